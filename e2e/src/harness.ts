@@ -1,0 +1,262 @@
+// End-to-end harness: starts a real Careloop server in a child process and a headless Chromium.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ARTIFACTS_DIR = join(REPO_ROOT, 'e2e', 'artifacts');
+const SERVER_BIN = join(REPO_ROOT, 'packages', 'server', 'bin', 'careloop.mjs');
+
+const STARTUP_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 10_000;
+const MAX_OUTPUT_CHARS = 1_000_000;
+
+/** Password of every demo user the server seeds (contract with packages/server). */
+export const DEMO_PASSWORD = 'careloop-demo';
+
+/** The demo logins the server seeds and prints at startup (contract with packages/server). */
+export const DEMO_LOGINS = {
+  admin: { email: 'admin@demo.careloop.test', password: DEMO_PASSWORD },
+  frontdesk: { email: 'frontdesk@demo.careloop.test', password: DEMO_PASSWORD },
+  coordinator: { email: 'coordinator@demo.careloop.test', password: DEMO_PASSWORD },
+  clinician: { email: 'clinician@demo.careloop.test', password: DEMO_PASSWORD },
+  marketer: { email: 'marketer@demo.careloop.test', password: DEMO_PASSWORD },
+  analyst: { email: 'analyst@demo.careloop.test', password: DEMO_PASSWORD },
+  patient: { email: 'patient@demo.careloop.test', password: DEMO_PASSWORD },
+} as const;
+
+export type DemoRole = keyof typeof DEMO_LOGINS;
+
+export interface StartOptions {
+  /** Extra environment for the server; wins over the harness defaults and the test's env. */
+  env?: Record<string, string>;
+}
+
+export interface RunningCareloop {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43210`. */
+  url: string;
+  /** SIGTERM, wait for exit (SIGKILL after 10 s), then remove the data dir. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Everything the server printed so far (stdout and stderr interleaved). */
+  output(): string;
+  /** The fresh CARELOOP_DATA_DIR of this server. */
+  dataDir: string;
+  port: number;
+}
+
+/** A TCP port that was free a moment ago (listen on port 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('could not read the port of a listening socket'));
+        return;
+      }
+      const { port } = address;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// Servers still running when the test process exits are killed so no port or data dir leaks.
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) signalGroup(c, 'SIGKILL');
+    });
+  }
+}
+
+/** Signals the child's whole process group (it is spawned detached), falling back to the child. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolveExit) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolveExit(false);
+    }, timeoutMs);
+    const onExit = (): void => {
+      clearTimeout(timer);
+      resolveExit(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+/** Environment of the test process minus what vitest injects, so the server runs as in prod. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('VITEST') || key === 'TEST') continue;
+    if (key === 'NODE_ENV' && value === 'test') continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts `node packages/server/bin/careloop.mjs start` on a free port with a fresh data dir and a
+ * small demo seed, and resolves once `GET /api/health` answers 200. Set CARELOOP_E2E_VERBOSE=1 to
+ * see the server's output live.
+ */
+export async function startCareloop(opts: StartOptions = {}): Promise<RunningCareloop> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'careloop-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    CARELOOP_DATA_DIR: dataDir,
+    CARELOOP_DEMO_PATIENTS: '300',
+    ...opts.env,
+  };
+
+  let output = '';
+  const verbose = process.env.CARELOOP_E2E_VERBOSE === '1';
+  const collect = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    if (verbose) process.stderr.write(text);
+    output += text;
+    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
+  };
+
+  const child = spawn(process.execPath, [SERVER_BIN, 'start'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, so stop() also reaches any workers it forks
+  });
+  trackChild(child);
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      signalGroup(child, 'SIGTERM');
+      if (!(await waitForExit(child, STOP_GRACE_MS))) {
+        signalGroup(child, 'SIGKILL');
+        await waitForExit(child, STOP_GRACE_MS);
+      }
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    })();
+    return stopped;
+  };
+
+  const fail = async (reason: string): Promise<never> => {
+    await stop();
+    const tail = output.length > 20_000 ? `…${output.slice(-20_000)}` : output;
+    throw new Error(
+      `Careloop server did not start: ${reason}\n` +
+        `command: ${process.execPath} ${SERVER_BIN} start (PORT=${port})\n` +
+        `--- server output ---\n${tail || '(none)'}\n--- end of server output ---`,
+    );
+  };
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  let lastProblem = 'no answer yet';
+  for (;;) {
+    if (spawnError !== undefined) return fail(`spawn failed: ${spawnError.message}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return fail(`the process exited early (code ${child.exitCode}, signal ${child.signalCode})`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+      lastProblem = `GET /api/health answered ${res.status}`;
+    } catch (err) {
+      lastProblem = `GET /api/health failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (Date.now() > deadline) {
+      return fail(`timed out after ${STARTUP_TIMEOUT_MS / 1000} s (${lastProblem})`);
+    }
+    await sleep(250);
+  }
+
+  return { url, stop, output: () => output, dataDir, port };
+}
+
+/** Headless Debian Chromium (scripts/ci/chromium.sh installs it). Close it in afterAll. */
+export async function launchBrowser(): Promise<Browser> {
+  // playwright-core gives the browser its own fresh temporary profile.
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    timeout: 60_000,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Path of the screenshot `withScreenshotOnFailure` writes for `name`. */
+export function screenshotPath(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'screenshot';
+  return join(ARTIFACTS_DIR, `${safe}.png`);
+}
+
+/**
+ * Runs `fn`; when it throws, saves a full-page screenshot to `e2e/artifacts/<name>.png` and
+ * rethrows the original error.
+ */
+export async function withScreenshotOnFailure<T>(
+  page: Page,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const path = screenshotPath(name);
+    try {
+      await mkdir(ARTIFACTS_DIR, { recursive: true });
+      await page.screenshot({ path, fullPage: true, timeout: 15_000 });
+      console.error(`[e2e] screenshot of the failure: ${path} (page: ${page.url()})`);
+    } catch (shotErr) {
+      const why = shotErr instanceof Error ? shotErr.message : String(shotErr);
+      console.error(`[e2e] could not save a screenshot to ${path}: ${why}`);
+    }
+    throw err;
+  }
+}

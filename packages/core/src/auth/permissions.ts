@@ -1,0 +1,42 @@
+import type { Role } from './roles.js';
+
+/**
+ * What a route or a service operation needs. Every HTTP route declares one of these (or
+ * `public`), and the server denies by default when a route declares nothing.
+ */
+export const PERMISSIONS = {
+  /** Demographics, contact points, preferences, appointments, tasks, timeline. */
+  'patient:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer', 'analyst'],
+  'patient:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  /** Conditions, encounters' reasons and care-team notes: never marketing. */
+  'clinical:read': ['admin', 'care-coordinator', 'clinician'],
+  'note:write': ['admin', 'care-coordinator', 'clinician', 'front-desk'],
+  'task:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  'task:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  'directory:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer', 'analyst'],
+  'directory:write': ['admin'],
+  'user:read': ['admin'],
+  'user:write': ['admin'],
+  'audit:read': ['admin'],
+  /** The portal: a patient acting on their own record only. */
+  'portal:self': ['patient'],
+  /** Any signed-in user, staff or patient (e.g. `GET /api/auth/me`). */
+  'session:self': [
+    'admin',
+    'front-desk',
+    'care-coordinator',
+    'clinician',
+    'marketer',
+    'analyst',
+    'patient',
+  ],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** A route's declared access rule. `public` routes need no session (login, health, docs). */
+export type RoutePolicy = { public: true } | { permission: Permission };

@@ -1,0 +1,66 @@
+/**
+ * One error model from the database to the HTTP reply. Every failure is a `CareloopError`
+ * carrying a `Problem`; the server maps `code` to a status with `statusForCode`.
+ */
+export type ProblemCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'csrf_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'session_expired'
+  | 'internal';
+
+export interface Problem {
+  status: number;
+  code: ProblemCode;
+  message: string;
+  /** JSON pointer-ish path of the offending field, e.g. `/body/email`. */
+  path?: string;
+}
+
+export function statusForCode(code: ProblemCode): number {
+  switch (code) {
+    case 'bad_request':
+    case 'validation_failed':
+      return 400;
+    case 'unauthenticated':
+    case 'session_expired':
+      return 401;
+    case 'forbidden':
+    case 'csrf_failed':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'payload_too_large':
+      return 413;
+    case 'rate_limited':
+      return 429;
+    case 'internal':
+      return 500;
+  }
+}
+
+export class CareloopError extends Error {
+  readonly problem: Problem;
+
+  constructor(code: ProblemCode, message: string, path?: string) {
+    super(message);
+    this.name = 'CareloopError';
+    this.problem = { status: statusForCode(code), code, message, ...(path ? { path } : {}) };
+  }
+}
+
+export const notFound = (what: string) => new CareloopError('not_found', `${what} not found`);
+export const forbidden = (message = 'You do not have access to this') =>
+  new CareloopError('forbidden', message);
+export const badRequest = (message: string, path?: string) =>
+  new CareloopError('bad_request', message, path);
+export const conflict = (message: string, path?: string) =>
+  new CareloopError('conflict', message, path);

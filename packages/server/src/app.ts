@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ProblemSchema } from '@careloop/core';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { installErrorHandling } from './http/errors.js';
+import { installSecurity, type RouteRecord } from './http/security.js';
+import type { App } from './http/types.js';
+import { loggerOptions } from './logger.js';
+import auditRoutes from './modules/audit/routes.js';
+import authRoutes from './modules/auth/routes.js';
+import userRoutes from './modules/auth/user-routes.js';
+import directoryRoutes from './modules/directory/routes.js';
+import healthRoutes from './modules/health/routes.js';
+import noteRoutes from './modules/notes/routes.js';
+import patientRoutes from './modules/patients/routes.js';
+import portalRoutes from './modules/portal/routes.js';
+import taskRoutes from './modules/tasks/routes.js';
+import type { Services } from './services.js';
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export interface BuiltApp {
+  app: App;
+  /** Every route and its declared policy (filled as routes register). */
+  routes: RouteRecord[];
+}
+
+export async function buildApp(
+  services: Services,
+  options: { logger?: FastifyServerOptions['logger']; serveWeb?: boolean } = {},
+): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(services.config.logLevel),
+    trustProxy: services.config.trustProxy,
+    bodyLimit: 1_048_576,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const routes: RouteRecord[] = [];
+
+  installErrorHandling(app);
+  await app.register(fastifyCookie);
+  installSecurity(app, services.auth, routes);
+  app.addSchema(ProblemSchema);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Careloop API',
+        version: '0.1.0',
+        description:
+          'Patient relationship management. Sign in with POST /api/auth/login; send the returned csrfToken as x-csrf-token on state-changing requests.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'careloop_session' },
+        },
+      },
+      security: [{ session: [] }],
+    },
+  });
+  // The docs are public: they describe the API, not any patient.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, policy: { public: true } };
+    });
+    await docs.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  });
+
+  await app.register(async (api) => {
+    await healthRoutes(api, services);
+    await authRoutes(api, services);
+    await patientRoutes(api, services);
+    await noteRoutes(api, services);
+    await taskRoutes(api, services);
+    await directoryRoutes(api, services);
+    await userRoutes(api, services);
+    await auditRoutes(api, services);
+    await portalRoutes(api, services);
+  });
+
+  if (options.serveWeb !== false && existsSync(WEB_DIST)) {
+    await app.register(async (web) => {
+      web.addHook('onRoute', (route) => {
+        route.config = { ...route.config, policy: { public: true } };
+      });
+      await web.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
+    });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    // The web app routes on the client: unknown non-API GETs get its index page.
+    if (request.method === 'GET' && !request.url.startsWith('/api') && existsSync(WEB_DIST)) {
+      return reply.type('text/html').sendFile('index.html', WEB_DIST);
+    }
+    return reply
+      .status(404)
+      .send({
+        status: 404,
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      });
+  });
+  return { app, routes };
+}

@@ -1,0 +1,131 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** A Drizzle handle: the database itself or an open transaction. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type DatabaseKind = 'pglite' | 'postgres';
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// Any constant shared by all Careloop processes; serializes concurrent migrations.
+const MIGRATION_LOCK = 7_202_611;
+
+/**
+ * The database Careloop runs on: PGlite embedded in the process, or a PostgreSQL server.
+ * `db` runs as the connecting (owning) role and is for migrations, the CLI and the few
+ * cross-tenant lookups (login); request work goes through `withTenant`.
+ */
+export class Database {
+  private constructor(
+    readonly kind: DatabaseKind,
+    readonly db: Db,
+    private readonly closeFn: () => Promise<void>,
+    readonly pglite: PGlite | null,
+    readonly pool: pg.Pool | null,
+    /** The owning role's pool when `ownerUrl` was given; migrations and the CLI use it. */
+    private readonly ownerPool: pg.Pool | null = null,
+  ) {}
+
+  /** The owning role: `DATABASE_OWNER_URL` when set, else the application's own connection. */
+  get ownerDb(): Db {
+    if (!this.ownerPool) return this.db;
+    this.ownerDbCache ??= drizzleNodePg(this.ownerPool, { schema }) as unknown as Db;
+    return this.ownerDbCache;
+  }
+
+  private ownerDbCache: Db | null = null;
+
+  static async open(options: {
+    databaseUrl: string | null;
+    ownerUrl?: string | null;
+    dataDir?: string;
+    poolSize?: number;
+    pglite?: PGlite;
+  }): Promise<Database> {
+    if (options.databaseUrl) {
+      const pool = new pg.Pool({
+        connectionString: options.databaseUrl,
+        max: options.poolSize ?? 10,
+        application_name: 'careloop',
+      });
+      // An idle client's socket error must not crash the process; the pool replaces it.
+      pool.on('error', () => {});
+      const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+      const ownerPool = options.ownerUrl
+        ? new pg.Pool({
+            connectionString: options.ownerUrl,
+            max: 2,
+            application_name: 'careloop-owner',
+          })
+        : null;
+      ownerPool?.on('error', () => {});
+      const close = async () => {
+        await pool.end();
+        await ownerPool?.end();
+      };
+      return new Database('postgres', db, close, null, pool, ownerPool);
+    }
+    let client = options.pglite;
+    if (!client) {
+      if (!options.dataDir) throw new Error('dataDir is required for the embedded database');
+      await mkdir(options.dataDir, { recursive: true });
+      client = await PGlite.create(`${options.dataDir}/pgdata`);
+    }
+    const pglite = client;
+    const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+    return new Database('pglite', db, () => pglite.close(), pglite, null);
+  }
+
+  async migrate(): Promise<void> {
+    if (this.kind === 'pglite') {
+      await migratePglite(this.db as Parameters<typeof migratePglite>[0], {
+        migrationsFolder: MIGRATIONS,
+      });
+      return;
+    }
+    const pool = this.ownerPool ?? this.pool;
+    if (!pool) throw new Error('no pool');
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await migrateNodePg(drizzleNodePg(client, { schema }), { migrationsFolder: MIGRATIONS });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+      client.release();
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction as the unprivileged `careloop_app` role with the organization
+   * set, so row-level security confines every statement to that organization.
+   */
+  withTenant<T>(orgId: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select set_config('role', 'careloop_app', true), set_config('app.org_id', ${orgId}, true)`,
+      );
+      return fn(tx);
+    });
+  }
+
+  /**
+   * A transaction as the owning role, across organizations: the CLI, seeding, creating an
+   * organization, verifying the audit chains. Never used to serve a request.
+   */
+  system<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.ownerDb.transaction(fn);
+  }
+
+  close(): Promise<void> {
+    return this.closeFn();
+  }
+}

@@ -1,0 +1,21 @@
+import { CareloopError } from '@careloop/core';
+import type { FastifyRequest } from 'fastify';
+import type { AuditActor } from '../modules/audit/service.js';
+import { type Actor, auditActorOf } from './context.js';
+
+/** The request's actor; the security hook guarantees one on every non-public route. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new CareloopError('unauthenticated', 'Sign in to continue');
+  return request.actor;
+}
+
+/** Actor plus where the request came from, for services that audit. */
+export interface RequestContext {
+  actor: Actor;
+  audit: AuditActor;
+}
+
+export function contextOf(request: FastifyRequest): RequestContext {
+  const actor = actorOf(request);
+  return { actor, audit: auditActorOf(actor, request) };
+}

@@ -1,0 +1,42 @@
+import type { Role, RoutePolicy } from '@careloop/core';
+import type { AuditActor } from '../modules/audit/service.js';
+
+/** The signed-in user a request acts for. */
+export interface Actor {
+  userId: string;
+  orgId: string;
+  orgName: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  /** Set for patient accounts: the one record they may reach. */
+  patientId: string | null;
+  sessionId: string;
+  csrfToken: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call this route. Routes without one are refused (deny by default). */
+    policy?: RoutePolicy;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** The audit actor of a request: who, and from where. */
+export function auditActorOf(
+  actor: Actor,
+  request: { ip: string; headers: Record<string, string | string[] | undefined> },
+): AuditActor {
+  const ua = request.headers['user-agent'];
+  return {
+    orgId: actor.orgId,
+    userId: actor.userId,
+    email: actor.email,
+    role: actor.role,
+    ip: request.ip,
+    userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
+  };
+}

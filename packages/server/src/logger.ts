@@ -1,0 +1,37 @@
+import type { FastifyServerOptions } from 'fastify';
+
+/**
+ * Pino options. Request logs carry method, route and status, never bodies or query strings,
+ * and anything that could hold PHI or a secret is redacted if it is ever logged.
+ */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'req.headers["x-csrf-token"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.passwordHash',
+        '*.token',
+        '*.body',
+        '*.email',
+        '*.phone',
+        '*.birthDate',
+        '*.givenName',
+        '*.familyName',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (req: { method: string; routeOptions?: { url?: string }; url: string; id: string }) => ({
+        id: req.id,
+        method: req.method,
+        // The route pattern, not the URL: query strings can carry names and birth dates.
+        route: req.routeOptions?.url ?? req.url.split('?')[0],
+      }),
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import type { AuditAction, AuditOutcome } from '@careloop/core';
+import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import { type ChainedFields, chainHash, GENESIS_HASH } from './chain.js';
+import { auditEvents } from './schema.js';
+
+/** Who did something, from where. Built from the request by the HTTP layer. */
+export interface AuditActor {
+  orgId: string;
+  userId: string | null;
+  email: string | null;
+  role: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
+  action: AuditAction;
+  recordType: string;
+  recordId?: string | null;
+  patientId?: string | null;
+  outcome?: AuditOutcome;
+  reason?: string | null;
+}
+
+function toFields(actor: AuditActor, entry: AuditEntry, occurredAt: Date): ChainedFields {
+  return {
+    orgId: actor.orgId,
+    occurredAt,
+    actorId: actor.userId,
+    actorEmail: actor.email,
+    actorRole: actor.role,
+    action: entry.action,
+    patientId: entry.patientId ?? null,
+    recordType: entry.recordType,
+    recordId: entry.recordId ?? null,
+    ip: actor.ip,
+    userAgent: actor.userAgent,
+    outcome: entry.outcome ?? 'success',
+    reason: entry.reason ?? null,
+  };
+}
+
+/**
+ * Appends events to an organization's chain inside `tx`. Takes a transaction-scoped advisory
+ * lock per organization, so concurrent writers (any number of API nodes) extend the chain one
+ * at a time and `seq` order is chain order.
+ */
+export async function appendAudit(tx: Db, events: ChainedFields[]): Promise<void> {
+  const first = events[0];
+  if (!first) return;
+  const orgId = first.orgId;
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`careloop-audit:${orgId}`}, 0))`,
+  );
+  const last = await tx
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(eq(auditEvents.orgId, orgId))
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  let prev = last[0]?.hash ?? GENESIS_HASH;
+  const rows = events.map((e) => {
+    const hash = chainHash(prev, e);
+    const row = { ...e, prevHash: prev, hash };
+    prev = hash;
+    return row;
+  });
+  await tx.insert(auditEvents).values(rows);
+}
+
+/**
+ * The audit log. Writes are audited inside their own transaction (`inTransaction`), so the
+ * change and its audit event commit together. Reads are audited through a group commit
+ * (`read`): events that arrive while a flush is running are written together in the next one,
+ * and each caller waits until its event is durable before it returns patient data.
+ */
+export class AuditLog {
+  private queue: { fields: ChainedFields; done: (error?: unknown) => void }[] = [];
+  private flushing = false;
+
+  constructor(private readonly database: Database) {}
+
+  async inTransaction(tx: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
+    await appendAudit(tx, [toFields(actor, entry, new Date())]);
+  }
+
+  read(actor: AuditActor, entry: AuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        fields: toFields(actor, entry, new Date()),
+        done: (error) => (error ? reject(error) : resolve()),
+      });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        const byOrg = new Map<string, typeof batch>();
+        for (const item of batch) {
+          const list = byOrg.get(item.fields.orgId) ?? [];
+          list.push(item);
+          byOrg.set(item.fields.orgId, list);
+        }
+        await Promise.all(
+          [...byOrg].map(async ([orgId, items]) => {
+            try {
+              await this.database.withTenant(orgId, (tx) =>
+                appendAudit(
+                  tx,
+                  items.map((i) => i.fields),
+                ),
+              );
+              for (const i of items) i.done();
+            } catch (error) {
+              for (const i of items) i.done(error);
+            }
+          }),
+        );
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** A page of an organization's log, newest first. */
+  async list(
+    tx: Db,
+    filter: {
+      actorId?: string;
+      patientId?: string;
+      action?: string;
+      recordType?: string;
+      outcome?: string;
+      from?: string;
+      to?: string;
+      beforeSeq?: number;
+      limit: number;
+    },
+  ) {
+    const conditions = [
+      filter.actorId ? eq(auditEvents.actorId, filter.actorId) : undefined,
+      filter.patientId ? eq(auditEvents.patientId, filter.patientId) : undefined,
+      filter.action ? eq(auditEvents.action, filter.action) : undefined,
+      filter.recordType ? eq(auditEvents.recordType, filter.recordType) : undefined,
+      filter.outcome ? eq(auditEvents.outcome, filter.outcome) : undefined,
+      filter.from ? gte(auditEvents.occurredAt, new Date(filter.from)) : undefined,
+      filter.to ? lte(auditEvents.occurredAt, new Date(filter.to)) : undefined,
+      filter.beforeSeq !== undefined ? lt(auditEvents.seq, filter.beforeSeq) : undefined,
+    ];
+    return tx
+      .select()
+      .from(auditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(auditEvents.seq))
+      .limit(filter.limit);
+  }
+}
+
+export interface ChainBreak {
+  orgId: string;
+  seq: number;
+  problem: 'hash-mismatch' | 'prev-hash-mismatch';
+}
+
+/**
+ * Walks every organization's chain in order and reports each event whose stored hash does not
+ * match its recomputed hash, or whose prev_hash does not match the event before it.
+ * Runs as the owning role (CLI): it must see every organization.
+ */
+export async function verifyAuditChains(
+  db: Db,
+  onProgress?: (checked: number) => void,
+): Promise<{ checked: number; organizations: number; breaks: ChainBreak[] }> {
+  const breaks: ChainBreak[] = [];
+  const orgs = rowsOf<{ org_id: string }>(
+    await db.execute(sql`select distinct org_id from audit_events`),
+  );
+  let checked = 0;
+  const pageSize = 5000;
+  for (const { org_id: orgId } of orgs) {
+    let prev = GENESIS_HASH;
+    let afterSeq = 0;
+    for (;;) {
+      const page = await db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.orgId, orgId), sql`${auditEvents.seq} > ${afterSeq}`))
+        .orderBy(auditEvents.seq)
+        .limit(pageSize);
+      for (const row of page) {
+        if (row.prevHash !== prev) {
+          breaks.push({ orgId, seq: row.seq, problem: 'prev-hash-mismatch' });
+        }
+        if (chainHash(row.prevHash, row) !== row.hash) {
+          breaks.push({ orgId, seq: row.seq, problem: 'hash-mismatch' });
+        }
+        prev = row.hash;
+        afterSeq = row.seq;
+      }
+      checked += page.length;
+      onProgress?.(checked);
+      if (page.length < pageSize) break;
+    }
+  }
+  return { checked, organizations: orgs.length, breaks };
+}

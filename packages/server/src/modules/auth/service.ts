@@ -1,0 +1,263 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { CareloopError, isRole, type Role, type SessionInfo } from '@careloop/core';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import type { Actor } from '../../http/context.js';
+import { type AuditActor, appendAudit } from '../audit/service.js';
+import { dummyPasswordHash, verifyPassword } from './passwords.js';
+import { FailureLimiter } from './rate-limit.js';
+import { sessions, users } from './schema.js';
+
+export interface SessionPolicy {
+  idleMinutes: number;
+  absoluteHours: number;
+}
+
+/** Only the SHA-256 of a session token is stored, so a database leak yields no live sessions. */
+const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
+// last_seen_at is written at most this often, so reads do not each cost a write.
+const TOUCH_INTERVAL_MS = 30_000;
+
+export type SessionLookup =
+  | { state: 'valid'; actor: Actor }
+  | { state: 'expired' }
+  | { state: 'none' };
+
+export class AuthService {
+  private readonly accountFailures = new FailureLimiter();
+  private readonly ipFailures = new FailureLimiter();
+
+  constructor(
+    private readonly database: Database,
+    private readonly policy: SessionPolicy,
+  ) {}
+
+  /** Verifies credentials and opens a session. Throws 401 on bad credentials, 429 when limited. */
+  async login(
+    emailInput: string,
+    password: string,
+    from: { ip: string; userAgent: string | null },
+  ): Promise<{ token: string; info: SessionInfo }> {
+    const email = emailInput.trim().toLowerCase();
+    const accountKey = `account:${email}`;
+    const ipKey = `ip:${from.ip}`;
+    if (this.accountFailures.isBlocked(accountKey) || this.ipFailures.isBlocked(ipKey)) {
+      throw new CareloopError(
+        'rate_limited',
+        'Too many failed sign-in attempts. Wait a minute and try again.',
+      );
+    }
+    const row = await this.lookupLogin(email);
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    if (!row || !ok || row.disabled || !isRole(row.role)) {
+      this.accountFailures.recordFailure(accountKey);
+      this.ipFailures.recordFailure(ipKey);
+      if (row) {
+        await this.database.withTenant(row.org_id, (tx) =>
+          appendAudit(tx, [
+            {
+              ...this.auditFields({
+                orgId: row.org_id,
+                userId: row.user_id,
+                email: row.email,
+                role: row.role,
+                ...from,
+              }),
+              occurredAt: new Date(),
+              action: 'login-failed',
+              patientId: null,
+              recordType: 'session',
+              recordId: null,
+              outcome: 'denied',
+              reason: row.disabled ? 'account disabled' : 'wrong password',
+            },
+          ]),
+        );
+      }
+      throw new CareloopError(
+        'unauthenticated',
+        'Email or password is incorrect',
+        '/body/password',
+      );
+    }
+    this.accountFailures.reset(accountKey);
+    const role: Role = row.role;
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const now = new Date();
+    await this.database.withTenant(row.org_id, async (tx) => {
+      await tx.insert(sessions).values({
+        id: tokenId(token),
+        orgId: row.org_id,
+        userId: row.user_id,
+        csrfToken,
+        ip: from.ip,
+        userAgent: from.userAgent,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + this.policy.absoluteHours * 3_600_000),
+      });
+      await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, row.user_id));
+      await appendAudit(tx, [
+        {
+          ...this.auditFields({
+            orgId: row.org_id,
+            userId: row.user_id,
+            email: row.email,
+            role,
+            ...from,
+          }),
+          occurredAt: now,
+          action: 'login',
+          patientId: row.patient_id,
+          recordType: 'session',
+          recordId: null,
+          outcome: 'success',
+          reason: null,
+        },
+      ]);
+    });
+    return {
+      token,
+      info: {
+        user: {
+          id: row.user_id,
+          email: row.email,
+          displayName: row.display_name,
+          role,
+          orgId: row.org_id,
+          orgName: row.org_name,
+          patientId: row.patient_id,
+        },
+        csrfToken,
+      },
+    };
+  }
+
+  /** Resolves a session cookie, enforcing idle and absolute timeouts and disabled accounts. */
+  async resolve(token: string): Promise<SessionLookup> {
+    const id = tokenId(token);
+    const [row] = rowsOf<SessionRow>(
+      await this.database.db.execute(sql`select * from careloop_session_lookup(${id})`),
+    );
+    if (!row || row.revoked || row.disabled || !isRole(row.role)) {
+      return { state: 'none' };
+    }
+    const now = Date.now();
+    const lastSeen = new Date(row.last_seen_at).getTime();
+    const idleMs = this.policy.idleMinutes * 60_000;
+    if (new Date(row.expires_at).getTime() <= now || lastSeen + idleMs <= now) {
+      await this.database.withTenant(row.org_id, (tx) =>
+        tx
+          .update(sessions)
+          .set({ revokedAt: new Date(now) })
+          .where(eq(sessions.id, id)),
+      );
+      return { state: 'expired' };
+    }
+    if (now - lastSeen > TOUCH_INTERVAL_MS) {
+      await this.database.withTenant(row.org_id, (tx) =>
+        tx
+          .update(sessions)
+          .set({ lastSeenAt: new Date(now) })
+          .where(eq(sessions.id, id)),
+      );
+    }
+    return {
+      state: 'valid',
+      actor: {
+        userId: row.user_id,
+        orgId: row.org_id,
+        orgName: row.org_name,
+        email: row.email,
+        displayName: row.display_name,
+        role: row.role,
+        patientId: row.patient_id,
+        sessionId: id,
+        csrfToken: row.csrf_token,
+      },
+    };
+  }
+
+  async logout(actor: Actor, from: { ip: string; userAgent: string | null }): Promise<void> {
+    await this.database.withTenant(actor.orgId, async (tx) => {
+      await tx
+        .update(sessions)
+        .set({ revokedAt: new Date() })
+        .where(eq(sessions.id, actor.sessionId));
+      await appendAudit(tx, [
+        {
+          ...this.auditFields({
+            orgId: actor.orgId,
+            userId: actor.userId,
+            email: actor.email,
+            role: actor.role,
+            ...from,
+          }),
+          occurredAt: new Date(),
+          action: 'logout',
+          patientId: actor.patientId,
+          recordType: 'session',
+          recordId: null,
+          outcome: 'success',
+          reason: null,
+        },
+      ]);
+    });
+  }
+
+  /** Ends every open session of a user (on disable, role or password change), in `tx`. */
+  async revokeUserSessions(tx: Db, userId: string): Promise<void> {
+    await tx
+      .update(sessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  }
+
+  private async lookupLogin(email: string): Promise<LoginRow | undefined> {
+    const [row] = rowsOf<LoginRow>(
+      await this.database.db.execute(sql`select * from careloop_login_lookup(${email})`),
+    );
+    return row;
+  }
+
+  private auditFields(a: AuditActor) {
+    return {
+      orgId: a.orgId,
+      actorId: a.userId,
+      actorEmail: a.email,
+      actorRole: a.role,
+      ip: a.ip,
+      userAgent: a.userAgent?.slice(0, 500) ?? null,
+    };
+  }
+}
+
+interface LoginRow {
+  user_id: string;
+  org_id: string;
+  org_name: string;
+  email: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  patient_id: string | null;
+  disabled: boolean;
+}
+
+interface SessionRow {
+  session_id: string;
+  org_id: string;
+  org_name: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  role: string;
+  patient_id: string | null;
+  csrf_token: string;
+  last_seen_at: string | Date;
+  expires_at: string | Date;
+  revoked: boolean;
+  disabled: boolean;
+}

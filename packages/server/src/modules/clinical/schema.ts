@@ -1,0 +1,47 @@
+import { date, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+
+export const encounters = pgTable(
+  'encounters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    class: text('class').notNull(),
+    type: text('type').notNull(),
+    reason: text('reason'),
+    status: text('status').notNull().default('finished'),
+    locationId: uuid('location_id').references(() => locations.id),
+    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }),
+  },
+  (t) => [index('encounters_patient_idx').on(t.patientId, t.startAt)],
+);
+
+export const conditions = pgTable(
+  'conditions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    codeSystem: text('code_system').notNull(),
+    code: text('code').notNull(),
+    display: text('display').notNull(),
+    clinicalStatus: text('clinical_status').notNull().default('active'),
+    onsetDate: date('onset_date', { mode: 'string' }),
+    abatementDate: date('abatement_date', { mode: 'string' }),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('conditions_patient_idx').on(t.patientId)],
+);

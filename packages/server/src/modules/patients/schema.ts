@@ -1,0 +1,169 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { locations, organizations, practitioners } from '../directory/schema.js';
+
+const orgId = () =>
+  uuid('org_id')
+    .notNull()
+    .references(() => organizations.id);
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** The golden record: one row per real person, whatever systems they came from. */
+export const patients = pgTable(
+  'patients',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    givenName: text('given_name').notNull(),
+    middleName: text('middle_name'),
+    familyName: text('family_name').notNull(),
+    preferredName: text('preferred_name'),
+    /** Lower-cased, accent-free "family given" for prefix search. */
+    searchName: text('search_name').notNull(),
+    /** Lower-cased given name alone, for "given family" searches. */
+    searchGiven: text('search_given').notNull(),
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    administrativeSex: text('administrative_sex').notNull(),
+    genderIdentity: text('gender_identity'),
+    preferredLanguage: text('preferred_language').notNull().default('en'),
+    preferredChannel: text('preferred_channel'),
+    timeZone: text('time_zone'),
+    deceasedAt: timestamp('deceased_at', { withTimezone: true }),
+    primaryLocationId: uuid('primary_location_id').references(() => locations.id),
+    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
+    status: text('status').notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('patients_org_search_name_idx').on(t.orgId, t.searchName.op('text_pattern_ops'), t.id),
+    index('patients_org_search_given_idx').on(t.orgId, t.searchGiven.op('text_pattern_ops')),
+    index('patients_org_birth_date_idx').on(t.orgId, t.birthDate, t.id),
+    index('patients_org_created_idx').on(t.orgId, t.createdAt, t.id),
+  ],
+);
+
+export const patientAddresses = pgTable(
+  'patient_addresses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    use: text('use').notNull().default('home'),
+    line1: text('line1').notNull(),
+    line2: text('line2'),
+    city: text('city').notNull(),
+    state: text('state').notNull(),
+    postalCode: text('postal_code').notNull(),
+    country: text('country').notNull().default('US'),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [index('patient_addresses_patient_idx').on(t.patientId)],
+);
+
+/** Phones (E.164) and emails (lower-case), normalized on the way in. */
+export const patientContactPoints = pgTable(
+  'patient_contact_points',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    system: text('system').notNull(),
+    value: text('value').notNull(),
+    display: text('display').notNull(),
+    use: text('use').notNull().default('home'),
+    isPrimary: boolean('is_primary').notNull().default(false),
+  },
+  (t) => [
+    index('patient_contact_points_patient_idx').on(t.patientId),
+    index('patient_contact_points_value_idx').on(t.orgId, t.value),
+  ],
+);
+
+export const patientIdentifiers = pgTable(
+  'patient_identifiers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    system: text('system').notNull(),
+    value: text('value').notNull(),
+    type: text('type'),
+    source: text('source'),
+  },
+  (t) => [
+    index('patient_identifiers_patient_idx').on(t.patientId),
+    uniqueIndex('patient_identifiers_system_value_key').on(t.orgId, t.system, t.value),
+    index('patient_identifiers_value_idx').on(t.orgId, t.value),
+  ],
+);
+
+/** The latest consent decision per channel and purpose; history lives in the timeline. */
+export const patientConsents = pgTable(
+  'patient_consents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    channel: text('channel').notNull(),
+    purpose: text('purpose').notNull(),
+    status: text('status').notNull(),
+    source: text('source').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('patient_consents_key').on(t.patientId, t.channel, t.purpose)],
+);
+
+export const coverages = pgTable(
+  'coverages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    payer: text('payer').notNull(),
+    plan: text('plan'),
+    memberId: text('member_id').notNull(),
+    groupNumber: text('group_number'),
+    priority: integer('priority').notNull().default(1),
+    status: text('status').notNull().default('active'),
+    startDate: date('start_date', { mode: 'string' }),
+    endDate: date('end_date', { mode: 'string' }),
+  },
+  (t) => [index('coverages_patient_idx').on(t.patientId)],
+);
+
+export const careTeamMembers = pgTable(
+  'care_team_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    since: date('since', { mode: 'string' }),
+  },
+  (t) => [index('care_team_members_patient_idx').on(t.patientId)],
+);

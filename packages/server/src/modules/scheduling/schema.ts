@@ -1,0 +1,30 @@
+import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+
+export const appointments = pgTable(
+  'appointments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    status: text('status').notNull(),
+    serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
+    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    locationId: uuid('location_id').references(() => locations.id),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    telehealth: boolean('telehealth').notNull().default(false),
+    reason: text('reason'),
+    cancelReason: text('cancel_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('appointments_patient_idx').on(t.patientId, t.startAt),
+    index('appointments_org_start_idx').on(t.orgId, t.startAt),
+  ],
+);

@@ -1,0 +1,30 @@
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from '../auth/schema.js';
+import { organizations } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    patientId: uuid('patient_id').references(() => patients.id),
+    title: text('title').notNull(),
+    description: text('description'),
+    assigneeId: uuid('assignee_id').references(() => users.id),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    status: text('status').notNull().default('open'),
+    priority: text('priority').notNull().default('normal'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('tasks_patient_open_idx').on(t.patientId).where(sql`status in ('open', 'in-progress')`),
+    index('tasks_org_status_due_idx').on(t.orgId, t.status, t.dueAt, t.id),
+    index('tasks_assignee_idx').on(t.assigneeId, t.status),
+  ],
+);

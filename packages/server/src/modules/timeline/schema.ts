@@ -1,0 +1,31 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { organizations } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+
+/**
+ * The journey event log: every interaction with a patient. Services append a touchpoint in the
+ * same transaction as the change that caused it; `subject_type`/`subject_id` link back to it.
+ */
+export const touchpoints = pgTable(
+  'touchpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    channel: text('channel').notNull(),
+    direction: text('direction').notNull(),
+    type: text('type').notNull(),
+    stage: text('stage').notNull(),
+    sourceSystem: text('source_system').notNull().default('careloop'),
+    outcome: text('outcome'),
+    summary: text('summary').notNull(),
+    subjectType: text('subject_type'),
+    subjectId: uuid('subject_id'),
+  },
+  (t) => [index('touchpoints_patient_time_idx').on(t.patientId, t.occurredAt, t.id)],
+);

@@ -1,0 +1,44 @@
+import type { Config } from './config.js';
+import type { FieldCipher } from './crypto/field-cipher.js';
+import type { Database } from './db/client.js';
+import { AuditLog } from './modules/audit/service.js';
+import { AuthService } from './modules/auth/service.js';
+import { UserService } from './modules/auth/users.js';
+import { DirectoryService } from './modules/directory/service.js';
+import { NoteService } from './modules/notes/service.js';
+import { PatientService } from './modules/patients/service.js';
+import { TaskService } from './modules/tasks/service.js';
+
+/** The application's services, built once per process and shared by routes and the CLI. */
+export interface Services {
+  config: Config;
+  database: Database;
+  cipher: FieldCipher;
+  audit: AuditLog;
+  auth: AuthService;
+  patients: PatientService;
+  notes: NoteService;
+  tasks: TaskService;
+  directory: DirectoryService;
+  users: UserService;
+}
+
+export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
+  const audit = new AuditLog(database);
+  const auth = new AuthService(database, {
+    idleMinutes: config.sessionIdleMinutes,
+    absoluteHours: config.sessionAbsoluteHours,
+  });
+  return {
+    config,
+    database,
+    cipher,
+    audit,
+    auth,
+    patients: new PatientService(database, audit),
+    notes: new NoteService(database, audit, cipher),
+    tasks: new TaskService(database, audit),
+    directory: new DirectoryService(database),
+    users: new UserService(database, auth),
+  };
+}

@@ -110,11 +110,14 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Environment of the test process minus what vitest injects, so the server runs as in prod. */
+// Variables vitest puts into process.env (VITEST_* too); the server should not see them.
+const VITEST_ENV = new Set(['VITEST', 'TEST', 'BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']);
+
+/** Environment of the test process minus what vitest injects, so the server runs as `npm start`. */
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith('VITEST') || key === 'TEST') continue;
+    if (value === undefined || VITEST_ENV.has(key) || key.startsWith('VITEST_')) continue;
     if (key === 'NODE_ENV' && value === 'test') continue;
     env[key] = value;
   }

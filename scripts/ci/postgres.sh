@@ -32,12 +32,13 @@ die() {
 [[ "$PG_DIR" == /* ]] || die "CARELOOP_PG_DIR must be an absolute path, got '$PG_DIR'"
 PG_DIR="${PG_DIR%/}"
 
+# The newest /usr/lib/postgresql/<major>/bin that has the server (a client-only major has no initdb).
 find_bindir() {
-  local d
-  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-  if [[ -n "$d" && -x "$d/initdb" && -x "$d/pg_ctl" && -x "$d/postgres" && -x "$d/psql" ]]; then
-    echo "$d"
-  fi
+  local d found=''
+  while IFS= read -r d; do
+    if [[ -x "$d/initdb" && -x "$d/pg_ctl" && -x "$d/postgres" && -x "$d/psql" ]]; then found="$d"; fi
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V)
+  echo "$found"
 }
 
 # 1. Install the server only when it is missing (re-running apt-get would upgrade packages).

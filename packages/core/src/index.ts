@@ -5,3 +5,4 @@ export * from './consent/consent.js';
 export * from './contact/contact.js';
 export * from './errors/problem.js';
 export * from './pagination/cursor.js';
+export * from './patients/search.js';

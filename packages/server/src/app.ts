@@ -96,13 +96,11 @@ export async function buildApp(
     if (request.method === 'GET' && !request.url.startsWith('/api') && existsSync(WEB_DIST)) {
       return reply.type('text/html').sendFile('index.html', WEB_DIST);
     }
-    return reply
-      .status(404)
-      .send({
-        status: 404,
-        code: 'not_found',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-      });
+    return reply.status(404).send({
+      status: 404,
+      code: 'not_found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+    });
   });
   return { app, routes };
 }

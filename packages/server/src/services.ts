@@ -35,7 +35,7 @@ export function createServices(config: Config, database: Database, cipher: Field
     cipher,
     audit,
     auth,
-    patients: new PatientService(database, audit),
+    patients: new PatientService(database, audit, cipher),
     notes: new NoteService(database, audit, cipher),
     tasks: new TaskService(database, audit),
     directory: new DirectoryService(database),

@@ -5,3 +5,4 @@ export * from './directory.js';
 export * from './enums.js';
 export * from './patients.js';
 export * from './portal.js';
+export * from './users.js';

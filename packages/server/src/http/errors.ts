@@ -1,6 +1,20 @@
 import { CareloopError, type Problem } from '@careloop/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
+// invalid_text_representation, invalid_datetime_format, datetime_field_overflow,
+// string_data_right_truncation, numeric_value_out_of_range
+const PG_INPUT_ERRORS = new Set(['22P02', '22007', '22008', '22001', '22003']);
+
+/** The SQLSTATE of a database error, also when Drizzle wrapped it (`cause`). */
+function pgCode(error: unknown): string {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
 interface AjvIssue {
   instancePath: string;
   message?: string;
@@ -31,6 +45,19 @@ export function installErrorHandling(app: FastifyInstance): void {
       problem = error.problem;
     } else if (error.validation) {
       problem = validationProblem(error);
+    } else if (PG_INPUT_ERRORS.has(pgCode(error))) {
+      // A value PostgreSQL could not take (a malformed date in a cursor, say): the caller's fault.
+      problem = {
+        status: 400,
+        code: 'bad_request',
+        message: 'A value in the request is not valid',
+      };
+    } else if (pgCode(error) === '23505') {
+      problem = {
+        status: 409,
+        code: 'conflict',
+        message: 'A record with the same key already exists',
+      };
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       const code =
         error.statusCode === 413

@@ -6,7 +6,12 @@ import { hash, verify } from '@node-rs/argon2';
  * 3 iterations. The parameters are stored in the hash, so raising them later keeps old hashes
  * verifiable.
  */
-const ARGON2 = { algorithm: 2 /* Argon2id */ as const, memoryCost: 19_456, timeCost: 3, parallelism: 1 };
+const ARGON2 = {
+  algorithm: 2 /* Argon2id */ as const,
+  memoryCost: 19_456,
+  timeCost: 3,
+  parallelism: 1,
+};
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2);

@@ -1,4 +1,151 @@
+import {
+  DirectoryListQuery,
+  IdParams,
+  Location,
+  LocationCreate,
+  LocationPage,
+  LocationUpdate,
+  Practitioner,
+  PractitionerCreate,
+  PractitionerPage,
+  PractitionerUpdate,
+  Service,
+  ServiceCreate,
+  ServicePage,
+  ServiceUpdate,
+} from '@careloop/core';
+import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
-export default async function routes(_app: App, _services: Services): Promise<void> {}
+const problem = { $ref: 'Problem#' } as const;
+const read = { policy: { permission: 'directory:read' } } as const;
+const write = { policy: { permission: 'directory:write' } } as const;
+const tags = ['directory'];
+
+export default async function directoryRoutes(app: App, { directory }: Services): Promise<void> {
+  const orgOf = (request: Parameters<typeof contextOf>[0]) => contextOf(request).actor.orgId;
+
+  app.get(
+    '/api/locations',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Locations, by name; q matches the name',
+        querystring: DirectoryListQuery,
+        response: { 200: LocationPage, 400: problem },
+      },
+    },
+    (request) => directory.listLocations(orgOf(request), request.query),
+  );
+  app.post(
+    '/api/locations',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Add a location',
+        body: LocationCreate,
+        response: { 200: Location, 400: problem },
+      },
+    },
+    (request) => directory.createLocation(orgOf(request), request.body),
+  );
+  app.patch(
+    '/api/locations/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a location',
+        params: IdParams,
+        body: LocationUpdate,
+        response: { 200: Location, 400: problem, 404: problem },
+      },
+    },
+    (request) => directory.updateLocation(orgOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/practitioners',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Practitioners, by family then given name; q matches the name',
+        querystring: DirectoryListQuery,
+        response: { 200: PractitionerPage, 400: problem },
+      },
+    },
+    (request) => directory.listPractitioners(orgOf(request), request.query),
+  );
+  app.post(
+    '/api/practitioners',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Add a practitioner',
+        body: PractitionerCreate,
+        response: { 200: Practitioner, 400: problem },
+      },
+    },
+    (request) => directory.createPractitioner(orgOf(request), request.body),
+  );
+  app.patch(
+    '/api/practitioners/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a practitioner',
+        params: IdParams,
+        body: PractitionerUpdate,
+        response: { 200: Practitioner, 400: problem, 404: problem },
+      },
+    },
+    (request) => directory.updatePractitioner(orgOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/services',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Service lines, by name; q matches the name',
+        querystring: DirectoryListQuery,
+        response: { 200: ServicePage, 400: problem },
+      },
+    },
+    (request) => directory.listServices(orgOf(request), request.query),
+  );
+  app.post(
+    '/api/services',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Add a service line',
+        body: ServiceCreate,
+        response: { 200: Service, 400: problem, 409: problem },
+      },
+    },
+    (request) => directory.createService(orgOf(request), request.body),
+  );
+  app.patch(
+    '/api/services/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a service line',
+        params: IdParams,
+        body: ServiceUpdate,
+        response: { 200: Service, 400: problem, 404: problem, 409: problem },
+      },
+    },
+    (request) => directory.updateService(orgOf(request), request.params.id, request.body),
+  );
+}

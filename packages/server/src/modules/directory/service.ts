@@ -1,5 +1,434 @@
-import type { Database } from '../../db/client.js';
+import {
+  badRequest,
+  type CursorValues,
+  conflict,
+  type DirectoryListQuery,
+  decodeCursor,
+  encodeCursor,
+  type Location,
+  type LocationCreate,
+  normalizeEmail,
+  notFound,
+  type Practitioner,
+  type PractitionerCreate,
+  type Service,
+  type ServiceCreate,
+} from '@careloop/core';
+import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import { locations, organizations, practitioners, serviceLines } from './schema.js';
 
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  timeZone: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `%q%` for ILIKE, with the user's own `%`, `_` and `\` taken literally. */
+function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The constraint a unique violation broke, or null when `error` is not one (drivers nest it). */
+function violatedUniqueConstraint(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const { code, constraint, cause } = current as {
+      code?: unknown;
+      constraint?: unknown;
+      cause?: unknown;
+    };
+    if (code === '23505') return typeof constraint === 'string' ? constraint : '';
+    current = cause;
+  }
+  return null;
+}
+
+/**
+ * Decodes a keyset cursor of `length` strings whose last value is a row id. A cursor that does
+ * not have that shape is the client's mistake (400), never a database error.
+ */
+function decodeKeyset(cursor: string, length: number): string[] {
+  const values = decodeCursor(cursor, length);
+  const strings = values.filter((v): v is string => typeof v === 'string');
+  const id = strings[length - 1];
+  if (strings.length !== length || !id || !UUID.test(id)) {
+    throw badRequest('The cursor is not valid', '/query/cursor');
+  }
+  return strings;
+}
+
+/** Fetches `limit + 1` rows upstream; this cuts the page and encodes the last row's key. */
+function pageOf<R, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => CursorValues,
+  toItem: (row: R) => T,
+): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : null,
+  };
+}
+
+const emptyToNull = (value: string | null | undefined) =>
+  value === undefined ? undefined : value?.trim() || null;
+
+function checkedTimeZone(zone: string | undefined): string | undefined {
+  if (zone !== undefined && !isTimeZone(zone)) {
+    throw badRequest(`${zone} is not a known time zone`, '/body/timeZone');
+  }
+  return zone;
+}
+
+function checkedEmail(email: string | null | undefined): string | null | undefined {
+  const value = emptyToNull(email);
+  if (!value) return value;
+  const normalized = normalizeEmail(value);
+  if (!normalized) throw badRequest('Enter a valid email address', '/body/email');
+  return normalized;
+}
+
+type LocationRow = typeof locations.$inferSelect;
+type PractitionerRow = typeof practitioners.$inferSelect;
+type ServiceRow = typeof serviceLines.$inferSelect;
+
+const toLocation = (r: LocationRow): Location => ({
+  id: r.id,
+  name: r.name,
+  line1: r.line1,
+  city: r.city,
+  state: r.state,
+  postalCode: r.postalCode,
+  phone: r.phone,
+  timeZone: r.timeZone,
+  active: r.active,
+});
+
+const toPractitioner = (r: PractitionerRow): Practitioner => ({
+  id: r.id,
+  givenName: r.givenName,
+  familyName: r.familyName,
+  prefix: r.prefix,
+  displayName: [r.prefix, r.givenName, r.familyName].filter(Boolean).join(' '),
+  npi: r.npi,
+  specialty: r.specialty,
+  email: r.email,
+  phone: r.phone,
+  locationId: r.locationId,
+  active: r.active,
+});
+
+const toService = (r: ServiceRow): Service => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  description: r.description,
+  defaultDurationMinutes: r.defaultDurationMinutes,
+  active: r.active,
+});
+
+/** Drops keys whose value is undefined, so an empty PATCH is recognisable. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
+/**
+ * The organization's directory: locations, practitioners and service lines. Every method runs
+ * under row-level security for `orgId`, so another organization's rows are simply not found.
+ */
 export class DirectoryService {
   constructor(readonly database: Database) {}
+
+  listLocations(orgId: string, query: DirectoryListQuery): Promise<Page<Location>> {
+    const limit = query.limit ?? 25;
+    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const q = query.q?.trim();
+    return this.database.withTenant(orgId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(locations)
+        .where(
+          and(
+            q ? ilike(locations.name, containsPattern(q)) : undefined,
+            query.active === undefined ? undefined : eq(locations.active, query.active),
+            after
+              ? sql`(${locations.name}, ${locations.id}) > (${after[0]}, ${after[1]}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(locations.name), asc(locations.id))
+        .limit(limit + 1);
+      return pageOf(rows, limit, (r) => [r.name, r.id], toLocation);
+    });
+  }
+
+  createLocation(orgId: string, input: LocationCreate): Promise<Location> {
+    const values = {
+      orgId,
+      name: input.name.trim(),
+      line1: emptyToNull(input.line1) ?? null,
+      city: emptyToNull(input.city) ?? null,
+      state: emptyToNull(input.state) ?? null,
+      postalCode: emptyToNull(input.postalCode) ?? null,
+      phone: emptyToNull(input.phone) ?? null,
+      timeZone: checkedTimeZone(input.timeZone),
+      active: input.active,
+    };
+    if (!values.name) throw badRequest('Name is required', '/body/name');
+    return this.database.withTenant(orgId, async (tx) => {
+      const [row] = await tx.insert(locations).values(values).returning();
+      if (!row) throw new Error('location insert returned no row');
+      return toLocation(row);
+    });
+  }
+
+  updateLocation(orgId: string, id: string, input: Partial<LocationCreate>): Promise<Location> {
+    const changes = definedOnly({
+      name: input.name?.trim(),
+      line1: emptyToNull(input.line1),
+      city: emptyToNull(input.city),
+      state: emptyToNull(input.state),
+      postalCode: emptyToNull(input.postalCode),
+      phone: emptyToNull(input.phone),
+      timeZone: checkedTimeZone(input.timeZone),
+      active: input.active,
+    });
+    if (changes.name === '') throw badRequest('Name is required', '/body/name');
+    return this.database.withTenant(orgId, async (tx) => {
+      const [row] =
+        Object.keys(changes).length === 0
+          ? await tx.select().from(locations).where(eq(locations.id, id))
+          : await tx.update(locations).set(changes).where(eq(locations.id, id)).returning();
+      if (!row) throw notFound('Location');
+      return toLocation(row);
+    });
+  }
+
+  listPractitioners(orgId: string, query: DirectoryListQuery): Promise<Page<Practitioner>> {
+    const limit = query.limit ?? 25;
+    const after = query.cursor ? decodeKeyset(query.cursor, 3) : null;
+    const q = query.q?.trim();
+    const p = practitioners;
+    const fullName = sql`${p.givenName} || ' ' || ${p.familyName}`;
+    return this.database.withTenant(orgId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(p)
+        .where(
+          and(
+            q
+              ? or(ilike(fullName, containsPattern(q)), ilike(p.familyName, containsPattern(q)))
+              : undefined,
+            query.active === undefined ? undefined : eq(p.active, query.active),
+            after
+              ? sql`(${p.familyName}, ${p.givenName}, ${p.id}) > (${after[0]}, ${after[1]}, ${after[2]}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(p.familyName), asc(p.givenName), asc(p.id))
+        .limit(limit + 1);
+      return pageOf(rows, limit, (r) => [r.familyName, r.givenName, r.id], toPractitioner);
+    });
+  }
+
+  createPractitioner(orgId: string, input: PractitionerCreate): Promise<Practitioner> {
+    const values = {
+      orgId,
+      givenName: input.givenName.trim(),
+      familyName: input.familyName.trim(),
+      prefix: emptyToNull(input.prefix) ?? null,
+      npi: input.npi ?? null,
+      specialty: emptyToNull(input.specialty) ?? null,
+      email: checkedEmail(input.email) ?? null,
+      phone: emptyToNull(input.phone) ?? null,
+      locationId: input.locationId ?? null,
+      active: input.active,
+    };
+    if (!values.givenName) throw badRequest('Given name is required', '/body/givenName');
+    if (!values.familyName) throw badRequest('Family name is required', '/body/familyName');
+    return this.database.withTenant(orgId, async (tx) => {
+      await assertLocation(tx, values.locationId);
+      const [row] = await tx.insert(practitioners).values(values).returning();
+      if (!row) throw new Error('practitioner insert returned no row');
+      return toPractitioner(row);
+    });
+  }
+
+  updatePractitioner(
+    orgId: string,
+    id: string,
+    input: Partial<PractitionerCreate>,
+  ): Promise<Practitioner> {
+    const changes = definedOnly({
+      givenName: input.givenName?.trim(),
+      familyName: input.familyName?.trim(),
+      prefix: emptyToNull(input.prefix),
+      npi: input.npi,
+      specialty: emptyToNull(input.specialty),
+      email: checkedEmail(input.email),
+      phone: emptyToNull(input.phone),
+      locationId: input.locationId,
+      active: input.active,
+    });
+    if (changes.givenName === '') throw badRequest('Given name is required', '/body/givenName');
+    if (changes.familyName === '') throw badRequest('Family name is required', '/body/familyName');
+    return this.database.withTenant(orgId, async (tx) => {
+      await assertLocation(tx, changes.locationId);
+      const [row] =
+        Object.keys(changes).length === 0
+          ? await tx.select().from(practitioners).where(eq(practitioners.id, id))
+          : await tx.update(practitioners).set(changes).where(eq(practitioners.id, id)).returning();
+      if (!row) throw notFound('Practitioner');
+      return toPractitioner(row);
+    });
+  }
+
+  listServices(orgId: string, query: DirectoryListQuery): Promise<Page<Service>> {
+    const limit = query.limit ?? 25;
+    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const q = query.q?.trim();
+    const s = serviceLines;
+    return this.database.withTenant(orgId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(s)
+        .where(
+          and(
+            q ? ilike(s.name, containsPattern(q)) : undefined,
+            query.active === undefined ? undefined : eq(s.active, query.active),
+            after ? sql`(${s.name}, ${s.id}) > (${after[0]}, ${after[1]}::uuid)` : undefined,
+          ),
+        )
+        .orderBy(asc(s.name), asc(s.id))
+        .limit(limit + 1);
+      return pageOf(rows, limit, (r) => [r.name, r.id], toService);
+    });
+  }
+
+  createService(orgId: string, input: ServiceCreate): Promise<Service> {
+    const values = {
+      orgId,
+      code: input.code,
+      name: input.name.trim(),
+      description: emptyToNull(input.description) ?? null,
+      defaultDurationMinutes: input.defaultDurationMinutes,
+      active: input.active,
+    };
+    if (!values.name) throw badRequest('Name is required', '/body/name');
+    return this.database.withTenant(orgId, (tx) =>
+      uniqueCode(async () => {
+        const [row] = await tx.insert(serviceLines).values(values).returning();
+        if (!row) throw new Error('service line insert returned no row');
+        return toService(row);
+      }),
+    );
+  }
+
+  updateService(orgId: string, id: string, input: Partial<ServiceCreate>): Promise<Service> {
+    const changes = definedOnly({
+      code: input.code,
+      name: input.name?.trim(),
+      description: emptyToNull(input.description),
+      defaultDurationMinutes: input.defaultDurationMinutes,
+      active: input.active,
+    });
+    if (changes.name === '') throw badRequest('Name is required', '/body/name');
+    return this.database.withTenant(orgId, (tx) =>
+      uniqueCode(async () => {
+        const [row] =
+          Object.keys(changes).length === 0
+            ? await tx.select().from(serviceLines).where(eq(serviceLines.id, id))
+            : await tx.update(serviceLines).set(changes).where(eq(serviceLines.id, id)).returning();
+        if (!row) throw notFound('Service');
+        return toService(row);
+      }),
+    );
+  }
+
+  /** The organization named exactly `name`, across tenants (CLI only). */
+  async findOrganizationByName(name: string): Promise<Organization | null> {
+    const [row] = await this.database.system((tx) =>
+      tx
+        .select({
+          id: organizations.id,
+          name: organizations.name,
+          timeZone: organizations.timeZone,
+        })
+        .from(organizations)
+        .where(eq(organizations.name, name.trim()))
+        .limit(1),
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Creates a tenant. Runs as the owning role: the application's role may not insert
+   * organizations, so no request can create one.
+   */
+  async createOrganization(name: string, timeZone?: string): Promise<Organization> {
+    const trimmed = name.trim();
+    if (!trimmed) throw badRequest('The organization needs a name', '/name');
+    if (timeZone !== undefined && !isTimeZone(timeZone)) {
+      throw badRequest(`${timeZone} is not a known time zone`, '/timeZone');
+    }
+    try {
+      const [row] = await this.database.system((tx) =>
+        tx.insert(organizations).values({ name: trimmed, timeZone }).returning({
+          id: organizations.id,
+          name: organizations.name,
+          timeZone: organizations.timeZone,
+        }),
+      );
+      if (!row) throw new Error('organization insert returned no row');
+      return row;
+    } catch (error) {
+      if (violatedUniqueConstraint(error) !== null) {
+        throw conflict(`An organization named ${trimmed} already exists`, '/name');
+      }
+      throw error;
+    }
+  }
+}
+
+/** A practitioner's location must be one of the organization's own (RLS hides the others). */
+async function assertLocation(tx: Db, locationId: string | null | undefined): Promise<void> {
+  if (!locationId) return;
+  const [found] = await tx
+    .select({ id: locations.id })
+    .from(locations)
+    .where(eq(locations.id, locationId));
+  if (!found) throw badRequest('No location with this id', '/body/locationId');
+}
+
+async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (violatedUniqueConstraint(error) === 'service_lines_org_code_key') {
+      throw conflict('Another service already uses this code', '/body/code');
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,110 @@
+import {
+  IdParams,
+  Patient360,
+  PatientCreate,
+  PatientListQuery,
+  PatientPage,
+  PatientUpdate,
+  PreferencesUpdate,
+  TimelinePage,
+  TimelineQuery,
+} from '@careloop/core';
+import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
-export default async function routes(_app: App, _services: Services): Promise<void> {}
+const problem = { $ref: 'Problem#' } as const;
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
+
+export default async function patientRoutes(app: App, { patients }: Services): Promise<void> {
+  app.get(
+    '/api/patients',
+    {
+      config: { policy: { permission: 'patient:read' } },
+      schema: {
+        tags: ['patients'],
+        summary: 'Search patients by name, birth date, phone, email or identifier',
+        querystring: PatientListQuery,
+        response: { 200: PatientPage, ...errors },
+      },
+    },
+    (request) => patients.search(contextOf(request), request.query),
+  );
+
+  app.post(
+    '/api/patients',
+    {
+      config: { policy: { permission: 'patient:write' } },
+      schema: {
+        tags: ['patients'],
+        summary: 'Register a patient',
+        body: PatientCreate,
+        response: { 200: Patient360, ...errors },
+      },
+    },
+    (request) => patients.create(contextOf(request), request.body),
+  );
+
+  app.get(
+    '/api/patients/:id',
+    {
+      config: { policy: { permission: 'patient:read' } },
+      schema: {
+        tags: ['patients'],
+        summary: 'The 360 view of a patient',
+        params: IdParams,
+        response: { 200: Patient360, ...errors },
+      },
+    },
+    (request) => patients.get360(contextOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/patients/:id',
+    {
+      config: { policy: { permission: 'patient:write' } },
+      schema: {
+        tags: ['patients'],
+        summary: 'Update a patient; arrays given replace the stored ones',
+        params: IdParams,
+        body: PatientUpdate,
+        response: { 200: Patient360, ...errors },
+      },
+    },
+    (request) => patients.update(contextOf(request), request.params.id, request.body),
+  );
+
+  app.patch(
+    '/api/patients/:id/preferences',
+    {
+      config: { policy: { permission: 'patient:write' } },
+      schema: {
+        tags: ['patients'],
+        summary: 'Record preferences and consent decisions the patient gave to staff',
+        params: IdParams,
+        body: PreferencesUpdate,
+        response: { 200: Patient360, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      await patients.updatePreferences(ctx, request.params.id, request.body, 'staff');
+      return patients.get360(ctx, request.params.id);
+    },
+  );
+
+  app.get(
+    '/api/patients/:id/timeline',
+    {
+      config: { policy: { permission: 'patient:read' } },
+      schema: {
+        tags: ['patients'],
+        summary: "The patient's touchpoints, newest first",
+        params: IdParams,
+        querystring: TimelineQuery,
+        response: { 200: TimelinePage, ...errors },
+      },
+    },
+    (request) => patients.timeline(contextOf(request), request.params.id, request.query),
+  );
+}

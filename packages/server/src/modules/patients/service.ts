@@ -1,9 +1,391 @@
-import type { Database } from '../../db/client.js';
+import {
+  can,
+  conflict,
+  notFound,
+  type Patient360,
+  type PatientCreate,
+  type PatientListQuery,
+  type PatientUpdate,
+  type PreferencesUpdate,
+  searchableName,
+  type TimelineQuery,
+} from '@careloop/core';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
+import type { Database, Db } from '../../db/client.js';
+import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
+import { normalizeContactPoints } from './contact.js';
+import { load360 } from './read-model.js';
+import {
+  patientAddresses,
+  patientConsents,
+  patientContactPoints,
+  patientIdentifiers,
+  patients,
+} from './schema.js';
+import { searchPatients, timelinePage } from './search.js';
 
+type Source = 'staff' | 'portal';
+
+/** The golden record: registration, updates, preferences and consents, and its read views. */
 export class PatientService {
   constructor(
-    readonly database: Database,
-    readonly audit: AuditLog,
+    private readonly database: Database,
+    private readonly audit: AuditLog,
+    private readonly cipher: FieldCipher,
   ) {}
+
+  async get360(ctx: RequestContext, patientId: string): Promise<Patient360> {
+    const clinical = can(ctx.actor.role, 'clinical:read');
+    const view = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      load360(tx, patientId, { clinical, cipher: this.cipher }),
+    );
+    await this.audit.read(ctx.audit, {
+      action: 'read',
+      recordType: 'patient',
+      recordId: patientId,
+      patientId: view ? patientId : null,
+      outcome: view ? 'success' : 'failed',
+      reason: view ? null : 'not found',
+    });
+    if (!view) throw notFound('Patient');
+    return view;
+  }
+
+  async search(ctx: RequestContext, query: PatientListQuery) {
+    const page = await this.database.withTenant(ctx.actor.orgId, (tx) => searchPatients(tx, query));
+    await this.audit.read(ctx.audit, {
+      action: 'search',
+      recordType: 'patient',
+      reason: `${page.items.length} patients listed`,
+    });
+    return page;
+  }
+
+  async timeline(ctx: RequestContext, patientId: string, query: TimelineQuery) {
+    const page = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      await this.requireExists(tx, patientId);
+      return timelinePage(tx, patientId, query);
+    });
+    await this.audit.read(ctx.audit, {
+      action: 'read',
+      recordType: 'timeline',
+      patientId,
+      recordId: patientId,
+    });
+    return page;
+  }
+
+  async create(ctx: RequestContext, input: PatientCreate): Promise<Patient360> {
+    const contactPoints = normalizeContactPoints(input.contactPoints ?? []);
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const orgId = ctx.actor.orgId;
+      const [row] = await tx
+        .insert(patients)
+        .values({
+          orgId,
+          givenName: input.givenName.trim(),
+          middleName: input.middleName ?? null,
+          familyName: input.familyName.trim(),
+          preferredName: input.preferredName ?? null,
+          searchName: searchableName(input.familyName, input.givenName),
+          searchGiven: searchableName(input.givenName),
+          birthDate: input.birthDate,
+          administrativeSex: input.administrativeSex,
+          genderIdentity: input.genderIdentity ?? null,
+          preferredLanguage: input.preferredLanguage ?? 'en',
+          preferredChannel: input.preferredChannel ?? null,
+          timeZone: input.timeZone ?? null,
+          primaryLocationId: input.primaryLocationId ?? null,
+          flags: input.flags ?? [],
+        })
+        .returning({ id: patients.id });
+      if (!row) throw new Error('patient insert returned nothing');
+      await this.replaceAddresses(tx, orgId, row.id, input.addresses ?? []);
+      await this.replaceContactPoints(tx, orgId, row.id, contactPoints);
+      await this.replaceIdentifiers(tx, orgId, row.id, input.identifiers ?? []);
+      await appendTouchpoints(tx, [
+        {
+          orgId,
+          patientId: row.id,
+          channel: 'system',
+          direction: 'internal',
+          type: 'patient.registered',
+          stage: 'awareness',
+          summary: `Registered by ${ctx.actor.displayName}`,
+          subjectType: 'patient',
+          subjectId: row.id,
+        },
+      ]);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'patient',
+        recordId: row.id,
+        patientId: row.id,
+      });
+      return this.view(tx, ctx, row.id);
+    });
+  }
+
+  async update(ctx: RequestContext, patientId: string, input: PatientUpdate): Promise<Patient360> {
+    const contactPoints = input.contactPoints ? normalizeContactPoints(input.contactPoints) : null;
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const orgId = ctx.actor.orgId;
+      const [current] = await tx
+        .select()
+        .from(patients)
+        .where(eq(patients.id, patientId))
+        .for('update');
+      if (!current) throw notFound('Patient');
+      const givenName = input.givenName?.trim() ?? current.givenName;
+      const familyName = input.familyName?.trim() ?? current.familyName;
+      const changes = {
+        givenName,
+        familyName,
+        searchName: searchableName(familyName, givenName),
+        searchGiven: searchableName(givenName),
+        ...(input.middleName !== undefined && { middleName: input.middleName }),
+        ...(input.preferredName !== undefined && { preferredName: input.preferredName }),
+        ...(input.birthDate !== undefined && { birthDate: input.birthDate }),
+        ...(input.administrativeSex !== undefined && {
+          administrativeSex: input.administrativeSex,
+        }),
+        ...(input.genderIdentity !== undefined && { genderIdentity: input.genderIdentity }),
+        ...(input.preferredLanguage !== undefined && {
+          preferredLanguage: input.preferredLanguage,
+        }),
+        ...(input.preferredChannel !== undefined && { preferredChannel: input.preferredChannel }),
+        ...(input.timeZone !== undefined && { timeZone: input.timeZone }),
+        ...(input.primaryLocationId !== undefined && {
+          primaryLocationId: input.primaryLocationId,
+        }),
+        ...(input.flags !== undefined && { flags: input.flags }),
+        updatedAt: new Date(),
+      };
+      await tx.update(patients).set(changes).where(eq(patients.id, patientId));
+      if (input.addresses) await this.replaceAddresses(tx, orgId, patientId, input.addresses);
+      if (contactPoints) await this.replaceContactPoints(tx, orgId, patientId, contactPoints);
+      if (input.identifiers) await this.replaceIdentifiers(tx, orgId, patientId, input.identifiers);
+      const fields = Object.keys(input).filter(
+        (k) => input[k as keyof PatientUpdate] !== undefined,
+      );
+      await appendTouchpoints(tx, [
+        {
+          orgId,
+          patientId,
+          channel: 'system',
+          direction: 'internal',
+          type: 'patient.updated',
+          stage: 'awareness',
+          // Field names only: the values are PHI and live in the record itself.
+          summary: `Record updated by ${ctx.actor.displayName}: ${fields.join(', ') || 'no fields'}`,
+          subjectType: 'patient',
+          subjectId: patientId,
+        },
+      ]);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'patient',
+        recordId: patientId,
+        patientId,
+        reason: fields.length ? `fields: ${fields.join(', ')}` : null,
+      });
+      return this.view(tx, ctx, patientId);
+    });
+  }
+
+  /**
+   * Records preference and consent changes, each consent change as a touchpoint, whether a
+   * patient made it in the portal or staff recorded it.
+   */
+  async updatePreferences(
+    ctx: RequestContext,
+    patientId: string,
+    input: PreferencesUpdate,
+    source: Source,
+  ): Promise<void> {
+    await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const orgId = ctx.actor.orgId;
+      await this.requireExists(tx, patientId);
+      const now = new Date();
+      if (input.preferredChannel !== undefined || input.preferredLanguage !== undefined) {
+        await tx
+          .update(patients)
+          .set({
+            ...(input.preferredChannel !== undefined && {
+              preferredChannel: input.preferredChannel,
+            }),
+            ...(input.preferredLanguage !== undefined && {
+              preferredLanguage: input.preferredLanguage,
+            }),
+            updatedAt: now,
+          })
+          .where(eq(patients.id, patientId));
+      }
+      const existing = await tx
+        .select()
+        .from(patientConsents)
+        .where(eq(patientConsents.patientId, patientId));
+      const events: NewTouchpoint[] = [];
+      const channel = source === 'portal' ? 'portal' : 'system';
+      const direction = source === 'portal' ? 'inbound' : 'internal';
+      for (const change of input.consents ?? []) {
+        const before = existing.find(
+          (c) => c.channel === change.channel && c.purpose === change.purpose,
+        );
+        if (before?.status === change.status) continue;
+        await tx
+          .insert(patientConsents)
+          .values({
+            orgId,
+            patientId,
+            channel: change.channel,
+            purpose: change.purpose,
+            status: change.status,
+            source,
+            recordedAt: now,
+          })
+          .onConflictDoUpdate({
+            target: [patientConsents.patientId, patientConsents.channel, patientConsents.purpose],
+            set: { status: change.status, source, recordedAt: now },
+          });
+        events.push({
+          orgId,
+          patientId,
+          channel,
+          direction,
+          type: change.status === 'granted' ? 'consent.granted' : 'consent.withdrawn',
+          stage: 'follow-up',
+          summary: `${change.status === 'granted' ? 'Opted in to' : 'Opted out of'} ${change.purpose.replace(/-/g, ' ')} by ${change.channel}`,
+          outcome: change.status,
+          subjectType: 'consent',
+          occurredAt: now,
+        });
+      }
+      if (input.preferredChannel !== undefined || input.preferredLanguage !== undefined) {
+        events.push({
+          orgId,
+          patientId,
+          channel,
+          direction,
+          type: 'preferences.updated',
+          stage: 'follow-up',
+          summary: [
+            input.preferredChannel && `Preferred channel: ${input.preferredChannel}`,
+            input.preferredLanguage && `Preferred language: ${input.preferredLanguage}`,
+          ]
+            .filter(Boolean)
+            .join('; '),
+          subjectType: 'patient',
+          subjectId: patientId,
+          occurredAt: now,
+        });
+      }
+      await appendTouchpoints(tx, events);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'consent',
+        recordId: patientId,
+        patientId,
+        reason: `${events.length} preference changes via ${source}`,
+      });
+    });
+  }
+
+  private async view(tx: Db, ctx: RequestContext, patientId: string): Promise<Patient360> {
+    const view = await load360(tx, patientId, {
+      clinical: can(ctx.actor.role, 'clinical:read'),
+      cipher: this.cipher,
+    });
+    if (!view) throw notFound('Patient');
+    return view;
+  }
+
+  private async requireExists(tx: Db, patientId: string): Promise<void> {
+    const [row] = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(eq(patients.id, patientId));
+    if (!row) throw notFound('Patient');
+  }
+
+  private async replaceAddresses(
+    tx: Db,
+    orgId: string,
+    patientId: string,
+    addresses: NonNullable<PatientCreate['addresses']>,
+  ): Promise<void> {
+    await tx.delete(patientAddresses).where(eq(patientAddresses.patientId, patientId));
+    if (addresses.length === 0) return;
+    await tx.insert(patientAddresses).values(
+      addresses.map((a, position) => ({
+        orgId,
+        patientId,
+        use: a.use ?? 'home',
+        line1: a.line1,
+        line2: a.line2 ?? null,
+        city: a.city,
+        state: a.state,
+        postalCode: a.postalCode,
+        country: a.country ?? 'US',
+        position,
+      })),
+    );
+  }
+
+  private async replaceContactPoints(
+    tx: Db,
+    orgId: string,
+    patientId: string,
+    points: ReturnType<typeof normalizeContactPoints>,
+  ): Promise<void> {
+    await tx.delete(patientContactPoints).where(eq(patientContactPoints.patientId, patientId));
+    if (points.length === 0) return;
+    await tx.insert(patientContactPoints).values(points.map((p) => ({ ...p, orgId, patientId })));
+  }
+
+  private async replaceIdentifiers(
+    tx: Db,
+    orgId: string,
+    patientId: string,
+    identifiers: NonNullable<PatientCreate['identifiers']>,
+  ): Promise<void> {
+    if (identifiers.length > 0) {
+      const taken = await tx
+        .select({ system: patientIdentifiers.system, value: patientIdentifiers.value })
+        .from(patientIdentifiers)
+        .where(
+          and(
+            inArray(
+              patientIdentifiers.value,
+              identifiers.map((i) => i.value),
+            ),
+            sql`${patientIdentifiers.patientId} <> ${patientId}`,
+          ),
+        );
+      const clash = identifiers.findIndex((i) =>
+        taken.some((t) => t.system === i.system && t.value === i.value),
+      );
+      if (clash >= 0) {
+        throw conflict(
+          'Another patient already has this identifier',
+          `/body/identifiers/${clash}/value`,
+        );
+      }
+    }
+    await tx.delete(patientIdentifiers).where(eq(patientIdentifiers.patientId, patientId));
+    if (identifiers.length === 0) return;
+    await tx.insert(patientIdentifiers).values(
+      identifiers.map((i) => ({
+        orgId,
+        patientId,
+        system: i.system,
+        value: i.value,
+        type: i.type ?? null,
+        source: i.source ?? 'careloop',
+      })),
+    );
+  }
 }

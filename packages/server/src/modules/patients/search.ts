@@ -1,0 +1,194 @@
+import {
+  type AdministrativeSex,
+  CareloopError,
+  type Channel,
+  decodeCursor,
+  encodeCursor,
+  type PatientListQuery,
+  type PatientSummary,
+  parsePatientSearch,
+  type TimelineQuery,
+  type Touchpoint,
+} from '@careloop/core';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import { toIso, touchpointView } from './read-model.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A (sort value, id) cursor whose parts are strings, the id a UUID; else a 400. */
+function cursorPair(cursor: string): [string, string] {
+  const [value, id] = decodeCursor(cursor, 2);
+  if (typeof value !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+    throw new CareloopError('bad_request', 'The cursor is not valid', '/query/cursor');
+  }
+  return [value, id];
+}
+
+/** `like` prefix pattern with the user's wildcards escaped. */
+const prefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function searchCondition(q: string | undefined): SQL {
+  const search = parsePatientSearch(q);
+  switch (search.kind) {
+    case 'all':
+      return sql`true`;
+    case 'birthDate':
+      return sql`p.birth_date = ${search.date}`;
+    case 'email':
+      return sql`p.id in (select patient_id from patient_contact_points
+                 where org_id = p.org_id and value = ${search.email})`;
+    case 'phone':
+      return sql`p.id in (select patient_id from patient_contact_points
+                   where org_id = p.org_id and value = ${search.e164}
+                 union select patient_id from patient_identifiers
+                   where org_id = p.org_id and value = ${search.raw})`;
+    case 'identifier':
+      return sql`p.id in (select patient_id from patient_identifiers
+                 where org_id = p.org_id and upper(value) = upper(${search.value}))`;
+    case 'name': {
+      const [first, ...rest] = search.tokens;
+      if (!first) return sql`true`;
+      if (rest.length === 0) {
+        return sql`(p.search_name like ${prefix(first)} or p.search_given like ${prefix(first)})`;
+      }
+      // "family given" or "given family": the stored key is "family given".
+      const forward = search.tokens.join(' ');
+      const reversed = [...rest, first].join(' ');
+      return sql`(p.search_name like ${prefix(forward)} or p.search_name like ${prefix(reversed)})`;
+    }
+  }
+}
+
+type SortKey = NonNullable<PatientListQuery['sort']>;
+const SORTS: Record<SortKey, { column: SQL; desc: boolean; kind: 'text' | 'date' | 'instant' }> = {
+  name: { column: sql`p.search_name`, desc: false, kind: 'text' },
+  '-name': { column: sql`p.search_name`, desc: true, kind: 'text' },
+  birthDate: { column: sql`p.birth_date`, desc: false, kind: 'date' },
+  '-birthDate': { column: sql`p.birth_date`, desc: true, kind: 'date' },
+  createdAt: { column: sql`p.created_at`, desc: false, kind: 'instant' },
+  '-createdAt': { column: sql`p.created_at`, desc: true, kind: 'instant' },
+};
+
+interface SummaryRow {
+  id: string;
+  given_name: string;
+  family_name: string;
+  preferred_name: string | null;
+  birth_date: string | Date;
+  administrative_sex: string;
+  preferred_language: string;
+  preferred_channel: string | null;
+  created_at: string | Date;
+  location_name: string | null;
+  sort_value: string | Date;
+  phone: string | null;
+  email: string | null;
+  mrn: string | null;
+}
+
+const dateOnly = (v: string | Date) =>
+  typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10);
+
+/** Patient list: search, filters, sort, keyset pagination on (sort value, id). */
+export async function searchPatients(
+  tx: Db,
+  query: PatientListQuery,
+): Promise<{ items: PatientSummary[]; nextCursor: string | null }> {
+  const limit = query.limit ?? 25;
+  const sort = SORTS[query.sort ?? 'name'];
+  const conditions: SQL[] = [searchCondition(query.q)];
+  if (query.sex) conditions.push(sql`p.administrative_sex = ${query.sex}`);
+  if (query.locationId) conditions.push(sql`p.primary_location_id = ${query.locationId}`);
+  if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`);
+  conditions.push(sql`p.status <> 'merged'`);
+  if (query.cursor) {
+    const [value, id] = cursorPair(query.cursor);
+    const cast =
+      sort.kind === 'text'
+        ? sql`${value}::text`
+        : sort.kind === 'date'
+          ? sql`${value}::date`
+          : sql`${value}::timestamptz`;
+    conditions.push(
+      sort.desc
+        ? sql`(${sort.column}, p.id) < (${cast}, ${id}::uuid)`
+        : sql`(${sort.column}, p.id) > (${cast}, ${id}::uuid)`,
+    );
+  }
+  const direction = sort.desc ? sql`desc` : sql`asc`;
+  const result = await tx.execute(sql`
+    select p.id, p.given_name, p.family_name, p.preferred_name, p.birth_date,
+      p.administrative_sex, p.preferred_language, p.preferred_channel, p.created_at,
+      l.name as location_name, ${sort.column} as sort_value,
+      (select display from patient_contact_points c
+        where c.patient_id = p.id and c.system = 'phone' order by c.is_primary desc limit 1) as phone,
+      (select value from patient_contact_points c
+        where c.patient_id = p.id and c.system = 'email' order by c.is_primary desc limit 1) as email,
+      (select value from patient_identifiers i
+        where i.patient_id = p.id and i.type = 'MR' limit 1) as mrn
+    from patients p left join locations l on l.id = p.primary_location_id
+    where ${sql.join(conditions, sql` and `)}
+    order by ${sort.column} ${direction}, p.id ${direction}
+    limit ${limit + 1}`);
+  const rows = rowsOf<SummaryRow>(result);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const cursorValue = (r: SummaryRow) =>
+    sort.kind === 'text'
+      ? String(r.sort_value)
+      : sort.kind === 'date'
+        ? dateOnly(r.sort_value)
+        : toIso(r.sort_value);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      preferredName: r.preferred_name,
+      birthDate: dateOnly(r.birth_date),
+      administrativeSex: r.administrative_sex as AdministrativeSex,
+      phone: r.phone,
+      email: r.email,
+      mrn: r.mrn,
+      preferredLanguage: r.preferred_language,
+      preferredChannel: r.preferred_channel as Channel | null,
+      primaryLocation: r.location_name,
+      createdAt: toIso(r.created_at),
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor([cursorValue(last), last.id]) : null,
+  };
+}
+
+/** A patient's touchpoints, newest first, keyset-paginated on (occurred_at, id). */
+export async function timelinePage(
+  tx: Db,
+  patientId: string,
+  query: TimelineQuery,
+): Promise<{ items: Touchpoint[]; nextCursor: string | null }> {
+  const limit = query.limit ?? 25;
+  const conditions: SQL[] = [sql`t.patient_id = ${patientId}`];
+  if (query.channel) conditions.push(sql`t.channel = ${query.channel}`);
+  if (query.stage) conditions.push(sql`t.stage = ${query.stage}`);
+  if (query.cursor) {
+    const [at, id] = cursorPair(query.cursor);
+    conditions.push(sql`(t.occurred_at, t.id) < (${at}::timestamptz, ${id}::uuid)`);
+  }
+  const result = await tx.execute(sql`
+    select json_build_object(
+      'id', t.id, 'occurredAt', t.occurred_at, 'channel', t.channel, 'direction', t.direction,
+      'type', t.type, 'stage', t.stage, 'sourceSystem', t.source_system, 'outcome', t.outcome,
+      'summary', t.summary, 'subjectType', t.subject_type, 'subjectId', t.subject_id) as j
+    from touchpoints t
+    where ${sql.join(conditions, sql` and `)}
+    order by t.occurred_at desc, t.id desc
+    limit ${limit + 1}`);
+  const rows = rowsOf<{ j: Touchpoint }>(result).map((r) => touchpointView(r.j));
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page,
+    nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt, last.id]) : null,
+  };
+}

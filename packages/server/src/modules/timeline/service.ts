@@ -1,0 +1,40 @@
+import type { Direction, JourneyStage, TouchpointChannel } from '@careloop/core';
+import type { Db } from '../../db/client.js';
+import { touchpoints } from './schema.js';
+
+export interface NewTouchpoint {
+  orgId: string;
+  patientId: string;
+  channel: TouchpointChannel;
+  direction: Direction;
+  type: string;
+  stage: JourneyStage;
+  /** What happened, for a person reading the timeline. Never free text a patient wrote. */
+  summary: string;
+  sourceSystem?: string;
+  outcome?: string | null;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  occurredAt?: Date;
+}
+
+/** Appends touchpoints to the journey log; call inside the transaction of the change. */
+export async function appendTouchpoints(tx: Db, events: NewTouchpoint[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(touchpoints).values(
+    events.map((e) => ({
+      orgId: e.orgId,
+      patientId: e.patientId,
+      channel: e.channel,
+      direction: e.direction,
+      type: e.type,
+      stage: e.stage,
+      summary: e.summary,
+      sourceSystem: e.sourceSystem ?? 'careloop',
+      outcome: e.outcome ?? null,
+      subjectType: e.subjectType ?? null,
+      subjectId: e.subjectId ?? null,
+      occurredAt: e.occurredAt ?? new Date(),
+    })),
+  );
+}

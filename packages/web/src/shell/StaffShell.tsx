@@ -1,0 +1,135 @@
+import type { Permission } from '@careloop/core';
+import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import {
+  IconChecklist,
+  IconHeartHandshake,
+  IconLogout,
+  IconShieldCheck,
+  IconUsers,
+  IconUsersGroup,
+} from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { can } from '@careloop/core';
+import { useCurrentUser, useLogout } from '../auth/session';
+import { ROLE_LABELS } from '../ui/labels';
+import { errorMessage } from '../ui/states';
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: ReactNode;
+  permission: Permission;
+  /** Paths that also light this item (the patient list lives at `/` and `/patients`). */
+  match: (path: string) => boolean;
+}
+
+const NAV: NavItem[] = [
+  {
+    to: '/patients',
+    label: 'Patients',
+    icon: <IconUsersGroup size={18} />,
+    permission: 'patient:read',
+    match: (path) => path === '/' || path.startsWith('/patients'),
+  },
+  {
+    to: '/tasks',
+    label: 'Tasks',
+    icon: <IconChecklist size={18} />,
+    permission: 'task:read',
+    match: (path) => path.startsWith('/tasks'),
+  },
+  {
+    to: '/admin/users',
+    label: 'Users',
+    icon: <IconUsers size={18} />,
+    permission: 'user:read',
+    match: (path) => path.startsWith('/admin/users'),
+  },
+  {
+    to: '/admin/audit',
+    label: 'Audit log',
+    icon: <IconShieldCheck size={18} />,
+    permission: 'audit:read',
+    match: (path) => path.startsWith('/admin/audit'),
+  },
+];
+
+/** The staff console frame: navigation the role may use, who is signed in, sign out. */
+export function StaffShell() {
+  const user = useCurrentUser();
+  const [opened, { toggle, close }] = useDisclosure();
+  const { pathname } = useLocation();
+  const navigate = useNavigate();
+  const logout = useLogout();
+  const items = NAV.filter((item) => can(user.role, item.permission));
+
+  const signOut = () =>
+    logout.mutate(undefined, {
+      onSuccess: () => navigate('/login', { replace: true }),
+      onError: (error) => notifications.show({ color: 'red', title: 'Could not sign out', message: errorMessage(error) }),
+    });
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <IconHeartHandshake size={26} color="var(--mantine-color-teal-6)" aria-hidden />
+            <Text fw={700} size="lg">
+              Careloop
+            </Text>
+            <Text c="dimmed" size="sm" visibleFrom="xs" data-testid="org-name">
+              {user.orgName}
+            </Text>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Stack gap={0} align="flex-end" visibleFrom="sm">
+              <Text size="sm" fw={500} data-testid="user-name">
+                {user.displayName}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {user.email}
+              </Text>
+            </Stack>
+            <Badge variant="light" data-testid="user-role">
+              {ROLE_LABELS[user.role]}
+            </Badge>
+            <Button
+              variant="subtle"
+              size="compact-sm"
+              leftSection={<IconLogout size={16} />}
+              onClick={signOut}
+              loading={logout.isPending}
+            >
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main navigation">
+        {items.map((item) => (
+          <NavLink
+            key={item.to}
+            component={RouterNavLink}
+            to={item.to}
+            label={item.label}
+            leftSection={item.icon}
+            active={item.match(pathname)}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

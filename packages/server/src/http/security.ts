@@ -26,7 +26,14 @@ export function installSecurity(
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      routes.push({ method, url: route.url, policy: route.config?.policy });
+      // Read lazily: a plugin's own onRoute hook (docs, static files) may set it after ours.
+      routes.push({
+        method,
+        url: route.url,
+        get policy() {
+          return route.config?.policy;
+        },
+      });
     }
   });
 

@@ -1,9 +1,260 @@
-import type { Database } from '../../db/client.js';
+import {
+  badRequest,
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  isRole,
+  normalizeEmail,
+  notFound,
+  type Role,
+  type User,
+  type UserCreate,
+  type UserListQuery,
+  type UserUpdate,
+} from '@careloop/core';
+import { and, asc, eq, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import type { RequestContext } from '../../http/actor.js';
+import { type AuditActor, AuditLog } from '../audit/service.js';
+import { practitioners } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+import { generatePassword, hashPassword } from './passwords.js';
+import { users } from './schema.js';
 import type { AuthService } from './service.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who the audit log names for changes made from the command line, outside any session. */
+export function cliAuditActor(orgId: string): AuditActor {
+  return { orgId, userId: null, email: null, role: null, ip: null, userAgent: 'careloop-cli' };
+}
+
+export interface UserPage {
+  items: User[];
+  nextCursor: string | null;
+}
+
+type UserRow = typeof users.$inferSelect;
+
+function toUser(row: UserRow): User {
+  if (!isRole(row.role)) throw new Error(`user ${row.id} has an unknown role`);
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.displayName,
+    role: row.role,
+    patientId: row.patientId,
+    practitionerId: row.practitionerId,
+    disabled: row.disabledAt !== null,
+    createdAt: row.createdAt.toISOString(),
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+  };
+}
+
+/** True when `error` (or a cause the driver wrapped it in) broke the unique email index. */
+function isDuplicateEmail(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const { code, constraint, cause } = current as {
+      code?: unknown;
+      constraint?: unknown;
+      cause?: unknown;
+    };
+    if (code === '23505') return constraint === 'users_email_key';
+    current = cause;
+  }
+  return false;
+}
+
+function afterCursor(cursor: string | undefined): { name: string; id: string } | null {
+  if (cursor === undefined) return null;
+  const [name, id] = decodeCursor(cursor, 2);
+  if (typeof name !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+    throw badRequest('The cursor is not valid', '/query/cursor');
+  }
+  return { name, id };
+}
+
+/**
+ * A patient account reaches exactly one patient record of its own organization; a staff account
+ * reaches none. Row-level security makes another organization's patient "not found" here.
+ * `path` names the field to blame when it is not the link itself (a role change).
+ */
+async function checkLinks(
+  tx: Db,
+  role: Role,
+  links: { patientId: string | null; practitionerId: string | null },
+  path?: string,
+): Promise<void> {
+  const fail = (message: string, field: string) => badRequest(message, path ?? `/body/${field}`);
+  if (role !== 'patient') {
+    if (links.patientId) throw fail('Staff accounts cannot be linked to a patient', 'patientId');
+    if (!links.practitionerId) return;
+    const [found] = await tx
+      .select({ id: practitioners.id })
+      .from(practitioners)
+      .where(eq(practitioners.id, links.practitionerId));
+    if (!found) throw fail('No practitioner with this id', 'practitionerId');
+    return;
+  }
+  if (!links.patientId) throw fail('A patient account must be linked to a patient', 'patientId');
+  if (links.practitionerId) {
+    throw fail('A patient account cannot be a practitioner', 'practitionerId');
+  }
+  const [found] = await tx
+    .select({ id: patients.id })
+    .from(patients)
+    .where(eq(patients.id, links.patientId));
+  if (!found) throw fail('No patient with this id', 'patientId');
+}
+
+/** Staff and patient accounts of an organization. The only writer of `users`. */
 export class UserService {
   constructor(
     readonly database: Database,
     readonly auth: AuthService,
+    readonly audit: AuditLog = new AuditLog(database),
   ) {}
+
+  list(orgId: string, query: UserListQuery): Promise<UserPage> {
+    const limit = query.limit ?? 25;
+    const after = afterCursor(query.cursor);
+    const q = query.q?.trim();
+    const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    return this.database.withTenant(orgId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(users)
+        .where(
+          and(
+            pattern
+              ? or(ilike(users.displayName, pattern), ilike(users.email, pattern))
+              : undefined,
+            query.role ? eq(users.role, query.role) : undefined,
+            query.disabled === undefined
+              ? undefined
+              : query.disabled
+                ? isNotNull(users.disabledAt)
+                : isNull(users.disabledAt),
+            after
+              ? sql`(${users.displayName}, ${users.id}) > (${after.name}, ${after.id}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(users.displayName), asc(users.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toUser),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.displayName, last.id]) : null,
+      };
+    });
+  }
+
+  /**
+   * Creates an account. Without a password one is generated and returned once, for the admin
+   * to hand over; only its hash is stored. Without `actor` (the CLI) the audit names the CLI.
+   */
+  async create(
+    orgId: string,
+    input: UserCreate,
+    actor: AuditActor = cliAuditActor(orgId),
+  ): Promise<{ user: User; generatedPassword: string | null }> {
+    const email = normalizeEmail(input.email);
+    if (!email) throw badRequest('Enter a valid email address', '/body/email');
+    const displayName = input.displayName.trim();
+    if (!displayName) throw badRequest('Display name is required', '/body/displayName');
+    const password = input.password ?? generatePassword();
+    const generatedPassword = input.password === undefined ? password : null;
+    const passwordHash = await hashPassword(password);
+    const links = {
+      patientId: input.patientId ?? null,
+      practitionerId: input.practitionerId ?? null,
+    };
+    try {
+      const user = await this.database.withTenant(orgId, async (tx) => {
+        await checkLinks(tx, input.role, links);
+        const [row] = await tx
+          .insert(users)
+          .values({ orgId, email, displayName, role: input.role, passwordHash, ...links })
+          .returning();
+        if (!row) throw new Error('user insert returned no row');
+        await this.audit.inTransaction(tx, actor, {
+          action: 'create',
+          recordType: 'user',
+          recordId: row.id,
+          patientId: row.patientId,
+        });
+        return toUser(row);
+      });
+      return { user, generatedPassword };
+    } catch (error) {
+      // Emails are unique across the installation: the clash may be in another organization.
+      if (isDuplicateEmail(error)) throw conflict('This email is already in use', '/body/email');
+      throw error;
+    }
+  }
+
+  /**
+   * Changes an account. Disabling it, changing its role or resetting its password ends every
+   * session it has open, in the same transaction, so a demoted user keeps no old powers.
+   */
+  async update(ctx: RequestContext, id: string, input: UserUpdate): Promise<User> {
+    const self = id === ctx.actor.userId;
+    if (self && input.disabled === true) {
+      throw badRequest('You cannot disable your own account', '/body/disabled');
+    }
+    if (self && input.role !== undefined && input.role !== ctx.actor.role) {
+      throw badRequest('You cannot change your own role', '/body/role');
+    }
+    const displayName = input.displayName?.trim();
+    if (displayName === '') throw badRequest('Display name is required', '/body/displayName');
+    const passwordHash =
+      input.password === undefined ? undefined : await hashPassword(input.password);
+
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [current] = await tx.select().from(users).where(eq(users.id, id));
+      if (!current) throw notFound('User');
+      const roleChanged = input.role !== undefined && input.role !== current.role;
+      if (input.role !== undefined && roleChanged) {
+        const links = { patientId: current.patientId, practitionerId: current.practitionerId };
+        await checkLinks(tx, input.role, links, '/body/role');
+      }
+      const disabledAt =
+        input.disabled === undefined
+          ? undefined
+          : input.disabled
+            ? (current.disabledAt ?? new Date())
+            : null;
+      const changes = { displayName, role: input.role, disabledAt, passwordHash };
+      const nothing = Object.values(changes).every((v) => v === undefined);
+      const [row] = nothing
+        ? [current]
+        : await tx.update(users).set(changes).where(eq(users.id, id)).returning();
+      if (!row) throw notFound('User');
+      const revoke = roleChanged || input.disabled === true || passwordHash !== undefined;
+      if (revoke) await this.auth.revokeUserSessions(tx, id);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'user',
+        recordId: id,
+        patientId: row.patientId,
+        reason: changeSummary(input, roleChanged, revoke),
+      });
+      return toUser(row);
+    });
+  }
+}
+
+/** Names what changed, never the values: a password must not reach the audit log. */
+function changeSummary(input: UserUpdate, roleChanged: boolean, revoked: boolean): string {
+  const changed = [
+    input.displayName !== undefined ? 'displayName' : null,
+    roleChanged ? `role to ${input.role}` : null,
+    input.disabled === undefined ? null : input.disabled ? 'disabled' : 'enabled',
+    input.password !== undefined ? 'password reset' : null,
+  ].filter((c): c is string => c !== null);
+  const summary = changed.length > 0 ? changed.join(', ') : 'no change';
+  return revoked ? `${summary}; sessions revoked` : summary;
 }

@@ -1,6 +1,6 @@
 import type { Location, Practitioner, Service } from '@careloop/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Session, type TestApp, TestTenant, createTestApp } from '../../test/app.js';
+import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 
 interface Page<T> {
@@ -188,9 +188,9 @@ describeEachDatabase('directory', (kind) => {
     const elsewhere = await otherAdmin.post('/api/services', { code: 'mammo', name: 'Mammo' });
     expect(elsewhere.statusCode).toBe(200);
 
-    const pcp = (await admin.post('/api/services', { code: 'pcp', name: 'Primary care' })).json<
-      Service
-    >();
+    const pcp = (
+      await admin.post('/api/services', { code: 'pcp', name: 'Primary care' })
+    ).json<Service>();
     const clash = await admin.patch(`/api/services/${pcp.id}`, { code: 'mammo' });
     expect(clash.statusCode).toBe(409);
     const renamed = await admin.patch(`/api/services/${pcp.id}`, { name: 'Primary care visit' });

@@ -19,6 +19,7 @@ import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
 const problem = { $ref: 'Problem#' } as const;
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 const read = { policy: { permission: 'directory:read' } } as const;
 const write = { policy: { permission: 'directory:write' } } as const;
 const tags = ['directory'];
@@ -34,7 +35,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         tags,
         summary: 'Locations, by name; q matches the name',
         querystring: DirectoryListQuery,
-        response: { 200: LocationPage, 400: problem },
+        response: { 200: LocationPage, ...errors },
       },
     },
     (request) => directory.listLocations(orgOf(request), request.query),
@@ -47,7 +48,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         tags,
         summary: 'Add a location',
         body: LocationCreate,
-        response: { 200: Location, 400: problem },
+        response: { 200: Location, ...errors },
       },
     },
     (request) => directory.createLocation(orgOf(request), request.body),
@@ -61,7 +62,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         summary: 'Change a location',
         params: IdParams,
         body: LocationUpdate,
-        response: { 200: Location, 400: problem, 404: problem },
+        response: { 200: Location, ...errors },
       },
     },
     (request) => directory.updateLocation(orgOf(request), request.params.id, request.body),
@@ -75,7 +76,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         tags,
         summary: 'Practitioners, by family then given name; q matches the name',
         querystring: DirectoryListQuery,
-        response: { 200: PractitionerPage, 400: problem },
+        response: { 200: PractitionerPage, ...errors },
       },
     },
     (request) => directory.listPractitioners(orgOf(request), request.query),
@@ -88,7 +89,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         tags,
         summary: 'Add a practitioner',
         body: PractitionerCreate,
-        response: { 200: Practitioner, 400: problem },
+        response: { 200: Practitioner, ...errors },
       },
     },
     (request) => directory.createPractitioner(orgOf(request), request.body),
@@ -102,7 +103,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         summary: 'Change a practitioner',
         params: IdParams,
         body: PractitionerUpdate,
-        response: { 200: Practitioner, 400: problem, 404: problem },
+        response: { 200: Practitioner, ...errors },
       },
     },
     (request) => directory.updatePractitioner(orgOf(request), request.params.id, request.body),
@@ -116,7 +117,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         tags,
         summary: 'Service lines, by name; q matches the name',
         querystring: DirectoryListQuery,
-        response: { 200: ServicePage, 400: problem },
+        response: { 200: ServicePage, ...errors },
       },
     },
     (request) => directory.listServices(orgOf(request), request.query),
@@ -129,7 +130,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         tags,
         summary: 'Add a service line',
         body: ServiceCreate,
-        response: { 200: Service, 400: problem, 409: problem },
+        response: { 200: Service, ...errors },
       },
     },
     (request) => directory.createService(orgOf(request), request.body),
@@ -143,7 +144,7 @@ export default async function directoryRoutes(app: App, { directory }: Services)
         summary: 'Change a service line',
         params: IdParams,
         body: ServiceUpdate,
-        response: { 200: Service, 400: problem, 404: problem, 409: problem },
+        response: { 200: Service, ...errors },
       },
     },
     (request) => directory.updateService(orgOf(request), request.params.id, request.body),

@@ -2,7 +2,13 @@ import type { Patient360, PatientSummary, Touchpoint } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
-import { createTestApp, type Session, samplePatient, type TestApp, TestTenant } from '../../test/app.js';
+import {
+  createTestApp,
+  type Session,
+  samplePatient,
+  type TestApp,
+  TestTenant,
+} from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 
 describeEachDatabase('patients', (kind) => {
@@ -31,7 +37,10 @@ describeEachDatabase('patients', (kind) => {
     expect(res.statusCode).toBe(200);
     const view = res.json<Patient360>();
     expect(view.patient).toMatchObject({ givenName: 'Ana', familyName: 'Quintero' });
-    expect(view.contactPoints.map((c) => c.value).sort()).toEqual(['+16175550142', 'ana.q@example.org']);
+    expect(view.contactPoints.map((c) => c.value).sort()).toEqual([
+      '+16175550142',
+      'ana.q@example.org',
+    ]);
     expect(view.recentTouchpoints[0]?.type).toBe('patient.registered');
     expect(view.consents).toHaveLength(15);
     expect(view.conditions).toBeNull();
@@ -60,7 +69,9 @@ describeEachDatabase('patients', (kind) => {
 
   it('refuses a second patient with the same identifier', async () => {
     const identifiers = [{ system: 'urn:careloop:mrn', value: 'MRN-DUP', type: 'MR' }];
-    expect((await frontDesk.post('/api/patients', { ...samplePatient(), identifiers })).statusCode).toBe(200);
+    expect(
+      (await frontDesk.post('/api/patients', { ...samplePatient(), identifiers })).statusCode,
+    ).toBe(200);
     const res = await frontDesk.post('/api/patients', { ...samplePatient(), identifiers });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ path: '/body/identifiers/0/value' });
@@ -79,10 +90,22 @@ describeEachDatabase('patients', (kind) => {
       identifiers: [{ system: 'urn:careloop:mrn', value: 'MRN777001', type: 'MR' }],
     });
     const id = created.json<Patient360>().patient.id;
-    for (const q of ['achter', 'zoe achterberg', 'achterberg zo', '1990-07-04', '07/04/1990', '(617) 555-0199', 'ZOE.A@example.net', 'mrn777001']) {
+    for (const q of [
+      'achter',
+      'zoe achterberg',
+      'achterberg zo',
+      '1990-07-04',
+      '07/04/1990',
+      '(617) 555-0199',
+      'ZOE.A@example.net',
+      'mrn777001',
+    ]) {
       const res = await frontDesk.get(`/api/patients?q=${encodeURIComponent(q)}`);
       expect(res.statusCode, q).toBe(200);
-      expect(res.json<{ items: PatientSummary[] }>().items.map((p) => p.id), q).toContain(id);
+      expect(
+        res.json<{ items: PatientSummary[] }>().items.map((p) => p.id),
+        q,
+      ).toContain(id);
     }
     const none = await frontDesk.get('/api/patients?q=nobodyhasthisname');
     expect(none.json<{ items: PatientSummary[] }>().items).toEqual([]);
@@ -95,7 +118,10 @@ describeEachDatabase('patients', (kind) => {
       let cursor: string | null = null;
       do {
         const url: string = `/api/patients?q=pager&limit=3&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`;
-        const page = (await frontDesk.get(url)).json<{ items: PatientSummary[]; nextCursor: string | null }>();
+        const page = (await frontDesk.get(url)).json<{
+          items: PatientSummary[];
+          nextCursor: string | null;
+        }>();
         seen.push(...page.items.map((p) => p.id));
         cursor = page.nextCursor;
       } while (cursor);
@@ -108,16 +134,25 @@ describeEachDatabase('patients', (kind) => {
     const forged = Buffer.from(JSON.stringify(['x', 'not-a-uuid'])).toString('base64url');
     expect((await frontDesk.get(`/api/patients?cursor=${forged}`)).statusCode).toBe(400);
     expect((await frontDesk.get('/api/patients?cursor=%%%')).statusCode).toBe(400);
-    const badDate = Buffer.from(JSON.stringify(['not-a-date', '00000000-0000-4000-8000-000000000000'])).toString('base64url');
-    expect((await frontDesk.get(`/api/patients?sort=birthDate&cursor=${badDate}`)).statusCode).toBe(400);
+    const badDate = Buffer.from(
+      JSON.stringify(['not-a-date', '00000000-0000-4000-8000-000000000000']),
+    ).toString('base64url');
+    expect((await frontDesk.get(`/api/patients?sort=birthDate&cursor=${badDate}`)).statusCode).toBe(
+      400,
+    );
   });
 
   it('updates a patient and logs the change on the timeline without PHI', async () => {
     const { id } = await tenant.createPatient();
-    const res = await frontDesk.patch(`/api/patients/${id}`, { familyName: 'Renamed', preferredChannel: 'email' });
+    const res = await frontDesk.patch(`/api/patients/${id}`, {
+      familyName: 'Renamed',
+      preferredChannel: 'email',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json<Patient360>().patient.familyName).toBe('Renamed');
-    const timeline = (await frontDesk.get(`/api/patients/${id}/timeline`)).json<{ items: Touchpoint[] }>();
+    const timeline = (await frontDesk.get(`/api/patients/${id}/timeline`)).json<{
+      items: Touchpoint[];
+    }>();
     expect(timeline.items[0]).toMatchObject({ type: 'patient.updated' });
     expect(timeline.items[0]?.summary).not.toContain('Renamed');
   });
@@ -127,11 +162,17 @@ describeEachDatabase('patients', (kind) => {
     await frontDesk.patch(`/api/patients/${id}/preferences`, {
       consents: [{ channel: 'sms', purpose: 'marketing', status: 'granted' }],
     });
-    const all = (await frontDesk.get(`/api/patients/${id}/timeline`)).json<{ items: Touchpoint[] }>();
+    const all = (await frontDesk.get(`/api/patients/${id}/timeline`)).json<{
+      items: Touchpoint[];
+    }>();
     expect(all.items.length).toBe(2);
-    const followUp = (await frontDesk.get(`/api/patients/${id}/timeline?stage=follow-up`)).json<{ items: Touchpoint[] }>();
+    const followUp = (await frontDesk.get(`/api/patients/${id}/timeline?stage=follow-up`)).json<{
+      items: Touchpoint[];
+    }>();
     expect(followUp.items.map((i) => i.type)).toEqual(['consent.granted']);
-    const email = (await frontDesk.get(`/api/patients/${id}/timeline?channel=email`)).json<{ items: Touchpoint[] }>();
+    const email = (await frontDesk.get(`/api/patients/${id}/timeline?channel=email`)).json<{
+      items: Touchpoint[];
+    }>();
     expect(email.items).toEqual([]);
   });
 
@@ -140,7 +181,9 @@ describeEachDatabase('patients', (kind) => {
     const res = await frontDesk.patch(`/api/patients/${id}/preferences`, {
       consents: [{ channel: 'email', purpose: 'marketing', status: 'granted' }],
     });
-    const cell = res.json<Patient360>().consents.find((c) => c.channel === 'email' && c.purpose === 'marketing');
+    const cell = res
+      .json<Patient360>()
+      .consents.find((c) => c.channel === 'email' && c.purpose === 'marketing');
     expect(cell).toMatchObject({ allowed: true, explicit: true, source: 'staff' });
   });
 
@@ -167,7 +210,9 @@ describeEachDatabase('patients', (kind) => {
     const res = await frontDesk.get(`/api/patients/${id}`);
     expect(res.statusCode).toBe(404);
     expect((await frontDesk.get(`/api/patients/${id}/timeline`)).statusCode).toBe(404);
-    expect((await frontDesk.patch(`/api/patients/${id}`, { familyName: 'X' })).statusCode).toBe(404);
+    expect((await frontDesk.patch(`/api/patients/${id}`, { familyName: 'X' })).statusCode).toBe(
+      404,
+    );
     const events = rowsOf<{ outcome: string }>(
       await t.database.system((tx) =>
         tx.execute(sql`select outcome from audit_events where org_id = ${tenant.orgId}

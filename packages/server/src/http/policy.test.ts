@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { createTestApp, type TestApp } from '../test/app.js';
+import { describeEachDatabase } from '../test/databases.js';
+
+describeEachDatabase('route policies', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+  });
+  afterAll(() => t.close());
+
+  it('every route in the route table declares an access policy', () => {
+    expect(t.routes.length).toBeGreaterThan(20);
+    const missing = t.routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.url}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('only sign-in, health and documentation are public', () => {
+    const publicRoutes = t.routes
+      .filter((r) => r.policy && 'public' in r.policy)
+      .map((r) => r.url)
+      .filter((url) => !url.startsWith('/api/docs'));
+    expect([...new Set(publicRoutes)].sort()).toEqual([
+      '/api/auth/login',
+      '/api/health',
+      '/api/health/ready',
+    ]);
+  });
+
+  it('refuses a route registered without a policy (deny by default)', async () => {
+    // A bare Fastify route on a built app: the security hook denies it.
+    const built = await buildApp(t.services, { logger: false, serveWeb: false });
+    built.app.get('/api/unguarded', async () => ({ secret: true }));
+    await built.app.ready();
+    const res = await built.app.inject({ method: 'GET', url: '/api/unguarded' });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toContain('secret');
+    await built.app.close();
+  });
+
+  it('answers unknown API routes with the one error shape', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('serves the OpenAPI 3.1 document describing the routes', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/api/patients/{id}');
+  });
+});

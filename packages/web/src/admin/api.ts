@@ -1,0 +1,31 @@
+import type { AuditEvent, AuditListQuery, User, UserCreate, UserCreated, UserUpdate } from '@careloop/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../api/client';
+import { useCursorList } from '../api/cursor-list';
+
+const userKeys = { all: ['users'] as const };
+
+export function useUserList(filters: { q?: string }) {
+  return useCursorList<User>(userKeys.all, '/api/users', { ...filters, limit: 50 });
+}
+
+export function useCreateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UserCreate) => api.post<UserCreated>('/api/users', body),
+    onSuccess: () => client.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+export function useUpdateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: UserUpdate & { id: string }) =>
+      api.patch<User>(`/api/users/${encodeURIComponent(id)}`, body),
+    onSuccess: () => client.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+export function useAuditLog(filters: Omit<AuditListQuery, 'cursor'>) {
+  return useCursorList<AuditEvent>(['audit'], '/api/audit', filters);
+}

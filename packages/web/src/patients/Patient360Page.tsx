@@ -1,0 +1,176 @@
+import type { Patient360 } from '@careloop/core';
+import { Anchor, Badge, Breadcrumbs, Paper, Skeleton, Stack, Tabs } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { isApiError } from '../api/client';
+import { useCan } from '../auth/session';
+import { EmptyMessage, ErrorMessage } from '../ui/states';
+import { usePatient360 } from './api';
+import { PatientFormModal } from './PatientFormModal';
+import { PatientHeader } from './PatientHeader';
+import { AppointmentsTab } from './tabs/AppointmentsTab';
+import { ConditionsTab, EncountersTab } from './tabs/ClinicalTabs';
+import { CareTeamTab, ContactTab, CoverageTab } from './tabs/DetailTabs';
+import { NotesTab } from './tabs/NotesTab';
+import { TasksTab } from './tabs/TasksTab';
+import { TimelineTab } from './tabs/TimelineTab';
+
+const TABS = [
+  'timeline',
+  'appointments',
+  'encounters',
+  'conditions',
+  'coverage',
+  'tasks',
+  'notes',
+  'care-team',
+  'contact',
+] as const;
+type TabId = (typeof TABS)[number];
+
+const TAB_LABELS: Record<TabId, string> = {
+  timeline: 'Timeline',
+  appointments: 'Appointments',
+  encounters: 'Encounters',
+  conditions: 'Conditions',
+  coverage: 'Coverage',
+  tasks: 'Tasks',
+  notes: 'Notes',
+  'care-team': 'Care team',
+  contact: 'Contact',
+};
+
+function tabCount(record: Patient360, tab: TabId): number | null {
+  switch (tab) {
+    case 'appointments':
+      return record.appointments.upcoming.length;
+    case 'tasks':
+      return record.openTasks.length;
+    case 'notes':
+      return record.notes?.length ?? null;
+    case 'conditions':
+      return record.conditions?.length ?? null;
+    default:
+      return null;
+  }
+}
+
+function PatientTabs({ record }: { record: Patient360 }) {
+  const [params, setParams] = useSearchParams();
+  const requested = params.get('tab');
+  const tab = TABS.find((t) => t === requested) ?? 'timeline';
+  const id = record.patient.id;
+  const redacted = new Set(record.redacted);
+
+  return (
+    <Tabs
+      value={tab}
+      onChange={(value) => setParams(value && value !== 'timeline' ? { tab: value } : {}, { replace: true })}
+      keepMounted={false}
+    >
+      <Tabs.List mb="md">
+        {TABS.map((t) => {
+          const count = tabCount(record, t);
+          return (
+            <Tabs.Tab
+              key={t}
+              value={t}
+              rightSection={
+                count ? (
+                  <Badge size="xs" variant="light" circle aria-hidden>
+                    {count}
+                  </Badge>
+                ) : null
+              }
+            >
+              {TAB_LABELS[t]}
+            </Tabs.Tab>
+          );
+        })}
+      </Tabs.List>
+      <Tabs.Panel value="timeline">
+        <TimelineTab patientId={id} />
+      </Tabs.Panel>
+      <Tabs.Panel value="appointments">
+        <AppointmentsTab appointments={record.appointments} />
+      </Tabs.Panel>
+      <Tabs.Panel value="encounters">
+        <EncountersTab encounters={record.encounters} />
+      </Tabs.Panel>
+      <Tabs.Panel value="conditions">
+        <ConditionsTab conditions={record.conditions} />
+      </Tabs.Panel>
+      <Tabs.Panel value="coverage">
+        <CoverageTab coverage={record.coverage} />
+      </Tabs.Panel>
+      <Tabs.Panel value="tasks">
+        <TasksTab patientId={id} tasks={record.openTasks} hidden={redacted.has('openTasks')} />
+      </Tabs.Panel>
+      <Tabs.Panel value="notes">
+        <NotesTab patientId={id} notes={record.notes} />
+      </Tabs.Panel>
+      <Tabs.Panel value="care-team">
+        <CareTeamTab careTeam={record.careTeam} />
+      </Tabs.Panel>
+      <Tabs.Panel value="contact">
+        <ContactTab record={record} />
+      </Tabs.Panel>
+    </Tabs>
+  );
+}
+
+/** Everything about one patient: who they are, what happened, what is next. */
+export function Patient360Page() {
+  const { id = '' } = useParams();
+  const patient = usePatient360(id);
+  const canEdit = useCan('patient:write');
+  const [editing, editModal] = useDisclosure(false);
+
+  if (patient.isPending) {
+    return (
+      <Stack role="status" aria-label="Loading patient">
+        <Skeleton height={220} />
+        <Skeleton height={36} />
+        <Skeleton height={300} />
+      </Stack>
+    );
+  }
+  if (patient.isError) {
+    const status = isApiError(patient.error) ? patient.error.status : 0;
+    if (status === 404 || status === 400) {
+      return (
+        <EmptyMessage
+          title="Patient not found"
+          description="The record may have been merged or the link is wrong."
+          action={
+            <Anchor component={Link} to="/patients">
+              Back to patients
+            </Anchor>
+          }
+        />
+      );
+    }
+    return <ErrorMessage error={patient.error} onRetry={() => patient.refetch()} title="Could not load this patient" />;
+  }
+
+  const record = patient.data;
+  return (
+    <>
+      <Breadcrumbs mb="sm">
+        <Anchor component={Link} to="/patients" size="sm">
+          Patients
+        </Anchor>
+        <span>
+          {record.patient.familyName}, {record.patient.givenName}
+        </span>
+      </Breadcrumbs>
+      <PatientHeader record={record} onEdit={canEdit ? editModal.open : undefined} />
+      <Paper withBorder p="md">
+        <PatientTabs record={record} />
+      </Paper>
+      {canEdit ? (
+        <PatientFormModal opened={editing} onClose={editModal.close} onSaved={editModal.close} existing={record} />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,122 @@
+import { TASK_PRIORITIES, type TaskPriority } from '@careloop/core';
+import { Alert, Button, Checkbox, Group, Modal, Select, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import { DateTimePicker } from '@mantine/dates';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { useCurrentUser } from '../auth/session';
+import { PatientPicker } from '../patients/PatientPicker';
+import { dayjs } from '../ui/format';
+import { optionsOf, TASK_PRIORITY_LABELS } from '../ui/labels';
+import { showServerError } from '../ui/server-errors';
+import { useCreateTask } from './api';
+
+interface TaskFormValues {
+  title: string;
+  description: string;
+  dueAt: string | null;
+  priority: TaskPriority;
+  assignToMe: boolean;
+  patientId: string | null;
+}
+
+const FIELDS = ['title', 'description', 'dueAt', 'priority', 'assigneeId', 'patientId'];
+
+/** New task; on a patient's page the patient is fixed, elsewhere it can be chosen. */
+export function TaskFormModal({
+  opened,
+  onClose,
+  patientId,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  patientId?: string;
+}) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="New task" size="lg">
+      {opened ? <TaskForm onClose={onClose} patientId={patientId} /> : null}
+    </Modal>
+  );
+}
+
+function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: string | undefined }) {
+  const user = useCurrentUser();
+  const create = useCreateTask();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<TaskFormValues>({
+    initialValues: {
+      title: '',
+      description: '',
+      dueAt: null,
+      priority: 'normal',
+      assignToMe: true,
+      patientId: patientId ?? null,
+    },
+    validate: { title: (v) => (v.trim() ? null : 'Give the task a title') },
+  });
+
+  const submit = form.onSubmit((values) => {
+    setFormError(null);
+    create.mutate(
+      {
+        title: values.title.trim(),
+        description: values.description.trim() || null,
+        // The picker gives local wall time; the API takes a UTC instant.
+        dueAt: values.dueAt ? dayjs(values.dueAt).toISOString() : null,
+        priority: values.priority,
+        assigneeId: values.assignToMe ? user.id : null,
+        patientId: values.patientId,
+      },
+      {
+        onSuccess: () => {
+          notifications.show({ color: 'teal', message: 'Task created' });
+          onClose();
+        },
+        onError: (error) => setFormError(showServerError(form, error, FIELDS)),
+      },
+    );
+  });
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        {formError ? <Alert color="red">{formError}</Alert> : null}
+        <TextInput label="Title" required data-autofocus {...form.getInputProps('title')} />
+        <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <DateTimePicker
+            label="Due"
+            placeholder="No due date"
+            clearable
+            valueFormat="MMM D, YYYY h:mm A"
+            {...form.getInputProps('dueAt')}
+          />
+          <Select
+            label="Priority"
+            allowDeselect={false}
+            data={optionsOf(TASK_PRIORITIES, TASK_PRIORITY_LABELS)}
+            {...form.getInputProps('priority')}
+          />
+        </SimpleGrid>
+        {patientId ? null : (
+          <PatientPicker
+            label="Patient"
+            description="Optional"
+            value={form.values.patientId}
+            onChange={(id) => form.setFieldValue('patientId', id)}
+            error={typeof form.errors.patientId === 'string' ? form.errors.patientId : undefined}
+          />
+        )}
+        <Checkbox label="Assign to me" {...form.getInputProps('assignToMe', { type: 'checkbox' })} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending}>
+            Create task
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

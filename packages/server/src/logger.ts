@@ -1,12 +1,17 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyLoggerOptions } from 'fastify';
+import type { DestinationStream, LoggerOptions } from 'pino';
 
 /**
  * Pino options. Request logs carry method, route and status, never bodies or query strings,
  * and anything that could hold PHI or a secret is redacted if it is ever logged.
  */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  level: string,
+  stream?: DestinationStream,
+): FastifyLoggerOptions & LoggerOptions & { stream?: DestinationStream } {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: [
         'req.headers.cookie',

@@ -3,6 +3,7 @@ import { AuditLogPage } from './admin/AuditLogPage';
 import { UsersPage } from './admin/UsersPage';
 import { RequireSession } from './auth/guards';
 import { LoginPage } from './auth/LoginPage';
+import { RequirePermission } from './auth/RequirePermission';
 import { Patient360Page } from './patients/Patient360Page';
 import { PatientListPage } from './patients/PatientListPage';
 import { PortalHome } from './portal/PortalHome';
@@ -10,11 +11,14 @@ import { PortalLayout } from './portal/PortalLayout';
 import { StaffShell } from './shell/StaffShell';
 import { TasksPage } from './tasks/TasksPage';
 import { NotFound, RouteError } from './ui/RouteError';
-import { RequirePermission } from './auth/RequirePermission';
 
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage audience="staff" />, errorElement: <RouteError /> },
-  { path: '/portal/login', element: <LoginPage audience="patient" />, errorElement: <RouteError /> },
+  {
+    path: '/portal/login',
+    element: <LoginPage audience="patient" />,
+    errorElement: <RouteError />,
+  },
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,

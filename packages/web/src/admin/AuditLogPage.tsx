@@ -1,17 +1,39 @@
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditEvent, type AuditOutcome } from '@careloop/core';
-import { Anchor, Badge, Button, Group, Paper, Select, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+  type AuditAction,
+  type AuditEvent,
+  type AuditOutcome,
+} from '@careloop/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Select,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { dayjs, formatDateTime } from '../ui/format';
-import { ROLE_LABELS } from '../ui/labels';
 import { LoadMore } from '../ui/LoadMore';
+import { ROLE_LABELS } from '../ui/labels';
 import { EmptyMessage, ErrorMessage, LoadingRows } from '../ui/states';
 import { useAuditLog } from './api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const OUTCOME_COLORS: Record<AuditOutcome, string> = { success: 'teal', denied: 'red', failed: 'orange' };
+const OUTCOME_COLORS: Record<AuditOutcome, string> = {
+  success: 'teal',
+  denied: 'red',
+  failed: 'orange',
+};
 
 const roleLabel = (role: string | null) =>
   role ? (Object.entries(ROLE_LABELS).find(([key]) => key === role)?.[1] ?? role) : null;
@@ -51,7 +73,11 @@ function AuditRow({ event, onPatient }: { event: AuditEvent; onPatient: (id: str
             <Anchor component={Link} to={`/patients/${event.patientId}`} size="xs" ff="monospace">
               {event.patientId.slice(0, 8)}
             </Anchor>
-            <Button size="compact-xs" variant="subtle" onClick={() => onPatient(event.patientId ?? '')}>
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              onClick={() => onPatient(event.patientId ?? '')}
+            >
               Filter
             </Button>
           </Group>
@@ -170,13 +196,25 @@ export function AuditLogPage() {
       {log.isPending ? (
         <LoadingRows label="Loading audit log" />
       ) : log.isError && log.items.length === 0 ? (
-        <ErrorMessage error={log.error} onRetry={() => log.refetch()} title="Could not load the audit log" />
+        <ErrorMessage
+          error={log.error}
+          onRetry={() => log.refetch()}
+          title="Could not load the audit log"
+        />
       ) : log.items.length === 0 ? (
-        <EmptyMessage title="No audit events" description={filtered ? 'Nothing matches these filters.' : undefined} />
+        <EmptyMessage
+          title="No audit events"
+          description={filtered ? 'Nothing matches these filters.' : undefined}
+        />
       ) : (
         <>
           <Table.ScrollContainer minWidth={900}>
-            <Table striped verticalSpacing="xs" aria-label="Audit events" style={{ opacity: log.isPlaceholderData ? 0.6 : 1 }}>
+            <Table
+              striped
+              verticalSpacing="xs"
+              aria-label="Audit events"
+              style={{ opacity: log.isPlaceholderData ? 0.6 : 1 }}
+            >
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>When</Table.Th>

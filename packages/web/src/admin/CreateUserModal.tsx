@@ -1,4 +1,4 @@
-import { ROLES, type Role, type UserCreated } from '@careloop/core';
+import { ROLES, type Role } from '@careloop/core';
 import {
   Alert,
   Button,
@@ -16,6 +16,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useState } from 'react';
+import type { UserCreated } from '../api/contract';
 import { PatientPicker } from '../patients/PatientPicker';
 import { optionsOf, ROLE_LABELS } from '../ui/labels';
 import { showServerError } from '../ui/server-errors';
@@ -36,8 +37,8 @@ function GeneratedPassword({ created, onDone }: { created: UserCreated; onDone: 
   return (
     <Stack>
       <Text size="sm">
-        {created.user.displayName} ({created.user.email}) can now sign in with this password. It is shown only
-        once: copy it and hand it over securely.
+        {created.user.displayName} ({created.user.email}) can now sign in with this password. It is
+        shown only once: copy it and hand it over securely.
       </Text>
       <Group gap="xs" wrap="nowrap">
         <Code block style={{ flex: 1, fontSize: 16 }} data-testid="generated-password">
@@ -63,7 +64,13 @@ function GeneratedPassword({ created, onDone }: { created: UserCreated; onDone: 
   );
 }
 
-function UserForm({ onClose, onCreated }: { onClose: () => void; onCreated: (created: UserCreated) => void }) {
+function UserForm({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (created: UserCreated) => void;
+}) {
   const create = useCreateUser();
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm<UserFormValues>({
@@ -72,8 +79,12 @@ function UserForm({ onClose, onCreated }: { onClose: () => void; onCreated: (cre
       email: (v) => (/^\S+@\S+\.\S+$/.test(v.trim()) ? null : 'Enter an email address'),
       displayName: (v) => (v.trim() ? null : 'Enter a name'),
       role: (v) => (v ? null : 'Choose a role'),
-      password: (v) => (v === '' || v.length >= 12 ? null : 'At least 12 characters, or leave empty to generate one'),
-      patientId: (v, values) => (values.role === 'patient' && !v ? 'Choose the patient this account belongs to' : null),
+      password: (v) =>
+        v === '' || v.length >= 12
+          ? null
+          : 'At least 12 characters, or leave empty to generate one',
+      patientId: (v, values) =>
+        values.role === 'patient' && !v ? 'Choose the patient this account belongs to' : null,
     },
   });
 
@@ -99,9 +110,20 @@ function UserForm({ onClose, onCreated }: { onClose: () => void; onCreated: (cre
     <form onSubmit={submit} noValidate>
       <Stack>
         {formError ? <Alert color="red">{formError}</Alert> : null}
-        <TextInput label="Email" type="email" required data-autofocus {...form.getInputProps('email')} />
+        <TextInput
+          label="Email"
+          type="email"
+          required
+          data-autofocus
+          {...form.getInputProps('email')}
+        />
         <TextInput label="Name" required {...form.getInputProps('displayName')} />
-        <Select label="Role" required data={optionsOf(ROLES, ROLE_LABELS)} {...form.getInputProps('role')} />
+        <Select
+          label="Role"
+          required
+          data={optionsOf(ROLES, ROLE_LABELS)}
+          {...form.getInputProps('role')}
+        />
         {form.values.role === 'patient' ? (
           <PatientPicker
             label="Patient record"

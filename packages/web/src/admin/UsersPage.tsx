@@ -6,8 +6,8 @@ import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useCurrentUser } from '../auth/session';
 import { formatDateTime } from '../ui/format';
-import { optionsOf, ROLE_LABELS } from '../ui/labels';
 import { LoadMore } from '../ui/LoadMore';
+import { optionsOf, ROLE_LABELS } from '../ui/labels';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 import { useUpdateUser, useUserList } from './api';
 import { CreateUserModal } from './CreateUserModal';
@@ -20,7 +20,11 @@ function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
       {
         onSuccess: () => notifications.show({ color: 'teal', message: done }),
         onError: (error) =>
-          notifications.show({ color: 'red', title: 'Could not update the user', message: errorMessage(error) }),
+          notifications.show({
+            color: 'red',
+            title: 'Could not update the user',
+            message: errorMessage(error),
+          }),
       },
     );
   return (
@@ -41,12 +45,16 @@ function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
           w={170}
           allowDeselect={false}
           // Patients sign in to the portal; their accounts are tied to a record and keep their role.
-          data={optionsOf(user.role === 'patient' ? ROLES : ROLES.filter((r) => r !== 'patient'), ROLE_LABELS)}
+          data={optionsOf(
+            user.role === 'patient' ? ROLES : ROLES.filter((r) => r !== 'patient'),
+            ROLE_LABELS,
+          )}
           value={user.role}
           disabled={isSelf || user.role === 'patient' || update.isPending}
           onChange={(value) => {
             const role = ROLES.find((r) => r === value);
-            if (role && role !== user.role) change({ role }, `${user.displayName} is now ${ROLE_LABELS[role]}`);
+            if (role && role !== user.role)
+              change({ role }, `${user.displayName} is now ${ROLE_LABELS[role]}`);
           }}
         />
       </Table.Td>
@@ -71,7 +79,9 @@ function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
             onClick={() =>
               change(
                 { disabled: !user.disabled },
-                user.disabled ? `${user.displayName} can sign in again` : `${user.displayName} is disabled and signed out`,
+                user.disabled
+                  ? `${user.displayName} can sign in again`
+                  : `${user.displayName} is disabled and signed out`,
               )
             }
           >
@@ -113,7 +123,11 @@ export function UsersPage() {
       {users.isPending ? (
         <LoadingRows label="Loading users" />
       ) : users.isError && users.items.length === 0 ? (
-        <ErrorMessage error={users.error} onRetry={() => users.refetch()} title="Could not load users" />
+        <ErrorMessage
+          error={users.error}
+          onRetry={() => users.refetch()}
+          title="Could not load users"
+        />
       ) : users.items.length === 0 ? (
         <EmptyMessage title="No users match" />
       ) : (

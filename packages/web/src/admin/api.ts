@@ -1,6 +1,7 @@
-import type { AuditEvent, AuditListQuery, User, UserCreate, UserCreated, UserUpdate } from '@careloop/core';
+import type { AuditEvent, AuditListQuery, User, UserCreate, UserUpdate } from '@careloop/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
+import type { UserCreated } from '../api/contract';
 import { useCursorList } from '../api/cursor-list';
 
 const userKeys = { all: ['users'] as const };

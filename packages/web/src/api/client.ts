@@ -94,7 +94,11 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(
       isProblem(payload)
         ? payload
-        : { status: response.status, code: 'http_error', message: response.statusText || 'Request failed' },
+        : {
+            status: response.status,
+            code: 'http_error',
+            message: response.statusText || 'Request failed',
+          },
     );
   }
   return payload as T;

@@ -1,4 +1,14 @@
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Center,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconClockExclamation, IconHeartHandshake } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -9,7 +19,12 @@ import { homeFor } from './guards';
 import { useLogin, useSessionQuery } from './session';
 
 function returnPath(state: unknown): string | null {
-  if (typeof state === 'object' && state !== null && 'from' in state && typeof state.from === 'string') {
+  if (
+    typeof state === 'object' &&
+    state !== null &&
+    'from' in state &&
+    typeof state.from === 'string'
+  ) {
     return state.from;
   }
   return null;

@@ -8,7 +8,10 @@ export function RequirePermission({ permission }: { permission: Permission }) {
   const allowed = useCan(permission);
   if (!allowed) {
     return (
-      <EmptyMessage title="Not available for your role" description="Ask an administrator if you need access." />
+      <EmptyMessage
+        title="Not available for your role"
+        description="Ask an administrator if you need access."
+      />
     );
   }
   return <Outlet />;

@@ -18,10 +18,13 @@ export function RequireSession({ audience }: { audience: 'staff' | 'patient' }) 
   const loginPath = audience === 'patient' ? '/portal/login' : '/login';
 
   if (session.isPending) return <PageLoader label="Checking your session" />;
-  if (session.isError) return <ErrorMessage error={session.error} onRetry={() => session.refetch()} />;
+  if (session.isError)
+    return <ErrorMessage error={session.error} onRetry={() => session.refetch()} />;
   const state = session.data;
   if (state.status === 'signed-out') {
-    return <Navigate to={loginPath} replace state={{ from: location.pathname + location.search }} />;
+    return (
+      <Navigate to={loginPath} replace state={{ from: location.pathname + location.search }} />
+    );
   }
   const isPatient = state.info.user.role === 'patient';
   if (isPatient !== (audience === 'patient')) {

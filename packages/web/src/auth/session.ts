@@ -1,4 +1,10 @@
-import { can, type LoginBody, type Permission, type SessionInfo, type SessionUser } from '@careloop/core';
+import {
+  can,
+  type LoginBody,
+  type Permission,
+  type SessionInfo,
+  type SessionUser,
+} from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
 import { ApiError, api, isApiError, setCsrfToken } from '../api/client';
@@ -23,7 +29,11 @@ async function fetchSession(): Promise<SessionState> {
 
 /** The session from `GET /api/auth/me`; undefined while loading. */
 export function useSessionQuery() {
-  return useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Number.POSITIVE_INFINITY });
+  return useQuery({
+    queryKey: SESSION_KEY,
+    queryFn: fetchSession,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
 }
 
 export function useLogin() {

@@ -6,7 +6,12 @@ import { CHANNEL_LABELS, PURPOSE_LABELS } from '../ui/labels';
 
 function ConsentCell({ consent }: { consent: Consent | undefined }) {
   // The server sends the effective decision for every cell; a missing one is shown as unknown.
-  if (!consent) return <Text size="sm" c="dimmed">—</Text>;
+  if (!consent)
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
   const label = consent.allowed ? 'Allowed' : 'Denied';
   const detail = consent.explicit
     ? `Recorded ${formatDateTime(consent.recordedAt)}${consent.source ? ` via ${consent.source}` : ''}`

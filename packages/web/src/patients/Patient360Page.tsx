@@ -65,7 +65,9 @@ function PatientTabs({ record }: { record: Patient360 }) {
   return (
     <Tabs
       value={tab}
-      onChange={(value) => setParams(value && value !== 'timeline' ? { tab: value } : {}, { replace: true })}
+      onChange={(value) =>
+        setParams(value && value !== 'timeline' ? { tab: value } : {}, { replace: true })
+      }
       keepMounted={false}
     >
       <Tabs.List mb="md">
@@ -150,7 +152,13 @@ export function Patient360Page() {
         />
       );
     }
-    return <ErrorMessage error={patient.error} onRetry={() => patient.refetch()} title="Could not load this patient" />;
+    return (
+      <ErrorMessage
+        error={patient.error}
+        onRetry={() => patient.refetch()}
+        title="Could not load this patient"
+      />
+    );
   }
 
   const record = patient.data;
@@ -169,7 +177,12 @@ export function Patient360Page() {
         <PatientTabs record={record} />
       </Paper>
       {canEdit ? (
-        <PatientFormModal opened={editing} onClose={editModal.close} onSaved={editModal.close} existing={record} />
+        <PatientFormModal
+          opened={editing}
+          onClose={editModal.close}
+          onSaved={editModal.close}
+          existing={record}
+        />
       ) : null}
     </>
   );

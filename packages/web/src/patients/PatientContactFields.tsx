@@ -28,7 +28,11 @@ export function ContactPointFields({ form }: { form: PatientForm }) {
   return (
     <Fieldset legend="Phone numbers and email">
       <Stack gap="xs">
-        {rows.length === 0 ? <Text size="sm" c="dimmed">None yet.</Text> : null}
+        {rows.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            None yet.
+          </Text>
+        ) : null}
         {rows.map((row, index) => (
           <Group key={row.key} align="flex-end" gap="xs" wrap="nowrap">
             <Select
@@ -66,7 +70,12 @@ export function ContactPointFields({ form }: { form: PatientForm }) {
         <AddButton
           label="Add phone or email"
           onClick={() =>
-            form.insertListItem('contactPoints', { key: rowKey(), system: 'phone', value: '', use: 'mobile' })
+            form.insertListItem('contactPoints', {
+              key: rowKey(),
+              system: 'phone',
+              value: '',
+              use: 'mobile',
+            })
           }
         />
       </Stack>
@@ -79,7 +88,11 @@ export function AddressFields({ form }: { form: PatientForm }) {
   return (
     <Fieldset legend="Addresses">
       <Stack gap="md">
-        {rows.length === 0 ? <Text size="sm" c="dimmed">None yet.</Text> : null}
+        {rows.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            None yet.
+          </Text>
+        ) : null}
         {rows.map((row, index) => (
           <Stack key={row.key} gap="xs">
             <Group align="flex-end" gap="xs" wrap="nowrap">
@@ -94,7 +107,11 @@ export function AddressFields({ form }: { form: PatientForm }) {
                 ]}
                 {...form.getInputProps(`addresses.${index}.use`)}
               />
-              <TextInput label="Street" style={{ flex: 2 }} {...form.getInputProps(`addresses.${index}.line1`)} />
+              <TextInput
+                label="Street"
+                style={{ flex: 2 }}
+                {...form.getInputProps(`addresses.${index}.line1`)}
+              />
               <TextInput
                 label="Apt, suite"
                 style={{ flex: 1 }}
@@ -106,10 +123,23 @@ export function AddressFields({ form }: { form: PatientForm }) {
               />
             </Group>
             <Group gap="xs" wrap="nowrap">
-              <TextInput label="City" style={{ flex: 2 }} {...form.getInputProps(`addresses.${index}.city`)} />
+              <TextInput
+                label="City"
+                style={{ flex: 2 }}
+                {...form.getInputProps(`addresses.${index}.city`)}
+              />
               <TextInput label="State" w={80} {...form.getInputProps(`addresses.${index}.state`)} />
-              <TextInput label="Postal code" w={120} {...form.getInputProps(`addresses.${index}.postalCode`)} />
-              <TextInput label="Country" w={80} maxLength={2} {...form.getInputProps(`addresses.${index}.country`)} />
+              <TextInput
+                label="Postal code"
+                w={120}
+                {...form.getInputProps(`addresses.${index}.postalCode`)}
+              />
+              <TextInput
+                label="Country"
+                w={80}
+                maxLength={2}
+                {...form.getInputProps(`addresses.${index}.country`)}
+              />
             </Group>
           </Stack>
         ))}
@@ -138,7 +168,11 @@ export function IdentifierFields({ form }: { form: PatientForm }) {
   return (
     <Fieldset legend="Identifiers">
       <Stack gap="xs">
-        {rows.length === 0 ? <Text size="sm" c="dimmed">None yet. The MRN is usually assigned by the EHR.</Text> : null}
+        {rows.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            None yet. The MRN is usually assigned by the EHR.
+          </Text>
+        ) : null}
         {rows.map((row, index) => (
           <Group key={row.key} align="flex-end" gap="xs" wrap="nowrap">
             <TextInput
@@ -152,7 +186,11 @@ export function IdentifierFields({ form }: { form: PatientForm }) {
               style={{ flex: 1 }}
               {...form.getInputProps(`identifiers.${index}.system`)}
             />
-            <TextInput label="Value" style={{ flex: 1 }} {...form.getInputProps(`identifiers.${index}.value`)} />
+            <TextInput
+              label="Value"
+              style={{ flex: 1 }}
+              {...form.getInputProps(`identifiers.${index}.value`)}
+            />
             <RemoveButton
               label={`Remove identifier ${index + 1}`}
               onClick={() => form.removeListItem('identifiers', index)}
@@ -162,7 +200,13 @@ export function IdentifierFields({ form }: { form: PatientForm }) {
         <AddButton
           label="Add identifier"
           onClick={() =>
-            form.insertListItem('identifiers', { key: rowKey(), system: '', value: '', type: 'MR', source: null })
+            form.insertListItem('identifiers', {
+              key: rowKey(),
+              system: '',
+              value: '',
+              type: 'MR',
+              source: null,
+            })
           }
         />
       </Stack>

@@ -1,9 +1,16 @@
+import { ADMINISTRATIVE_SEXES, CHANNELS, type Patient360 } from '@careloop/core';
 import {
-  ADMINISTRATIVE_SEXES,
-  CHANNELS,
-  type Patient360,
-} from '@careloop/core';
-import { Alert, Button, Fieldset, Group, Modal, Select, SimpleGrid, Stack, TagsInput, TextInput } from '@mantine/core';
+  Alert,
+  Button,
+  Fieldset,
+  Group,
+  Modal,
+  Select,
+  SimpleGrid,
+  Stack,
+  TagsInput,
+  TextInput,
+} from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -12,6 +19,7 @@ import { parseCalendarDate } from '../ui/format';
 import { CHANNEL_LABELS, languageOptions, optionsOf, SEX_LABELS } from '../ui/labels';
 import { showServerError } from '../ui/server-errors';
 import { useCreatePatient, useLocations, useUpdatePatient } from './api';
+import { AddressFields, ContactPointFields, IdentifierFields } from './PatientContactFields';
 import {
   emptyPatientForm,
   FORM_FIELDS,
@@ -20,7 +28,6 @@ import {
   toCreateBody,
   toUpdateBody,
 } from './patient-form';
-import { AddressFields, ContactPointFields, IdentifierFields } from './PatientContactFields';
 
 const TIME_ZONES = Intl.supportedValuesOf('timeZone');
 
@@ -58,7 +65,9 @@ function PatientForm({ onClose, onSaved, existing }: PatientFormModalProps) {
       familyName: (v) => (v.trim() ? null : 'Enter the family name'),
       birthDate: (v) => (v ? null : 'Enter the birth date'),
       administrativeSex: (v) => (v ? null : 'Choose one'),
-      contactPoints: { value: (v) => (v.trim().length >= 3 ? null : 'Enter a phone number or email') },
+      contactPoints: {
+        value: (v) => (v.trim().length >= 3 ? null : 'Enter a phone number or email'),
+      },
       addresses: {
         line1: (v) => (v.trim() ? null : 'Enter the street'),
         city: (v) => (v.trim() ? null : 'Enter the city'),
@@ -75,7 +84,9 @@ function PatientForm({ onClose, onSaved, existing }: PatientFormModalProps) {
   const onSuccess = (patient: Patient360) => {
     notifications.show({
       color: 'teal',
-      message: existing ? 'Patient updated' : `${patient.patient.givenName} ${patient.patient.familyName} added`,
+      message: existing
+        ? 'Patient updated'
+        : `${patient.patient.givenName} ${patient.patient.familyName} added`,
     });
     onSaved(patient);
   };
@@ -122,7 +133,11 @@ function PatientForm({ onClose, onSaved, existing }: PatientFormModalProps) {
               {...form.getInputProps('administrativeSex')}
             />
             <TextInput label="Gender identity" {...form.getInputProps('genderIdentity')} />
-            <TagsInput label="Flags" placeholder="e.g. interpreter, VIP" {...form.getInputProps('flags')} />
+            <TagsInput
+              label="Flags"
+              placeholder="e.g. interpreter, VIP"
+              {...form.getInputProps('flags')}
+            />
           </SimpleGrid>
         </Fieldset>
 
@@ -142,7 +157,12 @@ function PatientForm({ onClose, onSaved, existing }: PatientFormModalProps) {
               clearable={!existing}
               {...form.getInputProps('preferredChannel')}
             />
-            <Select label="Time zone" searchable data={TIME_ZONES} {...form.getInputProps('timeZone')} />
+            <Select
+              label="Time zone"
+              searchable
+              data={TIME_ZONES}
+              {...form.getInputProps('timeZone')}
+            />
             <Select
               label="Primary location"
               placeholder={locations.isError ? 'Locations unavailable' : 'None'}

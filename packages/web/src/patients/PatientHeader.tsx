@@ -26,7 +26,7 @@ export function PatientHeader({ record, onEdit }: { record: Patient360; onEdit?:
   const p = record.patient;
   return (
     <Paper withBorder p="lg" mb="md">
-      <Grid gutter="xl">
+      <Grid gap="xl">
         <Grid.Col span={{ base: 12, lg: 6 }}>
           <Stack gap="md">
             <Group justify="space-between" align="flex-start" wrap="nowrap">
@@ -36,14 +36,22 @@ export function PatientHeader({ record, onEdit }: { record: Patient360; onEdit?:
                 </Title>
                 {p.preferredName || p.middleName ? (
                   <Text c="dimmed" size="sm">
-                    {[p.middleName && `Middle name ${p.middleName}`, p.preferredName && `Goes by ${p.preferredName}`]
+                    {[
+                      p.middleName && `Middle name ${p.middleName}`,
+                      p.preferredName && `Goes by ${p.preferredName}`,
+                    ]
                       .filter(Boolean)
                       .join(' · ')}
                   </Text>
                 ) : null}
               </div>
               {onEdit ? (
-                <Button variant="default" size="xs" leftSection={<IconPencil size={14} />} onClick={onEdit}>
+                <Button
+                  variant="default"
+                  size="xs"
+                  leftSection={<IconPencil size={14} />}
+                  onClick={onEdit}
+                >
                   Edit
                 </Button>
               ) : null}
@@ -58,9 +66,7 @@ export function PatientHeader({ record, onEdit }: { record: Patient360; onEdit?:
               ))}
             </Group>
             <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="md" verticalSpacing="sm">
-              <Fact label="Age">
-                {ageInYears(p.birthDate)} years
-              </Fact>
+              <Fact label="Age">{ageInYears(p.birthDate)} years</Fact>
               <Fact label="Birth date">{formatDate(p.birthDate)}</Fact>
               <Fact label="Sex">
                 {SEX_LABELS[p.administrativeSex]}

@@ -5,12 +5,12 @@ import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useCan } from '../auth/session';
-import { languageOptions, optionsOf, SEX_LABELS } from '../ui/labels';
 import { LoadMore } from '../ui/LoadMore';
+import { languageOptions, optionsOf, SEX_LABELS } from '../ui/labels';
 import { EmptyMessage, ErrorMessage, LoadingRows } from '../ui/states';
 import { type PatientFilters, useLocations, usePatientList } from './api';
-import { ColumnChooser, useVisibleColumns } from './patient-columns';
 import { PatientFormModal } from './PatientFormModal';
+import { ColumnChooser, useVisibleColumns } from './patient-columns';
 
 type PatientSort = (typeof PATIENT_SORTS)[number];
 
@@ -139,7 +139,11 @@ export function PatientListPage() {
       {list.isPending ? (
         <LoadingRows label="Loading patients" />
       ) : list.isError && list.items.length === 0 ? (
-        <ErrorMessage error={list.error} onRetry={() => list.refetch()} title="Could not load patients" />
+        <ErrorMessage
+          error={list.error}
+          onRetry={() => list.refetch()}
+          title="Could not load patients"
+        />
       ) : list.items.length === 0 ? (
         <EmptyMessage
           title="No patients match"
@@ -168,7 +172,11 @@ export function PatientListPage() {
             </Table>
           </Table.ScrollContainer>
           {list.isFetchNextPageError ? (
-            <ErrorMessage error={list.error} onRetry={() => list.fetchNextPage()} title="Could not load more" />
+            <ErrorMessage
+              error={list.error}
+              onRetry={() => list.fetchNextPage()}
+              title="Could not load more"
+            />
           ) : null}
           <Group justify="space-between" mt="xs">
             <Text size="sm" c="dimmed">

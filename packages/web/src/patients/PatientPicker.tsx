@@ -35,7 +35,8 @@ export function PatientPicker({
     label: `${patientDisplayName(p)} · ${formatDate(p.birthDate)}`,
   }));
   // Keep the chosen patient as an option so the input still shows it after a new search.
-  const data = chosen && !options.some((o) => o.value === chosen.value) ? [chosen, ...options] : options;
+  const data =
+    chosen && !options.some((o) => o.value === chosen.value) ? [chosen, ...options] : options;
 
   return (
     <Select

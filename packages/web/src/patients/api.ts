@@ -2,7 +2,6 @@ import type {
   Location,
   Note,
   NoteCreate,
-  NoteUpdate,
   Patient360,
   PatientCreate,
   PatientListQuery,
@@ -13,6 +12,7 @@ import type {
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
+import type { NoteUpdate } from '../api/contract';
 import { type CursorPage, useCursorList } from '../api/cursor-list';
 
 export const patientKeys = {
@@ -67,7 +67,8 @@ export function useCreatePatient() {
 export function useUpdatePatient(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: PatientUpdate) => api.patch<Patient360>(`/api/patients/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: PatientUpdate) =>
+      api.patch<Patient360>(`/api/patients/${encodeURIComponent(id)}`, body),
     onSuccess: (updated) => {
       client.setQueryData(patientKeys.one(id), updated);
       void client.invalidateQueries({ queryKey: patientKeys.list });

@@ -1,5 +1,5 @@
 import type { PatientSummary } from '@careloop/core';
-import { Anchor, Checkbox, Popover, Button, Stack } from '@mantine/core';
+import { Anchor, Button, Checkbox, Popover, Stack } from '@mantine/core';
 import { useLocalStorage } from '@mantine/hooks';
 import { IconColumns } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -13,8 +13,11 @@ export interface PatientColumn {
   cell: (patient: PatientSummary) => ReactNode;
 }
 
-export function patientDisplayName(p: Pick<PatientSummary, 'givenName' | 'familyName' | 'preferredName'>) {
-  const preferred = p.preferredName && p.preferredName !== p.givenName ? ` (${p.preferredName})` : '';
+export function patientDisplayName(
+  p: Pick<PatientSummary, 'givenName' | 'familyName' | 'preferredName'>,
+) {
+  const preferred =
+    p.preferredName && p.preferredName !== p.givenName ? ` (${p.preferredName})` : '';
   return `${p.familyName}, ${p.givenName}${preferred}`;
 }
 
@@ -58,7 +61,13 @@ export function useVisibleColumns() {
   return { ids, setIds, columns };
 }
 
-export function ColumnChooser({ ids, onChange }: { ids: string[]; onChange: (ids: string[]) => void }) {
+export function ColumnChooser({
+  ids,
+  onChange,
+}: {
+  ids: string[];
+  onChange: (ids: string[]) => void;
+}) {
   return (
     <Popover position="bottom-end" shadow="md" withinPortal>
       <Popover.Target>

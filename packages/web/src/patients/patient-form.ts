@@ -1,4 +1,10 @@
-import type { AdministrativeSex, Channel, Patient360, PatientCreate, PatientUpdate } from '@careloop/core';
+import type {
+  AdministrativeSex,
+  Channel,
+  Patient360,
+  PatientCreate,
+  PatientUpdate,
+} from '@careloop/core';
 
 type ContactUse = 'mobile' | 'home' | 'work';
 type AddressUse = 'home' | 'work' | 'mailing';
@@ -17,7 +23,12 @@ export interface PatientFormValues {
   timeZone: string | null;
   primaryLocationId: string | null;
   flags: string[];
-  contactPoints: { key: string; system: 'phone' | 'email'; value: string; use: ContactUse | null }[];
+  contactPoints: {
+    key: string;
+    system: 'phone' | 'email';
+    value: string;
+    use: ContactUse | null;
+  }[];
   addresses: {
     key: string;
     use: AddressUse | null;
@@ -28,7 +39,13 @@ export interface PatientFormValues {
     postalCode: string;
     country: string;
   }[];
-  identifiers: { key: string; system: string; value: string; type: string; source: string | null }[];
+  identifiers: {
+    key: string;
+    system: string;
+    value: string;
+    type: string;
+    source: string | null;
+  }[];
 }
 
 export const FORM_FIELDS = [

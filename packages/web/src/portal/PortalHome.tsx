@@ -69,7 +69,11 @@ function Profile({ profile }: { profile: PortalProfile }) {
   );
 }
 
-function UpcomingAppointments({ appointments }: { appointments: PortalProfile['upcomingAppointments'] }) {
+function UpcomingAppointments({
+  appointments,
+}: {
+  appointments: PortalProfile['upcomingAppointments'];
+}) {
   return (
     <section aria-labelledby="upcoming-appointments">
       <Title order={2} size="h3" id="upcoming-appointments" mb="sm">
@@ -114,7 +118,13 @@ export function PortalHome() {
   const profile = usePortalProfile();
   if (profile.isPending) return <PageLoader label="Loading your profile" />;
   if (profile.isError) {
-    return <ErrorMessage error={profile.error} onRetry={() => profile.refetch()} title="Could not load your profile" />;
+    return (
+      <ErrorMessage
+        error={profile.error}
+        onRetry={() => profile.refetch()}
+        title="Could not load your profile"
+      />
+    );
   }
   return (
     <Stack gap="xl">

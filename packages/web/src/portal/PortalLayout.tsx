@@ -13,7 +13,12 @@ export function PortalLayout() {
   const signOut = () =>
     logout.mutate(undefined, {
       onSuccess: () => navigate('/portal/login', { replace: true }),
-      onError: (error) => notifications.show({ color: 'red', title: 'Could not sign out', message: errorMessage(error) }),
+      onError: (error) =>
+        notifications.show({
+          color: 'red',
+          title: 'Could not sign out',
+          message: errorMessage(error),
+        }),
     });
   return (
     <>
@@ -31,7 +36,13 @@ export function PortalLayout() {
               <Text size="sm" visibleFrom="xs">
                 {user.displayName}
               </Text>
-              <Button variant="subtle" size="compact-sm" leftSection={<IconLogout size={16} />} onClick={signOut} loading={logout.isPending}>
+              <Button
+                variant="subtle"
+                size="compact-sm"
+                leftSection={<IconLogout size={16} />}
+                onClick={signOut}
+                loading={logout.isPending}
+              >
                 Sign out
               </Button>
             </Group>

@@ -1,5 +1,22 @@
-import { type Channel, CHANNELS, type PortalProfile, type PreferencesUpdate, PURPOSES } from '@careloop/core';
-import { Alert, Button, Group, Paper, Select, SimpleGrid, Switch, Table, Text, Title } from '@mantine/core';
+import {
+  CHANNELS,
+  type Channel,
+  type PortalProfile,
+  type PreferencesUpdate,
+  PURPOSES,
+} from '@careloop/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Switch,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { CHANNEL_LABELS, languageOptions, optionsOf, PURPOSE_LABELS } from '../ui/labels';
@@ -16,7 +33,8 @@ interface Preferences {
 
 function preferencesOf(profile: PortalProfile): Preferences {
   const allowed: Record<string, boolean> = {};
-  for (const consent of profile.consents) allowed[`${consent.channel}:${consent.purpose}`] = consent.allowed;
+  for (const consent of profile.consents)
+    allowed[`${consent.channel}:${consent.purpose}`] = consent.allowed;
   return {
     preferredChannel: profile.patient.preferredChannel,
     preferredLanguage: profile.patient.preferredLanguage,
@@ -30,7 +48,8 @@ function changes(before: Preferences, after: Preferences): PreferencesUpdate {
   if (after.preferredChannel && after.preferredChannel !== before.preferredChannel) {
     body.preferredChannel = after.preferredChannel;
   }
-  if (after.preferredLanguage !== before.preferredLanguage) body.preferredLanguage = after.preferredLanguage;
+  if (after.preferredLanguage !== before.preferredLanguage)
+    body.preferredLanguage = after.preferredLanguage;
   const consents = CHANNELS.flatMap((channel) =>
     PURPOSES.flatMap((purpose) => {
       const key: ConsentKey = `${channel}:${purpose}`;
@@ -56,7 +75,11 @@ export function PreferencesForm({ profile }: { profile: PortalProfile }) {
         const fresh = preferencesOf(next);
         setSaved(fresh);
         setDraft(fresh);
-        notifications.show({ color: 'teal', title: 'Preferences saved', message: 'We will contact you the way you chose.' });
+        notifications.show({
+          color: 'teal',
+          title: 'Preferences saved',
+          message: 'We will contact you the way you chose.',
+        });
       },
     });
 
@@ -66,8 +89,8 @@ export function PreferencesForm({ profile }: { profile: PortalProfile }) {
         Communication preferences
       </Title>
       <Text size="sm" c="dimmed" mb="md">
-        Choose how we reach you and what we may contact you about. Reminders and follow-up about your care are
-        on unless you turn them off; marketing is off unless you turn it on.
+        Choose how we reach you and what we may contact you about. Reminders and follow-up about
+        your care are on unless you turn them off; marketing is off unless you turn it on.
       </Text>
       {update.isError ? (
         <Alert color="red" mb="md" title="Could not save">
@@ -82,7 +105,10 @@ export function PreferencesForm({ profile }: { profile: PortalProfile }) {
           data={optionsOf(CHANNELS, CHANNEL_LABELS)}
           value={draft.preferredChannel}
           onChange={(value) =>
-            setDraft({ ...draft, preferredChannel: CHANNELS.find((c) => c === value) ?? draft.preferredChannel })
+            setDraft({
+              ...draft,
+              preferredChannel: CHANNELS.find((c) => c === value) ?? draft.preferredChannel,
+            })
           }
         />
         <Select
@@ -91,7 +117,9 @@ export function PreferencesForm({ profile }: { profile: PortalProfile }) {
           allowDeselect={false}
           data={languageOptions(draft.preferredLanguage)}
           value={draft.preferredLanguage}
-          onChange={(value) => setDraft({ ...draft, preferredLanguage: value ?? draft.preferredLanguage })}
+          onChange={(value) =>
+            setDraft({ ...draft, preferredLanguage: value ?? draft.preferredLanguage })
+          }
         />
       </SimpleGrid>
       <Table.ScrollContainer minWidth={480}>
@@ -131,7 +159,11 @@ export function PreferencesForm({ profile }: { profile: PortalProfile }) {
         </Table>
       </Table.ScrollContainer>
       <Group justify="flex-end" mt="md">
-        <Button variant="default" disabled={!dirty || update.isPending} onClick={() => setDraft(saved)}>
+        <Button
+          variant="default"
+          disabled={!dirty || update.isPending}
+          onClick={() => setDraft(saved)}
+        >
           Undo changes
         </Button>
         <Button onClick={save} disabled={!dirty} loading={update.isPending}>

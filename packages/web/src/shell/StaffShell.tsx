@@ -1,4 +1,5 @@
 import type { Permission } from '@careloop/core';
+import { can } from '@careloop/core';
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -11,8 +12,7 @@ import {
   IconUsersGroup,
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
-import { NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { can } from '@careloop/core';
+import { Outlet, NavLink as RouterNavLink, useLocation, useNavigate } from 'react-router';
 import { useCurrentUser, useLogout } from '../auth/session';
 import { ROLE_LABELS } from '../ui/labels';
 import { errorMessage } from '../ui/states';
@@ -69,7 +69,12 @@ export function StaffShell() {
   const signOut = () =>
     logout.mutate(undefined, {
       onSuccess: () => navigate('/login', { replace: true }),
-      onError: (error) => notifications.show({ color: 'red', title: 'Could not sign out', message: errorMessage(error) }),
+      onError: (error) =>
+        notifications.show({
+          color: 'red',
+          title: 'Could not sign out',
+          message: errorMessage(error),
+        }),
     });
 
   return (
@@ -81,7 +86,13 @@ export function StaffShell() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
             <IconHeartHandshake size={26} color="var(--mantine-color-teal-6)" aria-hidden />
             <Text fw={700} size="lg">
               Careloop

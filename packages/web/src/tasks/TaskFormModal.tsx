@@ -1,5 +1,16 @@
 import { TASK_PRIORITIES, type TaskPriority } from '@careloop/core';
-import { Alert, Button, Checkbox, Group, Modal, Select, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  Select,
+  SimpleGrid,
+  Stack,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -107,7 +118,10 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
             error={typeof form.errors.patientId === 'string' ? form.errors.patientId : undefined}
           />
         )}
-        <Checkbox label="Assign to me" {...form.getInputProps('assignToMe', { type: 'checkbox' })} />
+        <Checkbox
+          label="Assign to me"
+          {...form.getInputProps('assignToMe', { type: 'checkbox' })}
+        />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

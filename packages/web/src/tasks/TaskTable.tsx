@@ -5,16 +5,32 @@ import { IconAlarm } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { useCan } from '../auth/session';
 import { formatDateTime, formatRelative, isOverdue } from '../ui/format';
-import { optionsOf, TASK_PRIORITY_COLORS, TASK_PRIORITY_LABELS, TASK_STATUS_LABELS } from '../ui/labels';
+import {
+  optionsOf,
+  TASK_PRIORITY_COLORS,
+  TASK_PRIORITY_LABELS,
+  TASK_STATUS_LABELS,
+} from '../ui/labels';
 import { errorMessage } from '../ui/states';
 import { useUpdateTask } from './api';
 
 function DueCell({ task }: { task: Task }) {
-  if (!task.dueAt) return <Text size="sm" c="dimmed">No due date</Text>;
-  const overdue = (task.status === 'open' || task.status === 'in-progress') && isOverdue(task.dueAt);
+  if (!task.dueAt)
+    return (
+      <Text size="sm" c="dimmed">
+        No due date
+      </Text>
+    );
+  const overdue =
+    (task.status === 'open' || task.status === 'in-progress') && isOverdue(task.dueAt);
   return (
     <Tooltip label={formatRelative(task.dueAt)} withArrow>
-      <Group gap={4} wrap="nowrap" c={overdue ? 'red' : undefined} data-overdue={overdue || undefined}>
+      <Group
+        gap={4}
+        wrap="nowrap"
+        c={overdue ? 'red' : undefined}
+        data-overdue={overdue || undefined}
+      >
         {overdue ? <IconAlarm size={14} aria-label="Overdue" /> : null}
         <Text size="sm" fw={overdue ? 600 : 400} inherit>
           {formatDateTime(task.dueAt)}
@@ -44,9 +60,16 @@ function StatusCell({ task }: { task: Task }) {
           { id: task.id, status },
           {
             onSuccess: () =>
-              notifications.show({ color: 'teal', message: `“${task.title}” is now ${TASK_STATUS_LABELS[status].toLowerCase()}` }),
+              notifications.show({
+                color: 'teal',
+                message: `“${task.title}” is now ${TASK_STATUS_LABELS[status].toLowerCase()}`,
+              }),
             onError: (error) =>
-              notifications.show({ color: 'red', title: 'Could not change the status', message: errorMessage(error) }),
+              notifications.show({
+                color: 'red',
+                title: 'Could not change the status',
+                message: errorMessage(error),
+              }),
           },
         );
       }}
@@ -93,7 +116,13 @@ export function TaskTable({ tasks, showPatient = true }: { tasks: Task[]; showPa
                   )}
                 </Table.Td>
               ) : null}
-              <Table.Td>{task.assigneeName ?? <Text size="sm" c="dimmed">Unassigned</Text>}</Table.Td>
+              <Table.Td>
+                {task.assigneeName ?? (
+                  <Text size="sm" c="dimmed">
+                    Unassigned
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td>
                 <DueCell task={task} />
               </Table.Td>

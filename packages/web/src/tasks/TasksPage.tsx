@@ -4,8 +4,8 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useCan } from '../auth/session';
-import { optionsOf, TASK_STATUS_LABELS } from '../ui/labels';
 import { LoadMore } from '../ui/LoadMore';
+import { optionsOf, TASK_STATUS_LABELS } from '../ui/labels';
 import { EmptyMessage, ErrorMessage, LoadingRows } from '../ui/states';
 import { useTaskList } from './api';
 import { TaskFormModal } from './TaskFormModal';
@@ -78,11 +78,17 @@ export function TasksPage() {
       {tasks.isPending ? (
         <LoadingRows label="Loading tasks" />
       ) : tasks.isError && tasks.items.length === 0 ? (
-        <ErrorMessage error={tasks.error} onRetry={() => tasks.refetch()} title="Could not load tasks" />
+        <ErrorMessage
+          error={tasks.error}
+          onRetry={() => tasks.refetch()}
+          title="Could not load tasks"
+        />
       ) : tasks.items.length === 0 ? (
         <EmptyMessage
           title={scope === 'mine' ? 'No tasks for you' : 'No tasks'}
-          description={status ? `Nothing is ${TASK_STATUS_LABELS[status].toLowerCase()}.` : undefined}
+          description={
+            status ? `Nothing is ${TASK_STATUS_LABELS[status].toLowerCase()}.` : undefined
+          }
         />
       ) : (
         <>

@@ -14,7 +14,8 @@ function useInvalidateTasks() {
   const client = useQueryClient();
   return (task: Task) => {
     void client.invalidateQueries({ queryKey: taskKeys.all });
-    if (task.patientId) void client.invalidateQueries({ queryKey: patientKeys.one(task.patientId) });
+    if (task.patientId)
+      void client.invalidateQueries({ queryKey: patientKeys.one(task.patientId) });
   };
 }
 

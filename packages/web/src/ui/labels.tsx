@@ -143,7 +143,23 @@ export function optionsOf<T extends string>(
 }
 
 // Languages a US clinic most often records; shown with the browser's own names for them.
-const COMMON_LANGUAGES = ['en', 'es', 'zh', 'vi', 'tl', 'ko', 'ar', 'ru', 'fr', 'ht', 'pt', 'de', 'hi', 'pl', 'ja'];
+const COMMON_LANGUAGES = [
+  'en',
+  'es',
+  'zh',
+  'vi',
+  'tl',
+  'ko',
+  'ar',
+  'ru',
+  'fr',
+  'ht',
+  'pt',
+  'de',
+  'hi',
+  'pl',
+  'ja',
+];
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 
 export function languageLabel(code: string): string {
@@ -155,6 +171,9 @@ export function languageLabel(code: string): string {
 }
 
 export function languageOptions(current?: string | null): { value: string; label: string }[] {
-  const codes = current && !COMMON_LANGUAGES.includes(current) ? [...COMMON_LANGUAGES, current] : COMMON_LANGUAGES;
+  const codes =
+    current && !COMMON_LANGUAGES.includes(current)
+      ? [...COMMON_LANGUAGES, current]
+      : COMMON_LANGUAGES;
   return codes.map((value) => ({ value, label: languageLabel(value) }));
 }

@@ -63,7 +63,13 @@ export function ErrorMessage({
   title?: string;
 }) {
   return (
-    <Alert color="red" variant="light" title={title} icon={<IconAlertTriangle size={18} />} role="alert">
+    <Alert
+      color="red"
+      variant="light"
+      title={title}
+      icon={<IconAlertTriangle size={18} />}
+      role="alert"
+    >
       <Stack gap="xs">
         <span>{errorMessage(error)}</span>
         {onRetry ? (

@@ -1,9 +1,361 @@
-import type { Database } from '../../db/client.js';
+import {
+  badRequest,
+  type CursorValues,
+  decodeCursor,
+  encodeCursor,
+  isRole,
+  notFound,
+  STAFF_ROLES,
+  type Task,
+  type TaskCreate,
+  type TaskListQuery,
+  type TaskPriority,
+  type TaskStatus,
+  type TaskUpdate,
+} from '@careloop/core';
+import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Database, Db } from '../../db/client.js';
+import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { users } from '../auth/schema.js';
+import { patients } from '../patients/schema.js';
+import { appendTouchpoints } from '../timeline/service.js';
+import { tasks } from './schema.js';
 
+type TaskSort = NonNullable<TaskListQuery['sort']>;
+
+export interface TaskPage {
+  items: Task[];
+  nextCursor: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const OPEN_STATUSES: TaskStatus[] = ['open', 'in-progress'];
+
+/** Most urgent first. */
+const priorityRank = sql`(case ${tasks.priority} when 'urgent' then 0 when 'high' then 1
+  when 'normal' then 2 else 3 end)`;
+
+/**
+ * One column of a keyset. Instants travel in cursors as microsecond UTC text produced by
+ * PostgreSQL itself, so a page boundary never falls between two rows a millisecond apart.
+ */
+interface SortKey {
+  expr: SQL | AnyPgColumn;
+  kind: 'instant' | 'rank' | 'uuid';
+  desc: boolean;
+  /** Nulls sort last in either direction. */
+  nullable: boolean;
+}
+
+const key = (
+  expr: SQL | AnyPgColumn,
+  kind: SortKey['kind'],
+  desc = false,
+  nullable = false,
+): SortKey => ({ expr, kind, desc, nullable });
+
+const SORTS: Record<TaskSort, SortKey[]> = {
+  dueAt: [key(tasks.dueAt, 'instant', false, true), key(tasks.id, 'uuid')],
+  '-dueAt': [key(tasks.dueAt, 'instant', true, true), key(tasks.id, 'uuid', true)],
+  priority: [
+    key(priorityRank, 'rank'),
+    key(tasks.dueAt, 'instant', false, true),
+    key(tasks.id, 'uuid'),
+  ],
+  createdAt: [key(tasks.createdAt, 'instant'), key(tasks.id, 'uuid')],
+  '-createdAt': [key(tasks.createdAt, 'instant', true), key(tasks.id, 'uuid', true)],
+};
+
+function cursorExpr(k: SortKey): SQL {
+  return k.kind === 'instant'
+    ? sql`to_char(${k.expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : sql`${k.expr}`;
+}
+
+function param(k: SortKey, value: string | number): SQL {
+  switch (k.kind) {
+    case 'instant':
+      return sql`${value}::timestamptz`;
+    case 'rank':
+      return sql`${value}::int`;
+    case 'uuid':
+      return sql`${value}::uuid`;
+  }
+}
+
+function validKeyValue(k: SortKey, value: CursorValues[number]): boolean {
+  if (value === null) return k.nullable;
+  switch (k.kind) {
+    case 'instant':
+      return typeof value === 'string' && ISO_INSTANT.test(value);
+    case 'rank':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value);
+  }
+}
+
+/** Rows strictly after `values` in the order of `keys` (lexicographic, nulls last). */
+function after(keys: SortKey[], values: CursorValues, i = 0): SQL {
+  const k = keys[i];
+  const v = values[i];
+  if (!k || v === undefined) return sql`false`;
+  const beyond =
+    v === null
+      ? undefined
+      : or(
+          k.desc ? sql`${k.expr} < ${param(k, v)}` : sql`${k.expr} > ${param(k, v)}`,
+          k.nullable ? sql`${k.expr} is null` : undefined,
+        );
+  if (i === keys.length - 1) return beyond ?? sql`false`;
+  const tie = v === null ? sql`${k.expr} is null` : sql`${k.expr} = ${param(k, v)}`;
+  const rest = and(tie, after(keys, values, i + 1));
+  return or(beyond, rest) ?? sql`false`;
+}
+
+/** The cursor names its sort, so a cursor from another sort order is refused, not misread. */
+function decodeTaskCursor(sort: TaskSort, keys: SortKey[], cursor: string): CursorValues {
+  const [name, ...values] = decodeCursor(cursor, keys.length + 1);
+  if (name !== sort || !keys.every((k, i) => validKeyValue(k, values[i] ?? null))) {
+    throw badRequest('The cursor is not valid', '/query/cursor');
+  }
+  return values;
+}
+
+const taskColumns = {
+  id: tasks.id,
+  patientId: tasks.patientId,
+  patientName: sql<string | null>`case when ${patients.id} is null then null
+    else concat_ws(' ', ${patients.givenName}, ${patients.familyName}) end`,
+  title: tasks.title,
+  description: tasks.description,
+  assigneeId: tasks.assigneeId,
+  assigneeName: users.displayName,
+  dueAt: tasks.dueAt,
+  status: tasks.status,
+  priority: tasks.priority,
+  createdAt: tasks.createdAt,
+  completedAt: tasks.completedAt,
+};
+
+type TaskRow = {
+  [K in keyof typeof taskColumns]: (typeof taskColumns)[K]['_']['type'];
+};
+
+function toTask(row: TaskRow): Task {
+  return {
+    ...row,
+    status: row.status as TaskStatus,
+    priority: row.priority as TaskPriority,
+    dueAt: row.dueAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+  };
+}
+
+function selectTasks(tx: Db, extra: Record<string, SQL> = {}) {
+  return tx
+    .select({ ...taskColumns, ...extra })
+    .from(tasks)
+    .leftJoin(patients, eq(patients.id, tasks.patientId))
+    .leftJoin(users, eq(users.id, tasks.assigneeId));
+}
+
+async function findTask(tx: Db, id: string): Promise<Task> {
+  const [row] = await selectTasks(tx).where(eq(tasks.id, id));
+  if (!row) throw notFound('Task');
+  return toTask(row);
+}
+
+/** A patient's open and in-progress tasks, soonest due first (for the 360 view; not audited). */
+export async function openTasksForPatient(
+  tx: Db,
+  patientId: string,
+  limit: number,
+): Promise<Task[]> {
+  const rows = await selectTasks(tx)
+    .where(and(eq(tasks.patientId, patientId), inArray(tasks.status, OPEN_STATUSES)))
+    .orderBy(sql`${tasks.dueAt} asc nulls last`, tasks.id)
+    .limit(limit);
+  return rows.map(toTask);
+}
+
+/** Both must belong to the organization: foreign keys alone do not see row-level security. */
+async function checkReferences(
+  tx: Db,
+  refs: { patientId?: string | null; assigneeId?: string | null },
+): Promise<void> {
+  if (refs.patientId) {
+    const [found] = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(eq(patients.id, refs.patientId));
+    if (!found) throw badRequest('No patient with this id', '/body/patientId');
+  }
+  if (refs.assigneeId) {
+    const [found] = await tx
+      .select({ role: users.role })
+      .from(users)
+      .where(and(eq(users.id, refs.assigneeId), isNull(users.disabledAt)));
+    const staff = found && isRole(found.role) && STAFF_ROLES.includes(found.role);
+    if (!staff) throw badRequest('Tasks can only be assigned to active staff', '/body/assigneeId');
+  }
+}
+
+/** The care team's work queue. Tasks about a patient are patient data: audited, on the timeline. */
 export class TaskService {
   constructor(
     readonly database: Database,
     readonly audit: AuditLog,
   ) {}
+
+  async list(ctx: RequestContext, query: TaskListQuery): Promise<TaskPage> {
+    if (query.mine && query.assigneeId && query.assigneeId !== ctx.actor.userId) {
+      throw badRequest('mine=true lists your own tasks: leave assigneeId out', '/query/assigneeId');
+    }
+    const sort = query.sort ?? 'dueAt';
+    const keys = SORTS[sort];
+    const limit = query.limit ?? 25;
+    const cursor = query.cursor ? decodeTaskCursor(sort, keys, query.cursor) : null;
+    const assigneeId = query.mine ? ctx.actor.userId : query.assigneeId;
+    const rows = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      selectTasks(tx, { sortKey: sql`json_build_array(${sql.join(keys.map(cursorExpr), sql`, `)})` })
+        .where(
+          and(
+            query.status ? eq(tasks.status, query.status) : undefined,
+            assigneeId ? eq(tasks.assigneeId, assigneeId) : undefined,
+            query.patientId ? eq(tasks.patientId, query.patientId) : undefined,
+            cursor ? after(keys, cursor) : undefined,
+          ),
+        )
+        .orderBy(
+          ...keys.map((k) => sql`${k.expr} ${sql.raw(k.desc ? 'desc' : 'asc')} nulls last`),
+        )
+        .limit(limit + 1),
+    );
+    const page = rows.slice(0, limit);
+    await this.auditSearch(ctx, page);
+    const last = page.at(-1);
+    return {
+      items: page.map(toTask),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor([sort, ...(last.sortKey as unknown as CursorValues)])
+          : null,
+    };
+  }
+
+  /** One event per patient whose tasks were shown, so each patient's access log is complete. */
+  private async auditSearch(ctx: RequestContext, rows: { patientId: string | null }[]) {
+    const shown = new Set(rows.map((r) => r.patientId).filter((id): id is string => id !== null));
+    await Promise.all(
+      [...shown].map((patientId) =>
+        this.audit.read(ctx.audit, { action: 'search', recordType: 'task', patientId }),
+      ),
+    );
+  }
+
+  create(ctx: RequestContext, input: TaskCreate): Promise<Task> {
+    const orgId = ctx.actor.orgId;
+    return this.database.withTenant(orgId, async (tx) => {
+      await checkReferences(tx, input);
+      const [row] = await tx
+        .insert(tasks)
+        .values({
+          orgId,
+          patientId: input.patientId ?? null,
+          title: input.title.trim() || input.title,
+          description: input.description ?? null,
+          assigneeId: input.assigneeId ?? null,
+          dueAt: input.dueAt ? new Date(input.dueAt) : null,
+          priority: input.priority ?? 'normal',
+          createdBy: ctx.actor.userId,
+          createdAt: new Date(),
+        })
+        .returning({ id: tasks.id, patientId: tasks.patientId, title: tasks.title });
+      if (!row) throw new Error('task insert returned no row');
+      if (row.patientId) {
+        await this.audit.inTransaction(tx, ctx.audit, {
+          action: 'create',
+          recordType: 'task',
+          recordId: row.id,
+          patientId: row.patientId,
+        });
+        await appendTouchpoints(tx, [
+          taskTouchpoint(orgId, row.patientId, row.id, 'task.created', `Task: ${row.title}`),
+        ]);
+      }
+      return findTask(tx, row.id);
+    });
+  }
+
+  /** Marking a task done stamps `completedAt`; reopening it clears the stamp. */
+  update(ctx: RequestContext, id: string, input: TaskUpdate): Promise<Task> {
+    const orgId = ctx.actor.orgId;
+    return this.database.withTenant(orgId, async (tx) => {
+      const [current] = await tx
+        .select({ status: tasks.status, completedAt: tasks.completedAt })
+        .from(tasks)
+        .where(eq(tasks.id, id));
+      if (!current) throw notFound('Task');
+      await checkReferences(tx, { assigneeId: input.assigneeId });
+      const completes = input.status === 'done' && current.status !== 'done';
+      const reopens = input.status !== undefined && input.status !== 'done';
+      const changes = {
+        title: input.title?.trim() || input.title,
+        description: input.description,
+        assigneeId: input.assigneeId,
+        dueAt: input.dueAt === undefined ? undefined : input.dueAt && new Date(input.dueAt),
+        priority: input.priority,
+        status: input.status,
+        completedAt: completes ? new Date() : reopens ? null : undefined,
+      };
+      const [row] = Object.values(changes).every((v) => v === undefined)
+        ? await tx.select({ id: tasks.id, patientId: tasks.patientId, title: tasks.title }).from(tasks).where(eq(tasks.id, id))
+        : await tx
+            .update(tasks)
+            .set(changes)
+            .where(eq(tasks.id, id))
+            .returning({ id: tasks.id, patientId: tasks.patientId, title: tasks.title });
+      if (!row) throw notFound('Task');
+      if (row.patientId) {
+        await this.audit.inTransaction(tx, ctx.audit, {
+          action: 'update',
+          recordType: 'task',
+          recordId: row.id,
+          patientId: row.patientId,
+          reason: completes ? 'completed' : null,
+        });
+        if (completes) {
+          await appendTouchpoints(tx, [
+            taskTouchpoint(orgId, row.patientId, row.id, 'task.completed', `Task done: ${row.title}`),
+          ]);
+        }
+      }
+      return findTask(tx, row.id);
+    });
+  }
+}
+
+function taskTouchpoint(
+  orgId: string,
+  patientId: string,
+  taskId: string,
+  type: 'task.created' | 'task.completed',
+  summary: string,
+) {
+  return {
+    orgId,
+    patientId,
+    channel: 'system',
+    direction: 'internal',
+    stage: 'follow-up',
+    type,
+    summary,
+    subjectType: 'task',
+    subjectId: taskId,
+  } as const;
 }

@@ -1,5 +1,6 @@
-import type { Condition, Encounter } from '@careloop/core';
+import type { Condition } from '@careloop/core';
 import { Badge, Table } from '@mantine/core';
+import type { Encounter } from '../../api/contract';
 import { formatDate, formatDateTime } from '../../ui/format';
 import { EmptyMessage, HiddenForRole } from '../../ui/states';
 
@@ -23,7 +24,8 @@ export function ConditionsTab({ conditions }: { conditions: Condition[] | null }
             <Table.Tr key={c.id}>
               <Table.Td>{c.display}</Table.Td>
               <Table.Td>
-                {c.code} <span style={{ color: 'var(--mantine-color-dimmed)' }}>({c.codeSystem})</span>
+                {c.code}{' '}
+                <span style={{ color: 'var(--mantine-color-dimmed)' }}>({c.codeSystem})</span>
               </Table.Td>
               <Table.Td>
                 <Badge variant="light" color={c.clinicalStatus === 'active' ? 'orange' : 'gray'}>

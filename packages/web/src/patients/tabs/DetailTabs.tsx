@@ -4,7 +4,13 @@ import { formatDate } from '../../ui/format';
 import { EmptyMessage } from '../../ui/states';
 
 export function CoverageTab({ coverage }: { coverage: Patient360['coverage'] }) {
-  if (coverage.length === 0) return <EmptyMessage title="No coverage on file" description="Self-pay, or insurance not recorded yet." />;
+  if (coverage.length === 0)
+    return (
+      <EmptyMessage
+        title="No coverage on file"
+        description="Self-pay, or insurance not recorded yet."
+      />
+    );
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table striped verticalSpacing="xs" aria-label="Coverage">
@@ -24,7 +30,9 @@ export function CoverageTab({ coverage }: { coverage: Patient360['coverage'] }) 
             .sort((a, b) => a.priority - b.priority)
             .map((c) => (
               <Table.Tr key={c.id}>
-                <Table.Td>{c.priority === 1 ? 'Primary' : c.priority === 2 ? 'Secondary' : c.priority}</Table.Td>
+                <Table.Td>
+                  {c.priority === 1 ? 'Primary' : c.priority === 2 ? 'Secondary' : c.priority}
+                </Table.Td>
                 <Table.Td>{c.payer}</Table.Td>
                 <Table.Td>{c.plan ?? '—'}</Table.Td>
                 <Table.Td>{c.memberId}</Table.Td>

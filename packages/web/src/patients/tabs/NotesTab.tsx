@@ -44,9 +44,21 @@ function AddNoteForm({ patientId }: { patientId: string }) {
       <form onSubmit={submit} noValidate>
         <Stack gap="xs">
           {formError ? <Alert color="red">{formError}</Alert> : null}
-          <Textarea label="New note" autosize minRows={3} maxRows={12} {...form.getInputProps('body')} />
+          <Textarea
+            label="New note"
+            autosize
+            minRows={3}
+            maxRows={12}
+            {...form.getInputProps('body')}
+          />
           <Group justify="space-between" align="flex-end">
-            <Select label="Category" data={CATEGORIES} allowDeselect={false} w={200} {...form.getInputProps('category')} />
+            <Select
+              label="Category"
+              data={CATEGORIES}
+              allowDeselect={false}
+              w={200}
+              {...form.getInputProps('category')}
+            />
             <Button type="submit" loading={add.isPending}>
               Add note
             </Button>
@@ -57,7 +69,15 @@ function AddNoteForm({ patientId }: { patientId: string }) {
   );
 }
 
-function NoteCard({ note, patientId, canEdit }: { note: Note; patientId: string; canEdit: boolean }) {
+function NoteCard({
+  note,
+  patientId,
+  canEdit,
+}: {
+  note: Note;
+  patientId: string;
+  canEdit: boolean;
+}) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(note.body);
   const update = useUpdateNote(patientId);
@@ -67,7 +87,11 @@ function NoteCard({ note, patientId, canEdit }: { note: Note; patientId: string;
       {
         onSuccess: () => setEditing(false),
         onError: (error) =>
-          notifications.show({ color: 'red', title: 'Could not save the note', message: errorMessage(error) }),
+          notifications.show({
+            color: 'red',
+            title: 'Could not save the note',
+            message: errorMessage(error),
+          }),
       },
     );
   return (
@@ -98,7 +122,13 @@ function NoteCard({ note, patientId, canEdit }: { note: Note; patientId: string;
       </Group>
       {editing ? (
         <Stack gap="xs">
-          <Textarea label="Edit note" autosize minRows={3} value={draft} onChange={(e) => setDraft(e.currentTarget.value)} />
+          <Textarea
+            label="Edit note"
+            autosize
+            minRows={3}
+            value={draft}
+            onChange={(e) => setDraft(e.currentTarget.value)}
+          />
           <Group justify="flex-end">
             <Button variant="default" size="xs" onClick={() => setEditing(false)}>
               Cancel
@@ -126,7 +156,9 @@ export function NotesTab({ patientId, notes }: { patientId: string; notes: Note[
       {notes.length === 0 ? (
         <EmptyMessage title="No notes yet" />
       ) : (
-        notes.map((note) => <NoteCard key={note.id} note={note} patientId={patientId} canEdit={canWrite} />)
+        notes.map((note) => (
+          <NoteCard key={note.id} note={note} patientId={patientId} canEdit={canWrite} />
+        ))
       )}
     </Stack>
   );

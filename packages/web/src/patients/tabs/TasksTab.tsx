@@ -7,7 +7,15 @@ import { TaskFormModal } from '../../tasks/TaskFormModal';
 import { TaskTable } from '../../tasks/TaskTable';
 import { EmptyMessage, HiddenForRole } from '../../ui/states';
 
-export function TasksTab({ patientId, tasks, hidden }: { patientId: string; tasks: Task[]; hidden: boolean }) {
+export function TasksTab({
+  patientId,
+  tasks,
+  hidden,
+}: {
+  patientId: string;
+  tasks: Task[];
+  hidden: boolean;
+}) {
   const canRead = useCan('task:read');
   const canWrite = useCan('task:write');
   const [creating, createModal] = useDisclosure(false);
@@ -26,7 +34,9 @@ export function TasksTab({ patientId, tasks, hidden }: { patientId: string; task
       ) : (
         <TaskTable tasks={tasks} showPatient={false} />
       )}
-      {canWrite ? <TaskFormModal opened={creating} onClose={createModal.close} patientId={patientId} /> : null}
+      {canWrite ? (
+        <TaskFormModal opened={creating} onClose={createModal.close} patientId={patientId} />
+      ) : null}
     </Stack>
   );
 }

@@ -8,12 +8,22 @@ import {
 import { Badge, Group, Select, Text, Timeline, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { formatDateTime, formatRelative } from '../../ui/format';
-import { CHANNEL_LABELS, ChannelIcon, optionsOf, STAGE_COLORS, STAGE_LABELS } from '../../ui/labels';
 import { LoadMore } from '../../ui/LoadMore';
+import {
+  CHANNEL_LABELS,
+  ChannelIcon,
+  optionsOf,
+  STAGE_COLORS,
+  STAGE_LABELS,
+} from '../../ui/labels';
 import { EmptyMessage, ErrorMessage, LoadingRows } from '../../ui/states';
 import { useTimeline } from '../api';
 
-const DIRECTION_LABELS = { inbound: 'from patient', outbound: 'to patient', internal: 'internal' } as const;
+const DIRECTION_LABELS = {
+  inbound: 'from patient',
+  outbound: 'to patient',
+  internal: 'internal',
+} as const;
 
 function TouchpointRow({ touchpoint: t }: { touchpoint: Touchpoint }) {
   return (
@@ -78,15 +88,27 @@ export function TimelineTab({ patientId }: { patientId: string }) {
       {timeline.isPending ? (
         <LoadingRows label="Loading timeline" />
       ) : timeline.isError && timeline.items.length === 0 ? (
-        <ErrorMessage error={timeline.error} onRetry={() => timeline.refetch()} title="Could not load the timeline" />
+        <ErrorMessage
+          error={timeline.error}
+          onRetry={() => timeline.refetch()}
+          title="Could not load the timeline"
+        />
       ) : timeline.items.length === 0 ? (
         <EmptyMessage
           title="No touchpoints"
-          description={channel || stage ? 'Nothing matches these filters.' : 'Nothing has happened with this patient yet.'}
+          description={
+            channel || stage
+              ? 'Nothing matches these filters.'
+              : 'Nothing has happened with this patient yet.'
+          }
         />
       ) : (
         <>
-          <Timeline bulletSize={28} lineWidth={2} style={{ opacity: timeline.isPlaceholderData ? 0.6 : 1 }}>
+          <Timeline
+            bulletSize={28}
+            lineWidth={2}
+            style={{ opacity: timeline.isPlaceholderData ? 0.6 : 1 }}
+          >
             {timeline.items.map((touchpoint) => (
               <Timeline.Item
                 key={touchpoint.id}

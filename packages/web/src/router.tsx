@@ -1,33 +1,38 @@
 import { createBrowserRouter, Navigate } from 'react-router';
-import { AuditLogPage } from './admin/AuditLogPage';
-import { UsersPage } from './admin/UsersPage';
 import { RequireSession } from './auth/guards';
 import { LoginPage } from './auth/LoginPage';
 import { RequirePermission } from './auth/RequirePermission';
-import { Patient360Page } from './patients/Patient360Page';
 import { PatientListPage } from './patients/PatientListPage';
-import { PortalHome } from './portal/PortalHome';
-import { PortalLayout } from './portal/PortalLayout';
 import { StaffShell } from './shell/StaffShell';
-import { TasksPage } from './tasks/TasksPage';
 import { NotFound, RouteError } from './ui/RouteError';
+import { PageLoader } from './ui/states';
+
+// The patient list (where staff land) is in the first bundle; other pages load on first visit.
+const lazyPage = {
+  patient360: async () => ({
+    Component: (await import('./patients/Patient360Page')).Patient360Page,
+  }),
+  tasks: async () => ({ Component: (await import('./tasks/TasksPage')).TasksPage }),
+  users: async () => ({ Component: (await import('./admin/UsersPage')).UsersPage }),
+  audit: async () => ({ Component: (await import('./admin/AuditLogPage')).AuditLogPage }),
+  portalLayout: async () => ({ Component: (await import('./portal/PortalLayout')).PortalLayout }),
+  portalHome: async () => ({ Component: (await import('./portal/PortalHome')).PortalHome }),
+};
+
+const common = { errorElement: <RouteError />, hydrateFallbackElement: <PageLoader /> };
 
 export const router = createBrowserRouter([
-  { path: '/login', element: <LoginPage audience="staff" />, errorElement: <RouteError /> },
-  {
-    path: '/portal/login',
-    element: <LoginPage audience="patient" />,
-    errorElement: <RouteError />,
-  },
+  { path: '/login', element: <LoginPage audience="staff" />, ...common },
+  { path: '/portal/login', element: <LoginPage audience="patient" />, ...common },
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,
-    errorElement: <RouteError />,
+    ...common,
     children: [
       {
-        element: <PortalLayout />,
+        lazy: lazyPage.portalLayout,
         children: [
-          { index: true, element: <PortalHome /> },
+          { index: true, lazy: lazyPage.portalHome },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },
@@ -36,25 +41,25 @@ export const router = createBrowserRouter([
   {
     path: '/',
     element: <RequireSession audience="staff" />,
-    errorElement: <RouteError />,
+    ...common,
     children: [
       {
         element: <StaffShell />,
         children: [
           { index: true, element: <PatientListPage /> },
           { path: 'patients', element: <PatientListPage /> },
-          { path: 'patients/:id', element: <Patient360Page /> },
+          { path: 'patients/:id', lazy: lazyPage.patient360 },
           {
             element: <RequirePermission permission="task:read" />,
-            children: [{ path: 'tasks', element: <TasksPage /> }],
+            children: [{ path: 'tasks', lazy: lazyPage.tasks }],
           },
           {
             element: <RequirePermission permission="user:read" />,
-            children: [{ path: 'admin/users', element: <UsersPage /> }],
+            children: [{ path: 'admin/users', lazy: lazyPage.users }],
           },
           {
             element: <RequirePermission permission="audit:read" />,
-            children: [{ path: 'admin/audit', element: <AuditLogPage /> }],
+            children: [{ path: 'admin/audit', lazy: lazyPage.audit }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: '*', element: <NotFound home="/" /> },

@@ -141,9 +141,20 @@ const taskColumns = {
   completedAt: tasks.completedAt,
 };
 
-type TaskRow = {
-  [K in keyof typeof taskColumns]: (typeof taskColumns)[K]['_']['type'];
-};
+interface TaskRow {
+  id: string;
+  patientId: string | null;
+  patientName: string | null;
+  title: string;
+  description: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  dueAt: Date | null;
+  status: string;
+  priority: string;
+  createdAt: Date;
+  completedAt: Date | null;
+}
 
 function toTask(row: TaskRow): Task {
   return {
@@ -156,9 +167,9 @@ function toTask(row: TaskRow): Task {
   };
 }
 
-function selectTasks(tx: Db, extra: Record<string, SQL> = {}) {
+function selectTasks(tx: Db) {
   return tx
-    .select({ ...taskColumns, ...extra })
+    .select(taskColumns)
     .from(tasks)
     .leftJoin(patients, eq(patients.id, tasks.patientId))
     .leftJoin(users, eq(users.id, tasks.assigneeId));
@@ -221,8 +232,13 @@ export class TaskService {
     const limit = query.limit ?? 25;
     const cursor = query.cursor ? decodeTaskCursor(sort, keys, query.cursor) : null;
     const assigneeId = query.mine ? ctx.actor.userId : query.assigneeId;
+    const sortKey = sql<CursorValues>`json_build_array(${sql.join(keys.map(cursorExpr), sql`, `)})`;
     const rows = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-      selectTasks(tx, { sortKey: sql`json_build_array(${sql.join(keys.map(cursorExpr), sql`, `)})` })
+      tx
+        .select({ ...taskColumns, sortKey })
+        .from(tasks)
+        .leftJoin(patients, eq(patients.id, tasks.patientId))
+        .leftJoin(users, eq(users.id, tasks.assigneeId))
         .where(
           and(
             query.status ? eq(tasks.status, query.status) : undefined,
@@ -231,9 +247,7 @@ export class TaskService {
             cursor ? after(keys, cursor) : undefined,
           ),
         )
-        .orderBy(
-          ...keys.map((k) => sql`${k.expr} ${sql.raw(k.desc ? 'desc' : 'asc')} nulls last`),
-        )
+        .orderBy(...keys.map((k) => sql`${k.expr} ${sql.raw(k.desc ? 'desc' : 'asc')} nulls last`))
         .limit(limit + 1),
     );
     const page = rows.slice(0, limit);
@@ -241,10 +255,7 @@ export class TaskService {
     const last = page.at(-1);
     return {
       items: page.map(toTask),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor([sort, ...(last.sortKey as unknown as CursorValues)])
-          : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([sort, ...last.sortKey]) : null,
     };
   }
 
@@ -260,6 +271,7 @@ export class TaskService {
 
   create(ctx: RequestContext, input: TaskCreate): Promise<Task> {
     const orgId = ctx.actor.orgId;
+    const title = checkedTitle(input.title) ?? '';
     return this.database.withTenant(orgId, async (tx) => {
       await checkReferences(tx, input);
       const [row] = await tx
@@ -267,10 +279,10 @@ export class TaskService {
         .values({
           orgId,
           patientId: input.patientId ?? null,
-          title: input.title.trim() || input.title,
+          title,
           description: input.description ?? null,
           assigneeId: input.assigneeId ?? null,
-          dueAt: input.dueAt ? new Date(input.dueAt) : null,
+          dueAt: instantOrNull(input.dueAt) ?? null,
           priority: input.priority ?? 'normal',
           createdBy: ctx.actor.userId,
           createdAt: new Date(),
@@ -305,16 +317,19 @@ export class TaskService {
       const completes = input.status === 'done' && current.status !== 'done';
       const reopens = input.status !== undefined && input.status !== 'done';
       const changes = {
-        title: input.title?.trim() || input.title,
+        title: checkedTitle(input.title),
         description: input.description,
         assigneeId: input.assigneeId,
-        dueAt: input.dueAt === undefined ? undefined : input.dueAt && new Date(input.dueAt),
+        dueAt: instantOrNull(input.dueAt),
         priority: input.priority,
         status: input.status,
         completedAt: completes ? new Date() : reopens ? null : undefined,
       };
       const [row] = Object.values(changes).every((v) => v === undefined)
-        ? await tx.select({ id: tasks.id, patientId: tasks.patientId, title: tasks.title }).from(tasks).where(eq(tasks.id, id))
+        ? await tx
+            .select({ id: tasks.id, patientId: tasks.patientId, title: tasks.title })
+            .from(tasks)
+            .where(eq(tasks.id, id))
         : await tx
             .update(tasks)
             .set(changes)
@@ -331,13 +346,29 @@ export class TaskService {
         });
         if (completes) {
           await appendTouchpoints(tx, [
-            taskTouchpoint(orgId, row.patientId, row.id, 'task.completed', `Task done: ${row.title}`),
+            taskTouchpoint(
+              orgId,
+              row.patientId,
+              row.id,
+              'task.completed',
+              `Task done: ${row.title}`,
+            ),
           ]);
         }
       }
       return findTask(tx, row.id);
     });
   }
+}
+
+function checkedTitle(title: string | undefined): string | undefined {
+  const trimmed = title?.trim();
+  if (trimmed === '') throw badRequest('Title is required', '/body/title');
+  return trimmed;
+}
+
+function instantOrNull(value: string | null | undefined): Date | null | undefined {
+  return value === undefined || value === null ? value : new Date(value);
 }
 
 function taskTouchpoint(

@@ -39,6 +39,6 @@ export function createServices(config: Config, database: Database, cipher: Field
     notes: new NoteService(database, audit, cipher),
     tasks: new TaskService(database, audit),
     directory: new DirectoryService(database),
-    users: new UserService(database, auth),
+    users: new UserService(database, auth, audit),
   };
 }

@@ -113,7 +113,7 @@ export class UserService {
   constructor(
     readonly database: Database,
     readonly auth: AuthService,
-    readonly audit: AuditLog = new AuditLog(database),
+    readonly audit: AuditLog,
   ) {}
 
   list(orgId: string, query: UserListQuery): Promise<UserPage> {

@@ -1,4 +1,39 @@
+import { IdParams, Note, NoteCreate, NoteUpdate } from '@careloop/core';
+import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
-export default async function routes(_app: App, _services: Services): Promise<void> {}
+const problem = { $ref: 'Problem#' } as const;
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
+
+export default async function noteRoutes(app: App, { notes }: Services): Promise<void> {
+  app.post(
+    '/api/patients/:id/notes',
+    {
+      config: { policy: { permission: 'note:write' } },
+      schema: {
+        tags: ['notes'],
+        summary: 'Add a care-team note to a patient (stored encrypted)',
+        params: IdParams,
+        body: NoteCreate,
+        response: { 200: Note, ...errors },
+      },
+    },
+    (request) => notes.create(contextOf(request), request.params.id, request.body),
+  );
+
+  app.patch(
+    '/api/notes/:id',
+    {
+      config: { policy: { permission: 'note:write' } },
+      schema: {
+        tags: ['notes'],
+        summary: 'Change a note; only its author or an admin may',
+        params: IdParams,
+        body: NoteUpdate,
+        response: { 200: Note, ...errors },
+      },
+    },
+    (request) => notes.update(contextOf(request), request.params.id, request.body),
+  );
+}

@@ -1,11 +1,139 @@
+import { badRequest, forbidden, type Note, type NoteCreate, notFound } from '@careloop/core';
+import { desc, eq } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
-import type { Database } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
+import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { patients } from '../patients/schema.js';
+import { appendTouchpoints } from '../timeline/service.js';
+import { notes } from './schema.js';
 
+type NoteRow = typeof notes.$inferSelect;
+
+function toNote(row: NoteRow, cipher: FieldCipher): Note {
+  return {
+    id: row.id,
+    body: cipher.decrypt(row.bodyEncrypted),
+    category: row.category,
+    authorName: row.authorName,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function checkedBody(body: string | undefined): string | undefined {
+  if (body !== undefined && body.trim() === '') {
+    throw badRequest('The note is empty', '/body/body');
+  }
+  return body;
+}
+
+const checkedCategory = (category: string | undefined) =>
+  category === undefined ? undefined : category.trim() || 'general';
+
+/** A patient's notes, newest first, decrypted (for the 360 view; the caller audits the read). */
+export async function notesForPatient(
+  tx: Db,
+  cipher: FieldCipher,
+  patientId: string,
+  limit: number,
+): Promise<Note[]> {
+  const rows = await tx
+    .select()
+    .from(notes)
+    .where(eq(notes.patientId, patientId))
+    .orderBy(desc(notes.createdAt), desc(notes.id))
+    .limit(limit);
+  return rows.map((row) => toNote(row, cipher));
+}
+
+/**
+ * Care-team notes. The body is free text about a patient, so it is encrypted before it reaches
+ * the database and never copied into the timeline or the audit log.
+ */
 export class NoteService {
   constructor(
     readonly database: Database,
     readonly audit: AuditLog,
     readonly cipher: FieldCipher,
   ) {}
+
+  create(ctx: RequestContext, patientId: string, input: NoteCreate): Promise<Note> {
+    const body = checkedBody(input.body) ?? '';
+    const orgId = ctx.actor.orgId;
+    return this.database.withTenant(orgId, async (tx) => {
+      const [patient] = await tx
+        .select({ id: patients.id })
+        .from(patients)
+        .where(eq(patients.id, patientId));
+      if (!patient) throw notFound('Patient');
+      const now = new Date();
+      const [row] = await tx
+        .insert(notes)
+        .values({
+          orgId,
+          patientId,
+          authorId: ctx.actor.userId,
+          authorName: ctx.actor.displayName,
+          category: checkedCategory(input.category) ?? 'general',
+          bodyEncrypted: this.cipher.encrypt(body),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!row) throw new Error('note insert returned no row');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'note',
+        recordId: row.id,
+        patientId,
+      });
+      await appendTouchpoints(tx, [
+        {
+          orgId,
+          patientId,
+          channel: 'system',
+          direction: 'internal',
+          stage: 'follow-up',
+          type: 'note.added',
+          summary: 'Care-team note added',
+          subjectType: 'note',
+          subjectId: row.id,
+          occurredAt: now,
+        },
+      ]);
+      return toNote(row, this.cipher);
+    });
+  }
+
+  /** Only the note's author or an admin may change it. */
+  update(ctx: RequestContext, id: string, input: Partial<NoteCreate>): Promise<Note> {
+    const body = checkedBody(input.body);
+    const category = checkedCategory(input.category);
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [current] = await tx.select().from(notes).where(eq(notes.id, id));
+      if (!current) throw notFound('Note');
+      if (current.authorId !== ctx.actor.userId && ctx.actor.role !== 'admin') {
+        throw forbidden('Only the author of a note or an admin can change it');
+      }
+      if (body === undefined && category === undefined) return toNote(current, this.cipher);
+      const [row] = await tx
+        .update(notes)
+        .set({
+          bodyEncrypted: body === undefined ? undefined : this.cipher.encrypt(body),
+          category,
+          updatedAt: new Date(),
+        })
+        .where(eq(notes.id, id))
+        .returning();
+      if (!row) throw notFound('Note');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'note',
+        recordId: row.id,
+        patientId: row.patientId,
+      });
+      return toNote(row, this.cipher);
+    });
+  }
 }

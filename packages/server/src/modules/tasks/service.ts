@@ -20,7 +20,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { users } from '../auth/schema.js';
 import { patients } from '../patients/schema.js';
-import { appendTouchpoints } from '../timeline/service.js';
+import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { tasks } from './schema.js';
 
 type TaskSort = NonNullable<TaskListQuery['sort']>;
@@ -271,7 +271,7 @@ export class TaskService {
 
   create(ctx: RequestContext, input: TaskCreate): Promise<Task> {
     const orgId = ctx.actor.orgId;
-    const title = checkedTitle(input.title) ?? '';
+    const title = checkedTitle(input.title);
     return this.database.withTenant(orgId, async (tx) => {
       await checkReferences(tx, input);
       const [row] = await tx
@@ -308,8 +308,9 @@ export class TaskService {
   update(ctx: RequestContext, id: string, input: TaskUpdate): Promise<Task> {
     const orgId = ctx.actor.orgId;
     return this.database.withTenant(orgId, async (tx) => {
+      const summary = { id: tasks.id, patientId: tasks.patientId, title: tasks.title };
       const [current] = await tx
-        .select({ status: tasks.status, completedAt: tasks.completedAt })
+        .select({ ...summary, status: tasks.status })
         .from(tasks)
         .where(eq(tasks.id, id));
       if (!current) throw notFound('Task');
@@ -326,15 +327,8 @@ export class TaskService {
         completedAt: completes ? new Date() : reopens ? null : undefined,
       };
       const [row] = Object.values(changes).every((v) => v === undefined)
-        ? await tx
-            .select({ id: tasks.id, patientId: tasks.patientId, title: tasks.title })
-            .from(tasks)
-            .where(eq(tasks.id, id))
-        : await tx
-            .update(tasks)
-            .set(changes)
-            .where(eq(tasks.id, id))
-            .returning({ id: tasks.id, patientId: tasks.patientId, title: tasks.title });
+        ? [current]
+        : await tx.update(tasks).set(changes).where(eq(tasks.id, id)).returning(summary);
       if (!row) throw notFound('Task');
       if (row.patientId) {
         await this.audit.inTransaction(tx, ctx.audit, {
@@ -361,6 +355,8 @@ export class TaskService {
   }
 }
 
+function checkedTitle(title: string): string;
+function checkedTitle(title: string | undefined): string | undefined;
 function checkedTitle(title: string | undefined): string | undefined {
   const trimmed = title?.trim();
   if (trimmed === '') throw badRequest('Title is required', '/body/title');
@@ -377,7 +373,7 @@ function taskTouchpoint(
   taskId: string,
   type: 'task.created' | 'task.completed',
   summary: string,
-) {
+): NewTouchpoint {
   return {
     orgId,
     patientId,
@@ -388,5 +384,5 @@ function taskTouchpoint(
     summary,
     subjectType: 'task',
     subjectId: taskId,
-  } as const;
+  };
 }

@@ -1,0 +1,112 @@
+import type { AuditEvent } from '@careloop/core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { describeEachDatabase } from '../../test/databases.js';
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+describeEachDatabase('audit log API', (kind) => {
+  let app: TestApp;
+  let tenant: TestTenant;
+  let admin: Session;
+  let clinician: Session;
+  let patientId: string;
+  let startedAt: string;
+  let stranger: Session;
+
+  beforeAll(async () => {
+    app = await createTestApp(kind);
+    startedAt = new Date().toISOString();
+    tenant = await TestTenant.create(app);
+    admin = await tenant.signIn('admin');
+    clinician = await tenant.signIn('clinician');
+    patientId = (await tenant.createPatient()).id;
+    await clinician.get(`/api/patients/${patientId}`);
+    const failed = await app.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: (await clinician.get('/api/auth/me')).json().user.email, password: 'no' },
+    });
+    expect(failed.statusCode).toBe(401);
+    // Activity in another organization must never show.
+    const other = await TestTenant.create(app);
+    stranger = await other.signIn('clinician');
+    await stranger.post('/api/tasks', { title: 'Elsewhere' });
+  });
+  afterAll(() => app.close());
+
+  const list = async (query = '') => {
+    const res = await admin.get(`/api/audit${query}`);
+    expect(res.statusCode).toBe(200);
+    return res.json<Page<AuditEvent>>();
+  };
+
+  it("lists the organization's events newest first, and nothing of other organizations", async () => {
+    const { items } = await list('?limit=200');
+    const seqs = items.map((e) => Number(e.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    expect(items.map((e) => e.action)).toEqual(expect.arrayContaining(['login', 'create', 'read']));
+    const actors = new Set(items.map((e) => e.actorId));
+    expect(actors).toContain(admin.userId);
+    expect(actors).toContain(clinician.userId);
+    expect(actors).not.toContain(stranger.userId);
+    expect(items[0]).toMatchObject({ occurredAt: expect.stringMatching(/Z$/) });
+  });
+
+  it('pages through the log with cursors, without gaps or repeats', async () => {
+    const everything = (await list('?limit=200')).items.map((e) => e.id);
+    expect(everything.length).toBeGreaterThan(4);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 50; i += 1) {
+      const page: Page<AuditEvent> = await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((e) => e.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(everything);
+  });
+
+  it('filters by patient, actor, action, record type, outcome and time', async () => {
+    const forPatient = (await list(`?patientId=${patientId}`)).items;
+    expect(forPatient.length).toBeGreaterThan(0);
+    expect(forPatient.every((e) => e.patientId === patientId)).toBe(true);
+    expect(forPatient.map((e) => e.action)).toContain('read');
+
+    const byClinician = (await list(`?actorId=${clinician.userId}&action=read`)).items;
+    expect(byClinician.map((e) => [e.recordType, e.patientId])).toEqual([['patient', patientId]]);
+
+    const denied = (await list('?outcome=denied')).items;
+    expect(denied.map((e) => [e.action, e.actorId])).toEqual([['login-failed', clinician.userId]]);
+
+    // Our admin, our clinician, and the admin createPatient() signs in.
+    const sessions = (await list('?recordType=session&action=login')).items;
+    expect(sessions).toHaveLength(3);
+
+    expect((await list(`?from=${startedAt}`)).items.length).toBeGreaterThan(0);
+    expect((await list(`?to=${startedAt}`)).items).toEqual([]);
+  });
+
+  it('refuses malformed queries with the path of the offending parameter', async () => {
+    const cases: [string, string][] = [
+      ['?action=peek', '/query/action'],
+      ['?patientId=42', '/query/patientId'],
+      ['?limit=0', '/query/limit'],
+      ['?cursor=WyJ4Il0', '/query/cursor'],
+      ['?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z', '/query/from'],
+    ];
+    for (const [query, path] of cases) {
+      const res = await admin.get(`/api/audit${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json()).toMatchObject({ path });
+    }
+  });
+
+  it('is for admins only and needs a session', async () => {
+    expect((await clinician.get('/api/audit')).statusCode).toBe(403);
+    expect((await app.app.inject({ method: 'GET', url: '/api/audit' })).statusCode).toBe(401);
+  });
+});

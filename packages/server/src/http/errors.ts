@@ -1,19 +1,10 @@
 import { CareloopError, type Problem } from '@careloop/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { sqlState } from '../db/errors.js';
 
 // invalid_text_representation, invalid_datetime_format, datetime_field_overflow,
 // string_data_right_truncation, numeric_value_out_of_range
 const PG_INPUT_ERRORS = new Set(['22P02', '22007', '22008', '22001', '22003']);
-
-/** The SQLSTATE of a database error, also when Drizzle wrapped it (`cause`). */
-function pgCode(error: unknown): string {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return '';
-}
 
 interface AjvIssue {
   instancePath: string;
@@ -45,14 +36,14 @@ export function installErrorHandling(app: FastifyInstance): void {
       problem = error.problem;
     } else if (error.validation) {
       problem = validationProblem(error);
-    } else if (PG_INPUT_ERRORS.has(pgCode(error))) {
+    } else if (PG_INPUT_ERRORS.has(sqlState(error) ?? '')) {
       // A value PostgreSQL could not take (a malformed date in a cursor, say): the caller's fault.
       problem = {
         status: 400,
         code: 'bad_request',
         message: 'A value in the request is not valid',
       };
-    } else if (pgCode(error) === '23505') {
+    } else if (sqlState(error) === '23505') {
       problem = {
         status: 409,
         code: 'conflict',

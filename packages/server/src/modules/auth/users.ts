@@ -1,7 +1,6 @@
 import {
   badRequest,
   conflict,
-  decodeCursor,
   encodeCursor,
   isRole,
   normalizeEmail,
@@ -14,15 +13,15 @@ import {
 } from '@careloop/core';
 import { and, asc, eq, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
+import { violatedUniqueConstraint } from '../../db/errors.js';
+import { decodeKeyset } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
-import { type AuditActor, AuditLog } from '../audit/service.js';
+import type { AuditActor, AuditLog } from '../audit/service.js';
 import { practitioners } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { users } from './schema.js';
 import type { AuthService } from './service.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who the audit log names for changes made from the command line, outside any session. */
 export function cliAuditActor(orgId: string): AuditActor {
@@ -51,27 +50,9 @@ function toUser(row: UserRow): User {
   };
 }
 
-/** True when `error` (or a cause the driver wrapped it in) broke the unique email index. */
-function isDuplicateEmail(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
-    const { code, constraint, cause } = current as {
-      code?: unknown;
-      constraint?: unknown;
-      cause?: unknown;
-    };
-    if (code === '23505') return constraint === 'users_email_key';
-    current = cause;
-  }
-  return false;
-}
-
 function afterCursor(cursor: string | undefined): { name: string; id: string } | null {
   if (cursor === undefined) return null;
-  const [name, id] = decodeCursor(cursor, 2);
-  if (typeof name !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
-    throw badRequest('The cursor is not valid', '/query/cursor');
-  }
+  const [name = '', id = ''] = decodeKeyset(cursor, 2);
   return { name, id };
 }
 
@@ -191,7 +172,8 @@ export class UserService {
       return { user, generatedPassword };
     } catch (error) {
       // Emails are unique across the installation: the clash may be in another organization.
-      if (isDuplicateEmail(error)) throw conflict('This email is already in use', '/body/email');
+      if (violatedUniqueConstraint(error) === 'users_email_key')
+        throw conflict('This email is already in use', '/body/email');
       throw error;
     }
   }

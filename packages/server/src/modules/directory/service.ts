@@ -1,10 +1,7 @@
 import {
   badRequest,
-  type CursorValues,
   conflict,
   type DirectoryListQuery,
-  decodeCursor,
-  encodeCursor,
   type Location,
   type LocationCreate,
   normalizeEmail,
@@ -16,6 +13,8 @@ import {
 } from '@careloop/core';
 import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
+import { violatedUniqueConstraint } from '../../db/errors.js';
+import { decodeKeyset, escapeLike, pageOf } from '../../db/keyset.js';
 import { locations, organizations, practitioners, serviceLines } from './schema.js';
 
 export interface Page<T> {
@@ -29,8 +28,6 @@ export interface Organization {
   timeZone: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether `zone` is an IANA time zone this runtime knows. */
 export function isTimeZone(zone: string): boolean {
   try {
@@ -39,55 +36,6 @@ export function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `%q%` for ILIKE, with the user's own `%`, `_` and `\` taken literally. */
-function containsPattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** The constraint a unique violation broke, or null when `error` is not one (drivers nest it). */
-function violatedUniqueConstraint(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
-    const { code, constraint, cause } = current as {
-      code?: unknown;
-      constraint?: unknown;
-      cause?: unknown;
-    };
-    if (code === '23505') return typeof constraint === 'string' ? constraint : '';
-    current = cause;
-  }
-  return null;
-}
-
-/**
- * Decodes a keyset cursor of `length` strings whose last value is a row id. A cursor that does
- * not have that shape is the client's mistake (400), never a database error.
- */
-function decodeKeyset(cursor: string, length: number): string[] {
-  const values = decodeCursor(cursor, length);
-  const strings = values.filter((v): v is string => typeof v === 'string');
-  const id = strings[length - 1];
-  if (strings.length !== length || !id || !UUID.test(id)) {
-    throw badRequest('The cursor is not valid', '/query/cursor');
-  }
-  return strings;
-}
-
-/** Fetches `limit + 1` rows upstream; this cuts the page and encodes the last row's key. */
-function pageOf<R, T>(
-  rows: R[],
-  limit: number,
-  key: (row: R) => CursorValues,
-  toItem: (row: R) => T,
-): Page<T> {
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : null,
-  };
 }
 
 const emptyToNull = (value: string | null | undefined) =>
@@ -171,7 +119,7 @@ export class DirectoryService {
         .from(locations)
         .where(
           and(
-            q ? ilike(locations.name, containsPattern(q)) : undefined,
+            q ? ilike(locations.name, `%${escapeLike(q)}%`) : undefined,
             query.active === undefined ? undefined : eq(locations.active, query.active),
             after
               ? sql`(${locations.name}, ${locations.id}) > (${after[0]}, ${after[1]}::uuid)`
@@ -239,7 +187,7 @@ export class DirectoryService {
         .where(
           and(
             q
-              ? or(ilike(fullName, containsPattern(q)), ilike(p.familyName, containsPattern(q)))
+              ? or(ilike(fullName, `%${escapeLike(q)}%`), ilike(p.familyName, `%${escapeLike(q)}%`))
               : undefined,
             query.active === undefined ? undefined : eq(p.active, query.active),
             after
@@ -316,7 +264,7 @@ export class DirectoryService {
         .from(s)
         .where(
           and(
-            q ? ilike(s.name, containsPattern(q)) : undefined,
+            q ? ilike(s.name, `%${escapeLike(q)}%`) : undefined,
             query.active === undefined ? undefined : eq(s.active, query.active),
             after ? sql`(${s.name}, ${s.id}) > (${after[0]}, ${after[1]}::uuid)` : undefined,
           ),

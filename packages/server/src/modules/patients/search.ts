@@ -1,8 +1,6 @@
 import {
   type AdministrativeSex,
-  CareloopError,
   type Channel,
-  decodeCursor,
   encodeCursor,
   type PatientListQuery,
   type PatientSummary,
@@ -12,22 +10,18 @@ import {
 } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { decodeKeyset, escapeLike } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import { toIso, touchpointView } from './read-model.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A (sort value, id) cursor whose parts are strings, the id a UUID; else a 400. */
 function cursorPair(cursor: string): [string, string] {
-  const [value, id] = decodeCursor(cursor, 2);
-  if (typeof value !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
-    throw new CareloopError('bad_request', 'The cursor is not valid', '/query/cursor');
-  }
+  const [value = '', id = ''] = decodeKeyset(cursor, 2);
   return [value, id];
 }
 
 /** `like` prefix pattern with the user's wildcards escaped. */
-const prefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const prefix = (s: string) => `${escapeLike(s)}%`;
 
 function searchCondition(q: string | undefined): SQL {
   const search = parsePatientSearch(q);

@@ -16,6 +16,7 @@ import {
 import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../../db/client.js';
+import { UUID } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { users } from '../auth/schema.js';
@@ -30,7 +31,6 @@ export interface TaskPage {
   nextCursor: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const OPEN_STATUSES: TaskStatus[] = ['open', 'in-progress'];
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ProblemSchema } from '@careloop/core';
 import fastifyCookie from '@fastify/cookie';
@@ -16,6 +17,7 @@ import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
 import directoryRoutes from './modules/directory/routes.js';
 import healthRoutes from './modules/health/routes.js';
+import hl7Routes from './modules/hl7/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
@@ -23,6 +25,7 @@ import taskRoutes from './modules/tasks/routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const WEB_INDEX = `${WEB_DIST}/index.html`;
 
 export interface BuiltApp {
   app: App;
@@ -81,6 +84,7 @@ export async function buildApp(
     await userRoutes(api, services);
     await auditRoutes(api, services);
     await portalRoutes(api, services);
+    await hl7Routes(api, services);
   });
 
   if (options.serveWeb !== false && existsSync(WEB_DIST)) {
@@ -91,10 +95,15 @@ export async function buildApp(
       await web.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
     });
   }
+  const indexHtml =
+    options.serveWeb !== false && existsSync(WEB_INDEX) ? await readFile(WEB_INDEX, 'utf8') : null;
   app.setNotFoundHandler(async (request, reply) => {
     // The web app routes on the client: unknown non-API GETs get its index page.
-    if (request.method === 'GET' && !request.url.startsWith('/api') && existsSync(WEB_DIST)) {
-      return reply.type('text/html').sendFile('index.html', WEB_DIST);
+    if (request.method === 'GET' && indexHtml && !request.url.startsWith('/api')) {
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(indexHtml);
     }
     return reply.status(404).send({
       status: 404,

@@ -4,5 +4,6 @@ export * from './auth/roles.js';
 export * from './consent/consent.js';
 export * from './contact/contact.js';
 export * from './errors/problem.js';
+export * from './identity/index.js';
 export * from './pagination/cursor.js';
 export * from './patients/search.js';

@@ -16,6 +16,7 @@ import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
 import directoryRoutes from './modules/directory/routes.js';
+import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
 import noteRoutes from './modules/notes/routes.js';
@@ -84,6 +85,7 @@ export async function buildApp(
     await userRoutes(api, services);
     await auditRoutes(api, services);
     await portalRoutes(api, services);
+    await fhirRoutes(api, services);
     await hl7Routes(api, services);
   });
 
@@ -99,7 +101,10 @@ export async function buildApp(
     options.serveWeb !== false && existsSync(WEB_INDEX) ? await readFile(WEB_INDEX, 'utf8') : null;
   app.setNotFoundHandler(async (request, reply) => {
     // The web app routes on the client: unknown non-API GETs get its index page.
-    if (request.method === 'GET' && indexHtml && !request.url.startsWith('/api')) {
+    // A missing file (an old asset after a rebuild) is a 404, not the index page.
+    const path = request.url.split('?')[0] ?? '';
+    const isFile = /\.[a-z0-9]+$/i.test(path);
+    if (request.method === 'GET' && indexHtml && !path.startsWith('/api') && !isFile) {
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-cache')

@@ -120,4 +120,5 @@ export type Service = Static<typeof Service>;
 export type UserCreate = Static<typeof UserCreate>;
 export type UserUpdate = Static<typeof UserUpdate>;
 export type User = Static<typeof User>;
+export type UserCreated = Static<typeof UserCreated>;
 export type DirectoryListQuery = Static<typeof DirectoryListQuery>;

@@ -25,7 +25,9 @@ export const AddressInput = Type.Object({
   city: Type.String({ minLength: 1, maxLength: 100 }),
   state: Type.String({ maxLength: 50 }),
   postalCode: Type.String({ maxLength: 20 }),
-  country: Type.Optional(Type.String({ minLength: 2, maxLength: 2, default: 'US' })),
+  country: Type.Optional(
+    Type.String({ minLength: 2, maxLength: 2, description: 'ISO 3166 alpha-2; US when omitted' }),
+  ),
 });
 
 export const ContactPointInput = Type.Object({
@@ -51,7 +53,9 @@ export const PatientCreate = Type.Object({
   birthDate: IsoDate,
   administrativeSex: SexSchema,
   genderIdentity: OptionalText(100),
-  preferredLanguage: Type.Optional(Type.String({ minLength: 2, maxLength: 35, default: 'en' })),
+  preferredLanguage: Type.Optional(
+    Type.String({ minLength: 2, maxLength: 35, description: 'BCP 47; en when omitted' }),
+  ),
   preferredChannel: Type.Optional(ChannelSchema),
   timeZone: Type.Optional(Type.String({ maxLength: 64 })),
   addresses: Type.Optional(Type.Array(AddressInput, { maxItems: 10 })),
@@ -264,7 +268,7 @@ export const Patient360 = Type.Object({
   conditions: Nullable(Type.Array(Condition)),
   encounters: Nullable(Type.Array(Encounter)),
   appointments: Type.Object({ upcoming: Type.Array(Appointment), past: Type.Array(Appointment) }),
-  openTasks: Type.Array(Task),
+  openTasks: Nullable(Type.Array(Task)),
   notes: Nullable(Type.Array(Note)),
   careTeam: Type.Array(CareTeamMember),
   recentTouchpoints: Type.Array(Touchpoint),
@@ -280,7 +284,7 @@ export const TimelinePage = Page(Touchpoint);
 
 export const NoteCreate = Type.Object({
   body: Type.String({ minLength: 1, maxLength: 20_000 }),
-  category: Type.Optional(Type.String({ maxLength: 50, default: 'general' })),
+  category: Type.Optional(Type.String({ maxLength: 50, description: 'general when omitted' })),
 });
 export const NoteUpdate = Type.Partial(NoteCreate);
 
@@ -332,6 +336,8 @@ export type Task = Static<typeof Task>;
 export type TaskListQuery = Static<typeof TaskListQuery>;
 export type Appointment = Static<typeof Appointment>;
 export type Condition = Static<typeof Condition>;
+export type Encounter = Static<typeof Encounter>;
+export type NoteUpdate = Static<typeof NoteUpdate>;
 export type Coverage = Static<typeof Coverage>;
 export type Consent = Static<typeof Consent>;
 export type PreferencesUpdate = Static<typeof PreferencesUpdate>;

@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'patient:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   /** Conditions, encounters' reasons and care-team notes: never marketing. */
   'clinical:read': ['admin', 'care-coordinator', 'clinician'],
+  /** Care-team notes are non-clinical but still not for marketing or analytics. */
+  'note:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   'note:write': ['admin', 'care-coordinator', 'clinician', 'front-desk'],
   'task:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   'task:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
@@ -18,6 +20,8 @@ export const PERMISSIONS = {
   'user:read': ['admin'],
   'user:write': ['admin'],
   'audit:read': ['admin'],
+  /** Importing from other systems (FHIR bundles): writes many patients at once. */
+  'interop:write': ['admin'],
   /** The portal: a patient acting on their own record only. */
   'portal:self': ['patient'],
   /** Any signed-in user, staff or patient (e.g. `GET /api/auth/me`). */

@@ -9,6 +9,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Code,
   Group,
   Paper,
   Select,
@@ -55,9 +56,7 @@ function AuditRow({ event, onPatient }: { event: AuditEvent; onPatient: (id: str
         </Text>
       </Table.Td>
       <Table.Td>
-        <Badge variant="light" color="gray">
-          {event.action}
-        </Badge>
+        <Code>{event.action}</Code>
       </Table.Td>
       <Table.Td>
         <Text size="sm">{event.recordType}</Text>

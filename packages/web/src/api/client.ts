@@ -61,6 +61,7 @@ async function readBody(response: Response): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
+    // Not JSON (a proxy's HTML error page): the caller turns it into a Problem by status.
     return text;
   }
 }
@@ -83,6 +84,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   try {
     response = await fetch(path, init);
   } catch {
+    // fetch rejects only when no response arrived (offline, DNS, connection refused).
     throw new ApiError({
       status: 0,
       code: 'network_error',

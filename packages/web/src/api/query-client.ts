@@ -1,17 +1,19 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
-import { replaceSession } from '../auth/session-state';
+import { replaceSession, SESSION_KEY, type SessionState } from '../auth/session-state';
 import { isApiError, setCsrfToken } from './client';
 
 function onAnyError(error: unknown): void {
   // A 401 anywhere means the session is gone (idle timeout, disabled user, signed out in
   // another tab): forget it so the route guards send the user to the login page.
-  if (isApiError(error) && error.status === 401) {
-    setCsrfToken(null);
-    replaceSession(queryClient, {
-      status: 'signed-out',
-      reason: error.code === 'session_expired' ? 'expired' : 'none',
-    });
-  }
+  if (!isApiError(error) || error.status !== 401) return;
+  setCsrfToken(null);
+  const current = queryClient.getQueryData<SessionState>(SESSION_KEY);
+  // Requests in flight when the session ended fail too; the first one's reason wins.
+  if (current?.status === 'signed-out' && error.code !== 'session_expired') return;
+  replaceSession(queryClient, {
+    status: 'signed-out',
+    reason: error.code === 'session_expired' ? 'expired' : 'none',
+  });
 }
 
 export const queryClient: QueryClient = new QueryClient({

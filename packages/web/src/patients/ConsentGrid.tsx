@@ -33,29 +33,31 @@ export function ConsentGrid({ consents }: { consents: Consent[] }) {
   const find = (channel: string, purpose: string) =>
     consents.find((c) => c.channel === channel && c.purpose === purpose);
   return (
-    <Table withTableBorder withColumnBorders verticalSpacing={4} aria-label="Consent summary">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Channel</Table.Th>
-          {PURPOSES.map((purpose) => (
-            <Table.Th key={purpose}>{PURPOSE_LABELS[purpose]}</Table.Th>
-          ))}
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {CHANNELS.map((channel) => (
-          <Table.Tr key={channel}>
-            <Table.Th scope="row" fw={500}>
-              {CHANNEL_LABELS[channel]}
-            </Table.Th>
+    <Table.ScrollContainer minWidth={440}>
+      <Table withTableBorder withColumnBorders verticalSpacing={4} aria-label="Consent summary">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Channel</Table.Th>
             {PURPOSES.map((purpose) => (
-              <Table.Td key={purpose}>
-                <ConsentCell consent={find(channel, purpose)} />
-              </Table.Td>
+              <Table.Th key={purpose}>{PURPOSE_LABELS[purpose]}</Table.Th>
             ))}
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {CHANNELS.map((channel) => (
+            <Table.Tr key={channel}>
+              <Table.Th scope="row" fw={500}>
+                {CHANNEL_LABELS[channel]}
+              </Table.Th>
+              {PURPOSES.map((purpose) => (
+                <Table.Td key={purpose}>
+                  <ConsentCell consent={find(channel, purpose)} />
+                </Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

@@ -45,7 +45,7 @@ function tabCount(record: Patient360, tab: TabId): number | null {
     case 'appointments':
       return record.appointments.upcoming.length;
     case 'tasks':
-      return record.openTasks.length;
+      return record.openTasks?.length ?? null;
     case 'notes':
       return record.notes?.length ?? null;
     case 'conditions':
@@ -106,7 +106,7 @@ function PatientTabs({ record }: { record: Patient360 }) {
         <CoverageTab coverage={record.coverage} />
       </Tabs.Panel>
       <Tabs.Panel value="tasks">
-        <TasksTab patientId={id} tasks={record.openTasks} hidden={redacted.has('openTasks')} />
+        <TasksTab patientId={id} tasks={record.openTasks} />
       </Tabs.Panel>
       <Tabs.Panel value="notes">
         <NotesTab patientId={id} notes={record.notes} />

@@ -30,6 +30,9 @@ import {
 } from './patient-form';
 
 const TIME_ZONES = Intl.supportedValuesOf('timeZone');
+// A stored zone the browser does not list (e.g. an alias) is still shown, not blanked.
+const timeZoneOptions = (current: string | null) =>
+  current && !TIME_ZONES.includes(current) ? [current, ...TIME_ZONES] : TIME_ZONES;
 
 interface PatientFormModalProps {
   opened: boolean;
@@ -159,8 +162,10 @@ function PatientForm({ onClose, onSaved, existing }: PatientFormModalProps) {
             />
             <Select
               label="Time zone"
+              placeholder="The location's time zone"
               searchable
-              data={TIME_ZONES}
+              clearable={!existing}
+              data={timeZoneOptions(form.values.timeZone)}
               {...form.getInputProps('timeZone')}
             />
             <Select

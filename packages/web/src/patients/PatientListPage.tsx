@@ -2,7 +2,7 @@ import { ADMINISTRATIVE_SEXES, type AdministrativeSex, PATIENT_SORTS } from '@ca
 import { Button, Group, Loader, Paper, Select, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useCan } from '../auth/session';
 import { LoadMore } from '../ui/LoadMore';
@@ -65,10 +65,20 @@ export function PatientListPage() {
   const [creating, createModal] = useDisclosure(false);
   const navigate = useNavigate();
 
-  // Only the debounced text reaches the URL (and the server), not every keystroke.
+  // Only the debounced text reaches the URL (and the server), not every keystroke. The URL
+  // also changes on its own (back button, the Patients link): then the box follows it.
+  const urlQuery = filters.q ?? '';
+  const synced = useRef(urlQuery);
   useEffect(() => {
-    if (debounced !== (filters.q ?? '')) setFilter('q', debounced || null);
-  }, [debounced, filters.q, setFilter]);
+    if (debounced === synced.current) return;
+    synced.current = debounced;
+    setFilter('q', debounced || null);
+  }, [debounced, setFilter]);
+  useEffect(() => {
+    if (urlQuery === synced.current) return;
+    synced.current = urlQuery;
+    setSearch(urlQuery);
+  }, [urlQuery]);
 
   return (
     <>
@@ -152,7 +162,13 @@ export function PatientListPage() {
       ) : (
         <>
           <Table.ScrollContainer minWidth={700}>
-            <Table striped highlightOnHover verticalSpacing="xs" aria-label="Patients">
+            <Table
+              striped
+              highlightOnHover
+              verticalSpacing="xs"
+              aria-label="Patients"
+              aria-busy={list.isFetching}
+            >
               <Table.Thead>
                 <Table.Tr>
                   {columns.map((column) => (

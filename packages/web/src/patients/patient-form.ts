@@ -85,7 +85,7 @@ export function emptyPatientForm(): PatientFormValues {
     genderIdentity: '',
     preferredLanguage: 'en',
     preferredChannel: null,
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    timeZone: null,
     primaryLocationId: null,
     flags: [],
     contactPoints: [],
@@ -190,5 +190,8 @@ export function toUpdateBody(
   for (const field of FORM_FIELDS) {
     if (isDirty(field)) Object.assign(body, { [field]: full[field] });
   }
+  // The server's update schema fills a missing language with its default ('en'), which
+  // would silently switch a Spanish speaker to English: always send the current one.
+  if (Object.keys(body).length > 0) body.preferredLanguage = full.preferredLanguage;
   return body;
 }

@@ -1,6 +1,16 @@
 import type { Permission } from '@careloop/core';
 import { can } from '@careloop/core';
-import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Stack,
+  Text,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
@@ -94,7 +104,7 @@ export function StaffShell() {
               aria-label="Toggle navigation"
             />
             <IconHeartHandshake size={26} color="var(--mantine-color-teal-6)" aria-hidden />
-            <Text fw={700} size="lg">
+            <Text fw={700} size="lg" visibleFrom="xs">
               Careloop
             </Text>
             <Text c="dimmed" size="sm" visibleFrom="xs" data-testid="org-name">
@@ -119,9 +129,19 @@ export function StaffShell() {
               leftSection={<IconLogout size={16} />}
               onClick={signOut}
               loading={logout.isPending}
+              visibleFrom="sm"
             >
               Sign out
             </Button>
+            <ActionIcon
+              variant="subtle"
+              aria-label="Sign out"
+              onClick={signOut}
+              loading={logout.isPending}
+              hiddenFrom="sm"
+            >
+              <IconLogout size={18} />
+            </ActionIcon>
           </Group>
         </Group>
       </AppShell.Header>

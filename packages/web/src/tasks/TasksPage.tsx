@@ -89,6 +89,13 @@ export function TasksPage() {
           description={
             status ? `Nothing is ${TASK_STATUS_LABELS[status].toLowerCase()}.` : undefined
           }
+          action={
+            scope === 'mine' ? (
+              <Button variant="light" onClick={() => setScope('all')}>
+                Show everyone's tasks
+              </Button>
+            ) : undefined
+          }
         />
       ) : (
         <>

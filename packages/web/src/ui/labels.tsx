@@ -166,6 +166,7 @@ export function languageLabel(code: string): string {
   try {
     return languageNames.of(code) ?? code;
   } catch {
+    // Not a well-formed BCP 47 tag (free text from an import): show it as it was stored.
     return code;
   }
 }

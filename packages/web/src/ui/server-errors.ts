@@ -4,6 +4,7 @@ import { errorMessage } from './states';
 
 interface FieldErrorTarget {
   setFieldError: (path: string, error: ReactNode) => void;
+  getInputNode?: (path: string) => HTMLElement | null;
 }
 
 /**
@@ -21,6 +22,8 @@ export function showServerError(
     const known = fields.some((name) => field === name || field.startsWith(`${name}.`));
     if (known) {
       form.setFieldError(field, error.message);
+      // Long forms scroll: bring the field the server complained about into view.
+      form.getInputNode?.(field)?.focus();
       return null;
     }
   }

@@ -157,6 +157,15 @@ describeEachDatabase('patients', (kind) => {
     expect(timeline.items[0]?.summary).not.toContain('Renamed');
   });
 
+  it('leaves fields out of a partial update untouched, defaults included', async () => {
+    const { id } = await tenant.createPatient({ preferredLanguage: 'es' });
+    const res = await frontDesk.patch(`/api/patients/${id}`, { preferredName: 'Mari' });
+    expect(res.json<Patient360>().patient).toMatchObject({
+      preferredName: 'Mari',
+      preferredLanguage: 'es',
+    });
+  });
+
   it('filters the timeline by channel and stage', async () => {
     const { id } = await tenant.createPatient();
     await frontDesk.patch(`/api/patients/${id}/preferences`, {
@@ -200,6 +209,13 @@ describeEachDatabase('patients', (kind) => {
     const hidden = await marketer.get(`/api/patients/${id}`);
     expect(hidden.statusCode).toBe(200);
     expect(hidden.json<Patient360>().conditions).toBeNull();
+    expect(hidden.json<Patient360>()).toMatchObject({ notes: null, openTasks: null });
+    expect(hidden.json<Patient360>().redacted.sort()).toEqual([
+      'conditions',
+      'encounters',
+      'notes',
+      'openTasks',
+    ]);
     expect(hidden.body).not.toContain('Hypertension');
     expect((await marketer.post('/api/patients', samplePatient())).statusCode).toBe(403);
   });

@@ -2,9 +2,11 @@ import {
   type AdministrativeSex,
   type Appointment,
   type Channel,
+  can,
   consentGrid,
   type Patient360,
   type PatientSummary,
+  type Role,
   type Touchpoint,
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
@@ -13,6 +15,19 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 
 const RECENT_TOUCHPOINTS = 20;
+
+/** Which sections of the 360 view a role may see; the others are not even queried. */
+export interface SectionAccess {
+  clinical: boolean;
+  notes: boolean;
+  tasks: boolean;
+}
+
+export const sectionAccess = (role: Role): SectionAccess => ({
+  clinical: can(role, 'clinical:read'),
+  notes: can(role, 'note:read'),
+  tasks: can(role, 'task:read'),
+});
 const PAST_APPOINTMENTS = 20;
 
 /** Any timestamp the drivers return (Date, or PostgreSQL/JSON text) as an ISO instant. */
@@ -39,7 +54,7 @@ interface Row360 {
   })[];
   upcoming: Appointment[];
   past: Appointment[];
-  tasks: (Patient360['openTasks'][number] & { dueAt: string | null })[];
+  tasks: NonNullable<Patient360['openTasks']>;
   notes: {
     id: string;
     body: string;
@@ -74,9 +89,9 @@ const touchpointJson = sql.raw(`json_build_object(
 export async function load360(
   tx: Db,
   patientId: string,
-  options: { clinical: boolean; cipher: FieldCipher },
+  options: { access: SectionAccess; cipher: FieldCipher },
 ): Promise<Patient360 | null> {
-  const clinical = options.clinical;
+  const { clinical, notes: withNotes, tasks: withTasks } = options.access;
   const result = await tx.execute(sql`
     select
       (select json_build_object(
@@ -138,15 +153,19 @@ export async function load360(
          select ${appointmentJson} as j, a.start_at ${appointmentJoins}
          where a.patient_id = ${patientId} and a.start_at < now()
          order by a.start_at desc limit ${PAST_APPOINTMENTS}) x) as past,
-      (select coalesce(json_agg(json_build_object('id', t.id, 'patientId', t.patient_id,
+      ${
+        withTasks
+          ? sql`(select coalesce(json_agg(json_build_object('id', t.id, 'patientId', t.patient_id,
          'patientName', null, 'title', t.title, 'description', t.description,
          'assigneeId', t.assignee_id, 'assigneeName', u.display_name, 'dueAt', t.due_at,
          'status', t.status, 'priority', t.priority, 'createdAt', t.created_at,
          'completedAt', t.completed_at) order by t.due_at nulls last), '[]')
        from tasks t left join users u on u.id = t.assignee_id
-       where t.patient_id = ${patientId} and t.status in ('open', 'in-progress')) as tasks,
+       where t.patient_id = ${patientId} and t.status in ('open', 'in-progress'))`
+          : sql`null`
+      } as tasks,
       ${
-        clinical
+        withNotes
           ? sql`(select coalesce(json_agg(n order by n."createdAt" desc), '[]') from (
                select id, body_encrypted as body, category, author_name as "authorName",
                  created_at as "createdAt", updated_at as "updatedAt"
@@ -202,13 +221,15 @@ export async function load360(
       upcoming: row.upcoming.map(appointmentView),
       past: row.past.map(appointmentView),
     },
-    openTasks: row.tasks.map((t) => ({
-      ...t,
-      dueAt: toIsoOrNull(t.dueAt),
-      createdAt: toIso(t.createdAt),
-      completedAt: toIsoOrNull(t.completedAt),
-    })),
-    notes: clinical
+    openTasks: withTasks
+      ? row.tasks.map((t) => ({
+          ...t,
+          dueAt: toIsoOrNull(t.dueAt),
+          createdAt: toIso(t.createdAt),
+          completedAt: toIsoOrNull(t.completedAt),
+        }))
+      : null,
+    notes: withNotes
       ? row.notes.map((n) => ({
           ...n,
           body: options.cipher.decrypt(n.body),
@@ -218,7 +239,11 @@ export async function load360(
       : null,
     careTeam: row.care_team,
     recentTouchpoints: row.touchpoints.map(touchpointView),
-    redacted: clinical ? [] : ['conditions', 'encounters', 'notes'],
+    redacted: [
+      ...(clinical ? [] : ['conditions', 'encounters']),
+      ...(withNotes ? [] : ['notes']),
+      ...(withTasks ? [] : ['openTasks']),
+    ],
   };
 }
 

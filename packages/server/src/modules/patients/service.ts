@@ -1,5 +1,4 @@
 import {
-  can,
   conflict,
   notFound,
   type Patient360,
@@ -17,7 +16,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
-import { load360 } from './read-model.js';
+import { load360, sectionAccess } from './read-model.js';
 import {
   patientAddresses,
   patientConsents,
@@ -38,9 +37,9 @@ export class PatientService {
   ) {}
 
   async get360(ctx: RequestContext, patientId: string): Promise<Patient360> {
-    const clinical = can(ctx.actor.role, 'clinical:read');
+    const access = sectionAccess(ctx.actor.role);
     const view = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-      load360(tx, patientId, { clinical, cipher: this.cipher }),
+      load360(tx, patientId, { access, cipher: this.cipher }),
     );
     await this.audit.read(ctx.audit, {
       action: 'read',
@@ -296,7 +295,7 @@ export class PatientService {
 
   private async view(tx: Db, ctx: RequestContext, patientId: string): Promise<Patient360> {
     const view = await load360(tx, patientId, {
-      clinical: can(ctx.actor.role, 'clinical:read'),
+      access: sectionAccess(ctx.actor.role),
       cipher: this.cipher,
     });
     if (!view) throw notFound('Patient');

@@ -83,7 +83,8 @@ function NoteCard({
   const update = useUpdateNote(patientId);
   const save = () =>
     update.mutate(
-      { id: note.id, body: draft.trim() },
+      // The category goes along: the server would reset a missing one to its default.
+      { id: note.id, body: draft.trim(), category: note.category },
       {
         onSuccess: () => setEditing(false),
         onError: (error) =>
@@ -149,11 +150,13 @@ function NoteCard({
 
 export function NotesTab({ patientId, notes }: { patientId: string; notes: Note[] | null }) {
   const canWrite = useCan('note:write');
-  if (notes === null) return <HiddenForRole what="Care-team notes" />;
   return (
     <Stack>
+      {/* Front desk may add a note without reading the clinical ones (write, not read). */}
       {canWrite ? <AddNoteForm patientId={patientId} /> : null}
-      {notes.length === 0 ? (
+      {notes === null ? (
+        <HiddenForRole what="Care-team notes" />
+      ) : notes.length === 0 ? (
         <EmptyMessage title="No notes yet" />
       ) : (
         notes.map((note) => (

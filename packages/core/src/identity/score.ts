@@ -1,0 +1,126 @@
+import { compareRecords } from './compare.js';
+import {
+  type AgreementLevel,
+  type Comparison,
+  MATCH_FIELDS,
+  type MatchField,
+  mapFields,
+} from './fields.js';
+import { type PreparedRecord, prepareRecord } from './normalize.js';
+import {
+  DEFAULT_PARAMETERS,
+  type MatchParameters,
+  type WeightTable,
+  weightTable,
+} from './parameters.js';
+import type { MatchRecord } from './record.js';
+
+/** What to do with a pair: link it to one golden record, ask a person, or keep them apart. */
+export type MatchOutcome = 'link' | 'review' | 'new';
+
+/**
+ * Why a pair got its outcome. The guards stop an automatic link that the score alone would make:
+ * - `twins`: same birth date and address, clearly different given names;
+ * - `birth-date-conflict`: the birth dates differ by more than a typo (a parent and a child who
+ *   share a name and an address);
+ * - `name-conflict`: both given and family names differ;
+ * - `sparse`: nothing that tells people apart agrees (birth date, identifier, phone, email):
+ *   a shared name and address is a household, not yet a person.
+ */
+export type MatchReason =
+  | 'identifier'
+  | 'score'
+  | 'twins'
+  | 'birth-date-conflict'
+  | 'name-conflict'
+  | 'sparse';
+
+export interface PairScore {
+  /** Sum of the fields' log2 likelihood ratios: how many times likelier one person than two. */
+  score: number;
+  outcome: MatchOutcome;
+  reason: MatchReason;
+  comparison: Comparison;
+  fieldWeights: Record<MatchField, number>;
+}
+
+type Guard = Extract<MatchReason, 'twins' | 'birth-date-conflict' | 'name-conflict'>;
+
+/** The guard that forbids an automatic link of this pair, if any. */
+export function linkGuard(c: Comparison): Guard | null {
+  if (c.given === 'disagree' && c.family === 'disagree') return 'name-conflict';
+  const sameAddress = c.line === 'exact' || c.line === 'similar';
+  if (c.birthDate === 'exact' && sameAddress && c.given === 'disagree') return 'twins';
+  if (c.birthDate === 'disagree') return 'birth-date-conflict';
+  return null;
+}
+
+/**
+ * The guard that keeps this pair from being linked, directly or through a cluster, if any: a
+ * shared identifier overrides every guard but a name conflict (see `decide`).
+ */
+export function blockingGuard(c: Comparison): Guard | null {
+  const guard = linkGuard(c);
+  if (guard === null || c.identifier !== 'exact') return guard;
+  return guard === 'name-conflict' ? guard : null;
+}
+
+/**
+ * The outcome of a compared pair. The deterministic step first: a shared identifier (same system
+ * and value) links, unless the two share no name at all (an identifier typed into the wrong
+ * chart). Twins have identifiers of their own, so map only identifiers that belong to one
+ * person (MRN, SSN), never a family's insurance member id. Then the score against the
+ * thresholds, where any guard turns a link into a review.
+ */
+export function decide(
+  comparison: Comparison,
+  score: number,
+  parameters: MatchParameters,
+): { outcome: MatchOutcome; reason: MatchReason } {
+  const guard = blockingGuard(comparison);
+  if (comparison.identifier === 'exact') {
+    return guard ? { outcome: 'review', reason: guard } : { outcome: 'link', reason: 'identifier' };
+  }
+  if (score >= parameters.thresholds.link) {
+    if (guard) return { outcome: 'review', reason: guard };
+    const agrees = (level: AgreementLevel) => level === 'exact' || level === 'similar';
+    const distinctive = [comparison.birthDate, comparison.phone, comparison.email];
+    return distinctive.some(agrees) || comparison.identifier === 'similar'
+      ? { outcome: 'link', reason: 'score' }
+      : { outcome: 'review', reason: 'sparse' };
+  }
+  return { outcome: score >= parameters.thresholds.review ? 'review' : 'new', reason: 'score' };
+}
+
+/** The score of a comparison: the sum of its fields' weights. */
+export function comparisonScore(comparison: Comparison, weights: WeightTable): number {
+  let score = 0;
+  for (const name of MATCH_FIELDS) score += weights[name][comparison[name]];
+  return score;
+}
+
+/** Scores two prepared records (see `scorePair`). */
+export function scorePrepared(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  parameters: MatchParameters = DEFAULT_PARAMETERS,
+  weights: WeightTable = weightTable(parameters),
+): PairScore {
+  const comparison = compareRecords(a, b);
+  const score = comparisonScore(comparison, weights);
+  return {
+    score,
+    ...decide(comparison, score, parameters),
+    comparison,
+    fieldWeights: mapFields((name) => weights[name][comparison[name]]),
+  };
+}
+
+/** Compares two records field by field and decides whether they are one person. */
+export function scorePair(
+  a: MatchRecord,
+  b: MatchRecord,
+  parameters: MatchParameters = DEFAULT_PARAMETERS,
+): PairScore {
+  return scorePrepared(prepareRecord(a), prepareRecord(b), parameters);
+}

@@ -5,6 +5,8 @@ import { AuditLog } from './modules/audit/service.js';
 import { AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { DirectoryService } from './modules/directory/service.js';
+import { FhirService } from './modules/fhir/service.js';
+import { Hl7Service } from './modules/hl7/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { TaskService } from './modules/tasks/service.js';
@@ -21,6 +23,8 @@ export interface Services {
   tasks: TaskService;
   directory: DirectoryService;
   users: UserService;
+  fhir: FhirService;
+  hl7: Hl7Service;
 }
 
 export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
@@ -40,5 +44,7 @@ export function createServices(config: Config, database: Database, cipher: Field
     tasks: new TaskService(database, audit),
     directory: new DirectoryService(database),
     users: new UserService(database, auth, audit),
+    fhir: new FhirService(database, audit),
+    hl7: new Hl7Service(database, audit, cipher),
   };
 }

@@ -19,9 +19,9 @@ import { mapFields } from './fields.js';
 import type { PreparedRecord } from './normalize.js';
 import { DEFAULT_PARAMETERS, type MatchParameters, weightTable } from './parameters.js';
 import {
-  blockingGuard,
   comparisonScore,
   decide,
+  linkGuard,
   type MatchOutcome,
   type MatchReason,
   scorePrepared,
@@ -212,7 +212,7 @@ export interface ClusterResult {
 function guarded(records: readonly PreparedRecord[], x: readonly number[], y: readonly number[]) {
   for (const a of x) {
     for (const b of y) {
-      if (blockingGuard(compareRecords(at(records, a), at(records, b))) !== null) return true;
+      if (linkGuard(compareRecords(at(records, a), at(records, b))) !== null) return true;
     }
   }
   return false;

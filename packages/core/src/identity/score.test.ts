@@ -72,6 +72,22 @@ describe('scorePair', () => {
     expect(scorePair(maria, other).outcome).toBe('new');
   });
 
+  it('counts a shared postcode once, not again as city and state', () => {
+    const neighbour = {
+      given: 'Maria',
+      family: 'Okafor',
+      birthDate: '2001-02-27',
+      line: '1194 Norer Avenue',
+      city: maria.city,
+      state: maria.state,
+      postalCode: maria.postalCode,
+    };
+    const result = scorePair(maria, neighbour);
+    expect(result.fieldWeights.city).toBe(0);
+    expect(result.fieldWeights.state).toBe(0);
+    expect(result.outcome).toBe('new');
+  });
+
   it('does not link on a shared name and address alone', () => {
     const roommate = {
       given: 'Maria',

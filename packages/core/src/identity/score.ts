@@ -46,21 +46,22 @@ export interface PairScore {
 
 type Guard = Extract<MatchReason, 'twins' | 'birth-date-conflict' | 'name-conflict'>;
 
-/** The guard that forbids an automatic link of this pair, if any. */
-export function linkGuard(c: Comparison): Guard | null {
+const agrees = (level: AgreementLevel) => level === 'exact' || level === 'similar';
+
+/** What the fields say against one person, whatever else agrees. */
+function conflict(c: Comparison): Guard | null {
   if (c.given === 'disagree' && c.family === 'disagree') return 'name-conflict';
-  const sameAddress = c.line === 'exact' || c.line === 'similar';
-  if (c.birthDate === 'exact' && sameAddress && c.given === 'disagree') return 'twins';
+  if (c.birthDate === 'exact' && agrees(c.line) && c.given === 'disagree') return 'twins';
   if (c.birthDate === 'disagree') return 'birth-date-conflict';
   return null;
 }
 
 /**
- * The guard that keeps this pair from being linked, directly or through a cluster, if any: a
+ * The guard that keeps this pair from being linked, directly or through a cluster, if any. A
  * shared identifier overrides every guard but a name conflict (see `decide`).
  */
-export function blockingGuard(c: Comparison): Guard | null {
-  const guard = linkGuard(c);
+export function linkGuard(c: Comparison): Guard | null {
+  const guard = conflict(c);
   if (guard === null || c.identifier !== 'exact') return guard;
   return guard === 'name-conflict' ? guard : null;
 }
@@ -77,13 +78,12 @@ export function decide(
   score: number,
   parameters: MatchParameters,
 ): { outcome: MatchOutcome; reason: MatchReason } {
-  const guard = blockingGuard(comparison);
+  const guard = linkGuard(comparison);
   if (comparison.identifier === 'exact') {
     return guard ? { outcome: 'review', reason: guard } : { outcome: 'link', reason: 'identifier' };
   }
   if (score >= parameters.thresholds.link) {
     if (guard) return { outcome: 'review', reason: guard };
-    const agrees = (level: AgreementLevel) => level === 'exact' || level === 'similar';
     const distinctive = [comparison.birthDate, comparison.phone, comparison.email];
     return distinctive.some(agrees) || comparison.identifier === 'similar'
       ? { outcome: 'link', reason: 'score' }
@@ -92,10 +92,27 @@ export function decide(
   return { outcome: score >= parameters.thresholds.review ? 'review' : 'new', reason: 'score' };
 }
 
-/** The score of a comparison: the sum of its fields' weights. */
+/**
+ * Each field's contribution to the score: its weight at its level, except that city and state
+ * add nothing when the postcode agrees. A postcode names its city and state, so counting all
+ * three would count one fact three times (Fellegi–Sunter assumes fields independent), and two
+ * neighbours of the same given name would score like one person.
+ */
+export function fieldContributions(
+  comparison: Comparison,
+  weights: WeightTable,
+): Record<MatchField, number> {
+  const implied = agrees(comparison.postalCode);
+  return mapFields((name) =>
+    implied && (name === 'city' || name === 'state') ? 0 : weights[name][comparison[name]],
+  );
+}
+
+/** The score of a comparison: the sum of its fields' contributions. */
 export function comparisonScore(comparison: Comparison, weights: WeightTable): number {
+  const contributions = fieldContributions(comparison, weights);
   let score = 0;
-  for (const name of MATCH_FIELDS) score += weights[name][comparison[name]];
+  for (const name of MATCH_FIELDS) score += contributions[name];
   return score;
 }
 
@@ -112,7 +129,7 @@ export function scorePrepared(
     score,
     ...decide(comparison, score, parameters),
     comparison,
-    fieldWeights: mapFields((name) => weights[name][comparison[name]]),
+    fieldWeights: fieldContributions(comparison, weights),
   };
 }
 

@@ -2,6 +2,8 @@ export * from '../modules/audit/schema.js';
 export * from '../modules/auth/schema.js';
 export * from '../modules/clinical/schema.js';
 export * from '../modules/directory/schema.js';
+export * from '../modules/fhir/schema.js';
+export * from '../modules/hl7/schema.js';
 export * from '../modules/notes/schema.js';
 export * from '../modules/patients/schema.js';
 export * from '../modules/scheduling/schema.js';

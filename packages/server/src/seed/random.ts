@@ -34,8 +34,6 @@ export function hash32(key: string): number {
   return cyrb128(key)[0];
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 export class Random {
   private a: number;
   private b: number;
@@ -118,25 +116,7 @@ export class Random {
     const w1 = this.uint32();
     const w2 = this.uint32();
     const w3 = this.uint32();
-    const b = [
-      (tag >>> 8) & 0xff,
-      tag & 0xff,
-      (serial >>> 24) & 0xff,
-      (serial >>> 16) & 0xff,
-      (serial >>> 8) & 0xff,
-      serial & 0xff,
-      0x80 | ((w1 >>> 24) & 0x0f),
-      (w1 >>> 16) & 0xff,
-      0x80 | ((w1 >>> 8) & 0x3f),
-      w1 & 0xff,
-      (w2 >>> 24) & 0xff,
-      (w2 >>> 16) & 0xff,
-      (w2 >>> 8) & 0xff,
-      w2 & 0xff,
-      (w3 >>> 24) & 0xff,
-      (w3 >>> 16) & 0xff,
-    ];
-    const h = b.map((x) => HEX[x]).join('');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+    return `${hex(tag & 0xffff, 4)}${hex((serial >>> 16) & 0xffff, 4)}-${hex(serial & 0xffff, 4)}-${hex(0x8000 | (w1 >>> 20), 4)}-${hex(0x8000 | ((w1 >>> 2) & 0x3fff), 4)}-${hex(w2, 8)}${hex(w3 >>> 16, 4)}`;
   }
 }

@@ -74,7 +74,11 @@ export const US_GIVEN = {
 
 export const NAME_POOLS = {
   // `general` draws its given names from US_GIVEN by birth year; these are a fallback.
-  general: { female: US_GIVEN.before1990.female, male: US_GIVEN.before1990.male, family: US_FAMILY },
+  general: {
+    female: US_GIVEN.before1990.female,
+    male: US_GIVEN.before1990.male,
+    family: US_FAMILY,
+  },
   hispanic: {
     female: list(`
     María, Guadalupe, Rosa, Ana, Carmen, Sofía, Valentina, Camila, Lucía, Isabel, Gabriela,

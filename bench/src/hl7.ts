@@ -1,0 +1,216 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../packages/server/src/config.js';
+import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
+import { buildAck } from '../../packages/server/src/modules/hl7/ack.js';
+import {
+  decodePayload,
+  readMessage,
+  splitMessages,
+} from '../../packages/server/src/modules/hl7/message.js';
+import { type MllpOptions, startMllpListener } from '../../packages/server/src/modules/hl7/mllp.js';
+import { MllpClient } from '../../packages/server/src/modules/hl7/mllp-client.js';
+import { organizationNamed } from '../../packages/server/src/modules/hl7/runtime.js';
+import { adt, siu } from '../../packages/server/src/modules/hl7/test-messages.js';
+import { createServices } from '../../packages/server/src/services.js';
+import { benchDatabase } from './databases.js';
+import { finish, fmt, say } from './report.js';
+
+/**
+ * `bench hl7 [--messages N] [--connections C] [--window W] [--json]`: HL7 v2 over MLLP on
+ * loopback, every message acknowledged only after its effects commit. Each simulated patient
+ * sends the feed a hospital sends: A04 (register + visit), SIU S12 (booking), A08 (update), A03
+ * (discharge); C senders in parallel, each waiting for its ACKs with at most W messages in
+ * flight (W = 1 is classic MLLP). The baseline, in the same run, is the same traffic answered
+ * by an MLLP echo that parses each message and builds its ACK without touching the database.
+ */
+
+interface RunResult {
+  messages: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  notAccepted: number;
+}
+
+function feed(patients: number, offset: number): string[][] {
+  const sequences: string[][] = [];
+  for (let i = 0; i < patients; i += 1) {
+    const n = offset + i;
+    const mrn = `B${n}`;
+    const person = {
+      mrn,
+      family: `Bench${n}`,
+      given: 'Ada',
+      phone: `617555${String(n % 10_000).padStart(4, '0')}`,
+    };
+    const day = String(1 + (n % 28)).padStart(2, '0');
+    sequences.push([
+      adt('A04', `${mrn}-1`, person, {
+        visit: `${mrn}V`,
+        patientClass: 'O',
+        admitAt: `202405${day}0900-0400`,
+      }),
+      siu('S12', `${mrn}-2`, person, {
+        filler: `${mrn}F`,
+        start: `202406${day}1000-0400`,
+        minutes: 20,
+      }),
+      adt('A08', `${mrn}-3`, { ...person, family: `Bench${n}-Updated` }),
+      adt('A03', `${mrn}-4`, person, {
+        visit: `${mrn}V`,
+        patientClass: 'O',
+        dischargeAt: `202405${day}1030-0400`,
+      }),
+    ]);
+  }
+  return sequences;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** Sends every sequence over `connections` connections; a sequence stays on one connection, in order. */
+async function drive(
+  port: number,
+  sequences: string[][],
+  connections: number,
+  window: number,
+): Promise<RunResult> {
+  const latencies: number[] = [];
+  let notAccepted = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async (_, c) => {
+      const client = await MllpClient.connect(port);
+      try {
+        const mine = sequences.filter((_, i) => i % connections === c);
+        // Patients interleaved; a patient's messages go out in order on one connection, which
+        // the listener processes in order.
+        const queue = mine.flatMap((seq, j) =>
+          seq.map((text, k) => ({ text, order: k * mine.length + j })),
+        );
+        queue.sort((a, b) => a.order - b.order);
+        let next = 0;
+        const lanes = Array.from({ length: window }, async () => {
+          while (next < queue.length) {
+            const item = queue[next];
+            next += 1;
+            if (!item) break;
+            const t0 = performance.now();
+            const reply = await client.send(item.text);
+            latencies.push(performance.now() - t0);
+            if (!reply.includes('MSA|AA|')) notAccepted += 1;
+          }
+        });
+        await Promise.all(lanes);
+      } finally {
+        client.close();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    messages: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    notAccepted,
+  };
+}
+
+const echo: MllpOptions['handle'] = async (payload) => {
+  const text = splitMessages(decodePayload(payload)).messages[0] ?? '';
+  const read = readMessage(text);
+  return buildAck({
+    header: read.ok ? read.message.header : read.header,
+    code: read.ok ? 'AA' : 'AR',
+  });
+};
+
+export async function benchHl7(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      messages: { type: 'string', default: '8000' },
+      connections: { type: 'string', default: '8' },
+      window: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const messages = Number(values.messages);
+  const connections = Number(values.connections);
+  const window = Number(values.window);
+  for (const [name, n] of [
+    ['--messages', messages],
+    ['--connections', connections],
+    ['--window', window],
+  ] as const) {
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  }
+  const patients = Math.max(1, Math.ceil(messages / 4));
+  const bench = await benchDatabase({ fresh: true });
+  const database = await bench.open();
+  try {
+    await database.migrate();
+    const services = createServices(
+      loadConfig({ LOG_LEVEL: 'silent' }),
+      database,
+      FieldCipher.random(),
+    );
+    const org = await organizationNamed(services, 'HL7 Bench');
+
+    say(
+      `HL7 v2 over MLLP on ${bench.kind}: ${fmt(patients * 4)} messages, ${connections} connections, window ${window}`,
+    );
+    const echoListener = await startMllpListener({ port: 0, handle: echo });
+    // Warm up both paths (JIT, connection pools, PGlite's caches) on traffic of their own.
+    await drive(echoListener.port, feed(50, 9_000_000), connections, window);
+    const baseline = await drive(echoListener.port, feed(patients, 0), connections, window);
+    await echoListener.close();
+    say(`  echo (no database): ${fmt(baseline.perSecond)} messages/s`);
+
+    const listener = await startMllpListener({ port: 0, handle: services.hl7.mllpHandler(org.id) });
+    await drive(listener.port, feed(50, 8_000_000), connections, window);
+    (globalThis as unknown as { __count?: () => unknown }).__count?.();
+    const hl7 = await drive(listener.port, feed(patients, 0), connections, window);
+    const counted = (globalThis as unknown as { __count?: () => unknown }).__count?.();
+    if (counted) say(JSON.stringify(counted, null, 1));
+    await listener.close();
+    await services.hl7.drain();
+    if (hl7.notAccepted > 0) say(`  warning: ${hl7.notAccepted} messages were not answered AA`);
+
+    const result = {
+      database: bench.kind,
+      connections,
+      window,
+      hl7: {
+        messages: hl7.messages,
+        seconds: Number(hl7.seconds.toFixed(2)),
+        messagesPerSecond: Math.round(hl7.perSecond),
+        p50Ms: Number(hl7.p50Ms.toFixed(1)),
+        p95Ms: Number(hl7.p95Ms.toFixed(1)),
+        p99Ms: Number(hl7.p99Ms.toFixed(1)),
+        notAccepted: hl7.notAccepted,
+      },
+      echo: {
+        messagesPerSecond: Math.round(baseline.perSecond),
+        p50Ms: Number(baseline.p50Ms.toFixed(2)),
+      },
+      ratio: Number((hl7.perSecond / baseline.perSecond).toFixed(3)),
+      goalMessagesPerSecond: 1000,
+    };
+    finish(values.json, result, [
+      `hl7 on ${bench.kind}: ${fmt(hl7.messages)} messages in ${fmt(hl7.seconds, 1)} s = ${fmt(hl7.perSecond)} messages/s (ACK after commit; goal ≥ 1,000)`,
+      `  latency p50 ${fmt(hl7.p50Ms, 1)} ms, p95 ${fmt(hl7.p95Ms, 1)} ms, p99 ${fmt(hl7.p99Ms, 1)} ms; not AA: ${hl7.notAccepted}`,
+      `  baseline MLLP echo without database: ${fmt(baseline.perSecond)} messages/s; ratio ${result.ratio}`,
+    ]);
+  } finally {
+    await database.close();
+    await bench.dispose();
+  }
+}

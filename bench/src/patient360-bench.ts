@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { count, eq, sql } from 'drizzle-orm';
+import { rowsOf } from '../../packages/server/src/db/rows.js';
+import { organizations, patients } from '../../packages/server/src/db/schema.js';
+import {
+  DEMO_ORGANIZATION,
+  DEMO_PASSWORD,
+} from '../../packages/server/src/seed/reference/staff.js';
+import { seedOrganization } from '../../packages/server/src/seed/seed.js';
+import { positiveInteger } from './args.js';
+import { type BenchDatabase, benchDatabase } from './databases.js';
+import { type LoadResult, load } from './load.js';
+import { finish, fmt, say } from './report.js';
+
+/** Tops "Demo Health" up to `target` patients; returns a sample of their ids. */
+async function prepare(bench: BenchDatabase, target: number, sample: number): Promise<string[]> {
+  const database = await bench.open();
+  try {
+    await database.migrate();
+    const existing = await database.system(async (tx) => {
+      const [row] = await tx
+        .select({ n: count() })
+        .from(patients)
+        .innerJoin(organizations, eq(organizations.id, patients.orgId))
+        .where(eq(organizations.name, DEMO_ORGANIZATION));
+      return row?.n ?? 0;
+    });
+    if (existing < target) {
+      say(`Seeding ${fmt(target - existing)} patients into ${DEMO_ORGANIZATION} (${bench.kind})`);
+      let lastLog = performance.now();
+      const report = await seedOrganization(database, {
+        patients: target - existing,
+        onProgress: (done, total) => {
+          if (performance.now() - lastLog < 10_000 && done < total) return;
+          lastLog = performance.now();
+          say(`  ${fmt(done)}/${fmt(total)} patients`);
+        },
+      });
+      say(
+        `  seeded in ${fmt(report.seconds, 1)} s (${fmt(report.patients / report.seconds)} patients/s)`,
+      );
+    } else {
+      say(`${DEMO_ORGANIZATION} already has ${fmt(existing)} patients: not seeding`);
+    }
+    const rows = await database.system((tx) =>
+      tx.execute(sql`select p.id from patients p join organizations o on o.id = p.org_id
+        where o.name = ${DEMO_ORGANIZATION} order by random() limit ${sample}`),
+    );
+    return rowsOf<{ id: string }>(rows).map((r) => r.id);
+  } finally {
+    await database.close();
+  }
+}
+
+function startAppThread(bench: BenchDatabase): Promise<{ url: string; stop(): Promise<void> }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: bench.databaseUrl ?? '',
+    CARELOOP_DATA_DIR: bench.dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    CARELOOP_DEMO: '0',
+    LOG_LEVEL: 'silent',
+    CARELOOP_ENCRYPTION_KEY:
+      process.env.CARELOOP_ENCRYPTION_KEY || randomBytes(32).toString('base64'),
+  };
+  const worker = new Worker(new URL('./server-worker.ts', import.meta.url), {
+    workerData: { env },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (message: { url: string }) =>
+      resolve({
+        url: message.url,
+        stop: () =>
+          new Promise<void>((done) => {
+            worker.once('message', () => {
+              void worker.terminate().then(() => done());
+            });
+            worker.postMessage('close');
+          }),
+      }),
+    );
+  });
+}
+
+async function signIn(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'frontdesk@demo.careloop.test', password: DEMO_PASSWORD }),
+  });
+  if (res.status !== 200)
+    throw new Error(`front-desk sign-in failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+  if (!cookie) throw new Error('no session cookie');
+  return cookie.split(';')[0] ?? '';
+}
+
+const line = (name: string, r: LoadResult) =>
+  `${name.padEnd(22)}${fmt(r.rps).padStart(9)} req/s   p50 ${fmt(r.p50Ms, 1)} ms   p95 ${fmt(r.p95Ms, 1)} ms   p99 ${fmt(r.p99Ms, 1)} ms${r.non2xx > 0 ? `   (${fmt(r.non2xx)} non-2xx)` : ''}${r.errors > 0 ? `   (${fmt(r.errors)} errors)` : ''}`;
+
+/**
+ * `bench 360 [--patients N] [--json]`: the patient 360 view under load, against /api/health
+ * on the same server in the same run as the baseline.
+ */
+export async function patient360Bench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      patients: { type: 'string', default: '100000' },
+      json: { type: 'boolean', default: false },
+      connections: { type: 'string', default: '50' },
+      duration: { type: 'string', default: '10' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  const target = positiveInteger(values.patients, 'patients');
+  const connections = positiveInteger(values.connections, 'connections');
+  const seconds = positiveInteger(values.duration, 'duration');
+  const bench = await benchDatabase({ fresh: false, dataDir: values['data-dir'] });
+  try {
+    const ids = await prepare(bench, target, 1000);
+    if (ids.length === 0) throw new Error('no patients to read');
+    const app = await startAppThread(bench);
+    try {
+      const headers = { cookie: await signIn(app.url) };
+      const paths = ids.map((id) => `/api/patients/${id}`);
+      say(`Warming up ${app.url} (3 s)`);
+      await load({ origin: app.url, paths, headers, connections: 10, seconds: 3 });
+      say(`GET /api/health, ${connections} connections, ${seconds} s`);
+      const health = await load({ origin: app.url, paths: ['/api/health'], connections, seconds });
+      say(
+        `GET /api/patients/:id over ${fmt(ids.length)} patients, ${connections} connections, ${seconds} s`,
+      );
+      const patient360 = await load({ origin: app.url, paths, headers, connections, seconds });
+      const ratio = patient360.rps / health.rps;
+      finish(
+        values.json,
+        {
+          patient360: {
+            rps: Math.round(patient360.rps),
+            p50Ms: patient360.p50Ms,
+            p95Ms: patient360.p95Ms,
+            p99Ms: patient360.p99Ms,
+          },
+          health: { rps: Math.round(health.rps) },
+          ratio: Number(ratio.toFixed(3)),
+        },
+        [
+          `360 benchmark on ${bench.kind}, ${fmt(target)} patients`,
+          line('GET /api/health', health),
+          line('GET /api/patients/:id', patient360),
+          `ratio patient360/health: ${ratio.toFixed(3)}`,
+          ...(patient360.non2xx > 0
+            ? ['warning: the 360 route answered non-2xx; the figures above are not a 360 read']
+            : []),
+        ],
+      );
+    } finally {
+      await app.stop();
+    }
+  } finally {
+    await bench.dispose();
+  }
+}

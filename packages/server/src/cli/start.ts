@@ -1,0 +1,28 @@
+import { startServer } from '../server.js';
+import { type Command, integerOption, stringOption } from './command.js';
+import { progress } from './progress.js';
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Start the server (and seed the demo organization into an empty database)',
+  help: `careloop start [--host HOST] [--port PORT]
+
+  Serves the API, its docs at /api/docs and the web app. On an empty database it first seeds
+  "Demo Health" with CARELOOP_DEMO_PATIENTS patients (default 2000); CARELOOP_DEMO=0 skips it.
+  Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+
+  --host HOST   interface to listen on (default $HOST or 127.0.0.1)
+  --port PORT   port to listen on (default $PORT or 8080; 0 picks a free one)`,
+  options: { host: { type: 'string' }, port: { type: 'string' } },
+  async run({ values, config, out, io }) {
+    const host = stringOption(values, 'host') ?? config.host;
+    const port = integerOption(values, 'port', config.port, { min: 0, max: 65_535 });
+    const bar = progress(io.stderr, 'Seeding', 'patients', { json: out.json });
+    try {
+      await startServer({ ...config, host, port }, { json: out.json, onSeedProgress: bar.update });
+    } finally {
+      bar.stop();
+    }
+    return undefined;
+  },
+};

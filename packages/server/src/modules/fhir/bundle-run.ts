@@ -1,0 +1,313 @@
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import type { NewTouchpoint } from '../timeline/service.js';
+import {
+  type IncomingBundle,
+  type IncomingEntry,
+  type InvalidEntry,
+  type PreparedEntry,
+  validateEntry,
+} from './bundle.js';
+import type { LinkedRecord, RecordType } from './mapping/context.js';
+import { MAPPED_TYPES, mapperOf, SHARED_DIRECTORY_TYPES } from './mapping/index.js';
+import { EntryError, entryPath, issue, NotMapped } from './outcome.js';
+import { BundleReferences, keyOf } from './references.js';
+import { isContainedIn } from './values.js';
+import {
+  RowWriter,
+  type SourceLinkRow,
+  type SourceRecordRow,
+  type SourceStatus,
+} from './writer.js';
+
+/** What happened to one entry. */
+export type EntryState =
+  | { kind: 'created' | 'updated'; record: LinkedRecord }
+  | { kind: 'unchanged'; record: LinkedRecord | null }
+  | { kind: 'stored-not-mapped'; reason: string | null }
+  | { kind: 'rejected'; error: EntryError };
+
+interface StoredRecord {
+  status: SourceStatus;
+  hash: string;
+  /** Kept for shared directory types only: a partial copy is compared against it. */
+  resource: unknown;
+}
+
+/** Raised in a transaction when an entry is rejected: the whole bundle goes with it. */
+export class BundleRejected extends Error {
+  override readonly name = 'BundleRejected';
+  constructor(
+    readonly index: number,
+    readonly error: EntryError,
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * One bundle's import inside one database transaction: resolves references within the bundle
+ * and against earlier imports, maps each entry, and collects rows, raw records, links and
+ * touchpoints to write.
+ */
+export class BundleRun {
+  readonly states = new Map<number, EntryState>();
+  readonly warnings = new Map<number, OperationOutcomeIssue[]>();
+  readonly touchpoints: NewTouchpoint[] = [];
+  readonly rawRecords = new Map<string, SourceRecordRow>();
+  readonly links = new Map<string, SourceLinkRow>();
+  private readonly writer = new RowWriter();
+  private stored = new Map<string, StoredRecord>();
+  private readonly known = new Map<string, LinkedRecord>();
+  /** The links as earlier imports left them, before this bundle. */
+  private readonly earlier = new Map<string, LinkedRecord>();
+  /** The bundle's entries; a ready entry becomes invalid when validation fails. */
+  readonly entries: IncomingEntry[];
+  private readonly references: BundleReferences;
+
+  constructor(
+    private readonly tx: Db,
+    readonly orgId: string,
+    readonly sourceSystem: string,
+    readonly bundle: IncomingBundle,
+  ) {
+    this.entries = [...bundle.entries];
+    this.references = new BundleReferences({
+      tx,
+      orgId,
+      sourceSystem,
+      entries: this.entries,
+      states: this.states,
+      known: this.known,
+      warn: (index, warning) => this.addWarning(index, warning),
+    });
+  }
+
+  get ready(): PreparedEntry[] {
+    return this.entries.filter((e): e is PreparedEntry => e.kind === 'ready');
+  }
+
+  get invalid(): InvalidEntry[] {
+    return this.entries.filter((e): e is InvalidEntry => e.kind === 'invalid');
+  }
+
+  /**
+   * Validates every entry whose content differs from what was stored before; identical
+   * content was valid when it was stored. Call after `preload`.
+   */
+  validate(): void {
+    for (const entry of this.ready) {
+      const stored = this.stored.get(keyOf(entry.resourceType, entry.sourceId));
+      if (stored && stored.status !== 'rejected' && stored.hash === entry.hash) continue;
+      this.entries[entry.index] = validateEntry(entry);
+    }
+  }
+
+  /** Loads, in two queries, what earlier imports stored and linked for this bundle's ids. */
+  async preload(): Promise<void> {
+    const keys = new Map<string, { t: string; i: string }>();
+    for (const e of this.entries) {
+      if (e.resourceType && e.sourceId) {
+        keys.set(keyOf(e.resourceType, e.sourceId), { t: e.resourceType, i: e.sourceId });
+      }
+    }
+    if (keys.size === 0) return;
+    // One probe of the unique index per key (a lateral lookup): a plain join lets the planner
+    // scan the whole organization's range when its statistics are stale, as they stay on the
+    // embedded database, which has no autovacuum.
+    const wanted = sql`json_to_recordset(${JSON.stringify([...keys.values()])}::json) as k(t text, i text)`;
+    const shared = [...SHARED_DIRECTORY_TYPES];
+    const records = rowsOf<{
+      resource_type: string;
+      source_id: string;
+      status: string;
+      content_hash: string;
+      resource: unknown;
+    }>(
+      await this.tx.execute(sql`
+        select r.resource_type, r.source_id, r.status, r.content_hash,
+          case when r.resource_type in (${sql.join(
+            shared.map((t) => sql`${t}`),
+            sql`, `,
+          )})
+            then r.resource end as resource
+        from ${wanted}
+        cross join lateral (select * from fhir_source_records f
+          where f.source_system = ${this.sourceSystem} and f.resource_type = k.t
+            and f.source_id = k.i limit 1) r`),
+    );
+    for (const r of records) {
+      this.stored.set(keyOf(r.resource_type, r.source_id), {
+        status: r.status as SourceStatus,
+        hash: r.content_hash,
+        resource: r.resource,
+      });
+    }
+    const linked = rowsOf<{
+      source_type: string;
+      source_id: string;
+      record_type: string;
+      record_id: string;
+      patient_id: string | null;
+    }>(
+      await this.tx.execute(sql`
+        select l.source_type, l.source_id, l.record_type, l.record_id, l.patient_id
+        from ${wanted}
+        cross join lateral (select * from source_links s
+          where s.source_system = ${this.sourceSystem} and s.source_type = k.t
+            and s.source_id = k.i limit 1) l`),
+    );
+    for (const l of linked) {
+      const record: LinkedRecord = {
+        recordType: l.record_type as RecordType,
+        recordId: l.record_id,
+        patientId: l.patient_id,
+      };
+      this.known.set(keyOf(l.source_type, l.source_id), record);
+      this.earlier.set(keyOf(l.source_type, l.source_id), record);
+    }
+  }
+
+  /** Ready entries in processing order: mapped types by rank, then the rest as received. */
+  ordered(): PreparedEntry[] {
+    const rank = (e: PreparedEntry) => mapperOf(e.resourceType)?.rank ?? MAPPED_TYPES.length;
+    return [...this.ready].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+  }
+
+  rankOf(entry: PreparedEntry): number {
+    return mapperOf(entry.resourceType)?.rank ?? MAPPED_TYPES.length;
+  }
+
+  /**
+   * Maps one entry and queues its writes. In a transaction a rejection throws BundleRejected;
+   * in a batch it is recorded on the entry.
+   */
+  async process(entry: PreparedEntry, mode: IncomingBundle['mode']): Promise<void> {
+    const key = keyOf(entry.resourceType, entry.sourceId);
+    const stored = this.stored.get(key);
+    const link = this.known.get(key) ?? null;
+    const mapping = mapperOf(entry.resourceType);
+    if (stored && this.isUnchanged(entry, stored, link)) {
+      this.states.set(entry.index, { kind: 'unchanged', record: link });
+      return;
+    }
+    if (!mapping) {
+      this.storeRaw(entry, 'stored-not-mapped', null);
+      this.states.set(entry.index, { kind: 'stored-not-mapped', reason: null });
+      return;
+    }
+    try {
+      const mapped = await mapping.mapper(entry.resource, this.references.contextFor(entry, link));
+      this.writer.add(mapped.writes);
+      this.touchpoints.push(...mapped.touchpoints);
+      this.storeRaw(entry, 'mapped', null);
+      this.links.set(key, {
+        sourceType: entry.resourceType,
+        sourceId: entry.sourceId,
+        ...mapped.record,
+      });
+      this.known.set(key, mapped.record);
+      this.states.set(entry.index, {
+        kind: mapped.created ? 'created' : 'updated',
+        record: mapped.record,
+      });
+    } catch (error) {
+      if (error instanceof NotMapped) {
+        this.storeRaw(entry, 'stored-not-mapped', error.message);
+        this.addWarning(
+          entry.index,
+          issue(
+            'warning',
+            'informational',
+            `Stored, not mapped: ${error.message}`,
+            entryPath(entry.index, error.path),
+          ),
+        );
+        this.states.set(entry.index, { kind: 'stored-not-mapped', reason: error.message });
+        return;
+      }
+      if (error instanceof EntryError) {
+        if (mode === 'transaction') throw new BundleRejected(entry.index, error);
+        this.reject(entry, error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Records a rejected entry; its raw resource is kept only if nothing was stored before. */
+  reject(entry: PreparedEntry, error: EntryError): void {
+    this.states.set(entry.index, { kind: 'rejected', error });
+    const key = keyOf(entry.resourceType, entry.sourceId);
+    this.links.delete(key);
+    if (this.stored.has(key)) this.rawRecords.delete(key);
+    else this.storeRaw(entry, 'rejected', error.message);
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush(this.tx);
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.writer.pending;
+  }
+
+  /** Forgets an entry whose writes failed in the database (its savepoint was rolled back). */
+  undo(entry: PreparedEntry, touchpointsBefore: number, error: EntryError): void {
+    this.writer.clear();
+    this.touchpoints.length = touchpointsBefore;
+    const key = keyOf(entry.resourceType, entry.sourceId);
+    const before = this.earlier.get(key);
+    if (before) this.known.set(key, before);
+    else this.known.delete(key);
+    this.reject(entry, error);
+  }
+
+  private isUnchanged(
+    entry: PreparedEntry,
+    stored: StoredRecord,
+    link: LinkedRecord | null,
+  ): boolean {
+    if (stored.status === 'rejected') return false;
+    if (stored.status === 'mapped' && !link) return false;
+    if (stored.hash === entry.hash) return true;
+    return (
+      SHARED_DIRECTORY_TYPES.has(entry.resourceType) &&
+      stored.status === 'mapped' &&
+      stored.resource !== null &&
+      isContainedIn(entry.resource, stored.resource)
+    );
+  }
+
+  private storeRaw(
+    entry: { resourceType: string; sourceId: string; hash: string; resource: Resource },
+    status: SourceStatus,
+    detail: string | null,
+  ): void {
+    this.rawRecords.set(keyOf(entry.resourceType, entry.sourceId), {
+      resourceType: entry.resourceType,
+      sourceId: entry.sourceId,
+      status,
+      contentHash: entry.hash,
+      resource: entry.resource,
+      detail,
+    });
+  }
+
+  /** A batch entry that failed validation: reported, and kept raw if it was never stored. */
+  rejectInvalid(entry: InvalidEntry): void {
+    this.states.set(entry.index, { kind: 'rejected', error: entry.error });
+    const { resourceType, sourceId, hash, resource } = entry;
+    if (!resourceType || !sourceId || !hash || !resource) return;
+    if (this.stored.has(keyOf(resourceType, sourceId))) return;
+    this.storeRaw({ resourceType, sourceId, hash, resource }, 'rejected', entry.error.message);
+  }
+
+  addWarning(index: number, warning: OperationOutcomeIssue): void {
+    const list = this.warnings.get(index) ?? [];
+    list.push(warning);
+    this.warnings.set(index, list);
+  }
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Reference, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { Db } from '../../../db/client.js';
+import { conditions, encounters } from '../../clinical/schema.js';
+import { locations, practitioners, serviceLines } from '../../directory/schema.js';
+import {
+  coverages,
+  patientAddresses,
+  patientContactPoints,
+  patientIdentifiers,
+  patients,
+} from '../../patients/schema.js';
+import { appointments } from '../../scheduling/schema.js';
+import type { NewTouchpoint } from '../../timeline/service.js';
+import type { PreparedEntry } from '../bundle.js';
+import {
+  allergies,
+  carePlans,
+  claims,
+  communications,
+  explanationsOfBenefit,
+  externalOrganizations,
+  immunizations,
+  medicationRequests,
+  observations,
+  procedures,
+  questionnaireResponses,
+  relatedPersons,
+  schedules,
+  serviceRequests,
+  slots,
+} from '../schema.js';
+
+/** The Careloop tables a FHIR mapping writes, in an order that respects their foreign keys. */
+export const TABLES = {
+  externalOrganizations,
+  locations,
+  practitioners,
+  serviceLines,
+  patients,
+  patientAddresses,
+  patientContactPoints,
+  patientIdentifiers,
+  relatedPersons,
+  coverages,
+  schedules,
+  slots,
+  encounters,
+  conditions,
+  procedures,
+  observations,
+  immunizations,
+  medicationRequests,
+  allergies,
+  carePlans,
+  serviceRequests,
+  appointments,
+  communications,
+  questionnaireResponses,
+  claims,
+  explanationsOfBenefit,
+} as const;
+
+export type TableKey = keyof typeof TABLES;
+export type InsertRow<K extends TableKey> = (typeof TABLES)[K]['$inferInsert'];
+
+/** One row to write: a new record with its id, or changes to an existing one. */
+export type RowWrite = {
+  [K in TableKey]:
+    | { table: K; op: 'insert'; values: InsertRow<K> & { id: string } }
+    | { table: K; op: 'update'; id: string; values: Partial<InsertRow<K>> };
+}[TableKey];
+
+/** What a source record became in Careloop. */
+export type RecordType =
+  | 'patient'
+  | 'related-person'
+  | 'practitioner'
+  | 'external-organization'
+  | 'location'
+  | 'service-line'
+  | 'coverage'
+  | 'encounter'
+  | 'condition'
+  | 'procedure'
+  | 'observation'
+  | 'immunization'
+  | 'medication-request'
+  | 'allergy'
+  | 'care-plan'
+  | 'claim'
+  | 'explanation-of-benefit'
+  | 'schedule'
+  | 'slot'
+  | 'appointment'
+  | 'service-request'
+  | 'communication'
+  | 'questionnaire-response';
+
+export interface LinkedRecord {
+  recordType: RecordType;
+  recordId: string;
+  patientId: string | null;
+}
+
+/** The outcome of mapping one resource. */
+export interface Mapped {
+  record: LinkedRecord;
+  created: boolean;
+  writes: RowWrite[];
+  touchpoints: NewTouchpoint[];
+}
+
+/** What a mapping may ask of the import: references, contained resources, its own record. */
+export interface MapContext {
+  tx: Db;
+  orgId: string;
+  sourceSystem: string;
+  entry: PreparedEntry;
+  /** The record this source resource became in an earlier import, if any. */
+  existing: LinkedRecord | null;
+  /**
+   * An optional reference to another record, if it targets one of `types`; null when absent or
+   * of another type. Throws an EntryError when it names a record nobody sent.
+   */
+  link(
+    ref: Reference | undefined,
+    path: string,
+    types: ResourceType[],
+  ): Promise<LinkedRecord | null>;
+  /** The patient a resource is about. NotMapped when it is about no patient. */
+  patient(ref: Reference | undefined, path: string): Promise<LinkedRecord>;
+  /** A contained resource (`#coverage`); throws an EntryError when it is not there. */
+  contained(ref: Reference | undefined, path: string): Resource | null;
+  /** The resource a reference names, when it is in this bundle or contained; else null. */
+  resourceOf(ref: Reference | undefined): Resource | null;
+  /** The FHIR type a reference targets, when it can be told. */
+  referenceType(ref: Reference | undefined): string | null;
+  warn(message: string, path: string | null): void;
+}
+
+/** This entry's record id: the linked one when it was imported before, else a new one. */
+export function target(ctx: MapContext, recordType: RecordType): { id: string; created: boolean } {
+  if (ctx.existing && ctx.existing.recordType === recordType) {
+    return { id: ctx.existing.recordId, created: false };
+  }
+  return { id: randomUUID(), created: true };
+}
+
+/**
+ * An insert for a new record, an update of all mapped fields for a known one. Tables with an
+ * `updated_at` get it from the mapping's values.
+ */
+export function upsert<K extends TableKey>(
+  table: K,
+  id: { id: string; created: boolean },
+  values: InsertRow<K>,
+): RowWrite {
+  if (id.created) {
+    return { table, op: 'insert', values: { ...values, id: id.id } } as RowWrite;
+  }
+  const { orgId: _org, ...changes } = values as InsertRow<K> & { orgId?: string };
+  return { table, op: 'update', id: id.id, values: changes } as RowWrite;
+}
+
+export type ResourceOf<T extends ResourceType> = Extract<Resource, { resourceType: T }>;
+
+export type Mapper = (resource: Resource, ctx: MapContext) => Promise<Mapped>;
+
+/** A mapper for one resource type; the importer calls it only with resources of that type. */
+export function mapperFor<T extends ResourceType>(
+  type: T,
+  map: (resource: ResourceOf<T>, ctx: MapContext) => Promise<Mapped>,
+): Mapper {
+  return (resource, ctx) => {
+    if (resource.resourceType !== type) {
+      throw new Error(`mapper for ${type} called with ${resource.resourceType}`);
+    }
+    return map(resource as ResourceOf<T>, ctx);
+  };
+}
+
+/** A mapped record with no touchpoint. */
+export const quietly = (record: LinkedRecord, created: boolean, writes: RowWrite[]): Mapped => ({
+  record,
+  created,
+  writes,
+  touchpoints: [],
+});

@@ -1,0 +1,259 @@
+import { CareloopError } from '@careloop/core';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { contextOf } from '../../http/actor.js';
+import type { App } from '../../http/types.js';
+import type { Services } from '../../services.js';
+import { capabilityStatement, responseBundle } from './capability.js';
+import {
+  FhirRequestError,
+  type IssueType,
+  issue,
+  operationOutcome,
+  requestError,
+} from './outcome.js';
+import { MAX_COUNT, type ReadableType, type RequestUrl } from './read-service.js';
+import { patientIdParam } from './search-params.js';
+
+/** A bundle may be at most 10 MB; larger feeds are split by the sender. */
+export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+const CODES: Record<number, IssueType> = {
+  400: 'invalid',
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'not-supported',
+  409: 'conflict',
+  413: 'too-costly',
+  415: 'not-supported',
+  429: 'throttled',
+};
+
+/** Every failure on the FHIR routes as an OperationOutcome, never Careloop's problem shape. */
+function outcomeOf(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+): [number, OperationOutcome] {
+  if (error instanceof FhirRequestError) return [error.status, error.outcome];
+  if (error instanceof CareloopError) {
+    const { status, message, path } = error.problem;
+    return [
+      status,
+      operationOutcome([issue('error', CODES[status] ?? 'processing', message, path)]),
+    ];
+  }
+  const fastify = error as FastifyError;
+  if (fastify.validation) {
+    const first = fastify.validation[0];
+    const where = first?.instancePath.replace(/^\//, '') || first?.params?.missingProperty;
+    const message = `${fastify.validationContext ?? 'request'} ${where ? `${String(where)} ` : ''}${first?.message ?? 'is invalid'}`;
+    return [400, operationOutcome([issue('error', 'invalid', message)])];
+  }
+  const status = fastify.statusCode;
+  if (status && status >= 400 && status < 500) {
+    const message =
+      status === 413
+        ? `The bundle is larger than ${MAX_BUNDLE_BYTES / 1024 / 1024} MB; split it`
+        : fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'Send application/fhir+json or application/json'
+          : `The request body is not valid JSON: ${fastify.message}`;
+    return [status, operationOutcome([issue('error', CODES[status] ?? 'invalid', message)])];
+  }
+  request.log.error({ err: error }, 'unhandled error on the FHIR interface');
+  return [500, operationOutcome([issue('error', 'exception', 'Something went wrong on our side')])];
+}
+
+function urlOf(request: FastifyRequest): RequestUrl {
+  return { base: `${request.protocol}://${request.host}`, self: request.url };
+}
+
+const Id = Type.Object({ id: Type.String({ maxLength: 200 }) });
+const Paging = {
+  _count: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  _cursor: Type.Optional(Type.String({ maxLength: 500 })),
+};
+const PatientQuery = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  birthdate: Type.Optional(Type.String({ maxLength: 20 })),
+  identifier: Type.Optional(Type.String({ maxLength: 300 })),
+  telecom: Type.Optional(Type.String({ maxLength: 300 })),
+  gender: Type.Optional(Type.String({ maxLength: 20 })),
+  ...Paging,
+});
+const ByPatientQuery = Type.Object({
+  patient: Type.Optional(Type.String({ maxLength: 300 })),
+  subject: Type.Optional(Type.String({ maxLength: 300 })),
+  ...Paging,
+});
+const ImportQuery = Type.Object({
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+const count = (n: number | undefined) =>
+  n === undefined ? undefined : Math.max(1, Math.min(n, MAX_COUNT));
+
+/**
+ * The FHIR R4 interface at /fhir/R4: `POST /` imports a transaction or batch Bundle; reads
+ * and searches serve Careloop's records as R4 resources. Same sessions, policies and audit as
+ * the rest of the API; errors are OperationOutcomes.
+ */
+export default async function fhirRoutes(app: App, { fhir }: Services): Promise<void> {
+  await app.register(
+    async (plain) => {
+      const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser(
+        ['application/json', 'application/fhir+json'],
+        { parseAs: 'string', bodyLimit: MAX_BUNDLE_BYTES },
+        scope.getDefaultJsonParser('error', 'error'),
+      );
+      scope.setErrorHandler((error: FastifyError, request, reply) => {
+        const [status, outcome] = outcomeOf(error, request);
+        void reply.status(status).type(FHIR_JSON).send(outcome);
+      });
+      scope.setNotFoundHandler((request, reply) => {
+        void reply
+          .status(404)
+          .type(FHIR_JSON)
+          .send(
+            operationOutcome([
+              issue(
+                'error',
+                'not-supported',
+                `No FHIR interaction ${request.method} ${request.url.split('?')[0]}`,
+              ),
+            ]),
+          );
+      });
+      const fhirJson = (reply: FastifyReply) => reply.type(FHIR_JSON);
+
+      scope.get(
+        '/metadata',
+        {
+          config: { policy: { public: true } },
+          schema: { tags: ['fhir'], summary: 'CapabilityStatement' },
+        },
+        async (request, reply) => fhirJson(reply).send(capabilityStatement(urlOf(request).base)),
+      );
+
+      scope.post(
+        '/',
+        {
+          bodyLimit: MAX_BUNDLE_BYTES,
+          config: { policy: { permission: 'interop:write' } },
+          schema: {
+            tags: ['fhir'],
+            summary: 'Import a transaction or batch Bundle (at most 5,000 entries, 10 MB)',
+            querystring: ImportQuery,
+          },
+        },
+        async (request, reply) => {
+          const ctx = contextOf(request);
+          const result = await fhir.imports.importBundle(ctx.actor.orgId, ctx.audit, request.body, {
+            sourceSystem: request.query.source ?? null,
+          });
+          if (result.failure) {
+            return fhirJson(reply).status(result.failure.status).send(result.failure.outcome);
+          }
+          return fhirJson(reply).status(200).send(responseBundle(result));
+        },
+      );
+
+      scope.get(
+        '/Patient',
+        {
+          config: { policy: { permission: 'patient:read' } },
+          schema: { tags: ['fhir'], summary: 'Search patients', querystring: PatientQuery },
+        },
+        async (request, reply) => {
+          const { _count, ...query } = request.query;
+          const bundle = await fhir.reads.searchPatients(
+            contextOf(request),
+            { ...query, _count: count(_count) },
+            urlOf(request),
+          );
+          return fhirJson(reply).send(bundle);
+        },
+      );
+
+      scope.get(
+        '/Patient/:id',
+        {
+          config: { policy: { permission: 'patient:read' } },
+          schema: { tags: ['fhir'], summary: 'Read a patient', params: Id },
+        },
+        async (request, reply) =>
+          fhirJson(reply).send(
+            await fhir.reads.read(contextOf(request), 'Patient', request.params.id),
+          ),
+      );
+
+      scope.get(
+        '/Patient/:id/$everything',
+        {
+          config: { policy: { permission: 'patient:read' } },
+          schema: { tags: ['fhir'], summary: "Everything in a patient's record", params: Id },
+        },
+        async (request, reply) =>
+          fhirJson(reply).send(
+            await fhir.reads.everything(contextOf(request), request.params.id, urlOf(request)),
+          ),
+      );
+
+      const byPatient: [Exclude<ReadableType, 'Patient'>, 'patient:read' | 'clinical:read'][] = [
+        ['Encounter', 'clinical:read'],
+        ['Condition', 'clinical:read'],
+        ['Appointment', 'patient:read'],
+        ['Communication', 'patient:read'],
+      ];
+      for (const [type, permission] of byPatient) {
+        scope.get(
+          `/${type}`,
+          {
+            config: { policy: { permission } },
+            schema: {
+              tags: ['fhir'],
+              summary: `Search ${type} by patient`,
+              querystring: ByPatientQuery,
+            },
+          },
+          async (request, reply) => {
+            const patientId = patientIdParam(request.query.patient ?? request.query.subject);
+            if (!patientId) {
+              throw requestError(
+                400,
+                'not-supported',
+                `Search ${type} by patient: ?patient=<id> is required`,
+                'patient',
+              );
+            }
+            const bundle = await fhir.reads.searchByPatient(
+              contextOf(request),
+              type,
+              patientId,
+              { _count: count(request.query._count), _cursor: request.query._cursor },
+              urlOf(request),
+            );
+            return fhirJson(reply).send(bundle);
+          },
+        );
+        scope.get(
+          `/${type}/:id`,
+          {
+            config: { policy: { permission } },
+            schema: { tags: ['fhir'], summary: `Read ${type}`, params: Id },
+          },
+          async (request, reply) =>
+            fhirJson(reply).send(
+              await fhir.reads.read(contextOf(request), type, request.params.id),
+            ),
+        );
+      }
+    },
+    { prefix: '/fhir/R4' },
+  );
+}

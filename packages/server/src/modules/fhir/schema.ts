@@ -1,0 +1,427 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { encounters } from '../clinical/schema.js';
+import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+
+const orgId = () =>
+  uuid('org_id')
+    .notNull()
+    .references(() => organizations.id);
+const patientId = () =>
+  uuid('patient_id')
+    .notNull()
+    .references(() => patients.id);
+const encounterId = () => uuid('encounter_id').references(() => encounters.id);
+const at = (name: string) => timestamp(name, { withTimezone: true });
+const createdAt = () => at('created_at').notNull().defaultNow();
+const updatedAt = () => at('updated_at').notNull().defaultNow();
+/** Money as exact decimals: these rows feed revenue attribution. */
+const money = (name: string) => numeric(name, { precision: 14, scale: 2, mode: 'string' });
+
+/**
+ * Every FHIR resource received, as received, with its provenance: which system sent it, when,
+ * and what became of it. Keyed on the sender's own id, so a re-import updates in place.
+ */
+export const fhirSourceRecords = pgTable(
+  'fhir_source_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    sourceSystem: text('source_system').notNull(),
+    resourceType: text('resource_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    /** mapped | stored-not-mapped | rejected */
+    status: text('status').notNull(),
+    /** SHA-256 of the resource's canonical JSON: the same hash on re-import means unchanged. */
+    contentHash: text('content_hash').notNull(),
+    resource: jsonb('resource').notNull(),
+    /** Why it was not mapped or was rejected, for the person replaying it. */
+    detail: text('detail'),
+    receivedAt: at('received_at').notNull().defaultNow(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('fhir_source_records_key').on(t.orgId, t.sourceSystem, t.resourceType, t.sourceId),
+    index('fhir_source_records_status_idx').on(t.orgId, t.status, t.resourceType),
+  ],
+);
+
+/**
+ * Which Careloop record a source system's record became: (system, type, source id) → record.
+ * Several sources may point at one record (the golden record of a patient seen by two EHRs).
+ */
+export const sourceLinks = pgTable(
+  'source_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    sourceSystem: text('source_system').notNull(),
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    recordType: text('record_type').notNull(),
+    recordId: uuid('record_id').notNull(),
+    patientId: uuid('patient_id').references(() => patients.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('source_links_key').on(t.orgId, t.sourceSystem, t.sourceType, t.sourceId),
+    index('source_links_record_idx').on(t.orgId, t.recordType, t.recordId),
+    index('source_links_patient_idx').on(t.patientId),
+  ],
+);
+
+/** Organizations outside the tenant, as other systems name them: hospitals, practices, payers. */
+export const externalOrganizations = pgTable(
+  'external_organizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    /** provider | payer | other */
+    kind: text('kind').notNull(),
+    identifierSystem: text('identifier_system'),
+    identifierValue: text('identifier_value'),
+    phone: text('phone'),
+    line1: text('line1'),
+    city: text('city'),
+    state: text('state'),
+    postalCode: text('postal_code'),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('external_organizations_name_idx').on(t.orgId, t.name)],
+);
+
+export const relatedPersons = pgTable(
+  'related_persons',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    relationship: text('relationship'),
+    givenName: text('given_name'),
+    familyName: text('family_name'),
+    /** E.164 */
+    phone: text('phone'),
+    email: text('email'),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('related_persons_patient_idx').on(t.patientId)],
+);
+
+export const procedures = pgTable(
+  'procedures',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    codeSystem: text('code_system').notNull(),
+    code: text('code').notNull(),
+    display: text('display').notNull(),
+    status: text('status').notNull(),
+    performedAt: at('performed_at'),
+    performedEndAt: at('performed_end_at'),
+    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    locationId: uuid('location_id').references(() => locations.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('procedures_patient_idx').on(t.patientId, t.performedAt)],
+);
+
+/** A compact clinical summary of an observation: what was measured, the value, and when. */
+export const observations = pgTable(
+  'observations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    /** vital-signs, laboratory, survey, social-history… */
+    category: text('category'),
+    codeSystem: text('code_system').notNull(),
+    code: text('code').notNull(),
+    display: text('display').notNull(),
+    status: text('status').notNull(),
+    valueNumber: numeric('value_number', { mode: 'string' }),
+    valueUnit: text('value_unit'),
+    /** Coded, text, or multi-component values (blood pressure as "120/80 mm[Hg]"). */
+    valueText: text('value_text'),
+    effectiveAt: at('effective_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('observations_patient_idx').on(t.patientId, t.code, t.effectiveAt)],
+);
+
+export const immunizations = pgTable(
+  'immunizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    vaccineSystem: text('vaccine_system').notNull(),
+    vaccineCode: text('vaccine_code').notNull(),
+    display: text('display').notNull(),
+    status: text('status').notNull(),
+    occurredAt: at('occurred_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('immunizations_patient_idx').on(t.patientId, t.occurredAt)],
+);
+
+export const medicationRequests = pgTable(
+  'medication_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    medicationSystem: text('medication_system').notNull(),
+    medicationCode: text('medication_code').notNull(),
+    display: text('display').notNull(),
+    status: text('status').notNull(),
+    intent: text('intent').notNull(),
+    authoredAt: at('authored_at'),
+    requesterId: uuid('requester_id').references(() => practitioners.id),
+    dosage: text('dosage'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('medication_requests_patient_idx').on(t.patientId, t.authoredAt)],
+);
+
+export const allergies = pgTable(
+  'allergies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    codeSystem: text('code_system').notNull(),
+    code: text('code').notNull(),
+    display: text('display').notNull(),
+    clinicalStatus: text('clinical_status'),
+    verificationStatus: text('verification_status'),
+    /** food | medication | environment | biologic */
+    category: text('category'),
+    criticality: text('criticality'),
+    recordedAt: at('recorded_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('allergies_patient_idx').on(t.patientId)],
+);
+
+export const carePlans = pgTable(
+  'care_plans',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    status: text('status').notNull(),
+    intent: text('intent').notNull(),
+    title: text('title').notNull(),
+    /** The planned activities' names, in order. */
+    activities: text('activities').array().notNull().default(sql`'{}'::text[]`),
+    periodStart: at('period_start'),
+    periodEnd: at('period_end'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('care_plans_patient_idx').on(t.patientId)],
+);
+
+/** A bill sent to a payer: what was charged, for which dates, by whom. */
+export const claims = pgTable(
+  'claims',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    status: text('status').notNull(),
+    /** institutional | professional | pharmacy | oral | vision */
+    type: text('type'),
+    use: text('use'),
+    billedAmount: money('billed_amount'),
+    currency: text('currency'),
+    serviceStart: at('service_start'),
+    serviceEnd: at('service_end'),
+    submittedAt: at('submitted_at'),
+    providerPractitionerId: uuid('provider_practitioner_id').references(() => practitioners.id),
+    providerOrganizationId: uuid('provider_organization_id').references(
+      () => externalOrganizations.id,
+    ),
+    payerName: text('payer_name'),
+    payerOrganizationId: uuid('payer_organization_id').references(() => externalOrganizations.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('claims_patient_idx').on(t.patientId, t.serviceStart),
+    index('claims_org_service_idx').on(t.orgId, t.serviceStart),
+  ],
+);
+
+/** A payer's answer to a claim: what was billed and what was paid. */
+export const explanationsOfBenefit = pgTable(
+  'explanations_of_benefit',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    claimId: uuid('claim_id').references(() => claims.id),
+    status: text('status').notNull(),
+    outcome: text('outcome'),
+    type: text('type'),
+    billedAmount: money('billed_amount'),
+    paidAmount: money('paid_amount'),
+    currency: text('currency'),
+    serviceStart: at('service_start'),
+    serviceEnd: at('service_end'),
+    providerPractitionerId: uuid('provider_practitioner_id').references(() => practitioners.id),
+    providerOrganizationId: uuid('provider_organization_id').references(
+      () => externalOrganizations.id,
+    ),
+    payerName: text('payer_name'),
+    payerOrganizationId: uuid('payer_organization_id').references(() => externalOrganizations.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('explanations_of_benefit_patient_idx').on(t.patientId, t.serviceStart),
+    index('explanations_of_benefit_claim_idx').on(t.claimId),
+  ],
+);
+
+/** Whose time can be booked: a clinician's, a room's, a service's. */
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    locationId: uuid('location_id').references(() => locations.id),
+    serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
+    active: boolean('active').notNull().default(true),
+    planningStart: at('planning_start'),
+    planningEnd: at('planning_end'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('schedules_org_idx').on(t.orgId, t.name)],
+);
+
+export const slots = pgTable(
+  'slots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    scheduleId: uuid('schedule_id')
+      .notNull()
+      .references(() => schedules.id),
+    /** free | busy | busy-unavailable | busy-tentative | entered-in-error */
+    status: text('status').notNull(),
+    startAt: at('start_at').notNull(),
+    endAt: at('end_at').notNull(),
+    overbooked: boolean('overbooked').notNull().default(false),
+    serviceType: text('service_type'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('slots_schedule_start_idx').on(t.scheduleId, t.startAt),
+    index('slots_org_status_start_idx').on(t.orgId, t.status, t.startAt),
+  ],
+);
+
+/** An order or referral: a request for a service, from whom, to whom. */
+export const serviceRequests = pgTable(
+  'service_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    status: text('status').notNull(),
+    intent: text('intent').notNull(),
+    priority: text('priority'),
+    category: text('category'),
+    codeSystem: text('code_system'),
+    code: text('code'),
+    display: text('display').notNull(),
+    requesterId: uuid('requester_id').references(() => practitioners.id),
+    performerName: text('performer_name'),
+    authoredAt: at('authored_at'),
+    occurrenceAt: at('occurrence_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('service_requests_patient_idx').on(t.patientId, t.authoredAt)],
+);
+
+/**
+ * A message to or from a patient recorded by another system. The message body stays in the
+ * source record: free text a patient wrote is not copied into Careloop's summaries.
+ */
+export const communications = pgTable(
+  'communications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    status: text('status').notNull(),
+    /** A touchpoint channel: email, sms, phone, mail, portal, in-person… */
+    channel: text('channel').notNull(),
+    /** inbound (from the patient) or outbound (to the patient) */
+    direction: text('direction').notNull(),
+    category: text('category'),
+    topic: text('topic'),
+    sentAt: at('sent_at'),
+    receivedAt: at('received_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('communications_patient_idx').on(t.patientId, t.sentAt)],
+);
+
+export const questionnaireResponses = pgTable(
+  'questionnaire_responses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    patientId: patientId(),
+    encounterId: encounterId(),
+    questionnaire: text('questionnaire'),
+    status: text('status').notNull(),
+    authoredAt: at('authored_at'),
+    /** Answered items, flattened: [{ linkId, text, answer }]. */
+    answers: jsonb('answers').notNull().default(sql`'[]'::jsonb`),
+    itemCount: integer('item_count').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('questionnaire_responses_patient_idx').on(t.patientId, t.authoredAt)],
+);

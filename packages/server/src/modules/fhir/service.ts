@@ -1,0 +1,15 @@
+import type { Database } from '../../db/client.js';
+import type { AuditLog } from '../audit/service.js';
+import { FhirImportService } from './import-service.js';
+import { FhirReadService } from './read-service.js';
+
+/** The FHIR R4 interface: bundles in (`imports`), resources out (`reads`). */
+export class FhirService {
+  readonly imports: FhirImportService;
+  readonly reads: FhirReadService;
+
+  constructor(database: Database, audit: AuditLog) {
+    this.imports = new FhirImportService(database, audit);
+    this.reads = new FhirReadService(database, audit);
+  }
+}

@@ -1,0 +1,609 @@
+import { createHash } from 'node:crypto';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
+import type { Database, Db } from '../../db/client.js';
+import { sqlState } from '../../db/errors.js';
+import type { ChainedFields } from '../audit/chain.js';
+import { type AuditActor, type AuditEntry, appendAudit } from '../audit/service.js';
+import { organizations } from '../directory/schema.js';
+import { type AckCode, type AckError, HL7_ERROR } from './ack.js';
+import type { Hl7Status } from './api.js';
+import { eventTime, type HandlerContext, type Hl7Handler } from './context.js';
+import { readTime } from './datatypes.js';
+import { Hl7ContentError, Hl7UnsupportedError } from './errors.js';
+import { type Route, routeOf } from './handlers.js';
+import type { Hl7Read, MessageHeader, ReadResult } from './message.js';
+import { hl7Messages } from './schema.js';
+import { BatchState } from './batch-state.js';
+import { messageKeys } from './keys.js';
+
+/**
+ * The ingest pipeline of one organization: messages are applied one after another, in the order
+ * they arrived (an A03 must not overtake its A01), a few at a time in one transaction with a
+ * savepoint per message (group commit: one commit and one audit-chain append for the batch
+ * instead of one per message). A message's effects, its stored copy and its audit events commit
+ * together; its outcome is known only after the commit, so the ACK always follows the commit.
+ */
+
+export type Hl7Channel = 'mllp' | 'file';
+
+export interface IngestJob {
+  text: string;
+  read: ReadResult;
+  channel: Hl7Channel;
+  receivedAt: Date;
+  actor: AuditActor;
+  /** The stored message being replayed (its row is updated, not duplicated). */
+  replayOf: string | null;
+}
+
+export interface IngestOutcome {
+  messageId: string | null;
+  controlId: string;
+  /** `ADT^A01`, or '' when the message could not be read. */
+  type: string;
+  ackCode: AckCode;
+  status: Hl7Status;
+  error: AckError | null;
+  /** The same message (sender, control id, content) was processed before; nothing re-applied. */
+  duplicate: boolean;
+  patientId: string | null;
+}
+
+/** Messages per transaction: enough to amortize the commit, few enough to ACK promptly. */
+const MAX_BATCH = 64;
+
+interface Decision {
+  status: Hl7Status;
+  ackCode: AckCode;
+  error: AckError | null;
+  patientId: string | null;
+}
+
+const TRANSIENT_STATES = new Set(['40001', '40P01', '55P03', '57014', '23505']);
+
+/** A database error's class decides: a value that did not fit is the message's; others are ours. */
+export function classify(error: unknown): Decision {
+  if (error instanceof Hl7ContentError) {
+    return {
+      status: 'error',
+      ackCode: 'AE',
+      error: { code: error.code, text: error.message, location: error.location },
+      patientId: null,
+    };
+  }
+  if (error instanceof Hl7UnsupportedError) {
+    return {
+      status: 'rejected',
+      ackCode: 'AR',
+      error: { code: error.code, text: error.message, location: 'MSH-9' },
+      patientId: null,
+    };
+  }
+  const state = sqlState(error) ?? '';
+  if (state.startsWith('22')) {
+    return {
+      status: 'error',
+      ackCode: 'AE',
+      error: {
+        code: HL7_ERROR.dataTypeError,
+        text: 'A value in the message is too long or not of its type',
+        location: null,
+      },
+      patientId: null,
+    };
+  }
+  if (TRANSIENT_STATES.has(state) || state.startsWith('08') || state.startsWith('53')) {
+    return {
+      status: 'received',
+      ackCode: 'AR',
+      error: {
+        code: HL7_ERROR.recordLocked,
+        text: 'A transient conflict stopped processing; resend the message',
+        location: null,
+      },
+      patientId: null,
+    };
+  }
+  return {
+    status: 'error',
+    ackCode: 'AR',
+    error: {
+      code: HL7_ERROR.internalError,
+      text: 'Careloop could not process the message; it is kept and can be replayed',
+      location: null,
+    },
+    patientId: null,
+  };
+}
+
+function unreadable(read: Extract<ReadResult, { ok: false }>): Decision {
+  // With a usable header the sender can be told what to fix (AE); without one nothing in the
+  // message can be trusted, not even who sent it (AR).
+  const code =
+    read.location === 'MSH-9'
+      ? HL7_ERROR.requiredFieldMissing
+      : read.location === 'MSH-2'
+        ? HL7_ERROR.dataTypeError
+        : HL7_ERROR.segmentSequence;
+  return {
+    status: 'rejected',
+    ackCode: read.header ? 'AE' : 'AR',
+    error: { code, text: read.error, location: read.location },
+    patientId: null,
+  };
+}
+
+function unsupported(route: Extract<Route, { kind: 'unsupported' }>): Decision {
+  return {
+    status: 'rejected',
+    ackCode: 'AR',
+    error: { code: route.code, text: route.text, location: route.location },
+    patientId: null,
+  };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const clip = (s: string | null | undefined, n: number) => (s ? s.slice(0, n) : null);
+
+function auditFields(actor: AuditActor, entry: AuditEntry): ChainedFields {
+  return {
+    orgId: actor.orgId,
+    occurredAt: new Date(),
+    actorId: actor.userId,
+    actorEmail: actor.email,
+    actorRole: actor.role,
+    action: entry.action,
+    patientId: entry.patientId ?? null,
+    recordType: entry.recordType,
+    recordId: entry.recordId ?? null,
+    ip: actor.ip,
+    userAgent: actor.userAgent,
+    outcome: entry.outcome ?? 'success',
+    reason: entry.reason ?? null,
+  };
+}
+
+export interface LaneDeps {
+  database: Database;
+  cipher: FieldCipher;
+  /** Told about failures that are Careloop's, not the sender's. Never given message text. */
+  onError?(what: string, error: unknown): void;
+}
+
+/** A batch key that admits no other message into its batch (a merge touches two patients). */
+const ALONE = '\u0000alone';
+
+/**
+ * The patients a message is about, as the keys of its PID-3 (and MRG-1) identifiers. A batch
+ * never holds two messages that share one: within a batch, what one message defers is not yet
+ * readable by the next, so the same patient's messages go in successive batches.
+ */
+function batchKeys(job: IngestJob): string[] {
+  if (!job.read.ok) return [];
+  const { message } = job.read;
+  const { messageType, triggerEvent } = message.header;
+  if (messageType === 'ADT' && triggerEvent === 'A40') return [ALONE];
+  if (routeOf(message.header).kind !== 'handle') return [];
+  const keys: string[] = [];
+  for (const seg of message.segments) {
+    const field = seg.name === 'PID' ? 3 : seg.name === 'MRG' ? 1 : 0;
+    if (!field) continue;
+    for (let r = 0; r < seg.repetitions(field); r += 1) keys.push(seg.value(field, 1, 1, r));
+  }
+  return keys;
+}
+
+/** What a message's handler will look up, for the batch to read in bulk. */
+function keysOf(job: IngestJob) {
+  if (!job.read.ok || routeOf(job.read.message.header).kind !== 'handle') return [];
+  const sender = senderOf(job.read.message.header);
+  return [{ sourceSystem: `hl7:${sender}`, keys: messageKeys(job.read.message, sender) }];
+}
+
+/** The sending facility, else application: it scopes the sender's own ids. */
+const senderOf = (header: MessageHeader) =>
+  header.sendingFacility || header.sendingApplication || 'unknown';
+
+/** A handler failed on the fast path: the batch is rolled back and run again carefully. */
+class RetryCarefully extends Error {
+  override readonly name = 'RetryCarefully';
+}
+
+type MessageRow = typeof hl7Messages.$inferInsert & { id: string };
+type PriorRow = { id: string; status: string; patientId: string | null };
+
+/** What one attempt at a batch shares: its deferred writes, audit events and message rows. */
+interface Attempt {
+  tx: Db;
+  mode: 'deferred' | 'immediate';
+  timeZone: string;
+  batch: BatchState;
+  audits: ChainedFields[];
+  /** Rows of messages first seen in this batch, inserted together at the end. */
+  rows: Map<string, MessageRow>;
+  /** Earlier copies of the batch's messages, by `priorKey`. */
+  priors: Map<string, PriorRow>;
+}
+
+const priorKey = (header: MessageHeader, hash: string) =>
+  [header.controlId, hash, header.sendingApplication, header.sendingFacility].join('\u0000');
+
+/** One organization's queue. Never throws: every job resolves with its outcome. */
+export class IngestLane {
+  private queue: { job: IngestJob; done: (outcome: IngestOutcome) => void }[] = [];
+  private running = false;
+  private zone: { value: string; readAt: number } | null = null;
+
+  constructor(
+    private readonly deps: LaneDeps,
+    readonly orgId: string,
+  ) {}
+
+  submit(job: IngestJob): Promise<IngestOutcome> {
+    return new Promise((done) => {
+      this.queue.push({ job, done });
+      if (!this.running) {
+        this.running = true;
+        void this.drain();
+      }
+    });
+  }
+
+  /** Resolves when the queue is empty (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /**
+   * Up to MAX_BATCH queued messages, no two about the same patient. A message whose patient is
+   * already in the batch is left for the next one, and so is every later message about that
+   * patient, so each patient's messages keep their order; a merge (about two patients) is
+   * never passed, and goes in a batch of its own.
+   */
+  private nextBatch() {
+    const batch: typeof this.queue = [];
+    const taken = new Set<string>();
+    const blocked = new Set<string>();
+    const scanLimit = Math.min(this.queue.length, MAX_BATCH * 4);
+    let i = 0;
+    while (i < scanLimit && batch.length < MAX_BATCH) {
+      const item = this.queue[i];
+      if (!item) break;
+      const keys = batchKeys(item.job);
+      if (keys.includes(ALONE)) {
+        if (batch.length === 0) batch.push(...this.queue.splice(i, 1));
+        break;
+      }
+      if (keys.some((k) => taken.has(k) || blocked.has(k))) {
+        for (const k of keys) blocked.add(k);
+        i += 1;
+        continue;
+      }
+      for (const k of keys) taken.add(k);
+      batch.push(...this.queue.splice(i, 1));
+    }
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      // A transaction can run start to finish on promise continuations alone, never letting
+      // the event loop read the sockets. Yielding to it before each batch lets every frame that
+      // has arrived join the batch, instead of one frame per transaction.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queue.length > 0) {
+        const batch = this.nextBatch();
+        const outcomes = await this.runBatch(batch.map((b) => b.job));
+        batch.forEach((b, i) => {
+          const outcome = outcomes[i];
+          if (outcome) b.done(outcome);
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Fast path first: the whole batch in one transaction, no savepoints, writes deferred to
+   * multi-row inserts. If any message fails there, the batch is rolled back and run again
+   * carefully: a savepoint per message and every write at once, so one message's failure
+   * leaves the others' effects in place.
+   */
+  private async runBatch(jobs: IngestJob[]): Promise<IngestOutcome[]> {
+    try {
+      return await this.attempt(jobs, 'deferred');
+    } catch {
+      // Whatever went wrong, the careful run below meets it again and reports it per message.
+    }
+    try {
+      return await this.attempt(jobs, 'immediate');
+    } catch (error) {
+      // The batch did not commit: nothing it did holds. Keep each message for replay and tell
+      // its sender to resend (AR); a resend finds the kept copy and processes it.
+      this.deps.onError?.('hl7 batch did not commit', error);
+      const outcomes: IngestOutcome[] = [];
+      for (const job of jobs) outcomes.push(await this.keepUnprocessed(job));
+      return outcomes;
+    }
+  }
+
+  private attempt(jobs: IngestJob[], mode: Attempt['mode']): Promise<IngestOutcome[]> {
+    return this.deps.database.withTenant(this.orgId, async (tx) => {
+      if (this.deps.database.kind === 'postgres') {
+        // A statement stuck on a lock fails instead of holding every later message hostage.
+        await tx.execute(
+          sql`select set_config('statement_timeout', '5000', true), set_config('lock_timeout', '4000', true)`,
+        );
+      }
+      const run: Attempt = {
+        tx,
+        mode,
+        timeZone: await this.timeZone(tx),
+        batch: new BatchState(mode),
+        audits: [],
+        rows: new Map(),
+        priors: await this.priors(tx, jobs),
+      };
+      await run.batch.prefetch(tx, jobs.flatMap(keysOf));
+      const outcomes: IngestOutcome[] = [];
+      for (const job of jobs) outcomes.push(await this.apply(run, job));
+      await run.batch.flush(tx);
+      if (run.rows.size > 0) await tx.insert(hl7Messages).values([...run.rows.values()]);
+      await appendAudit(tx, run.audits);
+      return outcomes;
+    });
+  }
+
+  /** The organization's time zone, read at most once a minute. */
+  private async timeZone(tx: Db): Promise<string> {
+    if (this.zone && Date.now() - this.zone.readAt < 60_000) return this.zone.value;
+    const [org] = await tx
+      .select({ timeZone: organizations.timeZone })
+      .from(organizations)
+      .where(eq(organizations.id, this.orgId));
+    this.zone = { value: org?.timeZone ?? 'UTC', readAt: Date.now() };
+    return this.zone.value;
+  }
+
+  /** Earlier copies of the batch's messages (same sender, control id and content), in one query. */
+  private async priors(tx: Db, jobs: IngestJob[]): Promise<Map<string, PriorRow>> {
+    const ids = new Set<string>();
+    for (const job of jobs) {
+      const header = job.read.ok ? job.read.message.header : job.read.header;
+      if (header?.controlId && !job.replayOf) ids.add(header.controlId);
+    }
+    const found = new Map<string, PriorRow>();
+    if (ids.size === 0) return found;
+    const rows = await tx
+      .select({
+        id: hl7Messages.id,
+        status: hl7Messages.status,
+        patientId: hl7Messages.patientId,
+        controlId: hl7Messages.controlId,
+        contentHash: hl7Messages.contentHash,
+        sendingApplication: hl7Messages.sendingApplication,
+        sendingFacility: hl7Messages.sendingFacility,
+      })
+      .from(hl7Messages)
+      .where(inArray(hl7Messages.controlId, [...ids]))
+      .orderBy(asc(hl7Messages.seq));
+    for (const r of rows) {
+      const key = [r.controlId, r.contentHash, r.sendingApplication ?? '', r.sendingFacility ?? ''].join('\u0000');
+      found.set(key, { id: r.id, status: r.status, patientId: r.patientId });
+    }
+    return found;
+  }
+
+  private async apply(run: Attempt, job: IngestJob): Promise<IngestOutcome> {
+    const { tx } = run;
+    const started = performance.now();
+    const header = job.read.ok ? job.read.message.header : job.read.header;
+    const hash = sha256(job.text);
+    const key = header?.controlId ? priorKey(header, hash) : null;
+    const prior = job.replayOf
+      ? await this.replayed(tx, job.replayOf)
+      : key
+        ? (run.priors.get(key) ?? null)
+        : null;
+    if (prior?.status === 'processed' && !job.replayOf) {
+      const done: Decision = { status: 'processed', ackCode: 'AA', error: null, patientId: prior.patientId };
+      return outcomeOf(prior.id, header, done, true);
+    }
+    let decision: Decision;
+    if (!job.read.ok) {
+      decision = unreadable(job.read);
+    } else {
+      const route = routeOf(job.read.message.header);
+      if (route.kind === 'unsupported') {
+        decision = unsupported(route);
+      } else {
+        decision = await this.handle(run, job, job.read.message, route.handler);
+      }
+    }
+    if (job.replayOf) {
+      run.audits.push(
+        auditFields(job.actor, {
+          action: 'update',
+          recordType: 'hl7-message',
+          recordId: job.replayOf,
+          patientId: decision.patientId,
+          reason: `replayed: ${decision.ackCode}`,
+        }),
+      );
+    }
+    const id = await this.store(run, job, header, hash, decision, prior?.id ?? null, started);
+    if (key) run.priors.set(key, { id, status: decision.status, patientId: decision.patientId });
+    return outcomeOf(id, header, decision, false);
+  }
+
+  private async handle(
+    run: Attempt,
+    job: IngestJob,
+    message: Hl7Read,
+    handler: Hl7Handler,
+  ): Promise<Decision> {
+    const pending: AuditEntry[] = [];
+    const hc = contextFor(this.orgId, job, message, run.timeZone, pending, run.batch);
+    try {
+      const result =
+        run.mode === 'deferred'
+          ? await handler(run.tx, message, hc)
+          : await run.tx.transaction((sp) => handler(sp, message, hc));
+      for (const entry of pending) run.audits.push(auditFields(job.actor, entry));
+      return { status: 'processed', ackCode: 'AA', error: null, patientId: result.patientId };
+    } catch (error) {
+      if (run.mode === 'deferred') throw new RetryCarefully();
+      const decision = classify(error);
+      if (decision.error?.code === HL7_ERROR.internalError) {
+        this.deps.onError?.(`hl7 ${hc.label} handler failed`, error);
+      }
+      return decision;
+    }
+  }
+
+  private async replayed(tx: Db, id: string): Promise<PriorRow | null> {
+    const [row] = await tx
+      .select({ id: hl7Messages.id, status: hl7Messages.status, patientId: hl7Messages.patientId })
+      .from(hl7Messages)
+      .where(eq(hl7Messages.id, id));
+    return row ?? null;
+  }
+
+  /** Records what became of a message: a new row (written with the batch) or its earlier one updated. */
+  private async store(
+    run: Attempt,
+    job: IngestJob,
+    header: MessageHeader | null,
+    hash: string,
+    decision: Decision,
+    priorId: string | null,
+    started: number,
+  ): Promise<string> {
+    const now = new Date();
+    const values = {
+      status: decision.status,
+      ackCode: decision.ackCode,
+      error: clip(decision.error?.text, 2000),
+      errorLocation: clip(decision.error?.location, 40),
+      processingMs: Math.round(performance.now() - started),
+      replayable: job.read.ok && decision.status !== 'processed',
+      patientId: decision.patientId,
+      processedAt: decision.status === 'processed' ? now : null,
+    };
+    const pendingRow = priorId ? run.rows.get(priorId) : undefined;
+    if (pendingRow) {
+      Object.assign(pendingRow, values, { attempts: (pendingRow.attempts ?? 1) + 1 });
+      return pendingRow.id;
+    }
+    if (priorId) {
+      await run.tx
+        .update(hl7Messages)
+        .set({ ...values, attempts: sql`${hl7Messages.attempts} + 1` })
+        .where(eq(hl7Messages.id, priorId));
+      return priorId;
+    }
+    const id = crypto.randomUUID();
+    run.rows.set(id, { ...values, ...this.identity(job, header, hash, run.timeZone), id });
+    return id;
+  }
+
+  /** The columns that describe the message itself, whatever became of it. */
+  private identity(job: IngestJob, header: MessageHeader | null, hash: string, timeZone: string) {
+    const messageAt = header?.messageTime ? readTime(header.messageTime, timeZone)?.instant : null;
+    return {
+      orgId: this.orgId,
+      controlId: header?.controlId ?? '',
+      messageType: header?.messageType ?? '',
+      triggerEvent: header?.triggerEvent ?? '',
+      version: clip(header?.version, 20),
+      sendingApplication: header?.sendingApplication ?? null,
+      sendingFacility: header?.sendingFacility ?? null,
+      messageAt: messageAt ?? null,
+      channel: job.channel,
+      rawEncrypted: this.deps.cipher.encrypt(job.text),
+      contentHash: hash,
+      sizeBytes: Buffer.byteLength(job.text, 'utf8'),
+      receivedAt: job.receivedAt,
+    };
+  }
+
+  /** After a batch failed to commit: keep the message (status received) in a transaction of its own. */
+  private async keepUnprocessed(job: IngestJob): Promise<IngestOutcome> {
+    const header = job.read.ok ? job.read.message.header : job.read.header;
+    const decision: Decision = {
+      status: job.read.ok ? 'received' : 'rejected',
+      ackCode: 'AR',
+      error: {
+        code: HL7_ERROR.internalError,
+        text: 'Careloop could not commit the message; resend it',
+        location: null,
+      },
+      patientId: null,
+    };
+    try {
+      const id = await this.deps.database.withTenant(this.orgId, async (tx) => {
+        const run: Attempt = {
+          tx,
+          mode: 'immediate',
+          timeZone: 'UTC',
+          batch: new BatchState('immediate'),
+          audits: [],
+          rows: new Map(),
+          priors: new Map(),
+        };
+        const stored = await this.store(run, job, header, sha256(job.text), decision, job.replayOf, performance.now());
+        if (run.rows.size > 0) await tx.insert(hl7Messages).values([...run.rows.values()]);
+        return stored;
+      });
+      return outcomeOf(id, header, decision, false);
+    } catch (error) {
+      this.deps.onError?.('hl7 message could not be kept', error);
+      return outcomeOf(null, header, decision, false);
+    }
+  }
+}
+
+function contextFor(
+  orgId: string,
+  job: IngestJob,
+  message: Hl7Read,
+  timeZone: string,
+  pending: AuditEntry[],
+  batch: BatchState,
+): HandlerContext {
+  const { header } = message;
+  const sender = senderOf(header);
+  return {
+    orgId,
+    sender,
+    sourceSystem: `hl7:${sender}`,
+    timeZone,
+    receivedAt: job.receivedAt,
+    eventAt: eventTime(message, { timeZone, header, receivedAt: job.receivedAt }),
+    header,
+    label: `${header.messageType}^${header.triggerEvent}`,
+    audit: (entry) => pending.push(entry),
+    batch,
+  };
+}
+
+function outcomeOf(
+  messageId: string | null,
+  header: MessageHeader | null,
+  decision: Decision,
+  duplicate: boolean,
+): IngestOutcome {
+  return {
+    messageId,
+    controlId: header?.controlId ?? '',
+    type: header ? `${header.messageType}^${header.triggerEvent}` : '',
+    ackCode: decision.ackCode,
+    status: decision.status,
+    error: decision.error,
+    duplicate,
+    patientId: decision.patientId,
+  };
+}

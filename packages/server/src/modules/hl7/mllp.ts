@@ -1,0 +1,240 @@
+import net from 'node:net';
+import { buildAck, HL7_ERROR } from './ack.js';
+import { frame, MllpFramer } from './framer.js';
+import {
+  bestEffortControlId,
+  decodePayload,
+  MAX_MESSAGE_BYTES,
+  readMessage,
+  splitMessages,
+} from './message.js';
+
+/**
+ * The MLLP listener: TCP, one reply frame per received frame, in order, on every connection.
+ * It never lets one sender's bad input hurt the process or other senders: every frame is
+ * bounded in size (larger ones are discarded as they stream in and answered AR) and in time
+ * (a frame that does not finish arriving, or whose processing does not finish, within the
+ * timeout is answered AR), each connection has a bounded number of frames in flight (it stops
+ * reading until replies catch up), and no error escapes a connection.
+ */
+
+export interface MllpOptions {
+  port: number;
+  host?: string;
+  /** The reply to one frame's payload. A throw or a late answer becomes an AR. */
+  handle(payload: Buffer, peer: string): Promise<string>;
+  maxMessageBytes?: number;
+  /** How long a frame may take to arrive, and then to be processed. */
+  timeoutMs?: number;
+  maxConnections?: number;
+  /** Frames read ahead of their replies, per connection. */
+  maxInFlight?: number;
+  /** Told about failures that are not the sender's (a handler that threw). No message text. */
+  onError?(error: unknown): void;
+}
+
+export interface MllpStats {
+  connections: number;
+  frames: number;
+  rejectedOversize: number;
+  timedOut: number;
+  handlerFailures: number;
+}
+
+export interface MllpListener {
+  host: string;
+  port: number;
+  stats(): MllpStats;
+  /** Stops accepting, lets replies in flight finish (up to `drainMs`), then closes every socket. */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** An AR for a frame that was not processed, naming its control id when it can be read. */
+export function rejectionReply(head: Buffer, text: string): string {
+  const payload = decodePayload(head);
+  const first = splitMessages(payload).messages[0] ?? '';
+  const read = readMessage(first);
+  const header = read.ok ? read.message.header : read.header;
+  return buildAck({
+    header,
+    controlId: header ? undefined : bestEffortControlId(first),
+    code: 'AR',
+    error: { code: HL7_ERROR.internalError, text, location: null },
+  });
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface Connection {
+  socket: net.Socket;
+  /** Resolves when every reply queued so far has been written. */
+  tail: Promise<void>;
+}
+
+export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
+  const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const maxInFlight = options.maxInFlight ?? 32;
+  const connections = new Set<Connection>();
+  const stats: MllpStats = {
+    connections: 0,
+    frames: 0,
+    rejectedOversize: 0,
+    timedOut: 0,
+    handlerFailures: 0,
+  };
+
+  function serve(socket: net.Socket): void {
+    stats.connections += 1;
+    const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    const framer = new MllpFramer(maxBytes);
+    const connection: Connection = { socket, tail: Promise.resolve() };
+    connections.add(connection);
+    let inFlight = 0;
+    let paused = false;
+    let frameTimer: { timer: NodeJS.Timeout; frame: number } | null = null;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+
+    const send = (reply: Promise<string>) => {
+      inFlight += 1;
+      if (inFlight >= maxInFlight && !paused) {
+        paused = true;
+        socket.pause();
+      }
+      connection.tail = connection.tail
+        .then(() => reply)
+        .then((text) => {
+          if (!socket.destroyed && socket.writable) socket.write(frame(text));
+        })
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(() => {
+          inFlight -= 1;
+          if (paused && inFlight < maxInFlight / 2) {
+            paused = false;
+            socket.resume();
+          }
+        });
+    };
+
+    const dispatch = (payload: Buffer) => {
+      stats.frames += 1;
+      let work: Promise<string>;
+      try {
+        work = options.handle(payload, peer);
+      } catch (error) {
+        work = Promise.reject(error);
+      }
+      const guarded = work.catch((error: unknown) => {
+        stats.handlerFailures += 1;
+        options.onError?.(error);
+        return rejectionReply(payload, 'The message could not be processed; resend it later');
+      });
+      send(
+        withTimeout(guarded, timeoutMs, () => {
+          stats.timedOut += 1;
+          return rejectionReply(
+            payload,
+            `Processing did not finish within ${timeoutMs} ms; resend it later`,
+          );
+        }),
+      );
+    };
+
+    const watchFrame = () => {
+      if (!framer.inFrame) {
+        if (frameTimer) clearTimeout(frameTimer.timer);
+        frameTimer = null;
+        return;
+      }
+      if (frameTimer?.frame === framer.frameNumber) return;
+      if (frameTimer) clearTimeout(frameTimer.timer);
+      const number = framer.frameNumber;
+      frameTimer = {
+        frame: number,
+        timer: setTimeout(() => {
+          if (!framer.inFrame || framer.frameNumber !== number) return;
+          // The sender started a frame and stopped: answer what we can, then hang up, since
+          // whatever it sends next can no longer be told apart from the rest of that frame.
+          stats.timedOut += 1;
+          send(
+            Promise.resolve(
+              rejectionReply(
+                framer.partialHead(),
+                `The message did not finish arriving within ${timeoutMs} ms`,
+              ),
+            ),
+          );
+          void connection.tail.then(() => socket.end());
+        }, timeoutMs),
+      };
+      frameTimer.timer.unref();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of framer.push(chunk)) {
+        if (event.kind === 'frame') {
+          dispatch(event.payload);
+        } else {
+          stats.rejectedOversize += 1;
+          send(
+            Promise.resolve(
+              rejectionReply(
+                event.head,
+                `The message is ${event.size} bytes; the limit is ${maxBytes} bytes`,
+              ),
+            ),
+          );
+        }
+      }
+      watchFrame();
+    });
+    // The sender may half-close after its last message and still wait for the replies.
+    socket.on('end', () => {
+      void connection.tail.then(() => socket.end());
+    });
+    socket.on('error', () => {
+      // A reset or a broken pipe ends this connection only; 'close' follows.
+    });
+    socket.on('close', () => {
+      if (frameTimer) clearTimeout(frameTimer.timer);
+      connections.delete(connection);
+    });
+  }
+
+  const server = net.createServer({ allowHalfOpen: true }, serve);
+  server.maxConnections = options.maxConnections ?? 128;
+  return new Promise<MllpListener>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port, host: options.host ?? '127.0.0.1' }, () => {
+      server.off('error', reject);
+      server.on('error', (error) => options.onError?.(error));
+      const address = server.address() as net.AddressInfo;
+      resolve({
+        host: address.address,
+        port: address.port,
+        stats: () => ({ ...stats }),
+        close: async (drainMs = 5000) => {
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          const drained = Promise.all([...connections].map((c) => c.tail));
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            drained,
+            new Promise<void>((done) => {
+              timer = setTimeout(done, drainMs);
+            }),
+          ]);
+          clearTimeout(timer);
+          for (const c of connections) c.socket.destroy();
+          await closed;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,263 @@
+import { searchableName } from '@careloop/core';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { patients } from '../patients/schema.js';
+import { HL7_ERROR } from './ack.js';
+import { type HandlerContext, hl7Touchpoint } from './context.js';
+import { Hl7ContentError, missing } from './errors.js';
+import { LINK } from './links.js';
+import type { Segment } from './message.js';
+import { type Hl7Patient, readPatient } from './patient.js';
+
+/** Flags the feed owns on a golden record; flags staff set are left alone. */
+const FEED_FLAGS = ['deceased', 'birth-date-partial'];
+
+const primaryKey = (p: Hl7Patient) => {
+  const first = p.identifiers[0];
+  return first ? `${first.system}|${first.value}` : null;
+};
+
+/**
+ * The probabilistic step of the master patient index (packages/core/src/identity): given a person
+ * no identifier or source link recognised, the golden record they probably are, or null. Not
+ * wired yet: until it is, a person without a known identifier becomes a new golden record.
+ */
+export async function probabilisticMatch(_tx: Db, _person: Hl7Patient): Promise<string | null> {
+  return null;
+}
+
+/**
+ * Who the person in a PID segment is. Deterministic first, by the rules every source follows
+ * (fhir/patient-match.ts): an exact identifier (system and value), refusing identifiers that
+ * belong to two people; then the source link this sender's earlier message made (it still finds
+ * the person when staff since changed their identifiers). Then the probabilistic step. Null:
+ * someone new. Identifier owners come from the batch's bulk read, not a query per message.
+ */
+export async function matchHl7Patient(
+  tx: Db,
+  hc: HandlerContext,
+  person: Hl7Patient,
+): Promise<string | null> {
+  if (person.identifiers.length === 0) return probabilisticMatch(tx, person);
+  const owners = await hc.batch.identifierOwners(tx, person.identifiers);
+  const distinct = [...new Set(owners.map((o) => o.patientId))];
+  if (distinct.length > 1) {
+    throw new Hl7ContentError(
+      'PID-3 identifiers belong to more than one patient in Careloop; merge the duplicates, then resend',
+      'PID-3',
+      HL7_ERROR.duplicateKey,
+    );
+  }
+  const [owner] = distinct;
+  if (owner) return owner;
+  const key = primaryKey(person);
+  const link = key ? await hc.batch.findLink(tx, hc.sourceSystem, LINK.patient, key, 'patient') : null;
+  if (link) {
+    const [live] = await tx
+      .select({ status: patients.status })
+      .from(patients)
+      .where(eq(patients.id, link.recordId));
+    if (live && live.status !== 'merged') return link.recordId;
+  }
+  return probabilisticMatch(tx, person);
+}
+
+/** The golden record a PID names, without creating or changing anything (ORU, A40's MRG). */
+export async function findPatient(tx: Db, hc: HandlerContext, pid: Segment): Promise<string | null> {
+  return matchHl7Patient(tx, hc, readPatient(pid, hc.sender, hc.timeZone));
+}
+
+export interface UpsertedPatient {
+  patientId: string;
+  created: boolean;
+  /** Names of the fields that changed (empty when the message told us nothing new). */
+  changed: string[];
+}
+
+type Known = { addresses: Set<string>; contacts: Set<string>; identifiers: Set<string> };
+
+/** Adds the addresses, phones, emails and identifiers the record does not hold yet. */
+async function addChildren(
+  tx: Db,
+  hc: HandlerContext,
+  patientId: string,
+  person: Hl7Patient,
+  known: Known,
+): Promise<string[]> {
+  const addresses = person.addresses.filter((a) => !known.addresses.has(`${a.line1}|${a.postalCode}`));
+  const contacts = person.contactPoints.filter((c) => !known.contacts.has(`${c.system}|${c.value}`));
+  const identifiers = person.identifiers.filter((i) => !known.identifiers.has(`${i.system}|${i.value}`));
+  const hadPhone = [...known.contacts].some((c) => c.startsWith('phone|'));
+  const hadEmail = [...known.contacts].some((c) => c.startsWith('email|'));
+  await hc.batch.patientChildren(tx, {
+    addresses: addresses.map((a, i) => ({
+      ...a,
+      orgId: hc.orgId,
+      patientId,
+      position: known.addresses.size + i,
+    })),
+    contacts: contacts.map((c) => ({
+      ...c,
+      orgId: hc.orgId,
+      patientId,
+      isPrimary:
+        !(c.system === 'phone' ? hadPhone : hadEmail) &&
+        contacts.find((n) => n.system === c.system) === c,
+    })),
+    identifiers: identifiers.map((i) => ({ ...i, orgId: hc.orgId, patientId, source: hc.sourceSystem })),
+  });
+  return [
+    ...(addresses.length ? ['addresses'] : []),
+    ...(contacts.length ? ['contactPoints'] : []),
+    ...(identifiers.length ? ['identifiers'] : []),
+  ];
+}
+
+function flagsOf(person: Hl7Patient, current: string[]): string[] {
+  const kept = current.filter((f) => !FEED_FLAGS.includes(f));
+  return [
+    ...kept,
+    ...(person.deceased ? ['deceased'] : []),
+    ...(person.birth && person.birth.precision !== 'day' && person.birth.precision !== 'time'
+      ? ['birth-date-partial']
+      : []),
+  ];
+}
+
+async function createPatient(tx: Db, hc: HandlerContext, person: Hl7Patient) {
+  const name = person.name;
+  if (!name) throw missing('PID-5', 'patient name');
+  if (!person.birth) throw missing('PID-7', 'date of birth');
+  const patientId = crypto.randomUUID();
+  await tx.insert(patients).values({
+    id: patientId,
+    orgId: hc.orgId,
+    givenName: name.given,
+    middleName: name.middle || null,
+    familyName: name.family,
+    searchName: searchableName(name.family, name.given),
+    searchGiven: searchableName(name.given),
+    birthDate: person.birth.date,
+    administrativeSex: person.sex ?? 'unknown',
+    ...(person.language ? { preferredLanguage: person.language } : {}),
+    deceasedAt: person.deceasedAt,
+    flags: flagsOf(person, []),
+  });
+  const empty: Known = { addresses: new Set(), contacts: new Set(), identifiers: new Set() };
+  await addChildren(tx, hc, patientId, person, empty);
+  await hc.batch.touchpoints(tx, [
+    hl7Touchpoint(hc, {
+      patientId,
+      type: 'patient.registered',
+      stage: 'awareness',
+      summary: `Registered from ${hc.sender} (HL7 ${hc.label})`,
+      subjectType: 'patient',
+      subjectId: patientId,
+      occurredAt: hc.eventAt,
+    }),
+  ]);
+  hc.audit({ action: 'create', recordType: 'patient', recordId: patientId, patientId });
+  return patientId;
+}
+
+const same = (a: unknown, b: unknown): boolean => {
+  if (a instanceof Date || b instanceof Date) {
+    return (a instanceof Date ? a.getTime() : a) === (b instanceof Date ? b.getTime() : b);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.join('\u0000') === b.join('\u0000');
+  return a === b;
+};
+
+async function updatePatient(
+  tx: Db,
+  hc: HandlerContext,
+  patientId: string,
+  person: Hl7Patient,
+): Promise<string[]> {
+  const current = await hc.batch.snapshot(tx, patientId);
+  const name = person.name;
+  const next = {
+    givenName: name?.given || current.givenName,
+    middleName: name ? name.middle || null : current.middleName,
+    familyName: name?.family || current.familyName,
+    birthDate: person.birth?.date ?? current.birthDate,
+    administrativeSex: person.sex ?? current.administrativeSex,
+    preferredLanguage: person.language ?? current.preferredLanguage,
+    deceasedAt: person.deceasedAt ?? current.deceasedAt,
+    flags: flagsOf(person, current.flags),
+  };
+  const changed: string[] = (Object.keys(next) as (keyof typeof next)[]).filter(
+    (k) => !same(next[k], current[k]),
+  );
+  if (changed.length > 0) {
+    await tx
+      .update(patients)
+      .set({
+        ...next,
+        searchName: searchableName(next.familyName, next.givenName),
+        searchGiven: searchableName(next.givenName),
+        updatedAt: new Date(),
+      })
+      .where(eq(patients.id, patientId));
+  }
+  const known: Known = {
+    addresses: new Set(current.addresses ?? []),
+    contacts: new Set(current.contacts ?? []),
+    identifiers: new Set(current.identifiers ?? []),
+  };
+  changed.push(...(await addChildren(tx, hc, patientId, person, known)));
+  if (changed.length > 0) {
+    await hc.batch.touchpoints(tx, [
+      hl7Touchpoint(hc, {
+        patientId,
+        type: 'patient.updated',
+        stage: 'awareness',
+        // Field names only: the values are PHI and live in the record itself.
+        summary: `Record updated from ${hc.sender} (HL7 ${hc.label}): ${changed.join(', ')}`,
+        subjectType: 'patient',
+        subjectId: patientId,
+        occurredAt: hc.eventAt,
+      }),
+    ]);
+    hc.audit({
+      action: 'update',
+      recordType: 'patient',
+      recordId: patientId,
+      patientId,
+      reason: `fields: ${changed.join(', ')}`,
+    });
+  }
+  return changed;
+}
+
+/**
+ * Makes the golden record say what the PID says: creates it when nobody matches, else updates
+ * the demographics the message carries and adds contact points, addresses and identifiers it
+ * does not hold (never removing any: staff or another system may have given them).
+ */
+export async function upsertPatient(
+  tx: Db,
+  hc: HandlerContext,
+  pid: Segment | null,
+): Promise<UpsertedPatient> {
+  if (!pid) throw missing('PID', 'patient identification segment');
+  const person = readPatient(pid, hc.sender, hc.timeZone);
+  const found = await matchHl7Patient(tx, hc, person);
+  if (found) {
+    return { patientId: found, created: false, changed: await updatePatient(tx, hc, found, person) };
+  }
+  const patientId = await createPatient(tx, hc, person);
+  const key = primaryKey(person);
+  if (key) {
+    await hc.batch.saveLink(tx, {
+      orgId: hc.orgId,
+      sourceSystem: hc.sourceSystem,
+      sourceType: LINK.patient,
+      sourceId: key,
+      recordType: 'patient',
+      recordId: patientId,
+      patientId,
+    });
+  }
+  return { patientId, created: true, changed: [] };
+}

@@ -1,0 +1,250 @@
+import { badRequest, conflict, decodeCursor, encodeCursor, notFound } from '@careloop/core';
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
+import type { Database } from '../../db/client.js';
+import type { RequestContext } from '../../http/actor.js';
+import type { AuditActor, AuditLog } from '../audit/service.js';
+import { buildAck, buildBatchAck } from './ack.js';
+import type { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessageSummary, Hl7Status } from './api.js';
+import { type Hl7Channel, type IngestJob, IngestLane, type IngestOutcome } from './ingest.js';
+import {
+  bestEffortControlId,
+  decodePayload,
+  type MessageHeader,
+  readMessage,
+  splitMessages,
+} from './message.js';
+import { hl7Messages } from './schema.js';
+
+export interface ReceivedMessage extends IngestOutcome {
+  /** The ACK message sent (or that would be sent) for this message. */
+  ack: string;
+}
+
+export interface Receipt {
+  /** The reply to the whole payload: one ACK, or a batch of them. */
+  reply: string;
+  messages: ReceivedMessage[];
+}
+
+export interface ReceiveOptions {
+  channel: Hl7Channel;
+  /** `address:port` of the sender, for the audit log. */
+  peer?: string | null;
+  /** Who to audit as; by default the interface itself. */
+  actor?: AuditActor;
+}
+
+type Row = typeof hl7Messages.$inferSelect;
+
+function toSummary(row: Row): Hl7MessageSummary {
+  return {
+    id: row.id,
+    receivedAt: row.receivedAt.toISOString(),
+    processedAt: row.processedAt?.toISOString() ?? null,
+    status: row.status as Hl7Status,
+    ackCode: row.ackCode,
+    controlId: row.controlId,
+    messageType: row.messageType,
+    triggerEvent: row.triggerEvent,
+    version: row.version,
+    sendingApplication: row.sendingApplication,
+    sendingFacility: row.sendingFacility,
+    channel: row.channel,
+    sizeBytes: row.sizeBytes,
+    error: row.error,
+    errorLocation: row.errorLocation,
+    processingMs: row.processingMs,
+    replayable: row.replayable,
+    attempts: row.attempts,
+    patientId: row.patientId,
+  };
+}
+
+function interfaceActor(
+  orgId: string,
+  header: MessageHeader | null,
+  peer: string | null,
+): AuditActor {
+  const sender = header
+    ? `${header.sendingApplication || '?'}@${header.sendingFacility || '?'}`
+    : 'unknown sender';
+  return {
+    orgId,
+    userId: null,
+    email: null,
+    role: 'hl7-interface',
+    ip: peer ? peer.replace(/:\d+$/, '') : null,
+    userAgent: `HL7 v2 ${sender}`.slice(0, 500),
+  };
+}
+
+/**
+ * HL7 v2 inbound: every message is stored (encrypted) with what became of it, mapped into
+ * Careloop's records when it is a type Careloop takes, and acknowledged after its effects
+ * commit. The MLLP listener, the file import and replays from the console all come here.
+ */
+export class Hl7Service {
+  private readonly lanes = new Map<string, IngestLane>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditLog,
+    private readonly cipher: FieldCipher,
+    private readonly onError?: (what: string, error: unknown) => void,
+  ) {}
+
+  private lane(orgId: string): IngestLane {
+    let lane = this.lanes.get(orgId);
+    if (!lane) {
+      lane = new IngestLane(
+        { database: this.database, cipher: this.cipher, onError: this.onError },
+        orgId,
+      );
+      this.lanes.set(orgId, lane);
+    }
+    return lane;
+  }
+
+  /** Receives one payload (an MLLP frame or a file): one message or a batch. Never throws. */
+  async receive(
+    orgId: string,
+    payload: Buffer | string,
+    options: ReceiveOptions,
+  ): Promise<Receipt> {
+    const receivedAt = new Date();
+    const split = splitMessages(decodePayload(payload));
+    const lane = this.lane(orgId);
+    const jobs: IngestJob[] = split.messages.map((text) => {
+      const read = readMessage(text);
+      const header = read.ok ? read.message.header : read.header;
+      return {
+        text,
+        read,
+        channel: options.channel,
+        receivedAt,
+        actor: options.actor ?? interfaceActor(orgId, header, options.peer ?? null),
+        replayOf: null,
+      };
+    });
+    const outcomes = await Promise.all(jobs.map((job) => lane.submit(job)));
+    const messages = outcomes.map((outcome, i) => {
+      const job = jobs[i];
+      if (!job) throw new Error('an outcome without its message');
+      const header = job.read.ok ? job.read.message.header : job.read.header;
+      return { ...outcome, ack: ackFor(outcome, header, job.text) };
+    });
+    const reply = split.batch
+      ? buildBatchAck(messages.map((m) => m.ack))
+      : (messages[0]?.ack ?? buildAck({ header: null, code: 'AR' }));
+    return { reply, messages };
+  }
+
+  /** The MLLP listener's handler for one organization: a frame in, the reply out. */
+  mllpHandler(orgId: string): (payload: Buffer, peer: string) => Promise<string> {
+    return async (payload, peer) =>
+      (await this.receive(orgId, payload, { channel: 'mllp', peer })).reply;
+  }
+
+  /** Waits until every queued message has been processed (for shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((lane) => lane.idle()));
+  }
+
+  async list(
+    ctx: RequestContext,
+    query: Hl7MessageListQuery,
+  ): Promise<{ items: Hl7MessageSummary[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 25;
+    let beforeSeq: number | undefined;
+    if (query.cursor !== undefined) {
+      const [seq] = decodeCursor(query.cursor, 1);
+      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
+        throw badRequest('The cursor is not valid', '/query/cursor');
+      }
+      beforeSeq = seq;
+    }
+    const [type, event] = (query.type ?? '').toUpperCase().split('^');
+    const rows = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      tx
+        .select()
+        .from(hl7Messages)
+        .where(
+          and(
+            query.status ? eq(hl7Messages.status, query.status) : undefined,
+            type ? eq(hl7Messages.messageType, type) : undefined,
+            event ? eq(hl7Messages.triggerEvent, event) : undefined,
+            beforeSeq !== undefined ? lt(hl7Messages.seq, beforeSeq) : undefined,
+          ),
+        )
+        .orderBy(desc(hl7Messages.seq))
+        .limit(limit + 1),
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toSummary),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,
+    };
+  }
+
+  private async row(orgId: string, id: string): Promise<Row> {
+    const [row] = await this.database.withTenant(orgId, (tx) =>
+      tx.select().from(hl7Messages).where(eq(hl7Messages.id, id)),
+    );
+    if (!row) throw notFound('HL7 message');
+    return row;
+  }
+
+  /** One message with its text, for the console. Reading it is audited: it is full of PHI. */
+  async get(ctx: RequestContext, id: string): Promise<Hl7MessageDetail> {
+    const row = await this.row(ctx.actor.orgId, id);
+    await this.audit.read(ctx.audit, {
+      action: 'read',
+      recordType: 'hl7-message',
+      recordId: id,
+      patientId: row.patientId,
+    });
+    return { ...toSummary(row), raw: this.cipher.decrypt(row.rawEncrypted) };
+  }
+
+  /**
+   * Processes a stored message again, as if it had just arrived (after the cause of its failure
+   * was fixed: the missing patient registered, the mapping corrected). The same row is updated.
+   */
+  async replay(
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ message: Hl7MessageSummary; ack: string }> {
+    const orgId = ctx.actor.orgId;
+    const row = await this.row(orgId, id);
+    if (!row.replayable) {
+      throw conflict(
+        row.status === 'processed'
+          ? 'This message was processed; there is nothing to replay'
+          : 'This message could not be read; replaying it cannot change the outcome',
+      );
+    }
+    const text = this.cipher.decrypt(row.rawEncrypted);
+    const read = readMessage(text);
+    const outcome = await this.lane(orgId).submit({
+      text,
+      read,
+      channel: row.channel === 'file' ? 'file' : 'mllp',
+      receivedAt: row.receivedAt,
+      actor: ctx.audit,
+      replayOf: row.id,
+    });
+    const header = read.ok ? read.message.header : read.header;
+    return { message: toSummary(await this.row(orgId, id)), ack: ackFor(outcome, header, text) };
+  }
+}
+
+function ackFor(outcome: IngestOutcome, header: MessageHeader | null, text: string): string {
+  return buildAck({
+    header,
+    controlId: header ? undefined : bestEffortControlId(text),
+    code: outcome.ackCode,
+    error: outcome.error,
+  });
+}

@@ -1,0 +1,19 @@
+import type { Direction, JourneyStage, TouchpointChannel } from '@careloop/core';
+
+export type SourceSystem = 'ehr' | 'scheduling' | 'careloop' | 'billing';
+
+/** A touchpoint as the generator tells it, before it becomes a row. */
+export interface JourneyEvent {
+  at: number;
+  channel: TouchpointChannel;
+  direction: Direction;
+  type: string;
+  stage: JourneyStage;
+  source: SourceSystem;
+  outcome: string | null;
+  summary: string;
+  subject?: { type: string; id: string | null };
+}
+
+/** Records an event, unless it would happen after today. */
+export type Tell = (event: JourneyEvent) => void;

@@ -1,0 +1,221 @@
+import { sql } from 'drizzle-orm';
+import type { Database, Db } from '../db/client.js';
+import { rowsOf } from '../db/rows.js';
+import {
+  appointments,
+  careTeamMembers,
+  conditions,
+  coverages,
+  encounters,
+  patientAddresses,
+  patientConsents,
+  patientContactPoints,
+  patientIdentifiers,
+  patients,
+  tasks,
+  touchpoints,
+} from '../db/schema.js';
+import { appendAudit } from '../modules/audit/service.js';
+import { hashPassword } from '../modules/auth/passwords.js';
+import { insertMany } from './bulk.js';
+import { dayNumber } from './calendar.js';
+import { ensureDemoPatientLogin, ensureDemoStaff, ensureDirectory } from './directory.js';
+import type { GeneratorContext, PatientBundle } from './generate/context.js';
+import { generatePatient } from './generate/patient.js';
+import { MRN_BASE, MRN_SYSTEM } from './generate/person.js';
+import { hash32 } from './random.js';
+import { DEMO_ORGANIZATION, DEMO_PASSWORD } from './reference/staff.js';
+
+export interface SeedOptions {
+  /** Created when missing. Default "Demo Health", which also gets the demo sign-ins. */
+  organization?: string;
+  patients: number;
+  /** Same seed, organization and `asOf`: byte-identical patients. Default 1. */
+  seed?: number;
+  /** The day (UTC, `YYYY-MM-DD`) history runs up to and bookings start from. Default today. */
+  asOf?: string;
+  /** Patients per transaction. */
+  batchSize?: number;
+  /** Batches in flight at once: generation overlaps the server's inserts on PostgreSQL. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type SeededRows = Record<keyof PatientBundle, number>;
+
+export interface SeedReport {
+  orgId: string;
+  organization: string;
+  createdOrganization: boolean;
+  patients: number;
+  /** Index of the first patient of this run (runs into an existing organization continue). */
+  firstIndex: number;
+  rows: SeededRows;
+  seconds: number;
+}
+
+/** The index after the highest seeded MRN: a second run adds patients instead of colliding. */
+async function nextPatientIndex(tx: Db, orgId: string): Promise<number> {
+  const [row] = rowsOf<{ mrn: string | null }>(
+    await tx.execute(sql`select max(value) as mrn from patient_identifiers
+      where org_id = ${orgId} and system = ${MRN_SYSTEM} and value ~ '^[1-9][0-9]{7}$'`),
+  );
+  return row?.mrn ? Number(row.mrn) - MRN_BASE + 1 : 0;
+}
+
+/** One batch's inserts, table by table in foreign key order. */
+function batchInserts(bundles: readonly PatientBundle[]) {
+  const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
+    bundles.flatMap<PatientBundle[K][number]>((b) => b[key]);
+  return [
+    [
+      'patient',
+      (tx: Db) =>
+        insertMany(
+          tx,
+          patients,
+          bundles.map((b) => b.patient),
+        ),
+    ],
+    ['addresses', (tx: Db) => insertMany(tx, patientAddresses, all('addresses'))],
+    ['contactPoints', (tx: Db) => insertMany(tx, patientContactPoints, all('contactPoints'))],
+    ['identifiers', (tx: Db) => insertMany(tx, patientIdentifiers, all('identifiers'))],
+    ['consents', (tx: Db) => insertMany(tx, patientConsents, all('consents'))],
+    ['coverages', (tx: Db) => insertMany(tx, coverages, all('coverages'))],
+    ['careTeam', (tx: Db) => insertMany(tx, careTeamMembers, all('careTeam'))],
+    ['conditions', (tx: Db) => insertMany(tx, conditions, all('conditions'))],
+    ['appointments', (tx: Db) => insertMany(tx, appointments, all('appointments'))],
+    ['encounters', (tx: Db) => insertMany(tx, encounters, all('encounters'))],
+    ['touchpoints', (tx: Db) => insertMany(tx, touchpoints, all('touchpoints'))],
+    ['tasks', (tx: Db) => insertMany(tx, tasks, all('tasks'))],
+  ] as const;
+}
+
+async function insertBatch(
+  database: Database,
+  bundles: readonly PatientBundle[],
+  rows: SeededRows,
+) {
+  await database.system(async (tx) => {
+    // A crash loses at most the last batches, never consistency; commits stop waiting on fsync.
+    await tx.execute(sql`set local synchronous_commit = off`);
+    for (const [key, insert] of batchInserts(bundles)) {
+      // Read the count after the await: another batch may have added to it meanwhile.
+      const inserted = await insert(tx);
+      rows[key] += inserted;
+    }
+  });
+}
+
+/**
+ * Generates and inserts `patients` patients with their history into an organization, in
+ * batches of a transaction each, straight into the tables (a bulk generator, not a client of
+ * the services). Memory stays flat: only the batches in flight are held. Ends with one audit
+ * event for the run.
+ */
+export async function seedOrganization(
+  database: Database,
+  options: SeedOptions,
+): Promise<SeedReport> {
+  const started = performance.now();
+  const organization = options.organization ?? DEMO_ORGANIZATION;
+  const seed = options.seed ?? 1;
+  const anchorDay = dayNumber(options.asOf ?? new Date().toISOString().slice(0, 10));
+  const total = options.patients;
+  const demo = organization === DEMO_ORGANIZATION;
+  const passwordHash = demo ? await hashPassword(DEMO_PASSWORD) : null;
+
+  const setup = await database.system(async (tx) => {
+    const { directory, created } = await ensureDirectory(tx, organization, anchorDay - 2200);
+    const staff = passwordHash ? await ensureDemoStaff(tx, directory, passwordHash) : null;
+    const firstIndex = await nextPatientIndex(tx, directory.orgId);
+    return { directory, created, coordinator: staff?.get('care-coordinator') ?? null, firstIndex };
+  });
+  const ctx: GeneratorContext = {
+    directory: setup.directory,
+    streamKey: `${seed}:${organization}`,
+    tag: hash32(`${seed}:${organization}`) & 0xffff,
+    anchorDay,
+    coordinatorUserId: setup.coordinator,
+  };
+
+  const rows: SeededRows = {
+    patient: 0,
+    addresses: 0,
+    contactPoints: 0,
+    identifiers: 0,
+    consents: 0,
+    coverages: 0,
+    careTeam: 0,
+    conditions: 0,
+    appointments: 0,
+    encounters: 0,
+    touchpoints: 0,
+    tasks: 0,
+  };
+  const batchSize = options.batchSize ?? (database.kind === 'pglite' ? 500 : 1000);
+  const concurrency = options.concurrency ?? (database.kind === 'pglite' ? 1 : 2);
+  const inFlight: Promise<void>[] = [];
+  let failure: unknown = null;
+  let done = 0;
+  let showcase: PatientBundle['patient'] | null = null;
+  options.onProgress?.(0, total);
+  for (let offset = 0; offset < total && failure === null; offset += batchSize) {
+    const count = Math.min(batchSize, total - offset);
+    const bundles: PatientBundle[] = [];
+    for (let i = 0; i < count; i++)
+      bundles.push(generatePatient(ctx, setup.firstIndex + offset + i));
+    if (offset === 0 && setup.firstIndex === 0) showcase = bundles[0]?.patient ?? null;
+    inFlight.push(
+      insertBatch(database, bundles, rows).then(
+        () => {
+          done += count;
+          options.onProgress?.(done, total);
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      ),
+    );
+    if (inFlight.length >= concurrency) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  if (failure !== null) throw failure;
+
+  await database.system(async (tx) => {
+    if (passwordHash && showcase?.id) {
+      await ensureDemoPatientLogin(
+        tx,
+        setup.directory.orgId,
+        { id: showcase.id, givenName: showcase.givenName, familyName: showcase.familyName },
+        passwordHash,
+      );
+    }
+    await appendAudit(tx, [
+      {
+        orgId: setup.directory.orgId,
+        occurredAt: new Date(),
+        actorId: null,
+        actorEmail: null,
+        actorRole: null,
+        action: 'create',
+        patientId: null,
+        recordType: 'seed',
+        recordId: null,
+        ip: null,
+        userAgent: 'careloop seed',
+        outcome: 'success',
+        reason: `seeded ${total} patients`,
+      },
+    ]);
+  });
+  return {
+    orgId: setup.directory.orgId,
+    organization,
+    createdOrganization: setup.created,
+    patients: total,
+    firstIndex: setup.firstIndex,
+    rows,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

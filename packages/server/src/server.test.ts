@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { count } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import type { Database } from './db/client.js';
+import { organizations, patients } from './db/schema.js';
+import { demoLogins, loadFieldCipher, type RunningServer, startServer } from './server.js';
+
+const quiet = { banner: false, handleSignals: false, logger: false } as const;
+
+describe('startServer', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'careloop-server-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const configFor = (dir: string, env: Record<string, string> = {}) =>
+    loadConfig({
+      CARELOOP_DATA_DIR: dir,
+      PORT: '0',
+      CARELOOP_DEMO_PATIENTS: '20',
+      LOG_LEVEL: 'silent',
+      ...env,
+    });
+  const countOf = async (server: RunningServer, table: typeof organizations | typeof patients) => {
+    const [row] = await server.services.database.system((tx) =>
+      tx.select({ n: count() }).from(table),
+    );
+    return row?.n ?? 0;
+  };
+
+  it('seeds Demo Health into an empty database and serves it with the demo sign-ins', async () => {
+    const server = await startServer(configFor(dataDir), quiet);
+    try {
+      const health = await fetch(`${server.url}/api/health`);
+      expect(health.status).toBe(200);
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'frontdesk@demo.careloop.test', password: 'careloop-demo' }),
+      });
+      expect(login.status).toBe(200);
+      expect(await countOf(server, patients)).toBe(20);
+      const logins = await demoLogins(server.services.database);
+      expect(logins.map((l) => l.role)).toEqual([
+        'admin',
+        'front-desk',
+        'care-coordinator',
+        'clinician',
+        'marketer',
+        'analyst',
+        'patient',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps its data across a restart and does not seed again', async () => {
+    const server = await startServer(configFor(dataDir), quiet);
+    try {
+      expect(await countOf(server, organizations)).toBe(1);
+      expect(await countOf(server, patients)).toBe(20);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('leaves a new database empty when CARELOOP_DEMO=0', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'careloop-empty-'));
+    const server = await startServer(configFor(dir, { CARELOOP_DEMO: '0' }), quiet);
+    try {
+      expect(await countOf(server, organizations)).toBe(0);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a server database without an encryption key', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/careloop' });
+    const database = { kind: 'postgres' } as Pick<Database, 'kind'> as Database;
+    await expect(loadFieldCipher(config, database)).rejects.toThrow(/CARELOOP_ENCRYPTION_KEY/);
+  });
+});

@@ -1,0 +1,204 @@
+import type { AddressInfo } from 'node:net';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { FieldCipher } from './crypto/field-cipher.js';
+import { Database } from './db/client.js';
+import { users } from './modules/auth/schema.js';
+import { organizations } from './modules/directory/schema.js';
+import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
+import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/staff.js';
+import { seedOrganization } from './seed/seed.js';
+import { createServices, type Services } from './services.js';
+
+/** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite. */
+export function openDatabase(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Database> {
+  return Database.open({
+    databaseUrl: config.databaseUrl,
+    ownerUrl: env.DATABASE_OWNER_URL || null,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  });
+}
+
+/**
+ * The key for encrypted fields: CARELOOP_ENCRYPTION_KEY, else (embedded mode only) a key file
+ * created beside the data. A server database needs the key given: a key generated on one API
+ * node would not decrypt what another wrote.
+ */
+export async function loadFieldCipher(config: Config, database: Database): Promise<FieldCipher> {
+  if (config.encryptionKey) return FieldCipher.fromBase64(config.encryptionKey);
+  if (database.kind === 'pglite') return FieldCipher.fromDataDir(config.dataDir);
+  throw new Error(
+    'CARELOOP_ENCRYPTION_KEY is required with DATABASE_URL (32 random bytes, base64: `openssl rand -base64 32`). Every API node must use the same key.',
+  );
+}
+
+/** A migrated database and the services on it, for the server and the CLI. */
+export async function openRuntime(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ database: Database; services: Services }> {
+  const database = await openDatabase(config, env);
+  try {
+    await database.migrate();
+    const cipher = await loadFieldCipher(config, database);
+    return { database, services: createServices(config, database, cipher) };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** The demo sign-ins that exist, for the start banner. */
+export async function demoLogins(database: Database): Promise<{ email: string; role: string }[]> {
+  const rows = await database.system((tx) =>
+    tx
+      .select({ email: users.email, role: users.role })
+      .from(users)
+      .innerJoin(organizations, eq(organizations.id, users.orgId))
+      .where(
+        and(
+          eq(organizations.name, DEMO_ORGANIZATION),
+          inArray(
+            users.email,
+            DEMO_LOGINS.map((l) => l.email),
+          ),
+        ),
+      ),
+  );
+  const order = DEMO_LOGINS.map((l) => l.email);
+  return rows.sort((a, b) => order.indexOf(a.email) - order.indexOf(b.email));
+}
+
+export interface StartOptions {
+  /** Print the URL, the docs URL and the demo sign-ins to stdout. Default true. */
+  banner?: boolean;
+  /** Shut down on SIGINT and SIGTERM. Default true. */
+  handleSignals?: boolean;
+  logger?: FastifyServerOptions['logger'];
+  /** Progress of the demo seed on an empty database. */
+  onSeedProgress?: (done: number, total: number) => void;
+  /** Print in JSON (`careloop start --json`). */
+  json?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+function bannerText(url: string, logins: { email: string; role: string }[]): string {
+  const lines = [`Careloop is running at ${url}`, `API docs:  ${url}/api/docs`];
+  if (logins.length > 0) {
+    const width = Math.max(...logins.map((l) => l.email.length)) + 2;
+    const roleWidth = Math.max(...logins.map((l) => l.role.length)) + 2;
+    lines.push('', `Demo sign-ins (${DEMO_ORGANIZATION}):`);
+    lines.push(`  ${'email'.padEnd(width)}${'role'.padEnd(roleWidth)}password`);
+    for (const l of logins) {
+      lines.push(`  ${l.email.padEnd(width)}${l.role.padEnd(roleWidth)}${DEMO_PASSWORD}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Starts Careloop: opens and migrates the database, seeds the demo organization into an empty
+ * one (CARELOOP_DEMO=0 leaves it empty), and listens. `close()` stops the server and closes
+ * the database; PGlite must be closed, or the process never exits and recent writes can be lost.
+ */
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const { database, services } = await openRuntime(config);
+  const say = (text: string) => {
+    if (options.banner !== false && !options.json) process.stdout.write(text);
+  };
+  let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
+  let hl7: RunningHl7 | null = null;
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      try {
+        await hl7?.close();
+        await app?.close();
+      } finally {
+        await database.close();
+      }
+    })();
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(1); // a second signal: stop waiting
+    say(`\n${signal}: shutting down\n`);
+    close().then(
+      () => {
+        // Exit even if a stray handle (a timer, a socket) would keep the process alive.
+        setTimeout(() => process.exit(0), 2000).unref();
+      },
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  try {
+    if (config.demo) {
+      const [row] = await database.system((tx) => tx.select({ n: count() }).from(organizations));
+      if ((row?.n ?? 0) === 0) {
+        say(
+          `Seeding the demo organization "${DEMO_ORGANIZATION}" (${config.demoPatients} patients)\n`,
+        );
+        const report = await seedOrganization(database, {
+          patients: config.demoPatients,
+          onProgress: options.onSeedProgress,
+        });
+        say(`Seeded ${report.patients} patients in ${report.seconds.toFixed(1)} s\n`);
+      }
+    }
+    const built = await buildApp(
+      services,
+      options.logger === undefined ? {} : { logger: options.logger },
+    );
+    app = built.app;
+    await app.listen({ host: config.host, port: config.port });
+    hl7 = await startHl7FromEnv(services, process.env, config.host);
+    if (hl7)
+      say(
+        `HL7 v2 (MLLP) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
+      );
+    const address = app.server.address() as AddressInfo;
+    const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const logins = await demoLogins(database);
+    if (options.json && options.banner !== false) {
+      process.stdout.write(
+        `${JSON.stringify({
+          ok: true,
+          url,
+          docsUrl: `${url}/api/docs`,
+          database: database.kind,
+          demoLogins: logins.map((l) => ({ ...l, password: DEMO_PASSWORD })),
+        })}\n`,
+      );
+    }
+    say(bannerText(url, logins));
+    return { url, services, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

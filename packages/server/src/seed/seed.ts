@@ -63,6 +63,26 @@ async function nextPatientIndex(tx: Db, orgId: string): Promise<number> {
   return row?.mrn ? Number(row.mrn) - MRN_BASE + 1 : 0;
 }
 
+const SEEDED_TABLES = [
+  'organizations',
+  'locations',
+  'practitioners',
+  'service_lines',
+  'users',
+  'patients',
+  'patient_addresses',
+  'patient_contact_points',
+  'patient_identifiers',
+  'patient_consents',
+  'coverages',
+  'care_team_members',
+  'conditions',
+  'appointments',
+  'encounters',
+  'touchpoints',
+  'tasks',
+];
+
 /** One batch's inserts, table by table in foreign key order. */
 function batchInserts(bundles: readonly PatientBundle[]) {
   const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
@@ -209,6 +229,9 @@ export async function seedOrganization(
       },
     ]);
   });
+  // Fresh statistics, or the planner guesses from empty tables: PGlite never runs
+  // autovacuum, and on PostgreSQL it would lag a bulk load by minutes.
+  await database.ownerDb.execute(sql.raw(`analyze ${SEEDED_TABLES.join(', ')}`));
   return {
     orgId: setup.directory.orgId,
     organization,

@@ -14,8 +14,6 @@ import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 
-const RECENT_TOUCHPOINTS = 20;
-
 /** Which sections of the 360 view a role may see; the others are not even queried. */
 export interface SectionAccess {
   clinical: boolean;
@@ -28,7 +26,6 @@ export const sectionAccess = (role: Role): SectionAccess => ({
   notes: can(role, 'note:read'),
   tasks: can(role, 'task:read'),
 });
-const PAST_APPOINTMENTS = 20;
 
 /** Any timestamp the drivers return (Date, or PostgreSQL/JSON text) as an ISO instant. */
 export const toIso = (v: unknown): string => new Date(v as string | Date).toISOString();
@@ -67,24 +64,11 @@ interface Row360 {
   touchpoints: Touchpoint[];
 }
 
-const appointmentJson = sql.raw(`json_build_object(
-  'id', a.id, 'status', a.status, 'service', s.name,
-  'practitioner', nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), ''),
-  'location', l.name, 'startAt', a.start_at, 'endAt', a.end_at,
-  'telehealth', a.telehealth, 'reason', a.reason)`);
-const appointmentJoins = sql.raw(`from appointments a
-  left join service_lines s on s.id = a.service_line_id
-  left join practitioners pr on pr.id = a.practitioner_id
-  left join locations l on l.id = a.location_id`);
-const touchpointJson = sql.raw(`json_build_object(
-  'id', t.id, 'occurredAt', t.occurred_at, 'channel', t.channel, 'direction', t.direction,
-  'type', t.type, 'stage', t.stage, 'sourceSystem', t.source_system, 'outcome', t.outcome,
-  'summary', t.summary, 'subjectType', t.subject_type, 'subjectId', t.subject_id)`);
-
 /**
- * The 360 view in one statement: one round trip to the database whatever the number of
- * sections. It reads the tables of several modules; it is the patient read model, not a writer.
- * Clinical sections are left out of the statement entirely when `clinical` is false.
+ * The 360 view in one round trip: the SQL function careloop_patient_360 (migration
+ * 0006_patient_360.sql) builds it as JSON, with its plan cached per connection. It reads the
+ * tables of several modules; it is the patient read model, not a writer. Sections the role may
+ * not see are not even read.
  */
 export async function load360(
   tx: Db,
@@ -92,96 +76,10 @@ export async function load360(
   options: { access: SectionAccess; cipher: FieldCipher },
 ): Promise<Patient360 | null> {
   const { clinical, notes: withNotes, tasks: withTasks } = options.access;
-  const result = await tx.execute(sql`
-    select
-      (select json_build_object(
-         'id', p.id, 'givenName', p.given_name, 'middleName', p.middle_name,
-         'familyName', p.family_name, 'preferredName', p.preferred_name,
-         'birthDate', p.birth_date, 'administrativeSex', p.administrative_sex,
-         'genderIdentity', p.gender_identity, 'preferredLanguage', p.preferred_language,
-         'preferredChannel', p.preferred_channel, 'timeZone', p.time_zone,
-         'deceasedAt', p.deceased_at, 'flags', p.flags, 'status', p.status,
-         'createdAt', p.created_at, 'updatedAt', p.updated_at,
-         'primaryLocation', case when l.id is null then null
-                            else json_build_object('id', l.id, 'name', l.name) end)
-       from patients p left join locations l on l.id = p.primary_location_id
-       where p.id = ${patientId}) as patient,
-      (select coalesce(json_agg(json_build_object('id', id, 'use', use, 'line1', line1,
-         'line2', line2, 'city', city, 'state', state, 'postalCode', postal_code,
-         'country', country) order by position), '[]')
-       from patient_addresses where patient_id = ${patientId}) as addresses,
-      (select coalesce(json_agg(json_build_object('id', id, 'system', system, 'value', value,
-         'display', display, 'use', use, 'isPrimary', is_primary)
-         order by system, is_primary desc), '[]')
-       from patient_contact_points where patient_id = ${patientId}) as contact_points,
-      (select coalesce(json_agg(json_build_object('id', id, 'system', system, 'value', value,
-         'type', type, 'source', source) order by system), '[]')
-       from patient_identifiers where patient_id = ${patientId}) as identifiers,
-      (select coalesce(json_agg(json_build_object('channel', channel, 'purpose', purpose,
-         'status', status, 'recordedAt', recorded_at, 'source', source)), '[]')
-       from patient_consents where patient_id = ${patientId}) as consents,
-      (select coalesce(json_agg(json_build_object('id', id, 'payer', payer, 'plan', plan,
-         'memberId', member_id, 'groupNumber', group_number, 'priority', priority,
-         'status', status, 'startDate', start_date, 'endDate', end_date) order by priority), '[]')
-       from coverages where patient_id = ${patientId}) as coverage,
-      ${
-        clinical
-          ? sql`(select coalesce(json_agg(json_build_object('id', id, 'codeSystem', code_system,
-               'code', code, 'display', display, 'clinicalStatus', clinical_status,
-               'onsetDate', onset_date) order by onset_date desc nulls last), '[]')
-             from conditions where patient_id = ${patientId})`
-          : sql`null`
-      } as conditions,
-      ${
-        clinical
-          ? sql`(select coalesce(json_agg(e order by e."startAt" desc), '[]') from (
-               select en.id, en.class, en.type, en.status, en.start_at as "startAt",
-                 en.end_at as "endAt", lo.name as location,
-                 nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), '') as practitioner
-               from encounters en
-               left join locations lo on lo.id = en.location_id
-               left join practitioners pr on pr.id = en.practitioner_id
-               where en.patient_id = ${patientId}
-               order by en.start_at desc limit 20) e)`
-          : sql`null`
-      } as encounters,
-      (select coalesce(json_agg(x.j order by x.start_at), '[]') from (
-         select ${appointmentJson} as j, a.start_at ${appointmentJoins}
-         where a.patient_id = ${patientId} and a.start_at >= now()
-         order by a.start_at limit 50) x) as upcoming,
-      (select coalesce(json_agg(x.j order by x.start_at desc), '[]') from (
-         select ${appointmentJson} as j, a.start_at ${appointmentJoins}
-         where a.patient_id = ${patientId} and a.start_at < now()
-         order by a.start_at desc limit ${PAST_APPOINTMENTS}) x) as past,
-      ${
-        withTasks
-          ? sql`(select coalesce(json_agg(json_build_object('id', t.id, 'patientId', t.patient_id,
-         'patientName', null, 'title', t.title, 'description', t.description,
-         'assigneeId', t.assignee_id, 'assigneeName', u.display_name, 'dueAt', t.due_at,
-         'status', t.status, 'priority', t.priority, 'createdAt', t.created_at,
-         'completedAt', t.completed_at) order by t.due_at nulls last), '[]')
-       from tasks t left join users u on u.id = t.assignee_id
-       where t.patient_id = ${patientId} and t.status in ('open', 'in-progress'))`
-          : sql`null`
-      } as tasks,
-      ${
-        withNotes
-          ? sql`(select coalesce(json_agg(n order by n."createdAt" desc), '[]') from (
-               select id, body_encrypted as body, category, author_name as "authorName",
-                 created_at as "createdAt", updated_at as "updatedAt"
-               from notes where patient_id = ${patientId}
-               order by created_at desc limit 50) n)`
-          : sql`null`
-      } as notes,
-      (select coalesce(json_agg(json_build_object('id', id, 'name', name, 'role', role,
-         'practitionerId', practitioner_id, 'since', since)), '[]')
-       from care_team_members where patient_id = ${patientId}) as care_team,
-      (select coalesce(json_agg(x.j order by x.occurred_at desc, x.id desc), '[]') from (
-         select ${touchpointJson} as j, t.occurred_at, t.id from touchpoints t
-         where t.patient_id = ${patientId}
-         order by t.occurred_at desc, t.id desc limit ${RECENT_TOUCHPOINTS}) x) as touchpoints
-  `);
-  const [row] = rowsOf<Row360>(result);
+  const result = await tx.execute(
+    sql`select careloop_patient_360(${patientId}, ${clinical}, ${withNotes}, ${withTasks}) as view`,
+  );
+  const row = rowsOf<{ view: Row360 | null }>(result)[0]?.view;
   if (!row?.patient) return null;
   const p = row.patient;
   return {

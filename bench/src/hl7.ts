@@ -137,7 +137,7 @@ export async function benchHl7(args: string[]): Promise<void> {
     args,
     options: {
       messages: { type: 'string', default: '8000' },
-      connections: { type: 'string', default: '8' },
+      connections: { type: 'string', default: '16' },
       window: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
@@ -176,10 +176,7 @@ export async function benchHl7(args: string[]): Promise<void> {
 
     const listener = await startMllpListener({ port: 0, handle: services.hl7.mllpHandler(org.id) });
     await drive(listener.port, feed(50, 8_000_000), connections, window);
-    (globalThis as unknown as { __count?: () => unknown }).__count?.();
     const hl7 = await drive(listener.port, feed(patients, 0), connections, window);
-    const counted = (globalThis as unknown as { __count?: () => unknown }).__count?.();
-    if (counted) say(JSON.stringify(counted, null, 1));
     await listener.close();
     await services.hl7.drain();
     if (hl7.notAccepted > 0) say(`  warning: ${hl7.notAccepted} messages were not answered AA`);

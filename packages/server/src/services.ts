@@ -45,6 +45,6 @@ export function createServices(config: Config, database: Database, cipher: Field
     directory: new DirectoryService(database),
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit),
-    hl7: new Hl7Service(database, audit, cipher),
+    hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
   };
 }

@@ -10,8 +10,8 @@ import {
   localWhen,
 } from './context.js';
 import { readCoded, readTime } from './datatypes.js';
-import { visitKey } from './keys.js';
 import { invalid, missing } from './errors.js';
+import { visitKey } from './keys.js';
 import { LINK } from './links.js';
 import type { Hl7Read, Segment } from './message.js';
 import { upsertPatient } from './patient-upsert.js';
@@ -125,10 +125,11 @@ async function openVisit(
   let encounterId: string;
   if (link) {
     encounterId = link.recordId;
+    hc.batch.written(encounterId);
     await tx.update(encounters).set(values).where(eq(encounters.id, encounterId));
   } else {
     encounterId = crypto.randomUUID();
-    await tx.insert(encounters).values({ ...values, id: encounterId, orgId: hc.orgId });
+    await hc.batch.insertEncounter(tx, { ...values, id: encounterId, orgId: hc.orgId });
     await linkVisit(tx, hc, visit.key, encounterId, patientId);
   }
   await hc.batch.touchpoints(tx, [
@@ -186,13 +187,14 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
   let encounterId: string;
   if (existing) {
     encounterId = existing;
+    hc.batch.written(encounterId);
     await tx
       .update(encounters)
       .set({ status: 'finished', endAt: end, patientId })
       .where(eq(encounters.id, encounterId));
   } else {
     encounterId = crypto.randomUUID();
-    await tx.insert(encounters).values({
+    await hc.batch.insertEncounter(tx, {
       id: encounterId,
       orgId: hc.orgId,
       patientId,
@@ -245,6 +247,7 @@ function undo(kind: 'admit' | 'discharge'): Hl7Handler {
       kind === 'admit' ? 'in-progress' : 'finished',
     );
     if (!encounterId) return { patientId };
+    hc.batch.written(encounterId);
     await tx
       .update(encounters)
       .set(kind === 'admit' ? { status: 'cancelled' } : { status: 'in-progress', endAt: null })

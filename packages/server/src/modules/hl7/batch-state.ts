@@ -1,12 +1,15 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { sourceLinks } from '../fhir/schema.js';
+import { insertMany } from '../../seed/bulk.js';
+import { encounters } from '../clinical/schema.js';
+import { serviceRequests, sourceLinks } from '../fhir/schema.js';
 import {
   patientAddresses,
   patientContactPoints,
   patientIdentifiers,
   patients,
 } from '../patients/schema.js';
+import { appointments } from '../scheduling/schema.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import type { MessageKeys } from './keys.js';
 import type { LinkedRecord, LinkedRecordType, LinkType } from './links.js';
@@ -19,6 +22,18 @@ type AddressRow = typeof patientAddresses.$inferInsert;
 type ContactRow = typeof patientContactPoints.$inferInsert;
 type IdentifierRow = typeof patientIdentifiers.$inferInsert;
 type StoredLink = { recordType: string; recordId: string; patientId: string | null };
+type PatientRow = typeof patients.$inferInsert & { id: string };
+type EncounterRow = typeof encounters.$inferInsert & { id: string };
+type AppointmentRow = typeof appointments.$inferInsert & { id: string };
+type ServiceRequestRow = typeof serviceRequests.$inferInsert & { id: string };
+
+/**
+ * A handler wanted to change a record another message of the same batch created, which the
+ * batch has not written yet: the batch is run again on the careful path.
+ */
+export class WrittenLater extends Error {
+  override readonly name = 'WrittenLater';
+}
 
 /** What a golden record holds, as an update needs to compare against. */
 export interface PatientSnapshot {
@@ -44,9 +59,9 @@ const idKey = (system: string, value: string) => `${system}\u0000${value}`;
 /**
  * The working set of one batch of messages (group commit). Reads the handlers will make are
  * done up front, one query per kind for the whole batch: identifier owners, source links,
- * the patients they lead to. Rows that nothing in the batch reads back (touchpoints, source
- * links, a patient's new addresses, phones and identifiers) are kept and written at the end,
- * one multi-row insert per table. That is where the ingest's throughput comes from.
+ * the patients they lead to. New rows (patients and their addresses, phones and identifiers,
+ * encounters, appointments, referrals, source links, touchpoints) are kept and written at the
+ * end, one multi-row insert per table. That is where the ingest's throughput comes from.
  *
  * It holds because a batch never carries two messages about the same patient (the lane sees
  * to it): what one message changes, no other message of the batch reads. The careful path
@@ -64,6 +79,11 @@ export class BatchState {
   /** Source key → link (or null: known not to exist), for the keys read up front. */
   private links = new Map<string, StoredLink | null>();
   private snapshots = new Map<string, PatientSnapshot>();
+  private newPatients: PatientRow[] = [];
+  private newEncounters: EncounterRow[] = [];
+  private newAppointments: AppointmentRow[] = [];
+  private newRequests: ServiceRequestRow[] = [];
+  private pendingIds = new Set<string>();
 
   constructor(readonly mode: 'deferred' | 'immediate') {}
 
@@ -100,13 +120,15 @@ export class BatchState {
         .from(sourceLinks)
         .where(inArray(sourceLinks.sourceId, sourceIds));
       for (const w of wanted) {
-        for (const l of w.keys.links) this.links.set(linkKey(w.sourceSystem, l.sourceType, l.sourceId), null);
+        for (const l of w.keys.links)
+          this.links.set(linkKey(w.sourceSystem, l.sourceType, l.sourceId), null);
       }
       for (const r of rows) this.links.set(linkKey(r.sourceSystem, r.sourceType, r.sourceId), r);
     }
     const patientIds = new Set<string>();
     for (const ids of this.owners.values()) for (const id of ids) patientIds.add(id);
-    for (const link of this.links.values()) if (link?.recordType === 'patient') patientIds.add(link.recordId);
+    for (const link of this.links.values())
+      if (link?.recordType === 'patient') patientIds.add(link.recordId);
     await this.readSnapshots(tx, [...patientIds]);
   }
 
@@ -119,7 +141,8 @@ export class BatchState {
     const out: { patientId: string; system: string; value: string }[] = [];
     for (const i of identifiers) {
       if (!this.ownersRead.has(i.value)) continue;
-      for (const patientId of this.owners.get(idKey(i.system, i.value)) ?? []) out.push({ ...i, patientId });
+      for (const patientId of this.owners.get(idKey(i.system, i.value)) ?? [])
+        out.push({ ...i, patientId });
     }
     if (unread.length > 0) {
       const rows = await tx
@@ -129,8 +152,15 @@ export class BatchState {
           value: patientIdentifiers.value,
         })
         .from(patientIdentifiers)
-        .where(inArray(patientIdentifiers.value, unread.map((i) => i.value)));
-      out.push(...rows.filter((r) => unread.some((i) => i.system === r.system && i.value === r.value)));
+        .where(
+          inArray(
+            patientIdentifiers.value,
+            unread.map((i) => i.value),
+          ),
+        );
+      out.push(
+        ...rows.filter((r) => unread.some((i) => i.system === r.system && i.value === r.value)),
+      );
     }
     return out;
   }
@@ -224,6 +254,36 @@ export class BatchState {
     this.snapshots.clear();
   }
 
+  async insertPatient(tx: Db, row: PatientRow): Promise<void> {
+    if (this.mode === 'immediate') await tx.insert(patients).values(row);
+    else this.defer(this.newPatients, row);
+  }
+
+  async insertEncounter(tx: Db, row: EncounterRow): Promise<void> {
+    if (this.mode === 'immediate') await tx.insert(encounters).values(row);
+    else this.defer(this.newEncounters, row);
+  }
+
+  async insertAppointment(tx: Db, row: AppointmentRow): Promise<void> {
+    if (this.mode === 'immediate') await tx.insert(appointments).values(row);
+    else this.defer(this.newAppointments, row);
+  }
+
+  async insertServiceRequest(tx: Db, row: ServiceRequestRow): Promise<void> {
+    if (this.mode === 'immediate') await tx.insert(serviceRequests).values(row);
+    else this.defer(this.newRequests, row);
+  }
+
+  private defer<T extends { id: string }>(rows: T[], row: T): void {
+    rows.push(row);
+    this.pendingIds.add(row.id);
+  }
+
+  /** Call before reading or changing a record by id: it must already be in the database. */
+  written(id: string): void {
+    if (this.pendingIds.has(id)) throw new WrittenLater();
+  }
+
   async touchpoints(tx: Db, events: NewTouchpoint[]): Promise<void> {
     if (this.mode === 'immediate') await appendTouchpoints(tx, events);
     else this.touchpointRows.push(...events);
@@ -254,11 +314,25 @@ export class BatchState {
     }
   }
 
-  /** Writes what was deferred. Rows reference patients written earlier in the transaction. */
+  /** Writes what was deferred, parents before children. */
   async flush(tx: Db): Promise<void> {
-    await insertChildren(tx, this.addresses, this.contacts, this.identifiers);
+    // One parameter per column (insert … select from unnest), not one per value: rows built
+    // by the handlers carry every column, as insertMany needs.
+    await insertMany(tx, patients, this.newPatients);
+    await insertMany(tx, patientAddresses, this.addresses);
+    await insertMany(tx, patientContactPoints, this.contacts);
+    // An identifier taken meanwhile fails the batch, and the careful path skips it.
+    await insertMany(tx, patientIdentifiers, this.identifiers);
+    await insertMany(tx, encounters, this.newEncounters);
+    await insertMany(tx, appointments, this.newAppointments);
+    await insertMany(tx, serviceRequests, this.newRequests);
     await upsertLinks(tx, [...this.pendingLinks.values()]);
     await appendTouchpoints(tx, this.touchpointRows);
+    this.newPatients = [];
+    this.newEncounters = [];
+    this.newAppointments = [];
+    this.newRequests = [];
+    this.pendingIds.clear();
     this.addresses = [];
     this.contacts = [];
     this.identifiers = [];
@@ -289,7 +363,12 @@ async function upsertLinks(tx: Db, links: NewLink[]): Promise<void> {
     .insert(sourceLinks)
     .values(links)
     .onConflictDoUpdate({
-      target: [sourceLinks.orgId, sourceLinks.sourceSystem, sourceLinks.sourceType, sourceLinks.sourceId],
+      target: [
+        sourceLinks.orgId,
+        sourceLinks.sourceSystem,
+        sourceLinks.sourceType,
+        sourceLinks.sourceId,
+      ],
       set: {
         recordType: excluded('record_type'),
         recordId: excluded('record_id'),

@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client.js';
 import type { AuditEntry } from '../audit/service.js';
 import type { NewTouchpoint } from '../timeline/service.js';
+import type { BatchState } from './batch-state.js';
 import { readTime } from './datatypes.js';
 import type { Hl7Read, MessageHeader } from './message.js';
-import type { BatchState } from './batch-state.js';
 
 /** What a message handler knows besides the message: whose it is, from whom, when. */
 export interface HandlerContext {

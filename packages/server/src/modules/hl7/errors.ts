@@ -16,17 +16,6 @@ export class Hl7ContentError extends Error {
   }
 }
 
-/** A message type or trigger event Careloop does not take: answered AR. */
-export class Hl7UnsupportedError extends Error {
-  override readonly name = 'Hl7UnsupportedError';
-  constructor(
-    message: string,
-    readonly code: Hl7ErrorCode,
-  ) {
-    super(message);
-  }
-}
-
 export const missing = (location: string, what: string) =>
   new Hl7ContentError(`${location} (${what}) is missing`, location, HL7_ERROR.requiredFieldMissing);
 

@@ -8,6 +8,8 @@ import { serviceRequests } from '../fhir/schema.js';
 import { patientContactPoints, patientIdentifiers, patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
+import { MllpClient } from './mllp-client.js';
+import { startHl7FromEnv } from './runtime.js';
 import { hl7Messages } from './schema.js';
 import { adt, merge, referral, result, siu } from './test-messages.js';
 
@@ -393,6 +395,28 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
       const patient = await patientByMrn('M3002');
       expect(out).toMatchObject({ ackCode: 'AA', status: 'processed', patientId: patient?.id });
     });
+  });
+
+  it('listens beside the API when HL7_PORT is set, for HL7_ORG, and not otherwise', async () => {
+    expect(await startHl7FromEnv(t.services, {}, '127.0.0.1')).toBeNull();
+    await expect(startHl7FromEnv(t.services, { HL7_PORT: 'x' }, '127.0.0.1')).rejects.toThrow(
+      /HL7_PORT/,
+    );
+    const running = await startHl7FromEnv(
+      t.services,
+      { HL7_PORT: '0', HL7_ORG: 'Env Clinic' },
+      '127.0.0.1',
+    );
+    try {
+      expect(running?.organization).toMatchObject({ name: 'Env Clinic', created: true });
+      const client = await MllpClient.connect(running?.listener.port ?? 0);
+      expect((await client.send(adt('A28', 'ENV-1', { mrn: 'E1' }))).split('\r')[1]).toBe(
+        'MSA|AA|ENV-1',
+      );
+      client.close();
+    } finally {
+      await running?.close();
+    }
   });
 
   it('keeps each organization’s messages to itself', async () => {

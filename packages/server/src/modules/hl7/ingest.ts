@@ -1,150 +1,43 @@
-import { createHash } from 'node:crypto';
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
-import { sqlState } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditActor, type AuditEntry, appendAudit } from '../audit/service.js';
 import { organizations } from '../directory/schema.js';
-import { type AckCode, type AckError, HL7_ERROR } from './ack.js';
-import type { Hl7Status } from './api.js';
-import { eventTime, type HandlerContext, type Hl7Handler } from './context.js';
-import { readTime } from './datatypes.js';
-import { Hl7ContentError, Hl7UnsupportedError } from './errors.js';
-import { type Route, routeOf } from './handlers.js';
-import type { Hl7Read, MessageHeader, ReadResult } from './message.js';
-import { hl7Messages } from './schema.js';
+import { HL7_ERROR } from './ack.js';
 import { BatchState } from './batch-state.js';
+import { eventTime, type HandlerContext, type Hl7Handler } from './context.js';
+import { routeOf } from './handlers.js';
 import { messageKeys } from './keys.js';
+import type { Hl7Read, MessageHeader } from './message.js';
+import {
+  findPriors,
+  findReplayed,
+  MessageLogWriter,
+  type PriorRow,
+  priorKey,
+  sha256,
+} from './message-log.js';
+import {
+  classify,
+  type Decision,
+  type IngestJob,
+  type IngestOutcome,
+  outcomeOf,
+  unreadable,
+  unsupported,
+} from './outcome.js';
 
 /**
- * The ingest pipeline of one organization: messages are applied one after another, in the order
- * they arrived (an A03 must not overtake its A01), a few at a time in one transaction with a
- * savepoint per message (group commit: one commit and one audit-chain append for the batch
- * instead of one per message). A message's effects, its stored copy and its audit events commit
- * together; its outcome is known only after the commit, so the ACK always follows the commit.
+ * The ingest pipeline of one organization. Messages are applied in the order they arrived (an
+ * A03 never overtakes its A01), several at a time in one transaction: group commit, one commit
+ * and one audit-chain append per batch instead of per message (see BatchState for the reads and
+ * writes a batch shares). A message's effects, its stored copy and its audit events commit
+ * together, and its outcome is known only after the commit, so the ACK always follows it.
  */
-
-export type Hl7Channel = 'mllp' | 'file';
-
-export interface IngestJob {
-  text: string;
-  read: ReadResult;
-  channel: Hl7Channel;
-  receivedAt: Date;
-  actor: AuditActor;
-  /** The stored message being replayed (its row is updated, not duplicated). */
-  replayOf: string | null;
-}
-
-export interface IngestOutcome {
-  messageId: string | null;
-  controlId: string;
-  /** `ADT^A01`, or '' when the message could not be read. */
-  type: string;
-  ackCode: AckCode;
-  status: Hl7Status;
-  error: AckError | null;
-  /** The same message (sender, control id, content) was processed before; nothing re-applied. */
-  duplicate: boolean;
-  patientId: string | null;
-}
 
 /** Messages per transaction: enough to amortize the commit, few enough to ACK promptly. */
 const MAX_BATCH = 64;
-
-interface Decision {
-  status: Hl7Status;
-  ackCode: AckCode;
-  error: AckError | null;
-  patientId: string | null;
-}
-
-const TRANSIENT_STATES = new Set(['40001', '40P01', '55P03', '57014', '23505']);
-
-/** A database error's class decides: a value that did not fit is the message's; others are ours. */
-export function classify(error: unknown): Decision {
-  if (error instanceof Hl7ContentError) {
-    return {
-      status: 'error',
-      ackCode: 'AE',
-      error: { code: error.code, text: error.message, location: error.location },
-      patientId: null,
-    };
-  }
-  if (error instanceof Hl7UnsupportedError) {
-    return {
-      status: 'rejected',
-      ackCode: 'AR',
-      error: { code: error.code, text: error.message, location: 'MSH-9' },
-      patientId: null,
-    };
-  }
-  const state = sqlState(error) ?? '';
-  if (state.startsWith('22')) {
-    return {
-      status: 'error',
-      ackCode: 'AE',
-      error: {
-        code: HL7_ERROR.dataTypeError,
-        text: 'A value in the message is too long or not of its type',
-        location: null,
-      },
-      patientId: null,
-    };
-  }
-  if (TRANSIENT_STATES.has(state) || state.startsWith('08') || state.startsWith('53')) {
-    return {
-      status: 'received',
-      ackCode: 'AR',
-      error: {
-        code: HL7_ERROR.recordLocked,
-        text: 'A transient conflict stopped processing; resend the message',
-        location: null,
-      },
-      patientId: null,
-    };
-  }
-  return {
-    status: 'error',
-    ackCode: 'AR',
-    error: {
-      code: HL7_ERROR.internalError,
-      text: 'Careloop could not process the message; it is kept and can be replayed',
-      location: null,
-    },
-    patientId: null,
-  };
-}
-
-function unreadable(read: Extract<ReadResult, { ok: false }>): Decision {
-  // With a usable header the sender can be told what to fix (AE); without one nothing in the
-  // message can be trusted, not even who sent it (AR).
-  const code =
-    read.location === 'MSH-9'
-      ? HL7_ERROR.requiredFieldMissing
-      : read.location === 'MSH-2'
-        ? HL7_ERROR.dataTypeError
-        : HL7_ERROR.segmentSequence;
-  return {
-    status: 'rejected',
-    ackCode: read.header ? 'AE' : 'AR',
-    error: { code, text: read.error, location: read.location },
-    patientId: null,
-  };
-}
-
-function unsupported(route: Extract<Route, { kind: 'unsupported' }>): Decision {
-  return {
-    status: 'rejected',
-    ackCode: 'AR',
-    error: { code: route.code, text: route.text, location: route.location },
-    patientId: null,
-  };
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const clip = (s: string | null | undefined, n: number) => (s ? s.slice(0, n) : null);
 
 function auditFields(actor: AuditActor, entry: AuditEntry): ChainedFields {
   return {
@@ -210,9 +103,6 @@ class RetryCarefully extends Error {
   override readonly name = 'RetryCarefully';
 }
 
-type MessageRow = typeof hl7Messages.$inferInsert & { id: string };
-type PriorRow = { id: string; status: string; patientId: string | null };
-
 /** What one attempt at a batch shares: its deferred writes, audit events and message rows. */
 interface Attempt {
   tx: Db;
@@ -220,20 +110,17 @@ interface Attempt {
   timeZone: string;
   batch: BatchState;
   audits: ChainedFields[];
-  /** Rows of messages first seen in this batch, inserted together at the end. */
-  rows: Map<string, MessageRow>;
+  log: MessageLogWriter;
   /** Earlier copies of the batch's messages, by `priorKey`. */
   priors: Map<string, PriorRow>;
 }
-
-const priorKey = (header: MessageHeader, hash: string) =>
-  [header.controlId, hash, header.sendingApplication, header.sendingFacility].join('\u0000');
 
 /** One organization's queue. Never throws: every job resolves with its outcome. */
 export class IngestLane {
   private queue: { job: IngestJob; done: (outcome: IngestOutcome) => void }[] = [];
   private running = false;
   private zone: { value: string; readAt: number } | null = null;
+  private lastBatch = 0;
 
   constructor(
     private readonly deps: LaneDeps,
@@ -293,7 +180,11 @@ export class IngestLane {
       // has arrived join the batch, instead of one frame per transaction.
       await new Promise((resolve) => setImmediate(resolve));
       while (this.queue.length > 0) {
+        // Senders whose last message was in the previous batch are about to send their next:
+        // waiting a moment for them fills this batch (group commit's commit delay).
+        if (this.queue.length < this.lastBatch) await new Promise((r) => setTimeout(r, 1));
         const batch = this.nextBatch();
+        this.lastBatch = batch.length;
         const outcomes = await this.runBatch(batch.map((b) => b.job));
         batch.forEach((b, i) => {
           const outcome = outcomes[i];
@@ -338,20 +229,21 @@ export class IngestLane {
           sql`select set_config('statement_timeout', '5000', true), set_config('lock_timeout', '4000', true)`,
         );
       }
+      const timeZone = await this.timeZone(tx);
       const run: Attempt = {
         tx,
         mode,
-        timeZone: await this.timeZone(tx),
+        timeZone,
         batch: new BatchState(mode),
         audits: [],
-        rows: new Map(),
-        priors: await this.priors(tx, jobs),
+        log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
+        priors: await findPriors(tx, jobs),
       };
       await run.batch.prefetch(tx, jobs.flatMap(keysOf));
       const outcomes: IngestOutcome[] = [];
       for (const job of jobs) outcomes.push(await this.apply(run, job));
       await run.batch.flush(tx);
-      if (run.rows.size > 0) await tx.insert(hl7Messages).values([...run.rows.values()]);
+      await run.log.flush();
       await appendAudit(tx, run.audits);
       return outcomes;
     });
@@ -368,35 +260,6 @@ export class IngestLane {
     return this.zone.value;
   }
 
-  /** Earlier copies of the batch's messages (same sender, control id and content), in one query. */
-  private async priors(tx: Db, jobs: IngestJob[]): Promise<Map<string, PriorRow>> {
-    const ids = new Set<string>();
-    for (const job of jobs) {
-      const header = job.read.ok ? job.read.message.header : job.read.header;
-      if (header?.controlId && !job.replayOf) ids.add(header.controlId);
-    }
-    const found = new Map<string, PriorRow>();
-    if (ids.size === 0) return found;
-    const rows = await tx
-      .select({
-        id: hl7Messages.id,
-        status: hl7Messages.status,
-        patientId: hl7Messages.patientId,
-        controlId: hl7Messages.controlId,
-        contentHash: hl7Messages.contentHash,
-        sendingApplication: hl7Messages.sendingApplication,
-        sendingFacility: hl7Messages.sendingFacility,
-      })
-      .from(hl7Messages)
-      .where(inArray(hl7Messages.controlId, [...ids]))
-      .orderBy(asc(hl7Messages.seq));
-    for (const r of rows) {
-      const key = [r.controlId, r.contentHash, r.sendingApplication ?? '', r.sendingFacility ?? ''].join('\u0000');
-      found.set(key, { id: r.id, status: r.status, patientId: r.patientId });
-    }
-    return found;
-  }
-
   private async apply(run: Attempt, job: IngestJob): Promise<IngestOutcome> {
     const { tx } = run;
     const started = performance.now();
@@ -404,12 +267,17 @@ export class IngestLane {
     const hash = sha256(job.text);
     const key = header?.controlId ? priorKey(header, hash) : null;
     const prior = job.replayOf
-      ? await this.replayed(tx, job.replayOf)
+      ? await findReplayed(tx, job.replayOf)
       : key
         ? (run.priors.get(key) ?? null)
         : null;
     if (prior?.status === 'processed' && !job.replayOf) {
-      const done: Decision = { status: 'processed', ackCode: 'AA', error: null, patientId: prior.patientId };
+      const done: Decision = {
+        status: 'processed',
+        ackCode: 'AA',
+        error: null,
+        patientId: prior.patientId,
+      };
       return outcomeOf(prior.id, header, done, true);
     }
     let decision: Decision;
@@ -434,7 +302,7 @@ export class IngestLane {
         }),
       );
     }
-    const id = await this.store(run, job, header, hash, decision, prior?.id ?? null, started);
+    const id = await run.log.record(job, header, hash, decision, prior?.id ?? null, started);
     if (key) run.priors.set(key, { id, status: decision.status, patientId: decision.patientId });
     return outcomeOf(id, header, decision, false);
   }
@@ -464,72 +332,6 @@ export class IngestLane {
     }
   }
 
-  private async replayed(tx: Db, id: string): Promise<PriorRow | null> {
-    const [row] = await tx
-      .select({ id: hl7Messages.id, status: hl7Messages.status, patientId: hl7Messages.patientId })
-      .from(hl7Messages)
-      .where(eq(hl7Messages.id, id));
-    return row ?? null;
-  }
-
-  /** Records what became of a message: a new row (written with the batch) or its earlier one updated. */
-  private async store(
-    run: Attempt,
-    job: IngestJob,
-    header: MessageHeader | null,
-    hash: string,
-    decision: Decision,
-    priorId: string | null,
-    started: number,
-  ): Promise<string> {
-    const now = new Date();
-    const values = {
-      status: decision.status,
-      ackCode: decision.ackCode,
-      error: clip(decision.error?.text, 2000),
-      errorLocation: clip(decision.error?.location, 40),
-      processingMs: Math.round(performance.now() - started),
-      replayable: job.read.ok && decision.status !== 'processed',
-      patientId: decision.patientId,
-      processedAt: decision.status === 'processed' ? now : null,
-    };
-    const pendingRow = priorId ? run.rows.get(priorId) : undefined;
-    if (pendingRow) {
-      Object.assign(pendingRow, values, { attempts: (pendingRow.attempts ?? 1) + 1 });
-      return pendingRow.id;
-    }
-    if (priorId) {
-      await run.tx
-        .update(hl7Messages)
-        .set({ ...values, attempts: sql`${hl7Messages.attempts} + 1` })
-        .where(eq(hl7Messages.id, priorId));
-      return priorId;
-    }
-    const id = crypto.randomUUID();
-    run.rows.set(id, { ...values, ...this.identity(job, header, hash, run.timeZone), id });
-    return id;
-  }
-
-  /** The columns that describe the message itself, whatever became of it. */
-  private identity(job: IngestJob, header: MessageHeader | null, hash: string, timeZone: string) {
-    const messageAt = header?.messageTime ? readTime(header.messageTime, timeZone)?.instant : null;
-    return {
-      orgId: this.orgId,
-      controlId: header?.controlId ?? '',
-      messageType: header?.messageType ?? '',
-      triggerEvent: header?.triggerEvent ?? '',
-      version: clip(header?.version, 20),
-      sendingApplication: header?.sendingApplication ?? null,
-      sendingFacility: header?.sendingFacility ?? null,
-      messageAt: messageAt ?? null,
-      channel: job.channel,
-      rawEncrypted: this.deps.cipher.encrypt(job.text),
-      contentHash: hash,
-      sizeBytes: Buffer.byteLength(job.text, 'utf8'),
-      receivedAt: job.receivedAt,
-    };
-  }
-
   /** After a batch failed to commit: keep the message (status received) in a transaction of its own. */
   private async keepUnprocessed(job: IngestJob): Promise<IngestOutcome> {
     const header = job.read.ok ? job.read.message.header : job.read.header;
@@ -545,17 +347,17 @@ export class IngestLane {
     };
     try {
       const id = await this.deps.database.withTenant(this.orgId, async (tx) => {
-        const run: Attempt = {
-          tx,
-          mode: 'immediate',
-          timeZone: 'UTC',
-          batch: new BatchState('immediate'),
-          audits: [],
-          rows: new Map(),
-          priors: new Map(),
-        };
-        const stored = await this.store(run, job, header, sha256(job.text), decision, job.replayOf, performance.now());
-        if (run.rows.size > 0) await tx.insert(hl7Messages).values([...run.rows.values()]);
+        const log = new MessageLogWriter(tx, this.orgId, this.deps.cipher, 'UTC');
+        const hash = sha256(job.text);
+        const stored = await log.record(
+          job,
+          header,
+          hash,
+          decision,
+          job.replayOf,
+          performance.now(),
+        );
+        await log.flush();
         return stored;
       });
       return outcomeOf(id, header, decision, false);
@@ -587,23 +389,5 @@ function contextFor(
     label: `${header.messageType}^${header.triggerEvent}`,
     audit: (entry) => pending.push(entry),
     batch,
-  };
-}
-
-function outcomeOf(
-  messageId: string | null,
-  header: MessageHeader | null,
-  decision: Decision,
-  duplicate: boolean,
-): IngestOutcome {
-  return {
-    messageId,
-    controlId: header?.controlId ?? '',
-    type: header ? `${header.messageType}^${header.triggerEvent}` : '',
-    ackCode: decision.ackCode,
-    status: decision.status,
-    error: decision.error,
-    duplicate,
-    patientId: decision.patientId,
   };
 }

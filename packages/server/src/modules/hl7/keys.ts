@@ -33,7 +33,8 @@ export function messageKeys(message: Hl7Read, sender: string): MessageKeys {
         const ids = readPatientIdentifiers(seg, [3, 2], sender);
         keys.identifiers.push(...ids);
         const first = ids[0];
-        if (first) keys.links.push({ sourceType: LINK.patient, sourceId: `${first.system}|${first.value}` });
+        if (first)
+          keys.links.push({ sourceType: LINK.patient, sourceId: `${first.system}|${first.value}` });
         break;
       }
       case 'MRG':

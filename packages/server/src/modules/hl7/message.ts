@@ -90,8 +90,8 @@ export function readDelimiters(text: string): Delimiters | string {
   if ((chars.length !== 4 && chars.length !== 5) || !distinct || !chars.every(SEPARATOR_OK)) {
     return 'MSH-2 (encoding characters) must be four distinct separator characters, like ^~\\&';
   }
-  const [component = '', repetition = '', escape = '', subcomponent = ''] = chars;
-  return { field, component, repetition, escape, subcomponent };
+  const [component = '', repetition = '', escapeChar = '', subcomponent = ''] = chars;
+  return { field, component, repetition, escape: escapeChar, subcomponent };
 }
 
 /** What the MSH segment says about a message, decoded, plus the raw fields an ACK echoes. */
@@ -245,7 +245,7 @@ export function readMessage(text: string): ReadResult {
   }
   const segments = parsed.segments.map((s) => new Segment(s, delimiters));
   const msh = segments[0];
-  if (!msh || msh.name !== 'MSH') {
+  if (msh?.name !== 'MSH') {
     return {
       ok: false,
       error: 'The message does not start with MSH',

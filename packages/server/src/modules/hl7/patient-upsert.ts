@@ -51,7 +51,9 @@ export async function matchHl7Patient(
   const [owner] = distinct;
   if (owner) return owner;
   const key = primaryKey(person);
-  const link = key ? await hc.batch.findLink(tx, hc.sourceSystem, LINK.patient, key, 'patient') : null;
+  const link = key
+    ? await hc.batch.findLink(tx, hc.sourceSystem, LINK.patient, key, 'patient')
+    : null;
   if (link) {
     const [live] = await tx
       .select({ status: patients.status })
@@ -63,7 +65,11 @@ export async function matchHl7Patient(
 }
 
 /** The golden record a PID names, without creating or changing anything (ORU, A40's MRG). */
-export async function findPatient(tx: Db, hc: HandlerContext, pid: Segment): Promise<string | null> {
+export async function findPatient(
+  tx: Db,
+  hc: HandlerContext,
+  pid: Segment,
+): Promise<string | null> {
   return matchHl7Patient(tx, hc, readPatient(pid, hc.sender, hc.timeZone));
 }
 
@@ -84,9 +90,15 @@ async function addChildren(
   person: Hl7Patient,
   known: Known,
 ): Promise<string[]> {
-  const addresses = person.addresses.filter((a) => !known.addresses.has(`${a.line1}|${a.postalCode}`));
-  const contacts = person.contactPoints.filter((c) => !known.contacts.has(`${c.system}|${c.value}`));
-  const identifiers = person.identifiers.filter((i) => !known.identifiers.has(`${i.system}|${i.value}`));
+  const addresses = person.addresses.filter(
+    (a) => !known.addresses.has(`${a.line1}|${a.postalCode}`),
+  );
+  const contacts = person.contactPoints.filter(
+    (c) => !known.contacts.has(`${c.system}|${c.value}`),
+  );
+  const identifiers = person.identifiers.filter(
+    (i) => !known.identifiers.has(`${i.system}|${i.value}`),
+  );
   const hadPhone = [...known.contacts].some((c) => c.startsWith('phone|'));
   const hadEmail = [...known.contacts].some((c) => c.startsWith('email|'));
   await hc.batch.patientChildren(tx, {
@@ -104,7 +116,12 @@ async function addChildren(
         !(c.system === 'phone' ? hadPhone : hadEmail) &&
         contacts.find((n) => n.system === c.system) === c,
     })),
-    identifiers: identifiers.map((i) => ({ ...i, orgId: hc.orgId, patientId, source: hc.sourceSystem })),
+    identifiers: identifiers.map((i) => ({
+      ...i,
+      orgId: hc.orgId,
+      patientId,
+      source: hc.sourceSystem,
+    })),
   });
   return [
     ...(addresses.length ? ['addresses'] : []),
@@ -129,7 +146,7 @@ async function createPatient(tx: Db, hc: HandlerContext, person: Hl7Patient) {
   if (!name) throw missing('PID-5', 'patient name');
   if (!person.birth) throw missing('PID-7', 'date of birth');
   const patientId = crypto.randomUUID();
-  await tx.insert(patients).values({
+  await hc.batch.insertPatient(tx, {
     id: patientId,
     orgId: hc.orgId,
     givenName: name.given,
@@ -139,7 +156,7 @@ async function createPatient(tx: Db, hc: HandlerContext, person: Hl7Patient) {
     searchGiven: searchableName(name.given),
     birthDate: person.birth.date,
     administrativeSex: person.sex ?? 'unknown',
-    ...(person.language ? { preferredLanguage: person.language } : {}),
+    preferredLanguage: person.language ?? 'en',
     deceasedAt: person.deceasedAt,
     flags: flagsOf(person, []),
   });
@@ -244,7 +261,11 @@ export async function upsertPatient(
   const person = readPatient(pid, hc.sender, hc.timeZone);
   const found = await matchHl7Patient(tx, hc, person);
   if (found) {
-    return { patientId: found, created: false, changed: await updatePatient(tx, hc, found, person) };
+    return {
+      patientId: found,
+      created: false,
+      changed: await updatePatient(tx, hc, found, person),
+    };
   }
   const patientId = await createPatient(tx, hc, person);
   const key = primaryKey(person);

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { serviceRequests } from '../fhir/schema.js';
-import { referralKey, visitKey } from './keys.js';
 import { type Hl7Handler, hl7Touchpoint } from './context.js';
 import { readCoded, readTime } from './datatypes.js';
 import { invalid, missing } from './errors.js';
+import { referralKey, visitKey } from './keys.js';
 import { LINK } from './links.js';
 import type { Hl7Read } from './message.js';
 import { upsertPatient } from './patient-upsert.js';
@@ -72,9 +72,10 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
   };
   const requestId = link?.recordId ?? crypto.randomUUID();
   if (link) {
+    hc.batch.written(requestId);
     await tx.update(serviceRequests).set(values).where(eq(serviceRequests.id, requestId));
   } else {
-    await tx.insert(serviceRequests).values({ ...values, id: requestId, orgId: hc.orgId });
+    await hc.batch.insertServiceRequest(tx, { ...values, id: requestId, orgId: hc.orgId });
     if (key) {
       await hc.batch.saveLink(tx, {
         orgId: hc.orgId,

@@ -1,12 +1,15 @@
 import { badRequest, conflict, decodeCursor, encodeCursor, notFound } from '@careloop/core';
 import { and, desc, eq, lt } from 'drizzle-orm';
+import pino from 'pino';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
+import { sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
+import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import { buildAck, buildBatchAck } from './ack.js';
 import type { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessageSummary, Hl7Status } from './api.js';
-import { type Hl7Channel, type IngestJob, IngestLane, type IngestOutcome } from './ingest.js';
+import { IngestLane } from './ingest.js';
 import {
   bestEffortControlId,
   decodePayload,
@@ -14,6 +17,7 @@ import {
   readMessage,
   splitMessages,
 } from './message.js';
+import type { Hl7Channel, IngestJob, IngestOutcome } from './outcome.js';
 import { hl7Messages } from './schema.js';
 
 export interface ReceivedMessage extends IngestOutcome {
@@ -87,12 +91,25 @@ function interfaceActor(
 export class Hl7Service {
   private readonly lanes = new Map<string, IngestLane>();
 
+  private readonly onError: (what: string, error: unknown) => void;
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
-    private readonly onError?: (what: string, error: unknown) => void,
-  ) {}
+    options: { logLevel?: string; onError?: (what: string, error: unknown) => void } = {},
+  ) {
+    const log = pino(loggerOptions(options.logLevel ?? 'info'));
+    // The kind of failure and its SQLSTATE, never its text: a database error can quote a value
+    // from the message (a key that already exists), and message values are PHI.
+    this.onError =
+      options.onError ??
+      ((what, error) =>
+        log.error(
+          { kind: error instanceof Error ? error.name : typeof error, sqlState: sqlState(error) },
+          what,
+        ));
+  }
 
   private lane(orgId: string): IngestLane {
     let lane = this.lanes.get(orgId);

@@ -191,6 +191,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     }
     const { patientId } = await upsertPatient(tx, hc, message.segment('PID'));
     const existingId = await findAppointment(tx, hc, facts);
+    if (existingId) hc.batch.written(existingId);
     const status: AppointmentStatus = meaning.status ?? facts.fillerStatus ?? 'booked';
     const [current] = existingId
       ? await tx.select().from(appointments).where(eq(appointments.id, existingId))
@@ -211,7 +212,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     if (current) {
       await tx.update(appointments).set(values).where(eq(appointments.id, appointmentId));
     } else {
-      await tx.insert(appointments).values({ ...values, id: appointmentId, orgId: hc.orgId });
+      await hc.batch.insertAppointment(tx, { ...values, id: appointmentId, orgId: hc.orgId });
     }
     for (const [type, id] of [
       [LINK.fillerAppointment, facts.fillerId],

@@ -143,7 +143,7 @@ export function samplePatient(): PatientCreate {
     preferredLanguage: 'es',
     preferredChannel: 'sms',
     contactPoints: [
-      { system: 'phone', value: '(617) 555-01' + String(10 + (counter % 90)), use: 'mobile' },
+      { system: 'phone', value: `(617) 555-01${10 + (counter % 90)}`, use: 'mobile' },
       { system: 'email', value: `Maria.Lopez${counter}@Example.org` },
     ],
     addresses: [{ line1: '12 Elm St', city: 'Boston', state: 'MA', postalCode: '02118' }],

@@ -60,7 +60,6 @@ function PatientTabs({ record }: { record: Patient360 }) {
   const requested = params.get('tab');
   const tab = TABS.find((t) => t === requested) ?? 'timeline';
   const id = record.patient.id;
-  const redacted = new Set(record.redacted);
 
   return (
     <Tabs

@@ -1,8 +1,7 @@
-import { TASK_PRIORITIES, type TaskPriority } from '@careloop/core';
+import { type StaffList, TASK_PRIORITIES, type TaskPriority } from '@careloop/core';
 import {
   Alert,
   Button,
-  Checkbox,
   Group,
   Modal,
   Select,
@@ -14,7 +13,9 @@ import {
 import { DateTimePicker } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { api } from '../api/client';
 import { useCurrentUser } from '../auth/session';
 import { PatientPicker } from '../patients/PatientPicker';
 import { dayjs } from '../ui/format';
@@ -27,7 +28,7 @@ interface TaskFormValues {
   description: string;
   dueAt: string | null;
   priority: TaskPriority;
-  assignToMe: boolean;
+  assigneeId: string | null;
   patientId: string | null;
 }
 
@@ -54,13 +55,25 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
   const user = useCurrentUser();
   const create = useCreateTask();
   const [formError, setFormError] = useState<string | null>(null);
+  const staff = useQuery({
+    queryKey: ['staff'],
+    queryFn: () => api.get<StaffList>('/api/staff', { limit: 100 }),
+    staleTime: 60_000,
+  });
+  // Until the list arrives (or if it fails) the current user can still take the task.
+  const assigneeOptions = (
+    staff.data?.items ?? [{ id: user.id, displayName: user.displayName, role: user.role }]
+  ).map((s) => ({
+    value: s.id,
+    label: s.id === user.id ? `${s.displayName} (me)` : s.displayName,
+  }));
   const form = useForm<TaskFormValues>({
     initialValues: {
       title: '',
       description: '',
       dueAt: null,
       priority: 'normal',
-      assignToMe: true,
+      assigneeId: user.id,
       patientId: patientId ?? null,
     },
     validate: { title: (v) => (v.trim() ? null : 'Give the task a title') },
@@ -75,7 +88,7 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
         // The picker gives local wall time; the API takes a UTC instant.
         dueAt: values.dueAt ? dayjs(values.dueAt).toISOString() : null,
         priority: values.priority,
-        assigneeId: values.assignToMe ? user.id : null,
+        assigneeId: values.assigneeId,
         patientId: values.patientId,
       },
       {
@@ -118,9 +131,14 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
             error={typeof form.errors.patientId === 'string' ? form.errors.patientId : undefined}
           />
         )}
-        <Checkbox
-          label="Assign to me"
-          {...form.getInputProps('assignToMe', { type: 'checkbox' })}
+        <Select
+          label="Assignee"
+          placeholder="Unassigned"
+          searchable
+          clearable
+          nothingFoundMessage="No active staff match"
+          data={assigneeOptions}
+          {...form.getInputProps('assigneeId')}
         />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>

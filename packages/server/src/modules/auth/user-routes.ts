@@ -1,5 +1,7 @@
 import {
   IdParams,
+  StaffList,
+  StaffQuery,
   User,
   UserCreate,
   UserCreated,
@@ -15,6 +17,20 @@ const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
 export default async function userRoutes(app: App, { users }: Services): Promise<void> {
+  app.get(
+    '/api/staff',
+    {
+      config: { policy: { permission: 'task:write' } },
+      schema: {
+        tags: ['users'],
+        summary: 'Active staff a task can be assigned to (name and role only)',
+        querystring: StaffQuery,
+        response: { 200: StaffList, ...errors },
+      },
+    },
+    (request) => users.staff(contextOf(request).actor.orgId, request.query),
+  );
+
   app.get(
     '/api/users',
     {

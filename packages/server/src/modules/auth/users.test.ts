@@ -303,6 +303,24 @@ describeEachDatabase('users', (kind) => {
     expect(noCsrf.json()).toMatchObject({ code: 'csrf_failed' });
   });
 
+  it('lists active staff, never patients or disabled accounts, to whoever assigns tasks', async () => {
+    const own = await tenant.createPatient();
+    const patientUser = await tenant.signIn('patient', { patientId: own.id });
+    const leaver = await tenant.signIn('clinician');
+    await admin.patch(`/api/users/${leaver.userId}`, { disabled: true });
+    const frontDesk = await tenant.signIn('front-desk');
+    const res = await frontDesk.get('/api/staff');
+    expect(res.statusCode).toBe(200);
+    const ids = res.json<{ items: { id: string; role: string }[] }>().items.map((s) => s.id);
+    expect(ids).toContain(frontDesk.userId);
+    expect(ids).toContain(admin.userId);
+    expect(ids).not.toContain(patientUser.userId);
+    expect(ids).not.toContain(leaver.userId);
+    expect(res.body).not.toContain('@');
+    const marketer = await tenant.signIn('marketer');
+    expect((await marketer.get('/api/staff')).statusCode).toBe(403);
+  });
+
   it('creates accounts from the CLI, audited as the CLI', async () => {
     const email = uniqueEmail('cli');
     const { user, generatedPassword } = await app.services.users.create(tenant.orgId, {

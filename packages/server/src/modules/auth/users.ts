@@ -6,6 +6,8 @@ import {
   normalizeEmail,
   notFound,
   type Role,
+  type StaffList,
+  type StaffQuery,
   type User,
   type UserCreate,
   type UserListQuery,
@@ -14,7 +16,7 @@ import {
 import { and, asc, eq, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
-import { decodeKeyset } from '../../db/keyset.js';
+import { decodeKeyset, escapeLike } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import { practitioners } from '../directory/schema.js';
@@ -97,11 +99,36 @@ export class UserService {
     readonly audit: AuditLog,
   ) {}
 
+  /** Active staff (no patients, no disabled accounts), for choosing who a task goes to. */
+  staff(orgId: string, query: StaffQuery): Promise<StaffList> {
+    const q = query.q?.trim();
+    const pattern = q ? `%${escapeLike(q)}%` : null;
+    return this.database.withTenant(orgId, async (tx) => {
+      const rows = await tx
+        .select({ id: users.id, displayName: users.displayName, role: users.role })
+        .from(users)
+        .where(
+          and(
+            isNull(users.disabledAt),
+            sql`${users.role} <> 'patient'`,
+            pattern
+              ? or(ilike(users.displayName, pattern), ilike(users.email, pattern))
+              : undefined,
+          ),
+        )
+        .orderBy(asc(users.displayName), asc(users.id))
+        .limit(query.limit ?? 50);
+      return {
+        items: rows.flatMap((r) => (isRole(r.role) ? [{ ...r, role: r.role }] : [])),
+      };
+    });
+  }
+
   list(orgId: string, query: UserListQuery): Promise<UserPage> {
     const limit = query.limit ?? 25;
     const after = afterCursor(query.cursor);
     const q = query.q?.trim();
-    const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const pattern = q ? `%${escapeLike(q)}%` : null;
     return this.database.withTenant(orgId, async (tx) => {
       const rows = await tx
         .select()

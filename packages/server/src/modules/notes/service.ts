@@ -1,7 +1,7 @@
 import { badRequest, forbidden, type Note, type NoteCreate, notFound } from '@careloop/core';
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
-import type { Database, Db } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { patients } from '../patients/schema.js';
@@ -30,22 +30,6 @@ function checkedBody(body: string | undefined): string | undefined {
 
 const checkedCategory = (category: string | undefined) =>
   category === undefined ? undefined : category.trim() || 'general';
-
-/** A patient's notes, newest first, decrypted (for the 360 view; the caller audits the read). */
-export async function notesForPatient(
-  tx: Db,
-  cipher: FieldCipher,
-  patientId: string,
-  limit: number,
-): Promise<Note[]> {
-  const rows = await tx
-    .select()
-    .from(notes)
-    .where(eq(notes.patientId, patientId))
-    .orderBy(desc(notes.createdAt), desc(notes.id))
-    .limit(limit);
-  return rows.map((row) => toNote(row, cipher));
-}
 
 /**
  * Care-team notes. The body is free text about a patient, so it is encrypted before it reaches

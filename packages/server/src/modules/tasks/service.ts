@@ -13,7 +13,7 @@ import {
   type TaskStatus,
   type TaskUpdate,
 } from '@careloop/core';
-import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
@@ -32,7 +32,6 @@ export interface TaskPage {
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const OPEN_STATUSES: TaskStatus[] = ['open', 'in-progress'];
 
 /** Most urgent first. */
 const priorityRank = sql`(case ${tasks.priority} when 'urgent' then 0 when 'high' then 1
@@ -179,19 +178,6 @@ async function findTask(tx: Db, id: string): Promise<Task> {
   const [row] = await selectTasks(tx).where(eq(tasks.id, id));
   if (!row) throw notFound('Task');
   return toTask(row);
-}
-
-/** A patient's open and in-progress tasks, soonest due first (for the 360 view; not audited). */
-export async function openTasksForPatient(
-  tx: Db,
-  patientId: string,
-  limit: number,
-): Promise<Task[]> {
-  const rows = await selectTasks(tx)
-    .where(and(eq(tasks.patientId, patientId), inArray(tasks.status, OPEN_STATUSES)))
-    .orderBy(sql`${tasks.dueAt} asc nulls last`, tasks.id)
-    .limit(limit);
-  return rows.map(toTask);
 }
 
 /** Both must belong to the organization: foreign keys alone do not see row-level security. */

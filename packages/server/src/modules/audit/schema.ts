@@ -1,5 +1,5 @@
 import { bigserial, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { organizations } from '../directory/schema.js';
+import { orgIdColumn } from '../directory/schema.js';
 
 /**
  * Append-only, hash-chained audit log, one chain per organization. The app's database role
@@ -9,9 +9,7 @@ export const auditEvents = pgTable(
   'audit_events',
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     actorId: uuid('actor_id'),
     actorEmail: text('actor_email'),

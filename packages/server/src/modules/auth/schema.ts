@@ -1,15 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { organizations, practitioners } from '../directory/schema.js';
+import { orgIdColumn, practitioners } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
 export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     /** Lower-cased; unique across the installation because login happens before the org is known. */
     email: text('email').notNull(),
     displayName: text('display_name').notNull(),
@@ -32,9 +30,7 @@ export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),

@@ -1,17 +1,13 @@
 import { date, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
-import { patients } from '../patients/schema.js';
+import { locations, orgIdColumn, practitioners, serviceLines } from '../directory/schema.js';
+import { patientIdColumn } from '../patients/schema.js';
 
 export const encounters = pgTable(
   'encounters',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     class: text('class').notNull(),
     type: text('type').notNull(),
     reason: text('reason'),
@@ -29,12 +25,8 @@ export const conditions = pgTable(
   'conditions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     codeSystem: text('code_system').notNull(),
     code: text('code').notNull(),
     display: text('display').notNull(),

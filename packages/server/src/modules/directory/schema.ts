@@ -21,13 +21,17 @@ export const organizations = pgTable(
   (t) => [uniqueIndex('organizations_name_key').on(t.name)],
 );
 
+/** The tenant key every table carries; row-level security filters on it. */
+export const orgIdColumn = () =>
+  uuid('org_id')
+    .notNull()
+    .references(() => organizations.id);
+
 export const locations = pgTable(
   'locations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     name: text('name').notNull(),
     line1: text('line1'),
     city: text('city'),
@@ -45,9 +49,7 @@ export const practitioners = pgTable(
   'practitioners',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     givenName: text('given_name').notNull(),
     familyName: text('family_name').notNull(),
     prefix: text('prefix'),
@@ -67,9 +69,7 @@ export const serviceLines = pgTable(
   'service_lines',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     code: text('code').notNull(),
     name: text('name').notNull(),
     description: text('description'),

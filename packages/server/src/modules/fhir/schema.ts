@@ -12,17 +12,9 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { encounters } from '../clinical/schema.js';
-import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
-import { patients } from '../patients/schema.js';
+import { locations, orgIdColumn, practitioners, serviceLines } from '../directory/schema.js';
+import { patientIdColumn, patients } from '../patients/schema.js';
 
-const orgId = () =>
-  uuid('org_id')
-    .notNull()
-    .references(() => organizations.id);
-const patientId = () =>
-  uuid('patient_id')
-    .notNull()
-    .references(() => patients.id);
 const encounterId = () => uuid('encounter_id').references(() => encounters.id);
 const at = (name: string) => timestamp(name, { withTimezone: true });
 const createdAt = () => at('created_at').notNull().defaultNow();
@@ -38,7 +30,7 @@ export const fhirSourceRecords = pgTable(
   'fhir_source_records',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     sourceSystem: text('source_system').notNull(),
     resourceType: text('resource_type').notNull(),
     sourceId: text('source_id').notNull(),
@@ -66,7 +58,7 @@ export const sourceLinks = pgTable(
   'source_links',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     sourceSystem: text('source_system').notNull(),
     sourceType: text('source_type').notNull(),
     sourceId: text('source_id').notNull(),
@@ -88,7 +80,7 @@ export const externalOrganizations = pgTable(
   'external_organizations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     name: text('name').notNull(),
     /** provider | payer | other */
     kind: text('kind').notNull(),
@@ -110,8 +102,8 @@ export const relatedPersons = pgTable(
   'related_persons',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     relationship: text('relationship'),
     givenName: text('given_name'),
     familyName: text('family_name'),
@@ -129,8 +121,8 @@ export const procedures = pgTable(
   'procedures',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     codeSystem: text('code_system').notNull(),
     code: text('code').notNull(),
@@ -151,8 +143,8 @@ export const observations = pgTable(
   'observations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     /** vital-signs, laboratory, survey, social-history… */
     category: text('category'),
@@ -175,8 +167,8 @@ export const immunizations = pgTable(
   'immunizations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     vaccineSystem: text('vaccine_system').notNull(),
     vaccineCode: text('vaccine_code').notNull(),
@@ -193,8 +185,8 @@ export const medicationRequests = pgTable(
   'medication_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     medicationSystem: text('medication_system').notNull(),
     medicationCode: text('medication_code').notNull(),
@@ -214,8 +206,8 @@ export const allergies = pgTable(
   'allergies',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     codeSystem: text('code_system').notNull(),
     code: text('code').notNull(),
     display: text('display').notNull(),
@@ -235,8 +227,8 @@ export const carePlans = pgTable(
   'care_plans',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     status: text('status').notNull(),
     intent: text('intent').notNull(),
@@ -256,8 +248,8 @@ export const claims = pgTable(
   'claims',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     status: text('status').notNull(),
     /** institutional | professional | pharmacy | oral | vision */
@@ -288,8 +280,8 @@ export const explanationsOfBenefit = pgTable(
   'explanations_of_benefit',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     claimId: uuid('claim_id').references(() => claims.id),
     status: text('status').notNull(),
     outcome: text('outcome'),
@@ -319,7 +311,7 @@ export const schedules = pgTable(
   'schedules',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     name: text('name').notNull(),
     practitionerId: uuid('practitioner_id').references(() => practitioners.id),
     locationId: uuid('location_id').references(() => locations.id),
@@ -337,7 +329,7 @@ export const slots = pgTable(
   'slots',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     scheduleId: uuid('schedule_id')
       .notNull()
       .references(() => schedules.id),
@@ -361,8 +353,8 @@ export const serviceRequests = pgTable(
   'service_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     status: text('status').notNull(),
     intent: text('intent').notNull(),
@@ -389,8 +381,8 @@ export const communications = pgTable(
   'communications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     status: text('status').notNull(),
     /** A touchpoint channel: email, sms, phone, mail, portal, in-person… */
@@ -411,8 +403,8 @@ export const questionnaireResponses = pgTable(
   'questionnaire_responses',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: patientId(),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     encounterId: encounterId(),
     questionnaire: text('questionnaire'),
     status: text('status').notNull(),

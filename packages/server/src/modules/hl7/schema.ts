@@ -8,7 +8,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { organizations } from '../directory/schema.js';
+import { orgIdColumn } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
 /**
@@ -21,9 +21,7 @@ export const hl7Messages = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     /** MSH-10; empty when the message had none or could not be read. */
     controlId: text('control_id').notNull().default(''),
     /** MSH-9.1 and MSH-9.2: ADT and A01. Empty when unreadable. */

@@ -1,19 +1,15 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
-import { organizations } from '../directory/schema.js';
-import { patients } from '../patients/schema.js';
+import { orgIdColumn } from '../directory/schema.js';
+import { patientIdColumn } from '../patients/schema.js';
 
 /** Non-clinical care-team notes. The body is encrypted in the application (AES-256-GCM). */
 export const notes = pgTable(
   'notes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     authorId: uuid('author_id').references(() => users.id),
     authorName: text('author_name').notNull(),
     category: text('category').notNull().default('general'),

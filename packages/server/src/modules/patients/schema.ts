@@ -10,12 +10,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { locations, organizations, practitioners } from '../directory/schema.js';
+import { locations, orgIdColumn, practitioners } from '../directory/schema.js';
 
-const orgId = () =>
-  uuid('org_id')
-    .notNull()
-    .references(() => organizations.id);
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 /** The golden record: one row per real person, whatever systems they came from. */
@@ -23,7 +19,7 @@ export const patients = pgTable(
   'patients',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     givenName: text('given_name').notNull(),
     middleName: text('middle_name'),
     familyName: text('family_name').notNull(),
@@ -53,14 +49,18 @@ export const patients = pgTable(
   ],
 );
 
+/** A required link to the golden record. */
+export const patientIdColumn = () =>
+  uuid('patient_id')
+    .notNull()
+    .references(() => patients.id);
+
 export const patientAddresses = pgTable(
   'patient_addresses',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     use: text('use').notNull().default('home'),
     line1: text('line1').notNull(),
     line2: text('line2'),
@@ -78,10 +78,8 @@ export const patientContactPoints = pgTable(
   'patient_contact_points',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     system: text('system').notNull(),
     value: text('value').notNull(),
     display: text('display').notNull(),
@@ -98,10 +96,8 @@ export const patientIdentifiers = pgTable(
   'patient_identifiers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     system: text('system').notNull(),
     value: text('value').notNull(),
     type: text('type'),
@@ -119,10 +115,8 @@ export const patientConsents = pgTable(
   'patient_consents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     channel: text('channel').notNull(),
     purpose: text('purpose').notNull(),
     status: text('status').notNull(),
@@ -136,10 +130,8 @@ export const coverages = pgTable(
   'coverages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     payer: text('payer').notNull(),
     plan: text('plan'),
     memberId: text('member_id').notNull(),
@@ -156,10 +148,8 @@ export const careTeamMembers = pgTable(
   'care_team_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgId(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     practitionerId: uuid('practitioner_id').references(() => practitioners.id),
     name: text('name').notNull(),
     role: text('role').notNull(),

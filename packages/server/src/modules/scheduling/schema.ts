@@ -1,17 +1,13 @@
 import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
-import { patients } from '../patients/schema.js';
+import { locations, orgIdColumn, practitioners, serviceLines } from '../directory/schema.js';
+import { patientIdColumn } from '../patients/schema.js';
 
 export const appointments = pgTable(
   'appointments',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     status: text('status').notNull(),
     serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
     practitionerId: uuid('practitioner_id').references(() => practitioners.id),

@@ -1,16 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
-import { organizations } from '../directory/schema.js';
+import { orgIdColumn } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
 export const tasks = pgTable(
   'tasks',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     patientId: uuid('patient_id').references(() => patients.id),
     title: text('title').notNull(),
     description: text('description'),

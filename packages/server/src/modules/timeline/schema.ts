@@ -1,6 +1,6 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { organizations } from '../directory/schema.js';
-import { patients } from '../patients/schema.js';
+import { orgIdColumn } from '../directory/schema.js';
+import { patientIdColumn } from '../patients/schema.js';
 
 /**
  * The journey event log: every interaction with a patient. Services append a touchpoint in the
@@ -10,12 +10,8 @@ export const touchpoints = pgTable(
   'touchpoints',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    orgId: orgIdColumn(),
+    patientId: patientIdColumn(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
     channel: text('channel').notNull(),
     direction: text('direction').notNull(),

@@ -6,3 +6,4 @@ export * from './enums.js';
 export * from './patients.js';
 export * from './portal.js';
 export * from './users.js';
+export * from './mpi.js';

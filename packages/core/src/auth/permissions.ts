@@ -13,6 +13,11 @@ export const PERMISSIONS = {
   /** Care-team notes are non-clinical but still not for marketing or analytics. */
   'note:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   'note:write': ['admin', 'care-coordinator', 'clinician', 'front-desk'],
+  /**
+   * The master patient index: reviewing possible duplicates, merging and unmerging golden
+   * records, and reading where each field came from. Registration and care coordination staff.
+   */
+  'patient:merge': ['admin', 'front-desk', 'care-coordinator'],
   'task:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   'task:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   'directory:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer', 'analyst'],

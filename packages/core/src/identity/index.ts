@@ -10,3 +10,4 @@ export * from './phonetic.js';
 export * from './record.js';
 export * from './score.js';
 export * from './similarity.js';
+export * from './survivorship.js';

@@ -4,6 +4,7 @@ export * from '../modules/clinical/schema.js';
 export * from '../modules/directory/schema.js';
 export * from '../modules/fhir/schema.js';
 export * from '../modules/hl7/schema.js';
+export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';
 export * from '../modules/patients/schema.js';
 export * from '../modules/scheduling/schema.js';

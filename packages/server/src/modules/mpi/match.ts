@@ -1,0 +1,300 @@
+import {
+  DEFAULT_PARAMETERS,
+  MATCH_FIELDS,
+  type MatchReason,
+  type PreparedRecord,
+  prepareRecord,
+  type SourceDemographics,
+  type SourceKind,
+  scorePrepared,
+  searchableName,
+  weightTable,
+} from '@careloop/core';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+
+/** A person arriving from a source, before the index decides who they are. */
+export interface SourcePerson {
+  kind: SourceKind;
+  /** The sending system: an HL7 sender, a FHIR source, `csv:<file>`, `careloop:staff`. */
+  system: string;
+  /** The source's own id for this person (MRN, Patient id, row key). */
+  sourceId: string;
+  /** When the source sent this description; now when omitted. */
+  receivedAt?: Date;
+  demographics: SourceDemographics;
+}
+
+/** An existing golden record the incoming person resembles, not enough to link automatically. */
+export interface MatchCandidate {
+  patientId: string;
+  score: number;
+  /** The score's reason, or `self-registration`: a portal sign-up that would otherwise link. */
+  reason: MatchReason | 'self-registration';
+  comparison: { field: string; level: string; weight: number }[];
+}
+
+/**
+ * Who the person is:
+ * - `existing`: a golden record, by this source's earlier link, a shared identifier, or a score
+ *   above the link threshold with no guard against it;
+ * - `new`: nobody known; `candidates` (possibly empty) are golden records to put in the review
+ *   queue next to the new record once it exists.
+ */
+export type MatchDecision =
+  | {
+      kind: 'existing';
+      patientId: string;
+      method: 'source' | 'identifier' | 'score';
+      score: number | null;
+    }
+  | { kind: 'new'; candidates: MatchCandidate[] };
+
+/** Two golden records claim the person's identifiers, or an identifier names someone else. */
+export class MpiConflictError extends Error {
+  constructor(
+    message: string,
+    readonly path: 'identifier',
+  ) {
+    super(message);
+    this.name = 'MpiConflictError';
+  }
+}
+
+/** Identifiers sent without a system: kept, but never used to match people. */
+export const NO_SYSTEM = 'urn:careloop:fhir:no-system';
+
+const WEIGHTS = weightTable(DEFAULT_PARAMETERS);
+/** Candidates scored per incoming person at most: blocking keeps the real number far lower. */
+const MAX_CANDIDATES = 200;
+/** Review candidates kept per incoming person, best first. */
+const MAX_REVIEW = 5;
+
+interface CandidateRow {
+  id: string;
+  given_name: string;
+  middle_name: string | null;
+  family_name: string;
+  birth_date: string;
+  administrative_sex: string;
+  line1: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  phone: string | null;
+  email: string | null;
+  identifiers: { system: string; value: string }[] | string | null;
+}
+
+const parseJson = <T>(value: T | string | null): T | null =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+
+/** The golden record, described for the matcher as a source would describe it. */
+function candidateRecord(row: CandidateRow): PreparedRecord {
+  return prepareRecord({
+    given: row.given_name,
+    family: row.family_name,
+    birthDate: row.birth_date,
+    sex: row.administrative_sex,
+    line: row.line1,
+    city: row.city,
+    state: row.state,
+    postalCode: row.postal_code,
+    phone: row.phone,
+    email: row.email,
+    identifiers: parseJson(row.identifiers) ?? [],
+  });
+}
+
+/** YYYY-MM-DD with day and month swapped, when that is a date too. */
+function swappedDate(iso: string | null): string | null {
+  if (!iso) return null;
+  const [y, m, d] = iso.split('-');
+  if (!y || !m || !d || m === d || Number(d) > 12) return null;
+  return `${y}-${d}-${m}`;
+}
+
+const isoOf = (compact: string | null) =>
+  compact && /^\d{8}$/.test(compact)
+    ? `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`
+    : null;
+
+const validIso = (iso: string | null) => {
+  if (!iso) return null;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(iso) ? iso : null;
+};
+
+/**
+ * Golden records that share a blocking key with the person: the birth date (or its day/month
+ * swap), a phone or email, an identifier value, or the family name with the first letter of the
+ * given name. Each key is an index lookup, so the cost does not grow with the number of
+ * patients, only with how many share a key.
+ */
+async function blockedCandidates(
+  tx: Db,
+  person: PreparedRecord,
+  demographics: SourceDemographics,
+): Promise<CandidateRow[]> {
+  const birth = validIso(isoOf(person.birthDate));
+  const swapped = validIso(swappedDate(birth));
+  const contacts = [person.phone, person.email].filter((v): v is string => v !== null);
+  const identifierValues = (demographics.identifiers ?? [])
+    .filter((i) => i.system !== NO_SYSTEM)
+    .map((i) => i.value);
+  const family = demographics.family ? searchableName(demographics.family) : '';
+  const givenInitial = demographics.given ? searchableName(demographics.given).slice(0, 1) : '';
+  const keys = [
+    ...(birth ? [sql`select id from patients where birth_date = ${birth}`] : []),
+    ...(swapped ? [sql`select id from patients where birth_date = ${swapped}`] : []),
+    ...(contacts.length
+      ? [
+          sql`select patient_id as id from patient_contact_points where value in (${sql.join(
+            contacts.map((c) => sql`${c}`),
+            sql`, `,
+          )})`,
+        ]
+      : []),
+    ...(identifierValues.length
+      ? [
+          sql`select patient_id as id from patient_identifiers where value in (${sql.join(
+            identifierValues.map((v) => sql`${v}`),
+            sql`, `,
+          )})`,
+        ]
+      : []),
+    ...(family && givenInitial
+      ? [
+          sql`select id from patients where search_name like ${`${family.replace(/[\\%_]/g, '\\$&')} ${givenInitial}%`}`,
+        ]
+      : []),
+  ];
+  if (keys.length === 0) return [];
+  return rowsOf<CandidateRow>(
+    await tx.execute(sql`
+      with keyed as (${sql.join(keys, sql` union `)})
+      select p.id, p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
+        p.administrative_sex,
+        a.line1, a.city, a.state, a.postal_code,
+        (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'phone'
+          order by c.is_primary desc, c.id limit 1) as phone,
+        (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'email'
+          order by c.is_primary desc, c.id limit 1) as email,
+        (select coalesce(json_agg(json_build_object('system', i.system, 'value', i.value)), '[]'::json)
+          from patient_identifiers i where i.patient_id = p.id) as identifiers
+      from patients p
+      left join lateral (select line1, city, state, postal_code from patient_addresses pa
+        where pa.patient_id = p.id order by pa.position, pa.id limit 1) a on true
+      where p.id in (select id from keyed) and p.status <> 'merged'
+      limit ${MAX_CANDIDATES}`),
+  );
+}
+
+/** The golden record a source record of this system and id is linked to, following merges. */
+async function linkedBySource(tx: Db, person: SourcePerson): Promise<string | null> {
+  const rows = rowsOf<{ patient_id: string; status: string }>(
+    await tx.execute(sql`
+      select r.patient_id, p.status from patient_source_records r
+      join patients p on p.id = r.patient_id
+      where r.source_system = ${person.system} and r.source_id = ${person.sourceId}`),
+  );
+  const [row] = rows;
+  return row && row.status !== 'merged' ? row.patient_id : null;
+}
+
+/** Golden records that hold one of the person's identifiers (same system and value). */
+export async function identifierOwners(
+  tx: Db,
+  identifiers: readonly { system: string; value: string }[],
+): Promise<{ patientId: string; system: string; value: string }[]> {
+  const usable = identifiers.filter((i) => i.system !== NO_SYSTEM);
+  if (usable.length === 0) return [];
+  const rows = rowsOf<{ patient_id: string; system: string; value: string }>(
+    await tx.execute(sql`
+      select i.patient_id, i.system, i.value from patient_identifiers i
+      join patients p on p.id = i.patient_id and p.status <> 'merged'
+      where i.value in (${sql.join(
+        usable.map((i) => sql`${i.value}`),
+        sql`, `,
+      )})`),
+  );
+  return rows
+    .filter((r) => usable.some((i) => i.system === r.system && i.value === r.value))
+    .map((r) => ({ patientId: r.patient_id, system: r.system, value: r.value }));
+}
+
+/**
+ * The master patient index's decision for one incoming person, the same for every source
+ * (FHIR, HL7 v2, CSV, staff and portal registration):
+ * 1. the link this source's earlier description of the person made;
+ * 2. deterministic: an identifier with the same system and value (two owners: a conflict);
+ * 3. probabilistic: Fellegi–Sunter scores against the golden records that share a blocking key.
+ *    The best `link` outcome links; `review` outcomes become candidates for the review queue.
+ * Portal self-registration never links by score (see `allowScoreLink`): a stranger must not
+ * gain someone else's chart by typing their name and birth date.
+ */
+export async function matchPerson(
+  tx: Db,
+  person: SourcePerson,
+  options: { allowScoreLink?: boolean } = {},
+): Promise<MatchDecision> {
+  const linked = await linkedBySource(tx, person);
+  if (linked) return { kind: 'existing', patientId: linked, method: 'source', score: null };
+
+  const owners = await identifierOwners(tx, person.demographics.identifiers ?? []);
+  const distinct = [...new Set(owners.map((o) => o.patientId))];
+  if (distinct.length > 1) {
+    throw new MpiConflictError(
+      `The identifiers of this person belong to ${distinct.length} different patients; merge the duplicates first`,
+      'identifier',
+    );
+  }
+
+  const prepared = prepareRecord(person.demographics);
+  const rows = await blockedCandidates(tx, prepared, person.demographics);
+  const allowScoreLink = options.allowScoreLink ?? true;
+  const [owner] = distinct;
+  if (owner) {
+    const row = rows.find((r) => r.id === owner);
+    const scored = row
+      ? scorePrepared(prepared, candidateRecord(row), DEFAULT_PARAMETERS, WEIGHTS)
+      : null;
+    if (scored && scored.reason === 'name-conflict') {
+      throw new MpiConflictError(
+        'An identifier of this person belongs to a patient with a different name; check the identifier',
+        'identifier',
+      );
+    }
+    return {
+      kind: 'existing',
+      patientId: owner,
+      method: 'identifier',
+      score: scored?.score ?? null,
+    };
+  }
+
+  let best: { patientId: string; score: number } | null = null;
+  const review: MatchCandidate[] = [];
+  for (const row of rows) {
+    const scored = scorePrepared(prepared, candidateRecord(row), DEFAULT_PARAMETERS, WEIGHTS);
+    if (scored.outcome === 'link' && allowScoreLink) {
+      if (!best || scored.score > best.score) best = { patientId: row.id, score: scored.score };
+    } else if (scored.outcome !== 'new') {
+      review.push({
+        patientId: row.id,
+        score: scored.score,
+        reason: scored.outcome === 'link' ? 'self-registration' : scored.reason,
+        comparison: MATCH_FIELDS.map((field) => ({
+          field,
+          level: scored.comparison[field],
+          weight: Math.round(scored.fieldWeights[field] * 100) / 100,
+        })),
+      });
+    }
+  }
+  if (best)
+    return { kind: 'existing', patientId: best.patientId, method: 'score', score: best.score };
+  review.sort((a, b) => b.score - a.score);
+  return { kind: 'new', candidates: review.slice(0, MAX_REVIEW) };
+}

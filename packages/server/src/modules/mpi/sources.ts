@@ -1,0 +1,198 @@
+import {
+  type SourceDemographics,
+  type SourceKind,
+  type SurvivorshipSource,
+  searchableName,
+  survivingValues,
+} from '@careloop/core';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { patients } from '../patients/schema.js';
+import type { MatchDecision, SourcePerson } from './match.js';
+import { mpiReviewItems, patientSourceRecords } from './schema.js';
+
+/** The link method a decision records on the source record. */
+const methodOf = (decision: MatchDecision) =>
+  decision.kind === 'existing' ? decision.method : 'new';
+
+/** Demographics as stored: empty strings dropped, identifiers always an array. */
+function storedDemographics(d: SourceDemographics): SourceDemographics {
+  const out: SourceDemographics = { identifiers: d.identifiers ?? [] };
+  for (const [key, value] of Object.entries(d)) {
+    if (key === 'identifiers') continue;
+    if (typeof value === 'string' && value.trim() !== '') {
+      (out as Record<string, unknown>)[key] = value.trim();
+    }
+  }
+  return out;
+}
+
+export interface RecordedSource {
+  sourceRecordId: string;
+  /** Review items opened for this person (possible duplicates). */
+  reviewItems: number;
+  /** Golden-record fields survivorship changed. */
+  changed: string[];
+}
+
+/**
+ * Remembers how a source described a person and which golden record they were linked to,
+ * opens review items for the decision's candidates (a pair someone already judged distinct is
+ * not asked again), then lets survivorship decide the golden record's fields.
+ */
+export async function recordSource(
+  tx: Db,
+  orgId: string,
+  patientId: string,
+  person: SourcePerson,
+  decision: MatchDecision,
+): Promise<RecordedSource> {
+  const receivedAt = person.receivedAt ?? new Date();
+  const demographics = storedDemographics(person.demographics);
+  const score = decision.kind === 'existing' ? decision.score : null;
+  const [row] = await tx
+    .insert(patientSourceRecords)
+    .values({
+      orgId,
+      patientId,
+      kind: person.kind,
+      sourceSystem: person.system,
+      sourceId: person.sourceId,
+      demographics,
+      linkMethod: methodOf(decision),
+      linkScore: score,
+      receivedAt,
+    })
+    .onConflictDoUpdate({
+      target: [
+        patientSourceRecords.orgId,
+        patientSourceRecords.sourceSystem,
+        patientSourceRecords.sourceId,
+      ],
+      set: {
+        patientId,
+        kind: person.kind,
+        demographics,
+        receivedAt,
+        // A record re-sent by its source keeps the method that first linked it.
+        linkMethod: sql`case when ${patientSourceRecords.patientId} = ${patientId}
+          then ${patientSourceRecords.linkMethod} else ${methodOf(decision)} end`,
+        linkScore: sql`case when ${patientSourceRecords.patientId} = ${patientId}
+          then ${patientSourceRecords.linkScore} else ${score}::double precision end`,
+      },
+    })
+    .returning({ id: patientSourceRecords.id });
+  if (!row) throw new Error('source record upsert returned nothing');
+
+  let reviewItems = 0;
+  if (decision.kind === 'new') {
+    for (const candidate of decision.candidates) {
+      if (candidate.patientId === patientId) continue;
+      const inserted = await tx
+        .insert(mpiReviewItems)
+        .values({
+          orgId,
+          incomingId: patientId,
+          candidateId: candidate.patientId,
+          sourceRecordId: row.id,
+          score: candidate.score,
+          reason: candidate.reason,
+          comparison: candidate.comparison,
+        })
+        .onConflictDoNothing()
+        .returning({ id: mpiReviewItems.id });
+      reviewItems += inserted.length;
+    }
+  }
+  const changed = await applySurvivorship(tx, patientId);
+  return { sourceRecordId: row.id, reviewItems, changed };
+}
+
+interface SourceRow {
+  id: string;
+  kind: SourceKind;
+  receivedAt: Date;
+  demographics: SourceDemographics;
+}
+
+/** The source records linked to a golden record, as survivorship reads them. */
+export async function sourcesOf(tx: Db, patientId: string): Promise<SurvivorshipSource[]> {
+  const rows: SourceRow[] = await tx
+    .select({
+      id: patientSourceRecords.id,
+      kind: patientSourceRecords.kind,
+      receivedAt: patientSourceRecords.receivedAt,
+      demographics: patientSourceRecords.demographics,
+    })
+    .from(patientSourceRecords)
+    .where(eq(patientSourceRecords.patientId, patientId));
+  return rows;
+}
+
+/**
+ * Sets the golden record's fields to what survivorship decides from its source records (see
+ * `survivingValues` in core). Fields no source speaks to keep their value. Returns the names of
+ * the fields that changed.
+ */
+export async function applySurvivorship(tx: Db, patientId: string): Promise<string[]> {
+  const sources = await sourcesOf(tx, patientId);
+  if (sources.length === 0) return [];
+  const [current] = await tx
+    .select({
+      givenName: patients.givenName,
+      middleName: patients.middleName,
+      familyName: patients.familyName,
+      birthDate: patients.birthDate,
+      administrativeSex: patients.administrativeSex,
+      preferredLanguage: patients.preferredLanguage,
+      deceasedAt: patients.deceasedAt,
+    })
+    .from(patients)
+    .where(eq(patients.id, patientId));
+  if (!current) return [];
+  const winners = survivingValues(sources);
+  const changes: Partial<typeof patients.$inferInsert> = {};
+  const changed: string[] = [];
+  const text = (
+    field:
+      | 'givenName'
+      | 'middleName'
+      | 'familyName'
+      | 'birthDate'
+      | 'administrativeSex'
+      | 'preferredLanguage',
+  ) => {
+    const value = winners[field]?.value;
+    if (value !== undefined && value !== current[field]) {
+      changes[field] = value;
+      changed.push(field);
+    }
+  };
+  text('givenName');
+  text('middleName');
+  text('familyName');
+  text('birthDate');
+  text('administrativeSex');
+  text('preferredLanguage');
+  const deceased = winners.deceasedAt?.value;
+  if (deceased) {
+    const at = new Date(deceased);
+    if (!Number.isNaN(at.getTime()) && at.getTime() !== current.deceasedAt?.getTime()) {
+      changes.deceasedAt = at;
+      changed.push('deceasedAt');
+    }
+  }
+  if (changed.length === 0) return [];
+  const given = changes.givenName ?? current.givenName;
+  const family = changes.familyName ?? current.familyName;
+  await tx
+    .update(patients)
+    .set({
+      ...changes,
+      searchName: searchableName(family, given),
+      searchGiven: searchableName(given),
+      updatedAt: new Date(),
+    })
+    .where(eq(patients.id, patientId));
+  return changed;
+}

@@ -15,6 +15,8 @@ const lazyPage = {
   tasks: async () => ({ Component: (await import('./tasks/TasksPage')).TasksPage }),
   users: async () => ({ Component: (await import('./admin/UsersPage')).UsersPage }),
   audit: async () => ({ Component: (await import('./admin/AuditLogPage')).AuditLogPage }),
+  reviews: async () => ({ Component: (await import('./mpi/ReviewQueuePage')).ReviewQueuePage }),
+  review: async () => ({ Component: (await import('./mpi/ReviewDetailPage')).ReviewDetailPage }),
   portalLayout: async () => ({ Component: (await import('./portal/PortalLayout')).PortalLayout }),
   portalHome: async () => ({ Component: (await import('./portal/PortalHome')).PortalHome }),
 };
@@ -61,7 +63,15 @@ export const router = createBrowserRouter([
             element: <RequirePermission permission="audit:read" />,
             children: [{ path: 'admin/audit', lazy: lazyPage.audit }],
           },
+          {
+            element: <RequirePermission permission="patient:merge" />,
+            children: [
+              { path: 'mpi/reviews', lazy: lazyPage.reviews },
+              { path: 'mpi/reviews/:id', lazy: lazyPage.review },
+            ],
+          },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
+          { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },
           { path: '*', element: <NotFound home="/" /> },
         ],
       },

@@ -1,9 +1,12 @@
 import type { Patient360 } from '@careloop/core';
-import { Anchor, Badge, Breadcrumbs, Paper, Skeleton, Stack, Tabs } from '@mantine/core';
+import { Anchor, Badge, Breadcrumbs, Group, Paper, Skeleton, Stack, Tabs } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { useCan } from '../auth/session';
+import { MergedBanner } from '../mpi/MergedBanner';
+import { PatientActionsMenu } from '../mpi/PatientActionsMenu';
+import { PatientSourcesTab } from '../mpi/PatientSourcesTab';
 import { EmptyMessage, ErrorMessage } from '../ui/states';
 import { usePatient360 } from './api';
 import { PatientFormModal } from './PatientFormModal';
@@ -25,6 +28,7 @@ const TABS = [
   'notes',
   'care-team',
   'contact',
+  'sources',
 ] as const;
 type TabId = (typeof TABS)[number];
 
@@ -38,6 +42,7 @@ const TAB_LABELS: Record<TabId, string> = {
   notes: 'Notes',
   'care-team': 'Care team',
   contact: 'Contact',
+  sources: 'Sources',
 };
 
 function tabCount(record: Patient360, tab: TabId): number | null {
@@ -116,6 +121,9 @@ function PatientTabs({ record }: { record: Patient360 }) {
       <Tabs.Panel value="contact">
         <ContactTab record={record} />
       </Tabs.Panel>
+      <Tabs.Panel value="sources">
+        <PatientSourcesTab patientId={id} />
+      </Tabs.Panel>
     </Tabs>
   );
 }
@@ -163,14 +171,18 @@ export function Patient360Page() {
   const record = patient.data;
   return (
     <>
-      <Breadcrumbs mb="sm">
-        <Anchor component={Link} to="/patients" size="sm">
-          Patients
-        </Anchor>
-        <span>
-          {record.patient.familyName}, {record.patient.givenName}
-        </span>
-      </Breadcrumbs>
+      <Group justify="space-between" mb="sm">
+        <Breadcrumbs>
+          <Anchor component={Link} to="/patients" size="sm">
+            Patients
+          </Anchor>
+          <span>
+            {record.patient.familyName}, {record.patient.givenName}
+          </span>
+        </Breadcrumbs>
+        <PatientActionsMenu record={record} />
+      </Group>
+      {record.patient.status === 'merged' ? <MergedBanner patientId={record.patient.id} /> : null}
       <PatientHeader record={record} onEdit={canEdit ? editModal.open : undefined} />
       <Paper withBorder p="md">
         <PatientTabs record={record} />

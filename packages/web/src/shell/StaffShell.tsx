@@ -14,6 +14,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
+  IconArrowMerge,
   IconChecklist,
   IconHeartHandshake,
   IconLogout,
@@ -50,6 +51,13 @@ const NAV: NavItem[] = [
     icon: <IconChecklist size={18} />,
     permission: 'task:read',
     match: (path) => path.startsWith('/tasks'),
+  },
+  {
+    to: '/mpi/reviews',
+    label: 'Duplicates',
+    icon: <IconArrowMerge size={18} />,
+    permission: 'patient:merge',
+    match: (path) => path.startsWith('/mpi'),
   },
   {
     to: '/admin/users',

@@ -1,0 +1,128 @@
+import type { ReviewItem, ReviewPerson } from '@careloop/core';
+import { Alert, Button, Group, Modal, Radio, Stack, Text, Textarea } from '@mantine/core';
+import { useState } from 'react';
+import { isApiError } from '../api/client';
+import { formatDate } from '../ui/format';
+import { errorMessage } from '../ui/states';
+import { useDecideReview } from './api';
+
+export type Decision = 'merge' | 'distinct';
+
+const REASON_MAX = 500;
+
+function SurvivorOption({ person, label }: { person: ReviewPerson; label: string }) {
+  return (
+    <Radio
+      value={person.patientId}
+      label={`${label}: ${person.givenName} ${person.familyName}`}
+      description={`Born ${formatDate(person.birthDate)} · registered ${formatDate(
+        person.createdAt.slice(0, 10),
+      )} · ${person.sources.length} source record${person.sources.length === 1 ? '' : 's'}`}
+    />
+  );
+}
+
+function decisionError(error: unknown): string {
+  if (isApiError(error) && error.status === 409) {
+    return 'Someone has already decided this pair. The page now shows their decision.';
+  }
+  return errorMessage(error);
+}
+
+/** Confirms a review decision: merge (choosing the surviving record) or different people. */
+export function DecisionModal({
+  item,
+  decision,
+  onClose,
+}: {
+  item: ReviewItem;
+  decision: Decision | null;
+  onClose: () => void;
+}) {
+  return (
+    <Modal
+      opened={decision !== null}
+      onClose={onClose}
+      title={decision === 'merge' ? 'Merge these records?' : 'Mark as different people?'}
+      size="lg"
+    >
+      {/* Keyed so each opening starts from the defaults. */}
+      {decision ? (
+        <DecisionForm key={decision} item={item} decision={decision} onClose={onClose} />
+      ) : null}
+    </Modal>
+  );
+}
+
+function DecisionForm({
+  item,
+  decision,
+  onClose,
+}: {
+  item: ReviewItem;
+  decision: Decision;
+  onClose: () => void;
+}) {
+  const decide = useDecideReview(item.id);
+  const [survivorId, setSurvivorId] = useState(item.candidate.patientId);
+  const [reason, setReason] = useState('');
+  const submit = () =>
+    decide.mutate(
+      {
+        decision,
+        ...(decision === 'merge' ? { survivorId } : {}),
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+      },
+      { onSuccess: onClose },
+    );
+
+  return (
+    <Stack>
+      {decision === 'merge' ? (
+        <>
+          <Text size="sm">
+            Both records become one patient. Appointments, notes, tasks and other history move to
+            the record that survives; the other keeps its id and points to it. A merge can be undone
+            from the patient's Sources tab.
+          </Text>
+          <Radio.Group label="Which record survives?" value={survivorId} onChange={setSurvivorId}>
+            <Stack gap="sm" mt="xs">
+              <SurvivorOption person={item.candidate} label="Existing record" />
+              <SurvivorOption person={item.incoming} label="Incoming record" />
+            </Stack>
+          </Radio.Group>
+        </>
+      ) : (
+        <Text size="sm">
+          Both records stay separate patients. The decision is kept in the audit trail.
+        </Text>
+      )}
+      <Textarea
+        label="Reason"
+        description="Optional; kept in the audit trail"
+        autosize
+        minRows={2}
+        maxLength={REASON_MAX}
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+      />
+      {decide.isError ? (
+        <Alert color="red" role="alert">
+          {decisionError(decide.error)}
+        </Alert>
+      ) : null}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button
+          color={decision === 'merge' ? 'teal' : 'gray'}
+          onClick={submit}
+          loading={decide.isPending}
+        >
+          {decision === 'merge' ? 'Merge records' : 'Mark as different people'}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,181 @@
+import type { Patient360 } from '@careloop/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  Textarea,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { usePatient360 } from '../patients/api';
+import { medicalRecordNumber } from '../patients/PatientHeader';
+import { PatientPicker } from '../patients/PatientPicker';
+import { formatDate } from '../ui/format';
+import { ErrorMessage, errorMessage } from '../ui/states';
+import { useMergePatient } from './api';
+
+/** Folds another patient (a known duplicate) into `record`, after showing both side by side. */
+export function MergeDuplicateModal({
+  record,
+  opened,
+  onClose,
+}: {
+  record: Patient360;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="Merge a duplicate into this record" size="lg">
+      {opened ? <MergeDuplicateFlow record={record} onClose={onClose} /> : null}
+    </Modal>
+  );
+}
+
+type Step = { kind: 'pick' } | { kind: 'confirm'; duplicateId: string };
+
+function MergeDuplicateFlow({ record, onClose }: { record: Patient360; onClose: () => void }) {
+  const [step, setStep] = useState<Step>({ kind: 'pick' });
+  const [picked, setPicked] = useState<string | null>(null);
+  const self = picked === record.patient.id;
+
+  if (step.kind === 'confirm') {
+    return (
+      <ConfirmMerge
+        record={record}
+        duplicateId={step.duplicateId}
+        onBack={() => setStep({ kind: 'pick' })}
+        onDone={onClose}
+      />
+    );
+  }
+  return (
+    <Stack>
+      <Text size="sm">
+        Find the duplicate record of {record.patient.givenName} {record.patient.familyName}. Its
+        history moves to this record, which survives.
+      </Text>
+      <PatientPicker
+        label="Duplicate record"
+        description="Search by name, birth date, phone, email or MRN"
+        value={picked}
+        onChange={setPicked}
+        error={self ? 'This is the record you are on; choose its duplicate' : undefined}
+      />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button
+          disabled={picked === null || self}
+          onClick={() => picked && setStep({ kind: 'confirm', duplicateId: picked })}
+        >
+          Next
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function PatientCard({ record, label }: { record: Patient360; label: string }) {
+  const p = record.patient;
+  return (
+    <Paper withBorder p="sm" data-testid="merge-party">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text fw={600}>
+        {p.givenName} {p.middleName ? `${p.middleName} ` : ''}
+        {p.familyName}
+      </Text>
+      <Text size="sm">Born {formatDate(p.birthDate)}</Text>
+      <Text size="sm" c="dimmed">
+        MRN {medicalRecordNumber(record) ?? '—'}
+      </Text>
+    </Paper>
+  );
+}
+
+function ConfirmMerge({
+  record,
+  duplicateId,
+  onBack,
+  onDone,
+}: {
+  record: Patient360;
+  duplicateId: string;
+  onBack: () => void;
+  onDone: () => void;
+}) {
+  const duplicate = usePatient360(duplicateId);
+  const merge = useMergePatient(record.patient.id);
+  const [reason, setReason] = useState('');
+
+  if (duplicate.isPending) return <Skeleton height={160} />;
+  if (duplicate.isError) {
+    return (
+      <ErrorMessage
+        error={duplicate.error}
+        onRetry={() => duplicate.refetch()}
+        title="Could not load the duplicate"
+      />
+    );
+  }
+  const alreadyMerged = duplicate.data.patient.status === 'merged';
+  const submit = () =>
+    merge.mutate(
+      { mergedId: duplicateId, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+      {
+        onSuccess: () => {
+          notifications.show({ color: 'teal', message: 'Records merged' });
+          onDone();
+        },
+      },
+    );
+
+  return (
+    <Stack>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <PatientCard record={record} label="Survives (this record)" />
+        <PatientCard record={duplicate.data} label="Merged into it" />
+      </SimpleGrid>
+      {duplicate.data.patient.birthDate !== record.patient.birthDate ? (
+        <Alert color="orange" role="alert">
+          The birth dates differ. Make sure these are the same person, not relatives.
+        </Alert>
+      ) : null}
+      {alreadyMerged ? (
+        <Alert color="red" role="alert">
+          That record was already merged into another one.
+        </Alert>
+      ) : null}
+      <Textarea
+        label="Reason"
+        description="Optional; kept in the audit trail"
+        autosize
+        minRows={2}
+        maxLength={500}
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+      />
+      {merge.isError ? (
+        <Alert color="red" role="alert">
+          {errorMessage(merge.error)}
+        </Alert>
+      ) : null}
+      <Group justify="space-between">
+        <Button variant="subtle" onClick={onBack}>
+          Back
+        </Button>
+        <Button onClick={submit} loading={merge.isPending} disabled={alreadyMerged}>
+          Merge records
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

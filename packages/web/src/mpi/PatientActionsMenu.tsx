@@ -1,0 +1,30 @@
+import type { Patient360 } from '@careloop/core';
+import { Button, Menu } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconArrowMerge, IconChevronDown } from '@tabler/icons-react';
+import { useCan } from '../auth/session';
+import { MergeDuplicateModal } from './MergeDuplicateModal';
+
+/** Less frequent actions on a patient record; nothing to show when the role can do none. */
+export function PatientActionsMenu({ record }: { record: Patient360 }) {
+  const canMerge = useCan('patient:merge');
+  const [merging, mergeModal] = useDisclosure(false);
+  if (!canMerge || record.patient.status === 'merged') return null;
+  return (
+    <>
+      <Menu position="bottom-end" withinPortal>
+        <Menu.Target>
+          <Button variant="default" size="xs" rightSection={<IconChevronDown size={14} />}>
+            More actions
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item leftSection={<IconArrowMerge size={14} />} onClick={mergeModal.open}>
+            Merge a duplicate…
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+      <MergeDuplicateModal record={record} opened={merging} onClose={mergeModal.close} />
+    </>
+  );
+}

@@ -1,0 +1,176 @@
+import type { ReviewItem } from '@careloop/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Group,
+  Paper,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconArrowMerge, IconCircleCheck, IconUsers } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { isApiError } from '../api/client';
+import { useCan } from '../auth/session';
+import { formatDateTime } from '../ui/format';
+import { EmptyMessage, ErrorMessage } from '../ui/states';
+import { useReview } from './api';
+import { ComparisonTable } from './ComparisonTable';
+import { formatScore } from './comparison';
+import { type Decision, DecisionModal } from './DecisionModal';
+import { REVIEW_STATUS_COLORS, REVIEW_STATUS_LABELS, reviewReasonText, survivorOf } from './labels';
+
+/** What was decided, by whom, and where the patient now lives. */
+function DecisionResult({ item }: { item: ReviewItem }) {
+  const survivorId = survivorOf(item);
+  const survivor = [item.incoming, item.candidate].find((p) => p.patientId === survivorId);
+  const who = `${item.decidedBy ?? 'someone'} on ${formatDateTime(item.decidedAt)}`;
+  if (item.status === 'merged') {
+    return (
+      <Alert
+        color="teal"
+        icon={<IconCircleCheck size={18} />}
+        title="Merged into one record"
+        data-testid="review-result"
+      >
+        <Stack gap={4}>
+          <Text size="sm">Merged by {who}.</Text>
+          {survivor ? (
+            <Anchor component={Link} to={`/patients/${survivor.patientId}?tab=sources`} size="sm">
+              Open the surviving record: {survivor.givenName} {survivor.familyName}
+            </Anchor>
+          ) : (
+            <Text size="sm" c="dimmed">
+              The merge has since been undone; both records stand on their own.
+            </Text>
+          )}
+        </Stack>
+      </Alert>
+    );
+  }
+  return (
+    <Alert
+      color="gray"
+      icon={<IconUsers size={18} />}
+      title="Different people"
+      data-testid="review-result"
+    >
+      <Text size="sm">
+        Kept apart by {who}. Open{' '}
+        <Anchor component={Link} to={`/patients/${item.incoming.patientId}`} size="sm">
+          {item.incoming.givenName} {item.incoming.familyName}
+        </Anchor>{' '}
+        or{' '}
+        <Anchor component={Link} to={`/patients/${item.candidate.patientId}`} size="sm">
+          {item.candidate.givenName} {item.candidate.familyName}
+        </Anchor>
+        .
+      </Text>
+    </Alert>
+  );
+}
+
+function ReviewActions({ onDecide }: { onDecide: (decision: Decision) => void }) {
+  return (
+    <Group justify="flex-end">
+      <Button
+        variant="default"
+        leftSection={<IconUsers size={16} />}
+        onClick={() => onDecide('distinct')}
+      >
+        Different people
+      </Button>
+      <Button leftSection={<IconArrowMerge size={16} />} onClick={() => onDecide('merge')}>
+        Same person — merge
+      </Button>
+    </Group>
+  );
+}
+
+/** One possible duplicate: the two records side by side, and the decision. */
+export function ReviewDetailPage() {
+  const { id = '' } = useParams();
+  const review = useReview(id);
+  const canMerge = useCan('patient:merge');
+  const [decision, setDecision] = useState<Decision | null>(null);
+
+  if (review.isPending) {
+    return (
+      <Stack role="status" aria-label="Loading the review">
+        <Skeleton height={60} />
+        <Skeleton height={360} />
+      </Stack>
+    );
+  }
+  if (review.isError) {
+    const status = isApiError(review.error) ? review.error.status : 0;
+    if (status === 404 || status === 400) {
+      return (
+        <EmptyMessage
+          title="Review not found"
+          description="The link may be wrong."
+          action={
+            <Anchor component={Link} to="/mpi/reviews">
+              Back to possible duplicates
+            </Anchor>
+          }
+        />
+      );
+    }
+    return (
+      <ErrorMessage
+        error={review.error}
+        onRetry={() => review.refetch()}
+        title="Could not load this review"
+      />
+    );
+  }
+
+  const item = review.data;
+  return (
+    <>
+      <Breadcrumbs mb="sm">
+        <Anchor component={Link} to="/mpi/reviews" size="sm">
+          Possible duplicates
+        </Anchor>
+        <span>
+          {item.incoming.familyName}, {item.incoming.givenName}
+        </span>
+      </Breadcrumbs>
+      <Paper withBorder p="lg" mb="md">
+        <Group justify="space-between" align="flex-start">
+          <Stack gap={4}>
+            <Title order={1} size="h2">
+              Same person?
+            </Title>
+            <Text size="sm">{reviewReasonText(item.reason)}</Text>
+            <Text size="xs" c="dimmed">
+              Found {formatDateTime(item.createdAt)}
+            </Text>
+          </Stack>
+          <Group gap="xs">
+            <Badge size="lg" variant="light" color={REVIEW_STATUS_COLORS[item.status]}>
+              {REVIEW_STATUS_LABELS[item.status]}
+            </Badge>
+            <Badge size="lg" variant="outline" color="gray">
+              Score {formatScore(item.score)}
+            </Badge>
+          </Group>
+        </Group>
+      </Paper>
+      <Stack>
+        {item.status === 'open' ? null : <DecisionResult item={item} />}
+        <Paper withBorder p="md">
+          <ComparisonTable item={item} />
+        </Paper>
+        {item.status === 'open' && canMerge ? <ReviewActions onDecide={setDecision} /> : null}
+      </Stack>
+      <DecisionModal item={item} decision={decision} onClose={() => setDecision(null)} />
+    </>
+  );
+}

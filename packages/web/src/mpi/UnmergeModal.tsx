@@ -1,0 +1,77 @@
+import type { MergeSummary } from '@careloop/core';
+import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { isApiError } from '../api/client';
+import { formatDateTime } from '../ui/format';
+import { errorMessage } from '../ui/states';
+import { useUnmerge } from './api';
+import { PatientRef } from './PatientRef';
+
+function unmergeError(error: unknown): string {
+  if (isApiError(error) && error.status === 409) {
+    return 'This merge has already been undone. The history now shows it.';
+  }
+  return errorMessage(error);
+}
+
+/** Confirms undoing a merge: the merged record stands on its own again. */
+export function UnmergeModal({
+  merge,
+  onClose,
+}: {
+  merge: MergeSummary | null;
+  onClose: () => void;
+}) {
+  return (
+    <Modal opened={merge !== null} onClose={onClose} title="Undo this merge?" size="lg">
+      {merge ? <UnmergeForm key={merge.id} merge={merge} onClose={onClose} /> : null}
+    </Modal>
+  );
+}
+
+function UnmergeForm({ merge, onClose }: { merge: MergeSummary; onClose: () => void }) {
+  const unmerge = useUnmerge();
+  const [reason, setReason] = useState('');
+  const submit = () =>
+    unmerge.mutate(
+      { mergeId: merge.id, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+      {
+        onSuccess: () => {
+          notifications.show({ color: 'teal', message: 'Merge undone: both records are back' });
+          onClose();
+        },
+      },
+    );
+  return (
+    <Stack>
+      <Text size="sm">
+        <PatientRef id={merge.mergedId} /> was merged into <PatientRef id={merge.survivorId} /> on{' '}
+        {formatDateTime(merge.mergedAt)}. Undoing it restores the merged record and moves its source
+        records and history back to it.
+      </Text>
+      <Textarea
+        label="Reason"
+        description="Optional; kept in the audit trail"
+        autosize
+        minRows={2}
+        maxLength={500}
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+      />
+      {unmerge.isError ? (
+        <Alert color="red" role="alert">
+          {unmergeError(unmerge.error)}
+        </Alert>
+      ) : null}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button color="orange" onClick={submit} loading={unmerge.isPending}>
+          Undo merge
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,85 @@
+import type {
+  MergeRequest,
+  MergeSummary,
+  PatientSources,
+  ReviewDecision,
+  ReviewItem,
+  ReviewStatus,
+  UnmergeRequest,
+} from '@careloop/core';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, isApiError } from '../api/client';
+import { useCursorList } from '../api/cursor-list';
+import { patientKeys } from '../patients/api';
+
+export const mpiKeys = {
+  all: ['mpi'] as const,
+  reviews: ['mpi', 'reviews'] as const,
+  review: (id: string) => ['mpi', 'review', id] as const,
+  // Under the patient's key, so whatever refreshes the patient refreshes its provenance too.
+  sources: (patientId: string) => [...patientKeys.one(patientId), 'sources'] as const,
+};
+
+const path = (id: string) => encodeURIComponent(id);
+
+export function useReviewList(status: ReviewStatus) {
+  return useCursorList<ReviewItem>(mpiKeys.reviews, '/api/mpi/reviews', { status, limit: 25 });
+}
+
+export function useReview(id: string) {
+  return useQuery({
+    queryKey: mpiKeys.review(id),
+    queryFn: () => api.get<ReviewItem>(`/api/mpi/reviews/${path(id)}`),
+  });
+}
+
+export function usePatientSources(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: mpiKeys.sources(patientId),
+    queryFn: () => api.get<PatientSources>(`/api/patients/${path(patientId)}/sources`),
+    enabled: enabled && patientId !== '',
+  });
+}
+
+/** A merge or unmerge moves rows between records: every patient view and queue may be stale. */
+function afterIdentityChange(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: patientKeys.all });
+  void client.invalidateQueries({ queryKey: mpiKeys.all });
+}
+
+export function useDecideReview(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ReviewDecision) =>
+      api.post<ReviewItem>(`/api/mpi/reviews/${path(id)}/decision`, body),
+    onSuccess: (decided) => {
+      client.setQueryData(mpiKeys.review(id), decided);
+      afterIdentityChange(client);
+    },
+    onError: (error) => {
+      // Decided elsewhere meanwhile: show what was decided instead of the stale pair.
+      if (isApiError(error) && error.status === 409) {
+        void client.invalidateQueries({ queryKey: mpiKeys.all });
+      }
+    },
+  });
+}
+
+/** Folds the duplicate `mergedId` into the patient `survivorId`. */
+export function useMergePatient(survivorId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: MergeRequest) =>
+      api.post<MergeSummary>(`/api/patients/${path(survivorId)}/merge`, body),
+    onSuccess: () => afterIdentityChange(client),
+  });
+}
+
+export function useUnmerge() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ mergeId, ...body }: UnmergeRequest & { mergeId: string }) =>
+      api.post<MergeSummary>(`/api/mpi/merges/${path(mergeId)}/unmerge`, body),
+    onSuccess: () => afterIdentityChange(client),
+  });
+}

@@ -19,6 +19,7 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+import mpiRoutes from './modules/mpi/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
@@ -87,6 +88,7 @@ export async function buildApp(
     await portalRoutes(api, services);
     await fhirRoutes(api, services);
     await hl7Routes(api, services);
+    await mpiRoutes(api, services);
   });
 
   if (options.serveWeb !== false && existsSync(WEB_DIST)) {

@@ -7,6 +7,7 @@ import { UserService } from './modules/auth/users.js';
 import { DirectoryService } from './modules/directory/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
+import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { TaskService } from './modules/tasks/service.js';
@@ -25,6 +26,7 @@ export interface Services {
   users: UserService;
   fhir: FhirService;
   hl7: Hl7Service;
+  mpi: MpiService;
 }
 
 export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
@@ -45,6 +47,7 @@ export function createServices(config: Config, database: Database, cipher: Field
     directory: new DirectoryService(database),
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit),
+    mpi: new MpiService(database, audit),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
   };
 }

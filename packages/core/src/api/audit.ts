@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'logout',
   'login-failed',
   'export',
+  'merge',
+  'unmerge',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;

@@ -2,8 +2,9 @@ import { type Static, Type } from 'typebox';
 import { SOURCE_KINDS, SURVIVING_FIELDS } from '../identity/survivorship.js';
 import { Instant, ListQuery, Nullable, Page, Uuid } from './common.js';
 
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
+/** A closed set of strings as a JSON-schema `enum`, typed as the union of its members. */
+const literals = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 export const SourceKindSchema = literals(SOURCE_KINDS);
 export const SurvivingFieldSchema = literals(SURVIVING_FIELDS);

@@ -1,44 +1,35 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { patientIdentifiers, patients } from '../patients/schema.js';
+import {
+  identifierOwners,
+  type MatchDecision,
+  MpiConflictError,
+  matchPerson,
+  NO_SYSTEM,
+  type SourcePerson,
+} from '../mpi/match.js';
+import { patients } from '../patients/schema.js';
 import { EntryError } from './outcome.js';
 
-/** Identifiers sent without a system: kept, but never used to match people. */
-export const NO_SYSTEM = 'urn:careloop:fhir:no-system';
-
-/** A person arriving from another system, before Careloop decides who they are. */
-export interface IncomingPatient {
-  sourceSystem: string;
-  sourceId: string;
-  /** The golden record an earlier import of this same source record linked to. */
-  linkedPatientId: string | null;
-  identifiers: { system: string; value: string }[];
-  givenName: string;
-  familyName: string;
-  birthDate: string;
-  administrativeSex: string;
-}
-
-export type PatientMatch =
-  | { kind: 'existing'; patientId: string; by: 'source-link' | 'identifier' }
-  | { kind: 'new' };
+export { NO_SYSTEM };
 
 /**
- * Who an incoming person is. Today: deterministic only — the source link of an earlier import,
- * then an exact identifier (system and value). The master patient index (core/identity) plugs
- * in here, so FHIR, HL7 v2 and CSV imports all go through one matcher.
+ * Who an incoming FHIR Patient is. The golden record an earlier import of this same resource
+ * linked to comes first (its identifiers must not belong to someone else); otherwise the master
+ * patient index decides (modules/mpi/match.ts), as it does for HL7 v2, CSV and registrations.
  */
 export async function matchIncomingPatient(
   tx: Db,
-  candidate: IncomingPatient,
-): Promise<PatientMatch> {
-  const owners = await identifierOwners(tx, candidate.identifiers);
-  if (candidate.linkedPatientId) {
+  person: SourcePerson,
+  linkedPatientId: string | null,
+): Promise<MatchDecision> {
+  if (linkedPatientId) {
     const [linked] = await tx
       .select({ id: patients.id })
       .from(patients)
-      .where(and(eq(patients.id, candidate.linkedPatientId), ne(patients.status, 'merged')));
+      .where(and(eq(patients.id, linkedPatientId), ne(patients.status, 'merged')));
     if (linked) {
+      const owners = await identifierOwners(tx, person.demographics.identifiers ?? []);
       const other = owners.find((o) => o.patientId !== linked.id);
       if (other) {
         throw new EntryError(
@@ -48,40 +39,15 @@ export async function matchIncomingPatient(
           409,
         );
       }
-      return { kind: 'existing', patientId: linked.id, by: 'source-link' };
+      return { kind: 'existing', patientId: linked.id, method: 'source', score: null };
     }
   }
-  const distinct = [...new Set(owners.map((o) => o.patientId))];
-  const [only] = distinct;
-  if (distinct.length > 1) {
-    throw new EntryError(
-      `The identifiers of this patient belong to ${distinct.length} different patients; resolve the duplicate before importing`,
-      'identifier',
-      'conflict',
-      409,
-    );
+  try {
+    return await matchPerson(tx, person);
+  } catch (error) {
+    if (error instanceof MpiConflictError) {
+      throw new EntryError(error.message, 'identifier', 'conflict', 409);
+    }
+    throw error;
   }
-  return only ? { kind: 'existing', patientId: only, by: 'identifier' } : { kind: 'new' };
-}
-
-async function identifierOwners(
-  tx: Db,
-  identifiers: IncomingPatient['identifiers'],
-): Promise<{ patientId: string; system: string; value: string }[]> {
-  const usable = identifiers.filter((i) => i.system !== NO_SYSTEM);
-  if (usable.length === 0) return [];
-  const rows = await tx
-    .select({
-      patientId: patientIdentifiers.patientId,
-      system: patientIdentifiers.system,
-      value: patientIdentifiers.value,
-    })
-    .from(patientIdentifiers)
-    .where(
-      inArray(
-        patientIdentifiers.value,
-        usable.map((i) => i.value),
-      ),
-    );
-  return rows.filter((r) => usable.some((i) => i.system === r.system && i.value === r.value));
 }

@@ -196,3 +196,81 @@ export async function applySurvivorship(tx: Db, patientId: string): Promise<stri
     .where(eq(patients.id, patientId));
   return changed;
 }
+
+/** Rows that remember a source's description of a person, for writers that batch their rows. */
+export interface SourceRecordWrites {
+  sourceRecord:
+    | { op: 'insert'; values: typeof patientSourceRecords.$inferInsert & { id: string } }
+    | { op: 'update'; id: string; values: Partial<typeof patientSourceRecords.$inferInsert> };
+  reviewItems: (typeof mpiReviewItems.$inferInsert & { id: string })[];
+}
+
+/**
+ * What `recordSource` would write, as rows for a batching writer (the FHIR importer) to apply
+ * after the golden record itself. Survivorship is not re-run: such writers are sources of the
+ * highest trust for identity and write their demographics through, which is what survivorship
+ * would choose for the most recent of them.
+ */
+export async function sourceRecordWrites(
+  tx: Db,
+  orgId: string,
+  patientId: string,
+  person: SourcePerson,
+  decision: MatchDecision,
+): Promise<SourceRecordWrites> {
+  const demographics = storedDemographics(person.demographics);
+  const receivedAt = person.receivedAt ?? new Date();
+  const [existing] = await tx
+    .select({ id: patientSourceRecords.id, patientId: patientSourceRecords.patientId })
+    .from(patientSourceRecords)
+    .where(
+      sql`${patientSourceRecords.sourceSystem} = ${person.system} and ${patientSourceRecords.sourceId} = ${person.sourceId}`,
+    );
+  const score = decision.kind === 'existing' ? decision.score : null;
+  const sourceRecord: SourceRecordWrites['sourceRecord'] = existing
+    ? {
+        op: 'update',
+        id: existing.id,
+        values: {
+          patientId,
+          demographics,
+          receivedAt,
+          ...(existing.patientId !== patientId && {
+            linkMethod: methodOf(decision),
+            linkScore: score,
+          }),
+        },
+      }
+    : {
+        op: 'insert',
+        values: {
+          id: crypto.randomUUID(),
+          orgId,
+          patientId,
+          kind: person.kind,
+          sourceSystem: person.system,
+          sourceId: person.sourceId,
+          demographics,
+          linkMethod: methodOf(decision),
+          linkScore: score,
+          receivedAt,
+        },
+      };
+  const sourceRecordId = sourceRecord.op === 'insert' ? sourceRecord.values.id : sourceRecord.id;
+  const reviewItems =
+    decision.kind === 'new'
+      ? decision.candidates
+          .filter((c) => c.patientId !== patientId)
+          .map((c) => ({
+            id: crypto.randomUUID(),
+            orgId,
+            incomingId: patientId,
+            candidateId: c.patientId,
+            sourceRecordId,
+            score: c.score,
+            reason: c.reason,
+            comparison: c.comparison,
+          }))
+      : [];
+  return { sourceRecord, reviewItems };
+}

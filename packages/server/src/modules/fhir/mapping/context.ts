@@ -3,6 +3,7 @@ import type { Reference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { Db } from '../../../db/client.js';
 import { conditions, encounters } from '../../clinical/schema.js';
 import { locations, practitioners, serviceLines } from '../../directory/schema.js';
+import { mpiReviewItems, patientSourceRecords } from '../../mpi/schema.js';
 import {
   coverages,
   patientAddresses,
@@ -41,6 +42,8 @@ export const TABLES = {
   patientAddresses,
   patientContactPoints,
   patientIdentifiers,
+  patientSourceRecords,
+  mpiReviewItems,
   relatedPersons,
   coverages,
   schedules,

@@ -3,6 +3,8 @@ import { normalizeEmail, normalizePhone, searchableName } from '@careloop/core';
 import type { Address, ContactPoint, Identifier, Patient } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
+import type { SourcePerson } from '../../mpi/match.js';
+import { sourceRecordWrites } from '../../mpi/sources.js';
 import {
   patientAddresses,
   patientContactPoints,
@@ -148,16 +150,33 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
     status: patient.active === false ? 'inactive' : 'active',
     updatedAt: new Date(),
   };
-  const match = await matchIncomingPatient(ctx.tx, {
-    sourceSystem: ctx.sourceSystem,
+  const firstAddress = addresses[0];
+  const person: SourcePerson = {
+    kind: 'fhir',
+    system: ctx.sourceSystem,
     sourceId: ctx.entry.sourceId,
-    linkedPatientId: ctx.existing?.recordType === 'patient' ? ctx.existing.recordId : null,
-    identifiers,
-    givenName,
-    familyName,
-    birthDate: birth.date,
-    administrativeSex: demographics.administrativeSex,
-  });
+    demographics: {
+      given: givenName,
+      middle: parts.middle,
+      family: familyName,
+      birthDate: birth.precision === 'day' ? birth.date : null,
+      sex: patient.gender ?? null,
+      line: firstAddress?.line1 ?? null,
+      city: firstAddress?.city ?? null,
+      state: firstAddress?.state ?? null,
+      postalCode: firstAddress?.postalCode ?? null,
+      phone: contacts.find((c) => c.system === 'phone')?.value ?? null,
+      email: contacts.find((c) => c.system === 'email')?.value ?? null,
+      language: languageOfPatient(patient) ?? null,
+      deceasedAt: deceasedAt ? deceasedAt.toISOString() : null,
+      identifiers: identifiers.map((i) => ({ system: i.system, value: i.value })),
+    },
+  };
+  const match = await matchIncomingPatient(
+    ctx.tx,
+    person,
+    ctx.existing?.recordType === 'patient' ? ctx.existing.recordId : null,
+  );
   const orgId = ctx.orgId;
   const writes: RowWrite[] = [];
   let patientId: string;
@@ -222,6 +241,20 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
       values: { id: randomUUID(), orgId, patientId, ...i },
     });
   }
+  const mpi = await sourceRecordWrites(ctx.tx, orgId, patientId, person, match);
+  writes.push(
+    mpi.sourceRecord.op === 'insert'
+      ? { table: 'patientSourceRecords', op: 'insert', values: mpi.sourceRecord.values }
+      : {
+          table: 'patientSourceRecords',
+          op: 'update',
+          id: mpi.sourceRecord.id,
+          values: mpi.sourceRecord.values,
+        },
+    ...mpi.reviewItems.map(
+      (values): RowWrite => ({ table: 'mpiReviewItems', op: 'insert', values }),
+    ),
+  );
   const created = match.kind === 'new';
   const touchpoint: NewTouchpoint = {
     orgId,

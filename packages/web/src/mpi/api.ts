@@ -81,5 +81,9 @@ export function useUnmerge() {
     mutationFn: ({ mergeId, ...body }: UnmergeRequest & { mergeId: string }) =>
       api.post<MergeSummary>(`/api/mpi/merges/${path(mergeId)}/unmerge`, body),
     onSuccess: () => afterIdentityChange(client),
+    onError: (error) => {
+      // Undone elsewhere meanwhile: refresh so the history shows it.
+      if (isApiError(error) && error.status === 409) afterIdentityChange(client);
+    },
   });
 }

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { CsvSyntaxError, columnNames, detectDelimiter, detectHeaderRow, parseCsv } from './csv.js';
+import { knownFieldCount } from './mapping.js';
+import { readCsvFile } from './read.js';
+
+const cells = (text: string, delimiter: ',' | ';' | '\t' | '|' = ',') =>
+  parseCsv(text, delimiter).map((r) => r.cells);
+
+describe('parseCsv', () => {
+  it('reads quoted fields holding delimiters, doubled quotes and line breaks', () => {
+    expect(cells('a,b\n"Smith, Jane","say ""hi""\nthere"\n')).toEqual([
+      ['a', 'b'],
+      ['Smith, Jane', 'say "hi"\nthere'],
+    ]);
+  });
+
+  it('accepts CRLF, LF and lone CR line ends and ignores a byte-order mark', () => {
+    expect(cells('\uFEFFa,b\r\n1,2\n3,4\r5,6')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+      ['5', '6'],
+    ]);
+  });
+
+  it('numbers each record by the line it starts on, across quoted line breaks and blank lines', () => {
+    const records = parseCsv('h1,h2\n"multi\nline",x\n\n3,4\n', ',');
+    expect(records.map((r) => r.line)).toEqual([1, 2, 5]);
+  });
+
+  it('keeps empty trailing cells and a last line without a line end', () => {
+    expect(cells('a,b,c\n1,,\n2,3,4')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '', ''],
+      ['2', '3', '4'],
+    ]);
+  });
+
+  it('reads a quote inside an unquoted field as a character', () => {
+    expect(cells('name\n5" floppy')).toEqual([['name'], ['5" floppy']]);
+  });
+
+  it('refuses a quoted field that never closes, naming its line', () => {
+    expect(() => parseCsv('a\n"open\nstill open', ',')).toThrow(CsvSyntaxError);
+    try {
+      parseCsv('a\n"open\nstill open', ',');
+    } catch (error) {
+      expect((error as CsvSyntaxError).line).toBe(2);
+    }
+  });
+});
+
+describe('detectDelimiter', () => {
+  it.each([
+    ['a,b,c\n1,2,3\n', ','],
+    ['a;b;c\n1;2,5;3\n', ';'],
+    ['a\tb\n1\t2\n', '\t'],
+    ['a|b|c\n1|2|3\n', '|'],
+  ] as const)('finds the delimiter of %j', (text, expected) => {
+    expect(detectDelimiter(text)).toBe(expected);
+  });
+
+  it('is not fooled by commas inside quoted fields of a semicolon file', () => {
+    expect(detectDelimiter('name;city\n"Smith, Jane";"Boston, MA"\n"Doe, J";"Salem, MA"\n')).toBe(
+      ';',
+    );
+  });
+});
+
+describe('header row', () => {
+  it('finds the header below title lines by the field names it holds', () => {
+    const records = parseCsv(
+      'Patient export from Acme EHR\nGenerated 2026-01-05,,\nLast Name,First Name,DOB\nDoe,Jane,1980-01-02\n',
+      ',',
+    );
+    expect(detectHeaderRow(records, (c) => knownFieldCount('patients', c))).toBe(2);
+  });
+
+  it('names blank and repeated columns so that each can be mapped', () => {
+    expect(columnNames(['Phone', '', 'phone', ' Email '], 5)).toEqual([
+      'Phone',
+      'Column 2',
+      'phone (2)',
+      'Email',
+      'Column 5',
+    ]);
+  });
+
+  it('uses the header line given instead of guessing', () => {
+    const file = readCsvFile('x,y\nfirst,last\nJane,Doe\n', { type: 'patients', headerLine: 1 });
+    expect(file.table.columns).toEqual(['x', 'y']);
+    expect(file.table.rows).toHaveLength(2);
+  });
+});

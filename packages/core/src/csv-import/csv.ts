@@ -1,0 +1,192 @@
+/** Field separators a clinic's export may use, in the order detection prefers them on a tie. */
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** One record of the file: its cells and the line it starts on (1-based, as an editor counts). */
+export interface CsvRecord {
+  line: number;
+  cells: string[];
+}
+
+/** The file is not readable as delimited text; `line` is where reading stopped. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+/** The text without a leading UTF-8 byte-order mark (Excel writes one on "CSV UTF-8"). */
+export const stripBom = (text: string): string =>
+  text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+
+/**
+ * Reads RFC 4180 text: fields in double quotes may hold the delimiter, line breaks and `""`
+ * for a quote; records end in CRLF, LF or a lone CR. A quote inside an unquoted field is kept
+ * as a character (real exports do this). Blank lines are skipped. `limit` stops after that
+ * many records, for sniffing a large file.
+ */
+export function parseCsv(
+  input: string,
+  delimiter: Delimiter,
+  options: { limit?: number } = {},
+): CsvRecord[] {
+  const text = stripBom(input);
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const records: CsvRecord[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  let quoteLine = 0;
+  const endRecord = () => {
+    cells.push(cell);
+    if (!(cells.length === 1 && cells[0]?.trim() === '')) {
+      records.push({ line: recordLine, cells });
+    }
+    cells = [];
+    cell = '';
+  };
+  let i = 0;
+  while (i < text.length && records.length < limit) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i += 1;
+        continue;
+      }
+      if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line += 1;
+      cell += ch;
+      i += 1;
+      continue;
+    }
+    if (ch === '"' && cell.trim() === '') {
+      // A field that starts with a quote (after optional spaces, as FEBRL-style files have).
+      quoted = true;
+      quoteLine = line;
+      cell = '';
+      i += 1;
+    } else if (ch === delimiter) {
+      cells.push(cell);
+      cell = '';
+      i += 1;
+    } else if (ch === '\r' || ch === '\n') {
+      endRecord();
+      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line += 1;
+      recordLine = line;
+    } else {
+      cell += ch;
+      i += 1;
+    }
+  }
+  if (quoted && records.length < limit) {
+    throw new CsvSyntaxError(
+      `A quoted field opened on line ${quoteLine} is never closed`,
+      quoteLine,
+    );
+  }
+  if (records.length < limit && (cell !== '' || cells.length > 0)) endRecord();
+  return records;
+}
+
+/** Lines read to guess the delimiter and the header row. */
+const SNIFF_RECORDS = 25;
+
+/**
+ * The delimiter that splits the first lines into the same number of fields most often (at
+ * least two); a comma when nothing splits (a one-column file).
+ */
+export function detectDelimiter(text: string): Delimiter {
+  let best: { delimiter: Delimiter; score: number } = { delimiter: ',', score: 0 };
+  for (const delimiter of DELIMITERS) {
+    let records: CsvRecord[];
+    try {
+      records = parseCsv(text, delimiter, { limit: SNIFF_RECORDS });
+    } catch {
+      continue;
+    }
+    const counts = new Map<number, number>();
+    for (const r of records) counts.set(r.cells.length, (counts.get(r.cells.length) ?? 0) + 1);
+    let score = 0;
+    for (const [width, times] of counts) {
+      if (width > 1) score = Math.max(score, times * 1000 + width);
+    }
+    if (score > best.score) best = { delimiter, score };
+  }
+  return best.delimiter;
+}
+
+/**
+ * Column names from a header row: trimmed; a blank one becomes `Column N`; a repeated one gets
+ * ` (2)`, ` (3)`… so that every column has a name a mapping can refer to.
+ */
+export function columnNames(header: readonly string[], width = header.length): string[] {
+  const seen = new Map<string, number>();
+  const names: string[] = [];
+  for (let i = 0; i < Math.max(width, header.length); i++) {
+    const base = header[i]?.trim() || `Column ${i + 1}`;
+    const times = (seen.get(base.toLowerCase()) ?? 0) + 1;
+    seen.set(base.toLowerCase(), times);
+    names.push(times === 1 ? base : `${base} (${times})`);
+  }
+  return names;
+}
+
+/** A delimited file read into named columns and data rows. */
+export interface CsvTable {
+  delimiter: Delimiter;
+  /** Index in `records` of the header row (title lines above it are ignored). */
+  headerIndex: number;
+  columns: string[];
+  /** Data rows, below the header. */
+  rows: CsvRecord[];
+}
+
+/** Splits parsed records at the header row into column names and data rows. */
+export function tableOf(
+  records: readonly CsvRecord[],
+  delimiter: Delimiter,
+  headerIndex: number,
+): CsvTable {
+  const header = records[headerIndex];
+  if (!header) throw new CsvSyntaxError('The file has no header row', 1);
+  const rows = records.slice(headerIndex + 1);
+  const width = Math.max(header.cells.length, ...rows.map((r) => r.cells.length));
+  return { delimiter, headerIndex, columns: columnNames(header.cells, width), rows };
+}
+
+/** How many leading records may be titles or notes above the header row. */
+export const HEADER_SEARCH_RECORDS = 10;
+
+/**
+ * The header row among the first records: the one whose cells name the most known fields
+ * (`knownFields` counts them); when none names any, the first row filled at least as widely as
+ * half the widest row (titles such as "Patient export, 2026-01-01" are narrower).
+ */
+export function detectHeaderRow(
+  records: readonly CsvRecord[],
+  knownFields: (cells: readonly string[]) => number,
+): number {
+  const head = records.slice(0, HEADER_SEARCH_RECORDS);
+  let best = { index: -1, known: 0 };
+  head.forEach((r, index) => {
+    const known = knownFields(r.cells);
+    if (known > best.known) best = { index, known };
+  });
+  if (best.index >= 0) return best.index;
+  const filled = (r: CsvRecord) => r.cells.filter((c) => c.trim() !== '').length;
+  const widest = Math.max(0, ...head.map(filled));
+  const index = head.findIndex((r) => filled(r) * 2 >= widest && filled(r) > 0);
+  return Math.max(index, 0);
+}

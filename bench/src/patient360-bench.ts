@@ -54,7 +54,16 @@ async function prepare(bench: BenchDatabase, target: number, sample: number): Pr
   }
 }
 
-function startAppThread(bench: BenchDatabase): Promise<{ url: string; stop(): Promise<void> }> {
+interface AppThread {
+  url: string;
+  /** Starts V8's CPU profiler on the server's thread. */
+  startProfile(): Promise<void>;
+  /** Stops it and writes the profile to `file` (open it in Chrome DevTools or speedscope). */
+  stopProfile(file: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startAppThread(bench: BenchDatabase): Promise<AppThread> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: bench.databaseUrl ?? '',
@@ -69,18 +78,26 @@ function startAppThread(bench: BenchDatabase): Promise<{ url: string; stop(): Pr
   const worker = new Worker(new URL('./server-worker.ts', import.meta.url), {
     workerData: { env },
   });
+  const ask = (message: unknown) =>
+    new Promise<{ error?: string }>((done) => {
+      worker.once('message', done);
+      worker.postMessage(message);
+    });
+  const checked = async (message: unknown) => {
+    const reply = await ask(message);
+    if (reply.error) throw new Error(reply.error);
+  };
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', (message: { url: string }) =>
       resolve({
         url: message.url,
-        stop: () =>
-          new Promise<void>((done) => {
-            worker.once('message', () => {
-              void worker.terminate().then(() => done());
-            });
-            worker.postMessage('close');
-          }),
+        startProfile: () => checked({ profile: 'start' }),
+        stopProfile: (file) => checked({ profile: 'stop', file }),
+        stop: async () => {
+          await ask('close');
+          await worker.terminate();
+        },
       }),
     );
   });
@@ -115,6 +132,7 @@ export async function patient360Bench(args: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       duration: { type: 'string', default: '10' },
       'data-dir': { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const target = positiveInteger(values.patients, 'patients');
@@ -135,7 +153,13 @@ export async function patient360Bench(args: string[]): Promise<void> {
       say(
         `GET /api/patients/:id over ${fmt(ids.length)} patients, ${connections} connections, ${seconds} s`,
       );
+      const profileFile = values['cpu-prof'];
+      if (profileFile) await app.startProfile();
       const patient360 = await load({ origin: app.url, paths, headers, connections, seconds });
+      if (profileFile) {
+        await app.stopProfile(profileFile);
+        say(`CPU profile of the server thread during the 360 run: ${profileFile}`);
+      }
       const ratio = patient360.rps / health.rps;
       finish(
         values.json,

@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { rowsOf } from './rows.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -118,6 +119,26 @@ export class Database {
   }
 
   /**
+   * One read-only statement as `careloop_app` for `orgId`, in one round trip on PostgreSQL.
+   * `withTenant` costs four (BEGIN, set_config, the statement, COMMIT). Here the set_config and
+   * the statement go to the server as one simple-protocol query, which PostgreSQL runs as one
+   * implicit transaction: the role and organization are set for `statement` alone and reset
+   * when it ends, also on error (rls.test.ts checks the connection afterwards). The simple
+   * protocol has no parameters, so `statement` must be one statement with every value written
+   * by `sqlLiteral`, and no semicolon (refused, even inside a literal); its rows are returned.
+   */
+  async tenantRead<T>(orgId: string, statement: string): Promise<T[]> {
+    if (statement.includes(';')) throw new Error('tenantRead takes exactly one statement');
+    const setup = `select set_config('role', 'careloop_app', true), set_config('app.org_id', ${sqlLiteral(orgId)}, true)`;
+    if (!this.pool) {
+      return this.withTenant(orgId, async (tx) => rowsOf<T>(await tx.execute(sql.raw(statement))));
+    }
+    const results: unknown = await this.pool.query(`${setup};\n${statement}`);
+    if (!Array.isArray(results) || results.length !== 2) throw new Error('tenantRead: no result');
+    return (results[1] as pg.QueryResult).rows as T[];
+  }
+
+  /**
    * A transaction as the owning role, across organizations: the CLI, seeding, creating an
    * organization, verifying the audit chains. Never used to serve a request.
    */
@@ -128,4 +149,13 @@ export class Database {
   close(): Promise<void> {
     return this.closeFn();
   }
+}
+
+/**
+ * A value as an SQL literal, for the few statements sent without parameters (`tenantRead`).
+ * Strings are quoted by node-postgres's `escapeLiteral` (quotes and backslashes escaped).
+ */
+export function sqlLiteral(value: string | boolean): string {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return pg.escapeLiteral(value);
 }

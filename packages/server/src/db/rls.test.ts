@@ -45,6 +45,32 @@ describeEachDatabase('tenant isolation by row-level security', (kind) => {
     }
   });
 
+  it('tenantRead confines its statement to one organization and leaves the connection as it was', async () => {
+    const names = await t.database.tenantRead<{ family_name: string }>(
+      a.orgId,
+      'select family_name from patients',
+    );
+    expect(names.map((n) => n.family_name)).toEqual(['OnlyInA']);
+    await expect(t.database.tenantRead(a.orgId, 'select 1/0')).rejects.toThrow();
+    // Every pooled connection is back to the login role with no organization, after success
+    // and after an error alike: the settings lived in the statement's implicit transaction.
+    const after = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        t.database.db.execute(
+          sql`select current_user as role, coalesce(current_setting('app.org_id', true), '') as org`,
+        ),
+      ),
+    );
+    for (const result of after) {
+      const [row] = rowsOf<{ role: string; org: string }>(result);
+      expect(row?.role).not.toBe('careloop_app');
+      expect(row?.org).toBe('');
+    }
+    await expect(t.database.tenantRead(a.orgId, 'select 1; select 2')).rejects.toThrow(
+      /exactly one statement/,
+    );
+  });
+
   it('sees nothing at all when no organization is set', async () => {
     const rows = await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`set local role careloop_app`);

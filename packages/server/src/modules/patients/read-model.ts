@@ -11,7 +11,7 @@ import {
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
-import type { Db } from '../../db/client.js';
+import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 
 /** Which sections of the 360 view a role may see; the others are not even queried. */
@@ -31,7 +31,7 @@ export const sectionAccess = (role: Role): SectionAccess => ({
 export const toIso = (v: unknown): string => new Date(v as string | Date).toISOString();
 const toIsoOrNull = (v: unknown): string | null => (v == null ? null : toIso(v));
 
-interface Row360 {
+export interface Row360 {
   patient: Record<string, unknown> | null;
   addresses: Patient360['addresses'];
   contact_points: Patient360['contactPoints'];
@@ -65,7 +65,7 @@ interface Row360 {
 }
 
 /**
- * The 360 view in one round trip: the SQL function careloop_patient_360 (migration
+ * The 360 view in one statement: the SQL function careloop_patient_360 (migration
  * 0006_patient_360.sql) builds it as JSON, with its plan cached per connection. It reads the
  * tables of several modules; it is the patient read model, not a writer. Sections the role may
  * not see are not even read.
@@ -75,12 +75,29 @@ export async function load360(
   patientId: string,
   options: { access: SectionAccess; cipher: FieldCipher },
 ): Promise<Patient360 | null> {
-  const { clinical, notes: withNotes, tasks: withTasks } = options.access;
+  const { clinical, notes, tasks } = options.access;
   const result = await tx.execute(
-    sql`select careloop_patient_360(${patientId}, ${clinical}, ${withNotes}, ${withTasks}) as view`,
+    sql`select careloop_patient_360(${patientId}, ${clinical}, ${notes}, ${tasks}) as view`,
   );
-  const row = rowsOf<{ view: Row360 | null }>(result)[0]?.view;
+  return shape360(rowsOf<{ view: Row360 | null }>(result)[0]?.view ?? null, options);
+}
+
+/**
+ * The same read for `Database.tenantRead`, which sends it without parameters in the round trip
+ * that also sets the organization: every value is a literal.
+ */
+export function statement360(patientId: string, access: SectionAccess): string {
+  const args = [patientId, access.clinical, access.notes, access.tasks].map(sqlLiteral);
+  return `select careloop_patient_360(${args[0]}::uuid, ${args.slice(1).join(', ')}) as view`;
+}
+
+/** The function's JSON as the API's view: ISO instants, consent grid, decrypted notes. */
+export function shape360(
+  row: Row360 | null,
+  options: { access: SectionAccess; cipher: FieldCipher },
+): Patient360 | null {
   if (!row?.patient) return null;
+  const { clinical, notes: withNotes, tasks: withTasks } = options.access;
   const p = row.patient;
   return {
     patient: {

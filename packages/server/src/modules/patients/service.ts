@@ -16,7 +16,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
-import { load360, sectionAccess } from './read-model.js';
+import { load360, type Row360, sectionAccess, shape360, statement360 } from './read-model.js';
 import {
   patientAddresses,
   patientConsents,
@@ -38,9 +38,11 @@ export class PatientService {
 
   async get360(ctx: RequestContext, patientId: string): Promise<Patient360> {
     const access = sectionAccess(ctx.actor.role);
-    const view = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-      load360(tx, patientId, { access, cipher: this.cipher }),
+    const [row] = await this.database.tenantRead<{ view: Row360 | null }>(
+      ctx.actor.orgId,
+      statement360(patientId, access),
     );
+    const view = shape360(row?.view ?? null, { access, cipher: this.cipher });
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: 'patient',

@@ -23,8 +23,9 @@ function SurvivorOption({ person, label }: { person: ReviewPerson; label: string
 }
 
 function decisionError(error: unknown): string {
-  if (isApiError(error) && error.status === 409) {
-    return 'Someone has already decided this pair. The page now shows their decision.';
+  // A 409 without a field is a decision made elsewhere meanwhile; the page reloads the pair.
+  if (isApiError(error) && error.status === 409 && !error.problem.path) {
+    return `${error.message}. The page now shows that decision.`;
   }
   return errorMessage(error);
 }

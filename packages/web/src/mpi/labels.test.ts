@@ -83,8 +83,8 @@ describe('merge history', () => {
   });
 
   it('lists what moved without the empty tables', () => {
-    expect(describeMoved({ notes: 2, appointments: 1, tasks: 0, care_team: 1 })).toBe(
-      '1 appointments, 1 care team, 2 notes',
+    expect(describeMoved({ notes: 2, appointments: 1, tasks: 0, patient_contact_points: 3 })).toBe(
+      '1 appointments, 2 notes, 3 contact points',
     );
     expect(describeMoved({ tasks: 0 })).toBe('nothing');
   });

@@ -77,12 +77,12 @@ export function survivorOf(item: ReviewItem): string | null {
   return standing.length === 1 ? (standing[0]?.patientId ?? null) : null;
 }
 
-/** Rows moved to the survivor, as `3 appointments, 1 note`; empty tables left out. */
+/** Rows moved to the survivor by table, as `3 appointments, 1 contact points`; empty ones left out. */
 export function describeMoved(moved: Record<string, number>): string {
   const parts = Object.entries(moved)
     .filter(([, count]) => count > 0)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([table, count]) => `${count} ${table.replaceAll('_', ' ')}`);
+    .map(([table, count]) => `${count} ${table.replace(/^patient_/, '').replaceAll('_', ' ')}`);
   return parts.length ? parts.join(', ') : 'nothing';
 }
 

@@ -169,6 +169,8 @@ export function Patient360Page() {
   }
 
   const record = patient.data;
+  // A merged record is kept only so old links resolve; changes belong on the survivor.
+  const editable = canEdit && record.patient.status !== 'merged';
   return (
     <>
       <Group justify="space-between" mb="sm">
@@ -183,11 +185,11 @@ export function Patient360Page() {
         <PatientActionsMenu record={record} />
       </Group>
       {record.patient.status === 'merged' ? <MergedBanner patientId={record.patient.id} /> : null}
-      <PatientHeader record={record} onEdit={canEdit ? editModal.open : undefined} />
+      <PatientHeader record={record} onEdit={editable ? editModal.open : undefined} />
       <Paper withBorder p="md">
         <PatientTabs record={record} />
       </Paper>
-      {canEdit ? (
+      {editable ? (
         <PatientFormModal
           opened={editing}
           onClose={editModal.close}

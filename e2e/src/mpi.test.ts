@@ -1,0 +1,217 @@
+import type { Patient360, PatientSources, ReviewItem } from '@careloop/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_LOGINS,
+  type DemoRole,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+interface ApiSession {
+  cookie: string;
+  csrfToken: string;
+}
+
+/** Signs in through the API and returns the session cookie and its CSRF token. */
+async function apiSession(role: DemoRole): Promise<ApiSession> {
+  const res = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_LOGINS[role]),
+  });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+  if (!cookie) throw new Error('login set no session cookie');
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
+}
+
+async function apiGet<T>(session: ApiSession, path: string): Promise<T> {
+  const res = await fetch(`${app.url}${path}`, { headers: { cookie: session.cookie } });
+  expect(res.status, `GET ${path}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+/**
+ * Imports one FHIR Patient as an EHR would (the import runs the master patient index) and
+ * returns the id of the golden record it became.
+ */
+async function importPatient(
+  admin: ApiSession,
+  resource: { id: string; given: string; family: string; birthDate: string },
+): Promise<string> {
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'batch',
+    entry: [
+      {
+        resource: {
+          resourceType: 'Patient',
+          id: resource.id,
+          name: [{ use: 'official', given: [resource.given], family: resource.family }],
+          gender: 'female',
+          birthDate: resource.birthDate,
+        },
+        request: { method: 'PUT', url: `Patient/${resource.id}` },
+      },
+    ],
+  };
+  const res = await fetch(`${app.url}/fhir/R4?source=e2e-ehr`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/fhir+json',
+      cookie: admin.cookie,
+      'x-csrf-token': admin.csrfToken,
+    },
+    body: JSON.stringify(bundle),
+  });
+  const text = await res.text();
+  expect(res.status, text.slice(0, 500)).toBe(200);
+  const reply = JSON.parse(text) as { entry?: { response?: { location?: string } }[] };
+  const location = reply.entry?.[0]?.response?.location ?? '';
+  const id = /^Patient\/([0-9a-f-]{36})/.exec(location)?.[1];
+  if (!id) throw new Error(`import answered no Patient location: ${text.slice(0, 500)}`);
+  return id;
+}
+
+/** The open review item pairing the two patients, paging through the queue. */
+async function openReviewFor(session: ApiSession, a: string, b: string): Promise<ReviewItem> {
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page: { items: ReviewItem[]; nextCursor: string | null } = await apiGet(
+      session,
+      `/api/mpi/reviews?status=open&limit=100${query}`,
+    );
+    const found = page.items.find((item) => {
+      const pair = [item.incoming.patientId, item.candidate.patientId];
+      return pair.includes(a) && pair.includes(b);
+    });
+    if (found) return found;
+    cursor = page.nextCursor;
+  } while (cursor);
+  throw new Error('the two imported patients produced no open review item');
+}
+
+async function signIn(page: Page, role: DemoRole): Promise<void> {
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
+  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  return context.newPage();
+}
+
+describe('master patient index in the staff console', () => {
+  it('front desk merges a possible duplicate from the review queue, sees both sources, and unmerges', async () => {
+    // Same family name and given-name initial, a nickname-like spelling and a birth date one
+    // digit apart, nothing else in common: similar, but below the automatic link score.
+    const family = 'Quarrington';
+    const admin = await apiSession('admin');
+    const existingId = await importPatient(admin, {
+      id: 'e2e-mpi-1',
+      given: 'Katherine',
+      family,
+      birthDate: '1979-08-23',
+    });
+    const incomingId = await importPatient(admin, {
+      id: 'e2e-mpi-2',
+      given: 'Kathryn',
+      family,
+      birthDate: '1979-08-28',
+    });
+    expect(incomingId).not.toBe(existingId);
+    const desk = await apiSession('frontdesk');
+    const item = await openReviewFor(desk, existingId, incomingId);
+
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'mpi-merge-unmerge', async () => {
+      await signIn(page, 'frontdesk');
+      await page.getByRole('link', { name: 'Duplicates' }).click();
+      await page.waitForURL((url) => url.pathname === '/mpi/reviews');
+      const incomingName = `${item.incoming.givenName} ${item.incoming.familyName}`;
+      await page
+        .getByRole('link', { name: `Review ${incomingName}` })
+        .first()
+        .click();
+      await page.waitForURL((url) => url.pathname === `/mpi/reviews/${item.id}`);
+
+      // Side by side: one row per compared field, each labelled with its agreement.
+      const comparison = page.getByRole('table', { name: 'Side-by-side comparison' });
+      const givenRow = comparison.getByRole('row', { name: /^Given name/ });
+      await givenRow.getByText('Kathryn').waitFor();
+      expect(await givenRow.getByText('Katherine').count()).toBe(1);
+      expect(await givenRow.getAttribute('data-level')).toBe('similar');
+      expect(
+        await comparison.getByRole('row', { name: /^Family name/ }).getAttribute('data-level'),
+      ).toBe('exact');
+
+      await page.getByRole('button', { name: 'Same person — merge' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Merge these records?' });
+      // The existing record survives unless the reviewer chooses otherwise.
+      expect(await dialog.getByRole('radio', { name: /^Existing record/ }).isChecked()).toBe(true);
+      await dialog.getByLabel('Reason').fill('Same person: EHR typo in the birth date');
+      await dialog.getByRole('button', { name: 'Merge records' }).click();
+      await page.getByTestId('review-result').getByText('Merged into one record').waitFor();
+
+      await page.getByRole('link', { name: /^Open the surviving record/ }).click();
+      await page.waitForURL((url) => url.pathname === `/patients/${existingId}`);
+      await page.getByRole('tab', { name: 'Sources' }).waitFor();
+      expect(await page.getByRole('tab', { name: 'Sources' }).getAttribute('aria-selected')).toBe(
+        'true',
+      );
+      const sourceRows = page.getByTestId('source-record');
+      await expect.poll(() => sourceRows.count(), { timeout: 15_000 }).toBe(2);
+      for (const sourceId of ['e2e-mpi-1', 'e2e-mpi-2']) {
+        expect(await sourceRows.filter({ hasText: sourceId }).count()).toBe(1);
+      }
+
+      // The merged record still resolves and points to where the patient lives now.
+      await page.goto(`${app.url}/patients/${incomingId}`);
+      const banner = page.getByTestId('merged-banner');
+      await banner.locator(`a[href="/patients/${existingId}"]`).waitFor();
+
+      await page.goto(`${app.url}/patients/${existingId}?tab=sources`);
+      const mergeRow = page.getByTestId('merge-row');
+      await mergeRow.getByText('In force').waitFor();
+      await mergeRow.getByRole('button', { name: 'Unmerge' }).click();
+      const undo = page.getByRole('dialog', { name: 'Undo this merge?' });
+      await undo.getByRole('button', { name: 'Undo merge' }).click();
+      await mergeRow.getByText('Undone').waitFor();
+      expect(await mergeRow.getByRole('button', { name: 'Unmerge' }).count()).toBe(0);
+      await expect.poll(() => sourceRows.count(), { timeout: 15_000 }).toBe(1);
+    });
+    await page.context().close();
+
+    // Both records are back, each with its own source record and its own name.
+    for (const [id, sourceId, given] of [
+      [existingId, 'e2e-mpi-1', 'Katherine'],
+      [incomingId, 'e2e-mpi-2', 'Kathryn'],
+    ] as const) {
+      const record = await apiGet<Patient360>(desk, `/api/patients/${id}`);
+      expect(record.patient.status).not.toBe('merged');
+      expect(record.patient.givenName).toBe(given);
+      const sources = await apiGet<PatientSources>(desk, `/api/patients/${id}/sources`);
+      expect(sources.mergedInto).toBeNull();
+      expect(sources.sources.map((s) => s.sourceId)).toEqual([sourceId]);
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { loggerOptions } from './logger.js';
 import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
+import csvImportRoutes from './modules/csv-import/routes.js';
 import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
@@ -88,6 +89,7 @@ export async function buildApp(
     await portalRoutes(api, services);
     await fhirRoutes(api, services);
     await hl7Routes(api, services);
+    await csvImportRoutes(api, services);
     await mpiRoutes(api, services);
   });
 

@@ -4,6 +4,7 @@ import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
 import { AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
+import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
@@ -27,6 +28,7 @@ export interface Services {
   fhir: FhirService;
   hl7: Hl7Service;
   mpi: MpiService;
+  csvImport: CsvImportService;
 }
 
 export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
@@ -49,5 +51,6 @@ export function createServices(config: Config, database: Database, cipher: Field
     fhir: new FhirService(database, audit),
     mpi: new MpiService(database, audit),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
+    csvImport: new CsvImportService(database, audit),
   };
 }

@@ -1,0 +1,99 @@
+import { PassThrough } from 'node:stream';
+import {
+  CareloopError,
+  type CsvImportEvent,
+  CsvImportRequest,
+  MAX_IMPORT_BYTES,
+  type Problem,
+} from '@careloop/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contextOf } from '../../http/actor.js';
+import type { App } from '../../http/types.js';
+import type { Services } from '../../services.js';
+
+const problem = { $ref: 'Problem#' } as const;
+const errors = { 400: problem, 401: problem, 403: problem, 413: problem };
+
+/** The JSON body carries the file as a string: escaping adds a little to the file's size. */
+const BODY_LIMIT = Math.ceil(MAX_IMPORT_BYTES * 1.25);
+const TOO_LARGE = `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it into smaller files`;
+
+/** Refuses an oversized upload from its Content-Length, before reading it. */
+async function refuseLargeBodies(request: FastifyRequest): Promise<void> {
+  const length = Number(request.headers['content-length'] ?? '0');
+  if (length > BODY_LIMIT) throw new CareloopError('payload_too_large', TOO_LARGE);
+}
+
+/**
+ * Runs the import and answers with NDJSON: `progress` lines as chunks finish, then one
+ * `result` line (or an `error` line when the import stopped half-way). Problems found before
+ * any row is written (unreadable file, incomplete mapping) are ordinary 4xx responses.
+ */
+async function streamImport(
+  services: Services,
+  request: FastifyRequest<{ Body: CsvImportRequest }>,
+  reply: FastifyReply,
+  dryRun: boolean,
+): Promise<FastifyReply> {
+  const ctx = contextOf(request);
+  const prepared = services.csvImport.prepare(request.body);
+  const stream = new PassThrough();
+  const send = (event: CsvImportEvent) => stream.write(`${JSON.stringify(event)}\n`);
+  void reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');
+  void reply.send(stream);
+  services.csvImport
+    .run(ctx.audit, prepared, {
+      dryRun,
+      onProgress: (done, total) => {
+        send({ type: 'progress', done, total });
+      },
+    })
+    .then((result) => send({ type: 'result', result }))
+    .catch((error: unknown) => {
+      const known = error instanceof CareloopError ? error.problem : null;
+      if (!known) request.log.error({ err: error }, 'csv import failed');
+      const body: Problem = known ?? {
+        status: 500,
+        code: 'internal',
+        message: 'The import stopped on our side; rows in finished chunks were kept',
+      };
+      send({ type: 'error', problem: body });
+    })
+    .finally(() => stream.end());
+  return reply;
+}
+
+export default async function csvImportRoutes(app: App, services: Services): Promise<void> {
+  const schema = (summary: string) => ({
+    tags: ['interop'],
+    summary,
+    description:
+      'Body: the file as text, its type and column mapping. Answers application/x-ndjson: `{"type":"progress","done","total"}` lines, then `{"type":"result","result"}`. See docs/csv-import.md.',
+    body: CsvImportRequest,
+    response: errors,
+  });
+
+  app.post(
+    '/api/imports/csv/preview',
+    {
+      bodyLimit: BODY_LIMIT,
+      preParsing: refuseLargeBodies,
+      config: { policy: { permission: 'interop:write' } },
+      schema: schema(
+        'Dry run: validate every row and say what the import would do to each; nothing is kept',
+      ),
+    },
+    (request, reply) => streamImport(services, request, reply, true),
+  );
+
+  app.post(
+    '/api/imports/csv/commit',
+    {
+      bodyLimit: BODY_LIMIT,
+      preParsing: refuseLargeBodies,
+      config: { policy: { permission: 'interop:write' } },
+      schema: schema('Import the rows, a chunk per transaction, reporting progress as it goes'),
+    },
+    (request, reply) => streamImport(services, request, reply, false),
+  );
+}

@@ -1,0 +1,333 @@
+import {
+  type AppointmentImportRow,
+  badRequest,
+  CareloopError,
+  type CsvImportRequest,
+  type CsvImportResult,
+  CsvSyntaxError,
+  type ImportCounts,
+  MAX_IMPORT_BYTES,
+  MAX_LISTED_OUTCOMES,
+  type PatientImportRow,
+  type ReadFile,
+  type RowError,
+  type RowOutcome,
+  type RowResult,
+  readCsvFile,
+  validateAppointments,
+  validatePatients,
+} from '@careloop/core';
+import type { Database, Db } from '../../db/client.js';
+import { sqlState } from '../../db/errors.js';
+import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
+import { MpiConflictError } from '../mpi/match.js';
+import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
+import { loadDirectory, writeAppointmentRow } from './appointment-rows.js';
+import { RowConflict, writePatientRow } from './patient-rows.js';
+
+/** Rows written per transaction: a failure loses at most one chunk's progress, never half a row. */
+export const CHUNK_ROWS = 200;
+
+/** A file read, mapped and validated, ready to run as a dry run or for real. */
+export type PreparedImport = {
+  request: CsvImportRequest;
+  file: ReadFile;
+  sourceSystem: string;
+} & (
+  | { type: 'patients'; results: RowResult<PatientImportRow>[] }
+  | { type: 'appointments'; results: RowResult<AppointmentImportRow>[] }
+);
+
+export interface RunOptions {
+  dryRun: boolean;
+  /** Called after each chunk with rows done and the total. */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
+}
+
+/** One row's write: its outcome for the result, plus the touchpoint and audit entry to append. */
+interface RowWrite {
+  outcome: RowOutcome;
+  touchpoint: NewTouchpoint | null;
+  audit: AuditEntry | null;
+}
+
+/** Thrown to roll a dry run's transaction back once every row has been tried. */
+class DryRunRollback extends Error {}
+
+const emptyCounts = (): ImportCounts => ({
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  review: 0,
+  rejected: 0,
+});
+
+const COUNT_OF: Record<RowOutcome['outcome'], keyof ImportCounts> = {
+  create: 'created',
+  update: 'updated',
+  unchanged: 'unchanged',
+  review: 'review',
+  rejected: 'rejected',
+};
+
+/**
+ * CSV imports of patients and appointments. Patients go through the master patient index like
+ * every other source; each chunk of rows is one transaction and each row a savepoint in it, so
+ * a row that cannot be written becomes a row error without undoing its neighbours. A dry run
+ * does exactly the same work in one transaction and rolls it back.
+ */
+export class CsvImportService {
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Reads, maps and validates the file; a file or mapping that cannot be used is a 4xx. */
+  prepare(request: CsvImportRequest): PreparedImport {
+    if (Buffer.byteLength(request.text, 'utf8') > MAX_IMPORT_BYTES) {
+      throw new CareloopError(
+        'payload_too_large',
+        `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it into smaller files`,
+        '/body/text',
+      );
+    }
+    let file: ReadFile;
+    try {
+      file = readCsvFile(request.text, {
+        type: request.type,
+        ...(request.delimiter ? { delimiter: request.delimiter } : {}),
+        ...(request.headerLine ? { headerLine: request.headerLine } : {}),
+      });
+    } catch (error) {
+      if (error instanceof CsvSyntaxError) throw badRequest(error.message, '/body/text');
+      throw error;
+    }
+    if (file.table.rows.length === 0) {
+      throw badRequest('The file has a header row but no data rows', '/body/text');
+    }
+    const options = { dateOrder: request.dateOrder ?? 'mdy' } as const;
+    const sourceSystem = `csv:${request.fileName.trim()}`;
+    const validated =
+      request.type === 'patients'
+        ? {
+            type: 'patients' as const,
+            ...validatePatients(file.table, request.mapping, options),
+          }
+        : {
+            type: 'appointments' as const,
+            ...validateAppointments(file.table, request.mapping, options),
+          };
+    const [issue] = validated.mappingIssues;
+    if (issue) {
+      const at = request.mapping.findIndex((m) => m.column === issue.column);
+      throw badRequest(issue.message, at >= 0 ? `/body/mapping/${at}` : '/body/mapping');
+    }
+    return validated.type === 'patients'
+      ? { request, file, sourceSystem, type: 'patients', results: validated.results }
+      : { request, file, sourceSystem, type: 'appointments', results: validated.results };
+  }
+
+  /** Runs a prepared import; resolves to the counts and each row's outcome. */
+  async run(
+    actor: AuditActor,
+    prepared: PreparedImport,
+    options: RunOptions,
+  ): Promise<CsvImportResult> {
+    const started = performance.now();
+    const outcomes: RowOutcome[] = [];
+    const total = prepared.results.length;
+    const writer = await this.rowWriter(actor.orgId, prepared);
+    const chunks: RowResult<unknown>[][] = [];
+    for (let i = 0; i < total; i += CHUNK_ROWS)
+      chunks.push(prepared.results.slice(i, i + CHUNK_ROWS));
+
+    const runChunk = async (tx: Db, chunk: RowResult<unknown>[]) => {
+      const writes: RowWrite[] = [];
+      for (const result of chunk)
+        writes.push(await this.tryRow(tx, result, writer, options.dryRun));
+      if (!options.dryRun) {
+        await appendTouchpoints(
+          tx,
+          writes.flatMap((w) => (w.touchpoint ? [w.touchpoint] : [])),
+        );
+        for (const w of writes) if (w.audit) await this.audit.inTransaction(tx, actor, w.audit);
+      }
+      outcomes.push(...writes.map((w) => w.outcome));
+      await options.onProgress?.(outcomes.length, total);
+    };
+
+    await options.onProgress?.(0, total);
+    if (options.dryRun) {
+      await this.database
+        .withTenant(actor.orgId, async (tx) => {
+          for (const chunk of chunks) await runChunk(tx, chunk);
+          throw new DryRunRollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunRollback)) throw error;
+        });
+    } else {
+      for (const chunk of chunks) {
+        await this.database.withTenant(actor.orgId, (tx) => runChunk(tx, chunk));
+      }
+    }
+    const result = this.resultOf(prepared, outcomes, options.dryRun, started);
+    await this.auditSummary(actor, prepared, result);
+    return result;
+  }
+
+  private async rowWriter(orgId: string, prepared: PreparedImport) {
+    const system = prepared.sourceSystem;
+    if (prepared.type === 'patients') {
+      return async (tx: Db, value: unknown) => {
+        const { result, touchpoint } = await writePatientRow(
+          tx,
+          { orgId, system },
+          value as PatientImportRow,
+        );
+        const created = result.outcome === 'create' || result.outcome === 'review';
+        return {
+          outcome: result.outcome,
+          recordId: result.patientId,
+          candidates: created ? result.candidates : [],
+          touchpoint,
+          audit:
+            result.outcome === 'unchanged'
+              ? null
+              : ({
+                  action: created ? 'create' : 'update',
+                  recordType: 'patient',
+                  recordId: result.patientId,
+                  patientId: result.patientId,
+                  reason: `csv import from ${system}${result.outcome === 'update' && result.fields.length ? `; fields: ${result.fields.join(', ')}` : ''}`,
+                } satisfies AuditEntry),
+        };
+      };
+    }
+    const directory = await this.database.withTenant(orgId, (tx) => loadDirectory(tx, orgId));
+    return async (tx: Db, value: unknown) => {
+      const { result, touchpoint } = await writeAppointmentRow(
+        tx,
+        { orgId, system, directory },
+        value as AppointmentImportRow,
+      );
+      return {
+        outcome: result.outcome,
+        recordId: result.appointmentId,
+        candidates: [],
+        touchpoint,
+        audit:
+          result.outcome === 'unchanged'
+            ? null
+            : ({
+                action: result.outcome === 'create' ? 'create' : 'update',
+                recordType: 'appointment',
+                recordId: result.appointmentId,
+                patientId: result.patientId,
+                reason: `csv import from ${system}`,
+              } satisfies AuditEntry),
+      };
+    };
+  }
+
+  /** Writes one valid row in a savepoint; a refused row becomes row errors. */
+  private async tryRow(
+    tx: Db,
+    result: RowResult<unknown>,
+    write: Awaited<ReturnType<CsvImportService['rowWriter']>>,
+    dryRun: boolean,
+  ): Promise<RowWrite> {
+    const rejected = (errors: RowError[]): RowWrite => ({
+      outcome: { row: result.row, outcome: 'rejected', recordId: null, candidates: [], errors },
+      touchpoint: null,
+      audit: null,
+    });
+    if (!result.ok) return rejected(result.errors);
+    try {
+      const written = await tx.transaction((sp) => write(sp, result.value));
+      const created = written.outcome === 'create' || written.outcome === 'review';
+      return {
+        outcome: {
+          row: result.row,
+          outcome: written.outcome,
+          // A record created in a dry run was rolled back: there is nothing to link to.
+          recordId: dryRun && created ? null : written.recordId,
+          candidates: written.candidates,
+          errors: [],
+        },
+        touchpoint: written.touchpoint,
+        audit: written.audit,
+      };
+    } catch (error) {
+      const message = rowRefusal(error);
+      if (message === null) throw error;
+      return rejected([
+        {
+          row: result.row,
+          column: null,
+          field: error instanceof RowConflict ? error.field : 'identifier',
+          message,
+        },
+      ]);
+    }
+  }
+
+  private resultOf(
+    prepared: PreparedImport,
+    outcomes: RowOutcome[],
+    dryRun: boolean,
+    started: number,
+  ): CsvImportResult {
+    const counts = emptyCounts();
+    for (const o of outcomes) counts[COUNT_OF[o.outcome]] += 1;
+    const needsAttention = (o: RowOutcome) => o.outcome === 'rejected' || o.outcome === 'review';
+    let listed = outcomes;
+    if (outcomes.length > MAX_LISTED_OUTCOMES) {
+      const first = outcomes.filter(needsAttention).slice(0, MAX_LISTED_OUTCOMES);
+      const rest = outcomes
+        .filter((o) => !needsAttention(o))
+        .slice(0, MAX_LISTED_OUTCOMES - first.length);
+      listed = [...first, ...rest].sort((a, b) => a.row - b.row);
+    }
+    return {
+      dryRun,
+      type: prepared.type,
+      fileName: prepared.request.fileName.trim(),
+      sourceSystem: prepared.sourceSystem,
+      delimiter: prepared.file.table.delimiter,
+      headerLine: prepared.file.headerLine,
+      rows: outcomes.length,
+      counts,
+      outcomes: listed,
+      outcomesTruncated: listed.length < outcomes.length,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+    };
+  }
+
+  /** One audit event per import with its counts (a dry run is audited as a read). */
+  private async auditSummary(
+    actor: AuditActor,
+    prepared: PreparedImport,
+    result: CsvImportResult,
+  ): Promise<void> {
+    const c = result.counts;
+    const entry: AuditEntry = {
+      action: result.dryRun ? 'read' : 'create',
+      recordType: 'csv-import',
+      reason: `${result.dryRun ? 'dry run: ' : ''}${prepared.type} from ${prepared.sourceSystem}: ${result.rows} rows, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.review} to review, ${c.rejected} rejected`,
+      outcome: c.rejected > 0 && c.rejected === result.rows ? 'failed' : 'success',
+    };
+    if (result.dryRun) {
+      await this.audit.read(actor, entry);
+      return;
+    }
+    await this.database.withTenant(actor.orgId, (tx) => this.audit.inTransaction(tx, actor, entry));
+  }
+}
+
+/** The row error a write failure stands for, or null when it is not the row's fault. */
+function rowRefusal(error: unknown): string | null {
+  if (error instanceof RowConflict || error instanceof MpiConflictError) return error.message;
+  if (sqlState(error) === '23505') return 'An identifier of this row belongs to another patient';
+  return null;
+}

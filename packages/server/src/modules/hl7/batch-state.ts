@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { insertMany } from '../../seed/bulk.js';
 import { encounters } from '../clinical/schema.js';
 import { serviceRequests, sourceLinks } from '../fhir/schema.js';
+import { type MatchedSource, recordSources } from '../mpi/sources.js';
 import {
   patientAddresses,
   patientContactPoints,
@@ -69,6 +70,7 @@ const idKey = (system: string, value: string) => `${system}\u0000${value}`;
  */
 export class BatchState {
   private touchpointRows: NewTouchpoint[] = [];
+  private sources: { orgId: string; item: MatchedSource }[] = [];
   private pendingLinks = new Map<string, NewLink>();
   private addresses: AddressRow[] = [];
   private contacts: ContactRow[] = [];
@@ -284,6 +286,12 @@ export class BatchState {
     if (this.pendingIds.has(id)) throw new WrittenLater();
   }
 
+  /** Remembers, for the master patient index, how this sender described a matched person. */
+  async sourceRecord(tx: Db, orgId: string, item: MatchedSource): Promise<void> {
+    if (this.mode === 'immediate') await recordSources(tx, orgId, [item]);
+    else this.sources.push({ orgId, item });
+  }
+
   async touchpoints(tx: Db, events: NewTouchpoint[]): Promise<void> {
     if (this.mode === 'immediate') await appendTouchpoints(tx, events);
     else this.touchpointRows.push(...events);
@@ -328,6 +336,15 @@ export class BatchState {
     await insertMany(tx, serviceRequests, this.newRequests);
     await upsertLinks(tx, [...this.pendingLinks.values()]);
     await appendTouchpoints(tx, this.touchpointRows);
+    const orgs = new Set(this.sources.map((s) => s.orgId));
+    for (const orgId of orgs) {
+      await recordSources(
+        tx,
+        orgId,
+        this.sources.filter((s) => s.orgId === orgId).map((s) => s.item),
+      );
+    }
+    this.sources = [];
     this.newPatients = [];
     this.newEncounters = [];
     this.newAppointments = [];

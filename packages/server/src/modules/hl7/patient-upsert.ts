@@ -1,6 +1,12 @@
 import { searchableName } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import {
+  type MatchDecision,
+  MpiConflictError,
+  matchPerson,
+  type SourcePerson,
+} from '../mpi/match.js';
 import { patients } from '../patients/schema.js';
 import { HL7_ERROR } from './ack.js';
 import { type HandlerContext, hl7Touchpoint } from './context.js';
@@ -17,28 +23,72 @@ const primaryKey = (p: Hl7Patient) => {
   return first ? `${first.system}|${first.value}` : null;
 };
 
-/**
- * The probabilistic step of the master patient index (packages/core/src/identity): given a person
- * no identifier or source link recognised, the golden record they probably are, or null. Not
- * wired yet: until it is, a person without a known identifier becomes a new golden record.
- */
-export async function probabilisticMatch(_tx: Db, _person: Hl7Patient): Promise<string | null> {
-  return null;
+/** The person in a PID, as the master patient index compares and remembers them. */
+function sourcePersonOf(hc: HandlerContext, person: Hl7Patient, sourceId: string): SourcePerson {
+  const address = person.addresses[0];
+  const name = person.name;
+  return {
+    kind: 'hl7',
+    system: hc.sourceSystem,
+    sourceId,
+    receivedAt: hc.eventAt,
+    demographics: {
+      given: name?.given ?? null,
+      middle: name?.middle || null,
+      family: name?.family ?? null,
+      birthDate:
+        person.birth && (person.birth.precision === 'day' || person.birth.precision === 'time')
+          ? person.birth.date
+          : null,
+      sex: person.sex,
+      line: address?.line1 ?? null,
+      city: address?.city ?? null,
+      state: address?.state ?? null,
+      postalCode: address?.postalCode ?? null,
+      phone: person.contactPoints.find((c) => c.system === 'phone')?.value ?? null,
+      email: person.contactPoints.find((c) => c.system === 'email')?.value ?? null,
+      language: person.language,
+      deceasedAt: person.deceasedAt?.toISOString() ?? null,
+      identifiers: person.identifiers.map((i) => ({ system: i.system, value: i.value })),
+    },
+  };
 }
 
 /**
- * Who the person in a PID segment is. Deterministic first, by the rules every source follows
- * (fhir/patient-match.ts): an exact identifier (system and value), refusing identifiers that
- * belong to two people; then the source link this sender's earlier message made (it still finds
- * the person when staff since changed their identifiers). Then the probabilistic step. Null:
- * someone new. Identifier owners come from the batch's bulk read, not a query per message.
+ * The probabilistic step of the master patient index (modules/mpi/match.ts), for a person no
+ * identifier or source link recognised. A person without a name and birth date (an MRG-only
+ * lookup) is never matched by score.
+ */
+async function probabilisticMatch(
+  tx: Db,
+  hc: HandlerContext,
+  person: Hl7Patient,
+): Promise<MatchDecision> {
+  if (!person.name || !person.birth) return { kind: 'new', candidates: [] };
+  try {
+    return await matchPerson(tx, sourcePersonOf(hc, person, primaryKey(person) ?? ''));
+  } catch (error) {
+    if (error instanceof MpiConflictError) {
+      throw new Hl7ContentError(`${error.message} (PID-3)`, 'PID-3', HL7_ERROR.duplicateKey);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Who the person in a PID segment is. Deterministic first, by the rules every source follows:
+ * an exact identifier (system and value), refusing identifiers that belong to two people; then
+ * the source link this sender's earlier message made (it still finds the person when staff
+ * since changed their identifiers). Then the master patient index's probabilistic step, which
+ * may link by score or name golden records for the review queue. Identifier owners come from
+ * the batch's bulk read, not a query per message.
  */
 export async function matchHl7Patient(
   tx: Db,
   hc: HandlerContext,
   person: Hl7Patient,
-): Promise<string | null> {
-  if (person.identifiers.length === 0) return probabilisticMatch(tx, person);
+): Promise<MatchDecision> {
+  if (person.identifiers.length === 0) return probabilisticMatch(tx, hc, person);
   const owners = await hc.batch.identifierOwners(tx, person.identifiers);
   const distinct = [...new Set(owners.map((o) => o.patientId))];
   if (distinct.length > 1) {
@@ -49,7 +99,7 @@ export async function matchHl7Patient(
     );
   }
   const [owner] = distinct;
-  if (owner) return owner;
+  if (owner) return { kind: 'existing', patientId: owner, method: 'identifier', score: null };
   const key = primaryKey(person);
   const link = key
     ? await hc.batch.findLink(tx, hc.sourceSystem, LINK.patient, key, 'patient')
@@ -59,9 +109,11 @@ export async function matchHl7Patient(
       .select({ status: patients.status })
       .from(patients)
       .where(eq(patients.id, link.recordId));
-    if (live && live.status !== 'merged') return link.recordId;
+    if (live && live.status !== 'merged') {
+      return { kind: 'existing', patientId: link.recordId, method: 'source', score: null };
+    }
   }
-  return probabilisticMatch(tx, person);
+  return probabilisticMatch(tx, hc, person);
 }
 
 /** The golden record a PID names, without creating or changing anything (ORU, A40's MRG). */
@@ -70,7 +122,8 @@ export async function findPatient(
   hc: HandlerContext,
   pid: Segment,
 ): Promise<string | null> {
-  return matchHl7Patient(tx, hc, readPatient(pid, hc.sender, hc.timeZone));
+  const match = await matchHl7Patient(tx, hc, readPatient(pid, hc.sender, hc.timeZone));
+  return match.kind === 'existing' ? match.patientId : null;
 }
 
 export interface UpsertedPatient {
@@ -259,16 +312,20 @@ export async function upsertPatient(
 ): Promise<UpsertedPatient> {
   if (!pid) throw missing('PID', 'patient identification segment');
   const person = readPatient(pid, hc.sender, hc.timeZone);
-  const found = await matchHl7Patient(tx, hc, person);
-  if (found) {
-    return {
-      patientId: found,
-      created: false,
-      changed: await updatePatient(tx, hc, found, person),
-    };
+  const match = await matchHl7Patient(tx, hc, person);
+  const key = primaryKey(person);
+  if (match.kind === 'existing') {
+    const changed = await updatePatient(tx, hc, match.patientId, person);
+    if (key) {
+      await hc.batch.sourceRecord(tx, hc.orgId, {
+        patientId: match.patientId,
+        person: sourcePersonOf(hc, person, key),
+        decision: match,
+      });
+    }
+    return { patientId: match.patientId, created: false, changed };
   }
   const patientId = await createPatient(tx, hc, person);
-  const key = primaryKey(person);
   if (key) {
     await hc.batch.saveLink(tx, {
       orgId: hc.orgId,
@@ -278,6 +335,11 @@ export async function upsertPatient(
       recordType: 'patient',
       recordId: patientId,
       patientId,
+    });
+    await hc.batch.sourceRecord(tx, hc.orgId, {
+      patientId,
+      person: sourcePersonOf(hc, person, key),
+      decision: match,
     });
   }
   return { patientId, created: true, changed: [] };

@@ -30,8 +30,12 @@ export interface SourcePerson {
 export interface MatchCandidate {
   patientId: string;
   score: number;
-  /** The score's reason, or `self-registration`: a portal sign-up that would otherwise link. */
-  reason: MatchReason | 'self-registration';
+  /**
+   * The score's reason, or why a score high enough to link did not: `strong-match` (the caller
+   * does not link by score: staff and portal registration) or `identifier-conflict` (both hold
+   * identifiers of one system with different values: the source keeps them apart).
+   */
+  reason: MatchReason | 'strong-match' | 'identifier-conflict';
   comparison: { field: string; level: string; weight: number }[];
 }
 
@@ -276,15 +280,23 @@ export async function matchPerson(
 
   let best: { patientId: string; score: number } | null = null;
   const review: MatchCandidate[] = [];
+  const own = (person.demographics.identifiers ?? []).filter((i) => i.system !== NO_SYSTEM);
   for (const row of rows) {
     const scored = scorePrepared(prepared, candidateRecord(row), DEFAULT_PARAMETERS, WEIGHTS);
-    if (scored.outcome === 'link' && allowScoreLink) {
+    const theirs = parseJson(row.identifiers) ?? [];
+    const kept = own.some(
+      (i) =>
+        theirs.some((t) => t.system === i.system && t.value !== i.value) &&
+        !theirs.some((t) => t.system === i.system && t.value === i.value),
+    );
+    if (scored.outcome === 'link' && allowScoreLink && !kept) {
       if (!best || scored.score > best.score) best = { patientId: row.id, score: scored.score };
     } else if (scored.outcome !== 'new') {
       review.push({
         patientId: row.id,
         score: scored.score,
-        reason: scored.outcome === 'link' ? 'self-registration' : scored.reason,
+        reason:
+          scored.outcome !== 'link' ? scored.reason : kept ? 'identifier-conflict' : 'strong-match',
         comparison: MATCH_FIELDS.map((field) => ({
           field,
           level: scored.comparison[field],

@@ -7,6 +7,7 @@ import {
 } from '@careloop/core';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { patients } from '../patients/schema.js';
 import type { MatchDecision, SourcePerson } from './match.js';
 import { mpiReviewItems, patientSourceRecords } from './schema.js';
@@ -274,3 +275,132 @@ export async function sourceRecordWrites(
       : [];
   return { sourceRecord, reviewItems };
 }
+
+/** One person a batching writer matched, to remember in bulk (see `recordSources`). */
+export interface MatchedSource {
+  patientId: string;
+  person: SourcePerson;
+  decision: MatchDecision;
+}
+
+/**
+ * `recordSource` for many people at once, for writers that batch (the HL7 listener): one upsert
+ * of the source records and one insert of the review items. Survivorship is not re-run, as for
+ * `sourceRecordWrites`. The golden records must already be written.
+ */
+export async function recordSources(tx: Db, orgId: string, items: MatchedSource[]): Promise<void> {
+  if (items.length === 0) return;
+  const byKey = new Map<string, MatchedSource>();
+  for (const item of items) byKey.set(`${item.person.system}\u0000${item.person.sourceId}`, item);
+  const unique = [...byKey.values()];
+  const rows = await tx
+    .insert(patientSourceRecords)
+    .values(
+      unique.map(({ patientId, person, decision }) => ({
+        orgId,
+        patientId,
+        kind: person.kind,
+        sourceSystem: person.system,
+        sourceId: person.sourceId,
+        demographics: storedDemographics(person.demographics),
+        linkMethod: methodOf(decision),
+        linkScore: decision.kind === 'existing' ? decision.score : null,
+        receivedAt: person.receivedAt ?? new Date(),
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [
+        patientSourceRecords.orgId,
+        patientSourceRecords.sourceSystem,
+        patientSourceRecords.sourceId,
+      ],
+      set: {
+        demographics: sql`excluded.demographics`,
+        receivedAt: sql`excluded.received_at`,
+        linkMethod: sql`case when ${patientSourceRecords.patientId} = excluded.patient_id
+          then ${patientSourceRecords.linkMethod} else excluded.link_method end`,
+        linkScore: sql`case when ${patientSourceRecords.patientId} = excluded.patient_id
+          then ${patientSourceRecords.linkScore} else excluded.link_score end`,
+        patientId: sql`excluded.patient_id`,
+      },
+    })
+    .returning({
+      id: patientSourceRecords.id,
+      system: patientSourceRecords.sourceSystem,
+      sourceId: patientSourceRecords.sourceId,
+    });
+  const ids = new Map(rows.map((r) => [`${r.system}\u0000${r.sourceId}`, r.id]));
+  const reviews = unique.flatMap(({ patientId, person, decision }) =>
+    decision.kind === 'new'
+      ? decision.candidates
+          .filter((c) => c.patientId !== patientId)
+          .map((c) => ({
+            orgId,
+            incomingId: patientId,
+            candidateId: c.patientId,
+            sourceRecordId: ids.get(`${person.system}\u0000${person.sourceId}`) ?? null,
+            score: c.score,
+            reason: c.reason,
+            comparison: c.comparison,
+          }))
+      : [],
+  );
+  if (reviews.length) await tx.insert(mpiReviewItems).values(reviews).onConflictDoNothing();
+}
+
+/** The golden record as it stands, described as a source would describe it. */
+export async function goldenDemographics(tx: Db, patientId: string): Promise<SourceDemographics> {
+  const [row] = rowsOf<{
+    given_name: string;
+    middle_name: string | null;
+    family_name: string;
+    birth_date: string;
+    administrative_sex: string;
+    preferred_language: string | null;
+    deceased_at: string | Date | null;
+    line1: string | null;
+    city: string | null;
+    state: string | null;
+    postal_code: string | null;
+    phone: string | null;
+    email: string | null;
+    identifiers: { system: string; value: string }[] | string | null;
+  }>(
+    await tx.execute(sql`
+      select p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
+        p.administrative_sex, p.preferred_language, p.deceased_at,
+        a.line1, a.city, a.state, a.postal_code,
+        (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'phone'
+          order by c.is_primary desc, c.id limit 1) as phone,
+        (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'email'
+          order by c.is_primary desc, c.id limit 1) as email,
+        (select coalesce(json_agg(json_build_object('system', i.system, 'value', i.value)), '[]'::json)
+          from patient_identifiers i where i.patient_id = p.id) as identifiers
+      from patients p
+      left join lateral (select line1, city, state, postal_code from patient_addresses pa
+        where pa.patient_id = p.id order by pa.position, pa.id limit 1) a on true
+      where p.id = ${patientId}`),
+  );
+  if (!row) throw new Error('golden record not found');
+  const identifiers =
+    typeof row.identifiers === 'string' ? JSON.parse(row.identifiers) : (row.identifiers ?? []);
+  return {
+    given: row.given_name,
+    middle: row.middle_name,
+    family: row.family_name,
+    birthDate: row.birth_date,
+    sex: row.administrative_sex,
+    language: row.preferred_language,
+    deceasedAt: row.deceased_at ? new Date(row.deceased_at).toISOString() : null,
+    line: row.line1,
+    city: row.city,
+    state: row.state,
+    postalCode: row.postal_code,
+    phone: row.phone,
+    email: row.email,
+    identifiers,
+  };
+}
+
+/** Staff registration and edits are one source per golden record: `careloop:staff`. */
+export const STAFF_SOURCE = 'careloop:staff';

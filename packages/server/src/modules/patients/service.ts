@@ -14,6 +14,8 @@ import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { MpiConflictError, matchPerson, type SourcePerson } from '../mpi/match.js';
+import { goldenDemographics, recordSource, STAFF_SOURCE } from '../mpi/sources.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
 import { load360, type Row360, sectionAccess, shape360, statement360 } from './read-model.js';
@@ -27,6 +29,35 @@ import {
 import { searchPatients, timelinePage } from './search.js';
 
 type Source = 'staff' | 'portal';
+
+/** A registration at the desk, as the master patient index sees it. */
+function staffPerson(
+  id: string,
+  input: PatientCreate,
+  contactPoints: ReturnType<typeof normalizeContactPoints>,
+): SourcePerson {
+  const address = input.addresses?.[0];
+  return {
+    kind: 'staff',
+    system: STAFF_SOURCE,
+    sourceId: id,
+    demographics: {
+      given: input.givenName,
+      middle: input.middleName ?? null,
+      family: input.familyName,
+      birthDate: input.birthDate,
+      sex: input.administrativeSex,
+      language: input.preferredLanguage ?? null,
+      line: address?.line1 ?? null,
+      city: address?.city ?? null,
+      state: address?.state ?? null,
+      postalCode: address?.postalCode ?? null,
+      phone: contactPoints.find((c) => c.system === 'phone')?.value ?? null,
+      email: contactPoints.find((c) => c.system === 'email')?.value ?? null,
+      identifiers: (input.identifiers ?? []).map((i) => ({ system: i.system, value: i.value })),
+    },
+  };
+}
 
 /** The golden record: registration, updates, preferences and consents, and its read views. */
 export class PatientService {
@@ -83,9 +114,24 @@ export class PatientService {
     const contactPoints = normalizeContactPoints(input.contactPoints ?? []);
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const orgId = ctx.actor.orgId;
+      const id = crypto.randomUUID();
+      const person = staffPerson(id, input, contactPoints);
+      const decision = await matchPerson(tx, person, { allowScoreLink: false }).catch(
+        (error: unknown) => {
+          if (error instanceof MpiConflictError) throw conflict(error.message, '/body/identifiers');
+          throw error;
+        },
+      );
+      if (decision.kind === 'existing') {
+        throw conflict(
+          'A patient with one of these identifiers is already registered; open that record instead',
+          '/body/identifiers',
+        );
+      }
       const [row] = await tx
         .insert(patients)
         .values({
+          id,
           orgId,
           givenName: input.givenName.trim(),
           middleName: input.middleName ?? null,
@@ -120,6 +166,8 @@ export class PatientService {
           subjectId: row.id,
         },
       ]);
+      // Possible duplicates go to the review queue; staff registration never links by score.
+      await recordSource(tx, orgId, row.id, person, decision);
       await this.audit.inTransaction(tx, ctx.audit, {
         action: 'create',
         recordType: 'patient',
@@ -169,6 +217,20 @@ export class PatientService {
       if (input.addresses) await this.replaceAddresses(tx, orgId, patientId, input.addresses);
       if (contactPoints) await this.replaceContactPoints(tx, orgId, patientId, contactPoints);
       if (input.identifiers) await this.replaceIdentifiers(tx, orgId, patientId, input.identifiers);
+      // What staff saved is the staff source's description now; survivorship keeps it unless
+      // a clinical system sends something newer.
+      await recordSource(
+        tx,
+        orgId,
+        patientId,
+        {
+          kind: 'staff',
+          system: STAFF_SOURCE,
+          sourceId: patientId,
+          demographics: await goldenDemographics(tx, patientId),
+        },
+        { kind: 'existing', patientId, method: 'source', score: null },
+      );
       const fields = Object.keys(input).filter(
         (k) => input[k as keyof PatientUpdate] !== undefined,
       );

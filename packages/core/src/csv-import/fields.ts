@@ -53,6 +53,7 @@ export const PATIENT_FIELDS: readonly ImportField[] = [
     'medical record number',
     'medical record no',
     'med rec no',
+    'chart',
     'chart number',
     'chart no',
     'patient number',

@@ -4,6 +4,7 @@ import { MPI_LINK_SUMMARY, runMpiLink } from '../modules/identity/link-cli.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import type { Command, OptionSpecs } from './command.js';
 import { runHl7Listen, runImportHl7 } from './hl7.js';
+import { IMPORT_CSV_SUMMARY, runImportCsv } from './import-csv.js';
 import { runImportFhir } from './import-fhir.js';
 import { migrateCommand } from './migrate.js';
 import { type CliIO, CommandError, EXIT, Output, UsageError } from './output.js';
@@ -31,6 +32,7 @@ const DELEGATED: {
     run: runImportFhir,
   },
   { name: 'import hl7', summary: 'Import HL7 v2 message files and batches', run: runImportHl7 },
+  { name: 'import csv', summary: IMPORT_CSV_SUMMARY, run: runImportCsv },
   {
     name: 'hl7 listen',
     summary: 'Receive HL7 v2 over MLLP (default port 2575)',

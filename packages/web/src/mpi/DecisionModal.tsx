@@ -34,22 +34,26 @@ function decisionError(error: unknown): string {
 export function DecisionModal({
   item,
   decision,
+  opened,
+  session,
   onClose,
 }: {
   item: ReviewItem;
   decision: Decision | null;
+  opened: boolean;
+  session: number;
   onClose: () => void;
 }) {
   return (
     <Modal
-      opened={decision !== null}
+      opened={opened}
       onClose={onClose}
       title={decision === 'merge' ? 'Merge these records?' : 'Mark as different people?'}
       size="lg"
     >
       {/* Keyed so each opening starts from the defaults. */}
       {decision ? (
-        <DecisionForm key={decision} item={item} decision={decision} onClose={onClose} />
+        <DecisionForm key={session} item={item} decision={decision} onClose={onClose} />
       ) : null}
     </Modal>
   );

@@ -24,17 +24,29 @@ import { useMergePatient } from './api';
 export function MergeDuplicateModal({
   record,
   opened,
+  session,
   onClose,
 }: {
   record: Patient360;
   opened: boolean;
+  /** Changes on every opening, so each starts from the search step. */
+  session: number;
   onClose: () => void;
 }) {
   return (
     <Modal opened={opened} onClose={onClose} title="Merge a duplicate into this record" size="lg">
-      {opened ? <MergeDuplicateFlow record={record} onClose={onClose} /> : null}
+      <MergeDuplicateFlow key={session} record={record} onClose={onClose} />
     </Modal>
   );
+}
+
+/** What tells the two records apart, in words, for a warning before they become one. */
+function differences(a: Patient360['patient'], b: Patient360['patient']): string[] {
+  return [
+    a.birthDate !== b.birthDate && 'birth dates',
+    a.familyName.toLowerCase() !== b.familyName.toLowerCase() && 'family names',
+    a.administrativeSex !== b.administrativeSex && 'sexes',
+  ].filter((d): d is string => typeof d === 'string');
 }
 
 type Step = { kind: 'pick' } | { kind: 'confirm'; duplicateId: string };
@@ -127,6 +139,7 @@ function ConfirmMerge({
     );
   }
   const alreadyMerged = duplicate.data.patient.status === 'merged';
+  const differing = differences(record.patient, duplicate.data.patient);
   const submit = () =>
     merge.mutate(
       { mergedId: duplicateId, ...(reason.trim() ? { reason: reason.trim() } : {}) },
@@ -144,9 +157,9 @@ function ConfirmMerge({
         <PatientCard record={record} label="Survives (this record)" />
         <PatientCard record={duplicate.data} label="Merged into it" />
       </SimpleGrid>
-      {duplicate.data.patient.birthDate !== record.patient.birthDate ? (
+      {differing.length > 0 ? (
         <Alert color="orange" role="alert">
-          The birth dates differ. Make sure these are the same person, not relatives.
+          The {differing.join(' and ')} differ. Make sure these are the same person, not relatives.
         </Alert>
       ) : null}
       {alreadyMerged ? (

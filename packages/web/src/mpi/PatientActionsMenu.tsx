@@ -1,14 +1,14 @@
 import type { Patient360 } from '@careloop/core';
 import { Button, Menu } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
 import { IconArrowMerge, IconChevronDown } from '@tabler/icons-react';
 import { useCan } from '../auth/session';
 import { MergeDuplicateModal } from './MergeDuplicateModal';
+import { useDialog } from './use-dialog';
 
 /** Less frequent actions on a patient record; nothing to show when the role can do none. */
 export function PatientActionsMenu({ record }: { record: Patient360 }) {
   const canMerge = useCan('patient:merge');
-  const [merging, mergeModal] = useDisclosure(false);
+  const merging = useDialog<'merge'>();
   if (!canMerge || record.patient.status === 'merged') return null;
   return (
     <>
@@ -19,12 +19,20 @@ export function PatientActionsMenu({ record }: { record: Patient360 }) {
           </Button>
         </Menu.Target>
         <Menu.Dropdown>
-          <Menu.Item leftSection={<IconArrowMerge size={14} />} onClick={mergeModal.open}>
+          <Menu.Item
+            leftSection={<IconArrowMerge size={14} />}
+            onClick={() => merging.open('merge')}
+          >
             Merge a duplicate…
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
-      <MergeDuplicateModal record={record} opened={merging} onClose={mergeModal.close} />
+      <MergeDuplicateModal
+        record={record}
+        opened={merging.opened}
+        session={merging.session}
+        onClose={merging.close}
+      />
     </>
   );
 }

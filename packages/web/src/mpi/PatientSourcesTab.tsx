@@ -1,6 +1,6 @@
 import type { FieldSource, MergeSummary, PatientSources, SourceRecord } from '@careloop/core';
 import { Badge, Button, Stack, Table, Text, Title } from '@mantine/core';
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useCan } from '../auth/session';
 import { formatDate, formatDateTime } from '../ui/format';
 import { languageLabel, SEX_LABELS } from '../ui/labels';
@@ -18,6 +18,7 @@ import {
 } from './labels';
 import { PatientRef } from './PatientRef';
 import { UnmergeModal } from './UnmergeModal';
+import { useDialog } from './use-dialog';
 
 function fieldValue(f: FieldSource): string {
   if (f.value === null) return '—';
@@ -181,7 +182,7 @@ function MergeHistory({
               <Table.Td>
                 <Text size="sm">{describeMoved(m.moved)}</Text>
               </Table.Td>
-              <Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
                 {m.unmergedAt ? (
                   <>
                     <Badge variant="light" color="gray">
@@ -233,7 +234,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 function SourcesContent({ data }: { data: PatientSources }) {
   const canMerge = useCan('patient:merge');
-  const [unmerging, setUnmerging] = useState<MergeSummary | null>(null);
+  const unmerging = useDialog<MergeSummary>();
   return (
     <Stack gap="lg">
       <Section title="Golden record">
@@ -249,10 +250,17 @@ function SourcesContent({ data }: { data: PatientSources }) {
         <MergeHistory
           merges={data.merges}
           patientId={data.patientId}
-          onUnmerge={canMerge ? setUnmerging : undefined}
+          onUnmerge={canMerge ? unmerging.open : undefined}
         />
       </Section>
-      {canMerge ? <UnmergeModal merge={unmerging} onClose={() => setUnmerging(null)} /> : null}
+      {canMerge ? (
+        <UnmergeModal
+          merge={unmerging.subject}
+          opened={unmerging.opened}
+          session={unmerging.session}
+          onClose={unmerging.close}
+        />
+      ) : null}
     </Stack>
   );
 }

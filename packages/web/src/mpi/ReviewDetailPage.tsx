@@ -13,7 +13,6 @@ import {
   Title,
 } from '@mantine/core';
 import { IconArrowMerge, IconCircleCheck, IconUsers } from '@tabler/icons-react';
-import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { useCan } from '../auth/session';
@@ -24,6 +23,7 @@ import { ComparisonTable } from './ComparisonTable';
 import { formatScore } from './comparison';
 import { type Decision, DecisionModal } from './DecisionModal';
 import { REVIEW_STATUS_COLORS, REVIEW_STATUS_LABELS, reviewReasonText, survivorOf } from './labels';
+import { useDialog } from './use-dialog';
 
 /** What was decided, by whom, and where the patient now lives. */
 function DecisionResult({ item }: { item: ReviewItem }) {
@@ -97,7 +97,7 @@ export function ReviewDetailPage() {
   const { id = '' } = useParams();
   const review = useReview(id);
   const canMerge = useCan('patient:merge');
-  const [decision, setDecision] = useState<Decision | null>(null);
+  const dialog = useDialog<Decision>();
 
   if (review.isPending) {
     return (
@@ -166,11 +166,23 @@ export function ReviewDetailPage() {
       <Stack>
         {item.status === 'open' ? null : <DecisionResult item={item} />}
         <Paper withBorder p="md">
+          {item.status === 'open' ? null : (
+            <Text size="xs" c="dimmed" mb="xs">
+              The values show both records as they are now; agreement and weights are as scored when
+              the pair was found.
+            </Text>
+          )}
           <ComparisonTable item={item} />
         </Paper>
-        {item.status === 'open' && canMerge ? <ReviewActions onDecide={setDecision} /> : null}
+        {item.status === 'open' && canMerge ? <ReviewActions onDecide={dialog.open} /> : null}
       </Stack>
-      <DecisionModal item={item} decision={decision} onClose={() => setDecision(null)} />
+      <DecisionModal
+        item={item}
+        decision={dialog.subject}
+        opened={dialog.opened}
+        session={dialog.session}
+        onClose={dialog.close}
+      />
     </>
   );
 }

@@ -18,14 +18,18 @@ function unmergeError(error: unknown): string {
 /** Confirms undoing a merge: the merged record stands on its own again. */
 export function UnmergeModal({
   merge,
+  opened,
+  session,
   onClose,
 }: {
   merge: MergeSummary | null;
+  opened: boolean;
+  session: number;
   onClose: () => void;
 }) {
   return (
-    <Modal opened={merge !== null} onClose={onClose} title="Undo this merge?" size="lg">
-      {merge ? <UnmergeForm key={merge.id} merge={merge} onClose={onClose} /> : null}
+    <Modal opened={opened} onClose={onClose} title="Undo this merge?" size="lg">
+      {merge ? <UnmergeForm key={session} merge={merge} onClose={onClose} /> : null}
     </Modal>
   );
 }

@@ -166,3 +166,4 @@ export type MergeRequest = Static<typeof MergeRequest>;
 export type UnmergeRequest = Static<typeof UnmergeRequest>;
 export type LinkMethod = (typeof LINK_METHODS)[number];
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export type ReviewPage = Static<typeof ReviewPage>;

@@ -1,4 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { IsoDate, Uuid } from './common.js';
+import { SexSchema } from './enums.js';
 import { Address, Appointment, Consent, ContactPoint, PatientDemographics } from './patients.js';
 
 /** What a patient sees of their own record in the portal. */
@@ -11,3 +13,22 @@ export const PortalProfile = Type.Object({
 });
 
 export type PortalProfile = Static<typeof PortalProfile>;
+
+/**
+ * A patient signing up in the portal. The clinic publishes its sign-up link with its
+ * organization id. A new golden record is created for the person; when they resemble an
+ * existing patient, staff review the pair (identity checked) before the records are merged, so
+ * that typing someone's name and birth date never opens their chart.
+ */
+export const PortalRegistration = Type.Object({
+  organizationId: Uuid,
+  givenName: Type.String({ minLength: 1, maxLength: 100 }),
+  familyName: Type.String({ minLength: 1, maxLength: 100 }),
+  birthDate: IsoDate,
+  administrativeSex: Type.Optional(SexSchema),
+  email: Type.String({ minLength: 3, maxLength: 254 }),
+  phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
+  password: Type.String({ minLength: 12, maxLength: 1024 }),
+});
+
+export type PortalRegistration = Static<typeof PortalRegistration>;

@@ -16,7 +16,7 @@ describeEachDatabase('route policies', (kind) => {
     expect(missing).toEqual([]);
   });
 
-  it('only sign-in, health, documentation and the FHIR capability statement are public', () => {
+  it('only sign-in, portal sign-up, health, documentation and the FHIR capability statement are public', () => {
     const publicRoutes = t.routes
       .filter((r) => r.policy && 'public' in r.policy)
       .map((r) => r.url)
@@ -25,6 +25,7 @@ describeEachDatabase('route policies', (kind) => {
       '/api/auth/login',
       '/api/health',
       '/api/health/ready',
+      '/api/portal/register',
       '/fhir/R4/metadata',
     ]);
   });

@@ -35,7 +35,7 @@ export interface MatchCandidate {
    * does not link by score: staff and portal registration) or `identifier-conflict` (both hold
    * identifiers of one system with different values: the source keeps them apart).
    */
-  reason: MatchReason | 'strong-match' | 'identifier-conflict';
+  reason: MatchReason | 'strong-match' | 'self-registration' | 'identifier-conflict';
   comparison: { field: string; level: string; weight: number }[];
 }
 
@@ -241,7 +241,11 @@ export async function identifierOwners(
 export async function matchPerson(
   tx: Db,
   person: SourcePerson,
-  options: { allowScoreLink?: boolean } = {},
+  options: {
+    allowScoreLink?: boolean;
+    /** The review reason for a score that would have linked when `allowScoreLink` is false. */
+    holdReason?: 'strong-match' | 'self-registration';
+  } = {},
 ): Promise<MatchDecision> {
   const linked = await linkedBySource(tx, person);
   if (linked) return { kind: 'existing', patientId: linked, method: 'source', score: null };
@@ -296,7 +300,11 @@ export async function matchPerson(
         patientId: row.id,
         score: scored.score,
         reason:
-          scored.outcome !== 'link' ? scored.reason : kept ? 'identifier-conflict' : 'strong-match',
+          scored.outcome !== 'link'
+            ? scored.reason
+            : kept
+              ? 'identifier-conflict'
+              : (options.holdReason ?? 'strong-match'),
         comparison: MATCH_FIELDS.map((field) => ({
           field,
           level: scored.comparison[field],

@@ -1,12 +1,22 @@
-import { CareloopError, PortalProfile, PreferencesUpdate } from '@careloop/core';
+import {
+  CareloopError,
+  PortalProfile,
+  PortalRegistration,
+  PreferencesUpdate,
+  SessionInfo,
+} from '@careloop/core';
 import { contextOf, type RequestContext } from '../../http/actor.js';
+import { SESSION_COOKIE } from '../../http/security.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
 const problem = { $ref: 'Problem#' } as const;
 
 /** The patient portal: a patient reaches their own record, and only through these routes. */
-export default async function portalRoutes(app: App, { patients }: Services): Promise<void> {
+export default async function portalRoutes(
+  app: App,
+  { patients, portalRegistration, config }: Services,
+): Promise<void> {
   const ownPatientId = (ctx: RequestContext): string => {
     if (!ctx.actor.patientId) {
       throw new CareloopError('forbidden', 'This account is not linked to a patient record');
@@ -53,6 +63,36 @@ export default async function portalRoutes(app: App, { patients }: Services): Pr
       const ctx = contextOf(request);
       await patients.updatePreferences(ctx, ownPatientId(ctx), request.body, 'portal');
       return profile(ctx);
+    },
+  );
+
+  app.post(
+    '/api/portal/register',
+    {
+      config: { policy: { public: true } },
+      schema: {
+        tags: ['portal'],
+        summary:
+          'Patient sign-up: creates a golden record (possible duplicates go to staff review) and an account, and signs in',
+        security: [],
+        body: PortalRegistration,
+        response: { 200: SessionInfo, 400: problem, 404: problem, 409: problem, 429: problem },
+      },
+    },
+    async (request, reply) => {
+      const ua = request.headers['user-agent'];
+      const { token, info } = await portalRegistration.register(request.body, {
+        ip: request.ip,
+        userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
+      });
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.secureCookies,
+        maxAge: config.sessionAbsoluteHours * 3600,
+      });
+      return info;
     },
   );
 }

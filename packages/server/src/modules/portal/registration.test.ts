@@ -1,0 +1,133 @@
+import type { Patient360, PortalProfile, ReviewPage, SessionInfo } from '@careloop/core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, Session, type TestApp, TestTenant } from '../../test/app.js';
+import { describeEachDatabase } from '../../test/databases.js';
+
+let ipCounter = 0;
+
+describeEachDatabase('portal sign-up', (kind) => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  let desk: Session;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    tenant = await TestTenant.create(t);
+    desk = await tenant.signIn('front-desk');
+  });
+  afterAll(() => t.close());
+
+  const signUp = (body: Record<string, unknown>, ip = `10.9.0.${++ipCounter}`) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/portal/register',
+      remoteAddress: ip,
+      payload: { organizationId: tenant.orgId, password: 'a long passphrase 42', ...body },
+    });
+  const asSession = (res: Awaited<ReturnType<typeof signUp>>) => {
+    const cookie = res.cookies.find((c) => c.name === 'careloop_session');
+    if (!cookie) throw new Error('no session cookie');
+    const info = res.json<SessionInfo>();
+    return new Session(t, `careloop_session=${cookie.value}`, info.csrfToken, info.user.id);
+  };
+
+  it('creates an account and a golden record of its own, and signs the patient in', async () => {
+    const res = await signUp({
+      givenName: 'Imani',
+      familyName: 'Okonkwo-Reyes',
+      birthDate: '1992-11-03',
+      email: 'Imani.OR@example.org',
+      phone: '(617) 555-0123',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const info = res.json<SessionInfo>();
+    expect(info.user).toMatchObject({ role: 'patient', email: 'imani.or@example.org' });
+    const me = await asSession(res).get('/api/portal/me');
+    expect(me.statusCode).toBe(200);
+    expect(me.json<PortalProfile>().patient).toMatchObject({
+      id: info.user.patientId,
+      givenName: 'Imani',
+      familyName: 'Okonkwo-Reyes',
+    });
+    const sources = await desk.get(`/api/patients/${info.user.patientId}/sources`);
+    expect(sources.json<{ sources: { kind: string }[] }>().sources).toMatchObject([
+      { kind: 'portal' },
+    ]);
+  });
+
+  it('never links a sign-up to an existing chart by itself; staff review, merge, and the account follows', async () => {
+    const chart = await desk.post('/api/patients', {
+      givenName: 'Bartholomew',
+      familyName: 'Quigley',
+      birthDate: '1958-06-30',
+      administrativeSex: 'male',
+      contactPoints: [{ system: 'phone', value: '(617) 555-0456' }],
+    });
+    expect(chart.statusCode).toBe(200);
+    const chartId = chart.json<Patient360>().patient.id;
+    const res = await signUp({
+      givenName: 'Bartholomew',
+      familyName: 'Quigley',
+      birthDate: '1958-06-30',
+      administrativeSex: 'male',
+      email: 'bart.q@example.org',
+      phone: '617-555-0456',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const patient = asSession(res);
+    const ownId = res.json<SessionInfo>().user.patientId;
+    expect(ownId).not.toBe(chartId);
+    expect((await patient.get('/api/portal/me')).json<PortalProfile>().patient.id).toBe(ownId);
+
+    const queue = (await desk.get('/api/mpi/reviews?limit=200')).json<ReviewPage>();
+    const item = queue.items.find((i) => i.incoming.patientId === ownId);
+    expect(item).toMatchObject({ reason: 'self-registration', candidate: { patientId: chartId } });
+    const decided = await desk.post(`/api/mpi/reviews/${item?.id}/decision`, {
+      decision: 'merge',
+      reason: 'photo ID checked at the desk',
+    });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const after = (await patient.get('/api/portal/me')).json<PortalProfile>();
+    expect(after.patient.id).toBe(chartId);
+    expect(after.contactPoints.map((c) => c.value)).toContain('bart.q@example.org');
+  });
+
+  it('refuses bad sign-ups with clear errors', async () => {
+    const body = { givenName: 'Ada', familyName: 'Vance', birthDate: '1990-01-01' };
+    expect((await signUp({ ...body, email: 'ada.vance@example.org' })).statusCode).toBe(200);
+    const again = await signUp({ ...body, email: 'ADA.VANCE@example.org' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ path: '/body/email' });
+    expect((await signUp({ ...body, email: 'x@example.org', password: 'short' })).statusCode).toBe(
+      400,
+    );
+    expect((await signUp({ ...body, email: 'not-an-email' })).statusCode).toBe(400);
+    expect(
+      (await signUp({ ...body, email: 'future@example.org', birthDate: '2999-01-01' })).statusCode,
+    ).toBe(400);
+    const nowhere = await signUp({
+      ...body,
+      email: 'nowhere@example.org',
+      organizationId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(nowhere.statusCode).toBe(404);
+  });
+
+  it('limits sign-ups from one address', async () => {
+    const ip = '10.99.0.1';
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await signUp(
+        {
+          givenName: 'Rate',
+          familyName: `Limit${'x'.repeat(i + 1)}`,
+          birthDate: '1980-05-05',
+          email: `rate${i}@example.org`,
+        },
+        ip,
+      );
+      codes.push(res.statusCode);
+    }
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+});

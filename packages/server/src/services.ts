@@ -11,6 +11,7 @@ import { Hl7Service } from './modules/hl7/service.js';
 import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
+import { PortalRegistrationService } from './modules/portal/registration.js';
 import { TaskService } from './modules/tasks/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
@@ -29,6 +30,7 @@ export interface Services {
   hl7: Hl7Service;
   mpi: MpiService;
   csvImport: CsvImportService;
+  portalRegistration: PortalRegistrationService;
 }
 
 export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
@@ -50,6 +52,7 @@ export function createServices(config: Config, database: Database, cipher: Field
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit),
     mpi: new MpiService(database, audit),
+    portalRegistration: new PortalRegistrationService(database, auth),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit),
   };

@@ -53,7 +53,7 @@ async function apiGet<T>(session: ApiSession, path: string): Promise<T> {
  */
 async function importPatient(
   admin: ApiSession,
-  resource: { id: string; given: string; family: string; birthDate: string },
+  resource: { id: string; given: string; family: string; birthDate: string; address?: object },
 ): Promise<string> {
   const bundle = {
     resourceType: 'Bundle',
@@ -66,6 +66,7 @@ async function importPatient(
           name: [{ use: 'official', given: [resource.given], family: resource.family }],
           gender: 'female',
           birthDate: resource.birthDate,
+          ...(resource.address ? { address: [resource.address] } : {}),
         },
         request: { method: 'PUT', url: `Patient/${resource.id}` },
       },
@@ -212,6 +213,62 @@ describe('master patient index in the staff console', () => {
       const sources = await apiGet<PatientSources>(desk, `/api/patients/${id}/sources`);
       expect(sources.mergedInto).toBeNull();
       expect(sources.sources.map((s) => s.sourceId)).toEqual([sourceId]);
+    }
+  });
+
+  it('front desk keeps twins apart: the queue explains why, and neither record is merged', async () => {
+    const home = { line: ['5 Oak Ave'], city: 'Peoria', state: 'IL', postalCode: '61602' };
+    const admin = await apiSession('admin');
+    const first = await importPatient(admin, {
+      id: 'e2e-twin-1',
+      given: 'Hanna',
+      family: 'Bellweather',
+      birthDate: '2001-02-03',
+      address: home,
+    });
+    const second = await importPatient(admin, {
+      id: 'e2e-twin-2',
+      given: 'Maria',
+      family: 'Bellweather',
+      birthDate: '2001-02-03',
+      address: home,
+    });
+    const desk = await apiSession('frontdesk');
+    const item = await openReviewFor(desk, first, second);
+    expect(item.reason).toBe('twins');
+
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'mpi-twins-distinct', async () => {
+      await signIn(page, 'frontdesk');
+      await page.getByRole('link', { name: 'Duplicates' }).click();
+      const row = page.getByTestId('review-row').filter({ hasText: 'Bellweather, Maria' });
+      await row.getByText('Same birth date and address, different given names').waitFor();
+      await row.getByRole('link', { name: 'Review Maria Bellweather' }).click();
+      await page.waitForURL((url) => url.pathname === `/mpi/reviews/${item.id}`);
+
+      await page.getByRole('button', { name: 'Different people' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Mark as different people?' });
+      await dialog.getByLabel('Reason').fill('Twin sisters');
+      await dialog.getByRole('button', { name: 'Mark as different people' }).click();
+      await page.getByTestId('review-result').getByText('Different people').waitFor();
+      expect(await page.getByRole('button', { name: 'Same person — merge' }).count()).toBe(0);
+
+      // The decided pair leaves the open queue and is listed under its decision.
+      await page.getByRole('link', { name: 'Possible duplicates' }).click();
+      await page.getByText('Different people', { exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.get('status') === 'distinct');
+      await page
+        .getByTestId('review-row')
+        .filter({ hasText: 'Bellweather, Maria' })
+        .first()
+        .waitFor();
+    });
+    await page.context().close();
+
+    for (const id of [first, second]) {
+      const sources = await apiGet<PatientSources>(desk, `/api/patients/${id}/sources`);
+      expect(sources.status).not.toBe('merged');
+      expect(sources.merges).toEqual([]);
     }
   });
 });

@@ -16,9 +16,15 @@ import { LoadMore } from '../ui/LoadMore';
 import { EmptyMessage, ErrorMessage, LoadingRows } from '../ui/states';
 import { useReviewList } from './api';
 import { formatScore } from './comparison';
-import { REVIEW_STATUS_COLORS, REVIEW_STATUS_LABELS, reviewReasonText } from './labels';
+import {
+  REVIEW_STATUS_COLORS,
+  REVIEW_STATUS_LABELS,
+  reviewReasonText,
+  SOURCE_KIND_LABELS,
+} from './labels';
 
 function Person({ person }: { person: ReviewPerson }) {
+  const kinds = [...new Set(person.sources.map((source) => SOURCE_KIND_LABELS[source.kind]))];
   return (
     <>
       <Text size="sm" fw={500}>
@@ -26,6 +32,7 @@ function Person({ person }: { person: ReviewPerson }) {
       </Text>
       <Text size="xs" c="dimmed">
         Born {formatDate(person.birthDate)}
+        {kinds.length ? ` · from ${kinds.join(', ')}` : ''}
       </Text>
     </>
   );

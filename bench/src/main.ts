@@ -1,3 +1,4 @@
+import { benchFhir } from './fhir-bench.js';
 import { benchHl7 } from './hl7.js';
 import { benchMpi } from './mpi.js';
 import { patient360Bench } from './patient360-bench.js';
@@ -9,6 +10,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   seed: seedBench,
   mpi: benchMpi,
   hl7: benchHl7,
+  fhir: benchFhir,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

@@ -111,4 +111,38 @@ describe('patient portal', () => {
     });
     await context.close();
   });
+
+  it('lets a new patient sign up from the clinic link and land in their own portal', async () => {
+    const login = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_LOGINS.frontdesk),
+    });
+    const { user } = (await login.json()) as { user: { orgId: string } };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await withScreenshotOnFailure(page, 'portal-sign-up', async () => {
+      await page.goto(`${app.url}/portal/register`);
+      await page.getByText('This sign-up link is incomplete').waitFor();
+      await page.goto(`${app.url}/portal/register?org=${user.orgId}`);
+      await page.getByLabel('Given name').fill('Wilhelmina');
+      await page.getByLabel('Family name').fill('Abernathy-Sato');
+      await page.getByLabel('Date of birth').fill('1987-09-14');
+      await page.getByLabel('Email').fill(`w.abernathy.${Date.now()}@example.org`);
+      await page.getByLabel('Mobile phone').fill('(617) 555-0188');
+      await page.getByLabel(/^Password/).fill('a long passphrase 42');
+      await page.getByLabel('Confirm password').fill('a long passphrase 4');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('The passwords do not match').waitFor();
+      await page.getByLabel('Confirm password').fill('a long passphrase 42');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL((url) => url.pathname === '/portal');
+      const heading = page.getByRole('heading', { name: 'My profile' });
+      await heading.waitFor();
+      expect(await heading.textContent()).toContain('Wilhelmina Abernathy-Sato');
+      const profile = await myProfile(page);
+      expect(profile.upcomingAppointments).toEqual([]);
+    });
+    await context.close();
+  });
 });

@@ -55,10 +55,12 @@ export async function openRuntime(
 }
 
 /** The demo sign-ins that exist, for the start banner. */
-export async function demoLogins(database: Database): Promise<{ email: string; role: string }[]> {
+export async function demoLogins(
+  database: Database,
+): Promise<{ email: string; role: string; orgId: string }[]> {
   const rows = await database.system((tx) =>
     tx
-      .select({ email: users.email, role: users.role })
+      .select({ email: users.email, role: users.role, orgId: users.orgId })
       .from(users)
       .innerJoin(organizations, eq(organizations.id, users.orgId))
       .where(
@@ -93,8 +95,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function bannerText(url: string, logins: { email: string; role: string }[]): string {
+/** The demo organization's portal sign-up link (the clinic publishes its own). */
+const signUpUrl = (url: string, logins: { orgId: string }[]) => {
+  const orgId = logins[0]?.orgId;
+  return orgId ? `${url}/portal/register?org=${orgId}` : null;
+};
+
+function bannerText(url: string, logins: { email: string; role: string; orgId: string }[]): string {
   const lines = [`Careloop is running at ${url}`, `API docs:  ${url}/api/docs`];
+  const signUp = signUpUrl(url, logins);
+  if (signUp) lines.push(`Patient portal sign-up: ${signUp}`);
   if (logins.length > 0) {
     const width = Math.max(...logins.map((l) => l.email.length)) + 2;
     const roleWidth = Math.max(...logins.map((l) => l.role.length)) + 2;
@@ -188,6 +198,8 @@ export async function startServer(
       options.logger === undefined ? {} : { logger: options.logger },
     );
     app = built.app;
+    // The caches (docs/adr/0005) stay off until the change notifications are live.
+    await database.changes?.start();
     await app.listen({ host: config.host, port: config.port });
     hl7 = await startHl7FromEnv(services, process.env, config.host);
     if (hl7)
@@ -205,7 +217,8 @@ export async function startServer(
           url,
           docsUrl: `${url}/api/docs`,
           database: database.kind,
-          demoLogins: logins.map((l) => ({ ...l, password: DEMO_PASSWORD })),
+          demoLogins: logins.map(({ email, role }) => ({ email, role, password: DEMO_PASSWORD })),
+          portalSignUpUrl: signUpUrl(url, logins),
         })}\n`,
       );
     }

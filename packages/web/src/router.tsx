@@ -19,6 +19,9 @@ const lazyPage = {
   review: async () => ({ Component: (await import('./mpi/ReviewDetailPage')).ReviewDetailPage }),
   portalLayout: async () => ({ Component: (await import('./portal/PortalLayout')).PortalLayout }),
   portalHome: async () => ({ Component: (await import('./portal/PortalHome')).PortalHome }),
+  portalRegister: async () => ({
+    Component: (await import('./portal/RegisterPage')).RegisterPage,
+  }),
 };
 
 const common = { errorElement: <RouteError />, hydrateFallbackElement: <PageLoader /> };
@@ -26,6 +29,7 @@ const common = { errorElement: <RouteError />, hydrateFallbackElement: <PageLoad
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage audience="staff" />, ...common },
   { path: '/portal/login', element: <LoginPage audience="patient" />, ...common },
+  { path: '/portal/register', lazy: lazyPage.portalRegister, ...common },
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,

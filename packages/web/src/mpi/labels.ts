@@ -11,7 +11,9 @@ import type {
 const REASON_TEXT: Record<string, string> = {
   score: 'Similar, below the automatic link score',
   twins: 'Same birth date and address, different given names',
-  'self-registration': 'Portal sign-up resembling an existing patient',
+  'self-registration': 'Portal sign-up resembling an existing patient: check identity first',
+  'strong-match': 'Registered by staff, strongly resembling an existing patient',
+  'identifier-conflict': 'Much alike, but the same system gave them different identifiers',
   'birth-date-conflict': 'Much alike, but the birth dates differ',
   'name-conflict': 'Much alike, but given and family names both differ',
   sparse: 'Too little to tell: no birth date, phone or email in common',

@@ -90,6 +90,25 @@ async function importPatient(
   return id;
 }
 
+/** Registers a patient as front desk staff would, through the API. */
+async function registerPatient(
+  session: ApiSession,
+  body: { givenName: string; familyName: string; birthDate: string },
+): Promise<string> {
+  const res = await fetch(`${app.url}/api/patients`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      cookie: session.cookie,
+      'x-csrf-token': session.csrfToken,
+    },
+    body: JSON.stringify({ ...body, administrativeSex: 'female' }),
+  });
+  const text = await res.text();
+  expect(res.status, text.slice(0, 500)).toBe(200);
+  return (JSON.parse(text) as Patient360).patient.id;
+}
+
 /** The open review item pairing the two patients, paging through the queue. */
 async function openReviewFor(session: ApiSession, a: string, b: string): Promise<ReviewItem> {
   let cursor: string | null = null;
@@ -270,5 +289,54 @@ describe('master patient index in the staff console', () => {
       expect(sources.status).not.toBe('merged');
       expect(sources.merges).toEqual([]);
     }
+  });
+
+  it('front desk folds a known duplicate into a record from the 360 page', async () => {
+    const desk = await apiSession('frontdesk');
+    // Different enough that the index keeps them apart on its own.
+    const keptId = await registerPatient(desk, {
+      givenName: 'Ottoline',
+      familyName: 'Featherstonehaugh',
+      birthDate: '1950-04-12',
+    });
+    const duplicateId = await registerPatient(desk, {
+      givenName: 'Lina',
+      familyName: 'Featherstonehaugh',
+      birthDate: '1950-12-04',
+    });
+    expect(duplicateId).not.toBe(keptId);
+
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'mpi-merge-from-360', async () => {
+      await signIn(page, 'frontdesk');
+      await page.getByRole('link', { name: 'Duplicates' }).waitFor();
+      await page.goto(`${app.url}/patients/${keptId}`);
+      await page.getByRole('button', { name: 'More actions' }).click();
+      await page.getByRole('menuitem', { name: 'Merge a duplicate…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Merge a duplicate into this record' });
+      await dialog.getByRole('combobox', { name: 'Duplicate record' }).fill('Featherstonehaugh');
+      await page.getByRole('option', { name: /Lina/ }).click();
+      await dialog.getByRole('button', { name: 'Next' }).click();
+
+      // Both people, with their birth dates, before anything changes.
+      const parties = dialog.getByTestId('merge-party');
+      await parties.nth(1).getByText('Lina Featherstonehaugh').waitFor();
+      expect(await parties.nth(0).textContent()).toContain('Ottoline Featherstonehaugh');
+      expect(await parties.nth(0).textContent()).toContain('Apr 12, 1950');
+      expect(await parties.nth(1).textContent()).toContain('Dec 4, 1950');
+      await dialog.getByText('The birth dates differ').waitFor();
+      await dialog.getByRole('button', { name: 'Merge records' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+
+      await page.getByRole('tab', { name: 'Sources' }).click();
+      await expect.poll(() => page.getByTestId('source-record').count()).toBe(2);
+      const mergeRow = page.getByTestId('merge-row');
+      await mergeRow.getByText('merged into this record').waitFor();
+      await mergeRow.getByText('Staff merge').waitFor();
+    });
+    await page.context().close();
+
+    const merged = await apiGet<PatientSources>(desk, `/api/patients/${duplicateId}/sources`);
+    expect(merged.mergedInto).toBe(keptId);
   });
 });

@@ -339,4 +339,43 @@ describe('master patient index in the staff console', () => {
     const merged = await apiGet<PatientSources>(desk, `/api/patients/${duplicateId}/sources`);
     expect(merged.mergedInto).toBe(keptId);
   });
+
+  it('a clinician sees where a record came from but cannot merge, unmerge or open the queue', async () => {
+    const desk = await apiSession('frontdesk');
+    const keptId = await registerPatient(desk, {
+      givenName: 'Philippa',
+      familyName: 'Zangwill',
+      birthDate: '1962-07-30',
+    });
+    const duplicateId = await registerPatient(desk, {
+      givenName: 'Pippa',
+      familyName: 'Thornbury',
+      birthDate: '1971-01-15',
+    });
+    const res = await fetch(`${app.url}/api/patients/${keptId}/merge`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: desk.cookie,
+        'x-csrf-token': desk.csrfToken,
+      },
+      body: JSON.stringify({ mergedId: duplicateId }),
+    });
+    expect(res.status, await res.text()).toBe(200);
+
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'mpi-clinician', async () => {
+      await signIn(page, 'clinician');
+      await page.getByRole('link', { name: 'Patients' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Duplicates' }).count()).toBe(0);
+      await page.goto(`${app.url}/patients/${keptId}?tab=sources`);
+      await page.getByRole('table', { name: 'Golden record fields' }).waitFor();
+      await page.getByTestId('merge-row').getByText('In force').waitFor();
+      expect(await page.getByRole('button', { name: 'Unmerge' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'More actions' }).count()).toBe(0);
+      await page.goto(`${app.url}/mpi/reviews`);
+      await page.getByText('Not available for your role').waitFor();
+    });
+    await page.context().close();
+  });
 });

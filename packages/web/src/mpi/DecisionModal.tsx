@@ -1,8 +1,7 @@
 import type { ReviewItem, ReviewPerson } from '@careloop/core';
 import { Alert, Button, Group, Modal, Radio, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
-import { isApiError } from '../api/client';
-import { formatDate } from '../ui/format';
+import { dayjs, formatDate } from '../ui/format';
 import { errorMessage } from '../ui/states';
 import { useDecideReview } from './api';
 
@@ -11,23 +10,19 @@ export type Decision = 'merge' | 'distinct';
 const REASON_MAX = 500;
 
 function SurvivorOption({ person, label }: { person: ReviewPerson; label: string }) {
+  const sources = person.sources.length;
+  const facts = [
+    `Born ${formatDate(person.birthDate)}`,
+    `registered ${dayjs(person.createdAt).format('MMM D, YYYY')}`,
+    `${sources} source record${sources === 1 ? '' : 's'}`,
+  ];
   return (
     <Radio
       value={person.patientId}
       label={`${label}: ${person.givenName} ${person.familyName}`}
-      description={`Born ${formatDate(person.birthDate)} · registered ${formatDate(
-        person.createdAt.slice(0, 10),
-      )} · ${person.sources.length} source record${person.sources.length === 1 ? '' : 's'}`}
+      description={facts.join(' · ')}
     />
   );
-}
-
-function decisionError(error: unknown): string {
-  // A 409 without a field is a decision made elsewhere meanwhile; the page reloads the pair.
-  if (isApiError(error) && error.status === 409 && !error.problem.path) {
-    return `${error.message}. The page now shows that decision.`;
-  }
-  return errorMessage(error);
 }
 
 /** Confirms a review decision: merge (choosing the surviving record) or different people. */
@@ -113,7 +108,7 @@ function DecisionForm({
       />
       {decide.isError ? (
         <Alert color="red" role="alert">
-          {decisionError(decide.error)}
+          {errorMessage(decide.error)}
         </Alert>
       ) : null}
       <Group justify="flex-end">

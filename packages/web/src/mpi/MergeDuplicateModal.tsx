@@ -61,7 +61,11 @@ function MergeDuplicateFlow({ record, onClose }: { record: Patient360; onClose: 
       <ConfirmMerge
         record={record}
         duplicateId={step.duplicateId}
-        onBack={() => setStep({ kind: 'pick' })}
+        onBack={() => {
+          // The picker forgets its search when it unmounts: start the choice again.
+          setPicked(null);
+          setStep({ kind: 'pick' });
+        }}
         onDone={onClose}
       />
     );

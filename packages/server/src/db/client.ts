@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { ChangeFeed } from './change-feed.js';
 import { rowsOf } from './rows.js';
 import * as schema from './schema.js';
 
@@ -45,6 +46,13 @@ export class Database {
 
   private ownerDbCache: Db | null = null;
 
+  /**
+   * The change notifications of a PostgreSQL database (docs/adr/0005), for the caches of a
+   * server process; null on PGlite. Not connected until `start()` (the server calls it), so
+   * the CLI and migrations open no extra connection and their caches stay off.
+   */
+  changes: ChangeFeed | null = null;
+
   static async open(options: {
     databaseUrl: string | null;
     ownerUrl?: string | null;
@@ -69,11 +77,15 @@ export class Database {
           })
         : null;
       ownerPool?.on('error', () => {});
+      const changes = new ChangeFeed(options.databaseUrl);
       const close = async () => {
+        await changes.close();
         await pool.end();
         await ownerPool?.end();
       };
-      return new Database('postgres', db, close, null, pool, ownerPool);
+      const database = new Database('postgres', db, close, null, pool, ownerPool);
+      database.changes = changes;
+      return database;
     }
     let client = options.pglite;
     if (!client) {

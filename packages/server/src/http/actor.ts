@@ -13,9 +13,14 @@ export function actorOf(request: FastifyRequest): Actor {
 export interface RequestContext {
   actor: Actor;
   audit: AuditActor;
+  /**
+   * When the request arrived (`performance.now()`): cached reads must reflect every change
+   * committed before it (docs/adr/0005). Unset outside HTTP: now.
+   */
+  receivedAt?: number;
 }
 
 export function contextOf(request: FastifyRequest): RequestContext {
   const actor = actorOf(request);
-  return { actor, audit: auditActorOf(actor, request) };
+  return { actor, audit: auditActorOf(actor, request), receivedAt: request.receivedAt };
 }

@@ -22,6 +22,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** `performance.now()` when the request reached the security hook, before any lookup. */
+    receivedAt: number;
   }
 }
 

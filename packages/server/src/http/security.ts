@@ -23,6 +23,7 @@ export function installSecurity(
   routes: RouteRecord[],
 ): void {
   app.decorateRequest('actor', null);
+  app.decorateRequest('receivedAt', 0);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -38,10 +39,11 @@ export function installSecurity(
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    request.receivedAt = performance.now();
     const policy = request.routeOptions.config.policy;
     const token = request.cookies[SESSION_COOKIE];
     if (token) {
-      const session = await auth.resolve(token);
+      const session = await auth.resolve(token, request.receivedAt);
       if (session.state === 'valid') {
         request.actor = session.actor;
       } else {

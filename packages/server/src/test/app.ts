@@ -27,6 +27,8 @@ export async function createTestApp(
   const services = createServices(config, database, FieldCipher.random());
   const built = await buildApp(services, { logger: false, serveWeb: false });
   await built.app.ready();
+  // As `startServer` does: on PostgreSQL every test then runs with the caches on (docs/adr/0005).
+  await database.changes?.start();
   return {
     ...built,
     services,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CareloopError, isRole, type Role, type SessionInfo } from '@careloop/core';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
+import { FeedCache } from '../../db/feed-cache.js';
 import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditActor, appendAudit } from '../audit/service.js';
@@ -18,6 +19,14 @@ export interface SessionPolicy {
 const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
 // last_seen_at is written at most this often, so reads do not each cost a write.
 const TOUCH_INTERVAL_MS = 30_000;
+/** Sessions kept per process, and how long at most (a backstop: changes evict them at once). */
+const SESSION_CACHE_ENTRIES = 10_000;
+const SESSION_CACHE_TTL_MS = 60_000;
+
+interface SessionTags {
+  userId: string;
+  orgId: string;
+}
 
 export type SessionLookup =
   | { state: 'valid'; actor: Actor }
@@ -27,11 +36,26 @@ export type SessionLookup =
 export class AuthService {
   private readonly accountFailures = new FailureLimiter();
   private readonly ipFailures = new FailureLimiter();
+  /**
+   * Session rows by token id (docs/adr/0005); null on PGlite. Evicted when the session or its
+   * user changes in any process (logout, expiry, disable, role or password change).
+   */
+  private readonly sessions: FeedCache<SessionTags, SessionRow> | null;
 
   constructor(
     private readonly database: Database,
     private readonly policy: SessionPolicy,
-  ) {}
+  ) {
+    this.sessions = database.changes
+      ? new FeedCache(database.changes, {
+          maxEntries: SESSION_CACHE_ENTRIES,
+          ttlMs: SESSION_CACHE_TTL_MS,
+          affects: (change, tags) =>
+            (change.kind === 'user' && change.userId === tags.userId) ||
+            (change.kind === 'org' && change.orgId === tags.orgId),
+        })
+      : null;
+  }
 
   /** Verifies credentials and opens a session. Throws 401 on bad credentials, 429 when limited. */
   async login(
@@ -135,12 +159,25 @@ export class AuthService {
     };
   }
 
-  /** Resolves a session cookie, enforcing idle and absolute timeouts and disabled accounts. */
-  async resolve(token: string): Promise<SessionLookup> {
+  /**
+   * Resolves a session cookie, enforcing idle and absolute timeouts and disabled accounts.
+   * `receivedAt`: when the request arrived; a cached session reflects every change committed
+   * before then.
+   */
+  async resolve(token: string, receivedAt: number = performance.now()): Promise<SessionLookup> {
     const id = tokenId(token);
-    const [row] = rowsOf<SessionRow>(
-      await this.database.db.execute(sql`select * from careloop_session_lookup(${id})`),
-    );
+    const lookup = async () =>
+      rowsOf<SessionRow>(
+        await this.database.db.execute(sql`select * from careloop_session_lookup(${id})`),
+      )[0] ?? null;
+    const row = this.sessions
+      ? await this.sessions.get(
+          id,
+          (r) => ({ userId: r.user_id, orgId: r.org_id }),
+          receivedAt,
+          lookup,
+        )
+      : await lookup();
     if (!row || row.revoked || row.disabled || !isRole(row.role)) {
       return { state: 'none' };
     }

@@ -12,6 +12,7 @@ import {
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
+import { FeedCache } from '../../db/feed-cache.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { MpiConflictError, matchPerson, type SourcePerson } from '../mpi/match.js';
@@ -59,21 +60,64 @@ function staffPerson(
   };
 }
 
+/** Views kept per process: ~15 kB each, so at most ~75 MB. */
+const VIEW_CACHE_ENTRIES = 5_000;
+/** A backstop for writes that send no notification (triggers disabled by a restore). */
+const VIEW_CACHE_TTL_MS = 30_000;
+
+interface ViewTags {
+  orgId: string;
+  patientId: string;
+}
+
 /** The golden record: registration, updates, preferences and consents, and its read views. */
 export class PatientService {
+  /** 360 views by organization, patient and access level (docs/adr/0005); null on PGlite. */
+  private readonly views: FeedCache<ViewTags, Patient360> | null;
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
-  ) {}
+  ) {
+    this.views = database.changes
+      ? new FeedCache(database.changes, {
+          maxEntries: VIEW_CACHE_ENTRIES,
+          ttlMs: VIEW_CACHE_TTL_MS,
+          affects: (change, tags) =>
+            (change.kind === 'patient' &&
+              change.patientId === tags.patientId &&
+              change.orgId === tags.orgId) ||
+            (change.kind === 'org' && change.orgId === tags.orgId),
+        })
+      : null;
+  }
 
+  /**
+   * The 360 view, redacted for the actor's role, and audited: every call appends one read
+   * event, whether the view came from the database or from the cache.
+   */
   async get360(ctx: RequestContext, patientId: string): Promise<Patient360> {
     const access = sectionAccess(ctx.actor.role);
-    const [row] = await this.database.tenantRead<{ view: Row360 | null }>(
-      ctx.actor.orgId,
-      statement360(patientId, access),
-    );
-    const view = shape360(row?.view ?? null, { access, cipher: this.cipher });
+    const orgId = ctx.actor.orgId;
+    const read = async () => {
+      const [row] = await this.database.tenantRead<{ view: Row360 | null }>(
+        orgId,
+        statement360(patientId, access),
+      );
+      return shape360(row?.view ?? null, { access, cipher: this.cipher });
+    };
+    // Keyed by access level too: a cached view is exactly what the database returns for that
+    // level, so a role never receives a section it may not read.
+    const key = `${orgId}:${patientId}:${+access.clinical}${+access.notes}${+access.tasks}`;
+    const view = this.views
+      ? await this.views.get(
+          key,
+          () => ({ orgId, patientId }),
+          ctx.receivedAt ?? performance.now(),
+          read,
+        )
+      : await read();
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: 'patient',

@@ -53,6 +53,16 @@ describe('scorePair', () => {
     expect(result.reason).toBe('twins');
   });
 
+  it('never links twins whose given names only look alike (Anna and Hanna), yet links a typo', () => {
+    const anna: MatchRecord = { ...maria, given: 'Anna', identifiers: [], email: null };
+    const hanna = scorePair(anna, { ...anna, given: 'Hanna' });
+    expect(hanna).toMatchObject({ outcome: 'review', reason: 'twins' });
+    expect(scorePair(anna, { ...anna, given: 'Ana' }).outcome).toBe('link');
+    expect(scorePair({ ...anna, given: 'William' }, { ...anna, given: 'Bill' }).outcome).toBe(
+      'link',
+    );
+  });
+
   it('does not link a parent and child who share a name and an address', () => {
     const mother = again({ birthDate: '1955-11-20', email: null });
     const result = scorePair(maria, mother);

@@ -1,4 +1,5 @@
 import { compareRecords } from './compare.js';
+import { areNameVariants } from './nicknames.js';
 import {
   type AgreementLevel,
   type Comparison,
@@ -116,6 +117,18 @@ export function comparisonScore(comparison: Comparison, weights: WeightTable): n
   return score;
 }
 
+/**
+ * Twins whose given names merely look alike (Anna and Hanna): same birth date and address, given
+ * names that compare as similar but start with different letters and are not nicknames of each
+ * other. Typing errors rarely change a name's first letter; parents often choose such names.
+ */
+export function lookAlikeTwins(a: PreparedRecord, b: PreparedRecord, c: Comparison): boolean {
+  if (c.given !== 'similar' || c.birthDate !== 'exact' || !agrees(c.line)) return false;
+  const x = a.given?.tokens[0] ?? '';
+  const y = b.given?.tokens[0] ?? '';
+  return x !== '' && y !== '' && x[0] !== y[0] && !areNameVariants(x, y);
+}
+
 /** Scores two prepared records (see `scorePair`). */
 export function scorePrepared(
   a: PreparedRecord,
@@ -125,9 +138,14 @@ export function scorePrepared(
 ): PairScore {
   const comparison = compareRecords(a, b);
   const score = comparisonScore(comparison, weights);
+  const decided = decide(comparison, score, parameters);
+  const twins =
+    decided.outcome === 'link' &&
+    comparison.identifier !== 'exact' &&
+    lookAlikeTwins(a, b, comparison);
   return {
     score,
-    ...decide(comparison, score, parameters),
+    ...(twins ? { outcome: 'review', reason: 'twins' } : decided),
     comparison,
     fieldWeights: fieldContributions(comparison, weights),
   };

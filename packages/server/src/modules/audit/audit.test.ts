@@ -29,6 +29,26 @@ describeEachDatabase('audit chain', (kind) => {
   });
   afterAll(() => t.close());
 
+  it('stores a read event with quotes, backslashes and semicolons verbatim, chain intact', async () => {
+    const { id } = await tenant.createPatient();
+    const agent = `O'Brien\\"; select 1; -- \u00e9 ''`;
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/patients/${id}`,
+      headers: { cookie: (await tenant.signIn('front-desk')).cookie, 'user-agent': agent },
+    });
+    expect(res.statusCode).toBe(200);
+    const [row] = rowsOf<{ user_agent: string }>(
+      await t.database.system((tx) =>
+        tx.execute(
+          sql`select user_agent from audit_events where record_id = ${id} and action = 'read'`,
+        ),
+      ),
+    );
+    expect(row?.user_agent).toBe(agent);
+    expect((await verifyAuditChains(t.database.ownerDb)).breaks).toEqual([]);
+  });
+
   it('verifies an untouched chain', async () => {
     const result = await verifyAuditChains(t.database.ownerDb);
     expect(result.breaks).toEqual([]);

@@ -160,7 +160,7 @@ async function createPatient(
     .returning({ id: patients.id });
   if (!created) throw new Error('patient insert returned nothing');
   const patientId = created.id;
-  await addMissingParts(tx, ctx.orgId, patientId, row);
+  await addMissingParts(tx, ctx.orgId, patientId, row, { fresh: true });
   await recordSource(tx, ctx.orgId, patientId, person, decision);
   const candidates = decision.candidates.map((c) => c.patientId);
   return {
@@ -210,18 +210,25 @@ function sameDemographics(stored: SourceDemographics, incoming: SourceDemographi
   return canonicalJson(stored) === canonicalJson(incoming);
 }
 
-/** Adds the row's phones, emails, identifiers and address the golden record lacks; names what it added. */
+/**
+ * Adds the row's phones, emails, identifiers and address the golden record lacks; names what it
+ * added. A `fresh` record (created by this row) has none, so nothing is looked up.
+ */
 async function addMissingParts(
   tx: Db,
   orgId: string,
   patientId: string,
   row: PatientImportRow,
+  options: { fresh?: boolean } = {},
 ): Promise<string[]> {
   const added: string[] = [];
-  const contacts = await tx
-    .select({ system: patientContactPoints.system, value: patientContactPoints.value })
-    .from(patientContactPoints)
-    .where(eq(patientContactPoints.patientId, patientId));
+  const fresh = options.fresh ?? false;
+  const contacts = fresh
+    ? []
+    : await tx
+        .select({ system: patientContactPoints.system, value: patientContactPoints.value })
+        .from(patientContactPoints)
+        .where(eq(patientContactPoints.patientId, patientId));
   const newContacts = [
     ...row.phones.map((p) => ({
       system: 'phone',
@@ -244,18 +251,20 @@ async function addMissingParts(
     for (const system of new Set(newContacts.map((c) => c.system))) added.push(system);
   }
   if (row.identifiers.length > 0) {
-    const held = await tx
-      .select({ system: patientIdentifiers.system, value: patientIdentifiers.value })
-      .from(patientIdentifiers)
-      .where(
-        and(
-          eq(patientIdentifiers.patientId, patientId),
-          inArray(
-            patientIdentifiers.value,
-            row.identifiers.map((i) => i.value),
-          ),
-        ),
-      );
+    const held = fresh
+      ? []
+      : await tx
+          .select({ system: patientIdentifiers.system, value: patientIdentifiers.value })
+          .from(patientIdentifiers)
+          .where(
+            and(
+              eq(patientIdentifiers.patientId, patientId),
+              inArray(
+                patientIdentifiers.value,
+                row.identifiers.map((i) => i.value),
+              ),
+            ),
+          );
     const missing = row.identifiers.filter(
       (i) => !held.some((h) => h.system === i.system && h.value === i.value),
     );
@@ -267,7 +276,7 @@ async function addMissingParts(
     }
   }
   if (row.address) {
-    const position = await newAddressPosition(tx, patientId, row.address);
+    const position = fresh ? 0 : await newAddressPosition(tx, patientId, row.address);
     if (position !== null) {
       await tx.insert(patientAddresses).values({ orgId, patientId, ...row.address, position });
       added.push('address');

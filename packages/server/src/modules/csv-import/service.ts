@@ -17,9 +17,11 @@ import {
   validateAppointments,
   validatePatients,
 } from '@careloop/core';
+import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
-import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
+import type { ChainedFields } from '../audit/chain.js';
+import { type AuditActor, type AuditEntry, type AuditLog, appendAudit } from '../audit/service.js';
 import { MpiConflictError } from '../mpi/match.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { loadDirectory, writeAppointmentRow } from './appointment-rows.js';
@@ -27,6 +29,19 @@ import { RowConflict, writePatientRow } from './patient-rows.js';
 
 /** Rows written per transaction: a failure loses at most one chunk's progress, never half a row. */
 export const CHUNK_ROWS = 200;
+
+/** Statistics are refreshed (embedded database) after this many chunks of a commit. */
+const ANALYZE_EVERY_CHUNKS = 5;
+const ANALYZED_TABLES = [
+  'patients',
+  'patient_identifiers',
+  'patient_contact_points',
+  'patient_addresses',
+  'patient_source_records',
+  'mpi_review_items',
+  'appointments',
+  'source_links',
+];
 
 /** A file read, mapped and validated, ready to run as a dry run or for real. */
 export type PreparedImport = {
@@ -150,7 +165,12 @@ export class CsvImportService {
           tx,
           writes.flatMap((w) => (w.touchpoint ? [w.touchpoint] : [])),
         );
-        for (const w of writes) if (w.audit) await this.audit.inTransaction(tx, actor, w.audit);
+        // One append per chunk: the chain's lock is taken once, just before the commit.
+        const at = new Date();
+        await appendAudit(
+          tx,
+          writes.flatMap((w) => (w.audit ? [auditFields(actor, w.audit, at)] : [])),
+        );
       }
       outcomes.push(...writes.map((w) => w.outcome));
       await options.onProgress?.(outcomes.length, total);
@@ -167,13 +187,23 @@ export class CsvImportService {
           if (!(error instanceof DryRunRollback)) throw error;
         });
     } else {
-      for (const chunk of chunks) {
+      for (const [i, chunk] of chunks.entries()) {
         await this.database.withTenant(actor.orgId, (tx) => runChunk(tx, chunk));
+        if ((i + 1) % ANALYZE_EVERY_CHUNKS === 0) await this.refreshStatistics();
       }
     }
     const result = this.resultOf(prepared, outcomes, options.dryRun, started);
     await this.auditSummary(actor, prepared, result);
     return result;
+  }
+
+  /**
+   * The embedded database has no autovacuum: without fresh statistics the matcher's lookups
+   * are planned for empty tables and each row gets slower as the import grows them.
+   */
+  private async refreshStatistics(): Promise<void> {
+    if (this.database.kind !== 'pglite') return;
+    await this.database.ownerDb.execute(sql.raw(`analyze ${ANALYZED_TABLES.join(', ')}`));
   }
 
   private async rowWriter(orgId: string, prepared: PreparedImport) {
@@ -323,6 +353,25 @@ export class CsvImportService {
     }
     await this.database.withTenant(actor.orgId, (tx) => this.audit.inTransaction(tx, actor, entry));
   }
+}
+
+/** An audit entry as the chain stores it (what `AuditLog.inTransaction` writes for one). */
+function auditFields(actor: AuditActor, entry: AuditEntry, occurredAt: Date): ChainedFields {
+  return {
+    orgId: actor.orgId,
+    occurredAt,
+    actorId: actor.userId,
+    actorEmail: actor.email,
+    actorRole: actor.role,
+    action: entry.action,
+    patientId: entry.patientId ?? null,
+    recordType: entry.recordType,
+    recordId: entry.recordId ?? null,
+    ip: actor.ip,
+    userAgent: actor.userAgent,
+    outcome: entry.outcome ?? 'success',
+    reason: entry.reason ?? null,
+  };
 }
 
 /** The row error a write failure stands for, or null when it is not the row's fault. */

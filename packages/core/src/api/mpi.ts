@@ -68,6 +68,8 @@ export const MergeSummary = Type.Object({
   reason: Nullable(Type.String()),
   mergedAt: Instant,
   mergedBy: Nullable(Type.String({ description: 'display name; null for a feed' })),
+  survivorName: Type.String({ description: 'the surviving record as "Given Family (birth date)"' }),
+  mergedName: Type.String({ description: 'the merged record, the same way' }),
   unmergedAt: Nullable(Instant),
   unmergedBy: Nullable(Type.String()),
   /** Rows moved to the survivor, per table. */
@@ -116,6 +118,10 @@ export const ReviewItem = Type.Object({
   createdAt: Instant,
   decidedAt: Nullable(Instant),
   decidedBy: Nullable(Type.String()),
+  decisionReason: Nullable(Type.String()),
+  /** For a merged item: the merge it made (undo it with its id) and the record that survived. */
+  mergeId: Nullable(Uuid),
+  survivorId: Nullable(Uuid),
   /** The record that arrived (or was registered) and could be a duplicate. */
   incoming: ReviewPerson,
   /** The existing golden record it resembles. */

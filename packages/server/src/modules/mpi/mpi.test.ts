@@ -146,6 +146,9 @@ describeEachDatabase('master patient index', (kind) => {
       expect(decided.json<ReviewItem>()).toMatchObject({
         status: 'merged',
         decidedBy: 'Test front-desk',
+        decisionReason: 'same insurance card',
+        survivorId: a,
+        mergeId: expect.any(String),
       });
       const again = await desk.post(`/api/mpi/reviews/${item.id}/decision`, {
         decision: 'distinct',
@@ -155,6 +158,8 @@ describeEachDatabase('master patient index', (kind) => {
       // The survivor (the existing record) now holds the duplicate's note, identifier, sources.
       const survivor = (await desk.get(`/api/patients/${a}`)).json<Patient360>();
       expect(survivor.notes?.map((n) => n.body)).toContain('Prefers mornings');
+      // The record the reviewer kept keeps its own name, though the duplicate's is newer.
+      expect(survivor.patient.givenName).toBe('Catherine');
       expect(survivor.identifiers.map((i) => i.value).sort()).toEqual([`A-${n}`, `B-${n}`].sort());
       const merged = await sources(b);
       expect(merged).toMatchObject({ status: 'merged', mergedInto: a });
@@ -165,7 +170,13 @@ describeEachDatabase('master patient index', (kind) => {
         rule: expect.stringContaining('most trusted'),
       });
       const [history] = provenance.merges;
-      expect(history).toMatchObject({ survivorId: a, mergedId: b, origin: 'review' });
+      expect(history).toMatchObject({
+        survivorId: a,
+        mergedId: b,
+        origin: 'review',
+        survivorName: `Catherine ${first.familyName} (${first.birthDate})`,
+        mergedName: `Cathrine ${first.familyName} (${first.birthDate})`,
+      });
       expect(history?.moved.notes).toBe(1);
       // A merged record no longer appears in search.
       const search = await desk.get(`/api/patients?q=${encodeURIComponent(first.familyName)}`);

@@ -15,7 +15,7 @@ import {
   SURVIVORSHIP_RULES,
   survivingValues,
 } from '@careloop/core';
-import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { decodeKeyset, pageOf } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
@@ -26,6 +26,7 @@ import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { MergeRefused, mergePatients, unmergePatients } from './merge.js';
 import { mpiReviewItems, patientMerges, patientSourceRecords } from './schema.js';
+import { goldenDemographics, recordSource, STAFF_SOURCE } from './sources.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -96,10 +97,37 @@ type ReviewRow = typeof mpiReviewItems.$inferSelect & { decidedByName: string | 
 
 const LEVELS = new Set(['exact', 'similar', 'disagree', 'missing']);
 
+/** The merge a merged review item made: the latest merge of its pair, in either direction. */
+async function mergesOfPairs(tx: Db, rows: ReviewRow[]) {
+  const merged = rows.filter((r) => r.status === 'merged');
+  const found = new Map<string, { mergeId: string; survivorId: string }>();
+  if (merged.length === 0) return found;
+  const ids = [...new Set(merged.flatMap((r) => [r.incomingId, r.candidateId]))];
+  const merges = await tx
+    .select({
+      id: patientMerges.id,
+      survivorId: patientMerges.survivorId,
+      mergedId: patientMerges.mergedId,
+    })
+    .from(patientMerges)
+    .where(and(inArray(patientMerges.survivorId, ids), inArray(patientMerges.mergedId, ids)))
+    .orderBy(desc(patientMerges.mergedAt));
+  for (const r of merged) {
+    const m = merges.find(
+      (x) =>
+        (x.survivorId === r.candidateId && x.mergedId === r.incomingId) ||
+        (x.survivorId === r.incomingId && x.mergedId === r.candidateId),
+    );
+    if (m) found.set(r.id, { mergeId: m.id, survivorId: m.survivorId });
+  }
+  return found;
+}
+
 async function toReviewItems(tx: Db, rows: ReviewRow[]): Promise<ReviewItem[]> {
   const people = await reviewPeople(tx, [
     ...new Set(rows.flatMap((r) => [r.incomingId, r.candidateId])),
   ]);
+  const merges = await mergesOfPairs(tx, rows);
   return rows.map((r) => {
     const incoming = people.get(r.incomingId);
     const candidate = people.get(r.candidateId);
@@ -112,6 +140,9 @@ async function toReviewItems(tx: Db, rows: ReviewRow[]): Promise<ReviewItem[]> {
       createdAt: r.createdAt.toISOString(),
       decidedAt: iso(r.decidedAt),
       decidedBy: r.decidedByName,
+      decisionReason: r.decisionReason,
+      mergeId: merges.get(r.id)?.mergeId ?? null,
+      survivorId: merges.get(r.id)?.survivorId ?? null,
       incoming,
       candidate,
       fields: r.comparison
@@ -300,10 +331,26 @@ export class MpiService {
       reason: string | null;
     },
   ): Promise<string> {
+    // The record staff chose to keep keeps its name, birth date and sex: what it said before
+    // the merge becomes the staff source's description, the most recent of the most trusted.
+    const [exists] = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(eq(patients.id, input.survivorId));
+    const kept = exists ? await goldenDemographics(tx, input.survivorId) : null;
     const report = await mergePatients(tx, ctx.actor.orgId, {
       ...input,
       by: ctx.actor.userId,
     }).catch(refused);
+    if (kept) {
+      await recordSource(
+        tx,
+        ctx.actor.orgId,
+        input.survivorId,
+        { kind: 'staff', system: STAFF_SOURCE, sourceId: input.survivorId, demographics: kept },
+        { kind: 'existing', patientId: input.survivorId, method: 'source', score: null },
+      );
+    }
     const moved =
       Object.entries(report.moved)
         .map(([t, n]) => `${t} ${n}`)
@@ -388,11 +435,13 @@ export class MpiService {
         unmergedByName: sql<
           string | null
         >`(select display_name from users u where u.id = ${patientMerges.unmergedBy})`,
+        survivorName: sql<string>`(select p.given_name || ' ' || p.family_name || ' (' || p.birth_date::text || ')' from patients p where p.id = ${patientMerges.survivorId})`,
+        mergedName: sql<string>`(select p.given_name || ' ' || p.family_name || ' (' || p.birth_date::text || ')' from patients p where p.id = ${patientMerges.mergedId})`,
       })
       .from(patientMerges)
       .where(where)
       .orderBy(desc(patientMerges.mergedAt));
-    return rows.map(({ merge: m, mergedByName, unmergedByName }) => ({
+    return rows.map(({ merge: m, mergedByName, unmergedByName, survivorName, mergedName }) => ({
       id: m.id,
       survivorId: m.survivorId,
       mergedId: m.mergedId,
@@ -400,6 +449,8 @@ export class MpiService {
       reason: m.reason,
       mergedAt: m.mergedAt.toISOString(),
       mergedBy: mergedByName,
+      survivorName,
+      mergedName,
       unmergedAt: iso(m.unmergedAt),
       unmergedBy: unmergedByName,
       moved: Object.fromEntries(

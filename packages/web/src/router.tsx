@@ -17,6 +17,7 @@ const lazyPage = {
   audit: async () => ({ Component: (await import('./admin/AuditLogPage')).AuditLogPage }),
   reviews: async () => ({ Component: (await import('./mpi/ReviewQueuePage')).ReviewQueuePage }),
   review: async () => ({ Component: (await import('./mpi/ReviewDetailPage')).ReviewDetailPage }),
+  imports: async () => ({ Component: (await import('./imports/ImportPage')).ImportPage }),
   portalLayout: async () => ({ Component: (await import('./portal/PortalLayout')).PortalLayout }),
   portalHome: async () => ({ Component: (await import('./portal/PortalHome')).PortalHome }),
   portalRegister: async () => ({
@@ -73,6 +74,10 @@ export const router = createBrowserRouter([
               { path: 'mpi/reviews', lazy: lazyPage.reviews },
               { path: 'mpi/reviews/:id', lazy: lazyPage.review },
             ],
+          },
+          {
+            element: <RequirePermission permission="interop:write" />,
+            children: [{ path: 'imports', lazy: lazyPage.imports }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

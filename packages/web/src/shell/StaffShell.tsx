@@ -16,6 +16,7 @@ import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
   IconChecklist,
+  IconFileImport,
   IconHeartHandshake,
   IconLogout,
   IconShieldCheck,
@@ -58,6 +59,13 @@ const NAV: NavItem[] = [
     icon: <IconArrowMerge size={18} />,
     permission: 'patient:merge',
     match: (path) => path.startsWith('/mpi'),
+  },
+  {
+    to: '/imports',
+    label: 'Import',
+    icon: <IconFileImport size={18} />,
+    permission: 'interop:write',
+    match: (path) => path.startsWith('/imports'),
   },
   {
     to: '/admin/users',

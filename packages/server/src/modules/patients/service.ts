@@ -15,7 +15,12 @@ import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
-import { MpiConflictError, matchPerson, type SourcePerson } from '../mpi/match.js';
+import {
+  identifierOwners,
+  MpiConflictError,
+  matchPerson,
+  type SourcePerson,
+} from '../mpi/match.js';
 import { goldenDemographics, recordSource, STAFF_SOURCE } from '../mpi/sources.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
@@ -167,9 +172,13 @@ export class PatientService {
         },
       );
       if (decision.kind === 'existing') {
+        const owned = await identifierOwners(tx, input.identifiers ?? []);
+        const index = (input.identifiers ?? []).findIndex((i) =>
+          owned.some((o) => o.system === i.system && o.value === i.value),
+        );
         throw conflict(
-          'A patient with one of these identifiers is already registered; open that record instead',
-          '/body/identifiers',
+          'A patient with this identifier is already registered; open that record instead',
+          index >= 0 ? `/body/identifiers/${index}/value` : '/body/identifiers',
         );
       }
       const [row] = await tx

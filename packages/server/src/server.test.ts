@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { count } from 'drizzle-orm';
+import { count, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import type { Database } from './db/client.js';
+import { rowsOf } from './db/rows.js';
 import { organizations, patients } from './db/schema.js';
 import { demoLogins, loadFieldCipher, type RunningServer, startServer } from './server.js';
 
@@ -45,7 +46,22 @@ describe('startServer', () => {
         body: JSON.stringify({ email: 'frontdesk@demo.careloop.test', password: 'careloop-demo' }),
       });
       expect(login.status).toBe(200);
-      expect(await countOf(server, patients)).toBe(20);
+      // 20 seeded, and 6 new records from the demo's legacy registration file: 3 with typos in
+      // name and birth date, 3 twins; its 3 exact duplicates linked to their seeded records.
+      expect(await countOf(server, patients)).toBe(26);
+      const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+      const reviews = await fetch(`${server.url}/api/mpi/reviews?limit=50`, {
+        headers: { cookie },
+      });
+      const queue = (await reviews.json()) as { items: { reason: string }[] };
+      expect(queue.items.length).toBeGreaterThanOrEqual(6);
+      expect(queue.items.map((i) => i.reason)).toContain('twins');
+      const linked = await server.services.database.system((tx) =>
+        tx.execute(
+          sql`select count(*)::int as n from patient_source_records where link_method = 'score'`,
+        ),
+      );
+      expect(rowsOf<{ n: number }>(linked)[0]?.n).toBe(3);
       const logins = await demoLogins(server.services.database);
       expect(logins.map((l) => l.role)).toEqual([
         'admin',
@@ -65,7 +81,7 @@ describe('startServer', () => {
     const server = await startServer(configFor(dataDir), quiet);
     try {
       expect(await countOf(server, organizations)).toBe(1);
-      expect(await countOf(server, patients)).toBe(20);
+      expect(await countOf(server, patients)).toBe(26);
     } finally {
       await server.close();
     }

@@ -8,6 +8,7 @@ import { Database } from './db/client.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
+import { seedDemoDuplicates } from './seed/duplicates.js';
 import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/staff.js';
 import { seedOrganization } from './seed/seed.js';
 import { createServices, type Services } from './services.js';
@@ -191,6 +192,8 @@ export async function startServer(
           onProgress: options.onSeedProgress,
         });
         say(`Seeded ${report.patients} patients in ${report.seconds.toFixed(1)} s\n`);
+        // A second source with a few duplicates, so the Duplicates queue has work to show.
+        if (report.patients >= 10) await seedDemoDuplicates(database, report.orgId);
       }
     }
     const built = await buildApp(

@@ -1,5 +1,6 @@
-import { Alert, Text } from '@mantine/core';
+import { Alert, Anchor, Text } from '@mantine/core';
 import { IconArrowMerge } from '@tabler/icons-react';
+import { Link } from 'react-router';
 import { usePatientSources } from './api';
 import { PatientRef } from './PatientRef';
 
@@ -7,6 +8,11 @@ import { PatientRef } from './PatientRef';
 export function MergedBanner({ patientId }: { patientId: string }) {
   const sources = usePatientSources(patientId);
   const mergedInto = sources.data?.mergedInto ?? null;
+  // The merge in force names the survivor: no need to read that patient's record for its name.
+  const name =
+    sources.data?.merges.find(
+      (m) => m.mergedId === patientId && m.survivorId === mergedInto && m.unmergedAt === null,
+    )?.survivorName ?? null;
   return (
     <Alert
       color="orange"
@@ -17,8 +23,12 @@ export function MergedBanner({ patientId }: { patientId: string }) {
     >
       <Text size="sm">
         This record was merged into{' '}
-        {mergedInto ? (
-          <PatientRef id={mergedInto} />
+        {mergedInto && name ? (
+          <PatientRef id={mergedInto} name={name} />
+        ) : mergedInto ? (
+          <Anchor component={Link} to={`/patients/${mergedInto}`} size="sm">
+            another record
+          </Anchor>
         ) : sources.isError ? (
           'another record (could not load which one)'
         ) : (

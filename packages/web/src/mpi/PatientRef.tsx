@@ -1,23 +1,16 @@
 import { Anchor } from '@mantine/core';
 import { Link } from 'react-router';
-import { usePatient360 } from '../patients/api';
-import { formatDate } from '../ui/format';
+import { readableName } from './labels';
 
 /**
- * A link to another patient by name and birth date. Merge summaries carry only ids, so the
- * name is read from that patient's record (shared with its 360 page through the query cache).
+ * A link to another patient, named as the merge summary names it (`Given Family (YYYY-MM-DD)`).
+ * It reads nothing: opening another patient's record is an audited read, made only when the
+ * user follows the link.
  */
-export function PatientRef({ id, tab }: { id: string; tab?: string }) {
-  const patient = usePatient360(id);
-  const p = patient.data?.patient;
-  const label = p
-    ? `${p.givenName} ${p.familyName} (born ${formatDate(p.birthDate)})`
-    : patient.isError
-      ? `another record (${id.slice(0, 8)})`
-      : 'another record';
+export function PatientRef({ id, name, tab }: { id: string; name: string; tab?: string }) {
   return (
     <Anchor component={Link} to={tab ? `/patients/${id}?tab=${tab}` : `/patients/${id}`} size="sm">
-      {label}
+      {readableName(name)}
     </Anchor>
   );
 }

@@ -129,11 +129,11 @@ function MergeDescription({ merge, patientId }: { merge: MergeSummary; patientId
   const other = otherParty(merge, patientId);
   return other.role === 'merged' ? (
     <Text size="sm">
-      <PatientRef id={other.id} tab="sources" /> merged into this record
+      <PatientRef id={other.id} name={other.name} tab="sources" /> merged into this record
     </Text>
   ) : (
     <Text size="sm">
-      This record merged into <PatientRef id={other.id} tab="sources" />
+      This record merged into <PatientRef id={other.id} name={other.name} tab="sources" />
     </Text>
   );
 }

@@ -12,7 +12,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconArrowMerge, IconCircleCheck, IconUsers } from '@tabler/icons-react';
+import { IconArrowBackUp, IconArrowMerge, IconCircleCheck, IconUsers } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { useCan } from '../auth/session';
@@ -22,15 +22,35 @@ import { useReview } from './api';
 import { ComparisonTable } from './ComparisonTable';
 import { formatScore } from './comparison';
 import { type Decision, DecisionModal } from './DecisionModal';
-import { REVIEW_STATUS_COLORS, REVIEW_STATUS_LABELS, reviewReasonText, survivorOf } from './labels';
+import {
+  decisionText,
+  type MergeToUndo,
+  mergedPair,
+  mergeOfReview,
+  REVIEW_STATUS_COLORS,
+  REVIEW_STATUS_LABELS,
+  reviewReasonText,
+} from './labels';
+import { UnmergeModal } from './UnmergeModal';
 import { useDialog } from './use-dialog';
 
-/** What was decided, by whom, and where the patient now lives. */
-function DecisionResult({ item }: { item: ReviewItem }) {
-  const survivorId = survivorOf(item);
-  const survivor = [item.incoming, item.candidate].find((p) => p.patientId === survivorId);
-  const who = `${item.decidedBy ?? 'someone'} on ${formatDateTime(item.decidedAt)}`;
+/** What was decided, by whom, why, and where the patient now lives. */
+function DecisionResult({
+  item,
+  onUnmerge,
+}: {
+  item: ReviewItem;
+  /** Offered on a merged pair whose merge is known, to staff who may undo it. */
+  onUnmerge?: (merge: MergeToUndo) => void;
+}) {
+  const decided = (
+    <Text size="sm" data-testid="review-decision">
+      {decisionText(item)}
+    </Text>
+  );
   if (item.status === 'merged') {
+    const pair = mergedPair(item);
+    const merge = mergeOfReview(item);
     return (
       <Alert
         color="teal"
@@ -39,16 +59,34 @@ function DecisionResult({ item }: { item: ReviewItem }) {
         data-testid="review-result"
       >
         <Stack gap={4}>
-          <Text size="sm">Merged by {who}.</Text>
-          {survivor ? (
-            <Anchor component={Link} to={`/patients/${survivor.patientId}?tab=sources`} size="sm">
-              Open the surviving record: {survivor.givenName} {survivor.familyName}
+          {decided}
+          {pair ? (
+            <Anchor
+              component={Link}
+              to={`/patients/${pair.survivor.patientId}?tab=sources`}
+              size="sm"
+            >
+              Open the surviving record: {pair.survivor.givenName} {pair.survivor.familyName}
             </Anchor>
           ) : (
             <Text size="sm" c="dimmed">
-              The merge has since been undone; both records stand on their own.
+              Which record was kept is not known here; the Sources tab of either record shows its
+              merges.
             </Text>
           )}
+          {merge && onUnmerge ? (
+            <Group>
+              <Button
+                size="compact-sm"
+                variant="light"
+                color="orange"
+                leftSection={<IconArrowBackUp size={14} />}
+                onClick={() => onUnmerge(merge)}
+              >
+                Unmerge
+              </Button>
+            </Group>
+          ) : null}
         </Stack>
       </Alert>
     );
@@ -60,17 +98,20 @@ function DecisionResult({ item }: { item: ReviewItem }) {
       title="Different people"
       data-testid="review-result"
     >
-      <Text size="sm">
-        Kept apart by {who}. Open{' '}
-        <Anchor component={Link} to={`/patients/${item.incoming.patientId}`} size="sm">
-          {item.incoming.givenName} {item.incoming.familyName}
-        </Anchor>{' '}
-        or{' '}
-        <Anchor component={Link} to={`/patients/${item.candidate.patientId}`} size="sm">
-          {item.candidate.givenName} {item.candidate.familyName}
-        </Anchor>
-        .
-      </Text>
+      <Stack gap={4}>
+        {decided}
+        <Text size="sm">
+          Both records stand on their own. Open{' '}
+          <Anchor component={Link} to={`/patients/${item.incoming.patientId}`} size="sm">
+            {item.incoming.givenName} {item.incoming.familyName}
+          </Anchor>{' '}
+          or{' '}
+          <Anchor component={Link} to={`/patients/${item.candidate.patientId}`} size="sm">
+            {item.candidate.givenName} {item.candidate.familyName}
+          </Anchor>
+          .
+        </Text>
+      </Stack>
     </Alert>
   );
 }
@@ -98,6 +139,7 @@ export function ReviewDetailPage() {
   const review = useReview(id);
   const canMerge = useCan('patient:merge');
   const dialog = useDialog<Decision>();
+  const unmerging = useDialog<MergeToUndo>();
 
   if (review.isPending) {
     return (
@@ -164,7 +206,9 @@ export function ReviewDetailPage() {
         </Group>
       </Paper>
       <Stack>
-        {item.status === 'open' ? null : <DecisionResult item={item} />}
+        {item.status === 'open' ? null : (
+          <DecisionResult item={item} onUnmerge={canMerge ? unmerging.open : undefined} />
+        )}
         <Paper withBorder p="md">
           {item.status === 'open' ? null : (
             <Text size="xs" c="dimmed" mb="xs">
@@ -183,6 +227,15 @@ export function ReviewDetailPage() {
         session={dialog.session}
         onClose={dialog.close}
       />
+      {/* Kept mounted while the item refetches, so a refusal (already undone) stays readable. */}
+      {canMerge ? (
+        <UnmergeModal
+          merge={unmerging.subject}
+          opened={unmerging.opened}
+          session={unmerging.session}
+          onClose={unmerging.close}
+        />
+      ) : null}
     </>
   );
 }

@@ -1,4 +1,3 @@
-import type { MergeSummary } from '@careloop/core';
 import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -6,23 +5,20 @@ import { isApiError } from '../api/client';
 import { formatDateTime } from '../ui/format';
 import { errorMessage } from '../ui/states';
 import { useUnmerge } from './api';
+import type { MergeToUndo } from './labels';
 import { PatientRef } from './PatientRef';
 
-function unmergeError(error: unknown): string {
-  if (isApiError(error) && error.status === 409) {
-    return 'This merge has already been undone. The history now shows it.';
-  }
-  return errorMessage(error);
-}
-
-/** Confirms undoing a merge: the merged record stands on its own again. */
+/**
+ * Confirms undoing a merge: the merged record stands on its own again. When the merge was
+ * already undone (409), the server's message is shown and the pages refetch to show it.
+ */
 export function UnmergeModal({
   merge,
   opened,
   session,
   onClose,
 }: {
-  merge: MergeSummary | null;
+  merge: MergeToUndo | null;
   opened: boolean;
   session: number;
   onClose: () => void;
@@ -34,9 +30,11 @@ export function UnmergeModal({
   );
 }
 
-function UnmergeForm({ merge, onClose }: { merge: MergeSummary; onClose: () => void }) {
+function UnmergeForm({ merge, onClose }: { merge: MergeToUndo; onClose: () => void }) {
   const unmerge = useUnmerge();
   const [reason, setReason] = useState('');
+  // Undone elsewhere meanwhile: nothing left to undo here.
+  const alreadyUndone = isApiError(unmerge.error) && unmerge.error.status === 409;
   const submit = () =>
     unmerge.mutate(
       { mergeId: merge.id, ...(reason.trim() ? { reason: reason.trim() } : {}) },
@@ -50,7 +48,8 @@ function UnmergeForm({ merge, onClose }: { merge: MergeSummary; onClose: () => v
   return (
     <Stack>
       <Text size="sm">
-        <PatientRef id={merge.mergedId} /> was merged into <PatientRef id={merge.survivorId} /> on{' '}
+        <PatientRef id={merge.mergedId} name={merge.mergedName} /> was merged into{' '}
+        <PatientRef id={merge.survivorId} name={merge.survivorName} /> on{' '}
         {formatDateTime(merge.mergedAt)}. Undoing it restores the merged record and moves its source
         records and history back to it.
       </Text>
@@ -65,14 +64,19 @@ function UnmergeForm({ merge, onClose }: { merge: MergeSummary; onClose: () => v
       />
       {unmerge.isError ? (
         <Alert color="red" role="alert">
-          {unmergeError(unmerge.error)}
+          {errorMessage(unmerge.error)}
         </Alert>
       ) : null}
       <Group justify="flex-end">
         <Button variant="default" onClick={onClose}>
-          Cancel
+          {alreadyUndone ? 'Close' : 'Cancel'}
         </Button>
-        <Button color="orange" onClick={submit} loading={unmerge.isPending}>
+        <Button
+          color="orange"
+          onClick={submit}
+          loading={unmerge.isPending}
+          disabled={alreadyUndone}
+        >
           Undo merge
         </Button>
       </Group>

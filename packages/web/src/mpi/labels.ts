@@ -2,10 +2,12 @@ import type {
   LinkMethod,
   MergeSummary,
   ReviewItem,
+  ReviewPerson,
   ReviewStatus,
   SourceKind,
   SurvivingField,
 } from '@careloop/core';
+import { formatDate, formatDateTime } from '../ui/format';
 
 /** Why the index asked a person instead of linking: the server's reason code in plain words. */
 const REASON_TEXT: Record<string, string> = {
@@ -69,15 +71,71 @@ export const MERGE_ORIGIN_LABELS: Record<MergeSummary['origin'], string> = {
   hl7: 'HL7 merge message',
 };
 
-/**
- * The record that survived a merged review item: the one of the pair not itself merged. Null
- * while open, for different people, or when the pair no longer tells (a later unmerge).
- */
-export function survivorOf(item: ReviewItem): string | null {
-  if (item.status !== 'merged') return null;
-  const standing = [item.incoming, item.candidate].filter((p) => p.status !== 'merged');
-  return standing.length === 1 ? (standing[0]?.patientId ?? null) : null;
+/** A review person the way merge summaries name a record: `Given Family (YYYY-MM-DD)`. */
+export function personName(person: ReviewPerson): string {
+  return `${person.givenName} ${person.familyName} (${person.birthDate})`;
 }
+
+/**
+ * A record's name as the server gives it in a merge summary (`Given Family (YYYY-MM-DD)`), for
+ * reading: `Given Family (born Mar 4, 1980)`. Anything else is shown as it came.
+ */
+export function readableName(name: string): string {
+  const match = /^(.*) \((\d{4}-\d{2}-\d{2})\)$/.exec(name);
+  return match ? `${match[1]} (born ${formatDate(match[2])})` : name;
+}
+
+/**
+ * The two records of a merged review item, as the server says: the survivor and the one merged
+ * into it. Null while open, for different people (also after an unmerge), or when the server
+ * does not name the survivor.
+ */
+export function mergedPair(
+  item: ReviewItem,
+): { survivor: ReviewPerson; merged: ReviewPerson } | null {
+  if (item.status !== 'merged' || item.survivorId === null) return null;
+  if (item.survivorId === item.candidate.patientId) {
+    return { survivor: item.candidate, merged: item.incoming };
+  }
+  if (item.survivorId === item.incoming.patientId) {
+    return { survivor: item.incoming, merged: item.candidate };
+  }
+  return null;
+}
+
+/** What an unmerge dialog needs to know about the merge it undoes. */
+export type MergeToUndo = Pick<
+  MergeSummary,
+  'id' | 'survivorId' | 'mergedId' | 'survivorName' | 'mergedName' | 'mergedAt'
+>;
+
+/** The merge a merged review item made, to undo from the review; null when there is none. */
+export function mergeOfReview(item: ReviewItem): MergeToUndo | null {
+  const pair = mergedPair(item);
+  if (!pair || item.mergeId === null) return null;
+  return {
+    id: item.mergeId,
+    survivorId: pair.survivor.patientId,
+    mergedId: pair.merged.patientId,
+    survivorName: personName(pair.survivor),
+    mergedName: personName(pair.merged),
+    mergedAt: item.decidedAt ?? item.createdAt,
+  };
+}
+
+/** Who decided a review item, when, and why: `Decided by Ann on Mar 4, 2026 9:00 AM: reason`. */
+export function decisionText(item: ReviewItem): string {
+  const who = item.decidedBy ?? 'someone';
+  const when = item.decidedAt ? ` on ${formatDateTime(item.decidedAt)}` : '';
+  const why = item.decisionReason?.trim() ? `: ${item.decisionReason.trim()}` : '';
+  return `Decided by ${who}${when}${why}`;
+}
+
+/** What a merge keeps, said in every merge confirmation (the server keeps the chosen record's). */
+export const MERGE_KEEPS_TEXT =
+  'The record you keep keeps its name, birth date and sex; phones, emails, addresses, ' +
+  'identifiers, appointments and notes of both are kept. You can undo this merge from the ' +
+  'Sources tab.';
 
 /** Rows moved to the survivor by table, as `3 appointments, 1 contact points`; empty ones left out. */
 export function describeMoved(moved: Record<string, number>): string {
@@ -88,14 +146,14 @@ export function describeMoved(moved: Record<string, number>): string {
   return parts.length ? parts.join(', ') : 'nothing';
 }
 
-/** The other record of a merge, seen from `patientId`, and whether that one is the survivor. */
+/** The other record of a merge, seen from `patientId`: its id, its name, and its part. */
 export function otherParty(
   merge: MergeSummary,
   patientId: string,
-): { id: string; role: 'survivor' | 'merged' } {
+): { id: string; name: string; role: 'survivor' | 'merged' } {
   return merge.survivorId === patientId
-    ? { id: merge.mergedId, role: 'merged' }
-    : { id: merge.survivorId, role: 'survivor' };
+    ? { id: merge.mergedId, name: merge.mergedName, role: 'merged' }
+    : { id: merge.survivorId, name: merge.survivorName, role: 'survivor' };
 }
 
 /** Newest first; a merge still in force before one that was undone at the same moment. */

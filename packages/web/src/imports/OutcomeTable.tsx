@@ -59,7 +59,10 @@ export function OutcomeTable({
   done: boolean;
 }) {
   const attention = result.counts.rejected + result.counts.review;
-  const [filter, setFilter] = useState<'attention' | 'all'>(attention > 0 ? 'attention' : 'all');
+  // Before the import the problems come first; after it, every row with its link.
+  const [filter, setFilter] = useState<'attention' | 'all'>(
+    !done && attention > 0 ? 'attention' : 'all',
+  );
   const byLine = new Map(rows.map((r) => [r.line, r]));
   const listed = result.outcomes.filter(
     (o) => filter === 'all' || o.outcome === 'rejected' || o.outcome === 'review',

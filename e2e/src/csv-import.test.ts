@@ -1,0 +1,124 @@
+import type { PatientSummary } from '@careloop/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_LOGINS,
+  type DemoRole,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+// A title line above the header, as EHR exports have; one row with two mistakes.
+const FILE = [
+  'Front desk export',
+  'Chart;Surname;First Name;Date of Birth;Mobile',
+  'E2E-1;Quillfeather;Ottoline;04/12/1961;(617) 555-0177',
+  'E2E-2;Quillfeather;Barnaby;1990-07-30;',
+  'E2E-3;;Nameless;1990-13-45;',
+].join('\r\n');
+
+async function signIn(page: Page, role: DemoRole): Promise<void> {
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
+  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  return context.newPage();
+}
+
+async function patientsNamed(familyName: string): Promise<PatientSummary[]> {
+  const login = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_LOGINS.admin),
+  });
+  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+  const res = await fetch(`${app.url}/api/patients?q=${familyName}`, {
+    headers: { cookie: cookie?.split(';')[0] ?? '' },
+  });
+  return ((await res.json()) as { items: PatientSummary[] }).items;
+}
+
+describe('CSV import wizard', () => {
+  it('admin maps a semicolon file, sees row errors in the dry run, imports the good rows', async () => {
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'csv-import-wizard', async () => {
+      await signIn(page, 'admin');
+      await page.getByRole('link', { name: 'Import' }).click();
+      await page.waitForURL((url) => url.pathname === '/imports');
+
+      await page.locator('input[type=file]').setInputFiles({
+        name: 'front-desk.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(FILE, 'utf8'),
+      });
+      // Read: semicolons and the header on line 2 were found without help.
+      await page.getByTestId('read-summary').getByText('5 columns, 3 data rows').waitFor();
+      expect(await page.getByRole('combobox', { name: 'Delimiter' }).inputValue()).toBe(
+        'Semicolon ( ; )',
+      );
+      await page.getByRole('button', { name: 'Next: map columns' }).click();
+
+      // Map: suggested from the header names.
+      expect(
+        await page.getByRole('combobox', { name: 'Field for Date of Birth' }).inputValue(),
+      ).toBe('Birth date *');
+      expect(await page.getByRole('combobox', { name: 'Field for Surname' }).inputValue()).toBe(
+        'Family name *',
+      );
+      expect(await page.getByRole('combobox', { name: 'Field for Chart' }).inputValue()).toBe(
+        'MRN',
+      );
+      await page.getByRole('button', { name: 'Next: check every row' }).click();
+
+      // Check: a dry run, nothing written yet; errors under the cells they are about.
+      await page.getByTestId('count-will-create').getByText('2').waitFor();
+      await page.getByTestId('count-errors').getByText('1').waitFor();
+      const bad = page.locator('[data-testid=row-outcome][data-outcome=rejected]');
+      await bad.getByText('Family name is empty').waitFor();
+      await bad.getByText('"1990-13-45" is not a real date').waitFor();
+      expect(await patientsNamed('Quillfeather')).toHaveLength(0);
+
+      await page.getByRole('button', { name: 'Import 2 rows' }).click();
+      await page.getByTestId('import-done').waitFor();
+      await page.getByTestId('count-created').getByText('2').waitFor();
+      const imported = await patientsNamed('Quillfeather');
+      expect(imported.map((p) => p.givenName).sort()).toEqual(['Barnaby', 'Ottoline']);
+      expect(imported.find((p) => p.givenName === 'Ottoline')?.birthDate).toBe('1961-04-12');
+
+      // The summary links to each created patient.
+      await page.getByRole('link', { name: 'New patient' }).first().click();
+      await page.waitForURL((url) => url.pathname.startsWith('/patients/'));
+    });
+    await page.context().close();
+  });
+
+  it('front desk has no Import entry and cannot open the wizard', async () => {
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'csv-import-front-desk', async () => {
+      await signIn(page, 'frontdesk');
+      await page.getByRole('link', { name: 'Patients' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Import' }).count()).toBe(0);
+      await page.goto(`${app.url}/imports`);
+      expect(await page.locator('input[type=file]').count()).toBe(0);
+    });
+    await page.context().close();
+  });
+});

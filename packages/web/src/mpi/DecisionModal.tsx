@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { dayjs, formatDate } from '../ui/format';
 import { errorMessage } from '../ui/states';
 import { useDecideReview } from './api';
+import { MERGE_KEEPS_TEXT } from './labels';
 
 export type Decision = 'merge' | 'distinct';
 
@@ -81,11 +82,17 @@ function DecisionForm({
       {decision === 'merge' ? (
         <>
           <Text size="sm">
-            Both records become one patient. Appointments, notes, tasks and other history move to
-            the record that survives; the other keeps its id and points to it. A merge can be undone
-            from the patient's Sources tab.
+            Both records become one patient: the other record keeps its id and points to the one you
+            keep.
           </Text>
-          <Radio.Group label="Which record survives?" value={survivorId} onChange={setSurvivorId}>
+          <Text size="sm" data-testid="merge-keeps">
+            {MERGE_KEEPS_TEXT}
+          </Text>
+          <Radio.Group
+            label="Which record do you keep?"
+            value={survivorId}
+            onChange={setSurvivorId}
+          >
             <Stack gap="sm" mt="xs">
               <SurvivorOption person={item.candidate} label="Existing record" />
               <SurvivorOption person={item.incoming} label="Incoming record" />

@@ -19,6 +19,7 @@ import { PatientPicker } from '../patients/PatientPicker';
 import { formatDate } from '../ui/format';
 import { ErrorMessage, errorMessage } from '../ui/states';
 import { useMergePatient } from './api';
+import { MERGE_KEEPS_TEXT } from './labels';
 
 /** Folds another patient (a known duplicate) into `record`, after showing both side by side. */
 export function MergeDuplicateModal({
@@ -158,14 +159,18 @@ function ConfirmMerge({
   return (
     <Stack>
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <PatientCard record={record} label="Survives (this record)" />
+        <PatientCard record={record} label="Kept (this record)" />
         <PatientCard record={duplicate.data} label="Merged into it" />
       </SimpleGrid>
       {differing.length > 0 ? (
         <Alert color="orange" role="alert">
-          The {differing.join(' and ')} differ. Make sure these are the same person, not relatives.
+          The {differing.join(' and ')} differ; this record's are kept. Make sure these are the same
+          person, not relatives.
         </Alert>
       ) : null}
+      <Text size="sm" data-testid="merge-keeps">
+        {MERGE_KEEPS_TEXT}
+      </Text>
       {alreadyMerged ? (
         <Alert color="red" role="alert">
           That record was already merged into another one.

@@ -17,6 +17,7 @@ const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
 export default async function patientRoutes(app: App, { patients }: Services): Promise<void> {
+  const serialized = new WeakMap<object, Buffer>();
   app.get(
     '/api/patients',
     {
@@ -56,7 +57,23 @@ export default async function patientRoutes(app: App, { patients }: Services): P
         response: { 200: Patient360, ...errors },
       },
     },
-    (request) => patients.get360(contextOf(request), request.params.id),
+    async (request, reply) => {
+      const view = await patients.get360(contextOf(request), request.params.id);
+      // A cached view is one frozen object shared by all its readers: serialize it once, with
+      // the route's own serializer, and send those bytes to each of them.
+      let body = serialized.get(view);
+      if (!body) {
+        const out = reply.serialize(view);
+        body =
+          typeof out === 'string'
+            ? Buffer.from(out)
+            : Buffer.isBuffer(out)
+              ? out
+              : Buffer.from(out);
+        if (Object.isFrozen(view)) serialized.set(view, body);
+      }
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
   );
 
   app.patch(

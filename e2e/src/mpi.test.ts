@@ -128,6 +128,20 @@ async function openReviewFor(session: ApiSession, a: string, b: string): Promise
   throw new Error('the two imported patients produced no open review item');
 }
 
+/** Paths of the API reads a page makes, to tell which patient records it opened. */
+function recordReads(page: Page): { reads: string[]; of: (patientId: string) => number } {
+  const reads: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'GET') reads.push(new URL(request.url()).pathname);
+  });
+  // A read of the record itself (`/api/patients/:id`) is an audited patient read; its sources
+  // or other sub-resources are not what this counts.
+  return {
+    reads,
+    of: (patientId) => reads.filter((p) => p === `/api/patients/${patientId}`).length,
+  };
+}
+
 async function signIn(page: Page, role: DemoRole): Promise<void> {
   await page.goto(`${app.url}/login`);
   await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
@@ -188,38 +202,82 @@ describe('master patient index in the staff console', () => {
       const dialog = page.getByRole('dialog', { name: 'Merge these records?' });
       // The existing record survives unless the reviewer chooses otherwise.
       expect(await dialog.getByRole('radio', { name: /^Existing record/ }).isChecked()).toBe(true);
+      // What the kept record keeps is said before anything changes.
+      await dialog.getByText('The record you keep keeps its name, birth date and sex').waitFor();
       await dialog.getByLabel('Reason').fill('Same person: EHR typo in the birth date');
       await dialog.getByRole('button', { name: 'Merge records' }).click();
-      await page.getByTestId('review-result').getByText('Merged into one record').waitFor();
+      const result = page.getByTestId('review-result');
+      await result.getByText('Merged into one record').waitFor();
+      // Who decided, and why, in the reviewer's words.
+      const decision = result.getByTestId('review-decision');
+      await decision
+        .filter({ hasText: /^Decided by .*: Same person: EHR typo in the birth date$/ })
+        .waitFor();
+      await result.getByRole('button', { name: 'Unmerge' }).waitFor();
 
-      await page.getByRole('link', { name: /^Open the surviving record/ }).click();
+      await page.getByRole('link', { name: /^Open the surviving record: Katherine/ }).click();
       await page.waitForURL((url) => url.pathname === `/patients/${existingId}`);
       await page.getByRole('tab', { name: 'Sources' }).waitFor();
       expect(await page.getByRole('tab', { name: 'Sources' }).getAttribute('aria-selected')).toBe(
         'true',
       );
+      // Both imported sources, and the staff source holding what the kept record said before
+      // the merge (its name, birth date and sex win over the other record's).
       const sourceRows = page.getByTestId('source-record');
-      await expect.poll(() => sourceRows.count(), { timeout: 15_000 }).toBe(2);
-      for (const sourceId of ['e2e-mpi-1', 'e2e-mpi-2']) {
+      await expect.poll(() => sourceRows.count(), { timeout: 15_000 }).toBe(3);
+      for (const sourceId of ['e2e-mpi-1', 'e2e-mpi-2', existingId]) {
         expect(await sourceRows.filter({ hasText: sourceId }).count()).toBe(1);
       }
+      expect(await sourceRows.filter({ hasText: existingId }).textContent()).toContain('Staff');
 
-      // The merged record still resolves and points to where the patient lives now.
-      await page.goto(`${app.url}/patients/${incomingId}`);
-      const banner = page.getByTestId('merged-banner');
-      await banner.locator(`a[href="/patients/${existingId}"]`).waitFor();
-
+      // The merge history names the merged record from the merge itself: no audited read of it.
+      const reads = recordReads(page);
       await page.goto(`${app.url}/patients/${existingId}?tab=sources`);
       const mergeRow = page.getByTestId('merge-row');
       await mergeRow.getByText('In force').waitFor();
-      await mergeRow.getByRole('button', { name: 'Unmerge' }).click();
+      await mergeRow
+        .getByRole('link', { name: 'Kathryn Quarrington (born Aug 28, 1979)' })
+        .waitFor();
+      expect(reads.of(existingId)).toBeGreaterThan(0);
+      expect(reads.of(incomingId)).toBe(0);
+
+      // The merged record still resolves and points to where the patient lives now, by name.
+      const readsOfSurvivor = reads.of(existingId);
+      await page.goto(`${app.url}/patients/${incomingId}`);
+      const banner = page.getByTestId('merged-banner');
+      await banner
+        .locator(`a[href="/patients/${existingId}"]`)
+        .filter({ hasText: 'Katherine Quarrington (born Aug 23, 1979)' })
+        .waitFor();
+      expect(reads.of(existingId)).toBe(readsOfSurvivor);
+
+      // Undo from the review itself: the pair becomes different people.
+      await page.goto(`${app.url}/mpi/reviews/${item.id}`);
+      await result.getByRole('button', { name: 'Unmerge' }).click();
       const undo = page.getByRole('dialog', { name: 'Undo this merge?' });
+      await undo.getByText(/^Kathryn Quarrington \(born Aug 28, 1979\) was merged into/).waitFor();
+      expect(reads.of(existingId)).toBe(readsOfSurvivor);
+      await undo.getByLabel('Reason').fill('Different birth dates after all');
       await undo.getByRole('button', { name: 'Undo merge' }).click();
+      await undo.waitFor({ state: 'hidden' });
+      await result.getByText('Different people').waitFor();
+      await decision.filter({ hasText: /: Different birth dates after all$/ }).waitFor();
+      expect(await page.getByRole('button', { name: 'Unmerge' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Same person — merge' }).count()).toBe(0);
+
+      await page.goto(`${app.url}/patients/${existingId}?tab=sources`);
       await mergeRow.getByText('Undone').waitFor();
       expect(await mergeRow.getByRole('button', { name: 'Unmerge' }).count()).toBe(0);
-      await expect.poll(() => sourceRows.count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => sourceRows.count(), { timeout: 15_000 }).toBe(2);
+      expect(await sourceRows.filter({ hasText: 'e2e-mpi-2' }).count()).toBe(0);
     });
     await page.context().close();
+
+    const undone = await apiGet<ReviewItem>(desk, `/api/mpi/reviews/${item.id}`);
+    expect(undone).toMatchObject({
+      status: 'distinct',
+      decisionReason: 'Different birth dates after all',
+    });
 
     // Both records are back, each with its own source record and its own name.
     for (const [id, sourceId, given] of [
@@ -231,7 +289,10 @@ describe('master patient index in the staff console', () => {
       expect(record.patient.givenName).toBe(given);
       const sources = await apiGet<PatientSources>(desk, `/api/patients/${id}/sources`);
       expect(sources.mergedInto).toBeNull();
-      expect(sources.sources.map((s) => s.sourceId)).toEqual([sourceId]);
+      // The staff source the merge gave the kept record stays with it.
+      expect(sources.sources.filter((s) => s.kind !== 'staff').map((s) => s.sourceId)).toEqual([
+        sourceId,
+      ]);
     }
   });
 
@@ -274,6 +335,9 @@ describe('master patient index in the staff console', () => {
 
       // The decided pair leaves the open queue and is listed under its decision.
       await page.getByRole('link', { name: 'Possible duplicates' }).click();
+      // Once the queue replaced the review page, whose badge and result say the same words.
+      await page.waitForURL((url) => url.pathname === '/mpi/reviews');
+      await page.getByRole('heading', { name: 'Possible duplicates' }).waitFor();
       await page.getByText('Different people', { exact: true }).click();
       await page.waitForURL((url) => url.searchParams.get('status') === 'distinct');
       await page
@@ -325,6 +389,7 @@ describe('master patient index in the staff console', () => {
       expect(await parties.nth(0).textContent()).toContain('Apr 12, 1950');
       expect(await parties.nth(1).textContent()).toContain('Dec 4, 1950');
       await dialog.getByText('The birth dates differ').waitFor();
+      await dialog.getByText('The record you keep keeps its name, birth date and sex').waitFor();
       await dialog.getByRole('button', { name: 'Merge records' }).click();
       await dialog.waitFor({ state: 'hidden' });
 
@@ -332,12 +397,38 @@ describe('master patient index in the staff console', () => {
       await expect.poll(() => page.getByTestId('source-record').count()).toBe(2);
       const mergeRow = page.getByTestId('merge-row');
       await mergeRow.getByText('merged into this record').waitFor();
+      await mergeRow
+        .getByRole('link', { name: 'Lina Featherstonehaugh (born Dec 4, 1950)' })
+        .waitFor();
       await mergeRow.getByText('Staff merge').waitFor();
+
+      // Undone by someone else while the dialog is open: the server's refusal, then the history
+      // shows it.
+      await mergeRow.getByRole('button', { name: 'Unmerge' }).click();
+      const undo = page.getByRole('dialog', { name: 'Undo this merge?' });
+      const history = await apiGet<PatientSources>(desk, `/api/patients/${keptId}/sources`);
+      const mergeId = history.merges[0]?.id;
+      const elsewhere = await fetch(`${app.url}/api/mpi/merges/${mergeId}/unmerge`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          cookie: desk.cookie,
+          'x-csrf-token': desk.csrfToken,
+        },
+        body: '{}',
+      });
+      expect(elsewhere.status, await elsewhere.text()).toBe(200);
+      await undo.getByRole('button', { name: 'Undo merge' }).click();
+      await undo.getByRole('alert').getByText('This merge has already been undone').waitFor();
+      await mergeRow.getByText('Undone').waitFor();
+      await undo.getByRole('button', { name: 'Close' }).click();
+      await undo.waitFor({ state: 'hidden' });
     });
     await page.context().close();
 
-    const merged = await apiGet<PatientSources>(desk, `/api/patients/${duplicateId}/sources`);
-    expect(merged.mergedInto).toBe(keptId);
+    const restored = await apiGet<PatientSources>(desk, `/api/patients/${duplicateId}/sources`);
+    expect(restored.mergedInto).toBeNull();
+    expect(restored.merges.map((m) => m.unmergedAt === null)).toEqual([false]);
   });
 
   it('a clinician sees where a record came from but cannot merge, unmerge or open the queue', async () => {

@@ -25,7 +25,6 @@ const SESSION_CACHE_TTL_MS = 60_000;
 
 interface SessionTags {
   userId: string;
-  orgId: string;
 }
 
 export type SessionLookup =
@@ -50,9 +49,9 @@ export class AuthService {
       ? new FeedCache(database.changes, {
           maxEntries: SESSION_CACHE_ENTRIES,
           ttlMs: SESSION_CACHE_TTL_MS,
-          affects: (change, tags) =>
-            (change.kind === 'user' && change.userId === tags.userId) ||
-            (change.kind === 'org' && change.orgId === tags.orgId),
+          // Only changes to the session's row or its user's: an organization-wide change of the
+          // 360 views (a location renamed, a bulk import) leaves sessions alone.
+          affects: (change, tags) => change.kind === 'user' && change.userId === tags.userId,
         })
       : null;
   }
@@ -171,12 +170,7 @@ export class AuthService {
         await this.database.db.execute(sql`select * from careloop_session_lookup(${id})`),
       )[0] ?? null;
     const row = this.sessions
-      ? await this.sessions.get(
-          id,
-          (r) => ({ userId: r.user_id, orgId: r.org_id }),
-          receivedAt,
-          lookup,
-        )
+      ? await this.sessions.get(id, (r) => ({ userId: r.user_id }), receivedAt, lookup)
       : await lookup();
     if (!row || row.revoked || row.disabled || !isRole(row.role)) {
       return { state: 'none' };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CsvSyntaxError, columnNames, detectDelimiter, detectHeaderRow, parseCsv } from './csv.js';
 import { knownFieldCount } from './mapping.js';
 import { readCsvFile } from './read.js';
+import { sheetToCsv } from './sheet.js';
 
 const cells = (text: string, delimiter: ',' | ';' | '\t' | '|' = ',') =>
   parseCsv(text, delimiter).map((r) => r.cells);
@@ -90,5 +91,26 @@ describe('header row', () => {
     const file = readCsvFile('x,y\nfirst,last\nJane,Doe\n', { type: 'patients', headerLine: 1 });
     expect(file.table.columns).toEqual(['x', 'y']);
     expect(file.table.rows).toHaveLength(2);
+  });
+});
+
+describe('sheetToCsv', () => {
+  it('writes spreadsheet cells as CSV the parser reads back: dates, numbers, quotes', () => {
+    const text = sheetToCsv([
+      ['Name', 'DOB', 'Visit', 'Zip', 'Active'],
+      [
+        'Smith, "Jo"',
+        new Date(Date.UTC(1980, 2, 4)),
+        new Date(Date.UTC(2026, 2, 2, 9, 30)),
+        2118,
+        true,
+      ],
+      [null, undefined, 0.1 + 0.2, 1e21, false],
+    ]);
+    expect(parseCsv(text, ',').map((r) => r.cells)).toEqual([
+      ['Name', 'DOB', 'Visit', 'Zip', 'Active'],
+      ['Smith, "Jo"', '1980-03-04', '2026-03-02T09:30:00', '2118', 'true'],
+      ['', '', '0.3', '1000000000000000000000', 'false'],
+    ]);
   });
 });

@@ -7,3 +7,4 @@ export * from './mapping.js';
 export * from './patients.js';
 export * from './read.js';
 export * from './rows.js';
+export * from './sheet.js';

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DATA, sharedDataAvailable } from '../modules/fhir/test/shared-data.js';
 import { runCli } from './run.js';
+import { xlsxWorkbook } from './xlsx-fixture.js';
 
 function collect() {
   const stream = new PassThrough();
@@ -93,6 +94,42 @@ describe('careloop import csv', () => {
       review: 0,
       rejected: 0,
     });
+  }, 120_000);
+
+  it('imports the sheet of an .xlsx workbook named with --sheet, dates and numbers included', async () => {
+    const book = path.join(dir, 'registrations.xlsx');
+    await writeFile(
+      book,
+      xlsxWorkbook([
+        { name: 'Notes', rows: [['Exported by the front desk']] },
+        {
+          name: 'Patients',
+          rows: [
+            ['MRN', 'Last Name', 'First Name', 'DOB', 'Zip'],
+            ['X-1', 'Abernathy', 'Clementine', { date: '1975-11-23' }, 2118],
+          ],
+        },
+      ]),
+    );
+    const several = await run('import', 'csv', '--type', 'patients', '--json', book);
+    expect(several.code).toBe(2);
+    expect(several.stdout).toContain('name one with --sheet (\\"Notes\\", \\"Patients\\")');
+    const ran = await run(
+      'import',
+      'csv',
+      '--type',
+      'patients',
+      '--org',
+      'Lakeside Practice',
+      '--sheet',
+      'Patients',
+      '--json',
+      book,
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    const summary = JSON.parse(ran.stdout) as Summary & { sourceSystem: string };
+    expect(summary.counts.created).toBe(1);
+    expect(summary.sourceSystem).toBe('csv:registrations.xlsx#Patients');
   }, 120_000);
 
   it('is a usage error (exit 2) to leave out --type or map to an unknown field', async () => {

@@ -15,6 +15,7 @@ import {
   MAX_IMPORT_BYTES,
   parseMappingSpec,
   readCsvFile,
+  sheetToCsv,
   suggestMapping,
 } from '@careloop/core';
 import { loadConfig } from '../config.js';
@@ -27,11 +28,12 @@ import { stringOption } from './command.js';
 import { type CliIO, CommandError, EXIT, formatCount, Output, UsageError } from './output.js';
 import { progress } from './progress.js';
 
-export const IMPORT_CSV_SUMMARY = 'Import patients or appointments from a CSV or TSV file';
+export const IMPORT_CSV_SUMMARY = 'Import patients or appointments from a CSV, TSV or .xlsx file';
 
 export const IMPORT_CSV_HELP = `careloop import csv --type patients|appointments [--map "column=field,…"] [--org NAME] [--dry-run] [--json] <file>
 
-  Imports one delimited text file (comma, semicolon, tab or pipe; detected). Patients go
+  Imports one delimited text file (comma, semicolon, tab or pipe; detected) or one sheet of an
+  .xlsx workbook. Patients go
   through the master patient index: a row is linked to the patient it describes, or creates
   one, or creates one next to a possible duplicate for review. Appointments find their patient
   by MRN or by the source id of an earlier patient import, and their service, practitioner and
@@ -45,7 +47,8 @@ export const IMPORT_CSV_HELP = `careloop import csv --type patients|appointments
   --dry-run          validate and match every row, write nothing
   --date-order O     mdy (default: 03/04/1980 is March 4) or dmy (April 3)
   --delimiter D      , ; tab or | (detected when omitted)
-  --header-line N    the line of the header row (detected when omitted)`;
+  --header-line N    the line of the header row (detected when omitted)
+  --sheet NAME       for an .xlsx workbook: the sheet to import (needed when it has several)`;
 
 const OPTIONS = {
   type: { type: 'string' },
@@ -55,6 +58,7 @@ const OPTIONS = {
   'date-order': { type: 'string' },
   delimiter: { type: 'string' },
   'header-line': { type: 'string' },
+  sheet: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -139,11 +143,11 @@ export async function runImportCsv(argv: readonly string[], io: CliIO): Promise<
     if (info.size > MAX_IMPORT_BYTES) {
       throw new CommandError(`${file} is larger than 20 MB; split it into smaller files`);
     }
-    const text = await readFile(file, 'utf8');
+    const { text, fileName } = await fileText(file, stringOption(values, 'sheet'));
     const reading = readingOptions(values);
     const request: CsvImportRequest = {
       type,
-      fileName: path.basename(file),
+      fileName,
       text,
       mapping: mappingFor(out, type, text, stringOption(values, 'map'), reading),
       dateOrder: reading.dateOrder,
@@ -155,6 +159,41 @@ export async function runImportCsv(argv: readonly string[], io: CliIO): Promise<
   } catch (error) {
     return out.fail(error);
   }
+}
+
+/**
+ * The file's text; for an .xlsx workbook, the sheet as CSV (named by `--sheet`, required when
+ * the workbook has more than one) with the sheet in the file name, so each sheet is its own
+ * source of records.
+ */
+async function fileText(file: string, sheetName: string | undefined) {
+  const fileName = path.basename(file);
+  if (!/\.xlsx$/i.test(file)) {
+    if (sheetName !== undefined) throw new UsageError('--sheet is for .xlsx workbooks');
+    return { text: await readFile(file, 'utf8'), fileName };
+  }
+  const { default: readXlsxFile } = await import('read-excel-file/node');
+  let sheets: Awaited<ReturnType<typeof readXlsxFile>>;
+  try {
+    sheets = (await readXlsxFile(await readFile(file))).filter((s) => s.data.length > 0);
+  } catch (error) {
+    throw new CommandError(
+      `${file} is not a readable .xlsx workbook: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const names = sheets.map((s) => `"${s.sheet}"`).join(', ');
+  const chosen =
+    sheetName === undefined && sheets.length === 1
+      ? sheets[0]
+      : sheets.find((s) => s.sheet === sheetName);
+  if (!chosen) {
+    throw new UsageError(
+      sheetName === undefined
+        ? `${fileName} has several sheets: name one with --sheet (${names})`
+        : `${fileName} has no sheet "${sheetName}" with data (sheets: ${names || 'none'})`,
+    );
+  }
+  return { text: sheetToCsv(chosen.data), fileName: `${fileName}#${chosen.sheet}` };
 }
 
 /** The mapping from `--map`, or suggested from the headers (and said on stderr). */

@@ -93,7 +93,12 @@ async function importPatient(
 /** Registers a patient as front desk staff would, through the API. */
 async function registerPatient(
   session: ApiSession,
-  body: { givenName: string; familyName: string; birthDate: string },
+  body: {
+    givenName: string;
+    familyName: string;
+    birthDate: string;
+    identifiers?: { system: string; value: string }[];
+  },
 ): Promise<string> {
   const res = await fetch(`${app.url}/api/patients`, {
     method: 'POST',
@@ -140,6 +145,21 @@ function recordReads(page: Page): { reads: string[]; of: (patientId: string) => 
     reads,
     of: (patientId) => reads.filter((p) => p === `/api/patients/${patientId}`).length,
   };
+}
+
+/** The queue row of a pair, loading more of the queue (oldest first) until it shows. */
+async function queueRow(page: Page, text: string) {
+  const row = page.getByTestId('review-row').filter({ hasText: text });
+  const more = page.getByRole('button', { name: 'Load more' });
+  await page.getByRole('table', { name: 'Possible duplicates' }).waitFor();
+  const rows = page.getByTestId('review-row');
+  for (let pages = 0; (await row.count()) === 0; pages++) {
+    if (pages > 40) throw new Error(`no queue row with ${text}`);
+    const shown = await rows.count();
+    await more.click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(shown);
+  }
+  return row.first();
 }
 
 async function signIn(page: Page, role: DemoRole): Promise<void> {
@@ -429,6 +449,44 @@ describe('master patient index in the staff console', () => {
     const restored = await apiGet<PatientSources>(desk, `/api/patients/${duplicateId}/sources`);
     expect(restored.mergedInto).toBeNull();
     expect(restored.merges.map((m) => m.unmergedAt === null)).toEqual([false]);
+  });
+
+  it('the queue says why staff registrations were held: a strong match, an identifier conflict', async () => {
+    const desk = await apiSession('frontdesk');
+    // Alike enough to link by score, but staff registration never links by score.
+    const held = { givenName: 'Rosalind', familyName: 'Abernethy-Strong', birthDate: '1958-09-14' };
+    const first = await registerPatient(desk, held);
+    const second = await registerPatient(desk, held);
+    const strong = await openReviewFor(desk, first, second);
+    expect(strong.reason).toBe('strong-match');
+    // Just as alike, but one system gave them different numbers.
+    const system = 'urn:e2e:clinic-mrn';
+    const twin = { givenName: 'Cordelia', familyName: 'Idris-Conflict', birthDate: '1966-02-21' };
+    const one = await registerPatient(desk, { ...twin, identifiers: [{ system, value: 'M-1' }] });
+    const other = await registerPatient(desk, { ...twin, identifiers: [{ system, value: 'M-2' }] });
+    const conflicting = await openReviewFor(desk, one, other);
+    expect(conflicting.reason).toBe('identifier-conflict');
+
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'mpi-held-registrations', async () => {
+      await signIn(page, 'frontdesk');
+      await page.getByRole('link', { name: 'Duplicates' }).click();
+      await page.waitForURL((url) => url.pathname === '/mpi/reviews');
+      const strongRow = await queueRow(page, 'Abernethy-Strong, Rosalind');
+      await strongRow
+        .getByText('Registered by staff, strongly resembling an existing patient')
+        .waitFor();
+      const conflictRow = await queueRow(page, 'Idris-Conflict, Cordelia');
+      await conflictRow
+        .getByText('Much alike, but the same system gave them different identifiers')
+        .waitFor();
+      await conflictRow.getByRole('link', { name: 'Review Cordelia Idris-Conflict' }).click();
+      await page.waitForURL((url) => url.pathname === `/mpi/reviews/${conflicting.id}`);
+      await page
+        .getByText('Much alike, but the same system gave them different identifiers')
+        .waitFor();
+    });
+    await page.context().close();
   });
 
   it('a clinician sees where a record came from but cannot merge, unmerge or open the queue', async () => {

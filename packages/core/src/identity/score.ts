@@ -1,5 +1,4 @@
 import { compareRecords } from './compare.js';
-import { areNameVariants } from './nicknames.js';
 import {
   type AgreementLevel,
   type Comparison,
@@ -7,6 +6,7 @@ import {
   type MatchField,
   mapFields,
 } from './fields.js';
+import { areNameVariants } from './nicknames.js';
 import { type PreparedRecord, prepareRecord } from './normalize.js';
 import {
   DEFAULT_PARAMETERS,

@@ -116,6 +116,7 @@ export class ChangeFeed {
             if (this.client === client) {
               this.lost();
               void client.end().catch(() => {});
+              this.scheduleReconnect();
             }
           } finally {
             clearTimeout(timer);

@@ -146,6 +146,25 @@ onPostgres('360 view and session caches [postgres]', () => {
     expect((await view(s2)).status).toBe(401);
   });
 
+  it('listens again after its connection is killed, and serves fresh views meanwhile', async () => {
+    const feed = t.database.changes;
+    if (!feed) throw new Error('no change feed');
+    expect((await view(frontDesk)).status).toBe(200);
+    await other.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where datname = current_database() and application_name = 'careloop-changes'`,
+    );
+    await other.query('update patients set given_name = $1 where id = $2', ['Killed', patientId]);
+    expect((await view(frontDesk)).body?.patient.givenName).toBe('Killed');
+    for (let i = 0; i < 50 && !feed.live; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(feed.live).toBe(true);
+    await other.query('update patients set given_name = $1 where id = $2', [
+      'Relistened',
+      patientId,
+    ]);
+    expect((await view(frontDesk)).body?.patient.givenName).toBe('Relistened');
+  });
+
   it('falls back to the database while the change feed is down', async () => {
     const feed = t.database.changes;
     if (!feed) throw new Error('no change feed');

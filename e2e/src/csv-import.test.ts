@@ -1,6 +1,7 @@
 import type { PatientSummary } from '@careloop/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xlsxWorkbook } from '../../packages/server/src/cli/xlsx-fixture.js';
 import {
   DEMO_LOGINS,
   type DemoRole,
@@ -106,6 +107,41 @@ describe('CSV import wizard', () => {
       // The summary links to each created patient.
       await page.getByRole('link', { name: 'New patient' }).first().click();
       await page.waitForURL((url) => url.pathname.startsWith('/patients/'));
+    });
+    await page.context().close();
+  });
+
+  it('admin picks the sheet of an Excel workbook and checks its rows', async () => {
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'csv-import-workbook', async () => {
+      await signIn(page, 'admin');
+      await page.getByRole('link', { name: 'Import' }).click();
+      const book = xlsxWorkbook([
+        { name: 'Read me', rows: [['Exported from the scheduling system']] },
+        {
+          name: 'New patients',
+          rows: [
+            ['MRN', 'Last Name', 'First Name', 'DOB'],
+            ['XL-1', 'Featherstonehaugh', 'Imogen', { date: '1984-09-17' }],
+          ],
+        },
+      ]);
+      await page.locator('input[type=file]').setInputFiles({
+        name: 'registrations.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: Buffer.from(book),
+      });
+      await page.getByRole('combobox', { name: 'Sheet' }).click();
+      await page.getByRole('option', { name: 'New patients (2 rows)' }).click();
+      await page.getByRole('button', { name: 'Use this sheet' }).click();
+      await page.getByTestId('read-summary').getByText('4 columns, 1 data row').waitFor();
+      await page.getByRole('button', { name: 'Next: map columns' }).click();
+      await page.getByRole('button', { name: 'Next: check every row' }).click();
+      await page.getByTestId('count-will-create').getByText('1').waitFor();
+      await page.getByRole('button', { name: 'Import 1 row' }).click();
+      await page.getByTestId('import-done').getByText('registrations.xlsx#New patients').waitFor();
+      const [imported] = await patientsNamed('Featherstonehaugh');
+      expect(imported?.birthDate).toBe('1984-09-17');
     });
     await page.context().close();
   });

@@ -185,7 +185,7 @@ export function ImportPage() {
                 disabled={!state.preview || importable === 0 || run !== null}
                 onClick={() => void commit()}
               >
-                Import {importable.toLocaleString()} rows
+                Import {importable.toLocaleString()} {importable === 1 ? 'row' : 'rows'}
               </Button>
             </Group>
           </Stack>

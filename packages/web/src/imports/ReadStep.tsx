@@ -23,6 +23,8 @@ const DATE_ORDER_LABELS: Record<DateOrder, string> = {
   dmy: 'Day first: 03/04/1980 is 3 April',
 };
 
+const counted = (n: number, noun: string) => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Lines shown to pick the header from. */
 const PREVIEW_LINES = 8;
 
@@ -85,8 +87,8 @@ export function ReadStep({
       {parsed ? (
         <>
           <Text size="sm" c="dimmed" data-testid="read-summary">
-            {parsed.table.columns.length} columns, {parsed.table.rows.length.toLocaleString()} data
-            rows
+            {counted(parsed.table.columns.length, 'column')},{' '}
+            {counted(parsed.table.rows.length, 'data row')}
           </Text>
           <ScrollArea>
             <Table withTableBorder withColumnBorders fz="xs" aria-label="First lines of the file">

@@ -6,6 +6,7 @@ import { FieldCipher } from '../crypto/field-cipher.js';
 import type { AuditActor } from '../modules/audit/service.js';
 import { addCounts, type ImportCounts, type TypeCounts } from '../modules/fhir/import-service.js';
 import { FhirRequestError } from '../modules/fhir/outcome.js';
+import { startValidationWorkers } from '../modules/fhir/validation-pool.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
 import { loadFieldCipher, openDatabase } from '../server.js';
 import { createServices, type Services } from '../services.js';
@@ -194,6 +195,8 @@ async function importFiles(
   const config = loadConfig(io.env);
   const database = await openDatabase(config, io.env);
   const bar = progress(io.stderr, 'Importing', 'files', { json: out.json });
+  // The validation workers load the R4 definitions while the database migrates.
+  void startValidationWorkers();
   try {
     await database.migrate();
     // The import encrypts nothing: without a configured key a throwaway one will do.

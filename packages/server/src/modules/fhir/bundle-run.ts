@@ -1,5 +1,5 @@
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { NewTouchpoint } from '../timeline/service.js';
@@ -8,12 +8,13 @@ import {
   type IncomingEntry,
   type InvalidEntry,
   type PreparedEntry,
-  validateEntry,
+  validatedEntry,
 } from './bundle.js';
 import type { LinkedRecord, RecordType } from './mapping/context.js';
-import { MAPPED_TYPES, mapperOf, SHARED_DIRECTORY_TYPES } from './mapping/index.js';
+import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from './mapping/index.js';
 import { EntryError, entryPath, issue, NotMapped } from './outcome.js';
 import { BundleReferences, keyOf } from './references.js';
+import { validateResources } from './validation-pool.js';
 import { isContainedIn } from './values.js';
 import {
   RowWriter,
@@ -95,13 +96,19 @@ export class BundleRun {
 
   /**
    * Validates every entry whose content differs from what was stored before; identical
-   * content was valid when it was stored. Call after `preload`.
+   * content was valid when it was stored. Call after `preload`. Many resources are validated on
+   * worker threads (validation-pool.ts).
    */
-  validate(): void {
-    for (const entry of this.ready) {
+  async validate(): Promise<void> {
+    const changed = this.ready.filter((entry) => {
       const stored = this.stored.get(keyOf(entry.resourceType, entry.sourceId));
-      if (stored && stored.status !== 'rejected' && stored.hash === entry.hash) continue;
-      this.entries[entry.index] = validateEntry(entry);
+      return !(stored && stored.status !== 'rejected' && stored.hash === entry.hash);
+    });
+    const results = await validateResources(changed.map((entry) => entry.resource));
+    for (const [i, entry] of changed.entries()) {
+      const result = results[i];
+      if (!result) throw new Error(`entry ${entry.index} was not validated`);
+      this.entries[entry.index] = validatedEntry(entry, result);
     }
   }
 
@@ -246,8 +253,18 @@ export class BundleRun {
     else this.storeRaw(entry, 'rejected', error.message);
   }
 
-  flush(): Promise<void> {
-    return this.writer.flush(this.tx);
+  /** Writes the pending rows, and `more` statements, in one statement (then any updates). */
+  flush(more: SQL[] = []): Promise<void> {
+    return this.writer.flush(this.tx, more);
+  }
+
+  /**
+   * Whether the pending rows must be written before this entry is mapped: its mapping reads
+   * tables (`MAPPER_READS`) that rows of this bundle are waiting for.
+   */
+  mustFlushBefore(entry: PreparedEntry): boolean {
+    const reads = MAPPER_READS[entry.resourceType];
+    return reads !== undefined && this.writer.holds(reads);
   }
 
   get hasPendingWrites(): boolean {

@@ -1,6 +1,6 @@
 import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { EntryError, entryPath, requestError, resourcePath } from './outcome.js';
-import { validateFhir } from './validation.js';
+import { type ValidationResult, validateFhir } from './validation.js';
 import { contentHash } from './values.js';
 
 /** The most entries one bundle may carry; larger feeds are split by the sender. */
@@ -116,7 +116,14 @@ function prepareEntry(raw: unknown, index: number): IncomingEntry {
  * is skipped for resources whose content was validated and stored before).
  */
 export function validateEntry(entry: PreparedEntry): IncomingEntry {
-  const { errors, warnings } = validateFhir(entry.resource);
+  return validatedEntry(entry, validateFhir(entry.resource));
+}
+
+/** The entry as its validation left it: ready with its warnings, or invalid with the first error. */
+export function validatedEntry(
+  entry: PreparedEntry,
+  { errors, warnings }: ValidationResult,
+): IncomingEntry {
   const first = errors[0];
   if (first) {
     const type = entry.resourceType;

@@ -2,12 +2,13 @@ import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
-import type { AuditActor, AuditLog } from '../audit/service.js';
+import type { ChainedFields } from '../audit/chain.js';
+import { type AuditActor, type AuditEntry, type AuditLog, appendAudit } from '../audit/service.js';
 import { type BundleMode, type IncomingBundle, readBundle } from './bundle.js';
 import { BundleRejected, BundleRun, type EntryState } from './bundle-run.js';
 import type { LinkedRecord } from './mapping/context.js';
 import { EntryError, entryPath, issue, operationOutcome } from './outcome.js';
-import { appendTouchpointsInChunks, upsertSourceLinks, upsertSourceRecords } from './writer.js';
+import { sourceLinkStatements, sourceRecordStatements, touchpointStatements } from './writer.js';
 
 export type EntryOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'stored-not-mapped';
 
@@ -241,7 +242,7 @@ export class FhirImportService {
   ): Promise<BundleRun> {
     const run = new BundleRun(tx, orgId, sourceSystem, bundle);
     await run.preload();
-    run.validate();
+    await run.validate();
     const invalid = run.invalid;
     const first = invalid[0];
     if (bundle.mode === 'transaction' && first) {
@@ -263,14 +264,20 @@ export class FhirImportService {
       for (const e of invalid) run.rejectInvalid(e);
       await processBatch(tx, run);
     }
-    await appendTouchpointsInChunks(tx, run.touchpoints);
-    await upsertSourceRecords(tx, orgId, sourceSystem, [...run.rawRecords.values()]);
-    await upsertSourceLinks(tx, orgId, sourceSystem, [...run.links.values()]);
+    // The last rows, the timeline, the raw resources and the links: one statement.
+    await run.flush([
+      ...touchpointStatements(run.touchpoints),
+      ...sourceRecordStatements(orgId, sourceSystem, [...run.rawRecords.values()]),
+      ...sourceLinkStatements(orgId, sourceSystem, [...run.links.values()]),
+    ]);
     await this.auditRun(tx, actor, bundle, run);
     return run;
   }
 
-  /** One event per patient whose records changed, and one for the bundle as a whole. */
+  /**
+   * One event per patient whose records changed, and one for the bundle as a whole, appended
+   * to the chain together (one lock, one read of the last hash, one insert).
+   */
   private async auditRun(tx: Db, actor: ImportActor, bundle: IncomingBundle, run: BundleRun) {
     const perPatient = new Map<string, { created: boolean; records: number }>();
     for (const state of run.states.values()) {
@@ -282,21 +289,28 @@ export class FhirImportService {
       if (state.record.recordType === 'patient' && state.kind === 'created') seen.created = true;
       perPatient.set(patientId, seen);
     }
+    const at = new Date();
+    const events: ChainedFields[] = [];
     for (const [patientId, seen] of perPatient) {
-      await this.audit.inTransaction(tx, actor, {
-        action: seen.created ? 'create' : 'update',
-        recordType: 'patient',
-        recordId: patientId,
-        patientId,
-        reason: `FHIR import from ${run.sourceSystem}: ${seen.records} records created or updated`,
-      });
+      events.push(
+        auditFields(actor, at, {
+          action: seen.created ? 'create' : 'update',
+          recordType: 'patient',
+          recordId: patientId,
+          patientId,
+          reason: `FHIR import from ${run.sourceSystem}: ${seen.records} records created or updated`,
+        }),
+      );
     }
     const counts = countEntries(entryResults(run));
-    await this.audit.inTransaction(tx, actor, {
-      action: 'create',
-      recordType: 'fhir-bundle',
-      reason: `FHIR ${bundle.mode} from ${run.sourceSystem}: ${summarize(counts)}`,
-    });
+    events.push(
+      auditFields(actor, at, {
+        action: 'create',
+        recordType: 'fhir-bundle',
+        reason: `FHIR ${bundle.mode} from ${run.sourceSystem}: ${summarize(counts)}`,
+      }),
+    );
+    await appendAudit(tx, events);
   }
 
   private async refused(
@@ -371,19 +385,36 @@ export function summarize(counts: ImportCounts): string {
   return `created ${total.created}, updated ${total.updated}, unchanged ${total.unchanged}, rejected ${total.rejected}, stored not mapped ${total.storedNotMapped}`;
 }
 
-/** Type by type, each type's rows written before the next type reads them. */
+/**
+ * Type by type; rows are written when something is about to read them (see `mustFlushBefore`)
+ * and after each patient, else together at the end.
+ */
 async function processTransaction(run: BundleRun): Promise<void> {
-  let rank = -1;
   for (const entry of run.ordered()) {
-    if (run.rankOf(entry) !== rank) {
-      await run.flush();
-      rank = run.rankOf(entry);
-    }
+    if (run.mustFlushBefore(entry)) await run.flush();
     await run.process(entry, 'transaction');
     // The next patient's match must see this one's identifiers.
     if (entry.resourceType === 'Patient') await run.flush();
   }
-  await run.flush();
+}
+
+/** An audit event's fields, as `AuditLog.inTransaction` builds them. */
+function auditFields(actor: ImportActor, occurredAt: Date, entry: AuditEntry): ChainedFields {
+  return {
+    orgId: actor.orgId,
+    occurredAt,
+    actorId: actor.userId,
+    actorEmail: actor.email,
+    actorRole: actor.role,
+    action: entry.action,
+    patientId: entry.patientId ?? null,
+    recordType: entry.recordType,
+    recordId: entry.recordId ?? null,
+    ip: actor.ip,
+    userAgent: actor.userAgent,
+    outcome: entry.outcome ?? 'success',
+    reason: entry.reason ?? null,
+  };
 }
 
 /** Entry by entry, each entry's writes in a savepoint: one entry's failure spares the others. */

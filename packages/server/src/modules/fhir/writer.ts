@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
-import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
+import { touchpoints } from '../timeline/schema.js';
+import type { NewTouchpoint } from '../timeline/service.js';
 import { type RowWrite, TABLES, type TableKey } from './mapping/context.js';
 import { fhirSourceRecords, sourceLinks } from './schema.js';
 
@@ -29,17 +31,22 @@ function insertFromJson(
   const first = rows[0];
   if (!first) return null;
   const columns = getTableColumns(table);
-  const names = Object.keys(first).map((key) => {
+  const keys = Object.keys(first);
+  const names = keys.map((key) => {
     const column = columns[key];
     if (!column) throw new Error(`${getTableName(table)} has no column ${key}`);
-    return sql.identifier(column.name);
+    return column.name;
   });
-  const payload = rows.map((row) =>
-    Object.fromEntries(
-      Object.entries(row).map(([key, value]) => [columns[key]?.name ?? key, value]),
-    ),
+  // Rows of one shape (see byShape): the same keys, renamed to column names in one loop.
+  const payload = rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i += 1) out[names[i] ?? ''] = row[keys[i] ?? ''];
+    return out;
+  });
+  const list = sql.join(
+    names.map((name) => sql.identifier(name)),
+    sql`, `,
   );
-  const list = sql.join(names, sql`, `);
   const name = sql.identifier(getTableName(table));
   return sql`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, ${JSON.stringify(payload)}::json) ${onConflict}`;
 }
@@ -56,18 +63,38 @@ function byShape(rows: Record<string, unknown>[]): Record<string, unknown>[][] {
   return [...groups.values()];
 }
 
-export async function bulkInsert(
-  tx: Db,
+/** The INSERT statements for rows of one table: one per shape of row and chunk of 2,000 rows. */
+export function insertStatements(
   table: PgTable,
   rows: Record<string, unknown>[],
   onConflict?: SQL,
-): Promise<void> {
+): SQL[] {
+  const statements: SQL[] = [];
   for (const shape of byShape(rows)) {
     for (const part of chunks(shape, 2000)) {
       const statement = insertFromJson(table, part, onConflict);
-      if (statement) await tx.execute(statement);
+      if (statement) statements.push(statement);
     }
   }
+  return statements;
+}
+
+/**
+ * Runs INSERT statements as one statement, each a data-modifying WITH clause: one round trip
+ * whatever the number of tables. The database runs every clause to completion and checks
+ * foreign keys at the end of the statement, when all the rows are in, so rows may refer to
+ * rows of another clause. None may read what another writes (the import never does: it knows
+ * the ids it generates).
+ */
+export async function insertAll(tx: Db, statements: SQL[]): Promise<void> {
+  const [only] = statements;
+  if (!only) return;
+  if (statements.length === 1) {
+    await tx.execute(only);
+    return;
+  }
+  const clauses = statements.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`);
+  await tx.execute(sql`with ${sql.join(clauses, sql`, `)} select 1`);
 }
 
 /**
@@ -99,16 +126,26 @@ export class RowWriter {
     return this.inserts.size > 0 || this.updates.length > 0;
   }
 
-  async flush(tx: Db): Promise<void> {
+  /** Whether rows for any of these tables wait to be written. */
+  holds(tables: readonly TableKey[]): boolean {
+    return tables.some((table) => this.inserts.has(table));
+  }
+
+  /**
+   * Writes every pending insert, and `more` (statements of the caller's own), as one statement
+   * (`insertAll`); then the updates, which may touch rows just inserted.
+   */
+  async flush(tx: Db, more: SQL[] = []): Promise<void> {
     const inserts = this.inserts;
     const updates = this.updates;
     this.inserts = new Map();
     this.updates = [];
+    const statements: SQL[] = [];
     for (const key of Object.keys(TABLES) as TableKey[]) {
       const rows = inserts.get(key);
-      if (!rows) continue;
-      await bulkInsert(tx, TABLES[key], rows);
+      if (rows) statements.push(...insertStatements(TABLES[key], rows));
     }
+    await insertAll(tx, [...statements, ...more]);
     for (const update of updates) {
       const table: AnyTable = TABLES[update.table];
       await tx.update(table).set(update.values).where(eq(table.id, update.id));
@@ -136,19 +173,17 @@ export interface SourceLinkRow {
 }
 
 /**
- * Stores the raw resources (insert, or update in place on re-import): one JSON parameter per
- * statement like the other bulk writes, which also spares building thousands of bind
- * parameters for the largest rows an import writes.
+ * The statements that store the raw resources (insert, or update in place on re-import): one
+ * JSON parameter per statement like the other bulk writes, which also spares building
+ * thousands of bind parameters for the largest rows an import writes.
  */
-export async function upsertSourceRecords(
-  tx: Db,
+export function sourceRecordStatements(
   orgId: string,
   sourceSystem: string,
   rows: SourceRecordRow[],
-): Promise<void> {
+): SQL[] {
   const now = new Date();
-  await bulkInsert(
-    tx,
+  return insertStatements(
     fhirSourceRecords,
     rows.map((r) => ({ ...r, orgId, sourceSystem, receivedAt: now, updatedAt: now })),
     sql`on conflict (org_id, source_system, resource_type, source_id) do update set
@@ -157,14 +192,13 @@ export async function upsertSourceRecords(
   );
 }
 
-export async function upsertSourceLinks(
-  tx: Db,
+/** The statements that record which Careloop record each source record became. */
+export function sourceLinkStatements(
   orgId: string,
   sourceSystem: string,
   rows: SourceLinkRow[],
-): Promise<void> {
-  await bulkInsert(
-    tx,
+): SQL[] {
+  return insertStatements(
     sourceLinks,
     rows.map((r) => ({ ...r, orgId, sourceSystem })),
     sql`on conflict (org_id, source_system, source_type, source_id) do update set
@@ -173,6 +207,25 @@ export async function upsertSourceLinks(
   );
 }
 
-export async function appendTouchpointsInChunks(tx: Db, events: NewTouchpoint[]): Promise<void> {
-  for (const part of chunks(events)) await appendTouchpoints(tx, part);
+/** The statements that append touchpoints, as `appendTouchpoints` would write them. */
+export function touchpointStatements(events: NewTouchpoint[]): SQL[] {
+  const now = new Date();
+  return insertStatements(
+    touchpoints,
+    events.map((e) => ({
+      id: randomUUID(),
+      orgId: e.orgId,
+      patientId: e.patientId,
+      channel: e.channel,
+      direction: e.direction,
+      type: e.type,
+      stage: e.stage,
+      summary: e.summary,
+      sourceSystem: e.sourceSystem ?? 'careloop',
+      outcome: e.outcome ?? null,
+      subjectType: e.subjectType ?? null,
+      subjectId: e.subjectId ?? null,
+      occurredAt: e.occurredAt ?? now,
+    })),
+  );
 }

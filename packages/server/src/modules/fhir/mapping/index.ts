@@ -8,7 +8,7 @@ import {
   mapObservation,
   mapProcedure,
 } from './clinical.js';
-import type { Mapper } from './context.js';
+import type { Mapper, TableKey } from './context.js';
 import {
   mapHealthcareService,
   mapLocation,
@@ -52,6 +52,19 @@ export const MAPPERS: readonly (readonly [string, Mapper])[] = [
   ['Claim', mapClaim],
   ['ExplanationOfBenefit', mapExplanationOfBenefit],
 ];
+
+/**
+ * The Careloop tables a type's mapping reads through `ctx.tx` for rows an earlier entry of the
+ * same bundle may have written (an Organization's name for a payer). The importer writes its
+ * pending rows before such an entry; rows nobody reads wait and go out together. A mapping that
+ * starts reading another table must be listed here. (Patients are written after each Patient,
+ * for the master patient index; an Appointment reads only its own earlier row.)
+ */
+export const MAPPER_READS: Readonly<Record<string, readonly TableKey[]>> = {
+  Coverage: ['externalOrganizations'],
+  Claim: ['externalOrganizations'],
+  ExplanationOfBenefit: ['externalOrganizations'],
+};
 
 const BY_TYPE = new Map(MAPPERS.map(([type, mapper], rank) => [type, { mapper, rank }]));
 

@@ -149,13 +149,21 @@ describeEachDatabase('CSV import', (kind) => {
     });
   });
 
-  it('changes nothing when the same file is imported again', async () => {
+  it('changes nothing when the same file is imported again, nor brings back what staff removed', async () => {
     const before = await count(patients);
+    const first = eventsOf((await admin.post('/api/imports/csv/preview', patientsRequest())).body);
+    const chidiId = first.result.outcomes.find((o) => o.row === 3)?.recordId ?? '';
+    const cleared = await admin.patch(`/api/patients/${chidiId}`, { contactPoints: [] });
+    expect(cleared.statusCode, cleared.body).toBe(200);
     const { result } = eventsOf(
       (await admin.post('/api/imports/csv/commit', patientsRequest())).body,
     );
     expect(result.counts).toEqual({ created: 0, updated: 0, unchanged: 2, review: 0, rejected: 1 });
     expect(await count(patients)).toBe(before);
+    const contacts = await app.database.withTenant(tenant.orgId, (tx) =>
+      tx.select().from(patientContactPoints).where(eq(patientContactPoints.patientId, chidiId)),
+    );
+    expect(contacts).toEqual([]);
   });
 
   it('updates the patient a row names by MRN and adds only what the record lacks', async () => {

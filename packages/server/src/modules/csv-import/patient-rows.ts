@@ -99,6 +99,18 @@ export async function writePatientRow(
   const decision = await matchPerson(tx, person);
   if (decision.kind === 'new') return createPatient(tx, ctx, row, person, decision);
   const patientId = decision.patientId;
+  const sourceBefore = await storedDemographics(tx, person);
+  // The same row as last time, and the demographics hold all of it (one phone, one email):
+  // nothing to do. What staff changed on the record since is theirs to keep.
+  if (
+    decision.method === 'source' &&
+    row.phones.length <= 1 &&
+    row.emails.length <= 1 &&
+    sourceBefore !== null &&
+    sameDemographics(sourceBefore, person.demographics)
+  ) {
+    return { result: { outcome: 'unchanged', patientId }, touchpoint: null };
+  }
   const owners = await identifierOwners(tx, person.demographics.identifiers ?? []);
   const other = owners.find((o) => o.patientId !== patientId);
   if (other) {
@@ -107,7 +119,6 @@ export async function writePatientRow(
       'identifier',
     );
   }
-  const sourceBefore = await storedDemographics(tx, person);
   const added = await addMissingParts(tx, ctx.orgId, patientId, row);
   const recorded = await recordSource(tx, ctx.orgId, patientId, person, decision);
   const fields = [...recorded.changed, ...added];

@@ -85,7 +85,7 @@ export function OutcomeTable({
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Line</Table.Th>
-              <Table.Th>Outcome</Table.Th>
+              <Table.Th miw={130}>Outcome</Table.Th>
               {columns.map((c) => (
                 <Table.Th key={c.name}>{c.name}</Table.Th>
               ))}

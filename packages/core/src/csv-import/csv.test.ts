@@ -114,3 +114,11 @@ describe('sheetToCsv', () => {
     ]);
   });
 });
+
+describe('readCsvFile', () => {
+  it('refuses a header line past the end of the file', () => {
+    expect(() => readCsvFile('a,b\n1,2\n', { type: 'patients', headerLine: 9 })).toThrow(
+      /no line 9/,
+    );
+  });
+});

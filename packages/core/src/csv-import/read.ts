@@ -1,6 +1,7 @@
 import { type AppointmentImportRow, readAppointmentRow } from './appointments.js';
 import {
   type CsvRecord,
+  CsvSyntaxError,
   type CsvTable,
   type Delimiter,
   detectDelimiter,
@@ -36,9 +37,12 @@ export function readCsvFile(text: string, settings: ReadSettings): ReadFile {
   const records = parseCsv(text, delimiter);
   let headerIndex: number;
   if (settings.headerLine !== undefined) {
-    headerIndex = records.findIndex((r) => r.line === settings.headerLine);
-    if (headerIndex < 0)
-      headerIndex = records.findIndex((r) => r.line > (settings.headerLine ?? 0));
+    const line = settings.headerLine;
+    // A blank line chosen as the header: the next record below it.
+    headerIndex = records.findIndex((r) => r.line >= line);
+    if (headerIndex < 0) {
+      throw new CsvSyntaxError(`The file has no line ${line} to use as the header`, line);
+    }
   } else {
     headerIndex = detectHeaderRow(records, (cells) => knownFieldCount(settings.type, cells));
   }

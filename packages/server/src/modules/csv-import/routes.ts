@@ -7,6 +7,7 @@ import {
   type Problem,
 } from '@careloop/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sqlState } from '../../db/errors.js';
 import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
@@ -51,7 +52,13 @@ async function streamImport(
     .then((result) => send({ type: 'result', result }))
     .catch((error: unknown) => {
       const known = error instanceof CareloopError ? error.problem : null;
-      if (!known) request.log.error({ err: error }, 'csv import failed');
+      // Name and SQLSTATE only: a database error's message can quote row values (PHI).
+      if (!known) {
+        request.log.error(
+          { error: error instanceof Error ? error.name : typeof error, sqlState: sqlState(error) },
+          'csv import failed',
+        );
+      }
       const body: Problem = known ?? {
         status: 500,
         code: 'internal',

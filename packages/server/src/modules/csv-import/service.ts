@@ -19,7 +19,7 @@ import {
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
-import { sqlState } from '../../db/errors.js';
+import { violatedUniqueConstraint } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditActor, type AuditEntry, type AuditLog, appendAudit } from '../audit/service.js';
 import { MpiConflictError } from '../mpi/match.js';
@@ -377,6 +377,9 @@ function auditFields(actor: AuditActor, entry: AuditEntry, occurredAt: Date): Ch
 /** The row error a write failure stands for, or null when it is not the row's fault. */
 function rowRefusal(error: unknown): string | null {
   if (error instanceof RowConflict || error instanceof MpiConflictError) return error.message;
-  if (sqlState(error) === '23505') return 'An identifier of this row belongs to another patient';
-  return null;
+  const constraint = violatedUniqueConstraint(error);
+  if (constraint === null) return null;
+  return constraint === 'patient_identifiers_system_value_key'
+    ? 'An identifier of this row belongs to another patient'
+    : 'Another import wrote this row at the same time; import the file again to finish it';
 }

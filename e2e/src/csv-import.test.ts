@@ -1,4 +1,4 @@
-import type { PatientSummary } from '@careloop/core';
+import type { Patient360, PatientSummary } from '@careloop/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xlsxWorkbook } from '../../packages/server/src/cli/xlsx-fixture.js';
@@ -26,10 +26,10 @@ afterAll(async () => {
 // A title line above the header, as EHR exports have; one row with two mistakes.
 const FILE = [
   'Front desk export',
-  'Chart;Surname;First Name;Date of Birth;Mobile',
-  'E2E-1;Quillfeather;Ottoline;04/12/1961;(617) 555-0177',
-  'E2E-2;Quillfeather;Barnaby;1990-07-30;',
-  'E2E-3;;Nameless;1990-13-45;',
+  'Chart;Surname;First Name;Date of Birth;Mobile;Clinic ID',
+  'E2E-1;Quillfeather;Ottoline;04/12/1961;(617) 555-0177;C-77',
+  'E2E-2;Quillfeather;Barnaby;1990-07-30;;',
+  'E2E-3;;Nameless;1990-13-45;;',
 ].join('\r\n');
 
 async function signIn(page: Page, role: DemoRole): Promise<void> {
@@ -44,18 +44,28 @@ async function newPage(): Promise<Page> {
   return context.newPage();
 }
 
-async function patientsNamed(familyName: string): Promise<PatientSummary[]> {
+async function adminGet<T>(path: string): Promise<T> {
   const login = await fetch(`${app.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(DEMO_LOGINS.admin),
   });
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
-  const res = await fetch(`${app.url}/api/patients?q=${familyName}`, {
+  const res = await fetch(`${app.url}${path}`, {
     headers: { cookie: cookie?.split(';')[0] ?? '' },
   });
-  return ((await res.json()) as { items: PatientSummary[] }).items;
+  expect(res.status, `GET ${path}`).toBe(200);
+  return (await res.json()) as T;
 }
+
+const patientsNamed = async (familyName: string) =>
+  (await adminGet<{ items: PatientSummary[] }>(`/api/patients?q=${familyName}`)).items;
+
+const identifiersOf = async (patientId: string) =>
+  (await adminGet<Patient360>(`/api/patients/${patientId}`)).identifiers.map((i) => ({
+    system: i.system,
+    value: i.value,
+  }));
 
 describe('CSV import wizard', () => {
   it('admin maps a semicolon file, sees row errors in the dry run, imports the good rows', async () => {
@@ -71,7 +81,7 @@ describe('CSV import wizard', () => {
         buffer: Buffer.from(FILE, 'utf8'),
       });
       // Read: semicolons and the header on line 2 were found without help.
-      await page.getByTestId('read-summary').getByText('5 columns, 3 data rows').waitFor();
+      await page.getByTestId('read-summary').getByText('6 columns, 3 data rows').waitFor();
       expect(await page.getByRole('combobox', { name: 'Delimiter' }).inputValue()).toBe(
         'Semicolon ( ; )',
       );
@@ -87,6 +97,11 @@ describe('CSV import wizard', () => {
       expect(await page.getByRole('combobox', { name: 'Field for Chart' }).inputValue()).toBe(
         'MRN',
       );
+      // An identifier of a system the catalog does not know: typed next to the field.
+      await page.getByRole('combobox', { name: 'Field for Clinic ID' }).click();
+      await page.getByRole('option', { name: 'Other identifier…' }).click();
+      await page.getByText('Name the identifier system of column "Clinic ID"').waitFor();
+      await page.getByLabel('Identifier system for Clinic ID').fill('urn:e2e:clinic');
       await page.getByRole('button', { name: 'Next: check every row' }).click();
 
       // Check: a dry run, nothing written yet; errors under the cells they are about.
@@ -102,7 +117,14 @@ describe('CSV import wizard', () => {
       await page.getByTestId('count-created').getByText('2').waitFor();
       const imported = await patientsNamed('Quillfeather');
       expect(imported.map((p) => p.givenName).sort()).toEqual(['Barnaby', 'Ottoline']);
-      expect(imported.find((p) => p.givenName === 'Ottoline')?.birthDate).toBe('1961-04-12');
+      const ottoline = imported.find((p) => p.givenName === 'Ottoline');
+      expect(ottoline?.birthDate).toBe('1961-04-12');
+      expect(await identifiersOf(ottoline?.id ?? '')).toEqual(
+        expect.arrayContaining([
+          { system: 'urn:careloop:mrn', value: 'E2E-1' },
+          { system: 'urn:e2e:clinic', value: 'C-77' },
+        ]),
+      );
 
       // The summary links to each created patient.
       await page.getByRole('link', { name: 'New patient' }).first().click();

@@ -1,4 +1,10 @@
-import { FIELD_CATALOGS, type ImportField, type ImportType, importFieldOf } from './fields.js';
+import {
+  FIELD_CATALOGS,
+  IDENTIFIER_PREFIX,
+  type ImportField,
+  type ImportType,
+  importFieldOf,
+} from './fields.js';
 
 /** Which column feeds which Careloop field. A column maps to at most one field. */
 export interface ColumnMapping {
@@ -106,7 +112,11 @@ export function checkMapping(
     seenColumns.add(column);
     const f = importFieldOf(type, field);
     if (!f) {
-      issues.push({ column, field, message: `"${field}" is not a field of ${type}` });
+      const message =
+        type === 'patients' && field.startsWith(IDENTIFIER_PREFIX)
+          ? `Name the identifier system of column "${column}"`
+          : `"${field}" is not a field of ${type}`;
+      issues.push({ column, field, message });
       continue;
     }
     byField.set(f.key, [...(byField.get(f.key) ?? []), column]);

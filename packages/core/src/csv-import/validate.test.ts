@@ -119,6 +119,20 @@ describe('mapping suggestions', () => {
     ]);
   });
 
+  it('asks for the system of an identifier column mapped without one', () => {
+    const issues = checkMapping(
+      'patients',
+      ['First', 'Last', 'DOB', 'Chart'],
+      [
+        { column: 'First', field: 'givenName' },
+        { column: 'Last', field: 'familyName' },
+        { column: 'DOB', field: 'birthDate' },
+        { column: 'Chart', field: 'identifier: ' },
+      ],
+    );
+    expect(issues.map((i) => i.message)).toEqual(['Name the identifier system of column "Chart"']);
+  });
+
   it('reads the command line form, identifier systems and all', () => {
     expect(parseMappingSpec('Last Name=familyName, MRN=identifier:urn:acme:mrn')).toEqual({
       mapping: [

@@ -2,9 +2,10 @@ import {
   type ColumnMapping,
   checkMapping,
   FIELD_CATALOGS,
+  IDENTIFIER_PREFIX,
   type MappingIssue,
 } from '@careloop/core';
-import { Alert, List, Select, Table, Text } from '@mantine/core';
+import { Alert, Group, List, Select, Table, Text, TextInput } from '@mantine/core';
 import type { WizardState } from './wizard';
 
 /** The mapping's problems; the Next button stays off while there are any. */
@@ -24,15 +25,16 @@ export function MapStep({
   const { parsed, reading } = state;
   if (!parsed || !reading) return null;
   const catalog = FIELD_CATALOGS[reading.type];
-  const extra = state.mapping
-    .filter((m) => !catalog.some((f) => f.key === m.field))
-    .map((m) => ({ value: m.field, label: m.field }));
   const options = [
     ...catalog.map((f) => ({ value: f.key, label: `${f.label}${f.required ? ' *' : ''}` })),
-    ...extra,
+    // Patients may carry identifiers of any system: the system is typed next to the field.
+    ...(reading.type === 'patients'
+      ? [{ value: IDENTIFIER_PREFIX, label: 'Other identifier…' }]
+      : []),
   ];
   const fieldOf = (column: string) =>
     state.mapping.find((m: ColumnMapping) => m.column === column)?.field ?? null;
+  const isIdentifier = (field: string | null) => field?.startsWith(IDENTIFIER_PREFIX) ?? false;
   const samples = (at: number) =>
     parsed.table.rows
       .map((r) => r.cells[at]?.trim() ?? '')
@@ -56,7 +58,7 @@ export function MapStep({
           <Table.Tr>
             <Table.Th>Column in the file</Table.Th>
             <Table.Th>Sample values</Table.Th>
-            <Table.Th w={260}>Careloop field</Table.Th>
+            <Table.Th w={420}>Careloop field</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -69,16 +71,29 @@ export function MapStep({
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Select
-                  aria-label={`Field for ${column}`}
-                  size="xs"
-                  placeholder="Don’t import"
-                  data={options}
-                  value={fieldOf(column)}
-                  onChange={(value) => onChange(column, value)}
-                  searchable
-                  clearable
-                />
+                <Group gap={4} wrap="nowrap">
+                  <Select
+                    aria-label={`Field for ${column}`}
+                    size="xs"
+                    placeholder="Don’t import"
+                    data={options}
+                    value={isIdentifier(fieldOf(column)) ? IDENTIFIER_PREFIX : fieldOf(column)}
+                    onChange={(value) => onChange(column, value)}
+                    searchable
+                    clearable
+                  />
+                  {isIdentifier(fieldOf(column)) ? (
+                    <TextInput
+                      aria-label={`Identifier system for ${column}`}
+                      size="xs"
+                      placeholder="System, e.g. urn:acme:mrn"
+                      value={fieldOf(column)?.slice(IDENTIFIER_PREFIX.length) ?? ''}
+                      onChange={(e) =>
+                        onChange(column, `${IDENTIFIER_PREFIX}${e.currentTarget.value}`)
+                      }
+                    />
+                  ) : null}
+                </Group>
               </Table.Td>
             </Table.Tr>
           ))}

@@ -74,8 +74,18 @@ async function importAll(
   let lastLog = performance.now();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  for (const [i, { file, text }] of texts.entries()) {
-    const result = await services.fhir.imports.importBundle(orgId, actor, JSON.parse(text));
+  // As `careloop import fhir` does: while a bundle is written, the next one is read and
+  // validated, unless the last one changed nothing (a re-import).
+  let next: unknown = JSON.parse(texts[0]?.text ?? 'null');
+  let changing = true;
+  for (const [i, { file }] of texts.entries()) {
+    const body = next;
+    const pending = services.fhir.imports.importBundle(orgId, actor, body);
+    const following = texts[i + 1];
+    next = following ? JSON.parse(following.text) : null;
+    if (following && changing) services.fhir.imports.prevalidate(next);
+    const result = await pending;
+    changing = Object.values(result.counts).some((c) => c.created + c.updated + c.rejected > 0);
     resources += result.entries.length;
     addCounts(counts, result.counts);
     if (result.failure) {

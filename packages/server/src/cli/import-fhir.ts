@@ -208,36 +208,63 @@ async function importFiles(
     const failures: FileFailure[] = [];
     const started = performance.now();
     let resources = 0;
-    for (const [i, file] of files.entries()) {
-      bar.update(i, files.length);
-      let bundles: unknown[];
+    const read = async (file: string): Promise<unknown[] | string> => {
       try {
-        bundles = bundlesOf(file, await readFile(file, 'utf8'));
+        return bundlesOf(file, await readFile(file, 'utf8'));
       } catch (error) {
-        failures.push({
-          file,
-          message: `not readable as FHIR JSON: ${error instanceof Error ? error.message : String(error)}`,
-        });
+        return `not readable as FHIR JSON: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    };
+    // The bundles in order, each with its file; the next file is read while one is imported.
+    const queue: { file: string; bundle: unknown; unreadable?: string }[] = [];
+    let nextFile = 0;
+    const refill = async () => {
+      while (queue.length === 0 && nextFile < files.length) {
+        const file = files[nextFile] ?? '';
+        bar.update(nextFile, files.length);
+        nextFile += 1;
+        const bundles = await read(file);
+        if (typeof bundles === 'string') queue.push({ file, bundle: null, unreadable: bundles });
+        else queue.push(...bundles.map((bundle) => ({ file, bundle })));
+      }
+    };
+    await refill();
+    // While a bundle is written, the next is validated on the worker threads, unless the last
+    // one changed nothing (a re-import, where validating ahead would be wasted).
+    let changing = true;
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const { file, bundle, unreadable } = item;
+      if (unreadable) {
+        failures.push({ file, message: unreadable });
+        await refill();
         continue;
       }
-      for (const bundle of bundles) {
-        try {
-          const result = await services.fhir.imports.importBundle(org.id, actor, bundle, {
-            sourceSystem: source,
+      const pending = services.fhir.imports
+        .importBundle(org.id, actor, bundle, { sourceSystem: source })
+        .then(
+          (result) => ({ result, error: null }),
+          (error: unknown) => ({ result: null, error }),
+        );
+      await refill();
+      const following = queue[0];
+      if (changing && following && !following.unreadable) {
+        services.fhir.imports.prevalidate(following.bundle);
+      }
+      const { result, error } = await pending;
+      if (result) {
+        changing = Object.values(result.counts).some((c) => c.created + c.updated + c.rejected > 0);
+        addCounts(counts, result.counts);
+        resources += result.entries.length;
+        if (result.failure) {
+          const first = result.failure.outcome.issue?.[0];
+          failures.push({
+            file,
+            message: `transaction refused: ${first?.diagnostics ?? 'invalid'}`,
           });
-          addCounts(counts, result.counts);
-          resources += result.entries.length;
-          if (result.failure) {
-            const first = result.failure.outcome.issue?.[0];
-            failures.push({
-              file,
-              message: `transaction refused: ${first?.diagnostics ?? 'invalid'}`,
-            });
-          }
-        } catch (error) {
-          if (!(error instanceof FhirRequestError)) throw error;
-          failures.push({ file, message: error.message });
         }
+      } else {
+        if (!(error instanceof FhirRequestError)) throw error;
+        failures.push({ file, message: error.message });
       }
     }
     bar.update(files.length, files.length);

@@ -14,6 +14,7 @@ import type { LinkedRecord, RecordType } from './mapping/context.js';
 import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from './mapping/index.js';
 import { EntryError, entryPath, issue, NotMapped } from './outcome.js';
 import { BundleReferences, keyOf } from './references.js';
+import { type ValidationResult, validateFhir } from './validation.js';
 import { validateResources } from './validation-pool.js';
 import { isContainedIn } from './values.js';
 import {
@@ -97,16 +98,23 @@ export class BundleRun {
   /**
    * Validates every entry whose content differs from what was stored before; identical
    * content was valid when it was stored. Call after `preload`. Many resources are validated on
-   * worker threads (validation-pool.ts).
+   * worker threads (validation-pool.ts); `ahead` holds results validated before the run.
    */
-  async validate(): Promise<void> {
+  async validate(
+    ahead: ReadonlyMap<string, Promise<ValidationResult | null>> = new Map(),
+  ): Promise<void> {
     const changed = this.ready.filter((entry) => {
       const stored = this.stored.get(keyOf(entry.resourceType, entry.sourceId));
       return !(stored && stored.status !== 'rejected' && stored.hash === entry.hash);
     });
-    const results = await validateResources(changed.map((entry) => entry.resource));
-    for (const [i, entry] of changed.entries()) {
-      const result = results[i];
+    // Content validated ahead (`FhirImportService.prevalidate`) has its result by hash: the
+    // same content always gets the same result.
+    const rest = changed.filter((entry) => !ahead.has(entry.hash));
+    const fresh = await validateResources(rest.map((entry) => entry.resource));
+    const results = new Map(rest.map((entry, i) => [entry, fresh[i]]));
+    for (const entry of changed) {
+      const result =
+        results.get(entry) ?? (await ahead.get(entry.hash)) ?? validateFhir(entry.resource);
       if (!result) throw new Error(`entry ${entry.index} was not validated`);
       this.entries[entry.index] = validatedEntry(entry, result);
     }

@@ -4,10 +4,12 @@ import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditActor, type AuditEntry, type AuditLog, appendAudit } from '../audit/service.js';
-import { type BundleMode, type IncomingBundle, readBundle } from './bundle.js';
+import { type BundleMode, type IncomingBundle, type PreparedEntry, readBundle } from './bundle.js';
 import { BundleRejected, BundleRun, type EntryState } from './bundle-run.js';
 import type { LinkedRecord } from './mapping/context.js';
 import { EntryError, entryPath, issue, operationOutcome } from './outcome.js';
+import type { ValidationResult } from './validation.js';
+import { validateResources, validatesInParallel } from './validation-pool.js';
 import { sourceLinkStatements, sourceRecordStatements, touchpointStatements } from './writer.js';
 
 export type EntryOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'stored-not-mapped';
@@ -151,10 +153,53 @@ function resultOf(
  * events in the same transaction. A transaction is all or nothing; a batch reports per entry.
  */
 export class FhirImportService {
+  /** Bundles read by `prevalidate`, so `importBundle` does not read them again. */
+  private readonly read = new WeakMap<object, IncomingBundle>();
+  /** Validations started by `prevalidate`, by content hash, until the bundle is imported. */
+  private readonly ahead = new Map<string, Promise<ValidationResult | null>>();
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
   ) {}
+
+  /**
+   * Reads a bundle and starts validating its resources on the worker threads, ahead of its
+   * `importBundle`: a caller importing bundles one after another (the CLI) lets the next one
+   * be validated while the current one is written. Validation depends on the content alone, so
+   * the import uses these results by content hash; what it needs and finds none for, it
+   * validates itself. Resources stored before unchanged are validated here for nothing, so a
+   * caller re-importing unchanged data should not call this. Never throws: a body that is not
+   * an importable bundle is refused by `importBundle`.
+   */
+  prevalidate(body: unknown): void {
+    if (typeof body !== 'object' || body === null) return;
+    let bundle: IncomingBundle;
+    try {
+      bundle = readBundle(body);
+    } catch {
+      return;
+    }
+    this.read.set(body, bundle);
+    const todo = bundle.entries.filter(
+      (e): e is PreparedEntry => e.kind === 'ready' && !this.ahead.has(e.hash),
+    );
+    if (!validatesInParallel(todo.length)) return;
+    const results = validateResources(
+      todo.map((e) => e.resource),
+      { background: true },
+    );
+    for (const [i, entry] of todo.entries()) {
+      // null when the pool failed: the import then validates the resource itself.
+      this.ahead.set(
+        entry.hash,
+        results.then(
+          (all) => all[i] ?? null,
+          () => null,
+        ),
+      );
+    }
+  }
 
   /** Throws FhirRequestError when the body is not an importable Bundle. */
   async importBundle(
@@ -164,8 +209,24 @@ export class FhirImportService {
     options: { sourceSystem?: string | null } = {},
   ): Promise<ImportResult> {
     const started = performance.now();
-    const bundle = readBundle(body);
+    const bundle =
+      (typeof body === 'object' && body !== null && this.read.get(body)) || readBundle(body);
     const sourceSystem = normalizeSourceSystem(options.sourceSystem ?? bundle.declaredSource);
+    try {
+      return await this.importRead(orgId, actor, bundle, sourceSystem, started);
+    } finally {
+      for (const e of bundle.entries) if (e.hash) this.ahead.delete(e.hash);
+      if (typeof body === 'object' && body !== null) this.read.delete(body);
+    }
+  }
+
+  private async importRead(
+    orgId: string,
+    actor: ImportActor,
+    bundle: IncomingBundle,
+    sourceSystem: string,
+    started: number,
+  ): Promise<ImportResult> {
     try {
       const run = await this.database.withTenant(orgId, (tx) =>
         this.run(tx, orgId, actor, bundle, sourceSystem),
@@ -242,7 +303,7 @@ export class FhirImportService {
   ): Promise<BundleRun> {
     const run = new BundleRun(tx, orgId, sourceSystem, bundle);
     await run.preload();
-    await run.validate();
+    await run.validate(this.ahead);
     const invalid = run.invalid;
     const first = invalid[0];
     if (bundle.mode === 'transaction' && first) {

@@ -5,9 +5,9 @@ import { type ValidationResult, validateFhir } from './validation.js';
 import type { ValidationReply, ValidationRequest } from './validation-worker-main.js';
 
 /** Fewer resources than this are validated on the calling thread: not worth a hand-off. */
-const PARALLEL_FROM = 200;
+const PARALLEL_FROM = 50;
 /** Resources per message to a worker. */
-const CHUNK = 50;
+const CHUNK = 25;
 /** Worker threads at most: each holds its own copy of the R4 definitions (~250 MB resident). */
 const MAX_WORKERS = 2;
 
@@ -92,7 +92,14 @@ class ValidationPool {
     });
   }
 
-  async validate(resources: readonly Resource[]): Promise<ValidationResult[]> {
+  /** Calls not in the background whose chunks are not all handed out yet. */
+  private waiting = 0;
+
+  /**
+   * Hands chunks to idle workers as they free up. Background work waits while another call has
+   * chunks to hand out, and runs on this thread only when no worker is left.
+   */
+  async validate(resources: readonly Resource[], background: boolean): Promise<ValidationResult[]> {
     const results: ValidationResult[] = new Array(resources.length);
     const inline = (start: number) => {
       const end = Math.min(start + CHUNK, resources.length);
@@ -103,27 +110,43 @@ class ValidationPool {
     };
     const running: Promise<void>[] = [];
     let next = 0;
-    while (next < resources.length) {
-      const idle = this.workers.find((w) => w.ready && !w.job);
-      if (idle) {
-        const start = next;
-        next += CHUNK;
-        running.push(
-          this.run(idle, resources.slice(start, start + CHUNK)).then(
-            (done) => {
-              for (const [i, result] of done.entries()) results[start + i] = result;
-            },
-            () => inline(start),
-          ),
-        );
-      } else if (!this.workers.some((w) => w.ready)) {
-        // No worker ready yet (still loading, or none left): this thread does a chunk, then
-        // lets the workers' messages in.
-        inline(next);
-        next += CHUNK;
-        await yieldToEvents();
-      } else {
-        await this.changed();
+    let counted = !background;
+    if (counted) this.waiting += 1;
+    try {
+      while (next < resources.length) {
+        const ready = this.workers.some((w) => w.ready);
+        if (background && this.workers.length > 0 && (this.waiting > 0 || !ready)) {
+          await this.changed();
+          continue;
+        }
+        const idle = this.workers.find((w) => w.ready && !w.job);
+        if (idle) {
+          const start = next;
+          next += CHUNK;
+          running.push(
+            this.run(idle, resources.slice(start, start + CHUNK)).then(
+              (done) => {
+                for (const [i, result] of done.entries()) results[start + i] = result;
+              },
+              () => inline(start),
+            ),
+          );
+        } else if (!ready) {
+          // No worker ready yet (still loading, or none left): this thread does a chunk, then
+          // lets the workers' messages in.
+          inline(next);
+          next += CHUNK;
+          await yieldToEvents();
+        } else {
+          await this.changed();
+        }
+      }
+    } finally {
+      if (counted) {
+        // Every chunk is handed out: background work may go on.
+        this.waiting -= 1;
+        counted = false;
+        this.wake();
       }
     }
     await Promise.all(running);
@@ -146,14 +169,21 @@ export async function startValidationWorkers(): Promise<void> {
   await pool.started;
 }
 
+/** Whether `validateResources` would hand this many resources to worker threads. */
+export function validatesInParallel(count: number): boolean {
+  return count >= PARALLEL_FROM && poolSize() >= 2;
+}
+
 /**
  * Validates many resources, on worker threads when there are enough of them and more than one
- * core; the results are those of `validateFhir`, in the same order.
+ * core; the results are those of `validateFhir`, in the same order. `background` work (a
+ * bundle validated ahead of its import) yields the workers to every other call.
  */
 export async function validateResources(
   resources: readonly Resource[],
+  options: { background?: boolean } = {},
 ): Promise<ValidationResult[]> {
-  if (resources.length < PARALLEL_FROM || poolSize() < 2) return resources.map(validateFhir);
+  if (!validatesInParallel(resources.length)) return resources.map(validateFhir);
   pool ??= new ValidationPool(poolSize());
-  return pool.validate(resources);
+  return pool.validate(resources, options.background ?? false);
 }

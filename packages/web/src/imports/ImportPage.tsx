@@ -27,6 +27,17 @@ interface RunState {
   mode: ImportMode;
   done: number;
   total: number;
+  /** `performance.now()` when the run started, for the rate and the time left. */
+  startedAt: number;
+}
+
+/** "about 3 min left" from the rate so far; nothing until a chunk has finished. */
+function timeLeft(run: RunState): string | null {
+  const seconds = (performance.now() - run.startedAt) / 1000;
+  if (run.done === 0 || seconds < 1) return null;
+  const left = ((run.total - run.done) * seconds) / run.done;
+  if (left < 60) return `${Math.max(1, Math.round(left))} s left`;
+  return `about ${Math.round(left / 60)} min left`;
 }
 
 function requestOf(state: WizardState): CsvImportRequest | null {
@@ -49,6 +60,7 @@ function RunProgress({ run }: { run: RunState }) {
       <Text size="sm">
         {run.mode === 'preview' ? 'Checking' : 'Importing'} rows: {run.done.toLocaleString()} of{' '}
         {run.total.toLocaleString()}
+        {timeLeft(run) ? ` (${timeLeft(run)})` : ''}
       </Text>
       <Progress value={percent} animated striped aria-label="Import progress" />
     </Stack>
@@ -71,10 +83,11 @@ export function ImportPage() {
     const request = requestOf(state);
     if (!request) return null;
     setError(null);
-    setRun({ mode, done: 0, total: state.parsed?.table.rows.length ?? 0 });
+    const startedAt = performance.now();
+    setRun({ mode, done: 0, total: state.parsed?.table.rows.length ?? 0, startedAt });
     try {
       return await runImport(mode, request, csrfToken, (done, total) =>
-        setRun({ mode, done, total }),
+        setRun({ mode, done, total, startedAt }),
       );
     } catch (failure) {
       setError(errorMessage(failure));

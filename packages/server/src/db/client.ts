@@ -53,6 +53,12 @@ export class Database {
    */
   changes: ChangeFeed | null = null;
 
+  /**
+   * Two connections of their own for the audit group commit on PostgreSQL (null on PGlite), so
+   * that reads waiting for their audit event never queue behind slow reads holding the pool.
+   */
+  auditPool: pg.Pool | null = null;
+
   static async open(options: {
     databaseUrl: string | null;
     ownerUrl?: string | null;
@@ -78,13 +84,21 @@ export class Database {
         : null;
       ownerPool?.on('error', () => {});
       const changes = new ChangeFeed(options.databaseUrl);
+      const auditPool = new pg.Pool({
+        connectionString: options.databaseUrl,
+        max: 2,
+        application_name: 'careloop-audit',
+      });
+      auditPool.on('error', () => {});
       const close = async () => {
         await changes.close();
         await pool.end();
+        await auditPool.end();
         await ownerPool?.end();
       };
       const database = new Database('postgres', db, close, null, pool, ownerPool);
       database.changes = changes;
+      database.auditPool = auditPool;
       return database;
     }
     let client = options.pglite;

@@ -178,7 +178,7 @@ export class AuditLog {
           [...byOrg].map(async ([orgId, items]) => {
             try {
               const events = items.map((i) => i.fields);
-              const pool = this.database.pool;
+              const pool = this.database.auditPool;
               if (pool) await appendAuditTransaction(pool, events);
               else await this.database.withTenant(orgId, (tx) => appendAudit(tx, events));
               for (const i of items) i.done();

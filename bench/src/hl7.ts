@@ -34,17 +34,50 @@ interface RunResult {
   notAccepted: number;
 }
 
+const GIVEN = 'Ada Bruno Chidi Dana Elif Farah Goran Hana Ivan Jun Kofi Lena Mateo Nia Omar Priya'
+  .concat(' Quinn Rosa Sven Tariq Uma Vera Wen Ximena Yara Zoltan')
+  .split(' ');
+const SYLLABLES = 'ka lo mi ran so tev ul vi dor ne bar qui fen ho zel tra mon ash gri pel'.split(
+  ' ',
+);
+const STREETS = ['Elm St', 'Oak Ave', 'Maple Rd', 'Harbor Way', 'Cedar Ln', 'Park Pl', 'Main St'];
+
+/**
+ * A distinct, plausible person for sender patient `n`: names, birth date (1935–2008) and street
+ * drawn from a hash of n, so the master patient index sees a population, not thousands of
+ * people born the same day with names one digit apart (which puts every earlier patient in each
+ * newcomer's block and in the review queue).
+ */
+function personOf(n: number) {
+  let h = Math.imul(n + 1, 2654435761) >>> 0;
+  const next = (k: number) => {
+    const v = h % k;
+    h = Math.floor(h / k) ^ Math.imul(v + 7, 40503);
+    h >>>= 0;
+    return v;
+  };
+  const syllables = [next(20), next(20), next(20), next(20)]
+    .map((i) => SYLLABLES[i] ?? 'ka')
+    .join('');
+  const family = `${syllables.charAt(0).toUpperCase()}${syllables.slice(1)}`;
+  const born = new Date(Date.UTC(1935, 0, 1) + ((n * 7919 + next(997)) % 26_500) * 86_400_000);
+  return {
+    mrn: `B${n}`,
+    family,
+    given: GIVEN[next(GIVEN.length)] ?? 'Ada',
+    sex: n % 2 === 0 ? 'F' : 'M',
+    birthDate: born.toISOString().slice(0, 10).replace(/-/g, ''),
+    street: `${1 + next(899)} ${STREETS[next(STREETS.length)] ?? 'Elm St'}`,
+    phone: `617${String(2_000_000 + (n % 8_000_000)).padStart(7, '0')}`,
+  };
+}
+
 function feed(patients: number, offset: number): string[][] {
   const sequences: string[][] = [];
   for (let i = 0; i < patients; i += 1) {
     const n = offset + i;
     const mrn = `B${n}`;
-    const person = {
-      mrn,
-      family: `Bench${n}`,
-      given: 'Ada',
-      phone: `617555${String(n % 10_000).padStart(4, '0')}`,
-    };
+    const person = personOf(n);
     const day = String(1 + (n % 28)).padStart(2, '0');
     sequences.push([
       adt('A04', `${mrn}-1`, person, {
@@ -57,7 +90,7 @@ function feed(patients: number, offset: number): string[][] {
         start: `202406${day}1000-0400`,
         minutes: 20,
       }),
-      adt('A08', `${mrn}-3`, { ...person, family: `Bench${n}-Updated` }),
+      adt('A08', `${mrn}-3`, { ...person, family: `${person.family}-Updated` }),
       adt('A03', `${mrn}-4`, person, {
         visit: `${mrn}V`,
         patientClass: 'O',

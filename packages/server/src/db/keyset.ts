@@ -1,4 +1,5 @@
 import { badRequest, type CursorValues, decodeCursor, encodeCursor } from '@careloop/core';
+import { type SQL, sql } from 'drizzle-orm';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,3 +34,18 @@ export function pageOf<R, T>(
 
 /** Escapes the user's own `%`, `_` and `\` for LIKE. */
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * `column` starts with `prefix`, as a range the `text_pattern_ops` indexes answer
+ * (`prefix ≤ column < prefix with its last character incremented`). PGlite's planner does not
+ * turn `like 'abc%'` into an index range, so a prefix `like` scans the table there; the range
+ * is the same condition, and uses the index on both databases.
+ */
+export function startsWith(column: SQL, prefix: string): SQL {
+  const last = prefix.codePointAt(prefix.length - 1);
+  if (prefix === '' || last === undefined || last >= 0xd7ff) {
+    return sql`${column} like ${`${escapeLike(prefix)}%`}`;
+  }
+  const upper = `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}`;
+  return sql`(${column} ~>=~ ${prefix} and ${column} ~<~ ${upper})`;
+}

@@ -12,6 +12,7 @@ import {
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { startsWith } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 
 /** A person arriving from a source, before the index decides who they are. */
@@ -170,7 +171,7 @@ async function blockedCandidates(
       : []),
     ...(family && givenInitial
       ? [
-          sql`select id from patients where search_name like ${`${family.replace(/[\\%_]/g, '\\$&')} ${givenInitial}%`}`,
+          sql`select id from patients where ${startsWith(sql`search_name`, `${family} ${givenInitial}`)}`,
         ]
       : []),
   ];

@@ -93,6 +93,7 @@ describeEachDatabase('patients', (kind) => {
     for (const q of [
       'achter',
       'zoe achterberg',
+      'zoe achter',
       'achterberg zo',
       '1990-07-04',
       '07/04/1990',
@@ -107,6 +108,8 @@ describeEachDatabase('patients', (kind) => {
         q,
       ).toContain(id);
     }
+    const wrong = await frontDesk.get(`/api/patients?q=${encodeURIComponent('zoe achtx')}`);
+    expect(wrong.json<{ items: PatientSummary[] }>().items.map((p) => p.id)).not.toContain(id);
     const none = await frontDesk.get('/api/patients?q=nobodyhasthisname');
     expect(none.json<{ items: PatientSummary[] }>().items).toEqual([]);
   });

@@ -10,7 +10,7 @@ import {
 } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { decodeKeyset, escapeLike } from '../../db/keyset.js';
+import { decodeKeyset, startsWith } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import { toIso, touchpointView } from './read-model.js';
 
@@ -19,9 +19,6 @@ function cursorPair(cursor: string): [string, string] {
   const [value = '', id = ''] = decodeKeyset(cursor, 2);
   return [value, id];
 }
-
-/** `like` prefix pattern with the user's wildcards escaped. */
-const prefix = (s: string) => `${escapeLike(s)}%`;
 
 function searchCondition(q: string | undefined): SQL {
   const search = parsePatientSearch(q);
@@ -45,12 +42,13 @@ function searchCondition(q: string | undefined): SQL {
       const [first, ...rest] = search.tokens;
       if (!first) return sql`true`;
       if (rest.length === 0) {
-        return sql`(p.search_name like ${prefix(first)} or p.search_given like ${prefix(first)})`;
+        return sql`(${startsWith(sql`p.search_name`, first)} or ${startsWith(sql`p.search_given`, first)})`;
       }
-      // "family given" or "given family": the stored key is "family given".
+      // "family given" (the stored key's order), or "given family" with the family name
+      // possibly cut short ("lina feath" finds Lina Featherstonehaugh).
       const forward = search.tokens.join(' ');
-      const reversed = [...rest, first].join(' ');
-      return sql`(p.search_name like ${prefix(forward)} or p.search_name like ${prefix(reversed)})`;
+      return sql`(${startsWith(sql`p.search_name`, forward)}
+        or (${startsWith(sql`p.search_given`, first)} and ${startsWith(sql`p.search_name`, rest.join(' '))}))`;
     }
   }
 }

@@ -10,7 +10,7 @@ import {
   searchableName,
   weightTable,
 } from '@careloop/core';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { startsWith } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
@@ -76,13 +76,15 @@ const MAX_CANDIDATES = 200;
 /** Review candidates kept per incoming person, best first. */
 const MAX_REVIEW = 5;
 
-interface CandidateRow {
+export interface CandidateRow {
   id: string;
   given_name: string;
   middle_name: string | null;
   family_name: string;
   birth_date: string;
   administrative_sex: string;
+  preferred_language: string | null;
+  deceased_at: string | Date | null;
   line1: string | null;
   city: string | null;
   state: string | null;
@@ -96,21 +98,8 @@ const parseJson = <T>(value: T | string | null): T | null =>
   typeof value === 'string' ? (JSON.parse(value) as T) : value;
 
 /** The golden record, described for the matcher as a source would describe it. */
-function candidateRecord(row: CandidateRow): PreparedRecord {
-  return prepareRecord({
-    given: row.given_name,
-    family: row.family_name,
-    birthDate: row.birth_date,
-    sex: row.administrative_sex,
-    line: row.line1,
-    city: row.city,
-    state: row.state,
-    postalCode: row.postal_code,
-    phone: row.phone,
-    email: row.email,
-    identifiers: parseJson(row.identifiers) ?? [],
-  });
-}
+const candidateRecord = (row: CandidateRow): PreparedRecord =>
+  prepareRecord(demographicsOfRow(row));
 
 /** YYYY-MM-DD with day and month swapped, when that is a date too. */
 function swappedDate(iso: string | null): string | null {
@@ -176,11 +165,24 @@ async function blockedCandidates(
       : []),
   ];
   if (keys.length === 0) return [];
+  return goldenRows(
+    tx,
+    sql`with keyed as (${sql.join(keys, sql` union `)})`,
+    sql`p.id in (select id from keyed) and p.status <> 'merged' limit ${MAX_CANDIDATES}`,
+  );
+}
+
+/**
+ * Golden records as a source would describe them, one row each: demographics, the first
+ * address, the primary phone and email, every identifier. What the matcher compares incoming
+ * people with, and what a staff source records.
+ */
+export async function goldenRows(tx: Db, prelude: SQL, where: SQL): Promise<CandidateRow[]> {
   return rowsOf<CandidateRow>(
     await tx.execute(sql`
-      with keyed as (${sql.join(keys, sql` union `)})
+      ${prelude}
       select p.id, p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
-        p.administrative_sex,
+        p.administrative_sex, p.preferred_language, p.deceased_at,
         a.line1, a.city, a.state, a.postal_code,
         (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'phone'
           order by c.is_primary desc, c.id limit 1) as phone,
@@ -191,9 +193,28 @@ async function blockedCandidates(
       from patients p
       left join lateral (select line1, city, state, postal_code from patient_addresses pa
         where pa.patient_id = p.id order by pa.position, pa.id limit 1) a on true
-      where p.id in (select id from keyed) and p.status <> 'merged'
-      limit ${MAX_CANDIDATES}`),
+      where ${where}`),
   );
+}
+
+/** A golden record's row (see `goldenRows`) as a source's demographics. */
+export function demographicsOfRow(row: CandidateRow): SourceDemographics {
+  return {
+    given: row.given_name,
+    middle: row.middle_name,
+    family: row.family_name,
+    birthDate: row.birth_date,
+    sex: row.administrative_sex,
+    language: row.preferred_language,
+    deceasedAt: row.deceased_at ? new Date(row.deceased_at).toISOString() : null,
+    line: row.line1,
+    city: row.city,
+    state: row.state,
+    postalCode: row.postal_code,
+    phone: row.phone,
+    email: row.email,
+    identifiers: parseJson(row.identifiers) ?? [],
+  };
 }
 
 /** The golden record a source record of this system and id is linked to, following merges. */

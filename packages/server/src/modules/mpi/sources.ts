@@ -7,9 +7,8 @@ import {
 } from '@careloop/core';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { rowsOf } from '../../db/rows.js';
 import { patients } from '../patients/schema.js';
-import type { MatchDecision, SourcePerson } from './match.js';
+import { demographicsOfRow, goldenRows, type MatchDecision, type SourcePerson } from './match.js';
 import { mpiReviewItems, patientSourceRecords } from './schema.js';
 
 /** The link method a decision records on the source record. */
@@ -48,65 +47,45 @@ export async function recordSource(
   person: SourcePerson,
   decision: MatchDecision,
 ): Promise<RecordedSource> {
-  const receivedAt = person.receivedAt ?? new Date();
-  const demographics = storedDemographics(person.demographics);
-  const score = decision.kind === 'existing' ? decision.score : null;
-  const [row] = await tx
-    .insert(patientSourceRecords)
-    .values({
-      orgId,
-      patientId,
-      kind: person.kind,
-      sourceSystem: person.system,
-      sourceId: person.sourceId,
-      demographics,
-      linkMethod: methodOf(decision),
-      linkScore: score,
-      receivedAt,
-    })
-    .onConflictDoUpdate({
-      target: [
-        patientSourceRecords.orgId,
-        patientSourceRecords.sourceSystem,
-        patientSourceRecords.sourceId,
-      ],
-      set: {
-        patientId,
-        kind: person.kind,
-        demographics,
-        receivedAt,
-        // A record re-sent by its source keeps the method that first linked it.
-        linkMethod: sql`case when ${patientSourceRecords.patientId} = ${patientId}
-          then ${patientSourceRecords.linkMethod} else ${methodOf(decision)} end`,
-        linkScore: sql`case when ${patientSourceRecords.patientId} = ${patientId}
-          then ${patientSourceRecords.linkScore} else ${score}::double precision end`,
-      },
-    })
-    .returning({ id: patientSourceRecords.id });
-  if (!row) throw new Error('source record upsert returned nothing');
-
-  let reviewItems = 0;
-  if (decision.kind === 'new') {
-    for (const candidate of decision.candidates) {
-      if (candidate.patientId === patientId) continue;
-      const inserted = await tx
-        .insert(mpiReviewItems)
-        .values({
-          orgId,
-          incomingId: patientId,
-          candidateId: candidate.patientId,
-          sourceRecordId: row.id,
-          score: candidate.score,
-          reason: candidate.reason,
-          comparison: candidate.comparison,
-        })
-        .onConflictDoNothing()
-        .returning({ id: mpiReviewItems.id });
-      reviewItems += inserted.length;
-    }
-  }
+  const [recorded] = await recordSources(tx, orgId, [{ patientId, person, decision }]);
+  if (!recorded) throw new Error('source record upsert returned nothing');
   const changed = await applySurvivorship(tx, patientId);
-  return { sourceRecordId: row.id, reviewItems, changed };
+  return { ...recorded, changed };
+}
+
+/** The source record row a decision makes, for an insert. */
+function sourceRow(orgId: string, { patientId, person, decision }: MatchedSource) {
+  return {
+    orgId,
+    patientId,
+    kind: person.kind,
+    sourceSystem: person.system,
+    sourceId: person.sourceId,
+    demographics: storedDemographics(person.demographics),
+    linkMethod: methodOf(decision),
+    linkScore: decision.kind === 'existing' ? decision.score : null,
+    receivedAt: person.receivedAt ?? new Date(),
+  };
+}
+
+/** Review items for a new record's candidates (never the record itself). */
+function reviewRows(
+  orgId: string,
+  { patientId, decision }: MatchedSource,
+  sourceRecordId: string | null,
+) {
+  if (decision.kind !== 'new') return [];
+  return decision.candidates
+    .filter((c) => c.patientId !== patientId)
+    .map((c) => ({
+      orgId,
+      incomingId: patientId,
+      candidateId: c.patientId,
+      sourceRecordId,
+      score: c.score,
+      reason: c.reason,
+      comparison: c.comparison,
+    }));
 }
 
 interface SourceRow {
@@ -219,60 +198,35 @@ export async function sourceRecordWrites(
   person: SourcePerson,
   decision: MatchDecision,
 ): Promise<SourceRecordWrites> {
-  const demographics = storedDemographics(person.demographics);
-  const receivedAt = person.receivedAt ?? new Date();
+  const item = { patientId, person, decision };
+  const row = sourceRow(orgId, item);
   const [existing] = await tx
     .select({ id: patientSourceRecords.id, patientId: patientSourceRecords.patientId })
     .from(patientSourceRecords)
     .where(
       sql`${patientSourceRecords.sourceSystem} = ${person.system} and ${patientSourceRecords.sourceId} = ${person.sourceId}`,
     );
-  const score = decision.kind === 'existing' ? decision.score : null;
   const sourceRecord: SourceRecordWrites['sourceRecord'] = existing
     ? {
         op: 'update',
         id: existing.id,
         values: {
           patientId,
-          demographics,
-          receivedAt,
+          demographics: row.demographics,
+          receivedAt: row.receivedAt,
+          // A record re-sent by its source keeps the method that first linked it.
           ...(existing.patientId !== patientId && {
-            linkMethod: methodOf(decision),
-            linkScore: score,
+            linkMethod: row.linkMethod,
+            linkScore: row.linkScore,
           }),
         },
       }
-    : {
-        op: 'insert',
-        values: {
-          id: crypto.randomUUID(),
-          orgId,
-          patientId,
-          kind: person.kind,
-          sourceSystem: person.system,
-          sourceId: person.sourceId,
-          demographics,
-          linkMethod: methodOf(decision),
-          linkScore: score,
-          receivedAt,
-        },
-      };
+    : { op: 'insert', values: { id: crypto.randomUUID(), ...row } };
   const sourceRecordId = sourceRecord.op === 'insert' ? sourceRecord.values.id : sourceRecord.id;
-  const reviewItems =
-    decision.kind === 'new'
-      ? decision.candidates
-          .filter((c) => c.patientId !== patientId)
-          .map((c) => ({
-            id: crypto.randomUUID(),
-            orgId,
-            incomingId: patientId,
-            candidateId: c.patientId,
-            sourceRecordId,
-            score: c.score,
-            reason: c.reason,
-            comparison: c.comparison,
-          }))
-      : [];
+  const reviewItems = reviewRows(orgId, item, sourceRecordId).map((r) => ({
+    id: crypto.randomUUID(),
+    ...r,
+  }));
   return { sourceRecord, reviewItems };
 }
 
@@ -288,26 +242,20 @@ export interface MatchedSource {
  * of the source records and one insert of the review items. Survivorship is not re-run, as for
  * `sourceRecordWrites`. The golden records must already be written.
  */
-export async function recordSources(tx: Db, orgId: string, items: MatchedSource[]): Promise<void> {
-  if (items.length === 0) return;
+export async function recordSources(
+  tx: Db,
+  orgId: string,
+  items: MatchedSource[],
+): Promise<{ sourceRecordId: string; reviewItems: number }[]> {
+  if (items.length === 0) return [];
+  const keyOf = (person: SourcePerson) => `${person.system}\u0000${person.sourceId}`;
+  // One row per source record: a statement may not update the same row twice.
   const byKey = new Map<string, MatchedSource>();
-  for (const item of items) byKey.set(`${item.person.system}\u0000${item.person.sourceId}`, item);
+  for (const item of items) byKey.set(keyOf(item.person), item);
   const unique = [...byKey.values()];
   const rows = await tx
     .insert(patientSourceRecords)
-    .values(
-      unique.map(({ patientId, person, decision }) => ({
-        orgId,
-        patientId,
-        kind: person.kind,
-        sourceSystem: person.system,
-        sourceId: person.sourceId,
-        demographics: storedDemographics(person.demographics),
-        linkMethod: methodOf(decision),
-        linkScore: decision.kind === 'existing' ? decision.score : null,
-        receivedAt: person.receivedAt ?? new Date(),
-      })),
-    )
+    .values(unique.map((item) => sourceRow(orgId, item)))
     .onConflictDoUpdate({
       target: [
         patientSourceRecords.orgId,
@@ -315,8 +263,10 @@ export async function recordSources(tx: Db, orgId: string, items: MatchedSource[
         patientSourceRecords.sourceId,
       ],
       set: {
+        kind: sql`excluded.kind`,
         demographics: sql`excluded.demographics`,
         receivedAt: sql`excluded.received_at`,
+        // A record re-sent by its source keeps the method that first linked it.
         linkMethod: sql`case when ${patientSourceRecords.patientId} = excluded.patient_id
           then ${patientSourceRecords.linkMethod} else excluded.link_method end`,
         linkScore: sql`case when ${patientSourceRecords.patientId} = excluded.patient_id
@@ -330,76 +280,28 @@ export async function recordSources(tx: Db, orgId: string, items: MatchedSource[
       sourceId: patientSourceRecords.sourceId,
     });
   const ids = new Map(rows.map((r) => [`${r.system}\u0000${r.sourceId}`, r.id]));
-  const reviews = unique.flatMap(({ patientId, person, decision }) =>
-    decision.kind === 'new'
-      ? decision.candidates
-          .filter((c) => c.patientId !== patientId)
-          .map((c) => ({
-            orgId,
-            incomingId: patientId,
-            candidateId: c.patientId,
-            sourceRecordId: ids.get(`${person.system}\u0000${person.sourceId}`) ?? null,
-            score: c.score,
-            reason: c.reason,
-            comparison: c.comparison,
-          }))
-      : [],
+  const reviews = unique.map((item) =>
+    reviewRows(orgId, item, ids.get(keyOf(item.person)) ?? null),
   );
-  if (reviews.length) await tx.insert(mpiReviewItems).values(reviews).onConflictDoNothing();
+  const flat = reviews.flat();
+  const inserted = flat.length
+    ? await tx
+        .insert(mpiReviewItems)
+        .values(flat)
+        .onConflictDoNothing()
+        .returning({ incomingId: mpiReviewItems.incomingId })
+    : [];
+  return items.map((item) => ({
+    sourceRecordId: ids.get(keyOf(item.person)) ?? '',
+    reviewItems: inserted.filter((r) => r.incomingId === item.patientId).length,
+  }));
 }
 
 /** The golden record as it stands, described as a source would describe it. */
 export async function goldenDemographics(tx: Db, patientId: string): Promise<SourceDemographics> {
-  const [row] = rowsOf<{
-    given_name: string;
-    middle_name: string | null;
-    family_name: string;
-    birth_date: string;
-    administrative_sex: string;
-    preferred_language: string | null;
-    deceased_at: string | Date | null;
-    line1: string | null;
-    city: string | null;
-    state: string | null;
-    postal_code: string | null;
-    phone: string | null;
-    email: string | null;
-    identifiers: { system: string; value: string }[] | string | null;
-  }>(
-    await tx.execute(sql`
-      select p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
-        p.administrative_sex, p.preferred_language, p.deceased_at,
-        a.line1, a.city, a.state, a.postal_code,
-        (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'phone'
-          order by c.is_primary desc, c.id limit 1) as phone,
-        (select c.value from patient_contact_points c where c.patient_id = p.id and c.system = 'email'
-          order by c.is_primary desc, c.id limit 1) as email,
-        (select coalesce(json_agg(json_build_object('system', i.system, 'value', i.value)), '[]'::json)
-          from patient_identifiers i where i.patient_id = p.id) as identifiers
-      from patients p
-      left join lateral (select line1, city, state, postal_code from patient_addresses pa
-        where pa.patient_id = p.id order by pa.position, pa.id limit 1) a on true
-      where p.id = ${patientId}`),
-  );
+  const [row] = await goldenRows(tx, sql``, sql`p.id = ${patientId}`);
   if (!row) throw new Error('golden record not found');
-  const identifiers =
-    typeof row.identifiers === 'string' ? JSON.parse(row.identifiers) : (row.identifiers ?? []);
-  return {
-    given: row.given_name,
-    middle: row.middle_name,
-    family: row.family_name,
-    birthDate: row.birth_date,
-    sex: row.administrative_sex,
-    language: row.preferred_language,
-    deceasedAt: row.deceased_at ? new Date(row.deceased_at).toISOString() : null,
-    line: row.line1,
-    city: row.city,
-    state: row.state,
-    postalCode: row.postal_code,
-    phone: row.phone,
-    email: row.email,
-    identifiers,
-  };
+  return demographicsOfRow(row);
 }
 
 /** Staff registration and edits are one source per golden record: `careloop:staff`. */

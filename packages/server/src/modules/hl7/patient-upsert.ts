@@ -1,12 +1,7 @@
 import { searchableName } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import {
-  type MatchDecision,
-  MpiConflictError,
-  matchPerson,
-  type SourcePerson,
-} from '../mpi/match.js';
+import { type MatchDecision, matchPerson, type SourcePerson } from '../mpi/match.js';
 import { patients } from '../patients/schema.js';
 import { HL7_ERROR } from './ack.js';
 import { type HandlerContext, hl7Touchpoint } from './context.js';
@@ -65,14 +60,10 @@ async function probabilisticMatch(
   person: Hl7Patient,
 ): Promise<MatchDecision> {
   if (!person.name || !person.birth) return { kind: 'new', candidates: [] };
-  try {
-    return await matchPerson(tx, sourcePersonOf(hc, person, primaryKey(person) ?? ''));
-  } catch (error) {
-    if (error instanceof MpiConflictError) {
-      throw new Hl7ContentError(`${error.message} (PID-3)`, 'PID-3', HL7_ERROR.duplicateKey);
-    }
-    throw error;
-  }
+  // Source link and identifier owners were looked up already, from the batch's bulk reads.
+  return matchPerson(tx, sourcePersonOf(hc, person, primaryKey(person) ?? ''), {
+    deterministicDone: true,
+  });
 }
 
 /**

@@ -267,12 +267,20 @@ export async function matchPerson(
     allowScoreLink?: boolean;
     /** The review reason for a score that would have linked when `allowScoreLink` is false. */
     holdReason?: 'strong-match' | 'self-registration';
+    /**
+     * The caller has already looked for this source's earlier link and for the identifiers'
+     * owners and found none (the HL7 listener does, from its batch's bulk reads): only the
+     * probabilistic step is left, one query instead of three.
+     */
+    deterministicDone?: boolean;
   } = {},
 ): Promise<MatchDecision> {
-  const linked = await linkedBySource(tx, person);
+  const linked = options.deterministicDone ? null : await linkedBySource(tx, person);
   if (linked) return { kind: 'existing', patientId: linked, method: 'source', score: null };
 
-  const owners = await identifierOwners(tx, person.demographics.identifiers ?? []);
+  const owners = options.deterministicDone
+    ? []
+    : await identifierOwners(tx, person.demographics.identifiers ?? []);
   const distinct = [...new Set(owners.map((o) => o.patientId))];
   if (distinct.length > 1) {
     throw new MpiConflictError(

@@ -101,7 +101,12 @@ describeEachDatabase('portal sign-up', (kind) => {
     expect((await signUp({ ...body, email: 'x@example.org', password: 'short' })).statusCode).toBe(
       400,
     );
-    expect((await signUp({ ...body, email: 'not-an-email' })).statusCode).toBe(400);
+    const badEmail = await signUp({ ...body, email: 'not-an-email' });
+    expect(badEmail.statusCode).toBe(400);
+    expect(badEmail.json()).toMatchObject({ path: '/body/email' });
+    const badPhone = await signUp({ ...body, email: 'ok@example.org', phone: '123' });
+    expect(badPhone.json()).toMatchObject({ path: '/body/phone' });
+    expect(badPhone.statusCode).toBe(400);
     expect(
       (await signUp({ ...body, email: 'future@example.org', birthDate: '2999-01-01' })).statusCode,
     ).toBe(400);
@@ -116,7 +121,7 @@ describeEachDatabase('portal sign-up', (kind) => {
   it('limits sign-ups from one address', async () => {
     const ip = '10.99.0.1';
     const codes: number[] = [];
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 21; i += 1) {
       const res = await signUp(
         {
           givenName: 'Rate',
@@ -128,6 +133,6 @@ describeEachDatabase('portal sign-up', (kind) => {
       );
       codes.push(res.statusCode);
     }
-    expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(codes).toEqual([...Array<number>(20).fill(200), 429]);
   });
 });

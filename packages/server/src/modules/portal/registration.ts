@@ -1,6 +1,9 @@
 import {
+  badRequest,
   CareloopError,
   conflict,
+  normalizeEmail,
+  normalizePhone,
   notFound,
   type PortalRegistration,
   type SessionInfo,
@@ -17,12 +20,14 @@ import type { AuthService } from '../auth/service.js';
 import { organizations } from '../directory/schema.js';
 import { matchPerson, type SourcePerson } from '../mpi/match.js';
 import { recordSource } from '../mpi/sources.js';
-import { normalizeContactPoints } from '../patients/contact.js';
 import { patientContactPoints, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 
-/** Portal sign-ups by a person, counted per source address: 5 in 10 minutes. */
-const SIGNUPS_PER_IP = 5;
+/**
+ * Portal sign-ups counted per source address: 20 in 10 minutes, enough for a waiting-room kiosk
+ * or a clinic's shared connection, not for a script creating records.
+ */
+const SIGNUPS_PER_IP = 20;
 const SIGNUP_WINDOW_MS = 10 * 60_000;
 
 export const PORTAL_SOURCE = 'careloop:portal';
@@ -53,15 +58,26 @@ export class PortalRegistrationService {
     }
     // Every attempt counts, successful or not: sign-ups create records.
     this.attempts.recordFailure(ipKey);
-    const contacts = normalizeContactPoints(
-      [
-        { system: 'email' as const, value: input.email },
-        ...(input.phone ? [{ system: 'phone' as const, value: input.phone }] : []),
-      ],
-      '/body',
-    );
-    const email = contacts.find((c) => c.system === 'email')?.value ?? '';
-    const phone = contacts.find((c) => c.system === 'phone');
+    const email = normalizeEmail(input.email);
+    if (!email) throw badRequest(`"${input.email}" is not a valid email address`, '/body/email');
+    const phone = input.phone?.trim() ? normalizePhone(input.phone) : null;
+    if (input.phone?.trim() && !phone) {
+      throw badRequest(`"${input.phone}" is not a valid phone number`, '/body/phone');
+    }
+    const contacts = [
+      { system: 'email' as const, value: email, display: email, use: 'home', isPrimary: true },
+      ...(phone
+        ? [
+            {
+              system: 'phone' as const,
+              value: phone.e164,
+              display: phone.display,
+              use: 'mobile',
+              isPrimary: true,
+            },
+          ]
+        : []),
+    ];
     const givenName = input.givenName.trim();
     const familyName = input.familyName.trim();
     if (!givenName || !familyName) {
@@ -95,7 +111,7 @@ export class PortalRegistrationService {
             birthDate: input.birthDate,
             sex: input.administrativeSex ?? null,
             email,
-            phone: phone?.value ?? null,
+            phone: phone?.e164 ?? null,
             identifiers: [],
           },
         };

@@ -44,6 +44,18 @@ describe('dedupeRecords', () => {
     expect(grouped.clusters[0]).toHaveLength(2);
   });
 
+  it('keeps look-alike twins apart as the server does: a review, never a link or a cluster', () => {
+    const anna = { ...person, given: 'Anna', sex: 'F' };
+    const hanna = { ...anna, given: 'Hanna' };
+    const sparse = { ...anna, given: null };
+    const records = [anna, hanna, sparse].map(prepareRecord);
+    const result = dedupeRecords(records, { learn: false });
+    expect(result.links.map((l) => [l.a, l.b])).not.toContainEqual([0, 1]);
+    expect(result.reviews).toContainEqual(expect.objectContaining({ a: 0, b: 1, reason: 'twins' }));
+    const grouped = clusterPairs(records, result.links, result.parameters);
+    expect(grouped.clusters.every((c) => !(c.includes(0) && c.includes(1)))).toBe(true);
+  });
+
   it('lists every pair of a cluster, including those linked through a third record', () => {
     const records = [
       person,

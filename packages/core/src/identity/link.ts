@@ -21,9 +21,10 @@ import { DEFAULT_PARAMETERS, type MatchParameters, weightTable } from './paramet
 import {
   comparisonScore,
   decide,
-  linkGuard,
+  decidePair,
   type MatchOutcome,
   type MatchReason,
+  pairGuard,
   scorePrepared,
 } from './score.js';
 
@@ -175,7 +176,13 @@ function run(
       ? codes.at(count)
       : encodeComparison(compareRecords(at(left, a), at(right, b)));
     count++;
-    const { score, outcome, reason } = verdict(code);
+    const cached = verdict(code);
+    const { score } = cached;
+    // The verdict of a comparison is cached by its code; look-alike twins need the names.
+    const { outcome, reason } =
+      cached.outcome === 'link'
+        ? decidePair(at(left, a), at(right, b), decodeComparison(code), cached)
+        : cached;
     if (outcome === 'link') links.push({ a, b, score, reason });
     else if (outcome === 'review') reviews.push({ a, b, score, reason });
   }
@@ -212,7 +219,9 @@ export interface ClusterResult {
 function guarded(records: readonly PreparedRecord[], x: readonly number[], y: readonly number[]) {
   for (const a of x) {
     for (const b of y) {
-      if (linkGuard(compareRecords(at(records, a), at(records, b))) !== null) return true;
+      const x = at(records, a);
+      const y = at(records, b);
+      if (pairGuard(x, y, compareRecords(x, y)) !== null) return true;
     }
   }
   return false;

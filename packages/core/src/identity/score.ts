@@ -129,6 +129,32 @@ export function lookAlikeTwins(a: PreparedRecord, b: PreparedRecord, c: Comparis
   return x !== '' && y !== '' && x[0] !== y[0] && !areNameVariants(x, y);
 }
 
+/**
+ * `linkGuard` with the one rule the agreement levels alone cannot see: look-alike twins, which
+ * needs the names themselves. A shared identifier overrides it, as it does the other guards.
+ * Every caller that links pairs (the server's index, `mpi link`, clustering) uses this.
+ */
+export function pairGuard(a: PreparedRecord, b: PreparedRecord, c: Comparison): Guard | null {
+  const guard = linkGuard(c);
+  if (guard !== null || c.identifier === 'exact') return guard;
+  return lookAlikeTwins(a, b, c) ? 'twins' : null;
+}
+
+/**
+ * `decide` for a pair of records: a link the agreement levels allow is turned into a review
+ * when `pairGuard` finds look-alike twins.
+ */
+export function decidePair(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  comparison: Comparison,
+  decided: { outcome: MatchOutcome; reason: MatchReason },
+): { outcome: MatchOutcome; reason: MatchReason } {
+  if (decided.outcome !== 'link') return decided;
+  const guard = pairGuard(a, b, comparison);
+  return guard ? { outcome: 'review', reason: guard } : decided;
+}
+
 /** Scores two prepared records (see `scorePair`). */
 export function scorePrepared(
   a: PreparedRecord,
@@ -138,14 +164,9 @@ export function scorePrepared(
 ): PairScore {
   const comparison = compareRecords(a, b);
   const score = comparisonScore(comparison, weights);
-  const decided = decide(comparison, score, parameters);
-  const twins =
-    decided.outcome === 'link' &&
-    comparison.identifier !== 'exact' &&
-    lookAlikeTwins(a, b, comparison);
   return {
     score,
-    ...(twins ? { outcome: 'review', reason: 'twins' } : decided),
+    ...decidePair(a, b, comparison, decide(comparison, score, parameters)),
     comparison,
     fieldWeights: fieldContributions(comparison, weights),
   };

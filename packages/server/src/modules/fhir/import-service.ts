@@ -181,15 +181,15 @@ export class FhirImportService {
       return;
     }
     this.read.set(body, bundle);
-    const todo = bundle.entries.filter(
+    const unvalidated = bundle.entries.filter(
       (e): e is PreparedEntry => e.kind === 'ready' && !this.ahead.has(e.hash),
     );
-    if (!validatesInParallel(todo.length)) return;
+    if (!validatesInParallel(unvalidated.length)) return;
     const results = validateResources(
-      todo.map((e) => e.resource),
+      unvalidated.map((e) => e.resource),
       { background: true },
     );
-    for (const [i, entry] of todo.entries()) {
+    for (const [i, entry] of unvalidated.entries()) {
       // null when the pool failed: the import then validates the resource itself.
       this.ahead.set(
         entry.hash,

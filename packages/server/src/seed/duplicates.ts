@@ -1,26 +1,24 @@
-import { type SourceDemographics, searchableName } from '@careloop/core';
+import type { AdministrativeSex, PatientImportRow } from '@careloop/core';
 import { sql } from 'drizzle-orm';
-import type { Database, Db } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/rows.js';
-import { matchPerson, type SourcePerson } from '../modules/mpi/match.js';
-import { recordSource } from '../modules/mpi/sources.js';
-import { patientAddresses, patientContactPoints, patients } from '../modules/patients/schema.js';
+import { writePatientRow } from '../modules/csv-import/patient-rows.js';
 import { appendTouchpoints } from '../modules/timeline/service.js';
 
 /** The demo's second source: a spreadsheet of registrations from before Careloop. */
 export const LEGACY_SOURCE = 'csv:legacy-registrations.csv';
 
 interface Seeded {
-  id: string;
   given_name: string;
   family_name: string;
   birth_date: string;
-  administrative_sex: string;
-  line1: string | null;
-  city: string | null;
-  state: string | null;
-  postal_code: string | null;
+  administrative_sex: AdministrativeSex;
+  line1: string;
+  city: string;
+  state: string;
+  postal_code: string;
   phone: string | null;
+  phone_display: string | null;
 }
 
 /** One keystroke in a name: the second and third letters swapped (`Maria` → `Mraia`). */
@@ -37,121 +35,66 @@ const dayOff = (iso: string) => {
 const TWIN_NAMES: Record<string, string> = { female: 'Rosalind', male: 'Theodore' };
 
 /**
- * Gives the demo's master patient index something to show: a legacy registration file whose
- * rows go through the same matcher as every source. For a few seeded patients it sends
+ * Gives the demo's master patient index something to show: rows of a legacy registration file,
+ * written by the CSV import's own row writer, so they go through the matcher like any import.
+ * For a few seeded patients it sends
  * - the same person again (linked by score: the patient then has two source records);
  * - the person with a typo in the given name and in the birth date and nothing else in common
- *   (a new record, and a possible duplicate in the review queue);
+ *   (a new record, in the review queue when the score is between the thresholds);
  * - a twin: same birth date and address, another given name (kept apart, in review as twins).
  */
 export async function seedDemoDuplicates(database: Database, orgId: string): Promise<number> {
   return database.withTenant(orgId, async (tx) => {
     const people = rowsOf<Seeded>(
       await tx.execute(sql`
-        select p.id, p.given_name, p.family_name, p.birth_date::text as birth_date,
-          p.administrative_sex, a.line1, a.city, a.state, a.postal_code,
-          (select c.value from patient_contact_points c where c.patient_id = p.id
-             and c.system = 'phone' order by c.is_primary desc, c.id limit 1) as phone
+        select p.given_name, p.family_name, p.birth_date::text as birth_date,
+          p.administrative_sex, a.line1, a.city, a.state, a.postal_code, c.value as phone,
+          c.display as phone_display
         from patients p
-        left join lateral (select line1, city, state, postal_code from patient_addresses pa
+        join lateral (select line1, city, state, postal_code from patient_addresses pa
           where pa.patient_id = p.id order by pa.position, pa.id limit 1) a on true
-        where p.status = 'active' and p.deceased_at is null and a.line1 is not null
+        left join lateral (select value, display from patient_contact_points pc
+          where pc.patient_id = p.id and pc.system = 'phone'
+          order by pc.is_primary desc, pc.id limit 1) c on true
+        where p.status = 'active' and p.deceased_at is null
         order by p.created_at, p.id
         limit 9 offset 1`),
     );
-    let rows = 0;
     for (const [i, p] of people.entries()) {
-      const base: SourceDemographics = {
-        given: p.given_name,
-        family: p.family_name,
+      const same: PatientImportRow = {
+        sourceId: `row-${i + 2}`,
+        givenName: p.given_name,
+        middleName: null,
+        familyName: p.family_name,
         birthDate: p.birth_date,
         sex: p.administrative_sex,
-        line: p.line1,
-        city: p.city,
-        state: p.state,
-        postalCode: p.postal_code,
-        phone: p.phone,
+        address: {
+          line1: p.line1,
+          line2: null,
+          city: p.city,
+          state: p.state,
+          postalCode: p.postal_code,
+        },
+        phones: p.phone && p.phone_display ? [{ e164: p.phone, display: p.phone_display }] : [],
+        emails: [],
         identifiers: [],
+        preferredLanguage: null,
       };
-      const variant: SourceDemographics =
+      const row: PatientImportRow =
         i % 3 === 0
-          ? base
+          ? same
           : i % 3 === 1
             ? {
-                given: typo(p.given_name),
-                family: p.family_name,
+                ...same,
+                givenName: typo(p.given_name),
                 birthDate: dayOff(p.birth_date),
-                sex: p.administrative_sex,
-                identifiers: [],
+                address: null,
+                phones: [],
               }
-            : { ...base, given: TWIN_NAMES[p.administrative_sex] ?? 'Morgan', phone: null };
-      await register(tx, orgId, {
-        kind: 'csv',
-        system: LEGACY_SOURCE,
-        sourceId: `row-${i + 2}`,
-        demographics: variant,
-      });
-      rows += 1;
+            : { ...same, givenName: TWIN_NAMES[p.administrative_sex] ?? 'Morgan', phones: [] };
+      const { touchpoint } = await writePatientRow(tx, { orgId, system: LEGACY_SOURCE }, row);
+      if (touchpoint) await appendTouchpoints(tx, [touchpoint]);
     }
-    return rows;
+    return people.length;
   });
-}
-
-async function register(tx: Db, orgId: string, person: SourcePerson): Promise<void> {
-  const decision = await matchPerson(tx, person);
-  let patientId: string;
-  if (decision.kind === 'existing') {
-    patientId = decision.patientId;
-  } else {
-    const d = person.demographics;
-    patientId = crypto.randomUUID();
-    const given = d.given ?? '';
-    const family = d.family ?? '';
-    await tx.insert(patients).values({
-      id: patientId,
-      orgId,
-      givenName: given,
-      familyName: family,
-      searchName: searchableName(family, given),
-      searchGiven: searchableName(given),
-      birthDate: d.birthDate ?? '1900-01-01',
-      administrativeSex: d.sex ?? 'unknown',
-    });
-    if (d.line && d.city) {
-      await tx.insert(patientAddresses).values({
-        orgId,
-        patientId,
-        line1: d.line,
-        city: d.city,
-        state: d.state ?? '',
-        postalCode: d.postalCode ?? '',
-      });
-    }
-    if (d.phone) {
-      await tx.insert(patientContactPoints).values({
-        orgId,
-        patientId,
-        system: 'phone',
-        value: d.phone,
-        display: d.phone,
-        use: 'mobile',
-        isPrimary: true,
-      });
-    }
-    await appendTouchpoints(tx, [
-      {
-        orgId,
-        patientId,
-        channel: 'system',
-        direction: 'inbound',
-        type: 'patient.registered',
-        stage: 'awareness',
-        summary: 'Registered from legacy-registrations.csv (CSV import)',
-        sourceSystem: 'csv',
-        subjectType: 'patient',
-        subjectId: patientId,
-      },
-    ]);
-  }
-  await recordSource(tx, orgId, patientId, person, decision);
 }

@@ -125,8 +125,7 @@ async function openVisit(
   let encounterId: string;
   if (link) {
     encounterId = link.recordId;
-    hc.batch.written(encounterId);
-    await tx.update(encounters).set(values).where(eq(encounters.id, encounterId));
+    await hc.batch.update(tx, encounters, encounterId, values);
   } else {
     encounterId = crypto.randomUUID();
     await hc.batch.insertEncounter(tx, { ...values, id: encounterId, orgId: hc.orgId });
@@ -187,11 +186,11 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
   let encounterId: string;
   if (existing) {
     encounterId = existing;
-    hc.batch.written(encounterId);
-    await tx
-      .update(encounters)
-      .set({ status: 'finished', endAt: end, patientId })
-      .where(eq(encounters.id, encounterId));
+    await hc.batch.update(tx, encounters, encounterId, {
+      status: 'finished',
+      endAt: end,
+      patientId,
+    });
   } else {
     encounterId = crypto.randomUUID();
     await hc.batch.insertEncounter(tx, {

@@ -1,9 +1,15 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { insertStatements, runAll, updateStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
-import { insertMany } from '../../seed/bulk.js';
 import { encounters } from '../clinical/schema.js';
 import { serviceRequests, sourceLinks } from '../fhir/schema.js';
-import { type MatchedSource, recordSources } from '../mpi/sources.js';
+import {
+  type MatchedSource,
+  opensReviews,
+  recordSources,
+  sourceRecordStatements,
+} from '../mpi/sources.js';
 import {
   patientAddresses,
   patientContactPoints,
@@ -11,7 +17,8 @@ import {
   patients,
 } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
-import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
+import { touchpoints } from '../timeline/schema.js';
+import { appendTouchpoints, type NewTouchpoint, touchpointRow } from '../timeline/service.js';
 import type { MessageKeys } from './keys.js';
 import type { LinkedRecord, LinkedRecordType, LinkType } from './links.js';
 
@@ -27,6 +34,8 @@ type PatientRow = typeof patients.$inferInsert & { id: string };
 type EncounterRow = typeof encounters.$inferInsert & { id: string };
 type AppointmentRow = typeof appointments.$inferInsert & { id: string };
 type ServiceRequestRow = typeof serviceRequests.$inferInsert & { id: string };
+/** The tables whose existing rows a message may change. */
+type Updatable = typeof patients | typeof encounters | typeof appointments | typeof serviceRequests;
 
 /**
  * A handler wanted to change a record another message of the same batch created, which the
@@ -86,6 +95,7 @@ export class BatchState {
   private newAppointments: AppointmentRow[] = [];
   private newRequests: ServiceRequestRow[] = [];
   private pendingIds = new Set<string>();
+  private updates = new Map<PgTable, ({ id: string } & Record<string, unknown>)[]>();
 
   constructor(readonly mode: 'deferred' | 'immediate') {}
 
@@ -256,6 +266,27 @@ export class BatchState {
     this.snapshots.clear();
   }
 
+  /**
+   * Sets columns of a record that was there before the batch (`written` checks it): at once on
+   * the careful path, else with the batch's other writes, one statement per table.
+   */
+  async update<T extends Updatable>(
+    tx: Db,
+    table: T,
+    id: string,
+    values: Partial<T['$inferInsert']>,
+  ): Promise<void> {
+    this.written(id);
+    const row = { ...values, id };
+    if (this.mode === 'immediate') {
+      await runAll(tx, updateStatements(table, [row]));
+      return;
+    }
+    const rows = this.updates.get(table) ?? [];
+    rows.push(row);
+    this.updates.set(table, rows);
+  }
+
   async insertPatient(tx: Db, row: PatientRow): Promise<void> {
     if (this.mode === 'immediate') await tx.insert(patients).values(row);
     else this.defer(this.newPatients, row);
@@ -322,27 +353,30 @@ export class BatchState {
     }
   }
 
-  /** Writes what was deferred, parents before children. */
-  async flush(tx: Db): Promise<void> {
-    // One parameter per column (insert … select from unnest), not one per value: rows built
-    // by the handlers carry every column, as insertMany needs.
-    await insertMany(tx, patients, this.newPatients);
-    await insertMany(tx, patientAddresses, this.addresses);
-    await insertMany(tx, patientContactPoints, this.contacts);
-    // An identifier taken meanwhile fails the batch, and the careful path skips it.
-    await insertMany(tx, patientIdentifiers, this.identifiers);
-    await insertMany(tx, encounters, this.newEncounters);
-    await insertMany(tx, appointments, this.newAppointments);
-    await insertMany(tx, serviceRequests, this.newRequests);
-    await upsertLinks(tx, [...this.pendingLinks.values()]);
-    await appendTouchpoints(tx, this.touchpointRows);
-    const orgs = new Set(this.sources.map((s) => s.orgId));
-    for (const orgId of orgs) {
-      await recordSources(
-        tx,
-        orgId,
-        this.sources.filter((s) => s.orgId === orgId).map((s) => s.item),
-      );
+  /**
+   * Writes what was deferred, with `more` (the message log's rows), as one statement; then the
+   * source records of people with review candidates, which need their source records' ids.
+   */
+  async flush(tx: Db, more: SQL[] = []): Promise<void> {
+    const statements = [
+      ...insertStatements(patients, this.newPatients),
+      ...insertStatements(patientAddresses, this.addresses),
+      ...insertStatements(patientContactPoints, this.contacts),
+      // An identifier taken meanwhile fails the batch, and the careful path skips it.
+      ...insertStatements(patientIdentifiers, this.identifiers),
+      ...insertStatements(encounters, this.newEncounters),
+      ...insertStatements(appointments, this.newAppointments),
+      ...insertStatements(serviceRequests, this.newRequests),
+      ...insertStatements(sourceLinks, [...this.pendingLinks.values()], LINK_CONFLICT),
+      ...insertStatements(touchpoints, this.touchpointRows.map(touchpointRow)),
+      ...[...this.updates].flatMap(([table, rows]) => updateStatements(table, rows)),
+      ...more,
+    ];
+    const later: { orgId: string; items: MatchedSource[] }[] = [];
+    for (const orgId of new Set(this.sources.map((s) => s.orgId))) {
+      const items = this.sources.filter((s) => s.orgId === orgId).map((s) => s.item);
+      if (opensReviews(items)) later.push({ orgId, items });
+      else statements.push(...sourceRecordStatements(orgId, items));
     }
     this.sources = [];
     this.newPatients = [];
@@ -355,6 +389,9 @@ export class BatchState {
     this.identifiers = [];
     this.pendingLinks.clear();
     this.touchpointRows = [];
+    this.updates = new Map();
+    await runAll(tx, statements);
+    for (const { orgId, items } of later) await recordSources(tx, orgId, items);
   }
 }
 
@@ -371,26 +408,11 @@ async function insertChildren(
   }
 }
 
-const excluded = (column: string) => sql.raw(`excluded.${column}`);
-
 /** Points each source key at its record, moving it if it pointed elsewhere. */
+const LINK_CONFLICT = sql`on conflict (org_id, source_system, source_type, source_id) do update
+  set record_type = excluded.record_type, record_id = excluded.record_id,
+  patient_id = excluded.patient_id, updated_at = now()`;
+
 async function upsertLinks(tx: Db, links: NewLink[]): Promise<void> {
-  if (links.length === 0) return;
-  await tx
-    .insert(sourceLinks)
-    .values(links)
-    .onConflictDoUpdate({
-      target: [
-        sourceLinks.orgId,
-        sourceLinks.sourceSystem,
-        sourceLinks.sourceType,
-        sourceLinks.sourceId,
-      ],
-      set: {
-        recordType: excluded('record_type'),
-        recordId: excluded('record_id'),
-        patientId: excluded('patient_id'),
-        updatedAt: new Date(),
-      },
-    });
+  await runAll(tx, insertStatements(sourceLinks, links, LINK_CONFLICT));
 }

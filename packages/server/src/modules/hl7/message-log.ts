@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
+import { insertStatements, runAll } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
-import { insertMany } from '../../seed/bulk.js';
 import { readTime } from './datatypes.js';
 import type { MessageHeader } from './message.js';
 import type { Decision, IngestJob } from './outcome.js';
@@ -118,9 +118,15 @@ export class MessageLogWriter {
     return id;
   }
 
-  async flush(): Promise<void> {
-    await insertMany(this.tx, hl7Messages, [...this.rows.values()]);
+  /** The insert of the messages recorded since the last call, for the batch's single flush. */
+  statements(): SQL[] {
+    const rows = [...this.rows.values()];
     this.rows.clear();
+    return insertStatements(hl7Messages, rows);
+  }
+
+  async flush(): Promise<void> {
+    await runAll(this.tx, this.statements());
   }
 
   /** The columns that describe the message itself, whatever became of it. */

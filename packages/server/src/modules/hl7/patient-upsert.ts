@@ -251,15 +251,12 @@ async function updatePatient(
     (k) => !same(next[k], current[k]),
   );
   if (changed.length > 0) {
-    await tx
-      .update(patients)
-      .set({
-        ...next,
-        searchName: searchableName(next.familyName, next.givenName),
-        searchGiven: searchableName(next.givenName),
-        updatedAt: new Date(),
-      })
-      .where(eq(patients.id, patientId));
+    await hc.batch.update(tx, patients, patientId, {
+      ...next,
+      searchName: searchableName(next.familyName, next.givenName),
+      searchGiven: searchableName(next.givenName),
+      updatedAt: new Date(),
+    });
   }
   const known: Known = {
     addresses: new Set(current.addresses ?? []),

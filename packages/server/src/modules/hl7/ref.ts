@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import { serviceRequests } from '../fhir/schema.js';
 import { type Hl7Handler, hl7Touchpoint } from './context.js';
 import { readCoded, readTime } from './datatypes.js';
@@ -72,8 +71,7 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
   };
   const requestId = link?.recordId ?? crypto.randomUUID();
   if (link) {
-    hc.batch.written(requestId);
-    await tx.update(serviceRequests).set(values).where(eq(serviceRequests.id, requestId));
+    await hc.batch.update(tx, serviceRequests, requestId, values);
   } else {
     await hc.batch.insertServiceRequest(tx, { ...values, id: requestId, orgId: hc.orgId });
     if (key) {

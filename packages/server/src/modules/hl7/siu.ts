@@ -210,7 +210,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     };
     const appointmentId = current?.id ?? crypto.randomUUID();
     if (current) {
-      await tx.update(appointments).set(values).where(eq(appointments.id, appointmentId));
+      await hc.batch.update(tx, appointments, appointmentId, values);
     } else {
       await hc.batch.insertAppointment(tx, { ...values, id: appointmentId, orgId: hc.orgId });
     }

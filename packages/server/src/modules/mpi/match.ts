@@ -168,7 +168,10 @@ async function blockedCandidates(
   return goldenRows(
     tx,
     sql`with keyed as (${sql.join(keys, sql` union `)})`,
-    sql`p.id in (select id from keyed) and p.status <> 'merged' limit ${MAX_CANDIDATES}`,
+    // `= any(array(…))`, not `in (select …)`: the keys are evaluated once and each record is
+    // then read by primary key. With `in`, a planner whose statistics date from a small table
+    // (a feed filling a new database) joined the keys against every patient of the organization.
+    sql`p.id = any(array(select id from keyed)) and p.status <> 'merged' limit ${MAX_CANDIDATES}`,
   );
 }
 

@@ -5,8 +5,10 @@ import {
   searchableName,
   survivingValues,
 } from '@careloop/core';
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
+import { insertStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { patients } from '../patients/schema.js';
 import { demographicsOfRow, goldenRows, type MatchDecision, type SourcePerson } from './match.js';
 import { mpiReviewItems, patientSourceRecords } from './schema.js';
@@ -238,6 +240,42 @@ export interface MatchedSource {
 }
 
 /**
+ * A source record re-sent by its source is updated in place; one that is re-linked takes the
+ * new link's method and score, one that still points at the same record keeps the method that
+ * first linked it.
+ */
+const SOURCE_CONFLICT = sql`on conflict (org_id, source_system, source_id) do update set
+  kind = excluded.kind, demographics = excluded.demographics, received_at = excluded.received_at,
+  link_method = case when patient_source_records.patient_id = excluded.patient_id
+    then patient_source_records.link_method else excluded.link_method end,
+  link_score = case when patient_source_records.patient_id = excluded.patient_id
+    then patient_source_records.link_score else excluded.link_score end,
+  patient_id = excluded.patient_id`;
+
+const keyOf = (person: SourcePerson) => `${person.system}\u0000${person.sourceId}`;
+
+/** One row per source record: a statement may not update the same row twice. */
+function sourceRows(orgId: string, items: MatchedSource[]) {
+  const byKey = new Map<string, MatchedSource>();
+  for (const item of items) byKey.set(keyOf(item.person), item);
+  const unique = [...byKey.values()];
+  return { unique, rows: unique.map((item) => sourceRow(orgId, item)) };
+}
+
+/** Whether remembering these people opens review items (which need the source records' ids). */
+export const opensReviews = (items: MatchedSource[]) =>
+  items.some((item) => item.decision.kind === 'new' && item.decision.candidates.length > 0);
+
+/**
+ * `recordSources` as statements for a batching writer's single flush (`runAll`), for people
+ * that open no review items (`opensReviews` is false).
+ */
+export function sourceRecordStatements(orgId: string, items: MatchedSource[]): SQL[] {
+  if (opensReviews(items)) throw new Error('review items need recordSources');
+  return insertStatements(patientSourceRecords, sourceRows(orgId, items).rows, SOURCE_CONFLICT);
+}
+
+/**
  * `recordSource` for many people at once, for writers that batch (the HL7 listener): one upsert
  * of the source records and one insert of the review items. Survivorship is not re-run, as for
  * `sourceRecordWrites`. The golden records must already be written.
@@ -248,38 +286,18 @@ export async function recordSources(
   items: MatchedSource[],
 ): Promise<{ sourceRecordId: string; reviewItems: number }[]> {
   if (items.length === 0) return [];
-  const keyOf = (person: SourcePerson) => `${person.system}\u0000${person.sourceId}`;
-  // One row per source record: a statement may not update the same row twice.
-  const byKey = new Map<string, MatchedSource>();
-  for (const item of items) byKey.set(keyOf(item.person), item);
-  const unique = [...byKey.values()];
-  const rows = await tx
-    .insert(patientSourceRecords)
-    .values(unique.map((item) => sourceRow(orgId, item)))
-    .onConflictDoUpdate({
-      target: [
-        patientSourceRecords.orgId,
-        patientSourceRecords.sourceSystem,
-        patientSourceRecords.sourceId,
-      ],
-      set: {
-        kind: sql`excluded.kind`,
-        demographics: sql`excluded.demographics`,
-        receivedAt: sql`excluded.received_at`,
-        // A record re-sent by its source keeps the method that first linked it.
-        linkMethod: sql`case when ${patientSourceRecords.patientId} = excluded.patient_id
-          then ${patientSourceRecords.linkMethod} else excluded.link_method end`,
-        linkScore: sql`case when ${patientSourceRecords.patientId} = excluded.patient_id
-          then ${patientSourceRecords.linkScore} else excluded.link_score end`,
-        patientId: sql`excluded.patient_id`,
-      },
-    })
-    .returning({
-      id: patientSourceRecords.id,
-      system: patientSourceRecords.sourceSystem,
-      sourceId: patientSourceRecords.sourceId,
-    });
-  const ids = new Map(rows.map((r) => [`${r.system}\u0000${r.sourceId}`, r.id]));
+  const { unique, rows } = sourceRows(orgId, items);
+  const ids = new Map<string, string>();
+  for (const statement of insertStatements(
+    patientSourceRecords,
+    rows,
+    sql`${SOURCE_CONFLICT} returning id, source_system, source_id`,
+  )) {
+    const returned = rowsOf<{ id: string; source_system: string; source_id: string }>(
+      await tx.execute(statement),
+    );
+    for (const r of returned) ids.set(`${r.source_system}\u0000${r.source_id}`, r.id);
+  }
   const reviews = unique.map((item) =>
     reviewRows(orgId, item, ids.get(keyOf(item.person)) ?? null),
   );

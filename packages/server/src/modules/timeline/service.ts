@@ -18,23 +18,26 @@ export interface NewTouchpoint {
   occurredAt?: Date;
 }
 
+/** A touchpoint as the row `touchpoints` stores, for writers that batch their rows. */
+export function touchpointRow(e: NewTouchpoint) {
+  return {
+    orgId: e.orgId,
+    patientId: e.patientId,
+    channel: e.channel,
+    direction: e.direction,
+    type: e.type,
+    stage: e.stage,
+    summary: e.summary,
+    sourceSystem: e.sourceSystem ?? 'careloop',
+    outcome: e.outcome ?? null,
+    subjectType: e.subjectType ?? null,
+    subjectId: e.subjectId ?? null,
+    occurredAt: e.occurredAt ?? new Date(),
+  };
+}
+
 /** Appends touchpoints to the journey log; call inside the transaction of the change. */
 export async function appendTouchpoints(tx: Db, events: NewTouchpoint[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(touchpoints).values(
-    events.map((e) => ({
-      orgId: e.orgId,
-      patientId: e.patientId,
-      channel: e.channel,
-      direction: e.direction,
-      type: e.type,
-      stage: e.stage,
-      summary: e.summary,
-      sourceSystem: e.sourceSystem ?? 'careloop',
-      outcome: e.outcome ?? null,
-      subjectType: e.subjectType ?? null,
-      subjectId: e.subjectId ?? null,
-      occurredAt: e.occurredAt ?? new Date(),
-    })),
-  );
+  await tx.insert(touchpoints).values(events.map(touchpointRow));
 }

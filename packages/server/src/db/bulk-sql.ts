@@ -1,0 +1,121 @@
+import { getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from './client.js';
+
+/**
+ * Bulk writes as few statements as possible, for the writers that batch (the FHIR importer, the
+ * HL7 listener): rows travel as one JSON parameter expanded by `json_populate_recordset`, a few
+ * bind parameters instead of thousands, and the statements of a flush run as one statement
+ * (`runAll`), one round trip whatever the number of tables.
+ */
+
+/** Rows per statement: a JSON parameter of a few megabytes at most. */
+const CHUNK = 2000;
+
+function chunks<T>(rows: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** Groups rows by their set of keys, so each statement lists the columns every row has. */
+function byShape(rows: Record<string, unknown>[]): Record<string, unknown>[][] {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const shape = Object.keys(row).sort().join(',');
+    const group = groups.get(shape) ?? [];
+    group.push(row);
+    groups.set(shape, group);
+  }
+  return [...groups.values()];
+}
+
+/** The column names of `keys`, and the rows re-keyed by them, as the JSON parameter. */
+function payloadOf(table: PgTable, rows: Record<string, unknown>[]) {
+  const columns = getTableColumns(table);
+  const keys = Object.keys(rows[0] ?? {});
+  const names = keys.map((key) => {
+    const column = columns[key];
+    if (!column) throw new Error(`${getTableName(table)} has no column ${key}`);
+    return column.name;
+  });
+  // Rows of one shape (see byShape): the same keys, renamed to column names in one loop.
+  const payload = rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i += 1) out[names[i] ?? ''] = row[keys[i] ?? ''];
+    return out;
+  });
+  return { names, json: JSON.stringify(payload) };
+}
+
+/**
+ * INSERT statements for rows of one table, one per shape of row and chunk: `insert … select
+ * from json_populate_recordset(null::table, $1)`. Every row of a shape lists the same keys; a
+ * key present with `undefined` or `null` inserts NULL (not the column's default).
+ */
+export function insertStatements(
+  table: PgTable,
+  rows: Record<string, unknown>[],
+  onConflict: SQL = sql``,
+): SQL[] {
+  const name = sql.identifier(getTableName(table));
+  const statements: SQL[] = [];
+  for (const shape of byShape(rows)) {
+    for (const part of chunks(shape)) {
+      const { names, json } = payloadOf(table, part);
+      const list = sql.join(
+        names.map((n) => sql.identifier(n)),
+        sql`, `,
+      );
+      statements.push(
+        sql`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, ${json}::json) ${onConflict}`,
+      );
+    }
+  }
+  return statements;
+}
+
+/**
+ * UPDATE statements setting, for each row, the columns it carries on the row with its `id`:
+ * `update table set c = v.c … from json_populate_recordset(null::table, $1) v where table.id =
+ * v.id`. One statement per shape of row and chunk; each id at most once per statement.
+ */
+export function updateStatements(
+  table: PgTable,
+  rows: ({ id: string } & Record<string, unknown>)[],
+): SQL[] {
+  const tableName = getTableName(table);
+  const name = sql.identifier(tableName);
+  const statements: SQL[] = [];
+  for (const shape of byShape(rows)) {
+    for (const part of chunks(shape)) {
+      const { names, json } = payloadOf(table, part);
+      const set = names
+        .filter((n) => n !== 'id')
+        .map((n) => sql`${sql.identifier(n)} = v.${sql.identifier(n)}`);
+      if (set.length === 0) continue;
+      statements.push(
+        sql`update ${name} set ${sql.join(set, sql`, `)} from json_populate_recordset(null::${name}, ${json}::json) v where ${name}.id = v.id`,
+      );
+    }
+  }
+  return statements;
+}
+
+/**
+ * Runs data-modifying statements as one statement, each a WITH clause: one round trip whatever
+ * their number. PostgreSQL runs every clause to completion and checks foreign keys at the end
+ * of the statement, when all the rows are in, so rows may refer to rows of another clause. No
+ * clause sees what another writes, and no two may change the same row: callers write rows whose
+ * ids they know, and update only rows that were there before.
+ */
+export async function runAll(tx: Db, statements: SQL[]): Promise<void> {
+  const [only] = statements;
+  if (!only) return;
+  if (statements.length === 1) {
+    await tx.execute(only);
+    return;
+  }
+  const clauses = statements.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`);
+  await tx.execute(sql`with ${sql.join(clauses, sql`, `)} select 1`);
+}

@@ -1,6 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../packages/server/src/config.js';
 import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
+import type { Database } from '../../packages/server/src/db/client.js';
+import { rowsOf } from '../../packages/server/src/db/rows.js';
 import { buildAck } from '../../packages/server/src/modules/hl7/ack.js';
 import {
   decodePayload,
@@ -156,6 +160,50 @@ async function drive(
   };
 }
 
+/**
+ * CPU time of the database server's processes serving this benchmark's database, read from
+ * /proc: only when PostgreSQL runs on this machine and its processes are readable (root), else
+ * null. With the process's own CPU time it gives the cost of a message whatever else the
+ * machine is running, which the messages per second do not.
+ */
+async function databaseCpu(database: Database): Promise<{ since(): Promise<number | null> }> {
+  if (database.kind !== 'postgres') return { since: async () => null };
+  const pids = async () =>
+    rowsOf<{ pid: number }>(
+      await database.db.execute(
+        sql`select pid from pg_stat_activity where datname = current_database()`,
+      ),
+    ).map((r) => r.pid);
+  const ticks = async (pid: number): Promise<number | null> => {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, the 14th and 15th fields of the line (11th and 12th after the name).
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return null;
+    }
+  };
+  const before = new Map<number, number>();
+  for (const pid of await pids()) {
+    const t = await ticks(pid);
+    if (t === null) return { since: async () => null };
+    before.set(pid, t);
+  }
+  return {
+    async since() {
+      let total = 0;
+      for (const pid of await pids()) {
+        const t = await ticks(pid);
+        if (t === null) return null;
+        total += t - (before.get(pid) ?? 0);
+      }
+      // Clock ticks of 10 ms (USER_HZ is 100 on Linux).
+      return total * 10;
+    },
+  };
+}
+
 const echo: MllpOptions['handle'] = async (payload) => {
   const text = splitMessages(decodePayload(payload)).messages[0] ?? '';
   const read = readMessage(text);
@@ -209,7 +257,12 @@ export async function benchHl7(args: string[]): Promise<void> {
 
     const listener = await startMllpListener({ port: 0, handle: services.hl7.mllpHandler(org.id) });
     await drive(listener.port, feed(50, 8_000_000), connections, window);
+    const backends = await databaseCpu(database);
+    const cpu = process.cpuUsage();
     const hl7 = await drive(listener.port, feed(patients, 0), connections, window);
+    const used = process.cpuUsage(cpu);
+    const processCpuMs = (used.user + used.system) / 1000;
+    const databaseCpuMs = await backends.since();
     await listener.close();
     await services.hl7.drain();
     if (hl7.notAccepted > 0) say(`  warning: ${hl7.notAccepted} messages were not answered AA`);
@@ -232,12 +285,21 @@ export async function benchHl7(args: string[]): Promise<void> {
         p50Ms: Number(baseline.p50Ms.toFixed(2)),
       },
       ratio: Number((hl7.perSecond / baseline.perSecond).toFixed(3)),
+      cpuMsPerMessage: {
+        process: Number((processCpuMs / hl7.messages).toFixed(3)),
+        database: databaseCpuMs === null ? null : Number((databaseCpuMs / hl7.messages).toFixed(3)),
+      },
       goalMessagesPerSecond: 1000,
     };
     finish(values.json, result, [
       `hl7 on ${bench.kind}: ${fmt(hl7.messages)} messages in ${fmt(hl7.seconds, 1)} s = ${fmt(hl7.perSecond)} messages/s (ACK after commit; goal ≥ 1,000)`,
       `  latency p50 ${fmt(hl7.p50Ms, 1)} ms, p95 ${fmt(hl7.p95Ms, 1)} ms, p99 ${fmt(hl7.p99Ms, 1)} ms; not AA: ${hl7.notAccepted}`,
       `  baseline MLLP echo without database: ${fmt(baseline.perSecond)} messages/s; ratio ${result.ratio}`,
+      `  CPU per message: ${fmt(result.cpuMsPerMessage.process, 3)} ms in this process (listener, ingest and senders)${
+        result.cpuMsPerMessage.database === null
+          ? ''
+          : `, ${fmt(result.cpuMsPerMessage.database, 3)} ms in the database server's backends`
+      }`,
     ]);
   } finally {
     await database.close();

@@ -21,6 +21,14 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 // Any constant shared by all Careloop processes; serializes concurrent migrations.
 const MIGRATION_LOCK = 7_202_611;
 
+/** Limits for one tenant transaction (`withTenant`), in milliseconds. */
+export interface TenantOptions {
+  /** Any statement running longer fails (PostgreSQL only). */
+  statementTimeoutMs?: number;
+  /** Waiting longer for a lock fails (PostgreSQL only); the statement timeout when omitted. */
+  lockTimeoutMs?: number;
+}
+
 /**
  * The database Careloop runs on: PGlite embedded in the process, or a PostgreSQL server.
  * `db` runs as the connecting (owning) role and is for migrations, the CLI and the few
@@ -135,10 +143,21 @@ export class Database {
    * Runs `fn` in a transaction as the unprivileged `careloop_app` role with the organization
    * set, so row-level security confines every statement to that organization.
    */
-  withTenant<T>(orgId: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+  withTenant<T>(
+    orgId: string,
+    fn: (tx: Db) => Promise<T>,
+    options: TenantOptions = {},
+  ): Promise<T> {
+    // Timeouts are PostgreSQL's: PGlite runs one statement at a time in-process, with no other
+    // session to wait for.
+    const limits =
+      this.kind === 'postgres' && options.statementTimeoutMs !== undefined
+        ? sql`, set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true),
+            set_config('lock_timeout', ${String(options.lockTimeoutMs ?? options.statementTimeoutMs)}, true)`
+        : sql``;
     return this.db.transaction(async (tx) => {
       await tx.execute(
-        sql`select set_config('role', 'careloop_app', true), set_config('app.org_id', ${orgId}, true)`,
+        sql`select set_config('role', 'careloop_app', true), set_config('app.org_id', ${orgId}, true)${limits}`,
       );
       return fn(tx);
     });

@@ -1,9 +1,12 @@
+import type { SourceDemographics } from '@careloop/core';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { insertStatements, runAll, updateStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { encounters } from '../clinical/schema.js';
 import { serviceRequests, sourceLinks } from '../fhir/schema.js';
+import { blockedCandidatesOfMany, type CandidateRow } from '../mpi/match.js';
 import {
   type MatchedSource,
   opensReviews,
@@ -21,6 +24,10 @@ import { touchpoints } from '../timeline/schema.js';
 import { appendTouchpoints, type NewTouchpoint, touchpointRow } from '../timeline/service.js';
 import type { MessageKeys } from './keys.js';
 import type { LinkedRecord, LinkedRecordType, LinkType } from './links.js';
+import { LINK } from './links.js';
+import type { Segment } from './message.js';
+import type { StoredCopy } from './message-log.js';
+import { type Hl7Patient, readPatient } from './patient.js';
 
 type NewLink = typeof sourceLinks.$inferInsert & {
   sourceType: LinkType;
@@ -66,6 +73,43 @@ const linkKey = (sourceSystem: string, sourceType: string, sourceId: string) =>
   `${sourceSystem}\u0000${sourceType}\u0000${sourceId}`;
 const idKey = (system: string, value: string) => `${system}\u0000${value}`;
 
+/** A JSON value as the driver returns it: parsed (node-postgres, PGlite) or, for safety, text. */
+type Json<T> = T | string;
+const json = <T>(value: Json<T>): T =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+
+const textArray = (values: string[]) => sql`${sql.param(values)}::text[]`;
+const uuidArray = (values: string[]) => sql`${sql.param(values)}::uuid[]`;
+
+/** A patient's record as `snapshotQuery` returns it. */
+interface SnapshotRow {
+  id: string;
+  given_name: string;
+  middle_name: string | null;
+  family_name: string;
+  birth_date: string;
+  administrative_sex: string;
+  preferred_language: string;
+  deceased_at: string | Date | null;
+  flags: Json<string[]> | null;
+  status: string;
+  addresses: Json<string[]> | null;
+  contacts: Json<string[]> | null;
+  identifiers: Json<string[]> | null;
+}
+
+/** The records with these ids (an SQL uuid array) and what they hold, locked for update. */
+const snapshotQuery = (ids: SQL) => sql`
+  select p.id, p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
+    p.administrative_sex, p.preferred_language, p.deceased_at, p.flags, p.status,
+    (select array_agg(a.line1 || '|' || a.postal_code)
+      from patient_addresses a where a.patient_id = p.id) as addresses,
+    (select array_agg(c.system || '|' || c.value)
+      from patient_contact_points c where c.patient_id = p.id) as contacts,
+    (select array_agg(i.system || '|' || i.value)
+      from patient_identifiers i where i.patient_id = p.id) as identifiers
+  from patients p where p.id = any(${ids}) for update of p`;
+
 /**
  * The working set of one batch of messages (group commit). Reads the handlers will make are
  * done up front, one query per kind for the whole batch: identifier owners, source links,
@@ -96,52 +140,126 @@ export class BatchState {
   private newRequests: ServiceRequestRow[] = [];
   private pendingIds = new Set<string>();
   private updates = new Map<PgTable, ({ id: string } & Record<string, unknown>)[]>();
+  private people = new WeakMap<Segment, Hl7Patient>();
+  /** Source key → the master patient index's candidates, read in bulk (`readCandidates`). */
+  private candidates = new Map<string, CandidateRow[]>();
 
   constructor(readonly mode: 'deferred' | 'immediate') {}
 
-  /** Reads, in one query each, what the batch's messages will look up. */
-  async prefetch(tx: Db, wanted: { sourceSystem: string; keys: MessageKeys }[]): Promise<void> {
-    if (this.mode === 'immediate') return;
-    const values = [...new Set(wanted.flatMap((w) => w.keys.identifiers.map((i) => i.value)))];
-    if (values.length > 0) {
-      const rows = await tx
-        .select({
-          patientId: patientIdentifiers.patientId,
-          system: patientIdentifiers.system,
-          value: patientIdentifiers.value,
-        })
-        .from(patientIdentifiers)
-        .where(inArray(patientIdentifiers.value, values));
-      for (const r of rows) {
+  /**
+   * Reads in one statement what the batch's messages will look up: the owners of their
+   * identifiers, their source links, the records those lead to (locked for update), and the
+   * earlier copies of the messages themselves (`controlIds`), which it returns. On the careful
+   * path only the copies are read.
+   */
+  async prefetch(
+    tx: Db,
+    wanted: { sourceSystem: string; keys: MessageKeys }[],
+    controlIds: string[],
+  ): Promise<StoredCopy[]> {
+    const bulk = this.mode === 'deferred';
+    const values = bulk
+      ? [...new Set(wanted.flatMap((w) => w.keys.identifiers.map((i) => i.value)))]
+      : [];
+    const sourceIds = bulk
+      ? [...new Set(wanted.flatMap((w) => w.keys.links.map((l) => l.sourceId)))]
+      : [];
+    const [row] = rowsOf<{
+      owners: Json<{ patient_id: string; system: string; value: string }[]>;
+      links: Json<
+        (StoredLink & { source_system: string; source_type: string; source_id: string })[]
+      >;
+      snapshots: Json<SnapshotRow[]>;
+      priors: Json<StoredCopy[]>;
+    }>(
+      await tx.execute(sql`
+        with owners as (
+          select patient_id, system, value from patient_identifiers
+          where value = any(${textArray(values)})
+        ), links as (
+          select source_system, source_type, source_id, record_type as "recordType",
+            record_id as "recordId", patient_id as "patientId"
+          from source_links where source_id = any(${textArray(sourceIds)})
+        ), snapshots as (
+          ${snapshotQuery(sql`array(select patient_id from owners
+            union select "recordId" from links where "recordType" = 'patient')`)}
+        ), priors as (
+          select id, status, patient_id, control_id, content_hash, sending_application,
+            sending_facility, seq
+          from hl7_messages where control_id = any(${textArray(controlIds)})
+        )
+        select
+          (select coalesce(json_agg(o), '[]') from owners o) as owners,
+          (select coalesce(json_agg(l), '[]') from links l) as links,
+          (select coalesce(json_agg(s), '[]') from snapshots s) as snapshots,
+          (select coalesce(json_agg(p order by p.seq), '[]') from priors p) as priors`),
+    );
+    if (!row) return [];
+    if (bulk) {
+      for (const r of json(row.owners)) {
         const key = idKey(r.system, r.value);
-        this.owners.set(key, [...(this.owners.get(key) ?? []), r.patientId]);
+        this.owners.set(key, [...(this.owners.get(key) ?? []), r.patient_id]);
       }
       for (const v of values) this.ownersRead.add(v);
-    }
-    const sourceIds = [...new Set(wanted.flatMap((w) => w.keys.links.map((l) => l.sourceId)))];
-    if (sourceIds.length > 0) {
-      const rows = await tx
-        .select({
-          sourceSystem: sourceLinks.sourceSystem,
-          sourceType: sourceLinks.sourceType,
-          sourceId: sourceLinks.sourceId,
-          recordType: sourceLinks.recordType,
-          recordId: sourceLinks.recordId,
-          patientId: sourceLinks.patientId,
-        })
-        .from(sourceLinks)
-        .where(inArray(sourceLinks.sourceId, sourceIds));
       for (const w of wanted) {
         for (const l of w.keys.links)
           this.links.set(linkKey(w.sourceSystem, l.sourceType, l.sourceId), null);
       }
-      for (const r of rows) this.links.set(linkKey(r.sourceSystem, r.sourceType, r.sourceId), r);
+      for (const r of json(row.links)) {
+        const { source_system, source_type, source_id, ...link } = r;
+        this.links.set(linkKey(source_system, source_type, source_id), link);
+      }
+      this.keepSnapshots(json(row.snapshots));
     }
-    const patientIds = new Set<string>();
-    for (const ids of this.owners.values()) for (const id of ids) patientIds.add(id);
-    for (const link of this.links.values())
-      if (link?.recordType === 'patient') patientIds.add(link.recordId);
-    await this.readSnapshots(tx, [...patientIds]);
+    return json(row.priors);
+  }
+
+  /** The person a PID describes, read once per batch (the bulk reads and the handler share it). */
+  person(pid: Segment, sender: string, timeZone: string): Hl7Patient {
+    let person = this.people.get(pid);
+    if (!person) {
+      person = readPatient(pid, sender, timeZone);
+      this.people.set(pid, person);
+    }
+    return person;
+  }
+
+  /**
+   * Whether the bulk reads found that nobody holds these identifiers and that this sender has
+   * no link for the person: false also when they were not read.
+   */
+  unrecognised(
+    sourceSystem: string,
+    identifiers: { system: string; value: string }[],
+    primaryKey: string,
+  ): boolean {
+    for (const i of identifiers) {
+      if (!this.ownersRead.has(i.value) || this.owners.has(idKey(i.system, i.value))) return false;
+    }
+    return this.links.get(linkKey(sourceSystem, LINK.patient, primaryKey)) === null;
+  }
+
+  /** Reads the candidates of these people in one statement, for `candidatesFor`. */
+  async readCandidates(
+    tx: Db,
+    people: { sourceSystem: string; key: string; demographics: SourceDemographics }[],
+  ): Promise<void> {
+    if (people.length === 0) return;
+    const found = await blockedCandidatesOfMany(
+      tx,
+      people.map((p) => p.demographics),
+    );
+    people.forEach((p, i) => {
+      this.candidates.set(linkKey(p.sourceSystem, LINK.patient, p.key), found[i] ?? []);
+    });
+  }
+
+  /** The candidates read in bulk for this person, once; undefined when they were not. */
+  candidatesFor(sourceSystem: string, primaryKey: string): CandidateRow[] | undefined {
+    const key = linkKey(sourceSystem, LINK.patient, primaryKey);
+    const found = this.candidates.get(key);
+    this.candidates.delete(key);
+    return found;
   }
 
   /** The patients holding each identifier (system and value). */
@@ -224,42 +342,33 @@ export class BatchState {
 
   private async readSnapshots(tx: Db, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const rows = await tx
-      .select({
-        id: patients.id,
-        givenName: patients.givenName,
-        middleName: patients.middleName,
-        familyName: patients.familyName,
-        birthDate: patients.birthDate,
-        administrativeSex: patients.administrativeSex,
-        preferredLanguage: patients.preferredLanguage,
-        deceasedAt: patients.deceasedAt,
-        flags: patients.flags,
-        status: patients.status,
-        // Qualified by hand: drizzle leaves a lone table's columns unqualified, and a bare "id"
-        // inside the subquery would name the subquery's own table.
-        addresses: sql<string[] | null>`(select array_agg(a.line1 || '|' || a.postal_code)
-          from patient_addresses a where a.patient_id = "patients"."id")`,
-        contacts: sql<string[] | null>`(select array_agg(c.system || '|' || c.value)
-          from patient_contact_points c where c.patient_id = "patients"."id")`,
-        identifiers: sql<string[] | null>`(select array_agg(i.system || '|' || i.value)
-          from patient_identifiers i where i.patient_id = "patients"."id")`,
-      })
-      .from(patients)
-      .where(inArray(patients.id, ids))
-      .for('update', { of: patients });
-    for (const { id, addresses, contacts, identifiers, ...row } of rows) {
-      this.snapshots.set(id, {
-        ...row,
-        addresses: addresses ?? [],
-        contacts: contacts ?? [],
-        identifiers: identifiers ?? [],
+    this.keepSnapshots(
+      rowsOf<SnapshotRow>(await tx.execute(snapshotQuery(sql`${uuidArray(ids)}`))),
+    );
+  }
+
+  private keepSnapshots(rows: SnapshotRow[]): void {
+    for (const r of rows) {
+      this.snapshots.set(r.id, {
+        givenName: r.given_name,
+        middleName: r.middle_name,
+        familyName: r.family_name,
+        birthDate: r.birth_date,
+        administrativeSex: r.administrative_sex,
+        preferredLanguage: r.preferred_language,
+        deceasedAt: r.deceased_at === null ? null : new Date(r.deceased_at),
+        flags: json(r.flags) ?? [],
+        status: r.status,
+        addresses: json(r.addresses) ?? [],
+        contacts: json(r.contacts) ?? [],
+        identifiers: json(r.identifiers) ?? [],
       });
     }
   }
 
   /** Forgets what was read (after a merge moved rows between patients). */
   forget(): void {
+    this.candidates.clear();
     this.owners.clear();
     this.ownersRead.clear();
     this.links.clear();

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import type { ChainedFields } from '../audit/chain.js';
@@ -11,11 +11,12 @@ import { routeOf } from './handlers.js';
 import { messageKeys } from './keys.js';
 import type { Hl7Read, MessageHeader } from './message.js';
 import {
-  findPriors,
   findReplayed,
   MessageLogWriter,
   type PriorRow,
+  priorControlIds,
   priorKey,
+  priorsOf,
   sha256,
 } from './message-log.js';
 import {
@@ -27,6 +28,7 @@ import {
   unreadable,
   unsupported,
 } from './outcome.js';
+import { type BatchPid, prefetchCandidates } from './patient-upsert.js';
 
 /**
  * The ingest pipeline of one organization. Messages are applied in the order they arrived (an
@@ -92,6 +94,15 @@ function keysOf(job: IngestJob) {
   if (!job.read.ok || routeOf(job.read.message.header).kind !== 'handle') return [];
   const sender = senderOf(job.read.message.header);
   return [{ sourceSystem: `hl7:${sender}`, keys: messageKeys(job.read.message, sender) }];
+}
+
+/** The PID of a message its handler will read, for the batch's bulk reads. */
+function pidsOf(job: IngestJob, timeZone: string): BatchPid[] {
+  if (!job.read.ok || routeOf(job.read.message.header).kind !== 'handle') return [];
+  const pid = job.read.message.segment('PID');
+  if (!pid) return [];
+  const sender = senderOf(job.read.message.header);
+  return [{ pid, sender, sourceSystem: `hl7:${sender}`, timeZone }];
 }
 
 /** The sending facility, else application: it scopes the sender's own ids. */
@@ -265,30 +276,36 @@ export class IngestLane {
   }
 
   private attempt(jobs: IngestJob[], mode: Attempt['mode']): Promise<IngestOutcome[]> {
-    return this.deps.database.withTenant(this.orgId, async (tx) => {
-      if (this.deps.database.kind === 'postgres') {
-        // A statement stuck on a lock fails instead of holding every later message hostage.
-        await tx.execute(
-          sql`select set_config('statement_timeout', '5000', true), set_config('lock_timeout', '4000', true)`,
-        );
-      }
-      const timeZone = await this.timeZone(tx);
-      const run: Attempt = {
-        tx,
-        mode,
-        timeZone,
-        batch: new BatchState(mode),
-        audits: [],
-        log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
-        priors: await findPriors(tx, jobs),
-      };
-      await run.batch.prefetch(tx, jobs.flatMap(keysOf));
-      const outcomes: IngestOutcome[] = [];
-      for (const job of jobs) outcomes.push(await this.apply(run, job));
-      await run.batch.flush(tx, run.log.statements());
-      await appendAudit(tx, run.audits);
-      return outcomes;
-    });
+    return this.deps.database.withTenant(
+      this.orgId,
+      async (tx) => {
+        const timeZone = await this.timeZone(tx);
+        const batch = new BatchState(mode);
+        const copies = await batch.prefetch(tx, jobs.flatMap(keysOf), priorControlIds(jobs));
+        if (mode === 'deferred')
+          await prefetchCandidates(
+            tx,
+            batch,
+            jobs.flatMap((job) => pidsOf(job, timeZone)),
+          );
+        const run: Attempt = {
+          tx,
+          mode,
+          timeZone,
+          batch,
+          audits: [],
+          log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
+          priors: priorsOf(copies),
+        };
+        const outcomes: IngestOutcome[] = [];
+        for (const job of jobs) outcomes.push(await this.apply(run, job));
+        await run.batch.flush(tx, run.log.statements());
+        await appendAudit(tx, run.audits);
+        return outcomes;
+      },
+      // A statement stuck on a lock fails instead of holding every later message hostage.
+      { statementTimeoutMs: 5000, lockTimeoutMs: 4000 },
+    );
   }
 
   /** The organization's time zone, read at most once a minute. */

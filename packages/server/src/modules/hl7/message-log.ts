@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { insertStatements, runAll } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
@@ -30,31 +30,38 @@ const clip = (s: string | null | undefined, n: number) => (s ? s.slice(0, n) : n
 export const priorKey = (header: MessageHeader, hash: string) =>
   [header.controlId, hash, header.sendingApplication, header.sendingFacility].join('\u0000');
 
-/** Earlier copies of these messages, by `priorKey`, in one query. */
-export async function findPriors(tx: Db, jobs: IngestJob[]): Promise<Map<string, PriorRow>> {
+/** The control ids whose earlier copies a batch looks for (replays name their row instead). */
+export function priorControlIds(jobs: IngestJob[]): string[] {
   const ids = new Set<string>();
   for (const job of jobs) {
     const header = job.read.ok ? job.read.message.header : job.read.header;
     if (header?.controlId && !job.replayOf) ids.add(header.controlId);
   }
+  return [...ids];
+}
+
+/** A stored message with one of those control ids, as the batch's bulk read returns it. */
+export interface StoredCopy {
+  id: string;
+  status: string;
+  patient_id: string | null;
+  control_id: string;
+  content_hash: string;
+  sending_application: string | null;
+  sending_facility: string | null;
+}
+
+/** Earlier copies by `priorKey` (rows oldest first: the latest copy of a message wins). */
+export function priorsOf(rows: StoredCopy[]): Map<string, PriorRow> {
   const found = new Map<string, PriorRow>();
-  if (ids.size === 0) return found;
-  const rows = await tx
-    .select({
-      id: hl7Messages.id,
-      status: hl7Messages.status,
-      patientId: hl7Messages.patientId,
-      controlId: hl7Messages.controlId,
-      contentHash: hl7Messages.contentHash,
-      sendingApplication: hl7Messages.sendingApplication,
-      sendingFacility: hl7Messages.sendingFacility,
-    })
-    .from(hl7Messages)
-    .where(inArray(hl7Messages.controlId, [...ids]))
-    .orderBy(asc(hl7Messages.seq));
   for (const r of rows) {
-    const key = [r.controlId, r.contentHash, r.sendingApplication ?? '', r.sendingFacility ?? ''];
-    found.set(key.join('\u0000'), { id: r.id, status: r.status, patientId: r.patientId });
+    const key = [
+      r.control_id,
+      r.content_hash,
+      r.sending_application ?? '',
+      r.sending_facility ?? '',
+    ];
+    found.set(key.join('\u0000'), { id: r.id, status: r.status, patientId: r.patient_id });
   }
   return found;
 }

@@ -1,14 +1,15 @@
-import { searchableName } from '@careloop/core';
+import { type SourceDemographics, searchableName } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { type MatchDecision, matchPerson, type SourcePerson } from '../mpi/match.js';
 import { patients } from '../patients/schema.js';
 import { HL7_ERROR } from './ack.js';
+import type { BatchState } from './batch-state.js';
 import { type HandlerContext, hl7Touchpoint } from './context.js';
 import { Hl7ContentError, missing } from './errors.js';
 import { LINK } from './links.js';
 import type { Segment } from './message.js';
-import { type Hl7Patient, readPatient } from './patient.js';
+import type { Hl7Patient } from './patient.js';
 
 /** Flags the feed owns on a golden record; flags staff set are left alone. */
 const FEED_FLAGS = ['deceased', 'birth-date-partial'];
@@ -18,35 +19,70 @@ const primaryKey = (p: Hl7Patient) => {
   return first ? `${first.system}|${first.value}` : null;
 };
 
-/** The person in a PID, as the master patient index compares and remembers them. */
-function sourcePersonOf(hc: HandlerContext, person: Hl7Patient, sourceId: string): SourcePerson {
+/** The person in a PID as the master patient index compares them. */
+function demographicsOf(person: Hl7Patient): SourceDemographics {
   const address = person.addresses[0];
   const name = person.name;
+  return {
+    given: name?.given ?? null,
+    middle: name?.middle || null,
+    family: name?.family ?? null,
+    birthDate:
+      person.birth && (person.birth.precision === 'day' || person.birth.precision === 'time')
+        ? person.birth.date
+        : null,
+    sex: person.sex,
+    line: address?.line1 ?? null,
+    city: address?.city ?? null,
+    state: address?.state ?? null,
+    postalCode: address?.postalCode ?? null,
+    phone: person.contactPoints.find((c) => c.system === 'phone')?.value ?? null,
+    email: person.contactPoints.find((c) => c.system === 'email')?.value ?? null,
+    language: person.language,
+    deceasedAt: person.deceasedAt?.toISOString() ?? null,
+    identifiers: person.identifiers.map((i) => ({ system: i.system, value: i.value })),
+  };
+}
+
+/** The person in a PID, as the master patient index compares and remembers them. */
+function sourcePersonOf(hc: HandlerContext, person: Hl7Patient, sourceId: string): SourcePerson {
   return {
     kind: 'hl7',
     system: hc.sourceSystem,
     sourceId,
     receivedAt: hc.eventAt,
-    demographics: {
-      given: name?.given ?? null,
-      middle: name?.middle || null,
-      family: name?.family ?? null,
-      birthDate:
-        person.birth && (person.birth.precision === 'day' || person.birth.precision === 'time')
-          ? person.birth.date
-          : null,
-      sex: person.sex,
-      line: address?.line1 ?? null,
-      city: address?.city ?? null,
-      state: address?.state ?? null,
-      postalCode: address?.postalCode ?? null,
-      phone: person.contactPoints.find((c) => c.system === 'phone')?.value ?? null,
-      email: person.contactPoints.find((c) => c.system === 'email')?.value ?? null,
-      language: person.language,
-      deceasedAt: person.deceasedAt?.toISOString() ?? null,
-      identifiers: person.identifiers.map((i) => ({ system: i.system, value: i.value })),
-    },
+    demographics: demographicsOf(person),
   };
+}
+
+/** A PID of a batch's message, with what reading it needs. */
+export interface BatchPid {
+  pid: Segment;
+  sender: string;
+  sourceSystem: string;
+  timeZone: string;
+}
+
+/**
+ * Reads in one statement the master patient index's candidates for every person of the batch
+ * whom neither an identifier nor this sender's source link recognises (per the batch's bulk
+ * reads): the people its handlers will send to the probabilistic step.
+ */
+export async function prefetchCandidates(tx: Db, batch: BatchState, pids: BatchPid[]) {
+  const wanted: { sourceSystem: string; key: string; demographics: SourceDemographics }[] = [];
+  for (const { pid, sender, sourceSystem, timeZone } of pids) {
+    let person: Hl7Patient;
+    try {
+      person = batch.person(pid, sender, timeZone);
+    } catch {
+      continue; // the handler meets the same error and answers it
+    }
+    const key = primaryKey(person);
+    if (!key || !person.name || !person.birth) continue;
+    if (!batch.unrecognised(sourceSystem, person.identifiers, key)) continue;
+    wanted.push({ sourceSystem, key, demographics: demographicsOf(person) });
+  }
+  await batch.readCandidates(tx, wanted);
 }
 
 /**
@@ -60,9 +96,12 @@ async function probabilisticMatch(
   person: Hl7Patient,
 ): Promise<MatchDecision> {
   if (!person.name || !person.birth) return { kind: 'new', candidates: [] };
-  // Source link and identifier owners were looked up already, from the batch's bulk reads.
-  return matchPerson(tx, sourcePersonOf(hc, person, primaryKey(person) ?? ''), {
+  // Source link and identifier owners were looked up already, from the batch's bulk reads,
+  // and the candidates too when the batch read them in bulk (`prefetchCandidates`).
+  const key = primaryKey(person) ?? '';
+  return matchPerson(tx, sourcePersonOf(hc, person, key), {
     deterministicDone: true,
+    candidates: hc.batch.candidatesFor(hc.sourceSystem, key),
   });
 }
 
@@ -113,7 +152,7 @@ export async function findPatient(
   hc: HandlerContext,
   pid: Segment,
 ): Promise<string | null> {
-  const match = await matchHl7Patient(tx, hc, readPatient(pid, hc.sender, hc.timeZone));
+  const match = await matchHl7Patient(tx, hc, hc.batch.person(pid, hc.sender, hc.timeZone));
   return match.kind === 'existing' ? match.patientId : null;
 }
 
@@ -299,7 +338,7 @@ export async function upsertPatient(
   pid: Segment | null,
 ): Promise<UpsertedPatient> {
   if (!pid) throw missing('PID', 'patient identification segment');
-  const person = readPatient(pid, hc.sender, hc.timeZone);
+  const person = hc.batch.person(pid, hc.sender, hc.timeZone);
   const match = await matchHl7Patient(tx, hc, person);
   const key = primaryKey(person);
   if (match.kind === 'existing') {

@@ -121,16 +121,13 @@ const validIso = (iso: string | null) => {
 };
 
 /**
- * Golden records that share a blocking key with the person: the birth date (or its day/month
- * swap), a phone or email, an identifier value, or the family name with the first letter of the
- * given name. Each key is an index lookup, so the cost does not grow with the number of
- * patients, only with how many share a key.
+ * The blocking keys of a person, each a query of golden record ids: the birth date (or its
+ * day/month swap), a phone or email, an identifier value, or the family name with the first
+ * letter of the given name. Each key is an index lookup, so the cost does not grow with the
+ * number of patients, only with how many share a key.
  */
-async function blockedCandidates(
-  tx: Db,
-  person: PreparedRecord,
-  demographics: SourceDemographics,
-): Promise<CandidateRow[]> {
+function blockingKeys(demographics: SourceDemographics): SQL[] {
+  const person = prepareRecord(demographics);
   const birth = validIso(isoOf(person.birthDate));
   const swapped = validIso(swappedDate(birth));
   const contacts = [person.phone, person.email].filter((v): v is string => v !== null);
@@ -139,7 +136,7 @@ async function blockedCandidates(
     .map((i) => i.value);
   const family = demographics.family ? searchableName(demographics.family) : '';
   const givenInitial = demographics.given ? searchableName(demographics.given).slice(0, 1) : '';
-  const keys = [
+  return [
     ...(birth ? [sql`select id from patients where birth_date = ${birth}`] : []),
     ...(swapped ? [sql`select id from patients where birth_date = ${swapped}`] : []),
     ...(contacts.length
@@ -164,15 +161,55 @@ async function blockedCandidates(
         ]
       : []),
   ];
+}
+
+// `= any(array(…))`, not `in (select …)`: the keys are evaluated once and each record is then
+// read by primary key. With `in`, a planner whose statistics date from a small table (a feed
+// filling a new database) joined the keys against every patient of the organization.
+const KEYED = sql`p.id = any(array(select id from keyed)) and p.status <> 'merged'`;
+
+/** Golden records that share a blocking key with the person, at most MAX_CANDIDATES. */
+async function blockedCandidates(
+  tx: Db,
+  demographics: SourceDemographics,
+): Promise<CandidateRow[]> {
+  const keys = blockingKeys(demographics);
   if (keys.length === 0) return [];
   return goldenRows(
     tx,
     sql`with keyed as (${sql.join(keys, sql` union `)})`,
-    // `= any(array(…))`, not `in (select …)`: the keys are evaluated once and each record is
-    // then read by primary key. With `in`, a planner whose statistics date from a small table
-    // (a feed filling a new database) joined the keys against every patient of the organization.
-    sql`p.id = any(array(select id from keyed)) and p.status <> 'merged' limit ${MAX_CANDIDATES}`,
+    sql`${KEYED} limit ${MAX_CANDIDATES}`,
   );
+}
+
+/**
+ * `blockedCandidates` for several people in one statement, for writers that batch (the HL7
+ * listener): the candidates of each person, in the order given.
+ */
+export async function blockedCandidatesOfMany(
+  tx: Db,
+  people: SourceDemographics[],
+): Promise<CandidateRow[][]> {
+  const keys = people.flatMap((demographics, k) =>
+    blockingKeys(demographics).map(
+      (key) => sql`select ${sql.raw(String(k))} as k, id from (${key}) b`,
+    ),
+  );
+  const out: CandidateRow[][] = people.map(() => []);
+  if (keys.length === 0) return out;
+  const rows = await goldenRows<CandidateRow & { ks: number[] | string }>(
+    tx,
+    sql`with keyed as (${sql.join(keys, sql` union `)})`,
+    sql`${KEYED} limit ${MAX_CANDIDATES * people.length}`,
+    sql`, (select json_agg(distinct k) from keyed where keyed.id = p.id) as ks`,
+  );
+  for (const { ks, ...row } of rows) {
+    for (const k of parseJson(ks) ?? []) {
+      const list = out[k];
+      if (list && list.length < MAX_CANDIDATES) list.push(row);
+    }
+  }
+  return out;
 }
 
 /**
@@ -180,8 +217,13 @@ async function blockedCandidates(
  * address, the primary phone and email, every identifier. What the matcher compares incoming
  * people with, and what a staff source records.
  */
-export async function goldenRows(tx: Db, prelude: SQL, where: SQL): Promise<CandidateRow[]> {
-  return rowsOf<CandidateRow>(
+export async function goldenRows<R extends CandidateRow = CandidateRow>(
+  tx: Db,
+  prelude: SQL,
+  where: SQL,
+  extraColumns: SQL = sql``,
+): Promise<R[]> {
+  return rowsOf<R>(
     await tx.execute(sql`
       ${prelude}
       select p.id, p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
@@ -193,6 +235,7 @@ export async function goldenRows(tx: Db, prelude: SQL, where: SQL): Promise<Cand
           order by c.is_primary desc, c.id limit 1) as email,
         (select coalesce(json_agg(json_build_object('system', i.system, 'value', i.value)), '[]'::json)
           from patient_identifiers i where i.patient_id = p.id) as identifiers
+        ${extraColumns}
       from patients p
       left join lateral (select line1, city, state, postal_code from patient_addresses pa
         where pa.patient_id = p.id order by pa.position, pa.id limit 1) a on true
@@ -276,6 +319,8 @@ export async function matchPerson(
      * probabilistic step is left, one query instead of three.
      */
     deterministicDone?: boolean;
+    /** With `deterministicDone`: the person's blocked candidates, read already in bulk. */
+    candidates?: CandidateRow[];
   } = {},
 ): Promise<MatchDecision> {
   const linked = options.deterministicDone ? null : await linkedBySource(tx, person);
@@ -293,7 +338,10 @@ export async function matchPerson(
   }
 
   const prepared = prepareRecord(person.demographics);
-  const rows = await blockedCandidates(tx, prepared, person.demographics);
+  const rows =
+    options.deterministicDone && options.candidates
+      ? options.candidates
+      : await blockedCandidates(tx, person.demographics);
   const allowScoreLink = options.allowScoreLink ?? true;
   const [owner] = distinct;
   if (owner) {

@@ -30,6 +30,9 @@ function byShape(rows: Record<string, unknown>[]): Record<string, unknown>[][] {
   return [...groups.values()];
 }
 
+/** A schema name as an SQL identifier. */
+const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
 /** The column names of `keys`, and the rows re-keyed by them, as the JSON parameter. */
 function payloadOf(table: PgTable, rows: Record<string, unknown>[]) {
   const columns = getTableColumns(table);
@@ -58,17 +61,16 @@ export function insertStatements(
   rows: Record<string, unknown>[],
   onConflict: SQL = sql``,
 ): SQL[] {
-  const name = sql.identifier(getTableName(table));
+  const name = quoted(getTableName(table));
   const statements: SQL[] = [];
   for (const shape of byShape(rows)) {
     for (const part of chunks(shape)) {
       const { names, json } = payloadOf(table, part);
-      const list = sql.join(
-        names.map((n) => sql.identifier(n)),
-        sql`, `,
-      );
+      const list = names.map(quoted).join(', ');
+      // The table and column names are the schema's own: written as text, one chunk instead
+      // of a fragment each (building a statement from fragments costs more than running it).
       statements.push(
-        sql`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, ${json}::json) ${onConflict}`,
+        sql`${sql.raw(`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, `)}${json}${sql.raw('::json) ')}${onConflict}`,
       );
     }
   }
@@ -84,18 +86,18 @@ export function updateStatements(
   table: PgTable,
   rows: ({ id: string } & Record<string, unknown>)[],
 ): SQL[] {
-  const tableName = getTableName(table);
-  const name = sql.identifier(tableName);
+  const name = quoted(getTableName(table));
   const statements: SQL[] = [];
   for (const shape of byShape(rows)) {
     for (const part of chunks(shape)) {
       const { names, json } = payloadOf(table, part);
       const set = names
         .filter((n) => n !== 'id')
-        .map((n) => sql`${sql.identifier(n)} = v.${sql.identifier(n)}`);
-      if (set.length === 0) continue;
+        .map((n) => `${quoted(n)} = v.${quoted(n)}`)
+        .join(', ');
+      if (!set) continue;
       statements.push(
-        sql`update ${name} set ${sql.join(set, sql`, `)} from json_populate_recordset(null::${name}, ${json}::json) v where ${name}.id = v.id`,
+        sql`${sql.raw(`update ${name} set ${set} from json_populate_recordset(null::${name}, `)}${json}${sql.raw(`::json) v where ${name}.id = v.id`)}`,
       );
     }
   }

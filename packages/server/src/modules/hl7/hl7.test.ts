@@ -419,6 +419,62 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
     }
   });
 
+  it('applies each patient’s messages in arrival order when many arrive at once, and a merge alone', async () => {
+    // Fired without waiting, as many senders do: the lane batches them (several batches in
+    // flight on PostgreSQL), but never two messages about one patient in the same batch or in
+    // two batches at once, and a merge only when nothing else is in flight.
+    const people = Array.from({ length: 24 }, (_, i) => ({
+      mrn: `CC${i}`,
+      family: `Concur${String.fromCharCode(97 + i)}`,
+      given: ['Aiko', 'Bram', 'Cleo', 'Dov'][i % 4] ?? 'Aiko',
+      birthDate: `19${String(40 + i).padStart(2, '0')}0${1 + (i % 9)}1${i % 10}`,
+      street: `${100 + i} Birch St`,
+    }));
+    const texts = people.flatMap((p, i) => [
+      adt('A04', `CC-${i}-1`, p, {
+        visit: `CCV${i}`,
+        patientClass: 'O',
+        admitAt: '202405010900-0400',
+      }),
+      adt('A08', `CC-${i}-2`, { ...p, family: `${p.family}-B` }),
+      adt(
+        'A03',
+        `CC-${i}-3`,
+        { ...p, family: `${p.family}-B` },
+        { visit: `CCV${i}`, patientClass: 'O', dischargeAt: '202405011030-0400' },
+      ),
+    ]);
+    const [first, second] = people;
+    if (!first || !second) throw new Error('no people');
+    texts.push(merge('CC-M', { ...first, family: `${first.family}-B` }, second.mrn));
+    texts.push(adt('A08', 'CC-after', { ...first, family: `${first.family}-C` }));
+    const outcomes = await Promise.all(
+      texts.map((text) => t.services.hl7.receive(tenant.orgId, text, { channel: 'mllp' })),
+    );
+    expect(outcomes.map((o) => o.messages[0]?.ackCode)).toEqual(texts.map(() => 'AA'));
+    for (const [i, p] of people.entries()) {
+      const patient = await patientByMrn(p.mrn);
+      if (i === 1) {
+        // Merged into the first: its identifier moved to the survivor.
+        expect(patient?.id).toBe((await patientByMrn(first.mrn))?.id);
+        continue;
+      }
+      expect(patient).toMatchObject({
+        status: 'active',
+        family: i === 0 ? `${p.family}-C` : `${p.family}-B`,
+      });
+      const visits = await t.database.withTenant(tenant.orgId, (tx) =>
+        tx
+          .select({ status: encounters.status })
+          .from(encounters)
+          .where(eq(encounters.patientId, patient?.id ?? '')),
+      );
+      expect(visits.map((v) => v.status)).toEqual(
+        i === 0 ? ['finished', 'finished'] : ['finished'],
+      );
+    }
+  });
+
   it('keeps each organization’s messages to itself', async () => {
     const other = await TestTenant.create(t);
     await t.services.hl7.receive(other.orgId, adt('A28', 'ISO-1', { mrn: 'M9001' }), {

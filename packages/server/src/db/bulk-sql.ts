@@ -78,7 +78,8 @@ export function insertStatements(
 }
 
 /**
- * UPDATE statements setting, for each row, the columns it carries on the row with its `id`:
+ * UPDATE statements setting, for each row, the columns it carries on the row with its `id` (a
+ * uuid primary key):
  * `update table set c = v.c … from json_populate_recordset(null::table, $1) v where table.id =
  * v.id`. One statement per shape of row and chunk; each id at most once per statement.
  */
@@ -96,8 +97,12 @@ export function updateStatements(
         .map((n) => `${quoted(n)} = v.${quoted(n)}`)
         .join(', ');
       if (!set) continue;
+      // The ids again as an array, so the planner reads each row by primary key: it cannot
+      // count the rows of json_populate_recordset and takes a hundred, enough for it to scan a
+      // small table whole.
+      const ids = part.map((row) => row.id);
       statements.push(
-        sql`${sql.raw(`update ${name} set ${set} from json_populate_recordset(null::${name}, `)}${json}${sql.raw(`::json) v where ${name}.id = v.id`)}`,
+        sql`${sql.raw(`update ${name} set ${set} from json_populate_recordset(null::${name}, `)}${json}${sql.raw(`::json) v where ${name}.id = v.id and ${name}.id = any(`)}${sql.param(ids)}${sql.raw('::uuid[])')}`,
       );
     }
   }

@@ -161,9 +161,17 @@ export class BatchState {
     const values = bulk
       ? [...new Set(wanted.flatMap((w) => w.keys.identifiers.map((i) => i.value)))]
       : [];
-    const sourceIds = bulk
-      ? [...new Set(wanted.flatMap((w) => w.keys.links.map((l) => l.sourceId)))]
-      : [];
+    // Whole keys (system, type, id): the unique index on source links leads with all three.
+    const linkKeys = new Map<string, [string, string, string]>();
+    if (bulk) {
+      for (const w of wanted) {
+        for (const l of w.keys.links) {
+          const key = linkKey(w.sourceSystem, l.sourceType, l.sourceId);
+          linkKeys.set(key, [w.sourceSystem, l.sourceType, l.sourceId]);
+        }
+      }
+    }
+    const keys = [...linkKeys.values()];
     const [row] = rowsOf<{
       owners: Json<{ patient_id: string; system: string; value: string }[]>;
       links: Json<
@@ -179,7 +187,10 @@ export class BatchState {
         ), links as (
           select source_system, source_type, source_id, record_type as "recordType",
             record_id as "recordId", patient_id as "patientId"
-          from source_links where source_id = any(${textArray(sourceIds)})
+          from source_links
+          where (source_system, source_type, source_id) in (select * from unnest(
+            ${textArray(keys.map((k) => k[0]))}, ${textArray(keys.map((k) => k[1]))},
+            ${textArray(keys.map((k) => k[2]))}))
         ), snapshots as (
           ${snapshotQuery(sql`array(select patient_id from owners
             union select "recordId" from links where "recordType" = 'patient')`)}

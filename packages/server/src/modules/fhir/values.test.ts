@@ -63,6 +63,17 @@ describe('FHIR values', () => {
     expect(contentHash({ a: 1 })).not.toBe(contentHash({ a: 2 }));
   });
 
+  it('writes keys in string order, integer-like and __proto__ keys included', () => {
+    // Hashes stored by earlier imports were taken over this exact text.
+    expect(canonicalJson({ b: 1, 10: 'x', 2: 'y', a: undefined })).toBe('{"10":"x","2":"y","b":1}');
+    expect(canonicalJson(JSON.parse('{"z":{"__proto__":{"b":1,"a":2}},"y":[3,null]}'))).toBe(
+      '{"y":[3,null],"z":{"__proto__":{"a":2,"b":1}}}',
+    );
+    expect(canonicalJson({ s: 'é"\\\n', n: -0, f: 1e21, list: [undefined, 'x'] })).toBe(
+      '{"f":1e+21,"list":[null,"x"],"n":0,"s":"é\\"\\\\\\n"}',
+    );
+  });
+
   it('recognises a copy that carries nothing new', () => {
     const whole = {
       name: 'X',

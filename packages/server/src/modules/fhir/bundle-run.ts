@@ -1,4 +1,4 @@
-import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -18,6 +18,7 @@ import { type ValidationResult, validateFhir } from './validation.js';
 import { validateResources } from './validation-pool.js';
 import { isContainedIn } from './values.js';
 import {
+  JsonText,
   RowWriter,
   type SourceLinkRow,
   type SourceRecordRow,
@@ -307,7 +308,7 @@ export class BundleRun {
   }
 
   private storeRaw(
-    entry: { resourceType: string; sourceId: string; hash: string; resource: Resource },
+    entry: { resourceType: string; sourceId: string; hash: string; json: string },
     status: SourceStatus,
     detail: string | null,
   ): void {
@@ -316,7 +317,7 @@ export class BundleRun {
       sourceId: entry.sourceId,
       status,
       contentHash: entry.hash,
-      resource: entry.resource,
+      resource: new JsonText(entry.json),
       detail,
     });
   }
@@ -324,10 +325,10 @@ export class BundleRun {
   /** A batch entry that failed validation: reported, and kept raw if it was never stored. */
   rejectInvalid(entry: InvalidEntry): void {
     this.states.set(entry.index, { kind: 'rejected', error: entry.error });
-    const { resourceType, sourceId, hash, resource } = entry;
-    if (!resourceType || !sourceId || !hash || !resource) return;
+    const { resourceType, sourceId, hash, json } = entry;
+    if (!resourceType || !sourceId || !hash || json === null) return;
     if (this.stored.has(keyOf(resourceType, sourceId))) return;
-    this.storeRaw({ resourceType, sourceId, hash, resource }, 'rejected', entry.error.message);
+    this.storeRaw({ resourceType, sourceId, hash, json }, 'rejected', entry.error.message);
   }
 
   addWarning(index: number, warning: OperationOutcomeIssue): void {

@@ -1,7 +1,7 @@
 import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { EntryError, entryPath, requestError, resourcePath } from './outcome.js';
 import { type ValidationResult, validateFhir } from './validation.js';
-import { contentHash } from './values.js';
+import { canonicalJson, hashOfCanonical } from './values.js';
 
 /** The most entries one bundle may carry; larger feeds are split by the sender. */
 export const MAX_BUNDLE_ENTRIES = 5000;
@@ -18,6 +18,8 @@ export interface PreparedEntry {
   /** The sender's id for the resource: its id, else the one in its URL, else its content hash. */
   sourceId: string;
   hash: string;
+  /** The resource as canonical JSON: the text its hash is taken over, and the one stored raw. */
+  json: string;
   warnings: OperationOutcomeIssue[];
 }
 
@@ -29,6 +31,7 @@ export interface InvalidEntry {
   sourceId: string | null;
   resource: Resource | null;
   hash: string | null;
+  json: string | null;
   error: EntryError;
 }
 
@@ -68,7 +71,8 @@ const SUPPORTED_METHODS = new Set(['POST', 'PUT']);
 
 function prepareEntry(raw: unknown, index: number): IncomingEntry {
   const invalid = (error: EntryError, resource: Resource | null = null): InvalidEntry => {
-    const hash = resource ? contentHash(resource) : null;
+    const json = resource ? canonicalJson(resource) : null;
+    const hash = json === null ? null : hashOfCanonical(json);
     return {
       kind: 'invalid',
       index,
@@ -77,6 +81,7 @@ function prepareEntry(raw: unknown, index: number): IncomingEntry {
         resource && hash && isObject(raw) ? sourceIdOf(resource, raw as BundleEntry, hash) : null,
       resource,
       hash,
+      json,
       error,
     };
   };
@@ -98,7 +103,8 @@ function prepareEntry(raw: unknown, index: number): IncomingEntry {
     return invalid(new EntryError('The entry has no resource with a resourceType', ''));
   }
   const typed = resource as unknown as Resource;
-  const hash = contentHash(typed);
+  const json = canonicalJson(typed);
+  const hash = hashOfCanonical(json);
   return {
     kind: 'ready',
     index,
@@ -107,6 +113,7 @@ function prepareEntry(raw: unknown, index: number): IncomingEntry {
     resourceType: typed.resourceType,
     sourceId: sourceIdOf(typed, entry, hash),
     hash,
+    json,
     warnings: [],
   };
 }
@@ -137,6 +144,7 @@ export function validatedEntry(
       sourceId: entry.sourceId,
       resource: entry.resource,
       hash: entry.hash,
+      json: entry.json,
       error: new EntryError(
         `${type} is not valid FHIR R4 at ${path || type}: ${detail}${more}`,
         path,
@@ -171,6 +179,7 @@ function rejectRepeats(entries: IncomingEntry[]): IncomingEntry[] {
       sourceId: e.sourceId,
       resource: e.resource,
       hash: e.hash,
+      json: e.json,
       error: new EntryError(
         `${key} appears twice in the bundle (entries ${first} and ${e.index})`,
         'id',

@@ -121,7 +121,7 @@ export class BundleRun {
     }
   }
 
-  /** Loads, in two queries, what earlier imports stored and linked for this bundle's ids. */
+  /** Loads, in one query, what earlier imports stored and linked for this bundle's ids. */
   async preload(): Promise<void> {
     const keys = new Map<string, { t: string; i: string }>();
     for (const e of this.entries) {
@@ -130,59 +130,56 @@ export class BundleRun {
       }
     }
     if (keys.size === 0) return;
-    // One probe of the unique index per key (a lateral lookup): a plain join lets the planner
+    // One probe of each unique index per key (lateral lookups): a plain join lets the planner
     // scan the whole organization's range when its statistics are stale, as they stay on the
     // embedded database, which has no autovacuum.
-    const wanted = sql`json_to_recordset(${JSON.stringify([...keys.values()])}::json) as k(t text, i text)`;
     const shared = [...SHARED_DIRECTORY_TYPES];
-    const records = rowsOf<{
-      resource_type: string;
-      source_id: string;
-      status: string;
-      content_hash: string;
+    const rows = rowsOf<{
+      t: string;
+      i: string;
+      status: string | null;
+      content_hash: string | null;
       resource: unknown;
+      record_type: string | null;
+      record_id: string | null;
+      patient_id: string | null;
     }>(
       await this.tx.execute(sql`
-        select r.resource_type, r.source_id, r.status, r.content_hash,
+        select k.t, k.i, r.status, r.content_hash,
           case when r.resource_type in (${sql.join(
             shared.map((t) => sql`${t}`),
             sql`, `,
           )})
-            then r.resource end as resource
-        from ${wanted}
-        cross join lateral (select * from fhir_source_records f
+            then r.resource end as resource,
+          l.record_type, l.record_id, l.patient_id
+        from json_to_recordset(${JSON.stringify([...keys.values()])}::json) as k(t text, i text)
+        left join lateral (select f.resource_type, f.status, f.content_hash, f.resource
+          from fhir_source_records f
           where f.source_system = ${this.sourceSystem} and f.resource_type = k.t
-            and f.source_id = k.i limit 1) r`),
-    );
-    for (const r of records) {
-      this.stored.set(keyOf(r.resource_type, r.source_id), {
-        status: r.status as SourceStatus,
-        hash: r.content_hash,
-        resource: r.resource,
-      });
-    }
-    const linked = rowsOf<{
-      source_type: string;
-      source_id: string;
-      record_type: string;
-      record_id: string;
-      patient_id: string | null;
-    }>(
-      await this.tx.execute(sql`
-        select l.source_type, l.source_id, l.record_type, l.record_id, l.patient_id
-        from ${wanted}
-        cross join lateral (select * from source_links s
+            and f.source_id = k.i limit 1) r on true
+        left join lateral (select s.record_type, s.record_id, s.patient_id from source_links s
           where s.source_system = ${this.sourceSystem} and s.source_type = k.t
-            and s.source_id = k.i limit 1) l`),
+            and s.source_id = k.i limit 1) l on true
+        where r.status is not null or l.record_id is not null`),
     );
-    for (const l of linked) {
-      const record: LinkedRecord = {
-        recordType: l.record_type as RecordType,
-        recordId: l.record_id,
-        patientId: l.patient_id,
-      };
-      this.known.set(keyOf(l.source_type, l.source_id), record);
-      this.earlier.set(keyOf(l.source_type, l.source_id), record);
+    for (const row of rows) {
+      const key = keyOf(row.t, row.i);
+      if (row.status !== null && row.content_hash !== null) {
+        this.stored.set(key, {
+          status: row.status as SourceStatus,
+          hash: row.content_hash,
+          resource: row.resource,
+        });
+      }
+      if (row.record_type !== null && row.record_id !== null) {
+        const record: LinkedRecord = {
+          recordType: row.record_type as RecordType,
+          recordId: row.record_id,
+          patientId: row.patient_id,
+        };
+        this.known.set(key, record);
+        this.earlier.set(key, record);
+      }
     }
   }
 

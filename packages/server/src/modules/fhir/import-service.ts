@@ -448,14 +448,19 @@ export function summarize(counts: ImportCounts): string {
 
 /**
  * Type by type; rows are written when something is about to read them (see `mustFlushBefore`)
- * and after each patient, else together at the end.
+ * and after each patient but the last, else together at the end.
  */
 async function processTransaction(run: BundleRun): Promise<void> {
-  for (const entry of run.ordered()) {
+  const entries = run.ordered();
+  let patientsAhead = entries.filter((e) => e.resourceType === 'Patient').length;
+  for (const entry of entries) {
     if (run.mustFlushBefore(entry)) await run.flush();
     await run.process(entry, 'transaction');
-    // The next patient's match must see this one's identifiers.
-    if (entry.resourceType === 'Patient') await run.flush();
+    if (entry.resourceType !== 'Patient') continue;
+    patientsAhead -= 1;
+    // The next patient's match must see this one's identifiers. After the last patient nothing
+    // reads its rows (mappings read only what MAPPER_READS names): they go with the rest.
+    if (patientsAhead > 0) await run.flush();
   }
 }
 

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../packages/server/src/config.js';
@@ -160,6 +161,23 @@ async function drive(
   };
 }
 
+/** A V8 CPU profile of this process (listener, ingest and senders) during the measured run. */
+async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+      say(`  CPU profile of the run written to ${file}`);
+    },
+  };
+}
+
 /**
  * CPU time of the database server's processes serving this benchmark's database, read from
  * /proc: only when PostgreSQL runs on this machine and its processes are readable (root), else
@@ -221,6 +239,7 @@ export async function benchHl7(args: string[]): Promise<void> {
       connections: { type: 'string', default: '16' },
       window: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
     },
   });
   const messages = Number(values.messages);
@@ -258,9 +277,11 @@ export async function benchHl7(args: string[]): Promise<void> {
     const listener = await startMllpListener({ port: 0, handle: services.hl7.mllpHandler(org.id) });
     await drive(listener.port, feed(50, 8_000_000), connections, window);
     const backends = await databaseCpu(database);
+    const profiler = values['cpu-prof'] ? await startProfiler() : null;
     const cpu = process.cpuUsage();
     const hl7 = await drive(listener.port, feed(patients, 0), connections, window);
     const used = process.cpuUsage(cpu);
+    if (profiler && values['cpu-prof']) await profiler.stop(values['cpu-prof']);
     const processCpuMs = (used.user + used.system) / 1000;
     const databaseCpuMs = await backends.since();
     await listener.close();

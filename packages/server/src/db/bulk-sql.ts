@@ -117,12 +117,15 @@ export function updateStatements(
  * ids they know, and update only rows that were there before.
  */
 export async function runAll(tx: Db, statements: SQL[]): Promise<void> {
+  const statement = combined(statements);
+  if (statement) await tx.execute(statement);
+}
+
+/** The statements as one (see `runAll`), or null when there are none. */
+export function combined(statements: SQL[]): SQL | null {
   const [only] = statements;
-  if (!only) return;
-  if (statements.length === 1) {
-    await tx.execute(only);
-    return;
-  }
+  if (!only) return null;
+  if (statements.length === 1) return only;
   const clauses = statements.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`);
-  await tx.execute(sql`with ${sql.join(clauses, sql`, `)} select 1`);
+  return sql`with ${sql.join(clauses, sql`, `)} select 1`;
 }

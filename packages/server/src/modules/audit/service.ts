@@ -72,6 +72,58 @@ export async function appendAudit(tx: Db, events: ChainedFields[]): Promise<void
 }
 
 /**
+ * The simple-protocol text (two statements, values as literals) that takes an organization's
+ * chain lock and reads its last hash, for writers that send it with other statements in one
+ * round trip. The hash is the last statement's only row, or no row for an empty chain.
+ */
+export function auditLockAndLastHash(orgId: string): string {
+  return `select pg_advisory_xact_lock(hashtextextended(${sqlLiteral(`careloop-audit:${orgId}`)}, 0));
+    select hash from audit_events where org_id = ${sqlLiteral(orgId)} order by seq desc limit 1`;
+}
+
+/**
+ * The INSERT (values as literals, for the simple protocol) that extends the chain from `last`,
+ * the hash `auditLockAndLastHash` read (null for an empty chain).
+ */
+export function auditInsertText(events: ChainedFields[], last: string | null): string {
+  const lit = (v: string | null) => (v === null ? 'NULL' : sqlLiteral(v));
+  let prev = last ?? GENESIS_HASH;
+  const rows = events.map((e) => {
+    const hash = chainHash(prev, e);
+    const values = [
+      e.orgId,
+      e.occurredAt.toISOString(),
+      e.actorId,
+      e.actorEmail,
+      e.actorRole,
+      e.action,
+      e.patientId,
+      e.recordType,
+      e.recordId,
+      e.ip,
+      e.userAgent,
+      e.outcome,
+      e.reason,
+      prev,
+      hash,
+    ];
+    prev = hash;
+    return `(${values.map(lit).join(', ')})`;
+  });
+  return `insert into audit_events (org_id, occurred_at, actor_id, actor_email, actor_role, action,
+      patient_id, record_type, record_id, ip, user_agent, outcome, reason, prev_hash, hash)
+    values ${rows.join(',\n')}`;
+}
+
+/** The last hash from the reply to `auditLockAndLastHash` (its last result), or null. */
+export function lastHashOf(results: unknown): string | null {
+  const last = Array.isArray(results) ? (results.at(-1) as pg.QueryResult | undefined) : undefined;
+  if (!last) throw new Error('audit: unexpected reply');
+  const hash: unknown = last.rows[0]?.hash;
+  return typeof hash === 'string' ? hash : null;
+}
+
+/**
  * `appendAudit` in its own transaction on a PostgreSQL pool, in two round trips instead of six
  * (BEGIN, set_config, lock, last hash, insert, COMMIT): the first four go as one simple-protocol
  * query, the insert and COMMIT as another. The same role, organization, lock and chain; values
@@ -83,49 +135,16 @@ export async function appendAuditTransaction(
 ): Promise<void> {
   const first = events[0];
   if (!first) return;
-  const org = sqlLiteral(first.orgId);
-  const lit = (v: string | null) => (v === null ? 'NULL' : sqlLiteral(v));
   const client = await pool.connect();
   let open = false;
   try {
     open = true;
     const results: unknown = await client.query(
       `BEGIN;
-       select set_config('role', 'careloop_app', true), set_config('app.org_id', ${org}, true);
-       select pg_advisory_xact_lock(hashtextextended(${sqlLiteral(`careloop-audit:${first.orgId}`)}, 0));
-       select hash from audit_events where org_id = ${org} order by seq desc limit 1`,
+       select set_config('role', 'careloop_app', true), set_config('app.org_id', ${sqlLiteral(first.orgId)}, true);
+       ${auditLockAndLastHash(first.orgId)}`,
     );
-    const last = Array.isArray(results) ? (results[3] as pg.QueryResult | undefined) : undefined;
-    if (!last) throw new Error('audit: unexpected reply');
-    let prev: string = last.rows[0]?.hash ?? GENESIS_HASH;
-    const rows = events.map((e) => {
-      const hash = chainHash(prev, e);
-      const values = [
-        e.orgId,
-        e.occurredAt.toISOString(),
-        e.actorId,
-        e.actorEmail,
-        e.actorRole,
-        e.action,
-        e.patientId,
-        e.recordType,
-        e.recordId,
-        e.ip,
-        e.userAgent,
-        e.outcome,
-        e.reason,
-        prev,
-        hash,
-      ];
-      prev = hash;
-      return `(${values.map(lit).join(', ')})`;
-    });
-    await client.query(
-      `insert into audit_events (org_id, occurred_at, actor_id, actor_email, actor_role, action,
-         patient_id, record_type, record_id, ip, user_agent, outcome, reason, prev_hash, hash)
-       values ${rows.join(',\n')};
-       COMMIT`,
-    );
+    await client.query(`${auditInsertText(events, lastHashOf(results))};\nCOMMIT`);
     open = false;
   } catch (error) {
     // A failed statement leaves the explicit transaction open and aborted: end it here.

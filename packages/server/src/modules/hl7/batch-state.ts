@@ -149,14 +149,16 @@ export class BatchState {
   /**
    * Reads in one statement what the batch's messages will look up: the owners of their
    * identifiers, their source links, the records those lead to (locked for update), and the
-   * earlier copies of the messages themselves (`controlIds`), which it returns. On the careful
-   * path only the copies are read.
+   * earlier copies of the messages themselves (`controlIds`) and the organization's time zone,
+   * which it returns. On the careful path only the copies and the zone are read. `first` is the
+   * batch transaction's first statement (see BatchTx).
    */
   async prefetch(
-    tx: Db,
+    first: <T>(query: SQL) => Promise<T[]>,
+    orgId: string,
     wanted: { sourceSystem: string; keys: MessageKeys }[],
     controlIds: string[],
-  ): Promise<StoredCopy[]> {
+  ): Promise<{ copies: StoredCopy[]; timeZone: string }> {
     const bulk = this.mode === 'deferred';
     const values = bulk
       ? [...new Set(wanted.flatMap((w) => w.keys.identifiers.map((i) => i.value)))]
@@ -172,15 +174,16 @@ export class BatchState {
       }
     }
     const keys = [...linkKeys.values()];
-    const [row] = rowsOf<{
+    const [row] = await first<{
       owners: Json<{ patient_id: string; system: string; value: string }[]>;
       links: Json<
         (StoredLink & { source_system: string; source_type: string; source_id: string })[]
       >;
       snapshots: Json<SnapshotRow[]>;
       priors: Json<StoredCopy[]>;
+      time_zone: string | null;
     }>(
-      await tx.execute(sql`
+      sql`
         with owners as (
           select patient_id, system, value from patient_identifiers
           where value = any(${textArray(values)})
@@ -203,9 +206,10 @@ export class BatchState {
           (select coalesce(json_agg(o), '[]') from owners o) as owners,
           (select coalesce(json_agg(l), '[]') from links l) as links,
           (select coalesce(json_agg(s), '[]') from snapshots s) as snapshots,
-          (select coalesce(json_agg(p order by p.seq), '[]') from priors p) as priors`),
+          (select coalesce(json_agg(p order by p.seq), '[]') from priors p) as priors,
+          (select time_zone from organizations where id = ${orgId}) as time_zone`,
     );
-    if (!row) return [];
+    if (!row) throw new Error('the batch read returned nothing');
     if (bulk) {
       for (const r of json(row.owners)) {
         const key = idKey(r.system, r.value);
@@ -222,7 +226,7 @@ export class BatchState {
       }
       this.keepSnapshots(json(row.snapshots));
     }
-    return json(row.priors);
+    return { copies: json(row.priors), timeZone: row.time_zone ?? 'UTC' };
   }
 
   /** The person a PID describes, read once per batch (the bulk reads and the handler share it). */
@@ -478,12 +482,24 @@ export class BatchState {
    * source records of people with review candidates, which need their source records' ids.
    */
   async flush(tx: Db, more: SQL[] = []): Promise<void> {
-    const statements = [
+    await runAll(tx, await this.writes(tx, more));
+  }
+
+  /**
+   * What was deferred, with `more`, as statements for one `runAll`, for the batch's last round
+   * trip. The source records of people with review candidates need their ids back, so they are
+   * written here, at once; the golden records they name must be written first, so those go
+   * ahead of them, and only the rest is returned.
+   */
+  async writes(tx: Db, more: SQL[] = []): Promise<SQL[]> {
+    const parents = [
       ...insertStatements(patients, this.newPatients),
       ...insertStatements(patientAddresses, this.addresses),
       ...insertStatements(patientContactPoints, this.contacts),
       // An identifier taken meanwhile fails the batch, and the careful path skips it.
       ...insertStatements(patientIdentifiers, this.identifiers),
+    ];
+    const statements = [
       ...insertStatements(encounters, this.newEncounters),
       ...insertStatements(appointments, this.newAppointments),
       ...insertStatements(serviceRequests, this.newRequests),
@@ -510,8 +526,10 @@ export class BatchState {
     this.pendingLinks.clear();
     this.touchpointRows = [];
     this.updates = new Map();
-    await runAll(tx, statements);
+    if (later.length === 0) return [...parents, ...statements];
+    await runAll(tx, parents);
     for (const { orgId, items } of later) await recordSources(tx, orgId, items);
+    return statements;
   }
 }
 

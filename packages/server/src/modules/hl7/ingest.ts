@@ -1,11 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import type { ChainedFields } from '../audit/chain.js';
-import { type AuditActor, type AuditEntry, appendAudit } from '../audit/service.js';
-import { organizations } from '../directory/schema.js';
+import type { AuditActor, AuditEntry } from '../audit/service.js';
 import { HL7_ERROR } from './ack.js';
 import { BatchState } from './batch-state.js';
+import { inBatchTransaction } from './batch-tx.js';
 import { eventTime, type HandlerContext, type Hl7Handler } from './context.js';
 import { routeOf } from './handlers.js';
 import { messageKeys } from './keys.js';
@@ -136,7 +135,6 @@ const IN_FLIGHT_POSTGRES = 2;
 /** One organization's queue. Never throws: every job resolves with its outcome. */
 export class IngestLane {
   private queue: { job: IngestJob; done: (outcome: IngestOutcome) => void }[] = [];
-  private zone: { value: string; readAt: number } | null = null;
   private readonly maxInFlight: number;
   private inFlight = 0;
   /** The patient keys of the batches in flight, with how many hold each. */
@@ -276,47 +274,37 @@ export class IngestLane {
   }
 
   private attempt(jobs: IngestJob[], mode: Attempt['mode']): Promise<IngestOutcome[]> {
-    return this.deps.database.withTenant(
-      this.orgId,
-      async (tx) => {
-        const timeZone = await this.timeZone(tx);
-        const batch = new BatchState(mode);
-        const copies = await batch.prefetch(tx, jobs.flatMap(keysOf), priorControlIds(jobs));
-        if (mode === 'deferred')
-          await prefetchCandidates(
-            tx,
-            batch,
-            jobs.flatMap((job) => pidsOf(job, timeZone)),
-          );
-        const run: Attempt = {
+    // The careful path runs each message in a savepoint: an ordinary transaction.
+    return inBatchTransaction(this.deps.database, this.orgId, mode === 'deferred', async (bt) => {
+      const batch = new BatchState(mode);
+      const { copies, timeZone } = await batch.prefetch(
+        (query) => bt.first(query),
+        this.orgId,
+        jobs.flatMap(keysOf),
+        priorControlIds(jobs),
+      );
+      const tx = bt.tx;
+      if (mode === 'deferred') {
+        await prefetchCandidates(
           tx,
-          mode,
-          timeZone,
           batch,
-          audits: [],
-          log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
-          priors: priorsOf(copies),
-        };
-        const outcomes: IngestOutcome[] = [];
-        for (const job of jobs) outcomes.push(await this.apply(run, job));
-        await run.batch.flush(tx, run.log.statements());
-        await appendAudit(tx, run.audits);
-        return outcomes;
-      },
-      // A statement stuck on a lock fails instead of holding every later message hostage.
-      { statementTimeoutMs: 5000, lockTimeoutMs: 4000 },
-    );
-  }
-
-  /** The organization's time zone, read at most once a minute. */
-  private async timeZone(tx: Db): Promise<string> {
-    if (this.zone && Date.now() - this.zone.readAt < 60_000) return this.zone.value;
-    const [org] = await tx
-      .select({ timeZone: organizations.timeZone })
-      .from(organizations)
-      .where(eq(organizations.id, this.orgId));
-    this.zone = { value: org?.timeZone ?? 'UTC', readAt: Date.now() };
-    return this.zone.value;
+          jobs.flatMap((job) => pidsOf(job, timeZone)),
+        );
+      }
+      const run: Attempt = {
+        tx,
+        mode,
+        timeZone,
+        batch,
+        audits: [],
+        log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
+        priors: priorsOf(copies),
+      };
+      const outcomes: IngestOutcome[] = [];
+      for (const job of jobs) outcomes.push(await this.apply(run, job));
+      await bt.last(await batch.writes(tx, run.log.statements()), run.audits);
+      return outcomes;
+    });
   }
 
   private async apply(run: Attempt, job: IngestJob): Promise<IngestOutcome> {

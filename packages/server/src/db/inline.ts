@@ -18,7 +18,7 @@ function arrayText(values: readonly unknown[]): string {
 /** A parameter as an SQL literal, in the text form node-postgres would have sent it. */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'boolean') return value ? "'true'" : "'false'";
   if (typeof value === 'number' || typeof value === 'bigint') {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new Error('inlineSql: a number that is not finite');
@@ -34,9 +34,10 @@ function literal(value: unknown): string {
 /**
  * A statement with its parameters written in as literals (node-postgres's `escapeLiteral`), for
  * the simple query protocol, which takes several statements in one round trip but no
- * parameters. Numbers are quoted too, so a literal always takes the type its context gives it,
- * as a parameter would. The statement's own text must not contain `$n` outside parameters: it
- * is built by Careloop with drizzle's `sql`, whose values are always parameters.
+ * parameters. Numbers and booleans are quoted too, so a literal always takes the type its
+ * context gives it, as a parameter would. The statement's own text must not contain `$n`
+ * outside parameters: it is built by Careloop with drizzle's `sql`, whose values are always
+ * parameters.
  */
 export function inlineSql(query: SQL): string {
   const { sql: text, params } = dialect.sqlToQuery(query);

@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -7,7 +13,12 @@ import path from 'node:path';
  * sees ciphertext; the key lives outside it (env, or a 0600 file beside the embedded database).
  */
 export class FieldCipher {
-  private constructor(private readonly key: Buffer) {}
+  /** A key object, made once: a cipher made from raw key bytes imports them each time. */
+  private readonly key: KeyObject;
+
+  private constructor(key: Buffer) {
+    this.key = createSecretKey(key);
+  }
 
   static fromBase64(keyBase64: string): FieldCipher {
     const key = Buffer.from(keyBase64, 'base64');

@@ -14,6 +14,8 @@ const NASTY = [
   '{"a": [1, "b\\"c"]}',
   'Zoë 山田 \u2028 line',
   '',
+  // Long enough to be dollar-quoted, and holding the first tags that quoting would try.
+  `${'x'.repeat(300)} $q0$ $q1$ 'quoted' \\ $$ end`,
 ];
 
 describeEachDatabase('inlineSql', (kind) => {

@@ -420,9 +420,8 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
   });
 
   it('applies each patient’s messages in arrival order when many arrive at once, and a merge alone', async () => {
-    // Fired without waiting, as many senders do: the lane batches them (several batches in
-    // flight on PostgreSQL), but never two messages about one patient in the same batch or in
-    // two batches at once, and a merge only when nothing else is in flight.
+    // Fired without waiting, as many senders do: the lane batches them, but never two messages
+    // about one patient in the same batch, and a merge in a batch of its own.
     const people = Array.from({ length: 24 }, (_, i) => ({
       mrn: `CC${i}`,
       family: `Concur${String.fromCharCode(97 + i)}`,

@@ -125,109 +125,42 @@ interface Attempt {
   priors: Map<string, PriorRow>;
 }
 
-/**
- * Batches in flight at once per organization on PostgreSQL: while one commits, the next is
- * read and mapped on another connection, so the listener's work and the database's overlap.
- * PGlite has one connection, so one.
- */
-const IN_FLIGHT_POSTGRES = 2;
-
 /** One organization's queue. Never throws: every job resolves with its outcome. */
 export class IngestLane {
   private queue: { job: IngestJob; done: (outcome: IngestOutcome) => void }[] = [];
-  private readonly maxInFlight: number;
-  private inFlight = 0;
-  /** The patient keys of the batches in flight, with how many hold each. */
-  private readonly busy = new Map<string, number>();
-  /** A merge is in flight: nothing else starts until it ends. */
-  private alone = false;
-  private pumping = false;
-  /** Messages in the last batch that ended: the senders about to send again. */
+  private running = false;
   private lastBatch = 0;
 
   constructor(
     private readonly deps: LaneDeps,
     readonly orgId: string,
-  ) {
-    this.maxInFlight = deps.database.kind === 'postgres' ? IN_FLIGHT_POSTGRES : 1;
-  }
+  ) {}
 
   submit(job: IngestJob): Promise<IngestOutcome> {
     return new Promise((done) => {
       this.queue.push({ job, done });
-      this.pump();
+      if (!this.running) {
+        this.running = true;
+        void this.drain();
+      }
     });
   }
 
-  /** Resolves when the queue is empty and no batch is in flight (for shutdown). */
+  /** Resolves when the queue is empty (for shutdown). */
   async idle(): Promise<void> {
-    while (this.inFlight > 0 || this.queue.length > 0) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   /**
-   * Starts batches on the next turn of the event loop. A transaction can run start to finish
-   * on promise continuations alone, never letting the event loop read the sockets: yielding
-   * first lets every frame that has arrived join the batch, instead of one frame per batch.
-   */
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    setImmediate(() => {
-      // Senders whose last message was in the batch that just ended are about to send their
-      // next: when nothing else is in flight, waiting a moment for them fills this batch
-      // (group commit's commit delay).
-      const wait = this.inFlight === 0 && this.queue.length < this.lastBatch ? 1 : 0;
-      setTimeout(() => {
-        this.pumping = false;
-        this.startBatches();
-      }, wait);
-    });
-  }
-
-  private startBatches(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0 && !this.alone) {
-      // Group commit's commit delay: with a batch already in flight, a batch is started only
-      // when it would be at least half as full as the last one, so batches do not shrink to
-      // one message each (every batch costs the same fixed round trips). The senders of the
-      // batch in flight send again once it ends, which pumps again.
-      if (this.inFlight > 0 && this.queue.length < Math.floor(this.lastBatch / 2)) return;
-      const batch = this.nextBatch();
-      if (batch.length === 0) return;
-      const keys = batch.flatMap((b) => batchKeys(b.job));
-      if (keys.includes(ALONE)) this.alone = true;
-      for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
-      this.inFlight += 1;
-      void this.runBatch(batch.map((b) => b.job)).then((outcomes) => {
-        batch.forEach((b, i) => {
-          const outcome = outcomes[i];
-          if (outcome) b.done(outcome);
-        });
-        for (const k of keys) {
-          const n = (this.busy.get(k) ?? 1) - 1;
-          if (n > 0) this.busy.set(k, n);
-          else this.busy.delete(k);
-        }
-        if (keys.includes(ALONE)) this.alone = false;
-        this.inFlight -= 1;
-        this.lastBatch = batch.length;
-        this.pump();
-      });
-    }
-  }
-
-  /**
-   * Up to MAX_BATCH queued messages, no two about the same patient, and none about a patient
-   * of a batch in flight. A message whose patient is taken is left for a later batch, and so
-   * is every later message about that patient, so each patient's messages keep their order; a
-   * merge (about two patients) is never passed, and goes in a batch of its own when nothing
-   * else is in flight.
+   * Up to MAX_BATCH queued messages, no two about the same patient. A message whose patient is
+   * already in the batch is left for the next one, and so is every later message about that
+   * patient, so each patient's messages keep their order; a merge (about two patients) is
+   * never passed, and goes in a batch of its own.
    */
   private nextBatch() {
     const batch: typeof this.queue = [];
     const taken = new Set<string>();
-    const blocked = new Set<string>(this.busy.keys());
+    const blocked = new Set<string>();
     const scanLimit = Math.min(this.queue.length, MAX_BATCH * 4);
     let i = 0;
     while (i < scanLimit && batch.length < MAX_BATCH) {
@@ -235,7 +168,7 @@ export class IngestLane {
       if (!item) break;
       const keys = batchKeys(item.job);
       if (keys.includes(ALONE)) {
-        if (batch.length === 0 && this.inFlight === 0) batch.push(...this.queue.splice(i, 1));
+        if (batch.length === 0) batch.push(...this.queue.splice(i, 1));
         break;
       }
       if (keys.some((k) => taken.has(k) || blocked.has(k))) {
@@ -247,6 +180,35 @@ export class IngestLane {
       batch.push(...this.queue.splice(i, 1));
     }
     return batch;
+  }
+
+  /**
+   * One batch at a time. Two in flight (the next read and mapped while one commits) was
+   * measured and lost: it halves the batches, and every batch costs the same few round trips
+   * and plans, so the CPU per message rose more than the overlap gained (bench/README.md).
+   */
+  private async drain(): Promise<void> {
+    try {
+      // A transaction can run start to finish on promise continuations alone, never letting
+      // the event loop read the sockets. Yielding to it before each batch lets every frame that
+      // has arrived join the batch, instead of one frame per transaction.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queue.length > 0) {
+        // Senders whose last message was in the previous batch are about to send their next:
+        // waiting a moment for them fills this batch (group commit's commit delay).
+        if (this.queue.length < this.lastBatch) await new Promise((r) => setTimeout(r, 1));
+        const batch = this.nextBatch();
+        this.lastBatch = batch.length;
+        const outcomes = await this.runBatch(batch.map((b) => b.job));
+        batch.forEach((b, i) => {
+          const outcome = outcomes[i];
+          if (outcome) b.done(outcome);
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.running = false;
+    }
   }
 
   /**

@@ -28,7 +28,7 @@ function quote(text: string): string {
 }
 
 /** A parameter as an SQL literal, in the text form node-postgres would have sent it. */
-function literal(value: unknown): string {
+export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? "'true'" : "'false'";
   if (typeof value === 'number' || typeof value === 'bigint') {
@@ -52,10 +52,16 @@ function literal(value: unknown): string {
  * parameters.
  */
 export function inlineSql(query: SQL): string {
-  const { sql: text, params } = dialect.sqlToQuery(query);
+  const { text, params } = renderSql(query);
   return text.replace(/\$(\d+)/g, (whole, n: string) => {
     const index = Number(n) - 1;
     if (index < 0 || index >= params.length) throw new Error(`inlineSql: no parameter ${whole}`);
     return literal(params[index]);
   });
+}
+
+/** A statement as drizzle sends it: text with `$n` placeholders, and their values. */
+export function renderSql(query: SQL): { text: string; params: unknown[] } {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return { text, params };
 }

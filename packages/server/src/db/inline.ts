@@ -28,7 +28,7 @@ function quote(text: string): string {
 }
 
 /** A parameter as an SQL literal, in the text form node-postgres would have sent it. */
-export function literal(value: unknown): string {
+function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? "'true'" : "'false'";
   if (typeof value === 'number' || typeof value === 'bigint') {
@@ -52,16 +52,10 @@ export function literal(value: unknown): string {
  * parameters.
  */
 export function inlineSql(query: SQL): string {
-  const { text, params } = renderSql(query);
+  const { sql: text, params } = dialect.sqlToQuery(query);
   return text.replace(/\$(\d+)/g, (whole, n: string) => {
     const index = Number(n) - 1;
     if (index < 0 || index >= params.length) throw new Error(`inlineSql: no parameter ${whole}`);
     return literal(params[index]);
   });
-}
-
-/** A statement as drizzle sends it: text with `$n` placeholders, and their values. */
-export function renderSql(query: SQL): { text: string; params: unknown[] } {
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return { text, params };
 }

@@ -3,8 +3,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { combined, runAll } from '../../db/bulk-sql.js';
 import { type Database, type Db, sqlLiteral } from '../../db/client.js';
-import { sqlState } from '../../db/errors.js';
-import { inlineSql, literal, renderSql } from '../../db/inline.js';
+import { inlineSql } from '../../db/inline.js';
 import { rowsOf } from '../../db/rows.js';
 import * as schema from '../../db/schema.js';
 import type { ChainedFields } from '../audit/chain.js';
@@ -17,10 +16,6 @@ import {
 
 /** A drizzle handle per pooled connection: building one with the schema costs ~0.2 ms. */
 const handles = new WeakMap<pg.PoolClient, Db>();
-/** SQLSTATE 42P05: a prepared statement of that name exists already. */
-const DUPLICATE_PREPARED = '42P05';
-/** The statements prepared on each pooled connection (`first`'s named queries). */
-const prepared = new WeakMap<pg.PoolClient, Set<string>>();
 
 /** A statement stuck on a lock fails instead of holding every later message hostage. */
 const LIMITS = { statementTimeoutMs: 5000, lockTimeoutMs: 4000 };
@@ -33,12 +28,8 @@ const LIMITS = { statementTimeoutMs: 5000, lockTimeoutMs: 4000 };
 export interface BatchTx {
   /** The transaction, for the handlers' statements; only once `first` has run. */
   readonly tx: Db;
-  /**
-   * Begins the transaction as the tenant and runs `query`; its rows. A `name` marks a query
-   * whose text never changes (only its values): on PostgreSQL it is prepared once per
-   * connection and executed by name, so it is not planned again for every batch.
-   */
-  first<T>(query: SQL, name?: string): Promise<T[]>;
+  /** Begins the transaction as the tenant and runs `query`; its rows. */
+  first<T>(query: SQL): Promise<T[]>;
   /** Runs `writes` (one statement), appends `audits` to the organization's chain, commits. */
   last(writes: SQL[], audits: ChainedFields[]): Promise<void>;
 }
@@ -93,35 +84,16 @@ export async function inBatchTransaction<T>(
       if (!begun) throw new Error('the batch transaction has not begun');
       return handle;
     },
-    async first<R>(query: SQL, name?: string): Promise<R[]> {
+    async first<R>(query: SQL): Promise<R[]> {
       if (begun) throw new Error('the batch transaction has begun already');
       begun = true;
       open = true;
-      let statement: string;
-      if (!name) {
-        statement = inlineSql(query);
-      } else {
-        const { text, params } = renderSql(query);
-        const known = prepared.get(client) ?? new Set<string>();
-        prepared.set(client, known);
-        if (!known.has(name)) {
-          // Once per connection, before the transaction: PREPARE outlives a rollback, so a
-          // failure after it in the same query would leave it made but not known.
-          await simple(`PREPARE ${name} AS ${text}`).catch((error: unknown) => {
-            if (sqlState(error) !== DUPLICATE_PREPARED) throw error;
-          });
-          known.add(name);
-        }
-        statement = params.length
-          ? `EXECUTE ${name}(${params.map(literal).join(', ')})`
-          : `EXECUTE ${name}`;
-      }
       const results = await simple(
         `BEGIN;
         select set_config('role', 'careloop_app', true), set_config('app.org_id', ${sqlLiteral(orgId)}, true),
           set_config('statement_timeout', '${LIMITS.statementTimeoutMs}', true),
           set_config('lock_timeout', '${LIMITS.lockTimeoutMs}', true);
-        ${statement}`,
+        ${inlineSql(query)}`,
       );
       return (results.at(-1)?.rows ?? []) as R[];
     },

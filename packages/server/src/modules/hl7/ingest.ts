@@ -240,7 +240,7 @@ export class IngestLane {
     return inBatchTransaction(this.deps.database, this.orgId, mode === 'deferred', async (bt) => {
       const batch = new BatchState(mode);
       const { copies, timeZone } = await batch.prefetch(
-        (query) => bt.first(query, 'careloop_hl7_batch_read'),
+        (query) => bt.first(query),
         this.orgId,
         jobs.flatMap(keysOf),
         priorControlIds(jobs),

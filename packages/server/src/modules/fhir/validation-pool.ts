@@ -156,7 +156,17 @@ class ValidationPool {
 
 let pool: ValidationPool | null = null;
 
-const poolSize = () => Math.min(MAX_WORKERS, availableParallelism());
+/**
+ * One worker per core but one, which the importing thread keeps (and the database, when it runs
+ * on this machine): on two cores, one worker. Validation runs ahead of the bundle being written
+ * (`prevalidate`) and one worker keeps up with it, while a second took CPU from that bundle's
+ * writing: with one, the Synthea import took 13% less time on average (8 of 9 runs shorter,
+ * PostgreSQL, two cores), less CPU and 250 MB less memory.
+ */
+const poolSize = () => Math.min(MAX_WORKERS, availableParallelism() - 1);
+
+/** With one core a worker would only take turns with the calling thread. */
+const parallel = () => availableParallelism() >= 2;
 
 /**
  * Starts the validation workers ahead of the first large import (a long-running process, or a
@@ -164,14 +174,14 @@ const poolSize = () => Math.min(MAX_WORKERS, availableParallelism());
  * first use, while the calling thread validates.
  */
 export async function startValidationWorkers(): Promise<void> {
-  if (poolSize() < 2) return;
+  if (!parallel()) return;
   pool ??= new ValidationPool(poolSize());
   await pool.started;
 }
 
 /** Whether `validateResources` would hand this many resources to worker threads. */
 export function validatesInParallel(count: number): boolean {
-  return count >= PARALLEL_FROM && poolSize() >= 2;
+  return count >= PARALLEL_FROM && parallel();
 }
 
 /**

@@ -160,8 +160,8 @@ let pool: ValidationPool | null = null;
  * One worker per core but one, which the importing thread keeps (and the database, when it runs
  * on this machine): on two cores, one worker. Validation runs ahead of the bundle being written
  * (`prevalidate`) and one worker keeps up with it, while a second took CPU from that bundle's
- * writing: with one, the Synthea import took 13% less time on average (8 of 9 runs shorter,
- * PostgreSQL, two cores), less CPU and 250 MB less memory.
+ * writing: with one, the Synthea import took 13% less time on average (7 of 9 runs shorter,
+ * PostgreSQL, two cores) and 250 MB less memory.
  */
 const poolSize = () => Math.min(MAX_WORKERS, availableParallelism() - 1);
 

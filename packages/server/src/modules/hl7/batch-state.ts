@@ -112,10 +112,12 @@ const snapshotQuery = (ids: SQL) => sql`
 
 /**
  * The working set of one batch of messages (group commit). Reads the handlers will make are
- * done up front, one query per kind for the whole batch: identifier owners, source links,
- * the patients they lead to. New rows (patients and their addresses, phones and identifiers,
- * encounters, appointments, referrals, source links, touchpoints) are kept and written at the
- * end, one multi-row insert per table. That is where the ingest's throughput comes from.
+ * done up front, in one statement for the whole batch (`prefetch`): identifier owners, source
+ * links, the patients they lead to; and the master patient index's candidates for the batch's
+ * new people in one more (`readCandidates`). New rows (patients and their addresses, phones and
+ * identifiers, encounters, appointments, referrals, source links, touchpoints) and updates of
+ * records that existed before the batch are kept and written at the end as one statement
+ * (`writes`). That is where the ingest's throughput comes from (docs/adr/0006).
  *
  * It holds because a batch never carries two messages about the same patient (the lane sees
  * to it): what one message changes, no other message of the batch reads. The careful path

@@ -33,10 +33,36 @@ function byShape(rows: Record<string, unknown>[]): Record<string, unknown>[][] {
 /** A schema name as an SQL identifier. */
 const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
-/** The column names of `keys`, and the rows re-keyed by them, as the JSON parameter. */
+/**
+ * A value that is JSON text already (a raw FHIR resource as canonical JSON): it goes into the
+ * statement's JSON as it is, rather than parsed and written again.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** One row as JSON, its values of JsonText (in the columns `raw`) written as they are. */
+function rowJson(row: Record<string, unknown>, raw: readonly string[]): string {
+  const rest: Record<string, unknown> = {};
+  const tail: string[] = [];
+  for (const key of Object.keys(row)) {
+    const value = row[key];
+    if (raw.includes(key)) {
+      tail.push(
+        `${JSON.stringify(key)}:${value instanceof JsonText ? value.text : (JSON.stringify(value) ?? 'null')}`,
+      );
+    } else rest[key] = value;
+  }
+  if (tail.length === 0) return JSON.stringify(rest);
+  const head = JSON.stringify(rest).slice(0, -1); // without its closing brace
+  return `${head}${head.length > 1 ? ',' : ''}${tail.join(',')}}`;
+}
+
+/** The column names of rows of one shape, and the rows re-keyed by them, as the JSON parameter. */
 function payloadOf(table: PgTable, rows: Record<string, unknown>[]) {
   const columns = getTableColumns(table);
-  const keys = Object.keys(rows[0] ?? {});
+  const first = rows[0] ?? {};
+  const keys = Object.keys(first);
   const names = keys.map((key) => {
     const column = columns[key];
     if (!column) throw new Error(`${getTableName(table)} has no column ${key}`);
@@ -48,7 +74,12 @@ function payloadOf(table: PgTable, rows: Record<string, unknown>[]) {
     for (let i = 0; i < keys.length; i += 1) out[names[i] ?? ''] = row[keys[i] ?? ''];
     return out;
   });
-  return { names, json: JSON.stringify(payload) };
+  const raw = names.filter((_, i) => first[keys[i] ?? ''] instanceof JsonText);
+  const json =
+    raw.length === 0
+      ? JSON.stringify(payload)
+      : `[${payload.map((row) => rowJson(row, raw)).join(',')}]`;
+  return { names, json };
 }
 
 /**

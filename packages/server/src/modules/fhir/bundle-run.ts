@@ -1,5 +1,6 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
+import { JsonText } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { NewTouchpoint } from '../timeline/service.js';
@@ -18,7 +19,6 @@ import { type ValidationResult, validateFhir } from './validation.js';
 import { validateResources } from './validation-pool.js';
 import { isContainedIn } from './values.js';
 import {
-  JsonText,
   RowWriter,
   type SourceLinkRow,
   type SourceRecordRow,

@@ -1,131 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { insertStatements, type JsonText, runAll } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { touchpoints } from '../timeline/schema.js';
-import type { NewTouchpoint } from '../timeline/service.js';
+import { type NewTouchpoint, touchpointRow } from '../timeline/service.js';
 import { type RowWrite, TABLES, type TableKey } from './mapping/context.js';
 import { fhirSourceRecords, sourceLinks } from './schema.js';
 
-/** Rows per INSERT statement: well under PostgreSQL's 65,535 bind parameters for any table. */
-const CHUNK = 500;
-
-function chunks<T>(rows: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
-
 type AnyTable = PgTable & { id: PgColumn };
-
-/**
- * A value that is JSON text already (a raw resource as canonical JSON): it goes into the
- * statement's JSON as it is, rather than parsed and written again.
- */
-export class JsonText {
-  constructor(readonly text: string) {}
-}
-
-/** One row as JSON, values of JsonText in `raw` (column names) written as they are. */
-function rowJson(row: Record<string, unknown>, raw: readonly string[]): string {
-  const rest: Record<string, unknown> = {};
-  const tail: string[] = [];
-  for (const key of Object.keys(row)) {
-    const value = row[key];
-    if (raw.includes(key)) {
-      tail.push(
-        `${JSON.stringify(key)}:${value instanceof JsonText ? value.text : (JSON.stringify(value) ?? 'null')}`,
-      );
-    } else rest[key] = value;
-  }
-  if (tail.length === 0) return JSON.stringify(rest);
-  const head = JSON.stringify(rest).slice(0, -1); // without its closing brace
-  return `${head}${head.length > 1 ? ',' : ''}${tail.join(',')}}`;
-}
-
-/**
- * Inserts rows of one shape (the same keys) as one JSON parameter expanded by
- * `json_populate_recordset`: a few bind parameters instead of thousands, about three times
- * faster than a multi-row VALUES on the embedded database.
- */
-function insertFromJson(
-  table: PgTable,
-  rows: Record<string, unknown>[],
-  onConflict: SQL = sql``,
-): SQL | null {
-  const first = rows[0];
-  if (!first) return null;
-  const columns = getTableColumns(table);
-  const keys = Object.keys(first);
-  const names = keys.map((key) => {
-    const column = columns[key];
-    if (!column) throw new Error(`${getTableName(table)} has no column ${key}`);
-    return column.name;
-  });
-  // Rows of one shape (see byShape): the same keys, renamed to column names in one loop.
-  const payload = rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i += 1) out[names[i] ?? ''] = row[keys[i] ?? ''];
-    return out;
-  });
-  const raw = names.filter((_, i) => first[keys[i] ?? ''] instanceof JsonText);
-  const json =
-    raw.length === 0
-      ? JSON.stringify(payload)
-      : `[${payload.map((row) => rowJson(row, raw)).join(',')}]`;
-  const list = sql.join(
-    names.map((name) => sql.identifier(name)),
-    sql`, `,
-  );
-  const name = sql.identifier(getTableName(table));
-  return sql`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, ${json}::json) ${onConflict}`;
-}
-
-/** Groups rows by their set of keys, so each statement lists the columns every row has. */
-function byShape(rows: Record<string, unknown>[]): Record<string, unknown>[][] {
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const row of rows) {
-    const shape = Object.keys(row).sort().join(',');
-    const group = groups.get(shape) ?? [];
-    group.push(row);
-    groups.set(shape, group);
-  }
-  return [...groups.values()];
-}
-
-/** The INSERT statements for rows of one table: one per shape of row and chunk of 2,000 rows. */
-export function insertStatements(
-  table: PgTable,
-  rows: Record<string, unknown>[],
-  onConflict?: SQL,
-): SQL[] {
-  const statements: SQL[] = [];
-  for (const shape of byShape(rows)) {
-    for (const part of chunks(shape, 2000)) {
-      const statement = insertFromJson(table, part, onConflict);
-      if (statement) statements.push(statement);
-    }
-  }
-  return statements;
-}
-
-/**
- * Runs INSERT statements as one statement, each a data-modifying WITH clause: one round trip
- * whatever the number of tables. The database runs every clause to completion and checks
- * foreign keys at the end of the statement, when all the rows are in, so rows may refer to
- * rows of another clause. None may read what another writes (the import never does: it knows
- * the ids it generates).
- */
-export async function insertAll(tx: Db, statements: SQL[]): Promise<void> {
-  const [only] = statements;
-  if (!only) return;
-  if (statements.length === 1) {
-    await tx.execute(only);
-    return;
-  }
-  const clauses = statements.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`);
-  await tx.execute(sql`with ${sql.join(clauses, sql`, `)} select 1`);
-}
 
 /**
  * Collects the rows an import maps and writes them in bulk: one multi-row INSERT per table,
@@ -163,7 +46,7 @@ export class RowWriter {
 
   /**
    * Writes every pending insert, and `more` (statements of the caller's own), as one statement
-   * (`insertAll`); then the updates, which may touch rows just inserted.
+   * (`runAll`); then the updates, which may touch rows just inserted.
    */
   async flush(tx: Db, more: SQL[] = []): Promise<void> {
     const inserts = this.inserts;
@@ -175,7 +58,7 @@ export class RowWriter {
       const rows = inserts.get(key);
       if (rows) statements.push(...insertStatements(TABLES[key], rows));
     }
-    await insertAll(tx, [...statements, ...more]);
+    await runAll(tx, [...statements, ...more]);
     for (const update of updates) {
       const table: AnyTable = TABLES[update.table];
       await tx.update(table).set(update.values).where(eq(table.id, update.id));
@@ -223,6 +106,11 @@ export function sourceRecordStatements(
   );
 }
 
+/** A source key that exists already is pointed at its (possibly new) record. */
+export const SOURCE_LINK_UPSERT = sql`on conflict (org_id, source_system, source_type, source_id)
+  do update set record_type = excluded.record_type, record_id = excluded.record_id,
+  patient_id = excluded.patient_id, updated_at = now()`;
+
 /** The statements that record which Careloop record each source record became. */
 export function sourceLinkStatements(
   orgId: string,
@@ -232,31 +120,14 @@ export function sourceLinkStatements(
   return insertStatements(
     sourceLinks,
     rows.map((r) => ({ ...r, orgId, sourceSystem })),
-    sql`on conflict (org_id, source_system, source_type, source_id) do update set
-      record_type = excluded.record_type, record_id = excluded.record_id,
-      patient_id = excluded.patient_id, updated_at = now()`,
+    SOURCE_LINK_UPSERT,
   );
 }
 
 /** The statements that append touchpoints, as `appendTouchpoints` would write them. */
 export function touchpointStatements(events: NewTouchpoint[]): SQL[] {
-  const now = new Date();
   return insertStatements(
     touchpoints,
-    events.map((e) => ({
-      id: randomUUID(),
-      orgId: e.orgId,
-      patientId: e.patientId,
-      channel: e.channel,
-      direction: e.direction,
-      type: e.type,
-      stage: e.stage,
-      summary: e.summary,
-      sourceSystem: e.sourceSystem ?? 'careloop',
-      outcome: e.outcome ?? null,
-      subjectType: e.subjectType ?? null,
-      subjectId: e.subjectId ?? null,
-      occurredAt: e.occurredAt ?? now,
-    })),
+    events.map((e) => ({ id: randomUUID(), ...touchpointRow(e) })),
   );
 }

@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { encounters } from '../clinical/schema.js';
 import { serviceRequests, sourceLinks } from '../fhir/schema.js';
+import { SOURCE_LINK_UPSERT } from '../fhir/writer.js';
 import { blockedCandidatesOfMany, type CandidateRow } from '../mpi/match.js';
 import {
   type MatchedSource,
@@ -505,7 +506,7 @@ export class BatchState {
       ...insertStatements(encounters, this.newEncounters),
       ...insertStatements(appointments, this.newAppointments),
       ...insertStatements(serviceRequests, this.newRequests),
-      ...insertStatements(sourceLinks, [...this.pendingLinks.values()], LINK_CONFLICT),
+      ...insertStatements(sourceLinks, [...this.pendingLinks.values()], SOURCE_LINK_UPSERT),
       ...insertStatements(touchpoints, this.touchpointRows.map(touchpointRow)),
       ...[...this.updates].flatMap(([table, rows]) => updateStatements(table, rows)),
       ...more,
@@ -549,10 +550,6 @@ async function insertChildren(
 }
 
 /** Points each source key at its record, moving it if it pointed elsewhere. */
-const LINK_CONFLICT = sql`on conflict (org_id, source_system, source_type, source_id) do update
-  set record_type = excluded.record_type, record_id = excluded.record_id,
-  patient_id = excluded.patient_id, updated_at = now()`;
-
 async function upsertLinks(tx: Db, links: NewLink[]): Promise<void> {
-  await runAll(tx, insertStatements(sourceLinks, links, LINK_CONFLICT));
+  await runAll(tx, insertStatements(sourceLinks, links, SOURCE_LINK_UPSERT));
 }

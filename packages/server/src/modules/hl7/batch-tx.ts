@@ -26,7 +26,12 @@ const LIMITS = { statementTimeoutMs: 5000, lockTimeoutMs: 4000 };
  * commits. Every batch begins with `first` and ends with `last`.
  */
 export interface BatchTx {
-  /** The transaction, for the handlers' statements; only once `first` has run. */
+  /**
+   * The transaction, for the handlers' statements; only once `first` has run. On PostgreSQL's
+   * few-round-trip path it is the pooled connection itself inside an explicit transaction:
+   * `tx.transaction()` on it would send BEGIN and COMMIT of its own and commit the batch
+   * halfway, so handlers that need savepoints run on the careful path (`fewRoundTrips` false).
+   */
   readonly tx: Db;
   /** Begins the transaction as the tenant and runs `query`; its rows. */
   first<T>(query: SQL): Promise<T[]>;

@@ -16,6 +16,9 @@ const NASTY = [
   '',
   // Long enough to be dollar-quoted, and holding the first tags that quoting would try.
   `${'x'.repeat(300)} $q0$ $q1$ 'quoted' \\ $$ end`,
+  // Ending in the start of a tag, so that the tag after it would close the quote early.
+  `${'y'.repeat(300)} $q0`,
+  `q0$ ${'z'.repeat(300)}$`,
 ];
 
 describeEachDatabase('inlineSql', (kind) => {

@@ -23,7 +23,9 @@ function quote(text: string): string {
   if (text.length < 256) return pg.escapeLiteral(text);
   for (let n = 0; ; n += 1) {
     const tag = `$q${n}$`;
-    if (!text.includes(tag)) return `${tag}${text}${tag}`;
+    // The first tag in text-and-closing-tag must be the closing one: a text ending in `$q0`
+    // would otherwise close early on its own last characters.
+    if ((text + tag).indexOf(tag) === text.length) return ` ${tag}${text}${tag}`;
   }
 }
 

@@ -199,6 +199,12 @@ describe('master patient index in the staff console', () => {
     const page = await newPage();
     await withScreenshotOnFailure(page, 'mpi-merge-unmerge', async () => {
       await signIn(page, 'frontdesk');
+      // The navigation says how many possible duplicates wait, as the API counts them.
+      const { open } = await apiGet<{ open: number }>(desk, '/api/mpi/reviews/count');
+      expect(open).toBeGreaterThan(0);
+      const badge = page.getByTestId('open-review-count');
+      await badge.filter({ hasText: String(open) }).waitFor();
+      expect(await badge.getAttribute('aria-label')).toBe(`${open} waiting for review`);
       await page.getByRole('link', { name: 'Duplicates' }).click();
       await page.waitForURL((url) => url.pathname === '/mpi/reviews');
       const incomingName = `${item.incoming.givenName} ${item.incoming.familyName}`;
@@ -234,6 +240,9 @@ describe('master patient index in the staff console', () => {
         .filter({ hasText: /^Decided by .*: Same person: EHR typo in the birth date$/ })
         .waitFor();
       await result.getByRole('button', { name: 'Unmerge' }).waitFor();
+      // One fewer waiting, without reloading the page.
+      if (open === 1) await badge.waitFor({ state: 'detached' });
+      else await badge.filter({ hasText: new RegExp(`^${open - 1}$`) }).waitFor();
 
       await page.getByRole('link', { name: /^Open the surviving record: Katherine/ }).click();
       await page.waitForURL((url) => url.pathname === `/patients/${existingId}`);

@@ -142,6 +142,9 @@ export const ReviewListQuery = Type.Object({
 });
 export const ReviewPage = Page(ReviewItem);
 
+/** How many possible duplicates wait for review (the console's navigation shows it). */
+export const ReviewCount = Type.Object({ open: Type.Integer({ minimum: 0 }) });
+
 export const ReviewDecision = Type.Object({
   decision: literals(['merge', 'distinct'] as const),
   /** For a merge, which record survives; the existing candidate when omitted. */
@@ -173,3 +176,4 @@ export type UnmergeRequest = Static<typeof UnmergeRequest>;
 export type LinkMethod = (typeof LINK_METHODS)[number];
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 export type ReviewPage = Static<typeof ReviewPage>;
+export type ReviewCount = Static<typeof ReviewCount>;

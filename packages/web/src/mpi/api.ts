@@ -2,6 +2,7 @@ import type {
   MergeRequest,
   MergeSummary,
   PatientSources,
+  ReviewCount,
   ReviewDecision,
   ReviewItem,
   ReviewStatus,
@@ -15,6 +16,8 @@ import { patientKeys } from '../patients/api';
 export const mpiKeys = {
   all: ['mpi'] as const,
   reviews: ['mpi', 'reviews'] as const,
+  // Under `all`, so a decision, merge or unmerge refreshes it with the queue.
+  openCount: ['mpi', 'open-count'] as const,
   review: (id: string) => ['mpi', 'review', id] as const,
   // Under the patient's key, so whatever refreshes the patient refreshes its provenance too.
   sources: (patientId: string) => [...patientKeys.one(patientId), 'sources'] as const,
@@ -24,6 +27,19 @@ const path = (id: string) => encodeURIComponent(id);
 
 export function useReviewList(status: ReviewStatus) {
   return useCursorList<ReviewItem>(mpiKeys.reviews, '/api/mpi/reviews', { status, limit: 25 });
+}
+
+/**
+ * How many possible duplicates wait for review, for the navigation's badge: refreshed every
+ * minute (new ones arrive from feeds and imports) and after any decision.
+ */
+export function useOpenReviewCount(enabled: boolean) {
+  return useQuery({
+    queryKey: mpiKeys.openCount,
+    queryFn: () => api.get<ReviewCount>('/api/mpi/reviews/count'),
+    enabled,
+    refetchInterval: 60_000,
+  });
 }
 
 export function useReview(id: string) {

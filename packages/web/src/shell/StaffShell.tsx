@@ -26,6 +26,7 @@ import {
 import type { ReactNode } from 'react';
 import { Outlet, NavLink as RouterNavLink, useLocation, useNavigate } from 'react-router';
 import { useCurrentUser, useLogout } from '../auth/session';
+import { useOpenReviewCount } from '../mpi/api';
 import { ROLE_LABELS } from '../ui/labels';
 import { errorMessage } from '../ui/states';
 
@@ -83,6 +84,22 @@ const NAV: NavItem[] = [
   },
 ];
 
+/** The number of possible duplicates waiting, beside "Duplicates"; nothing when there are none. */
+function OpenReviewBadge({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <Badge
+      size="sm"
+      variant="filled"
+      color="orange"
+      aria-label={`${count} waiting for review`}
+      data-testid="open-review-count"
+    >
+      {count > 99 ? '99+' : count}
+    </Badge>
+  );
+}
+
 /** The staff console frame: navigation the role may use, who is signed in, sign out. */
 export function StaffShell() {
   const user = useCurrentUser();
@@ -91,6 +108,7 @@ export function StaffShell() {
   const navigate = useNavigate();
   const logout = useLogout();
   const items = NAV.filter((item) => can(user.role, item.permission));
+  const openReviews = useOpenReviewCount(can(user.role, 'patient:merge')).data?.open ?? 0;
 
   const signOut = () =>
     logout.mutate(undefined, {
@@ -169,6 +187,9 @@ export function StaffShell() {
             to={item.to}
             label={item.label}
             leftSection={item.icon}
+            rightSection={
+              item.to === '/mpi/reviews' ? <OpenReviewBadge count={openReviews} /> : null
+            }
             active={item.match(pathname)}
             onClick={close}
           />

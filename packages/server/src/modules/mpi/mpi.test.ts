@@ -137,12 +137,22 @@ describeEachDatabase('master patient index', (kind) => {
       expect(noteRes.statusCode).toBe(200);
       const [item] = await reviewsFor(b);
       if (!item) throw new Error('expected a review item');
+      const openCount = async () => {
+        const res = await desk.get('/api/mpi/reviews/count');
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json<{ open: number }>().open;
+      };
+      const before = await openCount();
+      expect(before).toBe(
+        (await desk.get('/api/mpi/reviews?limit=200')).json<{ items: unknown[] }>().items.length,
+      );
 
       const decided = await desk.post(`/api/mpi/reviews/${item.id}/decision`, {
         decision: 'merge',
         reason: 'same insurance card',
       });
       expect(decided.statusCode, decided.body).toBe(200);
+      expect(await openCount()).toBe(before - 1);
       expect(decided.json<ReviewItem>()).toMatchObject({
         status: 'merged',
         decidedBy: 'Test front-desk',
@@ -251,6 +261,7 @@ describeEachDatabase('master patient index', (kind) => {
       for (const role of ['marketer', 'analyst', 'clinician'] as const) {
         const s = await tenant.signIn(role);
         expect((await s.get('/api/mpi/reviews')).statusCode).toBe(403);
+        expect((await s.get('/api/mpi/reviews/count')).statusCode).toBe(403);
         expect((await s.post(`/api/patients/${a}/merge`, { mergedId: b })).statusCode).toBe(403);
       }
       const coordinator = await tenant.signIn('care-coordinator');

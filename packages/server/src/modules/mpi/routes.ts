@@ -3,6 +3,7 @@ import {
   MergeRequest,
   MergeSummary,
   PatientSources,
+  ReviewCount,
   ReviewDecision,
   ReviewItem,
   ReviewListQuery,
@@ -30,6 +31,19 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
       },
     },
     (request) => mpi.listReviews(contextOf(request), request.query),
+  );
+
+  app.get(
+    '/api/mpi/reviews/count',
+    {
+      config: { policy: { permission: 'patient:merge' } },
+      schema: {
+        tags,
+        summary: 'How many possible duplicates wait for review (a number, no patient data)',
+        response: { 200: ReviewCount, ...errors },
+      },
+    },
+    (request) => mpi.countOpenReviews(contextOf(request)),
   );
 
   app.get(

@@ -39,6 +39,17 @@ export class MpiService {
     private readonly audit: AuditLog,
   ) {}
 
+  /** The open review items: a count, which names nobody, so it is not an audited read. */
+  async countOpenReviews(ctx: RequestContext): Promise<{ open: number }> {
+    const [row] = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      tx
+        .select({ open: sql<number>`count(*)::int` })
+        .from(mpiReviewItems)
+        .where(eq(mpiReviewItems.status, 'open')),
+    );
+    return { open: Number(row?.open ?? 0) };
+  }
+
   async listReviews(ctx: RequestContext, query: ReviewListQuery) {
     const status = query.status ?? 'open';
     const limit = query.limit ?? 25;

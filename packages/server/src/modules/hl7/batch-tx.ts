@@ -17,6 +17,24 @@ import {
 /** A drizzle handle per pooled connection: building one with the schema costs ~0.2 ms. */
 const handles = new WeakMap<pg.PoolClient, Db>();
 
+/**
+ * The handle with `transaction()` refused: on this path the connection is already inside the
+ * batch's explicit transaction, and drizzle would send a BEGIN and COMMIT of its own, committing
+ * the batch halfway. Handlers that need savepoints run on the careful path.
+ */
+function withoutTransactions(db: Db): Db {
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'transaction') {
+        return () => {
+          throw new Error('no nested transaction inside a batch on the few-round-trip path');
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 /** A statement stuck on a lock fails instead of holding every later message hostage. */
 const LIMITS = { statementTimeoutMs: 5000, lockTimeoutMs: 4000 };
 
@@ -28,9 +46,9 @@ const LIMITS = { statementTimeoutMs: 5000, lockTimeoutMs: 4000 };
 export interface BatchTx {
   /**
    * The transaction, for the handlers' statements; only once `first` has run. On PostgreSQL's
-   * few-round-trip path it is the pooled connection itself inside an explicit transaction:
-   * `tx.transaction()` on it would send BEGIN and COMMIT of its own and commit the batch
-   * halfway, so handlers that need savepoints run on the careful path (`fewRoundTrips` false).
+   * few-round-trip path it is the pooled connection itself inside an explicit transaction, and
+   * `tx.transaction()` throws (it would commit the batch halfway): handlers that need
+   * savepoints run on the careful path (`fewRoundTrips` false).
    */
   readonly tx: Db;
   /** Begins the transaction as the tenant and runs `query`; its rows. */
@@ -73,7 +91,7 @@ export async function inBatchTransaction<T>(
   const client = await pool.connect();
   let db = handles.get(client);
   if (!db) {
-    db = drizzleNodePg(client, { schema }) as unknown as Db;
+    db = withoutTransactions(drizzleNodePg(client, { schema }) as unknown as Db);
     handles.set(client, db);
   }
   const handle = db;

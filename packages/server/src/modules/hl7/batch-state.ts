@@ -23,6 +23,15 @@ import {
 import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
 import { appendTouchpoints, type NewTouchpoint, touchpointRow } from '../timeline/service.js';
+import {
+  type BatchReadRow,
+  batchReadQuery,
+  json,
+  type SnapshotRow,
+  type StoredLink,
+  snapshotQuery,
+  uuidArray,
+} from './batch-read.js';
 import type { MessageKeys } from './keys.js';
 import type { LinkedRecord, LinkedRecordType, LinkType } from './links.js';
 import { LINK } from './links.js';
@@ -37,7 +46,6 @@ type NewLink = typeof sourceLinks.$inferInsert & {
 type AddressRow = typeof patientAddresses.$inferInsert;
 type ContactRow = typeof patientContactPoints.$inferInsert;
 type IdentifierRow = typeof patientIdentifiers.$inferInsert;
-type StoredLink = { recordType: string; recordId: string; patientId: string | null };
 type PatientRow = typeof patients.$inferInsert & { id: string };
 type EncounterRow = typeof encounters.$inferInsert & { id: string };
 type AppointmentRow = typeof appointments.$inferInsert & { id: string };
@@ -73,43 +81,6 @@ export interface PatientSnapshot {
 const linkKey = (sourceSystem: string, sourceType: string, sourceId: string) =>
   `${sourceSystem}\u0000${sourceType}\u0000${sourceId}`;
 const idKey = (system: string, value: string) => `${system}\u0000${value}`;
-
-/** A JSON value as the driver returns it: parsed (node-postgres, PGlite) or, for safety, text. */
-type Json<T> = T | string;
-const json = <T>(value: Json<T>): T =>
-  typeof value === 'string' ? (JSON.parse(value) as T) : value;
-
-const textArray = (values: string[]) => sql`${sql.param(values)}::text[]`;
-const uuidArray = (values: string[]) => sql`${sql.param(values)}::uuid[]`;
-
-/** A patient's record as `snapshotQuery` returns it. */
-interface SnapshotRow {
-  id: string;
-  given_name: string;
-  middle_name: string | null;
-  family_name: string;
-  birth_date: string;
-  administrative_sex: string;
-  preferred_language: string;
-  deceased_at: string | Date | null;
-  flags: Json<string[]> | null;
-  status: string;
-  addresses: Json<string[]> | null;
-  contacts: Json<string[]> | null;
-  identifiers: Json<string[]> | null;
-}
-
-/** The records with these ids (an SQL uuid array) and what they hold, locked for update. */
-const snapshotQuery = (ids: SQL) => sql`
-  select p.id, p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
-    p.administrative_sex, p.preferred_language, p.deceased_at, p.flags, p.status,
-    (select array_agg(a.line1 || '|' || a.postal_code)
-      from patient_addresses a where a.patient_id = p.id) as addresses,
-    (select array_agg(c.system || '|' || c.value)
-      from patient_contact_points c where c.patient_id = p.id) as contacts,
-    (select array_agg(i.system || '|' || i.value)
-      from patient_identifiers i where i.patient_id = p.id) as identifiers
-  from patients p where p.id = any(${ids}) for update of p`;
 
 /**
  * The working set of one batch of messages (group commit). Reads the handlers will make are
@@ -177,41 +148,7 @@ export class BatchState {
       }
     }
     const keys = [...linkKeys.values()];
-    const [row] = await first<{
-      owners: Json<{ patient_id: string; system: string; value: string }[]>;
-      links: Json<
-        (StoredLink & { source_system: string; source_type: string; source_id: string })[]
-      >;
-      snapshots: Json<SnapshotRow[]>;
-      priors: Json<StoredCopy[]>;
-      time_zone: string | null;
-    }>(
-      sql`
-        with owners as (
-          select patient_id, system, value from patient_identifiers
-          where value = any(${textArray(values)})
-        ), links as (
-          select source_system, source_type, source_id, record_type as "recordType",
-            record_id as "recordId", patient_id as "patientId"
-          from source_links
-          where (source_system, source_type, source_id) in (select * from unnest(
-            ${textArray(keys.map((k) => k[0]))}, ${textArray(keys.map((k) => k[1]))},
-            ${textArray(keys.map((k) => k[2]))}))
-        ), snapshots as (
-          ${snapshotQuery(sql`array(select patient_id from owners
-            union select "recordId" from links where "recordType" = 'patient')`)}
-        ), priors as (
-          select id, status, patient_id, control_id, content_hash, sending_application,
-            sending_facility, seq
-          from hl7_messages where control_id = any(${textArray(controlIds)})
-        )
-        select
-          (select coalesce(json_agg(o), '[]') from owners o) as owners,
-          (select coalesce(json_agg(l), '[]') from links l) as links,
-          (select coalesce(json_agg(s), '[]') from snapshots s) as snapshots,
-          (select coalesce(json_agg(p order by p.seq), '[]') from priors p) as priors,
-          (select time_zone from organizations where id = ${orgId}) as time_zone`,
-    );
+    const [row] = await first<BatchReadRow>(batchReadQuery(orgId, values, keys, controlIds));
     if (!row) throw new Error('the batch read returned nothing');
     if (bulk) {
       for (const r of json(row.owners)) {

@@ -25,7 +25,15 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-function toFields(actor: AuditActor, entry: AuditEntry, occurredAt: Date): ChainedFields {
+/**
+ * An audit entry as the chain stores it: what `AuditLog.inTransaction` writes for one, and what
+ * the writers that batch their audit events (imports, the HL7 listener) append.
+ */
+export function auditFields(
+  actor: AuditActor,
+  entry: AuditEntry,
+  occurredAt: Date = new Date(),
+): ChainedFields {
   return {
     orgId: actor.orgId,
     occurredAt,
@@ -168,13 +176,13 @@ export class AuditLog {
   constructor(private readonly database: Database) {}
 
   async inTransaction(tx: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
-    await appendAudit(tx, [toFields(actor, entry, new Date())]);
+    await appendAudit(tx, [auditFields(actor, entry)]);
   }
 
   read(actor: AuditActor, entry: AuditEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({
-        fields: toFields(actor, entry, new Date()),
+        fields: auditFields(actor, entry),
         done: (error) => (error ? reject(error) : resolve()),
       });
       if (!this.flushing) void this.flush();

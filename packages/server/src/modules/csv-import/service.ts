@@ -20,8 +20,13 @@ import {
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
-import type { ChainedFields } from '../audit/chain.js';
-import { type AuditActor, type AuditEntry, type AuditLog, appendAudit } from '../audit/service.js';
+import {
+  type AuditActor,
+  type AuditEntry,
+  type AuditLog,
+  appendAudit,
+  auditFields,
+} from '../audit/service.js';
 import { MpiConflictError } from '../mpi/match.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { loadDirectory, writeAppointmentRow } from './appointment-rows.js';
@@ -353,25 +358,6 @@ export class CsvImportService {
     }
     await this.database.withTenant(actor.orgId, (tx) => this.audit.inTransaction(tx, actor, entry));
   }
-}
-
-/** An audit entry as the chain stores it (what `AuditLog.inTransaction` writes for one). */
-function auditFields(actor: AuditActor, entry: AuditEntry, occurredAt: Date): ChainedFields {
-  return {
-    orgId: actor.orgId,
-    occurredAt,
-    actorId: actor.userId,
-    actorEmail: actor.email,
-    actorRole: actor.role,
-    action: entry.action,
-    patientId: entry.patientId ?? null,
-    recordType: entry.recordType,
-    recordId: entry.recordId ?? null,
-    ip: actor.ip,
-    userAgent: actor.userAgent,
-    outcome: entry.outcome ?? 'success',
-    reason: entry.reason ?? null,
-  };
 }
 
 /** The row error a write failure stands for, or null when it is not the row's fault. */

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
-import { type AuditActor, type AuditEntry, type AuditLog, appendAudit } from '../audit/service.js';
+import { type AuditActor, type AuditLog, appendAudit, auditFields } from '../audit/service.js';
 import { type BundleMode, type IncomingBundle, type PreparedEntry, readBundle } from './bundle.js';
 import { BundleRejected, BundleRun, type EntryState } from './bundle-run.js';
 import type { LinkedRecord } from './mapping/context.js';
@@ -354,22 +354,30 @@ export class FhirImportService {
     const events: ChainedFields[] = [];
     for (const [patientId, seen] of perPatient) {
       events.push(
-        auditFields(actor, at, {
-          action: seen.created ? 'create' : 'update',
-          recordType: 'patient',
-          recordId: patientId,
-          patientId,
-          reason: `FHIR import from ${run.sourceSystem}: ${seen.records} records created or updated`,
-        }),
+        auditFields(
+          actor,
+          {
+            action: seen.created ? 'create' : 'update',
+            recordType: 'patient',
+            recordId: patientId,
+            patientId,
+            reason: `FHIR import from ${run.sourceSystem}: ${seen.records} records created or updated`,
+          },
+          at,
+        ),
       );
     }
     const counts = countEntries(entryResults(run));
     events.push(
-      auditFields(actor, at, {
-        action: 'create',
-        recordType: 'fhir-bundle',
-        reason: `FHIR ${bundle.mode} from ${run.sourceSystem}: ${summarize(counts)}`,
-      }),
+      auditFields(
+        actor,
+        {
+          action: 'create',
+          recordType: 'fhir-bundle',
+          reason: `FHIR ${bundle.mode} from ${run.sourceSystem}: ${summarize(counts)}`,
+        },
+        at,
+      ),
     );
     await appendAudit(tx, events);
   }
@@ -462,25 +470,6 @@ async function processTransaction(run: BundleRun): Promise<void> {
     // reads its rows (mappings read only what MAPPER_READS names): they go with the rest.
     if (patientsAhead > 0) await run.flush();
   }
-}
-
-/** An audit event's fields, as `AuditLog.inTransaction` builds them. */
-function auditFields(actor: ImportActor, occurredAt: Date, entry: AuditEntry): ChainedFields {
-  return {
-    orgId: actor.orgId,
-    occurredAt,
-    actorId: actor.userId,
-    actorEmail: actor.email,
-    actorRole: actor.role,
-    action: entry.action,
-    patientId: entry.patientId ?? null,
-    recordType: entry.recordType,
-    recordId: entry.recordId ?? null,
-    ip: actor.ip,
-    userAgent: actor.userAgent,
-    outcome: entry.outcome ?? 'success',
-    reason: entry.reason ?? null,
-  };
 }
 
 /** Entry by entry, each entry's writes in a savepoint: one entry's failure spares the others. */

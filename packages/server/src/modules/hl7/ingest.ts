@@ -1,7 +1,7 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import type { ChainedFields } from '../audit/chain.js';
-import type { AuditActor, AuditEntry } from '../audit/service.js';
+import { type AuditEntry, auditFields } from '../audit/service.js';
 import { HL7_ERROR } from './ack.js';
 import { BatchState } from './batch-state.js';
 import { inBatchTransaction } from './batch-tx.js';
@@ -39,24 +39,6 @@ import { type BatchPid, prefetchCandidates } from './patient-upsert.js';
 
 /** Messages per transaction: enough to amortize the commit, few enough to ACK promptly. */
 const MAX_BATCH = 64;
-
-function auditFields(actor: AuditActor, entry: AuditEntry): ChainedFields {
-  return {
-    orgId: actor.orgId,
-    occurredAt: new Date(),
-    actorId: actor.userId,
-    actorEmail: actor.email,
-    actorRole: actor.role,
-    action: entry.action,
-    patientId: entry.patientId ?? null,
-    recordType: entry.recordType,
-    recordId: entry.recordId ?? null,
-    ip: actor.ip,
-    userAgent: actor.userAgent,
-    outcome: entry.outcome ?? 'success',
-    reason: entry.reason ?? null,
-  };
-}
 
 export interface LaneDeps {
   database: Database;

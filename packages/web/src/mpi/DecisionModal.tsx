@@ -1,14 +1,12 @@
 import type { ReviewItem, ReviewPerson } from '@careloop/core';
-import { Alert, Button, Group, Modal, Radio, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Group, Modal, Radio, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { dayjs, formatDate } from '../ui/format';
-import { errorMessage } from '../ui/states';
 import { useDecideReview } from './api';
+import { DecisionError, ReasonField } from './DecisionFields';
 import { MERGE_KEEPS_TEXT } from './labels';
 
 export type Decision = 'merge' | 'distinct';
-
-const REASON_MAX = 500;
 
 function SurvivorOption({ person, label }: { person: ReviewPerson; label: string }) {
   const sources = person.sources.length;
@@ -104,20 +102,8 @@ function DecisionForm({
           Both records stay separate patients. The decision is kept in the audit trail.
         </Text>
       )}
-      <Textarea
-        label="Reason"
-        description="Optional; kept in the audit trail"
-        autosize
-        minRows={2}
-        maxLength={REASON_MAX}
-        value={reason}
-        onChange={(e) => setReason(e.currentTarget.value)}
-      />
-      {decide.isError ? (
-        <Alert color="red" role="alert">
-          {errorMessage(decide.error)}
-        </Alert>
-      ) : null}
+      <ReasonField value={reason} onChange={setReason} />
+      <DecisionError error={decide.isError ? decide.error : null} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onClose}>
           Cancel

@@ -9,7 +9,6 @@ import {
   Skeleton,
   Stack,
   Text,
-  Textarea,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -17,8 +16,9 @@ import { usePatient360 } from '../patients/api';
 import { medicalRecordNumber } from '../patients/PatientHeader';
 import { PatientPicker } from '../patients/PatientPicker';
 import { formatDate } from '../ui/format';
-import { ErrorMessage, errorMessage } from '../ui/states';
+import { ErrorMessage } from '../ui/states';
 import { useMergePatient } from './api';
+import { DecisionError, ReasonField } from './DecisionFields';
 import { MERGE_KEEPS_TEXT } from './labels';
 
 /** Folds another patient (a known duplicate) into `record`, after showing both side by side. */
@@ -176,20 +176,8 @@ function ConfirmMerge({
           That record was already merged into another one.
         </Alert>
       ) : null}
-      <Textarea
-        label="Reason"
-        description="Optional; kept in the audit trail"
-        autosize
-        minRows={2}
-        maxLength={500}
-        value={reason}
-        onChange={(e) => setReason(e.currentTarget.value)}
-      />
-      {merge.isError ? (
-        <Alert color="red" role="alert">
-          {errorMessage(merge.error)}
-        </Alert>
-      ) : null}
+      <ReasonField value={reason} onChange={setReason} />
+      <DecisionError error={merge.isError ? merge.error : null} />
       <Group justify="space-between">
         <Button variant="subtle" onClick={onBack}>
           Back

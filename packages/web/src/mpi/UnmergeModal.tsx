@@ -1,10 +1,10 @@
-import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { isApiError } from '../api/client';
 import { formatDateTime } from '../ui/format';
-import { errorMessage } from '../ui/states';
 import { useUnmerge } from './api';
+import { DecisionError, ReasonField } from './DecisionFields';
 import type { MergeToUndo } from './labels';
 import { PatientRef } from './PatientRef';
 
@@ -53,20 +53,8 @@ function UnmergeForm({ merge, onClose }: { merge: MergeToUndo; onClose: () => vo
         {formatDateTime(merge.mergedAt)}. Undoing it restores the merged record and moves its source
         records and history back to it.
       </Text>
-      <Textarea
-        label="Reason"
-        description="Optional; kept in the audit trail"
-        autosize
-        minRows={2}
-        maxLength={500}
-        value={reason}
-        onChange={(e) => setReason(e.currentTarget.value)}
-      />
-      {unmerge.isError ? (
-        <Alert color="red" role="alert">
-          {errorMessage(unmerge.error)}
-        </Alert>
-      ) : null}
+      <ReasonField value={reason} onChange={setReason} />
+      <DecisionError error={unmerge.isError ? unmerge.error : null} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onClose}>
           {alreadyUndone ? 'Close' : 'Cancel'}

@@ -82,6 +82,13 @@ function payloadOf(table: PgTable, rows: Record<string, unknown>[]) {
   return { names, json };
 }
 
+/** The rows by shape and chunk, each part with its column names and JSON parameter. */
+function partsOf(table: PgTable, rows: Record<string, unknown>[]) {
+  return byShape(rows).flatMap((shape) =>
+    chunks(shape).map((part) => ({ ...payloadOf(table, part), rows: part })),
+  );
+}
+
 /**
  * INSERT statements for rows of one table, one per shape of row and chunk: `insert … select
  * from json_populate_recordset(null::table, $1)`. Every row of a shape lists the same keys; a
@@ -93,19 +100,12 @@ export function insertStatements(
   onConflict: SQL = sql``,
 ): SQL[] {
   const name = quoted(getTableName(table));
-  const statements: SQL[] = [];
-  for (const shape of byShape(rows)) {
-    for (const part of chunks(shape)) {
-      const { names, json } = payloadOf(table, part);
-      const list = names.map(quoted).join(', ');
-      // The table and column names are the schema's own: written as text, one chunk instead
-      // of a fragment each (building a statement from fragments costs more than running it).
-      statements.push(
-        sql`${sql.raw(`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, `)}${json}${sql.raw('::json) ')}${onConflict}`,
-      );
-    }
-  }
-  return statements;
+  return partsOf(table, rows).map(({ names, json }) => {
+    const list = names.map(quoted).join(', ');
+    // The table and column names are the schema's own: written as text, one chunk instead of a
+    // fragment each (building a statement from fragments costs more than running it).
+    return sql`${sql.raw(`insert into ${name} (${list}) select ${list} from json_populate_recordset(null::${name}, `)}${json}${sql.raw('::json) ')}${onConflict}`;
+  });
 }
 
 /**
@@ -120,22 +120,19 @@ export function updateStatements(
 ): SQL[] {
   const name = quoted(getTableName(table));
   const statements: SQL[] = [];
-  for (const shape of byShape(rows)) {
-    for (const part of chunks(shape)) {
-      const { names, json } = payloadOf(table, part);
-      const set = names
-        .filter((n) => n !== 'id')
-        .map((n) => `${quoted(n)} = v.${quoted(n)}`)
-        .join(', ');
-      if (!set) continue;
-      // The ids again as an array, so the planner reads each row by primary key: it cannot
-      // count the rows of json_populate_recordset and takes a hundred, enough for it to scan a
-      // small table whole.
-      const ids = part.map((row) => row.id);
-      statements.push(
-        sql`${sql.raw(`update ${name} set ${set} from json_populate_recordset(null::${name}, `)}${json}${sql.raw(`::json) v where ${name}.id = v.id and ${name}.id = any(`)}${sql.param(ids)}${sql.raw('::uuid[])')}`,
-      );
-    }
+  for (const { names, json, rows: part } of partsOf(table, rows)) {
+    const set = names
+      .filter((n) => n !== 'id')
+      .map((n) => `${quoted(n)} = v.${quoted(n)}`)
+      .join(', ');
+    if (!set) continue;
+    // The ids again as an array, so the planner reads each row by primary key: it cannot count
+    // the rows of json_populate_recordset and takes a hundred, enough for it to scan a small
+    // table whole.
+    const ids = part.map((row) => row.id);
+    statements.push(
+      sql`${sql.raw(`update ${name} set ${set} from json_populate_recordset(null::${name}, `)}${json}${sql.raw(`::json) v where ${name}.id = v.id and ${name}.id = any(`)}${sql.param(ids)}${sql.raw('::uuid[])')}`,
+    );
   }
   return statements;
 }

@@ -36,16 +36,25 @@ export function pageOf<R, T>(
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
+ * The strings that start with `prefix` as a range, `lower ≤ s < upper` in the byte order of the
+ * `text_pattern_ops` indexes (`~>=~`, `~<~`): `upper` is the prefix with its last character
+ * incremented. Null when there is no such simple bound (an empty prefix, or one ending near the
+ * surrogate range).
+ */
+export function prefixBounds(prefix: string): { lower: string; upper: string } | null {
+  const last = prefix.codePointAt(prefix.length - 1);
+  if (prefix === '' || last === undefined || last >= 0xd7ff) return null;
+  return { lower: prefix, upper: `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}` };
+}
+
+/**
  * `column` starts with `prefix`, as a range the `text_pattern_ops` indexes answer
- * (`prefix ≤ column < prefix with its last character incremented`). PGlite's planner does not
- * turn `like 'abc%'` into an index range, so a prefix `like` scans the table there; the range
- * is the same condition, and uses the index on both databases.
+ * (`prefixBounds`). PGlite's planner does not turn `like 'abc%'` into an index range, so a
+ * prefix `like` scans the table there; the range is the same condition, and uses the index on
+ * both databases.
  */
 export function startsWith(column: SQL, prefix: string): SQL {
-  const last = prefix.codePointAt(prefix.length - 1);
-  if (prefix === '' || last === undefined || last >= 0xd7ff) {
-    return sql`${column} like ${`${escapeLike(prefix)}%`}`;
-  }
-  const upper = `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}`;
-  return sql`(${column} ~>=~ ${prefix} and ${column} ~<~ ${upper})`;
+  const bounds = prefixBounds(prefix);
+  if (!bounds) return sql`${column} like ${`${escapeLike(prefix)}%`}`;
+  return sql`(${column} ~>=~ ${bounds.lower} and ${column} ~<~ ${bounds.upper})`;
 }

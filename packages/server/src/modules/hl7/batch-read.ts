@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { byKey } from '../../db/lookup.js';
 import type { StoredCopy } from './message-log.js';
 
 /**
@@ -34,7 +35,10 @@ export interface SnapshotRow {
   identifiers: Json<string[]> | null;
 }
 
-/** The records with these ids (an SQL uuid array) and what they hold, locked for update. */
+/**
+ * The records with these ids (an SQL uuid array) and what they hold, locked for update. Each
+ * record is read by its primary key (see `byKey`), whatever the planner's statistics.
+ */
 export const snapshotQuery = (ids: SQL) => sql`
   select p.id, p.given_name, p.middle_name, p.family_name, p.birth_date::text as birth_date,
     p.administrative_sex, p.preferred_language, p.deceased_at, p.flags, p.status,
@@ -44,7 +48,8 @@ export const snapshotQuery = (ids: SQL) => sql`
       from patient_contact_points c where c.patient_id = p.id) as contacts,
     (select array_agg(i.system || '|' || i.value)
       from patient_identifiers i where i.patient_id = p.id) as identifiers
-  from patients p where p.id = any(${ids}) for update of p`;
+  from (select distinct id from unnest(${ids}) as k(id)) k
+  cross join lateral (${byKey(sql`select * from patients where id = k.id`)} for update) p`;
 
 /** The one row `batchReadQuery` returns. */
 export interface BatchReadRow {
@@ -68,15 +73,17 @@ export function batchReadQuery(
 ): SQL {
   return sql`
     with owners as (
-      select patient_id, system, value from patient_identifiers
-      where value = any(${textArray(values)})
+      select i.patient_id, i.system, i.value from unnest(${textArray(values)}) as k(value)
+      cross join lateral (${byKey(sql`select patient_id, system, value from patient_identifiers
+        where value = k.value`)}) i
     ), links as (
-      select source_system, source_type, source_id, record_type as "recordType",
-        record_id as "recordId", patient_id as "patientId"
-      from source_links
-      where (source_system, source_type, source_id) in (select * from unnest(
-        ${textArray(keys.map((k) => k[0]))}, ${textArray(keys.map((k) => k[1]))},
-        ${textArray(keys.map((k) => k[2]))}))
+      select l.* from unnest(${textArray(keys.map((k) => k[0]))},
+        ${textArray(keys.map((k) => k[1]))}, ${textArray(keys.map((k) => k[2]))})
+        as k(source_system, source_type, source_id)
+      cross join lateral (${byKey(sql`select source_system, source_type, source_id,
+        record_type as "recordType", record_id as "recordId", patient_id as "patientId"
+        from source_links where source_system = k.source_system
+          and source_type = k.source_type and source_id = k.source_id`)}) l
     ), snapshots as (
       ${snapshotQuery(sql`array(select patient_id from owners
         union select "recordId" from links where "recordType" = 'patient')`)}

@@ -307,6 +307,26 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
       expect(row?.replayable).toBe(false);
       expect(row?.rawEncrypted).not.toContain('SECRET-NAME');
     });
+    it('answers AE naming PID-3 when it holds thousands of identifiers, and the rest of its batch goes on', async () => {
+      const ids = Array.from({ length: 140_000 }, (_, i) => `W${i}`).join('~');
+      const wide = adt('A04', 'WIDE-1', { mrn: 'WIDE' }, { visit: 'WIDE-V' }).replace(
+        /^PID\|1\|\|[^|]*/m,
+        `PID|1||${ids}`,
+      );
+      expect(wide).toContain('~W139999');
+      // Sent together, so the lane reads both in one batch.
+      const [bad, good] = await Promise.all(
+        [wide, adt('A04', 'NARROW-1', { mrn: 'NARROW' }, { visit: 'NARROW-V' })].map((text) =>
+          t.services.hl7.receive(tenant.orgId, text, { channel: 'mllp' }),
+        ),
+      );
+      expect(bad?.messages[0]).toMatchObject({ ackCode: 'AE', status: 'error' });
+      expect(bad?.reply).toContain('ERR||PID^1^3|102^');
+      expect(bad?.reply).toContain('more than 50 identifiers');
+      expect(good?.messages[0]).toMatchObject({ ackCode: 'AA' });
+      expect(await patientByMrn('NARROW')).toMatchObject({ status: 'active' });
+      expect(await patientByMrn('W1')).toBeNull();
+    });
   });
 
   describe('SIU', () => {

@@ -23,9 +23,18 @@ export interface MessageKeys {
 /**
  * The identifiers and source keys a message's handler will look for, computed the same way the
  * handlers compute them, so a batch can read them all in one query each. A key missed here is
- * only a slower lookup later, never a wrong one.
+ * only a slower lookup later, never a wrong one. Never throws: a message whose keys cannot be
+ * read (its handler answers it AE) has none, and the rest of its batch goes on.
  */
 export function messageKeys(message: Hl7Read, sender: string): MessageKeys {
+  try {
+    return keysOf(message, sender);
+  } catch {
+    return { identifiers: [], links: [] };
+  }
+}
+
+function keysOf(message: Hl7Read, sender: string): MessageKeys {
   const keys: MessageKeys = { identifiers: [], links: [] };
   for (const seg of message.segments) {
     switch (seg.name) {

@@ -1,4 +1,5 @@
 import { type AdministrativeSex, normalizeEmail, normalizePhone } from '@careloop/core';
+import { HL7_ERROR } from './ack.js';
 import {
   type Hl7Time,
   identifierSystem,
@@ -11,7 +12,7 @@ import {
   readTelecoms,
   readTime,
 } from './datatypes.js';
-import { invalid } from './errors.js';
+import { Hl7ContentError, invalid } from './errors.js';
 import type { Segment } from './message.js';
 
 /** A person as a PID segment describes them, before Careloop decides who they are. */
@@ -118,8 +119,15 @@ function country(code: string): string {
 const clip = (s: string, n = 200) => (s.length > n ? s.slice(0, n) : s);
 
 /**
+ * Identifiers one field may hold. Real feeds send a handful (MRN, enterprise id, SSN, payer
+ * ids); a field with thousands is a broken or hostile message, refused rather than stored.
+ */
+export const MAX_PATIENT_IDENTIFIERS = 50;
+
+/**
  * The identifiers in the first of `fields` that has any (PID-3, then PID-2 for feeds older than
- * v2.3; MRG-1), keyed as Careloop keys them.
+ * v2.3; MRG-1), keyed as Careloop keys them. More than MAX_PATIENT_IDENTIFIERS is a content
+ * error (AE).
  */
 export function readPatientIdentifiers(
   seg: Segment,
@@ -128,6 +136,14 @@ export function readPatientIdentifiers(
 ): Hl7Patient['identifiers'] {
   let source: ReturnType<typeof readIdentifiers> = [];
   for (const field of fields) {
+    if (seg.repetitions(field) > MAX_PATIENT_IDENTIFIERS) {
+      const location = `${seg.name}-${field}`;
+      throw new Hl7ContentError(
+        `${location} holds more than ${MAX_PATIENT_IDENTIFIERS} identifiers`,
+        location,
+        HL7_ERROR.dataTypeError,
+      );
+    }
     source = readIdentifiers(seg, field);
     if (source.length > 0) break;
   }

@@ -116,6 +116,13 @@ describe('sheetToCsv', () => {
 });
 
 describe('readCsvFile', () => {
+  it('reads a file of 200,000 rows, as wide as its widest row', () => {
+    const text = `MRN,Last\n${'1,a\n'.repeat(200_000)}2,b,extra\n`;
+    const file = readCsvFile(text, { type: 'patients' });
+    expect(file.table.rows).toHaveLength(200_001);
+    expect(file.table.columns).toHaveLength(3);
+  });
+
   it('refuses a header line past the end of the file', () => {
     expect(() => readCsvFile('a,b\n1,2\n', { type: 'patients', headerLine: 9 })).toThrow(
       /no line 9/,

@@ -162,7 +162,9 @@ export function tableOf(
   const header = records[headerIndex];
   if (!header) throw new CsvSyntaxError('The file has no header row', 1);
   const rows = records.slice(headerIndex + 1);
-  const width = Math.max(header.cells.length, ...rows.map((r) => r.cells.length));
+  // A loop, not Math.max(...rows): spreading a file's rows as arguments overflows the stack.
+  let width = header.cells.length;
+  for (const r of rows) if (r.cells.length > width) width = r.cells.length;
   return { delimiter, headerIndex, columns: columnNames(header.cells, width), rows };
 }
 

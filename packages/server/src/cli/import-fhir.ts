@@ -225,7 +225,8 @@ async function importFiles(
         nextFile += 1;
         const bundles = await read(file);
         if (typeof bundles === 'string') queue.push({ file, bundle: null, unreadable: bundles });
-        else queue.push(...bundles.map((bundle) => ({ file, bundle })));
+        // One at a time: an NDJSON file holds more resources than a call takes arguments.
+        else for (const bundle of bundles) queue.push({ file, bundle });
       }
     };
     await refill();

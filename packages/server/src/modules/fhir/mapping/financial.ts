@@ -83,7 +83,7 @@ async function payerOfInsurance(
 }
 
 /** When the services were given: the items' dates, else the billable period. */
-function servicePeriod(
+export function servicePeriod(
   items: (ClaimItem | ExplanationOfBenefitItem)[] | undefined,
   billable: { start?: string; end?: string } | undefined,
 ) {
@@ -96,8 +96,11 @@ function servicePeriod(
     if (end) ends.push(end);
   }
   if (starts.length === 0) return periodOf(billable);
-  const min = new Date(Math.min(...starts.map((d) => d.getTime())));
-  const max = ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : null;
+  // Loops, not Math.min(...items): a claim may list more items than a call takes arguments.
+  let min: Date | null = null;
+  for (const d of starts) if (min === null || d < min) min = d;
+  let max: Date | null = null;
+  for (const d of ends) if (max === null || d > max) max = d;
   return { start: min, end: max };
 }
 

@@ -327,6 +327,21 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
       expect(await patientByMrn('NARROW')).toMatchObject({ status: 'active' });
       expect(await patientByMrn('W1')).toBeNull();
     });
+
+    it('answers AE naming PID-13 when it holds thousands of phone numbers', async () => {
+      const phones = Array.from(
+        { length: 60_000 },
+        (_, i) => `617555${String(i % 10_000).padStart(4, '0')}`,
+      );
+      const text = adt('A04', 'PHONES-1', { mrn: 'PHONES' }, { visit: 'PHONES-V' }).replace(
+        /^(PID(?:\|[^|\r]*){12})\|[^|\r]*/m,
+        `$1|${phones.join('~')}`,
+      );
+      expect(text).toContain('~6175559999');
+      const out = await send(text);
+      expect(out.reply).toContain('ERR||PID^1^13|102^');
+      expect(out).toMatchObject({ ackCode: 'AE', status: 'error' });
+    });
   });
 
   describe('SIU', () => {

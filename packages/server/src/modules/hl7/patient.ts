@@ -119,14 +119,26 @@ function country(code: string): string {
 const clip = (s: string, n = 200) => (s.length > n ? s.slice(0, n) : s);
 
 /**
- * Identifiers one field may hold. Real feeds send a handful (MRN, enterprise id, SSN, payer
- * ids); a field with thousands is a broken or hostile message, refused rather than stored.
+ * Repetitions one PID or MRG field may hold (identifiers, names, addresses, phones). Real feeds
+ * send a handful; a field with thousands is a broken or hostile message, refused (AE) rather
+ * than stored or compared pairwise.
  */
-export const MAX_PATIENT_IDENTIFIERS = 50;
+export const MAX_FIELD_REPETITIONS = 50;
+
+/** Refuses a field of more than MAX_FIELD_REPETITIONS repetitions (see there). */
+function boundRepetitions(seg: Segment, field: number, what: string): void {
+  if (seg.repetitions(field) <= MAX_FIELD_REPETITIONS) return;
+  const location = `${seg.name}-${field}`;
+  throw new Hl7ContentError(
+    `${location} holds more than ${MAX_FIELD_REPETITIONS} ${what}`,
+    location,
+    HL7_ERROR.dataTypeError,
+  );
+}
 
 /**
  * The identifiers in the first of `fields` that has any (PID-3, then PID-2 for feeds older than
- * v2.3; MRG-1), keyed as Careloop keys them. More than MAX_PATIENT_IDENTIFIERS is a content
+ * v2.3; MRG-1), keyed as Careloop keys them. More than MAX_FIELD_REPETITIONS is a content
  * error (AE).
  */
 export function readPatientIdentifiers(
@@ -136,14 +148,7 @@ export function readPatientIdentifiers(
 ): Hl7Patient['identifiers'] {
   let source: ReturnType<typeof readIdentifiers> = [];
   for (const field of fields) {
-    if (seg.repetitions(field) > MAX_PATIENT_IDENTIFIERS) {
-      const location = `${seg.name}-${field}`;
-      throw new Hl7ContentError(
-        `${location} holds more than ${MAX_PATIENT_IDENTIFIERS} identifiers`,
-        location,
-        HL7_ERROR.dataTypeError,
-      );
-    }
+    boundRepetitions(seg, field, 'identifiers');
     source = readIdentifiers(seg, field);
     if (source.length > 0) break;
   }
@@ -191,6 +196,10 @@ function contactPointsOf(pid: Segment): Hl7Patient['contactPoints'] {
  * update may omit what a registration needs.
  */
 export function readPatient(pid: Segment, sender: string, timeZone: string): Hl7Patient {
+  boundRepetitions(pid, 5, 'names');
+  boundRepetitions(pid, 11, 'addresses');
+  boundRepetitions(pid, 13, 'phone numbers and emails');
+  boundRepetitions(pid, 14, 'phone numbers and emails');
   const birthText = pid.value(7);
   const birth = birthText ? readTime(birthText, timeZone) : null;
   if (birthText && !birth) throw invalid('PID-7', 'date of birth');

@@ -284,6 +284,33 @@ describeEachDatabase('FHIR import', (kind) => {
     expect(await count(tenant, 'encounters')).toBe(1);
   });
 
+  it('rejects a patient with thousands of phone numbers, naming the list, and keeps one with a few', async () => {
+    const tenant = await TestTenant.create(t);
+    const person = (telecom: { system: 'phone'; value: string }[]) => ({
+      resourceType: 'Patient',
+      id: randomUUID(),
+      name: [{ family: 'Many', given: ['Phones'] }],
+      birthDate: '1975-05-06',
+      telecom,
+    });
+    const phones = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        system: 'phone' as const,
+        value: `617555${String(i % 10_000).padStart(4, '0')}`,
+      }));
+    const result = await importInto(
+      tenant,
+      bundle('batch', [entry(person(phones(20_000))), entry(person([...phones(3), ...phones(3)]))]),
+    );
+    expect(result.entries.map((e) => e.outcome)).toEqual(['rejected', 'created']);
+    expect(result.entries[0]?.issues[0]).toMatchObject({
+      expression: ['Bundle.entry[0].resource.telecom'],
+      diagnostics: expect.stringContaining('at most 50'),
+    });
+    // The repeated numbers of the second are kept once each.
+    expect(await count(tenant, 'patient_contact_points')).toBe(3);
+  });
+
   it('finds the same person sent by a second system through a shared identifier', async () => {
     const tenant = await TestTenant.create(t);
     const fixture = visitBundle();

@@ -12,7 +12,7 @@ import {
   patients,
 } from '../../patients/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
-import { NotMapped } from '../outcome.js';
+import { EntryError, NotMapped } from '../outcome.js';
 import { matchIncomingPatient, NO_SYSTEM } from '../patient-match.js';
 import { calendarDateOf, instantOf, labelOf, languageOf, nameParts, pickName } from '../values.js';
 import { type MapContext, mapperFor, quietly, type RowWrite, target, upsert } from './context.js';
@@ -48,9 +48,7 @@ function contactPointsOf(telecom: ContactPoint[] | undefined, ctx: MapContext): 
       else ctx.warn(`"${raw}" is not an email address; not kept`, `telecom[${i}]`);
     }
   }
-  return out.filter(
-    (c, i) => out.findIndex((o) => o.system === c.system && o.value === c.value) === i,
-  );
+  return distinctBySystemValue(out);
 }
 
 function addressesOf(addresses: Address[] | undefined) {
@@ -76,9 +74,36 @@ function identifiersOf(identifiers: Identifier[] | undefined, sourceSystem: stri
       type: i.type?.coding?.find((c) => c.code)?.code ?? null,
       source: `fhir:${sourceSystem}`,
     }));
-  return out.filter(
-    (x, i) => out.findIndex((o) => o.system === x.system && o.value === x.value) === i,
-  );
+  return distinctBySystemValue(out);
+}
+
+/** The first of each system and value, in order. */
+function distinctBySystemValue<T extends { system: string; value: string }>(rows: T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const key = `${r.system}\u0000${r.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Entries a Patient's list may hold (identifiers, names, telecoms, addresses). Real records
+ * carry a handful; thousands is a broken or hostile resource, rejected rather than stored.
+ */
+const MAX_LIST = 50;
+
+function refuseLongLists(patient: Patient): void {
+  for (const key of ['identifier', 'name', 'telecom', 'address'] as const) {
+    const list = patient[key];
+    if (list && list.length > MAX_LIST) {
+      throw new EntryError(
+        `Patient.${key} has ${list.length} entries; at most ${MAX_LIST} are accepted`,
+        key,
+      );
+    }
+  }
 }
 
 function languageOfPatient(patient: Patient): string | null {
@@ -113,6 +138,7 @@ async function existingChildren(tx: Db, patientId: string) {
  * staff or another system may have given them.
  */
 export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
+  refuseLongLists(patient);
   const name = pickName(patient.name);
   const parts = nameParts(name);
   if (!parts.family && !parts.given) throw new NotMapped('The patient has no name', 'name');

@@ -24,11 +24,12 @@ import { finish, fmt, say } from './report.js';
 /**
  * `bench hl7 [--messages N] [--patients P] [--connections C] [--window W] [--json]`: HL7 v2 over
  * MLLP on loopback, every message acknowledged only after its effects commit, into an
- * organization that already holds P patients (default 10,000, the demo generator's). Each simulated patient
- * sends the feed a hospital sends: A04 (register + visit), SIU S12 (booking), A08 (update), A03
- * (discharge); C senders in parallel, each waiting for its ACKs with at most W messages in
- * flight (W = 1 is classic MLLP). The baseline, in the same run, is the same traffic answered
- * by an MLLP echo that parses each message and builds its ACK without touching the database.
+ * organization that already holds P patients (default 10,000, the demo generator's). Each
+ * simulated patient sends the feed a hospital sends: A04 (register + visit), SIU S12 (booking),
+ * A08 (update), A03 (discharge); C senders in parallel, each waiting for its ACKs with at most
+ * W messages in flight (W = 1 is classic MLLP). The baseline, in the same run, is the same
+ * traffic answered by an MLLP echo that parses each message and builds its ACK without touching
+ * the database.
  */
 
 interface RunResult {

@@ -6,6 +6,28 @@ import { canonicalJson, hashOfCanonical } from './values.js';
 /** The most entries one bundle may carry; larger feeds are split by the sender. */
 export const MAX_BUNDLE_ENTRIES = 5000;
 
+/**
+ * How deep a bundle's JSON may nest. Real resources reach about twenty levels (a Bundle's
+ * entry, a contained resource, extensions in extensions, Questionnaire items in items); the
+ * validator, the hashing and the mappers walk resources recursively, so a bundle nested
+ * thousands deep would overflow the stack instead of being refused.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether JSON `value` nests objects and arrays more than `max` deep (no recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top;
+    if (depth > max) return true;
+    const items: unknown[] = Array.isArray(node) ? node : isObject(node) ? Object.values(node) : [];
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export type BundleMode = 'transaction' | 'batch';
 
 /** A valid entry, ready to map. */
@@ -198,6 +220,13 @@ function rejectRepeats(entries: IncomingEntry[]): IncomingEntry[] {
 export function readBundle(body: unknown): IncomingBundle {
   if (!isObject(body)) {
     throw requestError(400, 'structure', 'The body must be a FHIR Bundle (a JSON object)');
+  }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw requestError(
+      400,
+      'structure',
+      `The bundle nests objects and arrays more than ${MAX_JSON_DEPTH} deep; FHIR resources do not`,
+    );
   }
   if (body.resourceType !== 'Bundle') {
     throw requestError(

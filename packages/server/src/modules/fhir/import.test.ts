@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Extension, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
@@ -286,7 +286,7 @@ describeEachDatabase('FHIR import', (kind) => {
 
   it('rejects a patient with thousands of phone numbers, naming the list, and keeps one with a few', async () => {
     const tenant = await TestTenant.create(t);
-    const person = (telecom: { system: 'phone'; value: string }[]) => ({
+    const person = (telecom: { system: 'phone'; value: string }[]): Resource => ({
       resourceType: 'Patient',
       id: randomUUID(),
       name: [{ family: 'Many', given: ['Phones'] }],
@@ -418,5 +418,26 @@ describeEachDatabase('FHIR import', (kind) => {
       entry: Array.from({ length: 5001 }, () => ({})),
     };
     await expect(importInto(tenant, tooMany)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it('refuses a bundle nested thousands deep with a 400, not a stack overflow', async () => {
+    const tenant = await TestTenant.create(t);
+    let extension: Extension = { url: 'http://example.org/x', valueString: 'v' };
+    for (let i = 0; i < 20_000; i += 1) {
+      extension = { url: 'http://example.org/x', extension: [extension] };
+    }
+    const deep = bundle('batch', [
+      entry({
+        resourceType: 'Patient',
+        id: randomUUID(),
+        name: [{ family: 'Deep' }],
+        birthDate: '1980-01-01',
+        extension: [extension],
+      }),
+    ]);
+    await expect(importInto(tenant, deep)).rejects.toMatchObject({
+      status: 400,
+      outcome: { issue: [{ diagnostics: expect.stringContaining('more than 100 deep') }] },
+    });
   });
 });

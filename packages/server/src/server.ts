@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { Database } from './db/client.js';
+import { keepStatisticsFresh } from './db/statistics.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
@@ -123,8 +124,6 @@ function bannerText(url: string, logins: { email: string; role: string; orgId: s
  * one (CARELOOP_DEMO=0 leaves it empty), and listens. `close()` stops the server and closes
  * the database; PGlite must be closed, or the process never exits and recent writes can be lost.
  */
-const PGLITE_ANALYZE_INTERVAL_MS = 60 * 60_000;
-
 export async function startServer(
   config: Config,
   options: StartOptions = {},
@@ -136,22 +135,15 @@ export async function startServer(
   let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
   let hl7: RunningHl7 | null = null;
   let closing: Promise<void> | null = null;
-  // PGlite runs no autovacuum, so nothing refreshes the planner's statistics as data arrives
-  // (imports, registrations). Without them the 360 view once fell to 3 requests/s.
-  const statistics =
-    database.kind === 'pglite'
-      ? setInterval(() => {
-          database.db.execute(sql`analyze`).catch((error: unknown) => {
-            process.stderr.write(`analyze failed: ${String(error)}\n`);
-          });
-        }, PGLITE_ANALYZE_INTERVAL_MS)
-      : null;
-  statistics?.unref();
+  // PGlite runs no autovacuum: the server analyzes what changed, as autovacuum would.
+  const stopStatistics = keepStatisticsFresh(database, (error) => {
+    process.stderr.write(`analyze failed: ${String(error)}\n`);
+  });
   const close = () => {
     closing ??= (async () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (statistics) clearInterval(statistics);
+      stopStatistics();
       try {
         await hl7?.close();
         await app?.close();

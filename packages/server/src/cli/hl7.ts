@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { sqlState } from '../db/errors.js';
+import { keepStatisticsFresh } from '../db/statistics.js';
 import type { AuditActor } from '../modules/audit/service.js';
 import { decodePayload, splitMessages } from '../modules/hl7/message.js';
 import { HL7_DEFAULT_PORT, organizationNamed, startHl7 } from '../modules/hl7/runtime.js';
@@ -136,8 +137,12 @@ export async function runHl7Listen(
           `Listening for HL7 v2 (MLLP) on ${listener.host}:${listener.port} for ${org.name}${org.created ? ' (created)' : ''}. Ctrl-C stops.`,
       );
       options.onListening?.(listener.port);
+      const stopStatistics = keepStatisticsFresh(database, (error) =>
+        out.note(describeFailure('analyze', error)),
+      );
       const why = await waitForStop(options.signal);
       out.note(`${why}: stopping the HL7 listener`);
+      stopStatistics();
       await running.close();
       const stats = listener.stats();
       out.note(

@@ -69,10 +69,24 @@ export function validatePatients(
   if (mappingIssues.length > 0) return { mappingIssues, results: [] };
   return {
     mappingIssues,
-    results: table.rows.map((record) =>
-      readPatientRow(mapRow('patients', table.columns, mapping, record), options),
-    ),
+    results: validatePatientRows(table, mapping, options, 0, table.rows.length),
   };
+}
+
+/**
+ * Data rows `from` to `to` (exclusive) of a patient file, mapped and validated, for callers
+ * that validate a large file a slice at a time; the mapping must have passed `checkMapping`.
+ */
+export function validatePatientRows(
+  table: CsvTable,
+  mapping: readonly ColumnMapping[],
+  options: { dateOrder: DateOrder; today?: Date },
+  from: number,
+  to: number,
+): RowResult<PatientImportRow>[] {
+  return table.rows
+    .slice(from, to)
+    .map((record) => readPatientRow(mapRow('patients', table.columns, mapping, record), options));
 }
 
 /** Maps and validates every data row of an appointment file. */
@@ -85,8 +99,21 @@ export function validateAppointments(
   if (mappingIssues.length > 0) return { mappingIssues, results: [] };
   return {
     mappingIssues,
-    results: table.rows.map((record) =>
-      readAppointmentRow(mapRow('appointments', table.columns, mapping, record), options),
-    ),
+    results: validateAppointmentRows(table, mapping, options, 0, table.rows.length),
   };
+}
+
+/** `validatePatientRows` for an appointment file. */
+export function validateAppointmentRows(
+  table: CsvTable,
+  mapping: readonly ColumnMapping[],
+  options: { dateOrder: DateOrder },
+  from: number,
+  to: number,
+): RowResult<AppointmentImportRow>[] {
+  return table.rows
+    .slice(from, to)
+    .map((record) =>
+      readAppointmentRow(mapRow('appointments', table.columns, mapping, record), options),
+    );
 }

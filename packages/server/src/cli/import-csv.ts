@@ -21,6 +21,7 @@ import {
 import { loadConfig } from '../config.js';
 import { FieldCipher } from '../crypto/field-cipher.js';
 import type { AuditActor } from '../modules/audit/service.js';
+import type { PreparedImport } from '../modules/csv-import/service.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
 import { loadFieldCipher, openDatabase } from '../server.js';
 import { createServices, type Services } from '../services.js';
@@ -242,9 +243,9 @@ async function importFile(
     // The import encrypts nothing: without a configured key a throwaway one will do.
     const cipher = await loadFieldCipher(config, database).catch(() => FieldCipher.random());
     const services = createServices(config, database, cipher);
-    let prepared: ReturnType<Services['csvImport']['prepare']>;
+    let prepared: PreparedImport;
     try {
-      prepared = services.csvImport.prepare(request);
+      prepared = await services.csvImport.prepare(request);
     } catch (error) {
       // The same checks the API answers 4xx for: the operator's to fix, not a crash.
       if (error instanceof CareloopError) {

@@ -73,6 +73,25 @@ describeEachDatabase('CSV import', (kind) => {
   });
   afterAll(() => app?.close());
 
+  it('validates a large file a slice at a time, letting other work run in between', async () => {
+    const rows = Array.from(
+      { length: 5000 },
+      (_, i) => `Z${i},Family${i},Given,1980-01-02,F,(617) 555-0143,,,,,`,
+    );
+    const text = [
+      'MRN,Last Name,First Name,DOB,Sex,Mobile,E-mail,Street,City,State,Zip',
+      ...rows,
+    ].join('\n');
+    const order: string[] = [];
+    const prepared = app.services.csvImport.prepare(patientsRequest({ text })).then((p) => {
+      order.push('prepared');
+      return p;
+    });
+    setImmediate(() => order.push('other work'));
+    expect((await prepared).results).toHaveLength(5000);
+    expect(order).toEqual(['other work', 'prepared']);
+  });
+
   it('previews a file without writing anything: outcomes and row errors per row', async () => {
     const res = await admin.post('/api/imports/csv/preview', patientsRequest());
     expect(res.statusCode, res.body).toBe(200);

@@ -49,7 +49,7 @@ describe.runIf(sharedDataAvailable('record-linkage-febrl'))(
       const text = await readFile(DATASET, 'utf8');
       const lines = parseCsv(text, ',');
       const recIdOfLine = new Map(lines.slice(1).map((r) => [r.line, (r.cells[0] ?? '').trim()]));
-      const prepared = app.services.csvImport.prepare({
+      const prepared = await app.services.csvImport.prepare({
         type: 'patients',
         fileName: 'febrl-dataset1.csv',
         text,

@@ -5,6 +5,7 @@ import {
   type CsvImportRequest,
   type CsvImportResult,
   CsvSyntaxError,
+  checkMapping,
   type ImportCounts,
   MAX_IMPORT_BYTES,
   MAX_LISTED_OUTCOMES,
@@ -14,8 +15,8 @@ import {
   type RowOutcome,
   type RowResult,
   readCsvFile,
-  validateAppointments,
-  validatePatients,
+  validateAppointmentRows,
+  validatePatientRows,
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -31,6 +32,9 @@ import { MpiConflictError } from '../mpi/match.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { loadDirectory, writeAppointmentRow } from './appointment-rows.js';
 import { RowConflict, writePatientRow } from './patient-rows.js';
+
+/** Rows validated between two yields to the event loop (about 50 ms of work). */
+const VALIDATE_SLICE = 2000;
 
 /** Rows written per transaction: a failure loses at most one chunk's progress, never half a row. */
 export const CHUNK_ROWS = 200;
@@ -102,8 +106,13 @@ export class CsvImportService {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Reads, maps and validates the file; a file or mapping that cannot be used is a 4xx. */
-  prepare(request: CsvImportRequest): PreparedImport {
+  /**
+   * Reads, maps and validates the file; a file or mapping that cannot be used is a 4xx. Rows are
+   * validated VALIDATE_SLICE at a time, yielding to the event loop between slices: a 20 MB
+   * file (200,000 rows) takes seconds to validate, and the same process answers the API and the
+   * HL7 listener, which must not wait that long.
+   */
+  async prepare(request: CsvImportRequest): Promise<PreparedImport> {
     if (Buffer.byteLength(request.text, 'utf8') > MAX_IMPORT_BYTES) {
       throw new CareloopError(
         'payload_too_large',
@@ -122,29 +131,46 @@ export class CsvImportService {
       if (error instanceof CsvSyntaxError) throw badRequest(error.message, '/body/text');
       throw error;
     }
-    if (file.table.rows.length === 0) {
+    const { table } = file;
+    if (table.rows.length === 0) {
       throw badRequest('The file has a header row but no data rows', '/body/text');
     }
-    const options = { dateOrder: request.dateOrder ?? 'mdy' } as const;
-    const sourceSystem = `csv:${request.fileName.trim()}`;
-    const validated =
-      request.type === 'patients'
-        ? {
-            type: 'patients' as const,
-            ...validatePatients(file.table, request.mapping, options),
-          }
-        : {
-            type: 'appointments' as const,
-            ...validateAppointments(file.table, request.mapping, options),
-          };
-    const [issue] = validated.mappingIssues;
+    const [issue] = checkMapping(request.type, table.columns, request.mapping);
     if (issue) {
       const at = request.mapping.findIndex((m) => m.column === issue.column);
       throw badRequest(issue.message, at >= 0 ? `/body/mapping/${at}` : '/body/mapping');
     }
-    return validated.type === 'patients'
-      ? { request, file, sourceSystem, type: 'patients', results: validated.results }
-      : { request, file, sourceSystem, type: 'appointments', results: validated.results };
+    const options = { dateOrder: request.dateOrder ?? 'mdy' } as const;
+    const sourceSystem = `csv:${request.fileName.trim()}`;
+    const inSlices = async <T>(
+      validate: (from: number, to: number) => RowResult<T>[],
+    ): Promise<RowResult<T>[]> => {
+      const results: RowResult<T>[] = [];
+      for (let from = 0; from < table.rows.length; from += VALIDATE_SLICE) {
+        if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+        for (const result of validate(from, from + VALIDATE_SLICE)) results.push(result);
+      }
+      return results;
+    };
+    return request.type === 'patients'
+      ? {
+          request,
+          file,
+          sourceSystem,
+          type: 'patients',
+          results: await inSlices((from, to) =>
+            validatePatientRows(table, request.mapping, options, from, to),
+          ),
+        }
+      : {
+          request,
+          file,
+          sourceSystem,
+          type: 'appointments',
+          results: await inSlices((from, to) =>
+            validateAppointmentRows(table, request.mapping, options, from, to),
+          ),
+        };
   }
 
   /** Runs a prepared import; resolves to the counts and each row's outcome. */

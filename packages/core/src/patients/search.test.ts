@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePatientSearch, searchableName } from './search.js';
+import { parsePatientSearch, searchableName, searchColumns } from './search.js';
 
 describe('parsePatientSearch', () => {
   it('reads ISO and US birth dates', () => {
@@ -41,5 +41,14 @@ describe('parsePatientSearch', () => {
 describe('searchableName', () => {
   it('joins parts and folds case and accents', () => {
     expect(searchableName("O'Brien", 'Zoë')).toBe("o'brien zoe");
+  });
+});
+
+describe('searchColumns', () => {
+  it('derives the family-then-given search name and the given one from the names', () => {
+    expect(searchColumns(' Núñez-Ortega ', 'José  María')).toEqual({
+      searchName: 'nunez-ortega jose maria',
+      searchGiven: 'jose maria',
+    });
   });
 });

@@ -22,6 +22,21 @@ export function searchableName(...parts: (string | null | undefined)[]): string 
     .trim();
 }
 
+/**
+ * A golden record's search columns, derived from its names: `search_name` (family then given,
+ * which the list, the search box and the matcher's name block read by prefix) and
+ * `search_given`. Every writer of a patient row sets them through this.
+ */
+export function searchColumns(
+  familyName: string,
+  givenName: string,
+): { searchName: string; searchGiven: string } {
+  return {
+    searchName: searchableName(familyName, givenName),
+    searchGiven: searchableName(givenName),
+  };
+}
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 

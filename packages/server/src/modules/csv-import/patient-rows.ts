@@ -4,7 +4,7 @@ import {
   prepareAddress,
   preparePostalCode,
   type SourceDemographics,
-  searchableName,
+  searchColumns,
 } from '@careloop/core';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -162,8 +162,7 @@ async function createPatient(
       givenName: row.givenName,
       middleName: row.middleName,
       familyName: row.familyName,
-      searchName: searchableName(row.familyName, row.givenName),
-      searchGiven: searchableName(row.givenName),
+      ...searchColumns(row.familyName, row.givenName),
       birthDate: row.birthDate,
       administrativeSex: row.sex,
       preferredLanguage: row.preferredLanguage ?? 'en',

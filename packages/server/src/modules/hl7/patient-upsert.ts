@@ -1,4 +1,4 @@
-import { type SourceDemographics, searchableName } from '@careloop/core';
+import { type SourceDemographics, searchColumns } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { type MatchDecision, matchPerson, type SourcePerson } from '../mpi/match.js';
@@ -235,8 +235,7 @@ async function createPatient(tx: Db, hc: HandlerContext, person: Hl7Patient) {
     givenName: name.given,
     middleName: name.middle || null,
     familyName: name.family,
-    searchName: searchableName(name.family, name.given),
-    searchGiven: searchableName(name.given),
+    ...searchColumns(name.family, name.given),
     birthDate: person.birth.date,
     administrativeSex: person.sex ?? 'unknown',
     preferredLanguage: person.language ?? 'en',
@@ -292,8 +291,7 @@ async function updatePatient(
   if (changed.length > 0) {
     await hc.batch.update(tx, patients, patientId, {
       ...next,
-      searchName: searchableName(next.familyName, next.givenName),
-      searchGiven: searchableName(next.givenName),
+      ...searchColumns(next.familyName, next.givenName),
       updatedAt: new Date(),
     });
   }

@@ -2,7 +2,7 @@ import {
   type SourceDemographics,
   type SourceKind,
   type SurvivorshipSource,
-  searchableName,
+  searchColumns,
   survivingValues,
 } from '@careloop/core';
 import { eq, type SQL, sql } from 'drizzle-orm';
@@ -171,8 +171,7 @@ export async function applySurvivorship(tx: Db, patientId: string): Promise<stri
     .update(patients)
     .set({
       ...changes,
-      searchName: searchableName(family, given),
-      searchGiven: searchableName(given),
+      ...searchColumns(family, given),
       updatedAt: new Date(),
     })
     .where(eq(patients.id, patientId));

@@ -6,7 +6,7 @@ import {
   type PatientListQuery,
   type PatientUpdate,
   type PreferencesUpdate,
-  searchableName,
+  searchColumns,
   type TimelineQuery,
 } from '@careloop/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -190,8 +190,7 @@ export class PatientService {
           middleName: input.middleName ?? null,
           familyName: input.familyName.trim(),
           preferredName: input.preferredName ?? null,
-          searchName: searchableName(input.familyName, input.givenName),
-          searchGiven: searchableName(input.givenName),
+          ...searchColumns(input.familyName, input.givenName),
           birthDate: input.birthDate,
           administrativeSex: input.administrativeSex,
           genderIdentity: input.genderIdentity ?? null,
@@ -246,8 +245,7 @@ export class PatientService {
       const changes = {
         givenName,
         familyName,
-        searchName: searchableName(familyName, givenName),
-        searchGiven: searchableName(givenName),
+        ...searchColumns(familyName, givenName),
         ...(input.middleName !== undefined && { middleName: input.middleName }),
         ...(input.preferredName !== undefined && { preferredName: input.preferredName }),
         ...(input.birthDate !== undefined && { birthDate: input.birthDate }),

@@ -7,7 +7,7 @@ import {
   notFound,
   type PortalRegistration,
   type SessionInfo,
-  searchableName,
+  searchColumns,
 } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
@@ -126,8 +126,7 @@ export class PortalRegistrationService {
           orgId,
           givenName,
           familyName,
-          searchName: searchableName(familyName, givenName),
-          searchGiven: searchableName(givenName),
+          ...searchColumns(familyName, givenName),
           birthDate: input.birthDate,
           administrativeSex: input.administrativeSex ?? 'unknown',
           preferredChannel: 'portal',

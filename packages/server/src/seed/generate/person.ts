@@ -1,4 +1,4 @@
-import { type AdministrativeSex, searchableName } from '@careloop/core';
+import { type AdministrativeSex, searchColumns } from '@careloop/core';
 import { DAY_MS, isoDay, yearOf } from '../calendar.js';
 import type { SeedClinic } from '../directory.js';
 import {
@@ -178,8 +178,7 @@ export function drawPerson(
         middleName: who.middleName,
         familyName: who.familyName,
         preferredName: who.preferredName,
-        searchName: searchableName(who.familyName, who.givenName),
-        searchGiven: searchableName(who.givenName),
+        ...searchColumns(who.familyName, who.givenName),
         birthDate: isoDay(who.birthDay),
         administrativeSex: who.sex,
         genderIdentity: who.genderIdentity,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail, normalizePhone, searchableName } from '@careloop/core';
+import { normalizeEmail, normalizePhone, searchColumns } from '@careloop/core';
 import type { Address, ContactPoint, Identifier, Patient } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
@@ -165,8 +165,7 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
     middleName: parts.middle,
     familyName,
     preferredName: preferred,
-    searchName: searchableName(familyName, givenName),
-    searchGiven: searchableName(givenName),
+    ...searchColumns(familyName, givenName),
     birthDate: birth.date,
     administrativeSex: patient.gender ?? 'unknown',
     deceasedAt,

@@ -152,23 +152,20 @@ export class CsvImportService {
       }
       return results;
     };
+    const base = { request, file, sourceSystem };
     return request.type === 'patients'
       ? {
-          request,
-          file,
-          sourceSystem,
+          ...base,
           type: 'patients',
-          results: await inSlices((from, to) =>
-            validatePatientRows(table, request.mapping, options, from, to),
+          results: await inSlices((f, t) =>
+            validatePatientRows(table, request.mapping, options, f, t),
           ),
         }
       : {
-          request,
-          file,
-          sourceSystem,
+          ...base,
           type: 'appointments',
-          results: await inSlices((from, to) =>
-            validateAppointmentRows(table, request.mapping, options, from, to),
+          results: await inSlices((f, t) =>
+            validateAppointmentRows(table, request.mapping, options, f, t),
           ),
         };
   }

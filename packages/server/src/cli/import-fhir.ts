@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -92,24 +93,85 @@ const asBatch = (resources: unknown[]): Json => ({
   })),
 });
 
-/** A file's content as the bundles to import. */
-export function bundlesOf(file: string, text: string): unknown[] {
-  if (/\.ndjson$/i.test(file)) {
-    const resources = text
-      .split(/\r?\n/)
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as unknown);
-    const out: unknown[] = [];
-    for (let i = 0; i < resources.length; i += NDJSON_BATCH) {
-      out.push(asBatch(resources.slice(i, i + NDJSON_BATCH)));
-    }
-    return out;
-  }
+/** A JSON file's content as the bundles to import (NDJSON files are streamed: `itemsOf`). */
+export function bundlesOf(text: string): unknown[] {
   const body = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   if (!isObject(body) || body.resourceType !== 'Bundle') return [asBatch([body])];
   if (body.type === 'transaction' || body.type === 'batch') return [body];
   const entries = Array.isArray(body.entry) ? body.entry : [];
   return [asBatch(entries.filter(isObject).map((e) => e.resource))];
+}
+
+/** A bundle to import from a file, or why part of the file could not be read. */
+export type FileItem =
+  | { file: string; bundle: unknown; unreadable?: undefined }
+  | { file: string; bundle?: undefined; unreadable: string };
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * NDJSON lines as batch bundles of NDJSON_BATCH resources, read as they come: a bulk export of
+ * gigabytes is never held in memory (nor in one string, which V8 caps at half a gigabyte). A
+ * line that is not JSON is reported on its own, with its number, and the others are imported.
+ */
+export async function* ndjsonItems(
+  file: string,
+  lines: AsyncIterable<string>,
+): AsyncGenerator<FileItem> {
+  let batch: unknown[] = [];
+  let number = 0;
+  for await (const line of lines) {
+    number += 1;
+    if (!line.trim()) continue;
+    try {
+      batch.push(JSON.parse(number === 1 ? line.replace(/^\uFEFF/, '') : line));
+    } catch (error) {
+      yield { file, unreadable: `line ${number} is not JSON: ${reason(error)}` };
+      continue;
+    }
+    if (batch.length === NDJSON_BATCH) {
+      yield { file, bundle: asBatch(batch) };
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield { file, bundle: asBatch(batch) };
+}
+
+/** An NDJSON line may be as long as a bundle may be large. */
+const MAX_LINE = 10 * 1024 * 1024;
+
+/**
+ * The lines of a text stream, read only as fast as they are taken: the stream's own iterator
+ * pulls the next chunk when the last is used up (readline's iterator reads the whole file
+ * ahead of a slow consumer, holding it all in memory).
+ */
+export async function* linesOf(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of chunks) {
+    rest += chunk;
+    let start = 0;
+    for (let end = rest.indexOf('\n'); end >= 0; end = rest.indexOf('\n', start)) {
+      yield rest.slice(start, end > start && rest[end - 1] === '\r' ? end - 1 : end);
+      start = end + 1;
+    }
+    rest = rest.slice(start);
+    if (rest.length > MAX_LINE)
+      throw new Error(`a line is longer than ${MAX_LINE / 1024 / 1024} MB`);
+  }
+  if (rest) yield rest;
+}
+
+/** What a file holds to import, in order. */
+async function* itemsOf(file: string): AsyncGenerator<FileItem> {
+  try {
+    if (/\.ndjson$/i.test(file)) {
+      yield* ndjsonItems(file, linesOf(createReadStream(file, { encoding: 'utf8' })));
+      return;
+    }
+    for (const bundle of bundlesOf(await readFile(file, 'utf8'))) yield { file, bundle };
+  } catch (error) {
+    yield { file, unreadable: `not readable as FHIR JSON: ${reason(error)}` };
+  }
 }
 
 const totalOf = (counts: ImportCounts): TypeCounts => {
@@ -208,25 +270,22 @@ async function importFiles(
     const failures: FileFailure[] = [];
     const started = performance.now();
     let resources = 0;
-    const read = async (file: string): Promise<unknown[] | string> => {
-      try {
-        return bundlesOf(file, await readFile(file, 'utf8'));
-      } catch (error) {
-        return `not readable as FHIR JSON: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    };
-    // The bundles in order, each with its file; the next file is read while one is imported.
-    const queue: { file: string; bundle: unknown; unreadable?: string }[] = [];
+    // The bundles in order, with their files: the next one is read while one is imported.
+    const queue: FileItem[] = [];
     let nextFile = 0;
+    let reading: AsyncGenerator<FileItem> | null = null;
     const refill = async () => {
-      while (queue.length === 0 && nextFile < files.length) {
-        const file = files[nextFile] ?? '';
-        bar.update(nextFile, files.length);
-        nextFile += 1;
-        const bundles = await read(file);
-        if (typeof bundles === 'string') queue.push({ file, bundle: null, unreadable: bundles });
-        // One at a time: an NDJSON file holds more resources than a call takes arguments.
-        else for (const bundle of bundles) queue.push({ file, bundle });
+      while (queue.length === 0) {
+        if (!reading) {
+          const file = files[nextFile];
+          if (file === undefined) return;
+          bar.update(nextFile, files.length);
+          nextFile += 1;
+          reading = itemsOf(file);
+        }
+        const next = await reading.next();
+        if (next.done) reading = null;
+        else queue.push(next.value);
       }
     };
     await refill();

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlesOf, importOrder, runImportFhir } from '../../cli/import-fhir.js';
+import { bundlesOf, importOrder, ndjsonItems, runImportFhir } from '../../cli/import-fhir.js';
 import { visitBundle } from './test/fixtures.js';
 
 function collect() {
@@ -90,13 +90,50 @@ describe('careloop import fhir', () => {
     await rm(bad);
   }, 120_000);
 
+  it('imports an NDJSON file line by line, naming a broken line and keeping the rest', async () => {
+    const file = path.join(dir, 'ndjson', 'Patient.ndjson');
+    await mkdir(path.dirname(file), { recursive: true });
+    const patient = (id: string) =>
+      JSON.stringify({
+        resourceType: 'Patient',
+        id,
+        name: [{ family: id }],
+        birthDate: '1990-03-04',
+      });
+    await writeFile(file, [patient('Nd-a'), '{"resourceType":', patient('Nd-b'), ''].join('\r\n'));
+    const ran = await run(path.dirname(file), '--org', 'Harbor Clinic', '--json');
+    expect(ran.code).toBe(1);
+    const summary = JSON.parse(ran.stdout) as Summary;
+    expect(summary.counts.Patient?.created).toBe(2);
+    expect(summary.failedFiles).toEqual([
+      { file, message: expect.stringMatching(/^line 2 is not JSON/) },
+    ]);
+  }, 120_000);
+
   it('explains its usage', async () => {
     expect((await run('--help')).stdout).toContain('careloop import fhir');
     expect((await run('--json')).code).toBe(2);
     expect((await run(path.join(dir, 'missing'))).code).toBe(1);
   });
 
-  it('reads Synthea folders shared bundles first, and NDJSON in batches', () => {
+  it('streams NDJSON in batches of 1,000, reporting a line that is not JSON by its number', async () => {
+    const lines = Array.from({ length: 1501 }, (_, i) =>
+      i === 700
+        ? '{"resourceType": "Basic", broken'
+        : JSON.stringify({ resourceType: 'Basic', id: `b${i}` }),
+    );
+    async function* each() {
+      yield* ['', ...lines, ''];
+    }
+    const items = [];
+    for await (const item of ndjsonItems('x.ndjson', each())) items.push(item);
+    expect(items).toHaveLength(3);
+    expect(items[0]?.unreadable).toMatch(/^line 702 is not JSON/);
+    expect(items[1]?.bundle).toHaveProperty('entry.length', 1000);
+    expect(items[2]?.bundle).toHaveProperty('entry.length', 500);
+  });
+
+  it('reads Synthea folders shared bundles first, and other bundles as batches', () => {
     expect(
       importOrder([
         'b/Zed_1.json',
@@ -110,14 +147,8 @@ describe('careloop import fhir', () => {
       'b/Ann_2.json',
       'b/Zed_1.json',
     ]);
-    const lines = Array.from({ length: 1500 }, (_, i) =>
-      JSON.stringify({ resourceType: 'Basic', id: `b${i}` }),
-    );
-    const bundles = bundlesOf('x.ndjson', lines.join('\n'));
-    expect(bundles).toHaveLength(2);
     expect(
       bundlesOf(
-        'x.json',
         JSON.stringify({
           resourceType: 'Bundle',
           type: 'collection',

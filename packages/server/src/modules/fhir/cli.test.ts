@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlesOf, importOrder, ndjsonItems, runImportFhir } from '../../cli/import-fhir.js';
+import {
+  bundlesOf,
+  importOrder,
+  linesOf,
+  ndjsonItems,
+  runImportFhir,
+} from '../../cli/import-fhir.js';
 import { visitBundle } from './test/fixtures.js';
 
 function collect() {
@@ -114,6 +120,22 @@ describe('careloop import fhir', () => {
     expect((await run('--help')).stdout).toContain('careloop import fhir');
     expect((await run('--json')).code).toBe(2);
     expect((await run(path.join(dir, 'missing'))).code).toBe(1);
+  });
+
+  it('splits a stream into lines whatever its chunks, and refuses a line over 10 MB', async () => {
+    const take = async (chunks: string[]) => {
+      async function* each() {
+        yield* chunks;
+      }
+      const out: string[] = [];
+      for await (const line of linesOf(each())) out.push(line);
+      return out;
+    };
+    expect(await take(['a\r', '\nb\n\r\nc', 'd'])).toEqual(['a', 'b', '', 'cd']);
+    expect(await take(['é\n', ''])).toEqual(['é']);
+    await expect(take(['x'.repeat(6 * 1024 * 1024), 'y'.repeat(5 * 1024 * 1024)])).rejects.toThrow(
+      /longer than 10 MB/,
+    );
   });
 
   it('streams NDJSON in batches of 1,000, reporting a line that is not JSON by its number', async () => {

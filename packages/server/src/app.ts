@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './http/errors.js';
 import { installSecurity, type RouteRecord } from './http/security.js';
+import { installTextGuard } from './http/text-guard.js';
 import type { App } from './http/types.js';
 import { loggerOptions } from './logger.js';
 import auditRoutes from './modules/audit/routes.js';
@@ -51,6 +52,7 @@ export async function buildApp(
   installErrorHandling(app);
   await app.register(fastifyCookie);
   installSecurity(app, services.auth, routes);
+  installTextGuard(app);
   app.addSchema(ProblemSchema);
   await app.register(fastifySwagger, {
     openapi: {

@@ -19,6 +19,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call this route. Routes without one are refused (deny by default). */
     policy?: RoutePolicy;
+    /**
+     * The route checks the text of its body itself (a FHIR bundle entry by entry, a CSV file
+     * with advice on its encoding), instead of `installTextGuard`'s answer for the request.
+     */
+    checksBodyText?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;

@@ -85,7 +85,7 @@ export default async function csvImportRoutes(app: App, services: Services): Pro
     {
       bodyLimit: BODY_LIMIT,
       preParsing: refuseLargeBodies,
-      config: { policy: { permission: 'interop:write' } },
+      config: { policy: { permission: 'interop:write' }, checksBodyText: true },
       schema: schema(
         'Dry run: validate every row and say what the import would do to each; nothing is kept',
       ),
@@ -98,7 +98,7 @@ export default async function csvImportRoutes(app: App, services: Services): Pro
     {
       bodyLimit: BODY_LIMIT,
       preParsing: refuseLargeBodies,
-      config: { policy: { permission: 'interop:write' } },
+      config: { policy: { permission: 'interop:write' }, checksBodyText: true },
       schema: schema('Import the rows, a chunk per transaction, reporting progress as it goes'),
     },
     (request, reply) => streamImport(services, request, reply, false),

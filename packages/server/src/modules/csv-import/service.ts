@@ -10,6 +10,7 @@ import {
   MAX_IMPORT_BYTES,
   MAX_LISTED_OUTCOMES,
   type PatientImportRow,
+  pathOfNul,
   type ReadFile,
   type RowError,
   type RowOutcome,
@@ -113,6 +114,15 @@ export class CsvImportService {
    * HL7 listener, which must not wait that long.
    */
   async prepare(request: CsvImportRequest): Promise<PreparedImport> {
+    const nul = pathOfNul(request);
+    if (nul !== null) {
+      throw badRequest(
+        nul === '/text'
+          ? 'The file contains NUL characters (U+0000): it looks saved as UTF-16 or is not a text file. Save it as CSV (UTF-8) and try again'
+          : 'The value contains a NUL character (U+0000), which Careloop cannot store; remove it',
+        `/body${nul}`,
+      );
+    }
     if (Buffer.byteLength(request.text, 'utf8') > MAX_IMPORT_BYTES) {
       throw new CareloopError(
         'payload_too_large',

@@ -1,3 +1,4 @@
+import { pathOfNul } from '@careloop/core';
 import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { EntryError, entryPath, requestError, resourcePath } from './outcome.js';
 import { type ValidationResult, validateFhir } from './validation.js';
@@ -26,6 +27,16 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     }
   }
   return false;
+}
+
+/** A JSON pointer into a resource as a FHIRPath-like path: `/name/0/family` → `name[0].family`. */
+function fhirPathOf(pointer: string): string {
+  let out = '';
+  for (const segment of pointer.split('/').slice(1)) {
+    const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(key) ? `[${key}]` : `${out ? '.' : ''}${key}`;
+  }
+  return out;
 }
 
 export type BundleMode = 'transaction' | 'batch';
@@ -126,6 +137,25 @@ function prepareEntry(raw: unknown, index: number): IncomingEntry {
   }
   const typed = resource as unknown as Resource;
   const json = canonicalJson(typed);
+  // The canonical text shows a NUL character as \u0000 (a literal backslash before "u0000"
+  // matches too, hence the walk to confirm and name it).
+  const nul = json.includes('\\u0000') ? pathOfNul(typed) : null;
+  if (nul !== null) {
+    // Not kept as a rejected source record either: its raw JSON cannot be stored.
+    return {
+      kind: 'invalid',
+      index,
+      resourceType: typed.resourceType,
+      sourceId: null,
+      resource: null,
+      hash: null,
+      json: null,
+      error: new EntryError(
+        'A value contains a NUL character (U+0000), which Careloop cannot store',
+        fhirPathOf(nul),
+      ),
+    };
+  }
   const hash = hashOfCanonical(json);
   return {
     kind: 'ready',

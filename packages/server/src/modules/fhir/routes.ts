@@ -144,7 +144,8 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
         '/',
         {
           bodyLimit: MAX_BUNDLE_BYTES,
-          config: { policy: { permission: 'interop:write' } },
+          // A NUL character rejects its entry, not the bundle (readBundle).
+          config: { policy: { permission: 'interop:write' }, checksBodyText: true },
           schema: {
             tags: ['fhir'],
             summary: 'Import a transaction or batch Bundle (at most 5,000 entries, 10 MB)',

@@ -1,3 +1,5 @@
+import { badRequest } from './problem.js';
+
 /** The NUL character, which PostgreSQL's text and JSONB cannot hold. */
 export const NUL = '\u0000';
 
@@ -25,3 +27,10 @@ export function pathOfNul(value: unknown): string | null {
   }
   return null;
 }
+
+/** The 400 for a NUL character at `path` (a JSON pointer into the request). */
+export const nulRefused = (path: string) =>
+  badRequest(
+    'The value contains a NUL character (U+0000), which Careloop cannot store; remove it',
+    path,
+  );

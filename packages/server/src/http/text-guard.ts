@@ -1,12 +1,5 @@
-import { badRequest, pathOfNul } from '@careloop/core';
+import { nulRefused, pathOfNul } from '@careloop/core';
 import type { App } from './types.js';
-
-/** The answer for a NUL character at `path`. */
-export const nulRefused = (path: string) =>
-  badRequest(
-    'The value contains a NUL character (U+0000), which Careloop cannot store; remove it',
-    path,
-  );
 
 /**
  * Refuses, with a 400 naming the field, a request whose path parameters, query or JSON body

@@ -9,6 +9,7 @@ import {
   type ImportCounts,
   MAX_IMPORT_BYTES,
   MAX_LISTED_OUTCOMES,
+  nulRefused,
   type PatientImportRow,
   pathOfNul,
   type ReadFile,
@@ -115,14 +116,13 @@ export class CsvImportService {
    */
   async prepare(request: CsvImportRequest): Promise<PreparedImport> {
     const nul = pathOfNul(request);
-    if (nul !== null) {
+    if (nul === '/text') {
       throw badRequest(
-        nul === '/text'
-          ? 'The file contains NUL characters (U+0000): it looks saved as UTF-16 or is not a text file. Save it as CSV (UTF-8) and try again'
-          : 'The value contains a NUL character (U+0000), which Careloop cannot store; remove it',
-        `/body${nul}`,
+        'The file contains NUL characters (U+0000): it looks saved as UTF-16 or is not a text file. Save it as CSV (UTF-8) and try again',
+        '/body/text',
       );
     }
+    if (nul !== null) throw nulRefused(`/body${nul}`);
     if (Buffer.byteLength(request.text, 'utf8') > MAX_IMPORT_BYTES) {
       throw new CareloopError(
         'payload_too_large',

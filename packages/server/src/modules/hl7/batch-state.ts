@@ -7,7 +7,7 @@ import { rowsOf } from '../../db/rows.js';
 import { encounters } from '../clinical/schema.js';
 import { serviceRequests, sourceLinks } from '../fhir/schema.js';
 import { SOURCE_LINK_UPSERT } from '../fhir/writer.js';
-import { blockedCandidatesOfMany, type CandidateRow } from '../mpi/match.js';
+import { blockedCandidatesOfMany, type CandidateRow } from '../mpi/candidates.js';
 import {
   type MatchedSource,
   opensReviews,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, samplePatient, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { patients } from '../patients/schema.js';
-import { blockedCandidatesOfMany } from './match.js';
+import { blockedCandidatesOfMany } from './candidates.js';
 
 describeEachDatabase('blocking candidates for several people at once', (kind) => {
   let t: TestApp;

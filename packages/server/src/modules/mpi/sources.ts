@@ -10,7 +10,8 @@ import { insertStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { patients } from '../patients/schema.js';
-import { demographicsOfRow, goldenRows, type MatchDecision, type SourcePerson } from './match.js';
+import { demographicsOfRow, goldenRows } from './candidates.js';
+import type { MatchDecision, SourcePerson } from './match.js';
 import { mpiReviewItems, patientSourceRecords } from './schema.js';
 
 /** The link method a decision records on the source record. */
@@ -316,7 +317,7 @@ export async function recordSources(
 
 /** The golden record as it stands, described as a source would describe it. */
 export async function goldenDemographics(tx: Db, patientId: string): Promise<SourceDemographics> {
-  const [row] = await goldenRows(tx, sql``, sql`p.id = ${patientId}`);
+  const [row] = await goldenRows(tx, { where: sql`p.id = ${patientId}` });
   if (!row) throw new Error('golden record not found');
   return demographicsOfRow(row);
 }

@@ -21,7 +21,7 @@ import {
 import { loadConfig } from '../config.js';
 import { FieldCipher } from '../crypto/field-cipher.js';
 import type { AuditActor } from '../modules/audit/service.js';
-import type { PreparedImport } from '../modules/csv-import/service.js';
+import type { PreparedImport } from '../modules/csv-import/prepare.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
 import { loadFieldCipher, openDatabase } from '../server.js';
 import { createServices, type Services } from '../services.js';

@@ -2,32 +2,10 @@ import { pathOfNul } from '@careloop/core';
 import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { EntryError, entryPath, requestError, resourcePath } from './outcome.js';
 import { type ValidationResult, validateFhir } from './validation.js';
-import { canonicalJson, hashOfCanonical } from './values.js';
+import { canonicalJson, hashOfCanonical, JsonTooDeep } from './values.js';
 
 /** The most entries one bundle may carry; larger feeds are split by the sender. */
 export const MAX_BUNDLE_ENTRIES = 5000;
-
-/**
- * How deep a bundle's JSON may nest. Real resources reach about twenty levels (a Bundle's
- * entry, a contained resource, extensions in extensions, Questionnaire items in items); the
- * validator, the hashing and the mappers walk resources recursively, so a bundle nested
- * thousands deep would overflow the stack instead of being refused.
- */
-export const MAX_JSON_DEPTH = 100;
-
-/** Whether JSON `value` nests objects and arrays more than `max` deep (no recursion). */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const [node, depth] = top;
-    if (depth > max) return true;
-    const items: unknown[] = Array.isArray(node) ? node : isObject(node) ? Object.values(node) : [];
-    for (const item of items) {
-      if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
-    }
-  }
-  return false;
-}
 
 /** A JSON pointer into a resource as a FHIRPath-like path: `/name/0/family` → `name[0].family`. */
 function fhirPathOf(pointer: string): string {
@@ -103,21 +81,18 @@ function sourceIdOf(resource: Resource, entry: BundleEntry, hash: string): strin
 const SUPPORTED_METHODS = new Set(['POST', 'PUT']);
 
 function prepareEntry(raw: unknown, index: number): IncomingEntry {
-  const invalid = (error: EntryError, resource: Resource | null = null): InvalidEntry => {
-    const json = resource ? canonicalJson(resource) : null;
-    const hash = json === null ? null : hashOfCanonical(json);
-    return {
-      kind: 'invalid',
-      index,
-      resourceType: resource?.resourceType ?? null,
-      sourceId:
-        resource && hash && isObject(raw) ? sourceIdOf(resource, raw as BundleEntry, hash) : null,
-      resource,
-      hash,
-      json,
-      error,
-    };
-  };
+  // An entry refused before its resource was read whole: nothing of it is kept as a source
+  // record (a resource too deep to walk, or holding a NUL character, could not be written).
+  const invalid = (error: EntryError, resourceType: string | null = null): InvalidEntry => ({
+    kind: 'invalid',
+    index,
+    resourceType,
+    sourceId: null,
+    resource: null,
+    hash: null,
+    json: null,
+    error,
+  });
   if (!isObject(raw)) return invalid(new EntryError('The entry is not an object', null));
   const entry = raw as BundleEntry;
   const method = entry.request?.method;
@@ -136,25 +111,26 @@ function prepareEntry(raw: unknown, index: number): IncomingEntry {
     return invalid(new EntryError('The entry has no resource with a resourceType', ''));
   }
   const typed = resource as unknown as Resource;
-  const json = canonicalJson(typed);
+  let json: string;
+  try {
+    json = canonicalJson(typed);
+  } catch (error) {
+    if (error instanceof JsonTooDeep) {
+      return invalid(new EntryError(error.message, ''), typed.resourceType);
+    }
+    throw error;
+  }
   // The canonical text shows a NUL character as \u0000 (a literal backslash before "u0000"
   // matches too, hence the walk to confirm and name it).
   const nul = json.includes('\\u0000') ? pathOfNul(typed) : null;
   if (nul !== null) {
-    // Not kept as a rejected source record either: its raw JSON cannot be stored.
-    return {
-      kind: 'invalid',
-      index,
-      resourceType: typed.resourceType,
-      sourceId: null,
-      resource: null,
-      hash: null,
-      json: null,
-      error: new EntryError(
+    return invalid(
+      new EntryError(
         'A value contains a NUL character (U+0000), which Careloop cannot store',
         fhirPathOf(nul),
       ),
-    };
+      typed.resourceType,
+    );
   }
   const hash = hashOfCanonical(json);
   return {
@@ -250,13 +226,6 @@ function rejectRepeats(entries: IncomingEntry[]): IncomingEntry[] {
 export function readBundle(body: unknown): IncomingBundle {
   if (!isObject(body)) {
     throw requestError(400, 'structure', 'The body must be a FHIR Bundle (a JSON object)');
-  }
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
-    throw requestError(
-      400,
-      'structure',
-      `The bundle nests objects and arrays more than ${MAX_JSON_DEPTH} deep; FHIR resources do not`,
-    );
   }
   if (body.resourceType !== 'Bundle') {
     throw requestError(

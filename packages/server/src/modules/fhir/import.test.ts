@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, Extension, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Extension, Patient, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
@@ -420,24 +420,28 @@ describeEachDatabase('FHIR import', (kind) => {
     await expect(importInto(tenant, tooMany)).rejects.toMatchObject({ status: 413 });
   });
 
-  it('refuses a bundle nested thousands deep with a 400, not a stack overflow', async () => {
+  it('rejects an entry nested thousands deep, not with a stack overflow, and keeps the rest', async () => {
     const tenant = await TestTenant.create(t);
     let extension: Extension = { url: 'http://example.org/x', valueString: 'v' };
     for (let i = 0; i < 20_000; i += 1) {
       extension = { url: 'http://example.org/x', extension: [extension] };
     }
-    const deep = bundle('batch', [
-      entry({
-        resourceType: 'Patient',
-        id: randomUUID(),
-        name: [{ family: 'Deep' }],
-        birthDate: '1980-01-01',
-        extension: [extension],
-      }),
-    ]);
-    await expect(importInto(tenant, deep)).rejects.toMatchObject({
-      status: 400,
-      outcome: { issue: [{ diagnostics: expect.stringContaining('more than 100 deep') }] },
+    const patient = (family: string, more: Partial<Patient> = {}): Patient => ({
+      resourceType: 'Patient',
+      id: randomUUID(),
+      name: [{ family }],
+      birthDate: '1980-01-01',
+      ...more,
     });
+    const result = await importInto(
+      tenant,
+      bundle('batch', [
+        entry(patient('Deep', { extension: [extension] })),
+        entry(patient('Shallow')),
+      ]),
+    );
+    expect(result.entries.map((e) => e.outcome)).toEqual(['rejected', 'created']);
+    expect(result.entries[0]?.issues[0]?.diagnostics).toContain('more than 100 deep');
+    expect(await count(tenant, 'fhir_source_records')).toBe(1);
   });
 });

@@ -2,15 +2,25 @@
 -- careloop_app (SET LOCAL ROLE), a role that owns nothing, with app.org_id set for the
 -- transaction; row-level security then hides every other organization's rows, whatever a
 -- query forgets to filter.
+-- Roles belong to the cluster, not to the database: migrations of two databases at once (a test
+-- suite, two installs on one server) race on pg_authid and pg_auth_members, which the per-database
+-- migration lock does not cover. Each step is skipped when done and tolerates a concurrent twin.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'careloop_app') THEN
-    CREATE ROLE careloop_app NOLOGIN;
-  END IF;
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'careloop_app') THEN
+      CREATE ROLE careloop_app NOLOGIN;
+    END IF;
+  EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+  END;
+  BEGIN
+    IF NOT pg_has_role(current_user, 'careloop_app', 'MEMBER') THEN
+      GRANT careloop_app TO CURRENT_USER;
+    END IF;
+  EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+  END;
 END
 $$;
---> statement-breakpoint
-GRANT careloop_app TO CURRENT_USER;
 --> statement-breakpoint
 GRANT USAGE ON SCHEMA public TO careloop_app;
 --> statement-breakpoint

@@ -124,6 +124,9 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
+/** The day the e2e demo's histories end, whatever day the tests run. */
+export const E2E_DEMO_AS_OF = '2026-06-01';
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -141,6 +144,8 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
     HOST: '127.0.0.1',
     CARELOOP_DATA_DIR: dataDir,
     CARELOOP_DEMO_PATIENTS: '300',
+    // The demo's histories end on a fixed day, so every run sees the same demo on any date.
+    CARELOOP_DEMO_AS_OF: E2E_DEMO_AS_OF,
     ...opts.env,
   };
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PatientSummary, PortalProfile } from '@careloop/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,7 +129,7 @@ describe('patient portal', () => {
       await page.getByLabel('Given name').fill('Wilhelmina');
       await page.getByLabel('Family name').fill('Abernathy-Sato');
       await page.getByLabel('Date of birth').fill('1987-09-14');
-      await page.getByLabel('Email').fill(`w.abernathy.${Date.now()}@example.org`);
+      await page.getByLabel('Email').fill(`w.abernathy.${randomUUID().slice(0, 8)}@example.org`);
       await page.getByLabel('Mobile phone').fill('(617) 555-0188');
       await page.getByLabel(/^Password/).fill('a long passphrase 42');
       await page.getByLabel('Confirm password').fill('a long passphrase 4');

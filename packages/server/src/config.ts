@@ -11,6 +11,11 @@ export interface Config {
   /** Seed "Demo Health" on an empty database. */
   demo: boolean;
   demoPatients: number;
+  /**
+   * The day the demo's histories end and its future appointments begin (YYYY-MM-DD); null for
+   * today. Tests and reproducible demos pin it, so the demo holds the same rows on any date.
+   */
+  demoAsOf: string | null;
   /** base64 of 32 bytes; generated into dataDir in embedded mode when unset. */
   encryptionKey: string | null;
   logLevel: string;
@@ -30,6 +35,18 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   return n;
 }
 
+/** A calendar date as YYYY-MM-DD that exists (no 2026-02-30). */
+function dateFrom(value: string | undefined, name: string): string | null {
+  if (value === undefined || value === '') return null;
+  const at = new Date(`${value}T00:00:00Z`);
+  const valid =
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(at.getTime()) &&
+    at.toISOString().slice(0, 10) === value;
+  if (!valid) throw new Error(`${name} must be a date as YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const trustProxy = env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true';
   return {
@@ -40,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: intFrom(env.DATABASE_POOL_SIZE, 10, 'DATABASE_POOL_SIZE'),
     demo: env.CARELOOP_DEMO !== '0',
     demoPatients: intFrom(env.CARELOOP_DEMO_PATIENTS, 2000, 'CARELOOP_DEMO_PATIENTS'),
+    demoAsOf: dateFrom(env.CARELOOP_DEMO_AS_OF, 'CARELOOP_DEMO_AS_OF'),
     encryptionKey: env.CARELOOP_ENCRYPTION_KEY || null,
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy,

@@ -181,6 +181,7 @@ export async function startServer(
         );
         const report = await seedOrganization(database, {
           patients: config.demoPatients,
+          ...(config.demoAsOf ? { asOf: config.demoAsOf } : {}),
           onProgress: options.onSeedProgress,
         });
         say(`Seeded ${report.patients} patients in ${report.seconds.toFixed(1)} s\n`);

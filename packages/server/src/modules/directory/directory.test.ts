@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Location, Practitioner, Service } from '@careloop/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
@@ -248,7 +249,7 @@ describeEachDatabase('directory', (kind) => {
 
   it('finds and creates organizations for the CLI', async () => {
     const { directory } = app.services;
-    const name = `CLI Org ${Date.now()}`;
+    const name = `CLI Org ${randomUUID().slice(0, 8)}`;
     expect(await directory.findOrganizationByName(name)).toBeNull();
     const created = await directory.createOrganization(name, 'America/Chicago');
     expect(created).toMatchObject({ name, timeZone: 'America/Chicago' });

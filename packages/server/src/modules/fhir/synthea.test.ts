@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
@@ -122,7 +123,7 @@ describe.skipIf(!sharedDataAvailable('synthea-fhir-r4'))(
 
     beforeAll(async () => {
       t = await createTestApp('pglite');
-      tenant = await TestTenant.create(t, `Synthea ${Date.now()}`);
+      tenant = await TestTenant.create(t, `Synthea ${randomUUID().slice(0, 8)}`);
       const dir = path.join(SYNTHEA, 'bundles');
       const files = importOrder(readdirSync(dir).map((f) => path.join(dir, f)));
       first = await importAll(t, tenant.orgId, files);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   MergeSummary,
   Patient360,
@@ -89,7 +90,7 @@ describeEachDatabase('master patient index', (kind) => {
     });
 
     it('refuses a registration whose identifier another patient holds', async () => {
-      const identifiers = [{ system: 'urn:test:mrn', value: `MRN-${Date.now()}` }];
+      const identifiers = [{ system: 'urn:test:mrn', value: `MRN-${randomUUID().slice(0, 8)}` }];
       await register(person({ identifiers }));
       const res = await desk.post('/api/patients', person({ identifiers }));
       expect(res.statusCode).toBe(409);

@@ -126,6 +126,9 @@ export async function runHl7Listen(
         );
       });
       const { listener, organization: org } = running;
+      // Signals are handled before the listener says it is up: whoever reads that line may stop
+      // it at once, and must not kill it mid-commit.
+      const stopped = waitForStop(options.signal);
       out.result(
         {
           host: listener.host,
@@ -140,7 +143,7 @@ export async function runHl7Listen(
       const stopStatistics = keepStatisticsFresh(database, (error) =>
         out.note(describeFailure('analyze', error)),
       );
-      const why = await waitForStop(options.signal);
+      const why = await stopped;
       out.note(`${why}: stopping the HL7 listener`);
       stopStatistics();
       await running.close();

@@ -7,7 +7,7 @@ import { FieldCipher } from '../crypto/field-cipher.js';
 import type { AuditActor } from '../modules/audit/service.js';
 import { addCounts, type ImportCounts, type TypeCounts } from '../modules/fhir/import-service.js';
 import { FhirRequestError } from '../modules/fhir/outcome.js';
-import { startValidationWorkers } from '../modules/fhir/validation-pool.js';
+import { startValidationWorkers, stopValidationWorkers } from '../modules/fhir/validation-pool.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
 import { loadFieldCipher, openDatabase } from '../server.js';
 import { createServices, type Services } from '../services.js';
@@ -356,6 +356,7 @@ async function importFiles(
     return failures.length > 0 || total.rejected > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     bar.stop();
+    await stopValidationWorkers();
     await database.close();
   }
 }

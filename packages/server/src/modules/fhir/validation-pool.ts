@@ -73,6 +73,13 @@ class ValidationPool {
     this.workers.push(pooled);
   }
 
+  /** Ends every worker thread; calls in flight finish on this thread. */
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0).map((w) => w.worker);
+    this.wake();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
@@ -177,6 +184,17 @@ export async function startValidationWorkers(): Promise<void> {
   if (!parallel()) return;
   pool ??= new ValidationPool(poolSize());
   await pool.started;
+}
+
+/**
+ * Ends the validation workers, for a command that is done importing. A worker still loading the
+ * R4 definitions keeps the process alive whatever `unref` says (its loader's message port is
+ * referenced while tsx registers), so a short command would never exit without this.
+ */
+export async function stopValidationWorkers(): Promise<void> {
+  const running = pool;
+  pool = null;
+  await running?.close();
 }
 
 /** Whether `validateResources` would hand this many resources to worker threads. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './http/proxy.js';
 
 /** Everything Careloop reads from the environment, parsed once at start. See README. */
 export interface Config {
@@ -16,7 +17,8 @@ export interface Config {
   logLevel: string;
   /** Set Secure on cookies (behind TLS). Defaults to on when TRUST_PROXY is set. */
   secureCookies: boolean;
-  trustProxy: boolean;
+  /** The proxies believed about the client's address, host and scheme (TRUST_PROXY). */
+  trustProxy: TrustProxy;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
 }
@@ -31,7 +33,7 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const trustProxy = env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true';
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),
@@ -42,7 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPatients: intFrom(env.CARELOOP_DEMO_PATIENTS, 2000, 'CARELOOP_DEMO_PATIENTS'),
     encryptionKey: env.CARELOOP_ENCRYPTION_KEY || null,
     logLevel: env.LOG_LEVEL ?? 'info',
-    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy,
+    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy.kind !== 'none',
     trustProxy,
     sessionIdleMinutes: intFrom(env.SESSION_IDLE_MINUTES, 15, 'SESSION_IDLE_MINUTES'),
     sessionAbsoluteHours: intFrom(env.SESSION_ABSOLUTE_HOURS, 12, 'SESSION_ABSOLUTE_HOURS'),

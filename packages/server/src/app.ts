@@ -9,6 +9,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './http/errors.js';
+import { installSecurityHeaders } from './http/headers.js';
+import { installOriginCheck } from './http/origin.js';
 import { fastifyTrustProxy } from './http/proxy.js';
 import { installSecurity, type RouteRecord } from './http/security.js';
 import { installTextGuard } from './http/text-guard.js';
@@ -52,6 +54,8 @@ export async function buildApp(
 
   installErrorHandling(app);
   await app.register(fastifyCookie);
+  await installSecurityHeaders(app);
+  installOriginCheck(app, services.config.allowedOrigins);
   installSecurity(app, services.auth, routes);
   installTextGuard(app);
   app.addSchema(ProblemSchema);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAllowedOrigins } from './http/origin.js';
 import { parseTrustProxy, type TrustProxy } from './http/proxy.js';
 
 /** Everything Careloop reads from the environment, parsed once at start. See README. */
@@ -19,6 +20,8 @@ export interface Config {
   secureCookies: boolean;
   /** The proxies believed about the client's address, host and scheme (TRUST_PROXY). */
   trustProxy: TrustProxy;
+  /** Origins besides the app's own that may sign in and change things (CARELOOP_ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
 }
@@ -46,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy.kind !== 'none',
     trustProxy,
+    allowedOrigins: parseAllowedOrigins(env.CARELOOP_ALLOWED_ORIGINS),
     sessionIdleMinutes: intFrom(env.SESSION_IDLE_MINUTES, 15, 'SESSION_IDLE_MINUTES'),
     sessionAbsoluteHours: intFrom(env.SESSION_ABSOLUTE_HOURS, 12, 'SESSION_ABSOLUTE_HOURS'),
   };

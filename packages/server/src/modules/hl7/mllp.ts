@@ -139,9 +139,8 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
 
   function serve(socket: net.Socket): void {
     stats.connections += 1;
-    // Interface engines hold their connection open for days, idle at night; a peer that
-    // vanished without closing (a rebooted engine, a dropped VPN) is found by TCP keepalive
-    // and its slot among maxConnections freed, while live idle peers are left alone.
+    // A peer that vanished without closing (a rebooted engine, a dropped VPN) is found by TCP
+    // keepalive and its slot among maxConnections freed, also when the idle timeout is long.
     socket.setKeepAlive(true, 60_000);
     const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     const framer = new MllpFramer(maxBytes);

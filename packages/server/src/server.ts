@@ -203,7 +203,7 @@ export async function startServer(
     });
     if (hl7)
       say(
-        `HL7 v2 (MLLP) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
+        `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
       );
     const address = app.server.address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;

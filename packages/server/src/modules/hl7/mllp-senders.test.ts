@@ -405,5 +405,9 @@ describe('MLLP over TLS', () => {
     });
     expect(settings.tls?.cert.equals(file('server.crt'))).toBe(true);
     expect(settings.tls?.ca?.equals(file('ca.crt'))).toBe(true);
+    listener = await startMllpListener({ ...settings, port: 0, handle: echo() });
+    expect(listener.tls).toBe(true);
+    expect(await (await connectTls('client')).send('FROM-ENV')).toBe('MSA|AA|FROM-ENV');
+    expect(await (await connectTls(null)).send('NO-CERT', 2000)).toBeNull();
   });
 });

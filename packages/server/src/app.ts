@@ -9,6 +9,9 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './http/errors.js';
+import { installSecurityHeaders } from './http/headers.js';
+import { installOriginCheck } from './http/origin.js';
+import { fastifyTrustProxy } from './http/proxy.js';
 import { installSecurity, type RouteRecord } from './http/security.js';
 import { installTextGuard } from './http/text-guard.js';
 import type { App } from './http/types.js';
@@ -43,7 +46,7 @@ export async function buildApp(
 ): Promise<BuiltApp> {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(services.config.logLevel),
-    trustProxy: services.config.trustProxy,
+    trustProxy: fastifyTrustProxy(services.config.trustProxy),
     bodyLimit: 1_048_576,
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -51,6 +54,8 @@ export async function buildApp(
 
   installErrorHandling(app);
   await app.register(fastifyCookie);
+  await installSecurityHeaders(app);
+  installOriginCheck(app, services.config.allowedOrigins);
   installSecurity(app, services.auth, routes);
   installTextGuard(app);
   app.addSchema(ProblemSchema);

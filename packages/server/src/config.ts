@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { parseAllowedOrigins } from './http/origin.js';
+import { parseTrustProxy, type TrustProxy } from './http/proxy.js';
 
 /** Everything Careloop reads from the environment, parsed once at start. See README. */
 export interface Config {
@@ -21,7 +23,10 @@ export interface Config {
   logLevel: string;
   /** Set Secure on cookies (behind TLS). Defaults to on when TRUST_PROXY is set. */
   secureCookies: boolean;
-  trustProxy: boolean;
+  /** The proxies believed about the client's address, host and scheme (TRUST_PROXY). */
+  trustProxy: TrustProxy;
+  /** Origins besides the app's own that may sign in and change things (CARELOOP_ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
 }
@@ -48,7 +53,7 @@ function dateFrom(value: string | undefined, name: string): string | null {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const trustProxy = env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true';
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),
@@ -60,8 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoAsOf: dateFrom(env.CARELOOP_DEMO_AS_OF, 'CARELOOP_DEMO_AS_OF'),
     encryptionKey: env.CARELOOP_ENCRYPTION_KEY || null,
     logLevel: env.LOG_LEVEL ?? 'info',
-    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy,
+    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy.kind !== 'none',
     trustProxy,
+    allowedOrigins: parseAllowedOrigins(env.CARELOOP_ALLOWED_ORIGINS),
     sessionIdleMinutes: intFrom(env.SESSION_IDLE_MINUTES, 15, 'SESSION_IDLE_MINUTES'),
     sessionAbsoluteHours: intFrom(env.SESSION_ABSOLUTE_HOURS, 12, 'SESSION_ABSOLUTE_HOURS'),
   };

@@ -8,6 +8,7 @@ import { Database } from './db/client.js';
 import { keepStatisticsFresh } from './db/statistics.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
+import { describeRefusal } from './modules/hl7/mllp-senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
 import { seedDemoDuplicates } from './seed/duplicates.js';
 import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/staff.js';
@@ -197,10 +198,13 @@ export async function startServer(
     // The caches (docs/adr/0005) stay off until the change notifications are live.
     await database.changes?.start();
     await app.listen({ host: config.host, port: config.port });
-    hl7 = await startHl7FromEnv(services, process.env, config.host);
+    const log = app.log;
+    hl7 = await startHl7FromEnv(services, process.env, config.host, {
+      onRefused: (refusal) => log.warn(describeRefusal(refusal)),
+    });
     if (hl7)
       say(
-        `HL7 v2 (MLLP) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
+        `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
       );
     const address = app.server.address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;

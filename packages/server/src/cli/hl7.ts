@@ -5,6 +5,11 @@ import { sqlState } from '../db/errors.js';
 import { keepStatisticsFresh } from '../db/statistics.js';
 import type { AuditActor } from '../modules/audit/service.js';
 import { decodePayload, splitMessages } from '../modules/hl7/message.js';
+import {
+  describeRefusal,
+  type MllpSenderSettings,
+  senderSettingsFromEnv,
+} from '../modules/hl7/mllp-senders.js';
 import { HL7_DEFAULT_PORT, organizationNamed, startHl7 } from '../modules/hl7/runtime.js';
 import type { ReceivedMessage } from '../modules/hl7/service.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
@@ -26,7 +31,11 @@ export const HL7_LISTEN_HELP = `careloop hl7 listen [--port N] [--host HOST] [--
 
   --port N      TCP port (default $HL7_PORT or ${HL7_DEFAULT_PORT}; 0 picks a free one)
   --host HOST   interface to listen on (default $HL7_HOST, else $HOST or 127.0.0.1)
-  --org NAME    the organization the messages belong to (default $HL7_ORG or "${DEMO_ORGANIZATION}")`;
+  --org NAME    the organization the messages belong to (default $HL7_ORG or "${DEMO_ORGANIZATION}")
+
+  Senders (docs/hl7.md): HL7_ALLOW (addresses and CIDR ranges), HL7_MAX_CONNECTIONS_PER_ADDRESS
+  (16), HL7_IDLE_TIMEOUT_SECONDS (60); MLLP over TLS with HL7_TLS_CERT and HL7_TLS_KEY, client
+  certificates required with HL7_TLS_CA.`;
 
 export const IMPORT_HL7_HELP = `careloop import hl7 <files…> [--org NAME] [--json]
 
@@ -110,13 +119,21 @@ export async function runHl7Listen(
       throw new CommandError(error instanceof Error ? error.message : String(error));
     }
     const host = stringOption(values, 'host') ?? (io.env.HL7_HOST || config.host);
+    let senders: MllpSenderSettings;
+    try {
+      senders = await senderSettingsFromEnv(io.env);
+    } catch (error) {
+      throw new CommandError(error instanceof Error ? error.message : String(error));
+    }
     const { database, services } = await openRuntime(config, io.env);
     try {
       const running = await startHl7(services, {
         port,
         host,
         organization: orgName(values, io.env),
+        senders,
         onError: (error) => out.note(describeFailure('hl7 listener', error)),
+        onRefused: (refusal) => out.note(describeRefusal(refusal)),
       }).catch((error: unknown) => {
         const code = (error as { code?: string }).code;
         throw new CommandError(
@@ -133,11 +150,12 @@ export async function runHl7Listen(
         {
           host: listener.host,
           port: listener.port,
+          tls: listener.tls,
           organization: org,
           database: database.kind,
         },
         () =>
-          `Listening for HL7 v2 (MLLP) on ${listener.host}:${listener.port} for ${org.name}${org.created ? ' (created)' : ''}. Ctrl-C stops.`,
+          `Listening for HL7 v2 (MLLP${listener.tls ? ' over TLS' : ''}) on ${listener.host}:${listener.port} for ${org.name}${org.created ? ' (created)' : ''}. Ctrl-C stops.`,
       );
       options.onListening?.(listener.port);
       const stopStatistics = keepStatisticsFresh(database, (error) =>

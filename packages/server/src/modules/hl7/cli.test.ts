@@ -77,6 +77,12 @@ describe('careloop import hl7 and hl7 listen', () => {
     expect(await runHl7Listen(['--port', 'many'], io(env).io)).toBe(2);
   });
 
+  it('refuses to listen with a sender setting that is wrong, naming it', async () => {
+    const ran = io({ ...env, HL7_ALLOW: '10.0.0.0/99' });
+    expect(await runHl7Listen(['--port', '0'], ran.io)).toBe(1);
+    expect(ran.stderr()).toMatch(/HL7_ALLOW.*"10\.0\.0\.0\/99"/);
+  });
+
   it('listens, acknowledges over MLLP after commit, and stops on request', async () => {
     const stop = new AbortController();
     const ran = io(env);

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { buildAck, HL7_ERROR } from './ack.js';
 import { frame, MllpFramer } from './framer.js';
 import {
@@ -8,6 +9,12 @@ import {
   readMessage,
   splitMessages,
 } from './message.js';
+import {
+  ConnectionsPerAddress,
+  type MllpRefusal,
+  type MllpSenderSettings,
+  plainAddress,
+} from './mllp-senders.js';
 
 /**
  * The MLLP listener: TCP, one reply frame per received frame, in order, on every connection.
@@ -15,10 +22,11 @@ import {
  * bounded in size (larger ones are discarded as they stream in and answered AR) and in time
  * (a frame that does not finish arriving, or whose processing does not finish, within the
  * timeout is answered AR), each connection has a bounded number of frames in flight (it stops
- * reading until replies catch up), and no error escapes a connection.
+ * reading until replies catch up), and no error escapes a connection. Who may connect, and for
+ * how long a connection may stay idle, is in mllp-senders.ts.
  */
 
-export interface MllpOptions {
+export interface MllpOptions extends MllpSenderSettings {
   port: number;
   host?: string;
   /** The reply to one frame's payload. A throw or a late answer becomes an AR. */
@@ -31,7 +39,13 @@ export interface MllpOptions {
   maxInFlight?: number;
   /** Told about failures that are not the sender's (a handler that threw). No message text. */
   onError?(error: unknown): void;
+  /** Told about each connection the listener refused or closed itself. No message text. */
+  onRefused?(refusal: MllpRefusal): void;
 }
+
+/** Defaults of the sender settings (docs/hl7.md). */
+export const MLLP_IDLE_TIMEOUT_MS = 60_000;
+export const MLLP_MAX_CONNECTIONS_PER_ADDRESS = 16;
 
 export interface MllpStats {
   connections: number;
@@ -39,11 +53,17 @@ export interface MllpStats {
   rejectedOversize: number;
   timedOut: number;
   handlerFailures: number;
+  /** Connections refused (allow-list, cap per address) or closed after a failed TLS handshake. */
+  refused: number;
+  /** Connections closed after the idle timeout, with no frame arriving and no reply pending. */
+  idleClosed: number;
 }
 
 export interface MllpListener {
   host: string;
   port: number;
+  /** MLLP over TLS (HL7_TLS_CERT). */
+  tls: boolean;
   stats(): MllpStats;
   /** Stops accepting, lets replies in flight finish (up to `drainMs`), then closes every socket. */
   close(drainMs?: number): Promise<void>;
@@ -88,13 +108,39 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     rejectedOversize: 0,
     timedOut: 0,
     handlerFailures: 0,
+    refused: 0,
+    idleClosed: 0,
   };
+  const idleTimeoutMs = options.idleTimeoutMs ?? MLLP_IDLE_TIMEOUT_MS;
+  const perAddress = new ConnectionsPerAddress(
+    options.maxConnectionsPerAddress ?? MLLP_MAX_CONNECTIONS_PER_ADDRESS,
+  );
+  const refuse = (refusal: MllpRefusal) => {
+    stats.refused += 1;
+    options.onRefused?.(refusal);
+  };
+
+  /** Before anything is read (before TLS too): the allow-list and the cap per address. */
+  function admit(raw: net.Socket): boolean {
+    const address = plainAddress(raw.remoteAddress ?? '');
+    if (options.allow && !options.allow.allows(address)) {
+      refuse({ reason: 'not-allowed', address });
+      raw.destroy();
+      return false;
+    }
+    if (!perAddress.take(address)) {
+      refuse({ reason: 'too-many-from-address', address, max: perAddress.max });
+      raw.destroy();
+      return false;
+    }
+    raw.once('close', () => perAddress.release(address));
+    return true;
+  }
 
   function serve(socket: net.Socket): void {
     stats.connections += 1;
-    // Interface engines hold their connection open for days, idle at night; a peer that
-    // vanished without closing (a rebooted engine, a dropped VPN) is found by TCP keepalive
-    // and its slot among maxConnections freed, while live idle peers are left alone.
+    // A peer that vanished without closing (a rebooted engine, a dropped VPN) is found by TCP
+    // keepalive and its slot among maxConnections freed, also when the idle timeout is long.
     socket.setKeepAlive(true, 60_000);
     const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     const framer = new MllpFramer(maxBytes);
@@ -105,6 +151,20 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     let frameTimer: { timer: NodeJS.Timeout; frame: number } | null = null;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
+    // An idle sender gives its slot back: no byte for idleTimeoutMs, before the first frame or
+    // between frames, closes the connection (a frame that stops halfway has its own timer, and
+    // replies still being prepared are the listener's wait, not the sender's).
+    socket.setTimeout(idleTimeoutMs);
+    socket.on('timeout', () => {
+      if (framer.inFrame || inFlight > 0) return;
+      stats.idleClosed += 1;
+      options.onRefused?.({
+        reason: 'idle',
+        address: plainAddress(socket.remoteAddress ?? ''),
+        idleMs: idleTimeoutMs,
+      });
+      socket.destroy();
+    });
 
     const send = (reply: Promise<string>) => {
       inFlight += 1;
@@ -212,7 +272,39 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     });
   }
 
-  const server = net.createServer({ allowHalfOpen: true }, serve);
+  // TLS, when configured, starts after admit(): a refused sender costs no handshake.
+  let secure: tls.Server | null = null;
+  if (options.tls) {
+    const requireClientCert = options.tls.ca !== undefined;
+    secure = tls.createServer(
+      {
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ...(options.tls.ca ? { ca: options.tls.ca } : {}),
+        requestCert: requireClientCert,
+        rejectUnauthorized: requireClientCert,
+        allowHalfOpen: true,
+        handshakeTimeout: idleTimeoutMs,
+      },
+      serve,
+    );
+    secure.on('tlsClientError', (error: Error & { code?: string }, socket) => {
+      // No certificate, one the CA did not sign (the sender hangs up: ECONNRESET), plain TCP,
+      // or a handshake that did not finish within the idle timeout.
+      refuse({
+        reason: 'tls-handshake',
+        address: plainAddress(socket.remoteAddress ?? 'unknown'),
+        code: error.code ?? error.name,
+      });
+      socket.destroy();
+    });
+  }
+  const server = net.createServer({ allowHalfOpen: true });
+  server.on('connection', (socket: net.Socket) => {
+    if (!admit(socket)) return;
+    if (secure) secure.emit('connection', socket);
+    else serve(socket);
+  });
   server.maxConnections = options.maxConnections ?? 128;
   return new Promise<MllpListener>((resolve, reject) => {
     server.once('error', reject);
@@ -223,6 +315,7 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
       resolve({
         host: address.address,
         port: address.port,
+        tls: secure !== null,
         stats: () => ({ ...stats }),
         close: async (drainMs = 5000) => {
           const closed = new Promise<void>((done) => server.close(() => done()));

@@ -1,6 +1,11 @@
 import { DEMO_ORGANIZATION } from '../../seed/reference/staff.js';
 import type { Services } from '../../services.js';
 import { type MllpListener, startMllpListener } from './mllp.js';
+import {
+  type MllpRefusal,
+  type MllpSenderSettings,
+  senderSettingsFromEnv,
+} from './mllp-senders.js';
 
 export const HL7_DEFAULT_PORT = 2575;
 
@@ -36,15 +41,20 @@ export async function startHl7(
     port: number;
     host: string;
     organization: string;
+    /** Allow-list, cap per address, idle timeout, TLS (senderSettingsFromEnv). */
+    senders?: MllpSenderSettings;
     onError?: (error: unknown) => void;
+    onRefused?: (refusal: MllpRefusal) => void;
   },
 ): Promise<RunningHl7> {
   const organization = await organizationNamed(services, options.organization);
   const listener = await startMllpListener({
+    ...options.senders,
     port: options.port,
     host: options.host,
     handle: services.hl7.mllpHandler(organization.id),
     onError: options.onError,
+    onRefused: options.onRefused,
   });
   return {
     listener,
@@ -58,12 +68,13 @@ export async function startHl7(
 
 /**
  * For `careloop start`: the listener when HL7_PORT is set (HL7_HOST, else the API's host;
- * HL7_ORG, else the demo organization), else null.
+ * HL7_ORG, else the demo organization; the sender settings of senderSettingsFromEnv), else null.
  */
 export async function startHl7FromEnv(
   services: Services,
   env: NodeJS.ProcessEnv,
   apiHost: string,
+  report: { onError?: (error: unknown) => void; onRefused?: (refusal: MllpRefusal) => void } = {},
 ): Promise<RunningHl7 | null> {
   if (!env.HL7_PORT) return null;
   const port = Number(env.HL7_PORT);
@@ -74,5 +85,7 @@ export async function startHl7FromEnv(
     port,
     host: env.HL7_HOST || apiHost,
     organization: env.HL7_ORG?.trim() || DEMO_ORGANIZATION,
+    senders: await senderSettingsFromEnv(env),
+    ...report,
   });
 }

@@ -19,6 +19,12 @@ export interface Config {
   trustProxy: boolean;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** base64 of 32 bytes signing audit checkpoints; a subkey of the encryption key when unset. */
+  auditKey: string | null;
+  /** The append-only file of signed audit checkpoints (docs/adr/0009). */
+  auditCheckpoints: string;
+  /** `careloop start` takes a checkpoint this often; 0 turns the schedule off. */
+  auditCheckpointMinutes: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -32,10 +38,17 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const trustProxy = env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true';
+  const dataDir = path.resolve(env.CARELOOP_DATA_DIR ?? '.careloop');
+  const auditKey = env.CARELOOP_AUDIT_KEY || null;
+  if (auditKey !== null && Buffer.from(auditKey, 'base64').length !== 32) {
+    throw new Error(
+      'CARELOOP_AUDIT_KEY must be 32 random bytes, base64 (`openssl rand -base64 32`)',
+    );
+  }
   return {
     host: env.HOST ?? '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),
-    dataDir: path.resolve(env.CARELOOP_DATA_DIR ?? '.careloop'),
+    dataDir,
     databaseUrl: env.DATABASE_URL || null,
     databasePoolSize: intFrom(env.DATABASE_POOL_SIZE, 10, 'DATABASE_POOL_SIZE'),
     demo: env.CARELOOP_DEMO !== '0',
@@ -46,5 +59,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     sessionIdleMinutes: intFrom(env.SESSION_IDLE_MINUTES, 15, 'SESSION_IDLE_MINUTES'),
     sessionAbsoluteHours: intFrom(env.SESSION_ABSOLUTE_HOURS, 12, 'SESSION_ABSOLUTE_HOURS'),
+    auditKey,
+    auditCheckpoints: path.resolve(
+      env.CARELOOP_AUDIT_CHECKPOINTS || path.join(dataDir, 'audit-checkpoints.jsonl'),
+    ),
+    auditCheckpointMinutes: intFrom(
+      env.CARELOOP_AUDIT_CHECKPOINT_MINUTES,
+      5,
+      'CARELOOP_AUDIT_CHECKPOINT_MINUTES',
+    ),
   };
 }

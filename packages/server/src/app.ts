@@ -8,6 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { installDenialAudit } from './http/denials.js';
 import { installErrorHandling } from './http/errors.js';
 import { installSecurity, type RouteRecord } from './http/security.js';
 import { installTextGuard } from './http/text-guard.js';
@@ -52,6 +53,7 @@ export async function buildApp(
   installErrorHandling(app);
   await app.register(fastifyCookie);
   installSecurity(app, services.auth, routes);
+  installDenialAudit(app, services.audit);
   installTextGuard(app);
   app.addSchema(ProblemSchema);
   await app.register(fastifySwagger, {

@@ -61,6 +61,22 @@ describeEachDatabase('refused requests in the audit log', (kind) => {
     ]);
   });
 
+  it("records a service's own refusal: a note changed by someone other than its author", async () => {
+    const created = await clinician.post(`/api/patients/${patientId}/notes`, { body: 'Call back' });
+    expect(created.statusCode).toBe(200);
+    const noteId = created.json<{ id: string }>().id;
+    const colleague = await tenant.signIn('clinician');
+    const res = await colleague.patch(`/api/notes/${noteId}`, { body: 'Never mind' });
+    expect(res.statusCode).toBe(403);
+    expect(await denials(colleague.userId)).toMatchObject([
+      {
+        action: 'update',
+        recordId: `/api/notes/${noteId}`,
+        reason: 'forbidden: PATCH /api/notes/:id',
+      },
+    ]);
+  });
+
   it('records a state-changing request without its CSRF token', async () => {
     const frontDesk = await tenant.signIn('front-desk');
     const res = await t.app.inject({

@@ -1,7 +1,13 @@
-import { AuditAnchor } from '../modules/audit/anchor.js';
+import { AuditAnchor, loadCheckpointKey } from '../modules/audit/anchor.js';
+import { CheckpointUnavailable } from '../modules/audit/checkpoint.js';
 import { openDatabase } from '../server.js';
 import type { Command } from './command.js';
-import { formatCount } from './output.js';
+import { CommandError, formatCount } from './output.js';
+
+/** A checkpoint the configuration does not allow is the operator's to fix, not a crash. */
+export function asCommandError(error: unknown): never {
+  throw error instanceof CheckpointUnavailable ? new CommandError(error.message) : error;
+}
 
 export const auditCheckpointCommand: Command = {
   name: 'audit checkpoint',
@@ -17,11 +23,12 @@ export const auditCheckpointCommand: Command = {
   encryption key).`,
   options: {},
   async run({ config, out, io }) {
+    const key = await loadCheckpointKey(config).catch(asCommandError);
     const database = await openDatabase(config, io.env);
     try {
       await database.migrate();
-      const anchor = await AuditAnchor.open(config, database);
-      const checkpoint = await anchor.checkpoint(new Date());
+      const anchor = new AuditAnchor(database, key, config.auditCheckpoints);
+      const checkpoint = await anchor.checkpoint(new Date()).catch(asCommandError);
       const events = checkpoint.chains.reduce((sum, h) => sum + h.count, 0);
       out.result(
         {

@@ -4,6 +4,7 @@ import { checkCheckpointFile } from '../modules/audit/checkpoint-file.js';
 import { auditEvents } from '../modules/audit/schema.js';
 import { type ChainBreak, verifyAuditChains } from '../modules/audit/service.js';
 import { openDatabase } from '../server.js';
+import { asCommandError } from './audit-checkpoint.js';
 import type { Command } from './command.js';
 import { EXIT, formatCount } from './output.js';
 import { progress } from './progress.js';
@@ -24,11 +25,11 @@ export const auditVerifyCommand: Command = {
   checkpoint line that is unreadable, badly signed or out of order. Exits 1 when there is any.`,
   options: {},
   async run({ config, out, io }) {
+    const key = await loadCheckpointKey(config).catch(asCommandError);
     const database = await openDatabase(config, io.env);
     const bar = progress(io.stderr, 'Verifying', 'events', { json: out.json });
     try {
       await database.migrate();
-      const key = await loadCheckpointKey(config, database);
       const file = config.auditCheckpoints;
       const { exists, check } = await checkCheckpointFile(file, key);
       const [events] = await database.ownerDb.select({ n: count() }).from(auditEvents);

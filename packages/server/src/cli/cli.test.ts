@@ -66,6 +66,18 @@ describe('careloop usage', () => {
     });
   });
 
+  it('refuses audit checkpoints on a server database without a key, before touching it', async () => {
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    for (const command of ['checkpoint', 'verify']) {
+      const ran = await careloop(['audit', command, '--json'], env);
+      expect(ran.code).toBe(1);
+      expect(ran.json()).toEqual({
+        ok: false,
+        error: { code: 'failed', message: expect.stringContaining('CARELOOP_AUDIT_KEY') },
+      });
+    }
+  });
+
   it('refuses a patient user without the patient record, before touching the database', async () => {
     const ran = await careloop([
       'user',

@@ -1,11 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
-import { type ChainHead, type Checkpoint, CheckpointKey } from './checkpoint.js';
+import {
+  type ChainHead,
+  type Checkpoint,
+  CheckpointKey,
+  CheckpointUnavailable,
+} from './checkpoint.js';
 import { appendCheckpoint } from './checkpoint-file.js';
 
 /**
@@ -13,18 +18,16 @@ import { appendCheckpoint } from './checkpoint-file.js';
  * of the field-encryption key (CARELOOP_ENCRYPTION_KEY, or in embedded mode the key file in the
  * data folder, created on first use). Neither is ever stored in the database.
  */
-export async function loadCheckpointKey(
-  config: Config,
-  database: Database,
-): Promise<CheckpointKey> {
+export async function loadCheckpointKey(config: Config): Promise<CheckpointKey> {
   if (config.auditKey) return CheckpointKey.fromBase64(config.auditKey);
   if (config.encryptionKey) return CheckpointKey.derivedFrom(config.encryptionKey);
-  if (database.kind === 'pglite') {
+  if (!config.databaseUrl) {
+    await mkdir(config.dataDir, { recursive: true });
     await FieldCipher.fromDataDir(config.dataDir);
     const key = await readFile(path.join(config.dataDir, 'encryption.key'), 'utf8');
     return CheckpointKey.derivedFrom(key.trim());
   }
-  throw new Error(
+  throw new CheckpointUnavailable(
     'CARELOOP_AUDIT_KEY or CARELOOP_ENCRYPTION_KEY is required with DATABASE_URL to sign audit checkpoints',
   );
 }
@@ -70,17 +73,13 @@ export class AuditAnchor {
   ) {}
 
   static async open(config: Config, database: Database): Promise<AuditAnchor> {
-    return new AuditAnchor(
-      database,
-      await loadCheckpointKey(config, database),
-      config.auditCheckpoints,
-    );
+    return new AuditAnchor(database, await loadCheckpointKey(config), config.auditCheckpoints);
   }
 
   /** Reads every chain head now and appends them, signed, as the file's next line. */
   async checkpoint(at: Date): Promise<Checkpoint> {
     if (!(await seesEveryChain(this.database))) {
-      throw new Error(
+      throw new CheckpointUnavailable(
         'audit checkpoints need the role that owns the tables: set DATABASE_OWNER_URL (docs/adr/0002)',
       );
     }

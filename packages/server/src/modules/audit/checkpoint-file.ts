@@ -8,6 +8,7 @@ import {
   type Checkpoint,
   CheckpointFileCheck,
   type CheckpointKey,
+  CheckpointUnavailable,
   parseCheckpoint,
   signCheckpoint,
 } from './checkpoint.js';
@@ -88,7 +89,7 @@ export async function appendCheckpoint(
     const last = await readLastLine(file);
     const previous = last === null ? null : parseCheckpoint(last);
     if (typeof previous === 'string') {
-      throw new Error(
+      throw new CheckpointUnavailable(
         `the last line of ${file} is not a checkpoint (${previous}): run \`careloop audit verify\`, then move the file aside`,
       );
     }

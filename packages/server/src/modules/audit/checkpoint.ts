@@ -46,6 +46,11 @@ export interface CheckpointFinding {
   detail: string;
 }
 
+/** Checkpoints cannot be taken or checked as configured; the message says what to do. */
+export class CheckpointUnavailable extends Error {
+  override readonly name = 'CheckpointUnavailable';
+}
+
 /** The signing key of checkpoints, with its public fingerprint. */
 export class CheckpointKey {
   readonly id: string;

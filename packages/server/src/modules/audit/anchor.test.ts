@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { Database } from '../../db/client.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { AuditAnchor } from './anchor.js';
-import { CheckpointKey } from './checkpoint.js';
+import { AuditAnchor, seesEveryChain } from './anchor.js';
+import { CheckpointKey, CheckpointUnavailable } from './checkpoint.js';
 import { checkCheckpointFile } from './checkpoint-file.js';
 import { auditEvents } from './schema.js';
 import { verifyAuditChains } from './service.js';
@@ -138,6 +139,24 @@ describeEachDatabase('audit checkpoints', (kind) => {
     await writeFile(file, `${[lines[0], lines[2]].join('\n')}\n`);
     expect((await verify()).findings).toMatchObject([{ line: 2, problem: 'broken-link' }]);
   });
+
+  it.runIf(kind === 'postgres')(
+    'refuses to checkpoint through a login role that owns nothing: it would see no chain',
+    async () => {
+      const appOnly = await Database.open({
+        databaseUrl: t.database.pool?.options.connectionString ?? null,
+      });
+      try {
+        expect(await seesEveryChain(appOnly)).toBe(false);
+        expect(await seesEveryChain(t.database)).toBe(true);
+        const refused = new AuditAnchor(appOnly, key, path.join(dir, 'app-only.jsonl'));
+        await expect(refused.checkpoint(at(5))).rejects.toThrow(CheckpointUnavailable);
+        expect((await checkCheckpointFile(refused.file, key)).exists).toBe(false);
+      } finally {
+        await appOnly.close();
+      }
+    },
+  );
 
   it('takes a checkpoint at once and then on every tick of its schedule, until stopped', async () => {
     const scheduled = new AuditAnchor(t.database, key, path.join(dir, 'scheduled.jsonl'));

@@ -88,28 +88,32 @@ export class AuditAnchor {
 
   /**
    * Takes a checkpoint every `minutes` (the first right away) until the returned function is
-   * called; that function waits for a checkpoint in progress. `now` is the clock.
+   * called; that function waits for a checkpoint in progress. A tick that finds the previous
+   * checkpoint still running is skipped, so a slow database never queues them up. `now` is
+   * the clock.
    */
   schedule(
     minutes: number,
     now: () => Date,
     onError: (error: unknown) => void,
   ): () => Promise<void> {
-    let running: Promise<void> = Promise.resolve();
+    let running: Promise<void> | null = null;
     const take = () => {
-      running = running
-        .then(() => this.checkpoint(now()))
+      running ??= this.checkpoint(now())
         .then(
           () => undefined,
           (error: unknown) => onError(error),
-        );
+        )
+        .finally(() => {
+          running = null;
+        });
     };
     take();
     const timer = setInterval(take, minutes * 60_000);
     timer.unref();
-    return () => {
+    return async () => {
       clearInterval(timer);
-      return running;
+      await running;
     };
   }
 }

@@ -55,9 +55,12 @@ describeEachDatabase('refused requests in the audit log', (kind) => {
     const portal = await tenant.signIn('patient', { patientId });
     expect((await portal.get(`/api/patients/${patientId}`)).statusCode).toBe(403);
     expect((await portal.post('/api/tasks', { title: 'Mine' })).statusCode).toBe(403);
+    // The FHIR interface answers with its own OperationOutcome, and is audited the same.
+    expect((await portal.get(`/fhir/R4/Patient/${patientId}`)).statusCode).toBe(403);
     expect((await denials(portal.userId)).map((e) => [e.action, e.recordId, e.patientId])).toEqual([
       ['read', `/api/patients/${patientId}`, patientId],
       ['create', '/api/tasks', null],
+      ['read', `/fhir/R4/Patient/${patientId}`, patientId],
     ]);
   });
 

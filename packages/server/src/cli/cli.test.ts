@@ -76,6 +76,9 @@ describe('careloop usage', () => {
         error: { code: 'failed', message: expect.stringContaining('CARELOOP_AUDIT_KEY') },
       });
     }
+    const short = await careloop(['audit', 'verify'], { CARELOOP_AUDIT_KEY: 'c2hvcnQ=' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('CARELOOP_AUDIT_KEY must be 32 random bytes');
   });
 
   it('refuses a patient user without the patient record, before touching the database', async () => {

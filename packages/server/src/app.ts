@@ -8,6 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { installDenialAudit } from './http/denials.js';
 import { installErrorHandling } from './http/errors.js';
 import { installSecurityHeaders } from './http/headers.js';
 import { installOriginCheck } from './http/origin.js';
@@ -57,6 +58,7 @@ export async function buildApp(
   await installSecurityHeaders(app);
   installOriginCheck(app, services.config.allowedOrigins);
   installSecurity(app, services.auth, routes);
+  installDenialAudit(app, services.audit);
   installTextGuard(app);
   app.addSchema(ProblemSchema);
   await app.register(fastifySwagger, {

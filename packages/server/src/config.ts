@@ -29,6 +29,12 @@ export interface Config {
   allowedOrigins: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** base64 of 32 bytes signing audit checkpoints; a subkey of the encryption key when unset. */
+  auditKey: string | null;
+  /** The append-only file of signed audit checkpoints (docs/adr/0009). */
+  auditCheckpoints: string;
+  /** `careloop start` takes a checkpoint this often; 0 turns the schedule off. */
+  auditCheckpointMinutes: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -54,10 +60,17 @@ function dateFrom(value: string | undefined, name: string): string | null {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  const dataDir = path.resolve(env.CARELOOP_DATA_DIR ?? '.careloop');
+  const auditKey = env.CARELOOP_AUDIT_KEY || null;
+  if (auditKey !== null && Buffer.from(auditKey, 'base64').length !== 32) {
+    throw new Error(
+      'CARELOOP_AUDIT_KEY must be 32 random bytes, base64 (`openssl rand -base64 32`)',
+    );
+  }
   return {
     host: env.HOST ?? '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),
-    dataDir: path.resolve(env.CARELOOP_DATA_DIR ?? '.careloop'),
+    dataDir,
     databaseUrl: env.DATABASE_URL || null,
     databasePoolSize: intFrom(env.DATABASE_POOL_SIZE, 10, 'DATABASE_POOL_SIZE'),
     demo: env.CARELOOP_DEMO !== '0',
@@ -70,5 +83,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: parseAllowedOrigins(env.CARELOOP_ALLOWED_ORIGINS),
     sessionIdleMinutes: intFrom(env.SESSION_IDLE_MINUTES, 15, 'SESSION_IDLE_MINUTES'),
     sessionAbsoluteHours: intFrom(env.SESSION_ABSOLUTE_HOURS, 12, 'SESSION_ABSOLUTE_HOURS'),
+    auditKey,
+    auditCheckpoints: path.resolve(
+      env.CARELOOP_AUDIT_CHECKPOINTS || path.join(dataDir, 'audit-checkpoints.jsonl'),
+    ),
+    auditCheckpointMinutes: intFrom(
+      env.CARELOOP_AUDIT_CHECKPOINT_MINUTES,
+      5,
+      'CARELOOP_AUDIT_CHECKPOINT_MINUTES',
+    ),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { count, sql } from 'drizzle-orm';
@@ -7,6 +7,8 @@ import { loadConfig } from './config.js';
 import type { Database } from './db/client.js';
 import { rowsOf } from './db/rows.js';
 import { organizations, patients } from './db/schema.js';
+import { CheckpointKey } from './modules/audit/checkpoint.js';
+import { checkCheckpointFile } from './modules/audit/checkpoint-file.js';
 import { demoLogins, loadFieldCipher, type RunningServer, startServer } from './server.js';
 
 /** The demo's histories end on this day, whatever day the test runs. */
@@ -96,6 +98,21 @@ describe('startServer', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('checkpointed the audit chains at each start and shutdown, signed with the data folder key', async () => {
+    const key = CheckpointKey.derivedFrom(
+      (await readFile(path.join(dataDir, 'encryption.key'), 'utf8')).trim(),
+    );
+    const { exists, check } = await checkCheckpointFile(
+      path.join(dataDir, 'audit-checkpoints.jsonl'),
+      key,
+    );
+    expect(exists).toBe(true);
+    expect(check.findings).toEqual([]);
+    // Two runs above: a checkpoint when each started, one when each stopped.
+    expect(check.lines).toBe(4);
+    expect(check.latest?.chains).toHaveLength(1);
   });
 
   it('leaves a new database empty when CARELOOP_DEMO=0', async () => {

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { Database } from './db/client.js';
 import { keepStatisticsFresh } from './db/statistics.js';
+import { AuditAnchor, seesEveryChain } from './modules/audit/anchor.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { describeRefusal } from './modules/hl7/mllp-senders.js';
@@ -135,7 +136,12 @@ export async function startServer(
   };
   let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
   let hl7: RunningHl7 | null = null;
+  let anchor: AuditAnchor | null = null;
+  let stopCheckpoints: (() => Promise<void>) | null = null;
   let closing: Promise<void> | null = null;
+  const checkpointFailed = (error: unknown) => {
+    process.stderr.write(`audit checkpoint failed: ${String(error)}\n`);
+  };
   // PGlite runs no autovacuum: the server analyzes what changed, as autovacuum would.
   const stopStatistics = keepStatisticsFresh(database, (error) => {
     process.stderr.write(`analyze failed: ${String(error)}\n`);
@@ -146,8 +152,11 @@ export async function startServer(
       process.off('SIGTERM', onSignal);
       stopStatistics();
       try {
+        await stopCheckpoints?.();
         await hl7?.close();
         await app?.close();
+        // The last events of this process, anchored before the database closes.
+        await anchor?.checkpoint(new Date()).catch(checkpointFailed);
       } finally {
         await database.close();
       }
@@ -198,6 +207,20 @@ export async function startServer(
     // The caches (docs/adr/0005) stay off until the change notifications are live.
     await database.changes?.start();
     await app.listen({ host: config.host, port: config.port });
+    if (config.auditCheckpointMinutes > 0) {
+      if (await seesEveryChain(database)) {
+        anchor = await AuditAnchor.open(config, database);
+        stopCheckpoints = anchor.schedule(
+          config.auditCheckpointMinutes,
+          () => new Date(),
+          checkpointFailed,
+        );
+      } else {
+        process.stderr.write(
+          'Audit checkpoints are off: they need the owning role (set DATABASE_OWNER_URL).\n',
+        );
+      }
+    }
     const log = app.log;
     hl7 = await startHl7FromEnv(services, process.env, config.host, {
       onRefused: (refusal) => log.warn(describeRefusal(refusal)),

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -37,7 +37,14 @@ describe('careloop usage', () => {
   it('lists the commands with --help and exits 0', async () => {
     const ran = await careloop(['--help']);
     expect(ran.code).toBe(0);
-    for (const name of ['start', 'migrate', 'seed', 'user add', 'audit verify']) {
+    for (const name of [
+      'start',
+      'migrate',
+      'seed',
+      'user add',
+      'audit verify',
+      'audit checkpoint',
+    ]) {
       expect(ran.stdout).toContain(name);
     }
   });
@@ -57,6 +64,21 @@ describe('careloop usage', () => {
       ok: false,
       error: { code: 'usage', message: expect.stringContaining('--patients') },
     });
+  });
+
+  it('refuses audit checkpoints on a server database without a key, before touching it', async () => {
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    for (const command of ['checkpoint', 'verify']) {
+      const ran = await careloop(['audit', command, '--json'], env);
+      expect(ran.code).toBe(1);
+      expect(ran.json()).toEqual({
+        ok: false,
+        error: { code: 'failed', message: expect.stringContaining('CARELOOP_AUDIT_KEY') },
+      });
+    }
+    const short = await careloop(['audit', 'verify'], { CARELOOP_AUDIT_KEY: 'c2hvcnQ=' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('CARELOOP_AUDIT_KEY must be 32 random bytes');
   });
 
   it('refuses a patient user without the patient record, before touching the database', async () => {
@@ -135,5 +157,31 @@ describe('careloop on an embedded database', () => {
     const broken = await careloop(['audit', 'verify'], env);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/1 break\(s\):\n {2}organization \S+, event \d+: hash-mismatch/);
+  });
+
+  it('writes a signed checkpoint, then exits 1 naming a chain cut below it or a forged line', async () => {
+    const taken = await careloop(['audit', 'checkpoint', '--json'], env);
+    expect(taken.code).toBe(0);
+    const file = path.join(dataDir, 'audit-checkpoints.jsonl');
+    expect(taken.json()).toMatchObject({ ok: true, file, line: 1, chains: 1 });
+
+    const database = await Database.open({ databaseUrl: null, dataDir });
+    await database.ownerDb.execute(
+      sql`delete from audit_events where seq in (select seq from audit_events order by seq desc limit 1)`,
+    );
+    await database.close();
+
+    const cut = await careloop(['audit', 'verify', '--json'], env);
+    expect(cut.code).toBe(1);
+    const result = cut.json<{ ok: boolean; breaks: { problem: string }[]; checkpoint: object }>();
+    expect(result.ok).toBe(false);
+    expect(result.breaks.map((b) => b.problem)).toContain('truncated');
+    expect(result.checkpoint).toMatchObject({ exists: true, lines: 1, findings: [] });
+
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/"count":\d+/, '"count":1'));
+    const forged = await careloop(['audit', 'verify'], env);
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toMatch(/line 1: bad-signature/);
+    expect(forged.stdout).toMatch(/No checkpoint in /);
   });
 });

@@ -117,6 +117,7 @@ describe('every careloop command exits when its work is done', () => {
         ],
       ],
       ['audit verify', ['audit', 'verify']],
+      ['audit checkpoint', ['audit', 'checkpoint']],
       [
         'import fhir',
         [

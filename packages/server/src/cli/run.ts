@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { MPI_LINK_SUMMARY, runMpiLink } from '../modules/identity/link-cli.js';
+import { auditCheckpointCommand } from './audit-checkpoint.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import type { Command, OptionSpecs } from './command.js';
 import { runHl7Listen, runImportHl7 } from './hl7.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   seedCommand,
   userAddCommand,
   auditVerifyCommand,
+  auditCheckpointCommand,
 ];
 
 /** Commands that parse their own arguments (positionals, repeated flags). */
@@ -63,7 +65,8 @@ function usage(): string {
     '',
     'Configuration comes from the environment: DATABASE_URL (PostgreSQL; else an embedded',
     'database in CARELOOP_DATA_DIR, default ./.careloop), DATABASE_OWNER_URL, HOST, PORT,',
-    'CARELOOP_ENCRYPTION_KEY, CARELOOP_DEMO, CARELOOP_DEMO_PATIENTS, LOG_LEVEL.',
+    'CARELOOP_ENCRYPTION_KEY, CARELOOP_AUDIT_KEY, CARELOOP_AUDIT_CHECKPOINTS,',
+    'CARELOOP_AUDIT_CHECKPOINT_MINUTES, CARELOOP_DEMO, CARELOOP_DEMO_PATIENTS, LOG_LEVEL.',
     '',
     'Exit codes: 0 done, 1 failed, 2 usage error.',
   ].join('\n');

@@ -9,7 +9,9 @@ export const startCommand: Command = {
 
   Serves the API, its docs at /api/docs and the web app. On an empty database it first seeds
   "Demo Health" with CARELOOP_DEMO_PATIENTS patients (default 2000); CARELOOP_DEMO=0 skips it.
-  Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+  Checkpoints the audit chains at start, every CARELOOP_AUDIT_CHECKPOINT_MINUTES (default 5)
+  and at shutdown (see \`careloop audit checkpoint\`). Stops cleanly on Ctrl-C (SIGINT) or
+  SIGTERM.
 
   --host HOST   interface to listen on (default $HOST or 127.0.0.1)
   --port PORT   port to listen on (default $PORT or 8080; 0 picks a free one)`,

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@careloop/core';
+import { type AuditEvent, encodeCursor } from '@careloop/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
@@ -60,12 +60,12 @@ describeEachDatabase('audit log API', (kind) => {
     const everything = (await list('?limit=200')).items.map((e) => e.id);
     expect(everything.length).toBeGreaterThan(4);
     const seen: string[] = [];
-    let cursor: string | null = null;
-    for (let i = 0; i < 50; i += 1) {
-      const page: Page<AuditEvent> = await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    // From the newest event listed: each page read is audited, so newer events keep coming.
+    let cursor: string | null = encodeCursor([Number(everything[0]) + 1]);
+    while (cursor) {
+      const page: Page<AuditEvent> = await list(`?limit=2&cursor=${cursor}`);
       seen.push(...page.items.map((e) => e.id));
       cursor = page.nextCursor;
-      if (!cursor) break;
     }
     expect(seen).toEqual(everything);
   });
@@ -103,6 +103,20 @@ describeEachDatabase('audit log API', (kind) => {
       expect(res.statusCode, query).toBe(400);
       expect(res.json()).toMatchObject({ path });
     }
+  });
+
+  it('audits each read of the log before showing it, with the patient it was filtered on', async () => {
+    const { items } = await list(`?patientId=${patientId}&limit=1`);
+    const [own] = (await list('?recordType=audit-event&limit=1')).items;
+    expect(own).toMatchObject({
+      action: 'search',
+      actorId: admin.userId,
+      patientId,
+      outcome: 'success',
+      reason: '1 events listed',
+    });
+    // The event of the previous read, newer than anything that read showed.
+    expect(Number(own?.id)).toBeGreaterThan(Number(items[0]?.id));
   });
 
   it('is for admins only and needs a session', async () => {

@@ -55,16 +55,23 @@ export default async function auditRoutes(app: App, { audit, database }: Service
       },
     },
     async (request) => {
-      const { actor } = contextOf(request);
+      const ctx = contextOf(request);
       const { cursor, limit = 25, ...filter } = request.query;
       if (filter.from && filter.to && Date.parse(filter.from) > Date.parse(filter.to)) {
         throw badRequest('from must not be after to', '/query/from');
       }
-      const rows = await database.withTenant(actor.orgId, (tx) =>
+      const rows = await database.withTenant(ctx.actor.orgId, (tx) =>
         audit.list(tx, { ...filter, beforeSeq: beforeSeq(cursor), limit: limit + 1 }),
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      // The log names patients and who saw them: reading it is itself audited, before it is shown.
+      await audit.read(ctx.audit, {
+        action: 'search',
+        recordType: 'audit-event',
+        patientId: filter.patientId ?? null,
+        reason: `${page.length} events listed`,
+      });
       return {
         items: page.map(toAuditEvent),
         nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { type Database, type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './chain.js';
+import type { ChainHead, Checkpoint } from './checkpoint.js';
 import { auditEvents } from './schema.js';
 
 /** Who did something, from where. Built from the request by the HTTP layer. */
@@ -257,27 +258,73 @@ export class AuditLog {
 export interface ChainBreak {
   orgId: string;
   seq: number;
-  problem: 'hash-mismatch' | 'prev-hash-mismatch';
+  /**
+   * `hash-mismatch`: the event was edited. `prev-hash-mismatch`: an event before it was removed
+   * or inserted. Against the latest checkpoint: `truncated`, the checkpointed event is gone;
+   * `rewritten`, it is there with another hash, or the events up to it are not as many;
+   * `missing-chain`, the organization has no events left.
+   */
+  problem: 'hash-mismatch' | 'prev-hash-mismatch' | 'truncated' | 'rewritten' | 'missing-chain';
+  /** What the checkpoint recorded and what was found (checkpoint findings only). */
+  detail?: string;
+}
+
+/** What one organization's walk saw of the checkpointed event. */
+interface AnchorSeen {
+  head: ChainHead;
+  /** Events with seq up to the checkpointed one. */
+  upTo: number;
+  /** The stored hash of the event at the checkpointed seq, when it is there. */
+  hash: string | null;
+  last: number;
+}
+
+/** The break, if any, between a chain as walked and its checkpointed head. */
+function anchorBreak(orgId: string, seen: AnchorSeen): ChainBreak | null {
+  const { head, upTo, hash, last } = seen;
+  const was = `checkpoint: event ${head.seq}, ${head.count} events`;
+  if (hash === null) {
+    return {
+      orgId,
+      seq: head.seq,
+      problem: 'truncated',
+      detail: `${was}; the event is gone (the chain now ends at ${last})`,
+    };
+  }
+  if (hash !== head.hash) {
+    return { orgId, seq: head.seq, problem: 'rewritten', detail: `${was}; its hash differs` };
+  }
+  if (upTo !== head.count) {
+    return { orgId, seq: head.seq, problem: 'rewritten', detail: `${was}; found ${upTo} events` };
+  }
+  return null;
 }
 
 /**
  * Walks every organization's chain in order and reports each event whose stored hash does not
- * match its recomputed hash, or whose prev_hash does not match the event before it.
+ * match its recomputed hash, or whose prev_hash does not match the event before it. Given the
+ * latest checkpoint, also reports each chain cut or rewritten below its checkpointed head, and
+ * each checkpointed organization whose chain is gone.
  * Runs as the owning role (CLI): it must see every organization.
  */
 export async function verifyAuditChains(
   db: Db,
   onProgress?: (checked: number) => void,
+  checkpoint?: Pick<Checkpoint, 'chains'> | null,
 ): Promise<{ checked: number; organizations: number; breaks: ChainBreak[] }> {
   const breaks: ChainBreak[] = [];
   const orgs = rowsOf<{ org_id: string }>(
     await db.execute(sql`select distinct org_id from audit_events`),
   );
+  const anchors = new Map((checkpoint?.chains ?? []).map((h) => [h.orgId, h]));
   let checked = 0;
   const pageSize = 5000;
   for (const { org_id: orgId } of orgs) {
     let prev = GENESIS_HASH;
     let afterSeq = 0;
+    const head = anchors.get(orgId);
+    anchors.delete(orgId);
+    const seen = { upTo: 0, hash: null as string | null };
     for (;;) {
       const page = await db
         .select()
@@ -292,6 +339,10 @@ export async function verifyAuditChains(
         if (chainHash(row.prevHash, row) !== row.hash) {
           breaks.push({ orgId, seq: row.seq, problem: 'hash-mismatch' });
         }
+        if (head && row.seq <= head.seq) {
+          seen.upTo += 1;
+          if (row.seq === head.seq) seen.hash = row.hash;
+        }
         prev = row.hash;
         afterSeq = row.seq;
       }
@@ -299,6 +350,16 @@ export async function verifyAuditChains(
       onProgress?.(checked);
       if (page.length < pageSize) break;
     }
+    const found = head ? anchorBreak(orgId, { head, ...seen, last: afterSeq }) : null;
+    if (found) breaks.push(found);
+  }
+  for (const head of anchors.values()) {
+    breaks.push({
+      orgId: head.orgId,
+      seq: head.seq,
+      problem: 'missing-chain',
+      detail: `checkpoint: event ${head.seq}, ${head.count} events; none are left`,
+    });
   }
   return { checked, organizations: orgs.length, breaks };
 }

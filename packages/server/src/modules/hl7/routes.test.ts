@@ -71,6 +71,26 @@ describeEachDatabase('HL7 message routes', (kind) => {
     expect(reads.map((r) => r.action)).toEqual(['read']);
   });
 
+  it('audits each listing as a search, naming who listed how many', async () => {
+    const events = () =>
+      t.database.withTenant(tenant.orgId, (tx) =>
+        tx
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.recordType, 'hl7-message'), eq(auditEvents.action, 'search')))
+          .orderBy(auditEvents.seq),
+      );
+    const before = (await events()).length;
+    await page('?limit=2');
+    const after = await events();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)).toMatchObject({
+      actorId: admin.userId,
+      outcome: 'success',
+      reason: '2 messages listed',
+    });
+  });
+
   it('answers 404 for a message of another organization', async () => {
     const other = await TestTenant.create(t);
     const receipt = await t.services.hl7.receive(other.orgId, adt('A28', 'X-1', { mrn: 'X1' }), {

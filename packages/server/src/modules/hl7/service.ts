@@ -199,6 +199,12 @@ export class Hl7Service {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
+    // The list shows whose messages came in and what became of them: audited like a search.
+    await this.audit.read(ctx.audit, {
+      action: 'search',
+      recordType: 'hl7-message',
+      reason: `${page.length} messages listed`,
+    });
     return {
       items: page.map(toSummary),
       nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,

@@ -155,7 +155,9 @@ export const Coverage = Type.Object({
   id: Uuid,
   payer: Type.String(),
   plan: Nullable(Type.String()),
-  memberId: Type.String(),
+  memberId: Nullable(
+    Type.String({ description: 'null when the role may not read it (minimum necessary)' }),
+  ),
   groupNumber: Nullable(Type.String()),
   priority: Type.Integer(),
   status: Type.String(),

@@ -5,8 +5,8 @@ import {
   type PatientListQuery,
   type PatientSummary,
   parsePatientSearch,
+  type StoredTouchpoint,
   type TimelineQuery,
-  type Touchpoint,
 } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -158,7 +158,7 @@ export async function timelinePage(
   tx: Db,
   patientId: string,
   query: TimelineQuery,
-): Promise<{ items: Touchpoint[]; nextCursor: string | null }> {
+): Promise<{ items: StoredTouchpoint[]; nextCursor: string | null }> {
   const limit = query.limit ?? 25;
   const conditions: SQL[] = [sql`t.patient_id = ${patientId}`];
   if (query.channel) conditions.push(sql`t.channel = ${query.channel}`);
@@ -171,12 +171,13 @@ export async function timelinePage(
     select json_build_object(
       'id', t.id, 'occurredAt', t.occurred_at, 'channel', t.channel, 'direction', t.direction,
       'type', t.type, 'stage', t.stage, 'sourceSystem', t.source_system, 'outcome', t.outcome,
-      'summary', t.summary, 'subjectType', t.subject_type, 'subjectId', t.subject_id) as j
+      'summary', t.summary, 'nonClinicalSummary', t.non_clinical_summary,
+      'subjectType', t.subject_type, 'subjectId', t.subject_id) as j
     from touchpoints t
     where ${sql.join(conditions, sql` and `)}
     order by t.occurred_at desc, t.id desc
     limit ${limit + 1}`);
-  const rows = rowsOf<{ j: Touchpoint }>(result).map((r) => touchpointView(r.j));
+  const rows = rowsOf<{ j: StoredTouchpoint }>(result).map((r) => touchpointView(r.j));
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {

@@ -1,4 +1,5 @@
 import type { TouchpointChannel } from '@careloop/core';
+import { touchpointLabel } from '@careloop/core';
 import type {
   CodeableConcept,
   QuestionnaireResponseItem,
@@ -131,6 +132,8 @@ export const mapCommunication = mapperFor('Communication', async (message, ctx) 
             outcome: message.status,
             // The category only: the message body is the patient's or the sender's own words.
             summary: `${category ?? 'Message'} ${verb}${channel === 'system' ? '' : ` by ${channel}`}`,
+            // A sender's category may name the subject ("Lab results"): not for every role.
+            nonClinicalSummary: touchpointLabel(`communication.${verb}`, channel),
             subjectType: 'communication',
             subjectId: id.id,
           },
@@ -212,6 +215,7 @@ export const mapQuestionnaireResponse = mapperFor('QuestionnaireResponse', async
               sourceSystem: 'fhir',
               outcome: qr.status,
               summary: `Questionnaire completed (${answers.length} answers)`,
+              nonClinicalSummary: `Questionnaire completed (${answers.length} answers)`,
               subjectType: 'questionnaire-response',
               subjectId: id.id,
             },

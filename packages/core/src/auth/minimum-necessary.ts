@@ -173,9 +173,11 @@ export function mayReadNote(role: Role, category: string): boolean {
 /** Identifier types that are insurance ids (HL7 table 0203: member, subscriber number). */
 export const INSURANCE_IDENTIFIER_TYPES: readonly string[] = ['MB', 'SN'];
 
+export function isInsuranceIdentifier(type: string | null): boolean {
+  return type !== null && INSURANCE_IDENTIFIER_TYPES.includes(type.toUpperCase());
+}
+
 /** May this role read an identifier of this type? Insurance ids follow the member id's rule. */
 export function mayReadIdentifier(role: Role, type: string | null): boolean {
-  return type !== null && INSURANCE_IDENTIFIER_TYPES.includes(type.toUpperCase())
-    ? mayRead(role, 'coverage', 'memberId')
-    : true;
+  return isInsuranceIdentifier(type) ? mayRead(role, 'coverage', 'memberId') : true;
 }

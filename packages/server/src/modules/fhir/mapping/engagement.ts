@@ -1,5 +1,4 @@
 import type { TouchpointChannel } from '@careloop/core';
-import { touchpointLabel } from '@careloop/core';
 import type {
   CodeableConcept,
   QuestionnaireResponseItem,
@@ -114,6 +113,7 @@ export const mapCommunication = mapperFor('Communication', async (message, ctx) 
     updatedAt: new Date(),
   });
   const verb = direction === 'inbound' ? 'received' : 'sent';
+  const summary = `${category ?? 'Message'} ${verb}${channel === 'system' ? '' : ` by ${channel}`}`;
   return {
     record: { recordType: 'communication', recordId: id.id, patientId: patient.recordId },
     created: id.created,
@@ -130,10 +130,10 @@ export const mapCommunication = mapperFor('Communication', async (message, ctx) 
             stage: 'follow-up',
             sourceSystem: 'fhir',
             outcome: message.status,
-            // The category only: the message body is the patient's or the sender's own words.
-            summary: `${category ?? 'Message'} ${verb}${channel === 'system' ? '' : ` by ${channel}`}`,
-            // A sender's category may name the subject ("Lab results"): not for every role.
-            nonClinicalSummary: touchpointLabel(`communication.${verb}`, channel),
+            // The category only (a kind of message, "Appointment reminder"): the body is the
+            // patient's or the sender's own words, and the topic may be clinical.
+            summary,
+            nonClinicalSummary: summary,
             subjectType: 'communication',
             subjectId: id.id,
           },

@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import { ROLES, type Role } from './roles.js';
 
 /**
  * The minimum-necessary policy: which role may read which sensitive field of which record, and
@@ -157,8 +157,16 @@ export function withheldFrom(role: Role): { field: string; reason: string }[] {
  * be keyed by it instead of by role, and never hands one role what another may read.
  */
 export function policyClass(role: Role): string {
-  return POLICY_FIELDS.map((field) => (ruleAt(field).audience[role] ? '1' : '0')).join('');
+  return POLICY_CLASSES[role];
 }
+
+/** Computed once: every cached read asks for its key. */
+const POLICY_CLASSES: Readonly<Record<Role, string>> = Object.fromEntries(
+  ROLES.map((role) => [
+    role,
+    POLICY_FIELDS.map((field) => (ruleAt(field).audience[role] ? '1' : '0')).join(''),
+  ]),
+) as Record<Role, string>;
 
 /** The note category that marks a note clinical. */
 export const CLINICAL_NOTE_CATEGORY = 'clinical';

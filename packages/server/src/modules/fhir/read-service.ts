@@ -6,6 +6,7 @@ import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { searchableIdentifier } from '../patients/search.js';
 import {
   toFhirAllergy,
   toFhirCondition,
@@ -130,7 +131,7 @@ export class FhirReadService {
     url: RequestUrl,
   ): Promise<Bundle> {
     const page = pageOf(query._count, query._cursor);
-    const conditions = patientConditions(query);
+    const conditions = patientConditions(query, mayRead(ctx.actor.role, 'coverage', 'memberId'));
     const { resources, next } = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const after = page.after
         ? sql`and (p.search_name, p.id) > (${page.after[0]}, ${page.after[1]}::uuid)`
@@ -309,7 +310,7 @@ async function byPatient(
   }
 }
 
-function patientConditions(query: PatientSearch): SQL[] {
+function patientConditions(query: PatientSearch, insuranceIds: boolean): SQL[] {
   const conditions: SQL[] = [sql`true`];
   for (const token of query.name ? nameTokens(query.name) : []) {
     const like = `${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -326,7 +327,8 @@ function patientConditions(query: PatientSearch): SQL[] {
   if (query.identifier) {
     const token = parseToken(query.identifier);
     conditions.push(sql`exists (select 1 from patient_identifiers i where i.patient_id = p.id
-      and i.value = ${token.value} ${token.system ? sql`and i.system = ${token.system}` : sql``})`);
+      and i.value = ${token.value} ${token.system ? sql`and i.system = ${token.system}` : sql``}
+      and ${searchableIdentifier(insuranceIds)})`);
   }
   if (query.telecom) {
     const t = telecomValue(query.telecom);

@@ -26,7 +26,7 @@ const MARKERS: Record<string, { text: string; may: (role: Role) => boolean }> = 
   encounterReason: { text: 'MKENCREASONQ', may: (r) => mayRead(r, 'encounter', 'record') },
   topic: { text: 'MKTOPICQ', may: (r) => mayRead(r, 'communication', 'topic') },
   memberId: { text: 'MKMEMBERIDQ', may: (r) => mayRead(r, 'coverage', 'memberId') },
-  memberIdentifier: { text: 'MKMBIDENTQ', may: (r) => mayRead(r, 'coverage', 'memberId') },
+  memberIdentifier: { text: 'MKMBIDENT7731Q', may: (r) => mayRead(r, 'coverage', 'memberId') },
   groupNumber: { text: 'MKGROUPQ', may: (r) => mayRead(r, 'coverage', 'groupNumber') },
   clinicalNote: { text: 'MKCLINICALNOTEQ', may: (r) => mayRead(r, 'clinicalNote', 'body') },
   note: { text: 'MKBILLINGNOTEQ', may: (r) => mayRead(r, 'note', 'body') },
@@ -221,6 +221,21 @@ describeEachDatabase('minimum necessary', (kind) => {
           expect(where.length, `${role} does not read ${name}`).toBeGreaterThan(0);
         }
       }
+    }
+  });
+
+  it('finds the patient by an insurance member number only for roles that may read it', async () => {
+    const member = m('memberIdentifier');
+    for (const role of STAFF_ROLES) {
+      const session = sessions.get(role);
+      const rest = await session?.get(`/api/patients?q=${member}`);
+      const fhir = await session?.get(`/fhir/R4/Patient?identifier=${member}`);
+      const found = [
+        rest?.json<{ items: unknown[] }>().items.length,
+        fhir?.json<Bundle>().entry?.length ?? 0,
+      ];
+      const may = mayRead(role, 'coverage', 'memberId');
+      expect(found, role).toEqual(may ? [1, 1] : [0, 0]);
     }
   });
 

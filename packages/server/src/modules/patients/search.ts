@@ -2,6 +2,7 @@ import {
   type AdministrativeSex,
   type Channel,
   encodeCursor,
+  INSURANCE_IDENTIFIER_TYPES,
   type PatientListQuery,
   type PatientSummary,
   parsePatientSearch,
@@ -20,8 +21,22 @@ function cursorPair(cursor: string): [string, string] {
   return [value, id];
 }
 
-function searchCondition(q: string | undefined): SQL {
+/**
+ * Identifiers a search may match: all of them, or, for a role that may not read insurance ids
+ * (minimum necessary), all but those, so that a search cannot confirm a member number either.
+ */
+export function searchableIdentifier(insuranceIds: boolean): SQL {
+  if (insuranceIds) return sql`true`;
+  const types = sql.join(
+    INSURANCE_IDENTIFIER_TYPES.map((t) => sql`${t}`),
+    sql`, `,
+  );
+  return sql`(type is null or upper(type) not in (${types}))`;
+}
+
+function searchCondition(q: string | undefined, insuranceIds: boolean): SQL {
   const search = parsePatientSearch(q);
+  const identifier = searchableIdentifier(insuranceIds);
   switch (search.kind) {
     case 'all':
       return sql`true`;
@@ -34,10 +49,10 @@ function searchCondition(q: string | undefined): SQL {
       return sql`p.id in (select patient_id from patient_contact_points
                    where org_id = p.org_id and value = ${search.e164}
                  union select patient_id from patient_identifiers
-                   where org_id = p.org_id and value = ${search.raw})`;
+                   where org_id = p.org_id and value = ${search.raw} and ${identifier})`;
     case 'identifier':
       return sql`p.id in (select patient_id from patient_identifiers
-                 where org_id = p.org_id and upper(value) = upper(${search.value}))`;
+                 where org_id = p.org_id and upper(value) = upper(${search.value}) and ${identifier})`;
     case 'name': {
       const [first, ...rest] = search.tokens;
       if (!first) return sql`true`;
@@ -87,10 +102,11 @@ const dateOnly = (v: string | Date) =>
 export async function searchPatients(
   tx: Db,
   query: PatientListQuery,
+  options: { insuranceIds: boolean },
 ): Promise<{ items: PatientSummary[]; nextCursor: string | null }> {
   const limit = query.limit ?? 25;
   const sort = SORTS[query.sort ?? 'name'];
-  const conditions: SQL[] = [searchCondition(query.q)];
+  const conditions: SQL[] = [searchCondition(query.q, options.insuranceIds)];
   if (query.sex) conditions.push(sql`p.administrative_sex = ${query.sex}`);
   if (query.locationId) conditions.push(sql`p.primary_location_id = ${query.locationId}`);
   if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`);

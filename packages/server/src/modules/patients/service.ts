@@ -1,5 +1,6 @@
 import {
   conflict,
+  mayRead,
   notFound,
   type Patient360,
   type PatientCreate,
@@ -142,7 +143,10 @@ export class PatientService {
   }
 
   async search(ctx: RequestContext, query: PatientListQuery) {
-    const page = await this.database.withTenant(ctx.actor.orgId, (tx) => searchPatients(tx, query));
+    const insuranceIds = mayRead(ctx.actor.role, 'coverage', 'memberId');
+    const page = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      searchPatients(tx, query, { insuranceIds }),
+    );
     await this.audit.read(ctx.audit, {
       action: 'search',
       recordType: 'patient',

@@ -157,16 +157,14 @@ export function withheldFrom(role: Role): { field: string; reason: string }[] {
  * be keyed by it instead of by role, and never hands one role what another may read.
  */
 export function policyClass(role: Role): string {
-  return POLICY_CLASSES[role];
+  return POLICY_CLASSES.get(role) ?? classOf(role);
 }
 
+const classOf = (role: Role) =>
+  POLICY_FIELDS.map((field) => (ruleAt(field).audience[role] ? '1' : '0')).join('');
+
 /** Computed once: every cached read asks for its key. */
-const POLICY_CLASSES: Readonly<Record<Role, string>> = Object.fromEntries(
-  ROLES.map((role) => [
-    role,
-    POLICY_FIELDS.map((field) => (ruleAt(field).audience[role] ? '1' : '0')).join(''),
-  ]),
-) as Record<Role, string>;
+const POLICY_CLASSES: ReadonlyMap<Role, string> = new Map(ROLES.map((r) => [r, classOf(r)]));
 
 /** The note category that marks a note clinical. */
 export const CLINICAL_NOTE_CATEGORY = 'clinical';

@@ -152,7 +152,7 @@ describe('staff console', () => {
     await page.context().close();
   });
 
-  it("a marketer's 360 page hides conditions", async () => {
+  it("a marketer's 360 page does not show the tabs the role may not see", async () => {
     const patient = await patientWithTimeline(await apiSession('marketer'));
     const page = await newPage();
     await withScreenshotOnFailure(page, 'staff-marketer-redaction', async () => {
@@ -162,8 +162,14 @@ describe('staff console', () => {
       await page
         .getByRole('heading', { level: 1, name: `${patient.givenName} ${patient.familyName}` })
         .waitFor();
-      await page.getByRole('tab', { name: 'Conditions' }).click();
-      await page.getByRole('tabpanel').getByText('Hidden for your role').waitFor();
+      await page.getByRole('tab', { name: 'Timeline' }).waitFor();
+      for (const hidden of ['Conditions', 'Encounters', 'Tasks', 'Notes']) {
+        expect(await page.getByRole('tab', { name: hidden }).count(), hidden).toBe(0);
+      }
+      // A link to a hidden tab opens the timeline instead.
+      await page.goto(`${app.url}/patients/${patient.id}?tab=conditions`);
+      await page.getByRole('tab', { name: 'Timeline', selected: true }).waitFor();
+      expect(await page.getByRole('tab', { name: 'Coverage' }).count()).toBe(1);
       // Marketing has no task or admin pages to navigate to.
       expect(await page.getByRole('link', { name: 'Tasks' }).count()).toBe(0);
       expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);

@@ -1,4 +1,5 @@
 export * from './api/index.js';
+export * from './auth/minimum-necessary.js';
 export * from './auth/permissions.js';
 export * from './auth/roles.js';
 export * from './consent/consent.js';
@@ -8,4 +9,6 @@ export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
 export * from './pagination/cursor.js';
+export * from './patients/redact.js';
 export * from './patients/search.js';
+export * from './patients/touchpoint-label.js';

@@ -155,7 +155,9 @@ export const Coverage = Type.Object({
   id: Uuid,
   payer: Type.String(),
   plan: Nullable(Type.String()),
-  memberId: Type.String(),
+  memberId: Nullable(
+    Type.String({ description: 'null when the role may not read it (minimum necessary)' }),
+  ),
   groupNumber: Nullable(Type.String()),
   priority: Type.Integer(),
   status: Type.String(),
@@ -255,8 +257,10 @@ export const PatientDemographics = Type.Object({
 });
 
 /**
- * The 360 view. Sections the caller's role may not see (a marketer and clinical detail) are
- * null and named in `redacted`.
+ * The 360 view, as the minimum-necessary policy lets the caller's role read it (docs/adr/0011):
+ * sections it may not see (a marketer and clinical detail) are null, fields it may not read
+ * (an appointment's reason, an insurance member id) are null, touchpoints carry their
+ * non-clinical summary, and each is named in `redacted` (`conditions`, `appointments.reason`).
  */
 export const Patient360 = Type.Object({
   patient: PatientDemographics,

@@ -53,8 +53,9 @@ onPostgres('change notifications [postgres]', () => {
   const p = () => `p:${a.orgId}:${patientId}`;
 
   it('names the patient for an insert, an update and a delete in a patient table', async () => {
-    const insert = `insert into touchpoints (org_id, patient_id, channel, direction, type, stage, summary)
-      values ($1, $2, 'phone', 'outbound', 'call', 'awareness', 'Called') returning id`;
+    const insert = `insert into touchpoints (org_id, patient_id, channel, direction, type, stage, summary,
+        non_clinical_summary)
+      values ($1, $2, 'phone', 'outbound', 'call', 'awareness', 'Called', 'Called') returning id`;
     expect(await sent(insert, [a.orgId, patientId])).toEqual([p()]);
     expect(
       await sent(`update touchpoints set summary = 'Called back' where patient_id = $1`, [

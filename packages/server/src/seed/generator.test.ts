@@ -169,6 +169,20 @@ describe('a generated population of 2,000', () => {
     }
   });
 
+  it('gives every touchpoint a non-clinical summary, which leaves out the reason for a hospital stay', () => {
+    const all = people.flatMap((b) => b.touchpoints);
+    for (const t of all) expect(t.nonClinicalSummary.length).toBeGreaterThan(0);
+    const discharges = all.filter((t) => t.type === 'encounter.discharged');
+    expect(discharges.length).toBeGreaterThan(50);
+    for (const t of discharges) {
+      // "Discharged after emergency department visit: Syncope" for the care team only.
+      expect(t.nonClinicalSummary).toMatch(
+        /^Discharged after (emergency department visit|hospital stay)$/,
+      );
+      expect(t.summary.startsWith(`${t.nonClinicalSummary}: `)).toBe(true);
+    }
+  });
+
   it('normalizes phones to E.164 in the fictional 555-01xx range, with unique ids and MRNs', () => {
     const phones = people.flatMap((b) => b.contactPoints.filter((c) => c.system === 'phone'));
     for (const p of phones) expect(p.value).toMatch(/^\+1\d{3}55501\d{2}$/);

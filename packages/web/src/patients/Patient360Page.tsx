@@ -45,6 +45,25 @@ const TAB_LABELS: Record<TabId, string> = {
   sources: 'Sources',
 };
 
+/**
+ * Whether the signed-in role may see a tab at all: a section the server withheld (minimum
+ * necessary, docs/adr/0011) comes as null, and its tab is not shown.
+ */
+function tabShown(record: Patient360, tab: TabId): boolean {
+  switch (tab) {
+    case 'encounters':
+      return record.encounters !== null;
+    case 'conditions':
+      return record.conditions !== null;
+    case 'tasks':
+      return record.openTasks !== null;
+    case 'notes':
+      return record.notes !== null;
+    default:
+      return true;
+  }
+}
+
 function tabCount(record: Patient360, tab: TabId): number | null {
   switch (tab) {
     case 'appointments':
@@ -63,7 +82,8 @@ function tabCount(record: Patient360, tab: TabId): number | null {
 function PatientTabs({ record }: { record: Patient360 }) {
   const [params, setParams] = useSearchParams();
   const requested = params.get('tab');
-  const tab = TABS.find((t) => t === requested) ?? 'timeline';
+  const shown = TABS.filter((t) => tabShown(record, t));
+  const tab = shown.find((t) => t === requested) ?? 'timeline';
   const id = record.patient.id;
 
   return (
@@ -75,7 +95,7 @@ function PatientTabs({ record }: { record: Patient360 }) {
       keepMounted={false}
     >
       <Tabs.List mb="md">
-        {TABS.map((t) => {
+        {shown.map((t) => {
           const count = tabCount(record, t);
           return (
             <Tabs.Tab

@@ -279,6 +279,7 @@ function touchpointOf(
     type,
     stage,
     summary: `Appointment ${status} (imported from a CSV file)`,
+    nonClinicalSummary: `Appointment ${status} (imported from a CSV file)`,
     sourceSystem: ctx.system,
     outcome: status,
     subjectType: 'appointment',

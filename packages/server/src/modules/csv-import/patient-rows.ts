@@ -141,6 +141,7 @@ export async function writePatientRow(
             stage: 'awareness',
             // Field names only: the values are PHI and live in the record itself.
             summary: `Record updated from a CSV import: ${fields.join(', ')}`,
+            nonClinicalSummary: `Record updated from a CSV import: ${fields.join(', ')}`,
             sourceSystem: ctx.system,
             subjectType: 'patient',
             subjectId: patientId,
@@ -183,6 +184,7 @@ async function createPatient(
       type: 'patient.registered',
       stage: 'awareness',
       summary: 'Registered from a CSV import',
+      nonClinicalSummary: 'Registered from a CSV import',
       sourceSystem: ctx.system,
       subjectType: 'patient',
       subjectId: patientId,

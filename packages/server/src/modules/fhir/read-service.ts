@@ -1,4 +1,4 @@
-import { can, decodeCursor, encodeCursor } from '@careloop/core';
+import { decodeCursor, encodeCursor, mayRead } from '@careloop/core';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -6,6 +6,7 @@ import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { searchableIdentifier } from '../patients/search.js';
 import {
   toFhirAllergy,
   toFhirCondition,
@@ -16,6 +17,7 @@ import {
   toFhirProcedure,
 } from './out/clinical.js';
 import { toFhirAppointment, toFhirCommunication, toFhirCoverage } from './out/engagement.js';
+import { fhirFor, fhirListFor } from './out/minimum-necessary.js';
 import { toFhirPatient } from './out/patient.js';
 import { requestError } from './outcome.js';
 import {
@@ -107,9 +109,10 @@ export class FhirReadService {
   ) {}
 
   async read(ctx: RequestContext, type: ReadableType, id: string): Promise<Resource> {
-    const resource = UUID.test(id)
+    const stored = UUID.test(id)
       ? await this.database.withTenant(ctx.actor.orgId, (tx) => readOne(tx, type, id))
       : null;
+    const resource = stored && fhirFor(ctx.actor.role, stored);
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: `fhir:${type}`,
@@ -128,7 +131,7 @@ export class FhirReadService {
     url: RequestUrl,
   ): Promise<Bundle> {
     const page = pageOf(query._count, query._cursor);
-    const conditions = patientConditions(query);
+    const conditions = patientConditions(query, mayRead(ctx.actor.role, 'coverage', 'memberId'));
     const { resources, next } = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const after = page.after
         ? sql`and (p.search_name, p.id) > (${page.after[0]}, ${page.after[1]}::uuid)`
@@ -154,7 +157,7 @@ export class FhirReadService {
       recordType: 'fhir:Patient',
       reason: `${resources.length} patients listed`,
     });
-    return searchBundle(resources, url, next);
+    return searchBundle(fhirListFor(ctx.actor.role, resources), url, next);
   }
 
   async searchByPatient(
@@ -176,12 +179,13 @@ export class FhirReadService {
       patientId: UUID.test(patientId) ? patientId : null,
       reason: `${resources.length} ${type} resources listed`,
     });
-    return searchBundle(resources, url, next);
+    return searchBundle(fhirListFor(ctx.actor.role, resources), url, next);
   }
 
-  /** The patient and every record of theirs Careloop serves; clinical ones by permission. */
+  /** The patient and every record of theirs Careloop serves, as the policy lets the role read them. */
   async everything(ctx: RequestContext, patientId: string, url: RequestUrl): Promise<Bundle> {
-    const clinical = can(ctx.actor.role, 'clinical:read');
+    // Clinical records the role may not read are not even queried; the rest is redacted below.
+    const clinical = mayRead(ctx.actor.role, 'condition', 'record');
     const resources = UUID.test(patientId)
       ? await this.database.withTenant(ctx.actor.orgId, async (tx) => {
           const [patient] = await loadPatients(tx, [patientId]);
@@ -215,7 +219,7 @@ export class FhirReadService {
         : 'not found',
     });
     if (!resources) throw notFound('Patient', patientId);
-    return searchBundle(resources, url, null);
+    return searchBundle(fhirListFor(ctx.actor.role, resources), url, null);
   }
 }
 
@@ -306,7 +310,7 @@ async function byPatient(
   }
 }
 
-function patientConditions(query: PatientSearch): SQL[] {
+function patientConditions(query: PatientSearch, insuranceIds: boolean): SQL[] {
   const conditions: SQL[] = [sql`true`];
   for (const token of query.name ? nameTokens(query.name) : []) {
     const like = `${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -323,7 +327,8 @@ function patientConditions(query: PatientSearch): SQL[] {
   if (query.identifier) {
     const token = parseToken(query.identifier);
     conditions.push(sql`exists (select 1 from patient_identifiers i where i.patient_id = p.id
-      and i.value = ${token.value} ${token.system ? sql`and i.system = ${token.system}` : sql``})`);
+      and i.value = ${token.value} ${token.system ? sql`and i.system = ${token.system}` : sql``}
+      and ${searchableIdentifier(insuranceIds)})`);
   }
   if (query.telecom) {
     const t = telecomValue(query.telecom);

@@ -139,6 +139,8 @@ async function openVisit(
       stage: 'visit',
       outcome: kind,
       summary: `${kind === 'admitted' ? 'Admitted' : 'Registered'}: ${visit.type}, ${localWhen(start, hc.timeZone)}`,
+      // The service ("Psychiatry") says what the care is for: clinical.
+      nonClinicalSummary: `${kind === 'admitted' ? 'Admitted' : 'Registered'}, ${localWhen(start, hc.timeZone)}`,
       subjectType: 'encounter',
       subjectId: encounterId,
       occurredAt: start,
@@ -215,6 +217,7 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
       stage: stay ? 'follow-up' : 'visit',
       outcome: stay ? 'discharged' : 'completed',
       summary: `${stay ? 'Discharged' : 'Visit completed'}: ${visit.type}, ${localWhen(end, hc.timeZone)}`,
+      nonClinicalSummary: `${stay ? 'Discharged' : 'Visit completed'}, ${localWhen(end, hc.timeZone)}`,
       subjectType: 'encounter',
       subjectId: encounterId,
       occurredAt: end,
@@ -261,6 +264,7 @@ function undo(kind: 'admit' | 'discharge'): Hl7Handler {
           kind === 'admit'
             ? `Visit cancelled: ${visit.type}`
             : `Discharge cancelled: ${visit.type}`,
+        nonClinicalSummary: kind === 'admit' ? 'Visit cancelled' : 'Discharge cancelled',
         subjectType: 'encounter',
         subjectId: encounterId,
         occurredAt: hc.eventAt,

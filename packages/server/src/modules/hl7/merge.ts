@@ -77,6 +77,7 @@ export const mergePatientMessage: Hl7Handler = async (tx, message, hc) => {
         type: 'patient.merged',
         stage: 'awareness',
         summary: `Duplicate record merged into this one (HL7 ${hc.label} from ${hc.sender})`,
+        nonClinicalSummary: `Duplicate record merged into this one (HL7 ${hc.label} from ${hc.sender})`,
         subjectType: 'patient',
         subjectId: mergedId,
         occurredAt: hc.eventAt,

@@ -250,6 +250,7 @@ async function createPatient(tx: Db, hc: HandlerContext, person: Hl7Patient) {
       type: 'patient.registered',
       stage: 'awareness',
       summary: `Registered from ${hc.sender} (HL7 ${hc.label})`,
+      nonClinicalSummary: `Registered from ${hc.sender} (HL7 ${hc.label})`,
       subjectType: 'patient',
       subjectId: patientId,
       occurredAt: hc.eventAt,
@@ -309,6 +310,7 @@ async function updatePatient(
         stage: 'awareness',
         // Field names only: the values are PHI and live in the record itself.
         summary: `Record updated from ${hc.sender} (HL7 ${hc.label}): ${changed.join(', ')}`,
+        nonClinicalSummary: `Record updated from ${hc.sender} (HL7 ${hc.label}): ${changed.join(', ')}`,
         subjectType: 'patient',
         subjectId: patientId,
         occurredAt: hc.eventAt,

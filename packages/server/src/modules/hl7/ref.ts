@@ -93,6 +93,8 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
       stage: 'scheduling',
       outcome: values.status,
       summary: `Referral ${link ? 'updated' : 'received'}: ${display}${values.performerName ? ` (to ${values.performerName})` : ''}`,
+      // What is referred, and to whom (an oncologist), are clinical.
+      nonClinicalSummary: `Referral ${link ? 'updated' : 'received'}`,
       subjectType: 'service-request',
       subjectId: requestId,
       occurredAt: hc.eventAt,

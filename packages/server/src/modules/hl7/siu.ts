@@ -237,6 +237,8 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
         stage: meaning.stage,
         outcome: status,
         summary: `${meaning.verb}: ${what}, ${localWhen(start, hc.timeZone)}`,
+        // `what` is the reason for the visit when the message gives one: clinical.
+        nonClinicalSummary: `${meaning.verb}: appointment, ${localWhen(start, hc.timeZone)}`,
         subjectType: 'appointment',
         subjectId: appointmentId,
       }),

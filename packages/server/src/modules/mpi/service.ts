@@ -1,12 +1,15 @@
 import {
   conflict,
+  isInsuranceIdentifier,
   type MergeRequest,
   type MergeSummary,
+  mayRead,
   notFound,
   type PatientSources,
   type ReviewDecision,
   type ReviewItem,
   type ReviewListQuery,
+  type Role,
 } from '@careloop/core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -14,7 +17,7 @@ import { decodeKeyset, pageOf } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { users } from '../auth/schema.js';
-import { patients } from '../patients/schema.js';
+import { patientIdentifiers, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { MergeRefused, mergePatients, unmergePatients } from './merge.js';
 import { mpiReviewItems, patientMerges } from './schema.js';
@@ -233,6 +236,7 @@ export class MpiService {
         type: 'patient.merged',
         stage: 'awareness',
         summary: `Duplicate record merged into this one by ${ctx.actor.displayName}`,
+        nonClinicalSummary: `Duplicate record merged into this one by ${ctx.actor.displayName}`,
         subjectType: 'patient',
         subjectId: input.mergedId,
       },
@@ -270,6 +274,7 @@ export class MpiService {
           type: 'patient.unmerged',
           stage: 'awareness' as const,
           summary: `Merge undone by ${ctx.actor.displayName}`,
+          nonClinicalSummary: `Merge undone by ${ctx.actor.displayName}`,
           subjectType: 'patient',
           subjectId: patientId === report.survivorId ? report.mergedId : report.survivorId,
         })),
@@ -288,9 +293,12 @@ export class MpiService {
     ctx: RequestContext,
     patientId: string,
   ): Promise<PatientSources> {
-    const view = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-      patientProvenance(tx, patientId),
-    );
+    const view = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const provenance = await patientProvenance(tx, patientId);
+      return (
+        provenance && sourcesFor(ctx.actor.role, provenance, await insuranceIds(tx, patientId))
+      );
+    });
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: 'patient-sources',
@@ -301,4 +309,39 @@ export class MpiService {
     if (!view) throw notFound('Patient');
     return view;
   }
+}
+
+/** The golden record's identifiers that are insurance ids (member, subscriber number). */
+async function insuranceIds(tx: Db, patientId: string): Promise<Set<string>> {
+  const rows = await tx
+    .select({
+      system: patientIdentifiers.system,
+      value: patientIdentifiers.value,
+      type: patientIdentifiers.type,
+    })
+    .from(patientIdentifiers)
+    .where(eq(patientIdentifiers.patientId, patientId));
+  return new Set(
+    rows.filter((r) => isInsuranceIdentifier(r.type)).map((r) => `${r.system}|${r.value}`),
+  );
+}
+
+/**
+ * The provenance as this role may read it: a source's copy of an insurance id (which sources
+ * list without its type) is withheld as the golden record's own is (minimum necessary).
+ */
+function sourcesFor(role: Role, view: PatientSources, insurance: Set<string>): PatientSources {
+  if (mayRead(role, 'coverage', 'memberId') || insurance.size === 0) return view;
+  return {
+    ...view,
+    sources: view.sources.map((s) => ({
+      ...s,
+      demographics: {
+        ...s.demographics,
+        identifiers: s.demographics.identifiers.filter(
+          (i) => !insurance.has(`${i.system}|${i.value}`),
+        ),
+      },
+    })),
+  };
 }

@@ -29,6 +29,23 @@ describeEachDatabase('notes', (kind) => {
     return res.json<Note>();
   };
 
+  it('refuses the front desk a note marked clinical, naming the category, and hides it from them', async () => {
+    const frontDesk = await tenant.signIn('front-desk');
+    const refused = await frontDesk.post(`/api/patients/${patientId}/notes`, {
+      body: 'Suspected relapse',
+      category: 'clinical',
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ path: '/body/category' });
+    const clinical = await addNote(clinician, 'Suspected relapse, see labs', 'clinical');
+    const own = await addNote(frontDesk, 'Prefers morning calls', 'scheduling');
+    const seen = (await frontDesk.get(`/api/patients/${patientId}`)).json<Patient360>();
+    expect(seen.notes?.map((n) => n.id)).toContain(own.id);
+    expect(seen.notes?.map((n) => n.id)).not.toContain(clinical.id);
+    const edit = await frontDesk.patch(`/api/notes/${own.id}`, { category: 'clinical' });
+    expect(edit.statusCode).toBe(403);
+  });
+
   it('adds a note and returns it decrypted, with author and default category', async () => {
     const note = await addNote(clinician);
     expect(note).toMatchObject({ body: SECRET, category: 'general', authorName: 'Test clinician' });

@@ -1,4 +1,13 @@
-import { badRequest, forbidden, type Note, type NoteCreate, notFound } from '@careloop/core';
+import {
+  badRequest,
+  CareloopError,
+  forbidden,
+  mayReadNote,
+  type Note,
+  type NoteCreate,
+  notFound,
+  type Role,
+} from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
@@ -31,6 +40,17 @@ function checkedBody(body: string | undefined): string | undefined {
 const checkedCategory = (category: string | undefined) =>
   category === undefined ? undefined : category.trim() || 'general';
 
+/** A role writes only notes it may read: the front desk cannot file a note marked clinical. */
+function requireReadable(role: Role, category: string | undefined): void {
+  if (category !== undefined && !mayReadNote(role, category)) {
+    throw new CareloopError(
+      'forbidden',
+      `Your role may not read or write a note of category ${category}`,
+      '/body/category',
+    );
+  }
+}
+
 /**
  * Care-team notes. The body is free text about a patient, so it is encrypted before it reaches
  * the database and never copied into the timeline or the audit log.
@@ -44,6 +64,8 @@ export class NoteService {
 
   create(ctx: RequestContext, patientId: string, input: NoteCreate): Promise<Note> {
     const body = checkedBody(input.body) ?? '';
+    const category = checkedCategory(input.category) ?? 'general';
+    requireReadable(ctx.actor.role, category);
     const orgId = ctx.actor.orgId;
     return this.database.withTenant(orgId, async (tx) => {
       const [patient] = await tx
@@ -59,7 +81,7 @@ export class NoteService {
           patientId,
           authorId: ctx.actor.userId,
           authorName: ctx.actor.displayName,
-          category: checkedCategory(input.category) ?? 'general',
+          category,
           bodyEncrypted: this.cipher.encrypt(body),
           createdAt: now,
           updatedAt: now,
@@ -81,6 +103,7 @@ export class NoteService {
           stage: 'follow-up',
           type: 'note.added',
           summary: 'Care-team note added',
+          nonClinicalSummary: 'Care-team note added',
           subjectType: 'note',
           subjectId: row.id,
           occurredAt: now,
@@ -100,6 +123,8 @@ export class NoteService {
       if (current.authorId !== ctx.actor.userId && ctx.actor.role !== 'admin') {
         throw forbidden('Only the author of a note or an admin can change it');
       }
+      requireReadable(ctx.actor.role, current.category);
+      requireReadable(ctx.actor.role, category);
       if (body === undefined && category === undefined) return toNote(current, this.cipher);
       const [row] = await tx
         .update(notes)

@@ -214,10 +214,14 @@ describeEachDatabase('patients', (kind) => {
     expect(hidden.json<Patient360>().conditions).toBeNull();
     expect(hidden.json<Patient360>()).toMatchObject({ notes: null, openTasks: null });
     expect(hidden.json<Patient360>().redacted.sort()).toEqual([
+      'appointments.reason',
       'conditions',
+      'coverage.groupNumber',
+      'coverage.memberId',
       'encounters',
       'notes',
       'openTasks',
+      'recentTouchpoints.summary',
     ]);
     expect(hidden.body).not.toContain('Hypertension');
     expect((await marketer.post('/api/patients', samplePatient())).statusCode).toBe(403);

@@ -4,17 +4,23 @@ import {
   type Channel,
   can,
   consentGrid,
+  mayRead,
   type Patient360,
+  type Patient360Full,
   type PatientSummary,
   type Role,
-  type Touchpoint,
+  type StoredTouchpoint,
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 
-/** Which sections of the 360 view a role may see; the others are not even queried. */
+/**
+ * Which sections of the 360 view a role may see; the others are not even queried. Clinical
+ * sections and notes follow the minimum-necessary policy, which then redacts field by field
+ * (`redact360`); tasks follow their route permission.
+ */
 export interface SectionAccess {
   clinical: boolean;
   notes: boolean;
@@ -22,8 +28,8 @@ export interface SectionAccess {
 }
 
 export const sectionAccess = (role: Role): SectionAccess => ({
-  clinical: can(role, 'clinical:read'),
-  notes: can(role, 'note:read'),
+  clinical: mayRead(role, 'condition', 'record') || mayRead(role, 'encounter', 'record'),
+  notes: mayRead(role, 'note', 'body') || mayRead(role, 'clinicalNote', 'body'),
   tasks: can(role, 'task:read'),
 });
 
@@ -61,7 +67,7 @@ export interface Row360 {
     updatedAt: string;
   }[];
   care_team: Patient360['careTeam'];
-  touchpoints: Touchpoint[];
+  touchpoints: StoredTouchpoint[];
 }
 
 /**
@@ -74,7 +80,7 @@ export async function load360(
   tx: Db,
   patientId: string,
   options: { access: SectionAccess; cipher: FieldCipher },
-): Promise<Patient360 | null> {
+): Promise<Patient360Full | null> {
   const { clinical, notes, tasks } = options.access;
   const result = await tx.execute(
     sql`select careloop_patient_360(${patientId}, ${clinical}, ${notes}, ${tasks}) as view`,
@@ -91,11 +97,14 @@ export function statement360(patientId: string, access: SectionAccess): string {
   return `select careloop_patient_360(${args[0]}::uuid, ${args.slice(1).join(', ')}) as view`;
 }
 
-/** The function's JSON as the API's view: ISO instants, consent grid, decrypted notes. */
+/**
+ * The function's JSON as the API's view: ISO instants, consent grid, decrypted notes. Not yet
+ * redacted field by field: every reader passes it through `redact360` on the way out.
+ */
 export function shape360(
   row: Row360 | null,
   options: { access: SectionAccess; cipher: FieldCipher },
-): Patient360 | null {
+): Patient360Full | null {
   if (!row?.patient) return null;
   const { clinical, notes: withNotes, tasks: withTasks } = options.access;
   const p = row.patient;
@@ -166,7 +175,7 @@ export function appointmentView(a: Appointment): Appointment {
   return { ...a, startAt: toIso(a.startAt), endAt: toIso(a.endAt) };
 }
 
-export function touchpointView(t: Touchpoint): Touchpoint {
+export function touchpointView(t: StoredTouchpoint): StoredTouchpoint {
   return { ...t, occurredAt: toIso(t.occurredAt) };
 }
 

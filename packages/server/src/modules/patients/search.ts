@@ -2,11 +2,12 @@ import {
   type AdministrativeSex,
   type Channel,
   encodeCursor,
+  INSURANCE_IDENTIFIER_TYPES,
   type PatientListQuery,
   type PatientSummary,
   parsePatientSearch,
+  type StoredTouchpoint,
   type TimelineQuery,
-  type Touchpoint,
 } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -20,8 +21,22 @@ function cursorPair(cursor: string): [string, string] {
   return [value, id];
 }
 
-function searchCondition(q: string | undefined): SQL {
+/**
+ * Identifiers a search may match: all of them, or, for a role that may not read insurance ids
+ * (minimum necessary), all but those, so that a search cannot confirm a member number either.
+ */
+export function searchableIdentifier(insuranceIds: boolean): SQL {
+  if (insuranceIds) return sql`true`;
+  const types = sql.join(
+    INSURANCE_IDENTIFIER_TYPES.map((t) => sql`${t}`),
+    sql`, `,
+  );
+  return sql`(type is null or upper(type) not in (${types}))`;
+}
+
+function searchCondition(q: string | undefined, insuranceIds: boolean): SQL {
   const search = parsePatientSearch(q);
+  const identifier = searchableIdentifier(insuranceIds);
   switch (search.kind) {
     case 'all':
       return sql`true`;
@@ -34,10 +49,10 @@ function searchCondition(q: string | undefined): SQL {
       return sql`p.id in (select patient_id from patient_contact_points
                    where org_id = p.org_id and value = ${search.e164}
                  union select patient_id from patient_identifiers
-                   where org_id = p.org_id and value = ${search.raw})`;
+                   where org_id = p.org_id and value = ${search.raw} and ${identifier})`;
     case 'identifier':
       return sql`p.id in (select patient_id from patient_identifiers
-                 where org_id = p.org_id and upper(value) = upper(${search.value}))`;
+                 where org_id = p.org_id and upper(value) = upper(${search.value}) and ${identifier})`;
     case 'name': {
       const [first, ...rest] = search.tokens;
       if (!first) return sql`true`;
@@ -87,10 +102,11 @@ const dateOnly = (v: string | Date) =>
 export async function searchPatients(
   tx: Db,
   query: PatientListQuery,
+  options: { insuranceIds: boolean },
 ): Promise<{ items: PatientSummary[]; nextCursor: string | null }> {
   const limit = query.limit ?? 25;
   const sort = SORTS[query.sort ?? 'name'];
-  const conditions: SQL[] = [searchCondition(query.q)];
+  const conditions: SQL[] = [searchCondition(query.q, options.insuranceIds)];
   if (query.sex) conditions.push(sql`p.administrative_sex = ${query.sex}`);
   if (query.locationId) conditions.push(sql`p.primary_location_id = ${query.locationId}`);
   if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`);
@@ -158,7 +174,7 @@ export async function timelinePage(
   tx: Db,
   patientId: string,
   query: TimelineQuery,
-): Promise<{ items: Touchpoint[]; nextCursor: string | null }> {
+): Promise<{ items: StoredTouchpoint[]; nextCursor: string | null }> {
   const limit = query.limit ?? 25;
   const conditions: SQL[] = [sql`t.patient_id = ${patientId}`];
   if (query.channel) conditions.push(sql`t.channel = ${query.channel}`);
@@ -171,12 +187,13 @@ export async function timelinePage(
     select json_build_object(
       'id', t.id, 'occurredAt', t.occurred_at, 'channel', t.channel, 'direction', t.direction,
       'type', t.type, 'stage', t.stage, 'sourceSystem', t.source_system, 'outcome', t.outcome,
-      'summary', t.summary, 'subjectType', t.subject_type, 'subjectId', t.subject_id) as j
+      'summary', t.summary, 'nonClinicalSummary', t.non_clinical_summary,
+      'subjectType', t.subject_type, 'subjectId', t.subject_id) as j
     from touchpoints t
     where ${sql.join(conditions, sql` and `)}
     order by t.occurred_at desc, t.id desc
     limit ${limit + 1}`);
-  const rows = rowsOf<{ j: Touchpoint }>(result).map((r) => touchpointView(r.j));
+  const rows = rowsOf<{ j: StoredTouchpoint }>(result).map((r) => touchpointView(r.j));
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {

@@ -1,13 +1,17 @@
 import {
   conflict,
+  mayRead,
   notFound,
   type Patient360,
   type PatientCreate,
   type PatientListQuery,
   type PatientUpdate,
   type PreferencesUpdate,
+  policyClass,
+  redact360,
   searchColumns,
   type TimelineQuery,
+  touchpointFor,
 } from '@careloop/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
@@ -105,16 +109,19 @@ export class PatientService {
   async get360(ctx: RequestContext, patientId: string): Promise<Patient360> {
     const access = sectionAccess(ctx.actor.role);
     const orgId = ctx.actor.orgId;
+    const role = ctx.actor.role;
     const read = async () => {
       const [row] = await this.database.tenantRead<{ view: Row360 | null }>(
         orgId,
         statement360(patientId, access),
       );
-      return shape360(row?.view ?? null, { access, cipher: this.cipher });
+      const full = shape360(row?.view ?? null, { access, cipher: this.cipher });
+      return full && redact360(role, full);
     };
-    // Keyed by access level too: a cached view is exactly what the database returns for that
-    // level, so a role never receives a section it may not read.
-    const key = `${orgId}:${patientId}:${+access.clinical}${+access.notes}${+access.tasks}`;
+    // A cached view is already redacted, so it is keyed by policy class (the roles that read
+    // exactly the same fields, docs/adr/0011) and task access: a role never receives a view
+    // made for a role that may read more.
+    const key = `${orgId}:${patientId}:${policyClass(role)}:${+access.tasks}`;
     const view = this.views
       ? await this.views.get(
           key,
@@ -136,7 +143,10 @@ export class PatientService {
   }
 
   async search(ctx: RequestContext, query: PatientListQuery) {
-    const page = await this.database.withTenant(ctx.actor.orgId, (tx) => searchPatients(tx, query));
+    const insuranceIds = mayRead(ctx.actor.role, 'coverage', 'memberId');
+    const page = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      searchPatients(tx, query, { insuranceIds }),
+    );
     await this.audit.read(ctx.audit, {
       action: 'search',
       recordType: 'patient',
@@ -146,10 +156,14 @@ export class PatientService {
   }
 
   async timeline(ctx: RequestContext, patientId: string, query: TimelineQuery) {
-    const page = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+    const stored = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       await this.requireExists(tx, patientId);
       return timelinePage(tx, patientId, query);
     });
+    const page = {
+      ...stored,
+      items: stored.items.map((t) => touchpointFor(ctx.actor.role, t)),
+    };
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: 'timeline',
@@ -214,6 +228,7 @@ export class PatientService {
           type: 'patient.registered',
           stage: 'awareness',
           summary: `Registered by ${ctx.actor.displayName}`,
+          nonClinicalSummary: `Registered by ${ctx.actor.displayName}`,
           subjectType: 'patient',
           subjectId: row.id,
         },
@@ -295,6 +310,7 @@ export class PatientService {
           stage: 'awareness',
           // Field names only: the values are PHI and live in the record itself.
           summary: `Record updated by ${ctx.actor.displayName}: ${fields.join(', ') || 'no fields'}`,
+          nonClinicalSummary: `Record updated by ${ctx.actor.displayName}: ${fields.join(', ') || 'no fields'}`,
           subjectType: 'patient',
           subjectId: patientId,
         },
@@ -373,12 +389,19 @@ export class PatientService {
           type: change.status === 'granted' ? 'consent.granted' : 'consent.withdrawn',
           stage: 'follow-up',
           summary: `${change.status === 'granted' ? 'Opted in to' : 'Opted out of'} ${change.purpose.replace(/-/g, ' ')} by ${change.channel}`,
+          nonClinicalSummary: `${change.status === 'granted' ? 'Opted in to' : 'Opted out of'} ${change.purpose.replace(/-/g, ' ')} by ${change.channel}`,
           outcome: change.status,
           subjectType: 'consent',
           occurredAt: now,
         });
       }
       if (input.preferredChannel !== undefined || input.preferredLanguage !== undefined) {
+        const summary = [
+          input.preferredChannel && `Preferred channel: ${input.preferredChannel}`,
+          input.preferredLanguage && `Preferred language: ${input.preferredLanguage}`,
+        ]
+          .filter(Boolean)
+          .join('; ');
         events.push({
           orgId,
           patientId,
@@ -386,12 +409,8 @@ export class PatientService {
           direction,
           type: 'preferences.updated',
           stage: 'follow-up',
-          summary: [
-            input.preferredChannel && `Preferred channel: ${input.preferredChannel}`,
-            input.preferredLanguage && `Preferred language: ${input.preferredLanguage}`,
-          ]
-            .filter(Boolean)
-            .join('; '),
+          summary,
+          nonClinicalSummary: summary,
           subjectType: 'patient',
           subjectId: patientId,
           occurredAt: now,
@@ -414,7 +433,7 @@ export class PatientService {
       cipher: this.cipher,
     });
     if (!view) throw notFound('Patient');
-    return view;
+    return redact360(ctx.actor.role, view);
   }
 
   private async requireExists(tx: Db, patientId: string): Promise<void> {

@@ -154,6 +154,7 @@ export class PortalRegistrationService {
             type: 'patient.registered',
             stage: 'awareness',
             summary: 'Signed up in the patient portal',
+            nonClinicalSummary: 'Signed up in the patient portal',
             subjectType: 'patient',
             subjectId: patientId,
           },

@@ -12,6 +12,7 @@ import {
   type TaskPriority,
   type TaskStatus,
   type TaskUpdate,
+  touchpointLabel,
 } from '@careloop/core';
 import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
@@ -368,6 +369,8 @@ function taskTouchpoint(
     stage: 'follow-up',
     type,
     summary,
+    // The title may name a condition ("Review discharge summary: syncope").
+    nonClinicalSummary: touchpointLabel(type, 'system'),
     subjectType: 'task',
     subjectId: taskId,
   };

@@ -19,7 +19,10 @@ export const touchpoints = pgTable(
     stage: text('stage').notNull(),
     sourceSystem: text('source_system').notNull().default('careloop'),
     outcome: text('outcome'),
+    /** What happened, possibly with clinical detail: roles the policy allows it read this. */
     summary: text('summary').notNull(),
+    /** What happened without clinical detail: every role may read it (docs/adr/0011). */
+    nonClinicalSummary: text('non_clinical_summary').notNull(),
     subjectType: text('subject_type'),
     subjectId: uuid('subject_id'),
   },

@@ -9,8 +9,17 @@ export interface NewTouchpoint {
   direction: Direction;
   type: string;
   stage: JourneyStage;
-  /** What happened, for a person reading the timeline. Never free text a patient wrote. */
+  /**
+   * What happened, for a person reading the timeline; may carry clinical detail (a reason for
+   * care, a diagnosis), which only roles the minimum-necessary policy allows read. Never free
+   * text a patient wrote.
+   */
   summary: string;
+  /**
+   * What happened without clinical detail, for every role: the summary itself when it holds
+   * none, else `touchpointLabel(type, channel)` or a writer's own non-clinical text.
+   */
+  nonClinicalSummary: string;
   sourceSystem?: string;
   outcome?: string | null;
   subjectType?: string | null;
@@ -28,6 +37,7 @@ export function touchpointRow(e: NewTouchpoint) {
     type: e.type,
     stage: e.stage,
     summary: e.summary,
+    nonClinicalSummary: e.nonClinicalSummary,
     sourceSystem: e.sourceSystem ?? 'careloop',
     outcome: e.outcome ?? null,
     subjectType: e.subjectType ?? null,

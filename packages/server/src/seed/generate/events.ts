@@ -12,6 +12,8 @@ export interface JourneyEvent {
   source: SourceSystem;
   outcome: string | null;
   summary: string;
+  /** The summary without its clinical detail, when it has some (docs/adr/0011). */
+  nonClinicalSummary?: string;
   subject?: { type: string; id: string | null };
 }
 

@@ -73,6 +73,7 @@ export function tellJourney(
       source: 'ehr',
       outcome: 'discharged',
       summary: `Discharged after ${label}: ${stay.reason}`,
+      nonClinicalSummary: `Discharged after ${label}`,
       subject: { type: 'encounter', id: stay.encounterId },
     });
     const callDay = nextWeekday(Math.floor(stay.endMs / DAY_MS) + 1);
@@ -106,6 +107,7 @@ export function tellJourney(
     sourceSystem: e.source,
     outcome: e.outcome,
     summary: e.summary,
+    nonClinicalSummary: e.nonClinicalSummary ?? e.summary,
     subjectType: e.subject?.type ?? null,
     subjectId: e.subject?.id ?? null,
   }));

@@ -35,7 +35,7 @@ export function CoverageTab({ coverage }: { coverage: Patient360['coverage'] }) 
                 </Table.Td>
                 <Table.Td>{c.payer}</Table.Td>
                 <Table.Td>{c.plan ?? '—'}</Table.Td>
-                <Table.Td>{c.memberId}</Table.Td>
+                <Table.Td>{c.memberId ?? '—'}</Table.Td>
                 <Table.Td>{c.groupNumber ?? '—'}</Table.Td>
                 <Table.Td>
                   {formatDate(c.startDate)} – {c.endDate ? formatDate(c.endDate) : 'ongoing'}

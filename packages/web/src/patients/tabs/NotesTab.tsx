@@ -1,9 +1,9 @@
-import type { Note } from '@careloop/core';
+import { CLINICAL_NOTE_CATEGORY, mayReadNote, type Note } from '@careloop/core';
 import { Alert, Badge, Button, Group, Paper, Select, Stack, Text, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { useCan } from '../../auth/session';
+import { useCan, useCurrentUser } from '../../auth/session';
 import { formatDateTime } from '../../ui/format';
 import { showServerError } from '../../ui/server-errors';
 import { EmptyMessage, errorMessage, HiddenForRole } from '../../ui/states';
@@ -15,11 +15,14 @@ const CATEGORIES = [
   { value: 'scheduling', label: 'Scheduling' },
   { value: 'billing', label: 'Billing' },
   { value: 'care-coordination', label: 'Care coordination' },
+  // Marked clinical: only roles the minimum-necessary policy lets read clinical notes see it.
+  { value: CLINICAL_NOTE_CATEGORY, label: 'Clinical' },
 ];
 
 const categoryLabel = (value: string) => CATEGORIES.find((c) => c.value === value)?.label ?? value;
 
 function AddNoteForm({ patientId }: { patientId: string }) {
+  const { role } = useCurrentUser();
   const add = useAddNote(patientId);
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({
@@ -54,7 +57,7 @@ function AddNoteForm({ patientId }: { patientId: string }) {
           <Group justify="space-between" align="flex-end">
             <Select
               label="Category"
-              data={CATEGORIES}
+              data={CATEGORIES.filter((c) => mayReadNote(role, c.value))}
               allowDeselect={false}
               w={200}
               {...form.getInputProps('category')}

@@ -101,6 +101,7 @@ export const mapEncounter = mapperFor('Encounter', async (encounter, ctx) => {
             sourceSystem: 'fhir',
             outcome: encounter.status,
             summary: CLASS_LABELS[encounterClass],
+            nonClinicalSummary: CLASS_LABELS[encounterClass],
             subjectType: 'encounter',
             subjectId: id.id,
           },

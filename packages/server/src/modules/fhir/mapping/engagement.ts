@@ -113,6 +113,7 @@ export const mapCommunication = mapperFor('Communication', async (message, ctx) 
     updatedAt: new Date(),
   });
   const verb = direction === 'inbound' ? 'received' : 'sent';
+  const summary = `${category ?? 'Message'} ${verb}${channel === 'system' ? '' : ` by ${channel}`}`;
   return {
     record: { recordType: 'communication', recordId: id.id, patientId: patient.recordId },
     created: id.created,
@@ -129,8 +130,10 @@ export const mapCommunication = mapperFor('Communication', async (message, ctx) 
             stage: 'follow-up',
             sourceSystem: 'fhir',
             outcome: message.status,
-            // The category only: the message body is the patient's or the sender's own words.
-            summary: `${category ?? 'Message'} ${verb}${channel === 'system' ? '' : ` by ${channel}`}`,
+            // The category only (a kind of message, "Appointment reminder"): the body is the
+            // patient's or the sender's own words, and the topic may be clinical.
+            summary,
+            nonClinicalSummary: summary,
             subjectType: 'communication',
             subjectId: id.id,
           },
@@ -212,6 +215,7 @@ export const mapQuestionnaireResponse = mapperFor('QuestionnaireResponse', async
               sourceSystem: 'fhir',
               outcome: qr.status,
               summary: `Questionnaire completed (${answers.length} answers)`,
+              nonClinicalSummary: `Questionnaire completed (${answers.length} answers)`,
               subjectType: 'questionnaire-response',
               subjectId: id.id,
             },

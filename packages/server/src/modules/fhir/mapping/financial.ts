@@ -202,6 +202,7 @@ export const mapClaim = mapperFor('Claim', async (claim, ctx) => {
             sourceSystem: 'fhir',
             outcome: claim.status,
             summary: `Claim submitted${amount}`,
+            nonClinicalSummary: `Claim submitted${amount}`,
             subjectType: 'claim',
             subjectId: id.id,
           },

@@ -281,6 +281,9 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
     ),
   );
   const created = match.kind === 'new';
+  const summary = created
+    ? `Registered from ${ctx.sourceSystem} (FHIR import)`
+    : `Record updated from ${ctx.sourceSystem} (FHIR import)`;
   const touchpoint: NewTouchpoint = {
     orgId,
     patientId,
@@ -289,9 +292,8 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
     type: created ? 'patient.registered' : 'patient.updated',
     stage: 'awareness',
     sourceSystem: 'fhir',
-    summary: created
-      ? `Registered from ${ctx.sourceSystem} (FHIR import)`
-      : `Record updated from ${ctx.sourceSystem} (FHIR import)`,
+    summary,
+    nonClinicalSummary: summary,
     subjectType: 'patient',
     subjectId: patientId,
   };

@@ -144,6 +144,7 @@ export const mapAppointment = mapperFor('Appointment', async (appointment, ctx) 
             sourceSystem: 'fhir',
             outcome: status,
             summary: `Appointment ${status} for ${startAt.toISOString().slice(0, 10)}`,
+            nonClinicalSummary: `Appointment ${status} for ${startAt.toISOString().slice(0, 10)}`,
             subjectType: 'appointment',
             subjectId: id.id,
           },

@@ -1,0 +1,189 @@
+import { ROLES, type Role } from './roles.js';
+
+/**
+ * The minimum-necessary policy: which role may read which sensitive field of which record, and
+ * why. One table, read by every reader of patient data (the 360 view and its cache, the
+ * timeline, FHIR read, search and `$everything`), so a field hidden in one place is hidden in
+ * all of them. Fields not named here (demographics, contact points, times, services, statuses)
+ * are what `patient:read` already grants.
+ */
+
+/** Who may read a field: every role named, so a new role cannot be forgotten. */
+export type Audience = Readonly<Record<Role, boolean>>;
+
+export interface FieldRule {
+  readonly audience: Audience;
+  /** Why the roles left out are left out, for the ADR, the API docs and the audit trail. */
+  readonly reason: string;
+}
+
+/** Doctors, nurses and those who coordinate their care; the admin answers for the record. */
+const CARE_TEAM: Audience = {
+  admin: true,
+  'front-desk': false,
+  'care-coordinator': true,
+  clinician: true,
+  marketer: false,
+  analyst: false,
+  patient: false,
+};
+
+/** The care team, and the patient reading their own record in the portal. */
+const CARE_TEAM_AND_PATIENT: Audience = { ...CARE_TEAM, patient: true };
+
+/** Everyone who works with the patient's record day to day, not marketing or analytics. */
+const STAFF_NOTES: Audience = { ...CARE_TEAM, 'front-desk': true };
+
+/** Who checks eligibility and bills: registration, care coordination, the patient. */
+const BILLING: Audience = {
+  admin: true,
+  'front-desk': true,
+  'care-coordinator': true,
+  clinician: false,
+  marketer: false,
+  analyst: false,
+  patient: true,
+};
+
+const CLINICAL =
+  'clinical detail (a diagnosis, a reason for care, a result) is for treatment: the care team reads it, marketing, analytics and registration do not need it';
+
+export const FIELD_POLICY = {
+  condition: {
+    record: { audience: CARE_TEAM, reason: `A condition is a diagnosis: ${CLINICAL}` },
+  },
+  encounter: {
+    record: {
+      audience: CARE_TEAM,
+      reason: `An encounter's type, reason and diagnosis are ${CLINICAL}`,
+    },
+  },
+  clinicalHistory: {
+    record: {
+      audience: CARE_TEAM,
+      reason: `Procedures, observations, immunizations, medications and allergies are ${CLINICAL}`,
+    },
+  },
+  appointment: {
+    reason: {
+      audience: CARE_TEAM_AND_PATIENT,
+      reason: `The reason for a visit ("Follow-up: hypertension") is ${CLINICAL}; the service and time are enough to schedule it`,
+    },
+  },
+  touchpoint: {
+    clinicalSummary: {
+      audience: CARE_TEAM_AND_PATIENT,
+      reason: `A touchpoint's clinical summary ("Discharged after emergency department visit: Syncope") is ${CLINICAL}; every role sees its non-clinical summary`,
+    },
+  },
+  communication: {
+    topic: {
+      audience: CARE_TEAM_AND_PATIENT,
+      reason: `A message's topic ("HIV viral load result") is ${CLINICAL}`,
+    },
+  },
+  coverage: {
+    memberId: {
+      audience: BILLING,
+      reason:
+        'An insurance member id is a key to claims: registration and billing need it, treatment, marketing and analytics do not',
+    },
+    groupNumber: {
+      audience: BILLING,
+      reason:
+        "An insurance group number names the patient's employer plan: registration and billing need it, treatment, marketing and analytics do not",
+    },
+  },
+  note: {
+    body: {
+      audience: STAFF_NOTES,
+      reason:
+        'Care-team notes are working notes about a patient: not for marketing, analytics, or the portal',
+    },
+  },
+  clinicalNote: {
+    body: {
+      audience: CARE_TEAM,
+      reason: `A note marked clinical is ${CLINICAL}`,
+    },
+  },
+} as const satisfies Record<string, Record<string, FieldRule>>;
+
+export type SensitiveRecord = keyof typeof FIELD_POLICY;
+export type SensitiveField<R extends SensitiveRecord> = keyof (typeof FIELD_POLICY)[R] & string;
+
+/** The rule for one field; a typo in the record or field name does not compile. */
+export function fieldRule<R extends SensitiveRecord>(
+  record: R,
+  field: SensitiveField<R>,
+): FieldRule {
+  const rules: Record<string, FieldRule> = FIELD_POLICY[record];
+  const rule = rules[field];
+  if (!rule) throw new Error(`No minimum-necessary rule for ${record}.${field}`);
+  return rule;
+}
+
+/** May this role read this field? */
+export function mayRead<R extends SensitiveRecord>(
+  role: Role,
+  record: R,
+  field: SensitiveField<R>,
+): boolean {
+  return fieldRule(record, field).audience[role];
+}
+
+/** Every field of the policy as `record.field`, in the table's order. */
+export const POLICY_FIELDS: readonly string[] = Object.entries(FIELD_POLICY).flatMap(
+  ([record, fields]) => Object.keys(fields).map((field) => `${record}.${field}`),
+);
+
+function ruleAt(path: string): FieldRule {
+  const [record = '', field = ''] = path.split('.');
+  const rules: Record<string, Record<string, FieldRule>> = FIELD_POLICY;
+  const rule = rules[record]?.[field];
+  if (!rule) throw new Error(`No minimum-necessary rule for ${path}`);
+  return rule;
+}
+
+/** The fields this role may not read, as `record.field`, each with the reason. */
+export function withheldFrom(role: Role): { field: string; reason: string }[] {
+  return POLICY_FIELDS.map((field) => ({ field, rule: ruleAt(field) }))
+    .filter(({ rule }) => !rule.audience[role])
+    .map(({ field, rule }) => ({ field, reason: rule.reason }));
+}
+
+/**
+ * Roles that see exactly the same fields share a policy class: a cache of redacted views can
+ * be keyed by it instead of by role, and never hands one role what another may read.
+ */
+export function policyClass(role: Role): string {
+  return POLICY_CLASSES.get(role) ?? classOf(role);
+}
+
+const classOf = (role: Role) =>
+  POLICY_FIELDS.map((field) => (ruleAt(field).audience[role] ? '1' : '0')).join('');
+
+/** Computed once: every cached read asks for its key. */
+const POLICY_CLASSES: ReadonlyMap<Role, string> = new Map(ROLES.map((r) => [r, classOf(r)]));
+
+/** The note category that marks a note clinical. */
+export const CLINICAL_NOTE_CATEGORY = 'clinical';
+
+/** May this role read a note of this category? */
+export function mayReadNote(role: Role, category: string): boolean {
+  return category === CLINICAL_NOTE_CATEGORY
+    ? mayRead(role, 'clinicalNote', 'body')
+    : mayRead(role, 'note', 'body');
+}
+
+/** Identifier types that are insurance ids (HL7 table 0203: member, subscriber number). */
+export const INSURANCE_IDENTIFIER_TYPES: readonly string[] = ['MB', 'SN'];
+
+export function isInsuranceIdentifier(type: string | null): boolean {
+  return type !== null && INSURANCE_IDENTIFIER_TYPES.includes(type.toUpperCase());
+}
+
+/** May this role read an identifier of this type? Insurance ids follow the member id's rule. */
+export function mayReadIdentifier(role: Role, type: string | null): boolean {
+  return isInsuranceIdentifier(type) ? mayRead(role, 'coverage', 'memberId') : true;
+}

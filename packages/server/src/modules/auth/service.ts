@@ -7,7 +7,7 @@ import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditActor, appendAudit } from '../audit/service.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
-import { FailureLimiter } from './rate-limit.js';
+import { type Clock, SignInLimiter, type SignInLimits, systemClock } from './rate-limit.js';
 import { sessions, users } from './schema.js';
 
 export interface SessionPolicy {
@@ -32,9 +32,17 @@ export type SessionLookup =
   | { state: 'expired' }
   | { state: 'none' };
 
+/** What a test may replace: the clock, the limits, and the password check it counts. */
+export interface AuthOptions {
+  clock?: Clock;
+  limits?: SignInLimits;
+  verify?: (hash: string, password: string) => Promise<boolean>;
+}
+
 export class AuthService {
-  private readonly accountFailures = new FailureLimiter();
-  private readonly ipFailures = new FailureLimiter();
+  readonly limiter: SignInLimiter;
+  private readonly clock: Clock;
+  private readonly verify: (hash: string, password: string) => Promise<boolean>;
   /**
    * Session rows by token id (docs/adr/0005); null on PGlite. Evicted when the session or its
    * user changes in any process (logout, expiry, disable, role or password change).
@@ -44,7 +52,11 @@ export class AuthService {
   constructor(
     private readonly database: Database,
     private readonly policy: SessionPolicy,
+    options: AuthOptions = {},
   ) {
+    this.clock = options.clock ?? systemClock;
+    this.limiter = new SignInLimiter(database, this.clock, options.limits);
+    this.verify = options.verify ?? verifyPassword;
     this.sessions = database.changes
       ? new FeedCache(database.changes, {
           maxEntries: SESSION_CACHE_ENTRIES,
@@ -56,26 +68,21 @@ export class AuthService {
       : null;
   }
 
-  /** Verifies credentials and opens a session. Throws 401 on bad credentials, 429 when limited. */
+  /**
+   * Verifies credentials and opens a session. Throws 401 on bad credentials, 429 when limited.
+   * The attempt is counted before the password is checked (docs/adr/0007), and an unknown email
+   * costs one password check like a known one, against a fixed hash.
+   */
   async login(
     emailInput: string,
     password: string,
     from: { ip: string; userAgent: string | null },
   ): Promise<{ token: string; info: SessionInfo }> {
     const email = emailInput.trim().toLowerCase();
-    const accountKey = `account:${email}`;
-    const ipKey = `ip:${from.ip}`;
-    if (this.accountFailures.isBlocked(accountKey) || this.ipFailures.isBlocked(ipKey)) {
-      throw new CareloopError(
-        'rate_limited',
-        'Too many failed sign-in attempts. Wait a minute and try again.',
-      );
-    }
+    const attempt = await this.limiter.admitSignIn(email, from.ip);
     const row = await this.lookupLogin(email);
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    const ok = await this.verify(row?.password_hash ?? (await dummyPasswordHash()), password);
     if (!row || !ok || row.disabled || !isRole(row.role)) {
-      this.accountFailures.recordFailure(accountKey);
-      this.ipFailures.recordFailure(ipKey);
       if (row) {
         await this.database.withTenant(row.org_id, (tx) =>
           appendAudit(tx, [
@@ -87,7 +94,7 @@ export class AuthService {
                 role: row.role,
                 ...from,
               }),
-              occurredAt: new Date(),
+              occurredAt: this.clock.now(),
               action: 'login-failed',
               patientId: null,
               recordType: 'session',
@@ -104,11 +111,11 @@ export class AuthService {
         '/body/password',
       );
     }
-    this.accountFailures.reset(accountKey);
+    await this.limiter.signedIn(attempt);
     const role: Role = row.role;
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const now = new Date();
+    const now = this.clock.now();
     await this.database.withTenant(row.org_id, async (tx) => {
       await tx.insert(sessions).values({
         id: tokenId(token),
@@ -175,7 +182,7 @@ export class AuthService {
     if (!row || row.revoked || row.disabled || !isRole(row.role)) {
       return { state: 'none' };
     }
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const lastSeen = new Date(row.last_seen_at).getTime();
     const idleMs = this.policy.idleMinutes * 60_000;
     if (new Date(row.expires_at).getTime() <= now || lastSeen + idleMs <= now) {
@@ -215,7 +222,7 @@ export class AuthService {
     await this.database.withTenant(actor.orgId, async (tx) => {
       await tx
         .update(sessions)
-        .set({ revokedAt: new Date() })
+        .set({ revokedAt: this.clock.now() })
         .where(eq(sessions.id, actor.sessionId));
       await appendAudit(tx, [
         {
@@ -226,7 +233,7 @@ export class AuthService {
             role: actor.role,
             ...from,
           }),
-          occurredAt: new Date(),
+          occurredAt: this.clock.now(),
           action: 'logout',
           patientId: actor.patientId,
           recordType: 'session',
@@ -238,11 +245,22 @@ export class AuthService {
     });
   }
 
+  /** The current time on this service's clock. */
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** The account with this (normalized) email, in any organization, or null. */
+  async findAccount(email: string): Promise<{ userId: string; orgId: string } | null> {
+    const row = await this.lookupLogin(email);
+    return row ? { userId: row.user_id, orgId: row.org_id } : null;
+  }
+
   /** Ends every open session of a user (on disable, role or password change), in `tx`. */
   async revokeUserSessions(tx: Db, userId: string): Promise<void> {
     await tx
       .update(sessions)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: this.clock.now() })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   }
 

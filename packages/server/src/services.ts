@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
+import { SecondFactorService } from './modules/auth/mfa.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
@@ -21,6 +22,7 @@ export interface Services {
   cipher: FieldCipher;
   audit: AuditLog;
   auth: AuthService;
+  mfa: SecondFactorService;
   patients: PatientService;
   notes: NoteService;
   tasks: TaskService;
@@ -51,6 +53,7 @@ export function createServices(
     cipher,
     audit,
     auth,
+    mfa: new SecondFactorService(database, auth, cipher),
     patients: new PatientService(database, audit, cipher),
     notes: new NoteService(database, audit, cipher),
     tasks: new TaskService(database, audit),

@@ -84,9 +84,21 @@ export class TestTenant {
     readonly name: string,
   ) {}
 
-  static async create(app: TestApp, name = `Test Org ${randomBytes(4).toString('hex')}`) {
+  /**
+   * A new organization. Its admins need no second factor unless `mfa` says otherwise (an
+   * organization's default is the opposite: mfa.test.ts covers it), so that tests about other
+   * things sign admins in with a password.
+   */
+  static async create(
+    app: TestApp,
+    name = `Test Org ${randomBytes(4).toString('hex')}`,
+    mfa: { mfaRequired?: boolean; mfaAdminsExempt?: boolean } = {},
+  ) {
     const [org] = await app.database.system((tx) =>
-      tx.insert(organizations).values({ name }).returning(),
+      tx
+        .insert(organizations)
+        .values({ name, mfaAdminsExempt: true, ...mfa })
+        .returning(),
     );
     if (!org) throw new Error('organization not created');
     return new TestTenant(app, org.id, name);

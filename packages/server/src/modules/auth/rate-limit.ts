@@ -35,12 +35,17 @@ export const SIGN_IN_LIMITS = {
   /** Portal sign-ups per address in `signUpWindowMs`: a kiosk or a clinic's shared line. */
   signUpsPerAddress: 20,
   signUpWindowMs: 10 * 60_000,
+  /** Second-factor codes tried per account in `windowMs` (a right one starts afresh). */
+  codesPerAccount: 10,
 } as const;
 
 export type SignInLimits = typeof SIGN_IN_LIMITS;
 
 /** What is counted is stored only as a hash: no email or address in clear. */
-function attemptKey(kind: 'pair' | 'address' | 'account' | 'signup', ...parts: string[]): string {
+function attemptKey(
+  kind: 'pair' | 'address' | 'account' | 'signup' | 'code',
+  ...parts: string[]
+): string {
   return createHash('sha256')
     .update(['careloop-attempt', kind, ...parts].join('\0'))
     .digest('hex');
@@ -116,6 +121,22 @@ export class SignInLimiter {
       this.limits.signUpWindowMs,
       this.limits.signUpsPerAddress,
       'Too many sign-ups from here. Try again later.',
+    );
+  }
+
+  /** Counts a second-factor code for an account before it is checked; 429 past the limit. */
+  async admitCode(userId: string): Promise<void> {
+    await this.count(
+      attemptKey('code', userId),
+      this.limits.windowMs,
+      this.limits.codesPerAccount,
+      'Too many codes tried. Wait and try again.',
+    );
+  }
+
+  async forgetCodes(userId: string): Promise<void> {
+    await this.database.db.execute(
+      sql`select careloop_forget_attempts(${attemptKey('code', userId)})`,
     );
   }
 

@@ -1,5 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CareloopError, isRole, type Role, type SessionInfo } from '@careloop/core';
+import {
+  CareloopError,
+  isRole,
+  isSessionStage,
+  mfaRequiredFor,
+  type Role,
+  type SessionInfo,
+  type SessionStage,
+} from '@careloop/core';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
@@ -22,6 +30,8 @@ const TOUCH_INTERVAL_MS = 30_000;
 /** Sessions kept per process, and how long at most (a backstop: changes evict them at once). */
 const SESSION_CACHE_ENTRIES = 10_000;
 const SESSION_CACHE_TTL_MS = 60_000;
+/** How long a sign-in may stay half done (password accepted, code or enrolment due). */
+export const PENDING_SESSION_MINUTES = 10;
 
 interface SessionTags {
   userId: string;
@@ -112,39 +122,82 @@ export class AuthService {
       );
     }
     await this.limiter.signedIn(attempt);
-    const role: Role = row.role;
+    const policy = { mfaRequired: row.mfa_required, mfaAdminsExempt: row.mfa_admins_exempt };
+    const stage: SessionStage = row.totp_enabled
+      ? 'mfa-code'
+      : mfaRequiredFor(row.role, policy)
+        ? 'mfa-enrol'
+        : 'active';
+    const subject: SessionSubject = {
+      userId: row.user_id,
+      orgId: row.org_id,
+      orgName: row.org_name,
+      email: row.email,
+      displayName: row.display_name,
+      role: row.role,
+      patientId: row.patient_id,
+    };
+    return this.openSession(subject, stage, from, null);
+  }
+
+  /**
+   * Opens a session at `stage` for `subject` (revoking `replaces`, the half-done sign-in it
+   * completes, in the same transaction) and audits it. A half-done sign-in lives
+   * `PENDING_SESSION_MINUTES` at most.
+   */
+  async openSession(
+    subject: SessionSubject,
+    stage: SessionStage,
+    from: { ip: string; userAgent: string | null },
+    replaces: string | null,
+    reason: string | null = null,
+  ): Promise<{ token: string; info: SessionInfo }> {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = this.clock.now();
-    await this.database.withTenant(row.org_id, async (tx) => {
+    const lifetimeMs =
+      stage === 'active' ? this.policy.absoluteHours * 3_600_000 : PENDING_SESSION_MINUTES * 60_000;
+    await this.database.withTenant(subject.orgId, async (tx) => {
+      if (replaces) {
+        await tx.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, replaces));
+      }
       await tx.insert(sessions).values({
         id: tokenId(token),
-        orgId: row.org_id,
-        userId: row.user_id,
+        orgId: subject.orgId,
+        userId: subject.userId,
         csrfToken,
+        stage,
         ip: from.ip,
         userAgent: from.userAgent,
         createdAt: now,
         lastSeenAt: now,
-        expiresAt: new Date(now.getTime() + this.policy.absoluteHours * 3_600_000),
+        expiresAt: new Date(now.getTime() + lifetimeMs),
       });
-      await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, row.user_id));
+      if (stage === 'active') {
+        await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, subject.userId));
+      }
       await appendAudit(tx, [
         {
           ...this.auditFields({
-            orgId: row.org_id,
-            userId: row.user_id,
-            email: row.email,
-            role,
+            orgId: subject.orgId,
+            userId: subject.userId,
+            email: subject.email,
+            role: subject.role,
             ...from,
           }),
           occurredAt: now,
-          action: 'login',
-          patientId: row.patient_id,
+          action: stage === 'active' ? 'login' : 'login-password',
+          patientId: subject.patientId,
           recordType: 'session',
           recordId: null,
           outcome: 'success',
-          reason: null,
+          reason:
+            reason ??
+            (stage === 'mfa-code'
+              ? 'second factor due'
+              : stage === 'mfa-enrol'
+                ? 'second factor enrolment due'
+                : null),
         },
       ]);
     });
@@ -152,15 +205,16 @@ export class AuthService {
       token,
       info: {
         user: {
-          id: row.user_id,
-          email: row.email,
-          displayName: row.display_name,
-          role,
-          orgId: row.org_id,
-          orgName: row.org_name,
-          patientId: row.patient_id,
+          id: subject.userId,
+          email: subject.email,
+          displayName: subject.displayName,
+          role: subject.role,
+          orgId: subject.orgId,
+          orgName: subject.orgName,
+          patientId: subject.patientId,
         },
         csrfToken,
+        stage,
       },
     };
   }
@@ -179,7 +233,7 @@ export class AuthService {
     const row = this.sessions
       ? await this.sessions.get(id, (r) => ({ userId: r.user_id }), receivedAt, lookup)
       : await lookup();
-    if (!row || row.revoked || row.disabled || !isRole(row.role)) {
+    if (!row || row.revoked || row.disabled || !isRole(row.role) || !isSessionStage(row.stage)) {
       return { state: 'none' };
     }
     const now = this.clock.now().getTime();
@@ -214,6 +268,7 @@ export class AuthService {
         patientId: row.patient_id,
         sessionId: id,
         csrfToken: row.csrf_token,
+        stage: row.stage,
       },
     };
   }
@@ -293,6 +348,20 @@ interface LoginRow {
   password_hash: string;
   patient_id: string | null;
   disabled: boolean;
+  totp_enabled: boolean;
+  mfa_required: boolean;
+  mfa_admins_exempt: boolean;
+}
+
+/** Who a session is for. */
+export interface SessionSubject {
+  userId: string;
+  orgId: string;
+  orgName: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  patientId: string | null;
 }
 
 interface SessionRow {
@@ -309,4 +378,5 @@ interface SessionRow {
   expires_at: string | Date;
   revoked: boolean;
   disabled: boolean;
+  stage: string;
 }

@@ -118,13 +118,13 @@ describeEachDatabase('two-factor sign-in (TOTP)', (kind) => {
     const replay = await session.post('/api/auth/mfa/verify', {
       code: totpCodeAt(secret, clock.now()),
     });
-    expect(replay.statusCode).toBe(401);
+    expect(replay.statusCode).toBe(400);
     expect(replay.json()).toMatchObject({ path: '/body/code' });
     clock.advance(90_000);
     const stale = await session.post('/api/auth/mfa/verify', {
       code: totpCodeAt(secret, new Date(clock.now().getTime() - 60_000)),
     });
-    expect(stale.statusCode).toBe(401);
+    expect(stale.statusCode).toBe(400);
     const previousStep = await session.post('/api/auth/mfa/verify', {
       code: totpCodeAt(secret, new Date(clock.now().getTime() - 30_000)),
     });
@@ -143,7 +143,7 @@ describeEachDatabase('two-factor sign-in (TOTP)', (kind) => {
     });
     expect(once.statusCode, once.body).toBe(200);
     const twice = await (await signIn(email)).session.post('/api/auth/mfa/verify', { code });
-    expect(twice.statusCode).toBe(401);
+    expect(twice.statusCode).toBe(400);
     const status = await sessionOf(once).get('/api/auth/mfa');
     expect(status.json<MfaStatus>()).toEqual({
       enabled: true,
@@ -185,7 +185,7 @@ describeEachDatabase('two-factor sign-in (TOTP)', (kind) => {
     await enrol((await signIn(email)).session);
     const { session } = await signIn(email);
     for (let i = 0; i < 10; i += 1) {
-      expect((await session.post('/api/auth/mfa/verify', { code: '123456' })).statusCode).toBe(401);
+      expect((await session.post('/api/auth/mfa/verify', { code: '123456' })).statusCode).toBe(400);
     }
     expect((await session.post('/api/auth/mfa/verify', { code: '123456' })).statusCode).toBe(429);
   });

@@ -140,9 +140,9 @@ export class SecondFactorService {
       if (!used) await this.audit(tx, actor, from, 'mfa-code-failed', 'denied', 'sign-in code');
       return used;
     });
-    if (!factor) {
-      throw new CareloopError('unauthenticated', 'The code is not valid', '/body/code');
-    }
+    // A 400, not a 401: the half-done session stays valid for another try (a 401 tells the
+    // client that its session is gone).
+    if (!factor) throw badRequest('The code is not valid', '/body/code');
     await this.auth.limiter.forgetCodes(actor.userId);
     return this.auth.openSession(
       subjectOf(actor),

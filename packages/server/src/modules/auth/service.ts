@@ -14,7 +14,7 @@ import { FeedCache } from '../../db/feed-cache.js';
 import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditActor, appendAudit } from '../audit/service.js';
-import { dummyPasswordHash, verifyPassword } from './passwords.js';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.js';
 import { type Clock, SignInLimiter, type SignInLimits, systemClock } from './rate-limit.js';
 import { sessions, users } from './schema.js';
 
@@ -91,7 +91,7 @@ export class AuthService {
     const email = emailInput.trim().toLowerCase();
     const attempt = await this.limiter.admitSignIn(email, from.ip);
     const row = await this.lookupLogin(email);
-    const ok = await this.verify(row?.password_hash ?? (await dummyPasswordHash()), password);
+    const ok = await this.verify(row?.password_hash ?? DUMMY_PASSWORD_HASH, password);
     if (!row || !ok || row.disabled || !isRole(row.role)) {
       if (row) {
         await this.database.withTenant(row.org_id, (tx) =>

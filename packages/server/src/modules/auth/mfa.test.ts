@@ -193,12 +193,16 @@ describeEachDatabase('two-factor sign-in (TOTP)', (kind) => {
   it('requires a second factor of all staff when the organization says so, and of nobody in an exempt demo organization', async () => {
     const org = await TestTenant.create(t, undefined, { mfaAdminsExempt: false });
     const clinician = await account(org, 'clinician');
-    expect((await signIn(clinician)).stage).toBe('active');
+    const working = await signIn(clinician);
+    expect(working.stage).toBe('active');
     const { confirmed } = await enrol((await signIn(await account(org, 'admin'))).session);
     const admin = await fullSession(confirmed);
     const changed = await admin.patch('/api/organization/mfa', { mfaRequired: true });
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toEqual({ mfaRequired: true, mfaAdminsExempt: false });
+    // The clinician's open session ends; the next sign-in goes to enrolment.
+    expect((await working.session.get('/api/auth/me')).statusCode).toBe(401);
+    expect((await admin.get('/api/auth/me')).statusCode).toBe(200);
     expect((await signIn(clinician)).stage).toBe('mfa-enrol');
     const policyEvents = await t.database.system((tx) =>
       tx

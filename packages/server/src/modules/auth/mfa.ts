@@ -196,10 +196,20 @@ export class SecondFactorService {
     return this.database.withTenant(orgId, (tx) => this.orgPolicy(tx, orgId));
   }
 
-  /** Sets whether all staff need a second factor; audited. Admins keep theirs either way. */
+  /**
+   * Sets whether all staff need a second factor; audited. Turning it on ends the open sessions
+   * of staff without one (but the acting admin's own), so they enrol at their next sign-in
+   * instead of working on for up to 12 hours.
+   */
   async setPolicy(actor: Actor, mfaRequired: boolean, from: From): Promise<MfaPolicyInfo> {
     return this.database.withTenant(actor.orgId, async (tx) => {
       await tx.update(organizations).set({ mfaRequired }).where(eq(organizations.id, actor.orgId));
+      if (mfaRequired) {
+        await tx.execute(sql`update sessions set revoked_at = ${this.auth.now().toISOString()}::timestamptz
+          where revoked_at is null and id <> ${actor.sessionId}
+            and user_id in (select id from users
+                            where role <> 'patient' and totp_enabled_at is null)`);
+      }
       await appendAudit(tx, [
         {
           ...this.auditBase(actor, from),

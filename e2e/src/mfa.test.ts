@@ -43,8 +43,8 @@ function totp(secretBase32: string, at: number): string {
   return String(code).padStart(6, '0');
 }
 
-/** A clinician of the demo organization, created by its admin through the API. */
-async function newClinician(): Promise<{ email: string; password: string }> {
+/** The demo admin's session through the API: its cookie and CSRF token. */
+async function adminSession(): Promise<{ cookie: string; csrfToken: string }> {
   const login = await fetch(`${app.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -55,8 +55,14 @@ async function newClinician(): Promise<{ email: string; password: string }> {
   // The demo organization exempts its admin: the printed sign-in works with the password alone.
   expect(stage).toBe('active');
   const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  return { cookie, csrfToken };
+}
+
+/** A clinician of the demo organization, created by its admin through the API. */
+async function newClinician(name: string): Promise<{ email: string; password: string }> {
+  const { cookie, csrfToken } = await adminSession();
   const account = {
-    email: `mfa.nurse.${process.pid}@demo.careloop.test`,
+    email: `${name}.${process.pid}@demo.careloop.test`,
     password: 'a long passphrase 42',
   };
   const created = await fetch(`${app.url}/api/users`, {
@@ -77,7 +83,7 @@ async function signInWithPassword(page: Page, account: { email: string; password
 
 describe('two-factor sign-in', () => {
   it('enrols from the Security page with a scanned secret, then asks for a code at sign-in', async () => {
-    const account = await newClinician();
+    const account = await newClinician('mfa.nurse');
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     await withScreenshotOnFailure(page, 'mfa-enrol-and-sign-in', async () => {
@@ -111,6 +117,37 @@ describe('two-factor sign-in', () => {
       await page.waitForURL((url) => url.pathname === '/account/security');
       await page.getByRole('heading', { name: 'Security' }).waitFor();
       await page.getByText('10 recovery codes left').waitFor();
+    });
+    await context.close();
+  });
+
+  it('sends staff without a second factor to enrolment once the organization requires it', async () => {
+    const account = await newClinician('mfa.required');
+    const { cookie, csrfToken } = await adminSession();
+    const policy = await fetch(`${app.url}/api/organization/mfa`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ mfaRequired: true }),
+    });
+    expect(policy.status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await withScreenshotOnFailure(page, 'mfa-required-enrolment', async () => {
+      await signInWithPassword(page, account);
+      await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
+      // Nothing else opens until enrolled: the console sends the half-done sign-in back.
+      await page.goto(`${app.url}/patients`);
+      await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
+      await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+      const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+      await page.getByLabel('Code from the app').fill(totp(secret, Date.now()));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+      await page.waitForURL((url) => url.pathname === '/patients');
+      await page.getByRole('link', { name: 'Security' }).click();
+      await page
+        .getByText('Your organization requires two-factor sign-in for your account')
+        .waitFor();
     });
     await context.close();
   });

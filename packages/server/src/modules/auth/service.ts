@@ -14,7 +14,7 @@ import { FeedCache } from '../../db/feed-cache.js';
 import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditActor, appendAudit } from '../audit/service.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { type Clock, SignInLimiter, type SignInLimits, systemClock } from './rate-limit.js';
 import { sessions, users } from './schema.js';
 
@@ -47,12 +47,16 @@ export interface AuthOptions {
   clock?: Clock;
   limits?: SignInLimits;
   verify?: (hash: string, password: string) => Promise<boolean>;
+  /** How a new password is hashed (portal sign-up), for tests that count it. */
+  hash?: (password: string) => Promise<string>;
 }
 
 export class AuthService {
   readonly limiter: SignInLimiter;
   private readonly clock: Clock;
   private readonly verify: (hash: string, password: string) => Promise<boolean>;
+  /** Hashes a new password (argon2id unless a test counts it). */
+  readonly hashPassword: (password: string) => Promise<string>;
   /**
    * Session rows by token id (docs/adr/0005); null on PGlite. Evicted when the session or its
    * user changes in any process (logout, expiry, disable, role or password change).
@@ -67,6 +71,7 @@ export class AuthService {
     this.clock = options.clock ?? systemClock;
     this.limiter = new SignInLimiter(database, this.clock, options.limits);
     this.verify = options.verify ?? verifyPassword;
+    this.hashPassword = options.hash ?? hashPassword;
     this.sessions = database.changes
       ? new FeedCache(database.changes, {
           maxEntries: SESSION_CACHE_ENTRIES,

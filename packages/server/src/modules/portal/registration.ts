@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { appendAudit } from '../audit/service.js';
-import { assertStrongPassword, hashPassword } from '../auth/passwords.js';
+import { assertStrongPassword } from '../auth/passwords.js';
 import { users } from '../auth/schema.js';
 import type { AuthService } from '../auth/service.js';
 import { organizations } from '../directory/schema.js';
@@ -93,7 +93,7 @@ export class PortalRegistrationService {
     );
     if (!org) throw notFound('Organization');
     // Hashed whether or not the account exists, so both answers cost the same.
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.auth.hashPassword(input.password);
     const existing = await this.auth.findAccount(email);
     if (existing) {
       await this.reportExistingEmail(existing, orgId, from);

@@ -1,4 +1,5 @@
 export * from './api/index.js';
+export * from './auth/mfa.js';
 export * from './auth/minimum-necessary.js';
 export * from './auth/permissions.js';
 export * from './auth/roles.js';

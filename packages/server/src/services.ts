@@ -2,7 +2,8 @@ import type { Config } from './config.js';
 import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
-import { AuthService } from './modules/auth/service.js';
+import { SecondFactorService } from './modules/auth/mfa.js';
+import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
@@ -21,6 +22,7 @@ export interface Services {
   cipher: FieldCipher;
   audit: AuditLog;
   auth: AuthService;
+  mfa: SecondFactorService;
   patients: PatientService;
   notes: NoteService;
   tasks: TaskService;
@@ -33,18 +35,25 @@ export interface Services {
   portalRegistration: PortalRegistrationService;
 }
 
-export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
+export function createServices(
+  config: Config,
+  database: Database,
+  cipher: FieldCipher,
+  authOptions: AuthOptions = {},
+): Services {
   const audit = new AuditLog(database);
-  const auth = new AuthService(database, {
-    idleMinutes: config.sessionIdleMinutes,
-    absoluteHours: config.sessionAbsoluteHours,
-  });
+  const auth = new AuthService(
+    database,
+    { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
+    authOptions,
+  );
   return {
     config,
     database,
     cipher,
     audit,
     auth,
+    mfa: new SecondFactorService(database, auth, cipher),
     patients: new PatientService(database, audit, cipher),
     notes: new NoteService(database, audit, cipher),
     tasks: new TaskService(database, audit),

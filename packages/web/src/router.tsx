@@ -18,6 +18,7 @@ const lazyPage = {
   reviews: async () => ({ Component: (await import('./mpi/ReviewQueuePage')).ReviewQueuePage }),
   review: async () => ({ Component: (await import('./mpi/ReviewDetailPage')).ReviewDetailPage }),
   imports: async () => ({ Component: (await import('./imports/ImportPage')).ImportPage }),
+  security: async () => ({ Component: (await import('./auth/SecurityPage')).SecurityPage }),
   portalLayout: async () => ({ Component: (await import('./portal/PortalLayout')).PortalLayout }),
   portalHome: async () => ({ Component: (await import('./portal/PortalHome')).PortalHome }),
   portalRegister: async () => ({
@@ -56,6 +57,7 @@ export const router = createBrowserRouter([
           { index: true, element: <PatientListPage /> },
           { path: 'patients', element: <PatientListPage /> },
           { path: 'patients/:id', lazy: lazyPage.patient360 },
+          { path: 'account/security', lazy: lazyPage.security },
           {
             element: <RequirePermission permission="task:read" />,
             children: [{ path: 'tasks', lazy: lazyPage.tasks }],

@@ -13,6 +13,15 @@ export const AUDIT_ACTIONS = [
   'export',
   'merge',
   'unmerge',
+  /** The password was right; a second factor (code or enrolment) is due. */
+  'login-password',
+  /** A portal sign-up gave the email of an existing account (staff tell its owner). */
+  'signup-existing-email',
+  'mfa-enrol',
+  'mfa-disable',
+  'mfa-code-failed',
+  'mfa-recovery-code-used',
+  'mfa-policy-change',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;

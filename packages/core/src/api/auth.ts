@@ -17,9 +17,58 @@ export const SessionUser = Type.Object({
   patientId: Nullable(Uuid),
 });
 
-/** The signed-in user and the CSRF token to send as `x-csrf-token` on state-changing requests. */
-export const SessionInfo = Type.Object({ user: SessionUser, csrfToken: Type.String() });
+export const SessionStageSchema = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('mfa-code'),
+  Type.Literal('mfa-enrol'),
+]);
+
+/**
+ * The signed-in user and the CSRF token to send as `x-csrf-token` on state-changing requests.
+ * `stage` other than `active`: the password was right, and a second-factor code (`mfa-code`) or
+ * an enrolment (`mfa-enrol`) is due before anything else is allowed.
+ */
+export const SessionInfo = Type.Object({
+  user: SessionUser,
+  csrfToken: Type.String(),
+  stage: SessionStageSchema,
+});
+
+/** A TOTP code (6 digits) or a recovery code. */
+export const MfaCodeBody = Type.Object({ code: Type.String({ minLength: 6, maxLength: 40 }) });
+
+/** A new TOTP secret to enrol: shown once as a QR code (the URI) and as text. */
+export const MfaEnrolment = Type.Object({ secret: Type.String(), otpauthUri: Type.String() });
+
+/** Single-use recovery codes, shown once when enrolment is confirmed. */
+export const MfaRecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
+
+export const MfaStatus = Type.Object({
+  enabled: Type.Boolean(),
+  /** The organization requires a second factor of this account: it cannot be turned off. */
+  required: Type.Boolean(),
+  recoveryCodesLeft: Type.Integer(),
+});
+
+export const MfaDisableBody = Type.Object({
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+  code: Type.String({ minLength: 6, maxLength: 40 }),
+});
+
+/** An organization's second-factor policy; admins set `mfaRequired` for all staff. */
+export const MfaPolicyInfo = Type.Object({
+  mfaRequired: Type.Boolean(),
+  mfaAdminsExempt: Type.Boolean(),
+});
+export const MfaPolicyUpdate = Type.Object({ mfaRequired: Type.Boolean() });
 
 export type LoginBody = Static<typeof LoginBody>;
 export type SessionUser = Static<typeof SessionUser>;
 export type SessionInfo = Static<typeof SessionInfo>;
+export type MfaCodeBody = Static<typeof MfaCodeBody>;
+export type MfaEnrolment = Static<typeof MfaEnrolment>;
+export type MfaRecoveryCodes = Static<typeof MfaRecoveryCodes>;
+export type MfaStatus = Static<typeof MfaStatus>;
+export type MfaDisableBody = Static<typeof MfaDisableBody>;
+export type MfaPolicyInfo = Static<typeof MfaPolicyInfo>;
+export type MfaPolicyUpdate = Static<typeof MfaPolicyUpdate>;

@@ -32,3 +32,11 @@ export const PortalRegistration = Type.Object({
 });
 
 export type PortalRegistration = Static<typeof PortalRegistration>;
+
+/**
+ * The answer to every accepted sign-up, whether the email was new or already had an account, so
+ * that the sign-up form tells nobody which emails have accounts. The client then signs in.
+ */
+export const PortalRegistrationReceived = Type.Object({ message: Type.String() });
+
+export type PortalRegistrationReceived = Static<typeof PortalRegistrationReceived>;

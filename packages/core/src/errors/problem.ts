@@ -64,3 +64,13 @@ export const badRequest = (message: string, path?: string) =>
   new CareloopError('bad_request', message, path);
 export const conflict = (message: string, path?: string) =>
   new CareloopError('conflict', message, path);
+
+/** A 429 that says when to come back: the reply carries `Retry-After` in whole seconds. */
+export class RateLimitedError extends CareloopError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super('rate_limited', message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  }
+}

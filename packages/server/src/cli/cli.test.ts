@@ -138,6 +138,12 @@ describe('careloop on an embedded database', () => {
     const again = await careloop([...args, '--org', 'Harbor Clinic', '--json'], env);
     expect(again.code).toBe(1);
     expect(again.json()).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const weak = await careloop(
+      [...args, '--org', 'Harbor Clinic', '--password', 'password1234'],
+      env,
+    );
+    expect(weak.code).not.toBe(0);
+    expect(weak.stderr).toMatch(/--password: This password is too easy to guess/);
     const missing = await careloop([...args, '--org', 'Nowhere'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No organization is named "Nowhere"');

@@ -1,5 +1,6 @@
 import { isRole, ROLES, type UserCreate } from '@careloop/core';
 import { FieldCipher } from '../crypto/field-cipher.js';
+import { passwordWeakness } from '../modules/auth/passwords.js';
 import { loadFieldCipher, openDatabase } from '../server.js';
 import { createServices } from '../services.js';
 import { type Command, requiredString, stringOption } from './command.js';
@@ -29,7 +30,7 @@ export const userAddCommand: Command = {
   --email EMAIL      sign-in email (unique across the installation)
   --role ROLE        one of: ${ROLES.join(', ')}
   --org NAME         the organization's exact name
-  --password P       at least 12 characters
+  --password P       at least 12 characters, and not easy to guess (zxcvbn score 3)
   --patient ID       the patient record a "patient" user may see (required for that role)
   --name NAME        display name (default: from the email)`,
   options: {
@@ -48,9 +49,8 @@ export const userAddCommand: Command = {
     const patientId = stringOption(values, 'patient');
     if (!isRole(role))
       throw new UsageError(`--role must be one of ${ROLES.join(', ')}; got "${role}"`);
-    if (password !== undefined && password.length < 12) {
-      throw new UsageError('--password must be at least 12 characters');
-    }
+    const weakness = password === undefined ? null : passwordWeakness(password, [email]);
+    if (weakness) throw new UsageError(`--password: ${weakness}`);
     if (patientId !== undefined && !UUID.test(patientId)) {
       throw new UsageError(`--patient must be a patient id (a UUID), got "${patientId}"`);
     }

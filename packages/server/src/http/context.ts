@@ -1,4 +1,4 @@
-import type { Role, RoutePolicy } from '@careloop/core';
+import type { Role, RoutePolicy, SessionStage } from '@careloop/core';
 import type { AuditActor } from '../modules/audit/service.js';
 
 /** The signed-in user a request acts for. */
@@ -13,6 +13,8 @@ export interface Actor {
   patientId: string | null;
   sessionId: string;
   csrfToken: string;
+  /** `active`, or a sign-in half done: only `session:self` routes are open until it is done. */
+  stage: SessionStage;
 }
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import { CareloopError, type Problem } from '@careloop/core';
+import { CareloopError, type Problem, RateLimitedError } from '@careloop/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { sqlState } from '../db/errors.js';
 
@@ -34,6 +34,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     let problem: Problem;
     if (error instanceof CareloopError) {
       problem = error.problem;
+      if (error instanceof RateLimitedError) {
+        void reply.header('retry-after', String(error.retryAfterSeconds));
+      }
     } else if (error.validation) {
       problem = validationProblem(error);
     } else if (PG_INPUT_ERRORS.has(sqlState(error) ?? '')) {

@@ -74,6 +74,16 @@ function enforce(request: FastifyRequest, policy: RoutePolicy | undefined): void
   if (!can(actor.role, policy.permission)) {
     throw new CareloopError('forbidden', 'Your role does not allow this');
   }
+  // A half-done sign-in (password right, second factor due) reaches only its own session's
+  // routes: the code, enrolment, `me` and sign-out.
+  if (actor.stage !== 'active' && policy.permission !== 'session:self') {
+    throw new CareloopError(
+      'forbidden',
+      actor.stage === 'mfa-enrol'
+        ? 'Set up two-factor sign-in first'
+        : 'Enter the code from your authenticator app first',
+    );
+  }
   if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== actor.csrfToken) {
     throw new CareloopError('csrf_failed', 'Missing or invalid CSRF token; reload the page');
   }

@@ -7,6 +7,7 @@ import { FieldCipher } from '../crypto/field-cipher.js';
 import type { Database, DatabaseKind } from '../db/client.js';
 import { hashPassword } from '../modules/auth/passwords.js';
 import { users } from '../modules/auth/schema.js';
+import type { AuthOptions } from '../modules/auth/service.js';
 import { organizations } from '../modules/directory/schema.js';
 import { createServices, type Services } from '../services.js';
 import { openTestDatabase } from './databases.js';
@@ -21,10 +22,11 @@ export interface TestApp extends BuiltApp {
 export async function createTestApp(
   kind: DatabaseKind,
   env: Record<string, string> = {},
+  authOptions: AuthOptions = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, database, FieldCipher.random());
+  const services = createServices(config, database, FieldCipher.random(), authOptions);
   const built = await buildApp(services, { logger: false, serveWeb: false });
   await built.app.ready();
   // As `startServer` does: on PostgreSQL every test then runs with the caches on (docs/adr/0005).
@@ -82,9 +84,21 @@ export class TestTenant {
     readonly name: string,
   ) {}
 
-  static async create(app: TestApp, name = `Test Org ${randomBytes(4).toString('hex')}`) {
+  /**
+   * A new organization. Its admins need no second factor unless `mfa` says otherwise (an
+   * organization's default is the opposite: mfa.test.ts covers it), so that tests about other
+   * things sign admins in with a password.
+   */
+  static async create(
+    app: TestApp,
+    name = `Test Org ${randomBytes(4).toString('hex')}`,
+    mfa: { mfaRequired?: boolean; mfaAdminsExempt?: boolean } = {},
+  ) {
     const [org] = await app.database.system((tx) =>
-      tx.insert(organizations).values({ name }).returning(),
+      tx
+        .insert(organizations)
+        .values({ name, mfaAdminsExempt: true, ...mfa })
+        .returning(),
     );
     if (!org) throw new Error('organization not created');
     return new TestTenant(app, org.id, name);

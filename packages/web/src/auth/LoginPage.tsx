@@ -16,6 +16,9 @@ import { Navigate, useLocation } from 'react-router';
 import { showServerError } from '../ui/server-errors';
 import { PageLoader } from '../ui/states';
 import { homeFor } from './guards';
+import { MfaEnrolment } from './MfaEnrolment';
+import { useRefreshSession } from './mfa-api';
+import { SecondFactorStep } from './SecondFactorStep';
 import { useLogin, useSessionQuery } from './session';
 
 function returnPath(state: unknown): string | null {
@@ -35,6 +38,7 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
   const session = useSessionQuery();
   const location = useLocation();
   const login = useLogin();
+  const refreshSession = useRefreshSession();
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({
     initialValues: { email: '', password: '' },
@@ -45,6 +49,28 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
   });
 
   if (session.isPending) return <PageLoader label="Checking your session" />;
+  const stage = session.data?.status === 'signed-in' ? session.data.info.stage : null;
+  if (stage === 'mfa-code' || stage === 'mfa-enrol') {
+    return (
+      <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+        <Paper withBorder shadow="sm" p="xl" radius="md" w={420} maw="100%">
+          <Stack>
+            <Title order={1} size="h3" ta="center">
+              {stage === 'mfa-code' ? 'Two-factor sign-in' : 'Set up two-factor sign-in'}
+            </Title>
+            {stage === 'mfa-code' ? (
+              <SecondFactorStep />
+            ) : (
+              <>
+                <Text size="sm">Your organization requires a second factor for your account.</Text>
+                <MfaEnrolment onDone={() => void refreshSession()} />
+              </>
+            )}
+          </Stack>
+        </Paper>
+      </Center>
+    );
+  }
   if (session.data?.status === 'signed-in') {
     const { role } = session.data.info.user;
     const from = returnPath(location.state);

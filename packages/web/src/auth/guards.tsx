@@ -26,6 +26,12 @@ export function RequireSession({ audience }: { audience: 'staff' | 'patient' }) 
       <Navigate to={loginPath} replace state={{ from: location.pathname + location.search }} />
     );
   }
+  // A sign-in half done (second factor due) finishes on the login page.
+  if (state.info.stage !== 'active') {
+    return (
+      <Navigate to={loginPath} replace state={{ from: location.pathname + location.search }} />
+    );
+  }
   const isPatient = state.info.user.role === 'patient';
   if (isPatient !== (audience === 'patient')) {
     return <Navigate to={homeFor(state.info.user.role)} replace />;

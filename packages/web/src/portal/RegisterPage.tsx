@@ -1,4 +1,4 @@
-import type { PortalRegistration, SessionInfo } from '@careloop/core';
+import type { PortalRegistration, PortalRegistrationReceived, SessionInfo } from '@careloop/core';
 import {
   Alert,
   Anchor,
@@ -44,7 +44,15 @@ export function RegisterPage() {
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
   const register = useMutation({
-    mutationFn: (body: PortalRegistration) => api.post<SessionInfo>('/api/portal/register', body),
+    // The sign-up answers the same whether or not the email had an account (no enumeration):
+    // signing in with the password then says whether it opens one.
+    mutationFn: async (body: PortalRegistration) => {
+      await api.post<PortalRegistrationReceived>('/api/portal/register', body);
+      return api.post<SessionInfo>('/api/auth/login', {
+        email: body.email,
+        password: body.password,
+      });
+    },
     onSuccess: (info) => {
       setCsrfToken(info.csrfToken);
       replaceSession(client, { status: 'signed-in', info });

@@ -18,6 +18,7 @@ import {
   IconChecklist,
   IconFileImport,
   IconHeartHandshake,
+  IconLock,
   IconLogout,
   IconShieldCheck,
   IconUsers,
@@ -81,6 +82,13 @@ const NAV: NavItem[] = [
     icon: <IconShieldCheck size={18} />,
     permission: 'audit:read',
     match: (path) => path.startsWith('/admin/audit'),
+  },
+  {
+    to: '/account/security',
+    label: 'Security',
+    icon: <IconLock size={18} />,
+    permission: 'session:self',
+    match: (path) => path.startsWith('/account/security'),
   },
 ];
 

@@ -51,22 +51,26 @@ describeEachDatabase('sign-in and sessions', (kind) => {
     expect(wrong.json().message).toBe(unknown.json().message);
   });
 
-  it('answers 429 after 10 failures a minute for one account, even from many addresses', async () => {
+  it('lets the owner in after 10 failures on the account from many addresses (no lockout)', async () => {
     const session = await tenant.signIn('marketer');
     const email = (await session.get('/api/auth/me')).json<SessionInfo>().user.email;
     for (let i = 0; i < 10; i++) {
       expect((await tryLogin(email, `bad-${i}`, `10.1.0.${i}`)).statusCode).toBe(401);
     }
-    const blocked = await tryLogin(email, 'correct horse battery staple', '10.1.0.99');
-    expect(blocked.statusCode).toBe(429);
-    expect(blocked.json()).toMatchObject({ code: 'rate_limited' });
+    const owner = await tryLogin(email, 'correct horse battery staple', '10.1.0.99');
+    expect(owner.statusCode).toBe(200);
   });
 
-  it('answers 429 after 10 failures a minute from one address, whatever the account', async () => {
+  it('answers 429 with Retry-After after 10 failures of one account from one address', async () => {
+    const session = await tenant.signIn('marketer');
+    const email = (await session.get('/api/auth/me')).json<SessionInfo>().user.email;
     for (let i = 0; i < 10; i++) {
-      expect((await tryLogin(`guess${i}@nowhere.test`, 'x', '10.2.0.1')).statusCode).toBe(401);
+      expect((await tryLogin(email, `bad-${i}`, '10.2.0.1')).statusCode).toBe(401);
     }
-    expect((await tryLogin('another@nowhere.test', 'x', '10.2.0.1')).statusCode).toBe(429);
+    const blocked = await tryLogin(email, 'correct horse battery staple', '10.2.0.1');
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json()).toMatchObject({ code: 'rate_limited' });
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('refuses requests without a session', async () => {

@@ -1,4 +1,15 @@
-import { CareloopError, LoginBody, SessionInfo } from '@careloop/core';
+import {
+  CareloopError,
+  LoginBody,
+  MfaCodeBody,
+  MfaDisableBody,
+  MfaEnrolment,
+  MfaPolicyInfo,
+  MfaPolicyUpdate,
+  MfaRecoveryCodes,
+  MfaStatus,
+  SessionInfo,
+} from '@careloop/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../http/security.js';
@@ -11,7 +22,14 @@ const userAgent = (request: FastifyRequest) => {
   return typeof ua === 'string' ? ua.slice(0, 500) : null;
 };
 
-export default async function authRoutes(app: App, { auth, config }: Services): Promise<void> {
+const signedIn = (request: FastifyRequest) => {
+  const actor = request.actor;
+  if (!actor) throw new CareloopError('unauthenticated', 'Sign in to continue');
+  return actor;
+};
+const fromOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: userAgent(request) });
+
+export default async function authRoutes(app: App, { auth, mfa, config }: Services): Promise<void> {
   const setSessionCookie = (reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
@@ -82,7 +100,129 @@ export default async function authRoutes(app: App, { auth, config }: Services): 
           patientId: actor.patientId,
         },
         csrfToken: actor.csrfToken,
+        stage: actor.stage,
       };
     },
+  );
+
+  app.get(
+    '/api/auth/mfa',
+    {
+      config: { policy: { permission: 'session:self' } },
+      schema: {
+        tags: ['auth'],
+        summary: "Whether this account's two-factor sign-in is on, and required",
+        response: { 200: MfaStatus, 401: problem },
+      },
+    },
+    (request) => mfa.status(signedIn(request)),
+  );
+
+  app.post(
+    '/api/auth/mfa/verify',
+    {
+      config: { policy: { permission: 'session:self' } },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Second step of a sign-in: an authenticator code or a recovery code; replaces the session cookie',
+        body: MfaCodeBody,
+        response: { 200: SessionInfo, 400: problem, 401: problem, 403: problem, 429: problem },
+      },
+    },
+    async (request, reply) => {
+      const { token, info } = await mfa.verifySignIn(
+        signedIn(request),
+        request.body.code,
+        fromOf(request),
+      );
+      setSessionCookie(reply, token);
+      return info;
+    },
+  );
+
+  app.post(
+    '/api/auth/mfa/enrol',
+    {
+      config: { policy: { permission: 'session:self' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Start two-factor enrolment: a new TOTP secret and its otpauth URI',
+        response: { 200: MfaEnrolment, 401: problem, 403: problem, 409: problem },
+      },
+    },
+    (request) => mfa.startEnrolment(signedIn(request)),
+  );
+
+  app.post(
+    '/api/auth/mfa/confirm',
+    {
+      config: { policy: { permission: 'session:self' } },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Confirm enrolment with a code; returns ten recovery codes, shown once (a sign-in waiting for enrolment gets a full session)',
+        body: MfaCodeBody,
+        response: { 200: MfaRecoveryCodes, 400: problem, 401: problem, 403: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      const { recoveryCodes, session } = await mfa.confirmEnrolment(
+        signedIn(request),
+        request.body.code,
+        fromOf(request),
+      );
+      if (session) setSessionCookie(reply, session.token);
+      return { recoveryCodes };
+    },
+  );
+
+  app.post(
+    '/api/auth/mfa/disable',
+    {
+      config: { policy: { permission: 'session:self' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Turn two-factor sign-in off, with the password and a code',
+        body: MfaDisableBody,
+        response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      await mfa.disable(
+        signedIn(request),
+        request.body.password,
+        request.body.code,
+        fromOf(request),
+      );
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/organization/mfa',
+    {
+      config: { policy: { permission: 'user:read' } },
+      schema: {
+        tags: ['auth'],
+        summary: "The organization's two-factor policy",
+        response: { 200: MfaPolicyInfo, 401: problem, 403: problem },
+      },
+    },
+    (request) => mfa.policy(signedIn(request).orgId),
+  );
+
+  app.patch(
+    '/api/organization/mfa',
+    {
+      config: { policy: { permission: 'user:write' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Require two-factor sign-in of all staff, or of admins only',
+        body: MfaPolicyUpdate,
+        response: { 200: MfaPolicyInfo, 400: problem, 401: problem, 403: problem },
+      },
+    },
+    (request) => mfa.setPolicy(signedIn(request), request.body.mfaRequired, fromOf(request)),
   );
 }

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { orgIdColumn, practitioners } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
@@ -17,6 +26,15 @@ export const users = pgTable(
     practitionerId: uuid('practitioner_id').references(() => practitioners.id),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /** TOTP secret (base32), encrypted with the field cipher; null until enrolment is confirmed. */
+    totpSecret: text('totp_secret'),
+    /** A secret shown for enrolment and not yet confirmed with a code (encrypted). */
+    totpPendingSecret: text('totp_pending_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The last accepted 30-second step: a code of this step or an earlier one is refused. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    /** SHA-256 of each unused recovery code; a used code is removed. */
+    recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -35,6 +53,8 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id),
     csrfToken: text('csrf_token').notNull(),
+    /** `active`, or a sign-in half done: `mfa-code` (a code is due) or `mfa-enrol` (must enrol). */
+    stage: text('stage').notNull().default('active'),
     ip: text('ip'),
     userAgent: text('user_agent'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -43,4 +63,22 @@ export const sessions = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [index('sessions_user_idx').on(t.userId).where(sql`revoked_at is null`)],
+);
+
+/**
+ * Sign-in and sign-up attempts, counted before any password is checked (docs/adr/0007). Global,
+ * not per organization: attempts come before the organization is known. The key is a SHA-256 of
+ * what is counted (account and address), so no email or address is stored in clear. The
+ * application role has no grant on it: it counts through two SECURITY DEFINER functions.
+ */
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    key: text('key').primaryKey(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    count: integer('count').notNull(),
+    /** For an account: the earliest moment its next attempt may be checked. */
+    nextAt: timestamp('next_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sign_in_attempts_window_idx').on(t.windowStart)],
 );

@@ -1,13 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CareloopError, isRole, type Role, type SessionInfo } from '@careloop/core';
+import {
+  CareloopError,
+  isRole,
+  isSessionStage,
+  mfaRequiredFor,
+  type Role,
+  type SessionInfo,
+  type SessionStage,
+} from '@careloop/core';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
 import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditActor, appendAudit } from '../audit/service.js';
-import { dummyPasswordHash, verifyPassword } from './passwords.js';
-import { FailureLimiter } from './rate-limit.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { type Clock, SignInLimiter, type SignInLimits, systemClock } from './rate-limit.js';
 import { sessions, users } from './schema.js';
 
 export interface SessionPolicy {
@@ -22,6 +30,8 @@ const TOUCH_INTERVAL_MS = 30_000;
 /** Sessions kept per process, and how long at most (a backstop: changes evict them at once). */
 const SESSION_CACHE_ENTRIES = 10_000;
 const SESSION_CACHE_TTL_MS = 60_000;
+/** How long a sign-in may stay half done (password accepted, code or enrolment due). */
+export const PENDING_SESSION_MINUTES = 10;
 
 interface SessionTags {
   userId: string;
@@ -32,9 +42,21 @@ export type SessionLookup =
   | { state: 'expired' }
   | { state: 'none' };
 
+/** What a test may replace: the clock, the limits, and the password check it counts. */
+export interface AuthOptions {
+  clock?: Clock;
+  limits?: SignInLimits;
+  verify?: (hash: string, password: string) => Promise<boolean>;
+  /** How a new password is hashed (portal sign-up), for tests that count it. */
+  hash?: (password: string) => Promise<string>;
+}
+
 export class AuthService {
-  private readonly accountFailures = new FailureLimiter();
-  private readonly ipFailures = new FailureLimiter();
+  readonly limiter: SignInLimiter;
+  private readonly clock: Clock;
+  private readonly verify: (hash: string, password: string) => Promise<boolean>;
+  /** Hashes a new password (argon2id unless a test counts it). */
+  readonly hashPassword: (password: string) => Promise<string>;
   /**
    * Session rows by token id (docs/adr/0005); null on PGlite. Evicted when the session or its
    * user changes in any process (logout, expiry, disable, role or password change).
@@ -44,7 +66,12 @@ export class AuthService {
   constructor(
     private readonly database: Database,
     private readonly policy: SessionPolicy,
+    options: AuthOptions = {},
   ) {
+    this.clock = options.clock ?? systemClock;
+    this.limiter = new SignInLimiter(database, this.clock, options.limits);
+    this.verify = options.verify ?? verifyPassword;
+    this.hashPassword = options.hash ?? hashPassword;
     this.sessions = database.changes
       ? new FeedCache(database.changes, {
           maxEntries: SESSION_CACHE_ENTRIES,
@@ -56,26 +83,21 @@ export class AuthService {
       : null;
   }
 
-  /** Verifies credentials and opens a session. Throws 401 on bad credentials, 429 when limited. */
+  /**
+   * Verifies credentials and opens a session. Throws 401 on bad credentials, 429 when limited.
+   * The attempt is counted before the password is checked (docs/adr/0007), and an unknown email
+   * costs one password check like a known one, against a fixed hash.
+   */
   async login(
     emailInput: string,
     password: string,
     from: { ip: string; userAgent: string | null },
   ): Promise<{ token: string; info: SessionInfo }> {
     const email = emailInput.trim().toLowerCase();
-    const accountKey = `account:${email}`;
-    const ipKey = `ip:${from.ip}`;
-    if (this.accountFailures.isBlocked(accountKey) || this.ipFailures.isBlocked(ipKey)) {
-      throw new CareloopError(
-        'rate_limited',
-        'Too many failed sign-in attempts. Wait a minute and try again.',
-      );
-    }
+    const attempt = await this.limiter.admitSignIn(email, from.ip);
     const row = await this.lookupLogin(email);
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    const ok = await this.verify(row?.password_hash ?? DUMMY_PASSWORD_HASH, password);
     if (!row || !ok || row.disabled || !isRole(row.role)) {
-      this.accountFailures.recordFailure(accountKey);
-      this.ipFailures.recordFailure(ipKey);
       if (row) {
         await this.database.withTenant(row.org_id, (tx) =>
           appendAudit(tx, [
@@ -87,7 +109,7 @@ export class AuthService {
                 role: row.role,
                 ...from,
               }),
-              occurredAt: new Date(),
+              occurredAt: this.clock.now(),
               action: 'login-failed',
               patientId: null,
               recordType: 'session',
@@ -104,40 +126,83 @@ export class AuthService {
         '/body/password',
       );
     }
-    this.accountFailures.reset(accountKey);
-    const role: Role = row.role;
+    await this.limiter.signedIn(attempt);
+    const policy = { mfaRequired: row.mfa_required, mfaAdminsExempt: row.mfa_admins_exempt };
+    const stage: SessionStage = row.totp_enabled
+      ? 'mfa-code'
+      : mfaRequiredFor(row.role, policy)
+        ? 'mfa-enrol'
+        : 'active';
+    const subject: SessionSubject = {
+      userId: row.user_id,
+      orgId: row.org_id,
+      orgName: row.org_name,
+      email: row.email,
+      displayName: row.display_name,
+      role: row.role,
+      patientId: row.patient_id,
+    };
+    return this.openSession(subject, stage, from, null);
+  }
+
+  /**
+   * Opens a session at `stage` for `subject` (revoking `replaces`, the half-done sign-in it
+   * completes, in the same transaction) and audits it. A half-done sign-in lives
+   * `PENDING_SESSION_MINUTES` at most.
+   */
+  async openSession(
+    subject: SessionSubject,
+    stage: SessionStage,
+    from: { ip: string; userAgent: string | null },
+    replaces: string | null,
+    reason: string | null = null,
+  ): Promise<{ token: string; info: SessionInfo }> {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const now = new Date();
-    await this.database.withTenant(row.org_id, async (tx) => {
+    const now = this.clock.now();
+    const lifetimeMs =
+      stage === 'active' ? this.policy.absoluteHours * 3_600_000 : PENDING_SESSION_MINUTES * 60_000;
+    await this.database.withTenant(subject.orgId, async (tx) => {
+      if (replaces) {
+        await tx.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, replaces));
+      }
       await tx.insert(sessions).values({
         id: tokenId(token),
-        orgId: row.org_id,
-        userId: row.user_id,
+        orgId: subject.orgId,
+        userId: subject.userId,
         csrfToken,
+        stage,
         ip: from.ip,
         userAgent: from.userAgent,
         createdAt: now,
         lastSeenAt: now,
-        expiresAt: new Date(now.getTime() + this.policy.absoluteHours * 3_600_000),
+        expiresAt: new Date(now.getTime() + lifetimeMs),
       });
-      await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, row.user_id));
+      if (stage === 'active') {
+        await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, subject.userId));
+      }
       await appendAudit(tx, [
         {
           ...this.auditFields({
-            orgId: row.org_id,
-            userId: row.user_id,
-            email: row.email,
-            role,
+            orgId: subject.orgId,
+            userId: subject.userId,
+            email: subject.email,
+            role: subject.role,
             ...from,
           }),
           occurredAt: now,
-          action: 'login',
-          patientId: row.patient_id,
+          action: stage === 'active' ? 'login' : 'login-password',
+          patientId: subject.patientId,
           recordType: 'session',
           recordId: null,
           outcome: 'success',
-          reason: null,
+          reason:
+            reason ??
+            (stage === 'mfa-code'
+              ? 'second factor due'
+              : stage === 'mfa-enrol'
+                ? 'second factor enrolment due'
+                : null),
         },
       ]);
     });
@@ -145,15 +210,16 @@ export class AuthService {
       token,
       info: {
         user: {
-          id: row.user_id,
-          email: row.email,
-          displayName: row.display_name,
-          role,
-          orgId: row.org_id,
-          orgName: row.org_name,
-          patientId: row.patient_id,
+          id: subject.userId,
+          email: subject.email,
+          displayName: subject.displayName,
+          role: subject.role,
+          orgId: subject.orgId,
+          orgName: subject.orgName,
+          patientId: subject.patientId,
         },
         csrfToken,
+        stage,
       },
     };
   }
@@ -172,10 +238,10 @@ export class AuthService {
     const row = this.sessions
       ? await this.sessions.get(id, (r) => ({ userId: r.user_id }), receivedAt, lookup)
       : await lookup();
-    if (!row || row.revoked || row.disabled || !isRole(row.role)) {
+    if (!row || row.revoked || row.disabled || !isRole(row.role) || !isSessionStage(row.stage)) {
       return { state: 'none' };
     }
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const lastSeen = new Date(row.last_seen_at).getTime();
     const idleMs = this.policy.idleMinutes * 60_000;
     if (new Date(row.expires_at).getTime() <= now || lastSeen + idleMs <= now) {
@@ -207,6 +273,7 @@ export class AuthService {
         patientId: row.patient_id,
         sessionId: id,
         csrfToken: row.csrf_token,
+        stage: row.stage,
       },
     };
   }
@@ -215,7 +282,7 @@ export class AuthService {
     await this.database.withTenant(actor.orgId, async (tx) => {
       await tx
         .update(sessions)
-        .set({ revokedAt: new Date() })
+        .set({ revokedAt: this.clock.now() })
         .where(eq(sessions.id, actor.sessionId));
       await appendAudit(tx, [
         {
@@ -226,7 +293,7 @@ export class AuthService {
             role: actor.role,
             ...from,
           }),
-          occurredAt: new Date(),
+          occurredAt: this.clock.now(),
           action: 'logout',
           patientId: actor.patientId,
           recordType: 'session',
@@ -238,11 +305,22 @@ export class AuthService {
     });
   }
 
+  /** The current time on this service's clock. */
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** The account with this (normalized) email, in any organization, or null. */
+  async findAccount(email: string): Promise<{ userId: string; orgId: string } | null> {
+    const row = await this.lookupLogin(email);
+    return row ? { userId: row.user_id, orgId: row.org_id } : null;
+  }
+
   /** Ends every open session of a user (on disable, role or password change), in `tx`. */
   async revokeUserSessions(tx: Db, userId: string): Promise<void> {
     await tx
       .update(sessions)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: this.clock.now() })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   }
 
@@ -275,6 +353,20 @@ interface LoginRow {
   password_hash: string;
   patient_id: string | null;
   disabled: boolean;
+  totp_enabled: boolean;
+  mfa_required: boolean;
+  mfa_admins_exempt: boolean;
+}
+
+/** Who a session is for. */
+export interface SessionSubject {
+  userId: string;
+  orgId: string;
+  orgName: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  patientId: string | null;
 }
 
 interface SessionRow {
@@ -291,4 +383,5 @@ interface SessionRow {
   expires_at: string | Date;
   revoked: boolean;
   disabled: boolean;
+  stage: string;
 }

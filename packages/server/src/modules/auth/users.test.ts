@@ -100,6 +100,13 @@ describeEachDatabase('users', (kind) => {
         '/body/password',
       ],
       [{ email: uniqueEmail(), role: 'clinician' }, '/body/displayName'],
+      // Long enough, but among the first guesses of any attacker (zxcvbn-ts score below 3).
+      ...['            ', 'aaaaaaaaaaaa', 'password1234'].map(
+        (password): [Record<string, unknown>, string] => [
+          { email: uniqueEmail(), displayName: 'X', role: 'clinician', password },
+          '/body/password',
+        ],
+      ),
     ];
     for (const [body, path] of cases) {
       const res = await admin.post('/api/users', body);
@@ -259,6 +266,10 @@ describeEachDatabase('users', (kind) => {
     expect(renamed.json<User>().displayName).toBe('Dana Renamed');
     expect((await session.get('/api/auth/me')).statusCode).toBe(200);
 
+    const weak = await admin.patch(`/api/users/${user.id}`, { password: 'password1234' });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ path: '/body/password' });
+    expect(weak.json().message).toMatch(/too easy to guess/);
     const newPassword = 'another long passphrase';
     await admin.patch(`/api/users/${user.id}`, { password: newPassword });
     expect((await session.get('/api/auth/me')).statusCode).toBe(401);

@@ -21,7 +21,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import { practitioners } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
-import { generatePassword, hashPassword } from './passwords.js';
+import { assertStrongPassword, generatePassword, hashPassword } from './passwords.js';
 import { users } from './schema.js';
 import type { AuthService } from './service.js';
 
@@ -173,6 +173,9 @@ export class UserService {
     if (!email) throw badRequest('Enter a valid email address', '/body/email');
     const displayName = input.displayName.trim();
     if (!displayName) throw badRequest('Display name is required', '/body/displayName');
+    if (input.password !== undefined) {
+      assertStrongPassword(input.password, '/body/password', [email, displayName]);
+    }
     const password = input.password ?? generatePassword();
     const generatedPassword = input.password === undefined ? password : null;
     const passwordHash = await hashPassword(password);
@@ -219,6 +222,9 @@ export class UserService {
     }
     const displayName = input.displayName?.trim();
     if (displayName === '') throw badRequest('Display name is required', '/body/displayName');
+    if (input.password !== undefined) {
+      assertStrongPassword(input.password, '/body/password', displayName ? [displayName] : []);
+    }
     const passwordHash =
       input.password === undefined ? undefined : await hashPassword(input.password);
 

@@ -16,6 +16,10 @@ export const organizations = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
     timeZone: text('time_zone').notNull().default('America/New_York'),
+    /** Every staff account must sign in with a second factor (TOTP). */
+    mfaRequired: boolean('mfa_required').notNull().default(false),
+    /** Admins need no second factor (off by default; seeded demo organizations turn it on). */
+    mfaAdminsExempt: boolean('mfa_admins_exempt').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('organizations_name_key').on(t.name)],

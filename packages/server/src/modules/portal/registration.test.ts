@@ -1,9 +1,16 @@
 import type { Patient360, PortalProfile, ReviewPage, SessionInfo } from '@careloop/core';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { rowsOf } from '../../db/rows.js';
 import { createTestApp, Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { auditEvents } from '../audit/schema.js';
+import { hashPassword } from '../auth/passwords.js';
+import { users } from '../auth/schema.js';
+import { SIGN_UP_RECEIVED } from './registration.js';
 
 let ipCounter = 0;
+let hashes = 0;
 
 describeEachDatabase('portal sign-up', (kind) => {
   let t: TestApp;
@@ -11,7 +18,16 @@ describeEachDatabase('portal sign-up', (kind) => {
   let desk: Session;
 
   beforeAll(async () => {
-    t = await createTestApp(kind);
+    t = await createTestApp(
+      kind,
+      {},
+      {
+        hash: (password) => {
+          hashes += 1;
+          return hashPassword(password);
+        },
+      },
+    );
     tenant = await TestTenant.create(t);
     desk = await tenant.signIn('front-desk');
   });
@@ -24,6 +40,17 @@ describeEachDatabase('portal sign-up', (kind) => {
       remoteAddress: ip,
       payload: { organizationId: tenant.orgId, password: 'a long passphrase 42', ...body },
     });
+  /** Signs up, then signs in as the portal does; the sign-in's reply. */
+  const signUpAndIn = async (body: Record<string, unknown>) => {
+    const res = await signUp(body);
+    expect(res.statusCode, res.body).toBe(202);
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: `10.8.0.${++ipCounter}`,
+      payload: { email: body.email, password: 'a long passphrase 42' },
+    });
+  };
   const asSession = (res: Awaited<ReturnType<typeof signUp>>) => {
     const cookie = res.cookies.find((c) => c.name === 'careloop_session');
     if (!cookie) throw new Error('no session cookie');
@@ -31,8 +58,8 @@ describeEachDatabase('portal sign-up', (kind) => {
     return new Session(t, `careloop_session=${cookie.value}`, info.csrfToken, info.user.id);
   };
 
-  it('creates an account and a golden record of its own, and signs the patient in', async () => {
-    const res = await signUp({
+  it('creates an account and a golden record of its own, which the patient signs in to', async () => {
+    const res = await signUpAndIn({
       givenName: 'Imani',
       familyName: 'Okonkwo-Reyes',
       birthDate: '1992-11-03',
@@ -65,7 +92,7 @@ describeEachDatabase('portal sign-up', (kind) => {
     });
     expect(chart.statusCode).toBe(200);
     const chartId = chart.json<Patient360>().patient.id;
-    const res = await signUp({
+    const res = await signUpAndIn({
       givenName: 'Bartholomew',
       familyName: 'Quigley',
       birthDate: '1958-06-30',
@@ -92,15 +119,82 @@ describeEachDatabase('portal sign-up', (kind) => {
     expect(after.contactPoints.map((c) => c.value)).toContain('bart.q@example.org');
   });
 
+  it('answers a sign-up with an existing email exactly as a new one, creates nothing and tells staff', async () => {
+    const body = { givenName: 'Ada', familyName: 'Vance', birthDate: '1990-01-01' };
+    hashes = 0;
+    const first = await signUp({ ...body, email: 'ada.vance@example.org' });
+    // The costly part of both answers is the same: one argon2 hash.
+    expect(hashes).toBe(1);
+    const again = await signUp({
+      ...body,
+      email: 'ADA.VANCE@example.org',
+      password: 'another long passphrase 7',
+    });
+    expect(hashes).toBe(2);
+    // An account of another organization is no different.
+    const elsewhere = await TestTenant.create(t);
+    const staffEmail = (await desk.get('/api/auth/me')).json<SessionInfo>().user.email;
+    const otherOrg = await t.app.inject({
+      method: 'POST',
+      url: '/api/portal/register',
+      remoteAddress: `10.9.0.${++ipCounter}`,
+      payload: {
+        ...body,
+        organizationId: elsewhere.orgId,
+        email: staffEmail,
+        password: 'a long passphrase 42',
+      },
+    });
+    for (const res of [first, again, otherOrg]) {
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toEqual(SIGN_UP_RECEIVED);
+      expect(res.cookies).toEqual([]);
+    }
+    const accounts = await t.database.system((tx) =>
+      tx.select({ id: users.id }).from(users).where(eq(users.email, 'ada.vance@example.org')),
+    );
+    expect(accounts).toHaveLength(1);
+    const patients = rowsOf<{ n: number }>(
+      await t.database.system((tx) =>
+        tx.execute(
+          sql`select count(*)::int as n from patients where family_name = 'Vance' and org_id = ${elsewhere.orgId}`,
+        ),
+      ),
+    );
+    expect(patients[0]?.n).toBe(0);
+    const told = await t.database.system((tx) =>
+      tx
+        .select({ orgId: auditEvents.orgId, recordId: auditEvents.recordId })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, 'signup-existing-email'))),
+    );
+    expect(told).toEqual(
+      expect.arrayContaining([
+        { orgId: tenant.orgId, recordId: accounts[0]?.id },
+        { orgId: tenant.orgId, recordId: desk.userId },
+      ]),
+    );
+    // The second sign-up's password opens nothing.
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: '10.8.1.1',
+      payload: { email: 'ada.vance@example.org', password: 'another long passphrase 7' },
+    });
+    expect(login.statusCode).toBe(401);
+  });
+
   it('refuses bad sign-ups with clear errors', async () => {
     const body = { givenName: 'Ada', familyName: 'Vance', birthDate: '1990-01-01' };
-    expect((await signUp({ ...body, email: 'ada.vance@example.org' })).statusCode).toBe(200);
-    const again = await signUp({ ...body, email: 'ADA.VANCE@example.org' });
-    expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ path: '/body/email' });
     expect((await signUp({ ...body, email: 'x@example.org', password: 'short' })).statusCode).toBe(
       400,
     );
+    for (const weak of ['            ', 'aaaaaaaaaaaa', 'password1234']) {
+      const res = await signUp({ ...body, email: 'weak@example.org', password: weak });
+      expect(res.statusCode, weak).toBe(400);
+      expect(res.json()).toMatchObject({ path: '/body/password' });
+      expect(res.json().message).toMatch(/too easy to guess/);
+    }
     const badEmail = await signUp({ ...body, email: 'not-an-email' });
     expect(badEmail.statusCode).toBe(400);
     expect(badEmail.json()).toMatchObject({ path: '/body/email' });
@@ -133,6 +227,6 @@ describeEachDatabase('portal sign-up', (kind) => {
       );
       codes.push(res.statusCode);
     }
-    expect(codes).toEqual([...Array<number>(20).fill(200), 429]);
+    expect(codes).toEqual([...Array<number>(20).fill(202), 429]);
   });
 });

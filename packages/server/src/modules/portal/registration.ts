@@ -1,20 +1,18 @@
 import {
   badRequest,
   CareloopError,
-  conflict,
   normalizeEmail,
   normalizePhone,
   notFound,
   type PortalRegistration,
-  type SessionInfo,
+  type PortalRegistrationReceived,
   searchColumns,
 } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { appendAudit } from '../audit/service.js';
-import { hashPassword } from '../auth/passwords.js';
-import { FailureLimiter } from '../auth/rate-limit.js';
+import { assertStrongPassword } from '../auth/passwords.js';
 import { users } from '../auth/schema.js';
 import type { AuthService } from '../auth/service.js';
 import { organizations } from '../directory/schema.js';
@@ -23,12 +21,11 @@ import { recordSource } from '../mpi/sources.js';
 import { patientContactPoints, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 
-/**
- * Portal sign-ups counted per source address: 20 in 10 minutes, enough for a waiting-room kiosk
- * or a clinic's shared connection, not for a script creating records.
- */
-const SIGNUPS_PER_IP = 20;
-const SIGNUP_WINDOW_MS = 10 * 60_000;
+/** The one answer to an accepted sign-up, new email or not (no account enumeration). */
+export const SIGN_UP_RECEIVED: PortalRegistrationReceived = {
+  message:
+    'Thank you. Sign in with your email and password. If you already had an account, sign in with its password.',
+};
 
 export const PORTAL_SOURCE = 'careloop:portal';
 
@@ -39,10 +36,13 @@ export const PORTAL_SOURCE = 'careloop:portal';
  * never linked by score, since typing someone's name and birth date must not open their chart.
  * When staff, having checked identity, merge the sign-up into the existing record, the account
  * follows the merge and the patient sees their whole record.
+ *
+ * The answer is the same whether or not the email already has an account (in any
+ * organization): for an existing one nothing is created and the account's organization gets an
+ * audit event for staff, since no email channel exists yet to tell the owner (docs/security.md).
+ * Sign-ups are counted per address in PostgreSQL before any work (docs/adr/0007).
  */
 export class PortalRegistrationService {
-  private readonly attempts = new FailureLimiter(SIGNUPS_PER_IP, SIGNUP_WINDOW_MS);
-
   constructor(
     private readonly database: Database,
     private readonly auth: AuthService,
@@ -51,13 +51,9 @@ export class PortalRegistrationService {
   async register(
     input: PortalRegistration,
     from: { ip: string; userAgent: string | null },
-  ): Promise<{ token: string; info: SessionInfo }> {
-    const ipKey = `signup:${from.ip}`;
-    if (this.attempts.isBlocked(ipKey)) {
-      throw new CareloopError('rate_limited', 'Too many sign-ups from here. Try again later.');
-    }
-    // Every attempt counts, successful or not: sign-ups create records.
-    this.attempts.recordFailure(ipKey);
+  ): Promise<PortalRegistrationReceived> {
+    // Every attempt counts, successful or not, before any work: sign-ups create records.
+    await this.auth.limiter.admitSignUp(from.ip);
     const email = normalizeEmail(input.email);
     if (!email) throw badRequest(`"${input.email}" is not a valid email address`, '/body/email');
     const phone = input.phone?.trim() ? normalizePhone(input.phone) : null;
@@ -87,18 +83,24 @@ export class PortalRegistrationService {
         '/body/givenName',
       );
     }
-    if (new Date(`${input.birthDate}T00:00:00Z`).getTime() > Date.now()) {
+    if (new Date(`${input.birthDate}T00:00:00Z`).getTime() > this.auth.now().getTime()) {
       throw new CareloopError('bad_request', 'The birth date is in the future', '/body/birthDate');
     }
-    const passwordHash = await hashPassword(input.password);
+    assertStrongPassword(input.password, '/body/password', [email, givenName, familyName]);
     const orgId = input.organizationId;
+    const [org] = await this.database.withTenant(orgId, (tx) =>
+      tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)),
+    );
+    if (!org) throw notFound('Organization');
+    // Hashed whether or not the account exists, so both answers cost the same.
+    const passwordHash = await this.auth.hashPassword(input.password);
+    const existing = await this.auth.findAccount(email);
+    if (existing) {
+      await this.reportExistingEmail(existing, orgId, from);
+      return SIGN_UP_RECEIVED;
+    }
     await this.database
       .withTenant(orgId, async (tx) => {
-        const [org] = await tx
-          .select({ id: organizations.id })
-          .from(organizations)
-          .where(eq(organizations.id, orgId));
-        if (!org) throw notFound('Organization');
         const patientId = crypto.randomUUID();
         const userId = crypto.randomUUID();
         const person: SourcePerson = {
@@ -162,7 +164,7 @@ export class PortalRegistrationService {
         await appendAudit(tx, [
           {
             orgId,
-            occurredAt: new Date(),
+            occurredAt: this.auth.now(),
             actorId: userId,
             actorEmail: email,
             actorRole: 'patient',
@@ -177,15 +179,44 @@ export class PortalRegistrationService {
           },
         ]);
       })
-      .catch((error: unknown) => {
-        if (violatedUniqueConstraint(error) === 'users_email_key') {
-          throw conflict(
-            'An account with this email already exists. Sign in instead.',
-            '/body/email',
-          );
-        }
-        throw error;
+      .catch(async (error: unknown) => {
+        // A sign-up with the same email committed first: the same answer as above.
+        if (violatedUniqueConstraint(error) !== 'users_email_key') throw error;
+        const winner = await this.auth.findAccount(email);
+        if (!winner) throw error;
+        await this.reportExistingEmail(winner, orgId, from);
       });
-    return this.auth.login(email, input.password, from);
+    return SIGN_UP_RECEIVED;
+  }
+
+  /**
+   * A sign-up gave the email of an existing account: nothing is created, and the account's
+   * organization gets an audit event naming the account and the organization signed up to, for
+   * staff to tell the owner (no email channel exists yet).
+   */
+  private async reportExistingEmail(
+    account: { userId: string; orgId: string },
+    signUpOrgId: string,
+    from: { ip: string; userAgent: string | null },
+  ): Promise<void> {
+    await this.database.withTenant(account.orgId, (tx) =>
+      appendAudit(tx, [
+        {
+          orgId: account.orgId,
+          occurredAt: this.auth.now(),
+          actorId: null,
+          actorEmail: null,
+          actorRole: null,
+          action: 'signup-existing-email',
+          patientId: null,
+          recordType: 'user',
+          recordId: account.userId,
+          ip: from.ip,
+          userAgent: from.userAgent,
+          outcome: 'denied',
+          reason: `portal sign-up to organization ${signUpOrgId} with this account's email; tell its owner`,
+        },
+      ]),
+    );
   }
 }

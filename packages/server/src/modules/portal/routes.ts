@@ -2,11 +2,10 @@ import {
   CareloopError,
   PortalProfile,
   PortalRegistration,
+  PortalRegistrationReceived,
   PreferencesUpdate,
-  SessionInfo,
 } from '@careloop/core';
 import { contextOf, type RequestContext } from '../../http/actor.js';
-import { SESSION_COOKIE } from '../../http/security.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
@@ -15,7 +14,7 @@ const problem = { $ref: 'Problem#' } as const;
 /** The patient portal: a patient reaches their own record, and only through these routes. */
 export default async function portalRoutes(
   app: App,
-  { patients, portalRegistration, config }: Services,
+  { patients, portalRegistration }: Services,
 ): Promise<void> {
   const ownPatientId = (ctx: RequestContext): string => {
     if (!ctx.actor.patientId) {
@@ -73,26 +72,19 @@ export default async function portalRoutes(
       schema: {
         tags: ['portal'],
         summary:
-          'Patient sign-up: creates a golden record (possible duplicates go to staff review) and an account, and signs in',
+          'Patient sign-up: creates a golden record (possible duplicates go to staff review) and an account; the same 202 whether or not the email already has an account, then sign in',
         security: [],
         body: PortalRegistration,
-        response: { 200: SessionInfo, 400: problem, 404: problem, 409: problem, 429: problem },
+        response: { 202: PortalRegistrationReceived, 400: problem, 404: problem, 429: problem },
       },
     },
     async (request, reply) => {
       const ua = request.headers['user-agent'];
-      const { token, info } = await portalRegistration.register(request.body, {
+      const received = await portalRegistration.register(request.body, {
         ip: request.ip,
         userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
       });
-      reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.secureCookies,
-        maxAge: config.sessionAbsoluteHours * 3600,
-      });
-      return info;
+      return reply.status(202).send(received);
     },
   );
 }

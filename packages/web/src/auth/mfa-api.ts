@@ -1,0 +1,81 @@
+import type {
+  MfaDisableBody,
+  MfaEnrolment,
+  MfaPolicyInfo,
+  MfaRecoveryCodes,
+  MfaStatus,
+  SessionInfo,
+} from '@careloop/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, setCsrfToken } from '../api/client';
+import { replaceSession, SESSION_KEY } from './session-state';
+
+const STATUS_KEY = ['auth', 'mfa'] as const;
+const POLICY_KEY = ['organization', 'mfa'] as const;
+
+export function useMfaStatus() {
+  return useQuery({ queryKey: STATUS_KEY, queryFn: () => api.get<MfaStatus>('/api/auth/mfa') });
+}
+
+export function useMfaPolicy(enabled: boolean) {
+  return useQuery({
+    queryKey: POLICY_KEY,
+    queryFn: () => api.get<MfaPolicyInfo>('/api/organization/mfa'),
+    enabled,
+  });
+}
+
+export function useSetMfaPolicy() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (mfaRequired: boolean) =>
+      api.patch<MfaPolicyInfo>('/api/organization/mfa', { mfaRequired }),
+    onSuccess: (policy) => {
+      client.setQueryData(POLICY_KEY, policy);
+      void client.invalidateQueries({ queryKey: STATUS_KEY });
+    },
+  });
+}
+
+export function useStartEnrolment() {
+  return useMutation({ mutationFn: () => api.post<MfaEnrolment>('/api/auth/mfa/enrol') });
+}
+
+/**
+ * Confirms enrolment. A sign-in that was waiting for it gets a new session cookie (and CSRF
+ * token), so the session is read again afterwards.
+ */
+export function useConfirmEnrolment() {
+  return useMutation({
+    mutationFn: (code: string) => api.post<MfaRecoveryCodes>('/api/auth/mfa/confirm', { code }),
+  });
+}
+
+/** Reads the session again (after enrolment replaced it) and the status. */
+export function useRefreshSession() {
+  const client = useQueryClient();
+  return () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: SESSION_KEY }),
+      client.invalidateQueries({ queryKey: STATUS_KEY }),
+    ]);
+}
+
+export function useVerifyCode() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (code: string) => api.post<SessionInfo>('/api/auth/mfa/verify', { code }),
+    onSuccess: (info) => {
+      setCsrfToken(info.csrfToken);
+      replaceSession(client, { status: 'signed-in', info });
+    },
+  });
+}
+
+export function useDisableMfa() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: MfaDisableBody) => api.post<null>('/api/auth/mfa/disable', body),
+    onSuccess: () => client.invalidateQueries({ queryKey: STATUS_KEY }),
+  });
+}

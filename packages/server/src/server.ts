@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { Database } from './db/client.js';
+import { loggableText } from './db/errors.js';
 import { keepStatisticsFresh } from './db/statistics.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
@@ -137,7 +138,7 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   // PGlite runs no autovacuum: the server analyzes what changed, as autovacuum would.
   const stopStatistics = keepStatisticsFresh(database, (error) => {
-    process.stderr.write(`analyze failed: ${String(error)}\n`);
+    process.stderr.write(`analyze failed: ${loggableText(error)}\n`);
   });
   const close = () => {
     closing ??= (async () => {
@@ -162,7 +163,7 @@ export async function startServer(
         setTimeout(() => process.exit(0), 2000).unref();
       },
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.stderr.write(`shutdown failed: ${loggableText(error)}\n`);
         process.exit(1);
       },
     );

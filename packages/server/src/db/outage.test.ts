@@ -1,0 +1,223 @@
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import { FieldCipher } from '../crypto/field-cipher.js';
+import { type RunningHl7, startHl7 } from '../modules/hl7/runtime.js';
+import { createServices } from '../services.js';
+import type { Session, TestApp } from '../test/app.js';
+import { TestTenant } from '../test/app.js';
+import { CuttableProxy } from '../test/cuttable-proxy.js';
+import { APP_LOGIN_ROLE, openTestDatabase, testDatabaseKinds } from '../test/databases.js';
+import { Database } from './client.js';
+
+const onPostgres = testDatabaseKinds().includes('postgres') ? describe : describe.skip;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Answer {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+  body: unknown;
+}
+
+/**
+ * The server process meeting a database that goes away and comes back, on the real PostgreSQL
+ * server: its backends terminated (`pg_terminate_backend`, only this test's database), and a
+ * full outage played by a proxy that cuts every connection and refuses new ones, as a stopped
+ * server does (the cluster itself is shared with other tests and is never stopped here).
+ */
+onPostgres('database outages [postgres]', () => {
+  let base: Database;
+  let proxy: CuttableProxy;
+  let database: Database;
+  let t: TestApp;
+  let url: string;
+  let tenant: TestTenant;
+  let sessions: Session[];
+  let patientIds: string[];
+  let hl7: RunningHl7;
+  const brokenConnections: string[] = [];
+  /** The test cluster's superuser, on this test's database. */
+  let superuserUrl: string;
+
+  /** Terminates every backend of this test's database that the app opened. */
+  const terminateBackends = async (): Promise<number> => {
+    const admin = new pg.Client({ connectionString: superuserUrl });
+    admin.on('error', () => {});
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid()
+           and (usename = $1 or application_name like 'careloop%')`,
+        [APP_LOGIN_ROLE],
+      );
+      return rowCount ?? 0;
+    } finally {
+      await admin.end();
+    }
+  };
+
+  const get = async (session: Session | null, path: string): Promise<Answer> => {
+    const started = performance.now();
+    const res = await fetch(`${url}${path}`, {
+      headers: session ? { cookie: session.cookie } : {},
+      signal: AbortSignal.timeout(15_000),
+    });
+    const body: unknown = await res.json();
+    return {
+      status: res.status,
+      ms: performance.now() - started,
+      retryAfter: res.headers.get('retry-after'),
+      body,
+    };
+  };
+
+  /** Each session reads 360 views in a loop until `stop()`; every answer is kept. */
+  const load = () => {
+    let running = true;
+    const answers: Answer[] = [];
+    const loops = sessions.map(async (session, i) => {
+      for (let n = i; running; n += 1) {
+        answers.push(await get(session, `/api/patients/${patientIds[n % patientIds.length]}`));
+      }
+    });
+    return {
+      answers,
+      stop: async () => {
+        running = false;
+        await Promise.all(loops);
+        return answers;
+      },
+    };
+  };
+
+  /** Polls until every session reads a 360 view and the change feed listens; the time taken. */
+  const recovered = async (deadlineMs = 5_000): Promise<number> => {
+    const started = performance.now();
+    for (;;) {
+      const answers = await Promise.all(
+        sessions.map((s, i) => get(s, `/api/patients/${patientIds[i % patientIds.length]}`)),
+      );
+      const ready = await get(null, '/api/health/ready');
+      if (
+        answers.every((a) => a.status === 200) &&
+        ready.status === 200 &&
+        database.changes?.live
+      ) {
+        return performance.now() - started;
+      }
+      if (performance.now() - started > deadlineMs) {
+        throw new Error(`not serving again within ${deadlineMs} ms`);
+      }
+      await sleep(100);
+    }
+  };
+
+  const expectUnavailable = (a: Answer) => {
+    expect(a.status).toBe(503);
+    expect(a.retryAfter).toMatch(/^\d+$/);
+    expect(a.body).toMatchObject({ status: 503, code: 'unavailable' });
+  };
+
+  beforeAll(async () => {
+    base = await openTestDatabase('postgres');
+    const appUrl = base.pool?.options.connectionString ?? '';
+    const target = new URL(appUrl);
+    proxy = await CuttableProxy.start(target.hostname, Number(target.port || 5432));
+    const ownerUrl = new URL(process.env.DATABASE_URL_TEST ?? '');
+    ownerUrl.pathname = target.pathname;
+    superuserUrl = ownerUrl.toString();
+    database = await Database.open({
+      databaseUrl: proxy.via(appUrl),
+      ownerUrl: proxy.via(ownerUrl.toString()),
+      onConnectionError: (pool) => brokenConnections.push(pool),
+    });
+    const services = createServices(
+      loadConfig({ LOG_LEVEL: 'silent' }),
+      database,
+      FieldCipher.random(),
+    );
+    const built = await buildApp(services, { logger: false, serveWeb: false });
+    await built.app.listen({ host: '127.0.0.1', port: 0 });
+    await database.changes?.start();
+    const address = built.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('not listening');
+    url = `http://127.0.0.1:${address.port}`;
+    t = {
+      ...built,
+      services,
+      database,
+      close: async () => {
+        await built.app.close();
+        await database.close();
+      },
+    };
+    tenant = await TestTenant.create(t);
+    patientIds = [];
+    for (let i = 0; i < 8; i += 1) patientIds.push((await tenant.createPatient()).id);
+    sessions = [];
+    for (let i = 0; i < 8; i += 1) sessions.push(await tenant.signIn('care-coordinator'));
+    hl7 = await startHl7(services, { port: 0, host: '127.0.0.1', organization: tenant.name });
+  }, 60_000);
+
+  afterAll(async () => {
+    await hl7?.close();
+    await t?.close();
+    await proxy?.cut();
+    await base?.close();
+  });
+
+  it('survives every backend terminated during load: each answer a 200 or a 503 with Retry-After, then serves again', async () => {
+    const running = load();
+    let terminated = 0;
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        await sleep(300);
+        terminated += await terminateBackends();
+      }
+      await sleep(300);
+    } finally {
+      await running.stop();
+    }
+    const answers = running.answers;
+    expect(terminated).toBeGreaterThan(0);
+    expect(brokenConnections.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0);
+    for (const a of answers.filter((a) => a.status !== 200)) expectUnavailable(a);
+    expect(await recovered()).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('answers 503 with Retry-After within 5 s while the database is away, and serves fresh data within 5 s of its return', async () => {
+    const [session] = sessions;
+    const [patientId] = patientIds;
+    if (!session || !patientId) throw new Error('no session');
+    const path = `/api/patients/${patientId}`;
+    expect((await get(session, path)).status).toBe(200);
+    expect((await get(session, path)).status).toBe(200); // now cached (docs/adr/0005)
+
+    await proxy.cut();
+    // A change the server cannot hear of: its listening connection is gone with the rest.
+    await base.system((tx) =>
+      tx.execute(sql`update patients set given_name = 'Renamed' where id = ${patientId}`),
+    );
+    for (const answer of await Promise.all([
+      get(session, path),
+      get(sessions[1] ?? session, `/api/patients/${patientIds[1]}`),
+      get(null, '/api/health/ready'),
+    ])) {
+      expectUnavailable(answer);
+      expect(answer.ms).toBeLessThan(5_000);
+    }
+    expect((await get(null, '/api/health')).status).toBe(200);
+    await sleep(1_500);
+    expectUnavailable(await get(null, '/api/health/ready'));
+
+    await proxy.restore();
+    expect(await recovered()).toBeLessThan(5_000);
+    const view = await get(session, path);
+    expect(view.body).toMatchObject({ patient: { givenName: 'Renamed' } });
+  }, 60_000);
+});

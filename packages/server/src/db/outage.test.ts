@@ -4,13 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { FieldCipher } from '../crypto/field-cipher.js';
+import { MllpClient } from '../modules/hl7/mllp-client.js';
 import { type RunningHl7, startHl7 } from '../modules/hl7/runtime.js';
+import { adt } from '../modules/hl7/test-messages.js';
 import { createServices } from '../services.js';
 import type { Session, TestApp } from '../test/app.js';
 import { TestTenant } from '../test/app.js';
 import { CuttableProxy } from '../test/cuttable-proxy.js';
 import { APP_LOGIN_ROLE, openTestDatabase, testDatabaseKinds } from '../test/databases.js';
 import { Database } from './client.js';
+import { rowsOf } from './rows.js';
 
 const onPostgres = testDatabaseKinds().includes('postgres') ? describe : describe.skip;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -220,4 +223,67 @@ onPostgres('database outages [postgres]', () => {
     const view = await get(session, path);
     expect(view.body).toMatchObject({ patient: { givenName: 'Renamed' } });
   }, 60_000);
+
+  it('acknowledges nothing it did not commit during an HL7 feed through an outage and a termination: every acked message stored once', async () => {
+    const total = 240;
+    const message = (i: number) =>
+      adt('A28', `OUT${i}`, { mrn: `OUTMRN${i}`, family: `Outage${i}`, given: 'Feed' });
+    const replies = new Map<number, string[]>();
+    let acked = 0;
+    const sender = async (first: number, step: number) => {
+      let client: MllpClient | null = null;
+      for (let i = first; i < total; i += step) {
+        for (;;) {
+          try {
+            client ??= await MllpClient.connect(hl7.listener.port);
+            const reply = await Promise.race([
+              client.send(message(i)),
+              sleep(3_000).then(() => {
+                throw new Error('no ACK in time');
+              }),
+            ]);
+            replies.set(i, [...(replies.get(i) ?? []), reply]);
+            acked += 1;
+            break;
+          } catch {
+            // No ACK: reconnect and send the same message again, as an interface engine does.
+            client?.close();
+            client = null;
+            await sleep(100);
+          }
+        }
+      }
+      client?.close();
+    };
+    const feed = Promise.all([sender(0, 3), sender(1, 3), sender(2, 3)]);
+    while (acked < 60) await sleep(20);
+    await proxy.cut();
+    await sleep(1_500);
+    await proxy.restore();
+    while (acked < 150) await sleep(20);
+    await terminateBackends();
+    await feed;
+
+    const notAccepted = [...replies].filter(([, r]) => r.some((text) => !text.includes('|AA|')));
+    expect(notAccepted).toEqual([]);
+    expect(hl7.listener.stats().unanswered).toBeGreaterThan(0);
+    const rows = await base.system(async (tx) => {
+      const stored = await tx.execute(sql`
+        select control_id, count(*)::int as n, bool_and(status = 'processed') as processed
+        from hl7_messages where org_id = ${tenant.orgId} group by control_id`);
+      const people = await tx.execute(sql`
+        select family_name, count(*)::int as n from patients
+        where org_id = ${tenant.orgId} and family_name like 'Outage%' group by family_name`);
+      return {
+        stored: rowsOf<{ control_id: string; n: number; processed: boolean }>(stored),
+        people: rowsOf<{ family_name: string; n: number }>(people),
+      };
+    });
+    const stored = new Map(rows.stored.map((r) => [r.control_id, r]));
+    const people = new Map(rows.people.map((r) => [r.family_name, r.n]));
+    for (let i = 0; i < total; i += 1) {
+      expect(stored.get(`OUT${i}`), `OUT${i}`).toMatchObject({ n: 1, processed: true });
+      expect(people.get(`Outage${i}`), `Outage${i}`).toBe(1);
+    }
+  }, 120_000);
 });

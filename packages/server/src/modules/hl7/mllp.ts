@@ -18,10 +18,27 @@ import {
  * reading until replies catch up), and no error escapes a connection.
  */
 
+/**
+ * Thrown by a handler for a frame that must get no reply at all (not even an AR): its outcome
+ * is unknown, or it could not be committed (the database is away). The listener then closes
+ * the connection after the replies before it, without answering this frame or any later one,
+ * and the sender, which has no ACK, resends them on a new connection.
+ */
+export class NoReply extends Error {
+  override readonly name = 'NoReply';
+
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
 export interface MllpOptions {
   port: number;
   host?: string;
-  /** The reply to one frame's payload. A throw or a late answer becomes an AR. */
+  /**
+   * The reply to one frame's payload. A throw or a late answer becomes an AR, except a
+   * `NoReply`, which closes the connection unanswered.
+   */
   handle(payload: Buffer, peer: string): Promise<string>;
   maxMessageBytes?: number;
   /** How long a frame may take to arrive, and then to be processed. */
@@ -39,6 +56,8 @@ export interface MllpStats {
   rejectedOversize: number;
   timedOut: number;
   handlerFailures: number;
+  /** Frames left unanswered (`NoReply`), their connections closed. */
+  unanswered: number;
 }
 
 export interface MllpListener {
@@ -88,6 +107,7 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     rejectedOversize: 0,
     timedOut: 0,
     handlerFailures: 0,
+    unanswered: 0,
   };
 
   function serve(socket: net.Socket): void {
@@ -106,7 +126,14 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
 
-    const send = (reply: Promise<string>) => {
+    /** A frame was left unanswered: nothing more is read, written or answered here. */
+    let hangingUp = false;
+    const hangUp = () => {
+      hangingUp = true;
+      socket.end(() => socket.destroy());
+    };
+
+    const send = (reply: Promise<string | null>) => {
       inFlight += 1;
       if (inFlight >= maxInFlight && !paused) {
         paused = true;
@@ -115,7 +142,11 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
       connection.tail = connection.tail
         .then(() => reply)
         .then((text) => {
-          if (!socket.destroyed && socket.writable) socket.write(frame(text));
+          if (text === null) {
+            if (!hangingUp) hangUp();
+          } else if (!hangingUp && !socket.destroyed && socket.writable) {
+            socket.write(frame(text));
+          }
         })
         .catch((error: unknown) => options.onError?.(error))
         .finally(() => {
@@ -135,7 +166,12 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
       } catch (error) {
         work = Promise.reject(error);
       }
-      const guarded = work.catch((error: unknown) => {
+      const guarded = work.catch((error: unknown): string | null => {
+        if (error instanceof NoReply) {
+          stats.unanswered += 1;
+          options.onError?.(error);
+          return null;
+        }
         stats.handlerFailures += 1;
         options.onError?.(error);
         return rejectionReply(payload, 'The message could not be processed; resend it later');
@@ -182,6 +218,7 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     };
 
     socket.on('data', (chunk: Buffer) => {
+      if (hangingUp) return;
       for (const event of framer.push(chunk)) {
         if (event.kind === 'frame') {
           dispatch(event.payload);

@@ -34,7 +34,8 @@ interface Result {
   processExits: number;
   ackedLost: number;
   ackedDuplicated: number;
-  recoverySeconds: number;
+  /** The longer of the two recoveries; null when the processes did not serve again within 30 s. */
+  recoverySeconds: number | null;
 }
 
 /** The newest installed PostgreSQL server's bin directory. */
@@ -152,7 +153,10 @@ async function get(url: string, cookie: string | null): Promise<number> {
   }
 }
 
-/** One MLLP sender: each message until it is acknowledged, resending on no ACK (5 s) or a lost connection. */
+/**
+ * One MLLP sender: each message until it is acknowledged, resending on no ACK (5 s) or a lost
+ * connection; a message still unacknowledged when the run stops is left (not counted as acked).
+ */
 async function feedSender(
   port: number,
   messages: { controlId: string; text: string }[],
@@ -162,7 +166,6 @@ async function feedSender(
   let client: MllpClient | null = null;
   for (const m of messages) {
     if (!running()) break;
-    const giveUpAt = performance.now() + 60_000;
     for (;;) {
       try {
         client ??= await MllpClient.connect(port);
@@ -177,7 +180,7 @@ async function feedSender(
       } catch {
         client?.close();
         client = null;
-        if (performance.now() > giveUpAt) throw new Error(`${m.controlId} never acknowledged`);
+        if (!running()) return;
         await sleep(200);
       }
     }
@@ -273,6 +276,8 @@ export async function dbRestart(argv: string[]): Promise<boolean> {
         const startedAt = now();
         const status = await get(`${url}/api/patients/${ids[n % ids.length]}`, cookie);
         answers.push({ startedAt, endedAt: now(), status });
+        // No answer at all (the process is gone): a client backs off before trying again.
+        if (status === 0) await sleep(50);
       }
     });
     const acked = new Map<string, string>();
@@ -305,7 +310,7 @@ export async function dbRestart(argv: string[]): Promise<boolean> {
 
     // Two restarts: a fast stop, then an immediate one (crash recovery on start).
     const outages: { from: number; to: number }[] = [];
-    const recoveries: number[] = [];
+    const recoveries: (number | null)[] = [];
     await sleep(4_000);
     for (const mode of ['fast', 'immediate'] as const) {
       const from = now();
@@ -317,15 +322,22 @@ export async function dbRestart(argv: string[]): Promise<boolean> {
       outages.push({ from, to: back + RECOVERY_ALLOWANCE_MS });
       say(`PostgreSQL is back after ${((back - from) / 1000).toFixed(1)} s`);
       // Serving again: ready, a 360 view read, and a message acknowledged, all after `back`.
-      for (;;) {
+      let recovery: number | null = null;
+      while (recovery === null && now() - back < 30_000) {
         const ready = await get(`${url}/api/health/ready`, null);
         const view = await get(`${url}/api/patients/${ids[0]}`, cookies[0] ?? null);
-        if (ready === 200 && view === 200 && ackTimes.some((t) => t > back)) break;
-        if (now() - back > 30_000) throw new Error('not serving 30 s after PostgreSQL returned');
-        await sleep(100);
+        if (ready === 200 && view === 200 && ackTimes.some((t) => t > back)) {
+          recovery = (now() - back) / 1000;
+        } else {
+          await sleep(100);
+        }
       }
-      recoveries.push((now() - back) / 1000);
-      say(`serving again ${recoveries.at(-1)?.toFixed(1)} s after PostgreSQL returned`);
+      recoveries.push(recovery);
+      say(
+        recovery === null
+          ? 'not serving again 30 s after PostgreSQL returned'
+          : `serving again ${recovery.toFixed(1)} s after PostgreSQL returned`,
+      );
       await sleep(6_000);
     }
     running = false;
@@ -366,7 +378,9 @@ export async function dbRestart(argv: string[]): Promise<boolean> {
       processExits: processes.reduce((sum, p) => sum + p.unexpectedExits, 0),
       ackedLost,
       ackedDuplicated,
-      recoverySeconds: Number(Math.max(...recoveries).toFixed(1)),
+      recoverySeconds: recoveries.every((r) => r !== null)
+        ? Number(Math.max(...recoveries.filter((r) => r !== null)).toFixed(1))
+        : null,
     };
     const slowest = Math.max(0, ...during.map((a) => a.endedAt - a.startedAt));
     say(
@@ -383,6 +397,7 @@ export async function dbRestart(argv: string[]): Promise<boolean> {
       result.ackedLost === 0 &&
       result.ackedDuplicated === 0 &&
       notAccepted === 0 &&
+      result.recoverySeconds !== null &&
       result.recoverySeconds <= 5
     );
   } finally {

@@ -215,6 +215,13 @@ onPostgres('database outages [postgres]', () => {
       expect(answer.ms).toBeLessThan(5_000);
     }
     expect((await get(null, '/api/health')).status).toBe(200);
+    const fhir = await get(session, `/fhir/R4/Patient/${patientId}`);
+    expect(fhir.status).toBe(503);
+    expect(fhir.retryAfter).toMatch(/^\d+$/);
+    expect(fhir.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'transient' }],
+    });
     await sleep(1_500);
     expectUnavailable(await get(null, '/api/health/ready'));
 

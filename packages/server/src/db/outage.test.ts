@@ -231,6 +231,25 @@ onPostgres('database outages [postgres]', () => {
     expect(view.body).toMatchObject({ patient: { givenName: 'Renamed' } });
   }, 60_000);
 
+  it('answers 503 within 5 s when the database takes connections and never answers, and serves again once it does', async () => {
+    const [session] = sessions;
+    if (!session) throw new Error('no session');
+    await proxy.cut();
+    // Let the pool see its connections close, so that these requests need new ones.
+    await sleep(100);
+    await proxy.stall();
+    for (const answer of await Promise.all([
+      get(session, `/api/patients/${patientIds[0]}`),
+      get(null, '/api/health/ready'),
+    ])) {
+      expectUnavailable(answer);
+      expect(answer.ms).toBeLessThan(5_000);
+    }
+    await proxy.cut();
+    await proxy.restore();
+    expect(await recovered()).toBeLessThan(5_000);
+  }, 60_000);
+
   it('acknowledges nothing it did not commit during an HL7 feed through an outage and a termination: every acked message stored once', async () => {
     const total = 240;
     const message = (i: number) =>

@@ -3,7 +3,8 @@ import net from 'node:net';
 /**
  * A TCP proxy on loopback in front of a PostgreSQL server, for outage tests on a cluster that
  * other tests share: `cut()` breaks every connection through it and refuses new ones, as a
- * stopped server does; `restore()` listens again on the same port, as a restarted server does.
+ * stopped server does; `stall()` takes connections and never answers, as an unreachable host
+ * does; `restore()` listens again on the same port, as a restarted server does.
  */
 export class CuttableProxy {
   private server: net.Server | null = null;
@@ -49,6 +50,24 @@ export class CuttableProxy {
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
     this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  /**
+   * Accepts connections and never answers nor closes them, as a host that is not answering
+   * (call `cut()` first; `cut()` again ends it).
+   */
+  async stall(): Promise<void> {
+    if (this.server) return;
+    const server = net.createServer((client) => {
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      client.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
     this.server = server;
   }
 

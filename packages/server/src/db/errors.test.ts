@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable, loggableError, loggableText } from './errors.js';
+import { isConnectFailure, isDatabaseUnavailable, loggableError, loggableText } from './errors.js';
 
 /** An error shaped as node-postgres reports a server error. */
 const serverError = (code: string, message: string) =>
@@ -53,6 +53,26 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnavailable('Connection terminated')).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
+  });
+});
+
+describe('isConnectFailure', () => {
+  it('is a connection refused, not granted in time, or not accepted yet', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(isConnectFailure(new AggregateError([refused], ''))).toBe(true);
+    expect(isConnectFailure(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isConnectFailure(new Error('Connection terminated due to connection timeout'))).toBe(
+      true,
+    );
+    expect(isConnectFailure(serverError('57P03', 'the database system is starting up'))).toBe(true);
+  });
+
+  it('is not a connection lost after statements ran on it', () => {
+    expect(isConnectFailure(new Error('Connection terminated unexpectedly'))).toBe(false);
+    expect(isConnectFailure(serverError('57P01', 'terminating connection'))).toBe(false);
+    expect(isConnectFailure(Object.assign(new Error('read'), { code: 'ECONNRESET' }))).toBe(false);
   });
 });
 

@@ -78,6 +78,35 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(cause, depth + 1);
 }
 
+// The server refused or never answered a new connection: no statement ran.
+const CONNECT_STATES = new Set(['57P03', '08001', '08004', '53300']);
+const CONNECT_SOCKET_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECT_MESSAGES = [
+  /^timeout exceeded when trying to connect/,
+  /^Connection terminated due to connection timeout/,
+];
+
+/**
+ * Whether `error` is a failure to get a connection at all (refused, starting up, no answer
+ * within the pool's timeout): a subset of `isDatabaseUnavailable` after which trying again at
+ * once only fails, or waits, the same way.
+ */
+export function isConnectFailure(error: unknown, depth = 0): boolean {
+  if (depth > 5 || !error || typeof error !== 'object') return false;
+  const { code, message, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === 'string' && (CONNECT_STATES.has(code) || CONNECT_SOCKET_CODES.has(code))) {
+    return true;
+  }
+  if (typeof message === 'string' && CONNECT_MESSAGES.some((m) => m.test(message))) return true;
+  if (Array.isArray(errors) && errors.some((e) => isConnectFailure(e, depth + 1))) return true;
+  return isConnectFailure(cause, depth + 1);
+}
+
 /** An error as it may be logged: what and where, never a value from the data. */
 export interface LoggableError {
   type: string;

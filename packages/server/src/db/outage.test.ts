@@ -250,12 +250,25 @@ onPostgres('database outages [postgres]', () => {
     expect(await recovered()).toBeLessThan(5_000);
   }, 60_000);
 
-  it('acknowledges nothing it did not commit during an HL7 feed through an outage and a termination: every acked message stored once', async () => {
-    const total = 240;
+  /**
+   * An HL7 feed of `total` A28s (control ids `${prefix}${i}`), three senders that resend on no
+   * ACK (10 s) or a lost connection, as interface engines do; `during(acked)` plays the outage.
+   * Checks every reply is AA and every message is stored once, processed, with one patient.
+   */
+  const feedThrough = async (
+    prefix: string,
+    total: number,
+    during: (acked: () => number) => Promise<void>,
+  ) => {
     const message = (i: number) =>
-      adt('A28', `OUT${i}`, { mrn: `OUTMRN${i}`, family: `Outage${i}`, given: 'Feed' });
+      adt('A28', `${prefix}${i}`, {
+        mrn: `${prefix}MRN${i}`,
+        family: `${prefix}P${i}`,
+        given: 'Feed',
+      });
     const replies = new Map<number, string[]>();
     let acked = 0;
+    const unansweredBefore = hl7.listener.stats().unanswered;
     const sender = async (first: number, step: number) => {
       let client: MllpClient | null = null;
       for (let i = first; i < total; i += step) {
@@ -264,7 +277,7 @@ onPostgres('database outages [postgres]', () => {
             client ??= await MllpClient.connect(hl7.listener.port);
             const reply = await Promise.race([
               client.send(message(i)),
-              sleep(3_000).then(() => {
+              sleep(10_000).then(() => {
                 throw new Error('no ACK in time');
               }),
             ]);
@@ -282,24 +295,20 @@ onPostgres('database outages [postgres]', () => {
       client?.close();
     };
     const feed = Promise.all([sender(0, 3), sender(1, 3), sender(2, 3)]);
-    while (acked < 60) await sleep(20);
-    await proxy.cut();
-    await sleep(1_500);
-    await proxy.restore();
-    while (acked < 150) await sleep(20);
-    await terminateBackends();
+    await during(() => acked);
     await feed;
 
     const notAccepted = [...replies].filter(([, r]) => r.some((text) => !text.includes('|AA|')));
     expect(notAccepted).toEqual([]);
-    expect(hl7.listener.stats().unanswered).toBeGreaterThan(0);
+    expect(hl7.listener.stats().unanswered).toBeGreaterThan(unansweredBefore);
     const rows = await base.system(async (tx) => {
       const stored = await tx.execute(sql`
         select control_id, count(*)::int as n, bool_and(status = 'processed') as processed
-        from hl7_messages where org_id = ${tenant.orgId} group by control_id`);
+        from hl7_messages where org_id = ${tenant.orgId} and control_id like ${`${prefix}%`}
+        group by control_id`);
       const people = await tx.execute(sql`
         select family_name, count(*)::int as n from patients
-        where org_id = ${tenant.orgId} and family_name like 'Outage%' group by family_name`);
+        where org_id = ${tenant.orgId} and family_name like ${`${prefix}P%`} group by family_name`);
       return {
         stored: rowsOf<{ control_id: string; n: number; processed: boolean }>(stored),
         people: rowsOf<{ family_name: string; n: number }>(people),
@@ -308,8 +317,31 @@ onPostgres('database outages [postgres]', () => {
     const stored = new Map(rows.stored.map((r) => [r.control_id, r]));
     const people = new Map(rows.people.map((r) => [r.family_name, r.n]));
     for (let i = 0; i < total; i += 1) {
-      expect(stored.get(`OUT${i}`), `OUT${i}`).toMatchObject({ n: 1, processed: true });
-      expect(people.get(`Outage${i}`), `Outage${i}`).toBe(1);
+      expect(stored.get(`${prefix}${i}`), `${prefix}${i}`).toMatchObject({ n: 1, processed: true });
+      expect(people.get(`${prefix}P${i}`), `${prefix}P${i}`).toBe(1);
     }
+  };
+
+  it('acknowledges nothing it did not commit during an HL7 feed through an outage and a termination: every acked message stored once', async () => {
+    await feedThrough('OUT', 240, async (acked) => {
+      while (acked() < 60) await sleep(20);
+      await proxy.cut();
+      await sleep(1_500);
+      await proxy.restore();
+      while (acked() < 150) await sleep(20);
+      await terminateBackends();
+    });
+  }, 120_000);
+
+  it('acknowledges nothing, not even an AR, while the database takes connections and never answers', async () => {
+    await feedThrough('STALL', 90, async (acked) => {
+      while (acked() < 30) await sleep(20);
+      await proxy.cut();
+      await sleep(100);
+      await proxy.stall();
+      await sleep(7_000);
+      await proxy.cut();
+      await proxy.restore();
+    });
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
-import { isDatabaseUnavailable } from '../../db/errors.js';
+import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditEntry, auditFields } from '../audit/service.js';
 import { HL7_ERROR } from './ack.js';
@@ -200,6 +200,9 @@ export class IngestLane {
           });
         } catch (error) {
           for (const b of batch) b.fail(error);
+          // No connection to be had: the queued messages would each wait for it in turn, past
+          // their senders' patience; they get no reply now and are resent.
+          if (isConnectFailure(error)) for (const q of this.queue.splice(0)) q.fail(error);
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -217,8 +220,14 @@ export class IngestLane {
   private async runBatch(jobs: IngestJob[]): Promise<IngestOutcome[]> {
     try {
       return await this.attempt(jobs, 'deferred');
-    } catch {
-      // Whatever went wrong, the careful run below meets it again and reports it per message.
+    } catch (error) {
+      // No connection at all: the careful run would only fail, or wait, the same way.
+      if (isConnectFailure(error)) {
+        this.deps.onError?.('hl7 batch not committed: the database is unavailable', error);
+        throw error;
+      }
+      // Whatever else went wrong, the careful run below meets it again and reports it per
+      // message (a connection lost mid-batch is tried again on a fresh one).
     }
     try {
       return await this.attempt(jobs, 'immediate');

@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { Database } from './db/client.js';
 import { loggableText } from './db/errors.js';
 import { keepStatisticsFresh } from './db/statistics.js';
+import { loggerOptions } from './logger.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
@@ -15,16 +17,22 @@ import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/
 import { seedOrganization } from './seed/seed.js';
 import { createServices, type Services } from './services.js';
 
-/** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite. */
+/**
+ * Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite.
+ * A broken server connection is a warning at LOG_LEVEL, on stderr (a command's stdout may be
+ * its JSON result), without the error's data.
+ */
 export function openDatabase(
   config: Config,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Database> {
+  const log = pino(loggerOptions(config.logLevel), pino.destination(2));
   return Database.open({
     databaseUrl: config.databaseUrl,
     ownerUrl: env.DATABASE_OWNER_URL || null,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    onConnectionError: (pool, error) => log.warn({ pool, err: error }, 'database connection lost'),
   });
 }
 

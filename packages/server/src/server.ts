@@ -1,11 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { Database } from './db/client.js';
+import { loggableText } from './db/errors.js';
 import { keepStatisticsFresh } from './db/statistics.js';
+import { loggerOptions } from './logger.js';
 import { AuditAnchor, seesEveryChain } from './modules/audit/anchor.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
@@ -16,16 +19,22 @@ import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/
 import { seedOrganization } from './seed/seed.js';
 import { createServices, type Services } from './services.js';
 
-/** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite. */
+/**
+ * Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite.
+ * A broken server connection is a warning at LOG_LEVEL, on stderr (a command's stdout may be
+ * its JSON result), without the error's data.
+ */
 export function openDatabase(
   config: Config,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Database> {
+  const log = pino(loggerOptions(config.logLevel), pino.destination(2));
   return Database.open({
     databaseUrl: config.databaseUrl,
     ownerUrl: env.DATABASE_OWNER_URL || null,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    onConnectionError: (pool, error) => log.warn({ pool, err: error }, 'database connection lost'),
   });
 }
 
@@ -140,11 +149,11 @@ export async function startServer(
   let stopCheckpoints: (() => Promise<void>) | null = null;
   let closing: Promise<void> | null = null;
   const checkpointFailed = (error: unknown) => {
-    process.stderr.write(`audit checkpoint failed: ${String(error)}\n`);
+    process.stderr.write(`audit checkpoint failed: ${loggableText(error)}\n`);
   };
   // PGlite runs no autovacuum: the server analyzes what changed, as autovacuum would.
   const stopStatistics = keepStatisticsFresh(database, (error) => {
-    process.stderr.write(`analyze failed: ${String(error)}\n`);
+    process.stderr.write(`analyze failed: ${loggableText(error)}\n`);
   });
   const close = () => {
     closing ??= (async () => {
@@ -172,7 +181,7 @@ export async function startServer(
         setTimeout(() => process.exit(0), 2000).unref();
       },
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.stderr.write(`shutdown failed: ${loggableText(error)}\n`);
         process.exit(1);
       },
     );

@@ -13,7 +13,8 @@ export type ProblemCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'session_expired'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 export interface Problem {
   status: number;
@@ -44,6 +45,8 @@ export function statusForCode(code: ProblemCode): number {
       return 429;
     case 'internal':
       return 500;
+    case 'unavailable':
+      return 503;
   }
 }
 

@@ -1,4 +1,5 @@
 import { CareloopError } from '@careloop/core';
+import { loggableError } from '../db/errors.js';
 
 /** Exit codes: 0 done, 1 the command failed, 2 it was called wrongly. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -55,14 +56,17 @@ export class Output {
         : error instanceof CommandError
           ? 'failed'
           : 'internal';
-    const message = error instanceof Error ? error.message : String(error);
+    // An unexpected error may be a database error, whose message quotes patient data.
+    const safe = code === 'internal' ? loggableError(error) : null;
+    const message =
+      safe !== null ? safe.message : error instanceof Error ? error.message : String(error);
     if (this.json) {
       this.io.stdout.write(`${JSON.stringify({ ok: false, error: { code, message } })}\n`);
     } else {
       this.io.stderr.write(`careloop: ${message}\n`);
       if (usage) this.io.stderr.write('Run `careloop --help` for usage.\n');
-      if (code === 'internal' && error instanceof Error && error.stack) {
-        this.io.stderr.write(`${error.stack}\n`);
+      if (safe?.stack) {
+        this.io.stderr.write(`${safe.stack}\n`);
       }
     }
     return usage ? EXIT.usage : EXIT.failure;

@@ -21,6 +21,8 @@ export function parseChange(payload: string | undefined): Change {
 export const CHANGES_CHANNEL = 'careloop_changes';
 const RECONNECT_MS = 1_000;
 const FENCE_TIMEOUT_MS = 2_000;
+/** As the pools' (`CONNECT_TIMEOUT_MS` in client.ts, which imports this module). */
+const CONNECT_TIMEOUT_MS = 3_000;
 
 /**
  * The database's change notifications, on a connection of their own (docs/adr/0005). Caches
@@ -135,6 +137,10 @@ export class ChangeFeed {
     const client = new pg.Client({
       connectionString: this.connectionString,
       application_name: 'careloop-changes',
+      // A server that accepts and never answers must not hold the reconnection forever.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     client.on('notification', (message) => {
       if (this.client === client) this.emit(parseChange(message.payload));

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
+import { loggableError } from './errors.js';
 import { rowsOf } from './rows.js';
 import * as schema from './schema.js';
 
@@ -16,6 +17,16 @@ export type Schema = typeof schema;
 /** A Drizzle handle: the database itself or an open transaction. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type DatabaseKind = 'pglite' | 'postgres';
+
+/**
+ * How long a request waits for a connection (a new one, or a free one of the pool) before it
+ * fails; it then answers 503. While the server is away, connecting fails at once (refused) or
+ * takes this long (a host that does not answer), so no request hangs (docs/adr/0013).
+ */
+export const CONNECT_TIMEOUT_MS = 3_000;
+
+/** Told about a broken connection: which pool, and the error (log it with `loggableError`). */
+export type ConnectionErrorListener = (pool: string, error: Error) => void;
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 // Any constant shared by all Careloop processes; serializes concurrent migrations.
@@ -73,31 +84,22 @@ export class Database {
     dataDir?: string;
     poolSize?: number;
     pglite?: PGlite;
+    /**
+     * Told when a connection to the PostgreSQL server breaks (the server stopped or restarted,
+     * the backend was terminated): the pool replaces it, and the request that held it fails
+     * with an error `isDatabaseUnavailable` recognises. A warning on stderr by default.
+     */
+    onConnectionError?: ConnectionErrorListener;
   }): Promise<Database> {
     if (options.databaseUrl) {
-      const pool = new pg.Pool({
-        connectionString: options.databaseUrl,
-        max: options.poolSize ?? 10,
-        application_name: 'careloop',
-      });
-      // An idle client's socket error must not crash the process; the pool replaces it.
-      pool.on('error', () => {});
+      const onError = options.onConnectionError ?? defaultConnectionErrorLog();
+      const pool = serverPool(options.databaseUrl, options.poolSize ?? 10, 'careloop', onError);
       const db = drizzleNodePg(pool, { schema }) as unknown as Db;
       const ownerPool = options.ownerUrl
-        ? new pg.Pool({
-            connectionString: options.ownerUrl,
-            max: 2,
-            application_name: 'careloop-owner',
-          })
+        ? serverPool(options.ownerUrl, 2, 'careloop-owner', onError)
         : null;
-      ownerPool?.on('error', () => {});
       const changes = new ChangeFeed(options.databaseUrl);
-      const auditPool = new pg.Pool({
-        connectionString: options.databaseUrl,
-        max: 2,
-        application_name: 'careloop-audit',
-      });
-      auditPool.on('error', () => {});
+      const auditPool = serverPool(options.databaseUrl, 2, 'careloop-audit', onError);
       const close = async () => {
         await changes.close();
         await pool.end();
@@ -194,6 +196,47 @@ export class Database {
   close(): Promise<void> {
     return this.closeFn();
   }
+}
+
+/**
+ * A pool on the PostgreSQL server whose every connection has an error listener, from its
+ * first connect to its end. node-postgres emits `'error'` on a client whose server connection
+ * breaks (`pg_ctl stop`, `pg_terminate_backend`, a reset); the pool listens only while the
+ * client is idle in it, so a client checked out by a request or a transaction, between two of
+ * its statements, would otherwise take the process down with an unhandled `'error'` event.
+ * A broken client is not queryable: its holder's next statement fails, and `release` drops it.
+ */
+function serverPool(
+  connectionString: string,
+  max: number,
+  name: string,
+  onError: ConnectionErrorListener,
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: name,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that vanished without closing (a host down, a cut network) is found, not waited on.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onError(name, error));
+  });
+  // pg-pool re-emits an idle client's error here, and throws if nobody listens; the client's
+  // own listener above has already reported it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** A warning per broken connection on stderr, without the error's data (`loggableError`). */
+function defaultConnectionErrorLog(): ConnectionErrorListener {
+  return (pool, error) => {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', msg: 'database connection lost', pool, err: loggableError(error) })}\n`,
+    );
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CareloopError, type Problem, RateLimitedError } from '@careloop/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { sqlState } from '../db/errors.js';
+import { isDatabaseUnavailable, sqlState } from '../db/errors.js';
 
 // invalid_text_representation, invalid_datetime_format, datetime_field_overflow,
 // string_data_right_truncation, numeric_value_out_of_range
@@ -28,11 +28,26 @@ function validationProblem(error: FastifyError): Problem {
   };
 }
 
+/** Seconds a client is told to wait (`Retry-After`) while the database is away. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The reply while the database is away (stopped, restarting, its connections cut). */
+export const DATABASE_UNAVAILABLE: Problem = {
+  status: 503,
+  code: 'unavailable',
+  message: 'The database is unavailable for a moment; retry shortly',
+};
+
 /** Maps every failure to the one Problem shape; never leaks internals in a 500. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let problem: Problem;
-    if (error instanceof CareloopError) {
+    if (isDatabaseUnavailable(error)) {
+      // Not the request's fault and not a bug: the client may send it again unchanged.
+      request.log.warn({ err: error }, 'database unavailable');
+      problem = DATABASE_UNAVAILABLE;
+      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    } else if (error instanceof CareloopError) {
       problem = error.problem;
       if (error instanceof RateLimitedError) {
         void reply.header('retry-after', String(error.retryAfterSeconds));

@@ -3,7 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import { contextOf } from '../../http/actor.js';
+import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 import { capabilityStatement, responseBundle } from './capability.js';
@@ -39,6 +41,10 @@ function outcomeOf(
   request: FastifyRequest,
 ): [number, OperationOutcome] {
   if (error instanceof FhirRequestError) return [error.status, error.outcome];
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return [503, operationOutcome([issue('error', 'transient', DATABASE_UNAVAILABLE.message)])];
+  }
   if (error instanceof CareloopError) {
     const { status, message, path } = error.problem;
     return [
@@ -113,6 +119,7 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
       );
       scope.setErrorHandler((error: FastifyError, request, reply) => {
         const [status, outcome] = outcomeOf(error, request);
+        if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         void reply.status(status).type(FHIR_JSON).send(outcome);
       });
       scope.setNotFoundHandler((request, reply) => {

@@ -1,5 +1,6 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
+import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditEntry, auditFields } from '../audit/service.js';
 import { HL7_ERROR } from './ack.js';
@@ -107,9 +108,19 @@ interface Attempt {
   priors: Map<string, PriorRow>;
 }
 
-/** One organization's queue. Never throws: every job resolves with its outcome. */
+/**
+ * One organization's queue. Every job resolves with its outcome, except while the database
+ * cannot be reached: then the jobs of the batch that met it reject with that error
+ * (`isDatabaseUnavailable`), since whether they committed is not known or they did not, and no
+ * outcome can be told to their sender, who resends; a resend of a message that did commit is
+ * found in the log and acknowledged again, not applied twice.
+ */
 export class IngestLane {
-  private queue: { job: IngestJob; done: (outcome: IngestOutcome) => void }[] = [];
+  private queue: {
+    job: IngestJob;
+    done: (outcome: IngestOutcome) => void;
+    fail: (error: unknown) => void;
+  }[] = [];
   private running = false;
   private lastBatch = 0;
 
@@ -119,8 +130,8 @@ export class IngestLane {
   ) {}
 
   submit(job: IngestJob): Promise<IngestOutcome> {
-    return new Promise((done) => {
-      this.queue.push({ job, done });
+    return new Promise((done, fail) => {
+      this.queue.push({ job, done, fail });
       if (!this.running) {
         this.running = true;
         void this.drain();
@@ -181,11 +192,18 @@ export class IngestLane {
         if (this.queue.length < this.lastBatch) await new Promise((r) => setTimeout(r, 1));
         const batch = this.nextBatch();
         this.lastBatch = batch.length;
-        const outcomes = await this.runBatch(batch.map((b) => b.job));
-        batch.forEach((b, i) => {
-          const outcome = outcomes[i];
-          if (outcome) b.done(outcome);
-        });
+        try {
+          const outcomes = await this.runBatch(batch.map((b) => b.job));
+          batch.forEach((b, i) => {
+            const outcome = outcomes[i];
+            if (outcome) b.done(outcome);
+          });
+        } catch (error) {
+          for (const b of batch) b.fail(error);
+          // No connection to be had: the queued messages would each wait for it in turn, past
+          // their senders' patience; they get no reply now and are resent.
+          if (isConnectFailure(error)) for (const q of this.queue.splice(0)) q.fail(error);
+        }
         await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
@@ -202,12 +220,24 @@ export class IngestLane {
   private async runBatch(jobs: IngestJob[]): Promise<IngestOutcome[]> {
     try {
       return await this.attempt(jobs, 'deferred');
-    } catch {
-      // Whatever went wrong, the careful run below meets it again and reports it per message.
+    } catch (error) {
+      // No connection at all: the careful run would only fail, or wait, the same way.
+      if (isConnectFailure(error)) {
+        this.deps.onError?.('hl7 batch not committed: the database is unavailable', error);
+        throw error;
+      }
+      // Whatever else went wrong, the careful run below meets it again and reports it per
+      // message (a connection lost mid-batch is tried again on a fresh one).
     }
     try {
       return await this.attempt(jobs, 'immediate');
     } catch (error) {
+      // The database is away (twice: the careful run was a second try on a fresh connection).
+      // Keeping the messages would fail too; no reply at all makes their senders resend.
+      if (isDatabaseUnavailable(error)) {
+        this.deps.onError?.('hl7 batch not committed: the database is unavailable', error);
+        throw error;
+      }
       // The batch did not commit: nothing it did holds. Keep each message for replay and tell
       // its sender to resend (AR); a resend finds the kept copy and processes it.
       this.deps.onError?.('hl7 batch did not commit', error);

@@ -26,10 +26,27 @@ import {
  * how long a connection may stay idle, is in mllp-senders.ts.
  */
 
+/**
+ * Thrown by a handler for a frame that must get no reply at all (not even an AR): its outcome
+ * is unknown, or it could not be committed (the database is away). The listener then closes
+ * the connection after the replies before it, without answering this frame or any later one,
+ * and the sender, which has no ACK, resends them on a new connection.
+ */
+export class NoReply extends Error {
+  override readonly name = 'NoReply';
+
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
 export interface MllpOptions extends MllpSenderSettings {
   port: number;
   host?: string;
-  /** The reply to one frame's payload. A throw or a late answer becomes an AR. */
+  /**
+   * The reply to one frame's payload. A throw or a late answer becomes an AR, except a
+   * `NoReply`, which closes the connection unanswered.
+   */
   handle(payload: Buffer, peer: string): Promise<string>;
   maxMessageBytes?: number;
   /** How long a frame may take to arrive, and then to be processed. */
@@ -57,6 +74,8 @@ export interface MllpStats {
   refused: number;
   /** Connections closed after the idle timeout, with no frame arriving and no reply pending. */
   idleClosed: number;
+  /** Frames left unanswered (`NoReply`), their connections closed. */
+  unanswered: number;
 }
 
 export interface MllpListener {
@@ -110,6 +129,7 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     handlerFailures: 0,
     refused: 0,
     idleClosed: 0,
+    unanswered: 0,
   };
   const idleTimeoutMs = options.idleTimeoutMs ?? MLLP_IDLE_TIMEOUT_MS;
   const perAddress = new ConnectionsPerAddress(
@@ -166,7 +186,14 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
       socket.destroy();
     });
 
-    const send = (reply: Promise<string>) => {
+    /** A frame was left unanswered: nothing more is read, written or answered here. */
+    let hangingUp = false;
+    const hangUp = () => {
+      hangingUp = true;
+      socket.end(() => socket.destroy());
+    };
+
+    const send = (reply: Promise<string | null>) => {
       inFlight += 1;
       if (inFlight >= maxInFlight && !paused) {
         paused = true;
@@ -175,7 +202,11 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
       connection.tail = connection.tail
         .then(() => reply)
         .then((text) => {
-          if (!socket.destroyed && socket.writable) socket.write(frame(text));
+          if (text === null) {
+            if (!hangingUp) hangUp();
+          } else if (!hangingUp && !socket.destroyed && socket.writable) {
+            socket.write(frame(text));
+          }
         })
         .catch((error: unknown) => options.onError?.(error))
         .finally(() => {
@@ -195,7 +226,12 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
       } catch (error) {
         work = Promise.reject(error);
       }
-      const guarded = work.catch((error: unknown) => {
+      const guarded = work.catch((error: unknown): string | null => {
+        if (error instanceof NoReply) {
+          stats.unanswered += 1;
+          options.onError?.(error);
+          return null;
+        }
         stats.handlerFailures += 1;
         options.onError?.(error);
         return rejectionReply(payload, 'The message could not be processed; resend it later');
@@ -242,6 +278,7 @@ export function startMllpListener(options: MllpOptions): Promise<MllpListener> {
     };
 
     socket.on('data', (chunk: Buffer) => {
+      if (hangingUp) return;
       for (const event of framer.push(chunk)) {
         if (event.kind === 'frame') {
           dispatch(event.payload);

@@ -3,7 +3,7 @@ import { and, desc, eq, lt } from 'drizzle-orm';
 import pino from 'pino';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
-import { sqlState } from '../../db/errors.js';
+import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
@@ -17,6 +17,7 @@ import {
   readMessage,
   splitMessages,
 } from './message.js';
+import { NoReply } from './mllp.js';
 import type { Hl7Channel, IngestJob, IngestOutcome } from './outcome.js';
 import { hl7Messages } from './schema.js';
 
@@ -123,7 +124,10 @@ export class Hl7Service {
     return lane;
   }
 
-  /** Receives one payload (an MLLP frame or a file): one message or a batch. Never throws. */
+  /**
+   * Receives one payload (an MLLP frame or a file): one message or a batch. Throws only when
+   * the database cannot be reached (`isDatabaseUnavailable`): no reply may then be given.
+   */
   async receive(
     orgId: string,
     payload: Buffer | string,
@@ -159,8 +163,15 @@ export class Hl7Service {
 
   /** The MLLP listener's handler for one organization: a frame in, the reply out. */
   mllpHandler(orgId: string): (payload: Buffer, peer: string) => Promise<string> {
-    return async (payload, peer) =>
-      (await this.receive(orgId, payload, { channel: 'mllp', peer })).reply;
+    return async (payload, peer) => {
+      try {
+        return (await this.receive(orgId, payload, { channel: 'mllp', peer })).reply;
+      } catch (error) {
+        // Never an ACK, not even an AR, for what may not have committed: the sender resends.
+        if (isDatabaseUnavailable(error)) throw new NoReply('the database is unavailable', error);
+        throw error;
+      }
+    };
   }
 
   /** Waits until every queued message has been processed (for shutdown). */

@@ -9,3 +9,4 @@ export * from './errors/problem.js';
 export * from './identity/index.js';
 export * from './pagination/cursor.js';
 export * from './patients/search.js';
+export * from './restriction/access.js';

@@ -19,6 +19,8 @@ export interface Config {
   trustProxy: boolean;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** How long a break-glass grant to a restricted record lasts. */
+  breakGlassMinutes: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -46,5 +48,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     sessionIdleMinutes: intFrom(env.SESSION_IDLE_MINUTES, 15, 'SESSION_IDLE_MINUTES'),
     sessionAbsoluteHours: intFrom(env.SESSION_ABSOLUTE_HOURS, 12, 'SESSION_ABSOLUTE_HOURS'),
+    breakGlassMinutes: breakGlassMinutes(env.BREAK_GLASS_MINUTES),
   };
+}
+
+/** 1 to 720 minutes (12 hours, a session's longest life); 30 by default. */
+function breakGlassMinutes(value: string | undefined): number {
+  const minutes = intFrom(value, 30, 'BREAK_GLASS_MINUTES');
+  if (minutes < 1 || minutes > 720) {
+    throw new Error(`BREAK_GLASS_MINUTES must be between 1 and 720, got "${value}"`);
+  }
+  return minutes;
 }

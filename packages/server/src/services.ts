@@ -12,6 +12,7 @@ import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
+import { RestrictionService } from './modules/restrictions/service.js';
 import { TaskService } from './modules/tasks/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
@@ -31,9 +32,16 @@ export interface Services {
   mpi: MpiService;
   csvImport: CsvImportService;
   portalRegistration: PortalRegistrationService;
+  restrictions: RestrictionService;
 }
 
-export function createServices(config: Config, database: Database, cipher: FieldCipher): Services {
+export function createServices(
+  config: Config,
+  database: Database,
+  cipher: FieldCipher,
+  /** The clock of time-limited grants; tests pass their own. */
+  clock: () => Date = () => new Date(),
+): Services {
   const audit = new AuditLog(database);
   const auth = new AuthService(database, {
     idleMinutes: config.sessionIdleMinutes,
@@ -55,5 +63,9 @@ export function createServices(config: Config, database: Database, cipher: Field
     portalRegistration: new PortalRegistrationService(database, auth),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit),
+    restrictions: new RestrictionService(database, audit, cipher, {
+      grantMinutes: config.breakGlassMinutes,
+      clock,
+    }),
   };
 }

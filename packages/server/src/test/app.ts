@@ -21,10 +21,11 @@ export interface TestApp extends BuiltApp {
 export async function createTestApp(
   kind: DatabaseKind,
   env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, database, FieldCipher.random());
+  const services = createServices(config, database, FieldCipher.random(), options.clock);
   const built = await buildApp(services, { logger: false, serveWeb: false });
   await built.app.ready();
   // As `startServer` does: on PostgreSQL every test then runs with the caches on (docs/adr/0005).

@@ -106,10 +106,21 @@ export class FhirReadService {
     private readonly audit: AuditLog,
   ) {}
 
-  async read(ctx: RequestContext, type: ReadableType, id: string): Promise<Resource> {
+  /**
+   * One resource by id. `guard` sees the patient it belongs to before anything is audited or
+   * returned (restricted records: a resource names its patient only once read).
+   */
+  async read(
+    ctx: RequestContext,
+    type: ReadableType,
+    id: string,
+    guard?: (patientId: string) => Promise<void>,
+  ): Promise<Resource> {
     const resource = UUID.test(id)
       ? await this.database.withTenant(ctx.actor.orgId, (tx) => readOne(tx, type, id))
       : null;
+    const owner = resource ? patientOf(resource) : null;
+    if (owner && guard) await guard(owner);
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: `fhir:${type}`,

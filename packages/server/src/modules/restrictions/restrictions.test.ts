@@ -321,6 +321,20 @@ describeEachDatabase('restricted records', (kind) => {
     expect(access).toMatchObject({ restricted: true, access: 'restricted' });
   });
 
+  it('ends a privacy officer’s flag when their role changes, and names only admins', async () => {
+    const former = await tenant.signIn('admin');
+    await app.services.users.setPrivacyOfficer(tenant.orgId, former.userId, true);
+    const res = await admin.patch(`/api/users/${former.userId}`, { role: 'clinician' });
+    expect(res.statusCode, res.body).toBe(200);
+    const [row] = await app.database.system((tx) =>
+      tx.select().from(users).where(eq(users.id, former.userId)),
+    );
+    expect(row?.privacyOfficer).toBe(false);
+    await expect(
+      app.services.users.setPrivacyOfficer(tenant.orgId, former.userId, true),
+    ).rejects.toMatchObject({ problem: { status: 400, path: '/body/privacyOfficer' } });
+  });
+
   it('adds only active staff of the organization to a care team', async () => {
     const portalUser = await tenant.signIn('patient', { patientId: ordinaryId });
     const elsewhere = await (await TestTenant.create(app)).signIn('clinician');

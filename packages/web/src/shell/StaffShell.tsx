@@ -18,6 +18,7 @@ import {
   IconChecklist,
   IconFileImport,
   IconHeartHandshake,
+  IconLock,
   IconLogout,
   IconShieldCheck,
   IconUsers,
@@ -81,6 +82,13 @@ const NAV: NavItem[] = [
     icon: <IconShieldCheck size={18} />,
     permission: 'audit:read',
     match: (path) => path.startsWith('/admin/audit'),
+  },
+  {
+    to: '/admin/break-glass',
+    label: 'Break-glass report',
+    icon: <IconLock size={18} />,
+    permission: 'restriction:manage',
+    match: (path) => path.startsWith('/admin/break-glass'),
   },
 ];
 

@@ -97,3 +97,30 @@ ALTER TABLE patient_care_team_users ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 CREATE POLICY tenant_isolation ON patient_care_team_users
   USING (org_id = careloop_current_org()) WITH CHECK (org_id = careloop_current_org());
+--> statement-breakpoint
+-- Change notifications (docs/adr/0005, docs/adr/0012): each API process caches whether a
+-- patient is restricted, so that reading an ordinary record costs no extra round trip. A
+-- restriction set or cleared, or a merge made or undone (a restriction follows the restricted
+-- record into its survivor), notifies the patients concerned. Rare writes: one row at a time.
+CREATE FUNCTION careloop_notify_restriction_change() RETURNS trigger
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = public, pg_temp
+  AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'patient_merges' THEN
+    PERFORM pg_notify('careloop_changes', 'p:' || NEW.org_id || ':' || NEW.survivor_id);
+    PERFORM pg_notify('careloop_changes', 'p:' || NEW.org_id || ':' || NEW.merged_id);
+  ELSE
+    PERFORM pg_notify('careloop_changes', 'p:' || NEW.org_id || ':' || NEW.patient_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER careloop_notify_restriction AFTER INSERT OR UPDATE ON patient_restrictions
+  FOR EACH ROW EXECUTE FUNCTION careloop_notify_restriction_change();
+--> statement-breakpoint
+CREATE TRIGGER careloop_notify_restriction AFTER INSERT OR UPDATE ON patient_merges
+  FOR EACH ROW EXECUTE FUNCTION careloop_notify_restriction_change();
+--> statement-breakpoint
+CREATE TRIGGER careloop_notify_restriction_truncate AFTER TRUNCATE ON patient_restrictions
+  FOR EACH STATEMENT EXECUTE FUNCTION careloop_notify_patient_change('patient_id');

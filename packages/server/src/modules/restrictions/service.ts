@@ -22,8 +22,9 @@ import {
 } from '@careloop/core';
 import { and, desc, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
-import type { Database, Db } from '../../db/client.js';
-import { decodeKeyset, pageOf } from '../../db/keyset.js';
+import { type Database, type Db, sqlLiteral } from '../../db/client.js';
+import { FeedCache } from '../../db/feed-cache.js';
+import { decodeKeyset, pageOf, UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { Actor } from '../../http/context.js';
@@ -34,6 +35,35 @@ import { raiseTasks } from '../tasks/service.js';
 import { accessOf, combinedAccess, type FactsRow, factsOf, factsStatement } from './facts.js';
 import { restrictedSummary, restrictedTask } from './lists.js';
 import { breakGlassGrants, patientCareTeamUsers, patientRestrictions } from './schema.js';
+
+/** ~100 bytes each. */
+const FLAG_CACHE_ENTRIES = 50_000;
+/** A backstop for writes that send no notification (triggers disabled by a restore). */
+const FLAG_CACHE_TTL_MS = 30_000;
+
+interface RestrictionFlag {
+  restricted: boolean;
+  /** The patient and the records merged into it: a change to any of them drops the flag. */
+  patientIds: string[];
+}
+interface FlagTags {
+  orgId: string;
+  patientIds: string[];
+}
+interface FlagRow {
+  restricted: boolean;
+  merged: string | null;
+}
+
+/** Whether a restriction applies to a patient (its own, or a record merged into it). */
+function flagStatement(patientId: string): string {
+  const id = `${sqlLiteral(patientId)}::uuid`;
+  const merged = `select m.merged_id from patient_merges m
+    where m.survivor_id = ${id} and m.unmerged_at is null`;
+  return `select exists (select 1 from patient_restrictions r where r.cleared_at is null
+      and (r.patient_id = ${id} or r.patient_id in (${merged}))) as restricted,
+    (select string_agg(x.merged_id::text, ',') from (${merged}) x) as merged`;
+}
 
 type RecordKind = 'note' | 'task' | 'mpi-review' | 'patient-merge';
 const RECORD_PATIENTS: Record<RecordKind, (id: string) => SQL> = {
@@ -58,12 +88,55 @@ export interface RestrictionOptions {
  * reader calls before it reads, and the privacy officers' break-glass report.
  */
 export class RestrictionService {
+  /**
+   * Whether a restriction applies to a patient, per organization and patient, on PostgreSQL
+   * (null on PGlite): most records are ordinary, and their guard then costs no round trip.
+   * Kept exact by change notifications like the 360 views (docs/adr/0005, docs/adr/0012).
+   */
+  private readonly flags: FeedCache<FlagTags, RestrictionFlag> | null;
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
     private readonly options: RestrictionOptions,
-  ) {}
+  ) {
+    this.flags = database.changes
+      ? new FeedCache(database.changes, {
+          maxEntries: FLAG_CACHE_ENTRIES,
+          ttlMs: FLAG_CACHE_TTL_MS,
+          affects: (change, tags) =>
+            (change.kind === 'patient' &&
+              change.orgId === tags.orgId &&
+              tags.patientIds.includes(change.patientId)) ||
+            (change.kind === 'org' && change.orgId === tags.orgId),
+        })
+      : null;
+  }
+
+  /** Of `patientIds`, those a restriction may apply to; without a cache, all of them. */
+  private async mayBeRestricted(ctx: RequestContext, patientIds: readonly string[]) {
+    const flags = this.flags;
+    const ids = [...new Set(patientIds)].filter((id) => UUID.test(id));
+    if (!flags) return ids;
+    const orgId = ctx.actor.orgId;
+    const since = ctx.receivedAt ?? performance.now();
+    const out: string[] = [];
+    for (const id of ids) {
+      const flag = await flags.get(
+        `${orgId}:${id}`,
+        (v) => ({ orgId, patientIds: v.patientIds }),
+        since,
+        async () => {
+          const [row] = await this.database.tenantRead<FlagRow>(orgId, flagStatement(id));
+          const merged = row?.merged ? row.merged.split(',') : [];
+          return { restricted: row?.restricted === true, patientIds: [id, ...merged] };
+        },
+      );
+      if (!flag || flag.restricted) out.push(id);
+    }
+    return out;
+  }
 
   now(): Date {
     return this.options.clock();
@@ -84,7 +157,9 @@ export class RestrictionService {
    * denied access) unless the actor may open every one of `patientIds`. One statement.
    */
   async guard(ctx: RequestContext, patientIds: readonly string[], recordType: string) {
-    const facts = await this.facts(ctx.actor, patientIds);
+    const candidates = await this.mayBeRestricted(ctx, patientIds);
+    if (candidates.length === 0) return;
+    const facts = await this.facts(ctx.actor, candidates);
     const asOf = this.now();
     for (const f of facts) {
       const access = accessOf(ctx.actor, f, asOf);

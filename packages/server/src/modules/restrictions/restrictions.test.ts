@@ -2,8 +2,11 @@ import type {
   BreakGlassGrant,
   BreakGlassReport,
   CareTeamAccess,
+  Patient360,
   PatientAccess,
+  PatientCreate,
   PatientSummary,
+  ReviewPage,
   Task,
 } from '@careloop/core';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
@@ -335,6 +338,54 @@ describeEachDatabase('restricted records', (kind) => {
     await expect(
       app.services.users.setPrivacyOfficer(tenant.orgId, former.userId, true),
     ).rejects.toMatchObject({ problem: { status: 400, path: '/body/privacyOfficer' } });
+  });
+
+  it('keeps a possible duplicate involving a restricted record out of the review queue and its screens', async () => {
+    const first: PatientCreate = {
+      givenName: 'Catherine',
+      familyName: `Zeller${familyName.slice(7)}`,
+      birthDate: '1958-03-14',
+      administrativeSex: 'female',
+      contactPoints: [{ system: 'phone', value: '(508) 555-4410' }],
+      addresses: [{ line1: '4 Harbor Rd', city: 'Salem', state: 'MA', postalCode: '01970' }],
+    };
+    const a = (await admin.post('/api/patients', first)).json<Patient360>().patient.id;
+    const b = (
+      await admin.post('/api/patients', {
+        ...first,
+        familyName: `${first.familyName.slice(0, -1)}x`,
+        contactPoints: [{ system: 'phone', value: '(508) 555-9911' }],
+      })
+    ).json<Patient360>().patient.id;
+    const queue = async () =>
+      (await frontDesk.get('/api/mpi/reviews?status=open&limit=200'))
+        .json<ReviewPage>()
+        .items.filter((i) => [i.incoming.patientId, i.candidate.patientId].includes(b));
+    const [item] = await queue();
+    if (!item) throw new Error('expected a review item');
+    await admin.request('PUT', `/api/patients/${a}/restriction`, { kind: 'confidential' });
+    expect(await queue()).toEqual([]);
+    for (const res of [
+      await frontDesk.get(`/api/mpi/reviews/${item.id}`),
+      await frontDesk.post(`/api/mpi/reviews/${item.id}/decision`, { decision: 'distinct' }),
+    ]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'restricted' });
+    }
+    await admin.post(`/api/patients/${a}/care-team`, { userId: frontDesk.userId });
+    expect(await queue()).toHaveLength(1);
+    expect((await frontDesk.get(`/api/mpi/reviews/${item.id}`)).statusCode).toBe(200);
+  });
+
+  it('answers 404 for another organization’s patient, restricted or not', async () => {
+    const other = await TestTenant.create(app);
+    const foreign = (await other.createPatient()).id;
+    const res = await outsider.post(`/api/patients/${foreign}/break-glass`, { reason: REASON });
+    expect(res.statusCode).toBe(404);
+    expect(
+      (await admin.request('PUT', `/api/patients/${foreign}/restriction`, { kind: 'vip' }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('adds only active staff of the organization to a care team', async () => {

@@ -93,7 +93,7 @@ it('a clinician outside the care team breaks the glass with a reason and the rec
     await row.getByTestId('restricted-badge').waitFor();
     await row.getByRole('link').click();
 
-    await page.getByText('Restricted record').waitFor();
+    await page.getByText('Restricted record', { exact: true }).waitFor();
     expect(await page.getByText('1966').count()).toBe(0);
     await page.getByRole('button', { name: 'Break the glass' }).click();
     const dialog = page.getByRole('dialog', { name: 'Break the glass' });
@@ -133,4 +133,41 @@ it('the admin finds the access in the break-glass report', async () => {
     expect(await row.getByText(REASON).count()).toBe(1);
   });
   await page.context().close();
+});
+
+it('the admin marks a patient restricted and puts the clinician on the care team, who then opens it', async () => {
+  const created = await apiCall<Patient360>(admin, 'POST', '/api/patients', {
+    givenName: 'Ida',
+    familyName: `${family}team`,
+    birthDate: '1980-01-02',
+    administrativeSex: 'female',
+  });
+  const id = created.patient.id;
+  const page = await newPage();
+  await withScreenshotOnFailure(page, 'restricted-admin-panel', async () => {
+    await signIn(page, 'admin');
+    await page.goto(`${app.url}/patients/${id}`);
+    await page.getByRole('button', { name: 'Restriction and care team' }).click();
+    await page.getByRole('combobox', { name: 'Restriction' }).click();
+    await page.getByRole('option', { name: 'Employee' }).click();
+    // The admin is not on the care team: the record locks for them too, with the panel.
+    await page.getByRole('button', { name: 'Break the glass' }).waitFor();
+    await page.getByRole('combobox', { name: 'Add to the care team' }).click();
+    await page
+      .getByRole('option', { name: /\(Clinician\)/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('table', { name: 'Care team with access' }).waitFor();
+  });
+  await page.context().close();
+
+  const clinician = await newPage();
+  await withScreenshotOnFailure(clinician, 'restricted-care-team', async () => {
+    await signIn(clinician, 'clinician');
+    await clinician.goto(`${app.url}/patients/${id}`);
+    await clinician.getByRole('tab', { name: 'Timeline' }).waitFor();
+    await clinician.getByText('Restricted · employee').waitFor();
+  });
+  await clinician.context().close();
 });

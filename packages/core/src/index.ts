@@ -13,3 +13,4 @@ export * from './pagination/cursor.js';
 export * from './patients/redact.js';
 export * from './patients/search.js';
 export * from './patients/touchpoint-label.js';
+export * from './restriction/access.js';

@@ -29,6 +29,7 @@ import mpiRoutes from './modules/mpi/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
+import restrictionRoutes from './modules/restrictions/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 import type { Services } from './services.js';
 
@@ -100,6 +101,7 @@ export async function buildApp(
     await hl7Routes(api, services);
     await csvImportRoutes(api, services);
     await mpiRoutes(api, services);
+    await restrictionRoutes(api, services);
   });
 
   if (options.serveWeb !== false && existsSync(WEB_DIST)) {

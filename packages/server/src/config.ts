@@ -35,6 +35,8 @@ export interface Config {
   auditCheckpoints: string;
   /** `careloop start` takes a checkpoint this often; 0 turns the schedule off. */
   auditCheckpointMinutes: number;
+  /** How long a break-glass grant to a restricted record lasts. */
+  breakGlassMinutes: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -92,5 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       5,
       'CARELOOP_AUDIT_CHECKPOINT_MINUTES',
     ),
+    breakGlassMinutes: breakGlassMinutes(env.BREAK_GLASS_MINUTES),
   };
+}
+
+/** 1 to 720 minutes (12 hours, a session's longest life); 30 by default. */
+function breakGlassMinutes(value: string | undefined): number {
+  const minutes = intFrom(value, 30, 'BREAK_GLASS_MINUTES');
+  if (minutes < 1 || minutes > 720) {
+    throw new Error(`BREAK_GLASS_MINUTES must be between 1 and 720, got "${value}"`);
+  }
+  return minutes;
 }

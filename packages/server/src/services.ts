@@ -3,6 +3,7 @@ import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
 import { SecondFactorService } from './modules/auth/mfa.js';
+import { systemClock } from './modules/auth/rate-limit.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
@@ -13,6 +14,7 @@ import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
+import { RestrictionService } from './modules/restrictions/service.js';
 import { TaskService } from './modules/tasks/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
@@ -33,6 +35,7 @@ export interface Services {
   mpi: MpiService;
   csvImport: CsvImportService;
   portalRegistration: PortalRegistrationService;
+  restrictions: RestrictionService;
 }
 
 export function createServices(
@@ -64,5 +67,9 @@ export function createServices(
     portalRegistration: new PortalRegistrationService(database, auth),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit),
+    restrictions: new RestrictionService(database, audit, cipher, {
+      grantMinutes: config.breakGlassMinutes,
+      clock: () => (authOptions.clock ?? systemClock).now(),
+    }),
   };
 }

@@ -15,6 +15,9 @@ const lazyPage = {
   tasks: async () => ({ Component: (await import('./tasks/TasksPage')).TasksPage }),
   users: async () => ({ Component: (await import('./admin/UsersPage')).UsersPage }),
   audit: async () => ({ Component: (await import('./admin/AuditLogPage')).AuditLogPage }),
+  breakGlass: async () => ({
+    Component: (await import('./restricted/BreakGlassReportPage')).BreakGlassReportPage,
+  }),
   reviews: async () => ({ Component: (await import('./mpi/ReviewQueuePage')).ReviewQueuePage }),
   review: async () => ({ Component: (await import('./mpi/ReviewDetailPage')).ReviewDetailPage }),
   imports: async () => ({ Component: (await import('./imports/ImportPage')).ImportPage }),
@@ -69,6 +72,10 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="audit:read" />,
             children: [{ path: 'admin/audit', lazy: lazyPage.audit }],
+          },
+          {
+            element: <RequirePermission permission="restriction:manage" />,
+            children: [{ path: 'admin/break-glass', lazy: lazyPage.breakGlass }],
           },
           {
             element: <RequirePermission permission="patient:merge" />,

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'mfa-code-failed',
   'mfa-recovery-code-used',
   'mfa-policy-change',
+  /** A restricted record opened by someone outside its care team, with a stated reason. */
+  'break-glass',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;

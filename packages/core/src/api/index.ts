@@ -7,4 +7,5 @@ export * from './imports.js';
 export * from './mpi.js';
 export * from './patients.js';
 export * from './portal.js';
+export * from './restrictions.js';
 export * from './users.js';

@@ -101,17 +101,23 @@ export const PatientListQuery = Type.Object({
   ...ListQuery,
 });
 
+/**
+ * A row of the patient list. A restricted patient the caller may not open is listed by name
+ * alone (`restricted: true`, every other detail null): enough for the front desk to find and
+ * schedule them, nothing that tells who they are beyond what the searcher typed.
+ */
 export const PatientSummary = Type.Object({
   id: Uuid,
   givenName: Type.String(),
   familyName: Type.String(),
+  restricted: Type.Boolean(),
   preferredName: Nullable(Type.String()),
-  birthDate: IsoDate,
-  administrativeSex: SexSchema,
+  birthDate: Nullable(IsoDate),
+  administrativeSex: Nullable(SexSchema),
   phone: Nullable(Type.String()),
   email: Nullable(Type.String()),
   mrn: Nullable(Type.String()),
-  preferredLanguage: Type.String(),
+  preferredLanguage: Nullable(Type.String()),
   preferredChannel: Nullable(ChannelSchema),
   primaryLocation: Nullable(Type.String()),
   createdAt: Instant,

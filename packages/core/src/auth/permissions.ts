@@ -25,6 +25,12 @@ export const PERMISSIONS = {
   'user:read': ['admin'],
   'user:write': ['admin'],
   'audit:read': ['admin'],
+  /**
+   * Restricted records: marking a patient confidential, VIP or employee, choosing their care
+   * team, and reading the break-glass report. Admins; those flagged as privacy officers also
+   * receive a task for each break-glass access.
+   */
+  'restriction:manage': ['admin'],
   /** Importing from other systems (FHIR bundles): writes many patients at once. */
   'interop:write': ['admin'],
   /** The portal: a patient acting on their own record only. */

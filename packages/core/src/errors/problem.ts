@@ -7,6 +7,8 @@ export type ProblemCode =
   | 'validation_failed'
   | 'unauthenticated'
   | 'forbidden'
+  /** A restricted patient's record the user is not cleared for (break the glass to open it). */
+  | 'restricted'
   | 'csrf_failed'
   | 'not_found'
   | 'conflict'
@@ -33,6 +35,7 @@ export function statusForCode(code: ProblemCode): number {
     case 'session_expired':
       return 401;
     case 'forbidden':
+    case 'restricted':
     case 'csrf_failed':
       return 403;
     case 'not_found':

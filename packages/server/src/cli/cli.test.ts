@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../db/client.js';
+import { rowsOf } from '../db/rows.js';
 import { runCli } from './run.js';
 
 interface Ran {
@@ -147,6 +148,46 @@ describe('careloop on an embedded database', () => {
     const missing = await careloop([...args, '--org', 'Nowhere'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No organization is named "Nowhere"');
+  });
+
+  it('names an admin a privacy officer, and refuses the flag for another role', async () => {
+    const ran = await careloop(
+      ['user', 'add', '--email', 'po@example.org', '--role', 'admin', '--org', 'Harbor Clinic'],
+      env,
+    );
+    expect(ran.code).toBe(0);
+    const named = await careloop(
+      ['user', 'add', '--email', 'po2@example.org', '--role', 'admin', '--privacy-officer'].concat([
+        '--org',
+        'Harbor Clinic',
+        '--json',
+      ]),
+      env,
+    );
+    expect(named.code).toBe(0);
+    const database = await Database.open({ databaseUrl: null, dataDir });
+    const rows = await database.ownerDb.execute(
+      sql`select email, privacy_officer from users where email like 'po%' order by email`,
+    );
+    await database.close();
+    expect(rowsOf(rows)).toEqual([
+      { email: 'po2@example.org', privacy_officer: true },
+      { email: 'po@example.org', privacy_officer: false },
+    ]);
+    const refused = await careloop(
+      [
+        'user',
+        'add',
+        '--email',
+        'c@example.org',
+        '--role',
+        'clinician',
+        '--privacy-officer',
+      ].concat(['--org', 'Harbor Clinic']),
+      env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--privacy-officer is for admins');
   });
 
   it('verifies the audit chain, and exits 1 naming the event once one is altered', async () => {

@@ -32,7 +32,8 @@ export const userAddCommand: Command = {
   --org NAME         the organization's exact name
   --password P       at least 12 characters, and not easy to guess (zxcvbn score 3)
   --patient ID       the patient record a "patient" user may see (required for that role)
-  --name NAME        display name (default: from the email)`,
+  --name NAME        display name (default: from the email)
+  --privacy-officer  an admin who receives a task for each break-glass access`,
   options: {
     email: { type: 'string' },
     role: { type: 'string' },
@@ -40,6 +41,7 @@ export const userAddCommand: Command = {
     password: { type: 'string' },
     patient: { type: 'string' },
     name: { type: 'string' },
+    'privacy-officer': { type: 'boolean' },
   },
   async run({ values, config, out, io }) {
     const email = requiredString(values, 'email');
@@ -53,6 +55,10 @@ export const userAddCommand: Command = {
     if (weakness) throw new UsageError(`--password: ${weakness}`);
     if (patientId !== undefined && !UUID.test(patientId)) {
       throw new UsageError(`--patient must be a patient id (a UUID), got "${patientId}"`);
+    }
+    const privacyOfficer = values['privacy-officer'] === true;
+    if (privacyOfficer && role !== 'admin') {
+      throw new UsageError('--privacy-officer is for admins (--role admin)');
     }
     if (role === 'patient' && patientId === undefined) {
       throw new UsageError('a patient user needs --patient, the id of their record');
@@ -74,6 +80,7 @@ export const userAddCommand: Command = {
       const org = await services.directory.findOrganizationByName(orgName);
       if (!org) throw new CommandError(`No organization is named "${orgName}"`);
       const { user, generatedPassword } = await services.users.create(org.id, input);
+      if (privacyOfficer) await services.users.setPrivacyOfficer(org.id, user.id, true);
       out.result({ organization: { id: org.id, name: org.name }, user, generatedPassword }, () =>
         [
           `Created ${user.role} ${user.email} in ${org.name} (id ${user.id}).`,

@@ -7,6 +7,7 @@ export * from '../modules/hl7/schema.js';
 export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';
 export * from '../modules/patients/schema.js';
+export * from '../modules/restrictions/schema.js';
 export * from '../modules/scheduling/schema.js';
 export * from '../modules/tasks/schema.js';
 export * from '../modules/timeline/schema.js';

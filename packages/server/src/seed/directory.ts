@@ -221,6 +221,8 @@ export async function ensureDemoStaff(
         role: l.role,
         passwordHash,
         practitionerId: l.role === 'clinician' ? (clinician?.id ?? null) : null,
+        // The demo admin reviews break-glass accesses (docs/restricted-records.md).
+        privacyOfficer: l.role === 'admin',
       })),
     )
     .onConflictDoNothing();

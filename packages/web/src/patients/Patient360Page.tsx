@@ -7,6 +7,7 @@ import { useCan } from '../auth/session';
 import { MergedBanner } from '../mpi/MergedBanner';
 import { PatientActionsMenu } from '../mpi/PatientActionsMenu';
 import { PatientSourcesTab } from '../mpi/PatientSourcesTab';
+import { RestrictedRecord, RestrictionBar } from '../restricted/RestrictedRecord';
 import { EmptyMessage, ErrorMessage } from '../ui/states';
 import { usePatient360 } from './api';
 import { PatientFormModal } from './PatientFormModal';
@@ -165,6 +166,9 @@ export function Patient360Page() {
     );
   }
   if (patient.isError) {
+    if (isApiError(patient.error) && patient.error.code === 'restricted') {
+      return <RestrictedRecord patientId={id} />;
+    }
     const status = isApiError(patient.error) ? patient.error.status : 0;
     if (status === 404 || status === 400) {
       return (
@@ -205,6 +209,7 @@ export function Patient360Page() {
         <PatientActionsMenu record={record} />
       </Group>
       {record.patient.status === 'merged' ? <MergedBanner patientId={record.patient.id} /> : null}
+      <RestrictionBar patientId={record.patient.id} />
       <PatientHeader record={record} onEdit={editable ? editModal.open : undefined} />
       <Paper withBorder p="md">
         <PatientTabs record={record} />

@@ -1,9 +1,10 @@
 import type { PatientSummary } from '@careloop/core';
-import { Anchor, Button, Checkbox, Popover, Stack } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Popover, Stack } from '@mantine/core';
 import { useLocalStorage } from '@mantine/hooks';
 import { IconColumns } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
+import { RestrictedBadge } from '../restricted/RestrictedBadge';
 import { ageInYears, formatDate, formatDateTime } from '../ui/format';
 import { channelLabel, languageLabel, SEX_LABELS } from '../ui/labels';
 
@@ -26,9 +27,12 @@ export const NAME_COLUMN: PatientColumn = {
   id: 'name',
   header: 'Name',
   cell: (p) => (
-    <Anchor component={Link} to={`/patients/${p.id}`} fw={500}>
-      {patientDisplayName(p)}
-    </Anchor>
+    <Group gap="xs" wrap="nowrap">
+      <Anchor component={Link} to={`/patients/${p.id}`} fw={500}>
+        {patientDisplayName(p)}
+      </Anchor>
+      {p.restricted && <RestrictedBadge />}
+    </Group>
   ),
 };
 
@@ -36,13 +40,21 @@ export const OPTIONAL_COLUMNS: PatientColumn[] = [
   {
     id: 'birthDate',
     header: 'Birth date',
-    cell: (p) => `${formatDate(p.birthDate)} (${ageInYears(p.birthDate)})`,
+    cell: (p) => (p.birthDate ? `${formatDate(p.birthDate)} (${ageInYears(p.birthDate)})` : '—'),
   },
-  { id: 'sex', header: 'Sex', cell: (p) => SEX_LABELS[p.administrativeSex] },
+  {
+    id: 'sex',
+    header: 'Sex',
+    cell: (p) => (p.administrativeSex ? SEX_LABELS[p.administrativeSex] : '—'),
+  },
   { id: 'mrn', header: 'MRN', cell: (p) => p.mrn ?? '—' },
   { id: 'phone', header: 'Phone', cell: (p) => p.phone ?? '—' },
   { id: 'email', header: 'Email', cell: (p) => p.email ?? '—' },
-  { id: 'language', header: 'Language', cell: (p) => languageLabel(p.preferredLanguage) },
+  {
+    id: 'language',
+    header: 'Language',
+    cell: (p) => (p.preferredLanguage ? languageLabel(p.preferredLanguage) : '—'),
+  },
   { id: 'channel', header: 'Preferred channel', cell: (p) => channelLabel(p.preferredChannel) },
   { id: 'location', header: 'Location', cell: (p) => p.primaryLocation ?? '—' },
   { id: 'createdAt', header: 'Added', cell: (p) => formatDateTime(p.createdAt) },

@@ -90,6 +90,13 @@ const NAV: NavItem[] = [
     permission: 'session:self',
     match: (path) => path.startsWith('/account/security'),
   },
+  {
+    to: '/admin/break-glass',
+    label: 'Break-glass report',
+    icon: <IconLock size={18} />,
+    permission: 'restriction:manage',
+    match: (path) => path.startsWith('/admin/break-glass'),
+  },
 ];
 
 /** The number of possible duplicates waiting, beside "Duplicates"; nothing when there are none. */

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
+  check,
   index,
   integer,
   pgTable,
@@ -23,6 +25,8 @@ export const users = pgTable(
     role: text('role').notNull(),
     passwordHash: text('password_hash').notNull(),
     patientId: uuid('patient_id').references(() => patients.id),
+    /** Receives a task for each break-glass access (admins only; see docs/restricted-records.md). */
+    privacyOfficer: boolean('privacy_officer').notNull().default(false),
     practitionerId: uuid('practitioner_id').references(() => practitioners.id),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
@@ -39,6 +43,9 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_email_key').on(t.email),
+    // The target of composite (org_id, user_id) foreign keys.
+    uniqueIndex('users_org_id_key').on(t.orgId, t.id),
+    check('users_privacy_officer_check', sql`not privacy_officer or role = 'admin'`),
     index('users_org_idx').on(t.orgId, t.displayName),
   ],
 );

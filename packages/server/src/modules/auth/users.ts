@@ -161,6 +161,35 @@ export class UserService {
   }
 
   /**
+   * Names an admin a privacy officer (or no longer): they receive a review task for each
+   * break-glass access to a restricted record (docs/restricted-records.md). Admins only.
+   */
+  async setPrivacyOfficer(
+    orgId: string,
+    userId: string,
+    on: boolean,
+    actor: AuditActor = cliAuditActor(orgId),
+  ): Promise<void> {
+    await this.database.withTenant(orgId, async (tx) => {
+      const [current] = await tx
+        .select({ role: users.role })
+        .from(users)
+        .where(eq(users.id, userId));
+      if (!current) throw notFound('User');
+      if (on && current.role !== 'admin') {
+        throw badRequest('Only an admin can be a privacy officer', '/body/privacyOfficer');
+      }
+      await tx.update(users).set({ privacyOfficer: on }).where(eq(users.id, userId));
+      await this.audit.inTransaction(tx, actor, {
+        action: 'update',
+        recordType: 'user',
+        recordId: userId,
+        reason: on ? 'named privacy officer' : 'no longer privacy officer',
+      });
+    });
+  }
+
+  /**
    * Creates an account. Without a password one is generated and returned once, for the admin
    * to hand over; only its hash is stored. Without `actor` (the CLI) the audit names the CLI.
    */
@@ -242,7 +271,9 @@ export class UserService {
           : input.disabled
             ? (current.disabledAt ?? new Date())
             : null;
-      const changes = { displayName, role: input.role, disabledAt, passwordHash };
+      // A privacy officer is an admin: another role ends it (users_privacy_officer_check).
+      const privacyOfficer = roleChanged && input.role !== 'admin' ? false : undefined;
+      const changes = { displayName, role: input.role, disabledAt, passwordHash, privacyOfficer };
       const nothing = Object.values(changes).every((v) => v === undefined);
       const [row] = nothing
         ? [current]

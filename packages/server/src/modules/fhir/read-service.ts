@@ -108,10 +108,21 @@ export class FhirReadService {
     private readonly audit: AuditLog,
   ) {}
 
-  async read(ctx: RequestContext, type: ReadableType, id: string): Promise<Resource> {
+  /**
+   * One resource by id. `guard` sees the patient it belongs to before anything is audited or
+   * returned (restricted records: a resource names its patient only once read).
+   */
+  async read(
+    ctx: RequestContext,
+    type: ReadableType,
+    id: string,
+    guard?: (patientId: string) => Promise<void>,
+  ): Promise<Resource> {
     const stored = UUID.test(id)
       ? await this.database.withTenant(ctx.actor.orgId, (tx) => readOne(tx, type, id))
       : null;
+    const owner = stored ? patientOf(stored) : null;
+    if (owner && guard) await guard(owner);
     const resource = stored && fhirFor(ctx.actor.role, stored);
     await this.audit.read(ctx.audit, {
       action: 'read',

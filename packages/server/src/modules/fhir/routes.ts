@@ -1,10 +1,10 @@
 import { CareloopError } from '@careloop/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { isDatabaseUnavailable } from '../../db/errors.js';
-import { contextOf } from '../../http/actor.js';
+import { contextOf, type RequestContext } from '../../http/actor.js';
 import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
@@ -107,7 +107,10 @@ const count = (n: number | undefined) =>
  * and searches serve Careloop's records as R4 resources. Same sessions, policies and audit as
  * the rest of the API; errors are OperationOutcomes.
  */
-export default async function fhirRoutes(app: App, { fhir }: Services): Promise<void> {
+export default async function fhirRoutes(
+  app: App,
+  { fhir, restrictions }: Services,
+): Promise<void> {
   await app.register(
     async (plain) => {
       const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -137,6 +140,22 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
           );
       });
       const fhirJson = (reply: FastifyReply) => reply.type(FHIR_JSON);
+      /** Restricted patients the caller may not open: id, name and the R security label only. */
+      const restrictedEntries = async (ctx: RequestContext, bundle: Bundle): Promise<Bundle> => {
+        const ids = (bundle.entry ?? []).flatMap((e) =>
+          e.resource?.resourceType === 'Patient' && e.resource.id ? [e.resource.id] : [],
+        );
+        const hidden = await restrictions.hiddenAmong(ctx.actor, ids);
+        if (hidden.size === 0) return bundle;
+        return {
+          ...bundle,
+          entry: (bundle.entry ?? []).map((e) =>
+            e.resource?.resourceType === 'Patient' && e.resource.id && hidden.has(e.resource.id)
+              ? { ...e, resource: restrictedPatient(e.resource) }
+              : e,
+          ),
+        };
+      };
 
       scope.get(
         '/metadata',
@@ -179,12 +198,13 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
         },
         async (request, reply) => {
           const { _count, ...query } = request.query;
+          const ctx = contextOf(request);
           const bundle = await fhir.reads.searchPatients(
-            contextOf(request),
+            ctx,
             { ...query, _count: count(_count) },
             urlOf(request),
           );
-          return fhirJson(reply).send(bundle);
+          return fhirJson(reply).send(await restrictedEntries(ctx, bundle));
         },
       );
 
@@ -194,10 +214,11 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
           config: { policy: { permission: 'patient:read' } },
           schema: { tags: ['fhir'], summary: 'Read a patient', params: Id },
         },
-        async (request, reply) =>
-          fhirJson(reply).send(
-            await fhir.reads.read(contextOf(request), 'Patient', request.params.id),
-          ),
+        async (request, reply) => {
+          const ctx = contextOf(request);
+          await restrictions.guard(ctx, [request.params.id], 'fhir:Patient');
+          return fhirJson(reply).send(await fhir.reads.read(ctx, 'Patient', request.params.id));
+        },
       );
 
       scope.get(
@@ -206,10 +227,13 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
           config: { policy: { permission: 'patient:read' } },
           schema: { tags: ['fhir'], summary: "Everything in a patient's record", params: Id },
         },
-        async (request, reply) =>
-          fhirJson(reply).send(
-            await fhir.reads.everything(contextOf(request), request.params.id, urlOf(request)),
-          ),
+        async (request, reply) => {
+          const ctx = contextOf(request);
+          await restrictions.guard(ctx, [request.params.id], 'fhir:Patient/$everything');
+          return fhirJson(reply).send(
+            await fhir.reads.everything(ctx, request.params.id, urlOf(request)),
+          );
+        },
       );
 
       const byPatient: [Exclude<ReadableType, 'Patient'>, 'patient:read' | 'clinical:read'][] = [
@@ -239,8 +263,10 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
                 'patient',
               );
             }
+            const ctx = contextOf(request);
+            await restrictions.guard(ctx, [patientId], `fhir:${type}`);
             const bundle = await fhir.reads.searchByPatient(
-              contextOf(request),
+              ctx,
               type,
               patientId,
               { _count: count(request.query._count), _cursor: request.query._cursor },
@@ -255,13 +281,31 @@ export default async function fhirRoutes(app: App, { fhir }: Services): Promise<
             config: { policy: { permission } },
             schema: { tags: ['fhir'], summary: `Read ${type}`, params: Id },
           },
-          async (request, reply) =>
-            fhirJson(reply).send(
-              await fhir.reads.read(contextOf(request), type, request.params.id),
-            ),
+          async (request, reply) => {
+            const ctx = contextOf(request);
+            const guard = (patientId: string) =>
+              restrictions.guard(ctx, [patientId], `fhir:${type}`);
+            return fhirJson(reply).send(await fhir.reads.read(ctx, type, request.params.id, guard));
+          },
         );
       }
     },
     { prefix: '/fhir/R4' },
   );
+}
+
+/** The FHIR confidentiality code for a restricted record (v3 Confidentiality R). */
+const RESTRICTED_LABEL = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality',
+  code: 'R',
+  display: 'restricted',
+};
+
+function restrictedPatient(patient: Patient): Patient {
+  return {
+    resourceType: 'Patient',
+    id: patient.id,
+    meta: { security: [RESTRICTED_LABEL] },
+    name: (patient.name ?? []).slice(0, 1).map((n) => ({ family: n.family, given: n.given })),
+  };
 }

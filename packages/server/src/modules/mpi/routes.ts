@@ -18,7 +18,7 @@ const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 const tags = ['master patient index'];
 
-export default async function mpiRoutes(app: App, { mpi }: Services): Promise<void> {
+export default async function mpiRoutes(app: App, { mpi, restrictions }: Services): Promise<void> {
   app.get(
     '/api/mpi/reviews',
     {
@@ -30,7 +30,23 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
         response: { 200: ReviewPage, ...errors },
       },
     },
-    (request) => mpi.listReviews(contextOf(request), request.query),
+    async (request) => {
+      const ctx = contextOf(request);
+      const page = await mpi.listReviews(ctx, request.query);
+      // A possible duplicate involving a restricted record the reviewer may not open waits for
+      // its care team (or a reviewer who broke the glass): both sides are detail.
+      const hidden = await restrictions.hiddenAmong(
+        ctx.actor,
+        page.items.flatMap((i) => [i.incoming.patientId, i.candidate.patientId]),
+      );
+      if (hidden.size === 0) return page;
+      return {
+        ...page,
+        items: page.items.filter(
+          (i) => !hidden.has(i.incoming.patientId) && !hidden.has(i.candidate.patientId),
+        ),
+      };
+    },
   );
 
   app.get(
@@ -57,7 +73,11 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
         response: { 200: ReviewItem, ...errors },
       },
     },
-    (request) => mpi.getReview(contextOf(request), request.params.id),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guardRecord(ctx, 'mpi-review', request.params.id);
+      return mpi.getReview(ctx, request.params.id);
+    },
   );
 
   app.post(
@@ -72,7 +92,11 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
         response: { 200: ReviewItem, ...errors },
       },
     },
-    (request) => mpi.decide(contextOf(request), request.params.id, request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guardRecord(ctx, 'mpi-review', request.params.id);
+      return mpi.decide(ctx, request.params.id, request.body);
+    },
   );
 
   app.get(
@@ -86,7 +110,11 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
         response: { 200: PatientSources, ...errors },
       },
     },
-    (request) => mpi.sources(contextOf(request), request.params.id),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id], 'patient-sources');
+      return mpi.sources(ctx, request.params.id);
+    },
   );
 
   app.post(
@@ -101,7 +129,11 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
         response: { 200: MergeSummary, ...errors },
       },
     },
-    (request) => mpi.merge(contextOf(request), request.params.id, request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id, request.body.mergedId], 'patient-merge');
+      return mpi.merge(ctx, request.params.id, request.body);
+    },
   );
 
   app.post(
@@ -116,7 +148,10 @@ export default async function mpiRoutes(app: App, { mpi }: Services): Promise<vo
         response: { 200: MergeSummary, ...errors },
       },
     },
-    (request) =>
-      mpi.unmerge(contextOf(request), request.params.id, request.body.reason?.trim() || null),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guardRecord(ctx, 'patient-merge', request.params.id);
+      return mpi.unmerge(ctx, request.params.id, request.body.reason?.trim() || null);
+    },
   );
 }

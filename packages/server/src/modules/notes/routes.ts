@@ -6,7 +6,10 @@ import type { Services } from '../../services.js';
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
-export default async function noteRoutes(app: App, { notes }: Services): Promise<void> {
+export default async function noteRoutes(
+  app: App,
+  { notes, restrictions }: Services,
+): Promise<void> {
   app.post(
     '/api/patients/:id/notes',
     {
@@ -19,7 +22,11 @@ export default async function noteRoutes(app: App, { notes }: Services): Promise
         response: { 200: Note, ...errors },
       },
     },
-    (request) => notes.create(contextOf(request), request.params.id, request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id], 'note');
+      return notes.create(ctx, request.params.id, request.body);
+    },
   );
 
   app.patch(
@@ -34,6 +41,10 @@ export default async function noteRoutes(app: App, { notes }: Services): Promise
         response: { 200: Note, ...errors },
       },
     },
-    (request) => notes.update(contextOf(request), request.params.id, request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guardRecord(ctx, 'note', request.params.id);
+      return notes.update(ctx, request.params.id, request.body);
+    },
   );
 }

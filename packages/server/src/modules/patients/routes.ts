@@ -16,7 +16,10 @@ import type { Services } from '../../services.js';
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
-export default async function patientRoutes(app: App, { patients }: Services): Promise<void> {
+export default async function patientRoutes(
+  app: App,
+  { patients, restrictions }: Services,
+): Promise<void> {
   const serialized = new WeakMap<object, Buffer>();
   app.get(
     '/api/patients',
@@ -29,7 +32,10 @@ export default async function patientRoutes(app: App, { patients }: Services): P
         response: { 200: PatientPage, ...errors },
       },
     },
-    (request) => patients.search(contextOf(request), request.query),
+    async (request) => {
+      const ctx = contextOf(request);
+      return restrictions.maskPatients(ctx.actor, await patients.search(ctx, request.query));
+    },
   );
 
   app.post(
@@ -58,7 +64,9 @@ export default async function patientRoutes(app: App, { patients }: Services): P
       },
     },
     async (request, reply) => {
-      const view = await patients.get360(contextOf(request), request.params.id);
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id], 'patient');
+      const view = await patients.get360(ctx, request.params.id);
       // A cached view is one frozen object shared by all its readers: serialize it once, with
       // the route's own serializer, and send those bytes to each of them.
       let body = serialized.get(view);
@@ -88,7 +96,11 @@ export default async function patientRoutes(app: App, { patients }: Services): P
         response: { 200: Patient360, ...errors },
       },
     },
-    (request) => patients.update(contextOf(request), request.params.id, request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id], 'patient');
+      return patients.update(ctx, request.params.id, request.body);
+    },
   );
 
   app.patch(
@@ -105,6 +117,7 @@ export default async function patientRoutes(app: App, { patients }: Services): P
     },
     async (request) => {
       const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id], 'patient');
       await patients.updatePreferences(ctx, request.params.id, request.body, 'staff');
       return patients.get360(ctx, request.params.id);
     },
@@ -122,6 +135,10 @@ export default async function patientRoutes(app: App, { patients }: Services): P
         response: { 200: TimelinePage, ...errors },
       },
     },
-    (request) => patients.timeline(contextOf(request), request.params.id, request.query),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.params.id], 'timeline');
+      return patients.timeline(ctx, request.params.id, request.query);
+    },
   );
 }

@@ -42,6 +42,8 @@ export const patients = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // The target of composite (org_id, patient_id) foreign keys: a reference cannot cross tenants.
+    uniqueIndex('patients_org_id_key').on(t.orgId, t.id),
     index('patients_org_search_name_idx').on(t.orgId, t.searchName.op('text_pattern_ops'), t.id),
     index('patients_org_search_given_idx').on(t.orgId, t.searchGiven.op('text_pattern_ops')),
     index('patients_org_birth_date_idx').on(t.orgId, t.birthDate, t.id),

@@ -154,6 +154,7 @@ export async function searchPatients(
       id: r.id,
       givenName: r.given_name,
       familyName: r.family_name,
+      restricted: false,
       preferredName: r.preferred_name,
       birthDate: dateOnly(r.birth_date),
       administrativeSex: r.administrative_sex as AdministrativeSex,

@@ -6,7 +6,10 @@ import type { Services } from '../../services.js';
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
-export default async function taskRoutes(app: App, { tasks }: Services): Promise<void> {
+export default async function taskRoutes(
+  app: App,
+  { tasks, restrictions }: Services,
+): Promise<void> {
   app.get(
     '/api/tasks',
     {
@@ -18,7 +21,11 @@ export default async function taskRoutes(app: App, { tasks }: Services): Promise
         response: { 200: TaskPage, ...errors },
       },
     },
-    (request) => tasks.list(contextOf(request), request.query),
+    async (request) => {
+      const ctx = contextOf(request);
+      if (request.query.patientId) await restrictions.guard(ctx, [request.query.patientId], 'task');
+      return restrictions.maskTasks(ctx.actor, await tasks.list(ctx, request.query));
+    },
   );
 
   app.post(
@@ -32,7 +39,11 @@ export default async function taskRoutes(app: App, { tasks }: Services): Promise
         response: { 200: Task, ...errors },
       },
     },
-    (request) => tasks.create(contextOf(request), request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      if (request.body.patientId) await restrictions.guard(ctx, [request.body.patientId], 'task');
+      return tasks.create(ctx, request.body);
+    },
   );
 
   app.patch(
@@ -47,6 +58,10 @@ export default async function taskRoutes(app: App, { tasks }: Services): Promise
         response: { 200: Task, ...errors },
       },
     },
-    (request) => tasks.update(contextOf(request), request.params.id, request.body),
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guardRecord(ctx, 'task', request.params.id);
+      return tasks.update(ctx, request.params.id, request.body);
+    },
   );
 }

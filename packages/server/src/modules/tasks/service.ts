@@ -375,3 +375,20 @@ function taskTouchpoint(
     subjectId: taskId,
   };
 }
+
+/** A task another module raises inside its own transaction (a privacy officer's review). */
+export interface RaisedTask {
+  orgId: string;
+  title: string;
+  description: string;
+  assigneeId: string;
+  priority: TaskPriority;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** Inserts tasks about no patient (nothing to audit or put on a timeline) within `tx`. */
+export async function raiseTasks(tx: Db, raised: RaisedTask[]): Promise<void> {
+  if (raised.length === 0) return;
+  await tx.insert(tasks).values(raised.map((r) => ({ ...r, patientId: null, status: 'open' })));
+}

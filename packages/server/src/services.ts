@@ -3,7 +3,6 @@ import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
 import { SecondFactorService } from './modules/auth/mfa.js';
-import { systemClock } from './modules/auth/rate-limit.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
@@ -43,6 +42,8 @@ export function createServices(
   database: Database,
   cipher: FieldCipher,
   authOptions: AuthOptions = {},
+  /** The clock of time-limited grants (break-glass); tests move it without ending sessions. */
+  grantClock: () => Date = () => new Date(),
 ): Services {
   const audit = new AuditLog(database);
   const auth = new AuthService(
@@ -69,7 +70,7 @@ export function createServices(
     csvImport: new CsvImportService(database, audit),
     restrictions: new RestrictionService(database, audit, cipher, {
       grantMinutes: config.breakGlassMinutes,
-      clock: () => (authOptions.clock ?? systemClock).now(),
+      clock: grantClock,
     }),
   };
 }

@@ -1,7 +1,7 @@
 import { type AuditAction, CareloopError } from '@careloop/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sqlState } from '../db/errors.js';
-import type { AuditEntry, AuditLog } from '../modules/audit/service.js';
+import { type AuditEntry, type AuditLog, isAuditedRefusal } from '../modules/audit/service.js';
 import { auditActorOf } from './context.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,6 +56,7 @@ export function installDenialAudit(app: FastifyInstance, audit: AuditLog): void 
   app.addHook('onError', async (request, _reply, error) => {
     const actor = request.actor;
     if (!actor || !(error instanceof CareloopError) || error.problem.status !== 403) return;
+    if (isAuditedRefusal(error)) return;
     try {
       await audit.read(auditActorOf(actor, request), denialEntry(request, error));
     } catch (failure) {

@@ -23,10 +23,12 @@ export async function createTestApp(
   kind: DatabaseKind,
   env: Record<string, string> = {},
   authOptions: AuthOptions = {},
+  /** The clock of break-glass grants, apart from the sessions' (see createServices). */
+  grantClock?: () => Date,
 ): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, database, FieldCipher.random(), authOptions);
+  const services = createServices(config, database, FieldCipher.random(), authOptions, grantClock);
   const built = await buildApp(services, { logger: false, serveWeb: false });
   await built.app.ready();
   // As `startServer` does: on PostgreSQL every test then runs with the caches on (docs/adr/0005).

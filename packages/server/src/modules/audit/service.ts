@@ -170,6 +170,24 @@ export async function appendAuditTransaction(
  * (`read`): events that arrive while a flush is running are written together in the next one,
  * and each caller waits until its event is durable before it returns patient data.
  */
+/**
+ * Refusals whose own, more specific denied event a service already wrote (a restricted record
+ * names its patient, which the route may not): the 403 audit of http/denials.ts skips them, so
+ * one refusal is one event.
+ */
+const alreadyAudited = new WeakSet<object>();
+
+/** Marks a refusal as audited by the service that threw it; returns it, to be thrown. */
+export function auditedRefusal<E extends Error>(error: E): E {
+  alreadyAudited.add(error);
+  return error;
+}
+
+/** Whether the service that threw `error` audited it already. */
+export function isAuditedRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && alreadyAudited.has(error);
+}
+
 export class AuditLog {
   private queue: { fields: ChainedFields; done: (error?: unknown) => void }[] = [];
   private flushing = false;

@@ -6,7 +6,7 @@ import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { Actor } from '../../http/context.js';
-import type { AuditLog } from '../audit/service.js';
+import { type AuditLog, auditedRefusal } from '../audit/service.js';
 import { accessOf, type FactsRow, factsOf, factsStatement } from './facts.js';
 import { restrictedSummary, restrictedTask } from './lists.js';
 
@@ -145,7 +145,7 @@ export class RestrictionGuard {
           outcome: 'denied',
           reason: 'restricted record',
         });
-        throw restrictedRecord(access.mayBreakGlass);
+        throw auditedRefusal(restrictedRecord(access.mayBreakGlass));
       }
     }
   }

@@ -36,7 +36,7 @@ describeEachDatabase('restricted records', (kind) => {
   let familyName: string;
 
   beforeAll(async () => {
-    app = await createTestApp(kind, {}, { clock: { now: () => now, sleep: async () => {} } });
+    app = await createTestApp(kind, {}, {}, () => now);
     tenant = await TestTenant.create(app);
     admin = await tenant.signIn('admin');
     officer = await tenant.signIn('admin');

@@ -10,6 +10,7 @@ import {
   type PractitionerCreate,
   type Service,
   type ServiceCreate,
+  unknownReference,
 } from '@careloop/core';
 import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -367,7 +368,7 @@ async function assertLocation(tx: Db, locationId: string | null | undefined): Pr
     .select({ id: locations.id })
     .from(locations)
     .where(eq(locations.id, locationId));
-  if (!found) throw badRequest('No location with this id', '/body/locationId');
+  if (!found) throw unknownReference('locationId', 'location');
 }
 
 async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {

@@ -12,6 +12,7 @@ import {
   type TaskPriority,
   type TaskStatus,
   type TaskUpdate,
+  unknownReference,
 } from '@careloop/core';
 import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
@@ -89,7 +90,9 @@ function validKeyValue(k: SortKey, value: CursorValues[number]): boolean {
   if (value === null) return k.nullable;
   switch (k.kind) {
     case 'instant':
-      return typeof value === 'string' && ISO_INSTANT.test(value);
+      return (
+        typeof value === 'string' && ISO_INSTANT.test(value)
+      );
     case 'rank':
       return typeof value === 'number' && Number.isInteger(value);
     case 'uuid':
@@ -190,7 +193,7 @@ async function checkReferences(
       .select({ id: patients.id })
       .from(patients)
       .where(eq(patients.id, refs.patientId));
-    if (!found) throw badRequest('No patient with this id', '/body/patientId');
+    if (!found) throw unknownReference('patientId', 'patient');
   }
   if (refs.assigneeId) {
     const [found] = await tx

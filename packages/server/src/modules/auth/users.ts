@@ -54,7 +54,7 @@ function toUser(row: UserRow): User {
 
 function afterCursor(cursor: string | undefined): { name: string; id: string } | null {
   if (cursor === undefined) return null;
-  const [name = '', id = ''] = decodeKeyset(cursor, 2);
+  const [name = '', id = ''] = decodeKeyset(cursor, ['text', 'uuid']);
   return { name, id };
 }
 

@@ -112,7 +112,7 @@ export class DirectoryService {
 
   listLocations(orgId: string, query: DirectoryListQuery): Promise<Page<Location>> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['text', 'uuid']) : null;
     const q = query.q?.trim();
     return this.database.withTenant(orgId, async (tx) => {
       const rows = await tx
@@ -177,7 +177,7 @@ export class DirectoryService {
 
   listPractitioners(orgId: string, query: DirectoryListQuery): Promise<Page<Practitioner>> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 3) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['text', 'text', 'uuid']) : null;
     const q = query.q?.trim();
     const p = practitioners;
     const fullName = sql`${p.givenName} || ' ' || ${p.familyName}`;
@@ -256,7 +256,7 @@ export class DirectoryService {
 
   listServices(orgId: string, query: DirectoryListQuery): Promise<Page<Service>> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['text', 'uuid']) : null;
     const q = query.q?.trim();
     const s = serviceLines;
     return this.database.withTenant(orgId, async (tx) => {

@@ -3,6 +3,7 @@ import {
   type CursorValues,
   decodeCursor,
   encodeCursor,
+  isCursorValue,
   isRole,
   notFound,
   STAFF_ROLES,
@@ -91,7 +92,7 @@ function validKeyValue(k: SortKey, value: CursorValues[number]): boolean {
   switch (k.kind) {
     case 'instant':
       return (
-        typeof value === 'string' && ISO_INSTANT.test(value)
+        typeof value === 'string' && ISO_INSTANT.test(value) && isCursorValue('instant', value)
       );
     case 'rank':
       return typeof value === 'number' && Number.isInteger(value);

@@ -16,7 +16,10 @@ function validationProblem(error: FastifyError): Problem {
   const issue = (error.validation?.[0] ?? { instancePath: '' }) as AjvIssue;
   const where =
     error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
-  const missing = issue.params?.missingProperty;
+  // Ajv names a missing property `missingProperty`, TypeBox `requiredProperties`.
+  const required = issue.params?.requiredProperties;
+  const missing =
+    issue.params?.missingProperty ?? (Array.isArray(required) ? required[0] : undefined);
   const extra = typeof missing === 'string' ? `/${missing}` : '';
   const path = `/${where}${issue.instancePath}${extra}`;
   const field = path.split('/').filter(Boolean).slice(1).join('.') || where;

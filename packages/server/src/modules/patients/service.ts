@@ -1,5 +1,7 @@
 import {
+  badRequest,
   conflict,
+  isFutureDate,
   notFound,
   type Patient360,
   type PatientCreate,
@@ -37,6 +39,13 @@ import {
 import { searchPatients, timelinePage } from './search.js';
 
 type Source = 'staff' | 'portal';
+
+/** A birth date cannot be in the future (it was stored, 9999-12-31 included). */
+function assertBorn(birthDate: string | undefined, ctx: RequestContext): void {
+  if (birthDate !== undefined && isFutureDate(birthDate, ctx.asOf ?? new Date())) {
+    throw badRequest('The birth date is in the future', '/body/birthDate');
+  }
+}
 
 /**
  * A primary location must be one of the organization's own: row-level security hides the
@@ -178,6 +187,7 @@ export class PatientService {
     const contactPoints = normalizeContactPoints(input.contactPoints ?? []);
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const orgId = ctx.actor.orgId;
+      assertBorn(input.birthDate, ctx);
       await assertLocation(tx, input.primaryLocationId);
       const id = crypto.randomUUID();
       const person = staffPerson(id, input, contactPoints);
@@ -256,6 +266,7 @@ export class PatientService {
         .where(eq(patients.id, patientId))
         .for('update');
       if (!current) throw notFound('Patient');
+      assertBorn(input.birthDate, ctx);
       await assertLocation(tx, input.primaryLocationId);
       const givenName = input.givenName?.trim() ?? current.givenName;
       const familyName = input.familyName?.trim() ?? current.familyName;

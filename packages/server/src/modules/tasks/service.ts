@@ -15,7 +15,7 @@ import {
   type TaskUpdate,
   unknownReference,
 } from '@careloop/core';
-import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
@@ -198,10 +198,12 @@ async function checkReferences(
   }
   if (refs.assigneeId) {
     const [found] = await tx
-      .select({ role: users.role })
+      .select({ role: users.role, disabledAt: users.disabledAt })
       .from(users)
-      .where(and(eq(users.id, refs.assigneeId), isNull(users.disabledAt)));
-    const staff = found && isRole(found.role) && STAFF_ROLES.includes(found.role);
+      .where(eq(users.id, refs.assigneeId));
+    // Unknown and another organization's users read the same (row-level security): a 422.
+    if (!found) throw unknownReference('assigneeId', 'user');
+    const staff = !found.disabledAt && isRole(found.role) && STAFF_ROLES.includes(found.role);
     if (!staff) throw badRequest('Tasks can only be assigned to active staff', '/body/assigneeId');
   }
 }

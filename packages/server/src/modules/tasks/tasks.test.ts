@@ -191,7 +191,7 @@ describeEachDatabase('tasks', (kind) => {
       // Another organization's patient reads as an unknown one: 422, the same for both.
       [{ title: 'x', patientId: theirPatient.id }, '/body/patientId', 422],
       [{ title: 'x', patientId: crypto.randomUUID() }, '/body/patientId', 422],
-      [{ title: 'x', assigneeId: theirUser.userId }, '/body/assigneeId', 400],
+      [{ title: 'x', assigneeId: theirUser.userId }, '/body/assigneeId', 422],
       [{ title: 'x', assigneeId: portalUser.userId }, '/body/assigneeId', 400],
     ];
     for (const [body, path, status] of cases) {

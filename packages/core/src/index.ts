@@ -6,6 +6,7 @@ export * from './auth/roles.js';
 export * from './consent/consent.js';
 export * from './contact/contact.js';
 export * from './csv-import/index.js';
+export * from './dates/past.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';

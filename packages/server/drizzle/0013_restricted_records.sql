@@ -1,10 +1,7 @@
 -- Restricted records and break-the-glass (docs/restricted-records.md, docs/adr/0012).
 -- Composite foreign keys carry org_id, so a restriction, a care-team membership or a grant can
--- never point at another organization's patient or user: (org_id, id) is made unique on both.
-CREATE UNIQUE INDEX "users_org_id_key" ON "users" USING btree ("org_id","id");
---> statement-breakpoint
-CREATE UNIQUE INDEX "patients_org_id_key" ON "patients" USING btree ("org_id","id");
---> statement-breakpoint
+-- never point at another organization's patient or user: they reference the (org_id, id) keys
+-- that 0010 made unique on both.
 CREATE TABLE "break_glass_grants" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,

@@ -16,6 +16,7 @@ import { fastifyTrustProxy } from './http/proxy.js';
 import { installSecurity, type RouteRecord } from './http/security.js';
 import { installTextGuard } from './http/text-guard.js';
 import type { App } from './http/types.js';
+import { validatorCompiler } from './http/validation.js';
 import { loggerOptions } from './logger.js';
 import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
@@ -50,8 +51,8 @@ export async function buildApp(
     logger: options.logger ?? loggerOptions(services.config.logLevel),
     trustProxy: fastifyTrustProxy(services.config.trustProxy),
     bodyLimit: 1_048_576,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
   const routes: RouteRecord[] = [];
 
   installErrorHandling(app);

@@ -12,6 +12,7 @@ export type ProblemCode =
   | 'csrf_failed'
   | 'not_found'
   | 'conflict'
+  | 'unknown_reference'
   | 'payload_too_large'
   | 'rate_limited'
   | 'session_expired'
@@ -42,6 +43,8 @@ export function statusForCode(code: ProblemCode): number {
       return 404;
     case 'conflict':
       return 409;
+    case 'unknown_reference':
+      return 422;
     case 'payload_too_large':
       return 413;
     case 'rate_limited':
@@ -68,6 +71,16 @@ export const forbidden = (message = 'You do not have access to this') =>
   new CareloopError('forbidden', message);
 export const badRequest = (message: string, path?: string) =>
   new CareloopError('bad_request', message, path);
+/**
+ * A body field naming a record this organization does not have: unknown and another tenant's
+ * ids read the same, so the answer tells nothing about other tenants.
+ */
+export const unknownReference = (field: string, what: string) =>
+  new CareloopError(
+    'unknown_reference',
+    `${field} does not name a ${what} of this organization`,
+    `/body/${field}`,
+  );
 export const conflict = (message: string, path?: string) =>
   new CareloopError('conflict', message, path);
 

@@ -192,3 +192,29 @@ export function loggableText(error: unknown): string {
   const safe = loggableError(error);
   return `${safe.type}: ${safe.message}${safe.sqlState && !safe.message.includes(safe.sqlState) ? ` (SQLSTATE ${safe.sqlState})` : ''}`;
 }
+
+/**
+ * The body field a foreign-key violation is about, from the constraint's name: tenant
+ * references are named `<table>_<column>_fk` (`sameOrganization`), so
+ * `patients_primary_location_id_fk` on `patients` is `primaryLocationId`. Null when `error` is
+ * not a foreign-key violation; `''` when the constraint does not follow the naming.
+ */
+export function violatedReferenceField(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const { code, constraint, table, cause } = current as {
+      code?: unknown;
+      constraint?: unknown;
+      table?: unknown;
+      cause?: unknown;
+    };
+    if (code === '23503') {
+      if (typeof constraint !== 'string' || typeof table !== 'string') return '';
+      const column = /^(.+)_fk$/.exec(constraint.slice(table.length + 1))?.[1];
+      if (!constraint.startsWith(`${table}_`) || !column) return '';
+      return column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    }
+    current = cause;
+  }
+  return null;
+}

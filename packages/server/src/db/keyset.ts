@@ -1,20 +1,20 @@
-import { badRequest, type CursorValues, decodeCursor, encodeCursor } from '@careloop/core';
+import {
+  type CursorKey,
+  type CursorValues,
+  decodeKeysetCursor,
+  encodeCursor,
+} from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Decodes a keyset cursor of `length` strings whose last value is a row id. A cursor that does
- * not have that shape is the client's mistake (400), never a database error.
+ * Decodes a keyset cursor whose values have the given kinds (the last is usually the row's
+ * `uuid`). A cursor that does not have that shape is the client's mistake (400 naming
+ * `cursor`), never a database error.
  */
-export function decodeKeyset(cursor: string, length: number): string[] {
-  const values = decodeCursor(cursor, length);
-  const strings = values.filter((v): v is string => typeof v === 'string');
-  const id = strings[length - 1];
-  if (strings.length !== length || !id || !UUID.test(id)) {
-    throw badRequest('The cursor is not valid', '/query/cursor');
-  }
-  return strings;
+export function decodeKeyset(cursor: string, kinds: readonly CursorKey[]): string[] {
+  return decodeKeysetCursor(cursor, kinds);
 }
 
 /** Cuts a page from `limit + 1` fetched rows and encodes the last row's key as the next cursor. */

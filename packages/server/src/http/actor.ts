@@ -18,9 +18,16 @@ export interface RequestContext {
    * committed before it (docs/adr/0005). Unset outside HTTP: now.
    */
   receivedAt?: number;
+  /** When the request arrived: the today that past-only dates are checked against. Now if unset. */
+  asOf?: Date;
 }
 
 export function contextOf(request: FastifyRequest): RequestContext {
   const actor = actorOf(request);
-  return { actor, audit: auditActorOf(actor, request), receivedAt: request.receivedAt };
+  return {
+    actor,
+    audit: auditActorOf(actor, request),
+    receivedAt: request.receivedAt,
+    asOf: new Date(),
+  };
 }

@@ -1,6 +1,6 @@
 import { CareloopError, type Problem, RateLimitedError } from '@careloop/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isDatabaseUnavailable, sqlState } from '../db/errors.js';
+import { isDatabaseUnavailable, sqlState, violatedReferenceField } from '../db/errors.js';
 
 // invalid_text_representation, invalid_datetime_format, datetime_field_overflow,
 // string_data_right_truncation, numeric_value_out_of_range
@@ -16,7 +16,10 @@ function validationProblem(error: FastifyError): Problem {
   const issue = (error.validation?.[0] ?? { instancePath: '' }) as AjvIssue;
   const where =
     error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
-  const missing = issue.params?.missingProperty;
+  // Ajv names a missing property `missingProperty`, TypeBox `requiredProperties`.
+  const required = issue.params?.requiredProperties;
+  const missing =
+    issue.params?.missingProperty ?? (Array.isArray(required) ? required[0] : undefined);
   const extra = typeof missing === 'string' ? `/${missing}` : '';
   const path = `/${where}${issue.instancePath}${extra}`;
   const field = path.split('/').filter(Boolean).slice(1).join('.') || where;
@@ -61,6 +64,22 @@ export function installErrorHandling(app: FastifyInstance): void {
         code: 'bad_request',
         message: 'A value in the request is not valid',
       };
+    } else if (sqlState(error) === '23503') {
+      // A reference the database refused: unknown, or another organization's (the keys carry
+      // org_id). Services check the fields they can first; this is the net under them.
+      const field = violatedReferenceField(error);
+      problem = field
+        ? {
+            status: 422,
+            code: 'unknown_reference',
+            message: `${field} does not name a record of this organization`,
+            path: `/body/${field}`,
+          }
+        : {
+            status: 422,
+            code: 'unknown_reference',
+            message: 'The request names a record this organization does not have',
+          };
     } else if (sqlState(error) === '23505') {
       problem = {
         status: 409,

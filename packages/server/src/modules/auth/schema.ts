@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { orgIdColumn, practitioners } from '../directory/schema.js';
+import { orgIdColumn, practitioners, sameOrganization, tenantKey } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
 export const users = pgTable(
@@ -24,10 +24,10 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     role: text('role').notNull(),
     passwordHash: text('password_hash').notNull(),
-    patientId: uuid('patient_id').references(() => patients.id),
+    patientId: uuid('patient_id'),
     /** Receives a task for each break-glass access (admins only; see docs/restricted-records.md). */
     privacyOfficer: boolean('privacy_officer').notNull().default(false),
-    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    practitionerId: uuid('practitioner_id'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     /** TOTP secret (base32), encrypted with the field cipher; null until enrolment is confirmed. */
@@ -42,11 +42,12 @@ export const users = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    tenantKey(t),
     uniqueIndex('users_email_key').on(t.email),
-    // The target of composite (org_id, user_id) foreign keys.
-    uniqueIndex('users_org_id_key').on(t.orgId, t.id),
     check('users_privacy_officer_check', sql`not privacy_officer or role = 'admin'`),
     index('users_org_idx').on(t.orgId, t.displayName),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
   ],
 );
 
@@ -56,9 +57,7 @@ export const sessions = pgTable(
   {
     id: text('id').primaryKey(),
     orgId: orgIdColumn(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: uuid('user_id').notNull(),
     csrfToken: text('csrf_token').notNull(),
     /** `active`, or a sign-in half done: `mfa-code` (a code is due) or `mfa-enrol` (must enrol). */
     stage: text('stage').notNull().default('active'),
@@ -69,7 +68,10 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [index('sessions_user_idx').on(t.userId).where(sql`revoked_at is null`)],
+  (t) => [
+    index('sessions_user_idx').on(t.userId).where(sql`revoked_at is null`),
+    sameOrganization(t.orgId, t.userId, users),
+  ],
 );
 
 /**

@@ -151,7 +151,7 @@ describeEachDatabase('users', (kind) => {
       email: uniqueEmail(),
       patientId: theirs.id,
     });
-    expect(foreign.statusCode).toBe(400);
+    expect(foreign.statusCode).toBe(422);
     expect(foreign.json()).toMatchObject({ path: '/body/patientId' });
 
     const staffLinked = await admin.post('/api/users', {

@@ -12,6 +12,7 @@ import {
   type UserCreate,
   type UserListQuery,
   type UserUpdate,
+  unknownReference,
 } from '@careloop/core';
 import { and, asc, eq, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -54,7 +55,7 @@ function toUser(row: UserRow): User {
 
 function afterCursor(cursor: string | undefined): { name: string; id: string } | null {
   if (cursor === undefined) return null;
-  const [name = '', id = ''] = decodeKeyset(cursor, 2);
+  const [name = '', id = ''] = decodeKeyset(cursor, ['text', 'uuid']);
   return { name, id };
 }
 
@@ -70,6 +71,9 @@ async function checkLinks(
   path?: string,
 ): Promise<void> {
   const fail = (message: string, field: string) => badRequest(message, path ?? `/body/${field}`);
+  // Unknown and another organization's records read the same (row-level security): a 422.
+  const unknown = (field: 'patientId' | 'practitionerId', what: string) =>
+    path ? badRequest(`No ${what} with this id`, path) : unknownReference(field, what);
   if (role !== 'patient') {
     if (links.patientId) throw fail('Staff accounts cannot be linked to a patient', 'patientId');
     if (!links.practitionerId) return;
@@ -77,7 +81,7 @@ async function checkLinks(
       .select({ id: practitioners.id })
       .from(practitioners)
       .where(eq(practitioners.id, links.practitionerId));
-    if (!found) throw fail('No practitioner with this id', 'practitionerId');
+    if (!found) throw unknown('practitionerId', 'practitioner');
     return;
   }
   if (!links.patientId) throw fail('A patient account must be linked to a patient', 'patientId');
@@ -88,7 +92,7 @@ async function checkLinks(
     .select({ id: patients.id })
     .from(patients)
     .where(eq(patients.id, links.patientId));
-  if (!found) throw fail('No patient with this id', 'patientId');
+  if (!found) throw unknown('patientId', 'patient');
 }
 
 /** Staff and patient accounts of an organization. The only writer of `users`. */

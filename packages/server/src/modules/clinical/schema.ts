@@ -1,6 +1,13 @@
 import { date, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { locations, orgIdColumn, practitioners, serviceLines } from '../directory/schema.js';
-import { patientIdColumn } from '../patients/schema.js';
+import {
+  locations,
+  orgIdColumn,
+  practitioners,
+  sameOrganization,
+  serviceLines,
+  tenantKey,
+} from '../directory/schema.js';
+import { patientIdColumn, patients } from '../patients/schema.js';
 
 export const encounters = pgTable(
   'encounters',
@@ -12,13 +19,20 @@ export const encounters = pgTable(
     type: text('type').notNull(),
     reason: text('reason'),
     status: text('status').notNull().default('finished'),
-    locationId: uuid('location_id').references(() => locations.id),
-    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
-    serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
+    locationId: uuid('location_id'),
+    practitionerId: uuid('practitioner_id'),
+    serviceLineId: uuid('service_line_id'),
     startAt: timestamp('start_at', { withTimezone: true }).notNull(),
     endAt: timestamp('end_at', { withTimezone: true }),
   },
-  (t) => [index('encounters_patient_idx').on(t.patientId, t.startAt)],
+  (t) => [
+    tenantKey(t),
+    index('encounters_patient_idx').on(t.patientId, t.startAt),
+    sameOrganization(t.orgId, t.locationId, locations),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
+    sameOrganization(t.orgId, t.serviceLineId, serviceLines),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );
 
 export const conditions = pgTable(
@@ -35,5 +49,8 @@ export const conditions = pgTable(
     abatementDate: date('abatement_date', { mode: 'string' }),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('conditions_patient_idx').on(t.patientId)],
+  (t) => [
+    index('conditions_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );

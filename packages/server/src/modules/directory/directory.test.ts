@@ -166,7 +166,7 @@ describeEachDatabase('directory', (kind) => {
       familyName: 'Ruiz',
       locationId: theirs.id,
     });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ path: '/body/locationId' });
   });
 

@@ -1,10 +1,14 @@
+import { getTableName } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
+  foreignKey,
   index,
   integer,
   pgTable,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -31,6 +35,31 @@ export const orgIdColumn = () =>
     .notNull()
     .references(() => organizations.id);
 
+/** What a tenant table that others reference offers: its tenant key and its id. */
+export interface TenantTable {
+  orgId: AnyPgColumn;
+  id: AnyPgColumn;
+}
+
+/**
+ * A reference to a row of the same organization: `(org_id, column) → (org_id, id)`, so the
+ * database itself refuses a row of another tenant (a foreign-key check bypasses row-level
+ * security). A null column skips the check (MATCH SIMPLE). The referenced table declares
+ * `tenantKey`. Named `<table>_<column>_fk`, which db/errors.ts maps back to the field.
+ */
+export function sameOrganization(orgId: AnyPgColumn, column: AnyPgColumn, target: TenantTable) {
+  return foreignKey({
+    name: `${getTableName(column.table)}_${column.name}_fk`,
+    columns: [orgId, column],
+    foreignColumns: [target.orgId, target.id],
+  });
+}
+
+/** The unique `(org_id, id)` that `sameOrganization` references point at. */
+export function tenantKey(t: TenantTable) {
+  return unique(`${getTableName(t.id.table)}_org_id_id_key`).on(t.orgId, t.id);
+}
+
 export const locations = pgTable(
   'locations',
   {
@@ -46,7 +75,7 @@ export const locations = pgTable(
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('locations_org_name_idx').on(t.orgId, t.name)],
+  (t) => [tenantKey(t), index('locations_org_name_idx').on(t.orgId, t.name)],
 );
 
 export const practitioners = pgTable(
@@ -61,11 +90,15 @@ export const practitioners = pgTable(
     specialty: text('specialty'),
     email: text('email'),
     phone: text('phone'),
-    locationId: uuid('location_id').references(() => locations.id),
+    locationId: uuid('location_id'),
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('practitioners_org_name_idx').on(t.orgId, t.familyName, t.givenName)],
+  (t) => [
+    tenantKey(t),
+    index('practitioners_org_name_idx').on(t.orgId, t.familyName, t.givenName),
+    sameOrganization(t.orgId, t.locationId, locations),
+  ],
 );
 
 /** A service line: what a patient can be booked for (primary care visit, mammography…). */
@@ -81,5 +114,5 @@ export const serviceLines = pgTable(
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('service_lines_org_code_key').on(t.orgId, t.code)],
+  (t) => [tenantKey(t), uniqueIndex('service_lines_org_code_key').on(t.orgId, t.code)],
 );

@@ -10,6 +10,7 @@ import {
   type PractitionerCreate,
   type Service,
   type ServiceCreate,
+  unknownReference,
 } from '@careloop/core';
 import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -111,7 +112,7 @@ export class DirectoryService {
 
   listLocations(orgId: string, query: DirectoryListQuery): Promise<Page<Location>> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['text', 'uuid']) : null;
     const q = query.q?.trim();
     return this.database.withTenant(orgId, async (tx) => {
       const rows = await tx
@@ -176,7 +177,7 @@ export class DirectoryService {
 
   listPractitioners(orgId: string, query: DirectoryListQuery): Promise<Page<Practitioner>> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 3) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['text', 'text', 'uuid']) : null;
     const q = query.q?.trim();
     const p = practitioners;
     const fullName = sql`${p.givenName} || ' ' || ${p.familyName}`;
@@ -255,7 +256,7 @@ export class DirectoryService {
 
   listServices(orgId: string, query: DirectoryListQuery): Promise<Page<Service>> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['text', 'uuid']) : null;
     const q = query.q?.trim();
     const s = serviceLines;
     return this.database.withTenant(orgId, async (tx) => {
@@ -367,7 +368,7 @@ async function assertLocation(tx: Db, locationId: string | null | undefined): Pr
     .select({ id: locations.id })
     .from(locations)
     .where(eq(locations.id, locationId));
-  if (!found) throw badRequest('No location with this id', '/body/locationId');
+  if (!found) throw unknownReference('locationId', 'location');
 }
 
 async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {

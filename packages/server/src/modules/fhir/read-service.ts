@@ -1,4 +1,10 @@
-import { decodeCursor, encodeCursor, mayRead } from '@careloop/core';
+import {
+  CareloopError,
+  type CursorKey,
+  decodeKeysetCursor,
+  encodeCursor,
+  mayRead,
+} from '@careloop/core';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -82,17 +88,27 @@ function searchBundle(resources: Resource[], url: RequestUrl, next: string | nul
   };
 }
 
-function cursorPair(cursor: string | undefined): [string, string] | null {
+/** `(sort value, id)`: the value a name for Patient search, an instant elsewhere; else a 400. */
+function cursorPair(cursor: string | undefined, kind: CursorKey): [string, string] | null {
   if (!cursor) return null;
-  const [a, b] = decodeCursor(cursor, 2);
-  if (typeof a !== 'string' || typeof b !== 'string' || !UUID.test(b)) {
+  try {
+    const [value = '', id = ''] = decodeKeysetCursor(cursor, [kind, 'uuid']);
+    return [value, id];
+  } catch (error) {
+    if (!(error instanceof CareloopError)) throw error;
     throw requestError(400, 'invalid', 'The _cursor is not valid', '_cursor');
   }
-  return [a, b];
 }
 
-function pageOf(count: number | undefined, cursor: string | undefined): PageQuery {
-  return { limit: Math.min(count ?? DEFAULT_COUNT, MAX_COUNT) + 1, after: cursorPair(cursor) };
+function pageOf(
+  count: number | undefined,
+  cursor: string | undefined,
+  kind: CursorKey = 'instant',
+): PageQuery {
+  return {
+    limit: Math.min(count ?? DEFAULT_COUNT, MAX_COUNT) + 1,
+    after: cursorPair(cursor, kind),
+  };
 }
 
 const notFound = (type: string, id: string) =>
@@ -141,7 +157,7 @@ export class FhirReadService {
     query: PatientSearch,
     url: RequestUrl,
   ): Promise<Bundle> {
-    const page = pageOf(query._count, query._cursor);
+    const page = pageOf(query._count, query._cursor, 'text');
     const conditions = patientConditions(query, mayRead(ctx.actor.role, 'coverage', 'memberId'));
     const { resources, next } = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const after = page.after

@@ -55,7 +55,11 @@ function outcomeOf(
   const fastify = error as FastifyError;
   if (fastify.validation) {
     const first = fastify.validation[0];
-    const where = first?.instancePath.replace(/^\//, '') || first?.params?.missingProperty;
+    const required = first?.params?.requiredProperties;
+    const where =
+      first?.instancePath.replace(/^\//, '') ||
+      first?.params?.missingProperty ||
+      (Array.isArray(required) ? required[0] : undefined);
     const message = `${fastify.validationContext ?? 'request'} ${where ? `${String(where)} ` : ''}${first?.message ?? 'is invalid'}`;
     return [400, operationOutcome([issue('error', 'invalid', message)])];
   }

@@ -12,10 +12,17 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { encounters } from '../clinical/schema.js';
-import { locations, orgIdColumn, practitioners, serviceLines } from '../directory/schema.js';
+import {
+  locations,
+  orgIdColumn,
+  practitioners,
+  sameOrganization,
+  serviceLines,
+  tenantKey,
+} from '../directory/schema.js';
 import { patientIdColumn, patients } from '../patients/schema.js';
 
-const encounterId = () => uuid('encounter_id').references(() => encounters.id);
+const encounterId = () => uuid('encounter_id');
 const at = (name: string) => timestamp(name, { withTimezone: true });
 const createdAt = () => at('created_at').notNull().defaultNow();
 const updatedAt = () => at('updated_at').notNull().defaultNow();
@@ -64,7 +71,7 @@ export const sourceLinks = pgTable(
     sourceId: text('source_id').notNull(),
     recordType: text('record_type').notNull(),
     recordId: uuid('record_id').notNull(),
-    patientId: uuid('patient_id').references(() => patients.id),
+    patientId: uuid('patient_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -72,6 +79,7 @@ export const sourceLinks = pgTable(
     uniqueIndex('source_links_key').on(t.orgId, t.sourceSystem, t.sourceType, t.sourceId),
     index('source_links_record_idx').on(t.orgId, t.recordType, t.recordId),
     index('source_links_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
 
@@ -95,7 +103,7 @@ export const externalOrganizations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('external_organizations_name_idx').on(t.orgId, t.name)],
+  (t) => [tenantKey(t), index('external_organizations_name_idx').on(t.orgId, t.name)],
 );
 
 export const relatedPersons = pgTable(
@@ -114,7 +122,10 @@ export const relatedPersons = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('related_persons_patient_idx').on(t.patientId)],
+  (t) => [
+    index('related_persons_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );
 
 export const procedures = pgTable(
@@ -130,12 +141,18 @@ export const procedures = pgTable(
     status: text('status').notNull(),
     performedAt: at('performed_at'),
     performedEndAt: at('performed_end_at'),
-    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
-    locationId: uuid('location_id').references(() => locations.id),
+    practitionerId: uuid('practitioner_id'),
+    locationId: uuid('location_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('procedures_patient_idx').on(t.patientId, t.performedAt)],
+  (t) => [
+    index('procedures_patient_idx').on(t.patientId, t.performedAt),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
+    sameOrganization(t.orgId, t.locationId, locations),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 /** A compact clinical summary of an observation: what was measured, the value, and when. */
@@ -160,7 +177,11 @@ export const observations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('observations_patient_idx').on(t.patientId, t.code, t.effectiveAt)],
+  (t) => [
+    index('observations_patient_idx').on(t.patientId, t.code, t.effectiveAt),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 export const immunizations = pgTable(
@@ -178,7 +199,11 @@ export const immunizations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('immunizations_patient_idx').on(t.patientId, t.occurredAt)],
+  (t) => [
+    index('immunizations_patient_idx').on(t.patientId, t.occurredAt),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 export const medicationRequests = pgTable(
@@ -194,12 +219,17 @@ export const medicationRequests = pgTable(
     status: text('status').notNull(),
     intent: text('intent').notNull(),
     authoredAt: at('authored_at'),
-    requesterId: uuid('requester_id').references(() => practitioners.id),
+    requesterId: uuid('requester_id'),
     dosage: text('dosage'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('medication_requests_patient_idx').on(t.patientId, t.authoredAt)],
+  (t) => [
+    index('medication_requests_patient_idx').on(t.patientId, t.authoredAt),
+    sameOrganization(t.orgId, t.requesterId, practitioners),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 export const allergies = pgTable(
@@ -220,7 +250,10 @@ export const allergies = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('allergies_patient_idx').on(t.patientId)],
+  (t) => [
+    index('allergies_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );
 
 export const carePlans = pgTable(
@@ -240,7 +273,11 @@ export const carePlans = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('care_plans_patient_idx').on(t.patientId)],
+  (t) => [
+    index('care_plans_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 /** A bill sent to a payer: what was charged, for which dates, by whom. */
@@ -260,18 +297,22 @@ export const claims = pgTable(
     serviceStart: at('service_start'),
     serviceEnd: at('service_end'),
     submittedAt: at('submitted_at'),
-    providerPractitionerId: uuid('provider_practitioner_id').references(() => practitioners.id),
-    providerOrganizationId: uuid('provider_organization_id').references(
-      () => externalOrganizations.id,
-    ),
+    providerPractitionerId: uuid('provider_practitioner_id'),
+    providerOrganizationId: uuid('provider_organization_id'),
     payerName: text('payer_name'),
-    payerOrganizationId: uuid('payer_organization_id').references(() => externalOrganizations.id),
+    payerOrganizationId: uuid('payer_organization_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    tenantKey(t),
     index('claims_patient_idx').on(t.patientId, t.serviceStart),
     index('claims_org_service_idx').on(t.orgId, t.serviceStart),
+    sameOrganization(t.orgId, t.providerPractitionerId, practitioners),
+    sameOrganization(t.orgId, t.providerOrganizationId, externalOrganizations),
+    sameOrganization(t.orgId, t.payerOrganizationId, externalOrganizations),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
   ],
 );
 
@@ -282,7 +323,7 @@ export const explanationsOfBenefit = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
     patientId: patientIdColumn(),
-    claimId: uuid('claim_id').references(() => claims.id),
+    claimId: uuid('claim_id'),
     status: text('status').notNull(),
     outcome: text('outcome'),
     type: text('type'),
@@ -291,18 +332,21 @@ export const explanationsOfBenefit = pgTable(
     currency: text('currency'),
     serviceStart: at('service_start'),
     serviceEnd: at('service_end'),
-    providerPractitionerId: uuid('provider_practitioner_id').references(() => practitioners.id),
-    providerOrganizationId: uuid('provider_organization_id').references(
-      () => externalOrganizations.id,
-    ),
+    providerPractitionerId: uuid('provider_practitioner_id'),
+    providerOrganizationId: uuid('provider_organization_id'),
     payerName: text('payer_name'),
-    payerOrganizationId: uuid('payer_organization_id').references(() => externalOrganizations.id),
+    payerOrganizationId: uuid('payer_organization_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('explanations_of_benefit_patient_idx').on(t.patientId, t.serviceStart),
     index('explanations_of_benefit_claim_idx').on(t.claimId),
+    sameOrganization(t.orgId, t.claimId, claims),
+    sameOrganization(t.orgId, t.providerPractitionerId, practitioners),
+    sameOrganization(t.orgId, t.providerOrganizationId, externalOrganizations),
+    sameOrganization(t.orgId, t.payerOrganizationId, externalOrganizations),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
 
@@ -313,16 +357,22 @@ export const schedules = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
     name: text('name').notNull(),
-    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
-    locationId: uuid('location_id').references(() => locations.id),
-    serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
+    practitionerId: uuid('practitioner_id'),
+    locationId: uuid('location_id'),
+    serviceLineId: uuid('service_line_id'),
     active: boolean('active').notNull().default(true),
     planningStart: at('planning_start'),
     planningEnd: at('planning_end'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('schedules_org_idx').on(t.orgId, t.name)],
+  (t) => [
+    tenantKey(t),
+    index('schedules_org_idx').on(t.orgId, t.name),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
+    sameOrganization(t.orgId, t.locationId, locations),
+    sameOrganization(t.orgId, t.serviceLineId, serviceLines),
+  ],
 );
 
 export const slots = pgTable(
@@ -330,9 +380,7 @@ export const slots = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
-    scheduleId: uuid('schedule_id')
-      .notNull()
-      .references(() => schedules.id),
+    scheduleId: uuid('schedule_id').notNull(),
     /** free | busy | busy-unavailable | busy-tentative | entered-in-error */
     status: text('status').notNull(),
     startAt: at('start_at').notNull(),
@@ -345,6 +393,7 @@ export const slots = pgTable(
   (t) => [
     index('slots_schedule_start_idx').on(t.scheduleId, t.startAt),
     index('slots_org_status_start_idx').on(t.orgId, t.status, t.startAt),
+    sameOrganization(t.orgId, t.scheduleId, schedules),
   ],
 );
 
@@ -363,14 +412,19 @@ export const serviceRequests = pgTable(
     codeSystem: text('code_system'),
     code: text('code'),
     display: text('display').notNull(),
-    requesterId: uuid('requester_id').references(() => practitioners.id),
+    requesterId: uuid('requester_id'),
     performerName: text('performer_name'),
     authoredAt: at('authored_at'),
     occurrenceAt: at('occurrence_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('service_requests_patient_idx').on(t.patientId, t.authoredAt)],
+  (t) => [
+    index('service_requests_patient_idx').on(t.patientId, t.authoredAt),
+    sameOrganization(t.orgId, t.requesterId, practitioners),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 /**
@@ -396,7 +450,11 @@ export const communications = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('communications_patient_idx').on(t.patientId, t.sentAt)],
+  (t) => [
+    index('communications_patient_idx').on(t.patientId, t.sentAt),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );
 
 export const questionnaireResponses = pgTable(
@@ -415,5 +473,9 @@ export const questionnaireResponses = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('questionnaire_responses_patient_idx').on(t.patientId, t.authoredAt)],
+  (t) => [
+    index('questionnaire_responses_patient_idx').on(t.patientId, t.authoredAt),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.encounterId, encounters),
+  ],
 );

@@ -1,4 +1,4 @@
-import { normalizeEmail, normalizePhone, searchableName } from '@careloop/core';
+import { isCalendarDate, normalizeEmail, normalizePhone, searchableName } from '@careloop/core';
 import { requestError } from './outcome.js';
 
 /** FHIR search parameters as Careloop reads them: pure parsing, no database. */
@@ -29,8 +29,8 @@ export function parseDateParam(value: string, name = 'birthdate'): DateRange {
   }
   const [, prefix = 'eq', y, mo, d] = m;
   const start = `${y}-${mo ?? '01'}-${d ?? '01'}`;
-  const parsed = new Date(`${start}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== start) {
+  // Year 0 parses in JavaScript but not in PostgreSQL (it was a 500): years 1 to 9999 only.
+  if (!isCalendarDate(start)) {
     throw requestError(400, 'invalid', `${value} is not a calendar date`, name);
   }
   let end: string;

@@ -162,6 +162,9 @@ describe('search parameters', () => {
       negate: true,
     });
     expect(() => parseDateParam('1970-02-30')).toThrow();
+    // Year 0 is a JavaScript date but not a PostgreSQL one: it reached the database (a 500).
+    expect(() => parseDateParam('0000')).toThrow(/calendar date/);
+    expect(() => parseDateParam('2020-13-45')).toThrow(/calendar date/);
     expect(() => parseDateParam('soon')).toThrow();
   });
 

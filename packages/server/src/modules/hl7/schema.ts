@@ -8,7 +8,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { orgIdColumn } from '../directory/schema.js';
+import { orgIdColumn, sameOrganization } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
 /**
@@ -54,7 +54,7 @@ export const hl7Messages = pgTable(
     replayable: boolean('replayable').notNull().default(false),
     attempts: integer('attempts').notNull().default(1),
     /** The golden record the message was about, once known. */
-    patientId: uuid('patient_id').references(() => patients.id),
+    patientId: uuid('patient_id'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
@@ -64,5 +64,6 @@ export const hl7Messages = pgTable(
     index('hl7_messages_org_type_seq_idx').on(t.orgId, t.messageType, t.seq),
     index('hl7_messages_control_idx').on(t.orgId, t.controlId),
     index('hl7_messages_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );

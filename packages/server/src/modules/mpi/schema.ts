@@ -10,7 +10,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
-import { orgIdColumn } from '../directory/schema.js';
+import { orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js';
 import { patientIdColumn, patients } from '../patients/schema.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
@@ -38,8 +38,10 @@ export const patientSourceRecords = pgTable(
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (t) => [
+    tenantKey(t),
     uniqueIndex('patient_source_records_key').on(t.orgId, t.sourceSystem, t.sourceId),
     index('patient_source_records_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
 
@@ -54,13 +56,9 @@ export const mpiReviewItems = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
-    incomingId: uuid('incoming_id')
-      .notNull()
-      .references(() => patients.id),
-    candidateId: uuid('candidate_id')
-      .notNull()
-      .references(() => patients.id),
-    sourceRecordId: uuid('source_record_id').references(() => patientSourceRecords.id),
+    incomingId: uuid('incoming_id').notNull(),
+    candidateId: uuid('candidate_id').notNull(),
+    sourceRecordId: uuid('source_record_id'),
     score: doublePrecision('score').notNull(),
     reason: text('reason').notNull(),
     /** Per field: agreement level and weight, as scored. */
@@ -71,12 +69,16 @@ export const mpiReviewItems = pgTable(
     status: text('status').notNull().default('open'),
     createdAt: at('created_at').notNull().defaultNow(),
     decidedAt: at('decided_at'),
-    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedBy: uuid('decided_by'),
     decisionReason: text('decision_reason'),
   },
   (t) => [
     uniqueIndex('mpi_review_items_pair_key').on(t.orgId, t.incomingId, t.candidateId),
     index('mpi_review_items_status_idx').on(t.orgId, t.status, t.createdAt, t.id),
+    sameOrganization(t.orgId, t.incomingId, patients),
+    sameOrganization(t.orgId, t.candidateId, patients),
+    sameOrganization(t.orgId, t.sourceRecordId, patientSourceRecords),
+    sameOrganization(t.orgId, t.decidedBy, users),
   ],
 );
 
@@ -89,12 +91,8 @@ export const patientMerges = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
-    survivorId: uuid('survivor_id')
-      .notNull()
-      .references(() => patients.id),
-    mergedId: uuid('merged_id')
-      .notNull()
-      .references(() => patients.id),
+    survivorId: uuid('survivor_id').notNull(),
+    mergedId: uuid('merged_id').notNull(),
     /** review | staff | hl7 */
     origin: text('origin').notNull(),
     reason: text('reason'),
@@ -103,12 +101,16 @@ export const patientMerges = pgTable(
     /** The survivor's own golden fields before the merge, restored by an unmerge. */
     survivorBefore: jsonb('survivor_before').$type<Record<string, unknown>>().notNull(),
     mergedAt: at('merged_at').notNull().defaultNow(),
-    mergedBy: uuid('merged_by').references(() => users.id),
+    mergedBy: uuid('merged_by'),
     unmergedAt: at('unmerged_at'),
-    unmergedBy: uuid('unmerged_by').references(() => users.id),
+    unmergedBy: uuid('unmerged_by'),
   },
   (t) => [
     index('patient_merges_survivor_idx').on(t.survivorId),
     index('patient_merges_merged_idx').on(t.mergedId),
+    sameOrganization(t.orgId, t.survivorId, patients),
+    sameOrganization(t.orgId, t.mergedId, patients),
+    sameOrganization(t.orgId, t.mergedBy, users),
+    sameOrganization(t.orgId, t.unmergedBy, users),
   ],
 );

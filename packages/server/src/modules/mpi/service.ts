@@ -56,7 +56,7 @@ export class MpiService {
   async listReviews(ctx: RequestContext, query: ReviewListQuery) {
     const status = query.status ?? 'open';
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
+    const after = query.cursor ? decodeKeyset(query.cursor, ['instant', 'uuid']) : null;
     const page = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const rows = await tx
         .select({ ...reviewColumns, createdKey: sql<string>`${mpiReviewItems.createdAt}::text` })

@@ -10,7 +10,13 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { locations, orgIdColumn, practitioners } from '../directory/schema.js';
+import {
+  locations,
+  orgIdColumn,
+  practitioners,
+  sameOrganization,
+  tenantKey,
+} from '../directory/schema.js';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -35,27 +41,24 @@ export const patients = pgTable(
     preferredChannel: text('preferred_channel'),
     timeZone: text('time_zone'),
     deceasedAt: timestamp('deceased_at', { withTimezone: true }),
-    primaryLocationId: uuid('primary_location_id').references(() => locations.id),
+    primaryLocationId: uuid('primary_location_id'),
     flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
     status: text('status').notNull().default('active'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // The target of composite (org_id, patient_id) foreign keys: a reference cannot cross tenants.
-    uniqueIndex('patients_org_id_key').on(t.orgId, t.id),
+    tenantKey(t),
     index('patients_org_search_name_idx').on(t.orgId, t.searchName.op('text_pattern_ops'), t.id),
     index('patients_org_search_given_idx').on(t.orgId, t.searchGiven.op('text_pattern_ops')),
     index('patients_org_birth_date_idx').on(t.orgId, t.birthDate, t.id),
     index('patients_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    sameOrganization(t.orgId, t.primaryLocationId, locations),
   ],
 );
 
-/** A required link to the golden record. */
-export const patientIdColumn = () =>
-  uuid('patient_id')
-    .notNull()
-    .references(() => patients.id);
+/** A required link to the golden record; each table adds `sameOrganization(…, patients)`. */
+export const patientIdColumn = () => uuid('patient_id').notNull();
 
 export const patientAddresses = pgTable(
   'patient_addresses',
@@ -72,7 +75,10 @@ export const patientAddresses = pgTable(
     country: text('country').notNull().default('US'),
     position: integer('position').notNull().default(0),
   },
-  (t) => [index('patient_addresses_patient_idx').on(t.patientId)],
+  (t) => [
+    index('patient_addresses_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );
 
 /** Phones (E.164) and emails (lower-case), normalized on the way in. */
@@ -91,6 +97,7 @@ export const patientContactPoints = pgTable(
   (t) => [
     index('patient_contact_points_patient_idx').on(t.patientId),
     index('patient_contact_points_value_idx').on(t.orgId, t.value),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
 
@@ -109,6 +116,7 @@ export const patientIdentifiers = pgTable(
     index('patient_identifiers_patient_idx').on(t.patientId),
     uniqueIndex('patient_identifiers_system_value_key').on(t.orgId, t.system, t.value),
     index('patient_identifiers_value_idx').on(t.orgId, t.value),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
 
@@ -125,7 +133,10 @@ export const patientConsents = pgTable(
     source: text('source').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('patient_consents_key').on(t.patientId, t.channel, t.purpose)],
+  (t) => [
+    uniqueIndex('patient_consents_key').on(t.patientId, t.channel, t.purpose),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );
 
 export const coverages = pgTable(
@@ -143,7 +154,10 @@ export const coverages = pgTable(
     startDate: date('start_date', { mode: 'string' }),
     endDate: date('end_date', { mode: 'string' }),
   },
-  (t) => [index('coverages_patient_idx').on(t.patientId)],
+  (t) => [
+    index('coverages_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );
 
 export const careTeamMembers = pgTable(
@@ -152,10 +166,14 @@ export const careTeamMembers = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
     patientId: patientIdColumn(),
-    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
+    practitionerId: uuid('practitioner_id'),
     name: text('name').notNull(),
     role: text('role').notNull(),
     since: date('since', { mode: 'string' }),
   },
-  (t) => [index('care_team_members_patient_idx').on(t.patientId)],
+  (t) => [
+    index('care_team_members_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );

@@ -1,6 +1,7 @@
 import {
   type AdministrativeSex,
   type Channel,
+  type CursorKey,
   encodeCursor,
   INSURANCE_IDENTIFIER_TYPES,
   type PatientListQuery,
@@ -15,9 +16,9 @@ import { decodeKeyset, startsWith } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import { toIso, touchpointView } from './read-model.js';
 
-/** A (sort value, id) cursor whose parts are strings, the id a UUID; else a 400. */
-function cursorPair(cursor: string): [string, string] {
-  const [value = '', id = ''] = decodeKeyset(cursor, 2);
+/** A (sort value, id) cursor: the value of the sort's kind, the id a UUID; else a 400. */
+function cursorPair(cursor: string, kind: CursorKey): [string, string] {
+  const [value = '', id = ''] = decodeKeyset(cursor, [kind, 'uuid']);
   return [value, id];
 }
 
@@ -112,7 +113,7 @@ export async function searchPatients(
   if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`);
   conditions.push(sql`p.status <> 'merged'`);
   if (query.cursor) {
-    const [value, id] = cursorPair(query.cursor);
+    const [value, id] = cursorPair(query.cursor, sort.kind);
     const cast =
       sort.kind === 'text'
         ? sql`${value}::text`
@@ -181,7 +182,7 @@ export async function timelinePage(
   if (query.channel) conditions.push(sql`t.channel = ${query.channel}`);
   if (query.stage) conditions.push(sql`t.stage = ${query.stage}`);
   if (query.cursor) {
-    const [at, id] = cursorPair(query.cursor);
+    const [at, id] = cursorPair(query.cursor, 'instant');
     conditions.push(sql`(t.occurred_at, t.id) < (${at}::timestamptz, ${id}::uuid)`);
   }
   const result = await tx.execute(sql`

@@ -1,5 +1,7 @@
 import {
+  badRequest,
   conflict,
+  isFutureDate,
   mayRead,
   notFound,
   type Patient360,
@@ -12,6 +14,7 @@ import {
   searchColumns,
   type TimelineQuery,
   touchpointFor,
+  unknownReference,
 } from '@careloop/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
@@ -19,6 +22,7 @@ import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { locations } from '../directory/schema.js';
 import {
   identifierOwners,
   MpiConflictError,
@@ -39,6 +43,26 @@ import {
 import { searchPatients, timelinePage } from './search.js';
 
 type Source = 'staff' | 'portal';
+
+/** A birth date cannot be in the future (it was stored, 9999-12-31 included). */
+function assertBorn(birthDate: string | undefined, ctx: RequestContext): void {
+  if (birthDate !== undefined && isFutureDate(birthDate, ctx.asOf ?? new Date())) {
+    throw badRequest('The birth date is in the future', '/body/birthDate');
+  }
+}
+
+/**
+ * A primary location must be one of the organization's own: row-level security hides the
+ * others, so an unknown id and another tenant's read the same (422 naming the field).
+ */
+async function assertLocation(tx: Db, locationId: string | null | undefined): Promise<void> {
+  if (!locationId) return;
+  const [found] = await tx
+    .select({ id: locations.id })
+    .from(locations)
+    .where(eq(locations.id, locationId));
+  if (!found) throw unknownReference('primaryLocationId', 'location');
+}
 
 /** A registration at the desk, as the master patient index sees it. */
 function staffPerson(
@@ -177,6 +201,8 @@ export class PatientService {
     const contactPoints = normalizeContactPoints(input.contactPoints ?? []);
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const orgId = ctx.actor.orgId;
+      assertBorn(input.birthDate, ctx);
+      await assertLocation(tx, input.primaryLocationId);
       const id = crypto.randomUUID();
       const person = staffPerson(id, input, contactPoints);
       const decision = await matchPerson(tx, person, { allowScoreLink: false }).catch(
@@ -255,6 +281,8 @@ export class PatientService {
         .where(eq(patients.id, patientId))
         .for('update');
       if (!current) throw notFound('Patient');
+      assertBorn(input.birthDate, ctx);
+      await assertLocation(tx, input.primaryLocationId);
       const givenName = input.givenName?.trim() ?? current.givenName;
       const familyName = input.familyName?.trim() ?? current.familyName;
       const changes = {

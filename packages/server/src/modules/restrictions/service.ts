@@ -284,10 +284,7 @@ export class RestrictionService extends RestrictionGuard {
   /** Every break-glass grant of the organization, newest first. */
   async report(ctx: RequestContext, query: BreakGlassReportQuery): Promise<BreakGlassReport> {
     const limit = query.limit ?? 25;
-    const after = query.cursor ? decodeKeyset(query.cursor, 2) : null;
-    if (after && Number.isNaN(Date.parse(after[0] ?? ''))) {
-      throw new CareloopError('bad_request', 'The cursor is not valid', '/query/cursor');
-    }
+    const after = query.cursor ? decodeKeyset(query.cursor, ['instant', 'uuid']) : null;
     const g = breakGlassGrants;
     const rows = await this.database.withTenant(ctx.actor.orgId, (tx) =>
       tx

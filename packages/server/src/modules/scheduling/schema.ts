@@ -1,6 +1,12 @@
 import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { locations, orgIdColumn, practitioners, serviceLines } from '../directory/schema.js';
-import { patientIdColumn } from '../patients/schema.js';
+import {
+  locations,
+  orgIdColumn,
+  practitioners,
+  sameOrganization,
+  serviceLines,
+} from '../directory/schema.js';
+import { patientIdColumn, patients } from '../patients/schema.js';
 
 export const appointments = pgTable(
   'appointments',
@@ -9,9 +15,9 @@ export const appointments = pgTable(
     orgId: orgIdColumn(),
     patientId: patientIdColumn(),
     status: text('status').notNull(),
-    serviceLineId: uuid('service_line_id').references(() => serviceLines.id),
-    practitionerId: uuid('practitioner_id').references(() => practitioners.id),
-    locationId: uuid('location_id').references(() => locations.id),
+    serviceLineId: uuid('service_line_id'),
+    practitionerId: uuid('practitioner_id'),
+    locationId: uuid('location_id'),
     startAt: timestamp('start_at', { withTimezone: true }).notNull(),
     endAt: timestamp('end_at', { withTimezone: true }).notNull(),
     telehealth: boolean('telehealth').notNull().default(false),
@@ -22,5 +28,9 @@ export const appointments = pgTable(
   (t) => [
     index('appointments_patient_idx').on(t.patientId, t.startAt),
     index('appointments_org_start_idx').on(t.orgId, t.startAt),
+    sameOrganization(t.orgId, t.serviceLineId, serviceLines),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
+    sameOrganization(t.orgId, t.locationId, locations),
+    sameOrganization(t.orgId, t.patientId, patients),
   ],
 );

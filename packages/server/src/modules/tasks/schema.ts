@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
-import { orgIdColumn } from '../directory/schema.js';
+import { orgIdColumn, sameOrganization } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 
 export const tasks = pgTable(
@@ -9,14 +9,14 @@ export const tasks = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
-    patientId: uuid('patient_id').references(() => patients.id),
+    patientId: uuid('patient_id'),
     title: text('title').notNull(),
     description: text('description'),
-    assigneeId: uuid('assignee_id').references(() => users.id),
+    assigneeId: uuid('assignee_id'),
     dueAt: timestamp('due_at', { withTimezone: true }),
     status: text('status').notNull().default('open'),
     priority: text('priority').notNull().default('normal'),
-    createdBy: uuid('created_by').references(() => users.id),
+    createdBy: uuid('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
@@ -24,5 +24,8 @@ export const tasks = pgTable(
     index('tasks_patient_open_idx').on(t.patientId).where(sql`status in ('open', 'in-progress')`),
     index('tasks_org_status_due_idx').on(t.orgId, t.status, t.dueAt, t.id),
     index('tasks_assignee_idx').on(t.assigneeId, t.status),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.assigneeId, users),
+    sameOrganization(t.orgId, t.createdBy, users),
   ],
 );

@@ -3,6 +3,7 @@ import {
   type CursorValues,
   decodeCursor,
   encodeCursor,
+  isCursorValue,
   isRole,
   notFound,
   STAFF_ROLES,
@@ -13,8 +14,9 @@ import {
   type TaskStatus,
   type TaskUpdate,
   touchpointLabel,
+  unknownReference,
 } from '@careloop/core';
-import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
@@ -90,7 +92,9 @@ function validKeyValue(k: SortKey, value: CursorValues[number]): boolean {
   if (value === null) return k.nullable;
   switch (k.kind) {
     case 'instant':
-      return typeof value === 'string' && ISO_INSTANT.test(value);
+      return (
+        typeof value === 'string' && ISO_INSTANT.test(value) && isCursorValue('instant', value)
+      );
     case 'rank':
       return typeof value === 'number' && Number.isInteger(value);
     case 'uuid':
@@ -191,14 +195,16 @@ async function checkReferences(
       .select({ id: patients.id })
       .from(patients)
       .where(eq(patients.id, refs.patientId));
-    if (!found) throw badRequest('No patient with this id', '/body/patientId');
+    if (!found) throw unknownReference('patientId', 'patient');
   }
   if (refs.assigneeId) {
     const [found] = await tx
-      .select({ role: users.role })
+      .select({ role: users.role, disabledAt: users.disabledAt })
       .from(users)
-      .where(and(eq(users.id, refs.assigneeId), isNull(users.disabledAt)));
-    const staff = found && isRole(found.role) && STAFF_ROLES.includes(found.role);
+      .where(eq(users.id, refs.assigneeId));
+    // Unknown and another organization's users read the same (row-level security): a 422.
+    if (!found) throw unknownReference('assigneeId', 'user');
+    const staff = !found.disabledAt && isRole(found.role) && STAFF_ROLES.includes(found.role);
     if (!staff) throw badRequest('Tasks can only be assigned to active staff', '/body/assigneeId');
   }
 }

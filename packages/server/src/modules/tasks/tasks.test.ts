@@ -182,19 +182,21 @@ describeEachDatabase('tasks', (kind) => {
     const theirPatient = await other.createPatient();
     const theirUser = await other.signIn('clinician');
     const portalUser = await tenant.signIn('patient', { patientId });
-    const cases: [Record<string, unknown>, string][] = [
-      [{}, '/body/title'],
-      [{ title: '   ' }, '/body/title'],
-      [{ title: 'x', priority: 'asap' }, '/body/priority'],
-      [{ title: 'x', dueAt: 'tomorrow' }, '/body/dueAt'],
-      [{ title: 'x', patientId: 'nope' }, '/body/patientId'],
-      [{ title: 'x', patientId: theirPatient.id }, '/body/patientId'],
-      [{ title: 'x', assigneeId: theirUser.userId }, '/body/assigneeId'],
-      [{ title: 'x', assigneeId: portalUser.userId }, '/body/assigneeId'],
+    const cases: [Record<string, unknown>, string, number][] = [
+      [{}, '/body/title', 400],
+      [{ title: '   ' }, '/body/title', 400],
+      [{ title: 'x', priority: 'asap' }, '/body/priority', 400],
+      [{ title: 'x', dueAt: 'tomorrow' }, '/body/dueAt', 400],
+      [{ title: 'x', patientId: 'nope' }, '/body/patientId', 400],
+      // Another organization's patient reads as an unknown one: 422, the same for both.
+      [{ title: 'x', patientId: theirPatient.id }, '/body/patientId', 422],
+      [{ title: 'x', patientId: crypto.randomUUID() }, '/body/patientId', 422],
+      [{ title: 'x', assigneeId: theirUser.userId }, '/body/assigneeId', 422],
+      [{ title: 'x', assigneeId: portalUser.userId }, '/body/assigneeId', 400],
     ];
-    for (const [body, path] of cases) {
+    for (const [body, path, status] of cases) {
       const res = await coordinator.post('/api/tasks', body);
-      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.statusCode, JSON.stringify(body)).toBe(status);
       expect(res.json()).toMatchObject({ path });
     }
     const task = (await coordinator.post('/api/tasks', { title: 'ok' })).json<Task>();

@@ -1,6 +1,6 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { orgIdColumn } from '../directory/schema.js';
-import { patientIdColumn } from '../patients/schema.js';
+import { orgIdColumn, sameOrganization } from '../directory/schema.js';
+import { patientIdColumn, patients } from '../patients/schema.js';
 
 /**
  * The journey event log: every interaction with a patient. Services append a touchpoint in the
@@ -26,5 +26,8 @@ export const touchpoints = pgTable(
     subjectType: text('subject_type'),
     subjectId: uuid('subject_id'),
   },
-  (t) => [index('touchpoints_patient_time_idx').on(t.patientId, t.occurredAt, t.id)],
+  (t) => [
+    index('touchpoints_patient_time_idx').on(t.patientId, t.occurredAt, t.id),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
 );

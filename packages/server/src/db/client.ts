@@ -40,6 +40,24 @@ export interface TenantOptions {
   lockTimeoutMs?: number;
 }
 
+/** How long closing one pool may take before it is left to end by itself. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+async function endWithin(what: string, ending: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    if ((await Promise.race([ending.then(() => 'done' as const), late])) === 'late') {
+      process.stderr.write(`careloop: closing the ${what} took over 5 s; not waiting for it\n`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The database Careloop runs on: PGlite embedded in the process, or a PostgreSQL server.
  * `db` runs as the connecting (owning) role and is for migrations, the CLI and the few
@@ -100,11 +118,14 @@ export class Database {
         : null;
       const changes = new ChangeFeed(options.databaseUrl);
       const auditPool = serverPool(options.databaseUrl, 2, 'careloop-audit', onError);
+      // A connection stuck on a server that accepted it and went silent never ends politely:
+      // closing waits a few seconds for each, then leaves the rest to the socket's own end, so
+      // a shutdown (and a test's teardown) cannot hang on it.
       const close = async () => {
-        await changes.close();
-        await pool.end();
-        await auditPool.end();
-        await ownerPool?.end();
+        await endWithin('change feed', changes.close());
+        await endWithin('pool', pool.end());
+        await endWithin('audit pool', auditPool.end());
+        if (ownerPool) await endWithin('owner pool', ownerPool.end());
       };
       const database = new Database('postgres', db, close, null, pool, ownerPool);
       database.changes = changes;

@@ -24,7 +24,8 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, database, FieldCipher.random());
+  const cipher = FieldCipher.fromEnv(config.encryptionKey, config.encryptionKeys);
+  const services = createServices(config, database, cipher ?? FieldCipher.random());
   const built = await buildApp(services, { logger: false, serveWeb: false });
   await built.app.ready();
   // As `startServer` does: on PostgreSQL every test then runs with the caches on (docs/adr/0005).

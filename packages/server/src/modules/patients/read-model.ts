@@ -10,7 +10,8 @@ import {
   type Touchpoint,
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
-import type { FieldCipher } from '../../crypto/field-cipher.js';
+import { noteBodyAad } from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 
@@ -73,7 +74,7 @@ export interface Row360 {
 export async function load360(
   tx: Db,
   patientId: string,
-  options: { access: SectionAccess; cipher: FieldCipher },
+  options: { access: SectionAccess; cipher: FieldCipher; orgId: string },
 ): Promise<Patient360 | null> {
   const { clinical, notes, tasks } = options.access;
   const result = await tx.execute(
@@ -94,7 +95,7 @@ export function statement360(patientId: string, access: SectionAccess): string {
 /** The function's JSON as the API's view: ISO instants, consent grid, decrypted notes. */
 export function shape360(
   row: Row360 | null,
-  options: { access: SectionAccess; cipher: FieldCipher },
+  options: { access: SectionAccess; cipher: FieldCipher; orgId: string },
 ): Patient360 | null {
   if (!row?.patient) return null;
   const { clinical, notes: withNotes, tasks: withTasks } = options.access;
@@ -147,7 +148,7 @@ export function shape360(
     notes: withNotes
       ? row.notes.map((n) => ({
           ...n,
-          body: options.cipher.decrypt(n.body),
+          body: openForView(options.cipher, n.body, noteBodyAad(n.id, options.orgId)),
           createdAt: toIso(n.createdAt),
           updatedAt: toIso(n.updatedAt),
         }))

@@ -110,7 +110,7 @@ export class PatientService {
         orgId,
         statement360(patientId, access),
       );
-      return shape360(row?.view ?? null, { access, cipher: this.cipher });
+      return shape360(row?.view ?? null, { access, cipher: this.cipher, orgId });
     };
     // Keyed by access level too: a cached view is exactly what the database returns for that
     // level, so a role never receives a section it may not read.
@@ -412,6 +412,7 @@ export class PatientService {
     const view = await load360(tx, patientId, {
       access: sectionAccess(ctx.actor.role),
       cipher: this.cipher,
+      orgId: ctx.actor.orgId,
     });
     if (!view) throw notFound('Patient');
     return view;

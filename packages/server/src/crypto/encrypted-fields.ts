@@ -1,0 +1,29 @@
+import type { FieldAad } from './field-cipher.js';
+
+/**
+ * Where each encrypted column's values are bound (docs/encryption.md lists them and why the
+ * other columns are not encrypted). Every writer and reader of a column builds its associated
+ * data here, and `careloop keys rotate` re-encrypts with the same functions.
+ */
+const bound =
+  (table: string, column: string) =>
+  (row: string, orgId: string): FieldAad => ({ table, column, row, orgId });
+
+export const noteBodyAad = bound('notes', 'body_encrypted');
+export const hl7RawAad = bound('hl7_messages', 'raw_encrypted');
+export const taskDescriptionAad = bound('tasks', 'description_encrypted');
+export const appointmentReasonAad = bound('appointments', 'reason_encrypted');
+
+/**
+ * A raw FHIR resource is written by upsert on its source key, so it is bound to that key (the
+ * row's identity for every writer) rather than to an id a concurrent insert may not keep.
+ */
+export const fhirResourceAad = (
+  key: { sourceSystem: string; resourceType: string; sourceId: string },
+  orgId: string,
+): FieldAad => ({
+  table: 'fhir_source_records',
+  column: 'resource_encrypted',
+  row: JSON.stringify([key.sourceSystem, key.resourceType, key.sourceId]),
+  orgId,
+});

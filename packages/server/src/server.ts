@@ -182,6 +182,7 @@ export async function startServer(
           `Seeding the demo organization "${DEMO_ORGANIZATION}" (${config.demoPatients} patients)\n`,
         );
         const report = await seedOrganization(database, {
+          cipher: services.cipher,
           patients: config.demoPatients,
           onProgress: options.onSeedProgress,
         });

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { taskDescriptionAad } from '../crypto/encrypted-fields.js';
+import type { FieldCipher } from '../crypto/field-cipher.js';
 import type { Database, Db } from '../db/client.js';
 import { rowsOf } from '../db/rows.js';
 import {
@@ -27,6 +29,8 @@ import { hash32 } from './random.js';
 import { DEMO_ORGANIZATION, DEMO_PASSWORD } from './reference/staff.js';
 
 export interface SeedOptions {
+  /** The key ring: task descriptions are stored encrypted, as the services store them. */
+  cipher: FieldCipher;
   /** Created when missing. Default "Demo Health", which also gets the demo sign-ins. */
   organization?: string;
   patients: number;
@@ -84,7 +88,17 @@ const SEEDED_TABLES = [
 ];
 
 /** One batch's inserts, table by table in foreign key order. */
-function batchInserts(bundles: readonly PatientBundle[]) {
+/** Task rows as stored: the description sealed to the task (docs/encryption.md). */
+const sealedTasks = (rows: PatientBundle['tasks'], cipher: FieldCipher) =>
+  rows.map(({ description, ...t }) => {
+    if (!t.id) throw new Error('A generated task has no id');
+    const sealed = description
+      ? cipher.encrypt(description, taskDescriptionAad(t.id, t.orgId))
+      : null;
+    return { ...t, description: null, descriptionEncrypted: sealed };
+  });
+
+function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
   const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
     bundles.flatMap<PatientBundle[K][number]>((b) => b[key]);
   return [
@@ -107,7 +121,7 @@ function batchInserts(bundles: readonly PatientBundle[]) {
     ['appointments', (tx: Db) => insertMany(tx, appointments, all('appointments'))],
     ['encounters', (tx: Db) => insertMany(tx, encounters, all('encounters'))],
     ['touchpoints', (tx: Db) => insertMany(tx, touchpoints, all('touchpoints'))],
-    ['tasks', (tx: Db) => insertMany(tx, tasks, all('tasks'))],
+    ['tasks', (tx: Db) => insertMany(tx, tasks, sealedTasks(all('tasks'), cipher))],
   ] as const;
 }
 
@@ -115,11 +129,12 @@ async function insertBatch(
   database: Database,
   bundles: readonly PatientBundle[],
   rows: SeededRows,
+  cipher: FieldCipher,
 ) {
   await database.system(async (tx) => {
     // A crash loses at most the last batches, never consistency; commits stop waiting on fsync.
     await tx.execute(sql`set local synchronous_commit = off`);
-    for (const [key, insert] of batchInserts(bundles)) {
+    for (const [key, insert] of batchInserts(bundles, cipher)) {
       // Read the count after the await: another batch may have added to it meanwhile.
       const inserted = await insert(tx);
       rows[key] += inserted;
@@ -187,7 +202,7 @@ export async function seedOrganization(
       bundles.push(generatePatient(ctx, setup.firstIndex + offset + i));
     if (offset === 0 && setup.firstIndex === 0) showcase = bundles[0]?.patient ?? null;
     inFlight.push(
-      insertBatch(database, bundles, rows).then(
+      insertBatch(database, bundles, rows, options.cipher).then(
         () => {
           done += count;
           options.onProgress?.(done, total);

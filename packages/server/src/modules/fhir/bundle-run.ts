@@ -1,5 +1,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
+import { fhirResourceAad } from '../../crypto/encrypted-fields.js';
+import { DecryptionError, type FieldCipher } from '../../crypto/field-cipher.js';
 import { JsonText } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -75,6 +77,7 @@ export class BundleRun {
     readonly orgId: string,
     readonly sourceSystem: string,
     readonly bundle: IncomingBundle,
+    private readonly cipher: FieldCipher,
   ) {
     this.entries = [...bundle.entries];
     this.references = new BundleReferences({
@@ -140,6 +143,7 @@ export class BundleRun {
       status: string | null;
       content_hash: string | null;
       resource: unknown;
+      resource_encrypted: string | null;
       record_type: string | null;
       record_id: string | null;
       patient_id: string | null;
@@ -151,10 +155,15 @@ export class BundleRun {
             sql`, `,
           )})
             then r.resource end as resource,
+          case when r.resource_type in (${sql.join(
+            shared.map((t) => sql`${t}`),
+            sql`, `,
+          )})
+            then r.resource_encrypted end as resource_encrypted,
           l.record_type, l.record_id, l.patient_id
         from json_to_recordset(${JSON.stringify([...keys.values()])}::json) as k(t text, i text)
-        left join lateral (select f.resource_type, f.status, f.content_hash, f.resource
-          from fhir_source_records f
+        left join lateral (select f.resource_type, f.status, f.content_hash, f.resource,
+            f.resource_encrypted from fhir_source_records f
           where f.source_system = ${this.sourceSystem} and f.resource_type = k.t
             and f.source_id = k.i limit 1) r on true
         left join lateral (select s.record_type, s.record_id, s.patient_id from source_links s
@@ -168,7 +177,7 @@ export class BundleRun {
         this.stored.set(key, {
           status: row.status as SourceStatus,
           hash: row.content_hash,
-          resource: row.resource,
+          resource: this.storedResource(row.t, row.i, row.resource, row.resource_encrypted),
         });
       }
       if (row.record_type !== null && row.record_id !== null) {
@@ -286,6 +295,30 @@ export class BundleRun {
     if (before) this.known.set(key, before);
     else this.known.delete(key);
     this.reject(entry, error);
+  }
+
+  /**
+   * A shared directory resource as stored before, for the containment check: decrypted, or the
+   * plain copy of a row not yet rotated. One that does not decrypt counts as absent (the
+   * entry is then mapped again, never skipped on unreadable evidence).
+   */
+  private storedResource(
+    resourceType: string,
+    sourceId: string,
+    plain: unknown,
+    sealed: string | null,
+  ): unknown {
+    if (sealed === null) return plain;
+    const aad = fhirResourceAad(
+      { sourceSystem: this.sourceSystem, resourceType, sourceId },
+      this.orgId,
+    );
+    try {
+      return JSON.parse(this.cipher.decrypt(sealed, aad));
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      return null;
+    }
   }
 
   private isUnchanged(

@@ -14,6 +14,7 @@ import { noteBodyAad } from '../../crypto/encrypted-fields.js';
 import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { taskDescription } from '../tasks/service.js';
 
 /** Which sections of the 360 view a role may see; the others are not even queried. */
 export interface SectionAccess {
@@ -52,7 +53,7 @@ export interface Row360 {
   })[];
   upcoming: Appointment[];
   past: Appointment[];
-  tasks: NonNullable<Patient360['openTasks']>;
+  tasks: (NonNullable<Patient360['openTasks']>[number] & { descriptionEncrypted: string | null })[];
   notes: {
     id: string;
     body: string;
@@ -138,8 +139,13 @@ export function shape360(
       past: row.past.map(appointmentView),
     },
     openTasks: withTasks
-      ? row.tasks.map((t) => ({
+      ? row.tasks.map(({ descriptionEncrypted, ...t }) => ({
           ...t,
+          description: taskDescription(
+            { id: t.id, description: t.description, descriptionEncrypted },
+            options.cipher,
+            options.orgId,
+          ),
           dueAt: toIsoOrNull(t.dueAt),
           createdAt: toIso(t.createdAt),
           completedAt: toIsoOrNull(t.completedAt),

@@ -50,6 +50,7 @@ describeEachDatabase('careloop keys rotate', (kind) => {
       await clinician.post('/api/tasks', { title: 't', patientId, description: 'sealed task' })
     ).json<Task>();
     const plainTask = (await clinician.post('/api/tasks', { title: 'p', patientId })).json<Task>();
+    await clinician.post('/api/tasks', { title: 'no description', patientId });
     await system(sql`update tasks set description = 'plain task text' where id = ${plainTask.id}`);
     const resource = {
       resourceType: 'Communication',
@@ -82,7 +83,7 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     const tasks = await system<{ id: string; description: string | null; sealed: string }>(
       sql`select id, description, description_encrypted as sealed from tasks`,
     );
-    expect(tasks.map((t) => t.description)).toEqual([null, null]);
+    expect(tasks.map((t) => t.description)).toEqual([null, null, null]);
     const sealedOf = (id: string) => tasks.find((t) => t.id === id)?.sealed ?? '';
     expect(ring.decrypt(sealedOf(task.id), taskDescriptionAad(task.id, orgId))).toBe('sealed task');
     expect(ring.decrypt(sealedOf(plainTask.id), taskDescriptionAad(plainTask.id, orgId))).toBe(
@@ -141,5 +142,20 @@ describeEachDatabase('careloop keys rotate', (kind) => {
       sql`select body_encrypted from notes where id = ${b.id}`,
     );
     expect(after?.body_encrypted).toBe(before?.body_encrypted);
+  });
+
+  it('tells a key id with an underscore from one that differs there (no LIKE wildcard)', async () => {
+    const other = { kid: 'kX1', key: randomBytes(32) };
+    const current = { kid: 'k_1', key: randomBytes(32) };
+    const id = randomUUID();
+    const body = FieldCipher.fromKeys([other]).encrypt('under kX1', noteBodyAad(id, tenant.orgId));
+    await system(sql`insert into notes (id, org_id, patient_id, author_name, body_encrypted)
+      values (${id}, ${tenant.orgId}, ${patientId}, 'x', ${body})`);
+    const underscored = FieldCipher.fromKeys([current, other, { kid: 'new', key: NEW }]);
+    await rotateKeys(app.database.ownerDb, underscored);
+    const [row] = await system<{ body_encrypted: string }>(
+      sql`select body_encrypted from notes where id = ${id}`,
+    );
+    expect(row?.body_encrypted.startsWith('v2.k_1.')).toBe(true);
   });
 });

@@ -113,6 +113,7 @@ export async function rotateKeys(
   return reports;
 }
 
+/** `v2.<kid>.` compared as a prefix by length: in LIKE, a `_` of a key id would match any character. */
 function pageQuery(c: EncryptedColumn, currentPrefix: string, after: string, limit: number) {
   const ident = (name: string) => sql.raw(`"${name}"`);
   const keys = [0, 1, 2].map((i) => {
@@ -120,9 +121,9 @@ function pageQuery(c: EncryptedColumn, currentPrefix: string, after: string, lim
     return key ? sql`${ident(key)}::text` : sql`null::text`;
   });
   const plain = c.plain ? sql`${ident(c.plain)}::text` : sql`null::text`;
-  const stale = c.plain
-    ? sql`(${ident(c.plain)} is not null or ${ident(c.column)} not like ${currentPrefix})`
-    : sql`${ident(c.column)} not like ${currentPrefix}`;
+  // Null (no value, e.g. a task without description) is not stale: `<>` is null there.
+  const notCurrent = sql`left(${ident(c.column)}, ${currentPrefix.length}) <> ${currentPrefix}`;
+  const stale = c.plain ? sql`(${ident(c.plain)} is not null or ${notCurrent})` : notCurrent;
   return sql`select id::text as id, org_id::text as org_id, ${ident(c.column)} as sealed,
       ${plain} as plain, ${keys[0]} as k1, ${keys[1]} as k2, ${keys[2]} as k3
     from ${ident(c.table)}
@@ -145,7 +146,7 @@ async function rotateColumn(
     unreadable: [],
   };
   const limit = options.batchSize ?? 500;
-  const prefix = `v2.${cipher.currentKid}.%`;
+  const prefix = `v2.${cipher.currentKid}.`;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const page = await db.transaction(async (tx) => {

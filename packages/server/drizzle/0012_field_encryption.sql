@@ -3,9 +3,11 @@
 -- until `careloop keys rotate` has encrypted them (a migration is SQL and holds no key).
 ALTER TABLE "fhir_source_records" ALTER COLUMN "resource" DROP NOT NULL;--> statement-breakpoint
 ALTER TABLE "fhir_source_records" ADD COLUMN "resource_encrypted" text;--> statement-breakpoint
+ALTER TABLE "appointments" ADD COLUMN "reason_encrypted" text;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "description_encrypted" text;--> statement-breakpoint
 ALTER TABLE "fhir_source_records" ADD CONSTRAINT "fhir_source_records_resource_kept" CHECK ("fhir_source_records"."resource" is not null or "fhir_source_records"."resource_encrypted" is not null);--> statement-breakpoint
--- The 360 view (0006) also returns the encrypted task description; the server decrypts it.
+-- The 360 view (0006) also returns the encrypted task description and appointment reasons;
+-- the server decrypts them.
 CREATE OR REPLACE FUNCTION careloop_patient_360(p_id uuid, p_clinical boolean, p_notes boolean, p_tasks boolean)
   RETURNS json
   LANGUAGE plpgsql STABLE SECURITY INVOKER
@@ -69,7 +71,8 @@ BEGIN
           SELECT json_build_object('id', a.id, 'status', a.status, 'service', s.name,
             'practitioner', nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), ''),
             'location', l.name, 'startAt', a.start_at, 'endAt', a.end_at,
-            'telehealth', a.telehealth, 'reason', a.reason) AS j, a.start_at
+            'telehealth', a.telehealth, 'reason', a.reason,
+            'reasonEncrypted', a.reason_encrypted) AS j, a.start_at
           FROM appointments a
           LEFT JOIN service_lines s ON s.id = a.service_line_id
           LEFT JOIN practitioners pr ON pr.id = a.practitioner_id
@@ -81,7 +84,8 @@ BEGIN
           SELECT json_build_object('id', a.id, 'status', a.status, 'service', s.name,
             'practitioner', nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), ''),
             'location', l.name, 'startAt', a.start_at, 'endAt', a.end_at,
-            'telehealth', a.telehealth, 'reason', a.reason) AS j, a.start_at
+            'telehealth', a.telehealth, 'reason', a.reason,
+            'reasonEncrypted', a.reason_encrypted) AS j, a.start_at
           FROM appointments a
           LEFT JOIN service_lines s ON s.id = a.service_line_id
           LEFT JOIN practitioners pr ON pr.id = a.practitioner_id

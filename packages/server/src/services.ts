@@ -54,6 +54,6 @@ export function createServices(config: Config, database: Database, cipher: Field
     mpi: new MpiService(database, audit),
     portalRegistration: new PortalRegistrationService(database, auth),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
-    csvImport: new CsvImportService(database, audit),
+    csvImport: new CsvImportService(database, audit, cipher),
   };
 }

@@ -7,7 +7,13 @@ import { verifyAuditChains } from '../modules/audit/service.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../test/app.js';
 import { describeEachDatabase } from '../test/databases.js';
 import { sealV1 } from '../test/legacy-cipher.js';
-import { fhirResourceAad, hl7RawAad, noteBodyAad, taskDescriptionAad } from './encrypted-fields.js';
+import {
+  appointmentReasonAad,
+  fhirResourceAad,
+  hl7RawAad,
+  noteBodyAad,
+  taskDescriptionAad,
+} from './encrypted-fields.js';
 import { DecryptionError, FieldCipher } from './field-cipher.js';
 import { rotateKeys } from './rotate.js';
 
@@ -60,6 +66,10 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     await system(sql`insert into fhir_source_records
       (org_id, source_system, resource_type, source_id, status, content_hash, resource)
       values (${orgId}, 'ehr', 'Communication', 'c1', 'mapped', 'h', ${JSON.stringify(resource)}::jsonb)`);
+    const appointmentId = randomUUID();
+    await system(sql`insert into appointments (id, org_id, patient_id, status, start_at, end_at, reason)
+      values (${appointmentId}, ${orgId}, ${patientId}, 'booked', '2026-01-05T09:00:00Z',
+        '2026-01-05T09:20:00Z', 'Chest pain follow-up')`);
     const messageId = randomUUID();
     const hl7Text = 'MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5';
     await system(sql`insert into hl7_messages (id, org_id, channel, raw_encrypted, content_hash,
@@ -73,6 +83,14 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     expect(by('tasks')).toMatchObject({ resealed: 1, encrypted: 1, unreadable: [] });
     expect(by('fhir_source_records')).toMatchObject({ resealed: 0, encrypted: 1 });
     expect(by('hl7_messages')).toMatchObject({ resealed: 1, encrypted: 0 });
+    expect(by('appointments')).toMatchObject({ resealed: 0, encrypted: 1 });
+    const [appointment] = await system<{ reason: string | null; sealed: string }>(
+      sql`select reason, reason_encrypted as sealed from appointments where id = ${appointmentId}`,
+    );
+    expect(appointment?.reason).toBeNull();
+    expect(
+      ring.decrypt(appointment?.sealed ?? '', appointmentReasonAad(appointmentId, orgId)),
+    ).toBe('Chest pain follow-up');
 
     const noteRows = await system<{ id: string; body_encrypted: string }>(
       sql`select id, body_encrypted from notes`,

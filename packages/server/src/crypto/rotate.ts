@@ -2,7 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { rowsOf } from '../db/rows.js';
 import { type AuditActor, appendAudit, auditFields } from '../modules/audit/service.js';
-import { fhirResourceAad, hl7RawAad, noteBodyAad, taskDescriptionAad } from './encrypted-fields.js';
+import {
+  appointmentReasonAad,
+  fhirResourceAad,
+  hl7RawAad,
+  noteBodyAad,
+  taskDescriptionAad,
+} from './encrypted-fields.js';
 import { DecryptionError, type FieldAad, type FieldCipher } from './field-cipher.js';
 
 /** A candidate row as the page query returns it. */
@@ -52,6 +58,13 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: 'description',
     keys: [],
     aad: (r) => taskDescriptionAad(r.id, r.org_id),
+  },
+  {
+    table: 'appointments',
+    column: 'reason_encrypted',
+    plain: 'reason',
+    keys: [],
+    aad: (r) => appointmentReasonAad(r.id, r.org_id),
   },
   {
     table: 'fhir_source_records',

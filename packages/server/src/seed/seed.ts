@@ -19,6 +19,7 @@ import {
 } from '../db/schema.js';
 import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
+import { sealedReason } from '../modules/scheduling/reason.js';
 import { insertMany } from './bulk.js';
 import { dayNumber } from './calendar.js';
 import { ensureDemoPatientLogin, ensureDemoStaff, ensureDirectory } from './directory.js';
@@ -98,6 +99,13 @@ const sealedTasks = (rows: PatientBundle['tasks'], cipher: FieldCipher) =>
     return { ...t, description: null, descriptionEncrypted: sealed };
   });
 
+/** Appointment rows as stored: the reason sealed to the appointment. */
+const sealedAppointments = (rows: PatientBundle['appointments'], cipher: FieldCipher) =>
+  rows.map(({ reason, ...a }) => {
+    if (!a.id) throw new Error('A generated appointment has no id');
+    return { ...a, ...sealedReason(cipher, reason, a.id, a.orgId) };
+  });
+
 function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
   const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
     bundles.flatMap<PatientBundle[K][number]>((b) => b[key]);
@@ -118,7 +126,10 @@ function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
     ['coverages', (tx: Db) => insertMany(tx, coverages, all('coverages'))],
     ['careTeam', (tx: Db) => insertMany(tx, careTeamMembers, all('careTeam'))],
     ['conditions', (tx: Db) => insertMany(tx, conditions, all('conditions'))],
-    ['appointments', (tx: Db) => insertMany(tx, appointments, all('appointments'))],
+    [
+      'appointments',
+      (tx: Db) => insertMany(tx, appointments, sealedAppointments(all('appointments'), cipher)),
+    ],
     ['encounters', (tx: Db) => insertMany(tx, encounters, all('encounters'))],
     ['touchpoints', (tx: Db) => insertMany(tx, touchpoints, all('touchpoints'))],
     ['tasks', (tx: Db) => insertMany(tx, tasks, sealedTasks(all('tasks'), cipher))],

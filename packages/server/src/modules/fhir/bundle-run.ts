@@ -5,6 +5,7 @@ import { DecryptionError, type FieldCipher } from '../../crypto/field-cipher.js'
 import { JsonText } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { sealedReason } from '../scheduling/reason.js';
 import type { NewTouchpoint } from '../timeline/service.js';
 import {
   type IncomingBundle,
@@ -13,7 +14,7 @@ import {
   type PreparedEntry,
   validatedEntry,
 } from './bundle.js';
-import type { LinkedRecord, RecordType } from './mapping/context.js';
+import type { LinkedRecord, RecordType, RowWrite } from './mapping/context.js';
 import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from './mapping/index.js';
 import { EntryError, entryPath, issue, NotMapped } from './outcome.js';
 import { BundleReferences, keyOf } from './references.js';
@@ -222,7 +223,7 @@ export class BundleRun {
     }
     try {
       const mapped = await mapping.mapper(entry.resource, this.references.contextFor(entry, link));
-      this.writer.add(mapped.writes);
+      this.writer.add(mapped.writes.map((w) => this.sealed(w)));
       this.touchpoints.push(...mapped.touchpoints);
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
@@ -319,6 +320,15 @@ export class BundleRun {
       if (!(error instanceof DecryptionError)) throw error;
       return null;
     }
+  }
+
+  /** An appointment's reason is stored encrypted, bound to the appointment (docs/encryption.md). */
+  private sealed(write: RowWrite): RowWrite {
+    if (write.table !== 'appointments' || !('reason' in write.values)) return write;
+    const { reason, ...rest } = write.values;
+    const id = write.op === 'insert' ? write.values.id : write.id;
+    const values = { ...rest, ...sealedReason(this.cipher, reason, id, this.orgId) };
+    return { ...write, values } as RowWrite;
   }
 
   private isUnchanged(

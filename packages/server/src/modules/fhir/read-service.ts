@@ -1,6 +1,7 @@
 import { can, decodeCursor, encodeCursor } from '@careloop/core';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
@@ -26,6 +27,7 @@ import {
   loadPatients,
   type PageQuery,
   patientCompartment,
+  type Reader,
 } from './read-queries.js';
 import { nameTokens, parseDateParam, parseToken, telecomValue } from './search-params.js';
 
@@ -104,11 +106,18 @@ export class FhirReadService {
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
+    private readonly cipher: FieldCipher,
   ) {}
+
+  private reader(ctx: RequestContext): Reader {
+    return { cipher: this.cipher, orgId: ctx.actor.orgId };
+  }
 
   async read(ctx: RequestContext, type: ReadableType, id: string): Promise<Resource> {
     const resource = UUID.test(id)
-      ? await this.database.withTenant(ctx.actor.orgId, (tx) => readOne(tx, type, id))
+      ? await this.database.withTenant(ctx.actor.orgId, (tx) =>
+          readOne(tx, type, id, this.reader(ctx)),
+        )
       : null;
     await this.audit.read(ctx.audit, {
       action: 'read',
@@ -167,7 +176,7 @@ export class FhirReadService {
     const page = pageOf(query._count, query._cursor);
     const { resources, next } = UUID.test(patientId)
       ? await this.database.withTenant(ctx.actor.orgId, (tx) =>
-          byPatient(tx, type, patientId, page),
+          byPatient(tx, type, patientId, page, this.reader(ctx)),
         )
       : { resources: [], next: null };
     await this.audit.read(ctx.audit, {
@@ -188,7 +197,8 @@ export class FhirReadService {
           if (!patient) return null;
           const all: PageQuery = { limit: EVERYTHING_LIMIT, after: null };
           const out: Resource[] = [toFhirPatient(patient)];
-          out.push(...(await appointmentRows(tx, { patientId }, all)).map(toFhirAppointment));
+          const appointments = await appointmentRows(tx, { patientId }, all, this.reader(ctx));
+          out.push(...appointments.map(toFhirAppointment));
           out.push(...(await communicationRows(tx, { patientId }, all)).map(toFhirCommunication));
           const more = await patientCompartment(tx, patientId, EVERYTHING_LIMIT);
           out.push(...more.coverage.map(toFhirCoverage));
@@ -238,7 +248,12 @@ function patientOf(resource: Resource): string | null {
   return ref?.startsWith('Patient/') ? ref.slice(8) : null;
 }
 
-async function readOne(tx: Db, type: ReadableType, id: string): Promise<Resource | null> {
+async function readOne(
+  tx: Db,
+  type: ReadableType,
+  id: string,
+  reader: Reader,
+): Promise<Resource | null> {
   const one: PageQuery = { limit: 1, after: null };
   switch (type) {
     case 'Patient': {
@@ -254,7 +269,7 @@ async function readOne(tx: Db, type: ReadableType, id: string): Promise<Resource
       return row ? toFhirCondition(row) : null;
     }
     case 'Appointment': {
-      const [row] = await appointmentRows(tx, { id }, one);
+      const [row] = await appointmentRows(tx, { id }, one, reader);
       return row ? toFhirAppointment(row) : null;
     }
     case 'Communication': {
@@ -271,6 +286,7 @@ async function byPatient(
   type: Exclude<ReadableType, 'Patient'>,
   patientId: string,
   page: PageQuery,
+  reader: Reader,
 ): Promise<{ resources: Resource[]; next: string | null }> {
   const cut = <R extends { id: string }>(rows: R[], time: (r: R) => Date | string) => {
     const shown = rows.slice(0, page.limit - 1);
@@ -286,7 +302,8 @@ async function byPatient(
       return { resources: shown.map(toFhirEncounter), next };
     }
     case 'Appointment': {
-      const { shown, next } = cut(await appointmentRows(tx, { patientId }, page), (r) => r.startAt);
+      const rows = await appointmentRows(tx, { patientId }, page, reader);
+      const { shown, next } = cut(rows, (r) => r.startAt);
       return { resources: shown.map(toFhirAppointment), next };
     }
     case 'Condition': {

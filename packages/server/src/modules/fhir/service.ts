@@ -11,6 +11,6 @@ export class FhirService {
 
   constructor(database: Database, audit: AuditLog, cipher: FieldCipher) {
     this.imports = new FhirImportService(database, audit, cipher);
-    this.reads = new FhirReadService(database, audit);
+    this.reads = new FhirReadService(database, audit, cipher);
   }
 }

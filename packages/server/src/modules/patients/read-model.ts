@@ -14,6 +14,7 @@ import { noteBodyAad } from '../../crypto/encrypted-fields.js';
 import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { appointmentReason } from '../scheduling/reason.js';
 import { taskDescription } from '../tasks/service.js';
 
 /** Which sections of the 360 view a role may see; the others are not even queried. */
@@ -51,8 +52,8 @@ export interface Row360 {
     startAt: string;
     endAt: string | null;
   })[];
-  upcoming: Appointment[];
-  past: Appointment[];
+  upcoming: Row360Appointment[];
+  past: Row360Appointment[];
   tasks: (NonNullable<Patient360['openTasks']>[number] & { descriptionEncrypted: string | null })[];
   notes: {
     id: string;
@@ -135,8 +136,8 @@ export function shape360(
         }))
       : null,
     appointments: {
-      upcoming: row.upcoming.map(appointmentView),
-      past: row.past.map(appointmentView),
+      upcoming: row.upcoming.map((a) => appointmentView(a, options.cipher, options.orgId)),
+      past: row.past.map((a) => appointmentView(a, options.cipher, options.orgId)),
     },
     openTasks: withTasks
       ? row.tasks.map(({ descriptionEncrypted, ...t }) => ({
@@ -169,8 +170,20 @@ export function shape360(
   };
 }
 
-export function appointmentView(a: Appointment): Appointment {
-  return { ...a, startAt: toIso(a.startAt), endAt: toIso(a.endAt) };
+/** An appointment as the 360 function returns it: the reason sealed (or plain, if older). */
+type Row360Appointment = Appointment & { reasonEncrypted?: string | null };
+
+export function appointmentView(
+  { reasonEncrypted, ...a }: Row360Appointment,
+  cipher: FieldCipher,
+  orgId: string,
+): Appointment {
+  const reason = appointmentReason(
+    { id: a.id, reason: a.reason, reasonEncrypted: reasonEncrypted ?? null },
+    cipher,
+    orgId,
+  );
+  return { ...a, reason, startAt: toIso(a.startAt), endAt: toIso(a.endAt) };
 }
 
 export function touchpointView(t: Touchpoint): Touchpoint {

@@ -275,6 +275,7 @@ export async function benchHl7(args: string[]): Promise<void> {
     if (existing > 0) {
       say(`Seeding ${fmt(existing)} existing patients into ${ORGANIZATION}`);
       const seeded = await seedOrganization(database, {
+        cipher: services.cipher,
         organization: ORGANIZATION,
         patients: existing,
       });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { count, eq, sql } from 'drizzle-orm';
+import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
 import { rowsOf } from '../../packages/server/src/db/rows.js';
 import { organizations, patients } from '../../packages/server/src/db/schema.js';
 import {
@@ -13,6 +14,12 @@ import { positiveInteger } from './args.js';
 import { type BenchDatabase, benchDatabase } from './databases.js';
 import { type LoadResult, load } from './load.js';
 import { finish, fmt, say } from './report.js';
+
+/**
+ * One key for the seed and the server: seeded task descriptions are encrypted. A database kept
+ * between runs (`--data-dir`, PostgreSQL) needs CARELOOP_ENCRYPTION_KEY set to stay readable.
+ */
+const BENCH_KEY = process.env.CARELOOP_ENCRYPTION_KEY || randomBytes(32).toString('base64');
 
 /** Tops "Demo Health" up to `target` patients; returns a sample of their ids. */
 async function prepare(bench: BenchDatabase, target: number, sample: number): Promise<string[]> {
@@ -31,6 +38,7 @@ async function prepare(bench: BenchDatabase, target: number, sample: number): Pr
       say(`Seeding ${fmt(target - existing)} patients into ${DEMO_ORGANIZATION} (${bench.kind})`);
       let lastLog = performance.now();
       const report = await seedOrganization(database, {
+        cipher: FieldCipher.fromBase64(BENCH_KEY),
         patients: target - existing,
         onProgress: (done, total) => {
           if (performance.now() - lastLog < 10_000 && done < total) return;
@@ -72,8 +80,7 @@ function startAppThread(bench: BenchDatabase): Promise<AppThread> {
     PORT: '0',
     CARELOOP_DEMO: '0',
     LOG_LEVEL: 'silent',
-    CARELOOP_ENCRYPTION_KEY:
-      process.env.CARELOOP_ENCRYPTION_KEY || randomBytes(32).toString('base64'),
+    CARELOOP_ENCRYPTION_KEY: BENCH_KEY,
   };
   const worker = new Worker(new URL('./server-worker.ts', import.meta.url), {
     workerData: { env },

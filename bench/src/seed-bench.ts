@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
 import { seedOrganization } from '../../packages/server/src/seed/seed.js';
 import { positiveInteger } from './args.js';
 import { benchDatabase } from './databases.js';
@@ -28,6 +29,7 @@ export async function seedBench(args: string[]): Promise<void> {
     const memory = rssSampler();
     let lastLog = performance.now();
     const report = await seedOrganization(database, {
+      cipher: FieldCipher.random(),
       patients,
       batchSize: values['batch-size']
         ? positiveInteger(values['batch-size'], 'batch-size')

@@ -60,6 +60,7 @@ UPDATE "touchpoints" SET "non_clinical_summary" = careloop_touchpoint_label("typ
 ALTER TABLE "touchpoints" ALTER COLUMN "non_clinical_summary" SET NOT NULL;
 --> statement-breakpoint
 -- The 360 view's touchpoints carry both summaries; the server picks one per role on the way out.
+-- It keeps 0012's sealed appointment reasons and task descriptions.
 CREATE OR REPLACE FUNCTION careloop_patient_360(p_id uuid, p_clinical boolean, p_notes boolean, p_tasks boolean)
   RETURNS json
   LANGUAGE plpgsql STABLE SECURITY INVOKER
@@ -123,7 +124,8 @@ BEGIN
           SELECT json_build_object('id', a.id, 'status', a.status, 'service', s.name,
             'practitioner', nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), ''),
             'location', l.name, 'startAt', a.start_at, 'endAt', a.end_at,
-            'telehealth', a.telehealth, 'reason', a.reason) AS j, a.start_at
+            'telehealth', a.telehealth, 'reason', a.reason,
+            'reasonEncrypted', a.reason_encrypted) AS j, a.start_at
           FROM appointments a
           LEFT JOIN service_lines s ON s.id = a.service_line_id
           LEFT JOIN practitioners pr ON pr.id = a.practitioner_id
@@ -135,7 +137,8 @@ BEGIN
           SELECT json_build_object('id', a.id, 'status', a.status, 'service', s.name,
             'practitioner', nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), ''),
             'location', l.name, 'startAt', a.start_at, 'endAt', a.end_at,
-            'telehealth', a.telehealth, 'reason', a.reason) AS j, a.start_at
+            'telehealth', a.telehealth, 'reason', a.reason,
+            'reasonEncrypted', a.reason_encrypted) AS j, a.start_at
           FROM appointments a
           LEFT JOIN service_lines s ON s.id = a.service_line_id
           LEFT JOIN practitioners pr ON pr.id = a.practitioner_id
@@ -145,6 +148,7 @@ BEGIN
       'tasks', CASE WHEN p_tasks THEN (
         SELECT coalesce(json_agg(json_build_object('id', t.id, 'patientId', t.patient_id,
           'patientName', NULL, 'title', t.title, 'description', t.description,
+          'descriptionEncrypted', t.description_encrypted,
           'assigneeId', t.assignee_id, 'assigneeName', u.display_name, 'dueAt', t.due_at,
           'status', t.status, 'priority', t.priority, 'createdAt', t.created_at,
           'completedAt', t.completed_at) ORDER BY t.due_at NULLS LAST), '[]')

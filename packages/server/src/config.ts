@@ -20,6 +20,8 @@ export interface Config {
   demoAsOf: string | null;
   /** base64 of 32 bytes; generated into dataDir in embedded mode when unset. */
   encryptionKey: string | null;
+  /** `kid:base64,…`: earlier keys kept to decrypt (the whole ring, first current, without encryptionKey). */
+  encryptionKeys: string | null;
   logLevel: string;
   /** Set Secure on cookies (behind TLS). Defaults to on when TRUST_PROXY is set. */
   secureCookies: boolean;
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPatients: intFrom(env.CARELOOP_DEMO_PATIENTS, 2000, 'CARELOOP_DEMO_PATIENTS'),
     demoAsOf: dateFrom(env.CARELOOP_DEMO_AS_OF, 'CARELOOP_DEMO_AS_OF'),
     encryptionKey: env.CARELOOP_ENCRYPTION_KEY || null,
+    encryptionKeys: env.CARELOOP_ENCRYPTION_KEYS || null,
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : trustProxy.kind !== 'none',
     trustProxy,

@@ -39,12 +39,14 @@ export function openDatabase(
 }
 
 /**
- * The key for encrypted fields: CARELOOP_ENCRYPTION_KEY, else (embedded mode only) a key file
- * created beside the data. A server database needs the key given: a key generated on one API
- * node would not decrypt what another wrote.
+ * The key ring for encrypted fields: CARELOOP_ENCRYPTION_KEY (current) and
+ * CARELOOP_ENCRYPTION_KEYS (earlier keys), else (embedded mode only) a key file created beside
+ * the data. A server database needs the keys given: a key generated on one API node would not
+ * decrypt what another wrote.
  */
 export async function loadFieldCipher(config: Config, database: Database): Promise<FieldCipher> {
-  if (config.encryptionKey) return FieldCipher.fromBase64(config.encryptionKey);
+  const configured = FieldCipher.fromEnv(config.encryptionKey, config.encryptionKeys);
+  if (configured) return configured;
   if (database.kind === 'pglite') return FieldCipher.fromDataDir(config.dataDir);
   throw new Error(
     'CARELOOP_ENCRYPTION_KEY is required with DATABASE_URL (32 random bytes, base64: `openssl rand -base64 32`). Every API node must use the same key.',
@@ -199,6 +201,7 @@ export async function startServer(
           `Seeding the demo organization "${DEMO_ORGANIZATION}" (${config.demoPatients} patients)\n`,
         );
         const report = await seedOrganization(database, {
+          cipher: services.cipher,
           patients: config.demoPatients,
           ...(config.demoAsOf ? { asOf: config.demoAsOf } : {}),
           onProgress: options.onSeedProgress,

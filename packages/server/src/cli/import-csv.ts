@@ -19,7 +19,6 @@ import {
   suggestMapping,
 } from '@careloop/core';
 import { loadConfig } from '../config.js';
-import { FieldCipher } from '../crypto/field-cipher.js';
 import type { AuditActor } from '../modules/audit/service.js';
 import type { PreparedImport } from '../modules/csv-import/prepare.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
@@ -240,8 +239,8 @@ async function importFile(
   const bar = progress(io.stderr, dryRun ? 'Checking' : 'Importing', 'rows', { json: out.json });
   try {
     await database.migrate();
-    // The import encrypts nothing: without a configured key a throwaway one will do.
-    const cipher = await loadFieldCipher(config, database).catch(() => FieldCipher.random());
+    // Appointment reasons are stored encrypted: the configured key ring, as the server's.
+    const cipher = await loadFieldCipher(config, database);
     const services = createServices(config, database, cipher);
     let prepared: PreparedImport;
     try {

@@ -3,7 +3,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { FieldCipher } from '../crypto/field-cipher.js';
 import type { AuditActor } from '../modules/audit/service.js';
 import { addCounts, type ImportCounts, type TypeCounts } from '../modules/fhir/import-service.js';
 import { FhirRequestError } from '../modules/fhir/outcome.js';
@@ -261,8 +260,8 @@ async function importFiles(
   void startValidationWorkers();
   try {
     await database.migrate();
-    // The import encrypts nothing: without a configured key a throwaway one will do.
-    const cipher = await loadFieldCipher(config, database).catch(() => FieldCipher.random());
+    // Raw resources are stored encrypted: the configured key ring, as the server's.
+    const cipher = await loadFieldCipher(config, database);
     const services = createServices(config, database, cipher);
     const org = await organizationNamed(services, orgName);
     const actor = cliActor(org.id);

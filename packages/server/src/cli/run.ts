@@ -7,6 +7,7 @@ import type { Command, OptionSpecs } from './command.js';
 import { runHl7Listen, runImportHl7 } from './hl7.js';
 import { IMPORT_CSV_SUMMARY, runImportCsv } from './import-csv.js';
 import { runImportFhir } from './import-fhir.js';
+import { keysRotateCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { type CliIO, CommandError, EXIT, Output, UsageError } from './output.js';
 import { seedCommand } from './seed.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   userAddCommand,
   auditVerifyCommand,
   auditCheckpointCommand,
+  keysRotateCommand,
 ];
 
 /** Commands that parse their own arguments (positionals, repeated flags). */
@@ -65,7 +67,7 @@ function usage(): string {
     '',
     'Configuration comes from the environment: DATABASE_URL (PostgreSQL; else an embedded',
     'database in CARELOOP_DATA_DIR, default ./.careloop), DATABASE_OWNER_URL, HOST, PORT,',
-    'CARELOOP_ENCRYPTION_KEY, CARELOOP_AUDIT_KEY, CARELOOP_AUDIT_CHECKPOINTS,',
+    'CARELOOP_ENCRYPTION_KEY(S), CARELOOP_AUDIT_KEY, CARELOOP_AUDIT_CHECKPOINTS,',
     'CARELOOP_AUDIT_CHECKPOINT_MINUTES, CARELOOP_DEMO, CARELOOP_DEMO_PATIENTS, LOG_LEVEL.',
     '',
     'Exit codes: 0 done, 1 failed, 2 usage error.',

@@ -1,6 +1,6 @@
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
 import { seedOrganization } from '../seed/seed.js';
-import { openDatabase } from '../server.js';
+import { loadFieldCipher, openDatabase } from '../server.js';
 import { type Command, integerOption, stringOption } from './command.js';
 import { formatCount, UsageError } from './output.js';
 import { progress } from './progress.js';
@@ -48,6 +48,7 @@ export const seedCommand: Command = {
     try {
       await database.migrate();
       const report = await seedOrganization(database, {
+        cipher: await loadFieldCipher(config, database),
         organization,
         patients,
         seed,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FieldCipher } from '../crypto/field-cipher.js';
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/rows.js';
 import { verifyAuditChains } from '../modules/audit/service.js';
@@ -21,7 +22,12 @@ describeEachDatabase('seedOrganization', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    report = await seedOrganization(database, { patients: 50, asOf: AS_OF, batchSize: 20 });
+    report = await seedOrganization(database, {
+      cipher: FieldCipher.random(),
+      patients: 50,
+      asOf: AS_OF,
+      batchSize: 20,
+    });
   });
   afterAll(async () => {
     await database?.close();
@@ -110,10 +116,15 @@ describeEachDatabase('seedOrganization', (kind) => {
   });
 
   it('adds patients on a second run instead of colliding, and seeds other organizations apart', async () => {
-    const again = await seedOrganization(database, { patients: 10, asOf: AS_OF });
+    const again = await seedOrganization(database, {
+      cipher: FieldCipher.random(),
+      patients: 10,
+      asOf: AS_OF,
+    });
     expect(again.createdOrganization).toBe(false);
     expect(again.firstIndex).toBe(50);
     const other = await seedOrganization(database, {
+      cipher: FieldCipher.random(),
       organization: 'Riverside Family Practice',
       patients: 10,
       asOf: AS_OF,

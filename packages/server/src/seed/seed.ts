@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { taskDescriptionAad } from '../crypto/encrypted-fields.js';
+import type { FieldCipher } from '../crypto/field-cipher.js';
 import type { Database, Db } from '../db/client.js';
 import { rowsOf } from '../db/rows.js';
 import {
@@ -17,6 +19,7 @@ import {
 } from '../db/schema.js';
 import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
+import { sealedReason } from '../modules/scheduling/reason.js';
 import { insertMany } from './bulk.js';
 import { dayNumber } from './calendar.js';
 import { ensureDemoPatientLogin, ensureDemoStaff, ensureDirectory } from './directory.js';
@@ -27,6 +30,8 @@ import { hash32 } from './random.js';
 import { DEMO_ORGANIZATION, DEMO_PASSWORD } from './reference/staff.js';
 
 export interface SeedOptions {
+  /** The key ring: task descriptions are stored encrypted, as the services store them. */
+  cipher: FieldCipher;
   /** Created when missing. Default "Demo Health", which also gets the demo sign-ins. */
   organization?: string;
   patients: number;
@@ -84,7 +89,24 @@ const SEEDED_TABLES = [
 ];
 
 /** One batch's inserts, table by table in foreign key order. */
-function batchInserts(bundles: readonly PatientBundle[]) {
+/** Task rows as stored: the description sealed to the task (docs/encryption.md). */
+const sealedTasks = (rows: PatientBundle['tasks'], cipher: FieldCipher) =>
+  rows.map(({ description, ...t }) => {
+    if (!t.id) throw new Error('A generated task has no id');
+    const sealed = description
+      ? cipher.encrypt(description, taskDescriptionAad(t.id, t.orgId))
+      : null;
+    return { ...t, description: null, descriptionEncrypted: sealed };
+  });
+
+/** Appointment rows as stored: the reason sealed to the appointment. */
+const sealedAppointments = (rows: PatientBundle['appointments'], cipher: FieldCipher) =>
+  rows.map(({ reason, ...a }) => {
+    if (!a.id) throw new Error('A generated appointment has no id');
+    return { ...a, ...sealedReason(cipher, reason, a.id, a.orgId) };
+  });
+
+function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
   const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
     bundles.flatMap<PatientBundle[K][number]>((b) => b[key]);
   return [
@@ -104,10 +126,13 @@ function batchInserts(bundles: readonly PatientBundle[]) {
     ['coverages', (tx: Db) => insertMany(tx, coverages, all('coverages'))],
     ['careTeam', (tx: Db) => insertMany(tx, careTeamMembers, all('careTeam'))],
     ['conditions', (tx: Db) => insertMany(tx, conditions, all('conditions'))],
-    ['appointments', (tx: Db) => insertMany(tx, appointments, all('appointments'))],
+    [
+      'appointments',
+      (tx: Db) => insertMany(tx, appointments, sealedAppointments(all('appointments'), cipher)),
+    ],
     ['encounters', (tx: Db) => insertMany(tx, encounters, all('encounters'))],
     ['touchpoints', (tx: Db) => insertMany(tx, touchpoints, all('touchpoints'))],
-    ['tasks', (tx: Db) => insertMany(tx, tasks, all('tasks'))],
+    ['tasks', (tx: Db) => insertMany(tx, tasks, sealedTasks(all('tasks'), cipher))],
   ] as const;
 }
 
@@ -115,11 +140,12 @@ async function insertBatch(
   database: Database,
   bundles: readonly PatientBundle[],
   rows: SeededRows,
+  cipher: FieldCipher,
 ) {
   await database.system(async (tx) => {
     // A crash loses at most the last batches, never consistency; commits stop waiting on fsync.
     await tx.execute(sql`set local synchronous_commit = off`);
-    for (const [key, insert] of batchInserts(bundles)) {
+    for (const [key, insert] of batchInserts(bundles, cipher)) {
       // Read the count after the await: another batch may have added to it meanwhile.
       const inserted = await insert(tx);
       rows[key] += inserted;
@@ -187,7 +213,7 @@ export async function seedOrganization(
       bundles.push(generatePatient(ctx, setup.firstIndex + offset + i));
     if (offset === 0 && setup.firstIndex === 0) showcase = bundles[0]?.patient ?? null;
     inFlight.push(
-      insertBatch(database, bundles, rows).then(
+      insertBatch(database, bundles, rows, options.cipher).then(
         () => {
           done += count;
           options.onProgress?.(done, total);

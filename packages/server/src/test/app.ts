@@ -28,7 +28,14 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, database, FieldCipher.random(), authOptions, grantClock);
+  const cipher = FieldCipher.fromEnv(config.encryptionKey, config.encryptionKeys);
+  const services = createServices(
+    config,
+    database,
+    cipher ?? FieldCipher.random(),
+    authOptions,
+    grantClock,
+  );
   const built = await buildApp(services, { logger: false, serveWeb: false });
   await built.app.ready();
   // As `startServer` does: on PostgreSQL every test then runs with the caches on (docs/adr/0005).

@@ -11,6 +11,7 @@ import {
   type SessionInfo,
 } from '@careloop/core';
 import { eq, sql } from 'drizzle-orm';
+import { totpSecretAad } from '../../crypto/encrypted-fields.js';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -61,7 +62,9 @@ export class SecondFactorService {
       }
       await tx
         .update(users)
-        .set({ totpPendingSecret: this.cipher.encrypt(secret) })
+        .set({
+          totpPendingSecret: this.cipher.encrypt(secret, totpSecretAad(actor.userId, actor.orgId)),
+        })
         .where(eq(users.id, actor.userId));
     });
     return { secret, otpauthUri: totpUri(secret, actor.email) };
@@ -86,7 +89,12 @@ export class SecondFactorService {
       if (!user.totpPendingSecret) {
         throw badRequest('Start the set-up first: no secret is waiting for a code', '/body/code');
       }
-      const step = acceptTotp(this.cipher.decrypt(user.totpPendingSecret), code, now, null);
+      const step = acceptTotp(
+        this.cipher.decrypt(user.totpPendingSecret, totpSecretAad(actor.userId, actor.orgId)),
+        code,
+        now,
+        null,
+      );
       if (step === null) {
         await this.audit(tx, actor, from, 'mfa-code-failed', 'denied', 'enrolment code');
         return false;
@@ -232,7 +240,12 @@ export class SecondFactorService {
     const user = await this.user(tx, actor);
     if (!user.totpSecret) return null;
     const now = this.auth.now();
-    const step = acceptTotp(this.cipher.decrypt(user.totpSecret), code, now, user.totpLastStep);
+    const step = acceptTotp(
+      this.cipher.decrypt(user.totpSecret, totpSecretAad(actor.userId, actor.orgId)),
+      code,
+      now,
+      user.totpLastStep,
+    );
     if (step !== null) {
       const taken = rowsOf<{ id: string }>(
         await tx.execute(sql`update users set totp_last_step = ${step}

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   type AppointmentImportRow,
   type AppointmentStatus,
@@ -7,11 +7,13 @@ import {
   MRN_SYSTEM,
 } from '@careloop/core';
 import { and, eq, ne } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Db } from '../../db/client.js';
 import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
 import { sourceLinks } from '../fhir/schema.js';
 import { patientSourceRecords } from '../mpi/schema.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
+import { appointmentReason, sealedReason } from '../scheduling/reason.js';
 import { appointments } from '../scheduling/schema.js';
 import type { NewTouchpoint } from '../timeline/service.js';
 import { RowConflict } from './patient-rows.js';
@@ -160,7 +162,7 @@ const TOUCHPOINTS: Record<AppointmentStatus, { type: string; stage: NewTouchpoin
  */
 export async function writeAppointmentRow(
   tx: Db,
-  ctx: { orgId: string; system: string; directory: AppointmentDirectory },
+  ctx: { orgId: string; system: string; directory: AppointmentDirectory; cipher: FieldCipher },
   row: AppointmentImportRow,
 ): Promise<{ result: AppointmentRowOutcome; touchpoint: NewTouchpoint | null }> {
   const dir = ctx.directory;
@@ -194,7 +196,6 @@ export async function writeAppointmentRow(
     startAt,
     endAt,
     telehealth: row.telehealth,
-    reason: row.reason,
   };
   const sourceId = appointmentSourceKey(row);
   const [link] = await tx
@@ -220,10 +221,13 @@ export async function writeAppointmentRow(
       existing.startAt.getTime() === startAt.getTime() &&
       existing.endAt.getTime() === endAt.getTime() &&
       existing.telehealth === values.telehealth &&
-      existing.reason === values.reason;
+      appointmentReason(existing, ctx.cipher, ctx.orgId) === (row.reason ?? null);
     const result = { appointmentId: existing.id, patientId };
     if (same) return { result: { ...result, outcome: 'unchanged' }, touchpoint: null };
-    await tx.update(appointments).set(values).where(eq(appointments.id, existing.id));
+    await tx
+      .update(appointments)
+      .set({ ...values, ...sealedReason(ctx.cipher, row.reason, existing.id, ctx.orgId) })
+      .where(eq(appointments.id, existing.id));
     return {
       result: { ...result, outcome: 'update' },
       touchpoint:
@@ -232,9 +236,16 @@ export async function writeAppointmentRow(
           : touchpointOf(ctx, patientId, existing.id, row.status, startAt),
     };
   }
+  // The id is chosen here: the reason is sealed to it.
+  const id = randomUUID();
   const [created] = await tx
     .insert(appointments)
-    .values({ ...values, orgId: ctx.orgId })
+    .values({
+      ...values,
+      ...sealedReason(ctx.cipher, row.reason, id, ctx.orgId),
+      id,
+      orgId: ctx.orgId,
+    })
     .returning({ id: appointments.id });
   if (!created) throw new Error('appointment insert returned nothing');
   await tx

@@ -9,6 +9,7 @@ import {
   type RowOutcome,
   type RowResult,
 } from '@careloop/core';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { analyzeChangedTables } from '../../db/statistics.js';
@@ -84,6 +85,7 @@ export class CsvImportService {
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
+    private readonly cipher: FieldCipher,
   ) {}
 
   /** Reads, maps and validates the file (`prepareImport`); unusable input is a 4xx. */
@@ -186,7 +188,7 @@ export class CsvImportService {
     return async (tx: Db, value: unknown) => {
       const { result, touchpoint } = await writeAppointmentRow(
         tx,
-        { orgId, system, directory },
+        { orgId, system, directory, cipher: this.cipher },
         value as AppointmentImportRow,
       );
       return {

@@ -1,8 +1,11 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
+import { fhirResourceAad } from '../../crypto/encrypted-fields.js';
+import { DecryptionError, type FieldCipher } from '../../crypto/field-cipher.js';
 import { JsonText } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { sealedReason } from '../scheduling/reason.js';
 import type { NewTouchpoint } from '../timeline/service.js';
 import {
   type IncomingBundle,
@@ -11,7 +14,7 @@ import {
   type PreparedEntry,
   validatedEntry,
 } from './bundle.js';
-import type { LinkedRecord, RecordType } from './mapping/context.js';
+import type { LinkedRecord, RecordType, RowWrite } from './mapping/context.js';
 import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from './mapping/index.js';
 import { EntryError, entryPath, issue, NotMapped } from './outcome.js';
 import { BundleReferences, keyOf } from './references.js';
@@ -75,6 +78,7 @@ export class BundleRun {
     readonly orgId: string,
     readonly sourceSystem: string,
     readonly bundle: IncomingBundle,
+    private readonly cipher: FieldCipher,
   ) {
     this.entries = [...bundle.entries];
     this.references = new BundleReferences({
@@ -140,6 +144,7 @@ export class BundleRun {
       status: string | null;
       content_hash: string | null;
       resource: unknown;
+      resource_encrypted: string | null;
       record_type: string | null;
       record_id: string | null;
       patient_id: string | null;
@@ -151,10 +156,15 @@ export class BundleRun {
             sql`, `,
           )})
             then r.resource end as resource,
+          case when r.resource_type in (${sql.join(
+            shared.map((t) => sql`${t}`),
+            sql`, `,
+          )})
+            then r.resource_encrypted end as resource_encrypted,
           l.record_type, l.record_id, l.patient_id
         from json_to_recordset(${JSON.stringify([...keys.values()])}::json) as k(t text, i text)
-        left join lateral (select f.resource_type, f.status, f.content_hash, f.resource
-          from fhir_source_records f
+        left join lateral (select f.resource_type, f.status, f.content_hash, f.resource,
+            f.resource_encrypted from fhir_source_records f
           where f.source_system = ${this.sourceSystem} and f.resource_type = k.t
             and f.source_id = k.i limit 1) r on true
         left join lateral (select s.record_type, s.record_id, s.patient_id from source_links s
@@ -168,7 +178,7 @@ export class BundleRun {
         this.stored.set(key, {
           status: row.status as SourceStatus,
           hash: row.content_hash,
-          resource: row.resource,
+          resource: this.storedResource(row.t, row.i, row.resource, row.resource_encrypted),
         });
       }
       if (row.record_type !== null && row.record_id !== null) {
@@ -213,7 +223,7 @@ export class BundleRun {
     }
     try {
       const mapped = await mapping.mapper(entry.resource, this.references.contextFor(entry, link));
-      this.writer.add(mapped.writes);
+      this.writer.add(mapped.writes.map((w) => this.sealed(w)));
       this.touchpoints.push(...mapped.touchpoints);
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
@@ -286,6 +296,39 @@ export class BundleRun {
     if (before) this.known.set(key, before);
     else this.known.delete(key);
     this.reject(entry, error);
+  }
+
+  /**
+   * A shared directory resource as stored before, for the containment check: decrypted, or the
+   * plain copy of a row not yet rotated. One that does not decrypt counts as absent (the
+   * entry is then mapped again, never skipped on unreadable evidence).
+   */
+  private storedResource(
+    resourceType: string,
+    sourceId: string,
+    plain: unknown,
+    sealed: string | null,
+  ): unknown {
+    if (sealed === null) return plain;
+    const aad = fhirResourceAad(
+      { sourceSystem: this.sourceSystem, resourceType, sourceId },
+      this.orgId,
+    );
+    try {
+      return JSON.parse(this.cipher.decrypt(sealed, aad));
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      return null;
+    }
+  }
+
+  /** An appointment's reason is stored encrypted, bound to the appointment (docs/encryption.md). */
+  private sealed(write: RowWrite): RowWrite {
+    if (write.table !== 'appointments' || !('reason' in write.values)) return write;
+    const { reason, ...rest } = write.values;
+    const id = write.op === 'insert' ? write.values.id : write.id;
+    const values = { ...rest, ...sealedReason(this.cipher, reason, id, this.orgId) };
+    return { ...write, values } as RowWrite;
   }
 
   private isUnchanged(

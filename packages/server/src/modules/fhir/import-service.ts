@@ -1,5 +1,6 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
@@ -161,6 +162,7 @@ export class FhirImportService {
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
+    private readonly cipher: FieldCipher,
   ) {}
 
   /**
@@ -301,7 +303,7 @@ export class FhirImportService {
     bundle: IncomingBundle,
     sourceSystem: string,
   ): Promise<BundleRun> {
-    const run = new BundleRun(tx, orgId, sourceSystem, bundle);
+    const run = new BundleRun(tx, orgId, sourceSystem, bundle, this.cipher);
     await run.preload();
     await run.validate(this.ahead);
     const invalid = run.invalid;
@@ -328,7 +330,7 @@ export class FhirImportService {
     // The last rows, the timeline, the raw resources and the links: one statement.
     await run.flush([
       ...touchpointStatements(run.touchpoints),
-      ...sourceRecordStatements(orgId, sourceSystem, [...run.rawRecords.values()]),
+      ...sourceRecordStatements(orgId, sourceSystem, [...run.rawRecords.values()], this.cipher),
       ...sourceLinkStatements(orgId, sourceSystem, [...run.links.values()]),
     ]);
     await this.auditRun(tx, actor, bundle, run);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Extension, Patient, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fhirResourceAad } from '../../crypto/encrypted-fields.js';
+import { DecryptionError } from '../../crypto/field-cipher.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
@@ -132,6 +134,29 @@ describeEachDatabase('FHIR import', (kind) => {
         },
         { type: 'visit.completed', channel: 'in-person', stage: 'visit', source_system: 'fhir' },
       ]);
+    });
+
+    it('keeps raw resources encrypted, each bound to its source key', async () => {
+      const rows = await query<{
+        resource: unknown;
+        resource_encrypted: string;
+        source_id: string;
+      }>(tenant, sql`select resource, resource_encrypted, source_id from fhir_source_records`);
+      expect(rows).toHaveLength(12);
+      expect(JSON.stringify(rows)).not.toContain('See you tomorrow');
+      expect(JSON.stringify(rows)).not.toContain('HbA1c');
+      const message = rows.find((r) => r.source_id === fixture.ids.message);
+      expect(message?.resource).toBeNull();
+      const at = (resourceType: string, sourceId: string) =>
+        fhirResourceAad({ sourceSystem: 'ehr', resourceType, sourceId }, tenant.orgId);
+      const sealed = message?.resource_encrypted ?? '';
+      const opened = JSON.parse(
+        t.services.cipher.decrypt(sealed, at('Communication', fixture.ids.message)),
+      );
+      expect(opened.payload).toEqual([{ contentString: 'See you tomorrow at 9' }]);
+      expect(() => t.services.cipher.decrypt(sealed, at('Goal', fixture.ids.goal))).toThrow(
+        DecryptionError,
+      );
     });
 
     it('keeps every resource raw with its provenance and links it to its record', async () => {

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { conditions } from '../clinical/schema.js';
@@ -9,6 +10,7 @@ import {
   patientIdentifiers,
   patients,
 } from '../patients/schema.js';
+import { appointmentReason } from '../scheduling/reason.js';
 import type { EncounterRow } from './out/clinical.js';
 import type { AppointmentRow } from './out/engagement.js';
 import type { PatientRecord } from './out/patient.js';
@@ -56,7 +58,7 @@ const ENCOUNTER_SELECT = sql`select en.id, en.patient_id as "patientId", en.clas
 
 const APPOINTMENT_SELECT = sql`select a.id, a.patient_id as "patientId", a.status,
   s.name as service, l.name as location, a.start_at as "startAt", a.end_at as "endAt",
-  a.reason, a.cancel_reason as "cancelReason",
+  a.reason, a.reason_encrypted as "reasonEncrypted", a.cancel_reason as "cancelReason",
   nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), '') as practitioner
   from appointments a
   left join service_lines s on s.id = a.service_line_id
@@ -89,10 +91,17 @@ export async function encounterRows(
   return rowsOf<EncounterRow>(result);
 }
 
+/** Who reads: the key ring and organization an appointment's reason is opened with. */
+export interface Reader {
+  cipher: FieldCipher;
+  orgId: string;
+}
+
 export async function appointmentRows(
   tx: Db,
   where: { id?: string; patientId?: string },
   page: PageQuery,
+  reader: Reader,
 ): Promise<AppointmentRow[]> {
   const filter = where.id
     ? sql`a.id = ${where.id}`
@@ -100,7 +109,12 @@ export async function appointmentRows(
   const result = await tx.execute(sql`select * from (${APPOINTMENT_SELECT} where ${filter}) x
     where true ${keyset(sql`"startAt"`, page)}
     order by "startAt" desc, id desc limit ${page.limit}`);
-  return rowsOf<AppointmentRow>(result);
+  return rowsOf<AppointmentRow & { reasonEncrypted: string | null }>(result).map(
+    ({ reasonEncrypted, ...row }) => ({
+      ...row,
+      reason: appointmentReason({ ...row, reasonEncrypted }, reader.cipher, reader.orgId),
+    }),
+  );
 }
 
 export async function conditionRows(

@@ -7,6 +7,7 @@ import {
 } from '@careloop/core';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import { type SQL, sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
@@ -34,6 +35,7 @@ import {
   loadPatients,
   type PageQuery,
   patientCompartment,
+  type Reader,
 } from './read-queries.js';
 import { nameTokens, parseDateParam, parseToken, telecomValue } from './search-params.js';
 
@@ -122,7 +124,12 @@ export class FhirReadService {
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
+    private readonly cipher: FieldCipher,
   ) {}
+
+  private reader(ctx: RequestContext): Reader {
+    return { cipher: this.cipher, orgId: ctx.actor.orgId };
+  }
 
   /**
    * One resource by id. `guard` sees the patient it belongs to before anything is audited or
@@ -135,7 +142,9 @@ export class FhirReadService {
     guard?: (patientId: string) => Promise<void>,
   ): Promise<Resource> {
     const stored = UUID.test(id)
-      ? await this.database.withTenant(ctx.actor.orgId, (tx) => readOne(tx, type, id))
+      ? await this.database.withTenant(ctx.actor.orgId, (tx) =>
+          readOne(tx, type, id, this.reader(ctx)),
+        )
       : null;
     const owner = stored ? patientOf(stored) : null;
     if (owner && guard) await guard(owner);
@@ -197,7 +206,7 @@ export class FhirReadService {
     const page = pageOf(query._count, query._cursor);
     const { resources, next } = UUID.test(patientId)
       ? await this.database.withTenant(ctx.actor.orgId, (tx) =>
-          byPatient(tx, type, patientId, page),
+          byPatient(tx, type, patientId, page, this.reader(ctx)),
         )
       : { resources: [], next: null };
     await this.audit.read(ctx.audit, {
@@ -219,7 +228,8 @@ export class FhirReadService {
           if (!patient) return null;
           const all: PageQuery = { limit: EVERYTHING_LIMIT, after: null };
           const out: Resource[] = [toFhirPatient(patient)];
-          out.push(...(await appointmentRows(tx, { patientId }, all)).map(toFhirAppointment));
+          const appointments = await appointmentRows(tx, { patientId }, all, this.reader(ctx));
+          out.push(...appointments.map(toFhirAppointment));
           out.push(...(await communicationRows(tx, { patientId }, all)).map(toFhirCommunication));
           const more = await patientCompartment(tx, patientId, EVERYTHING_LIMIT);
           out.push(...more.coverage.map(toFhirCoverage));
@@ -269,7 +279,12 @@ function patientOf(resource: Resource): string | null {
   return ref?.startsWith('Patient/') ? ref.slice(8) : null;
 }
 
-async function readOne(tx: Db, type: ReadableType, id: string): Promise<Resource | null> {
+async function readOne(
+  tx: Db,
+  type: ReadableType,
+  id: string,
+  reader: Reader,
+): Promise<Resource | null> {
   const one: PageQuery = { limit: 1, after: null };
   switch (type) {
     case 'Patient': {
@@ -285,7 +300,7 @@ async function readOne(tx: Db, type: ReadableType, id: string): Promise<Resource
       return row ? toFhirCondition(row) : null;
     }
     case 'Appointment': {
-      const [row] = await appointmentRows(tx, { id }, one);
+      const [row] = await appointmentRows(tx, { id }, one, reader);
       return row ? toFhirAppointment(row) : null;
     }
     case 'Communication': {
@@ -302,6 +317,7 @@ async function byPatient(
   type: Exclude<ReadableType, 'Patient'>,
   patientId: string,
   page: PageQuery,
+  reader: Reader,
 ): Promise<{ resources: Resource[]; next: string | null }> {
   const cut = <R extends { id: string }>(rows: R[], time: (r: R) => Date | string) => {
     const shown = rows.slice(0, page.limit - 1);
@@ -317,7 +333,8 @@ async function byPatient(
       return { resources: shown.map(toFhirEncounter), next };
     }
     case 'Appointment': {
-      const { shown, next } = cut(await appointmentRows(tx, { patientId }, page), (r) => r.startAt);
+      const rows = await appointmentRows(tx, { patientId }, page, reader);
+      const { shown, next } = cut(rows, (r) => r.startAt);
       return { resources: shown.map(toFhirAppointment), next };
     }
     case 'Condition': {

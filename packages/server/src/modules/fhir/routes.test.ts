@@ -1,3 +1,4 @@
+import type { Patient360 } from '@careloop/core';
 import type { Bundle, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
@@ -226,6 +227,27 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
         expect(b.entry, type).toHaveLength(1);
         expectValid(b);
       }
+    });
+
+    it('stores the appointment reason encrypted and serves it decrypted in FHIR and the 360 view', async () => {
+      const [row] = rowsOf<{ reason: string | null; reason_encrypted: string }>(
+        await t.database.withTenant(tenant.orgId, (tx) =>
+          tx.execute(sql`select reason, reason_encrypted from appointments
+            where patient_id = ${patientId}`),
+        ),
+      );
+      expect(row?.reason).toBeNull();
+      expect(row?.reason_encrypted).toMatch(/^v2\./);
+      expect(row?.reason_encrypted).not.toContain('diabetes');
+      const desk = await tenant.signIn('front-desk');
+      const found = (await desk.get(`/fhir/R4/Appointment?patient=${patientId}`)).json<Bundle>();
+      const appointment = found.entry?.[0]?.resource;
+      expect(appointment?.resourceType === 'Appointment' && appointment.reasonCode).toEqual([
+        { text: 'Follow-up: type 2 diabetes' },
+      ]);
+      const view = (await desk.get(`/api/patients/${patientId}`)).json<Patient360>();
+      const shown = [...view.appointments.upcoming, ...view.appointments.past];
+      expect(shown.map((a) => a.reason)).toEqual(['Follow-up: type 2 diabetes']);
     });
 
     it('returns $everything, leaving clinical records out for non-clinical roles', async () => {

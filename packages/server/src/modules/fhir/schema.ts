@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -45,7 +46,13 @@ export const fhirSourceRecords = pgTable(
     status: text('status').notNull(),
     /** SHA-256 of the resource's canonical JSON: the same hash on re-import means unchanged. */
     contentHash: text('content_hash').notNull(),
-    resource: jsonb('resource').notNull(),
+    /**
+     * The resource as received, before Careloop encrypted raw resources (migration 0012): left
+     * on older rows until `careloop keys rotate` moves it into `resource_encrypted`.
+     */
+    resource: jsonb('resource'),
+    /** The resource's JSON, AES-256-GCM bound to its source key (docs/encryption.md). */
+    resourceEncrypted: text('resource_encrypted'),
     /** Why it was not mapped or was rejected, for the person replaying it. */
     detail: text('detail'),
     receivedAt: at('received_at').notNull().defaultNow(),
@@ -54,6 +61,10 @@ export const fhirSourceRecords = pgTable(
   (t) => [
     uniqueIndex('fhir_source_records_key').on(t.orgId, t.sourceSystem, t.resourceType, t.sourceId),
     index('fhir_source_records_status_idx').on(t.orgId, t.status, t.resourceType),
+    check(
+      'fhir_source_records_resource_kept',
+      sql`${t.resource} is not null or ${t.resourceEncrypted} is not null`,
+    ),
   ],
 );
 

@@ -1,3 +1,4 @@
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { AuditLog } from '../audit/service.js';
 import { FhirImportService } from './import-service.js';
@@ -8,8 +9,8 @@ export class FhirService {
   readonly imports: FhirImportService;
   readonly reads: FhirReadService;
 
-  constructor(database: Database, audit: AuditLog) {
-    this.imports = new FhirImportService(database, audit);
-    this.reads = new FhirReadService(database, audit);
+  constructor(database: Database, audit: AuditLog, cipher: FieldCipher) {
+    this.imports = new FhirImportService(database, audit, cipher);
+    this.reads = new FhirReadService(database, audit, cipher);
   }
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { fhirResourceAad } from '../../crypto/encrypted-fields.js';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { insertStatements, type JsonText, runAll } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { touchpoints } from '../timeline/schema.js';
@@ -89,20 +91,38 @@ export interface SourceLinkRow {
 /**
  * The statements that store the raw resources (insert, or update in place on re-import): one
  * JSON parameter per statement like the other bulk writes, which also spares building
- * thousands of bind parameters for the largest rows an import writes.
+ * thousands of bind parameters for the largest rows an import writes. The resource is
+ * encrypted, bound to its source key (a re-import's upsert keeps that key, whatever the id);
+ * a row rotated from before encryption loses its plain copy.
  */
 export function sourceRecordStatements(
   orgId: string,
   sourceSystem: string,
   rows: SourceRecordRow[],
+  cipher: FieldCipher,
 ): SQL[] {
   const now = new Date();
   return insertStatements(
     fhirSourceRecords,
-    rows.map((r) => ({ ...r, orgId, sourceSystem, receivedAt: now, updatedAt: now })),
+    rows.map(({ resource, ...r }) => ({
+      ...r,
+      orgId,
+      sourceSystem,
+      resource: null,
+      resourceEncrypted: cipher.encrypt(
+        resource.text,
+        fhirResourceAad(
+          { sourceSystem, resourceType: r.resourceType, sourceId: r.sourceId },
+          orgId,
+        ),
+      ),
+      receivedAt: now,
+      updatedAt: now,
+    })),
     sql`on conflict (org_id, source_system, resource_type, source_id) do update set
       status = excluded.status, content_hash = excluded.content_hash,
-      resource = excluded.resource, detail = excluded.detail, updated_at = excluded.updated_at`,
+      resource = null, resource_encrypted = excluded.resource_encrypted,
+      detail = excluded.detail, updated_at = excluded.updated_at`,
   );
 }
 

@@ -1,3 +1,4 @@
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Db } from '../../db/client.js';
 import type { AuditEntry } from '../audit/service.js';
 import type { NewTouchpoint } from '../timeline/service.js';
@@ -24,6 +25,8 @@ export interface HandlerContext {
   audit(entry: AuditEntry): void;
   /** The batch's shared reads and deferred writes: lookups and writes go through here. */
   batch: BatchState;
+  /** The key ring: appointment reasons are stored encrypted. */
+  cipher: FieldCipher;
 }
 
 export interface HandlerResult {

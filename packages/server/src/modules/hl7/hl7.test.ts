@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appointmentReasonAad } from '../../crypto/encrypted-fields.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
@@ -372,8 +373,14 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
       expect(rows[0]).toMatchObject({
         status: 'cancelled',
         cancelReason: 'Patient request',
-        reason: 'Follow-up visit',
+        reason: null,
       });
+      // The reason is stored encrypted, bound to the appointment, and kept across updates.
+      const sealed = rows[0]?.reasonEncrypted ?? '';
+      expect(sealed).not.toContain('Follow-up');
+      expect(
+        t.services.cipher.decrypt(sealed, appointmentReasonAad(rows[0]?.id ?? '', tenant.orgId)),
+      ).toBe('Follow-up visit');
       expect(rows[0]?.startAt.toISOString()).toBe('2024-04-03T18:30:00.000Z');
       expect(rows[0]?.endAt.toISOString()).toBe('2024-04-03T18:50:00.000Z');
       expect((await timeline(patient?.id ?? '')).map((e) => e.type).sort()).toEqual([

@@ -335,7 +335,7 @@ export class IngestLane {
     handler: Hl7Handler,
   ): Promise<Decision> {
     const pending: AuditEntry[] = [];
-    const hc = contextFor(this.orgId, job, message, run.timeZone, pending, run.batch);
+    const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher);
     try {
       const result =
         run.mode === 'deferred'
@@ -393,9 +393,9 @@ function contextFor(
   orgId: string,
   job: IngestJob,
   message: Hl7Read,
-  timeZone: string,
+  { timeZone, batch }: { timeZone: string; batch: BatchState },
   pending: AuditEntry[],
-  batch: BatchState,
+  cipher: FieldCipher,
 ): HandlerContext {
   const { header } = message;
   const sender = senderOf(header);
@@ -410,5 +410,6 @@ function contextFor(
     label: `${header.messageType}^${header.triggerEvent}`,
     audit: (entry) => pending.push(entry),
     batch,
+    cipher,
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq, type SQL, sql } from 'drizzle-orm';
+import { hl7RawAad } from '../../crypto/encrypted-fields.js';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { insertStatements, runAll } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
@@ -121,7 +122,7 @@ export class MessageLogWriter {
       return priorId;
     }
     const id = crypto.randomUUID();
-    this.rows.set(id, { ...values, ...this.identity(job, header, hash), id, attempts: 1 });
+    this.rows.set(id, { ...values, ...this.identity(id, job, header, hash), id, attempts: 1 });
     return id;
   }
 
@@ -137,7 +138,7 @@ export class MessageLogWriter {
   }
 
   /** The columns that describe the message itself, whatever became of it. */
-  private identity(job: IngestJob, header: MessageHeader | null, hash: string) {
+  private identity(id: string, job: IngestJob, header: MessageHeader | null, hash: string) {
     const messageAt = header?.messageTime ? readTime(header.messageTime, this.timeZone) : null;
     return {
       orgId: this.orgId,
@@ -149,7 +150,7 @@ export class MessageLogWriter {
       sendingFacility: header?.sendingFacility ?? null,
       messageAt: messageAt?.instant ?? null,
       channel: job.channel,
-      rawEncrypted: this.cipher.encrypt(job.text),
+      rawEncrypted: this.cipher.encrypt(job.text, hl7RawAad(id, this.orgId)),
       contentHash: hash,
       sizeBytes: Buffer.byteLength(job.text, 'utf8'),
       receivedAt: job.receivedAt,

@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { UNREADABLE } from '../../crypto/field-cipher.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
@@ -106,5 +107,22 @@ describeEachDatabase('HL7 message routes', (kind) => {
     expect((await frontDesk.get('/api/hl7/messages')).statusCode).toBe(403);
     const [any] = (await page('?limit=1')).items;
     expect((await frontDesk.post(`/api/hl7/messages/${any?.id}/replay`)).statusCode).toBe(403);
+  });
+
+  it('shows a message moved from another row as unreadable, and refuses to replay it (409)', async () => {
+    const [oru] = (await page('?type=ORU')).items;
+    const [failed] = (await page('?status=error')).items;
+    // As the owner role, past row-level security: the ORU's ciphertext into the failed A04.
+    await t.database.system((tx) =>
+      tx.execute(sql`update hl7_messages set raw_encrypted =
+        (select raw_encrypted from hl7_messages where id = ${oru?.id ?? ''})
+        where id = ${failed?.id ?? ''}`),
+    );
+    const shown = await admin.get(`/api/hl7/messages/${failed?.id}`);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json<Hl7MessageDetail>().raw).toBe(UNREADABLE);
+    const replay = await admin.post(`/api/hl7/messages/${failed?.id}/replay`);
+    expect(replay.statusCode).toBe(409);
+    expect(replay.body).not.toContain('OBX');
   });
 });

@@ -1,7 +1,8 @@
 import { badRequest, conflict, decodeCursor, encodeCursor, notFound } from '@careloop/core';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import pino from 'pino';
-import type { FieldCipher } from '../../crypto/field-cipher.js';
+import { hl7RawAad } from '../../crypto/encrypted-fields.js';
+import { DecryptionError, type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
@@ -239,7 +240,10 @@ export class Hl7Service {
       recordId: id,
       patientId: row.patientId,
     });
-    return { ...toSummary(row), raw: this.cipher.decrypt(row.rawEncrypted) };
+    return {
+      ...toSummary(row),
+      raw: openForView(this.cipher, row.rawEncrypted, hl7RawAad(row.id, row.orgId)),
+    };
   }
 
   /**
@@ -259,7 +263,7 @@ export class Hl7Service {
           : 'This message could not be read; replaying it cannot change the outcome',
       );
     }
-    const text = this.cipher.decrypt(row.rawEncrypted);
+    const text = this.rawText(row);
     const read = readMessage(text);
     const outcome = await this.lane(orgId).submit({
       text,
@@ -271,6 +275,16 @@ export class Hl7Service {
     });
     const header = read.ok ? read.message.header : read.header;
     return { message: toSummary(await this.row(orgId, id)), ack: ackFor(outcome, header, text) };
+  }
+
+  /** The stored text to replay; one that does not decrypt for its row is never replayed. */
+  private rawText(row: Row): string {
+    try {
+      return this.cipher.decrypt(row.rawEncrypted, hl7RawAad(row.id, row.orgId));
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      throw conflict('The stored message does not decrypt for this record; it cannot be replayed');
+    }
   }
 }
 

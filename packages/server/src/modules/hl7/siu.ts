@@ -1,6 +1,7 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { appointmentReason, sealedReason } from '../scheduling/reason.js';
 import { appointments } from '../scheduling/schema.js';
 import { type HandlerContext, type Hl7Handler, hl7Touchpoint, localWhen } from './context.js';
 import { readCoded, readEntityId, readTime } from './datatypes.js';
@@ -199,16 +200,18 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const start = facts.start ?? current?.startAt ?? null;
     if (!start) throw missing('AIS-4', 'appointment start (or AIL-6, AIP-6, SCH-11)');
     const end = endOf(start, facts, current ?? null);
+    const appointmentId = current?.id ?? crypto.randomUUID();
+    const reason =
+      facts.reason ?? (current ? appointmentReason(current, hc.cipher, hc.orgId) : null);
     const values = {
       patientId,
       status,
       startAt: start,
       endAt: end,
-      reason: facts.reason ?? current?.reason ?? null,
+      ...sealedReason(hc.cipher, reason, appointmentId, hc.orgId),
       cancelReason:
         status === 'cancelled' ? (facts.eventReason ?? current?.cancelReason ?? null) : null,
     };
-    const appointmentId = current?.id ?? crypto.randomUUID();
     if (current) {
       await hc.batch.update(tx, appointments, appointmentId, values);
     } else {
@@ -229,7 +232,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
         patientId,
       });
     }
-    const what = values.reason ?? 'Appointment';
+    const what = reason ?? 'Appointment';
     await hc.batch.touchpoints(tx, [
       hl7Touchpoint(hc, {
         patientId,

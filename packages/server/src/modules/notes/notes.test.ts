@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import type { Note, Patient360 } from '@careloop/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { UNREADABLE } from '../../crypto/field-cipher.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { sealV1 } from '../../test/legacy-cipher.js';
 import { auditEvents } from '../audit/schema.js';
 import { touchpoints } from '../timeline/schema.js';
 
 const SECRET = 'Daughter Ana translates; prefers calls after 5pm re: HIV follow-up';
+const KEY = randomBytes(32);
 
 describeEachDatabase('notes', (kind) => {
   let app: TestApp;
@@ -16,7 +20,7 @@ describeEachDatabase('notes', (kind) => {
   let patientId: string;
 
   beforeAll(async () => {
-    app = await createTestApp(kind);
+    app = await createTestApp(kind, { CARELOOP_ENCRYPTION_KEY: KEY.toString('base64') });
     tenant = await TestTenant.create(app);
     clinician = await tenant.signIn('clinician');
     patientId = (await tenant.createPatient()).id;
@@ -58,10 +62,55 @@ describeEachDatabase('notes', (kind) => {
     const [row] = rowsOf<Record<string, unknown>>(
       await app.database.system((tx) => tx.execute(sql`select * from notes where id = ${note.id}`)),
     );
-    expect(row?.body_encrypted).toMatch(/^v1\./);
+    expect(row?.body_encrypted).toMatch(/^v2\.[A-Za-z0-9_-]+\./);
     // Whole phrases: three letters can turn up by chance in random base64 ciphertext.
     expect(JSON.stringify(row)).not.toContain('Daughter Ana');
     expect(JSON.stringify(row)).not.toContain('HIV follow-up');
+  });
+
+  it("does not show a body copied from another organization's note, and the rest still reads", async () => {
+    const theirs = await TestTenant.create(app);
+    const theirPatient = (await theirs.createPatient()).id;
+    const theirClinician = await theirs.signIn('clinician');
+    const mine = await addNote(clinician);
+    const victim = (
+      await theirClinician.post(`/api/patients/${theirPatient}/notes`, { body: 'Their own note' })
+    ).json<Note>();
+    await theirClinician.post(`/api/patients/${theirPatient}/notes`, { body: 'Another of theirs' });
+    // As the owner role, past row-level security: what a database insider could do.
+    await app.database.system((tx) =>
+      tx.execute(sql`update notes set body_encrypted =
+        (select body_encrypted from notes where id = ${mine.id}) where id = ${victim.id}`),
+    );
+    const view = await theirClinician.get(`/api/patients/${theirPatient}`);
+    expect(view.statusCode).toBe(200);
+    expect(view.body).not.toContain('Daughter Ana');
+    expect(view.json<Patient360>().notes?.map((n) => n.body)).toEqual([
+      'Another of theirs',
+      UNREADABLE,
+    ]);
+    const changed = await theirClinician.patch(`/api/notes/${victim.id}`, { category: 'x' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json<Note>().body).toBe(UNREADABLE);
+    // Within one organization too: a body moved to another note of the same tenant.
+    const second = await addNote(clinician, 'Second note');
+    await app.database.system((tx) =>
+      tx.execute(sql`update notes set body_encrypted =
+        (select body_encrypted from notes where id = ${mine.id}) where id = ${second.id}`),
+    );
+    const moved = await clinician.patch(`/api/notes/${second.id}`, { category: 'y' });
+    expect(moved.json<Note>().body).toBe(UNREADABLE);
+  });
+
+  it('still reads a note stored in the first format (v1, no associated data)', async () => {
+    const note = await addNote(clinician, 'to be replaced');
+    await app.database.system((tx) =>
+      tx.execute(
+        sql`update notes set body_encrypted = ${sealV1(KEY, 'Written by an older Careloop')} where id = ${note.id}`,
+      ),
+    );
+    const res = await clinician.patch(`/api/notes/${note.id}`, { category: 'legacy' });
+    expect(res.json<Note>().body).toBe('Written by an older Careloop');
   });
 
   it('audits the write and adds a touchpoint that does not repeat the note', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   badRequest,
   CareloopError,
@@ -9,7 +10,8 @@ import {
   type Role,
 } from '@careloop/core';
 import { eq } from 'drizzle-orm';
-import type { FieldCipher } from '../../crypto/field-cipher.js';
+import { noteBodyAad } from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
@@ -22,7 +24,7 @@ type NoteRow = typeof notes.$inferSelect;
 function toNote(row: NoteRow, cipher: FieldCipher): Note {
   return {
     id: row.id,
-    body: cipher.decrypt(row.bodyEncrypted),
+    body: openForView(cipher, row.bodyEncrypted, noteBodyAad(row.id, row.orgId)),
     category: row.category,
     authorName: row.authorName,
     createdAt: row.createdAt.toISOString(),
@@ -74,15 +76,18 @@ export class NoteService {
         .where(eq(patients.id, patientId));
       if (!patient) throw notFound('Patient');
       const now = new Date();
+      // The id is chosen here: the ciphertext is bound to it.
+      const id = randomUUID();
       const [row] = await tx
         .insert(notes)
         .values({
+          id,
           orgId,
           patientId,
           authorId: ctx.actor.userId,
           authorName: ctx.actor.displayName,
           category,
-          bodyEncrypted: this.cipher.encrypt(body),
+          bodyEncrypted: this.cipher.encrypt(body, noteBodyAad(id, orgId)),
           createdAt: now,
           updatedAt: now,
         })
@@ -129,7 +134,10 @@ export class NoteService {
       const [row] = await tx
         .update(notes)
         .set({
-          bodyEncrypted: body === undefined ? undefined : this.cipher.encrypt(body),
+          bodyEncrypted:
+            body === undefined
+              ? undefined
+              : this.cipher.encrypt(body, noteBodyAad(current.id, current.orgId)),
           category,
           updatedAt: new Date(),
         })

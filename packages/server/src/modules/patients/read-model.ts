@@ -12,9 +12,12 @@ import {
   type StoredTouchpoint,
 } from '@careloop/core';
 import { sql } from 'drizzle-orm';
-import type { FieldCipher } from '../../crypto/field-cipher.js';
+import { noteBodyAad } from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { appointmentReason } from '../scheduling/reason.js';
+import { taskDescription } from '../tasks/service.js';
 
 /**
  * Which sections of the 360 view a role may see; the others are not even queried. Clinical
@@ -55,9 +58,9 @@ export interface Row360 {
     startAt: string;
     endAt: string | null;
   })[];
-  upcoming: Appointment[];
-  past: Appointment[];
-  tasks: NonNullable<Patient360['openTasks']>;
+  upcoming: Row360Appointment[];
+  past: Row360Appointment[];
+  tasks: (NonNullable<Patient360['openTasks']>[number] & { descriptionEncrypted: string | null })[];
   notes: {
     id: string;
     body: string;
@@ -79,7 +82,7 @@ export interface Row360 {
 export async function load360(
   tx: Db,
   patientId: string,
-  options: { access: SectionAccess; cipher: FieldCipher },
+  options: { access: SectionAccess; cipher: FieldCipher; orgId: string },
 ): Promise<Patient360Full | null> {
   const { clinical, notes, tasks } = options.access;
   const result = await tx.execute(
@@ -103,7 +106,7 @@ export function statement360(patientId: string, access: SectionAccess): string {
  */
 export function shape360(
   row: Row360 | null,
-  options: { access: SectionAccess; cipher: FieldCipher },
+  options: { access: SectionAccess; cipher: FieldCipher; orgId: string },
 ): Patient360Full | null {
   if (!row?.patient) return null;
   const { clinical, notes: withNotes, tasks: withTasks } = options.access;
@@ -142,12 +145,17 @@ export function shape360(
         }))
       : null,
     appointments: {
-      upcoming: row.upcoming.map(appointmentView),
-      past: row.past.map(appointmentView),
+      upcoming: row.upcoming.map((a) => appointmentView(a, options.cipher, options.orgId)),
+      past: row.past.map((a) => appointmentView(a, options.cipher, options.orgId)),
     },
     openTasks: withTasks
-      ? row.tasks.map((t) => ({
+      ? row.tasks.map(({ descriptionEncrypted, ...t }) => ({
           ...t,
+          description: taskDescription(
+            { id: t.id, description: t.description, descriptionEncrypted },
+            options.cipher,
+            options.orgId,
+          ),
           dueAt: toIsoOrNull(t.dueAt),
           createdAt: toIso(t.createdAt),
           completedAt: toIsoOrNull(t.completedAt),
@@ -156,7 +164,7 @@ export function shape360(
     notes: withNotes
       ? row.notes.map((n) => ({
           ...n,
-          body: options.cipher.decrypt(n.body),
+          body: openForView(options.cipher, n.body, noteBodyAad(n.id, options.orgId)),
           createdAt: toIso(n.createdAt),
           updatedAt: toIso(n.updatedAt),
         }))
@@ -171,8 +179,20 @@ export function shape360(
   };
 }
 
-export function appointmentView(a: Appointment): Appointment {
-  return { ...a, startAt: toIso(a.startAt), endAt: toIso(a.endAt) };
+/** An appointment as the 360 function returns it: the reason sealed (or plain, if older). */
+type Row360Appointment = Appointment & { reasonEncrypted?: string | null };
+
+export function appointmentView(
+  { reasonEncrypted, ...a }: Row360Appointment,
+  cipher: FieldCipher,
+  orgId: string,
+): Appointment {
+  const reason = appointmentReason(
+    { id: a.id, reason: a.reason, reasonEncrypted: reasonEncrypted ?? null },
+    cipher,
+    orgId,
+  );
+  return { ...a, reason, startAt: toIso(a.startAt), endAt: toIso(a.endAt) };
 }
 
 export function touchpointView(t: StoredTouchpoint): StoredTouchpoint {

@@ -139,7 +139,7 @@ export class PatientService {
         orgId,
         statement360(patientId, access),
       );
-      const full = shape360(row?.view ?? null, { access, cipher: this.cipher });
+      const full = shape360(row?.view ?? null, { access, cipher: this.cipher, orgId });
       return full && redact360(role, full);
     };
     // A cached view is already redacted, so it is keyed by policy class (the roles that read
@@ -459,6 +459,7 @@ export class PatientService {
     const view = await load360(tx, patientId, {
       access: sectionAccess(ctx.actor.role),
       cipher: this.cipher,
+      orgId: ctx.actor.orgId,
     });
     if (!view) throw notFound('Patient');
     return redact360(ctx.actor.role, view);

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noteBodyAad } from '../../crypto/encrypted-fields.js';
 import type { Change } from '../../db/change-feed.js';
 import { FeedCache } from '../../db/feed-cache.js';
 import { rowsOf } from '../../db/rows.js';
@@ -94,10 +96,16 @@ onPostgres('360 view and session caches [postgres]', () => {
 
   it('shows a note added from another connection on the next read', async () => {
     expect((await view(frontDesk)).body?.notes).toEqual([]);
+    const id = randomUUID();
     await other.query(
-      `insert into notes (org_id, patient_id, author_name, body_encrypted)
-       values ($1, $2, 'Dr Other Node', $3)`,
-      [a.orgId, patientId, t.services.cipher.encrypt('Called back about results')],
+      `insert into notes (id, org_id, patient_id, author_name, body_encrypted)
+       values ($1, $2, $3, 'Dr Other Node', $4)`,
+      [
+        id,
+        a.orgId,
+        patientId,
+        t.services.cipher.encrypt('Called back about results', noteBodyAad(id, a.orgId)),
+      ],
     );
     expect((await view(frontDesk)).body?.notes?.map((n) => n.body)).toEqual([
       'Called back about results',

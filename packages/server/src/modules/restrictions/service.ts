@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type BreakGlassGrant,
   type BreakGlassReport,
@@ -18,7 +19,8 @@ import {
   STAFF_ROLES,
 } from '@careloop/core';
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
-import type { FieldCipher } from '../../crypto/field-cipher.js';
+import { breakGlassReasonAad } from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { decodeKeyset, pageOf } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
@@ -120,13 +122,15 @@ export class RestrictionService extends RestrictionGuard {
       if (!access.mayBreakGlass) {
         throw new CareloopError('forbidden', 'Your role may not break the glass');
       }
+      const id = randomUUID();
       const [grant] = await tx
         .insert(breakGlassGrants)
         .values({
+          id,
           orgId: actor.orgId,
           userId: actor.userId,
           patientId,
-          reason: this.cipher.encrypt(reason),
+          reason: this.cipher.encrypt(reason, breakGlassReasonAad(id, actor.orgId)),
           grantedAt,
           expiresAt,
         })
@@ -332,7 +336,7 @@ export class RestrictionService extends RestrictionGuard {
         userRole: r.userRole,
         patientId: r.patientId,
         patientName: `${r.givenName} ${r.familyName}`,
-        reason: this.cipher.decrypt(r.reason),
+        reason: openForView(this.cipher, r.reason, breakGlassReasonAad(r.id, ctx.actor.orgId)),
         grantedAt: r.grantedAt.toISOString(),
         expiresAt: r.expiresAt.toISOString(),
       }),

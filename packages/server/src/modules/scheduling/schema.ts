@@ -21,7 +21,10 @@ export const appointments = pgTable(
     startAt: timestamp('start_at', { withTimezone: true }).notNull(),
     endAt: timestamp('end_at', { withTimezone: true }).notNull(),
     telehealth: boolean('telehealth').notNull().default(false),
+    /** Plain, from before migration 0012: emptied by `careloop keys rotate`. */
     reason: text('reason'),
+    /** The visit reason (often a diagnosis): AES-256-GCM bound to the appointment. */
+    reasonEncrypted: text('reason_encrypted'),
     cancelReason: text('cancel_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -11,7 +11,10 @@ export const tasks = pgTable(
     orgId: orgIdColumn(),
     patientId: uuid('patient_id'),
     title: text('title').notNull(),
+    /** Plain, from before migration 0012: emptied by `careloop keys rotate`. */
     description: text('description'),
+    /** Free text that may carry clinical detail: AES-256-GCM bound to the task. */
+    descriptionEncrypted: text('description_encrypted'),
     assigneeId: uuid('assignee_id'),
     dueAt: timestamp('due_at', { withTimezone: true }),
     status: text('status').notNull().default('open'),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   badRequest,
   type CursorValues,
@@ -18,6 +19,8 @@ import {
 } from '@careloop/core';
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { taskDescriptionAad } from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
@@ -136,6 +139,7 @@ const taskColumns = {
     else concat_ws(' ', ${patients.givenName}, ${patients.familyName}) end`,
   title: tasks.title,
   description: tasks.description,
+  descriptionEncrypted: tasks.descriptionEncrypted,
   assigneeId: tasks.assigneeId,
   assigneeName: users.displayName,
   dueAt: tasks.dueAt,
@@ -150,7 +154,9 @@ interface TaskRow {
   patientId: string | null;
   patientName: string | null;
   title: string;
+  /** Plain, only on tasks written before migration 0012 and not yet rotated. */
   description: string | null;
+  descriptionEncrypted: string | null;
   assigneeId: string | null;
   assigneeName: string | null;
   dueAt: Date | null;
@@ -160,9 +166,25 @@ interface TaskRow {
   completedAt: Date | null;
 }
 
-function toTask(row: TaskRow): Task {
+/** A task's description: encrypted, or plain on a task from before encryption. */
+export function taskDescription(
+  row: { id: string; description: string | null; descriptionEncrypted: string | null },
+  cipher: FieldCipher,
+  orgId: string,
+): string | null {
+  if (row.descriptionEncrypted === null) return row.description;
+  return openForView(cipher, row.descriptionEncrypted, taskDescriptionAad(row.id, orgId));
+}
+
+function toTask(row: TaskRow, cipher: FieldCipher, orgId: string): Task {
   return {
-    ...row,
+    id: row.id,
+    patientId: row.patientId,
+    patientName: row.patientName,
+    title: row.title,
+    description: taskDescription(row, cipher, orgId),
+    assigneeId: row.assigneeId,
+    assigneeName: row.assigneeName,
     status: row.status as TaskStatus,
     priority: row.priority as TaskPriority,
     dueAt: row.dueAt?.toISOString() ?? null,
@@ -179,10 +201,24 @@ function selectTasks(tx: Db) {
     .leftJoin(users, eq(users.id, tasks.assigneeId));
 }
 
-async function findTask(tx: Db, id: string): Promise<Task> {
+async function findTask(tx: Db, id: string, cipher: FieldCipher, orgId: string): Promise<Task> {
   const [row] = await selectTasks(tx).where(eq(tasks.id, id));
   if (!row) throw notFound('Task');
-  return toTask(row);
+  return toTask(row, cipher, orgId);
+}
+
+/** The description as stored: sealed to the task, the plain column emptied. */
+function sealedDescription(
+  cipher: FieldCipher,
+  description: string | null,
+  id: string,
+  orgId: string,
+) {
+  return {
+    description: null,
+    descriptionEncrypted:
+      description === null ? null : cipher.encrypt(description, taskDescriptionAad(id, orgId)),
+  };
 }
 
 /** Both must belong to the organization: foreign keys alone do not see row-level security. */
@@ -214,6 +250,7 @@ export class TaskService {
   constructor(
     readonly database: Database,
     readonly audit: AuditLog,
+    readonly cipher: FieldCipher,
   ) {}
 
   async list(ctx: RequestContext, query: TaskListQuery): Promise<TaskPage> {
@@ -247,7 +284,7 @@ export class TaskService {
     await this.auditSearch(ctx, page);
     const last = page.at(-1);
     return {
-      items: page.map(toTask),
+      items: page.map((row) => toTask(row, this.cipher, ctx.actor.orgId)),
       nextCursor: rows.length > limit && last ? encodeCursor([sort, ...last.sortKey]) : null,
     };
   }
@@ -267,13 +304,16 @@ export class TaskService {
     const title = checkedTitle(input.title);
     return this.database.withTenant(orgId, async (tx) => {
       await checkReferences(tx, input);
+      // The id is chosen here: the description is sealed to it.
+      const id = randomUUID();
       const [row] = await tx
         .insert(tasks)
         .values({
+          id,
           orgId,
           patientId: input.patientId ?? null,
           title,
-          description: input.description ?? null,
+          ...sealedDescription(this.cipher, input.description ?? null, id, orgId),
           assigneeId: input.assigneeId ?? null,
           dueAt: instantOrNull(input.dueAt) ?? null,
           priority: input.priority ?? 'normal',
@@ -293,7 +333,7 @@ export class TaskService {
           taskTouchpoint(orgId, row.patientId, row.id, 'task.created', `Task: ${row.title}`),
         ]);
       }
-      return findTask(tx, row.id);
+      return findTask(tx, row.id, this.cipher, orgId);
     });
   }
 
@@ -312,7 +352,9 @@ export class TaskService {
       const reopens = input.status !== undefined && input.status !== 'done';
       const changes = {
         title: checkedTitle(input.title),
-        description: input.description,
+        ...(input.description === undefined
+          ? {}
+          : sealedDescription(this.cipher, input.description, current.id, orgId)),
         assigneeId: input.assigneeId,
         dueAt: instantOrNull(input.dueAt),
         priority: input.priority,
@@ -343,7 +385,7 @@ export class TaskService {
           ]);
         }
       }
-      return findTask(tx, row.id);
+      return findTask(tx, row.id, this.cipher, orgId);
     });
   }
 }

@@ -1,6 +1,8 @@
 import type { Patient360, Task } from '@careloop/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNREADABLE } from '../../crypto/field-cipher.js';
+import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
@@ -108,6 +110,37 @@ describeEachDatabase('tasks', (kind) => {
       stage: 'follow-up',
       type: 'task.created',
     });
+  });
+
+  it('stores the description encrypted, bound to its task, and still reads a plain one from before', async () => {
+    const create = (description: string) =>
+      coordinator.post('/api/tasks', { title: 'Follow up', patientId, description });
+    const task = (await create('Recheck serum potassium 7.2 mmol/L')).json<Task>();
+    expect(task.description).toBe('Recheck serum potassium 7.2 mmol/L');
+    const other = (await create('Other task')).json<Task>();
+    const stored = await app.database.system((tx) =>
+      tx.execute(sql`select description, description_encrypted from tasks where id = ${task.id}`),
+    );
+    expect(JSON.stringify(rowsOf(stored))).not.toContain('potassium');
+    expect(rowsOf<{ description: string | null }>(stored)[0]?.description).toBeNull();
+    // Moved to another task as the owner role: unreadable there, and the list still answers.
+    await app.database.system((tx) =>
+      tx.execute(sql`update tasks set description_encrypted =
+        (select description_encrypted from tasks where id = ${task.id}) where id = ${other.id}`),
+    );
+    const list = await coordinator.get(`/api/tasks?patientId=${patientId}&limit=100`);
+    expect(list.statusCode).toBe(200);
+    const shown = list.json<Page<Task>>().items;
+    expect(shown.find((t) => t.id === other.id)?.description).toBe(UNREADABLE);
+    expect(shown.find((t) => t.id === task.id)?.description).toContain('potassium');
+    // A task written before encryption (plain column) reads until `careloop keys rotate`.
+    await app.database.system((tx) =>
+      tx.execute(sql`update tasks set description = 'Older plain text', description_encrypted = null
+        where id = ${other.id}`),
+    );
+    const view = (await coordinator.get(`/api/patients/${patientId}`)).json<Patient360>();
+    expect(view.openTasks?.find((t) => t.id === other.id)?.description).toBe('Older plain text');
+    expect(view.openTasks?.find((t) => t.id === task.id)?.description).toContain('potassium');
   });
 
   it('creates a task about no patient without audit or touchpoint', async () => {

@@ -233,6 +233,7 @@ export function visitBundle(
       id: ids.appointment,
       status: 'booked',
       created: '2024-03-06',
+      reasonCode: [{ text: 'Follow-up: type 2 diabetes' }],
       start: '2024-09-10T13:00:00Z',
       end: '2024-09-10T13:30:00Z',
       participant: [

@@ -1,0 +1,35 @@
+import type { FieldAad } from './field-cipher.js';
+
+/**
+ * Where each encrypted column's values are bound (docs/encryption.md lists them and why the
+ * other columns are not encrypted). Every writer and reader of a column builds its associated
+ * data here, and `careloop keys rotate` re-encrypts with the same functions.
+ */
+const bound =
+  (table: string, column: string) =>
+  (row: string, orgId: string): FieldAad => ({ table, column, row, orgId });
+
+export const noteBodyAad = bound('notes', 'body_encrypted');
+export const hl7RawAad = bound('hl7_messages', 'raw_encrypted');
+export const taskDescriptionAad = bound('tasks', 'description_encrypted');
+export const appointmentReasonAad = bound('appointments', 'reason_encrypted');
+/**
+ * A user's TOTP secret, pending or confirmed: one binding for both columns, because enrolment
+ * moves the confirmed value from `totp_pending_secret` to `totp_secret` as it is.
+ */
+export const totpSecretAad = bound('users', 'totp_secret');
+export const breakGlassReasonAad = bound('break_glass_grants', 'reason');
+
+/**
+ * A raw FHIR resource is written by upsert on its source key, so it is bound to that key (the
+ * row's identity for every writer) rather than to an id a concurrent insert may not keep.
+ */
+export const fhirResourceAad = (
+  key: { sourceSystem: string; resourceType: string; sourceId: string },
+  orgId: string,
+): FieldAad => ({
+  table: 'fhir_source_records',
+  column: 'resource_encrypted',
+  row: JSON.stringify([key.sourceSystem, key.resourceType, key.sourceId]),
+  orgId,
+});

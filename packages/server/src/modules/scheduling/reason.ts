@@ -1,0 +1,25 @@
+import { appointmentReasonAad } from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
+
+/** An appointment's reason as stored: sealed to the appointment, the plain column emptied. */
+export function sealedReason(
+  cipher: FieldCipher,
+  reason: string | null | undefined,
+  id: string,
+  orgId: string,
+): { reason: null; reasonEncrypted: string | null } {
+  return {
+    reason: null,
+    reasonEncrypted: reason ? cipher.encrypt(reason, appointmentReasonAad(id, orgId)) : null,
+  };
+}
+
+/** An appointment's reason: decrypted, or plain on an appointment from before encryption. */
+export function appointmentReason(
+  row: { id: string; reason: string | null; reasonEncrypted: string | null },
+  cipher: FieldCipher,
+  orgId: string,
+): string | null {
+  if (row.reasonEncrypted === null) return row.reason;
+  return openForView(cipher, row.reasonEncrypted, appointmentReasonAad(row.id, orgId));
+}

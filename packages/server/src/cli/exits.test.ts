@@ -106,6 +106,7 @@ describe('every careloop command exits when its work is done', () => {
       ],
       ['audit verify', ['audit', 'verify']],
       ['audit checkpoint', ['audit', 'checkpoint']],
+      ['keys rotate', ['keys', 'rotate']],
       [
         'import fhir',
         [

@@ -1,8 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import { FieldCipher } from '../../crypto/field-cipher.js';
+import { parseKeyList } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import {
@@ -13,19 +14,37 @@ import {
 } from './checkpoint.js';
 import { appendCheckpoint } from './checkpoint-file.js';
 
+/** The embedded mode's checkpoint key, beside the database and never in it. */
+export const AUDIT_KEY_FILE = 'audit.key';
+
 /**
- * The key that signs checkpoints (docs/adr/0009): CARELOOP_AUDIT_KEY when set, else a subkey
- * of the field-encryption key (CARELOOP_ENCRYPTION_KEY, or in embedded mode the key file in the
- * data folder, created on first use). Neither is ever stored in the database.
+ * The key that signs checkpoints (docs/adr/0009): CARELOOP_AUDIT_KEY when set; in embedded mode
+ * a key file of its own in the data folder (created on first use, 0600), so that rotating the
+ * encryption key ring (`careloop keys rotate --new-key`) leaves old checkpoints verifiable; with
+ * DATABASE_URL, a subkey of CARELOOP_ENCRYPTION_KEY (set CARELOOP_AUDIT_KEY before rotating
+ * that key). Never stored in the database.
  */
 export async function loadCheckpointKey(config: Config): Promise<CheckpointKey> {
   if (config.auditKey) return CheckpointKey.fromBase64(config.auditKey);
-  if (config.encryptionKey) return CheckpointKey.derivedFrom(config.encryptionKey);
   if (!config.databaseUrl) {
     await mkdir(config.dataDir, { recursive: true });
-    await FieldCipher.fromDataDir(config.dataDir);
-    const key = await readFile(path.join(config.dataDir, 'encryption.key'), 'utf8');
-    return CheckpointKey.derivedFrom(key.trim());
+    const file = path.join(config.dataDir, AUDIT_KEY_FILE);
+    try {
+      return CheckpointKey.fromBase64((await readFile(file, 'utf8')).trim());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    try {
+      await writeFile(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process created it first: read theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return CheckpointKey.fromBase64((await readFile(file, 'utf8')).trim());
+  }
+  if (config.encryptionKey) {
+    const [current] = parseKeyList(config.encryptionKey, 'CARELOOP_ENCRYPTION_KEY');
+    if (current) return CheckpointKey.derivedFrom(current.key.toString('base64'));
   }
   throw new CheckpointUnavailable(
     'CARELOOP_AUDIT_KEY or CARELOOP_ENCRYPTION_KEY is required with DATABASE_URL to sign audit checkpoints',

@@ -239,13 +239,16 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
       expect(row?.reason).toBeNull();
       expect(row?.reason_encrypted).toMatch(/^v2\./);
       expect(row?.reason_encrypted).not.toContain('diabetes');
-      const desk = await tenant.signIn('front-desk');
-      const found = (await desk.get(`/fhir/R4/Appointment?patient=${patientId}`)).json<Bundle>();
+      // A clinician reads the reason (the front desk may not: minimum necessary).
+      const clinician = await tenant.signIn('clinician');
+      const found = (
+        await clinician.get(`/fhir/R4/Appointment?patient=${patientId}`)
+      ).json<Bundle>();
       const appointment = found.entry?.[0]?.resource;
       expect(appointment?.resourceType === 'Appointment' && appointment.reasonCode).toEqual([
         { text: 'Follow-up: type 2 diabetes' },
       ]);
-      const view = (await desk.get(`/api/patients/${patientId}`)).json<Patient360>();
+      const view = (await clinician.get(`/api/patients/${patientId}`)).json<Patient360>();
       const shown = [...view.appointments.upcoming, ...view.appointments.past];
       expect(shown.map((a) => a.reason)).toEqual(['Follow-up: type 2 diabetes']);
     });

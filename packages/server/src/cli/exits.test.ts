@@ -171,11 +171,13 @@ describe('every careloop command exits when its work is done', () => {
       const child = careloop(args, env);
       const done = finish(child);
       // Each says it is up with one JSON line on stdout, its port chosen by the system.
-      await new Promise<void>((resolve) => {
+      const up = new Promise<'up'>((resolve) => {
         child.stdout?.on('data', (chunk: Buffer) => {
-          if (/"ok":\s*true/.test(chunk.toString('utf8'))) resolve();
+          if (/"ok":\s*true/.test(chunk.toString('utf8'))) resolve('up');
         });
       });
+      const first = await Promise.race([up, done]);
+      expect(first, `careloop ${args.join(' ')} stopped before it was up`).toBe('up');
       child.kill('SIGTERM');
       const finished = await done;
       expect(finished.signal, `careloop ${args.join(' ')} ignored SIGTERM`).toBeNull();

@@ -101,8 +101,8 @@ describe('startServer', () => {
   });
 
   it('checkpointed the audit chains at each start and shutdown, signed with the data folder key', async () => {
-    const key = CheckpointKey.derivedFrom(
-      (await readFile(path.join(dataDir, 'encryption.key'), 'utf8')).trim(),
+    const key = CheckpointKey.fromBase64(
+      (await readFile(path.join(dataDir, 'audit.key'), 'utf8')).trim(),
     );
     const { exists, check } = await checkCheckpointFile(
       path.join(dataDir, 'audit-checkpoints.jsonl'),

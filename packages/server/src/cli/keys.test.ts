@@ -33,7 +33,7 @@ describe('careloop keys rotate (embedded)', () => {
     const lines = (await readFile(path.join(dir, 'encryption.key'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]?.startsWith(`${result.currentKey}:`)).toBe(true);
-    expect(result.columns).toHaveLength(5);
+    expect(result.columns).toHaveLength(8);
     const again = await careloop(['keys', 'rotate'], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`current key ${result.currentKey}`);

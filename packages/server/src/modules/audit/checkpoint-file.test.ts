@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,19 @@ describe('the checkpoint file', () => {
     expect(check.findings).toEqual([]);
     expect(check.lines).toBe(8);
     expect(check.latest?.line).toBe(8);
+  });
+
+  it('takes over a lock left by a process that no longer runs, whatever the clock says', async () => {
+    const file = path.join(dir, 'crashed', 'audit-checkpoints.jsonl');
+    await mkdir(path.dirname(file), { recursive: true });
+    // A writer that crashed holding the lock: its process has ended (a lock file's age is the
+    // kernel's clock, not the process's, so it is not what decides).
+    const { pid } = spawnSync(process.execPath, ['-e', '']);
+    await writeFile(`${file}.lock`, String(pid));
+    await appendCheckpoint(file, key, heads(1), at(0));
+    const { check } = await checkCheckpointFile(file, key);
+    expect(check.findings).toEqual([]);
+    expect(check.lines).toBe(1);
   });
 
   it('reads the last line from the end, also when it is longer than one read', async () => {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,31 +43,57 @@ export async function readLastLine(file: string): Promise<string | null> {
   }
 }
 
+/** Whether a process of this machine with that id is running (`kill -0`). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The process id written in a lock file, or null while it is being written (or gone). */
+async function lockHolder(lock: string): Promise<number | null> {
+  try {
+    const pid = Number.parseInt(await readFile(lock, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch (error) {
+    ignoreMissing(error);
+    return null;
+  }
+}
+
 /**
  * Runs `fn` holding `<file>.lock`, so two processes appending to one checkpoint file (the
  * server's schedule and `careloop audit checkpoint`) do not both chain from the same line.
- * A lock left by a crashed process is taken over after a minute.
+ * The lock holds its owner's process id: a lock whose process no longer runs (it crashed) is
+ * taken over. Not its age: a file's time comes from the kernel's clock and `Date.now()` from the
+ * process's, and the two disagree whenever the clock is stepped (a test a year ahead took over
+ * live locks and two writers unlinked one lock).
  */
 async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`;
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(lock, 'wx', 0o600);
-      await handle.close();
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // Gone between the two calls: held for no time, try again.
-      const held = await stat(lock).then(
-        (s) => Date.now() - s.mtimeMs,
-        (e: unknown) => {
-          ignoreMissing(e);
-          return 0;
-        },
-      );
-      if (held > 60_000) await unlink(lock).catch(ignoreMissing);
-      else if (attempt >= 100) throw new Error(`the checkpoint file is locked (${lock})`);
-      else await sleep(50);
+      const holder = await lockHolder(lock);
+      if (holder !== null && holder !== process.pid && !processAlive(holder)) {
+        await unlink(lock).catch(ignoreMissing);
+      } else if (attempt >= 100) {
+        throw new Error(`the checkpoint file is locked (${lock})`);
+      } else {
+        await sleep(50);
+      }
     }
   }
   try {

@@ -64,7 +64,7 @@ function dateFrom(value: string | undefined, name: string): string | null {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
-  const dataDir = path.resolve(env.CARELOOP_DATA_DIR ?? '.careloop');
+  const dataDir = path.resolve(env.CARELOOP_DATA_DIR || '.careloop');
   const auditKey = env.CARELOOP_AUDIT_KEY || null;
   if (auditKey !== null && Buffer.from(auditKey, 'base64').length !== 32) {
     throw new Error(

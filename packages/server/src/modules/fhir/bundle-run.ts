@@ -81,12 +81,14 @@ export class BundleRun {
     readonly sourceSystem: string,
     readonly bundle: IncomingBundle,
     private readonly cipher: FieldCipher,
+    asOf: Date,
   ) {
     this.entries = [...bundle.entries];
     this.references = new BundleReferences({
       tx,
       orgId,
       sourceSystem,
+      asOf,
       entries: this.entries,
       states: this.states,
       known: this.known,

@@ -77,7 +77,7 @@ function markedBundle(mrn: string): { bundle: Bundle; encounterSourceId: string 
 /**
  * Issue 9, encryption gaps: the free text a FHIR import and an HL7 feed bring (encounter and
  * appointment reasons, questionnaire answers) is stored only as ciphertext, nowhere in clear
- * (not in a touchpoint summary either), and still reads for the care team.
+ * (not in a touchpoint summary either; docs/adr/0015), and still reads for the care team.
  */
 describeEachDatabase('free text at rest', (kind) => {
   let t: TestApp;

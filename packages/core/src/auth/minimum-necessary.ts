@@ -73,7 +73,7 @@ export const FIELD_POLICY = {
   touchpoint: {
     clinicalSummary: {
       audience: CARE_TEAM_AND_PATIENT,
-      reason: `A touchpoint's clinical summary ("Discharged after emergency department visit: Syncope") is ${CLINICAL}; every role sees its non-clinical summary`,
+      reason: `A touchpoint's clinical summary ("Admitted: Psychiatry", the service of an HL7 admission) is ${CLINICAL}; every role sees its non-clinical summary`,
     },
   },
   communication: {

@@ -1,3 +1,5 @@
+import { isFutureDate } from '../dates/past.js';
+
 /**
  * How to read a date written with slashes, dots or dashes and the year last (`03/04/1980`):
  * `mdy` month first (United States, the default), `dmy` day first (most other countries).
@@ -52,15 +54,11 @@ export function parseDate(value: string, order: DateOrder = 'mdy'): Parsed<strin
   return date ? { ok: true, value: date } : fail(`"${text}" is not a real date`);
 }
 
-/** A birth date: a date, not in the future and not before 1870. */
-export function parseBirthDate(
-  value: string,
-  order: DateOrder = 'mdy',
-  today: Date = new Date(),
-): Parsed<string> {
+/** A birth date: a date, not after `asOf` (the import's today) and not before 1870. */
+export function parseBirthDate(value: string, order: DateOrder, asOf: Date): Parsed<string> {
   const parsed = parseDate(value, order);
   if (!parsed.ok) return parsed;
-  if (parsed.value > today.toISOString().slice(0, 10)) {
+  if (isFutureDate(parsed.value, asOf)) {
     return fail(`${parsed.value} is in the future`);
   }
   if (parsed.value < '1870-01-01') return fail(`${parsed.value} is too long ago for a birth date`);

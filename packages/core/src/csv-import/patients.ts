@@ -111,14 +111,14 @@ function identifiersOf(reader: RowReader): PatientImportRow['identifiers'] {
 /** Validates one mapped patient row: required names and birth date, readable values. */
 export function readPatientRow(
   mapped: MappedRow,
-  options: { dateOrder: DateOrder; today?: Date },
+  options: { dateOrder: DateOrder; asOf: Date },
 ): RowResult<PatientImportRow> {
   const r = new RowReader(mapped);
   const givenName = r.required('givenName', 'Given name', 100);
   const familyName = r.required('familyName', 'Family name', 100);
   if (!r.has('birthDate')) r.required('birthDate', 'Birth date');
   const birthDate = r.parsed('birthDate', (v) =>
-    parseBirthDate(v, options.dateOrder, options.today),
+    parseBirthDate(v, options.dateOrder, options.asOf),
   );
   const sex = r.parsed('sex', parseSex) ?? 'unknown';
   const phones: PatientImportRow['phones'] = [];

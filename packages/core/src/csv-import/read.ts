@@ -63,7 +63,7 @@ export interface ValidatedRows<T> {
 export function validatePatients(
   table: CsvTable,
   mapping: readonly ColumnMapping[],
-  options: { dateOrder: DateOrder; today?: Date },
+  options: { dateOrder: DateOrder; asOf: Date },
 ): ValidatedRows<PatientImportRow> {
   const mappingIssues = checkMapping('patients', table.columns, mapping);
   if (mappingIssues.length > 0) return { mappingIssues, results: [] };
@@ -80,7 +80,7 @@ export function validatePatients(
 export function validatePatientRows(
   table: CsvTable,
   mapping: readonly ColumnMapping[],
-  options: { dateOrder: DateOrder; today?: Date },
+  options: { dateOrder: DateOrder; asOf: Date },
   from: number,
   to: number,
 ): RowResult<PatientImportRow>[] {

@@ -5,6 +5,9 @@ import { MRN_SYSTEM, SSN_SYSTEM } from './fields.js';
 import { checkMapping, fieldForHeader, parseMappingSpec, suggestMapping } from './mapping.js';
 import { readCsvFile, validateAppointments, validatePatients } from './read.js';
 
+/** The day the files are imported: a fixed clock, as every test passes one. */
+const AS_OF = new Date('2026-12-06T12:00:00Z');
+
 describe('dates', () => {
   it.each([
     ['1980-03-04', 'mdy', '1980-03-04'],
@@ -25,9 +28,12 @@ describe('dates', () => {
   });
 
   it('refuses birth dates in the future', () => {
-    const today = new Date('2026-01-01T00:00:00Z');
+    const today = new Date('2026-01-01T12:00:00Z');
     expect(parseBirthDate('2026-06-01', 'mdy', today)).toMatchObject({ ok: false });
+    expect(parseBirthDate('2026-01-03', 'mdy', today)).toMatchObject({ ok: false });
     expect(parseBirthDate('2025-06-01', 'mdy', today)).toEqual({ ok: true, value: '2025-06-01' });
+    // Already January 2 in Kiritimati (UTC+14): the same rule as the API, HL7 and FHIR.
+    expect(parseBirthDate('2026-01-02', 'mdy', today)).toEqual({ ok: true, value: '2026-01-02' });
   });
 
   it('reads times and date-times in the formats clinics export', () => {
@@ -159,7 +165,10 @@ describe('validatePatients', () => {
   ];
 
   it('types a good row: normalized contacts, identifiers, ISO birth date, address', () => {
-    const [first] = validatePatients(file.table, mapping, { dateOrder: 'mdy' }).results;
+    const [first] = validatePatients(file.table, mapping, {
+      dateOrder: 'mdy',
+      asOf: AS_OF,
+    }).results;
     expect(first).toEqual({
       ok: true,
       row: 2,
@@ -183,7 +192,10 @@ describe('validatePatients', () => {
   });
 
   it('collects every problem of a bad row with its column and field', () => {
-    const [, second] = validatePatients(file.table, mapping, { dateOrder: 'mdy' }).results;
+    const [, second] = validatePatients(file.table, mapping, {
+      dateOrder: 'mdy',
+      asOf: AS_OF,
+    }).results;
     expect(second?.ok).toBe(false);
     if (second?.ok !== false) return;
     expect(second.errors.map((e) => [e.row, e.column, e.field])).toEqual([
@@ -199,6 +211,7 @@ describe('validatePatients', () => {
   it('returns mapping issues instead of rows when the mapping is incomplete', () => {
     const result = validatePatients(file.table, [{ column: 'MRN', field: 'mrn' }], {
       dateOrder: 'mdy',
+      asOf: AS_OF,
     });
     expect(result.results).toEqual([]);
     expect(result.mappingIssues.map((i) => i.field)).toEqual([
@@ -214,6 +227,7 @@ describe('validatePatients', () => {
     }).table;
     const [row] = validatePatients(table, suggestMapping('patients', table.columns), {
       dateOrder: 'mdy',
+      asOf: AS_OF,
     }).results;
     expect(row?.ok && row.value.identifiers).toEqual([
       { system: SSN_SYSTEM, value: '999-12-3456', type: 'SS' },

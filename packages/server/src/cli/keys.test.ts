@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENCRYPTED_COLUMNS } from '../crypto/rotate.js';
 import { runCli } from './run.js';
 
 async function careloop(argv: string[], env: NodeJS.ProcessEnv) {
@@ -33,7 +34,7 @@ describe('careloop keys rotate (embedded)', () => {
     const lines = (await readFile(path.join(dir, 'encryption.key'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]?.startsWith(`${result.currentKey}:`)).toBe(true);
-    expect(result.columns).toHaveLength(8);
+    expect(result.columns).toHaveLength(ENCRYPTED_COLUMNS.length);
     const again = await careloop(['keys', 'rotate'], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`current key ${result.currentKey}`);

@@ -13,6 +13,8 @@ export const noteBodyAad = bound('notes', 'body_encrypted');
 export const hl7RawAad = bound('hl7_messages', 'raw_encrypted');
 export const taskDescriptionAad = bound('tasks', 'description_encrypted');
 export const appointmentReasonAad = bound('appointments', 'reason_encrypted');
+export const encounterReasonAad = bound('encounters', 'reason_encrypted');
+export const questionnaireAnswersAad = bound('questionnaire_responses', 'answers_encrypted');
 /**
  * A user's TOTP secret, pending or confirmed: one binding for both columns, because enrolment
  * moves the confirmed value from `totp_pending_secret` to `totp_secret` as it is.

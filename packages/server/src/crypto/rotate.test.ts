@@ -9,9 +9,11 @@ import { describeEachDatabase } from '../test/databases.js';
 import { sealV1 } from '../test/legacy-cipher.js';
 import {
   appointmentReasonAad,
+  encounterReasonAad,
   fhirResourceAad,
   hl7RawAad,
   noteBodyAad,
+  questionnaireAnswersAad,
   taskDescriptionAad,
 } from './encrypted-fields.js';
 import { DecryptionError, FieldCipher } from './field-cipher.js';
@@ -70,6 +72,15 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     await system(sql`insert into appointments (id, org_id, patient_id, status, start_at, end_at, reason)
       values (${appointmentId}, ${orgId}, ${patientId}, 'booked', '2026-01-05T09:00:00Z',
         '2026-01-05T09:20:00Z', 'Chest pain follow-up')`);
+    // Rows from before migration 0015: an encounter reason and questionnaire answers in clear.
+    const encounterId = randomUUID();
+    await system(sql`insert into encounters (id, org_id, patient_id, class, type, reason, start_at)
+      values (${encounterId}, ${orgId}, ${patientId}, 'emergency', 'Emergency department visit',
+        'Syncope', '2026-01-04T09:00:00Z')`);
+    const responseId = randomUUID();
+    const answers = [{ linkId: 'mood', text: 'How have you felt?', answer: 'Low, not sleeping' }];
+    await system(sql`insert into questionnaire_responses (id, org_id, patient_id, status, answers)
+      values (${responseId}, ${orgId}, ${patientId}, 'completed', ${JSON.stringify(answers)}::jsonb)`);
     const messageId = randomUUID();
     const hl7Text = 'MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5';
     await system(sql`insert into hl7_messages (id, org_id, channel, raw_encrypted, content_hash,
@@ -91,6 +102,23 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     expect(
       ring.decrypt(appointment?.sealed ?? '', appointmentReasonAad(appointmentId, orgId)),
     ).toBe('Chest pain follow-up');
+
+    expect(by('encounters')).toMatchObject({ resealed: 0, encrypted: 1 });
+    const [encounter] = await system<{ reason: string | null; sealed: string }>(
+      sql`select reason, reason_encrypted as sealed from encounters where id = ${encounterId}`,
+    );
+    expect(encounter?.reason).toBeNull();
+    expect(ring.decrypt(encounter?.sealed ?? '', encounterReasonAad(encounterId, orgId))).toBe(
+      'Syncope',
+    );
+    expect(by('questionnaire_responses')).toMatchObject({ resealed: 0, encrypted: 1 });
+    const [response] = await system<{ answers: unknown; sealed: string }>(
+      sql`select answers, answers_encrypted as sealed from questionnaire_responses
+        where id = ${responseId}`,
+    );
+    expect(response?.answers).toBeNull();
+    const opened = ring.decrypt(response?.sealed ?? '', questionnaireAnswersAad(responseId, orgId));
+    expect(JSON.parse(opened)).toEqual(answers);
 
     const noteRows = await system<{ id: string; body_encrypted: string }>(
       sql`select id, body_encrypted from notes`,

@@ -5,9 +5,11 @@ import { type AuditActor, appendAudit, auditFields } from '../modules/audit/serv
 import {
   appointmentReasonAad,
   breakGlassReasonAad,
+  encounterReasonAad,
   fhirResourceAad,
   hl7RawAad,
   noteBodyAad,
+  questionnaireAnswersAad,
   taskDescriptionAad,
   totpSecretAad,
 } from './encrypted-fields.js';
@@ -67,6 +69,21 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: 'reason',
     keys: [],
     aad: (r) => appointmentReasonAad(r.id, r.org_id),
+  },
+  {
+    table: 'encounters',
+    column: 'reason_encrypted',
+    plain: 'reason',
+    keys: [],
+    aad: (r) => encounterReasonAad(r.id, r.org_id),
+  },
+  {
+    // The plain column is JSONB: its text form is sealed, and read back with JSON.parse.
+    table: 'questionnaire_responses',
+    column: 'answers_encrypted',
+    plain: 'answers',
+    keys: [],
+    aad: (r) => questionnaireAnswersAad(r.id, r.org_id),
   },
   {
     table: 'users',

@@ -169,17 +169,21 @@ describe('a generated population of 2,000', () => {
     }
   });
 
-  it('gives every touchpoint a non-clinical summary, which leaves out the reason for a hospital stay', () => {
+  it('gives every touchpoint a non-clinical summary, and copies the reason for a hospital stay into no summary', () => {
     const all = people.flatMap((b) => b.touchpoints);
     for (const t of all) expect(t.nonClinicalSummary.length).toBeGreaterThan(0);
+    const reasons = new Map(people.flatMap((b) => b.encounters.map((e) => [e.id, e.reason])));
     const discharges = all.filter((t) => t.type === 'encounter.discharged');
     expect(discharges.length).toBeGreaterThan(50);
     for (const t of discharges) {
-      // "Discharged after emergency department visit: Syncope" for the care team only.
+      // The reason ("Syncope") is the encounter's, stored encrypted; summaries are stored in clear.
       expect(t.nonClinicalSummary).toMatch(
         /^Discharged after (emergency department visit|hospital stay)$/,
       );
-      expect(t.summary.startsWith(`${t.nonClinicalSummary}: `)).toBe(true);
+      const reason = t.subjectId ? reasons.get(t.subjectId) : null;
+      expect(reason, 'the discharged stay').toBeTruthy();
+      expect(t.summary).not.toContain(reason);
+      expect(t.summary).toBe(t.nonClinicalSummary);
     }
   });
 

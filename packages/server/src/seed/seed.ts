@@ -19,6 +19,7 @@ import {
 } from '../db/schema.js';
 import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
+import { sealedEncounterReason } from '../modules/clinical/reason.js';
 import { sealedReason } from '../modules/scheduling/reason.js';
 import { insertMany } from './bulk.js';
 import { dayNumber } from './calendar.js';
@@ -106,6 +107,13 @@ const sealedAppointments = (rows: PatientBundle['appointments'], cipher: FieldCi
     return { ...a, ...sealedReason(cipher, reason, a.id, a.orgId) };
   });
 
+/** Encounter rows as stored: the reason sealed to the encounter. */
+const sealedEncounters = (rows: PatientBundle['encounters'], cipher: FieldCipher) =>
+  rows.map(({ reason, ...e }) => {
+    if (!e.id) throw new Error('A generated encounter has no id');
+    return { ...e, ...sealedEncounterReason(cipher, reason, e.id, e.orgId) };
+  });
+
 function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
   const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
     bundles.flatMap<PatientBundle[K][number]>((b) => b[key]);
@@ -130,7 +138,10 @@ function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
       'appointments',
       (tx: Db) => insertMany(tx, appointments, sealedAppointments(all('appointments'), cipher)),
     ],
-    ['encounters', (tx: Db) => insertMany(tx, encounters, all('encounters'))],
+    [
+      'encounters',
+      (tx: Db) => insertMany(tx, encounters, sealedEncounters(all('encounters'), cipher)),
+    ],
     ['touchpoints', (tx: Db) => insertMany(tx, touchpoints, all('touchpoints'))],
     ['tasks', (tx: Db) => insertMany(tx, tasks, sealedTasks(all('tasks'), cipher))],
   ] as const;

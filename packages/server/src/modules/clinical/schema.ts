@@ -17,7 +17,10 @@ export const encounters = pgTable(
     patientId: patientIdColumn(),
     class: text('class').notNull(),
     type: text('type').notNull(),
+    /** Plain reason of an encounter written before migration 0015, until `keys rotate` seals it. */
     reason: text('reason'),
+    /** The reason for the visit (often a diagnosis): AES-256-GCM bound to the encounter. */
+    reasonEncrypted: text('reason_encrypted'),
     status: text('status').notNull().default('finished'),
     locationId: uuid('location_id'),
     practitionerId: uuid('practitioner_id'),

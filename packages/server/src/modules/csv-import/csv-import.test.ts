@@ -257,6 +257,33 @@ describeEachDatabase('CSV import', (kind) => {
     expect(result.outcomes[0]?.errors[0]?.message).toMatch(/different name|another patient/);
   });
 
+  it('rejects a row born after the import day, naming the birth date column, and keeps the rest', async () => {
+    const text =
+      'MRN,Last Name,First Name,DOB\nF100,Later,Born,03/12/2026\nF101,Today,Born,2026-03-10\n';
+    const request = patientsRequest({
+      fileName: 'future.csv',
+      text,
+      mapping: PATIENT_MAPPING.slice(0, 4),
+    });
+    const prepared = await app.services.csvImport.prepare(
+      request,
+      new Date('2026-03-10T12:00:00Z'),
+    );
+    const actor = {
+      orgId: tenant.orgId,
+      userId: null,
+      email: 'tests',
+      role: 'system',
+      ip: null,
+      userAgent: null,
+    };
+    const result = await app.services.csvImport.run(actor, prepared, { dryRun: false });
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['rejected', 'create']);
+    expect(result.outcomes[0]?.errors).toEqual([
+      expect.objectContaining({ column: 'DOB', message: expect.stringContaining('in the future') }),
+    ]);
+  });
+
   describe('appointments', () => {
     let practitionerId: string;
 

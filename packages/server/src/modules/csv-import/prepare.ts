@@ -35,7 +35,11 @@ const VALIDATE_SLICE = 2000;
  * file (200,000 rows) takes seconds to validate, and the same process answers the API and the
  * HL7 listener, which must not wait that long.
  */
-export async function prepareImport(request: CsvImportRequest): Promise<PreparedImport> {
+export async function prepareImport(
+  request: CsvImportRequest,
+  /** The import's today: birth dates after it are row errors. */
+  asOf: Date,
+): Promise<PreparedImport> {
   const nul = pathOfNul(request);
   if (nul === '/text') {
     throw badRequest(
@@ -71,7 +75,7 @@ export async function prepareImport(request: CsvImportRequest): Promise<Prepared
     const at = request.mapping.findIndex((m) => m.column === issue.column);
     throw badRequest(issue.message, at >= 0 ? `/body/mapping/${at}` : '/body/mapping');
   }
-  const options = { dateOrder: request.dateOrder ?? 'mdy' } as const;
+  const options = { dateOrder: request.dateOrder ?? 'mdy', asOf } as const;
   const sourceSystem = `csv:${request.fileName.trim()}`;
   const inSlices = async <T>(
     validate: (from: number, to: number) => RowResult<T>[],

@@ -37,7 +37,7 @@ async function streamImport(
   dryRun: boolean,
 ): Promise<FastifyReply> {
   const ctx = contextOf(request);
-  const prepared = await services.csvImport.prepare(request.body);
+  const prepared = await services.csvImport.prepare(request.body, ctx.asOf);
   const stream = new PassThrough();
   const send = (event: CsvImportEvent) => stream.write(`${JSON.stringify(event)}\n`);
   void reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');

@@ -88,9 +88,12 @@ export class CsvImportService {
     private readonly cipher: FieldCipher,
   ) {}
 
-  /** Reads, maps and validates the file (`prepareImport`); unusable input is a 4xx. */
-  prepare(request: CsvImportRequest): Promise<PreparedImport> {
-    return prepareImport(request);
+  /**
+   * Reads, maps and validates the file (`prepareImport`) as of `asOf` (birth dates after it are
+   * row errors; now by default); unusable input is a 4xx.
+   */
+  prepare(request: CsvImportRequest, asOf: Date = new Date()): Promise<PreparedImport> {
+    return prepareImport(request, asOf);
   }
 
   /** Runs a prepared import; resolves to the counts and each row's outcome. */

@@ -5,8 +5,10 @@ import { DecryptionError, type FieldCipher } from '../../crypto/field-cipher.js'
 import { JsonText } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { sealedEncounterReason } from '../clinical/reason.js';
 import { sealedReason } from '../scheduling/reason.js';
 import type { NewTouchpoint } from '../timeline/service.js';
+import { sealedAnswers } from './answers.js';
 import {
   type IncomingBundle,
   type IncomingEntry,
@@ -79,12 +81,14 @@ export class BundleRun {
     readonly sourceSystem: string,
     readonly bundle: IncomingBundle,
     private readonly cipher: FieldCipher,
+    asOf: Date,
   ) {
     this.entries = [...bundle.entries];
     this.references = new BundleReferences({
       tx,
       orgId,
       sourceSystem,
+      asOf,
       entries: this.entries,
       states: this.states,
       known: this.known,
@@ -322,13 +326,28 @@ export class BundleRun {
     }
   }
 
-  /** An appointment's reason is stored encrypted, bound to the appointment (docs/encryption.md). */
+  /**
+   * Appointment and encounter reasons and questionnaire answers are stored encrypted, each
+   * bound to its row (docs/encryption.md).
+   */
   private sealed(write: RowWrite): RowWrite {
-    if (write.table !== 'appointments' || !('reason' in write.values)) return write;
-    const { reason, ...rest } = write.values;
     const id = write.op === 'insert' ? write.values.id : write.id;
-    const values = { ...rest, ...sealedReason(this.cipher, reason, id, this.orgId) };
-    return { ...write, values } as RowWrite;
+    if (write.table === 'appointments' && 'reason' in write.values) {
+      const { reason, ...rest } = write.values;
+      const values = { ...rest, ...sealedReason(this.cipher, reason, id, this.orgId) };
+      return { ...write, values } as RowWrite;
+    }
+    if (write.table === 'encounters' && 'reason' in write.values) {
+      const { reason, ...rest } = write.values;
+      const values = { ...rest, ...sealedEncounterReason(this.cipher, reason, id, this.orgId) };
+      return { ...write, values } as RowWrite;
+    }
+    if (write.table === 'questionnaireResponses' && 'answers' in write.values) {
+      const { answers, ...rest } = write.values;
+      const values = { ...rest, ...sealedAnswers(this.cipher, answers ?? [], id, this.orgId) };
+      return { ...write, values } as RowWrite;
+    }
+    return write;
   }
 
   private isUnchanged(

@@ -208,14 +208,16 @@ export class FhirImportService {
     orgId: string,
     actor: ImportActor,
     body: unknown,
-    options: { sourceSystem?: string | null } = {},
+    /** `asOf`: the import's today, for dates that cannot be in the future (default: now). */
+    options: { sourceSystem?: string | null; asOf?: Date } = {},
   ): Promise<ImportResult> {
     const started = performance.now();
+    const asOf = options.asOf ?? new Date();
     const bundle =
       (typeof body === 'object' && body !== null && this.read.get(body)) || readBundle(body);
     const sourceSystem = normalizeSourceSystem(options.sourceSystem ?? bundle.declaredSource);
     try {
-      return await this.importRead(orgId, actor, bundle, sourceSystem, started);
+      return await this.importRead(orgId, actor, bundle, sourceSystem, started, asOf);
     } finally {
       for (const e of bundle.entries) if (e.hash) this.ahead.delete(e.hash);
       if (typeof body === 'object' && body !== null) this.read.delete(body);
@@ -228,10 +230,11 @@ export class FhirImportService {
     bundle: IncomingBundle,
     sourceSystem: string,
     started: number,
+    asOf: Date,
   ): Promise<ImportResult> {
     try {
       const run = await this.database.withTenant(orgId, (tx) =>
-        this.run(tx, orgId, actor, bundle, sourceSystem),
+        this.run(tx, orgId, actor, bundle, sourceSystem, asOf),
       );
       const entries = entryResults(run);
       return {
@@ -302,8 +305,9 @@ export class FhirImportService {
     actor: ImportActor,
     bundle: IncomingBundle,
     sourceSystem: string,
+    asOf: Date,
   ): Promise<BundleRun> {
-    const run = new BundleRun(tx, orgId, sourceSystem, bundle, this.cipher);
+    const run = new BundleRun(tx, orgId, sourceSystem, bundle, this.cipher, asOf);
     await run.preload();
     await run.validate(this.ahead);
     const invalid = run.invalid;

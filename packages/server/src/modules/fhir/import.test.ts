@@ -336,6 +336,41 @@ describeEachDatabase('FHIR import', (kind) => {
     expect(await count(tenant, 'patient_contact_points')).toBe(3);
   });
 
+  it('rejects a patient born after the import day, naming birthDate, and keeps one born that day', async () => {
+    const tenant = await TestTenant.create(t);
+    const person = (birthDate: string): Resource => ({
+      resourceType: 'Patient',
+      id: randomUUID(),
+      name: [{ family: 'Later', given: ['Born'] }],
+      birthDate,
+    });
+    const result = await t.services.fhir.imports.importBundle(
+      tenant.orgId,
+      systemActor(tenant.orgId),
+      bundle('batch', [
+        entry(person('2026-03-12')),
+        entry(person('2099')),
+        entry(person('2026-03-10')),
+      ]),
+      { sourceSystem: 'ehr', asOf: new Date('2026-03-10T12:00:00Z') },
+    );
+    expect(result.entries.map((e) => [e.outcome, e.status])).toEqual([
+      ['rejected', 422],
+      ['rejected', 422],
+      ['created', 201],
+    ]);
+    expect(result.entries[0]?.issues[0]).toMatchObject({
+      severity: 'error',
+      expression: ['Bundle.entry[0].resource.birthDate'],
+      diagnostics: 'The birth date 2026-03-12 is in the future',
+    });
+    const born = await query<{ birth_date: string }>(
+      tenant,
+      sql`select birth_date::text as birth_date from patients`,
+    );
+    expect(born).toEqual([{ birth_date: '2026-03-10' }]);
+  });
+
   it('finds the same person sent by a second system through a shared identifier', async () => {
     const tenant = await TestTenant.create(t);
     const fixture = visitBundle();

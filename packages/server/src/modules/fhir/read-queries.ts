@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { encounterReason } from '../clinical/reason.js';
 import { conditions } from '../clinical/schema.js';
 import {
   coverages,
@@ -49,7 +50,7 @@ export async function loadPatients(tx: Db, ids: string[]): Promise<PatientRecord
 }
 
 const ENCOUNTER_SELECT = sql`select en.id, en.patient_id as "patientId", en.class, en.type,
-  en.reason, en.status, en.start_at as "startAt", en.end_at as "endAt",
+  en.reason, en.reason_encrypted as "reasonEncrypted", en.status, en.start_at as "startAt", en.end_at as "endAt",
   lo.name as location,
   nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), '') as practitioner
   from encounters en
@@ -81,6 +82,7 @@ export async function encounterRows(
   tx: Db,
   where: { id?: string; patientId?: string },
   page: PageQuery,
+  reader: Reader,
 ): Promise<EncounterRow[]> {
   const filter = where.id
     ? sql`en.id = ${where.id}`
@@ -88,10 +90,15 @@ export async function encounterRows(
   const result = await tx.execute(sql`select * from (${ENCOUNTER_SELECT} where ${filter}) x
     where true ${keyset(sql`"startAt"`, page)}
     order by "startAt" desc, id desc limit ${page.limit}`);
-  return rowsOf<EncounterRow>(result);
+  return rowsOf<EncounterRow & { reasonEncrypted: string | null }>(result).map(
+    ({ reasonEncrypted, ...row }) => ({
+      ...row,
+      reason: encounterReason({ ...row, reasonEncrypted }, reader.cipher, reader.orgId),
+    }),
+  );
 }
 
-/** Who reads: the key ring and organization an appointment's reason is opened with. */
+/** Who reads: the key ring and organization a sealed reason is opened with. */
 export interface Reader {
   cipher: FieldCipher;
   orgId: string;

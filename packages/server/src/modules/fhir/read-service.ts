@@ -234,7 +234,11 @@ export class FhirReadService {
           const more = await patientCompartment(tx, patientId, EVERYTHING_LIMIT);
           out.push(...more.coverage.map(toFhirCoverage));
           if (clinical) {
-            out.push(...(await encounterRows(tx, { patientId }, all)).map(toFhirEncounter));
+            out.push(
+              ...(await encounterRows(tx, { patientId }, all, this.reader(ctx))).map(
+                toFhirEncounter,
+              ),
+            );
             out.push(...(await conditionRows(tx, { patientId }, all)).map(toFhirCondition));
             out.push(...more.procedure.map(toFhirProcedure));
             out.push(...more.observation.map(toFhirObservation));
@@ -292,7 +296,7 @@ async function readOne(
       return record ? toFhirPatient(record) : null;
     }
     case 'Encounter': {
-      const [row] = await encounterRows(tx, { id }, one);
+      const [row] = await encounterRows(tx, { id }, one, reader);
       return row ? toFhirEncounter(row) : null;
     }
     case 'Condition': {
@@ -329,7 +333,10 @@ async function byPatient(
   };
   switch (type) {
     case 'Encounter': {
-      const { shown, next } = cut(await encounterRows(tx, { patientId }, page), (r) => r.startAt);
+      const { shown, next } = cut(
+        await encounterRows(tx, { patientId }, page, reader),
+        (r) => r.startAt,
+      );
       return { resources: shown.map(toFhirEncounter), next };
     }
     case 'Appointment': {

@@ -19,6 +19,8 @@ export interface ReferenceScope {
   tx: Db;
   orgId: string;
   sourceSystem: string;
+  /** The import's today: birth dates after it are refused. */
+  asOf: Date;
   /** The bundle's entries, as validation left them. */
   entries: readonly IncomingEntry[];
   /** What became of each entry processed so far. */
@@ -218,6 +220,7 @@ export class BundleReferences {
       tx: this.scope.tx,
       orgId: this.scope.orgId,
       sourceSystem: this.scope.sourceSystem,
+      asOf: this.scope.asOf,
       entry,
       existing,
       async link(ref, path, types: ResourceType[]) {

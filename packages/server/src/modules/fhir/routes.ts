@@ -186,6 +186,7 @@ export default async function fhirRoutes(
           const ctx = contextOf(request);
           const result = await fhir.imports.importBundle(ctx.actor.orgId, ctx.audit, request.body, {
             sourceSystem: request.query.source ?? null,
+            asOf: ctx.asOf,
           });
           if (result.failure) {
             return fhirJson(reply).status(result.failure.status).send(result.failure.outcome);

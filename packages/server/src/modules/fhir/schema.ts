@@ -22,6 +22,7 @@ import {
   tenantKey,
 } from '../directory/schema.js';
 import { patientIdColumn, patients } from '../patients/schema.js';
+import type { QuestionnaireAnswer } from './answers.js';
 
 const encounterId = () => uuid('encounter_id');
 const at = (name: string) => timestamp(name, { withTimezone: true });
@@ -478,8 +479,13 @@ export const questionnaireResponses = pgTable(
     questionnaire: text('questionnaire'),
     status: text('status').notNull(),
     authoredAt: at('authored_at'),
-    /** Answered items, flattened: [{ linkId, text, answer }]. */
-    answers: jsonb('answers').notNull().default(sql`'[]'::jsonb`),
+    /**
+     * Answered items of a response written before migration 0015, flattened: [{ linkId, text,
+     * answer }]; null once `careloop keys rotate` has sealed them into `answers_encrypted`.
+     */
+    answers: jsonb('answers').$type<QuestionnaireAnswer[]>(),
+    /** The same list as JSON text, AES-256-GCM bound to the response (docs/encryption.md). */
+    answersEncrypted: text('answers_encrypted'),
     itemCount: integer('item_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,6 +1,7 @@
 import type { EncounterClass } from '@careloop/core';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { sealedEncounterReason } from '../clinical/reason.js';
 import { encounters } from '../clinical/schema.js';
 import {
   type HandlerContext,
@@ -113,21 +114,19 @@ async function openVisit(
   const link = visit.key
     ? await hc.batch.findLink(tx, hc.sourceSystem, LINK.visit, visit.key, 'encounter')
     : null;
+  const encounterId = link ? link.recordId : crypto.randomUUID();
   const values = {
     patientId,
     class: visit.class,
     type: visit.type,
-    reason: visit.reason,
+    ...sealedEncounterReason(hc.cipher, visit.reason, encounterId, hc.orgId),
     status: 'in-progress',
     startAt: start,
     endAt: null,
   };
-  let encounterId: string;
   if (link) {
-    encounterId = link.recordId;
     await hc.batch.update(tx, encounters, encounterId, values);
   } else {
-    encounterId = crypto.randomUUID();
     await hc.batch.insertEncounter(tx, { ...values, id: encounterId, orgId: hc.orgId });
     await linkVisit(tx, hc, visit.key, encounterId, patientId);
   }
@@ -201,7 +200,7 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
       patientId,
       class: visit.class,
       type: visit.type,
-      reason: visit.reason,
+      ...sealedEncounterReason(hc.cipher, visit.reason, encounterId, hc.orgId),
       status: 'finished',
       startAt: visit.start ?? end,
       endAt: end,

@@ -170,10 +170,10 @@ export class BatchState {
   }
 
   /** The person a PID describes, read once per batch (the bulk reads and the handler share it). */
-  person(pid: Segment, sender: string, timeZone: string): Hl7Patient {
+  person(pid: Segment, sender: string, timeZone: string, receivedAt: Date): Hl7Patient {
     let person = this.people.get(pid);
     if (!person) {
-      person = readPatient(pid, sender, timeZone);
+      person = readPatient(pid, sender, timeZone, receivedAt);
       this.people.set(pid, person);
     }
     return person;

@@ -272,6 +272,34 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
       expect(again.statusCode).toBe(409);
     });
 
+    it('answers AE naming PID-7 when the birth date is after the day the message was received', async () => {
+      const receivedAt = new Date('2026-03-10T12:00:00Z');
+      const sendOn = async (text: string) =>
+        (await t.services.hl7.receive(tenant.orgId, text, { channel: 'mllp', receivedAt }))
+          .messages[0];
+      const future = adt(
+        'A04',
+        'FUTDOB-1',
+        { mrn: 'M1010', birthDate: '20260312' },
+        { visit: 'V7010' },
+      );
+      const refused = await t.services.hl7.receive(tenant.orgId, future, {
+        channel: 'mllp',
+        receivedAt,
+      });
+      expect(refused.messages[0]).toMatchObject({ ackCode: 'AE', status: 'error' });
+      expect(refused.reply).toContain(
+        'ERR||PID^1^7|102^Data type error^HL70357|E||||PID-7 (date of birth) is in the future',
+      );
+      expect(await patientByMrn('M1010')).toBeNull();
+      // Born that day: taken, as the REST API and the CSV import take it.
+      const born = await sendOn(
+        adt('A04', 'FUTDOB-2', { mrn: 'M1010', birthDate: '20260310' }, { visit: 'V7011' }),
+      );
+      expect(born?.ackCode).toBe('AA');
+      expect(await patientByMrn('M1010')).toMatchObject({ birthDate: '2026-03-10' });
+    });
+
     it('answers AE when the identifiers belong to two different patients, without naming them', async () => {
       await send(adt('A28', 'CONF-0a', { mrn: 'M1008' }));
       await send(adt('A28', 'CONF-0b', { mrn: 'M1009' }));

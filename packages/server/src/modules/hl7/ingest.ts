@@ -84,7 +84,7 @@ function pidsOf(job: IngestJob, timeZone: string): BatchPid[] {
   const pid = job.read.message.segment('PID');
   if (!pid) return [];
   const sender = senderOf(job.read.message.header);
-  return [{ pid, sender, sourceSystem: `hl7:${sender}`, timeZone }];
+  return [{ pid, sender, sourceSystem: `hl7:${sender}`, timeZone, receivedAt: job.receivedAt }];
 }
 
 /** The sending facility, else application: it scopes the sender's own ids. */

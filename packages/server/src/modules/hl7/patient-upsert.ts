@@ -61,6 +61,7 @@ export interface BatchPid {
   sender: string;
   sourceSystem: string;
   timeZone: string;
+  receivedAt: Date;
 }
 
 /**
@@ -70,10 +71,10 @@ export interface BatchPid {
  */
 export async function prefetchCandidates(tx: Db, batch: BatchState, pids: BatchPid[]) {
   const wanted: { sourceSystem: string; key: string; demographics: SourceDemographics }[] = [];
-  for (const { pid, sender, sourceSystem, timeZone } of pids) {
+  for (const { pid, sender, sourceSystem, timeZone, receivedAt } of pids) {
     let person: Hl7Patient;
     try {
-      person = batch.person(pid, sender, timeZone);
+      person = batch.person(pid, sender, timeZone, receivedAt);
     } catch {
       continue; // the handler meets the same error and answers it
     }
@@ -152,7 +153,11 @@ export async function findPatient(
   hc: HandlerContext,
   pid: Segment,
 ): Promise<string | null> {
-  const match = await matchHl7Patient(tx, hc, hc.batch.person(pid, hc.sender, hc.timeZone));
+  const match = await matchHl7Patient(
+    tx,
+    hc,
+    hc.batch.person(pid, hc.sender, hc.timeZone, hc.receivedAt),
+  );
   return match.kind === 'existing' ? match.patientId : null;
 }
 
@@ -338,7 +343,7 @@ export async function upsertPatient(
   pid: Segment | null,
 ): Promise<UpsertedPatient> {
   if (!pid) throw missing('PID', 'patient identification segment');
-  const person = hc.batch.person(pid, hc.sender, hc.timeZone);
+  const person = hc.batch.person(pid, hc.sender, hc.timeZone, hc.receivedAt);
   const match = await matchHl7Patient(tx, hc, person);
   const key = primaryKey(person);
   if (match.kind === 'existing') {

@@ -1,4 +1,9 @@
-import { type AdministrativeSex, normalizeEmail, normalizePhone } from '@careloop/core';
+import {
+  type AdministrativeSex,
+  isFutureDate,
+  normalizeEmail,
+  normalizePhone,
+} from '@careloop/core';
 import { HL7_ERROR } from './ack.js';
 import {
   type Hl7Time,
@@ -195,7 +200,13 @@ function contactPointsOf(pid: Segment): Hl7Patient['contactPoints'] {
  * is a content error; a value that is absent is left null for the caller to judge, since an
  * update may omit what a registration needs.
  */
-export function readPatient(pid: Segment, sender: string, timeZone: string): Hl7Patient {
+export function readPatient(
+  pid: Segment,
+  sender: string,
+  timeZone: string,
+  /** When the message was received: a birth date after it is refused. */
+  asOf: Date,
+): Hl7Patient {
   boundRepetitions(pid, 5, 'names');
   boundRepetitions(pid, 11, 'addresses');
   boundRepetitions(pid, 13, 'phone numbers and emails');
@@ -203,8 +214,13 @@ export function readPatient(pid: Segment, sender: string, timeZone: string): Hl7
   const birthText = pid.value(7);
   const birth = birthText ? readTime(birthText, timeZone) : null;
   if (birthText && !birth) throw invalid('PID-7', 'date of birth');
-  if (birth && (birth.instant.getTime() > Date.now() + 86_400_000 || birth.date < '1850')) {
-    throw invalid('PID-7', 'date of birth');
+  if (birth && birth.date < '1850') throw invalid('PID-7', 'date of birth');
+  if (birth && isFutureDate(birth.date, asOf)) {
+    throw new Hl7ContentError(
+      'PID-7 (date of birth) is in the future',
+      'PID-7',
+      HL7_ERROR.dataTypeError,
+    );
   }
   const sexCode = pid.value(8).toUpperCase();
   const language = readCoded(pid, 15);

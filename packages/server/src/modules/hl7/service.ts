@@ -39,6 +39,8 @@ export interface ReceiveOptions {
   peer?: string | null;
   /** Who to audit as; by default the interface itself. */
   actor?: AuditActor;
+  /** When it was received (the caller's clock; now by default): birth dates after it are refused. */
+  receivedAt?: Date;
 }
 
 type Row = typeof hl7Messages.$inferSelect;
@@ -134,7 +136,7 @@ export class Hl7Service {
     payload: Buffer | string,
     options: ReceiveOptions,
   ): Promise<Receipt> {
-    const receivedAt = new Date();
+    const receivedAt = options.receivedAt ?? new Date();
     const split = splitMessages(decodePayload(payload));
     const lane = this.lane(orgId);
     const jobs: IngestJob[] = split.messages.map((text) => {

@@ -232,16 +232,18 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
         patientId,
       });
     }
-    const what = reason ?? 'Appointment';
+    // The reason (AIS-3's service or SCH-7) is the appointment's, stored encrypted; a
+    // touchpoint summary is stored in clear, so it does not copy it (docs/encryption.md). The
+    // care team reads the reason on the appointment itself.
+    const summary = `${meaning.verb}: appointment, ${localWhen(start, hc.timeZone)}`;
     await hc.batch.touchpoints(tx, [
       hl7Touchpoint(hc, {
         patientId,
         type: meaning.type,
         stage: meaning.stage,
         outcome: status,
-        summary: `${meaning.verb}: ${what}, ${localWhen(start, hc.timeZone)}`,
-        // `what` is the reason for the visit when the message gives one: clinical.
-        nonClinicalSummary: `${meaning.verb}: appointment, ${localWhen(start, hc.timeZone)}`,
+        summary,
+        nonClinicalSummary: summary,
         subjectType: 'appointment',
         subjectId: appointmentId,
       }),

@@ -16,14 +16,16 @@ const MARKERS: Record<string, { text: string; may: (role: Role) => boolean }> = 
     text: 'MKAPPTREASONQ',
     may: (r) => mayRead(r, 'appointment', 'reason'),
   },
-  // An HL7 booking's reason becomes the appointment's reason and the touchpoint's summary.
+  // An HL7 booking's reason becomes the appointment's reason (not its touchpoint's summary).
   bookingReason: {
     text: 'MKBOOKINGREASONQ',
-    may: (r) => mayRead(r, 'appointment', 'reason') && mayRead(r, 'touchpoint', 'clinicalSummary'),
+    may: (r) => mayRead(r, 'appointment', 'reason'),
   },
   condition: { text: 'MKCONDITIONQ', may: (r) => mayRead(r, 'condition', 'record') },
   encounterType: { text: 'MKENCTYPEQ', may: (r) => mayRead(r, 'encounter', 'record') },
   encounterReason: { text: 'MKENCREASONQ', may: (r) => mayRead(r, 'encounter', 'record') },
+  // Stored (encrypted) from a FHIR import; no response serves a patient's answers yet.
+  answer: { text: 'MKANSWERQ', may: () => false },
   topic: { text: 'MKTOPICQ', may: (r) => mayRead(r, 'communication', 'topic') },
   memberId: { text: 'MKMEMBERIDQ', may: (r) => mayRead(r, 'coverage', 'memberId') },
   memberIdentifier: { text: 'MKMBIDENT7731Q', may: (r) => mayRead(r, 'coverage', 'memberId') },
@@ -62,6 +64,16 @@ function markedBundle(mrn: string): { bundle: Bundle; patientRef: string } {
       reasonCode: [{ text: m('encounterReason') }],
       subject: ref(id.patient),
       period: { start: '2024-03-05T14:00:00Z', end: '2024-03-05T18:30:00Z' },
+    },
+    {
+      resourceType: 'QuestionnaireResponse',
+      id: randomUUID(),
+      status: 'completed',
+      subject: ref(id.patient),
+      authored: '2024-03-06T10:00:00Z',
+      item: [
+        { linkId: 'mood', text: 'How have you felt?', answer: [{ valueString: m('answer') }] },
+      ],
     },
     {
       resourceType: 'Condition',

@@ -230,3 +230,38 @@ describeEachDatabase('portal sign-up', (kind) => {
     expect(codes).toEqual([...Array<number>(20).fill(202), 429]);
   });
 });
+
+describeEachDatabase('portal sign-up on a fixed day', (kind) => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  const today = new Date('2026-03-10T12:00:00Z');
+  beforeAll(async () => {
+    const clock = { now: () => today, sleep: async () => {} };
+    t = await createTestApp(kind, {}, { clock });
+    tenant = await TestTenant.create(t);
+  });
+  afterAll(() => t.close());
+
+  const signUp = (email: string, birthDate: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/portal/register',
+      remoteAddress: '10.9.1.1',
+      payload: {
+        organizationId: tenant.orgId,
+        password: 'a long passphrase 42',
+        givenName: 'Ada',
+        familyName: 'Vance',
+        email,
+        birthDate,
+      },
+    });
+
+  it('refuses a birth date after today anywhere on Earth, naming the field, by the same rule as every source', async () => {
+    const later = await signUp('later@example.org', '2026-03-12');
+    expect(later.statusCode).toBe(400);
+    expect(later.json()).toMatchObject({ path: '/body/birthDate' });
+    // Already March 11 in Kiritimati (UTC+14) at 12:00 UTC on March 10.
+    expect((await signUp('kiritimati@example.org', '2026-03-11')).statusCode).toBe(202);
+  });
+});

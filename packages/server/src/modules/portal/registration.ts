@@ -1,6 +1,7 @@
 import {
   badRequest,
   CareloopError,
+  isFutureDate,
   normalizeEmail,
   normalizePhone,
   notFound,
@@ -83,7 +84,7 @@ export class PortalRegistrationService {
         '/body/givenName',
       );
     }
-    if (new Date(`${input.birthDate}T00:00:00Z`).getTime() > this.auth.now().getTime()) {
+    if (isFutureDate(input.birthDate, this.auth.now())) {
       throw new CareloopError('bad_request', 'The birth date is in the future', '/body/birthDate');
     }
     assertStrongPassword(input.password, '/body/password', [email, givenName, familyName]);

@@ -72,7 +72,9 @@ export function tellJourney(
       stage: 'follow-up',
       source: 'ehr',
       outcome: 'discharged',
-      summary: `Discharged after ${label}: ${stay.reason}`,
+      // The reason (a diagnosis) stays on the encounter, encrypted; a touchpoint summary is
+      // stored in clear, so it names the kind of stay only (docs/encryption.md).
+      summary: `Discharged after ${label}`,
       nonClinicalSummary: `Discharged after ${label}`,
       subject: { type: 'encounter', id: stay.encounterId },
     });

@@ -119,6 +119,8 @@ export interface MapContext {
   tx: Db;
   orgId: string;
   sourceSystem: string;
+  /** When the import runs (its caller's clock): a birth date after it is refused. */
+  asOf: Date;
   entry: PreparedEntry;
   /** The record this source resource became in an earlier import, if any. */
   existing: LinkedRecord | null;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail, normalizePhone, searchColumns } from '@careloop/core';
+import { isFutureDate, normalizeEmail, normalizePhone, searchColumns } from '@careloop/core';
 import type { Address, ContactPoint, Identifier, Patient } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
@@ -145,6 +145,9 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
   const birth = calendarDateOf(patient.birthDate);
   if (!birth) {
     throw new NotMapped('Careloop needs a birth date to keep a golden record', 'birthDate');
+  }
+  if (isFutureDate(birth.date, ctx.asOf)) {
+    throw new EntryError(`The birth date ${birth.date} is in the future`, 'birthDate');
   }
   const flags: string[] = [];
   if (birth.precision !== 'day') {

@@ -1,13 +1,13 @@
 import { mayOpen, type PatientSummary, restrictedRecord, type Task } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Database, type Db, sqlLiteral } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
 import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditLog, auditedRefusal } from '../audit/service.js';
-import { accessOf, type FactsRow, factsOf, factsStatement } from './facts.js';
+import { accessOf, type FactsRow, factsOf, factsStatement, mergeFamilyCtes } from './facts.js';
 import { restrictedSummary, restrictedTask } from './lists.js';
 
 /** ~100 bytes each. */
@@ -17,7 +17,7 @@ const FLAG_CACHE_TTL_MS = 30_000;
 
 interface RestrictionFlag {
   restricted: boolean;
-  /** The patient and the records merged into it: a change to any of them drops the flag. */
+  /** The patient and every record of its merge family: a change to any of them drops the flag. */
   patientIds: string[];
 }
 interface FlagTags {
@@ -29,14 +29,16 @@ interface FlagRow {
   merged: string | null;
 }
 
-/** Whether a restriction applies to a patient (its own, or a record merged into it). */
+/**
+ * Whether a restriction applies to a patient (its own, or another record of the same person
+ * through a merge chain), and every id of that family: a change to any of them drops the flag.
+ */
 function flagStatement(patientId: string): string {
-  const id = `${sqlLiteral(patientId)}::uuid`;
-  const merged = `select m.merged_id from patient_merges m
-    where m.survivor_id = ${id} and m.unmerged_at is null`;
-  return `select exists (select 1 from patient_restrictions r where r.cleared_at is null
-      and (r.patient_id = ${id} or r.patient_id in (${merged}))) as restricted,
-    (select string_agg(x.merged_id::text, ',') from (${merged}) x) as merged`;
+  return `with recursive ${mergeFamilyCtes([patientId])}
+    select exists (select 1 from family f join patient_restrictions r
+        on r.cleared_at is null and r.patient_id = f.id) as restricted,
+      (select string_agg(x.id::text, ',') from (select id from up union select id from family) x)
+        as merged`;
 }
 
 type RecordKind = 'note' | 'task' | 'mpi-review' | 'patient-merge';
@@ -102,8 +104,8 @@ export class RestrictionGuard {
         since,
         async () => {
           const [row] = await this.database.tenantRead<FlagRow>(orgId, flagStatement(id));
-          const merged = row?.merged ? row.merged.split(',') : [];
-          return { restricted: row?.restricted === true, patientIds: [id, ...merged] };
+          const family = row?.merged ? row.merged.split(',') : [];
+          return { restricted: row?.restricted === true, patientIds: [id, ...family] };
         },
       );
       if (!flag || flag.restricted) out.push(id);

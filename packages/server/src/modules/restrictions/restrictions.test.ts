@@ -326,6 +326,48 @@ describeEachDatabase('restricted records', (kind) => {
     expect(access).toMatchObject({ restricted: true, access: 'restricted' });
   });
 
+  it('follows a merge chain to its end both ways: old ids are guarded as the survivor', async () => {
+    const [a, b, c] = [
+      (await tenant.createPatient({ birthDate: '1966-06-16' })).id,
+      (await tenant.createPatient()).id,
+      (await tenant.createPatient()).id,
+    ];
+    const merge = (survivor: string, merged: string) =>
+      admin.post(`/api/patients/${survivor}/merge`, { mergedId: merged });
+    expect((await merge(b, a)).statusCode).toBe(200);
+    expect((await merge(c, b)).statusCode).toBe(200);
+    // On PostgreSQL the old id is now cached as an ordinary record: restricting C must drop it.
+    expect((await outsider.get(`/api/patients/${a}`)).statusCode).toBe(200);
+    await admin.request('PUT', `/api/patients/${c}/restriction`, { kind: 'vip' });
+    for (const id of [a, b]) {
+      for (const [label, read] of readers(id)) {
+        const res = await read(outsider);
+        expect(res.statusCode, `${label} of ${id === a ? 'A' : 'B'}`).toBe(403);
+        expect(res.body, label).not.toContain('1966-06-16');
+      }
+    }
+    const access = (await frontDesk.get(`/api/patients/${a}/access`)).json<PatientAccess>();
+    expect(access).toMatchObject({ restricted: true, access: 'restricted' });
+    // C's care team reads the old ids too.
+    await admin.post(`/api/patients/${c}/care-team`, { userId: teamMember.userId });
+    expect((await teamMember.get(`/api/patients/${a}`)).statusCode).toBe(200);
+
+    // The other way: the first record of a chain restricted, the last one guarded.
+    const [d, e, f] = [
+      (await tenant.createPatient()).id,
+      (await tenant.createPatient()).id,
+      (await tenant.createPatient()).id,
+    ];
+    expect((await outsider.get(`/api/patients/${f}`)).statusCode).toBe(200);
+    await admin.request('PUT', `/api/patients/${d}/restriction`, { kind: 'confidential' });
+    await admin.post(`/api/patients/${d}/care-team`, { userId: admin.userId });
+    expect((await merge(e, d)).statusCode).toBe(200);
+    expect((await merge(f, e)).statusCode).toBe(200);
+    for (const [label, read] of readers(f)) {
+      expect((await read(outsider)).statusCode, `${label} of F`).toBe(403);
+    }
+  });
+
   it('ends a privacy officer’s flag when their role changes, and names only admins', async () => {
     const former = await tenant.signIn('admin');
     await app.services.users.setPrivacyOfficer(tenant.orgId, former.userId, true);

@@ -207,6 +207,7 @@ export default async function fhirRoutes(
             ctx,
             { ...query, _count: count(_count) },
             urlOf(request),
+            await restrictions.hiddenPatients(ctx.actor),
           );
           return fhirJson(reply).send(await restrictedEntries(ctx, bundle));
         },

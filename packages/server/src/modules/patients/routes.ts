@@ -34,7 +34,11 @@ export default async function patientRoutes(
     },
     async (request) => {
       const ctx = contextOf(request);
-      return restrictions.maskPatients(ctx.actor, await patients.search(ctx, request.query));
+      const hidden = await restrictions.hiddenPatients(ctx.actor);
+      return restrictions.maskPatients(
+        ctx.actor,
+        await patients.search(ctx, request.query, hidden),
+      );
     },
   );
 

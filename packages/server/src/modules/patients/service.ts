@@ -166,10 +166,14 @@ export class PatientService {
     return view;
   }
 
-  async search(ctx: RequestContext, query: PatientListQuery) {
+  /**
+   * The patient list. `hidden`: restricted patients the reader may not open
+   * (`RestrictionGuard.hiddenPatients`), kept out of matches and orderings on masked fields.
+   */
+  async search(ctx: RequestContext, query: PatientListQuery, hidden: ReadonlySet<string>) {
     const insuranceIds = mayRead(ctx.actor.role, 'coverage', 'memberId');
     const page = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-      searchPatients(tx, query, { insuranceIds }),
+      searchPatients(tx, query, { insuranceIds, hidden: [...hidden] }),
     );
     await this.audit.read(ctx.audit, {
       action: 'search',

@@ -28,13 +28,17 @@ export const MAX_MERGE_DEPTH = 64;
  * that survives it all (`root`: A merged into B, B into C gives C), then down from that root
  * through every record merged into it, at any depth, while each merge stands. The path arrays
  * stop a cycle (which no merge can make, but a restored or edited table might), and the depth
- * bound any chain longer than a person has records. `up(target, id)` is the way up.
+ * bound any chain longer than a person has records. `up(target, id)` is the way up, and
+ * `roots(target, root)` its end. The targets are literal ids, or a query of one uuid column.
  */
-export function mergeFamilyCtes(ids: readonly string[]): string {
-  const list = ids.map(sqlLiteral).join(', ');
+export function mergeFamilyCtes(ids: readonly string[] | { from: string }): string {
+  const targets =
+    'from' in ids
+      ? `(${ids.from}) as x(target)`
+      : `unnest(array[${ids.map(sqlLiteral).join(', ')}]::uuid[]) as x(target)`;
   return `up(target, id, depth, path) as (
       select x.target, x.target, 0, array[x.target]
-        from unnest(array[${list}]::uuid[]) as x(target)
+        from ${targets}
       union all
       select u.target, m.survivor_id, u.depth + 1, u.path || m.survivor_id
         from up u join patient_merges m on m.merged_id = u.id and m.unmerged_at is null
@@ -73,6 +77,13 @@ export function factsStatement(userId: string, patientIds: readonly string[]): s
     from family f
     join patient_restrictions r on r.cleared_at is null and r.patient_id = f.id`;
 }
+
+/** The record each restricted record now lives in (the last survivor of its merge chain). */
+export const restrictedRootsStatement = (): string =>
+  `with recursive ${mergeFamilyCtes({
+    from: 'select patient_id from patient_restrictions where cleared_at is null',
+  })}
+    select distinct root as id from roots`;
 
 export function factsOf(row: FactsRow): RestrictionFacts {
   return {

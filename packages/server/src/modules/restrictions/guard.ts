@@ -7,7 +7,14 @@ import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditLog, auditedRefusal } from '../audit/service.js';
-import { accessOf, type FactsRow, factsOf, factsStatement, mergeFamilyCtes } from './facts.js';
+import {
+  accessOf,
+  type FactsRow,
+  factsOf,
+  factsStatement,
+  mergeFamilyCtes,
+  restrictedRootsStatement,
+} from './facts.js';
 import { restrictedSummary, restrictedTask } from './lists.js';
 
 /** ~100 bytes each. */
@@ -173,7 +180,28 @@ export class RestrictionGuard {
     return new Set(facts.filter((f) => !mayOpen(accessOf(actor, f, asOf))).map((f) => f.patientId));
   }
 
-  /** A page of the patient list with the restricted rows the actor may not open masked. */
+  /**
+   * Every current record (not merged away) of a restricted patient the actor may not open: a
+   * list masks them and leaves them out of searches on a masked field and out of the ordering
+   * by one (docs/adr/0012, "Lists"). Two statements; none when the organization restricts no one.
+   */
+  async hiddenPatients(actor: Actor): Promise<Set<string>> {
+    const roots = await this.database.tenantRead<{ id: string }>(
+      actor.orgId,
+      restrictedRootsStatement(),
+    );
+    if (roots.length === 0) return new Set();
+    return this.hiddenAmong(
+      actor,
+      roots.map((r) => r.id),
+    );
+  }
+
+  /**
+   * A page of the patient list with the restricted rows the actor may not open masked. Read
+   * again for the page rather than taken from `hiddenPatients`: a restriction set between the
+   * two reads is still masked.
+   */
   async maskPatients<P extends { items: PatientSummary[] }>(actor: Actor, page: P): Promise<P> {
     const hidden = await this.hiddenAmong(
       actor,

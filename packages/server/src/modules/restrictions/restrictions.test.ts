@@ -368,6 +368,76 @@ describeEachDatabase('restricted records', (kind) => {
     }
   });
 
+  it('neither sorts nor finds a masked row by the fields its list row hides', async () => {
+    const org = await TestTenant.create(app);
+    const [orgAdmin, desk, team] = [
+      await org.signIn('admin'),
+      await org.signIn('front-desk'),
+      await org.signIn('clinician'),
+    ];
+    const ordinary = [];
+    for (const birthDate of ['1950-01-01', '1960-01-01', '1970-01-01', '1980-01-01']) {
+      ordinary.push((await org.createPatient({ birthDate, administrativeSex: 'male' })).id);
+    }
+    const phone = '(617) 555-7788';
+    const secret = (
+      await org.createPatient({
+        birthDate: '1965-05-05',
+        administrativeSex: 'female',
+        contactPoints: [{ system: 'phone', value: phone }],
+      })
+    ).id;
+    await orgAdmin.request('PUT', `/api/patients/${secret}/restriction`, { kind: 'vip' });
+    await orgAdmin.post(`/api/patients/${secret}/care-team`, { userId: team.userId });
+
+    const ids = async (s: Session, query: string) =>
+      (await s.get(`/api/patients?${query}`))
+        .json<{ items: PatientSummary[] }>()
+        .items.map((i) => i.id);
+    /** Every page of a sorted list, two rows at a time, through the cursors. */
+    const walk = async (s: Session, sort: string) => {
+      const out: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const suffix: string = cursor ? `&cursor=${cursor}` : '';
+        const page = (await s.get(`/api/patients?sort=${sort}&limit=2${suffix}`)).json<{
+          items: PatientSummary[];
+          nextCursor: string | null;
+        }>();
+        out.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    // As if the birth date were unknown: after every known one, before them descending.
+    expect(await walk(desk, 'birthDate')).toEqual([...ordinary, secret]);
+    expect(await walk(desk, '-birthDate')).toEqual([secret, ...ordinary.toReversed()]);
+    expect(await walk(team, 'birthDate')).toEqual([
+      ordinary[0],
+      ordinary[1],
+      secret,
+      ordinary[2],
+      ordinary[3],
+    ]);
+    // A search or filter on a masked field does not confirm it; the name still finds the row.
+    for (const query of [
+      'q=1965-05-05',
+      'q=05/05/1965',
+      `q=${encodeURIComponent(phone)}`,
+      'sex=female',
+    ]) {
+      expect(await ids(desk, query), query).toEqual([]);
+      expect(await ids(team, query), query).toEqual([secret]);
+    }
+    expect(await ids(desk, 'q=Maria')).toContain(secret);
+    const fhir = (await desk.get('/fhir/R4/Patient?birthdate=1965-05-05')).json<Bundle>();
+    expect(fhir.entry ?? []).toEqual([]);
+    const fhirGender = (await desk.get('/fhir/R4/Patient?gender=female')).json<Bundle>();
+    expect(fhirGender.entry ?? []).toEqual([]);
+    const asTeam = (await team.get('/fhir/R4/Patient?birthdate=1965-05-05')).json<Bundle>();
+    expect(asTeam.entry?.map((e) => e.resource?.id)).toEqual([secret]);
+  });
+
   it('ends a privacy officer’s flag when their role changes, and names only admins', async () => {
     const former = await tenant.signIn('admin');
     await app.services.users.setPrivacyOfficer(tenant.orgId, former.userId, true);

@@ -167,8 +167,12 @@ describeEachDatabase('restricted records', (kind) => {
     expect(about.length).toBeGreaterThan(0);
     for (const t of about) {
       expect(t.title).toBe('Task about a restricted patient');
+      expect(t.nonClinicalTitle).toBe('Task about a restricted patient');
       expect(t.description).toBeNull();
     }
+    // The work queue says whose task it is by name only, as the patient list does.
+    expect(JSON.stringify(about)).not.toContain('Biopsy');
+    expect(JSON.stringify(about)).not.toContain('1971-02-03');
   });
 
   it('tells the kind of restriction only to those who may open the record or manage it', async () => {

@@ -16,6 +16,7 @@ import { createTestApp, type Session, type TestApp, TestTenant } from '../../tes
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { users } from '../auth/schema.js';
+import { patientMerges } from '../mpi/schema.js';
 import { tasks } from '../tasks/schema.js';
 
 const START = new Date('2026-12-05T10:00:00.000Z');
@@ -370,6 +371,27 @@ describeEachDatabase('restricted records', (kind) => {
     for (const [label, read] of readers(f)) {
       expect((await read(outsider)).statusCode, `${label} of F`).toBe(403);
     }
+  });
+
+  it('stops at a merge cycle a restored table might hold, and still applies the restriction', async () => {
+    const [x, y] = [(await tenant.createPatient()).id, (await tenant.createPatient()).id];
+    await admin.request('PUT', `/api/patients/${y}/restriction`, { kind: 'employee' });
+    const merge = (survivorId: string, mergedId: string) => ({
+      orgId: tenant.orgId,
+      survivorId,
+      mergedId,
+      origin: 'staff',
+      moved: {},
+      dropped: {},
+      survivorBefore: {},
+    });
+    await app.database.system((tx) => tx.insert(patientMerges).values([merge(x, y), merge(y, x)]));
+    for (const id of [x, y]) {
+      const res = await outsider.get(`/api/patients/${id}/access`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json<PatientAccess>()).toMatchObject({ restricted: true, access: 'restricted' });
+    }
+    expect((await outsider.get(`/api/patients/${x}`)).statusCode).toBe(403);
   });
 
   it('neither sorts nor finds a masked row by the fields its list row hides', async () => {

@@ -44,6 +44,21 @@ export function notHidden(hidden: readonly string[]): SQL {
   return sql`p.id <> all(${`{${hidden.join(',')}}`}::uuid[])`;
 }
 
+/**
+ * Whether a list query searches, filters or sorts by a field a masked row hides: only then
+ * does it need the hidden patients (`RestrictionGuard.hiddenPatients`), so the usual search by
+ * name costs nothing more.
+ */
+export function readsMaskedFields(query: PatientListQuery): boolean {
+  const kind = parsePatientSearch(query.q).kind;
+  const masked = SORTS[query.sort ?? 'name'].masked;
+  return (
+    masked ||
+    !(kind === 'all' || kind === 'name') ||
+    Boolean(query.sex ?? query.locationId ?? query.language)
+  );
+}
+
 function searchCondition(q: string | undefined, insuranceIds: boolean, hidden: SQL): SQL {
   const search = parsePatientSearch(q);
   const identifier = searchableIdentifier(insuranceIds);
@@ -106,7 +121,8 @@ const SORTS: Record<SortKey, Sort> = {
 /**
  * The sort value a masked row takes instead of its birth date: after every real date, where
  * PostgreSQL puts an unknown one (last ascending, first descending); its order among other
- * masked rows is its id's. No birth date can be it: future ones are refused.
+ * masked rows is its id's. The API, the CSV import and HL7 refuse a future birth date; one the
+ * FHIR import let in would only share the value, ordered among masked rows by id.
  */
 export const MASKED_DATE = '9999-12-31';
 

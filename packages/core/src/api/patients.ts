@@ -203,8 +203,17 @@ export const Task = Type.Object({
   id: Uuid,
   patientId: Nullable(Uuid),
   patientName: Nullable(Type.String()),
-  title: Type.String(),
+  title: Type.String({
+    description:
+      'The title; for roles that may not read clinical detail, the non-clinical title (docs/adr/0011)',
+  }),
   description: Nullable(Type.String()),
+  /** Null only before redaction, on a task no writer gave one (`taskFor` fills it). */
+  nonClinicalTitle: Nullable(
+    Type.String({
+      description: 'What every role that reads the work queue sees as the title',
+    }),
+  ),
   assigneeId: Nullable(Uuid),
   assigneeName: Nullable(Type.String()),
   dueAt: Nullable(Instant),
@@ -298,9 +307,17 @@ export const NoteCreate = Type.Object({
 });
 export const NoteUpdate = Type.Partial(NoteCreate);
 
+/** A title every role that reads the work queue may see: no condition, result or reason. */
+const NonClinicalTitle = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description:
+    'The title the front desk sees ("Call the patient back"); without it, a title written by a role that may read clinical detail shows as \'Care team task\' to those who may not',
+});
 export const TaskCreate = Type.Object({
   patientId: Type.Optional(Nullable(Uuid)),
   title: Type.String({ minLength: 1, maxLength: 200 }),
+  nonClinicalTitle: Type.Optional(Nullable(NonClinicalTitle)),
   description: OptionalText(5000),
   assigneeId: Type.Optional(Nullable(Uuid)),
   dueAt: Type.Optional(Nullable(Instant)),
@@ -309,6 +326,7 @@ export const TaskCreate = Type.Object({
 export const TaskUpdate = Type.Partial(
   Type.Object({
     title: Type.String({ minLength: 1, maxLength: 200 }),
+    nonClinicalTitle: Nullable(NonClinicalTitle),
     description: Nullable(Type.String({ maxLength: 5000 })),
     assigneeId: Nullable(Uuid),
     dueAt: Nullable(Instant),

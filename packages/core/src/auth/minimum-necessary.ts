@@ -107,6 +107,16 @@ export const FIELD_POLICY = {
       reason: `A note marked clinical is ${CLINICAL}`,
     },
   },
+  task: {
+    title: {
+      audience: CARE_TEAM,
+      reason: `A task's title may name a condition or a result ("Review biopsy result"): ${CLINICAL}; everyone who reads the work queue sees its non-clinical title`,
+    },
+    description: {
+      audience: CARE_TEAM,
+      reason: `A task's description is free text about the patient's care ("Discharged after syncope; review medications"): ${CLINICAL}`,
+    },
+  },
 } as const satisfies Record<string, Record<string, FieldRule>>;
 
 export type SensitiveRecord = keyof typeof FIELD_POLICY;

@@ -1,4 +1,4 @@
-import type { Note, Patient360, Touchpoint } from '../api/patients.js';
+import type { Note, Patient360, Task, Touchpoint } from '../api/patients.js';
 import { mayRead, mayReadIdentifier, mayReadNote } from '../auth/minimum-necessary.js';
 import type { Role } from '../auth/roles.js';
 
@@ -14,6 +14,27 @@ export type StoredTouchpoint = Touchpoint & { nonClinicalSummary: string };
 export type Patient360Full = Omit<Patient360, 'recentTouchpoints'> & {
   recentTouchpoints: StoredTouchpoint[];
 };
+
+/**
+ * What a task shows to roles that may not read its title, when no writer gave it a non-clinical
+ * one: that it is the care team's, and nothing of what it is about.
+ */
+export const TASK_LABEL = 'Care team task';
+
+/**
+ * A task as this role may read it: the title, or its non-clinical title (`TASK_LABEL` when it
+ * has none); the description only for roles allowed clinical detail. `nonClinicalTitle` is
+ * filled either way, so every role can tell what the others see.
+ */
+export function taskFor(role: Role, task: Task): Task {
+  const nonClinicalTitle = task.nonClinicalTitle ?? TASK_LABEL;
+  return {
+    ...task,
+    title: mayRead(role, 'task', 'title') ? task.title : nonClinicalTitle,
+    description: mayRead(role, 'task', 'description') ? task.description : null,
+    nonClinicalTitle,
+  };
+}
 
 /** A touchpoint as this role may read it: the clinical summary, or the non-clinical one. */
 export function touchpointFor(role: Role, t: StoredTouchpoint): Touchpoint {
@@ -50,6 +71,8 @@ export function redact360(role: Role, view: Patient360Full): Patient360 {
     ...(memberId ? [] : ['coverage.memberId']),
     ...(groupNumber ? [] : ['coverage.groupNumber']),
     ...(mayRead(role, 'touchpoint', 'clinicalSummary') ? [] : ['recentTouchpoints.summary']),
+    ...(mayRead(role, 'task', 'title') || !view.openTasks ? [] : ['openTasks.title']),
+    ...(mayRead(role, 'task', 'description') || !view.openTasks ? [] : ['openTasks.description']),
   ];
   return {
     ...view,
@@ -66,6 +89,7 @@ export function redact360(role: Role, view: Patient360Full): Patient360 {
       past: view.appointments.past.map(appointment),
     },
     notes: view.notes ? notesFor(role, view.notes) : null,
+    openTasks: view.openTasks ? view.openTasks.map((t) => taskFor(role, t)) : null,
     recentTouchpoints: view.recentTouchpoints.map((t) => touchpointFor(role, t)),
     // Sections the reader left out (notes, tasks) stay named; the policy adds its own.
     redacted: [...new Set([...view.redacted, ...withheld])],

@@ -13,7 +13,7 @@ import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
-import { searchableIdentifier } from '../patients/search.js';
+import { notHidden, searchableIdentifier } from '../patients/search.js';
 import {
   toFhirAllergy,
   toFhirCondition,
@@ -161,13 +161,23 @@ export class FhirReadService {
     return resource;
   }
 
+  /**
+   * Patient search. `hidden`: restricted patients the reader may not open; their entries are
+   * masked afterwards (`restrictedEntries`), and here they match no search parameter but the
+   * name, so a match cannot tell a birth date, identifier, telecom or gender the entry hides.
+   */
   async searchPatients(
     ctx: RequestContext,
     query: PatientSearch,
     url: RequestUrl,
+    hidden: ReadonlySet<string> = new Set(),
   ): Promise<Bundle> {
     const page = pageOf(query._count, query._cursor, 'text');
-    const conditions = patientConditions(query, mayRead(ctx.actor.role, 'coverage', 'memberId'));
+    const conditions = patientConditions(
+      query,
+      mayRead(ctx.actor.role, 'coverage', 'memberId'),
+      notHidden([...hidden]),
+    );
     const { resources, next } = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const after = page.after
         ? sql`and (p.search_name, p.id) > (${page.after[0]}, ${page.after[1]}::uuid)`
@@ -361,7 +371,8 @@ async function byPatient(
   }
 }
 
-function patientConditions(query: PatientSearch, insuranceIds: boolean): SQL[] {
+/** `visible`: rows a parameter on a field other than the name may match (`notHidden`). */
+function patientConditions(query: PatientSearch, insuranceIds: boolean, visible: SQL): SQL[] {
   const conditions: SQL[] = [sql`true`];
   for (const token of query.name ? nameTokens(query.name) : []) {
     const like = `${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -387,5 +398,7 @@ function patientConditions(query: PatientSearch, insuranceIds: boolean): SQL[] {
       and c.value = ${t.value} ${t.system ? sql`and c.system = ${t.system}` : sql``})`);
   }
   if (query.gender) conditions.push(sql`p.administrative_sex = ${query.gender}`);
+  const byField = query.birthdate || query.identifier || query.telecom || query.gender;
+  if (byField) conditions.push(visible);
   return conditions;
 }

@@ -208,6 +208,10 @@ export default async function fhirRoutes(
             ctx,
             { ...query, _count: count(_count) },
             urlOf(request),
+            // Only a parameter on a field a masked entry hides needs them (not `name`).
+            query.birthdate || query.identifier || query.telecom || query.gender
+              ? await restrictions.hiddenPatients(ctx.actor)
+              : new Set<string>(),
           );
           return fhirJson(reply).send(await restrictedEntries(ctx, bundle));
         },

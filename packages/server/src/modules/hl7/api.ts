@@ -24,6 +24,10 @@ export const Hl7MessageSummary = Type.Object({
   replayable: Type.Boolean(),
   attempts: Type.Integer(),
   patientId: Nullable(Uuid),
+  restricted: Type.Boolean({
+    description:
+      'The message concerns a restricted patient the caller may not open: patientId is left out and raw shows the structure only (docs/restricted-records.md)',
+  }),
 });
 
 export const Hl7MessageDetail = Type.Object({

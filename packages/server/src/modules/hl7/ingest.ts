@@ -88,7 +88,7 @@ function pidsOf(job: IngestJob, timeZone: string): BatchPid[] {
 }
 
 /** The sending facility, else application: it scopes the sender's own ids. */
-const senderOf = (header: MessageHeader) =>
+export const senderOf = (header: MessageHeader) =>
   header.sendingFacility || header.sendingApplication || 'unknown';
 
 /** A handler failed on the fast path: the batch is rolled back and run again carefully. */

@@ -2,12 +2,24 @@ import { IdParams } from '@careloop/core';
 import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
-import { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessagePage, Hl7ReplayResult } from './api.js';
+import {
+  Hl7MessageDetail,
+  Hl7MessageListQuery,
+  Hl7MessagePage,
+  type Hl7MessageSummary,
+  Hl7ReplayResult,
+} from './api.js';
+import { restrictedDetail, restrictedSummary } from './message-view.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
-export default async function hl7Routes(app: App, { hl7 }: Services): Promise<void> {
+/**
+ * The message log, guarded like every reader of patient detail (docs/adr/0012, "The HL7 message
+ * log"): a message about a restricted patient the caller may not open keeps its place, type,
+ * status and error, and loses its patient and its values.
+ */
+export default async function hl7Routes(app: App, { hl7, restrictions }: Services): Promise<void> {
   app.get(
     '/api/hl7/messages',
     {
@@ -19,7 +31,18 @@ export default async function hl7Routes(app: App, { hl7 }: Services): Promise<vo
         response: { 200: Hl7MessagePage, ...errors },
       },
     },
-    (request) => hl7.list(contextOf(request), request.query),
+    async (request) => {
+      const ctx = contextOf(request);
+      const page = await hl7.list(ctx, request.query);
+      const hidden = await restrictions.hiddenAmong(
+        ctx.actor,
+        page.items.flatMap((m) => (m.patientId ? [m.patientId] : [])),
+      );
+      if (hidden.size === 0) return page;
+      const masked = (m: Hl7MessageSummary) =>
+        m.patientId && hidden.has(m.patientId) ? restrictedSummary(m) : m;
+      return { ...page, items: page.items.map(masked) };
+    },
   );
 
   app.get(
@@ -33,7 +56,12 @@ export default async function hl7Routes(app: App, { hl7 }: Services): Promise<vo
         response: { 200: Hl7MessageDetail, ...errors },
       },
     },
-    (request) => hl7.get(contextOf(request), request.params.id),
+    async (request) => {
+      const ctx = contextOf(request);
+      const detail = await hl7.get(ctx, request.params.id);
+      const hidden = await restrictions.hiddenAmong(ctx.actor, await hl7.patientsOf(ctx, detail));
+      return hidden.size === 0 ? detail : restrictedDetail(detail);
+    },
   );
 
   app.post(
@@ -47,6 +75,12 @@ export default async function hl7Routes(app: App, { hl7 }: Services): Promise<vo
         response: { 200: Hl7ReplayResult, ...errors },
       },
     },
-    (request) => hl7.replay(contextOf(request), request.params.id),
+    async (request) => {
+      const ctx = contextOf(request);
+      const result = await hl7.replay(ctx, request.params.id);
+      const { patientId } = result.message;
+      const hidden = patientId ? await restrictions.hiddenAmong(ctx.actor, [patientId]) : null;
+      return hidden?.size ? { ...result, message: restrictedSummary(result.message) } : result;
+    },
   );
 }

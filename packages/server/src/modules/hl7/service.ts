@@ -18,6 +18,7 @@ import {
   readMessage,
   splitMessages,
 } from './message.js';
+import { patientsNamedIn } from './message-view.js';
 import { NoReply } from './mllp.js';
 import type { Hl7Channel, IngestJob, IngestOutcome } from './outcome.js';
 import { hl7Messages } from './schema.js';
@@ -66,6 +67,7 @@ function toSummary(row: Row): Hl7MessageSummary {
     replayable: row.replayable,
     attempts: row.attempts,
     patientId: row.patientId,
+    restricted: false,
   };
 }
 
@@ -246,6 +248,13 @@ export class Hl7Service {
       ...toSummary(row),
       raw: openForView(this.cipher, row.rawEncrypted, hl7RawAad(row.id, row.orgId)),
     };
+  }
+
+  /** Every patient a message names (`patientsNamedIn`), for the restrictions guard. */
+  async patientsOf(ctx: RequestContext, detail: Hl7MessageDetail): Promise<string[]> {
+    return this.database.withTenant(ctx.actor.orgId, (tx) =>
+      patientsNamedIn(tx, detail.raw, detail.patientId),
+    );
   }
 
   /**

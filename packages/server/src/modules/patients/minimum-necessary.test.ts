@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mayRead, ROLES, type Role, STAFF_ROLES } from '@careloop/core';
+import { can, mayRead, ROLES, type Role, STAFF_ROLES } from '@careloop/core';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
@@ -32,7 +32,15 @@ const MARKERS: Record<string, { text: string; may: (role: Role) => boolean }> = 
   groupNumber: { text: 'MKGROUPQ', may: (r) => mayRead(r, 'coverage', 'groupNumber') },
   clinicalNote: { text: 'MKCLINICALNOTEQ', may: (r) => mayRead(r, 'clinicalNote', 'body') },
   note: { text: 'MKBILLINGNOTEQ', may: (r) => mayRead(r, 'note', 'body') },
+  // A task's title is also its touchpoint's clinical summary ("Task: …").
+  taskTitle: {
+    text: 'MKTASKTITLEQ',
+    may: (r) => mayRead(r, 'task', 'title') && mayRead(r, 'touchpoint', 'clinicalSummary'),
+  },
+  taskDescription: { text: 'MKTASKDESCQ', may: (r) => mayRead(r, 'task', 'description') },
 };
+/** A task's non-clinical title: every role that reads tasks sees it. */
+const TASK_NON_CLINICAL = 'Call the patient back MKNONCLINICALQ';
 const m = (key: keyof typeof MARKERS) => MARKERS[key]?.text ?? '';
 
 /** A patient with a marker in every sensitive field, as an EHR would send it. */
@@ -185,6 +193,13 @@ describeEachDatabase('minimum necessary', (kind) => {
       });
       expect(res?.statusCode, res?.body).toBe(200);
     }
+    const task = await clinician?.post('/api/tasks', {
+      patientId,
+      title: `Review ${m('taskTitle')}`,
+      nonClinicalTitle: TASK_NON_CLINICAL,
+      description: `Discharged, ${m('taskDescription')}`,
+    });
+    expect(task?.statusCode, task?.body).toBe(200);
     const patientUser = await tenant.signIn('patient', { patientId });
     sessions.set('patient', patientUser);
   });
@@ -203,6 +218,7 @@ describeEachDatabase('minimum necessary', (kind) => {
             `/api/patients/${patientId}`,
             `/api/patients/${patientId}/timeline?limit=100`,
             '/api/patients?q=Markerson',
+            `/api/tasks?patientId=${patientId}`,
             `/api/patients/${patientId}/sources`,
             `/fhir/R4/Patient/${patientId}`,
             '/fhir/R4/Patient?name=Markerson',
@@ -248,6 +264,24 @@ describeEachDatabase('minimum necessary', (kind) => {
       ];
       const may = mayRead(role, 'coverage', 'memberId');
       expect(found, role).toEqual(may ? [1, 1] : [0, 0]);
+    }
+  });
+
+  it('shows every role that reads tasks the non-clinical title, in the list, the 360 view and the timeline', async () => {
+    for (const role of STAFF_ROLES.filter((r) => can(r, 'task:read'))) {
+      const responses = await responsesAs(role);
+      const where = Object.keys(responses).filter((k) => responses[k]?.includes(TASK_NON_CLINICAL));
+      // The timeline shows the non-clinical summary to those who may not read the clinical one.
+      const timeline = mayRead(role, 'touchpoint', 'clinicalSummary')
+        ? []
+        : [`/api/patients/${patientId}/timeline`];
+      for (const url of ['/api/tasks?', ...timeline]) {
+        expect(
+          where.some((k) => k.includes(url)),
+          `${role}: ${url}`,
+        ).toBe(true);
+      }
+      expect(where.filter((k) => k.endsWith(`/api/patients/${patientId}`)).length, role).toBe(2);
     }
   });
 

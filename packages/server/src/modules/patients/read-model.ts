@@ -86,9 +86,44 @@ export async function load360(
 ): Promise<Patient360Full | null> {
   const { clinical, notes, tasks } = options.access;
   const result = await tx.execute(
-    sql`select careloop_patient_360(${patientId}, ${clinical}, ${notes}, ${tasks}) as view`,
+    sql`select careloop_patient_360(${patientId}, ${clinical}, ${notes}, ${tasks}) as view,
+      ${sql.raw(taskTitlesColumn(sqlLiteral(patientId), tasks))}`,
   );
-  return shape360(rowsOf<{ view: Row360 | null }>(result)[0]?.view ?? null, options);
+  return from360Row(rowsOf<Result360>(result)[0], options);
+}
+
+/** What the 360 statements return: the function's view, and the open tasks' non-clinical titles. */
+export interface Result360 {
+  view: Row360 | null;
+  task_titles: Record<string, string | null> | string | null;
+}
+
+/**
+ * The open tasks' non-clinical titles (docs/adr/0011, "Tasks"), beside the 360 function rather
+ * than in it: one subquery in the same statement, and the function, which other changes also
+ * redefine, stays as it is.
+ */
+function taskTitlesColumn(patientLiteral: string, tasks: boolean): string {
+  if (!tasks) return 'null::json as task_titles';
+  return `(select json_object_agg(t.id, t.non_clinical_title) from tasks t
+      where t.patient_id = ${patientLiteral}::uuid and t.status in ('open', 'in-progress'))
+      as task_titles`;
+}
+
+/** The 360 view of one statement's row, its open tasks given their non-clinical titles. */
+export function from360Row(
+  row: Result360 | undefined,
+  options: { access: SectionAccess; cipher: FieldCipher; orgId: string },
+): Patient360Full | null {
+  const full = shape360(row?.view ?? null, options);
+  if (!full?.openTasks) return full;
+  const raw = row?.task_titles ?? null;
+  const titles: Record<string, string | null> =
+    typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {});
+  return {
+    ...full,
+    openTasks: full.openTasks.map((t) => ({ ...t, nonClinicalTitle: titles[t.id] ?? null })),
+  };
 }
 
 /**
@@ -97,7 +132,8 @@ export async function load360(
  */
 export function statement360(patientId: string, access: SectionAccess): string {
   const args = [patientId, access.clinical, access.notes, access.tasks].map(sqlLiteral);
-  return `select careloop_patient_360(${args[0]}::uuid, ${args.slice(1).join(', ')}) as view`;
+  return `select careloop_patient_360(${args[0]}::uuid, ${args.slice(1).join(', ')}) as view,
+    ${taskTitlesColumn(sqlLiteral(patientId), access.tasks)}`;
 }
 
 /**

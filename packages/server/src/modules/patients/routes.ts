@@ -12,6 +12,7 @@ import {
 import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
+import { readsMaskedFields } from './search.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
@@ -34,7 +35,13 @@ export default async function patientRoutes(
     },
     async (request) => {
       const ctx = contextOf(request);
-      return restrictions.maskPatients(ctx.actor, await patients.search(ctx, request.query));
+      const hidden = readsMaskedFields(request.query)
+        ? await restrictions.hiddenPatients(ctx.actor)
+        : new Set<string>();
+      return restrictions.maskPatients(
+        ctx.actor,
+        await patients.search(ctx, request.query, hidden),
+      );
     },
   );
 

@@ -35,9 +35,41 @@ export function searchableIdentifier(insuranceIds: boolean): SQL {
   return sql`(type is null or upper(type) not in (${types}))`;
 }
 
-function searchCondition(q: string | undefined, insuranceIds: boolean): SQL {
+/**
+ * `p` is none of `hidden` (restricted patients the reader may not open): a search or filter on
+ * a field their list row masks must not match them, or the match would tell the masked value.
+ */
+export function notHidden(hidden: readonly string[]): SQL {
+  if (hidden.length === 0) return sql`true`;
+  return sql`p.id <> all(${`{${hidden.join(',')}}`}::uuid[])`;
+}
+
+/**
+ * Whether a list query searches, filters or sorts by a field a masked row hides: only then
+ * does it need the hidden patients (`RestrictionGuard.hiddenPatients`), so the usual search by
+ * name costs nothing more.
+ */
+export function readsMaskedFields(query: PatientListQuery): boolean {
+  const kind = parsePatientSearch(query.q).kind;
+  const masked = SORTS[query.sort ?? 'name'].masked;
+  return (
+    masked ||
+    !(kind === 'all' || kind === 'name') ||
+    Boolean(query.sex ?? query.locationId ?? query.language)
+  );
+}
+
+function searchCondition(q: string | undefined, insuranceIds: boolean, hidden: SQL): SQL {
   const search = parsePatientSearch(q);
   const identifier = searchableIdentifier(insuranceIds);
+  // Only a name search may find a masked row: its list row shows the name.
+  const condition = byField(search, identifier);
+  return search.kind === 'all' || search.kind === 'name'
+    ? condition
+    : sql`(${condition} and ${hidden})`;
+}
+
+function byField(search: ReturnType<typeof parsePatientSearch>, identifier: SQL): SQL {
   switch (search.kind) {
     case 'all':
       return sql`true`;
@@ -70,14 +102,29 @@ function searchCondition(q: string | undefined, insuranceIds: boolean): SQL {
 }
 
 type SortKey = NonNullable<PatientListQuery['sort']>;
-const SORTS: Record<SortKey, { column: SQL; desc: boolean; kind: 'text' | 'date' | 'instant' }> = {
-  name: { column: sql`p.search_name`, desc: false, kind: 'text' },
-  '-name': { column: sql`p.search_name`, desc: true, kind: 'text' },
-  birthDate: { column: sql`p.birth_date`, desc: false, kind: 'date' },
-  '-birthDate': { column: sql`p.birth_date`, desc: true, kind: 'date' },
-  createdAt: { column: sql`p.created_at`, desc: false, kind: 'instant' },
-  '-createdAt': { column: sql`p.created_at`, desc: true, kind: 'instant' },
+interface Sort {
+  column: SQL;
+  desc: boolean;
+  kind: 'text' | 'date' | 'instant';
+  /** The column is masked in a restricted row: such rows sort as if it were unknown. */
+  masked: boolean;
+}
+const SORTS: Record<SortKey, Sort> = {
+  name: { column: sql`p.search_name`, desc: false, kind: 'text', masked: false },
+  '-name': { column: sql`p.search_name`, desc: true, kind: 'text', masked: false },
+  birthDate: { column: sql`p.birth_date`, desc: false, kind: 'date', masked: true },
+  '-birthDate': { column: sql`p.birth_date`, desc: true, kind: 'date', masked: true },
+  createdAt: { column: sql`p.created_at`, desc: false, kind: 'instant', masked: false },
+  '-createdAt': { column: sql`p.created_at`, desc: true, kind: 'instant', masked: false },
 };
+
+/**
+ * The sort value a masked row takes instead of its birth date: after every real date, where
+ * PostgreSQL puts an unknown one (last ascending, first descending); its order among other
+ * masked rows is its id's. The API, the CSV import and HL7 refuse a future birth date; one the
+ * FHIR import let in would only share the value, ordered among masked rows by id.
+ */
+export const MASKED_DATE = '9999-12-31';
 
 interface SummaryRow {
   id: string;
@@ -99,49 +146,36 @@ interface SummaryRow {
 const dateOnly = (v: string | Date) =>
   typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10);
 
-/** Patient list: search, filters, sort, keyset pagination on (sort value, id). */
+/**
+ * Patient list: search, filters, sort, keyset pagination on (sort value, id). `hidden`: the
+ * restricted patients the reader may not open, whose list rows are masked afterwards
+ * (`RestrictionGuard.maskPatients`); here they match no search or filter on a masked field,
+ * and sort by a masked field as if it were unknown (`MASKED_DATE`).
+ */
 export async function searchPatients(
   tx: Db,
   query: PatientListQuery,
-  options: { insuranceIds: boolean },
+  options: { insuranceIds: boolean; hidden: readonly string[] },
 ): Promise<{ items: PatientSummary[]; nextCursor: string | null }> {
   const limit = query.limit ?? 25;
   const sort = SORTS[query.sort ?? 'name'];
-  const conditions: SQL[] = [searchCondition(query.q, options.insuranceIds)];
-  if (query.sex) conditions.push(sql`p.administrative_sex = ${query.sex}`);
-  if (query.locationId) conditions.push(sql`p.primary_location_id = ${query.locationId}`);
-  if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`);
+  const visible = notHidden(options.hidden);
+  const conditions: SQL[] = [searchCondition(query.q, options.insuranceIds, visible)];
+  if (query.sex) conditions.push(sql`p.administrative_sex = ${query.sex}`, visible);
+  if (query.locationId) conditions.push(sql`p.primary_location_id = ${query.locationId}`, visible);
+  if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`, visible);
   conditions.push(sql`p.status <> 'merged'`);
-  if (query.cursor) {
-    const [value, id] = cursorPair(query.cursor, sort.kind);
-    const cast =
-      sort.kind === 'text'
-        ? sql`${value}::text`
-        : sort.kind === 'date'
-          ? sql`${value}::date`
-          : sql`${value}::timestamptz`;
-    conditions.push(
-      sort.desc
-        ? sql`(${sort.column}, p.id) < (${cast}, ${id}::uuid)`
-        : sql`(${sort.column}, p.id) > (${cast}, ${id}::uuid)`,
-    );
-  }
-  const direction = sort.desc ? sql`desc` : sql`asc`;
-  const result = await tx.execute(sql`
-    select p.id, p.given_name, p.family_name, p.preferred_name, p.birth_date,
-      p.administrative_sex, p.preferred_language, p.preferred_channel, p.created_at,
-      l.name as location_name, ${sort.column} as sort_value,
-      (select display from patient_contact_points c
-        where c.patient_id = p.id and c.system = 'phone' order by c.is_primary desc limit 1) as phone,
-      (select value from patient_contact_points c
-        where c.patient_id = p.id and c.system = 'email' order by c.is_primary desc limit 1) as email,
-      (select value from patient_identifiers i
-        where i.patient_id = p.id and i.type = 'MR' limit 1) as mrn
-    from patients p left join locations l on l.id = p.primary_location_id
-    where ${sql.join(conditions, sql` and `)}
-    order by ${sort.column} ${direction}, p.id ${direction}
-    limit ${limit + 1}`);
-  const rows = rowsOf<SummaryRow>(result);
+  const cursor = query.cursor ? cursorPair(query.cursor, sort.kind) : null;
+  const rows =
+    sort.masked && options.hidden.length > 0
+      ? await maskedSortRows(tx, sort, conditions, options.hidden, cursor, limit)
+      : await summaryRows(
+          tx,
+          sort,
+          sort.column,
+          [...conditions, after(sort, sort.column, cursor)],
+          limit,
+        );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const cursorValue = (r: SummaryRow) =>
@@ -169,6 +203,79 @@ export async function searchPatients(
     })),
     nextCursor: rows.length > limit && last ? encodeCursor([cursorValue(last), last.id]) : null,
   };
+}
+
+/** `(value, id)` after the cursor in the sort's direction (`true` without a cursor). */
+function after(sort: Sort, value: SQL, cursor: [string, string] | null): SQL {
+  if (!cursor) return sql`true`;
+  const [at, id] = cursor;
+  const cast =
+    sort.kind === 'text'
+      ? sql`${at}::text`
+      : sort.kind === 'date'
+        ? sql`${at}::date`
+        : sql`${at}::timestamptz`;
+  return sort.desc
+    ? sql`(${value}, p.id) < (${cast}, ${id}::uuid)`
+    : sql`(${value}, p.id) > (${cast}, ${id}::uuid)`;
+}
+
+/** One page's rows ordered by `value`, the sort value returned as `sort_value`. */
+async function summaryRows(
+  tx: Db,
+  sort: Sort,
+  value: SQL,
+  conditions: SQL[],
+  limit: number,
+): Promise<SummaryRow[]> {
+  const direction = sort.desc ? sql`desc` : sql`asc`;
+  const result = await tx.execute(sql`
+    select p.id, p.given_name, p.family_name, p.preferred_name, p.birth_date,
+      p.administrative_sex, p.preferred_language, p.preferred_channel, p.created_at,
+      l.name as location_name, ${value} as sort_value,
+      (select display from patient_contact_points c
+        where c.patient_id = p.id and c.system = 'phone' order by c.is_primary desc limit 1) as phone,
+      (select value from patient_contact_points c
+        where c.patient_id = p.id and c.system = 'email' order by c.is_primary desc limit 1) as email,
+      (select value from patient_identifiers i
+        where i.patient_id = p.id and i.type = 'MR' limit 1) as mrn
+    from patients p left join locations l on l.id = p.primary_location_id
+    where ${sql.join(conditions, sql` and `)}
+    order by ${value} ${direction}, p.id ${direction}
+    limit ${limit + 1}`);
+  return rowsOf<SummaryRow>(result);
+}
+
+/**
+ * A page sorted by a masked field when some rows are hidden: the other rows in the column's
+ * order (its index still serves them) and the hidden ones at `MASKED_DATE`, each part cut to
+ * the page, merged here. One `order by case …` over both would sort every matching row.
+ */
+async function maskedSortRows(
+  tx: Db,
+  sort: Sort,
+  conditions: SQL[],
+  hidden: readonly string[],
+  cursor: [string, string] | null,
+  limit: number,
+): Promise<SummaryRow[]> {
+  const masked = sql`${MASKED_DATE}::date`;
+  const among = sql`p.id = any(${`{${hidden.join(',')}}`}::uuid[])`;
+  const [open, closed] = [
+    await summaryRows(
+      tx,
+      sort,
+      sort.column,
+      [...conditions, notHidden(hidden), after(sort, sort.column, cursor)],
+      limit,
+    ),
+    await summaryRows(tx, sort, masked, [...conditions, among, after(sort, masked, cursor)], limit),
+  ];
+  const key = (r: SummaryRow) => `${dateOnly(r.sort_value)} ${r.id}`;
+  const merged = [...open, ...closed].sort((a, b) =>
+    sort.desc ? key(b).localeCompare(key(a)) : key(a).localeCompare(key(b)),
+  );
+  return merged.slice(0, limit + 1);
 }
 
 /** A patient's touchpoints, newest first, keyset-paginated on (occurred_at, id). */

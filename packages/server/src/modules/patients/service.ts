@@ -32,7 +32,7 @@ import {
 import { goldenDemographics, recordSource, STAFF_SOURCE } from '../mpi/sources.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
-import { load360, type Row360, sectionAccess, shape360, statement360 } from './read-model.js';
+import { from360Row, load360, type Result360, sectionAccess, statement360 } from './read-model.js';
 import {
   patientAddresses,
   patientConsents,
@@ -135,11 +135,11 @@ export class PatientService {
     const orgId = ctx.actor.orgId;
     const role = ctx.actor.role;
     const read = async () => {
-      const [row] = await this.database.tenantRead<{ view: Row360 | null }>(
+      const [row] = await this.database.tenantRead<Result360>(
         orgId,
         statement360(patientId, access),
       );
-      const full = shape360(row?.view ?? null, { access, cipher: this.cipher, orgId });
+      const full = from360Row(row, { access, cipher: this.cipher, orgId });
       return full && redact360(role, full);
     };
     // A cached view is already redacted, so it is keyed by policy class (the roles that read
@@ -166,10 +166,14 @@ export class PatientService {
     return view;
   }
 
-  async search(ctx: RequestContext, query: PatientListQuery) {
+  /**
+   * The patient list. `hidden`: restricted patients the reader may not open
+   * (`RestrictionGuard.hiddenPatients`), kept out of matches and orderings on masked fields.
+   */
+  async search(ctx: RequestContext, query: PatientListQuery, hidden: ReadonlySet<string>) {
     const insuranceIds = mayRead(ctx.actor.role, 'coverage', 'memberId');
     const page = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-      searchPatients(tx, query, { insuranceIds }),
+      searchPatients(tx, query, { insuranceIds, hidden: [...hidden] }),
     );
     await this.audit.read(ctx.audit, {
       action: 'search',

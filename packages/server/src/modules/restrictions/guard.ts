@@ -1,13 +1,20 @@
 import { mayOpen, type PatientSummary, restrictedRecord, type Task } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Database, type Db, sqlLiteral } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
 import { UUID } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditLog, auditedRefusal } from '../audit/service.js';
-import { accessOf, type FactsRow, factsOf, factsStatement } from './facts.js';
+import {
+  accessOf,
+  type FactsRow,
+  factsOf,
+  factsStatement,
+  mergeFamilyCtes,
+  restrictedRootsStatement,
+} from './facts.js';
 import { restrictedSummary, restrictedTask } from './lists.js';
 
 /** ~100 bytes each. */
@@ -17,7 +24,7 @@ const FLAG_CACHE_TTL_MS = 30_000;
 
 interface RestrictionFlag {
   restricted: boolean;
-  /** The patient and the records merged into it: a change to any of them drops the flag. */
+  /** The patient and every record of its merge family: a change to any of them drops the flag. */
   patientIds: string[];
 }
 interface FlagTags {
@@ -29,14 +36,16 @@ interface FlagRow {
   merged: string | null;
 }
 
-/** Whether a restriction applies to a patient (its own, or a record merged into it). */
+/**
+ * Whether a restriction applies to a patient (its own, or another record of the same person
+ * through a merge chain), and every id of that family: a change to any of them drops the flag.
+ */
 function flagStatement(patientId: string): string {
-  const id = `${sqlLiteral(patientId)}::uuid`;
-  const merged = `select m.merged_id from patient_merges m
-    where m.survivor_id = ${id} and m.unmerged_at is null`;
-  return `select exists (select 1 from patient_restrictions r where r.cleared_at is null
-      and (r.patient_id = ${id} or r.patient_id in (${merged}))) as restricted,
-    (select string_agg(x.merged_id::text, ',') from (${merged}) x) as merged`;
+  return `with recursive ${mergeFamilyCtes([patientId])}
+    select exists (select 1 from family f join patient_restrictions r
+        on r.cleared_at is null and r.patient_id = f.id) as restricted,
+      (select string_agg(x.id::text, ',') from (select id from up union select id from family) x)
+        as merged`;
 }
 
 type RecordKind = 'note' | 'task' | 'mpi-review' | 'patient-merge';
@@ -102,8 +111,8 @@ export class RestrictionGuard {
         since,
         async () => {
           const [row] = await this.database.tenantRead<FlagRow>(orgId, flagStatement(id));
-          const merged = row?.merged ? row.merged.split(',') : [];
-          return { restricted: row?.restricted === true, patientIds: [id, ...merged] };
+          const family = row?.merged ? row.merged.split(',') : [];
+          return { restricted: row?.restricted === true, patientIds: [id, ...family] };
         },
       );
       if (!flag || flag.restricted) out.push(id);
@@ -171,7 +180,28 @@ export class RestrictionGuard {
     return new Set(facts.filter((f) => !mayOpen(accessOf(actor, f, asOf))).map((f) => f.patientId));
   }
 
-  /** A page of the patient list with the restricted rows the actor may not open masked. */
+  /**
+   * Every current record (not merged away) of a restricted patient the actor may not open: a
+   * list masks them and leaves them out of searches on a masked field and out of the ordering
+   * by one (docs/adr/0012, "Lists"). Two statements; none when the organization restricts no one.
+   */
+  async hiddenPatients(actor: Actor): Promise<Set<string>> {
+    const roots = await this.database.tenantRead<{ id: string }>(
+      actor.orgId,
+      restrictedRootsStatement(),
+    );
+    if (roots.length === 0) return new Set();
+    return this.hiddenAmong(
+      actor,
+      roots.map((r) => r.id),
+    );
+  }
+
+  /**
+   * A page of the patient list with the restricted rows the actor may not open masked. Read
+   * again for the page rather than taken from `hiddenPatients`: a restriction set between the
+   * two reads is still masked.
+   */
   async maskPatients<P extends { items: PatientSummary[] }>(actor: Actor, page: P): Promise<P> {
     const hidden = await this.hiddenAmong(
       actor,

@@ -26,5 +26,6 @@ export function restrictedSummary(row: PatientSummary): PatientSummary {
 
 /** A task about a restricted patient, outside the care team: that it exists, not what it says. */
 export function restrictedTask(task: Task): Task {
-  return { ...task, title: 'Task about a restricted patient', description: null };
+  const title = 'Task about a restricted patient';
+  return { ...task, title, nonClinicalTitle: title, description: null };
 }

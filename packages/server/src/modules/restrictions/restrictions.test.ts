@@ -16,6 +16,7 @@ import { createTestApp, type Session, type TestApp, TestTenant } from '../../tes
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { users } from '../auth/schema.js';
+import { patientMerges } from '../mpi/schema.js';
 import { tasks } from '../tasks/schema.js';
 
 const START = new Date('2026-12-05T10:00:00.000Z');
@@ -167,8 +168,12 @@ describeEachDatabase('restricted records', (kind) => {
     expect(about.length).toBeGreaterThan(0);
     for (const t of about) {
       expect(t.title).toBe('Task about a restricted patient');
+      expect(t.nonClinicalTitle).toBe('Task about a restricted patient');
       expect(t.description).toBeNull();
     }
+    // The work queue says whose task it is by name only, as the patient list does.
+    expect(JSON.stringify(about)).not.toContain('Biopsy');
+    expect(JSON.stringify(about)).not.toContain('1971-02-03');
   });
 
   it('tells the kind of restriction only to those who may open the record or manage it', async () => {
@@ -324,6 +329,139 @@ describeEachDatabase('restricted records', (kind) => {
     expect((await admin.get(`/api/patients/${survivor}`)).statusCode).toBe(200);
     const access = (await frontDesk.get(`/api/patients/${survivor}/access`)).json<PatientAccess>();
     expect(access).toMatchObject({ restricted: true, access: 'restricted' });
+  });
+
+  it('follows a merge chain to its end both ways: old ids are guarded as the survivor', async () => {
+    const [a, b, c] = [
+      (await tenant.createPatient({ birthDate: '1966-06-16' })).id,
+      (await tenant.createPatient()).id,
+      (await tenant.createPatient()).id,
+    ];
+    const merge = (survivor: string, merged: string) =>
+      admin.post(`/api/patients/${survivor}/merge`, { mergedId: merged });
+    expect((await merge(b, a)).statusCode).toBe(200);
+    expect((await merge(c, b)).statusCode).toBe(200);
+    // On PostgreSQL the old id is now cached as an ordinary record: restricting C must drop it.
+    expect((await outsider.get(`/api/patients/${a}`)).statusCode).toBe(200);
+    await admin.request('PUT', `/api/patients/${c}/restriction`, { kind: 'vip' });
+    for (const id of [a, b]) {
+      for (const [label, read] of readers(id)) {
+        const res = await read(outsider);
+        expect(res.statusCode, `${label} of ${id === a ? 'A' : 'B'}`).toBe(403);
+        expect(res.body, label).not.toContain('1966-06-16');
+      }
+    }
+    const access = (await frontDesk.get(`/api/patients/${a}/access`)).json<PatientAccess>();
+    expect(access).toMatchObject({ restricted: true, access: 'restricted' });
+    // C's care team reads the old ids too.
+    await admin.post(`/api/patients/${c}/care-team`, { userId: teamMember.userId });
+    expect((await teamMember.get(`/api/patients/${a}`)).statusCode).toBe(200);
+
+    // The other way: the first record of a chain restricted, the last one guarded.
+    const [d, e, f] = [
+      (await tenant.createPatient()).id,
+      (await tenant.createPatient()).id,
+      (await tenant.createPatient()).id,
+    ];
+    expect((await outsider.get(`/api/patients/${f}`)).statusCode).toBe(200);
+    await admin.request('PUT', `/api/patients/${d}/restriction`, { kind: 'confidential' });
+    await admin.post(`/api/patients/${d}/care-team`, { userId: admin.userId });
+    expect((await merge(e, d)).statusCode).toBe(200);
+    expect((await merge(f, e)).statusCode).toBe(200);
+    for (const [label, read] of readers(f)) {
+      expect((await read(outsider)).statusCode, `${label} of F`).toBe(403);
+    }
+  });
+
+  it('stops at a merge cycle a restored table might hold, and still applies the restriction', async () => {
+    const [x, y] = [(await tenant.createPatient()).id, (await tenant.createPatient()).id];
+    await admin.request('PUT', `/api/patients/${y}/restriction`, { kind: 'employee' });
+    const merge = (survivorId: string, mergedId: string) => ({
+      orgId: tenant.orgId,
+      survivorId,
+      mergedId,
+      origin: 'staff',
+      moved: {},
+      dropped: {},
+      survivorBefore: {},
+    });
+    await app.database.system((tx) => tx.insert(patientMerges).values([merge(x, y), merge(y, x)]));
+    for (const id of [x, y]) {
+      const res = await outsider.get(`/api/patients/${id}/access`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json<PatientAccess>()).toMatchObject({ restricted: true, access: 'restricted' });
+    }
+    expect((await outsider.get(`/api/patients/${x}`)).statusCode).toBe(403);
+  });
+
+  it('neither sorts nor finds a masked row by the fields its list row hides', async () => {
+    const org = await TestTenant.create(app);
+    const [orgAdmin, desk, team] = [
+      await org.signIn('admin'),
+      await org.signIn('front-desk'),
+      await org.signIn('clinician'),
+    ];
+    const ordinary = [];
+    for (const birthDate of ['1950-01-01', '1960-01-01', '1970-01-01', '1980-01-01']) {
+      ordinary.push((await org.createPatient({ birthDate, administrativeSex: 'male' })).id);
+    }
+    const phone = '(617) 555-7788';
+    const secret = (
+      await org.createPatient({
+        birthDate: '1965-05-05',
+        administrativeSex: 'female',
+        contactPoints: [{ system: 'phone', value: phone }],
+      })
+    ).id;
+    await orgAdmin.request('PUT', `/api/patients/${secret}/restriction`, { kind: 'vip' });
+    await orgAdmin.post(`/api/patients/${secret}/care-team`, { userId: team.userId });
+
+    const ids = async (s: Session, query: string) =>
+      (await s.get(`/api/patients?${query}`))
+        .json<{ items: PatientSummary[] }>()
+        .items.map((i) => i.id);
+    /** Every page of a sorted list, two rows at a time, through the cursors. */
+    const walk = async (s: Session, sort: string) => {
+      const out: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const suffix: string = cursor ? `&cursor=${cursor}` : '';
+        const page = (await s.get(`/api/patients?sort=${sort}&limit=2${suffix}`)).json<{
+          items: PatientSummary[];
+          nextCursor: string | null;
+        }>();
+        out.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    // As if the birth date were unknown: after every known one, before them descending.
+    expect(await walk(desk, 'birthDate')).toEqual([...ordinary, secret]);
+    expect(await walk(desk, '-birthDate')).toEqual([secret, ...ordinary.toReversed()]);
+    expect(await walk(team, 'birthDate')).toEqual([
+      ordinary[0],
+      ordinary[1],
+      secret,
+      ordinary[2],
+      ordinary[3],
+    ]);
+    // A search or filter on a masked field does not confirm it; the name still finds the row.
+    for (const query of [
+      'q=1965-05-05',
+      'q=05/05/1965',
+      `q=${encodeURIComponent(phone)}`,
+      'sex=female',
+    ]) {
+      expect(await ids(desk, query), query).toEqual([]);
+      expect(await ids(team, query), query).toEqual([secret]);
+    }
+    expect(await ids(desk, 'q=Maria')).toContain(secret);
+    const fhir = (await desk.get('/fhir/R4/Patient?birthdate=1965-05-05')).json<Bundle>();
+    expect(fhir.entry ?? []).toEqual([]);
+    const fhirGender = (await desk.get('/fhir/R4/Patient?gender=female')).json<Bundle>();
+    expect(fhirGender.entry ?? []).toEqual([]);
+    const asTeam = (await team.get('/fhir/R4/Patient?birthdate=1965-05-05')).json<Bundle>();
+    expect(asTeam.entry?.map((e) => e.resource?.id)).toEqual([secret]);
   });
 
   it('ends a privacy officer’s flag when their role changes, and names only admins', async () => {

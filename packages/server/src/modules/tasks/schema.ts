@@ -10,7 +10,13 @@ export const tasks = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
     patientId: uuid('patient_id'),
+    /** May carry clinical detail: read by roles allowed it (`FIELD_POLICY.task.title`). */
     title: text('title').notNull(),
+    /**
+     * What every role that reads the work queue sees as the title (migration 0016); null: no
+     * writer gave one, and those roles see core's `TASK_LABEL`.
+     */
+    nonClinicalTitle: text('non_clinical_title'),
     /** Plain, from before migration 0012: emptied by `careloop keys rotate`. */
     description: text('description'),
     /** Free text that may carry clinical detail: AES-256-GCM bound to the task. */

@@ -6,7 +6,9 @@ import {
   encodeCursor,
   isCursorValue,
   isRole,
+  mayRead,
   notFound,
+  type Role,
   STAFF_ROLES,
   type Task,
   type TaskCreate,
@@ -14,6 +16,7 @@ import {
   type TaskPriority,
   type TaskStatus,
   type TaskUpdate,
+  taskFor,
   touchpointLabel,
   unknownReference,
 } from '@careloop/core';
@@ -138,6 +141,7 @@ const taskColumns = {
   patientName: sql<string | null>`case when ${patients.id} is null then null
     else concat_ws(' ', ${patients.givenName}, ${patients.familyName}) end`,
   title: tasks.title,
+  nonClinicalTitle: tasks.nonClinicalTitle,
   description: tasks.description,
   descriptionEncrypted: tasks.descriptionEncrypted,
   assigneeId: tasks.assigneeId,
@@ -154,6 +158,7 @@ interface TaskRow {
   patientId: string | null;
   patientName: string | null;
   title: string;
+  nonClinicalTitle: string | null;
   /** Plain, only on tasks written before migration 0012 and not yet rotated. */
   description: string | null;
   descriptionEncrypted: string | null;
@@ -182,6 +187,7 @@ function toTask(row: TaskRow, cipher: FieldCipher, orgId: string): Task {
     patientId: row.patientId,
     patientName: row.patientName,
     title: row.title,
+    nonClinicalTitle: row.nonClinicalTitle,
     description: taskDescription(row, cipher, orgId),
     assigneeId: row.assigneeId,
     assigneeName: row.assigneeName,
@@ -201,10 +207,33 @@ function selectTasks(tx: Db) {
     .leftJoin(users, eq(users.id, tasks.assigneeId));
 }
 
-async function findTask(tx: Db, id: string, cipher: FieldCipher, orgId: string): Promise<Task> {
+/** One task as `role` may read it (minimum necessary: `taskFor`). */
+async function findTask(
+  tx: Db,
+  id: string,
+  cipher: FieldCipher,
+  orgId: string,
+  role: Role,
+): Promise<Task> {
   const [row] = await selectTasks(tx).where(eq(tasks.id, id));
   if (!row) throw notFound('Task');
-  return toTask(row, cipher, orgId);
+  return taskFor(role, toTask(row, cipher, orgId));
+}
+
+/**
+ * The non-clinical title a write leaves: the one given; else, from a role that may not read
+ * clinical titles, the title itself (it is what they see, and they cannot be told a condition
+ * they may not read); else none (`TASK_LABEL` for those roles).
+ */
+function nonClinicalTitleOf(
+  role: Role,
+  input: { title?: string; nonClinicalTitle?: string | null },
+): string | null | undefined {
+  if (input.nonClinicalTitle !== undefined) {
+    return input.nonClinicalTitle === null ? null : checkedTitle(input.nonClinicalTitle, true);
+  }
+  if (input.title === undefined) return undefined;
+  return mayRead(role, 'task', 'title') ? null : checkedTitle(input.title);
 }
 
 /** The description as stored: sealed to the task, the plain column emptied. */
@@ -284,7 +313,7 @@ export class TaskService {
     await this.auditSearch(ctx, page);
     const last = page.at(-1);
     return {
-      items: page.map((row) => toTask(row, this.cipher, ctx.actor.orgId)),
+      items: page.map((row) => taskFor(ctx.actor.role, toTask(row, this.cipher, ctx.actor.orgId))),
       nextCursor: rows.length > limit && last ? encodeCursor([sort, ...last.sortKey]) : null,
     };
   }
@@ -313,6 +342,7 @@ export class TaskService {
           orgId,
           patientId: input.patientId ?? null,
           title,
+          nonClinicalTitle: nonClinicalTitleOf(ctx.actor.role, input) ?? null,
           ...sealedDescription(this.cipher, input.description ?? null, id, orgId),
           assigneeId: input.assigneeId ?? null,
           dueAt: instantOrNull(input.dueAt) ?? null,
@@ -320,7 +350,12 @@ export class TaskService {
           createdBy: ctx.actor.userId,
           createdAt: new Date(),
         })
-        .returning({ id: tasks.id, patientId: tasks.patientId, title: tasks.title });
+        .returning({
+          id: tasks.id,
+          patientId: tasks.patientId,
+          title: tasks.title,
+          nonClinicalTitle: tasks.nonClinicalTitle,
+        });
       if (!row) throw new Error('task insert returned no row');
       if (row.patientId) {
         await this.audit.inTransaction(tx, ctx.audit, {
@@ -329,11 +364,9 @@ export class TaskService {
           recordId: row.id,
           patientId: row.patientId,
         });
-        await appendTouchpoints(tx, [
-          taskTouchpoint(orgId, row.patientId, row.id, 'task.created', `Task: ${row.title}`),
-        ]);
+        await appendTouchpoints(tx, [taskTouchpoint(orgId, row.patientId, row, 'task.created')]);
       }
-      return findTask(tx, row.id, this.cipher, orgId);
+      return findTask(tx, row.id, this.cipher, orgId, ctx.actor.role);
     });
   }
 
@@ -341,7 +374,12 @@ export class TaskService {
   update(ctx: RequestContext, id: string, input: TaskUpdate): Promise<Task> {
     const orgId = ctx.actor.orgId;
     return this.database.withTenant(orgId, async (tx) => {
-      const summary = { id: tasks.id, patientId: tasks.patientId, title: tasks.title };
+      const summary = {
+        id: tasks.id,
+        patientId: tasks.patientId,
+        title: tasks.title,
+        nonClinicalTitle: tasks.nonClinicalTitle,
+      };
       const [current] = await tx
         .select({ ...summary, status: tasks.status })
         .from(tasks)
@@ -352,6 +390,7 @@ export class TaskService {
       const reopens = input.status !== undefined && input.status !== 'done';
       const changes = {
         title: checkedTitle(input.title),
+        nonClinicalTitle: nonClinicalTitleOf(ctx.actor.role, input),
         ...(input.description === undefined
           ? {}
           : sealedDescription(this.cipher, input.description, current.id, orgId)),
@@ -375,26 +414,26 @@ export class TaskService {
         });
         if (completes) {
           await appendTouchpoints(tx, [
-            taskTouchpoint(
-              orgId,
-              row.patientId,
-              row.id,
-              'task.completed',
-              `Task done: ${row.title}`,
-            ),
+            taskTouchpoint(orgId, row.patientId, row, 'task.completed'),
           ]);
         }
       }
-      return findTask(tx, row.id, this.cipher, orgId);
+      return findTask(tx, row.id, this.cipher, orgId, ctx.actor.role);
     });
   }
 }
 
-function checkedTitle(title: string): string;
+function checkedTitle(title: string, nonClinical?: boolean): string;
 function checkedTitle(title: string | undefined): string | undefined;
-function checkedTitle(title: string | undefined): string | undefined {
+function checkedTitle(title: string | undefined, nonClinical = false): string | undefined {
   const trimmed = title?.trim();
-  if (trimmed === '') throw badRequest('Title is required', '/body/title');
+  if (trimmed === '') {
+    const field = nonClinical ? 'nonClinicalTitle' : 'title';
+    throw badRequest(
+      `${nonClinical ? 'A non-clinical title' : 'Title'} is required`,
+      `/body/${field}`,
+    );
+  }
   return trimmed;
 }
 
@@ -405,10 +444,10 @@ function instantOrNull(value: string | null | undefined): Date | null | undefine
 function taskTouchpoint(
   orgId: string,
   patientId: string,
-  taskId: string,
+  task: { id: string; title: string; nonClinicalTitle: string | null },
   type: 'task.created' | 'task.completed',
-  summary: string,
 ): NewTouchpoint {
+  const prefix = type === 'task.created' ? 'Task' : 'Task done';
   return {
     orgId,
     patientId,
@@ -416,11 +455,13 @@ function taskTouchpoint(
     direction: 'internal',
     stage: 'follow-up',
     type,
-    summary,
+    summary: `${prefix}: ${task.title}`,
     // The title may name a condition ("Review discharge summary: syncope").
-    nonClinicalSummary: touchpointLabel(type, 'system'),
+    nonClinicalSummary: task.nonClinicalTitle
+      ? `${prefix}: ${task.nonClinicalTitle}`
+      : touchpointLabel(type, 'system'),
     subjectType: 'task',
-    subjectId: taskId,
+    subjectId: task.id,
   };
 }
 
@@ -438,5 +479,10 @@ export interface RaisedTask {
 /** Inserts tasks about no patient (nothing to audit or put on a timeline) within `tx`. */
 export async function raiseTasks(tx: Db, raised: RaisedTask[]): Promise<void> {
   if (raised.length === 0) return;
-  await tx.insert(tasks).values(raised.map((r) => ({ ...r, patientId: null, status: 'open' })));
+  // Their titles name no one's care (the patient is in the description): every role sees them.
+  await tx
+    .insert(tasks)
+    .values(
+      raised.map((r) => ({ ...r, nonClinicalTitle: r.title, patientId: null, status: 'open' })),
+    );
 }

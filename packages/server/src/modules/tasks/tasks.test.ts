@@ -112,6 +112,75 @@ describeEachDatabase('tasks', (kind) => {
     });
   });
 
+  it('shows the front desk a non-clinical title and no description, wherever the task is read', async () => {
+    const desk = await tenant.signIn('front-desk');
+    const clinician = await tenant.signIn('clinician');
+    const titled = (
+      await clinician.post('/api/tasks', {
+        patientId,
+        title: 'Review biopsy result',
+        nonClinicalTitle: 'Call the patient back',
+        description: 'Margins unclear; discuss excision',
+      })
+    ).json<Task>();
+    const untitled = (
+      await clinician.post('/api/tasks', { patientId, title: 'Adjust insulin dose' })
+    ).json<Task>();
+    const own = (
+      await desk.post('/api/tasks', { patientId, title: 'Ask for the new insurance card' })
+    ).json<Task>();
+    expect(own).toMatchObject({
+      title: 'Ask for the new insurance card',
+      nonClinicalTitle: 'Ask for the new insurance card',
+    });
+
+    const seen = async (s: Session) => {
+      const list = (await s.get(`/api/tasks?patientId=${patientId}&limit=200`)).json<Page<Task>>();
+      const view = (await s.get(`/api/patients/${patientId}`)).json<Patient360>();
+      const timeline = await s.get(`/api/patients/${patientId}/timeline?limit=200`);
+      const find = (items: Task[] | null | undefined, id: string) =>
+        items?.find((t) => t.id === id);
+      return { list, view, timeline: timeline.body, find };
+    };
+    const asDesk = await seen(desk);
+    for (const items of [asDesk.list.items, asDesk.view.openTasks]) {
+      expect(asDesk.find(items, titled.id)).toMatchObject({
+        title: 'Call the patient back',
+        description: null,
+      });
+      expect(asDesk.find(items, untitled.id)).toMatchObject({
+        title: 'Care team task',
+        description: null,
+      });
+    }
+    for (const text of ['biopsy', 'Margins', 'insulin']) {
+      expect(JSON.stringify(asDesk.list), text).not.toContain(text);
+      expect(JSON.stringify(asDesk.view), text).not.toContain(text);
+      expect(asDesk.timeline, text).not.toContain(text);
+    }
+    expect(asDesk.timeline).toContain('Task: Call the patient back');
+    // The task detail a write answers with is redacted the same way.
+    const patched = await desk.patch(`/api/tasks/${titled.id}`, { priority: 'high' });
+    expect(patched.json<Task>()).toMatchObject({
+      title: 'Call the patient back',
+      description: null,
+    });
+
+    const asClinician = await seen(clinician);
+    expect(asClinician.find(asClinician.view.openTasks, titled.id)).toMatchObject({
+      title: 'Review biopsy result',
+      nonClinicalTitle: 'Call the patient back',
+      description: 'Margins unclear; discuss excision',
+    });
+    expect(asClinician.timeline).toContain('Task: Review biopsy result');
+  });
+
+  it('refuses an empty non-clinical title, naming the field', async () => {
+    const res = await coordinator.post('/api/tasks', { title: 'x', nonClinicalTitle: '   ' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ path: '/body/nonClinicalTitle' });
+  });
+
   it('stores the description encrypted, bound to its task, and still reads a plain one from before', async () => {
     const create = (description: string) =>
       coordinator.post('/api/tasks', { title: 'Follow up', patientId, description });

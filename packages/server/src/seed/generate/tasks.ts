@@ -19,8 +19,9 @@ export function drawTasks(
   const tasks: TaskRow[] = [];
   const dueDay = (days: number) =>
     new Date(person.clinic.clock.at(nextWeekday(ctx.anchorDay + days), 17 * 60));
+  /** `title` may name the condition; `nonClinicalTitle` is what the front desk sees. */
   const add = (
-    title: string,
+    [title, nonClinicalTitle]: [string, string],
     description: string,
     priority: string,
     createdMs: number,
@@ -31,6 +32,7 @@ export function drawTasks(
       orgId: ctx.directory.orgId,
       patientId: person.id,
       title,
+      nonClinicalTitle,
       description,
       assigneeId: ctx.coordinatorUserId && rng.chance(0.7) ? ctx.coordinatorUserId : null,
       dueAt: due,
@@ -43,8 +45,9 @@ export function drawTasks(
   const recent = anchorMs - 14 * DAY_MS;
   for (const v of visits) {
     if (v.status !== 'noshow' || v.rebook || v.startMs < recent) continue;
+    const reschedule = `Reschedule missed ${v.service.profile.name.toLowerCase()}`;
     add(
-      `Reschedule missed ${v.service.profile.name.toLowerCase()}`,
+      [reschedule, reschedule],
       `Missed ${v.service.profile.name} with ${v.clinician.displayName}. Reach the patient and rebook.`,
       'normal',
       v.startMs + 15 * 60_000,
@@ -54,7 +57,10 @@ export function drawTasks(
   for (const s of stays) {
     if (s.endMs < recent) continue;
     add(
-      'Transitional care follow-up after discharge',
+      [
+        'Transitional care follow-up after discharge',
+        'Transitional care follow-up after discharge',
+      ],
       `Discharged after ${s.reason.toLowerCase()}. Review discharge summary and medications.`,
       'high',
       s.endMs,
@@ -72,7 +78,7 @@ export function drawTasks(
     rng.chance(0.12)
   ) {
     add(
-      'Outreach: screening mammogram overdue',
+      ['Outreach: screening mammogram overdue', 'Outreach: preventive screening due'],
       'No screening mammogram on record in the last two years.',
       'low',
       anchorMs - rng.int(1, 20) * DAY_MS,
@@ -85,7 +91,7 @@ export function drawTasks(
   );
   if (diabetic && !seenLately && rng.chance(0.25)) {
     add(
-      'Schedule diabetes follow-up (A1c due)',
+      ['Schedule diabetes follow-up (A1c due)', 'Schedule a follow-up visit'],
       'No visit in six months; A1c is due.',
       'normal',
       anchorMs - rng.int(1, 10) * DAY_MS,

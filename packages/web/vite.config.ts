@@ -1,9 +1,10 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './build/precompress';
 
 // The server serves `dist` and the API on one origin; in development Vite proxies the API.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   base: '/',
   build: { outDir: 'dist', emptyOutDir: true },
   server: {

@@ -10,7 +10,7 @@ const gzipAsync = promisify(gzip);
 /** Text the browser fetches; images and fonts here are already compressed or inlined. */
 const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|txt|webmanifest)$/;
 /** Below this a compressed copy saves less than its response headers cost. */
-const MIN_BYTES = 1024;
+const MIN_BYTES = 512;
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });

@@ -55,7 +55,7 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
   const stage = session.data?.status === 'signed-in' ? session.data.info.stage : null;
   if (stage === 'mfa-code' || stage === 'mfa-enrol') {
     return (
-      <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+      <Center component="main" mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
         <Paper withBorder shadow="sm" p="xl" radius="md" w={420} maw="100%">
           <Stack>
             <Title order={1} size="h3" ta="center">
@@ -95,7 +95,7 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
   });
 
   return (
-    <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+    <Center component="main" mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
       <Paper withBorder shadow="sm" p="xl" radius="md" w={380} maw="100%">
         <form onSubmit={submit} noValidate>
           <Stack>

@@ -2,7 +2,7 @@
 // WCAG 2.2 AA: any serious or critical violation fails, and every page has one main landmark.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AxeFinding, axeViolations, describeFindings, failing } from './a11y-axe.js';
+import { type AxeFinding, axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
 import {
   DEMO_LOGINS,
   type DemoRole,
@@ -33,21 +33,6 @@ const STAFF_ROLES = [
   'marketer',
   'analyst',
 ] as const;
-
-/** Waits until the page has loaded its data and no CSS transition (a tab, a fade) is running. */
-export async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() =>
-    document
-      .getAnimations()
-      .every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
-  );
-  await page
-    .locator('[role="status"][aria-label^="Loading"], [aria-busy="true"]')
-    .first()
-    .waitFor({ state: 'detached', timeout: 15_000 })
-    .catch(() => undefined);
-}
 
 /** The page's findings that fail the bar, and whether it lacks its one `main` landmark. */
 async function audit(page: Page, where: string, report: string[]): Promise<void> {

@@ -61,3 +61,18 @@ export function describeFindings(where: string, findings: AxeFinding[]): string 
     )
     .join('\n');
 }
+
+/** Waits until the page has loaded its data and no CSS transition (a tab, a fade) is running. */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
+  );
+  await page
+    .locator('[role="status"][aria-label^="Loading"], [aria-busy="true"]')
+    .first()
+    .waitFor({ state: 'detached', timeout: 15_000 })
+    .catch(() => undefined);
+}

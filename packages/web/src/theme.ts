@@ -136,7 +136,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
 /**
  * The one theme of the console and the portal, contrast-safe (WCAG 2.2 AA) by construction:
  * filled colours at shade 9 with black or white text, whichever reads better; the text colours
- * above; links underlined. Pages use `c="dimmed"`, `color="red"` and the like and inherit all of it.
+ * above; links underlined; wide tables scroll in a box the keyboard reaches (and theme.css). Pages use `c="dimmed"`, `color="red"` and the like and inherit all of it.
  */
 export const theme = createTheme({
   primaryColor: 'teal',
@@ -148,5 +148,8 @@ export const theme = createTheme({
   components: {
     // A link in running text must not be told from the text by colour alone (WCAG 1.4.1).
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+    // A table wider than a phone scrolls in its own box: the box takes focus, so the arrow keys
+    // scroll it when it holds nothing else to focus (WCAG 2.1.1; axe scrollable-region-focusable).
+    TableScrollContainer: { defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } },
   },
 });

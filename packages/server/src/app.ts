@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ProblemSchema } from '@careloop/core';
 import fastifyCookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,6 +14,7 @@ import { installSecurity, type RouteRecord } from './http/security.js';
 import { installTextGuard } from './http/text-guard.js';
 import type { App } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
+import { installWebApp } from './http/web-app.js';
 import { loggerOptions } from './logger.js';
 import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
@@ -35,7 +33,6 @@ import taskRoutes from './modules/tasks/routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
-const WEB_INDEX = `${WEB_DIST}/index.html`;
 
 export interface BuiltApp {
   app: App;
@@ -45,7 +42,12 @@ export interface BuiltApp {
 
 export async function buildApp(
   services: Services,
-  options: { logger?: FastifyServerOptions['logger']; serveWeb?: boolean } = {},
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    serveWeb?: boolean;
+    /** The built web app to serve; packages/web/dist by default. */
+    webDist?: string;
+  } = {},
 ): Promise<BuiltApp> {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(services.config.logLevel),
@@ -105,32 +107,6 @@ export async function buildApp(
     await restrictionRoutes(api, services);
   });
 
-  if (options.serveWeb !== false && existsSync(WEB_DIST)) {
-    await app.register(async (web) => {
-      web.addHook('onRoute', (route) => {
-        route.config = { ...route.config, policy: { public: true } };
-      });
-      await web.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
-    });
-  }
-  const indexHtml =
-    options.serveWeb !== false && existsSync(WEB_INDEX) ? await readFile(WEB_INDEX, 'utf8') : null;
-  app.setNotFoundHandler(async (request, reply) => {
-    // The web app routes on the client: unknown non-API GETs get its index page.
-    // A missing file (an old asset after a rebuild) is a 404, not the index page.
-    const path = request.url.split('?')[0] ?? '';
-    const isFile = /\.[a-z0-9]+$/i.test(path);
-    if (request.method === 'GET' && indexHtml && !path.startsWith('/api') && !isFile) {
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-cache')
-        .send(indexHtml);
-    }
-    return reply.status(404).send({
-      status: 404,
-      code: 'not_found',
-      message: `No route ${request.method} ${request.url.split('?')[0]}`,
-    });
-  });
+  await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));
   return { app, routes };
 }

@@ -11,15 +11,18 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconClockExclamation, IconHeartHandshake } from '@tabler/icons-react';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { showServerError } from '../ui/server-errors';
 import { PageLoader } from '../ui/states';
 import { homeFor } from './guards';
-import { MfaEnrolment } from './MfaEnrolment';
 import { useRefreshSession } from './mfa-api';
+import { preloadHome } from './preload';
 import { SecondFactorStep } from './SecondFactorStep';
 import { useLogin, useSessionQuery } from './session';
+
+// Enrolment draws a QR code (the qrcode library): loaded only by those who enrol.
+const MfaEnrolment = lazy(async () => ({ default: (await import('./MfaEnrolment')).MfaEnrolment }));
 
 function returnPath(state: unknown): string | null {
   if (
@@ -52,7 +55,7 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
   const stage = session.data?.status === 'signed-in' ? session.data.info.stage : null;
   if (stage === 'mfa-code' || stage === 'mfa-enrol') {
     return (
-      <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+      <Center component="main" mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
         <Paper withBorder shadow="sm" p="xl" radius="md" w={420} maw="100%">
           <Stack>
             <Title order={1} size="h3" ta="center">
@@ -63,7 +66,9 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
             ) : (
               <>
                 <Text size="sm">Your organization requires a second factor for your account.</Text>
-                <MfaEnrolment onDone={() => void refreshSession()} />
+                <Suspense fallback={<PageLoader label="Loading" />}>
+                  <MfaEnrolment onDone={() => void refreshSession()} />
+                </Suspense>
               </>
             )}
           </Stack>
@@ -82,6 +87,7 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
 
   const submit = form.onSubmit((values) => {
     setFormError(null);
+    preloadHome(audience);
     login.mutate(
       { email: values.email.trim(), password: values.password },
       { onError: (error) => setFormError(showServerError(form, error, ['email', 'password'])) },
@@ -89,7 +95,7 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
   });
 
   return (
-    <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+    <Center component="main" mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
       <Paper withBorder shadow="sm" p="xl" radius="md" w={380} maw="100%">
         <form onSubmit={submit} noValidate>
           <Stack>

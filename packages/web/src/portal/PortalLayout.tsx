@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { IconHeartHandshake, IconLogout } from '@tabler/icons-react';
 import { Outlet, useNavigate } from 'react-router';
 import { useCurrentUser, useLogout } from '../auth/session';
+import { MAIN_CONTENT_ID, SkipLink } from '../ui/SkipLink';
 import { errorMessage } from '../ui/states';
 
 /** The patient's own frame: no staff navigation, just who they are and a way out. */
@@ -22,6 +23,7 @@ export function PortalLayout() {
     });
   return (
     <>
+      <SkipLink />
       <header style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
         <Container size="md" py="sm">
           <Group justify="space-between">
@@ -49,7 +51,7 @@ export function PortalLayout() {
           </Group>
         </Container>
       </header>
-      <Container size="md" py="lg" component="main">
+      <Container size="md" py="lg" component="main" id={MAIN_CONTENT_ID} tabIndex={-1}>
         <Outlet />
       </Container>
     </>

@@ -83,7 +83,7 @@ export function RegisterPage() {
   if (done) return <Navigate to="/portal" replace />;
   if (!UUID.test(organizationId)) {
     return (
-      <Center mih="100vh" p="md">
+      <Center component="main" mih="100vh" p="md">
         <Alert color="red" role="alert" title="This sign-up link is incomplete">
           Use the sign-up link your clinic gave you, or{' '}
           <Anchor component={Link} to="/portal/login">
@@ -119,7 +119,7 @@ export function RegisterPage() {
   });
 
   return (
-    <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+    <Center component="main" mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
       <Paper withBorder shadow="sm" p="xl" radius="md" w={460} maw="100%">
         <form onSubmit={submit} noValidate>
           <Stack>

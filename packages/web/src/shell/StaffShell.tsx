@@ -29,6 +29,7 @@ import { Outlet, NavLink as RouterNavLink, useLocation, useNavigate } from 'reac
 import { useCurrentUser, useLogout } from '../auth/session';
 import { useOpenReviewCount } from '../mpi/api';
 import { ROLE_LABELS } from '../ui/labels';
+import { MAIN_CONTENT_ID, SkipLink } from '../ui/SkipLink';
 import { errorMessage } from '../ui/states';
 
 interface NavItem {
@@ -142,6 +143,7 @@ export function StaffShell() {
       navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding="md"
     >
+      <SkipLink />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -210,7 +212,7 @@ export function StaffShell() {
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1}>
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -5,8 +5,9 @@ import { errorMessage } from './states';
 /** Shown when rendering a route throws: a message and a way home instead of a blank page. */
 export function RouteError() {
   const error = useRouteError();
+  // It replaces the whole page (the console's frame too), so it is the page's main content.
   return (
-    <Container size="sm" py="xl">
+    <Container component="main" size="sm" py="xl">
       <Stack>
         <Title order={1}>Something went wrong</Title>
         <Text c="dimmed">{errorMessage(error)}</Text>

@@ -187,6 +187,36 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
       expectOutcome(await admin.get('/fhir/R4/Patient?birthdate=yesterday'), 400);
     });
 
+    it('refuses an unsupported search parameter unless the client asks for lenient handling', async () => {
+      const refused = expectOutcome(await admin.get('/fhir/R4/Patient?family=quinones'), 400);
+      expect(refused.issue?.[0]?.code).toBe('not-supported');
+      expect(refused.issue?.[0]?.expression).toEqual(['family']);
+      expect(refused.issue?.[0]?.diagnostics).toContain('family');
+      const withPrefer = (url: string, prefer: string) =>
+        t.app.inject({ method: 'GET', url, headers: { cookie: admin.cookie, prefer } });
+      const strict = await withPrefer('/fhir/R4/Encounter?patient=x&_sort=date', 'handling=strict');
+      expect(expectOutcome(strict, 400).issue?.[0]?.expression).toEqual(['_sort']);
+
+      const lenient = await withPrefer(
+        '/fhir/R4/Patient?name=quinon&family=nobody&_count=5',
+        'return=minimal, handling=lenient',
+      );
+      expect(lenient.statusCode, lenient.body).toBe(200);
+      const b = lenient.json<Bundle>();
+      expectValid(b);
+      const self = new URL(b.link?.find((l) => l.relation === 'self')?.url ?? '');
+      expect([...self.searchParams.keys()].sort()).toEqual(['_count', 'name']);
+      const outcome = b.entry?.find((e) => e.search?.mode === 'outcome')?.resource;
+      expect(outcome?.resourceType).toBe('OperationOutcome');
+      expect(outcome?.resourceType === 'OperationOutcome' && outcome.issue[0]).toMatchObject({
+        severity: 'warning',
+        code: 'not-supported',
+        expression: ['family'],
+      });
+      const patients = (b.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient');
+      expect(patients.map((e) => e.resource?.id)).toContain(patientId);
+    });
+
     it('pages a search with a next link that carries the cursor', async () => {
       for (let i = 0; i < 2; i++) await post(admin, JSON.stringify(visitBundle().bundle));
       const seen: string[] = [];

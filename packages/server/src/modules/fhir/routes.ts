@@ -17,6 +17,7 @@ import {
   requestError,
 } from './outcome.js';
 import { MAX_COUNT, type ReadableType, type RequestUrl } from './read-service.js';
+import { checkSearchParams, searchHandling, withSearchWarnings } from './search-handling.js';
 import { patientIdParam } from './search-params.js';
 
 /** A bundle may be at most 10 MB; larger feeds are split by the sender. */
@@ -102,6 +103,22 @@ const ByPatientQuery = Type.Object({
 const ImportQuery = Type.Object({
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
+
+/**
+ * The search's URL once its parameters are checked against the route's query schema: refused
+ * or trimmed of the unsupported ones, as the `Prefer` header asks (search-handling.ts).
+ */
+function searchUrl(
+  request: FastifyRequest,
+  query: { properties: Record<string, unknown> },
+): RequestUrl & { warnings: ReturnType<typeof checkSearchParams>['warnings'] } {
+  const checked = checkSearchParams(
+    request.url,
+    Object.keys(query.properties),
+    searchHandling(request.headers.prefer),
+  );
+  return { base: urlOf(request).base, self: checked.self, warnings: checked.warnings };
+}
 
 const count = (n: number | undefined) =>
   n === undefined ? undefined : Math.max(1, Math.min(n, MAX_COUNT));
@@ -201,14 +218,17 @@ export default async function fhirRoutes(
           schema: { tags: ['fhir'], summary: 'Search patients', querystring: PatientQuery },
         },
         async (request, reply) => {
-          const { _count, ...query } = request.query;
+          const url = searchUrl(request, PatientQuery);
+          const { name, birthdate, identifier, telecom, gender, _count, _cursor } = request.query;
           const ctx = contextOf(request);
           const bundle = await fhir.reads.searchPatients(
             ctx,
-            { ...query, _count: count(_count) },
-            urlOf(request),
+            { name, birthdate, identifier, telecom, gender, _cursor, _count: count(_count) },
+            url,
           );
-          return fhirJson(reply).send(await restrictedEntries(ctx, bundle));
+          return fhirJson(reply).send(
+            withSearchWarnings(await restrictedEntries(ctx, bundle), url.warnings),
+          );
         },
       );
 
@@ -258,6 +278,7 @@ export default async function fhirRoutes(
             },
           },
           async (request, reply) => {
+            const url = searchUrl(request, ByPatientQuery);
             const patientId = patientIdParam(request.query.patient ?? request.query.subject);
             if (!patientId) {
               throw requestError(
@@ -274,9 +295,9 @@ export default async function fhirRoutes(
               type,
               patientId,
               { _count: count(request.query._count), _cursor: request.query._cursor },
-              urlOf(request),
+              url,
             );
-            return fhirJson(reply).send(bundle);
+            return fhirJson(reply).send(withSearchWarnings(bundle, url.warnings));
           },
         );
         scope.get(

@@ -10,6 +10,7 @@ import {
   StageSchema,
   TaskPrioritySchema,
   TaskStatusSchema,
+  TeamSchema,
   TouchpointChannelSchema,
 } from './enums.js';
 
@@ -207,6 +208,8 @@ export const Task = Type.Object({
   description: Nullable(Type.String()),
   assigneeId: Nullable(Uuid),
   assigneeName: Nullable(Type.String()),
+  /** The team queue it sits in, if any (core/tasks/teams.ts); the 360 view leaves it out. */
+  team: Type.Optional(Nullable(TeamSchema)),
   dueAt: Nullable(Instant),
   status: TaskStatusSchema,
   priority: TaskPrioritySchema,
@@ -303,6 +306,7 @@ export const TaskCreate = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 200 }),
   description: OptionalText(5000),
   assigneeId: Type.Optional(Nullable(Uuid)),
+  team: Type.Optional(Nullable(TeamSchema)),
   dueAt: Type.Optional(Nullable(Instant)),
   priority: Type.Optional(TaskPrioritySchema),
 });
@@ -311,6 +315,7 @@ export const TaskUpdate = Type.Partial(
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Nullable(Type.String({ maxLength: 5000 })),
     assigneeId: Nullable(Uuid),
+    team: Nullable(TeamSchema),
     dueAt: Nullable(Instant),
     priority: TaskPrioritySchema,
     status: TaskStatusSchema,
@@ -321,6 +326,10 @@ export const TaskListQuery = Type.Object({
   assigneeId: Type.Optional(Uuid),
   patientId: Type.Optional(Uuid),
   mine: Type.Optional(Type.Boolean()),
+  team: Type.Optional(TeamSchema),
+  myTeams: Type.Optional(
+    Type.Boolean({ description: "true: the queues of the caller's teams (by role)" }),
+  ),
   sort: Type.Optional(
     Type.Unsafe<'dueAt' | '-dueAt' | 'priority' | 'createdAt' | '-createdAt'>({
       type: 'string',

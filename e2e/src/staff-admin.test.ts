@@ -136,3 +136,127 @@ describe('tasks', () => {
     await page.context().close();
   });
 });
+
+describe('users page', () => {
+  const PASSWORD = 'a long enough passphrase 7';
+  /** A fresh account (never a demo sign-in other tests rely on), signed in through the API. */
+  async function freshUser(role: 'front-desk' | 'admin', name: string) {
+    const admin = await apiSession('admin');
+    const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${Date.now().toString(36)}@clinic.example`;
+    await apiCall(admin, 'POST', '/api/users', {
+      email,
+      displayName: name,
+      role,
+      password: PASSWORD,
+    });
+    return { email, name };
+  }
+  async function sessionAlive(email: string, password = PASSWORD) {
+    const res = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(res.status, `sign-in of ${email}`).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+    const header = cookie?.split(';')[0] ?? '';
+    return async () =>
+      (await fetch(`${app.url}/api/auth/me`, { headers: { cookie: header } })).status === 200;
+  }
+  async function findUser(page: Page, name: string) {
+    await page.getByLabel('Search users').fill(name);
+    const row = page.getByTestId('user').filter({ hasText: name });
+    await row.waitFor({ timeout: 15_000 });
+    return row;
+  }
+
+  it('changes a role only once the admin confirms that it signs the user out', async () => {
+    const { email, name } = await freshUser('front-desk', 'Robin Rolechange');
+    const alive = await sessionAlive(email);
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'users-role-change', async () => {
+      await signIn(page, 'admin');
+      await page.goto(`${app.url}/admin/users`);
+      const row = await findUser(page, name);
+      const role = row.getByLabel(`Role of ${name}`);
+      await role.click();
+      await page.getByRole('option', { name: 'Clinician' }).click();
+      const dialog = page.getByRole('dialog', { name: `Change ${name}'s role?` });
+      await dialog.getByText(/signed out of every session/).waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await role.inputValue()).toBe('Front desk');
+      expect(await alive()).toBe(true);
+
+      await role.click();
+      await page.getByRole('option', { name: 'Clinician' }).click();
+      await dialog.getByRole('button', { name: 'Change role and sign out' }).click();
+      await page.getByText(`${name} is now Clinician and was signed out`).waitFor();
+      expect(await role.inputValue()).toBe('Clinician');
+      expect(await alive()).toBe(false);
+    });
+    await page.context().close();
+  });
+
+  it('disables an account only once the admin confirms', async () => {
+    const { email, name } = await freshUser('front-desk', 'Dale Disable');
+    const alive = await sessionAlive(email);
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'users-disable', async () => {
+      await signIn(page, 'admin');
+      await page.goto(`${app.url}/admin/users`);
+      const row = await findUser(page, name);
+      await row.getByRole('button', { name: `Disable ${name}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Disable ${name}?` });
+      await dialog.getByText(/cannot sign in until an admin enables/).waitFor();
+      expect(await alive()).toBe(true);
+      await dialog.getByRole('button', { name: 'Disable and sign out' }).click();
+      await row.getByText('Disabled', { exact: true }).waitFor();
+      expect(await alive()).toBe(false);
+    });
+    await page.context().close();
+  });
+
+  it('resets a password to a generated temporary one that signs in', async () => {
+    const { email, name } = await freshUser('front-desk', 'Pia Password');
+    const alive = await sessionAlive(email);
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'users-reset-password', async () => {
+      await signIn(page, 'admin');
+      await page.goto(`${app.url}/admin/users`);
+      const row = await findUser(page, name);
+      await row.getByRole('button', { name: `Reset password of ${name}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Reset ${name}'s password` });
+      await dialog.getByRole('button', { name: 'Generate' }).click();
+      await dialog.getByRole('button', { name: 'Reset password and sign out' }).click();
+      const shown = dialog.getByTestId('temporary-password');
+      await shown.waitFor();
+      const temporary = (await shown.textContent()) ?? '';
+      expect(temporary.length).toBeGreaterThanOrEqual(12);
+      expect(await alive()).toBe(false);
+      await sessionAlive(email, temporary);
+    });
+    await page.context().close();
+  });
+
+  it('names an admin privacy officer with a switch', async () => {
+    const { name } = await freshUser('admin', 'Olive Officer');
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'users-privacy-officer', async () => {
+      await signIn(page, 'admin');
+      await page.goto(`${app.url}/admin/users`);
+      const row = await findUser(page, name);
+      const toggle = row.getByRole('switch', { name: `${name} is a privacy officer` });
+      expect(await toggle.isChecked()).toBe(false);
+      await toggle.click({ force: true });
+      await page.getByText(`${name} now reviews every break-glass access`).waitFor();
+      const listed = await apiCall<{ items: { privacyOfficer: boolean }[] }>(
+        await apiSession('admin'),
+        'GET',
+        `/api/users?q=${encodeURIComponent(name)}`,
+      );
+      expect(listed.items.map((u) => u.privacyOfficer)).toEqual([true]);
+    });
+    await page.context().close();
+  });
+});

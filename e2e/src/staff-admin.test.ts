@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -256,6 +257,58 @@ describe('users page', () => {
         `/api/users?q=${encodeURIComponent(name)}`,
       );
       expect(listed.items.map((u) => u.privacyOfficer)).toEqual([true]);
+    });
+    await page.context().close();
+  });
+});
+
+describe('audit log page', () => {
+  it('names patients, filters by user and action, exports CSV and verifies the chain', async () => {
+    const admin = await apiSession('admin');
+    const patients = await apiCall<{
+      items: { id: string; givenName: string; familyName: string }[];
+    }>(admin, 'GET', '/api/patients?limit=1');
+    const patient = patients.items[0];
+    if (!patient) throw new Error('the demo seed has no patient');
+    const name = `${patient.givenName} ${patient.familyName}`;
+    // The coordinator opens the record: the admin then looks for that read in the log.
+    await apiCall(await apiSession('coordinator'), 'GET', `/api/patients/${patient.id}`);
+
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'audit-log', async () => {
+      await signIn(page, 'admin');
+      await page.goto(`${app.url}/admin/audit`);
+      await page.getByTestId('audit-event').first().waitFor({ timeout: 15_000 });
+      await page.getByLabel('User', { exact: true }).first().click();
+      await page.getByRole('option', { name: /coordinator@demo\.careloop\.test/ }).click();
+      await page.getByLabel('Action', { exact: true }).first().click();
+      await page.getByRole('option', { name: 'read', exact: true }).click();
+      const rows = page.getByTestId('audit-event');
+      await expect
+        .poll(async () => (await rows.allTextContents()).every((t) => t.includes('coordinator@')), {
+          timeout: 15_000,
+        })
+        .toBe(true);
+      await rows.getByRole('link', { name }).first().waitFor();
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Export CSV' }).click(),
+      ]);
+      const file = await download.path();
+      const csv = await readFile(file, 'utf8');
+      const lines = csv.trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^seq,occurred_at,actor_email/);
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.slice(1).every((l) => l.includes('"coordinator@demo.careloop.test"'))).toBe(
+        true,
+      );
+      expect(csv).toContain(`"${name}"`);
+
+      await page.getByRole('button', { name: 'Verify chains' }).click();
+      const result = page.getByTestId('verify-result');
+      await result.getByText('The chain is intact').waitFor({ timeout: 30_000 });
+      await result.getByText(/Checked [\d,]+ audit events/).waitFor();
     });
     await page.context().close();
   });

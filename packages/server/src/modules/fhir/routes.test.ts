@@ -217,6 +217,32 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
       expect(patients.map((e) => e.resource?.id)).toContain(patientId);
     });
 
+    it('lists the import history for the Interfaces page, newest first, filtered by outcome', async () => {
+      const t2 = await TestTenant.create(t);
+      const officer = await t2.signIn('admin');
+      expect((await post(officer, JSON.stringify(visitBundle().bundle))).statusCode).toBe(200);
+      const refused = await post(
+        officer,
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [{ resource: { resourceType: 'Patient', birthDate: 'last tuesday' } }],
+        }),
+      );
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+      const all = await officer.get('/api/fhir/imports');
+      expect(all.statusCode, all.body).toBe(200);
+      const items = all.json<{ items: { outcome: string; summary: string | null }[] }>().items;
+      expect(items.map((i) => i.outcome)).toEqual(['failed', 'success']);
+      expect(items[1]?.summary).toMatch(/^FHIR transaction from /);
+      const failed = (await officer.get('/api/fhir/imports?outcome=failed')).json<{
+        items: unknown[];
+      }>();
+      expect(failed.items.length).toBe(1);
+      expect((await officer.get('/api/fhir/imports?outcome=nope')).statusCode).toBe(400);
+      expect((await (await t2.signIn('clinician')).get('/api/fhir/imports')).statusCode).toBe(403);
+    });
+
     it('pages a search with a next link that carries the cursor', async () => {
       for (let i = 0; i < 2; i++) await post(admin, JSON.stringify(visitBundle().bundle));
       const seen: string[] = [];

@@ -20,6 +20,7 @@ import {
   IconHeartHandshake,
   IconLock,
   IconLogout,
+  IconPlugConnected,
   IconShieldCheck,
   IconUsers,
   IconUsersGroup,
@@ -68,6 +69,13 @@ const NAV: NavItem[] = [
     icon: <IconFileImport size={18} />,
     permission: 'interop:write',
     match: (path) => path.startsWith('/imports'),
+  },
+  {
+    to: '/admin/interfaces',
+    label: 'Interfaces',
+    icon: <IconPlugConnected size={18} />,
+    permission: 'interop:write',
+    match: (path) => path.startsWith('/admin/interfaces'),
   },
   {
     to: '/admin/users',

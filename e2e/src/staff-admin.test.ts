@@ -132,7 +132,7 @@ describe('tasks', () => {
       await page.getByRole('button', { name: `Take ${title}` }).click();
       await page.getByText(`You took “${title}”`).waitFor();
       await page.getByText('My tasks').click();
-      await page.getByText(title).waitFor();
+      await page.getByTestId('task').filter({ hasText: title }).waitFor();
     });
     await page.context().close();
   });

@@ -200,11 +200,10 @@ export default async function auditRoutes(
       const ctx = contextOf(request);
       const key = await loadCheckpointKey(config);
       const { exists, check } = await checkCheckpointFile(config.auditCheckpoints, key);
-      const result = await verifyAuditChains(
-        database.ownerDb,
-        undefined,
-        check.latest,
-        ctx.actor.orgId,
+      // As the tenant, not the owner: row-level security keeps the check to this organization's
+      // chain, and it works where the owning role is not configured (a server installation).
+      const result = await database.withTenant(ctx.actor.orgId, (tx) =>
+        verifyAuditChains(tx, undefined, check.latest, ctx.actor.orgId),
       );
       const ok = result.breaks.length === 0 && check.findings.length === 0;
       await audit.read(ctx.audit, {

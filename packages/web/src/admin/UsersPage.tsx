@@ -124,7 +124,8 @@ function UserRow({
               variant={user.disabled ? 'light' : 'subtle'}
               color={user.disabled ? 'teal' : 'red'}
               aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.displayName}`}
-              loading={update.isPending}
+              // Only while enabling: the privacy-officer switch shares this row's mutation.
+              loading={update.isPending && update.variables?.disabled !== undefined}
               onClick={() =>
                 user.disabled
                   ? change({ disabled: false }, `${user.displayName} can sign in again`)

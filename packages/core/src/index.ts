@@ -15,3 +15,4 @@ export * from './patients/redact.js';
 export * from './patients/search.js';
 export * from './patients/touchpoint-label.js';
 export * from './restriction/access.js';
+export * from './tasks/teams.js';

@@ -19,6 +19,9 @@ const lazyPage = {
   tasks: async () => ({ Component: (await import('./tasks/TasksPage')).TasksPage }),
   users: async () => ({ Component: (await import('./admin/UsersPage')).UsersPage }),
   audit: async () => ({ Component: (await import('./admin/AuditLogPage')).AuditLogPage }),
+  interfaces: async () => ({
+    Component: (await import('./admin/InterfacesPage')).InterfacesPage,
+  }),
   breakGlass: async () => ({
     Component: (await import('./restricted/BreakGlassReportPage')).BreakGlassReportPage,
   }),
@@ -90,7 +93,10 @@ export const router = createBrowserRouter([
           },
           {
             element: <RequirePermission permission="interop:write" />,
-            children: [{ path: 'imports', lazy: lazyPage.imports }],
+            children: [
+              { path: 'imports', lazy: lazyPage.imports },
+              { path: 'admin/interfaces', lazy: lazyPage.interfaces },
+            ],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

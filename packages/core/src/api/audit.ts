@@ -37,6 +37,10 @@ export const AuditEvent = Type.Object({
   actorRole: Nullable(Type.String()),
   action: Type.String(),
   patientId: Nullable(Uuid),
+  /** The patient's name, resolved for the page; null when unknown or restricted to the reader. */
+  patientName: Type.Optional(Nullable(Type.String())),
+  /** The patient is restricted and the reader is not on its care team: no name is shown. */
+  patientRestricted: Type.Optional(Type.Boolean()),
   recordType: Type.String(),
   recordId: Nullable(Type.String()),
   ip: Nullable(Type.String()),
@@ -44,7 +48,7 @@ export const AuditEvent = Type.Object({
   outcome: Type.String(),
   reason: Nullable(Type.String()),
 });
-export const AuditListQuery = Type.Object({
+const AuditFilterFields = {
   actorId: Type.Optional(Uuid),
   patientId: Type.Optional(Uuid),
   action: Type.Optional(Type.Unsafe<AuditAction>({ type: 'string', enum: [...AUDIT_ACTIONS] })),
@@ -52,9 +56,33 @@ export const AuditListQuery = Type.Object({
   outcome: Type.Optional(Type.Unsafe<AuditOutcome>({ type: 'string', enum: [...AUDIT_OUTCOMES] })),
   from: Type.Optional(Instant),
   to: Type.Optional(Instant),
-  ...ListQuery,
+};
+export const AuditListQuery = Type.Object({ ...AuditFilterFields, ...ListQuery });
+/** The CSV export takes the page's filters; it is refused above `MAX_AUDIT_EXPORT_ROWS`. */
+export const AuditExportQuery = Type.Object(AuditFilterFields);
+export const MAX_AUDIT_EXPORT_ROWS = 100_000;
+
+/** The result of `careloop audit verify` for the caller's organization. */
+export const AuditVerifyResult = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer(),
+  breaks: Type.Array(
+    Type.Object({
+      seq: Type.Integer(),
+      problem: Type.String(),
+      detail: Nullable(Type.String()),
+    }),
+  ),
+  checkpoint: Type.Object({
+    exists: Type.Boolean(),
+    lines: Type.Integer(),
+    latestAt: Nullable(Type.String()),
+    findings: Type.Integer(),
+  }),
 });
 export const AuditPage = Page(AuditEvent);
 
 export type AuditEvent = Static<typeof AuditEvent>;
 export type AuditListQuery = Static<typeof AuditListQuery>;
+export type AuditExportQuery = Static<typeof AuditExportQuery>;
+export type AuditVerifyResult = Static<typeof AuditVerifyResult>;

@@ -90,6 +90,8 @@ export const UserUpdate = Type.Partial(
     role: RoleSchema,
     disabled: Type.Boolean(),
     password: Type.String({ minLength: 12, maxLength: 1024 }),
+    /** Admins only: receives a review task for each break-glass access (ADR 0012). */
+    privacyOfficer: Type.Boolean(),
   }),
 );
 export const User = Type.Object({
@@ -100,6 +102,7 @@ export const User = Type.Object({
   patientId: Nullable(Uuid),
   practitionerId: Nullable(Uuid),
   disabled: Type.Boolean(),
+  privacyOfficer: Type.Boolean(),
   createdAt: Instant,
   lastLoginAt: Nullable(Instant),
 });

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ROLES } from '../auth/roles.js';
 import { CHANNELS, PURPOSES } from '../consent/consent.js';
+import { TEAMS } from '../tasks/teams.js';
 
 /** A closed set of strings as a JSON-schema `enum`, typed as the union of its members. */
 const literals = <const T extends readonly string[]>(values: T) =>
@@ -63,6 +64,7 @@ export const SexSchema = literals(ADMINISTRATIVE_SEXES);
 export const AppointmentStatusSchema = literals(APPOINTMENT_STATUSES);
 export const TaskStatusSchema = literals(TASK_STATUSES);
 export const TaskPrioritySchema = literals(TASK_PRIORITIES);
+export const TeamSchema = literals(TEAMS);
 export const TouchpointChannelSchema = literals(TOUCHPOINT_CHANNELS);
 export const DirectionSchema = literals(DIRECTIONS);
 export const StageSchema = literals(JOURNEY_STAGES);

@@ -10,6 +10,7 @@ import {
   StageSchema,
   TaskPrioritySchema,
   TaskStatusSchema,
+  TeamSchema,
   TouchpointChannelSchema,
 } from './enums.js';
 
@@ -216,6 +217,8 @@ export const Task = Type.Object({
   ),
   assigneeId: Nullable(Uuid),
   assigneeName: Nullable(Type.String()),
+  /** The team queue it sits in, if any (core/tasks/teams.ts); the 360 view leaves it out. */
+  team: Type.Optional(Nullable(TeamSchema)),
   dueAt: Nullable(Instant),
   status: TaskStatusSchema,
   priority: TaskPrioritySchema,
@@ -320,6 +323,7 @@ export const TaskCreate = Type.Object({
   nonClinicalTitle: Type.Optional(Nullable(NonClinicalTitle)),
   description: OptionalText(5000),
   assigneeId: Type.Optional(Nullable(Uuid)),
+  team: Type.Optional(Nullable(TeamSchema)),
   dueAt: Type.Optional(Nullable(Instant)),
   priority: Type.Optional(TaskPrioritySchema),
 });
@@ -329,6 +333,7 @@ export const TaskUpdate = Type.Partial(
     nonClinicalTitle: Nullable(NonClinicalTitle),
     description: Nullable(Type.String({ maxLength: 5000 })),
     assigneeId: Nullable(Uuid),
+    team: Nullable(TeamSchema),
     dueAt: Nullable(Instant),
     priority: TaskPrioritySchema,
     status: TaskStatusSchema,
@@ -339,6 +344,10 @@ export const TaskListQuery = Type.Object({
   assigneeId: Type.Optional(Uuid),
   patientId: Type.Optional(Uuid),
   mine: Type.Optional(Type.Boolean()),
+  team: Type.Optional(TeamSchema),
+  myTeams: Type.Optional(
+    Type.Boolean({ description: "true: the queues of the caller's teams (by role)" }),
+  ),
   sort: Type.Optional(
     Type.Unsafe<'dueAt' | '-dueAt' | 'priority' | 'createdAt' | '-createdAt'>({
       type: 'string',

@@ -14,7 +14,7 @@ function context(seed: number, orgName = 'Demo Health'): GeneratorContext {
     streamKey: `${seed}:${orgName}`,
     tag: hash32(`${seed}:${orgName}`) & 0xffff,
     anchorDay: dayNumber(AS_OF),
-    coordinatorUserId: null,
+    taskAssignees: null,
   };
 }
 
@@ -208,5 +208,35 @@ describe('a generated population of 2,000', () => {
     const selfPay = people.filter((b) => b.coverages.length === 0).length;
     expect(share(selfPay, people.length)).toBeGreaterThan(0.03);
     expect(people.filter((b) => b.patient.flags?.includes('self-pay')).length).toBe(selfPay);
+  });
+});
+
+describe('tasks of a demo seed of 300 (the e2e size)', () => {
+  const assignees = {
+    'front-desk': '00000000-0000-4000-8000-00000000000f',
+    'care-coordination': '00000000-0000-4000-8000-00000000000c',
+    clinical: '00000000-0000-4000-8000-00000000000d',
+  } as const;
+  const tasks = population({ ...context(1), taskAssignees: assignees }, 300).flatMap(
+    (b) => b.tasks,
+  );
+
+  it("gives each team's demo sign-in tasks of its own and leaves some in the team's queue", () => {
+    for (const [team, userId] of Object.entries(assignees)) {
+      const ofTeam = tasks.filter((t) => t.team === team);
+      expect(ofTeam.filter((t) => t.assigneeId === userId).length, team).toBeGreaterThan(0);
+      expect(
+        ofTeam.every((t) => t.assigneeId === userId || t.assigneeId === null),
+        team,
+      ).toBe(true);
+    }
+    expect(tasks.every((t) => t.team !== null && t.team !== undefined)).toBe(true);
+    expect(tasks.some((t) => t.assigneeId === null)).toBe(true);
+  });
+
+  it('assigns no one when the organization has no demo sign-ins', () => {
+    const unassigned = population(context(1), 300).flatMap((b) => b.tasks);
+    expect(unassigned.length).toBe(tasks.length);
+    expect(unassigned.every((t) => t.assigneeId === null)).toBe(true);
   });
 });

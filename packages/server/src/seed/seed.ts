@@ -1,3 +1,4 @@
+import type { Team } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import { taskDescriptionAad } from '../crypto/encrypted-fields.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
@@ -147,6 +148,15 @@ function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
   ] as const;
 }
 
+/** The demo sign-in who works each team's queue, so that every task role has tasks of its own. */
+function taskAssignees(staff: Map<string, string>): Record<Team, string> | null {
+  const frontDesk = staff.get('front-desk');
+  const coordinator = staff.get('care-coordinator');
+  const clinician = staff.get('clinician');
+  if (!frontDesk || !coordinator || !clinician) return null;
+  return { 'front-desk': frontDesk, 'care-coordination': coordinator, clinical: clinician };
+}
+
 async function insertBatch(
   database: Database,
   bundles: readonly PatientBundle[],
@@ -186,14 +196,14 @@ export async function seedOrganization(
     const { directory, created } = await ensureDirectory(tx, organization, anchorDay - 2200);
     const staff = passwordHash ? await ensureDemoStaff(tx, directory, passwordHash) : null;
     const firstIndex = await nextPatientIndex(tx, directory.orgId);
-    return { directory, created, coordinator: staff?.get('care-coordinator') ?? null, firstIndex };
+    return { directory, created, taskAssignees: staff ? taskAssignees(staff) : null, firstIndex };
   });
   const ctx: GeneratorContext = {
     directory: setup.directory,
     streamKey: `${seed}:${organization}`,
     tag: hash32(`${seed}:${organization}`) & 0xffff,
     anchorDay,
-    coordinatorUserId: setup.coordinator,
+    taskAssignees: setup.taskAssignees,
   };
 
   const rows: SeededRows = {

@@ -4,15 +4,20 @@ import {
   type AuditAction,
   type AuditEvent,
   type AuditOutcome,
+  type AuditVerifyResult,
 } from '@careloop/core';
 import {
+  Alert,
   Anchor,
   Badge,
   Button,
   Code,
   Group,
+  List,
+  Modal,
   Paper,
   Select,
+  Stack,
   Table,
   Text,
   TextInput,
@@ -21,13 +26,15 @@ import {
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useDebouncedValue } from '@mantine/hooks';
+import { IconDownload, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { withQuery } from '../api/client';
 import { dayjs, formatDateTime } from '../ui/format';
 import { LoadMore } from '../ui/LoadMore';
 import { ROLE_LABELS } from '../ui/labels';
-import { EmptyMessage, ErrorMessage, LoadingRows } from '../ui/states';
-import { useAuditLog } from './api';
+import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
+import { useAuditActors, useAuditLog, useVerifyAuditChains } from './api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OUTCOME_COLORS: Record<AuditOutcome, string> = {
@@ -69,9 +76,15 @@ function AuditRow({ event, onPatient }: { event: AuditEvent; onPatient: (id: str
       <Table.Td>
         {event.patientId ? (
           <Group gap={4} wrap="nowrap">
-            <Anchor component={Link} to={`/patients/${event.patientId}`} size="xs" ff="monospace">
-              {event.patientId.slice(0, 8)}
-            </Anchor>
+            {event.patientRestricted ? (
+              <Badge variant="outline" color="gray" data-testid="restricted-patient">
+                Restricted patient
+              </Badge>
+            ) : (
+              <Anchor component={Link} to={`/patients/${event.patientId}`} size="sm">
+                {event.patientName ?? `Patient ${event.patientId.slice(0, 8)}`}
+              </Anchor>
+            )}
             <Button
               size="compact-xs"
               variant="subtle"
@@ -103,10 +116,69 @@ function AuditRow({ event, onPatient }: { event: AuditEvent; onPatient: (id: str
   );
 }
 
+/** The result of `careloop audit verify` for this organization, in words. */
+function VerifyModal({
+  opened,
+  onClose,
+  pending,
+  result,
+  error,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  pending: boolean;
+  result: AuditVerifyResult | null;
+  error: string | null;
+}) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="Audit chain verification">
+      {pending ? (
+        <LoadingRows label="Verifying the audit chain" />
+      ) : error ? (
+        <Alert color="red" title="Could not verify">
+          {error}
+        </Alert>
+      ) : result ? (
+        <Stack gap="sm" data-testid="verify-result">
+          <Alert
+            color={result.ok ? 'teal' : 'red'}
+            title={result.ok ? 'The chain is intact' : 'The chain is broken'}
+          >
+            Checked {result.checked.toLocaleString()} audit events.{' '}
+            {result.checkpoint.latestAt
+              ? `Compared with the checkpoint of ${formatDateTime(result.checkpoint.latestAt)}.`
+              : 'No checkpoint yet: a cut at the end of the chain cannot be seen.'}
+          </Alert>
+          {result.breaks.length > 0 ? (
+            <List size="sm">
+              {result.breaks.map((b) => (
+                <List.Item key={`${b.seq}-${b.problem}`}>
+                  Event #{b.seq}: {b.problem}
+                  {b.detail ? ` (${b.detail})` : ''}
+                </List.Item>
+              ))}
+            </List>
+          ) : null}
+          {result.checkpoint.findings > 0 ? (
+            <Text size="sm" c="red">
+              {result.checkpoint.findings} checkpoint line(s) cannot be trusted; run `careloop audit
+              verify` on the server for details.
+            </Text>
+          ) : null}
+        </Stack>
+      ) : null}
+    </Modal>
+  );
+}
+
 /** Who did what to which record, and whether it was allowed: the HIPAA access trail. */
 export function AuditLogPage() {
   const [action, setAction] = useState<AuditAction | null>(null);
   const [outcome, setOutcome] = useState<AuditOutcome | null>(null);
+  const [actorId, setActorId] = useState<string | null>(null);
+  const actors = useAuditActors();
+  const verify = useVerifyAuditChains();
+  const [verifyOpen, setVerifyOpen] = useState(false);
   const [patientInput, setPatientInput] = useState('');
   const [recordTypeInput, setRecordTypeInput] = useState('');
   const [range, setRange] = useState<[string | null, string | null]>([null, null]);
@@ -115,7 +187,8 @@ export function AuditLogPage() {
   const patientValid = patientId === '' || UUID.test(patientId);
   const [from, to] = range;
 
-  const log = useAuditLog({
+  const filters = {
+    actorId: actorId ?? undefined,
     action: action ?? undefined,
     outcome: outcome ?? undefined,
     patientId: patientValid && patientId ? patientId : undefined,
@@ -123,10 +196,11 @@ export function AuditLogPage() {
     // The range is in local calendar days; the API takes UTC instants.
     from: from ? dayjs(from).startOf('day').toISOString() : undefined,
     to: to ? dayjs(to).endOf('day').toISOString() : undefined,
-    limit: 50,
-  });
-  const filtered = Boolean(action || outcome || patientId || recordType || from || to);
+  };
+  const log = useAuditLog({ ...filters, limit: 50 });
+  const filtered = Boolean(actorId || action || outcome || patientId || recordType || from || to);
   const clear = () => {
+    setActorId(null);
     setAction(null);
     setOutcome(null);
     setPatientInput('');
@@ -136,11 +210,55 @@ export function AuditLogPage() {
 
   return (
     <>
-      <Title order={1} size="h2" mb="md">
-        Audit log
-      </Title>
+      <Group justify="space-between" mb="md">
+        <Title order={1} size="h2">
+          Audit log
+        </Title>
+        <Group gap="sm">
+          <Button
+            variant="default"
+            leftSection={<IconDownload size={16} />}
+            component="a"
+            href={withQuery('/api/audit/export', filters)}
+            download
+          >
+            Export CSV
+          </Button>
+          <Button
+            leftSection={<IconShieldCheck size={16} />}
+            loading={verify.isPending}
+            onClick={() => {
+              setVerifyOpen(true);
+              verify.mutate();
+            }}
+          >
+            Verify chains
+          </Button>
+        </Group>
+      </Group>
+      <VerifyModal
+        opened={verifyOpen}
+        onClose={() => setVerifyOpen(false)}
+        pending={verify.isPending}
+        result={verify.data ?? null}
+        error={verify.error ? errorMessage(verify.error) : null}
+      />
       <Paper withBorder p="sm" mb="md">
         <Group align="flex-end" gap="sm">
+          <Select
+            label="User"
+            placeholder="Anyone"
+            searchable
+            clearable
+            data={(actors.data?.items ?? []).map((u) => ({
+              value: u.id,
+              label: `${u.displayName} (${u.email})`,
+            }))}
+            value={actorId}
+            onChange={setActorId}
+            nothingFoundMessage="No user matches"
+            w={260}
+          />
           <Select
             label="Action"
             placeholder="Any action"

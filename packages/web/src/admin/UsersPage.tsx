@@ -1,5 +1,16 @@
 import { ROLES, type User } from '@careloop/core';
-import { Badge, Button, Group, Paper, Select, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Select,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
@@ -11,10 +22,19 @@ import { optionsOf, ROLE_LABELS } from '../ui/labels';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 import { useUpdateUser, useUserList } from './api';
 import { CreateUserModal } from './CreateUserModal';
+import { ConfirmChangeModal, type PendingChange, ResetPasswordModal } from './UserDialogs';
 
-function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
+function UserRow({
+  user,
+  isSelf,
+  onPending,
+}: {
+  user: User;
+  isSelf: boolean;
+  onPending: (change: PendingChange) => void;
+}) {
   const update = useUpdateUser();
-  const change = (body: { role?: User['role']; disabled?: boolean }, done: string) =>
+  const change = (body: { disabled?: boolean; privacyOfficer?: boolean }, done: string) =>
     update.mutate(
       { id: user.id, ...body },
       {
@@ -53,10 +73,29 @@ function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
           disabled={isSelf || user.role === 'patient' || update.isPending}
           onChange={(value) => {
             const role = ROLES.find((r) => r === value);
-            if (role && role !== user.role)
-              change({ role }, `${user.displayName} is now ${ROLE_LABELS[role]}`);
+            // Nothing changes until the admin confirms: the role change ends the sessions.
+            if (role && role !== user.role) onPending({ kind: 'role', user, role });
           }}
         />
+        {user.role === 'admin' ? (
+          <Switch
+            mt={6}
+            size="xs"
+            label="Privacy officer"
+            aria-label={`${user.displayName} is a privacy officer`}
+            checked={user.privacyOfficer}
+            disabled={update.isPending}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              change(
+                { privacyOfficer: on },
+                on
+                  ? `${user.displayName} now reviews every break-glass access`
+                  : `${user.displayName} is no longer a privacy officer`,
+              );
+            }}
+          />
+        ) : null}
       </Table.Td>
       <Table.Td>
         {user.disabled ? (
@@ -71,26 +110,67 @@ function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
       <Table.Td>{formatDateTime(user.createdAt)}</Table.Td>
       <Table.Td>
         {isSelf ? null : (
-          <Button
-            size="compact-xs"
-            variant={user.disabled ? 'light' : 'subtle'}
-            color={user.disabled ? 'teal' : 'red'}
-            loading={update.isPending}
-            onClick={() =>
-              change(
-                { disabled: !user.disabled },
+          <Group gap={4} wrap="nowrap">
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              aria-label={`Reset password of ${user.displayName}`}
+              onClick={() => onPending({ kind: 'password', user })}
+            >
+              Reset password
+            </Button>
+            <Button
+              size="compact-xs"
+              variant={user.disabled ? 'light' : 'subtle'}
+              color={user.disabled ? 'teal' : 'red'}
+              aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.displayName}`}
+              // Only while enabling: the privacy-officer switch shares this row's mutation.
+              loading={update.isPending && update.variables?.disabled !== undefined}
+              onClick={() =>
                 user.disabled
-                  ? `${user.displayName} can sign in again`
-                  : `${user.displayName} is disabled and signed out`,
-              )
-            }
-          >
-            {user.disabled ? 'Enable' : 'Disable'}
-          </Button>
+                  ? change({ disabled: false }, `${user.displayName} can sign in again`)
+                  : onPending({ kind: 'disable', user })
+              }
+            >
+              {user.disabled ? 'Enable' : 'Disable'}
+            </Button>
+          </Group>
         )}
       </Table.Td>
     </Table.Tr>
   );
+}
+
+/** Applies a confirmed role change or disable, and says what happened. */
+function useConfirmedChange(onDone: () => void) {
+  const update = useUpdateUser();
+  const apply = (change: PendingChange) => {
+    if (change.kind === 'password') return;
+    const { user } = change;
+    const body = change.kind === 'role' ? { role: change.role } : { disabled: true };
+    const done =
+      change.kind === 'role'
+        ? `${user.displayName} is now ${ROLE_LABELS[change.role]} and was signed out`
+        : `${user.displayName} is disabled and signed out`;
+    update.mutate(
+      { id: user.id, ...body },
+      {
+        onSuccess: () => {
+          notifications.show({ color: 'teal', message: done });
+          onDone();
+        },
+        onError: (error) => {
+          notifications.show({
+            color: 'red',
+            title: 'Could not update the user',
+            message: errorMessage(error),
+          });
+          onDone();
+        },
+      },
+    );
+  };
+  return { apply, busy: update.isPending };
 }
 
 export function UsersPage() {
@@ -99,6 +179,9 @@ export function UsersPage() {
   const [q] = useDebouncedValue(search.trim(), 300);
   const users = useUserList({ q: q || undefined });
   const [creating, createModal] = useDisclosure(false);
+  const [pending, setPending] = useState<PendingChange | null>(null);
+  const confirmed = useConfirmedChange(() => setPending(null));
+  const confirming = pending && pending.kind !== 'password' ? pending : null;
 
   return (
     <>
@@ -146,7 +229,12 @@ export function UsersPage() {
               </Table.Thead>
               <Table.Tbody>
                 {users.items.map((user) => (
-                  <UserRow key={user.id} user={user} isSelf={user.id === me.id} />
+                  <UserRow
+                    key={user.id}
+                    user={user}
+                    isSelf={user.id === me.id}
+                    onPending={setPending}
+                  />
                 ))}
               </Table.Tbody>
             </Table>
@@ -159,6 +247,16 @@ export function UsersPage() {
         </>
       )}
       <CreateUserModal opened={creating} onClose={createModal.close} />
+      <ConfirmChangeModal
+        change={confirming}
+        busy={confirmed.busy}
+        onCancel={() => setPending(null)}
+        onConfirm={() => confirming && confirmed.apply(confirming)}
+      />
+      <ResetPasswordModal
+        user={pending?.kind === 'password' ? pending.user : null}
+        onClose={() => setPending(null)}
+      />
     </>
   );
 }

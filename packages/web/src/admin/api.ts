@@ -1,5 +1,12 @@
-import type { AuditEvent, AuditListQuery, User, UserCreate, UserUpdate } from '@careloop/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type {
+  AuditEvent,
+  AuditListQuery,
+  AuditVerifyResult,
+  User,
+  UserCreate,
+  UserUpdate,
+} from '@careloop/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { UserCreated } from '../api/contract';
 import { useCursorList } from '../api/cursor-list';
@@ -29,4 +36,21 @@ export function useUpdateUser() {
 
 export function useAuditLog(filters: Omit<AuditListQuery, 'cursor'>) {
   return useCursorList<AuditEvent>(['audit'], '/api/audit', filters);
+}
+
+/** Everyone who may appear in the log as its actor, for the "who" filter (staff and patients). */
+export function useAuditActors() {
+  return useQuery({
+    queryKey: ['users', 'audit-actors'],
+    queryFn: () => api.get<{ items: User[] }>('/api/users', { limit: 200 }),
+    staleTime: 60_000,
+  });
+}
+
+export function useVerifyAuditChains() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<AuditVerifyResult>('/api/audit/verify'),
+    onSettled: () => client.invalidateQueries({ queryKey: ['audit'] }),
+  });
 }

@@ -20,6 +20,7 @@ import {
   IconHeartHandshake,
   IconLock,
   IconLogout,
+  IconPlugConnected,
   IconShieldCheck,
   IconUsers,
   IconUsersGroup,
@@ -69,6 +70,13 @@ const NAV: NavItem[] = [
     icon: <IconFileImport size={18} />,
     permission: 'interop:write',
     match: (path) => path.startsWith('/imports'),
+  },
+  {
+    to: '/admin/interfaces',
+    label: 'Interfaces',
+    icon: <IconPlugConnected size={18} />,
+    permission: 'interop:write',
+    match: (path) => path.startsWith('/admin/interfaces'),
   },
   {
     to: '/admin/users',

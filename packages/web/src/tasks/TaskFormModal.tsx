@@ -1,4 +1,11 @@
-import { type StaffList, TASK_PRIORITIES, type TaskPriority } from '@careloop/core';
+import {
+  type StaffList,
+  TASK_PRIORITIES,
+  type TaskPriority,
+  TEAMS,
+  type Team,
+  teamsOf,
+} from '@careloop/core';
 import {
   Alert,
   Button,
@@ -22,6 +29,7 @@ import { dayjs } from '../ui/format';
 import { optionsOf, TASK_PRIORITY_LABELS } from '../ui/labels';
 import { showServerError } from '../ui/server-errors';
 import { useCreateTask } from './api';
+import { TEAM_LABELS } from './teams';
 
 interface TaskFormValues {
   title: string;
@@ -29,10 +37,11 @@ interface TaskFormValues {
   dueAt: string | null;
   priority: TaskPriority;
   assigneeId: string | null;
+  team: Team | null;
   patientId: string | null;
 }
 
-const FIELDS = ['title', 'description', 'dueAt', 'priority', 'assigneeId', 'patientId'];
+const FIELDS = ['title', 'description', 'dueAt', 'priority', 'assigneeId', 'team', 'patientId'];
 
 /** New task; on a patient's page the patient is fixed, elsewhere it can be chosen. */
 export function TaskFormModal({
@@ -74,6 +83,8 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
       dueAt: null,
       priority: 'normal',
       assigneeId: user.id,
+      // The creator's own team when they work exactly one queue; admins choose.
+      team: teamsOf(user.role).length === 1 ? (teamsOf(user.role)[0] ?? null) : null,
       patientId: patientId ?? null,
     },
     validate: { title: (v) => (v.trim() ? null : 'Give the task a title') },
@@ -89,6 +100,7 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
         dueAt: values.dueAt ? dayjs(values.dueAt).toISOString() : null,
         priority: values.priority,
         assigneeId: values.assigneeId,
+        team: values.team,
         patientId: values.patientId,
       },
       {
@@ -131,15 +143,26 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
             error={typeof form.errors.patientId === 'string' ? form.errors.patientId : undefined}
           />
         )}
-        <Select
-          label="Assignee"
-          placeholder="Unassigned"
-          searchable
-          clearable
-          nothingFoundMessage="No active staff match"
-          data={assigneeOptions}
-          {...form.getInputProps('assigneeId')}
-        />
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <Select
+            label="Team queue"
+            description="Anyone on the team can take it"
+            placeholder="No team"
+            clearable
+            data={optionsOf(TEAMS, TEAM_LABELS)}
+            {...form.getInputProps('team')}
+          />
+          <Select
+            label="Assignee"
+            description="Leave empty to let the team take it"
+            placeholder="Unassigned"
+            searchable
+            clearable
+            nothingFoundMessage="No active staff match"
+            data={assigneeOptions}
+            {...form.getInputProps('assigneeId')}
+          />
+        </SimpleGrid>
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

@@ -1,9 +1,9 @@
 import { TASK_STATUSES, type Task } from '@careloop/core';
-import { Anchor, Badge, Group, Select, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Select, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlarm } from '@tabler/icons-react';
 import { Link } from 'react-router';
-import { useCan } from '../auth/session';
+import { useCan, useCurrentUser } from '../auth/session';
 import { formatDateTime, formatRelative, isOverdue } from '../ui/format';
 import {
   optionsOf,
@@ -13,6 +13,7 @@ import {
 } from '../ui/labels';
 import { errorMessage } from '../ui/states';
 import { useUpdateTask } from './api';
+import { TEAM_LABELS } from './teams';
 
 function DueCell({ task }: { task: Task }) {
   if (!task.dueAt)
@@ -77,6 +78,59 @@ function StatusCell({ task }: { task: Task }) {
   );
 }
 
+/** Who has the task: a person, or the team queue it waits in, with a button to take it. */
+function AssigneeCell({ task }: { task: Task }) {
+  const user = useCurrentUser();
+  const canWrite = useCan('task:write');
+  const update = useUpdateTask();
+  const team = task.team ? TEAM_LABELS[task.team] : null;
+  if (task.assigneeName) {
+    return (
+      <>
+        <Text size="sm">{task.assigneeName}</Text>
+        {team ? (
+          <Text size="xs" c="dimmed">
+            {team}
+          </Text>
+        ) : null}
+      </>
+    );
+  }
+  const open = task.status === 'open' || task.status === 'in-progress';
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <Text size="sm" c="dimmed">
+        {team ? `${team} queue` : 'Unassigned'}
+      </Text>
+      {canWrite && open ? (
+        <Button
+          size="compact-xs"
+          variant="light"
+          aria-label={`Take ${task.title}`}
+          loading={update.isPending}
+          onClick={() =>
+            update.mutate(
+              { id: task.id, assigneeId: user.id },
+              {
+                onSuccess: () =>
+                  notifications.show({ color: 'teal', message: `You took “${task.title}”` }),
+                onError: (error) =>
+                  notifications.show({
+                    color: 'red',
+                    title: 'Could not take the task',
+                    message: errorMessage(error),
+                  }),
+              },
+            )
+          }
+        >
+          Take
+        </Button>
+      ) : null}
+    </Group>
+  );
+}
+
 /** Tasks with inline status changes; overdue ones stand out. */
 export function TaskTable({ tasks, showPatient = true }: { tasks: Task[]; showPatient?: boolean }) {
   return (
@@ -88,7 +142,7 @@ export function TaskTable({ tasks, showPatient = true }: { tasks: Task[]; showPa
             {showPatient ? <Table.Th>Patient</Table.Th> : null}
             <Table.Th>Assignee</Table.Th>
             <Table.Th>Due</Table.Th>
-            <Table.Th>Priority</Table.Th>
+            <Table.Th style={{ whiteSpace: 'nowrap' }}>Priority</Table.Th>
             <Table.Th>Status</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -117,17 +171,20 @@ export function TaskTable({ tasks, showPatient = true }: { tasks: Task[]; showPa
                 </Table.Td>
               ) : null}
               <Table.Td>
-                {task.assigneeName ?? (
-                  <Text size="sm" c="dimmed">
-                    Unassigned
-                  </Text>
-                )}
+                <AssigneeCell task={task} />
               </Table.Td>
               <Table.Td>
                 <DueCell task={task} />
               </Table.Td>
               <Table.Td>
-                <Badge variant="light" color={TASK_PRIORITY_COLORS[task.priority]}>
+                {/* A badge shrinks with its column and cut its label ("NORM…"): it keeps its width. */}
+                <Badge
+                  variant="light"
+                  color={TASK_PRIORITY_COLORS[task.priority]}
+                  miw="fit-content"
+                  style={{ flexShrink: 0, overflow: 'visible' }}
+                  styles={{ label: { overflow: 'visible', textOverflow: 'clip' } }}
+                >
                   {TASK_PRIORITY_LABELS[task.priority]}
                 </Badge>
               </Table.Td>

@@ -1,15 +1,18 @@
-import { TASK_STATUSES, type TaskListQuery, type TaskStatus } from '@careloop/core';
+import { TASK_STATUSES, type TaskListQuery, type TaskStatus, teamsOf } from '@careloop/core';
 import { Button, Group, Paper, SegmentedControl, Select, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useCan } from '../auth/session';
+import { useCan, useCurrentUser } from '../auth/session';
 import { LoadMore } from '../ui/LoadMore';
 import { optionsOf, TASK_STATUS_LABELS } from '../ui/labels';
 import { EmptyMessage, ErrorMessage, LoadingRows } from '../ui/states';
 import { useTaskList } from './api';
 import { TaskFormModal } from './TaskFormModal';
 import { TaskTable } from './TaskTable';
+import { TEAM_LABELS } from './teams';
+
+type Scope = 'mine' | 'teams' | 'all';
 
 type TaskSort = NonNullable<TaskListQuery['sort']>;
 const SORTS: { value: TaskSort; label: string }[] = [
@@ -21,13 +24,16 @@ const SORTS: { value: TaskSort; label: string }[] = [
 ];
 
 export function TasksPage() {
-  const [scope, setScope] = useState<'mine' | 'all'>('mine');
+  const user = useCurrentUser();
+  const myTeams = teamsOf(user.role);
+  const [scope, setScope] = useState<Scope>('mine');
   const [status, setStatus] = useState<TaskStatus | null>('open');
   const [sort, setSort] = useState<TaskSort>('dueAt');
   const canCreate = useCan('task:write');
   const [creating, createModal] = useDisclosure(false);
   const tasks = useTaskList({
     mine: scope === 'mine' ? true : undefined,
+    myTeams: scope === 'teams' ? true : undefined,
     status: status ?? undefined,
     sort,
     limit: 50,
@@ -50,9 +56,20 @@ export function TasksPage() {
           <SegmentedControl
             aria-label="Whose tasks"
             value={scope}
-            onChange={(value) => setScope(value === 'all' ? 'all' : 'mine')}
+            onChange={(value) => setScope(value === 'all' || value === 'teams' ? value : 'mine')}
             data={[
               { value: 'mine', label: 'My tasks' },
+              ...(myTeams.length > 0
+                ? [
+                    {
+                      value: 'teams',
+                      label:
+                        myTeams.length === 1 && myTeams[0]
+                          ? `${TEAM_LABELS[myTeams[0]]} queue`
+                          : 'My teams',
+                    },
+                  ]
+                : []),
               { value: 'all', label: 'Everyone' },
             ]}
           />
@@ -85,12 +102,22 @@ export function TasksPage() {
         />
       ) : tasks.items.length === 0 ? (
         <EmptyMessage
-          title={scope === 'mine' ? 'No tasks for you' : 'No tasks'}
+          title={
+            scope === 'mine'
+              ? 'No tasks for you'
+              : scope === 'teams'
+                ? 'Nothing in your team queue'
+                : 'No tasks'
+          }
           description={
             status ? `Nothing is ${TASK_STATUS_LABELS[status].toLowerCase()}.` : undefined
           }
           action={
-            scope === 'mine' ? (
+            scope === 'mine' && myTeams.length > 0 ? (
+              <Button variant="light" onClick={() => setScope('teams')}>
+                Show my team's queue
+              </Button>
+            ) : scope !== 'all' ? (
               <Button variant="light" onClick={() => setScope('all')}>
                 Show everyone's tasks
               </Button>

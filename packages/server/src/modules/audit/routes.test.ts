@@ -1,4 +1,5 @@
 import { type AuditEvent, encodeCursor } from '@careloop/core';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
@@ -117,6 +118,97 @@ describeEachDatabase('audit log API', (kind) => {
     });
     // The event of the previous read, newer than anything that read showed.
     expect(Number(own?.id)).toBeGreaterThan(Number(items[0]?.id));
+  });
+
+  it("names each event's patient, and a restricted one only as restricted", async () => {
+    const t = await TestTenant.create(app);
+    const officer = await t.signIn('admin');
+    const nurse = await t.signIn('clinician');
+    const open = (await t.createPatient({ givenName: 'Olga', familyName: 'Openshaw' })).id;
+    const vip = (await t.createPatient({ givenName: 'Victor', familyName: 'Vipond' })).id;
+    await officer.request('PUT', `/api/patients/${vip}/restriction`, { kind: 'vip' });
+    await officer.post(`/api/patients/${vip}/care-team`, { userId: nurse.userId });
+    await nurse.get(`/api/patients/${open}`);
+    await nurse.get(`/api/patients/${vip}`);
+    const page = (await officer.get('/api/audit?limit=200')).json<Page<AuditEvent>>();
+    const about = (id: string) => page.items.filter((e) => e.patientId === id);
+    expect(about(open).length).toBeGreaterThan(0);
+    for (const e of about(open)) {
+      expect(e).toMatchObject({ patientName: 'Olga Openshaw', patientRestricted: false });
+    }
+    expect(about(vip).length).toBeGreaterThan(0);
+    for (const e of about(vip)) {
+      expect(e).toMatchObject({ patientName: null, patientRestricted: true });
+    }
+    expect(JSON.stringify(page)).not.toContain('Vipond');
+  });
+
+  it('exports the filtered log as CSV, streamed, audited as an export, formulas defused', async () => {
+    const t = await TestTenant.create(app);
+    const officer = await t.signIn('admin');
+    const p = (await t.createPatient({ givenName: 'Carla', familyName: 'Csv' })).id;
+    await app.app.inject({
+      method: 'GET',
+      url: `/api/patients/${p}`,
+      headers: { cookie: officer.cookie, 'user-agent': '=HYPERLINK("http://x")' },
+    });
+    const reads = (await officer.get('/api/audit?action=read&limit=200')).json<Page<AuditEvent>>();
+    const res = await officer.get('/api/audit/export?action=read');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="audit-log-/);
+    const lines = res.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'seq,occurred_at,actor_email,actor_role,action,outcome,record_type,record_id,patient_id,patient_name,reason,ip,user_agent',
+    );
+    expect(lines.length - 1).toBe(reads.items.length);
+    expect(lines.slice(1).every((l) => l.includes(',"read",'))).toBe(true);
+    expect(res.body).toContain('"Carla Csv"');
+    expect(res.body).toContain(`"'=HYPERLINK(""http://x"")"`);
+    const exports = (await officer.get('/api/audit?action=export')).json<Page<AuditEvent>>();
+    expect(exports.items[0]).toMatchObject({
+      actorId: officer.userId,
+      recordType: 'audit-event',
+      reason: `${reads.items.length} events exported as CSV`,
+    });
+    const bad = await officer.get('/api/audit/export?action=nope');
+    expect(bad.statusCode).toBe(400);
+    expect((await clinician.get('/api/audit/export')).statusCode).toBe(403);
+  });
+
+  it('verifies the organization chain as the CLI does, audited, and finds an edited event', async () => {
+    const t = await TestTenant.create(app);
+    const officer = await t.signIn('admin');
+    await t.createPatient();
+    const intact = await officer.post('/api/audit/verify');
+    expect(intact.statusCode, intact.body).toBe(200);
+    expect(intact.json()).toMatchObject({ ok: true, breaks: [] });
+    expect(intact.json().checked).toBeGreaterThan(1);
+    const [first] = (await officer.get('/api/audit?limit=200'))
+      .json<Page<AuditEvent>>()
+      .items.slice(-1);
+    const seq = Number(first?.id);
+    await app.database.system((tx) =>
+      tx.execute(sql`update audit_events set reason = 'nothing to see' where seq = ${seq}`),
+    );
+    const broken = (await officer.post('/api/audit/verify')).json();
+    expect(broken.ok).toBe(false);
+    expect(broken.breaks).toContainEqual({ seq, problem: 'hash-mismatch', detail: null });
+    // Only this organization's chain: the shared suite's tenants are not reported.
+    const verified = (await officer.get('/api/audit?recordType=audit-chain')).json<
+      Page<AuditEvent>
+    >();
+    expect(verified.items.map((e) => e.reason)).toEqual([
+      expect.stringMatching(/breaks/),
+      expect.stringMatching(/intact$/),
+    ]);
+    expect((await clinician.post('/api/audit/verify')).statusCode).toBe(403);
+    const noCsrf = await app.app.inject({
+      method: 'POST',
+      url: '/api/audit/verify',
+      headers: { cookie: officer.cookie },
+    });
+    expect(noCsrf.statusCode).toBe(403);
   });
 
   it('is for admins only and needs a session', async () => {

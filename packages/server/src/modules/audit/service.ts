@@ -1,5 +1,5 @@
 import type { AuditAction, AuditOutcome } from '@careloop/core';
-import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { type Database, type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -240,37 +240,51 @@ export class AuditLog {
   }
 
   /** A page of an organization's log, newest first. */
-  async list(
-    tx: Db,
-    filter: {
-      actorId?: string;
-      patientId?: string;
-      action?: string;
-      recordType?: string;
-      outcome?: string;
-      from?: string;
-      to?: string;
-      beforeSeq?: number;
-      limit: number;
-    },
-  ) {
-    const conditions = [
-      filter.actorId ? eq(auditEvents.actorId, filter.actorId) : undefined,
-      filter.patientId ? eq(auditEvents.patientId, filter.patientId) : undefined,
-      filter.action ? eq(auditEvents.action, filter.action) : undefined,
-      filter.recordType ? eq(auditEvents.recordType, filter.recordType) : undefined,
-      filter.outcome ? eq(auditEvents.outcome, filter.outcome) : undefined,
-      filter.from ? gte(auditEvents.occurredAt, new Date(filter.from)) : undefined,
-      filter.to ? lte(auditEvents.occurredAt, new Date(filter.to)) : undefined,
-      filter.beforeSeq !== undefined ? lt(auditEvents.seq, filter.beforeSeq) : undefined,
-    ];
+  async list(tx: Db, filter: AuditFilter & { beforeSeq?: number; limit: number }) {
     return tx
       .select()
       .from(auditEvents)
-      .where(and(...conditions))
+      .where(
+        and(
+          ...filterConditions(filter),
+          filter.beforeSeq !== undefined ? lt(auditEvents.seq, filter.beforeSeq) : undefined,
+        ),
+      )
       .orderBy(desc(auditEvents.seq))
       .limit(filter.limit);
   }
+
+  /** How many events match, counted before an export reads them. */
+  async count(tx: Db, filter: AuditFilter): Promise<number> {
+    const [row] = await tx
+      .select({ n: count() })
+      .from(auditEvents)
+      .where(and(...filterConditions(filter)));
+    return Number(row?.n ?? 0);
+  }
+}
+
+/** What the audit log page and its export filter on. */
+export interface AuditFilter {
+  actorId?: string;
+  patientId?: string;
+  action?: string;
+  recordType?: string;
+  outcome?: string;
+  from?: string;
+  to?: string;
+}
+
+function filterConditions(filter: AuditFilter): (SQL | undefined)[] {
+  return [
+    filter.actorId ? eq(auditEvents.actorId, filter.actorId) : undefined,
+    filter.patientId ? eq(auditEvents.patientId, filter.patientId) : undefined,
+    filter.action ? eq(auditEvents.action, filter.action) : undefined,
+    filter.recordType ? eq(auditEvents.recordType, filter.recordType) : undefined,
+    filter.outcome ? eq(auditEvents.outcome, filter.outcome) : undefined,
+    filter.from ? gte(auditEvents.occurredAt, new Date(filter.from)) : undefined,
+    filter.to ? lte(auditEvents.occurredAt, new Date(filter.to)) : undefined,
+  ];
 }
 
 export interface ChainBreak {
@@ -329,12 +343,20 @@ export async function verifyAuditChains(
   db: Db,
   onProgress?: (checked: number) => void,
   checkpoint?: Pick<Checkpoint, 'chains'> | null,
+  /** One organization's chain (an admin's "verify chains"); every organization when left out. */
+  onlyOrgId?: string,
 ): Promise<{ checked: number; organizations: number; breaks: ChainBreak[] }> {
   const breaks: ChainBreak[] = [];
-  const orgs = rowsOf<{ org_id: string }>(
-    await db.execute(sql`select distinct org_id from audit_events`),
+  const orgs = onlyOrgId
+    ? rowsOf<{ org_id: string }>(
+        await db.execute(sql`select distinct org_id from audit_events where org_id = ${onlyOrgId}`),
+      )
+    : rowsOf<{ org_id: string }>(await db.execute(sql`select distinct org_id from audit_events`));
+  const anchors = new Map(
+    (checkpoint?.chains ?? [])
+      .filter((h) => onlyOrgId === undefined || h.orgId === onlyOrgId)
+      .map((h) => [h.orgId, h]),
   );
-  const anchors = new Map((checkpoint?.chains ?? []).map((h) => [h.orgId, h]));
   let checked = 0;
   const pageSize = 5000;
   for (const { org_id: orgId } of orgs) {

@@ -280,6 +280,33 @@ describeEachDatabase('users', (kind) => {
     expect(JSON.stringify(events)).not.toContain(newPassword);
   });
 
+  it('names an admin privacy officer and back, audited; refuses the flag for another role', async () => {
+    const { user: other } = await createStaff('admin', 'Pat Officer');
+    const named = await admin.patch(`/api/users/${other.id}`, { privacyOfficer: true });
+    expect(named.statusCode, named.body).toBe(200);
+    expect(named.json<User>().privacyOfficer).toBe(true);
+    const listed = (await admin.get('/api/users?q=Pat%20Officer')).json<Page<User>>();
+    expect(listed.items.map((u) => u.privacyOfficer)).toEqual([true]);
+    const [row] = await app.database.system((tx) =>
+      tx.select({ po: users.privacyOfficer }).from(users).where(eq(users.id, other.id)),
+    );
+    expect(row?.po).toBe(true);
+    const cleared = await admin.patch(`/api/users/${other.id}`, { privacyOfficer: false });
+    expect(cleared.json<User>().privacyOfficer).toBe(false);
+    const reasons = (await auditOf(other.id)).map((e) => e.reason);
+    expect(reasons).toContain('named privacy officer');
+    expect(reasons).toContain('no longer privacy officer');
+
+    const { user: clinician } = await createStaff('clinician');
+    const refused = await admin.patch(`/api/users/${clinician.id}`, { privacyOfficer: true });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ path: '/body/privacyOfficer' });
+    // Demoting a privacy officer ends the flag with the role.
+    await admin.patch(`/api/users/${other.id}`, { privacyOfficer: true });
+    const demoted = await admin.patch(`/api/users/${other.id}`, { role: 'clinician' });
+    expect(demoted.json<User>()).toMatchObject({ role: 'clinician', privacyOfficer: false });
+  });
+
   it('an admin cannot disable themselves or change their own role', async () => {
     const selfDisable = await admin.patch(`/api/users/${admin.userId}`, { disabled: true });
     expect(selfDisable.statusCode).toBe(400);

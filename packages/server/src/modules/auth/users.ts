@@ -48,6 +48,7 @@ function toUser(row: UserRow): User {
     patientId: row.patientId,
     practitionerId: row.practitionerId,
     disabled: row.disabledAt !== null,
+    privacyOfficer: row.privacyOfficer,
     createdAt: row.createdAt.toISOString(),
     lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
   };
@@ -276,7 +277,12 @@ export class UserService {
             ? (current.disabledAt ?? new Date())
             : null;
       // A privacy officer is an admin: another role ends it (users_privacy_officer_check).
-      const privacyOfficer = roleChanged && input.role !== 'admin' ? false : undefined;
+      const role = input.role ?? current.role;
+      if (input.privacyOfficer === true && role !== 'admin') {
+        throw badRequest('Only an admin can be a privacy officer', '/body/privacyOfficer');
+      }
+      const privacyOfficer =
+        role !== 'admin' ? (roleChanged ? false : undefined) : input.privacyOfficer;
       const changes = { displayName, role: input.role, disabledAt, passwordHash, privacyOfficer };
       const nothing = Object.values(changes).every((v) => v === undefined);
       const [row] = nothing
@@ -304,6 +310,11 @@ function changeSummary(input: UserUpdate, roleChanged: boolean, revoked: boolean
     roleChanged ? `role to ${input.role}` : null,
     input.disabled === undefined ? null : input.disabled ? 'disabled' : 'enabled',
     input.password !== undefined ? 'password reset' : null,
+    input.privacyOfficer === undefined
+      ? null
+      : input.privacyOfficer
+        ? 'named privacy officer'
+        : 'no longer privacy officer',
   ].filter((c): c is string => c !== null);
   const summary = changed.length > 0 ? changed.join(', ') : 'no change';
   return revoked ? `${summary}; sessions revoked` : summary;

@@ -63,6 +63,15 @@ describeEachDatabase('FHIR import', (kind) => {
       });
     });
 
+    it('draws no "Invalid reference" warning for its urn:uuid references', () => {
+      const references = JSON.stringify(fixture.bundle).match(/"reference":"urn:uuid:/g) ?? [];
+      expect(references.length).toBeGreaterThan(3);
+      const texts = first.entries.flatMap((e) =>
+        e.issues.map((i) => `${i.details?.text ?? ''} ${i.diagnostics ?? ''}`),
+      );
+      expect(texts.filter((text) => text.includes('Invalid reference'))).toEqual([]);
+    });
+
     it('registers the patient through the golden record rules: names, phone, email, language', async () => {
       const [p] = await query<Record<string, string>>(
         tenant,

@@ -187,6 +187,62 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
       expectOutcome(await admin.get('/fhir/R4/Patient?birthdate=yesterday'), 400);
     });
 
+    it('refuses an unsupported search parameter unless the client asks for lenient handling', async () => {
+      const refused = expectOutcome(await admin.get('/fhir/R4/Patient?family=quinones'), 400);
+      expect(refused.issue?.[0]?.code).toBe('not-supported');
+      expect(refused.issue?.[0]?.expression).toEqual(['family']);
+      expect(refused.issue?.[0]?.diagnostics).toContain('family');
+      const withPrefer = (url: string, prefer: string) =>
+        t.app.inject({ method: 'GET', url, headers: { cookie: admin.cookie, prefer } });
+      const strict = await withPrefer('/fhir/R4/Encounter?patient=x&_sort=date', 'handling=strict');
+      expect(expectOutcome(strict, 400).issue?.[0]?.expression).toEqual(['_sort']);
+
+      const lenient = await withPrefer(
+        '/fhir/R4/Patient?name=quinon&family=nobody&_count=5',
+        'return=minimal, handling=lenient',
+      );
+      expect(lenient.statusCode, lenient.body).toBe(200);
+      const b = lenient.json<Bundle>();
+      expectValid(b);
+      const self = new URL(b.link?.find((l) => l.relation === 'self')?.url ?? '');
+      expect([...self.searchParams.keys()].sort()).toEqual(['_count', 'name']);
+      const outcome = b.entry?.find((e) => e.search?.mode === 'outcome')?.resource;
+      expect(outcome?.resourceType).toBe('OperationOutcome');
+      expect(outcome?.resourceType === 'OperationOutcome' && outcome.issue[0]).toMatchObject({
+        severity: 'warning',
+        code: 'not-supported',
+        expression: ['family'],
+      });
+      const patients = (b.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient');
+      expect(patients.map((e) => e.resource?.id)).toContain(patientId);
+    });
+
+    it('lists the import history for the Interfaces page, newest first, filtered by outcome', async () => {
+      const t2 = await TestTenant.create(t);
+      const officer = await t2.signIn('admin');
+      expect((await post(officer, JSON.stringify(visitBundle().bundle))).statusCode).toBe(200);
+      const refused = await post(
+        officer,
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [{ resource: { resourceType: 'Patient', birthDate: 'last tuesday' } }],
+        }),
+      );
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+      const all = await officer.get('/api/fhir/imports');
+      expect(all.statusCode, all.body).toBe(200);
+      const items = all.json<{ items: { outcome: string; summary: string | null }[] }>().items;
+      expect(items.map((i) => i.outcome)).toEqual(['failed', 'success']);
+      expect(items[1]?.summary).toMatch(/^FHIR transaction from /);
+      const failed = (await officer.get('/api/fhir/imports?outcome=failed')).json<{
+        items: unknown[];
+      }>();
+      expect(failed.items.length).toBe(1);
+      expect((await officer.get('/api/fhir/imports?outcome=nope')).statusCode).toBe(400);
+      expect((await (await t2.signIn('clinician')).get('/api/fhir/imports')).statusCode).toBe(403);
+    });
+
     it('pages a search with a next link that carries the cursor', async () => {
       for (let i = 0; i < 2; i++) await post(admin, JSON.stringify(visitBundle().bundle));
       const seen: string[] = [];

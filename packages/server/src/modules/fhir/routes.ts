@@ -1,4 +1,11 @@
-import { CareloopError } from '@careloop/core';
+import {
+  badRequest,
+  CareloopError,
+  decodeCursor,
+  encodeCursor,
+  FhirImportPage,
+  FhirImportQuery,
+} from '@careloop/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +24,7 @@ import {
   requestError,
 } from './outcome.js';
 import { MAX_COUNT, type ReadableType, type RequestUrl } from './read-service.js';
+import { checkSearchParams, searchHandling, withSearchWarnings } from './search-handling.js';
 import { patientIdParam } from './search-params.js';
 
 /** A bundle may be at most 10 MB; larger feeds are split by the sender. */
@@ -103,6 +111,22 @@ const ImportQuery = Type.Object({
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
+/**
+ * The search's URL once its parameters are checked against the route's query schema: refused
+ * or trimmed of the unsupported ones, as the `Prefer` header asks (search-handling.ts).
+ */
+function searchUrl(
+  request: FastifyRequest,
+  query: { properties: Record<string, unknown> },
+): RequestUrl & { warnings: ReturnType<typeof checkSearchParams>['warnings'] } {
+  const checked = checkSearchParams(
+    request.url,
+    Object.keys(query.properties),
+    searchHandling(request.headers.prefer),
+  );
+  return { base: urlOf(request).base, self: checked.self, warnings: checked.warnings };
+}
+
 const count = (n: number | undefined) =>
   n === undefined ? undefined : Math.max(1, Math.min(n, MAX_COUNT));
 
@@ -113,8 +137,62 @@ const count = (n: number | undefined) =>
  */
 export default async function fhirRoutes(
   app: App,
-  { fhir, restrictions }: Services,
+  { fhir, restrictions, audit, database }: Services,
 ): Promise<void> {
+  app.get(
+    '/api/fhir/imports',
+    {
+      config: { policy: { permission: 'interop:write' } },
+      schema: {
+        tags: ['interop'],
+        summary: 'FHIR bundles imported, newest first, with their counts (from the audit log)',
+        querystring: FhirImportQuery,
+        response: {
+          200: FhirImportPage,
+          400: { $ref: 'Problem#' },
+          401: { $ref: 'Problem#' },
+          403: { $ref: 'Problem#' },
+        },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      const { cursor, limit = 25, outcome, from, to } = request.query;
+      if (from && to && Date.parse(from) > Date.parse(to)) {
+        throw badRequest('from must not be after to', '/query/from');
+      }
+      const [seq] = cursor === undefined ? [undefined] : decodeCursor(cursor, 1);
+      if (
+        cursor !== undefined &&
+        (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+      ) {
+        throw badRequest('The cursor is not valid', '/query/cursor');
+      }
+      const rows = await database.withTenant(ctx.actor.orgId, (tx) =>
+        audit.list(tx, {
+          recordType: 'fhir-bundle',
+          outcome,
+          from,
+          to,
+          beforeSeq: typeof seq === 'number' ? seq : undefined,
+          limit: limit + 1,
+        }),
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((row) => ({
+          id: String(row.seq),
+          importedAt: row.occurredAt.toISOString(),
+          actorEmail: row.actorEmail,
+          outcome: row.outcome,
+          summary: row.reason,
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,
+      };
+    },
+  );
+
   await app.register(
     async (plain) => {
       const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -202,18 +280,21 @@ export default async function fhirRoutes(
           schema: { tags: ['fhir'], summary: 'Search patients', querystring: PatientQuery },
         },
         async (request, reply) => {
-          const { _count, ...query } = request.query;
+          const url = searchUrl(request, PatientQuery);
+          const { name, birthdate, identifier, telecom, gender, _count, _cursor } = request.query;
           const ctx = contextOf(request);
           const bundle = await fhir.reads.searchPatients(
             ctx,
-            { ...query, _count: count(_count) },
-            urlOf(request),
+            { name, birthdate, identifier, telecom, gender, _cursor, _count: count(_count) },
+            url,
             // Only a parameter on a field a masked entry hides needs them (not `name`).
-            query.birthdate || query.identifier || query.telecom || query.gender
+            birthdate || identifier || telecom || gender
               ? await restrictions.hiddenPatients(ctx.actor)
               : new Set<string>(),
           );
-          return fhirJson(reply).send(await restrictedEntries(ctx, bundle));
+          return fhirJson(reply).send(
+            withSearchWarnings(await restrictedEntries(ctx, bundle), url.warnings),
+          );
         },
       );
 
@@ -263,6 +344,7 @@ export default async function fhirRoutes(
             },
           },
           async (request, reply) => {
+            const url = searchUrl(request, ByPatientQuery);
             const patientId = patientIdParam(request.query.patient ?? request.query.subject);
             if (!patientId) {
               throw requestError(
@@ -279,9 +361,9 @@ export default async function fhirRoutes(
               type,
               patientId,
               { _count: count(request.query._count), _cursor: request.query._cursor },
-              urlOf(request),
+              url,
             );
-            return fhirJson(reply).send(bundle);
+            return fhirJson(reply).send(withSearchWarnings(bundle, url.warnings));
           },
         );
         scope.get(

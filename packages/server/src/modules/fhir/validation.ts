@@ -24,6 +24,16 @@ export function loadFhirDefinitions(): void {
   loaded = true;
 }
 
+/**
+ * Medplum's validator reads a reference's type from its text before the first `/`, so a
+ * bundle-internal `urn:uuid:…` (or `urn:oid:…`) reference drew "Invalid reference: got
+ * \"urn:uuid:…\"". Such a reference is resolved against the bundle's entries of the expected
+ * types (references.ts), which refuses a wrong type: the warning is noise and is dropped.
+ */
+function isUrnReferenceWarning(issue: OperationOutcomeIssue): boolean {
+  return /^Invalid reference: got "urn:(uuid|oid):/.test(issue.details?.text ?? '');
+}
+
 export interface ValidationResult {
   errors: OperationOutcomeIssue[];
   warnings: OperationOutcomeIssue[];
@@ -34,14 +44,17 @@ export function validateFhir(resource: Resource): ValidationResult {
   loadFhirDefinitions();
   try {
     const issues = validateResource(resource);
-    return { errors: [], warnings: issues.filter((i) => i.severity !== 'information') };
+    return {
+      errors: [],
+      warnings: issues.filter((i) => i.severity !== 'information' && !isUrnReferenceWarning(i)),
+    };
   } catch (error) {
     if (error instanceof OperationOutcomeError || isOperationOutcome(error)) {
       const outcome = error instanceof OperationOutcomeError ? error.outcome : error;
       const issues = outcome.issue ?? [];
       return {
         errors: issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'),
-        warnings: issues.filter((i) => i.severity === 'warning'),
+        warnings: issues.filter((i) => i.severity === 'warning' && !isUrnReferenceWarning(i)),
       };
     }
     // The validator itself failed (a shape it did not expect): the resource is not acceptable.

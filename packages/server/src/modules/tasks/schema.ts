@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
 import { orgIdColumn, sameOrganization } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
@@ -22,6 +22,8 @@ export const tasks = pgTable(
     /** Free text that may carry clinical detail: AES-256-GCM bound to the task. */
     descriptionEncrypted: text('description_encrypted'),
     assigneeId: uuid('assignee_id'),
+    /** The team queue (core's TEAMS), whoever of the team takes it; null: no queue. */
+    team: text('team'),
     dueAt: timestamp('due_at', { withTimezone: true }),
     status: text('status').notNull().default('open'),
     priority: text('priority').notNull().default('normal'),
@@ -33,6 +35,8 @@ export const tasks = pgTable(
     index('tasks_patient_open_idx').on(t.patientId).where(sql`status in ('open', 'in-progress')`),
     index('tasks_org_status_due_idx').on(t.orgId, t.status, t.dueAt, t.id),
     index('tasks_assignee_idx').on(t.assigneeId, t.status),
+    index('tasks_team_idx').on(t.orgId, t.team, t.status).where(sql`team is not null`),
+    check('tasks_team_check', sql`team in ('front-desk', 'care-coordination', 'clinical')`),
     sameOrganization(t.orgId, t.patientId, patients),
     sameOrganization(t.orgId, t.assigneeId, users),
     sameOrganization(t.orgId, t.createdBy, users),

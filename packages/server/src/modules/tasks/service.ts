@@ -17,10 +17,12 @@ import {
   type TaskStatus,
   type TaskUpdate,
   taskFor,
+  type Team,
+  teamsOf,
   touchpointLabel,
   unknownReference,
 } from '@careloop/core';
-import { and, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { taskDescriptionAad } from '../../crypto/encrypted-fields.js';
 import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
@@ -146,6 +148,7 @@ const taskColumns = {
   descriptionEncrypted: tasks.descriptionEncrypted,
   assigneeId: tasks.assigneeId,
   assigneeName: users.displayName,
+  team: tasks.team,
   dueAt: tasks.dueAt,
   status: tasks.status,
   priority: tasks.priority,
@@ -164,6 +167,7 @@ interface TaskRow {
   descriptionEncrypted: string | null;
   assigneeId: string | null;
   assigneeName: string | null;
+  team: string | null;
   dueAt: Date | null;
   status: string;
   priority: string;
@@ -191,6 +195,7 @@ function toTask(row: TaskRow, cipher: FieldCipher, orgId: string): Task {
     description: taskDescription(row, cipher, orgId),
     assigneeId: row.assigneeId,
     assigneeName: row.assigneeName,
+    team: row.team as Team | null,
     status: row.status as TaskStatus,
     priority: row.priority as TaskPriority,
     dueAt: row.dueAt?.toISOString() ?? null,
@@ -291,6 +296,7 @@ export class TaskService {
     const limit = query.limit ?? 25;
     const cursor = query.cursor ? decodeTaskCursor(sort, keys, query.cursor) : null;
     const assigneeId = query.mine ? ctx.actor.userId : query.assigneeId;
+    const teams = this.teamFilter(ctx, query);
     const sortKey = sql<CursorValues>`json_build_array(${sql.join(keys.map(cursorExpr), sql`, `)})`;
     const rows = await this.database.withTenant(ctx.actor.orgId, (tx) =>
       tx
@@ -302,6 +308,7 @@ export class TaskService {
           and(
             query.status ? eq(tasks.status, query.status) : undefined,
             assigneeId ? eq(tasks.assigneeId, assigneeId) : undefined,
+            teams ? inArray(tasks.team, teams) : undefined,
             query.patientId ? eq(tasks.patientId, query.patientId) : undefined,
             cursor ? after(keys, cursor) : undefined,
           ),
@@ -316,6 +323,23 @@ export class TaskService {
       items: page.map((row) => taskFor(ctx.actor.role, toTask(row, this.cipher, ctx.actor.orgId))),
       nextCursor: rows.length > limit && last ? encodeCursor([sort, ...last.sortKey]) : null,
     };
+  }
+
+  /**
+   * The queues a list asks for: one team, or the caller's teams (by role). A caller with no
+   * team asking for their teams' queues gets a 400, not every task.
+   */
+  private teamFilter(ctx: RequestContext, query: TaskListQuery): readonly Team[] | null {
+    if (!query.myTeams) return query.team ? [query.team] : null;
+    const mine = teamsOf(ctx.actor.role);
+    if (mine.length === 0) throw badRequest('Your role works no team queue', '/query/myTeams');
+    if (query.team && !mine.includes(query.team)) {
+      throw badRequest(
+        'myTeams=true lists your teams: this team is not one of them',
+        '/query/team',
+      );
+    }
+    return query.team ? [query.team] : mine;
   }
 
   /** One event per patient whose tasks were shown, so each patient's access log is complete. */
@@ -345,6 +369,7 @@ export class TaskService {
           nonClinicalTitle: nonClinicalTitleOf(ctx.actor.role, input) ?? null,
           ...sealedDescription(this.cipher, input.description ?? null, id, orgId),
           assigneeId: input.assigneeId ?? null,
+          team: input.team ?? null,
           dueAt: instantOrNull(input.dueAt) ?? null,
           priority: input.priority ?? 'normal',
           createdBy: ctx.actor.userId,
@@ -395,6 +420,7 @@ export class TaskService {
           ? {}
           : sealedDescription(this.cipher, input.description, current.id, orgId)),
         assigneeId: input.assigneeId,
+        team: input.team,
         dueAt: instantOrNull(input.dueAt),
         priority: input.priority,
         status: input.status,

@@ -343,6 +343,53 @@ describeEachDatabase('tasks', (kind) => {
     expect(taskSearches.every((e) => e.actorId === me.userId)).toBe(true);
   });
 
+  it("queues a task for a team: each role sees its teams' queue, someone takes it", async () => {
+    const t = await TestTenant.create(app);
+    const desk = await t.signIn('front-desk');
+    const nurse = await t.signIn('clinician');
+    const admin = await t.signIn('admin');
+    const marketer = await t.signIn('marketer');
+    const p = (await t.createPatient()).id;
+    const forDesk = (
+      await nurse.post('/api/tasks', {
+        title: 'Rebook missed visit',
+        patientId: p,
+        team: 'front-desk',
+      })
+    ).json<Task>();
+    expect(forDesk).toMatchObject({ team: 'front-desk', assigneeId: null });
+    const forNurses = (
+      await desk.post('/api/tasks', { title: 'Call about medications', team: 'clinical' })
+    ).json<Task>();
+    await desk.post('/api/tasks', { title: 'Nobody’s queue' });
+
+    const queue = async (session: Session, query = '') => {
+      const res = await session.get(`/api/tasks?myTeams=true${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<Page<Task>>().items.map((x) => x.title);
+    };
+    expect(await queue(desk)).toEqual(['Rebook missed visit']);
+    expect(await queue(nurse)).toEqual(['Call about medications']);
+    expect((await queue(admin)).sort()).toEqual(['Call about medications', 'Rebook missed visit']);
+    expect(await queue(admin, '&team=clinical')).toEqual(['Call about medications']);
+    const notMine = await desk.get('/api/tasks?myTeams=true&team=clinical');
+    expect(notMine.statusCode).toBe(400);
+    expect(notMine.json()).toMatchObject({ path: '/query/team' });
+    expect((await marketer.get('/api/tasks?myTeams=true')).statusCode).toBe(403);
+    const byTeam = (await desk.get('/api/tasks?team=clinical')).json<Page<Task>>();
+    expect(byTeam.items.map((x) => x.id)).toEqual([forNurses.id]);
+
+    // Taking it keeps the team: the queue shows who has it.
+    const taken = await desk.patch(`/api/tasks/${forDesk.id}`, { assigneeId: desk.userId });
+    expect(taken.json<Task>()).toMatchObject({ team: 'front-desk', assigneeId: desk.userId });
+    const moved = await desk.patch(`/api/tasks/${forDesk.id}`, { team: 'care-coordination' });
+    expect(moved.json<Task>().team).toBe('care-coordination');
+    expect(await queue(desk)).toEqual([]);
+    const unknown = await desk.post('/api/tasks', { title: 'x', team: 'nursing' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ path: '/body/team' });
+  });
+
   describe('sorting and paging', () => {
     let t: TestTenant;
     let user: Session;

@@ -1,3 +1,4 @@
+import type { Team } from '@careloop/core';
 import type {
   appointments,
   careTeamMembers,
@@ -24,8 +25,11 @@ export interface GeneratorContext {
   tag: number;
   /** "Today" (UTC day number): history lies before it, booked appointments after it. */
   anchorDay: number;
-  /** Whom generated tasks are assigned to, when the organization has a care coordinator. */
-  coordinatorUserId: string | null;
+  /**
+   * The staff member of each team whom generated tasks are assigned to (the demo sign-ins);
+   * null when the organization has none: tasks then sit in their team's queue only.
+   */
+  taskAssignees: Record<Team, string> | null;
 }
 
 /** One patient's draw: its stream and how it names its rows. */

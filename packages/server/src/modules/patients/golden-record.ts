@@ -48,11 +48,12 @@ export class MergedRecord extends Error {
   override readonly name = 'MergedRecord';
 }
 
-const asOf = (person: SourcePerson, now: Date) => person.receivedAt ?? now;
-
 /**
  * The source records survivorship weighs once `incoming` is recorded: the stored ones, with
- * the incoming description in place of the one its source sent before.
+ * the incoming description in place of the one its source sent before. It wins a tie in time
+ * with an equally trusted source (the lowest id wins ties, and it has the empty one): of two
+ * descriptions dated alike (an HL7 sender's messages carry their event time), the one arriving
+ * now is the later.
  */
 function withIncoming(
   stored: readonly StoredSource[],
@@ -62,15 +63,12 @@ function withIncoming(
   const kept = stored.filter(
     (s) => !(s.system === incoming.system && s.sourceId === incoming.sourceId),
   );
-  const previous = stored.find(
-    (s) => s.system === incoming.system && s.sourceId === incoming.sourceId,
-  );
   return [
     ...kept,
     {
-      id: previous?.id ?? '',
+      id: '',
       kind: incoming.kind,
-      receivedAt: asOf(incoming, now),
+      receivedAt: incoming.receivedAt ?? now,
       demographics: incoming.demographics,
     },
   ];

@@ -17,10 +17,12 @@ import {
   summarize,
 } from '../../packages/server/src/modules/fhir/import-service.js';
 import { TABLES } from '../../packages/server/src/modules/fhir/mapping/context.js';
-import { fhirSourceRecords, sourceLinks } from '../../packages/server/src/modules/fhir/schema.js';
+import { fhirSourceRecords } from '../../packages/server/src/modules/fhir/schema.js';
 import { loadFhirDefinitions } from '../../packages/server/src/modules/fhir/validation.js';
 import { startValidationWorkers } from '../../packages/server/src/modules/fhir/validation-pool.js';
 import { organizationNamed } from '../../packages/server/src/modules/hl7/runtime.js';
+import { sourceLinks } from '../../packages/server/src/modules/mpi/schema.js';
+import { patients } from '../../packages/server/src/modules/patients/schema.js';
 import { touchpoints } from '../../packages/server/src/modules/timeline/schema.js';
 import { createServices, type Services } from '../../packages/server/src/services.js';
 import { positiveInteger } from './args.js';
@@ -37,8 +39,14 @@ const DEFAULT_BUNDLES = fileURLToPath(
  * importer's writer uses), the raw resources, the source links, the timeline. The audit log is
  * left out of the baseline: its rows are hash-chained, one per patient and bundle (130 here).
  */
+const DIRECTORY = ['externalOrganizations', 'locations', 'practitioners', 'serviceLines'];
 const WRITTEN: readonly PgTable[] = [
-  ...Object.values(TABLES),
+  // Golden records go through their own writer, not the importer's tables: after the directory.
+  ...DIRECTORY.map((key) => TABLES[key as keyof typeof TABLES]),
+  patients,
+  ...Object.entries(TABLES)
+    .filter(([key]) => !DIRECTORY.includes(key))
+    .map(([, table]) => table),
   fhirSourceRecords,
   sourceLinks,
   touchpoints,

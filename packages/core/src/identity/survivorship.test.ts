@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fullBirthDate, type SurvivorshipSource, survivingValues } from './survivorship.js';
+import {
+  fullBirthDate,
+  type SurvivorshipSource,
+  survivingChanges,
+  survivingValues,
+} from './survivorship.js';
 
 const at = (iso: string) => new Date(iso);
 const source = (
@@ -69,5 +74,45 @@ describe('survivorship', () => {
     expect(fullBirthDate('2001-02-29')).toBeNull();
     expect(fullBirthDate('20000229')).toBe('2000-02-29');
     expect(fullBirthDate('2000-02')).toBeNull();
+  });
+});
+
+describe('survivingChanges', () => {
+  const golden = {
+    givenName: 'Ana',
+    middleName: null,
+    familyName: 'Silva',
+    birthDate: '1980-02-03',
+    administrativeSex: 'female',
+    preferredLanguage: 'pt',
+    deceasedAt: null,
+  };
+
+  it('keeps the language the patient chose when a clinical feed sends another, later', () => {
+    const { values, changed } = survivingChanges(golden, [
+      source('web', 'portal', '2024-01-01T00:00:00Z', { language: 'pt' }),
+      source('ehr', 'hl7', '2025-01-01T00:00:00Z', {
+        given: 'Ana',
+        family: 'Silva',
+        language: 'en',
+      }),
+    ]);
+    expect(values).toEqual({});
+    expect(changed).toEqual([]);
+  });
+
+  it('names the fields that change and leaves alone those no source speaks to', () => {
+    const { values, changed } = survivingChanges(golden, [
+      source('ehr', 'fhir', '2025-01-01T00:00:00Z', {
+        given: 'Ana',
+        family: 'Silva-Costa',
+        deceasedAt: '2025-01-01T10:00:00Z',
+      }),
+    ]);
+    expect(values).toEqual({
+      familyName: 'Silva-Costa',
+      deceasedAt: new Date('2025-01-01T10:00:00Z'),
+    });
+    expect(changed).toEqual(['familyName', 'deceasedAt']);
   });
 });

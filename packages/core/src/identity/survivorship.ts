@@ -159,3 +159,47 @@ export function survivingValues(sources: readonly SurvivorshipSource[]): Survivo
   }
   return result;
 }
+
+/** The golden record's surviving fields, as stored. */
+export interface GoldenFields {
+  givenName: string;
+  middleName: string | null;
+  familyName: string;
+  birthDate: string;
+  administrativeSex: string;
+  preferredLanguage: string;
+  deceasedAt: Date | null;
+}
+
+/** What survivorship changes on a golden record: the new values and the fields' names. */
+export interface GoldenChanges {
+  values: Partial<GoldenFields>;
+  changed: SurvivingField[];
+}
+
+/**
+ * The changes survivorship makes to a golden record, given every source record linked to it
+ * (`survivingValues`): a field whose winner differs from what the record holds. A field no
+ * source speaks to keeps its value, and so does a death no source dates validly.
+ */
+export function survivingChanges(
+  current: GoldenFields,
+  sources: readonly SurvivorshipSource[],
+): GoldenChanges {
+  const winners = survivingValues(sources);
+  const values: Partial<GoldenFields> = {};
+  const changed: SurvivingField[] = [];
+  for (const field of SURVIVING_FIELDS) {
+    const value = winners[field]?.value;
+    if (value === undefined) continue;
+    if (field === 'deceasedAt') {
+      const at = new Date(value);
+      if (Number.isNaN(at.getTime()) || at.getTime() === current.deceasedAt?.getTime()) continue;
+      values.deceasedAt = at;
+    } else if (value !== current[field]) {
+      values[field] = value;
+    } else continue;
+    changed.push(field);
+  }
+  return { values, changed };
+}

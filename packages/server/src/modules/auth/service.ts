@@ -316,6 +316,24 @@ export class AuthService {
     return row ? { userId: row.user_id, orgId: row.org_id } : null;
   }
 
+  /**
+   * Opens the account of a patient who signed up in the portal, in the caller's transaction
+   * (the sign-up's golden record is written in the same one). The password is already hashed.
+   */
+  async createPatientAccount(
+    tx: Db,
+    account: {
+      id: string;
+      orgId: string;
+      email: string;
+      displayName: string;
+      passwordHash: string;
+      patientId: string;
+    },
+  ): Promise<void> {
+    await tx.insert(users).values({ ...account, role: 'patient' });
+  }
+
   /** Ends every open session of a user (on disable, role or password change), in `tx`. */
   async revokeUserSessions(tx: Db, userId: string): Promise<void> {
     await tx

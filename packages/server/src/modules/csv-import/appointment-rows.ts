@@ -10,8 +10,8 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Db } from '../../db/client.js';
 import { locations, organizations, practitioners, serviceLines } from '../directory/schema.js';
-import { sourceLinks } from '../fhir/schema.js';
-import { patientSourceRecords } from '../mpi/schema.js';
+import { patientSourceRecords, sourceLinks } from '../mpi/schema.js';
+import { saveSourceLinks } from '../mpi/source-links.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
 import { appointmentReason, sealedReason } from '../scheduling/reason.js';
 import { appointments } from '../scheduling/schema.js';
@@ -248,9 +248,8 @@ export async function writeAppointmentRow(
     })
     .returning({ id: appointments.id });
   if (!created) throw new Error('appointment insert returned nothing');
-  await tx
-    .insert(sourceLinks)
-    .values({
+  await saveSourceLinks(tx, [
+    {
       orgId: ctx.orgId,
       sourceSystem: ctx.system,
       sourceType: APPOINTMENT_LINK_TYPE,
@@ -258,16 +257,8 @@ export async function writeAppointmentRow(
       recordType: 'appointment',
       recordId: created.id,
       patientId,
-    })
-    .onConflictDoUpdate({
-      target: [
-        sourceLinks.orgId,
-        sourceLinks.sourceSystem,
-        sourceLinks.sourceType,
-        sourceLinks.sourceId,
-      ],
-      set: { recordId: created.id, patientId, updatedAt: new Date() },
-    });
+    },
+  ]);
   return {
     result: { outcome: 'create', appointmentId: created.id, patientId },
     touchpoint: touchpointOf(ctx, patientId, created.id, row.status, startAt),

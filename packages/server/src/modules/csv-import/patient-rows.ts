@@ -15,13 +15,8 @@ import {
   type SourcePerson,
 } from '../mpi/match.js';
 import { patientSourceRecords } from '../mpi/schema.js';
-import { recordSource } from '../mpi/sources.js';
-import {
-  patientAddresses,
-  patientContactPoints,
-  patientIdentifiers,
-  patients,
-} from '../patients/schema.js';
+import { createGoldenRecord, updateGoldenRecord } from '../patients/golden-record.js';
+import { patientAddresses, patientContactPoints, patientIdentifiers } from '../patients/schema.js';
 import type { NewTouchpoint } from '../timeline/service.js';
 
 /** What one patient row did (or, in a dry run, would do) to the golden records. */
@@ -82,7 +77,7 @@ export interface PatientRowContext {
 /**
  * Runs one row through the master patient index and writes the golden record: a new patient,
  * or what the row adds to an existing one. Names, birth date, sex and language follow
- * survivorship (`recordSource`); phones, emails, identifiers and an address the record lacks
+ * survivorship (`updateGoldenRecord`); phones, emails, identifiers and an address the record lacks
  * are added, never replaced or removed. Returns the outcome and the touchpoint to append.
  */
 export async function writePatientRow(
@@ -120,8 +115,8 @@ export async function writePatientRow(
     );
   }
   const added = await addMissingParts(tx, ctx.orgId, patientId, row);
-  const recorded = await recordSource(tx, ctx.orgId, patientId, person, decision);
-  const fields = [...recorded.changed, ...added];
+  const changed = await updateGoldenRecord(tx, ctx.orgId, patientId, { person, decision });
+  const fields = [...changed, ...added];
   const sourceChanged =
     sourceBefore === null || !sameDemographics(sourceBefore, person.demographics);
   if (fields.length === 0 && !sourceChanged) {
@@ -156,9 +151,11 @@ async function createPatient(
   person: SourcePerson,
   decision: Extract<MatchDecision, { kind: 'new' }>,
 ): Promise<{ result: PatientRowOutcome; touchpoint: NewTouchpoint }> {
-  const [created] = await tx
-    .insert(patients)
-    .values({
+  const patientId = crypto.randomUUID();
+  await createGoldenRecord(
+    tx,
+    {
+      id: patientId,
       orgId: ctx.orgId,
       givenName: row.givenName,
       middleName: row.middleName,
@@ -167,12 +164,10 @@ async function createPatient(
       birthDate: row.birthDate,
       administrativeSex: row.sex,
       preferredLanguage: row.preferredLanguage ?? 'en',
-    })
-    .returning({ id: patients.id });
-  if (!created) throw new Error('patient insert returned nothing');
-  const patientId = created.id;
+    },
+    { person, decision },
+  );
   await addMissingParts(tx, ctx.orgId, patientId, row, { fresh: true });
-  await recordSource(tx, ctx.orgId, patientId, person, decision);
   const candidates = decision.candidates.map((c) => c.patientId);
   return {
     result: { outcome: candidates.length > 0 ? 'review' : 'create', patientId, candidates },
@@ -217,7 +212,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? value.trim() : value);
 }
 
-/** Same description, as `recordSource` stores it (empty values dropped, identifiers kept). */
+/** Same description, as `recordSources` stores it (empty values dropped, identifiers kept). */
 function sameDemographics(stored: SourceDemographics, incoming: SourceDemographics): boolean {
   return canonicalJson(stored) === canonicalJson(incoming);
 }

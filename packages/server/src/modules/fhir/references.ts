@@ -1,11 +1,12 @@
 import type { OperationOutcomeIssue, Reference, Resource, ResourceType } from '@medplum/fhirtypes';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { sourceLinks } from '../mpi/schema.js';
 import { type IncomingEntry, type PreparedEntry, typeAndId } from './bundle.js';
 import type { EntryState } from './bundle-run.js';
 import type { LinkedRecord, MapContext, RecordType } from './mapping/context.js';
 import { EntryError, entryPath, issue, NotMapped } from './outcome.js';
-import { fhirSourceRecords, sourceLinks } from './schema.js';
+import { fhirSourceRecords } from './schema.js';
 
 type Resolution =
   | { kind: 'record'; record: LinkedRecord }

@@ -69,32 +69,6 @@ export const fhirSourceRecords = pgTable(
   ],
 );
 
-/**
- * Which Careloop record a source system's record became: (system, type, source id) → record.
- * Several sources may point at one record (the golden record of a patient seen by two EHRs).
- */
-export const sourceLinks = pgTable(
-  'source_links',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgIdColumn(),
-    sourceSystem: text('source_system').notNull(),
-    sourceType: text('source_type').notNull(),
-    sourceId: text('source_id').notNull(),
-    recordType: text('record_type').notNull(),
-    recordId: uuid('record_id').notNull(),
-    patientId: uuid('patient_id'),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [
-    uniqueIndex('source_links_key').on(t.orgId, t.sourceSystem, t.sourceType, t.sourceId),
-    index('source_links_record_idx').on(t.orgId, t.recordType, t.recordId),
-    index('source_links_patient_idx').on(t.patientId),
-    sameOrganization(t.orgId, t.patientId, patients),
-  ],
-);
-
 /** Organizations outside the tenant, as other systems name them: hospitals, practices, payers. */
 export const externalOrganizations = pgTable(
   'external_organizations',

@@ -5,24 +5,37 @@ import { fhirResourceAad } from '../../crypto/encrypted-fields.js';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { insertStatements, type JsonText, runAll } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
+import { sourceLinkStatements as linkStatements } from '../mpi/source-links.js';
+import {
+  type GoldenRow,
+  goldenInsertStatements,
+  updateGoldenRow,
+} from '../patients/golden-record.js';
 import { touchpoints } from '../timeline/schema.js';
 import { type NewTouchpoint, touchpointRow } from '../timeline/service.js';
-import { type RowWrite, TABLES, type TableKey } from './mapping/context.js';
-import { fhirSourceRecords, sourceLinks } from './schema.js';
+import { type GoldenWrite, type RowWrite, TABLES, type TableKey } from './mapping/context.js';
+import { fhirSourceRecords } from './schema.js';
 
 type AnyTable = PgTable & { id: PgColumn };
 
 /**
  * Collects the rows an import maps and writes them in bulk: one multi-row INSERT per table,
  * tables in foreign-key order, then the updates one by one (re-imports change few rows).
+ * Golden records go through their writer (patients/golden-record.ts), first, since the other
+ * rows point at them.
  */
 export class RowWriter {
   private inserts = new Map<TableKey, Record<string, unknown>[]>();
-  private updates: Extract<RowWrite, { op: 'update' }>[] = [];
+  private updates: Exclude<Extract<RowWrite, { op: 'update' }>, GoldenWrite>[] = [];
+  private golden: GoldenRow[] = [];
+  private goldenUpdates: Extract<GoldenWrite, { op: 'update' }>[] = [];
 
   add(writes: RowWrite[]): void {
     for (const write of writes) {
-      if (write.op === 'insert') {
+      if (write.table === 'patients') {
+        if (write.op === 'insert') this.golden.push(write.values);
+        else this.goldenUpdates.push(write);
+      } else if (write.op === 'insert') {
         const rows = this.inserts.get(write.table) ?? [];
         rows.push(write.values);
         this.inserts.set(write.table, rows);
@@ -35,10 +48,17 @@ export class RowWriter {
   clear(): void {
     this.inserts = new Map();
     this.updates = [];
+    this.golden = [];
+    this.goldenUpdates = [];
   }
 
   get pending(): boolean {
-    return this.inserts.size > 0 || this.updates.length > 0;
+    return (
+      this.inserts.size > 0 ||
+      this.updates.length > 0 ||
+      this.golden.length > 0 ||
+      this.goldenUpdates.length > 0
+    );
   }
 
   /** Whether rows for any of these tables wait to be written. */
@@ -53,14 +73,16 @@ export class RowWriter {
   async flush(tx: Db, more: SQL[] = []): Promise<void> {
     const inserts = this.inserts;
     const updates = this.updates;
-    this.inserts = new Map();
-    this.updates = [];
-    const statements: SQL[] = [];
+    const goldenUpdates = this.goldenUpdates;
+    const statements: SQL[] = goldenInsertStatements(this.golden);
+    this.clear();
     for (const key of Object.keys(TABLES) as TableKey[]) {
       const rows = inserts.get(key);
       if (rows) statements.push(...insertStatements(TABLES[key], rows));
     }
     await runAll(tx, [...statements, ...more]);
+    for (const update of goldenUpdates)
+      await updateGoldenRow(tx, { ...update.values, id: update.id });
     for (const update of updates) {
       const table: AnyTable = TABLES[update.table];
       await tx.update(table).set(update.values).where(eq(table.id, update.id));
@@ -126,22 +148,13 @@ export function sourceRecordStatements(
   );
 }
 
-/** A source key that exists already is pointed at its (possibly new) record. */
-export const SOURCE_LINK_UPSERT = sql`on conflict (org_id, source_system, source_type, source_id)
-  do update set record_type = excluded.record_type, record_id = excluded.record_id,
-  patient_id = excluded.patient_id, updated_at = now()`;
-
 /** The statements that record which Careloop record each source record became. */
 export function sourceLinkStatements(
   orgId: string,
   sourceSystem: string,
   rows: SourceLinkRow[],
 ): SQL[] {
-  return insertStatements(
-    sourceLinks,
-    rows.map((r) => ({ ...r, orgId, sourceSystem })),
-    SOURCE_LINK_UPSERT,
-  );
+  return linkStatements(rows.map((r) => ({ ...r, orgId, sourceSystem })));
 }
 
 /** The statements that append touchpoints, as `appendTouchpoints` would write them. */

@@ -1,3 +1,4 @@
+import type { SourceDemographics, SourceKind } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { byKey } from '../../db/lookup.js';
 import type { StoredCopy } from './message-log.js';
@@ -33,6 +34,17 @@ export interface SnapshotRow {
   addresses: Json<string[]> | null;
   contacts: Json<string[]> | null;
   identifiers: Json<string[]> | null;
+  /** The master patient index's source records of the patient, for survivorship. */
+  sources: Json<
+    {
+      id: string;
+      kind: SourceKind;
+      system: string;
+      sourceId: string;
+      receivedAt: string;
+      demographics: SourceDemographics;
+    }[]
+  > | null;
 }
 
 /**
@@ -47,7 +59,10 @@ export const snapshotQuery = (ids: SQL) => sql`
     (select array_agg(c.system || '|' || c.value)
       from patient_contact_points c where c.patient_id = p.id) as contacts,
     (select array_agg(i.system || '|' || i.value)
-      from patient_identifiers i where i.patient_id = p.id) as identifiers
+      from patient_identifiers i where i.patient_id = p.id) as identifiers,
+    (select json_agg(json_build_object('id', s.id, 'kind', s.kind, 'system', s.source_system,
+        'sourceId', s.source_id, 'receivedAt', s.received_at, 'demographics', s.demographics))
+      from patient_source_records s where s.patient_id = p.id) as sources
   from (select distinct id from unnest(${ids}) as k(id)) k
   cross join lateral (${byKey(sql`select * from patients where id = k.id`)} for update) p`;
 

@@ -5,20 +5,29 @@ import { insertStatements, runAll, updateStatements } from '../../db/bulk-sql.js
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { encounters } from '../clinical/schema.js';
-import { serviceRequests, sourceLinks } from '../fhir/schema.js';
-import { SOURCE_LINK_UPSERT } from '../fhir/writer.js';
+import { serviceRequests } from '../fhir/schema.js';
 import { blockedCandidatesOfMany, type CandidateRow } from '../mpi/candidates.js';
+import { sourceLinks } from '../mpi/schema.js';
+import { saveSourceLinks, sourceLinkStatements } from '../mpi/source-links.js';
 import {
   type MatchedSource,
   opensReviews,
   recordSources,
+  type StoredSource,
   sourceRecordStatements,
 } from '../mpi/sources.js';
+import {
+  type GoldenRow,
+  goldenInsertStatements,
+  goldenUpdateStatements,
+  insertGoldenRow,
+  updateGoldenRow,
+} from '../patients/golden-record.js';
 import {
   patientAddresses,
   patientContactPoints,
   patientIdentifiers,
-  patients,
+  type patients,
 } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
@@ -46,12 +55,12 @@ type NewLink = typeof sourceLinks.$inferInsert & {
 type AddressRow = typeof patientAddresses.$inferInsert;
 type ContactRow = typeof patientContactPoints.$inferInsert;
 type IdentifierRow = typeof patientIdentifiers.$inferInsert;
-type PatientRow = typeof patients.$inferInsert & { id: string };
+type PatientChanges = { id: string } & Partial<typeof patients.$inferInsert>;
 type EncounterRow = typeof encounters.$inferInsert & { id: string };
 type AppointmentRow = typeof appointments.$inferInsert & { id: string };
 type ServiceRequestRow = typeof serviceRequests.$inferInsert & { id: string };
-/** The tables whose existing rows a message may change. */
-type Updatable = typeof patients | typeof encounters | typeof appointments | typeof serviceRequests;
+/** The tables whose existing rows a message may change (golden records: `updatePatient`). */
+type Updatable = typeof encounters | typeof appointments | typeof serviceRequests;
 
 /**
  * A handler wanted to change a record another message of the same batch created, which the
@@ -76,6 +85,8 @@ export interface PatientSnapshot {
   addresses: string[];
   contacts: string[];
   identifiers: string[];
+  /** The master patient index's source records of the patient, for survivorship. */
+  sources: StoredSource[];
 }
 
 const linkKey = (sourceSystem: string, sourceType: string, sourceId: string) =>
@@ -108,7 +119,8 @@ export class BatchState {
   /** Source key → link (or null: known not to exist), for the keys read up front. */
   private links = new Map<string, StoredLink | null>();
   private snapshots = new Map<string, PatientSnapshot>();
-  private newPatients: PatientRow[] = [];
+  private newPatients: GoldenRow[] = [];
+  private patientUpdates: PatientChanges[] = [];
   private newEncounters: EncounterRow[] = [];
   private newAppointments: AppointmentRow[] = [];
   private newRequests: ServiceRequestRow[] = [];
@@ -317,6 +329,10 @@ export class BatchState {
         addresses: json(r.addresses) ?? [],
         contacts: json(r.contacts) ?? [],
         identifiers: json(r.identifiers) ?? [],
+        sources: (json(r.sources) ?? []).map((source) => ({
+          ...source,
+          receivedAt: new Date(source.receivedAt),
+        })),
       });
     }
   }
@@ -351,9 +367,20 @@ export class BatchState {
     this.updates.set(table, rows);
   }
 
-  async insertPatient(tx: Db, row: PatientRow): Promise<void> {
-    if (this.mode === 'immediate') await tx.insert(patients).values(row);
+  /** A new golden record, through its writer (patients/golden-record.ts). */
+  async insertPatient(tx: Db, row: GoldenRow): Promise<void> {
+    if (this.mode === 'immediate') await insertGoldenRow(tx, row);
     else this.defer(this.newPatients, row);
+  }
+
+  /**
+   * Changes survivorship decided for a golden record that was there before the batch
+   * (`goldenChangesOf`), through its writer: at once on the careful path, else with the batch.
+   */
+  async updatePatient(tx: Db, row: PatientChanges): Promise<void> {
+    this.written(row.id);
+    if (this.mode === 'immediate') await updateGoldenRow(tx, row);
+    else this.patientUpdates.push(row);
   }
 
   async insertEncounter(tx: Db, row: EncounterRow): Promise<void> {
@@ -394,7 +421,7 @@ export class BatchState {
 
   async saveLink(tx: Db, link: NewLink): Promise<void> {
     if (this.mode === 'immediate') {
-      await upsertLinks(tx, [link]);
+      await saveSourceLinks(tx, [link]);
       return;
     }
     this.pendingLinks.set(linkKey(link.sourceSystem, link.sourceType, link.sourceId), link);
@@ -433,7 +460,7 @@ export class BatchState {
    */
   async writes(tx: Db, more: SQL[] = []): Promise<SQL[]> {
     const parents = [
-      ...insertStatements(patients, this.newPatients),
+      ...goldenInsertStatements(this.newPatients),
       ...insertStatements(patientAddresses, this.addresses),
       ...insertStatements(patientContactPoints, this.contacts),
       // An identifier taken meanwhile fails the batch, and the careful path skips it.
@@ -443,8 +470,9 @@ export class BatchState {
       ...insertStatements(encounters, this.newEncounters),
       ...insertStatements(appointments, this.newAppointments),
       ...insertStatements(serviceRequests, this.newRequests),
-      ...insertStatements(sourceLinks, [...this.pendingLinks.values()], SOURCE_LINK_UPSERT),
+      ...sourceLinkStatements([...this.pendingLinks.values()]),
       ...insertStatements(touchpoints, this.touchpointRows.map(touchpointRow)),
+      ...goldenUpdateStatements(this.patientUpdates),
       ...[...this.updates].flatMap(([table, rows]) => updateStatements(table, rows)),
       ...more,
     ];
@@ -456,6 +484,7 @@ export class BatchState {
     }
     this.sources = [];
     this.newPatients = [];
+    this.patientUpdates = [];
     this.newEncounters = [];
     this.newAppointments = [];
     this.newRequests = [];
@@ -484,9 +513,4 @@ async function insertChildren(
   if (identifiers.length > 0) {
     await tx.insert(patientIdentifiers).values(identifiers).onConflictDoNothing();
   }
-}
-
-/** Points each source key at its record, moving it if it pointed elsewhere. */
-async function upsertLinks(tx: Db, links: NewLink[]): Promise<void> {
-  await runAll(tx, insertStatements(sourceLinks, links, SOURCE_LINK_UPSERT));
 }

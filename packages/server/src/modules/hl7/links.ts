@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { sourceLinks } from '../fhir/schema.js';
+import { sourceLinks } from '../mpi/schema.js';
 
 /**
  * Which field of which segment keyed a source link, so that a later message naming the same

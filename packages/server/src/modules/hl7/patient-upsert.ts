@@ -2,6 +2,7 @@ import { type SourceDemographics, searchColumns } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { type MatchDecision, matchPerson, type SourcePerson } from '../mpi/match.js';
+import { goldenChangesOf } from '../patients/golden-record.js';
 import { patients } from '../patients/schema.js';
 import { HL7_ERROR } from './ack.js';
 import type { BatchState } from './batch-state.js';
@@ -278,26 +279,19 @@ async function updatePatient(
   hc: HandlerContext,
   patientId: string,
   person: Hl7Patient,
+  incoming: SourcePerson,
 ): Promise<string[]> {
   const current = await hc.batch.snapshot(tx, patientId);
-  const name = person.name;
-  const next = {
-    givenName: name?.given || current.givenName,
-    middleName: name ? name.middle || null : current.middleName,
-    familyName: name?.family || current.familyName,
-    birthDate: person.birth?.date ?? current.birthDate,
-    administrativeSex: person.sex ?? current.administrativeSex,
-    preferredLanguage: person.language ?? current.preferredLanguage,
-    deceasedAt: person.deceasedAt ?? current.deceasedAt,
-    flags: flagsOf(person, current.flags),
-  };
-  const changed: string[] = (Object.keys(next) as (keyof typeof next)[]).filter(
-    (k) => !same(next[k], current[k]),
-  );
+  // Survivorship decides the names, birth date, sex, language and death from every source of
+  // the record, this message included: a feed does not overwrite what a patient chose.
+  const decided = goldenChangesOf(current, current.sources, incoming, hc.eventAt);
+  const flags = flagsOf(person, current.flags);
+  const changed = [...decided.changed, ...(same(flags, current.flags) ? [] : ['flags'])];
   if (changed.length > 0) {
-    await hc.batch.update(tx, patients, patientId, {
-      ...next,
-      ...searchColumns(next.familyName, next.givenName),
+    await hc.batch.updatePatient(tx, {
+      id: patientId,
+      ...decided.columns,
+      flags,
       updatedAt: new Date(),
     });
   }
@@ -347,11 +341,12 @@ export async function upsertPatient(
   const match = await matchHl7Patient(tx, hc, person);
   const key = primaryKey(person);
   if (match.kind === 'existing') {
-    const changed = await updatePatient(tx, hc, match.patientId, person);
+    const incoming = sourcePersonOf(hc, person, key ?? '');
+    const changed = await updatePatient(tx, hc, match.patientId, person, incoming);
     if (key) {
       await hc.batch.sourceRecord(tx, hc.orgId, {
         patientId: match.patientId,
-        person: sourcePersonOf(hc, person, key),
+        person: incoming,
         decision: match,
       });
     }

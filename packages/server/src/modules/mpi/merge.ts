@@ -1,10 +1,13 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
-import { sourceLinks } from '../fhir/schema.js';
+import {
+  applySurvivorship,
+  restoreGoldenFields,
+  setGoldenStatus,
+} from '../patients/golden-record.js';
 import { patients } from '../patients/schema.js';
-import { mpiReviewItems, patientMerges } from './schema.js';
-import { applySurvivorship } from './sources.js';
+import { mpiReviewItems, patientMerges, sourceLinks } from './schema.js';
 
 interface PatientTable {
   table: string;
@@ -175,10 +178,7 @@ export async function mergePatients(
     .where(and(eq(sourceLinks.recordType, 'patient'), eq(sourceLinks.recordId, mergedId)))
     .returning({ id: sourceLinks.id });
   if (links.length) moved[SOURCE_LINKS] = links.map((l) => l.id);
-  await tx
-    .update(patients)
-    .set({ status: 'merged', updatedAt: new Date() })
-    .where(eq(patients.id, mergedId));
+  await setGoldenStatus(tx, mergedId, 'merged');
   await applySurvivorship(tx, survivorId);
   const [merge] = await tx
     .insert(patientMerges)
@@ -294,14 +294,8 @@ export async function unmergePatients(
     const value = before[column];
     if (typeof value === 'string' || value === null) Object.assign(own, { [field]: value });
   }
-  await tx
-    .update(patients)
-    .set({ ...own, updatedAt: new Date() })
-    .where(eq(patients.id, survivorId));
-  await tx
-    .update(patients)
-    .set({ status: 'active', updatedAt: new Date() })
-    .where(eq(patients.id, mergedId));
+  await restoreGoldenFields(tx, survivorId, own);
+  await setGoldenStatus(tx, mergedId, 'active');
   await applySurvivorship(tx, survivorId);
   await applySurvivorship(tx, mergedId);
   await tx

@@ -114,3 +114,31 @@ export const patientMerges = pgTable(
     sameOrganization(t.orgId, t.unmergedBy, users),
   ],
 );
+
+/**
+ * Which Careloop record a source system's record became: (system, type, source id) → record.
+ * Several sources may point at one record (the golden record of a patient seen by two EHRs).
+ * The identity of records across systems, so the master patient index's: FHIR, HL7 and CSV
+ * imports write it through `source-links.ts`, and a merge re-points it.
+ */
+export const sourceLinks = pgTable(
+  'source_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    sourceSystem: text('source_system').notNull(),
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    recordType: text('record_type').notNull(),
+    recordId: uuid('record_id').notNull(),
+    patientId: uuid('patient_id'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('source_links_key').on(t.orgId, t.sourceSystem, t.sourceType, t.sourceId),
+    index('source_links_record_idx').on(t.orgId, t.recordType, t.recordId),
+    index('source_links_patient_idx').on(t.patientId),
+    sameOrganization(t.orgId, t.patientId, patients),
+  ],
+);

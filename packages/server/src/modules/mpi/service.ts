@@ -17,11 +17,12 @@ import { decodeKeyset, pageOf } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { users } from '../auth/schema.js';
+import { updateGoldenRecord } from '../patients/golden-record.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { MergeRefused, mergePatients, unmergePatients } from './merge.js';
 import { mpiReviewItems, patientMerges } from './schema.js';
-import { goldenDemographics, recordSource, STAFF_SOURCE } from './sources.js';
+import { goldenDemographics, STAFF_SOURCE } from './sources.js';
 import { mergeSummaries, patientProvenance, reviewColumns, toReviewItems } from './views.js';
 
 function refused(error: unknown): never {
@@ -205,13 +206,15 @@ export class MpiService {
       by: ctx.actor.userId,
     }).catch(refused);
     if (kept) {
-      await recordSource(
-        tx,
-        ctx.actor.orgId,
-        input.survivorId,
-        { kind: 'staff', system: STAFF_SOURCE, sourceId: input.survivorId, demographics: kept },
-        { kind: 'existing', patientId: input.survivorId, method: 'source', score: null },
-      );
+      await updateGoldenRecord(tx, ctx.actor.orgId, input.survivorId, {
+        person: {
+          kind: 'staff',
+          system: STAFF_SOURCE,
+          sourceId: input.survivorId,
+          demographics: kept,
+        },
+        decision: { kind: 'existing', patientId: input.survivorId, method: 'source', score: null },
+      });
     }
     const moved =
       Object.entries(report.moved)

@@ -1,15 +1,8 @@
-import {
-  type SourceDemographics,
-  type SourceKind,
-  type SurvivorshipSource,
-  searchColumns,
-  survivingValues,
-} from '@careloop/core';
-import { eq, type SQL, sql } from 'drizzle-orm';
+import type { SourceDemographics, SurvivorshipSource } from '@careloop/core';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { insertStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
-import { patients } from '../patients/schema.js';
 import { demographicsOfRow, goldenRows } from './candidates.js';
 import type { MatchDecision, SourcePerson } from './match.js';
 import { mpiReviewItems, patientSourceRecords } from './schema.js';
@@ -28,32 +21,6 @@ function storedDemographics(d: SourceDemographics): SourceDemographics {
     }
   }
   return out;
-}
-
-export interface RecordedSource {
-  sourceRecordId: string;
-  /** Review items opened for this person (possible duplicates). */
-  reviewItems: number;
-  /** Golden-record fields survivorship changed. */
-  changed: string[];
-}
-
-/**
- * Remembers how a source described a person and which golden record they were linked to,
- * opens review items for the decision's candidates (a pair someone already judged distinct is
- * not asked again), then lets survivorship decide the golden record's fields.
- */
-export async function recordSource(
-  tx: Db,
-  orgId: string,
-  patientId: string,
-  person: SourcePerson,
-  decision: MatchDecision,
-): Promise<RecordedSource> {
-  const [recorded] = await recordSources(tx, orgId, [{ patientId, person, decision }]);
-  if (!recorded) throw new Error('source record upsert returned nothing');
-  const changed = await applySurvivorship(tx, patientId);
-  return { ...recorded, changed };
 }
 
 /** The source record row a decision makes, for an insert. */
@@ -91,92 +58,43 @@ function reviewRows(
     }));
 }
 
-interface SourceRow {
-  id: string;
-  kind: SourceKind;
-  receivedAt: Date;
-  demographics: SourceDemographics;
+/** A source record as survivorship weighs it, with the key that names it (system and id). */
+export interface StoredSource extends SurvivorshipSource {
+  system: string;
+  sourceId: string;
 }
 
 /** The source records linked to a golden record, as survivorship reads them. */
-export async function sourcesOf(tx: Db, patientId: string): Promise<SurvivorshipSource[]> {
-  const rows: SourceRow[] = await tx
+export async function sourcesOf(tx: Db, patientId: string): Promise<StoredSource[]> {
+  return tx
     .select({
       id: patientSourceRecords.id,
       kind: patientSourceRecords.kind,
+      system: patientSourceRecords.sourceSystem,
+      sourceId: patientSourceRecords.sourceId,
       receivedAt: patientSourceRecords.receivedAt,
       demographics: patientSourceRecords.demographics,
     })
     .from(patientSourceRecords)
     .where(eq(patientSourceRecords.patientId, patientId));
-  return rows;
 }
 
-/**
- * Sets the golden record's fields to what survivorship decides from its source records (see
- * `survivingValues` in core). Fields no source speaks to keep their value. Returns the names of
- * the fields that changed.
- */
-export async function applySurvivorship(tx: Db, patientId: string): Promise<string[]> {
-  const sources = await sourcesOf(tx, patientId);
-  if (sources.length === 0) return [];
-  const [current] = await tx
-    .select({
-      givenName: patients.givenName,
-      middleName: patients.middleName,
-      familyName: patients.familyName,
-      birthDate: patients.birthDate,
-      administrativeSex: patients.administrativeSex,
-      preferredLanguage: patients.preferredLanguage,
-      deceasedAt: patients.deceasedAt,
-    })
-    .from(patients)
-    .where(eq(patients.id, patientId));
-  if (!current) return [];
-  const winners = survivingValues(sources);
-  const changes: Partial<typeof patients.$inferInsert> = {};
-  const changed: string[] = [];
-  const text = (
-    field:
-      | 'givenName'
-      | 'middleName'
-      | 'familyName'
-      | 'birthDate'
-      | 'administrativeSex'
-      | 'preferredLanguage',
-  ) => {
-    const value = winners[field]?.value;
-    if (value !== undefined && value !== current[field]) {
-      changes[field] = value;
-      changed.push(field);
-    }
-  };
-  text('givenName');
-  text('middleName');
-  text('familyName');
-  text('birthDate');
-  text('administrativeSex');
-  text('preferredLanguage');
-  const deceased = winners.deceasedAt?.value;
-  if (deceased) {
-    const at = new Date(deceased);
-    if (!Number.isNaN(at.getTime()) && at.getTime() !== current.deceasedAt?.getTime()) {
-      changes.deceasedAt = at;
-      changed.push('deceasedAt');
-    }
-  }
-  if (changed.length === 0) return [];
-  const given = changes.givenName ?? current.givenName;
-  const family = changes.familyName ?? current.familyName;
-  await tx
-    .update(patients)
-    .set({
-      ...changes,
-      ...searchColumns(family, given),
-      updatedAt: new Date(),
-    })
-    .where(eq(patients.id, patientId));
-  return changed;
+/** How one source last described its person (null when it never did). */
+export async function sourceDemographics(
+  tx: Db,
+  system: string,
+  sourceId: string,
+): Promise<SourceDemographics | null> {
+  const [row] = await tx
+    .select({ demographics: patientSourceRecords.demographics })
+    .from(patientSourceRecords)
+    .where(
+      and(
+        eq(patientSourceRecords.sourceSystem, system),
+        eq(patientSourceRecords.sourceId, sourceId),
+      ),
+    );
+  return row?.demographics ?? null;
 }
 
 /** Rows that remember a source's description of a person, for writers that batch their rows. */
@@ -188,10 +106,9 @@ export interface SourceRecordWrites {
 }
 
 /**
- * What `recordSource` would write, as rows for a batching writer (the FHIR importer) to apply
- * after the golden record itself. Survivorship is not re-run: such writers are sources of the
- * highest trust for identity and write their demographics through, which is what survivorship
- * would choose for the most recent of them.
+ * What `recordSources` would write for one person, as rows for a batching writer (the FHIR
+ * importer) to apply after the golden record itself, whose fields the writer has already had
+ * survivorship decide (patients/golden-record.ts `goldenChangesOf`).
  */
 export async function sourceRecordWrites(
   tx: Db,
@@ -276,9 +193,11 @@ export function sourceRecordStatements(orgId: string, items: MatchedSource[]): S
 }
 
 /**
- * `recordSource` for many people at once, for writers that batch (the HL7 listener): one upsert
- * of the source records and one insert of the review items. Survivorship is not re-run, as for
- * `sourceRecordWrites`. The golden records must already be written.
+ * Remembers how sources described people and which golden records they were linked to, and
+ * opens review items for the decisions' candidates (a pair someone already judged distinct is
+ * not asked again): one upsert of the source records and one insert of the review items. The
+ * golden records must already be written; survivorship is their writer's to run
+ * (patients/golden-record.ts).
  */
 export async function recordSources(
   tx: Db,
@@ -321,6 +240,9 @@ export async function goldenDemographics(tx: Db, patientId: string): Promise<Sou
   if (!row) throw new Error('golden record not found');
   return demographicsOfRow(row);
 }
+
+/** Portal sign-up and the preferences a patient states there: one source per account. */
+export const PORTAL_SOURCE = 'careloop:portal';
 
 /** Staff registration and edits are one source per golden record: `careloop:staff`. */
 export const STAFF_SOURCE = 'careloop:staff';

@@ -29,9 +29,20 @@ import {
   matchPerson,
   type SourcePerson,
 } from '../mpi/match.js';
-import { goldenDemographics, recordSource, STAFF_SOURCE } from '../mpi/sources.js';
+import {
+  goldenDemographics,
+  PORTAL_SOURCE,
+  STAFF_SOURCE,
+  sourceDemographics,
+} from '../mpi/sources.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
+import {
+  createGoldenRecord,
+  type GoldenSource,
+  MergedRecord,
+  updateGoldenRecord,
+} from './golden-record.js';
 import { from360Row, load360, type Result360, sectionAccess, statement360 } from './read-model.js';
 import {
   patientAddresses,
@@ -92,6 +103,10 @@ function staffPerson(
     },
   };
 }
+
+/** A merged record's id still resolves, but its data lives on the survivor: write there. */
+const mergedRecord = () =>
+  conflict('This record was merged into another; open the surviving record instead');
 
 /** Views kept per process: ~15 kB each, so at most ~75 MB. */
 const VIEW_CACHE_ENTRIES = 5_000;
@@ -225,9 +240,10 @@ export class PatientService {
           index >= 0 ? `/body/identifiers/${index}/value` : '/body/identifiers',
         );
       }
-      const [row] = await tx
-        .insert(patients)
-        .values({
+      // Possible duplicates go to the review queue; staff registration never links by score.
+      await createGoldenRecord(
+        tx,
+        {
           id,
           orgId,
           givenName: input.givenName.trim(),
@@ -243,9 +259,10 @@ export class PatientService {
           timeZone: input.timeZone ?? null,
           primaryLocationId: input.primaryLocationId ?? null,
           flags: input.flags ?? [],
-        })
-        .returning({ id: patients.id });
-      if (!row) throw new Error('patient insert returned nothing');
+        },
+        { person, decision },
+      );
+      const row = { id };
       await this.replaceAddresses(tx, orgId, row.id, input.addresses ?? []);
       await this.replaceContactPoints(tx, orgId, row.id, contactPoints);
       await this.replaceIdentifiers(tx, orgId, row.id, input.identifiers ?? []);
@@ -263,8 +280,6 @@ export class PatientService {
           subjectId: row.id,
         },
       ]);
-      // Possible duplicates go to the review queue; staff registration never links by score.
-      await recordSource(tx, orgId, row.id, person, decision);
       await this.audit.inTransaction(tx, ctx.audit, {
         action: 'create',
         recordType: 'patient',
@@ -285,50 +300,43 @@ export class PatientService {
         .where(eq(patients.id, patientId))
         .for('update');
       if (!current) throw notFound('Patient');
+      if (current.status === 'merged') throw mergedRecord();
       assertBorn(input.birthDate, ctx);
       await assertLocation(tx, input.primaryLocationId);
-      const givenName = input.givenName?.trim() ?? current.givenName;
-      const familyName = input.familyName?.trim() ?? current.familyName;
-      const changes = {
-        givenName,
-        familyName,
-        ...searchColumns(familyName, givenName),
-        ...(input.middleName !== undefined && { middleName: input.middleName }),
+      if (input.addresses) await this.replaceAddresses(tx, orgId, patientId, input.addresses);
+      if (contactPoints) await this.replaceContactPoints(tx, orgId, patientId, contactPoints);
+      if (input.identifiers) await this.replaceIdentifiers(tx, orgId, patientId, input.identifiers);
+      // What staff saved is the staff source's description now: the record as it stands with
+      // the fields staff changed. Survivorship keeps it unless a clinical system sends
+      // something newer, or the patient states a preference.
+      const stands = await goldenDemographics(tx, patientId);
+      const staff: GoldenSource = {
+        person: {
+          kind: 'staff',
+          system: STAFF_SOURCE,
+          sourceId: patientId,
+          demographics: {
+            ...stands,
+            ...(input.givenName !== undefined && { given: input.givenName }),
+            ...(input.middleName !== undefined && { middle: input.middleName }),
+            ...(input.familyName !== undefined && { family: input.familyName }),
+            ...(input.birthDate !== undefined && { birthDate: input.birthDate }),
+            ...(input.administrativeSex !== undefined && { sex: input.administrativeSex }),
+            ...(input.preferredLanguage !== undefined && { language: input.preferredLanguage }),
+          },
+        },
+        decision: { kind: 'existing', patientId, method: 'source', score: null },
+      };
+      await updateGoldenRecord(tx, orgId, patientId, staff, {
         ...(input.preferredName !== undefined && { preferredName: input.preferredName }),
-        ...(input.birthDate !== undefined && { birthDate: input.birthDate }),
-        ...(input.administrativeSex !== undefined && {
-          administrativeSex: input.administrativeSex,
-        }),
         ...(input.genderIdentity !== undefined && { genderIdentity: input.genderIdentity }),
-        ...(input.preferredLanguage !== undefined && {
-          preferredLanguage: input.preferredLanguage,
-        }),
         ...(input.preferredChannel !== undefined && { preferredChannel: input.preferredChannel }),
         ...(input.timeZone !== undefined && { timeZone: input.timeZone }),
         ...(input.primaryLocationId !== undefined && {
           primaryLocationId: input.primaryLocationId,
         }),
         ...(input.flags !== undefined && { flags: input.flags }),
-        updatedAt: new Date(),
-      };
-      await tx.update(patients).set(changes).where(eq(patients.id, patientId));
-      if (input.addresses) await this.replaceAddresses(tx, orgId, patientId, input.addresses);
-      if (contactPoints) await this.replaceContactPoints(tx, orgId, patientId, contactPoints);
-      if (input.identifiers) await this.replaceIdentifiers(tx, orgId, patientId, input.identifiers);
-      // What staff saved is the staff source's description now; survivorship keeps it unless
-      // a clinical system sends something newer.
-      await recordSource(
-        tx,
-        orgId,
-        patientId,
-        {
-          kind: 'staff',
-          system: STAFF_SOURCE,
-          sourceId: patientId,
-          demographics: await goldenDemographics(tx, patientId),
-        },
-        { kind: 'existing', patientId, method: 'source', score: null },
-      );
+      });
       const fields = Object.keys(input).filter(
         (k) => input[k as keyof PatientUpdate] !== undefined,
       );
@@ -373,18 +381,23 @@ export class PatientService {
       await this.requireExists(tx, patientId);
       const now = new Date();
       if (input.preferredChannel !== undefined || input.preferredLanguage !== undefined) {
-        await tx
-          .update(patients)
-          .set({
-            ...(input.preferredChannel !== undefined && {
-              preferredChannel: input.preferredChannel,
-            }),
-            ...(input.preferredLanguage !== undefined && {
-              preferredLanguage: input.preferredLanguage,
-            }),
-            updatedAt: now,
-          })
-          .where(eq(patients.id, patientId));
+        // The language is survivorship's to decide: it is recorded as what this source (the
+        // patient's account, or staff) states, and ranks above what clinical feeds send.
+        const language =
+          input.preferredLanguage !== undefined
+            ? await this.statedLanguage(tx, ctx, patientId, source, input.preferredLanguage)
+            : null;
+        await updateGoldenRecord(
+          tx,
+          orgId,
+          patientId,
+          language,
+          input.preferredChannel !== undefined ? { preferredChannel: input.preferredChannel } : {},
+          now,
+        ).catch((error: unknown) => {
+          if (error instanceof MergedRecord) throw mergedRecord();
+          throw error;
+        });
       }
       const existing = await tx
         .select()
@@ -457,6 +470,31 @@ export class PatientService {
         reason: `${events.length} preference changes via ${source}`,
       });
     });
+  }
+
+  /**
+   * A preferred language as its source states it: the patient's account (the portal source its
+   * sign-up recorded) or the staff source, each keeping what else it said before.
+   */
+  private async statedLanguage(
+    tx: Db,
+    ctx: RequestContext,
+    patientId: string,
+    source: Source,
+    language: string,
+  ): Promise<GoldenSource> {
+    const system = source === 'portal' ? PORTAL_SOURCE : STAFF_SOURCE;
+    const sourceId = source === 'portal' ? ctx.actor.userId : patientId;
+    const before = await sourceDemographics(tx, system, sourceId);
+    return {
+      person: {
+        kind: source,
+        system,
+        sourceId,
+        demographics: { identifiers: [], ...before, language },
+      },
+      decision: { kind: 'existing', patientId, method: 'source', score: null },
+    };
   }
 
   private async view(tx: Db, ctx: RequestContext, patientId: string): Promise<Patient360> {

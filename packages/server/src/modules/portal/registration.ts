@@ -14,12 +14,12 @@ import type { Database } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { appendAudit } from '../audit/service.js';
 import { assertStrongPassword } from '../auth/passwords.js';
-import { users } from '../auth/schema.js';
 import type { AuthService } from '../auth/service.js';
 import { organizations } from '../directory/schema.js';
 import { matchPerson, type SourcePerson } from '../mpi/match.js';
-import { recordSource } from '../mpi/sources.js';
-import { patientContactPoints, patients } from '../patients/schema.js';
+import { PORTAL_SOURCE } from '../mpi/sources.js';
+import { createGoldenRecord } from '../patients/golden-record.js';
+import { patientContactPoints } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 
 /** The one answer to an accepted sign-up, new email or not (no account enumeration). */
@@ -27,8 +27,6 @@ export const SIGN_UP_RECEIVED: PortalRegistrationReceived = {
   message:
     'Thank you. Sign in with your email and password. If you already had an account, sign in with its password.',
 };
-
-export const PORTAL_SOURCE = 'careloop:portal';
 
 /**
  * Patient self-registration. The person becomes a new golden record and a patient account
@@ -124,30 +122,32 @@ export class PortalRegistrationService {
           allowScoreLink: false,
           holdReason: 'self-registration',
         });
-        await tx.insert(patients).values({
-          id: patientId,
-          orgId,
-          givenName,
-          familyName,
-          ...searchColumns(familyName, givenName),
-          birthDate: input.birthDate,
-          administrativeSex: input.administrativeSex ?? 'unknown',
-          preferredChannel: 'portal',
-          flags: ['self-registered'],
-        });
+        await createGoldenRecord(
+          tx,
+          {
+            id: patientId,
+            orgId,
+            givenName,
+            familyName,
+            ...searchColumns(familyName, givenName),
+            birthDate: input.birthDate,
+            administrativeSex: input.administrativeSex ?? 'unknown',
+            preferredChannel: 'portal',
+            flags: ['self-registered'],
+          },
+          { person, decision },
+        );
         await tx
           .insert(patientContactPoints)
           .values(contacts.map((c) => ({ ...c, orgId, patientId })));
-        await tx.insert(users).values({
+        await this.auth.createPatientAccount(tx, {
           id: userId,
           orgId,
           email,
           displayName: `${givenName} ${familyName}`,
-          role: 'patient',
           passwordHash,
           patientId,
         });
-        await recordSource(tx, orgId, patientId, person, decision);
         await appendTouchpoints(tx, [
           {
             orgId,

@@ -9,7 +9,7 @@ import {
   patientAddresses,
   patientContactPoints,
   patientIdentifiers,
-  patients,
+  type patients,
 } from '../../patients/schema.js';
 import { appointments } from '../../scheduling/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
@@ -38,7 +38,6 @@ export const TABLES = {
   locations,
   practitioners,
   serviceLines,
-  patients,
   patientAddresses,
   patientContactPoints,
   patientIdentifiers,
@@ -67,12 +66,28 @@ export const TABLES = {
 export type TableKey = keyof typeof TABLES;
 export type InsertRow<K extends TableKey> = (typeof TABLES)[K]['$inferInsert'];
 
+/**
+ * A golden record to write: not a table of the importer's, its writer is the patients module's
+ * (golden-record.ts), which the import's writer hands these rows to. An update carries what
+ * survivorship decided (`goldenChangesOf`) and the fields the import owns.
+ */
+export type GoldenWrite =
+  | { table: 'patients'; op: 'insert'; values: (typeof patients)['$inferInsert'] & { id: string } }
+  | {
+      table: 'patients';
+      op: 'update';
+      id: string;
+      values: Partial<(typeof patients)['$inferInsert']>;
+    };
+
 /** One row to write: a new record with its id, or changes to an existing one. */
-export type RowWrite = {
-  [K in TableKey]:
-    | { table: K; op: 'insert'; values: InsertRow<K> & { id: string } }
-    | { table: K; op: 'update'; id: string; values: Partial<InsertRow<K>> };
-}[TableKey];
+export type RowWrite =
+  | {
+      [K in TableKey]:
+        | { table: K; op: 'insert'; values: InsertRow<K> & { id: string } }
+        | { table: K; op: 'update'; id: string; values: Partial<InsertRow<K>> };
+    }[TableKey]
+  | GoldenWrite;
 
 /** What a source record became in Careloop. */
 export type RecordType =

@@ -5,11 +5,11 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import type { SourcePerson } from '../../mpi/match.js';
 import { sourceRecordWrites } from '../../mpi/sources.js';
+import { goldenChangesOf, goldenSnapshot } from '../../patients/golden-record.js';
 import {
   patientAddresses,
   patientContactPoints,
   patientIdentifiers,
-  patients,
 } from '../../patients/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import { EntryError, NotMapped } from '../outcome.js';
@@ -113,10 +113,8 @@ function languageOfPatient(patient: Patient): string | null {
 }
 
 async function existingChildren(tx: Db, patientId: string) {
-  const [row] = await tx
-    .select({ flags: patients.flags })
-    .from(patients)
-    .where(eq(patients.id, patientId));
+  const golden = await goldenSnapshot(tx, patientId);
+  if (!golden) throw new Error('matched patient vanished');
   const addresses = await tx
     .select({ line1: patientAddresses.line1, postalCode: patientAddresses.postalCode })
     .from(patientAddresses)
@@ -129,7 +127,7 @@ async function existingChildren(tx: Db, patientId: string) {
     .select({ system: patientIdentifiers.system, value: patientIdentifiers.value })
     .from(patientIdentifiers)
     .where(eq(patientIdentifiers.patientId, patientId));
-  return { flags: row?.flags ?? [], addresses, contacts, identifiers };
+  return { golden, flags: golden.current.flags, addresses, contacts, identifiers };
 }
 
 /**
@@ -216,13 +214,25 @@ export const mapPatient = mapperFor('Patient', async (patient, ctx) => {
   };
   if (match.kind === 'existing') {
     patientId = match.patientId;
-    known = await existingChildren(ctx.tx, patientId);
+    const existing = await existingChildren(ctx.tx, patientId);
+    known = existing;
     const kept = known.flags.filter((f) => !(IMPORT_FLAGS as readonly string[]).includes(f));
+    // Survivorship decides the names, birth date, sex, language and death from every source of
+    // the record, this resource included: an EHR's update does not overwrite what a patient
+    // chose. The import sets what it owns: the nickname, whether the record is active, flags.
+    const { current, sources } = existing.golden;
+    const decided = goldenChangesOf(current, sources, person, demographics.updatedAt);
     writes.push({
       table: 'patients',
       op: 'update',
       id: patientId,
-      values: { ...demographics, flags: [...kept, ...flags] },
+      values: {
+        ...decided.columns,
+        preferredName: demographics.preferredName,
+        status: demographics.status,
+        updatedAt: demographics.updatedAt,
+        flags: [...kept, ...flags],
+      },
     });
   } else {
     patientId = randomUUID();

@@ -1,0 +1,250 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Module boundaries (docs/adr/0018-module-boundaries.md), read from the source with regular
+ * expressions (TypeScript 7 has no compiler API):
+ *
+ * 1. A table belongs to the module whose `schema.ts` defines it, and only that module writes it
+ *    (Drizzle `insert/update/delete(table)`, the bulk `insertStatements/updateStatements(table)`,
+ *    a batch's `update(tx, table, …)`, SQL text `insert into/update/delete from <table>`, and
+ *    the tables the FHIR importer writes generically through `TABLES`). The golden record
+ *    (`patients`) is written by one file only, `patients/golden-record.ts`.
+ * 2. A module imports from another only its `service.ts`, its `schema.ts` (to read and to
+ *    reference), or an entry point named in ENTRY_POINTS.
+ *
+ * What breaks either rule today is listed in EXCEPTIONS, each naming issue 10: the test fails
+ * on a new breach and on an exception that no longer happens, so the list can only shrink.
+ */
+
+const MODULES = dirname(fileURLToPath(import.meta.url));
+
+/** Files other modules may import besides `service.ts` and `schema.ts`, each for a reason. */
+const ENTRY_POINTS: Readonly<Record<string, string>> = {
+  'patients/golden-record.ts': 'the one writer of the golden record, for every source',
+  'mpi/match.ts': "the master patient index's decision, which every source asks",
+  'mpi/sources.ts': 'the source records every source leaves with the master patient index',
+  'mpi/source-links.ts': 'the links from source records to Careloop records, for the importers',
+};
+
+/** Files that may write `patients`: the golden-record writer alone. */
+const GOLDEN_WRITERS = new Set(['patients/golden-record.ts']);
+
+/**
+ * Breaches as they stand, to remove as issue 10 gives each table an owning service:
+ * `write <file> <table>` and `import <file> <target>`.
+ */
+const EXCEPTIONS = new Set<string>([
+  // TODO(issue 10): the patients module's other tables (addresses, contact points,
+  // identifiers, coverage) get writes in its service; the importers add what they bring there.
+  'write csv-import/patient-rows.ts patient_addresses',
+  'write csv-import/patient-rows.ts patient_contact_points',
+  'write csv-import/patient-rows.ts patient_identifiers',
+  'write hl7/batch-state.ts patient_addresses',
+  'write hl7/batch-state.ts patient_contact_points',
+  'write hl7/batch-state.ts patient_identifiers',
+  'write portal/registration.ts patient_contact_points',
+  'write fhir/writer.ts coverages',
+  'write fhir/writer.ts patient_addresses',
+  'write fhir/writer.ts patient_contact_points',
+  'write fhir/writer.ts patient_identifiers',
+  // TODO(issue 10): the FHIR importer writes the master patient index's source records and
+  // review items as rows (`sourceRecordWrites`) rather than through its functions.
+  'write fhir/writer.ts patient_source_records',
+  'write fhir/writer.ts mpi_review_items',
+  // TODO(issue 10): clinical/ and scheduling/ hold only schemas; each needs an owning service,
+  // and the directory its writes for the FHIR importer.
+  'write csv-import/appointment-rows.ts appointments',
+  'write fhir/writer.ts appointments',
+  'write fhir/writer.ts conditions',
+  'write fhir/writer.ts encounters',
+  'write fhir/writer.ts locations',
+  'write fhir/writer.ts practitioners',
+  'write fhir/writer.ts service_lines',
+  'write hl7/adt.ts encounters',
+  'write hl7/batch-state.ts appointments',
+  'write hl7/batch-state.ts encounters',
+  'write hl7/batch-state.ts service_requests',
+  'write hl7/ref.ts service_requests',
+  'write hl7/siu.ts appointments',
+  // TODO(issue 10): the organization's MFA setting belongs to the directory's service.
+  'write auth/mfa.ts organizations',
+  // TODO(issue 10): the timeline's touchpoints are appended through `appendTouchpoints`, but
+  // the batching importers build its rows themselves for their single flush.
+  'write fhir/writer.ts touchpoints',
+  'write hl7/batch-state.ts touchpoints',
+  // TODO(issue 10): internals imported across modules instead of a service.
+  'import csv-import/appointment-rows.ts scheduling/reason.ts',
+  'import fhir/bundle-run.ts scheduling/reason.ts',
+  'import fhir/import-service.ts audit/chain.ts',
+  'import fhir/read-queries.ts scheduling/reason.ts',
+  'import fhir/patient-match.ts mpi/candidates.ts',
+  'import fhir/read-service.ts patients/search.ts',
+  'import hl7/batch-state.ts mpi/candidates.ts',
+  'import hl7/batch-tx.ts audit/chain.ts',
+  'import hl7/ingest.ts audit/chain.ts',
+  'import hl7/merge.ts mpi/merge.ts',
+  'import hl7/siu.ts scheduling/reason.ts',
+  'import patients/read-model.ts scheduling/reason.ts',
+  'import portal/registration.ts auth/passwords.ts',
+  'import restrictions/facts.ts patients/read-model.ts',
+]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'test' ? [] : sourceFiles(path);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const moduleOf = (file: string) => file.split('/')[0] ?? '';
+
+interface Source {
+  /** Relative to modules/, with forward slashes. */
+  file: string;
+  text: string;
+}
+
+const SOURCES: Source[] = sourceFiles(MODULES).map((path) => ({
+  file: relative(MODULES, path).split('\\').join('/'),
+  text: readFileSync(path, 'utf8'),
+}));
+
+/** Each module's tables: the Drizzle name and the SQL name, from its `schema.ts`. */
+function tablesByModule(): Map<string, { name: string; sql: string; module: string }> {
+  const tables = new Map<string, { name: string; sql: string; module: string }>();
+  for (const { file, text } of SOURCES) {
+    if (!file.endsWith('/schema.ts')) continue;
+    for (const m of text.matchAll(/export const (\w+) = pgTable\(\s*'(\w+)'/g)) {
+      const [, name, sql] = m;
+      if (name && sql)
+        tables.set(`${moduleOf(file)}:${name}`, { name, sql, module: moduleOf(file) });
+    }
+  }
+  return tables;
+}
+
+interface Import {
+  names: { imported: string; local: string }[];
+  /** The imported file, relative to modules/; null outside modules/. */
+  target: string | null;
+}
+
+function importsOf({ file, text }: Source): Import[] {
+  const out: Import[] = [];
+  for (const m of text.matchAll(/import\s+(type\s+)?(\{[^}]*\}|[\w*\s]+)\s+from\s+'([^']+)'/g)) {
+    const [, , clause = '', from = ''] = m;
+    if (!from.startsWith('.')) continue;
+    const absolute = resolve(MODULES, dirname(file), from).replace(/\.js$/, '.ts');
+    const rel = relative(MODULES, absolute).split('\\').join('/');
+    const names = clause.startsWith('{')
+      ? clause
+          .slice(1, -1)
+          .split(',')
+          .map((part) => part.trim().replace(/^type\s+/, ''))
+          .filter(Boolean)
+          .map((part) => {
+            const [imported = '', local = imported] = part.split(/\s+as\s+/);
+            return { imported, local };
+          })
+      : [];
+    out.push({ names, target: rel.startsWith('..') ? null : rel });
+  }
+  return out;
+}
+
+/** Every table each file writes, by SQL name: `write <file> <table>`. */
+function writes(): Set<string> {
+  const tables = tablesByModule();
+  const bySql = new Map([...tables.values()].map((t) => [t.sql, t]));
+  const found = new Set<string>();
+  for (const source of SOURCES) {
+    const { file, text } = source;
+    // Local names of imported tables → the table.
+    const local = new Map<string, { sql: string; module: string }>();
+    for (const { names, target } of importsOf(source)) {
+      if (!target?.endsWith('/schema.ts')) continue;
+      for (const { imported, local: as } of names) {
+        const table = tables.get(`${moduleOf(target)}:${imported}`);
+        if (table) local.set(as, table);
+      }
+    }
+    const written = new Set<{ sql: string; module: string }>();
+    const calls = [
+      /\.(?:insert|update|delete)\(\s*(\w+)\s*\)/g,
+      /\b(?:insertStatements|updateStatements)\(\s*(\w+)\s*,/g,
+      /\.update\(\s*tx\s*,\s*(\w+)\s*,/g,
+    ];
+    for (const pattern of calls) {
+      for (const m of text.matchAll(pattern)) {
+        const table = m[1] ? local.get(m[1]) : undefined;
+        if (table) written.add(table);
+      }
+    }
+    for (const m of text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)\b/g)) {
+      const table = m[1] ? bySql.get(m[1]) : undefined;
+      if (table) written.add(table);
+    }
+    for (const table of written) {
+      const own = table.module === moduleOf(file);
+      const golden = table.sql === 'patients' ? GOLDEN_WRITERS.has(file) : own;
+      if (!golden) found.add(`write ${file} ${table.sql}`);
+    }
+  }
+  // The FHIR importer's writer writes every table its mappings name in TABLES.
+  const context = SOURCES.find((s) => s.file === 'fhir/mapping/context.ts');
+  const block = /export const TABLES = \{([^}]*)\}/.exec(context?.text ?? '')?.[1] ?? '';
+  const contextImports = context ? importsOf(context) : [];
+  for (const name of block
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)) {
+    const from = contextImports.find((i) => i.names.some((n) => n.local === name));
+    const owner = from?.target ? moduleOf(from.target) : 'fhir';
+    const table = tables.get(`${owner}:${name}`);
+    if (table && owner !== 'fhir') found.add(`write fhir/writer.ts ${table.sql}`);
+  }
+  return found;
+}
+
+/** Imports of another module's internals: `import <file> <target>`. */
+function internalImports(): Set<string> {
+  const found = new Set<string>();
+  for (const source of SOURCES) {
+    for (const { target } of importsOf(source)) {
+      if (!target || moduleOf(target) === moduleOf(source.file)) continue;
+      const base = target.slice(target.lastIndexOf('/') + 1);
+      const publicFile = base === 'service.ts' || base === 'schema.ts' || base === 'index.ts';
+      if (publicFile || ENTRY_POINTS[target]) continue;
+      found.add(`import ${source.file} ${target}`);
+    }
+  }
+  return found;
+}
+
+describe('module boundaries', () => {
+  const found = new Set([...writes(), ...internalImports()]);
+
+  it('lets only the golden-record writer write patients, and only mpi write source_links', () => {
+    const breaches = [...found].filter((f) => / (patients|source_links)$/.test(f));
+    expect(breaches).toEqual([]);
+  });
+
+  it('finds no module writing another module’s tables or importing its internals, but the listed exceptions', () => {
+    expect([...found].filter((f) => !EXCEPTIONS.has(f)).sort()).toEqual([]);
+  });
+
+  it('lists no exception that no longer happens (the list only shrinks)', () => {
+    expect([...EXCEPTIONS].filter((e) => !found.has(e)).sort()).toEqual([]);
+  });
+
+  it('sees the writes it is looking for (a check that finds nothing proves nothing)', () => {
+    expect(found).toContain('write fhir/writer.ts encounters');
+    expect(found).toContain('write csv-import/appointment-rows.ts appointments');
+    const golden = SOURCES.find((s) => s.file === 'patients/golden-record.ts');
+    expect(golden?.text).toMatch(/\.insert\(patients\)/);
+  });
+});

@@ -11,6 +11,7 @@ export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
 export * from './pagination/cursor.js';
+export * from './patients/mrn.js';
 export * from './patients/redact.js';
 export * from './patients/search.js';
 export * from './patients/touchpoint-label.js';

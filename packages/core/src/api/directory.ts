@@ -122,3 +122,18 @@ export type UserUpdate = Static<typeof UserUpdate>;
 export type User = Static<typeof User>;
 export type UserCreated = Static<typeof UserCreated>;
 export type DirectoryListQuery = Static<typeof DirectoryListQuery>;
+
+/** Organization settings the console's registration reads (admins change them). */
+export const OrganizationSettings = Type.Object({
+  mrnFormat: Type.String({
+    description:
+      'MRNs of patients registered in the console: text around {seq} or {seq:N} (zero-padded to N digits), e.g. CL-{seq:6}',
+  }),
+  defaultLocationId: Nullable(Uuid),
+});
+export const OrganizationSettingsUpdate = Type.Object({
+  mrnFormat: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  defaultLocationId: Type.Optional(Nullable(Uuid)),
+});
+export type OrganizationSettings = Static<typeof OrganizationSettings>;
+export type OrganizationSettingsUpdate = Static<typeof OrganizationSettingsUpdate>;

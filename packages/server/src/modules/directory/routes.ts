@@ -5,6 +5,8 @@ import {
   LocationCreate,
   LocationPage,
   LocationUpdate,
+  OrganizationSettings,
+  OrganizationSettingsUpdate,
   Practitioner,
   PractitionerCreate,
   PractitionerPage,
@@ -26,6 +28,33 @@ const tags = ['directory'];
 
 export default async function directoryRoutes(app: App, { directory }: Services): Promise<void> {
   const orgOf = (request: Parameters<typeof contextOf>[0]) => contextOf(request).actor.orgId;
+
+  app.get(
+    '/api/organization/settings',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "The organization's MRN format and default location for new patients",
+        response: { 200: OrganizationSettings, ...errors },
+      },
+    },
+    (request) => directory.settings(orgOf(request)),
+  );
+
+  app.patch(
+    '/api/organization/settings',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: "Change the organization's MRN format or default location (admins)",
+        body: OrganizationSettingsUpdate,
+        response: { 200: OrganizationSettings, 422: problem, ...errors },
+      },
+    },
+    (request) => directory.updateSettings(orgOf(request), request.body),
+  );
 
   app.get(
     '/api/locations',

@@ -6,8 +6,11 @@ import {
   type LocationCreate,
   normalizeEmail,
   notFound,
+  type OrganizationSettings,
+  type OrganizationSettingsUpdate,
   type Practitioner,
   type PractitionerCreate,
+  parseMrnFormat,
   type Service,
   type ServiceCreate,
   unknownReference,
@@ -109,6 +112,48 @@ function definedOnly<T extends object>(values: T): Partial<T> {
  */
 export class DirectoryService {
   constructor(readonly database: Database) {}
+
+  /** The MRN format and default location that registration in the console reads. */
+  settings(orgId: string): Promise<OrganizationSettings> {
+    return this.database.withTenant(orgId, async (tx) => {
+      const [row] = await tx
+        .select({
+          mrnFormat: organizations.mrnFormat,
+          defaultLocationId: organizations.defaultLocationId,
+        })
+        .from(organizations)
+        .where(eq(organizations.id, orgId));
+      if (!row) throw notFound('Organization');
+      return row;
+    });
+  }
+
+  /**
+   * Changes the settings. A new MRN format applies to the next registration and the sequence
+   * goes on where it was, so no number is given twice; the default location must be one of
+   * the organization's (422 naming the field otherwise).
+   */
+  async updateSettings(
+    orgId: string,
+    input: OrganizationSettingsUpdate,
+  ): Promise<OrganizationSettings> {
+    if (input.mrnFormat !== undefined && !parseMrnFormat(input.mrnFormat)) {
+      throw badRequest(
+        'Use letters, digits and - . _ / around one {seq} or {seq:N} (N from 1 to 12), e.g. CL-{seq:6}',
+        '/body/mrnFormat',
+      );
+    }
+    const changes = definedOnly({
+      mrnFormat: input.mrnFormat,
+      defaultLocationId: input.defaultLocationId,
+    });
+    if (Object.keys(changes).length > 0) {
+      await this.database.withTenant(orgId, (tx) =>
+        tx.update(organizations).set(changes).where(eq(organizations.id, orgId)),
+      );
+    }
+    return this.settings(orgId);
+  }
 
   listLocations(orgId: string, query: DirectoryListQuery): Promise<Page<Location>> {
     const limit = query.limit ?? 25;

@@ -33,6 +33,7 @@ import { goldenDemographics, recordSource, STAFF_SOURCE } from '../mpi/sources.j
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
 import { load360, type Row360, sectionAccess, shape360, statement360 } from './read-model.js';
+import { registrationDefaults } from './registration-defaults.js';
 import {
   patientAddresses,
   patientConsents,
@@ -221,6 +222,8 @@ export class PatientService {
           index >= 0 ? `/body/identifiers/${index}/value` : '/body/identifiers',
         );
       }
+      const defaults = await registrationDefaults(tx, ctx.actor, input);
+      const identifiers = [...(input.identifiers ?? []), ...(defaults.mrn ? [defaults.mrn] : [])];
       const [row] = await tx
         .insert(patients)
         .values({
@@ -237,14 +240,14 @@ export class PatientService {
           preferredLanguage: input.preferredLanguage ?? 'en',
           preferredChannel: input.preferredChannel ?? null,
           timeZone: input.timeZone ?? null,
-          primaryLocationId: input.primaryLocationId ?? null,
+          primaryLocationId: defaults.primaryLocationId,
           flags: input.flags ?? [],
         })
         .returning({ id: patients.id });
       if (!row) throw new Error('patient insert returned nothing');
       await this.replaceAddresses(tx, orgId, row.id, input.addresses ?? []);
       await this.replaceContactPoints(tx, orgId, row.id, contactPoints);
-      await this.replaceIdentifiers(tx, orgId, row.id, input.identifiers ?? []);
+      await this.replaceIdentifiers(tx, orgId, row.id, identifiers);
       await appendTouchpoints(tx, [
         {
           orgId,

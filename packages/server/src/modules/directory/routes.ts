@@ -7,6 +7,7 @@ import {
   LocationUpdate,
   OrganizationSettings,
   OrganizationSettingsUpdate,
+  PortalOrganizations,
   Practitioner,
   PractitionerCreate,
   PractitionerPage,
@@ -40,6 +41,21 @@ export default async function directoryRoutes(app: App, { directory }: Services)
       },
     },
     (request) => directory.settings(orgOf(request)),
+  );
+
+  app.get(
+    '/api/portal/organizations',
+    {
+      config: { policy: { public: true } },
+      schema: {
+        tags: ['portal'],
+        summary:
+          "Organizations listed on the portal's sign-up page (id and name only; admins list theirs in the organization settings)",
+        security: [],
+        response: { 200: PortalOrganizations },
+      },
+    },
+    () => directory.portalOrganizations(),
   );
 
   app.patch(

@@ -27,6 +27,11 @@ export const organizations = pgTable(
     mfaAdminsExempt: boolean('mfa_admins_exempt').notNull().default(false),
     /** How the MRNs of patients registered in the console read (core's `parseMrnFormat`). */
     mrnFormat: text('mrn_format').notNull().default('CL-{seq:6}'),
+    /**
+     * Listed by name on the portal's public sign-up page (`GET /api/portal/organizations`), so a
+     * patient without the clinic's sign-up link can choose it. Off unless an admin turns it on.
+     */
+    portalSignUpListed: boolean('portal_sign_up_listed').notNull().default(false),
     /** Where a patient registered without a location is seen, before the registrar's own. */
     defaultLocationId: uuid('default_location_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -8,6 +8,7 @@ import {
   notFound,
   type OrganizationSettings,
   type OrganizationSettingsUpdate,
+  type PortalOrganizations,
   type Practitioner,
   type PractitionerCreate,
   parseMrnFormat,
@@ -20,6 +21,9 @@ import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { decodeKeyset, escapeLike, pageOf } from '../../db/keyset.js';
 import { locations, organizations, practitioners, serviceLines } from './schema.js';
+
+/** The most organizations the portal's sign-up page lists. */
+const PORTAL_ORGANIZATIONS_LISTED = 200;
 
 export interface Page<T> {
   items: T[];
@@ -113,6 +117,22 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 export class DirectoryService {
   constructor(readonly database: Database) {}
 
+  /**
+   * The organizations listed on the portal's public sign-up page, by name (at most 200). Read
+   * as the owning role: an anonymous visitor has no organization for row-level security.
+   */
+  async portalOrganizations(): Promise<PortalOrganizations> {
+    const items = await this.database.system((tx) =>
+      tx
+        .select({ id: organizations.id, name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.portalSignUpListed, true))
+        .orderBy(asc(organizations.name))
+        .limit(PORTAL_ORGANIZATIONS_LISTED),
+    );
+    return { items };
+  }
+
   /** The MRN format and default location that registration in the console reads. */
   settings(orgId: string): Promise<OrganizationSettings> {
     return this.database.withTenant(orgId, async (tx) => {
@@ -120,6 +140,7 @@ export class DirectoryService {
         .select({
           mrnFormat: organizations.mrnFormat,
           defaultLocationId: organizations.defaultLocationId,
+          portalSignUpListed: organizations.portalSignUpListed,
         })
         .from(organizations)
         .where(eq(organizations.id, orgId));
@@ -146,6 +167,7 @@ export class DirectoryService {
     const changes = definedOnly({
       mrnFormat: input.mrnFormat,
       defaultLocationId: input.defaultLocationId,
+      portalSignUpListed: input.portalSignUpListed,
     });
     if (Object.keys(changes).length > 0) {
       await this.database.withTenant(orgId, (tx) =>

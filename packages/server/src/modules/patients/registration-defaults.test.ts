@@ -75,7 +75,11 @@ describeEachDatabase('registration defaults: MRN and location', (kind) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ path: '/body/mrnFormat' });
     const res = await admin.patch('/api/organization/settings', { mrnFormat: 'N{seq:4}' });
-    expect(res.json()).toEqual({ mrnFormat: 'N{seq:4}', defaultLocationId: null });
+    expect(res.json()).toEqual({
+      mrnFormat: 'N{seq:4}',
+      defaultLocationId: null,
+      portalSignUpListed: false,
+    });
     expect(mrnOf(await register(admin, withoutMrn()))).toEqual(['N0002']);
     const desk = await tenant.signIn('front-desk');
     expect(

@@ -14,5 +14,6 @@ export * from './pagination/cursor.js';
 export * from './patients/mrn.js';
 export * from './patients/redact.js';
 export * from './patients/search.js';
+export * from './patients/total.js';
 export * from './patients/touchpoint-label.js';
 export * from './restriction/access.js';

@@ -353,6 +353,7 @@ export type PatientCreate = Static<typeof PatientCreate>;
 export type PatientUpdate = Static<typeof PatientUpdate>;
 export type PatientListQuery = Static<typeof PatientListQuery>;
 export type PatientTotal = Static<typeof PatientTotal>;
+export type PatientPage = Static<typeof PatientPage>;
 export type PatientSummary = Static<typeof PatientSummary>;
 export type Patient360 = Static<typeof Patient360>;
 export type Touchpoint = Static<typeof Touchpoint>;

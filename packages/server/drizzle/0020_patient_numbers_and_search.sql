@@ -10,6 +10,8 @@ CREATE TABLE "mrn_counters" (
 ALTER TABLE "organizations" ADD COLUMN "mrn_format" text DEFAULT 'CL-{seq:6}' NOT NULL;--> statement-breakpoint
 ALTER TABLE "organizations" ADD COLUMN "portal_sign_up_listed" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "organizations" ADD COLUMN "default_location_id" uuid;--> statement-breakpoint
+ALTER TABLE "coverages" ADD COLUMN "subscriber_name" text;--> statement-breakpoint
+ALTER TABLE "coverages" ADD COLUMN "subscriber_relationship" text DEFAULT 'self' NOT NULL;--> statement-breakpoint
 ALTER TABLE "mrn_counters" ADD CONSTRAINT "mrn_counters_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organizations" ADD CONSTRAINT "organizations_default_location_id_fk" FOREIGN KEY ("id","default_location_id") REFERENCES "public"."locations"("org_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "patients_search_name_trgm_idx" ON "patients" USING gin ("search_name" gin_trgm_ops);

@@ -152,6 +152,10 @@ export const coverages = pgTable(
     plan: text('plan'),
     memberId: text('member_id').notNull(),
     groupNumber: text('group_number'),
+    /** The policy holder when not the patient (a parent, a spouse); null: the patient. */
+    subscriberName: text('subscriber_name'),
+    /** The patient's relationship to the subscriber: self, spouse, child or other. */
+    subscriberRelationship: text('subscriber_relationship').notNull().default('self'),
     priority: integer('priority').notNull().default(1),
     status: text('status').notNull().default('active'),
     startDate: date('start_date', { mode: 'string' }),

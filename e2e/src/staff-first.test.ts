@@ -223,4 +223,47 @@ describe('the 360 page', () => {
     });
     await page.context().close();
   });
+
+  it('front desk adds coverage with a subscriber and a care-team member, errors on the field', async () => {
+    const cookie = await apiSession('frontdesk');
+    const [patient] = (await apiGet<PatientPage>(cookie, '/api/patients?limit=1&sort=-createdAt'))
+      .items;
+    if (!patient) throw new Error('no demo patient');
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'first-coverage-care-team', async () => {
+      await signIn(page, 'frontdesk');
+      await page.getByLabel('Search patients').waitFor();
+      await page.goto(`${app.url}/patients/${patient.id}`);
+      await page.getByRole('tab', { name: 'Coverage' }).click();
+      await page.getByRole('button', { name: 'Add coverage' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Add coverage' }).click();
+      await dialog.getByText('Enter the payer').waitFor();
+      await dialog.getByLabel(/^Payer/).fill('Harborview Mutual');
+      await dialog.getByLabel(/^Member ID/).fill('HM-55102');
+      await dialog.getByLabel('Subscriber', { exact: true }).fill('Robin Shoreditch');
+      await dialog.getByLabel('Relationship to subscriber').click();
+      await page.getByRole('option', { name: 'Spouse' }).click();
+      await dialog.getByLabel('Start date').fill('2026-03-01');
+      await dialog.getByLabel('End date').fill('2026-01-31');
+      await dialog.getByRole('button', { name: 'Add coverage' }).click();
+      // The server's refusal lands on the field it names.
+      await dialog.getByText('The end date is before the start date').waitFor();
+      await dialog.getByLabel('End date').fill('');
+      await dialog.getByRole('button', { name: 'Add coverage' }).click();
+      const table = page.getByRole('table', { name: 'Coverage' });
+      await table.getByText('Robin Shoreditch (Spouse)').waitFor();
+      expect(await table.textContent()).toContain('HM-55102');
+
+      await page.getByRole('tab', { name: 'Care team' }).click();
+      await page.getByLabel('Or name').fill('Tom Weatherby');
+      await page.getByLabel(/^Role/).fill('Family carer');
+      await page.getByRole('button', { name: 'Add to care team' }).click();
+      const team = page.getByRole('table', { name: 'Care team' });
+      await team.getByText('Tom Weatherby').waitFor();
+      await page.getByRole('button', { name: 'Remove Tom Weatherby from the care team' }).click();
+      await expect.poll(() => team.getByText('Tom Weatherby').count()).toBe(0);
+    });
+    await page.context().close();
+  });
 });

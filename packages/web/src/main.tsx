@@ -24,7 +24,8 @@ createRoot(root).render(
       defaultColorScheme="light"
     >
       <DatesProvider settings={{ firstDayOfWeek: 0 }}>
-        <Notifications position="top-right" />
+        {/* Bottom right, three at most: above the header they covered Sign out and More actions. */}
+        <Notifications position="bottom-right" limit={3} />
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />
         </QueryClientProvider>

@@ -34,6 +34,16 @@ export const SessionInfo = Type.Object({
   stage: SessionStageSchema,
 });
 
+/**
+ * Who is signed in, asked by a page as it loads: `session` null when nobody is (an answer, not
+ * an error, so a sign-in page logs no failed request); `expired` when the cookie sent named a
+ * session that timed out ("Your session expired").
+ */
+export const SessionProbe = Type.Object({
+  session: Nullable(SessionInfo),
+  expired: Type.Boolean(),
+});
+
 /** A TOTP code (6 digits) or a recovery code. */
 export const MfaCodeBody = Type.Object({ code: Type.String({ minLength: 6, maxLength: 40 }) });
 
@@ -65,6 +75,7 @@ export const MfaPolicyUpdate = Type.Object({ mfaRequired: Type.Boolean() });
 export type LoginBody = Static<typeof LoginBody>;
 export type SessionUser = Static<typeof SessionUser>;
 export type SessionInfo = Static<typeof SessionInfo>;
+export type SessionProbe = Static<typeof SessionProbe>;
 export type MfaCodeBody = Static<typeof MfaCodeBody>;
 export type MfaEnrolment = Static<typeof MfaEnrolment>;
 export type MfaRecoveryCodes = Static<typeof MfaRecoveryCodes>;

@@ -125,3 +125,30 @@ export type UserUpdate = Static<typeof UserUpdate>;
 export type User = Static<typeof User>;
 export type UserCreated = Static<typeof UserCreated>;
 export type DirectoryListQuery = Static<typeof DirectoryListQuery>;
+
+/** Organization settings the console's registration reads (admins change them). */
+export const OrganizationSettings = Type.Object({
+  mrnFormat: Type.String({
+    description:
+      'MRNs of patients registered in the console: text around {seq} or {seq:N} (zero-padded to N digits), e.g. CL-{seq:6}',
+  }),
+  defaultLocationId: Nullable(Uuid),
+  /** Listed by name on the portal's public sign-up page. */
+  portalSignUpListed: Type.Boolean(),
+});
+export const OrganizationSettingsUpdate = Type.Object({
+  mrnFormat: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  defaultLocationId: Type.Optional(Nullable(Uuid)),
+  portalSignUpListed: Type.Optional(Type.Boolean()),
+});
+
+/**
+ * The organizations a patient may choose on the portal's sign-up page: those an admin listed,
+ * by id and name only (what the sign-up link already shows), nothing else about them.
+ */
+export const PortalOrganizations = Type.Object({
+  items: Type.Array(Type.Object({ id: Uuid, name: Type.String() }), { maxItems: 200 }),
+});
+export type PortalOrganizations = Static<typeof PortalOrganizations>;
+export type OrganizationSettings = Static<typeof OrganizationSettings>;
+export type OrganizationSettingsUpdate = Static<typeof OrganizationSettingsUpdate>;

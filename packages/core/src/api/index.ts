@@ -1,6 +1,7 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './common.js';
+export * from './coverage.js';
 export * from './directory.js';
 export * from './enums.js';
 export * from './imports.js';

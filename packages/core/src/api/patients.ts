@@ -123,7 +123,25 @@ export const PatientSummary = Type.Object({
   primaryLocation: Nullable(Type.String()),
   createdAt: Instant,
 });
-export const PatientPage = Page(PatientSummary);
+/**
+ * How many patients the list's search and filters find: counted exactly up to a threshold,
+ * estimated by the query planner above it (`exact: false`, "about 120,000 patients").
+ */
+export const PatientTotal = Type.Object({
+  count: Type.Integer({ minimum: 0 }),
+  exact: Type.Boolean(),
+});
+export const PatientPage = Type.Object({
+  items: Type.Array(PatientSummary),
+  nextCursor: Nullable(Type.String()),
+  /** On the first page only (no cursor); null on the pages after it. */
+  total: Nullable(PatientTotal),
+  /**
+   * True when nothing began with the name searched for and these are the nearest spellings
+   * (trigram similarity): "Kely Abdulah" finds Kelly Abdullah.
+   */
+  fuzzy: Type.Boolean(),
+});
 
 export const Address = Type.Object({
   id: Uuid,
@@ -361,6 +379,8 @@ export const TaskPage = Page(Task);
 export type PatientCreate = Static<typeof PatientCreate>;
 export type PatientUpdate = Static<typeof PatientUpdate>;
 export type PatientListQuery = Static<typeof PatientListQuery>;
+export type PatientTotal = Static<typeof PatientTotal>;
+export type PatientPage = Static<typeof PatientPage>;
 export type PatientSummary = Static<typeof PatientSummary>;
 export type Patient360 = Static<typeof Patient360>;
 export type Touchpoint = Static<typeof Touchpoint>;

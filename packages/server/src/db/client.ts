@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -24,6 +25,9 @@ export type DatabaseKind = 'pglite' | 'postgres';
  * takes this long (a host that does not answer), so no request hangs (docs/adr/0013).
  */
 export const CONNECT_TIMEOUT_MS = 3_000;
+
+/** The contrib extensions migrations create, which PGlite must be given when it starts. */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 /** Told about a broken connection: which pool, and the error (log it with `loggableError`). */
 export type ConnectionErrorListener = (pool: string, error: Error) => void;
@@ -136,7 +140,7 @@ export class Database {
     if (!client) {
       if (!options.dataDir) throw new Error('dataDir is required for the embedded database');
       await mkdir(options.dataDir, { recursive: true });
-      client = await PGlite.create(`${options.dataDir}/pgdata`);
+      client = await PGlite.create(`${options.dataDir}/pgdata`, { extensions: PGLITE_EXTENSIONS });
     }
     const pglite = client;
     const db = drizzlePglite(pglite, { schema }) as unknown as Db;

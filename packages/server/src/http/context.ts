@@ -31,6 +31,8 @@ declare module 'fastify' {
     actor: Actor | null;
     /** `performance.now()` when the request reached the security hook, before any lookup. */
     receivedAt: number;
+    /** The session cookie sent named a session that timed out (a public route may say so). */
+    sessionExpired: boolean;
   }
 }
 

@@ -24,6 +24,7 @@ export function installSecurity(
 ): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('receivedAt', 0);
+  app.decorateRequest('sessionExpired', false);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -48,6 +49,7 @@ export function installSecurity(
         request.actor = session.actor;
       } else {
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        request.sessionExpired = session.state === 'expired';
         if (policy && !('public' in policy)) {
           throw new CareloopError(
             session.state === 'expired' ? 'session_expired' : 'unauthenticated',

@@ -27,7 +27,8 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'mpi/match.ts': "the master patient index's decision, which every source asks",
   'mpi/sources.ts': 'the source records every source leaves with the master patient index',
   'mpi/source-links.ts': 'the links from source records to Careloop records, for the importers',
-  'patients/names.ts': 'display names of patients for logs that store ids only (the audit log page)',
+  'patients/names.ts':
+    'display names of patients for logs that store ids only (the audit log page)',
   'clinical/reason.ts':
     "how an encounter's reason is sealed and opened, for the importers that write encounters",
 };

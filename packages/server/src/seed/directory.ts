@@ -173,10 +173,20 @@ export async function ensureDirectory(
       // Seeded organizations are demonstrations whose printed admin sign-in must work with the
       // password alone; any other organization requires a second factor of its admins.
       mfaAdminsExempt: true,
+      // Listed on the portal's sign-up page, so /portal/register works without the link.
+      portalSignUpListed: true,
       createdAt: new Date(createdDay * DAY_MS + 14 * 3_600_000),
     });
   }
   await tx.insert(locations).values(rows.locations).onConflictDoNothing();
+  const main = rows.locations[0];
+  if (!existing && main) {
+    // New patients registered at the desk are seen at the first clinic unless staff choose.
+    await tx
+      .update(organizations)
+      .set({ defaultLocationId: main.id })
+      .where(eq(organizations.id, directory.orgId));
+  }
   await tx.insert(practitioners).values(rows.practitioners).onConflictDoNothing();
   // Service codes are unique per organization: keep whatever id an earlier run gave them.
   await tx.insert(serviceLines).values(rows.serviceLines).onConflictDoNothing();

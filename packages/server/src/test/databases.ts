@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { describe } from 'vitest';
-import { Database, type DatabaseKind } from '../db/client.js';
+import { Database, type DatabaseKind, PGLITE_EXTENSIONS } from '../db/client.js';
 
 let template: Promise<Blob> | null = null;
 
 /** A migrated PGlite data directory, built once per test worker and copied per database. */
 function pgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
-    const pglite = await PGlite.create();
+    const pglite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
     const database = await Database.open({ databaseUrl: null, pglite });
     await database.migrate();
     const dump = await pglite.dumpDataDir('none');
@@ -28,7 +28,10 @@ export const APP_LOGIN_ROLE = 'careloop_api';
  */
 export async function openTestDatabase(kind: DatabaseKind): Promise<Database> {
   if (kind === 'pglite') {
-    const pglite = await PGlite.create({ loadDataDir: await pgliteTemplate() });
+    const pglite = await PGlite.create({
+      loadDataDir: await pgliteTemplate(),
+      extensions: PGLITE_EXTENSIONS,
+    });
     return Database.open({ databaseUrl: null, pglite });
   }
   const adminUrl = process.env.DATABASE_URL_TEST;

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Button,
   Center,
   Paper,
@@ -12,7 +13,7 @@ import {
 import { useForm } from '@mantine/form';
 import { IconClockExclamation, IconHeartHandshake } from '@tabler/icons-react';
 import { lazy, Suspense, useState } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { showServerError } from '../ui/server-errors';
 import { PageLoader } from '../ui/states';
 import { homeFor } from './guards';
@@ -137,6 +138,14 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
             <Button type="submit" loading={login.isPending} fullWidth>
               Sign in
             </Button>
+            {audience === 'patient' ? (
+              <Text size="sm" ta="center">
+                New to the portal?{' '}
+                <Anchor component={Link} to="/portal/register">
+                  Create an account
+                </Anchor>
+              </Text>
+            ) : null}
           </Stack>
         </form>
       </Paper>

@@ -3,31 +3,26 @@ import {
   type LoginBody,
   type Permission,
   type SessionInfo,
+  type SessionProbe,
   type SessionUser,
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
-import { ApiError, api, isApiError, setCsrfToken } from '../api/client';
+import { ApiError, api, setCsrfToken } from '../api/client';
 import { replaceSession, SESSION_KEY, type SessionState } from './session-state';
 
+/**
+ * Asks who is signed in. `GET /api/auth/session` answers 200 when nobody is, so the sign-in
+ * page loads without a failed request in the browser's console.
+ */
 async function fetchSession(): Promise<SessionState> {
-  try {
-    const info = await api.get<SessionInfo>('/api/auth/me');
-    setCsrfToken(info.csrfToken);
-    return { status: 'signed-in', info };
-  } catch (error) {
-    if (isApiError(error) && error.status === 401) {
-      setCsrfToken(null);
-      return {
-        status: 'signed-out',
-        reason: error.code === 'session_expired' ? 'expired' : 'none',
-      };
-    }
-    throw error;
-  }
+  const probe = await api.get<SessionProbe>('/api/auth/session');
+  setCsrfToken(probe.session?.csrfToken ?? null);
+  if (probe.session) return { status: 'signed-in', info: probe.session };
+  return { status: 'signed-out', reason: probe.expired ? 'expired' : 'none' };
 }
 
-/** The session from `GET /api/auth/me`; undefined while loading. */
+/** The session from `GET /api/auth/session`; undefined while loading. */
 export function useSessionQuery() {
   return useQuery({
     queryKey: SESSION_KEY,

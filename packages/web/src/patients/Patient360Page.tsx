@@ -10,11 +10,12 @@ import { PatientSourcesTab } from '../mpi/PatientSourcesTab';
 import { RestrictedRecord, RestrictionBar } from '../restricted/RestrictedRecord';
 import { EmptyMessage, ErrorMessage } from '../ui/states';
 import { usePatient360 } from './api';
+import { CareTeamSection, CoverageSection } from './CoverageSection';
 import { PatientFormModal } from './PatientFormModal';
 import { PatientHeader } from './PatientHeader';
 import { AppointmentsTab } from './tabs/AppointmentsTab';
 import { ConditionsTab, EncountersTab } from './tabs/ClinicalTabs';
-import { CareTeamTab, ContactTab, CoverageTab } from './tabs/DetailTabs';
+import { ContactTab } from './tabs/DetailTabs';
 import { NotesTab } from './tabs/NotesTab';
 import { TasksTab } from './tabs/TasksTab';
 import { TimelineTab } from './tabs/TimelineTab';
@@ -128,7 +129,7 @@ function PatientTabs({ record }: { record: Patient360 }) {
         <ConditionsTab conditions={record.conditions} />
       </Tabs.Panel>
       <Tabs.Panel value="coverage">
-        <CoverageTab coverage={record.coverage} />
+        <CoverageSection patientId={id} />
       </Tabs.Panel>
       <Tabs.Panel value="tasks">
         <TasksTab patientId={id} tasks={record.openTasks} />
@@ -137,7 +138,7 @@ function PatientTabs({ record }: { record: Patient360 }) {
         <NotesTab patientId={id} notes={record.notes} />
       </Tabs.Panel>
       <Tabs.Panel value="care-team">
-        <CareTeamTab careTeam={record.careTeam} />
+        <CareTeamSection patientId={id} careTeam={record.careTeam} />
       </Tabs.Panel>
       <Tabs.Panel value="contact">
         <ContactTab record={record} />

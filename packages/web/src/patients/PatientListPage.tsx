@@ -1,4 +1,9 @@
-import { ADMINISTRATIVE_SEXES, type AdministrativeSex, PATIENT_SORTS } from '@careloop/core';
+import {
+  ADMINISTRATIVE_SEXES,
+  type AdministrativeSex,
+  describePatientTotal,
+  PATIENT_SORTS,
+} from '@careloop/core';
 import { Button, Group, Loader, Paper, Select, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
@@ -102,7 +107,8 @@ export function PatientListPage() {
             rightSection={list.isFetching && !list.isFetchingNextPage ? <Loader size="xs" /> : null}
             value={search}
             onChange={(event) => setSearch(event.currentTarget.value)}
-            style={{ flex: '1 1 280px' }}
+            // Wide enough for the whole placeholder; on a narrow screen it takes its own row.
+            style={{ flex: '1 1 360px', minWidth: 'min(360px, 100%)' }}
             type="search"
           />
           <Select
@@ -161,6 +167,11 @@ export function PatientListPage() {
         />
       ) : (
         <>
+          {list.firstPage?.fuzzy ? (
+            <Text size="sm" mb="xs" data-testid="fuzzy-notice">
+              No name begins with “{filters.q}”; these are the closest spellings.
+            </Text>
+          ) : null}
           <Table.ScrollContainer minWidth={700}>
             <Table
               striped
@@ -195,8 +206,14 @@ export function PatientListPage() {
             />
           ) : null}
           <Group justify="space-between" mt="xs">
-            <Text size="sm" c="dimmed">
-              Showing {list.items.length} patient{list.items.length === 1 ? '' : 's'}
+            <Text size="sm" c="dimmed" data-testid="patient-total">
+              {list.firstPage?.total
+                ? `${describePatientTotal(list.firstPage.total)}${
+                    list.items.length < list.firstPage.total.count
+                      ? ` · showing ${list.items.length.toLocaleString('en-US')}`
+                      : ''
+                  }`
+                : `Showing ${list.items.length} patient${list.items.length === 1 ? '' : 's'}`}
             </Text>
           </Group>
           <LoadMore

@@ -5,6 +5,7 @@ import type {
   Patient360,
   PatientCreate,
   PatientListQuery,
+  PatientPage,
   PatientSummary,
   PatientUpdate,
   TimelineQuery,
@@ -25,7 +26,7 @@ export const patientKeys = {
 export type PatientFilters = Omit<PatientListQuery, 'cursor'>;
 
 export function usePatientList(filters: PatientFilters) {
-  return useCursorList<PatientSummary>(patientKeys.list, '/api/patients', filters);
+  return useCursorList<PatientSummary, PatientPage>(patientKeys.list, '/api/patients', filters);
 }
 
 export function usePatient360(id: string) {

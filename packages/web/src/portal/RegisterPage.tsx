@@ -1,4 +1,9 @@
-import type { PortalRegistration, PortalRegistrationReceived, SessionInfo } from '@careloop/core';
+import type {
+  PortalOrganizations,
+  PortalRegistration,
+  PortalRegistrationReceived,
+  SessionInfo,
+} from '@careloop/core';
 import {
   Alert,
   Anchor,
@@ -15,15 +20,17 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconHeartHandshake } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 import { api, setCsrfToken } from '../api/client';
 import { replaceSession } from '../auth/session-state';
 import { showServerError } from '../ui/server-errors';
+import { PageLoader } from '../ui/states';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIELDS = [
+  'organizationId',
   'givenName',
   'familyName',
   'birthDate',
@@ -34,12 +41,20 @@ const FIELDS = [
 ] as const;
 
 /**
- * Portal sign-up (`/portal/register?org=<organization id>`): the clinic publishes the link. The
- * new account sees only what the patient entered until staff confirm who they are.
+ * Portal sign-up (`/portal/register?org=<organization id>`): the clinic publishes the link.
+ * Without it, the patient chooses among the organizations listed for sign-up (or the only one).
+ * The new account sees only what the patient entered until staff confirm who they are.
  */
 export function RegisterPage() {
   const [params] = useSearchParams();
-  const organizationId = params.get('org') ?? '';
+  const linked = params.get('org') ?? '';
+  const listed = useQuery({
+    queryKey: ['portal', 'organizations'],
+    queryFn: () => api.get<PortalOrganizations>('/api/portal/organizations'),
+    enabled: !UUID.test(linked),
+    staleTime: 5 * 60_000,
+  });
+  const choices = listed.data?.items ?? [];
   const client = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
@@ -61,6 +76,7 @@ export function RegisterPage() {
   });
   const form = useForm({
     initialValues: {
+      organizationId: '',
       givenName: '',
       familyName: '',
       birthDate: '',
@@ -81,11 +97,14 @@ export function RegisterPage() {
   });
 
   if (done) return <Navigate to="/portal" replace />;
-  if (!UUID.test(organizationId)) {
+  const only = choices.length === 1 ? choices[0] : undefined;
+  if (!UUID.test(linked) && listed.isPending) return <PageLoader />;
+  if (!UUID.test(linked) && choices.length === 0) {
     return (
       <Center component="main" mih="100vh" p="md">
-        <Alert color="red" role="alert" title="This sign-up link is incomplete">
-          Use the sign-up link your clinic gave you, or{' '}
+        <Alert color="red" role="alert" title="Ask your clinic for its sign-up link">
+          No clinic takes portal sign-ups here without its own link. Use the sign-up link your
+          clinic gave you, or{' '}
           <Anchor component={Link} to="/portal/login">
             sign in
           </Anchor>{' '}
@@ -97,6 +116,11 @@ export function RegisterPage() {
 
   const submit = form.onSubmit((values) => {
     setFormError(null);
+    const organizationId = UUID.test(linked) ? linked : (only?.id ?? values.organizationId);
+    if (!organizationId) {
+      form.setFieldError('organizationId', 'Choose your clinic');
+      return;
+    }
     register.mutate(
       {
         organizationId,
@@ -138,6 +162,20 @@ export function RegisterPage() {
                 {formError}
               </Alert>
             ) : null}
+            {UUID.test(linked) ? null : only ? (
+              <Text size="sm" ta="center" data-testid="register-organization">
+                Signing up with <strong>{only.name}</strong>
+              </Text>
+            ) : (
+              <Select
+                label="Your clinic"
+                placeholder="Choose your clinic"
+                required
+                searchable
+                data={choices.map((o) => ({ value: o.id, label: o.name }))}
+                {...form.getInputProps('organizationId')}
+              />
+            )}
             <Group grow align="flex-start">
               <TextInput
                 label="Given name"

@@ -9,9 +9,11 @@ import {
   MfaRecoveryCodes,
   MfaStatus,
   SessionInfo,
+  SessionProbe,
 } from '@careloop/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { Actor } from '../../http/context.js';
 import { SESSION_COOKIE } from '../../http/security.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
@@ -27,6 +29,19 @@ const signedIn = (request: FastifyRequest) => {
   if (!actor) throw new CareloopError('unauthenticated', 'Sign in to continue');
   return actor;
 };
+const sessionInfoOf = (actor: Actor): SessionInfo => ({
+  user: {
+    id: actor.userId,
+    email: actor.email,
+    displayName: actor.displayName,
+    role: actor.role,
+    orgId: actor.orgId,
+    orgName: actor.orgName,
+    patientId: actor.patientId,
+  },
+  csrfToken: actor.csrfToken,
+  stage: actor.stage,
+});
 const fromOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: userAgent(request) });
 
 export default async function authRoutes(app: App, { auth, mfa, config }: Services): Promise<void> {
@@ -77,6 +92,26 @@ export default async function authRoutes(app: App, { auth, mfa, config }: Servic
   );
 
   app.get(
+    '/api/auth/session',
+    {
+      config: { policy: { public: true } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in, if anyone: 200 either way (the sign-in page asks as it loads)',
+        security: [],
+        response: { 200: SessionProbe },
+      },
+    },
+    (request) => {
+      const actor = request.actor;
+      return {
+        session: actor ? sessionInfoOf(actor) : null,
+        expired: !actor && request.sessionExpired,
+      };
+    },
+  );
+
+  app.get(
     '/api/auth/me',
     {
       config: { policy: { permission: 'session:self' } },
@@ -89,19 +124,7 @@ export default async function authRoutes(app: App, { auth, mfa, config }: Servic
     async (request) => {
       const actor = request.actor;
       if (!actor) throw new CareloopError('unauthenticated', 'Sign in to continue');
-      return {
-        user: {
-          id: actor.userId,
-          email: actor.email,
-          displayName: actor.displayName,
-          role: actor.role,
-          orgId: actor.orgId,
-          orgName: actor.orgName,
-          patientId: actor.patientId,
-        },
-        csrfToken: actor.csrfToken,
-        stage: actor.stage,
-      };
+      return sessionInfoOf(actor);
     },
   );
 

@@ -5,6 +5,9 @@ import {
   LocationCreate,
   LocationPage,
   LocationUpdate,
+  OrganizationSettings,
+  OrganizationSettingsUpdate,
+  PortalOrganizations,
   Practitioner,
   PractitionerCreate,
   PractitionerPage,
@@ -26,6 +29,48 @@ const tags = ['directory'];
 
 export default async function directoryRoutes(app: App, { directory }: Services): Promise<void> {
   const orgOf = (request: Parameters<typeof contextOf>[0]) => contextOf(request).actor.orgId;
+
+  app.get(
+    '/api/organization/settings',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "The organization's MRN format and default location for new patients",
+        response: { 200: OrganizationSettings, ...errors },
+      },
+    },
+    (request) => directory.settings(orgOf(request)),
+  );
+
+  app.get(
+    '/api/portal/organizations',
+    {
+      config: { policy: { public: true } },
+      schema: {
+        tags: ['portal'],
+        summary:
+          "Organizations listed on the portal's sign-up page (id and name only; admins list theirs in the organization settings)",
+        security: [],
+        response: { 200: PortalOrganizations },
+      },
+    },
+    () => directory.portalOrganizations(),
+  );
+
+  app.patch(
+    '/api/organization/settings',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: "Change the organization's MRN format or default location (admins)",
+        body: OrganizationSettingsUpdate,
+        response: { 200: OrganizationSettings, 422: problem, ...errors },
+      },
+    },
+    (request) => directory.updateSettings(orgOf(request), request.body),
+  );
 
   app.get(
     '/api/locations',

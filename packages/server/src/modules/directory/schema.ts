@@ -5,6 +5,7 @@ import {
   foreignKey,
   index,
   integer,
+  type PgTableExtraConfigValue,
   pgTable,
   text,
   timestamp,
@@ -24,9 +25,27 @@ export const organizations = pgTable(
     mfaRequired: boolean('mfa_required').notNull().default(false),
     /** Admins need no second factor (off by default; seeded demo organizations turn it on). */
     mfaAdminsExempt: boolean('mfa_admins_exempt').notNull().default(false),
+    /** How the MRNs of patients registered in the console read (core's `parseMrnFormat`). */
+    mrnFormat: text('mrn_format').notNull().default('CL-{seq:6}'),
+    /**
+     * Listed by name on the portal's public sign-up page (`GET /api/portal/organizations`), so a
+     * patient without the clinic's sign-up link can choose it. Off unless an admin turns it on.
+     */
+    portalSignUpListed: boolean('portal_sign_up_listed').notNull().default(false),
+    /** Where a patient registered without a location is seen, before the registrar's own. */
+    defaultLocationId: uuid('default_location_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('organizations_name_key').on(t.name)],
+  // Typed by hand: the reference to locations, which reference organizations, is a cycle.
+  (t): PgTableExtraConfigValue[] => [
+    uniqueIndex('organizations_name_key').on(t.name),
+    // One of the organization's own locations (the `sameOrganization` shape, keyed by `id`).
+    foreignKey({
+      name: 'organizations_default_location_id_fk',
+      columns: [t.id, t.defaultLocationId],
+      foreignColumns: [locations.orgId, locations.id],
+    }),
+  ],
 );
 
 /** The tenant key every table carries; row-level security filters on it. */

@@ -6,8 +6,12 @@ import {
   type LocationCreate,
   normalizeEmail,
   notFound,
+  type OrganizationSettings,
+  type OrganizationSettingsUpdate,
+  type PortalOrganizations,
   type Practitioner,
   type PractitionerCreate,
+  parseMrnFormat,
   type Service,
   type ServiceCreate,
   unknownReference,
@@ -17,6 +21,9 @@ import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { decodeKeyset, escapeLike, pageOf } from '../../db/keyset.js';
 import { locations, organizations, practitioners, serviceLines } from './schema.js';
+
+/** The most organizations the portal's sign-up page lists. */
+const PORTAL_ORGANIZATIONS_LISTED = 200;
 
 export interface Page<T> {
   items: T[];
@@ -109,6 +116,66 @@ function definedOnly<T extends object>(values: T): Partial<T> {
  */
 export class DirectoryService {
   constructor(readonly database: Database) {}
+
+  /**
+   * The organizations listed on the portal's public sign-up page, by name (at most 200). Read
+   * as the owning role: an anonymous visitor has no organization for row-level security.
+   */
+  async portalOrganizations(): Promise<PortalOrganizations> {
+    const items = await this.database.system((tx) =>
+      tx
+        .select({ id: organizations.id, name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.portalSignUpListed, true))
+        .orderBy(asc(organizations.name))
+        .limit(PORTAL_ORGANIZATIONS_LISTED),
+    );
+    return { items };
+  }
+
+  /** The MRN format and default location that registration in the console reads. */
+  settings(orgId: string): Promise<OrganizationSettings> {
+    return this.database.withTenant(orgId, async (tx) => {
+      const [row] = await tx
+        .select({
+          mrnFormat: organizations.mrnFormat,
+          defaultLocationId: organizations.defaultLocationId,
+          portalSignUpListed: organizations.portalSignUpListed,
+        })
+        .from(organizations)
+        .where(eq(organizations.id, orgId));
+      if (!row) throw notFound('Organization');
+      return row;
+    });
+  }
+
+  /**
+   * Changes the settings. A new MRN format applies to the next registration and the sequence
+   * goes on where it was, so no number is given twice; the default location must be one of
+   * the organization's (422 naming the field otherwise).
+   */
+  async updateSettings(
+    orgId: string,
+    input: OrganizationSettingsUpdate,
+  ): Promise<OrganizationSettings> {
+    if (input.mrnFormat !== undefined && !parseMrnFormat(input.mrnFormat)) {
+      throw badRequest(
+        'Use letters, digits and - . _ / around one {seq} or {seq:N} (N from 1 to 12), e.g. CL-{seq:6}',
+        '/body/mrnFormat',
+      );
+    }
+    const changes = definedOnly({
+      mrnFormat: input.mrnFormat,
+      defaultLocationId: input.defaultLocationId,
+      portalSignUpListed: input.portalSignUpListed,
+    });
+    if (Object.keys(changes).length > 0) {
+      await this.database.withTenant(orgId, (tx) =>
+        tx.update(organizations).set(changes).where(eq(organizations.id, orgId)),
+      );
+    }
+    return this.settings(orgId);
+  }
 
   listLocations(orgId: string, query: DirectoryListQuery): Promise<Page<Location>> {
     const limit = query.limit ?? 25;

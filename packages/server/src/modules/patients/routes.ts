@@ -12,15 +12,15 @@ import {
 import { contextOf } from '../../http/actor.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
+import coverageRoutes from './coverage-routes.js';
 import { readsMaskedFields } from './search.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
-export default async function patientRoutes(
-  app: App,
-  { patients, restrictions }: Services,
-): Promise<void> {
+export default async function patientRoutes(app: App, services: Services): Promise<void> {
+  const { patients, restrictions } = services;
+  await coverageRoutes(app, services);
   const serialized = new WeakMap<object, Buffer>();
   app.get(
     '/api/patients',

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   date,
   index,
@@ -53,6 +54,8 @@ export const patients = pgTable(
     index('patients_org_search_given_idx').on(t.orgId, t.searchGiven.op('text_pattern_ops')),
     index('patients_org_birth_date_idx').on(t.orgId, t.birthDate, t.id),
     index('patients_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    // Typo-tolerant name search (pg_trgm, migration 0020); prefix search keeps the btree above.
+    index('patients_search_name_trgm_idx').using('gin', t.searchName.op('gin_trgm_ops')),
     sameOrganization(t.orgId, t.primaryLocationId, locations),
   ],
 );
@@ -149,6 +152,10 @@ export const coverages = pgTable(
     plan: text('plan'),
     memberId: text('member_id').notNull(),
     groupNumber: text('group_number'),
+    /** The policy holder when not the patient (a parent, a spouse); null: the patient. */
+    subscriberName: text('subscriber_name'),
+    /** The patient's relationship to the subscriber: self, spouse, child or other. */
+    subscriberRelationship: text('subscriber_relationship').notNull().default('self'),
     priority: integer('priority').notNull().default(1),
     status: text('status').notNull().default('active'),
     startDate: date('start_date', { mode: 'string' }),
@@ -177,3 +184,13 @@ export const careTeamMembers = pgTable(
     sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
+
+/**
+ * The last MRN sequence number each organization gave out. Registration takes the next one
+ * with `UPDATE … RETURNING` in its own transaction, so concurrent registrations wait on the
+ * row and never share a number.
+ */
+export const mrnCounters = pgTable('mrn_counters', {
+  orgId: orgIdColumn().primaryKey(),
+  lastValue: bigint('last_value', { mode: 'number' }).notNull().default(0),
+});

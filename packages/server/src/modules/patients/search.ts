@@ -6,6 +6,7 @@ import {
   INSURANCE_IDENTIFIER_TYPES,
   type PatientListQuery,
   type PatientSummary,
+  type PatientTotal,
   parsePatientSearch,
   type StoredTouchpoint,
   type TimelineQuery,
@@ -59,8 +60,33 @@ export function readsMaskedFields(query: PatientListQuery): boolean {
   );
 }
 
-function searchCondition(q: string | undefined, insuranceIds: boolean, hidden: SQL): SQL {
-  const search = parsePatientSearch(q);
+/** A name search: the stored key begins with what was typed ("abdu", "kelly abd"). */
+function namePrefix(tokens: string[]): SQL {
+  const [first, ...rest] = tokens;
+  if (!first) return sql`true`;
+  if (rest.length === 0) {
+    return sql`(${startsWith(sql`p.search_name`, first)} or ${startsWith(sql`p.search_given`, first)})`;
+  }
+  // "family given" (the stored key's order), or "given family" with the family name
+  // possibly cut short ("lina feath" finds Lina Featherstonehaugh).
+  const forward = tokens.join(' ');
+  return sql`(${startsWith(sql`p.search_name`, forward)}
+    or (${startsWith(sql`p.search_given`, first)} and ${startsWith(sql`p.search_name`, rest.join(' '))}))`;
+}
+
+/**
+ * A misspelt name: the words typed, in any order, are close to a stretch of the stored key
+ * (pg_trgm word similarity, at least 0.6 by default; the GIN index of migration 0020).
+ */
+function nameNearby(tokens: string[]): SQL {
+  return sql`${tokens.join(' ')} <% p.search_name`;
+}
+
+function searchCondition(
+  search: ReturnType<typeof parsePatientSearch>,
+  insuranceIds: boolean,
+  hidden: SQL,
+): SQL {
   const identifier = searchableIdentifier(insuranceIds);
   // Only a name search may find a masked row: its list row shows the name.
   const condition = byField(search, identifier);
@@ -86,19 +112,38 @@ function byField(search: ReturnType<typeof parsePatientSearch>, identifier: SQL)
     case 'identifier':
       return sql`p.id in (select patient_id from patient_identifiers
                  where org_id = p.org_id and upper(value) = upper(${search.value}) and ${identifier})`;
-    case 'name': {
-      const [first, ...rest] = search.tokens;
-      if (!first) return sql`true`;
-      if (rest.length === 0) {
-        return sql`(${startsWith(sql`p.search_name`, first)} or ${startsWith(sql`p.search_given`, first)})`;
-      }
-      // "family given" (the stored key's order), or "given family" with the family name
-      // possibly cut short ("lina feath" finds Lina Featherstonehaugh).
-      const forward = search.tokens.join(' ');
-      return sql`(${startsWith(sql`p.search_name`, forward)}
-        or (${startsWith(sql`p.search_given`, first)} and ${startsWith(sql`p.search_name`, rest.join(' '))}))`;
-    }
+    case 'name':
+      return namePrefix(search.tokens);
   }
+}
+
+/** Up to this many patients the list counts exactly; above, it shows the planner's estimate. */
+export const EXACT_TOTAL_LIMIT = 10_000;
+
+/**
+ * How many patients `where` finds: `count(*)` over at most `EXACT_TOTAL_LIMIT + 1` rows, so the
+ * count costs no more than reading that many index entries; past it, the planner's estimate
+ * (never below the limit, which is known to be passed).
+ */
+async function countPatients(tx: Db, where: SQL, exactUpTo: number): Promise<PatientTotal> {
+  const [counted] = rowsOf<{ n: number | string }>(
+    await tx.execute(sql`select count(*) as n from (
+      select 1 from patients p where ${where} limit ${exactUpTo + 1}) capped`),
+  );
+  const count = Number(counted?.n ?? 0);
+  if (count <= exactUpTo) return { count, exact: true };
+  const [plan] = rowsOf<{ 'QUERY PLAN': unknown }>(
+    await tx.execute(sql`explain (format json) select 1 from patients p where ${where}`),
+  );
+  return { count: Math.max(plannedRows(plan?.['QUERY PLAN']), count), exact: false };
+}
+
+/** The top node's row estimate of an `EXPLAIN (FORMAT JSON)` (parsed or text, by driver). */
+function plannedRows(plan: unknown): number {
+  const parsed: unknown = typeof plan === 'string' ? JSON.parse(plan) : plan;
+  const top = Array.isArray(parsed) ? (parsed[0] as { Plan?: { 'Plan Rows'?: unknown } }) : null;
+  const rows = top?.Plan?.['Plan Rows'];
+  return typeof rows === 'number' && Number.isFinite(rows) ? Math.round(rows) : 0;
 }
 
 type SortKey = NonNullable<PatientListQuery['sort']>;
@@ -146,6 +191,14 @@ interface SummaryRow {
 const dateOnly = (v: string | Date) =>
   typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10);
 
+async function anyPatient(tx: Db, conditions: SQL[]): Promise<boolean> {
+  const [row] = rowsOf<{ found: boolean }>(
+    await tx.execute(sql`select exists (select 1 from patients p
+      where ${sql.join(conditions, sql` and `)}) as found`),
+  );
+  return row?.found === true;
+}
+
 /**
  * Patient list: search, filters, sort, keyset pagination on (sort value, id). `hidden`: the
  * restricted patients the reader may not open, whose list rows are masked afterwards
@@ -155,16 +208,28 @@ const dateOnly = (v: string | Date) =>
 export async function searchPatients(
   tx: Db,
   query: PatientListQuery,
-  options: { insuranceIds: boolean; hidden: readonly string[] },
-): Promise<{ items: PatientSummary[]; nextCursor: string | null }> {
+  options: { insuranceIds: boolean; hidden: readonly string[]; exactTotalUpTo?: number },
+): Promise<{
+  items: PatientSummary[];
+  nextCursor: string | null;
+  total: PatientTotal | null;
+  fuzzy: boolean;
+}> {
   const limit = query.limit ?? 25;
   const sort = SORTS[query.sort ?? 'name'];
   const visible = notHidden(options.hidden);
-  const conditions: SQL[] = [searchCondition(query.q, options.insuranceIds, visible)];
-  if (query.sex) conditions.push(sql`p.administrative_sex = ${query.sex}`, visible);
-  if (query.locationId) conditions.push(sql`p.primary_location_id = ${query.locationId}`, visible);
-  if (query.language) conditions.push(sql`p.preferred_language = ${query.language}`, visible);
-  conditions.push(sql`p.status <> 'merged'`);
+  const search = parsePatientSearch(query.q);
+  const filters: SQL[] = [];
+  if (query.sex) filters.push(sql`p.administrative_sex = ${query.sex}`, visible);
+  if (query.locationId) filters.push(sql`p.primary_location_id = ${query.locationId}`, visible);
+  if (query.language) filters.push(sql`p.preferred_language = ${query.language}`, visible);
+  filters.push(sql`p.status <> 'merged'`);
+  let conditions = [searchCondition(search, options.insuranceIds, visible), ...filters];
+  // Nothing begins with the name typed: look for the nearest spellings instead. Decided the
+  // same way on every page, so a cursor goes on through the same list.
+  const fuzzy = search.kind === 'name' && !(await anyPatient(tx, conditions));
+  if (fuzzy && search.kind === 'name') conditions = [nameNearby(search.tokens), ...filters];
+  const where = sql.join(conditions, sql` and `);
   const cursor = query.cursor ? cursorPair(query.cursor, sort.kind) : null;
   const rows =
     sort.masked && options.hidden.length > 0
@@ -202,6 +267,10 @@ export async function searchPatients(
       createdAt: toIso(r.created_at),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor([cursorValue(last), last.id]) : null,
+    total: query.cursor
+      ? null
+      : await countPatients(tx, where, options.exactTotalUpTo ?? EXACT_TOTAL_LIMIT),
+    fuzzy,
   };
 }
 

@@ -44,6 +44,7 @@ import {
   updateGoldenRecord,
 } from './golden-record.js';
 import { from360Row, load360, type Result360, sectionAccess, statement360 } from './read-model.js';
+import { registrationDefaults } from './registration-defaults.js';
 import {
   patientAddresses,
   patientConsents,
@@ -240,6 +241,8 @@ export class PatientService {
           index >= 0 ? `/body/identifiers/${index}/value` : '/body/identifiers',
         );
       }
+      const defaults = await registrationDefaults(tx, ctx.actor, input);
+      const identifiers = [...(input.identifiers ?? []), ...(defaults.mrn ? [defaults.mrn] : [])];
       // Possible duplicates go to the review queue; staff registration never links by score.
       await createGoldenRecord(
         tx,
@@ -257,7 +260,7 @@ export class PatientService {
           preferredLanguage: input.preferredLanguage ?? 'en',
           preferredChannel: input.preferredChannel ?? null,
           timeZone: input.timeZone ?? null,
-          primaryLocationId: input.primaryLocationId ?? null,
+          primaryLocationId: defaults.primaryLocationId,
           flags: input.flags ?? [],
         },
         { person, decision },
@@ -265,7 +268,7 @@ export class PatientService {
       const row = { id };
       await this.replaceAddresses(tx, orgId, row.id, input.addresses ?? []);
       await this.replaceContactPoints(tx, orgId, row.id, contactPoints);
-      await this.replaceIdentifiers(tx, orgId, row.id, input.identifiers ?? []);
+      await this.replaceIdentifiers(tx, orgId, row.id, identifiers);
       await appendTouchpoints(tx, [
         {
           orgId,

@@ -184,6 +184,10 @@ describeEachDatabase('the golden record has one writer', (kind) => {
         }),
       );
       const merged = await byIdentifier('GR-M1');
+      // The roster knew the record before the merge (its MRN column is Careloop's MRN system,
+      // in which the survivor, registered in the console, holds another number).
+      await importCsv(['GR-M1,Ostrowski,Halina,1949-12-30,F,(617) 555-0110']);
+      expect(await byIdentifier('GR-M1')).toBe(merged);
       const survivor = (
         await tenant.createPatient({
           givenName: 'Halina',

@@ -140,6 +140,7 @@ export async function patient360Bench(args: string[]): Promise<void> {
       duration: { type: 'string', default: '10' },
       'data-dir': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'cpu-prof-health': { type: 'string' },
     },
   });
   const target = positiveInteger(values.patients, 'patients');
@@ -156,7 +157,13 @@ export async function patient360Bench(args: string[]): Promise<void> {
       say(`Warming up ${app.url} (3 s)`);
       await load({ origin: app.url, paths, headers, connections: 10, seconds: 3 });
       say(`GET /api/health, ${connections} connections, ${seconds} s`);
+      const healthProfile = values['cpu-prof-health'];
+      if (healthProfile) await app.startProfile();
       const health = await load({ origin: app.url, paths: ['/api/health'], connections, seconds });
+      if (healthProfile) {
+        await app.stopProfile(healthProfile);
+        say(`CPU profile of the server thread during the health run: ${healthProfile}`);
+      }
       say(
         `GET /api/patients/:id over ${fmt(ids.length)} patients, ${connections} connections, ${seconds} s`,
       );

@@ -1,3 +1,4 @@
+import { cpuProfileSummary } from './cpu-profile.js';
 import { benchFhir } from './fhir-bench.js';
 import { benchHl7 } from './hl7.js';
 import { benchMpi } from './mpi.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   mpi: benchMpi,
   hl7: benchHl7,
   fhir: benchFhir,
+  profile: cpuProfileSummary,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

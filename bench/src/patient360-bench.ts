@@ -68,6 +68,8 @@ interface AppThread {
   startProfile(): Promise<void>;
   /** Stops it and writes the profile to `file` (open it in Chrome DevTools or speedscope). */
   stopProfile(file: string): Promise<void>;
+  /** CPU time the server's thread has used so far, in microseconds. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ function startAppThread(bench: BenchDatabase): Promise<AppThread> {
     workerData: { env },
   });
   const ask = (message: unknown) =>
-    new Promise<{ error?: string }>((done) => {
+    new Promise<{ error?: string; cpuMicros?: number }>((done) => {
       worker.once('message', done);
       worker.postMessage(message);
     });
@@ -101,6 +103,11 @@ function startAppThread(bench: BenchDatabase): Promise<AppThread> {
         url: message.url,
         startProfile: () => checked({ profile: 'start' }),
         stopProfile: (file) => checked({ profile: 'stop', file }),
+        cpuMicros: async () => {
+          const reply = await ask('cpu');
+          if (typeof reply.cpuMicros !== 'number') throw new Error('no CPU time from the server');
+          return reply.cpuMicros;
+        },
         stop: async () => {
           await ask('close');
           await worker.terminate();
@@ -123,8 +130,33 @@ async function signIn(url: string): Promise<string> {
   return cookie.split(';')[0] ?? '';
 }
 
-const line = (name: string, r: LoadResult) =>
-  `${name.padEnd(22)}${fmt(r.rps).padStart(9)} req/s   p50 ${fmt(r.p50Ms, 1)} ms   p95 ${fmt(r.p95Ms, 1)} ms   p99 ${fmt(r.p99Ms, 1)} ms${r.non2xx > 0 ? `   (${fmt(r.non2xx)} non-2xx)` : ''}${r.errors > 0 ? `   (${fmt(r.errors)} errors)` : ''}`;
+/**
+ * Reads every path once, `parallel` at a time, each answer checked: the measured runs then read
+ * cached views only, whatever the machine's load (a 3 s warm-up alone left some of the 1,000
+ * uncached on a busy machine, and their misses raised the 360 run's CPU per request).
+ */
+async function readEach(
+  origin: string,
+  paths: readonly string[],
+  headers: Record<string, string>,
+  parallel: number,
+): Promise<void> {
+  let next = 0;
+  const reader = async () => {
+    for (let path = paths[next++]; path !== undefined; path = paths[next++]) {
+      const res = await fetch(`${origin}${path}`, { headers });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`warm-up: GET ${path} answered ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, reader));
+}
+
+/** A load run and the CPU the server's thread spent per request during it (microseconds). */
+type Measured = LoadResult & { cpuUsPerRequest: number };
+
+const line = (name: string, r: Measured) =>
+  `${name.padEnd(22)}${fmt(r.rps).padStart(9)} req/s   p50 ${fmt(r.p50Ms, 1)} ms   p95 ${fmt(r.p95Ms, 1)} ms   p99 ${fmt(r.p99Ms, 1)} ms   server CPU ${fmt(r.cpuUsPerRequest)} µs/req${r.non2xx > 0 ? `   (${fmt(r.non2xx)} non-2xx)` : ''}${r.errors > 0 ? `   (${fmt(r.errors)} errors)` : ''}`;
 
 /**
  * `bench 360 [--patients N] [--json]`: the patient 360 view under load, against /api/health
@@ -140,6 +172,7 @@ export async function patient360Bench(args: string[]): Promise<void> {
       duration: { type: 'string', default: '10' },
       'data-dir': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'cpu-prof-health': { type: 'string' },
     },
   });
   const target = positiveInteger(values.patients, 'patients');
@@ -153,20 +186,31 @@ export async function patient360Bench(args: string[]): Promise<void> {
     try {
       const headers = { cookie: await signIn(app.url) };
       const paths = ids.map((id) => `/api/patients/${id}`);
-      say(`Warming up ${app.url} (3 s)`);
+      say(`Warming up ${app.url}: every patient once, then 3 s`);
+      await readEach(app.url, paths, headers, 10);
       await load({ origin: app.url, paths, headers, connections: 10, seconds: 3 });
+      /** One measured run, with the server thread's CPU per request and, if asked, its profile. */
+      const measure = async (
+        paths: readonly string[],
+        headers: Record<string, string>,
+        profileFile: string | undefined,
+      ): Promise<Measured> => {
+        if (profileFile) await app.startProfile();
+        const cpuBefore = await app.cpuMicros();
+        const result = await load({ origin: app.url, paths, headers, connections, seconds });
+        const cpuMicros = (await app.cpuMicros()) - cpuBefore;
+        if (profileFile) {
+          await app.stopProfile(profileFile);
+          say(`CPU profile of the server thread: ${profileFile}`);
+        }
+        return { ...result, cpuUsPerRequest: cpuMicros / Math.max(1, result.requests) };
+      };
       say(`GET /api/health, ${connections} connections, ${seconds} s`);
-      const health = await load({ origin: app.url, paths: ['/api/health'], connections, seconds });
+      const health = await measure(['/api/health'], {}, values['cpu-prof-health']);
       say(
         `GET /api/patients/:id over ${fmt(ids.length)} patients, ${connections} connections, ${seconds} s`,
       );
-      const profileFile = values['cpu-prof'];
-      if (profileFile) await app.startProfile();
-      const patient360 = await load({ origin: app.url, paths, headers, connections, seconds });
-      if (profileFile) {
-        await app.stopProfile(profileFile);
-        say(`CPU profile of the server thread during the 360 run: ${profileFile}`);
-      }
+      const patient360 = await measure(paths, headers, values['cpu-prof']);
       const ratio = patient360.rps / health.rps;
       finish(
         values.json,
@@ -176,8 +220,9 @@ export async function patient360Bench(args: string[]): Promise<void> {
             p50Ms: patient360.p50Ms,
             p95Ms: patient360.p95Ms,
             p99Ms: patient360.p99Ms,
+            serverCpuUs: Math.round(patient360.cpuUsPerRequest),
           },
-          health: { rps: Math.round(health.rps) },
+          health: { rps: Math.round(health.rps), serverCpuUs: Math.round(health.cpuUsPerRequest) },
           ratio: Number(ratio.toFixed(3)),
         },
         [

@@ -9,7 +9,8 @@ import { startServer } from '../../packages/server/src/server.js';
  * thread then does not steal the server's event loop, and the two use both cores.
  *
  * Messages: 'close' stops the server; { profile: 'start' } starts V8's CPU profiler on this
- * thread; { profile: 'stop', file } stops it and writes the .cpuprofile (Chrome DevTools format).
+ * thread; { profile: 'stop', file } stops it and writes the .cpuprofile (Chrome DevTools format);
+ * 'cpu' answers the CPU time this thread has used so far, in microseconds (user + system).
  */
 const { env } = workerData as { env: NodeJS.ProcessEnv };
 const port = parentPort;
@@ -21,9 +22,9 @@ const server = await startServer(loadConfig(env), {
 });
 let inspector: Session | null = null;
 
-type Message = 'close' | { profile: 'start' } | { profile: 'stop'; file: string };
+type Message = 'close' | 'cpu' | { profile: 'start' } | { profile: 'stop'; file: string };
 
-async function profile(message: Exclude<Message, 'close'>): Promise<void> {
+async function profile(message: Exclude<Message, 'close' | 'cpu'>): Promise<void> {
   if (message.profile === 'start') {
     inspector = new Session();
     inspector.connect();
@@ -45,6 +46,11 @@ port.on('message', (message: Message) => {
       () => port.postMessage({ closed: true }),
       (error: unknown) => port.postMessage({ closed: true, error: String(error) }),
     );
+    return;
+  }
+  if (message === 'cpu') {
+    const used = process.threadCpuUsage();
+    port.postMessage({ cpuMicros: used.user + used.system });
     return;
   }
   profile(message).then(

@@ -7,8 +7,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { installDenialAudit } from './http/denials.js';
 import { installErrorHandling } from './http/errors.js';
-import { installSecurityHeaders } from './http/headers.js';
-import { installOriginCheck } from './http/origin.js';
 import { fastifyTrustProxy } from './http/proxy.js';
 import { installSecurity, type RouteRecord } from './http/security.js';
 import { installTextGuard } from './http/text-guard.js';
@@ -59,9 +57,8 @@ export async function buildApp(
 
   installErrorHandling(app);
   await app.register(fastifyCookie);
-  await installSecurityHeaders(app);
-  installOriginCheck(app, services.config.allowedOrigins);
-  installSecurity(app, services.auth, routes);
+  // Headers, the Origin check, the session and the route's policy: one hook (http/security.ts).
+  installSecurity(app, services.auth, routes, services.config.allowedOrigins);
   installDenialAudit(app, services.audit);
   installTextGuard(app);
   app.addSchema(ProblemSchema);

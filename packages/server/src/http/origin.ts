@@ -1,5 +1,5 @@
 import { CareloopError } from '@careloop/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -54,22 +54,23 @@ function ownOrigin(request: FastifyRequest): string | null {
  * else is read, which closes login CSRF (a forged sign-in into the attacker's account) and
  * backs the CSRF token. A request naming neither comes from no browser page (browsers send
  * `Origin` on every cross-origin request that can change state), so it goes on to the usual
- * checks: the session and its CSRF token.
+ * checks: the session and its CSRF token. Returns the refusal, or null to go on; the request
+ * hook (security.ts) calls it after the headers and before the session.
  */
-export function installOriginCheck(app: FastifyInstance, allowed: readonly string[]): void {
-  const allowedSet = new Set(allowed);
-  app.addHook('onRequest', async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
-    const claimed = claimedOrigin(request);
-    if (!claimed) return;
-    const origin = originOf(claimed.value);
-    if (origin !== null && (origin === ownOrigin(request) || allowedSet.has(origin))) return;
-    throw new CareloopError(
-      'csrf_failed',
-      origin === null
-        ? `The request's ${claimed.header === 'origin' ? 'Origin' : 'Referer'} does not name a web origin; requests from other sites are refused`
-        : `Requests from ${origin} are refused: sign in and change data only from this site`,
-      `/headers/${claimed.header}`,
-    );
-  });
+export function originRefusal(
+  request: FastifyRequest,
+  allowed: ReadonlySet<string>,
+): CareloopError | null {
+  if (SAFE_METHODS.has(request.method)) return null;
+  const claimed = claimedOrigin(request);
+  if (!claimed) return null;
+  const origin = originOf(claimed.value);
+  if (origin !== null && (origin === ownOrigin(request) || allowed.has(origin))) return null;
+  return new CareloopError(
+    'csrf_failed',
+    origin === null
+      ? `The request's ${claimed.header === 'origin' ? 'Origin' : 'Referer'} does not name a web origin; requests from other sites are refused`
+      : `Requests from ${origin} are refused: sign in and change data only from this site`,
+    `/headers/${claimed.header}`,
+  );
 }

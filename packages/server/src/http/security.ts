@@ -1,6 +1,8 @@
 import { CareloopError, can, type RoutePolicy } from '@careloop/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthService } from '../modules/auth/service.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService, SessionLookup } from '../modules/auth/service.js';
+import { applySecurityHeaders } from './headers.js';
+import { originRefusal } from './origin.js';
 
 export const SESSION_COOKIE = 'careloop_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -16,12 +18,20 @@ export interface RouteRecord {
  * Deny by default: a route without a declared policy answers 403 to everyone. Session cookies
  * are resolved here; state-changing requests also need the session's CSRF token in
  * `x-csrf-token` (double submit, on top of SameSite=Strict cookies).
+ *
+ * One `onRequest` hook does, in this order, what every request needs before its route: the
+ * security headers (headers.ts), the Origin check (origin.ts), the session and the route's
+ * policy. Five hooks did it before (helmet's two, no-store, Origin, session), each a promise and
+ * a turn of the microtask queue; a request without a session cookie (`/api/health`, the
+ * sign-in) now passes without any.
  */
 export function installSecurity(
   app: FastifyInstance,
   auth: AuthService,
   routes: RouteRecord[],
+  allowedOrigins: readonly string[],
 ): void {
+  const allowed: ReadonlySet<string> = new Set(allowedOrigins);
   app.decorateRequest('actor', null);
   app.decorateRequest('receivedAt', 0);
   app.decorateRequest('sessionExpired', false);
@@ -39,47 +49,72 @@ export function installSecurity(
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.receivedAt = performance.now();
+    applySecurityHeaders(request.url, reply);
+    const foreign = originRefusal(request, allowed);
+    if (foreign) return done(foreign);
     const policy = request.routeOptions.config.policy;
     const token = request.cookies[SESSION_COOKIE];
-    if (token) {
-      const session = await auth.resolve(token, request.receivedAt);
-      if (session.state === 'valid') {
-        request.actor = session.actor;
-      } else {
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
-        request.sessionExpired = session.state === 'expired';
-        if (policy && !('public' in policy)) {
-          throw new CareloopError(
-            session.state === 'expired' ? 'session_expired' : 'unauthenticated',
-            session.state === 'expired'
-              ? 'Your session expired. Sign in again.'
-              : 'Sign in to continue',
-          );
+    if (!token) return done(refusal(request, policy) ?? undefined);
+    auth.resolve(token, request.receivedAt).then(
+      (session) => {
+        let refused: Error | null;
+        try {
+          refused = sessionRefusal(request, reply, policy, session);
+        } catch (error) {
+          refused = asError(error);
         }
-      }
-    }
-    enforce(request, policy);
+        done(refused ?? undefined);
+      },
+      (error: unknown) => done(asError(error)),
+    );
   });
 }
 
-function enforce(request: FastifyRequest, policy: RoutePolicy | undefined): void {
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Takes the session's actor, or clears a dead session's cookie; then the route's policy. */
+function sessionRefusal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  policy: RoutePolicy | undefined,
+  session: SessionLookup,
+): CareloopError | null {
+  if (session.state === 'valid') {
+    request.actor = session.actor;
+    return refusal(request, policy);
+  }
+  void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  request.sessionExpired = session.state === 'expired';
+  if (policy && !('public' in policy)) {
+    return new CareloopError(
+      session.state === 'expired' ? 'session_expired' : 'unauthenticated',
+      session.state === 'expired' ? 'Your session expired. Sign in again.' : 'Sign in to continue',
+    );
+  }
+  return refusal(request, policy);
+}
+
+/** Why the route's policy refuses the request, or null when it may go on. */
+function refusal(request: FastifyRequest, policy: RoutePolicy | undefined): CareloopError | null {
   if (!policy) {
     // Unknown URLs reach the not-found handler, which has no route options of its own.
-    if (request.is404) return;
-    throw new CareloopError('forbidden', 'This route declares no access policy');
+    if (request.is404) return null;
+    return new CareloopError('forbidden', 'This route declares no access policy');
   }
-  if ('public' in policy) return;
+  if ('public' in policy) return null;
   const actor = request.actor;
-  if (!actor) throw new CareloopError('unauthenticated', 'Sign in to continue');
+  if (!actor) return new CareloopError('unauthenticated', 'Sign in to continue');
   if (!can(actor.role, policy.permission)) {
-    throw new CareloopError('forbidden', 'Your role does not allow this');
+    return new CareloopError('forbidden', 'Your role does not allow this');
   }
   // A half-done sign-in (password right, second factor due) reaches only its own session's
   // routes: the code, enrolment, `me` and sign-out.
   if (actor.stage !== 'active' && policy.permission !== 'session:self') {
-    throw new CareloopError(
+    return new CareloopError(
       'forbidden',
       actor.stage === 'mfa-enrol'
         ? 'Set up two-factor sign-in first'
@@ -87,6 +122,7 @@ function enforce(request: FastifyRequest, policy: RoutePolicy | undefined): void
     );
   }
   if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== actor.csrfToken) {
-    throw new CareloopError('csrf_failed', 'Missing or invalid CSRF token; reload the page');
+    return new CareloopError('csrf_failed', 'Missing or invalid CSRF token; reload the page');
   }
+  return null;
 }

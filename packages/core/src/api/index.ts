@@ -4,6 +4,7 @@ export * from './common.js';
 export * from './directory.js';
 export * from './enums.js';
 export * from './imports.js';
+export * from './messaging.js';
 export * from './mpi.js';
 export * from './patients.js';
 export * from './portal.js';

@@ -26,6 +26,8 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+// Issue 11: messaging (the test mailbox).
+import messagingRoutes from './modules/messaging/routes.js';
 import mpiRoutes from './modules/mpi/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
@@ -103,6 +105,8 @@ export async function buildApp(
     await csvImportRoutes(api, services);
     await mpiRoutes(api, services);
     await restrictionRoutes(api, services);
+    // Issue 11: messaging.
+    await messagingRoutes(api, services);
   });
 
   if (options.serveWeb !== false && existsSync(WEB_DIST)) {

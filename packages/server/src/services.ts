@@ -9,6 +9,10 @@ import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
+// Issue 11: the job runner and the outbox.
+import { JobRunner } from './modules/jobs/runner.js';
+import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
+import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
@@ -35,6 +39,14 @@ export interface Services {
   csvImport: CsvImportService;
   portalRegistration: PortalRegistrationService;
   restrictions: RestrictionService;
+  // Issue 11: the job runner (started by `startServer`) and the outbox.
+  jobs: JobRunner;
+  outbox: OutboxService;
+}
+
+/** SMTP when configured, else the built-in local mailbox (the demo). */
+export function emailChannelFor(config: Config): EmailChannel {
+  return config.smtp ? new SmtpChannel(config.smtp) : new LocalMailbox();
 }
 
 export function createServices(
@@ -51,7 +63,15 @@ export function createServices(
     { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
     authOptions,
   );
+  // Issue 11: the job runner and the outbox.
+  const jobs = new JobRunner(database).define('outbox.send', OUTBOX_QUEUE_POLICY);
+  const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
+    from: config.mailFrom,
+    clock: () => auth.now(),
+  });
   return {
+    jobs,
+    outbox,
     config,
     database,
     cipher,

@@ -8,6 +8,9 @@ import {
   fhirResourceAad,
   hl7RawAad,
   noteBodyAad,
+  outboundHtmlAad,
+  outboundSubjectAad,
+  outboundTextAad,
   taskDescriptionAad,
   totpSecretAad,
 } from './encrypted-fields.js';
@@ -88,6 +91,27 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => breakGlassReasonAad(r.id, r.org_id),
+  },
+  {
+    table: 'outbound_messages',
+    column: 'subject_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => outboundSubjectAad(r.id, r.org_id),
+  },
+  {
+    table: 'outbound_messages',
+    column: 'text_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => outboundTextAad(r.id, r.org_id),
+  },
+  {
+    table: 'outbound_messages',
+    column: 'html_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => outboundHtmlAad(r.id, r.org_id),
   },
   {
     table: 'fhir_source_records',

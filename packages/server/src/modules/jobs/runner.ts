@@ -83,9 +83,9 @@ export class JobRunner {
     await this.boss.start();
     this.started = true;
     for (const name of JOB_NAMES) {
-      const policy = this.policies.get(name) ?? {};
-      if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, policy);
-      else await this.boss.createQueue(name, policy);
+      const policy = this.policies.get(name);
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, policy ?? {});
+      else if (policy) await this.boss.updateQueue(name, policy);
     }
     await this.grantSend();
   }

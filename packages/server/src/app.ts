@@ -19,6 +19,7 @@ import type { App } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
 import { loggerOptions } from './logger.js';
 import auditRoutes from './modules/audit/routes.js';
+import passwordResetRoutes from './modules/auth/password-reset-routes.js';
 import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
 import csvImportRoutes from './modules/csv-import/routes.js';
@@ -107,6 +108,7 @@ export async function buildApp(
     await restrictionRoutes(api, services);
     // Issue 11: messaging.
     await messagingRoutes(api, services);
+    await passwordResetRoutes(api, services);
   });
 
   if (options.serveWeb !== false && existsSync(WEB_DIST)) {

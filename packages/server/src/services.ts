@@ -3,6 +3,7 @@ import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
 import { SecondFactorService } from './modules/auth/mfa.js';
+import { PasswordResetService } from './modules/auth/password-reset.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
@@ -42,6 +43,7 @@ export interface Services {
   // Issue 11: the job runner (started by `startServer`) and the outbox.
   jobs: JobRunner;
   outbox: OutboxService;
+  passwordReset: PasswordResetService;
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -72,6 +74,7 @@ export function createServices(
   return {
     jobs,
     outbox,
+    passwordReset: new PasswordResetService(database, auth, outbox, config.publicUrl),
     config,
     database,
     cipher,
@@ -85,7 +88,7 @@ export function createServices(
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit, cipher),
     mpi: new MpiService(database, audit),
-    portalRegistration: new PortalRegistrationService(database, auth),
+    portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit, cipher),
     restrictions: new RestrictionService(database, audit, cipher, {

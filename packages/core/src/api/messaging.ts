@@ -36,8 +36,6 @@ export type MailboxPage = Static<typeof MailboxPage>;
 /** "Forgot password?": the address of the account. */
 export const PasswordResetRequest = Type.Object({
   email: Type.String({ minLength: 3, maxLength: 254 }),
-  /** Where the link leads: the staff console or the patient portal. */
-  app: Type.Optional(Type.Union([Type.Literal('console'), Type.Literal('portal')])),
 });
 export type PasswordResetRequest = Static<typeof PasswordResetRequest>;
 

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Button,
   Center,
   Paper,
@@ -12,7 +13,7 @@ import {
 import { useForm } from '@mantine/form';
 import { IconClockExclamation, IconHeartHandshake } from '@tabler/icons-react';
 import { useState } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { showServerError } from '../ui/server-errors';
 import { PageLoader } from '../ui/states';
 import { homeFor } from './guards';
@@ -131,6 +132,14 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
             <Button type="submit" loading={login.isPending} fullWidth>
               Sign in
             </Button>
+            <Anchor
+              component={Link}
+              to={audience === 'patient' ? '/portal/forgot-password' : '/forgot-password'}
+              size="sm"
+              ta="center"
+            >
+              Forgot password?
+            </Anchor>
           </Stack>
         </form>
       </Paper>

@@ -15,6 +15,8 @@ export interface SunkMessage {
  */
 export class SmtpSink {
   readonly messages: SunkMessage[] = [];
+  /** How long the sink takes to accept each message (a slow server). */
+  delayMs = 0;
   /** Recipient → SMTP reply code to refuse it with (451: try later; 550: never). */
   readonly refuse = new Map<string, number>();
   private waiters: (() => void)[] = [];
@@ -51,7 +53,7 @@ export class SmtpSink {
             raw,
           });
           for (const wake of sink?.waiters.splice(0) ?? []) wake();
-          callback();
+          setTimeout(callback, sink?.delayMs ?? 0);
         });
       },
     });

@@ -10,6 +10,8 @@ export * from './dates/past.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
+export * from './messaging/outbox.js';
+export * from './messaging/password-reset.js';
 export * from './pagination/cursor.js';
 export * from './patients/mrn.js';
 export * from './patients/redact.js';

@@ -15,6 +15,7 @@ import { validatorCompiler } from './http/validation.js';
 import { installWebApp } from './http/web-app.js';
 import { loggerOptions } from './logger.js';
 import auditRoutes from './modules/audit/routes.js';
+import passwordResetRoutes from './modules/auth/password-reset-routes.js';
 import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
 import csvImportRoutes from './modules/csv-import/routes.js';
@@ -22,6 +23,8 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+// Issue 11: messaging (the test mailbox).
+import messagingRoutes from './modules/messaging/routes.js';
 import mpiRoutes from './modules/mpi/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
@@ -102,6 +105,9 @@ export async function buildApp(
     await csvImportRoutes(api, services);
     await mpiRoutes(api, services);
     await restrictionRoutes(api, services);
+    // Issue 11: messaging.
+    await messagingRoutes(api, services);
+    await passwordResetRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -39,7 +39,28 @@ export interface Config {
   auditCheckpointMinutes: number;
   /** How long a break-glass grant to a restricted record lasts. */
   breakGlassMinutes: number;
+  /** The SMTP server mail goes out through; null: the built-in local mailbox keeps it. */
+  smtp: SmtpConfig | null;
+  /** The From of every email (MAIL_FROM). */
+  mailFrom: string;
+  /**
+   * The address users reach Careloop at (CARELOOP_PUBLIC_URL), for links in emails. Never taken
+   * from a request's Host header, which the sender of a reset request chooses.
+   */
+  publicUrl: string;
 }
+
+/** An SMTP server: a URL (`smtp://`, `smtps://`) or its parts. */
+export type SmtpConfig =
+  | { url: string }
+  | {
+      host: string;
+      port: number;
+      /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+      secure: boolean;
+      user: string | null;
+      password: string | null;
+    };
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -98,7 +119,78 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'CARELOOP_AUDIT_CHECKPOINT_MINUTES',
     ),
     breakGlassMinutes: breakGlassMinutes(env.BREAK_GLASS_MINUTES),
+    smtp: smtpFrom(env),
+    mailFrom: mailFrom(env.MAIL_FROM),
+    publicUrl: publicUrl(env),
   };
+}
+
+/** SMTP_URL, or SMTP_HOST with SMTP_PORT, SMTP_SECURE, SMTP_USER and SMTP_PASSWORD; else null. */
+function smtpFrom(env: NodeJS.ProcessEnv): SmtpConfig | null {
+  if (env.SMTP_URL) {
+    let url: URL;
+    try {
+      url = new URL(env.SMTP_URL);
+    } catch {
+      throw new Error('SMTP_URL must be a URL such as smtp://user:password@mail.example.org:587');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+      throw new Error('SMTP_URL must start with smtp:// or smtps://');
+    }
+    return { url: env.SMTP_URL };
+  }
+  if (!env.SMTP_HOST) {
+    for (const name of ['SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASSWORD']) {
+      if (env[name]) throw new Error(`${name} is set but SMTP_HOST is not`);
+    }
+    return null;
+  }
+  const secure = env.SMTP_SECURE === '1' || env.SMTP_SECURE === 'true';
+  if (env.SMTP_SECURE && !['0', '1', 'true', 'false'].includes(env.SMTP_SECURE)) {
+    throw new Error(`SMTP_SECURE must be 1 or 0, got "${env.SMTP_SECURE}"`);
+  }
+  const port = intFrom(env.SMTP_PORT, secure ? 465 : 587, 'SMTP_PORT');
+  if (port < 1 || port > 65_535) throw new Error(`SMTP_PORT must be a port, got "${port}"`);
+  if (Boolean(env.SMTP_USER) !== Boolean(env.SMTP_PASSWORD)) {
+    throw new Error('SMTP_USER and SMTP_PASSWORD go together');
+  }
+  return {
+    host: env.SMTP_HOST,
+    port,
+    secure,
+    user: env.SMTP_USER || null,
+    password: env.SMTP_PASSWORD || null,
+  };
+}
+
+/** `Name <address>` or a bare address; the default names the local host. */
+function mailFrom(value: string | undefined): string {
+  if (!value) return 'Careloop <no-reply@careloop.localhost>';
+  const address = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value)?.[1] ?? value.trim();
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(address) || /[\r\n]/.test(value)) {
+    throw new Error(`MAIL_FROM must be an address or "Name <address>", got "${value}"`);
+  }
+  return value.trim();
+}
+
+function publicUrl(env: NodeJS.ProcessEnv): string {
+  const given = env.CARELOOP_PUBLIC_URL;
+  if (!given) {
+    const host = env.HOST && !['0.0.0.0', '::', ''].includes(env.HOST) ? env.HOST : '127.0.0.1';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT || '8080'}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new Error(
+      `CARELOOP_PUBLIC_URL must be a URL such as https://crm.example.org, got "${given}"`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error('CARELOOP_PUBLIC_URL must start with http:// or https://');
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
 /** 1 to 720 minutes (12 hours, a session's longest life); 30 by default. */

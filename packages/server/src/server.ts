@@ -102,10 +102,23 @@ export interface StartOptions {
   onSeedProgress?: (done: number, total: number) => void;
   /** Print in JSON (`careloop start --json`). */
   json?: boolean;
+  /**
+   * Run one part alone (`careloop start --only api|worker|hl7`), any number of times against
+   * one PostgreSQL; all of them (the MLLP listener when HL7_PORT is set) when omitted.
+   */
+  only?: ServerRole;
 }
 
+/** The parts of a Careloop process. */
+export const SERVER_ROLES = ['api', 'worker', 'hl7'] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
+
+/** Jobs a worker process runs at once. */
+const WORKER_CONCURRENCY = 4;
+
 export interface RunningServer {
-  url: string;
+  /** The API's URL; null in a process without the API (`--only worker|hl7`). */
+  url: string | null;
   services: Services;
   close(): Promise<void>;
 }
@@ -142,6 +155,12 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const { database, services } = await openRuntime(config);
+  const runs = (role: ServerRole) => options.only === undefined || options.only === role;
+  // The API's logger when it runs, else one of the same shape on stderr (`--only hl7`).
+  let refusalLog: { warn(message: string): void } = pino(
+    loggerOptions(config.logLevel),
+    pino.destination(2),
+  );
   const say = (text: string) => {
     if (options.banner !== false && !options.json) process.stdout.write(text);
   };
@@ -166,6 +185,9 @@ export async function startServer(
         await stopCheckpoints?.();
         await hl7?.close();
         await app?.close();
+        // Jobs in hand finish (or go back to the queue) before the database closes.
+        await services.jobs.stop();
+        services.outbox.channel.close();
         // The last events of this process, anchored before the database closes.
         await anchor?.checkpoint(new Date()).catch(checkpointFailed);
       } finally {
@@ -194,7 +216,7 @@ export async function startServer(
   }
 
   try {
-    if (config.demo) {
+    if (config.demo && runs('api')) {
       const [row] = await database.system((tx) => tx.select({ n: count() }).from(organizations));
       if ((row?.n ?? 0) === 0) {
         say(
@@ -211,11 +233,58 @@ export async function startServer(
         if (report.patients >= 10) await seedDemoDuplicates(database, report.orgId);
       }
     }
+    await services.jobs.start();
+    if (runs('worker')) {
+      await services.jobs.work('outbox.send', { concurrency: WORKER_CONCURRENCY }, async (job) => {
+        await services.outbox.deliver(job);
+      });
+      say(
+        `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'})\n`,
+      );
+    }
+    let url: string | null = null;
+    if (runs('api')) url = await startApi();
+    if (runs('hl7')) {
+      hl7 = await startHl7FromEnv(services, process.env, config.host, {
+        onRefused: (refusal) => refusalLog.warn(describeRefusal(refusal)),
+      });
+      if (!hl7 && options.only === 'hl7') {
+        throw new Error('careloop start --only hl7 needs HL7_PORT');
+      }
+      if (hl7)
+        say(
+          `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
+        );
+    }
+    const logins = url ? await demoLogins(database) : [];
+    if (options.json && options.banner !== false) {
+      process.stdout.write(
+        `${JSON.stringify({
+          ok: true,
+          url,
+          docsUrl: url ? `${url}/api/docs` : null,
+          database: database.kind,
+          roles: SERVER_ROLES.filter(runs),
+          demoLogins: logins.map(({ email, role }) => ({ email, role, password: DEMO_PASSWORD })),
+          portalSignUpUrl: url ? signUpUrl(url, logins) : null,
+        })}\n`,
+      );
+    }
+    if (url) say(bannerText(url, logins));
+    return { url, services, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  /** The HTTP API and web app, with the audit checkpoints; resolves to its URL. */
+  async function startApi(): Promise<string> {
     const built = await buildApp(
       services,
       options.logger === undefined ? {} : { logger: options.logger },
     );
     app = built.app;
+    refusalLog = built.app.log;
     // The caches (docs/adr/0005) stay off until the change notifications are live.
     await database.changes?.start();
     await app.listen({ host: config.host, port: config.port });
@@ -233,34 +302,8 @@ export async function startServer(
         );
       }
     }
-    const log = app.log;
-    hl7 = await startHl7FromEnv(services, process.env, config.host, {
-      onRefused: (refusal) => log.warn(describeRefusal(refusal)),
-    });
-    if (hl7)
-      say(
-        `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
-      );
     const address = app.server.address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    const logins = await demoLogins(database);
-    if (options.json && options.banner !== false) {
-      process.stdout.write(
-        `${JSON.stringify({
-          ok: true,
-          url,
-          docsUrl: `${url}/api/docs`,
-          database: database.kind,
-          demoLogins: logins.map(({ email, role }) => ({ email, role, password: DEMO_PASSWORD })),
-          portalSignUpUrl: signUpUrl(url, logins),
-        })}\n`,
-      );
-    }
-    say(bannerText(url, logins));
-    return { url, services, close };
-  } catch (error) {
-    await close();
-    throw error;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   }
 }

@@ -3,12 +3,17 @@ import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
 import { SecondFactorService } from './modules/auth/mfa.js';
+import { PasswordResetService } from './modules/auth/password-reset.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
+// Issue 11: the job runner and the outbox.
+import { JobRunner } from './modules/jobs/runner.js';
+import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
+import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
@@ -35,6 +40,15 @@ export interface Services {
   csvImport: CsvImportService;
   portalRegistration: PortalRegistrationService;
   restrictions: RestrictionService;
+  // Issue 11: the job runner (started by `startServer`) and the outbox.
+  jobs: JobRunner;
+  outbox: OutboxService;
+  passwordReset: PasswordResetService;
+}
+
+/** SMTP when configured, else the built-in local mailbox (the demo). */
+export function emailChannelFor(config: Config): EmailChannel {
+  return config.smtp ? new SmtpChannel(config.smtp) : new LocalMailbox();
 }
 
 export function createServices(
@@ -51,7 +65,16 @@ export function createServices(
     { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
     authOptions,
   );
+  // Issue 11: the job runner and the outbox.
+  const jobs = new JobRunner(database).define('outbox.send', OUTBOX_QUEUE_POLICY);
+  const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
+    from: config.mailFrom,
+    clock: () => auth.now(),
+  });
   return {
+    jobs,
+    outbox,
+    passwordReset: new PasswordResetService(database, auth, outbox, config.publicUrl),
     config,
     database,
     cipher,
@@ -65,7 +88,7 @@ export function createServices(
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit, cipher),
     mpi: new MpiService(database, audit),
-    portalRegistration: new PortalRegistrationService(database, auth),
+    portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit, cipher),
     restrictions: new RestrictionService(database, audit, cipher, {

@@ -34,7 +34,33 @@ const lazyPage = {
   portalRegister: async () => ({
     Component: (await import('./portal/RegisterPage')).RegisterPage,
   }),
+  // Issue 11: password reset and the test mailbox.
+  mailbox: async () => ({
+    Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
+  }),
 };
+
+// Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
+const resetPages = (['staff', 'patient'] as const).flatMap((audience) => {
+  const prefix = audience === 'patient' ? '/portal' : '';
+  const pages = () => import('./auth/PasswordResetPages');
+  return [
+    {
+      path: `${prefix}/forgot-password`,
+      lazy: async () => {
+        const { ForgotPasswordPage } = await pages();
+        return { Component: () => <ForgotPasswordPage audience={audience} /> };
+      },
+    },
+    {
+      path: `${prefix}/reset-password`,
+      lazy: async () => {
+        const { ResetPasswordPage } = await pages();
+        return { Component: () => <ResetPasswordPage audience={audience} /> };
+      },
+    },
+  ];
+});
 
 const common = { errorElement: <RouteError />, hydrateFallbackElement: <PageLoader /> };
 
@@ -42,6 +68,7 @@ export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage audience="staff" />, ...common },
   { path: '/portal/login', element: <LoginPage audience="patient" />, ...common },
   { path: '/portal/register', lazy: lazyPage.portalRegister, ...common },
+  ...resetPages.map((page) => ({ ...page, ...common })),
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,
@@ -97,6 +124,11 @@ export const router = createBrowserRouter([
               { path: 'imports', lazy: lazyPage.imports },
               { path: 'admin/interfaces', lazy: lazyPage.interfaces },
             ],
+          },
+          // Issue 11: the test mailbox.
+          {
+            element: <RequirePermission permission="mailbox:read" />,
+            children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -6,6 +6,7 @@ export * from './directory.js';
 export * from './enums.js';
 export * from './imports.js';
 export * from './interfaces.js';
+export * from './messaging.js';
 export * from './mpi.js';
 export * from './patients.js';
 export * from './portal.js';

@@ -33,6 +33,11 @@ export const PERMISSIONS = {
   'restriction:manage': ['admin'],
   /** Importing from other systems (FHIR bundles): writes many patients at once. */
   'interop:write': ['admin'],
+  /**
+   * The built-in test mailbox (no SMTP server configured): what was sent, bodies included, so
+   * admins only; every read is audited.
+   */
+  'mailbox:read': ['admin'],
   /** The portal: a patient acting on their own record only. */
   'portal:self': ['patient'],
   /** Any signed-in user, staff or patient (e.g. `GET /api/auth/me`). */

@@ -167,6 +167,7 @@ describe('every careloop command exits when its work is done', () => {
     for (const args of [
       ['hl7', 'listen', '--org', 'Exit Clinic', '--port', '0', '--json'],
       ['start', '--port', '0', '--json'],
+      ['start', '--only', 'worker', '--json'],
     ]) {
       const child = careloop(args, env);
       const done = finish(child);

@@ -21,6 +21,9 @@ export const questionnaireAnswersAad = bound('questionnaire_responses', 'answers
  */
 export const totpSecretAad = bound('users', 'totp_secret');
 export const breakGlassReasonAad = bound('break_glass_grants', 'reason');
+export const outboundSubjectAad = bound('outbound_messages', 'subject_encrypted');
+export const outboundTextAad = bound('outbound_messages', 'text_encrypted');
+export const outboundHtmlAad = bound('outbound_messages', 'html_encrypted');
 
 /**
  * A raw FHIR resource is written by upsert on its source key, so it is bound to that key (the

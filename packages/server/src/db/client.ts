@@ -88,6 +88,16 @@ export class Database {
   private ownerDbCache: Db | null = null;
 
   /**
+   * The PostgreSQL pool the job runner (pg-boss) runs its own statements on: the owner's, which
+   * installs pg-boss's schema. Not for PGlite, where the runner shares the one connection.
+   */
+  jobPool(): pg.Pool {
+    const pool = this.ownerPool ?? this.pool;
+    if (!pool) throw new Error('the embedded database has no pool');
+    return pool;
+  }
+
+  /**
    * The change notifications of a PostgreSQL database (docs/adr/0005), for the caches of a
    * server process; null on PGlite. Not connected until `start()` (the server calls it), so
    * the CLI and migrations open no extra connection and their caches stay off.

@@ -16,13 +16,15 @@ describeEachDatabase('route policies', (kind) => {
     expect(missing).toEqual([]);
   });
 
-  it('only sign-in, the session probe, portal sign-up and its clinic list, health, documentation and the FHIR capability statement are public', () => {
+  it('only sign-in, the session probe, password reset, portal sign-up and its clinic list, health, documentation and the FHIR capability statement are public', () => {
     const publicRoutes = t.routes
       .filter((r) => r.policy && 'public' in r.policy)
       .map((r) => r.url)
       .filter((url) => !url.startsWith('/api/docs'));
     expect([...new Set(publicRoutes)].sort()).toEqual([
       '/api/auth/login',
+      '/api/auth/password-reset',
+      '/api/auth/password-reset/confirm',
       '/api/auth/session',
       '/api/health',
       '/api/health/ready',

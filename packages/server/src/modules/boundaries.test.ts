@@ -29,6 +29,10 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'mpi/source-links.ts': 'the links from source records to Careloop records, for the importers',
   'patients/names.ts':
     'display names of patients for logs that store ids only (the audit log page)',
+  'messaging/outbox.ts':
+    'the outbox service: a message is queued in the transaction that causes it',
+  'jobs/runner.ts': 'the job runner: a job is sent in the transaction that causes it',
+  'jobs/names.ts': "the job runner's typed job names and payloads",
   'clinical/reason.ts':
     "how an encounter's reason is sealed and opened, for the importers that write encounters",
 };

@@ -46,6 +46,8 @@ export async function createTestApp(
     database,
     close: async () => {
       await built.app.close();
+      await services.jobs.stop();
+      services.outbox.channel.close();
       await database.close();
     },
   };

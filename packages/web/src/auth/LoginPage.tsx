@@ -138,6 +138,14 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
             <Button type="submit" loading={login.isPending} fullWidth>
               Sign in
             </Button>
+            <Anchor
+              component={Link}
+              to={audience === 'patient' ? '/portal/forgot-password' : '/forgot-password'}
+              size="sm"
+              ta="center"
+            >
+              Forgot password?
+            </Anchor>
             {audience === 'patient' ? (
               <Text size="sm" ta="center">
                 New to the portal?{' '}

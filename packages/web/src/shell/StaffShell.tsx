@@ -20,6 +20,7 @@ import {
   IconHeartHandshake,
   IconLock,
   IconLogout,
+  IconMail,
   IconPlugConnected,
   IconShieldCheck,
   IconUsers,
@@ -105,6 +106,13 @@ const NAV: NavItem[] = [
     icon: <IconLock size={18} />,
     permission: 'restriction:manage',
     match: (path) => path.startsWith('/admin/break-glass'),
+  },
+  {
+    to: '/admin/mailbox',
+    label: 'Test mailbox',
+    icon: <IconMail size={18} />,
+    permission: 'mailbox:read',
+    match: (path) => path.startsWith('/admin/mailbox'),
   },
 ];
 

@@ -37,13 +37,18 @@ export const SIGN_IN_LIMITS = {
   signUpWindowMs: 10 * 60_000,
   /** Second-factor codes tried per account in `windowMs` (a right one starts afresh). */
   codesPerAccount: 10,
+  /** Password reset requests per address, and per email whatever the address, in `windowMs`. */
+  resetsPerAddress: 10,
+  resetsPerAccount: 3,
+  /** Reset links tried (a new password set) per address in `windowMs`. */
+  resetConfirmsPerAddress: 20,
 } as const;
 
 export type SignInLimits = typeof SIGN_IN_LIMITS;
 
 /** What is counted is stored only as a hash: no email or address in clear. */
 function attemptKey(
-  kind: 'pair' | 'address' | 'account' | 'signup' | 'code',
+  kind: 'pair' | 'address' | 'account' | 'signup' | 'code' | 'reset' | 'reset-confirm',
   ...parts: string[]
 ): string {
   return createHash('sha256')
@@ -131,6 +136,36 @@ export class SignInLimiter {
       this.limits.windowMs,
       this.limits.codesPerAccount,
       'Too many codes tried. Wait and try again.',
+    );
+  }
+
+  /**
+   * Counts a password reset request before any work, per address and per email (known or
+   * not, so the limit tells nothing about accounts); throws 429 past either limit.
+   */
+  async admitPasswordReset(email: string, ip: string): Promise<void> {
+    const message = 'Too many password reset requests. Wait and try again.';
+    await this.count(
+      attemptKey('reset', 'address', ip),
+      this.limits.windowMs,
+      this.limits.resetsPerAddress,
+      message,
+    );
+    await this.count(
+      attemptKey('reset', 'account', email),
+      this.limits.windowMs,
+      this.limits.resetsPerAccount,
+      message,
+    );
+  }
+
+  /** Counts a use of a reset link from `ip` before the token is looked up; 429 past the limit. */
+  async admitPasswordResetConfirm(ip: string): Promise<void> {
+    await this.count(
+      attemptKey('reset-confirm', ip),
+      this.limits.windowMs,
+      this.limits.resetConfirmsPerAddress,
+      'Too many attempts. Wait and try again.',
     );
   }
 

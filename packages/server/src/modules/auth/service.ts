@@ -334,6 +334,18 @@ export class AuthService {
     await tx.insert(users).values({ ...account, role: 'patient' });
   }
 
+  /** Where to write to a user of the transaction's organization: email, name, role; or null. */
+  async accountContact(
+    tx: Db,
+    userId: string,
+  ): Promise<{ email: string; displayName: string; role: string } | null> {
+    const [row] = await tx
+      .select({ email: users.email, displayName: users.displayName, role: users.role })
+      .from(users)
+      .where(eq(users.id, userId));
+    return row ?? null;
+  }
+
   /** Ends every open session of a user (on disable, role or password change), in `tx`. */
   async revokeUserSessions(tx: Db, userId: string): Promise<void> {
     await tx

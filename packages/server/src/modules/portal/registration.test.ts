@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { hashPassword } from '../auth/passwords.js';
 import { users } from '../auth/schema.js';
+import { outboundMessages } from '../messaging/schema.js';
 import { SIGN_UP_RECEIVED } from './registration.js';
 
 let ipCounter = 0;
@@ -28,9 +29,10 @@ describeEachDatabase('portal sign-up', (kind) => {
         },
       },
     );
+    await t.services.jobs.start();
     tenant = await TestTenant.create(t);
     desk = await tenant.signIn('front-desk');
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   const signUp = (body: Record<string, unknown>, ip = `10.9.0.${++ipCounter}`) =>
@@ -174,6 +176,17 @@ describeEachDatabase('portal sign-up', (kind) => {
         { orgId: tenant.orgId, recordId: desk.userId },
       ]),
     );
+    // The owner is told by email, once however many times someone tries within the hour.
+    const notices = await t.database.system((tx) =>
+      tx
+        .select({ to: outboundMessages.recipient, userId: outboundMessages.userId })
+        .from(outboundMessages)
+        .where(eq(outboundMessages.purpose, 'account')),
+    );
+    expect(notices.filter((n) => n.to === 'ada.vance@example.org')).toEqual([
+      { to: 'ada.vance@example.org', userId: accounts[0]?.id },
+    ]);
+    expect(notices.filter((n) => n.userId === desk.userId)).toHaveLength(1);
     // The second sign-up's password opens nothing.
     const login = await t.app.inject({
       method: 'POST',

@@ -16,6 +16,7 @@ import { appendAudit } from '../audit/service.js';
 import { assertStrongPassword } from '../auth/passwords.js';
 import type { AuthService } from '../auth/service.js';
 import { organizations } from '../directory/schema.js';
+import type { OutboxService } from '../messaging/outbox.js';
 import { matchPerson, type SourcePerson } from '../mpi/match.js';
 import { PORTAL_SOURCE } from '../mpi/sources.js';
 import { createGoldenRecord } from '../patients/golden-record.js';
@@ -37,14 +38,17 @@ export const SIGN_UP_RECEIVED: PortalRegistrationReceived = {
  * follows the merge and the patient sees their whole record.
  *
  * The answer is the same whether or not the email already has an account (in any
- * organization): for an existing one nothing is created and the account's organization gets an
- * audit event for staff, since no email channel exists yet to tell the owner (docs/security.md).
+ * organization): for an existing one nothing is created, the owner gets an email saying so (at
+ * most one an hour), and the account's organization an audit event (docs/security.md).
  * Sign-ups are counted per address in PostgreSQL before any work (docs/adr/0007).
  */
 export class PortalRegistrationService {
   constructor(
     private readonly database: Database,
     private readonly auth: AuthService,
+    private readonly outbox: OutboxService,
+    /** Where users reach Careloop (CARELOOP_PUBLIC_URL), for the links in the notice. */
+    private readonly publicUrl: string,
   ) {}
 
   async register(
@@ -191,17 +195,30 @@ export class PortalRegistrationService {
   }
 
   /**
-   * A sign-up gave the email of an existing account: nothing is created, and the account's
-   * organization gets an audit event naming the account and the organization signed up to, for
-   * staff to tell the owner (no email channel exists yet).
+   * A sign-up gave the email of an existing account: nothing is created; the owner is told by
+   * email (one notice an hour at most, whoever tries), and the account's organization gets an
+   * audit event naming the account and the organization signed up to.
    */
   private async reportExistingEmail(
     account: { userId: string; orgId: string },
     signUpOrgId: string,
     from: { ip: string; userAgent: string | null },
   ): Promise<void> {
-    await this.database.withTenant(account.orgId, (tx) =>
-      appendAudit(tx, [
+    const now = this.auth.now();
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    await this.database.withTenant(account.orgId, async (tx) => {
+      const owner = await this.auth.accountContact(tx, account.userId);
+      if (owner) {
+        await this.outbox.queueEmail(tx, {
+          orgId: account.orgId,
+          userId: account.userId,
+          purpose: 'account',
+          to: owner.email,
+          ...signUpNotice(owner.displayName, this.publicUrl, owner.role === 'patient'),
+          idempotencyKey: `signup-existing:${account.userId}:${hour}`,
+        });
+      }
+      await appendAudit(tx, [
         {
           orgId: account.orgId,
           occurredAt: this.auth.now(),
@@ -215,9 +232,37 @@ export class PortalRegistrationService {
           ip: from.ip,
           userAgent: from.userAgent,
           outcome: 'denied',
-          reason: `portal sign-up to organization ${signUpOrgId} with this account's email; tell its owner`,
+          reason: `portal sign-up to organization ${signUpOrgId} with this account's email; its owner was told by email`,
         },
-      ]),
-    );
+      ]);
+    });
   }
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The email to the owner of an address someone tried to sign up with. */
+export function signUpNotice(
+  name: string,
+  publicUrl: string,
+  patient: boolean,
+): { subject: string; text: string; html: string } {
+  const base = `${publicUrl}${patient ? '/portal' : ''}`;
+  const signIn = `${base}/`;
+  const reset = `${base}/forgot-password`;
+  const text = [
+    `Hello ${name},`,
+    '',
+    'Someone tried to sign up for the patient portal with your email address, which already has a Careloop account. Nothing was changed.',
+    '',
+    `If it was you, sign in: ${signIn}`,
+    `or, if you forgot your password, set a new one: ${reset}`,
+    '',
+    'If it was not you, ignore this email.',
+  ].join('\n');
+  const html = `<p>Hello ${escapeHtml(name)},</p>
+<p>Someone tried to sign up for the patient portal with your email address, which already has a Careloop account. Nothing was changed.</p>
+<p>If it was you, <a href="${escapeHtml(signIn)}">sign in</a>, or, if you forgot your password, <a href="${escapeHtml(reset)}">set a new one</a>.</p>
+<p>If it was not you, ignore this email.</p>`;
+  return { subject: 'Someone tried to sign up with your email address', text, html };
 }

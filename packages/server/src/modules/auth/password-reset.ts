@@ -1,0 +1,201 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  badRequest,
+  normalizeEmail,
+  type PasswordResetConfirm,
+  type PasswordResetDone,
+  type PasswordResetRequest,
+  type PasswordResetRequested,
+  parsePasswordResetToken,
+  passwordResetExpiry,
+  passwordResetState,
+} from '@careloop/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import { appendAudit } from '../audit/service.js';
+import type { OutboxService } from '../messaging/outbox.js';
+import { assertStrongPassword } from './passwords.js';
+import { passwordResetTokens } from './reset-schema.js';
+import { users } from './schema.js';
+import type { AuthService } from './service.js';
+
+/** The one answer to every reset request, whether or not the address has an account. */
+export const RESET_REQUESTED: PasswordResetRequested = {
+  message:
+    'If an account uses this address, we sent it a link to set a new password. The link works once, for 30 minutes.',
+};
+
+const RESET_DONE: PasswordResetDone = {
+  message: 'Your password is set. Sign in with it.',
+};
+
+const hashToken = (token: string) =>
+  createHash('sha256').update(`careloop-password-reset\0${token}`).digest('hex');
+
+interface From {
+  ip: string;
+  userAgent: string | null;
+}
+
+/**
+ * Password reset by a one-time link, for staff and patients alike. A request answers the same
+ * whether or not the address has an account, and is counted per address and per email before
+ * any work (docs/adr/0007). The link carries a random token of which only a hash is stored; it
+ * works once, for 30 minutes, and using it ends the account's other sessions and links.
+ */
+export class PasswordResetService {
+  constructor(
+    private readonly database: Database,
+    private readonly auth: AuthService,
+    private readonly outbox: OutboxService,
+    /** Where users reach Careloop (CARELOOP_PUBLIC_URL): never the request's Host header. */
+    private readonly publicUrl: string,
+  ) {}
+
+  async request(input: PasswordResetRequest, from: From): Promise<PasswordResetRequested> {
+    const email = normalizeEmail(input.email);
+    if (!email) throw badRequest(`"${input.email}" is not a valid email address`, '/body/email');
+    await this.auth.limiter.admitPasswordReset(email, from.ip);
+    const account = await this.auth.findAccount(email);
+    if (!account) return RESET_REQUESTED;
+    const now = this.auth.now();
+    await this.database.withTenant(account.orgId, async (tx) => {
+      const [user] = await tx
+        .select({ displayName: users.displayName, role: users.role, disabledAt: users.disabledAt })
+        .from(users)
+        .where(eq(users.id, account.userId));
+      if (!user) return;
+      const audit = (outcome: 'success' | 'denied', reason: string) =>
+        appendAudit(tx, [
+          {
+            orgId: account.orgId,
+            occurredAt: now,
+            actorId: account.userId,
+            actorEmail: email,
+            actorRole: user.role,
+            action: 'password-reset-requested',
+            patientId: null,
+            recordType: 'user',
+            recordId: account.userId,
+            ip: from.ip,
+            userAgent: from.userAgent,
+            outcome,
+            reason,
+          },
+        ]);
+      // A disabled account gets no link: a new password would not let it sign in anyway.
+      if (user.disabledAt) return audit('denied', 'account disabled');
+      const token = `${account.orgId}.${randomBytes(32).toString('base64url')}`;
+      const [row] = await tx
+        .insert(passwordResetTokens)
+        .values({
+          orgId: account.orgId,
+          userId: account.userId,
+          tokenHash: hashToken(token),
+          createdAt: now,
+          expiresAt: passwordResetExpiry(now),
+        })
+        .returning({ id: passwordResetTokens.id });
+      if (!row) throw new Error('reset token not stored');
+      const path = user.role === 'patient' ? '/portal/reset-password' : '/reset-password';
+      const link = `${this.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+      await this.outbox.queueEmail(tx, {
+        orgId: account.orgId,
+        userId: account.userId,
+        purpose: 'account',
+        to: email,
+        ...resetEmail(user.displayName, link),
+        idempotencyKey: `password-reset:${row.id}`,
+      });
+      await audit('success', 'reset link sent by email');
+    });
+    return RESET_REQUESTED;
+  }
+
+  async confirm(input: PasswordResetConfirm, from: From): Promise<PasswordResetDone> {
+    await this.auth.limiter.admitPasswordResetConfirm(from.ip);
+    const { orgId, token } = parsePasswordResetToken(input.token);
+    const tokenHash = hashToken(token);
+    const invalid = () =>
+      badRequest('This password reset link is not valid, was used or has expired', '/body/token');
+    const [found] = await this.database.withTenant(orgId, (tx) =>
+      tx
+        .select({
+          id: passwordResetTokens.id,
+          userId: passwordResetTokens.userId,
+          expiresAt: passwordResetTokens.expiresAt,
+          usedAt: passwordResetTokens.usedAt,
+          email: users.email,
+          displayName: users.displayName,
+          role: users.role,
+        })
+        .from(passwordResetTokens)
+        .innerJoin(users, eq(users.id, passwordResetTokens.userId))
+        .where(eq(passwordResetTokens.tokenHash, tokenHash)),
+    );
+    if (!found || passwordResetState(found, this.auth.now()) !== 'valid') throw invalid();
+    assertStrongPassword(input.password, '/body/password', [
+      found.email,
+      ...found.displayName.split(/\s+/),
+    ]);
+    const passwordHash = await this.auth.hashPassword(input.password);
+    const now = this.auth.now();
+    await this.database.withTenant(orgId, async (tx) => {
+      // Single use, also against a second request with the same link at the same moment.
+      const [used] = await tx
+        .update(passwordResetTokens)
+        .set({ usedAt: now })
+        .where(and(eq(passwordResetTokens.id, found.id), isNull(passwordResetTokens.usedAt)))
+        .returning({ id: passwordResetTokens.id });
+      if (!used) throw invalid();
+      await tx.update(users).set({ passwordHash }).where(eq(users.id, found.userId));
+      await this.endOtherLinks(tx, found.userId, now);
+      await this.auth.revokeUserSessions(tx, found.userId);
+      await appendAudit(tx, [
+        {
+          orgId,
+          occurredAt: now,
+          actorId: found.userId,
+          actorEmail: found.email,
+          actorRole: found.role,
+          action: 'password-reset',
+          patientId: null,
+          recordType: 'user',
+          recordId: found.userId,
+          ip: from.ip,
+          userAgent: from.userAgent,
+          outcome: 'success',
+          reason: 'new password set with a reset link; other sessions ended',
+        },
+      ]);
+    });
+    return RESET_DONE;
+  }
+
+  /** Every other unused link of the account stops working. */
+  private async endOtherLinks(tx: Db, userId: string, now: Date): Promise<void> {
+    await tx
+      .update(passwordResetTokens)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
+  }
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function resetEmail(name: string, link: string): { subject: string; text: string; html: string } {
+  const text = [
+    `Hello ${name},`,
+    '',
+    'Someone asked to set a new password for your Careloop account. If it was you, open this link within 30 minutes:',
+    '',
+    link,
+    '',
+    'The link works once. If it was not you, ignore this email: your password stays as it is.',
+  ].join('\n');
+  const html = `<p>Hello ${escapeHtml(name)},</p>
+<p>Someone asked to set a new password for your Careloop account. If it was you, open this link within 30 minutes:</p>
+<p><a href="${escapeHtml(link)}">Set a new password</a></p>
+<p>The link works once. If it was not you, ignore this email: your password stays as it is.</p>`;
+  return { subject: 'Set a new password for Careloop', text, html };
+}

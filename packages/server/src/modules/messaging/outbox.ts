@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import {
+  afterFailedAttempt,
+  decodeKeysetCursor,
+  encodeCursor,
+  type MailboxMessage,
+  type MailboxPage,
+  type MailboxQuery,
+  MESSAGE_MAX_ATTEMPTS,
+  MESSAGE_RETRY_DELAY_SECONDS,
+  type MessagePurpose,
+} from '@careloop/core';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import {
+  outboundHtmlAad,
+  outboundSubjectAad,
+  outboundTextAad,
+} from '../../crypto/encrypted-fields.js';
+import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
+import type { Database, Db } from '../../db/client.js';
+import type { RequestContext } from '../../http/actor.js';
+import type { AuditLog } from '../audit/service.js';
+import type { JobPayload } from '../jobs/names.js';
+import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
+import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
+import { outboundMessages } from './schema.js';
+
+/**
+ * How long a worker holds a message it took. Longer than a send may take (SMTP timeouts total
+ * 40 s), shorter than the job's expiry, so pg-boss's retry of a job whose worker died finds the
+ * hold lapsed and takes the message.
+ */
+export const CLAIM_SECONDS = 45;
+
+/** The outbox queue: the first attempt and four retries, 5 s, 10 s, 20 s, 40 s apart (about). */
+export const OUTBOX_QUEUE_POLICY: QueuePolicy = {
+  retryLimit: MESSAGE_MAX_ATTEMPTS - 1,
+  retryDelay: MESSAGE_RETRY_DELAY_SECONDS,
+  retryBackoff: true,
+  retryDelayMax: 600,
+  expireInSeconds: 60,
+};
+
+/** An email to write into the outbox, with what caused it. */
+export interface QueuedEmail {
+  orgId: string;
+  patientId?: string | null;
+  userId?: string | null;
+  purpose: MessagePurpose;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  /** Unique per organization: a second message with the same key is not queued. */
+  idempotencyKey: string;
+}
+
+type Claim =
+  | { kind: 'claimed'; row: typeof outboundMessages.$inferSelect }
+  | { kind: 'held' }
+  | { kind: 'done' };
+
+export type DeliveryOutcome = 'sent' | 'delivered' | 'failed' | 'skipped';
+
+/**
+ * The outbox (docs/adr/0022). `queueEmail` writes a message and its job in the caller's
+ * transaction; `deliver` (the worker) takes a queued message, sends it with its idempotency key,
+ * and marks it. A message marked sent is never taken again, and a message held by a live worker
+ * is left to it: a retry after a crash sends nothing twice that was marked.
+ */
+export class OutboxService {
+  constructor(
+    private readonly database: Database,
+    private readonly cipher: FieldCipher,
+    private readonly audit: AuditLog,
+    private readonly jobs: JobRunner,
+    readonly channel: EmailChannel,
+    private readonly options: { from: string; clock: () => Date },
+  ) {}
+
+  /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
+  async queueEmail(tx: Db, email: QueuedEmail): Promise<string | null> {
+    const id = randomUUID();
+    const { orgId } = email;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        patientId: email.patientId ?? null,
+        userId: email.userId ?? null,
+        channel: 'email',
+        purpose: email.purpose,
+        recipient: email.to,
+        subjectEncrypted: this.cipher.encrypt(email.subject, outboundSubjectAad(id, orgId)),
+        textEncrypted: this.cipher.encrypt(email.text, outboundTextAad(id, orgId)),
+        htmlEncrypted: email.html
+          ? this.cipher.encrypt(email.html, outboundHtmlAad(id, orgId))
+          : null,
+        idempotencyKey: email.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /** The worker's handler for `outbox.send`. Throws to have pg-boss retry with backoff. */
+  async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
+    const { orgId, messageId } = payload;
+    const now = this.options.clock();
+    const claim = await this.database.withTenant(orgId, async (tx): Promise<Claim> => {
+      const [row] = await tx
+        .update(outboundMessages)
+        .set({
+          attempts: sql`${outboundMessages.attempts} + 1`,
+          claimedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000),
+        })
+        .where(
+          and(
+            eq(outboundMessages.id, messageId),
+            eq(outboundMessages.status, 'queued'),
+            or(
+              sql`${outboundMessages.claimedUntil} is null`,
+              sql`${outboundMessages.claimedUntil} <= ${now.toISOString()}::timestamptz`,
+            ),
+          ),
+        )
+        .returning();
+      if (row) return { kind: 'claimed', row };
+      const [current] = await tx
+        .select({ status: outboundMessages.status })
+        .from(outboundMessages)
+        .where(eq(outboundMessages.id, messageId));
+      return current?.status === 'queued' ? { kind: 'held' } : { kind: 'done' };
+    });
+    // Gone, or already sent, delivered, failed or bounced: nothing to do, ever.
+    if (claim.kind === 'done') return 'skipped';
+    // Queued but held by another worker: try again once its hold lapses.
+    if (claim.kind === 'held') throw new Error('the message is held by another worker');
+    const claimed = claim.row;
+
+    const open = (sealed: string, aad: ReturnType<typeof outboundTextAad>) =>
+      this.cipher.decrypt(sealed, aad);
+    const email = {
+      from: this.options.from,
+      to: claimed.recipient,
+      subject: open(claimed.subjectEncrypted, outboundSubjectAad(messageId, orgId)),
+      text: open(claimed.textEncrypted, outboundTextAad(messageId, orgId)),
+      html: claimed.htmlEncrypted
+        ? open(claimed.htmlEncrypted, outboundHtmlAad(messageId, orgId))
+        : null,
+      messageId: messageIdFor(orgId, claimed.idempotencyKey, this.options.from),
+    };
+    let providerMessageId: string;
+    try {
+      providerMessageId = await this.channel.send(email);
+    } catch (error) {
+      if (!(error instanceof EmailSendError)) throw error;
+      const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
+      await this.database.withTenant(orgId, (tx) =>
+        tx
+          .update(outboundMessages)
+          .set({
+            claimedUntil: null,
+            lastError: error.message,
+            ...(outcome === 'failed' ? { status: 'failed' } : {}),
+          })
+          .where(eq(outboundMessages.id, messageId)),
+      );
+      if (outcome === 'failed') return 'failed';
+      throw error;
+    }
+    const status = this.channel.provider === 'smtp' ? 'sent' : 'delivered';
+    await this.database.withTenant(orgId, (tx) =>
+      tx
+        .update(outboundMessages)
+        .set({
+          status,
+          provider: this.channel.provider,
+          providerMessageId,
+          sentAt: this.options.clock(),
+          claimedUntil: null,
+          lastError: null,
+        })
+        .where(eq(outboundMessages.id, messageId)),
+    );
+    return status;
+  }
+
+  /**
+   * The local mailbox, newest first: what was "sent" while no SMTP server was configured.
+   * Admins only (the route's policy); each message about a patient is an audited read.
+   */
+  async listMailbox(ctx: RequestContext, query: MailboxQuery): Promise<MailboxPage> {
+    const orgId = ctx.actor.orgId;
+    const limit = query.limit ?? 25;
+    const cursor = query.cursor ? mailboxCursor(query.cursor) : null;
+    const rows = await this.database.withTenant(orgId, (tx) =>
+      tx
+        .select()
+        .from(outboundMessages)
+        .where(
+          and(
+            eq(outboundMessages.provider, 'local-mailbox'),
+            query.to
+              ? sql`lower(${outboundMessages.recipient}) = lower(${query.to.trim()})`
+              : undefined,
+            cursor
+              ? or(
+                  lt(outboundMessages.createdAt, new Date(cursor.createdAt)),
+                  and(
+                    eq(outboundMessages.createdAt, new Date(cursor.createdAt)),
+                    lt(outboundMessages.id, cursor.id),
+                  ),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(outboundMessages.createdAt), desc(outboundMessages.id))
+        .limit(limit + 1),
+    );
+    const page = rows.slice(0, limit);
+    await Promise.all(
+      page.map((row) =>
+        this.audit.read(ctx.audit, {
+          action: 'read',
+          recordType: 'outbound-message',
+          recordId: row.id,
+          patientId: row.patientId,
+        }),
+      ),
+    );
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => this.toMailboxMessage(row)),
+      nextCursor:
+        rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  private toMailboxMessage(row: typeof outboundMessages.$inferSelect): MailboxMessage {
+    const { id, orgId } = row;
+    return {
+      id,
+      to: row.recipient,
+      subject: openForView(this.cipher, row.subjectEncrypted, outboundSubjectAad(id, orgId)),
+      text: openForView(this.cipher, row.textEncrypted, outboundTextAad(id, orgId)),
+      html: row.htmlEncrypted
+        ? openForView(this.cipher, row.htmlEncrypted, outboundHtmlAad(id, orgId))
+        : null,
+      purpose: row.purpose as MessagePurpose,
+      status: row.status,
+      patientId: row.patientId,
+      userId: row.userId,
+      messageId: row.providerMessageId,
+      createdAt: row.createdAt.toISOString(),
+      sentAt: row.sentAt ? row.sentAt.toISOString() : null,
+    };
+  }
+}
+
+/** A mailbox cursor, validated like any input: an instant and a uuid, else 400 on `cursor`. */
+function mailboxCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt = '', id = ''] = decodeKeysetCursor(cursor, ['instant', 'uuid']);
+  return { createdAt, id };
+}

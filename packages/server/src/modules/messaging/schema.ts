@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from '../auth/schema.js';
+import { orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js';
+import { patients } from '../patients/schema.js';
+
+/**
+ * The outbox (docs/adr/0022): every outbound message, written in the same transaction as the
+ * change that causes it, with the job that sends it. A worker claims a queued row, sends it
+ * with its idempotency key, and marks it; a row marked sent is never sent again.
+ */
+export const outboundMessages = pgTable(
+  'outbound_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    /** Whom it concerns: a patient, or an account (password reset, sign-up notice). */
+    patientId: uuid('patient_id'),
+    userId: uuid('user_id'),
+    channel: text('channel').notNull(),
+    purpose: text('purpose').notNull(),
+    recipient: text('recipient').notNull(),
+    /** Subject and bodies may carry PHI: AES-256-GCM bound to the row (docs/encryption.md). */
+    subjectEncrypted: text('subject_encrypted').notNull(),
+    textEncrypted: text('text_encrypted').notNull(),
+    htmlEncrypted: text('html_encrypted'),
+    status: text('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    /** A worker holds the row until then; a crashed worker's hold lapses and another takes it. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    /** The last failure, as an error code and the server's reply code: never PHI. */
+    lastError: text('last_error'),
+    /** `smtp`, or `local-mailbox` when no SMTP server is configured. */
+    provider: text('provider'),
+    providerMessageId: text('provider_message_id'),
+    /** What makes a send unique; passed to the provider (SMTP: the Message-ID). */
+    idempotencyKey: text('idempotency_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    tenantKey(t),
+    uniqueIndex('outbound_messages_idempotency_key').on(t.orgId, t.idempotencyKey),
+    index('outbound_messages_provider_idx').on(t.orgId, t.provider, t.createdAt, t.id),
+    index('outbound_messages_status_idx')
+      .on(t.orgId, t.status, t.createdAt)
+      .where(sql`status in ('queued', 'failed')`),
+    check('outbound_messages_channel_check', sql`channel in ('email')`),
+    check(
+      'outbound_messages_purpose_check',
+      sql`purpose in ('treatment', 'operations', 'marketing', 'account')`,
+    ),
+    check(
+      'outbound_messages_status_check',
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced')`,
+    ),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.userId, users),
+  ],
+);

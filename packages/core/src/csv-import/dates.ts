@@ -1,4 +1,5 @@
 import { isFutureDate } from '../dates/past.js';
+import { zonedInstant } from '../dates/zone.js';
 
 /**
  * How to read a date written with slashes, dots or dashes and the year last (`03/04/1980`):
@@ -120,35 +121,10 @@ export function parseDateTime(value: string, order: DateOrder = 'mdy'): Parsed<L
   return { ok: true, value: { date: date.value, time: time.value, offset } };
 }
 
-/** Minutes to add to UTC to get the wall clock in `timeZone` at `instant`. */
-function zoneOffsetMinutes(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: Intl.DateTimeFormatPartTypes) =>
-    Number(parts.find((p) => p.type === type)?.value ?? '0');
-  const wall = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return Math.round((wall - instant.getTime()) / 60_000);
-}
-
 /**
  * The instant a wall-clock time names: with its own offset when it has one, else in
- * `timeZone` (an IANA name such as `America/New_York`). In the hour a clock skips (spring
- * forward) the time is read with the offset before the change.
+ * `timeZone` (an IANA name such as `America/New_York`), as `zonedInstant` reads it (DST overlaps
+ * and gaps included).
  */
 export function instantOf(local: LocalDateTime, timeZone: string): Date {
   const wall = Date.parse(`${local.date}T${local.time}Z`);
@@ -158,8 +134,5 @@ export function instantOf(local: LocalDateTime, timeZone: string): Date {
     const minutes = Number(local.offset.slice(1, 3)) * 60 + Number(local.offset.slice(4, 6));
     return new Date(wall - sign * minutes * 60_000);
   }
-  const first = zoneOffsetMinutes(new Date(wall), timeZone);
-  const guess = new Date(wall - first * 60_000);
-  const second = zoneOffsetMinutes(guess, timeZone);
-  return second === first ? guess : new Date(wall - second * 60_000);
+  return zonedInstant(wall, timeZone);
 }

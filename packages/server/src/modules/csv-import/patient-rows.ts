@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  canonicalJson,
   type PatientImportRow,
   prepareAddress,
   preparePostalCode,
@@ -200,21 +201,25 @@ async function storedDemographics(tx: Db, person: SourcePerson) {
   return row?.demographics ?? null;
 }
 
-/** JSON with object keys sorted at every depth: jsonb does not keep the order they were sent in. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/**
+ * A description with its empty values dropped and its strings trimmed, as `recordSources`
+ * stores it: compared in canonical form, since jsonb does not keep the order keys were sent in.
+ */
+function normalized(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalized);
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined && v !== '')
-      .sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined && v !== '')
+        .map(([k, v]) => [k, normalized(v)]),
+    );
   }
-  return JSON.stringify(typeof value === 'string' ? value.trim() : value);
+  return typeof value === 'string' ? value.trim() : value;
 }
 
 /** Same description, as `recordSources` stores it (empty values dropped, identifiers kept). */
 function sameDemographics(stored: SourceDemographics, incoming: SourceDemographics): boolean {
-  return canonicalJson(stored) === canonicalJson(incoming);
+  return canonicalJson(normalized(stored)) === canonicalJson(normalized(incoming));
 }
 
 /**

@@ -1,8 +1,8 @@
-import { pathOfNul } from '@careloop/core';
+import { canonicalJson, JsonTooDeep, pathOfNul } from '@careloop/core';
 import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { EntryError, entryPath, requestError, resourcePath } from './outcome.js';
 import { type ValidationResult, validateFhir } from './validation.js';
-import { canonicalJson, hashOfCanonical, JsonTooDeep } from './values.js';
+import { hashOfCanonical } from './values.js';
 
 /** The most entries one bundle may carry; larger feeds are split by the sender. */
 export const MAX_BUNDLE_ENTRIES = 5000;

@@ -1,9 +1,9 @@
+import { canonicalJson } from '@careloop/core';
 import { describe, expect, it } from 'vitest';
 import { readBundle, typeAndId, validateEntry } from './bundle.js';
 import { parseDateParam, parseToken, patientIdParam, telecomValue } from './search-params.js';
 import {
   calendarDateOf,
-  canonicalJson,
   codeOf,
   contentHash,
   instantOf,

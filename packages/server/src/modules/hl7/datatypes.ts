@@ -1,3 +1,4 @@
+import { zonedInstant } from '@careloop/core';
 import type { Segment } from './message.js';
 
 /**
@@ -15,50 +16,6 @@ export interface Hl7Time {
 }
 
 const DTM = /^(\d{4})(\d{2})?(\d{2})?(?:(\d{2})(\d{2})?(\d{2})?(?:\.(\d{1,4}))?)?([+-]\d{4})?$/;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The zone's offset from UTC at `utcMs`, in ms (New York in winter: -5 h). */
-function offsetAt(utcMs: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(utcMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const wall = Date.UTC(
-    parts.year ?? 1970,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return wall - Math.floor(utcMs / 1000) * 1000;
-}
-
-/** A wall-clock time in `timeZone` as an instant (the later reading in a DST overlap). */
-export function zonedInstant(wallUtcMs: number, timeZone: string): Date {
-  const first = offsetAt(wallUtcMs, timeZone);
-  const second = offsetAt(wallUtcMs - first, timeZone);
-  return new Date(wallUtcMs - second);
-}
 
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 

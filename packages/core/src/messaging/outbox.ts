@@ -1,5 +1,5 @@
 /**
- * The outbox's rules (docs/adr/0022): what a message is for, where it stands, and what a failed
+ * The outbox's rules (docs/adr/0020): what a message is for, where it stands, and what a failed
  * attempt leads to. Pure, so the worker and its tests share them.
  */
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Module boundaries (docs/adr/0018-module-boundaries.md), read from the source with regular
+ * Module boundaries (docs/adr/0016-module-boundaries.md), read from the source with regular
  * expressions (TypeScript 7 has no compiler API):
  *
  * 1. A table belongs to the module whose `schema.ts` defines it, and only that module writes it

@@ -9,7 +9,7 @@ const Uuid = Type.String({ format: 'uuid' });
  * been written by another version, or by hand).
  */
 export const JOBS = {
-  /** Send one outbox message (docs/adr/0022). */
+  /** Send one outbox message (docs/adr/0020). */
   'outbox.send': Type.Object({ orgId: Uuid, messageId: Uuid }, { additionalProperties: false }),
 } as const;
 

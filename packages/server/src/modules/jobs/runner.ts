@@ -9,7 +9,7 @@ import { checkPayload, JOB_NAMES, type JobName, type JobPayload } from './names.
 /** pg-boss's tables live in a schema of their own, beside Careloop's. */
 export const JOB_SCHEMA = 'pgboss';
 
-/** How a queue retries (docs/adr/0022): backoff from `retryDelay`, doubling, up to `retryDelayMax`. */
+/** How a queue retries (docs/adr/0020): backoff from `retryDelay`, doubling, up to `retryDelayMax`. */
 export type QueuePolicy = Pick<
   QueueOptions,
   'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax' | 'expireInSeconds'
@@ -43,7 +43,7 @@ function fromPool(pool: pg.Pool): BossDb {
 }
 
 /**
- * The one job runner (docs/adr/0022): pg-boss on the same database as the data, PostgreSQL or
+ * The one job runner (docs/adr/0020): pg-boss on the same database as the data, PostgreSQL or
  * the embedded PGlite, so a job sent inside an application transaction commits or rolls back
  * with it. `start()` installs or migrates pg-boss's schema and creates the queues; `work()`
  * makes this process a worker; `stop()` lets jobs in hand finish (or, past the timeout, gives

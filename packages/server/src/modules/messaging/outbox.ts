@@ -63,7 +63,7 @@ type Claim =
 export type DeliveryOutcome = 'sent' | 'delivered' | 'failed' | 'skipped';
 
 /**
- * The outbox (docs/adr/0022). `queueEmail` writes a message and its job in the caller's
+ * The outbox (docs/adr/0020). `queueEmail` writes a message and its job in the caller's
  * transaction; `deliver` (the worker) takes a queued message, sends it with its idempotency key,
  * and marks it. A message marked sent is never taken again, and a message held by a live worker
  * is left to it: a retry after a crash sends nothing twice that was marked.

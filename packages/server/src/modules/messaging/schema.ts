@@ -14,7 +14,7 @@ import { orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js
 import { patients } from '../patients/schema.js';
 
 /**
- * The outbox (docs/adr/0022): every outbound message, written in the same transaction as the
+ * The outbox (docs/adr/0020): every outbound message, written in the same transaction as the
  * change that causes it, with the job that sends it. A worker claims a queued row, sends it
  * with its idempotency key, and marks it; a row marked sent is never sent again.
  */

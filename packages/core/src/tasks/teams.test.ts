@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STAFF_ROLES } from '../auth/roles.js';
-import { isTeam, TEAMS, teamsOf } from './teams.js';
+import { isTeam, TEAMS, teamReadsTaskTitles, teamsOf } from './teams.js';
 
 describe('team queues', () => {
   it('gives each task-handling role its own queue and admins every queue', () => {
@@ -21,5 +21,11 @@ describe('team queues', () => {
     expect([...worked].sort()).toEqual([...TEAMS].sort());
     expect(isTeam('nursing')).toBe(false);
     expect(isTeam('front-desk')).toBe(true);
+  });
+
+  it('knows which queues are worked by roles that may not read clinical task titles', () => {
+    expect(teamReadsTaskTitles('front-desk')).toBe(false);
+    expect(teamReadsTaskTitles('clinical')).toBe(true);
+    expect(teamReadsTaskTitles('care-coordination')).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import type {
   ReviewItem,
   ReviewPage,
 } from '@careloop/core';
+import { MRN_SYSTEM } from '@careloop/core';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
@@ -17,6 +18,13 @@ import { patientIdentifiers, patients } from '../patients/schema.js';
 import { patientMerges } from './schema.js';
 
 /** 1 → 'b', 27 → 'bb': a name suffix without digits (search reads digits as a phone). */
+/** The values of identifiers other than the Careloop MRN console registration assigns, sorted. */
+const imported = (ids: { system: string; value: string }[]): string[] =>
+  ids
+    .filter((i) => i.system !== MRN_SYSTEM)
+    .map((i) => i.value)
+    .sort();
+
 const letters = (n: number): string =>
   (n >= 26 ? letters(Math.floor(n / 26)) : '') + String.fromCharCode(97 + (n % 26));
 
@@ -171,7 +179,9 @@ describeEachDatabase('master patient index', (kind) => {
       expect(survivor.notes?.map((n) => n.body)).toContain('Prefers mornings');
       // The record the reviewer kept keeps its own name, though the duplicate's is newer.
       expect(survivor.patient.givenName).toBe('Catherine');
-      expect(survivor.identifiers.map((i) => i.value).sort()).toEqual([`A-${n}`, `B-${n}`].sort());
+      // Each record registered in the console also holds its Careloop MRN (urn:careloop:mrn).
+      expect(imported(survivor.identifiers)).toEqual([`A-${n}`, `B-${n}`].sort());
+      expect(survivor.identifiers.filter((i) => i.system === MRN_SYSTEM)).toHaveLength(2);
       const merged = await sources(b);
       expect(merged).toMatchObject({ status: 'merged', mergedInto: a });
       const provenance = await sources(a);
@@ -203,10 +213,10 @@ describeEachDatabase('master patient index', (kind) => {
       const back = (await desk.get(`/api/patients/${b}`)).json<Patient360>();
       expect(back.patient.status).toBe('active');
       expect(back.notes?.map((n) => n.body)).toEqual(['Prefers mornings']);
-      expect(back.identifiers.map((i) => i.value)).toEqual([`B-${n}`]);
+      expect(imported(back.identifiers)).toEqual([`B-${n}`]);
       expect(back.patient.givenName).toBe('Cathrine');
       const kept = (await desk.get(`/api/patients/${a}`)).json<Patient360>();
-      expect(kept.identifiers.map((i) => i.value)).toEqual([`A-${n}`]);
+      expect(imported(kept.identifiers)).toEqual([`A-${n}`]);
       expect(kept.patient.givenName).toBe('Catherine');
       expect((await reviewsFor(b, 'distinct')).map((i) => i.id)).toContain(item.id);
 

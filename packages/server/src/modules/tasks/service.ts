@@ -6,6 +6,7 @@ import {
   encodeCursor,
   isCursorValue,
   isRole,
+  isTeam,
   mayRead,
   notFound,
   type Role,
@@ -18,6 +19,7 @@ import {
   type TaskUpdate,
   type Team,
   taskFor,
+  teamReadsTaskTitles,
   teamsOf,
   touchpointLabel,
   unknownReference,
@@ -233,13 +235,20 @@ async function findTask(
 function nonClinicalTitleOf(
   role: Role,
   input: { title?: string; nonClinicalTitle?: string | null },
+  team: Team | null | undefined,
 ): string | null | undefined {
   if (input.nonClinicalTitle !== undefined) {
     return input.nonClinicalTitle === null ? null : checkedTitle(input.nonClinicalTitle, true);
   }
   if (input.title === undefined) return undefined;
-  return mayRead(role, 'task', 'title') ? null : checkedTitle(input.title);
+  // Written by someone who may not read clinical titles, or for a queue worked by such roles:
+  // the title is the one they read.
+  const forReaders = mayRead(role, 'task', 'title') && (!team || teamReadsTaskTitles(team));
+  return forReaders ? null : checkedTitle(input.title);
 }
+
+/** A stored team (a column checked by the database) as a team, or null. */
+const teamOf = (value: string | null): Team | null => (value && isTeam(value) ? value : null);
 
 /** The description as stored: sealed to the task, the plain column emptied. */
 function sealedDescription(
@@ -366,7 +375,7 @@ export class TaskService {
           orgId,
           patientId: input.patientId ?? null,
           title,
-          nonClinicalTitle: nonClinicalTitleOf(ctx.actor.role, input) ?? null,
+          nonClinicalTitle: nonClinicalTitleOf(ctx.actor.role, input, input.team) ?? null,
           ...sealedDescription(this.cipher, input.description ?? null, id, orgId),
           assigneeId: input.assigneeId ?? null,
           team: input.team ?? null,
@@ -404,6 +413,7 @@ export class TaskService {
         patientId: tasks.patientId,
         title: tasks.title,
         nonClinicalTitle: tasks.nonClinicalTitle,
+        team: tasks.team,
       };
       const [current] = await tx
         .select({ ...summary, status: tasks.status })
@@ -415,7 +425,12 @@ export class TaskService {
       const reopens = input.status !== undefined && input.status !== 'done';
       const changes = {
         title: checkedTitle(input.title),
-        nonClinicalTitle: nonClinicalTitleOf(ctx.actor.role, input),
+        nonClinicalTitle:
+          nonClinicalTitleOf(ctx.actor.role, input, input.team ?? teamOf(current.team)) ??
+          // Moved to a queue whose roles may not read the title: they read it from now on.
+          (input.team && !teamReadsTaskTitles(input.team) && current.nonClinicalTitle === null
+            ? current.title
+            : undefined),
         ...(input.description === undefined
           ? {}
           : sealedDescription(this.cipher, input.description, current.id, orgId)),

@@ -217,6 +217,15 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
       expect(patients.map((e) => e.resource?.id)).toContain(patientId);
     });
 
+    it('honours the general parameters _format (asking for JSON) and _pretty, and refuses _format=xml', async () => {
+      for (const query of ['_format=json', '_format=application/fhir%2Bjson', '_pretty=true']) {
+        const res = await admin.get(`/fhir/R4/Patient?name=quinon&${query}`);
+        expect(res.statusCode, `${query}: ${res.body}`).toBe(200);
+      }
+      const xml = expectOutcome(await admin.get('/fhir/R4/Patient?name=quinon&_format=xml'), 400);
+      expect(xml.issue?.[0]?.expression).toEqual(['_format']);
+    });
+
     it('lists the import history for the Interfaces page, newest first, filtered by outcome', async () => {
       const t2 = await TestTenant.create(t);
       const officer = await t2.signIn('admin');

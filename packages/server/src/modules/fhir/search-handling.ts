@@ -20,10 +20,29 @@ export function searchHandling(prefer: string | string[] | undefined): SearchHan
   return 'strict';
 }
 
+/** `_format` values this server answers in: JSON, the only format it writes. */
+const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
+
+/**
+ * FHIR's parameters for every interaction that a search may carry and this server honours:
+ * `_pretty` (any value: it changes only whitespace) and `_format` asking for JSON. `_format`
+ * asking for XML or Turtle is unsupported, like any other parameter Careloop cannot honour.
+ */
+function generalParamHonoured(name: string, value: string): boolean {
+  if (name === '_pretty') return true;
+  return name === '_format' && JSON_FORMATS.has(value.split(';')[0]?.trim().toLowerCase() ?? '');
+}
+
 /** The query's parameters that are not among `supported`, in the order sent. */
 export function unsupportedParams(self: string, supported: readonly string[]): string[] {
-  const names = [...new URL(self, 'http://x').searchParams.keys()];
-  return [...new Set(names.filter((name) => !supported.includes(name)))];
+  const params = [...new URL(self, 'http://x').searchParams.entries()];
+  return [
+    ...new Set(
+      params
+        .filter(([name, value]) => !supported.includes(name) && !generalParamHonoured(name, value))
+        .map(([name]) => name),
+    ),
+  ];
 }
 
 /** The path and query without the named parameters: the search that actually ran. */

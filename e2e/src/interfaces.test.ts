@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,7 +81,7 @@ async function signInAdmin(page: Page): Promise<void> {
 
 describe('interfaces page', () => {
   it('shows the HL7 log with the ACK sent and the error, filters it, and replays a failed message', async () => {
-    const suffix = Date.now().toString(36).toUpperCase();
+    const suffix = randomUUID().slice(0, 8).toUpperCase();
     const good = await sendMllp(adt(`OK${suffix}`, `M${suffix}1`, '19790214'));
     expect(good, good).toContain('MSA|AA');
     const bad = await sendMllp(adt(`BAD${suffix}`, `M${suffix}2`, '19791399'));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,7 +119,7 @@ describe('tasks', () => {
   });
 
   it('front desk takes a task a coordinator queued for the front desk', async () => {
-    const title = `Call back about the parking validation ${Date.now().toString(36)}`;
+    const title = `Call back about the parking validation ${randomUUID().slice(0, 8)}`;
     await apiCall(await apiSession('coordinator'), 'POST', '/api/tasks', {
       title,
       team: 'front-desk',
@@ -143,7 +144,7 @@ describe('users page', () => {
   /** A fresh account (never a demo sign-in other tests rely on), signed in through the API. */
   async function freshUser(role: 'front-desk' | 'admin', name: string) {
     const admin = await apiSession('admin');
-    const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${Date.now().toString(36)}@clinic.example`;
+    const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${randomUUID().slice(0, 8)}@clinic.example`;
     await apiCall(admin, 'POST', '/api/users', {
       email,
       displayName: name,

@@ -242,8 +242,7 @@ export async function startServer(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'})\n`,
       );
     }
-    let url: string | null = null;
-    if (runs('api')) url = await startApi();
+    // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {
       hl7 = await startHl7FromEnv(services, process.env, config.host, {
         onRefused: (refusal) => refusalLog.warn(describeRefusal(refusal)),
@@ -256,6 +255,8 @@ export async function startServer(
           `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
         );
     }
+    let url: string | null = null;
+    if (runs('api')) url = await startApi();
     const logins = url ? await demoLogins(database) : [];
     if (options.json && options.banner !== false) {
       process.stdout.write(

@@ -9,8 +9,14 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // One file at a time: each starts its own server and browser on a 2-core machine.
-    fileParallelism: false,
+    // Two files at a time, each with its own server, data dir and browser: a file spends much of
+    // its time waiting on the other process (the browser on the server, the server on the
+    // browser), so two overlap well on a 2-core machine.
+    fileParallelism: true,
+    maxWorkers: 2,
     pool: 'forks',
+    // expect.poll waits on a page driven by another process: 1 s (the default) is too short for
+    // a loaded machine, where a render after a request can take several seconds.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/**
+ * The tests run a second time with the clock 400 days ahead (`npm run test:clock-ahead`, under
+ * Debian's faketime): those of rules and features that read dates — core, the demo seed,
+ * sessions and tokens, audit checkpoints, messaging and jobs, tasks, timelines, imports with
+ * birth-date and message-time checks, scheduling, journeys and analytics. Transport, database,
+ * encryption and CLI process tests hold no calendar logic and run once, so CI stays in budget.
+ */
+export default defineConfig({
+  test: {
+    ...base.test,
+    // Replaces the base list (mergeConfig would append to it).
+    include: [
+      'packages/core/src/**/*.test.ts',
+      'packages/server/src/*.test.ts',
+      'packages/server/src/seed/**/*.test.ts',
+      ...[
+        'audit',
+        'auth',
+        'csv-import',
+        'fhir',
+        'hl7',
+        'jobs',
+        'journey-map',
+        'journeys',
+        'kpis',
+        'messaging',
+        'patients',
+        'portal',
+        'scheduling',
+        'tasks',
+        'templates',
+        'timeline',
+      ].map((module) => `packages/server/src/modules/${module}/**/*.test.ts`),
+    ],
+  },
+});

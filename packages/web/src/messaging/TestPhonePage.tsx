@@ -28,7 +28,7 @@ function Bubble({ message }: { message: SmsGatewayMessage }) {
         <Paper
           p="sm"
           radius="lg"
-          bg={mine ? 'blue.6' : 'gray.1'}
+          bg={mine ? 'blue.8' : 'gray.1'}
           c={mine ? 'white' : undefined}
           aria-label={mine ? 'Sent by the patient' : 'Received from the organization'}
         >

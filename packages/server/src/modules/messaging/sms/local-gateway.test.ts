@@ -253,6 +253,22 @@ describeEachDatabase('the local SMS gateway (no SMS provider configured)', (kind
     expect(res.json<SmsGatewayPage>().items).toEqual([]);
   });
 
+  it('moves a reply to the surviving record when its patient is merged into another', async () => {
+    const otherPhone = `+1617555${String(randomInt(1000, 9999))}`;
+    const duplicate = (
+      await tenant.createPatient({ contactPoints: [{ system: 'phone', value: otherPhone }] })
+    ).id;
+    const survivor = (await tenant.createPatient()).id;
+    const receipt = (await reply('See you then', otherPhone)).json<SmsInboundReceipt>();
+    expect(receipt.patientId).toBe(duplicate);
+    const merged = await admin.post(`/api/patients/${survivor}/merge`, { mergedId: duplicate });
+    expect(merged.statusCode).toBe(200);
+    const [row] = await app.database.withTenant(tenant.orgId, (tx) =>
+      tx.select().from(inboundMessages).where(eq(inboundMessages.id, receipt.id)),
+    );
+    expect(row?.patientId).toBe(survivor);
+  });
+
   it('pages a long conversation newest first and refuses a forged cursor', async () => {
     const first = await admin.get(
       `/api/sms-gateway/messages?limit=3&number=${encodeURIComponent(phone)}`,

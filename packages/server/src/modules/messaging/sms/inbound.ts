@@ -46,6 +46,19 @@ export interface InboundReceipt {
   duplicate: boolean;
 }
 
+/** A message a patient sent, for the job that reacts to it. */
+export interface ReceivedMessage {
+  id: string;
+  orgId: string;
+  patientId: string | null;
+  channel: 'sms';
+  sender: string;
+  body: string;
+  keyword: SmsKeyword | null;
+  inReplyTo: string | null;
+  receivedAt: Date;
+}
+
 /** A reply answers the last text sent to the number, if it went out within this many days. */
 const REPLY_WINDOW_DAYS = 30;
 
@@ -163,6 +176,29 @@ export class SmsInbox {
       await this.jobs.send(tx, 'message.received', { orgId, inboundId: id });
       return { id, patientId, keyword, inReplyTo: answered?.id ?? null, duplicate: false };
     });
+  }
+
+  /**
+   * A received message as the `message.received` job's consumer needs it (journeys: a "C" or
+   * "R" reply), body decrypted; null when the organization has no such message. The caller
+   * audits its own use of the body.
+   */
+  async message(orgId: string, inboundId: string): Promise<ReceivedMessage | null> {
+    const [row] = await this.database.withTenant(orgId, (tx) =>
+      tx.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId)),
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      orgId: row.orgId,
+      patientId: row.patientId,
+      channel: 'sms',
+      sender: row.sender,
+      body: this.cipher.decrypt(row.bodyEncrypted, inboundBodyAad(row.id, row.orgId)),
+      keyword: (row.keyword as SmsKeyword | null) ?? null,
+      inReplyTo: row.inReplyTo,
+      receivedAt: row.receivedAt,
+    };
   }
 
   /**

@@ -153,6 +153,17 @@ describeEachDatabase('the local SMS gateway (no SMS provider configured)', (kind
       summary: 'Replied to a text message',
     });
     expect(JSON.stringify(events)).not.toContain('late');
+
+    // What the message.received job's consumer reads: the words, for its organization only.
+    expect(await app.services.smsInbox.message(tenant.orgId, receipt.id)).toMatchObject({
+      patientId,
+      sender: phone,
+      body: 'Running 10 minutes late, sorry',
+      keyword: null,
+      inReplyTo: reminderId,
+    });
+    const other = await TestTenant.create(app);
+    expect(await app.services.smsInbox.message(other.orgId, receipt.id)).toBeNull();
   });
 
   it('audits each received message and each read of the conversation', async () => {

@@ -24,7 +24,7 @@ import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
 import { outboundMessages } from './schema.js';
-import { type ChannelSend, smsStatusCallbackUrl } from './sms/dispatch.js';
+import { type ChannelSend, sendSms } from './sms/dispatch.js';
 import { LocalSmsGateway, type SmsProvider, SmsSendError } from './sms/provider.js';
 
 /**
@@ -253,20 +253,8 @@ export class OutboxService {
         const status = this.channel.provider === 'smtp' ? 'sent' : 'delivered';
         return { status, provider: this.channel.provider, providerMessageId };
       }
-      case 'sms': {
-        const providerMessageId = await this.sms.send({
-          to: row.recipient,
-          from: this.sms.from,
-          body: text,
-          idempotencyKey: row.idempotencyKey,
-          statusCallbackUrl:
-            this.sms.name === 'twilio' && this.options.publicUrl
-              ? smsStatusCallbackUrl(this.options.publicUrl, orgId, id)
-              : null,
-        });
-        const status = this.sms.name === 'local-sms' ? 'delivered' : 'sent';
-        return { status, provider: this.sms.name, providerMessageId };
-      }
+      case 'sms':
+        return sendSms(this.sms, row, text, this.options.publicUrl ?? null);
       default:
         throw new Error(`outbox: no channel ${row.channel}`);
     }

@@ -14,6 +14,9 @@ export * from './identity/index.js';
 export * from './json/canonical.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
+// Issue 11: the SMS channel (keywords, delivery statuses).
+export * from './messaging/sms-keywords.js';
+export * from './messaging/sms-status.js';
 export * from './pagination/cursor.js';
 export * from './patients/mrn.js';
 export * from './patients/redact.js';

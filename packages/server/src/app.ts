@@ -25,6 +25,8 @@ import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
 // Issue 11: messaging (the test mailbox).
 import messagingRoutes from './modules/messaging/routes.js';
+// Issue 11: the SMS channel.
+import smsRoutes from './modules/messaging/sms/routes.js';
 import mpiRoutes from './modules/mpi/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
@@ -108,6 +110,8 @@ export async function buildApp(
     // Issue 11: messaging.
     await messagingRoutes(api, services);
     await passwordResetRoutes(api, services);
+    // Issue 11: the SMS channel.
+    await smsRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -48,6 +48,21 @@ export interface Config {
    * from a request's Host header, which the sender of a reset request chooses.
    */
   publicUrl: string;
+  // Issue 11: the SMS channel.
+  /** The SMS provider (SMS_PROVIDER=twilio); null: the built-in local SMS gateway keeps texts. */
+  sms: SmsConfig | null;
+}
+
+/** A Twilio-compatible REST API (docs/adr/0024). */
+export interface SmsConfig {
+  provider: 'twilio';
+  accountSid: string;
+  /** Signs our requests (basic auth) and Twilio's webhooks (X-Twilio-Signature). */
+  authToken: string;
+  /** The number texts are sent from, E.164. */
+  from: string;
+  /** `https://api.twilio.com` unless a compatible provider (or a test's fake) is named. */
+  baseUrl: string;
 }
 
 /** An SMTP server: a URL (`smtp://`, `smtps://`) or its parts. */
@@ -122,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp: smtpFrom(env),
     mailFrom: mailFrom(env.MAIL_FROM),
     publicUrl: publicUrl(env),
+    // Issue 11: the SMS channel.
+    sms: smsFrom(env),
   };
 }
 
@@ -200,4 +217,55 @@ function breakGlassMinutes(value: string | undefined): number {
     throw new Error(`BREAK_GLASS_MINUTES must be between 1 and 720, got "${value}"`);
   }
   return minutes;
+}
+
+// Issue 11: the SMS channel.
+const TWILIO_VARIABLES = [
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_FROM',
+  'TWILIO_BASE_URL',
+];
+
+/** SMS_PROVIDER=twilio with its four variables; unset or `local`: the local gateway (null). */
+function smsFrom(env: NodeJS.ProcessEnv): SmsConfig | null {
+  const provider = env.SMS_PROVIDER || 'local';
+  if (provider === 'local') {
+    for (const name of TWILIO_VARIABLES) {
+      if (env[name]) throw new Error(`${name} is set but SMS_PROVIDER is not twilio`);
+    }
+    return null;
+  }
+  if (provider !== 'twilio') {
+    throw new Error(`SMS_PROVIDER must be twilio or local, got "${provider}"`);
+  }
+  const accountSid = env.TWILIO_ACCOUNT_SID ?? '';
+  const authToken = env.TWILIO_AUTH_TOKEN ?? '';
+  const from = env.TWILIO_FROM ?? '';
+  if (!/^AC[0-9a-zA-Z]{8,64}$/.test(accountSid)) {
+    throw new Error('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID (AC…)');
+  }
+  if (authToken.length < 8) throw new Error('SMS_PROVIDER=twilio needs TWILIO_AUTH_TOKEN');
+  if (!/^\+[1-9]\d{6,14}$/.test(from)) {
+    throw new Error(`TWILIO_FROM must be a phone number in E.164 (+15551234567), got "${from}"`);
+  }
+  const base = env.TWILIO_BASE_URL || 'https://api.twilio.com';
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new Error(`TWILIO_BASE_URL must be a URL such as https://api.twilio.com, got "${base}"`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  // The auth token travels in every request: in clear text only to this machine (a test's fake).
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error('TWILIO_BASE_URL must start with https:// (http:// only on loopback)');
+  }
+  return {
+    provider: 'twilio',
+    accountSid,
+    authToken,
+    from,
+    baseUrl: url.origin + url.pathname.replace(/\/+$/, ''),
+  };
 }

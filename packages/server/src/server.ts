@@ -239,7 +239,7 @@ export async function startServer(
         await services.outbox.deliver(job);
       });
       say(
-        `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'})\n`,
+        `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.

@@ -14,6 +14,11 @@ import { Hl7Service } from './modules/hl7/service.js';
 import { JobRunner } from './modules/jobs/runner.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
+// Issue 11: the SMS channel.
+import { SmsGateway } from './modules/messaging/sms/gateway.js';
+import { SmsInbox } from './modules/messaging/sms/inbound.js';
+import { LocalSmsGateway, type SmsProvider } from './modules/messaging/sms/provider.js';
+import { TwilioSms } from './modules/messaging/sms/twilio.js';
 import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
@@ -44,6 +49,14 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 11: the SMS channel.
+  smsInbox: SmsInbox;
+  smsGateway: SmsGateway;
+}
+
+/** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
+export function smsProviderFor(config: Config): SmsProvider {
+  return config.sms ? new TwilioSms(config.sms) : new LocalSmsGateway();
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -70,8 +83,16 @@ export function createServices(
   const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
     from: config.mailFrom,
     clock: () => auth.now(),
+    // Issue 11: the SMS channel.
+    sms: smsProviderFor(config),
+    publicUrl: config.publicUrl,
   });
+  // Issue 11: the SMS channel.
+  const patients = new PatientService(database, audit, cipher);
+  const smsInbox = new SmsInbox(database, cipher, audit, jobs, outbox, patients, () => auth.now());
   return {
+    smsInbox,
+    smsGateway: new SmsGateway(database, cipher, audit, smsInbox, outbox.sms),
     jobs,
     outbox,
     passwordReset: new PasswordResetService(database, auth, outbox, config.publicUrl),
@@ -81,7 +102,7 @@ export function createServices(
     audit,
     auth,
     mfa: new SecondFactorService(database, auth, cipher),
-    patients: new PatientService(database, audit, cipher),
+    patients,
     notes: new NoteService(database, audit, cipher),
     tasks: new TaskService(database, audit, cipher),
     directory: new DirectoryService(database),

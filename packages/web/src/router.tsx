@@ -38,6 +38,10 @@ const lazyPage = {
   mailbox: async () => ({
     Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
   }),
+  // Issue 11: the SMS channel's Test phone.
+  phone: async () => ({
+    Component: (await import('./messaging/TestPhonePage')).TestPhonePage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -129,6 +133,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="mailbox:read" />,
             children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
+          },
+          // Issue 11: the SMS channel's Test phone.
+          {
+            element: <RequirePermission permission="sms-gateway:use" />,
+            children: [{ path: 'admin/phone', lazy: lazyPage.phone }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -11,4 +11,6 @@ export * from './mpi.js';
 export * from './patients.js';
 export * from './portal.js';
 export * from './restrictions.js';
+// Issue 11: the SMS channel.
+export * from './sms.js';
 export * from './users.js';

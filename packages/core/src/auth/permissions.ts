@@ -50,6 +50,12 @@ export const PERMISSIONS = {
     'analyst',
     'patient',
   ],
+  // Issue 11: the SMS channel.
+  /**
+   * The built-in local SMS gateway's Test phone: what a number received and sent, and replies
+   * typed as the patient. Admins only, like the Test mailbox; every read is audited.
+   */
+  'sms-gateway:use': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -58,5 +64,12 @@ export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
-/** A route's declared access rule. `public` routes need no session (login, health, docs). */
-export type RoutePolicy = { public: true } | { permission: Permission };
+/**
+ * A route's declared access rule. `public` routes need no session (login, health, docs).
+ * `webhook` routes need no session either: a provider calls them, and the route itself checks
+ * the provider's signature over the request (403 on a bad one) before reading anything.
+ */
+export type RoutePolicy =
+  | { public: true }
+  | { permission: Permission }
+  | { webhook: 'twilio-signature' };

@@ -6,10 +6,18 @@
 export const MESSAGE_PURPOSES = ['treatment', 'operations', 'marketing', 'account'] as const;
 export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
 
-export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'bounced'] as const;
+/** `replied`: an inbound reply answered the message (SMS). */
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  'replied',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-export const MESSAGE_CHANNELS = ['email'] as const;
+export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
 /** Attempts at one message before it is `failed`: the first and four retries. */

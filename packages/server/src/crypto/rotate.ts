@@ -8,6 +8,7 @@ import {
   encounterReasonAad,
   fhirResourceAad,
   hl7RawAad,
+  inboundBodyAad,
   noteBodyAad,
   outboundHtmlAad,
   outboundSubjectAad,
@@ -140,6 +141,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
         { sourceSystem: r.k1 ?? '', resourceType: r.k2 ?? '', sourceId: r.k3 ?? '' },
         r.org_id,
       ),
+  },
+  // Issue 11: what patients text us.
+  {
+    table: 'inbound_messages',
+    column: 'body_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => inboundBodyAad(r.id, r.org_id),
   },
 ];
 

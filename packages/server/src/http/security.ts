@@ -89,7 +89,7 @@ function sessionRefusal(
   }
   void reply.clearCookie(SESSION_COOKIE, { path: '/' });
   request.sessionExpired = session.state === 'expired';
-  if (policy && !('public' in policy)) {
+  if (policy && 'permission' in policy) {
     return new CareloopError(
       session.state === 'expired' ? 'session_expired' : 'unauthenticated',
       session.state === 'expired' ? 'Your session expired. Sign in again.' : 'Sign in to continue',
@@ -105,7 +105,8 @@ function refusal(request: FastifyRequest, policy: RoutePolicy | undefined): Care
     if (request.is404) return null;
     return new CareloopError('forbidden', 'This route declares no access policy');
   }
-  if ('public' in policy) return null;
+  // A webhook's route checks the provider's signature itself, first thing (RoutePolicy).
+  if ('public' in policy || 'webhook' in policy) return null;
   const actor = request.actor;
   if (!actor) return new CareloopError('unauthenticated', 'Sign in to continue');
   if (!can(actor.role, policy.permission)) {

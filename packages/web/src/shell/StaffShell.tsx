@@ -16,6 +16,7 @@ import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
   IconChecklist,
+  IconDeviceMobileMessage,
   IconFileImport,
   IconHeartHandshake,
   IconLock,
@@ -113,6 +114,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 11: the SMS channel's Test phone.
+  {
+    to: '/admin/phone',
+    label: 'Test phone',
+    icon: <IconDeviceMobileMessage size={18} />,
+    permission: 'sms-gateway:use',
+    match: (path) => path.startsWith('/admin/phone'),
   },
 ];
 

@@ -11,6 +11,11 @@ const Uuid = Type.String({ format: 'uuid' });
 export const JOBS = {
   /** Send one outbox message (docs/adr/0020). */
   'outbox.send': Type.Object({ orgId: Uuid, messageId: Uuid }, { additionalProperties: false }),
+  // Issue 11: a patient's message arrived (docs/adr/0024); journeys react to it.
+  'message.received': Type.Object(
+    { orgId: Uuid, inboundId: Uuid },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

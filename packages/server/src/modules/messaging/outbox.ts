@@ -24,6 +24,8 @@ import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
 import { outboundMessages } from './schema.js';
+import { type ChannelSend, sendSms } from './sms/dispatch.js';
+import { LocalSmsGateway, type SmsProvider, SmsSendError } from './sms/provider.js';
 
 /**
  * How long a worker holds a message it took. Longer than a send may take (SMTP timeouts total
@@ -55,6 +57,18 @@ export interface QueuedEmail {
   idempotencyKey: string;
 }
 
+/** A text to write into the outbox (issue 11): like an email, without subject or HTML. */
+export interface QueuedSms {
+  orgId: string;
+  patientId?: string | null;
+  purpose: MessagePurpose;
+  /** E.164 (core's `normalizePhone`); anything else is refused before it is queued. */
+  to: string;
+  text: string;
+  /** Unique per organization: a second message with the same key is not queued. */
+  idempotencyKey: string;
+}
+
 type Claim =
   | { kind: 'claimed'; row: typeof outboundMessages.$inferSelect }
   | { kind: 'held' }
@@ -75,8 +89,20 @@ export class OutboxService {
     private readonly audit: AuditLog,
     private readonly jobs: JobRunner,
     readonly channel: EmailChannel,
-    private readonly options: { from: string; clock: () => Date },
-  ) {}
+    private readonly options: {
+      from: string;
+      clock: () => Date;
+      /** Issue 11: the SMS provider; the built-in local gateway when none is given. */
+      sms?: SmsProvider;
+      /** Where providers report delivery (CARELOOP_PUBLIC_URL); none reported without it. */
+      publicUrl?: string;
+    },
+  ) {
+    this.sms = options.sms ?? new LocalSmsGateway();
+  }
+
+  /** Issue 11: the SMS channel (docs/adr/0024). */
+  readonly sms: SmsProvider;
 
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
   async queueEmail(tx: Db, email: QueuedEmail): Promise<string | null> {
@@ -98,6 +124,34 @@ export class OutboxService {
           ? this.cipher.encrypt(email.html, outboundHtmlAad(id, orgId))
           : null,
         idempotencyKey: email.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /**
+   * Writes the text and its job in `tx`, under the same rules as `queueEmail`; returns its id,
+   * or null if its key was queued before.
+   */
+  async queueSms(tx: Db, sms: QueuedSms): Promise<string | null> {
+    if (!/^\+[1-9]\d{6,14}$/.test(sms.to)) throw new Error('queueSms: the number is not E.164');
+    const id = randomUUID();
+    const { orgId } = sms;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        patientId: sms.patientId ?? null,
+        channel: 'sms',
+        purpose: sms.purpose,
+        recipient: sms.to,
+        textEncrypted: this.cipher.encrypt(sms.text, outboundTextAad(id, orgId)),
+        idempotencyKey: sms.idempotencyKey,
         createdAt: this.options.clock(),
       })
       .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
@@ -142,23 +196,11 @@ export class OutboxService {
     if (claim.kind === 'held') throw new Error('the message is held by another worker');
     const claimed = claim.row;
 
-    const open = (sealed: string, aad: ReturnType<typeof outboundTextAad>) =>
-      this.cipher.decrypt(sealed, aad);
-    const email = {
-      from: this.options.from,
-      to: claimed.recipient,
-      subject: open(claimed.subjectEncrypted, outboundSubjectAad(messageId, orgId)),
-      text: open(claimed.textEncrypted, outboundTextAad(messageId, orgId)),
-      html: claimed.htmlEncrypted
-        ? open(claimed.htmlEncrypted, outboundHtmlAad(messageId, orgId))
-        : null,
-      messageId: messageIdFor(orgId, claimed.idempotencyKey, this.options.from),
-    };
-    let providerMessageId: string;
+    let sent: ChannelSend;
     try {
-      providerMessageId = await this.channel.send(email);
+      sent = await this.dispatch(claimed);
     } catch (error) {
-      if (!(error instanceof EmailSendError)) throw error;
+      if (!(error instanceof EmailSendError || error instanceof SmsSendError)) throw error;
       const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
       await this.database.withTenant(orgId, (tx) =>
         tx
@@ -173,13 +215,13 @@ export class OutboxService {
       if (outcome === 'failed') return 'failed';
       throw error;
     }
-    const status = this.channel.provider === 'smtp' ? 'sent' : 'delivered';
+    const { status, provider, providerMessageId } = sent;
     await this.database.withTenant(orgId, (tx) =>
       tx
         .update(outboundMessages)
         .set({
           status,
-          provider: this.channel.provider,
+          provider,
           providerMessageId,
           sentAt: this.options.clock(),
           claimedUntil: null,
@@ -188,6 +230,34 @@ export class OutboxService {
         .where(eq(outboundMessages.id, messageId)),
     );
     return status;
+  }
+
+  /** Sends a claimed message on its channel (the channel registry: email, sms). */
+  private async dispatch(row: typeof outboundMessages.$inferSelect): Promise<ChannelSend> {
+    const { id, orgId } = row;
+    const text = this.cipher.decrypt(row.textEncrypted, outboundTextAad(id, orgId));
+    switch (row.channel) {
+      case 'email': {
+        const providerMessageId = await this.channel.send({
+          from: this.options.from,
+          to: row.recipient,
+          subject: row.subjectEncrypted
+            ? this.cipher.decrypt(row.subjectEncrypted, outboundSubjectAad(id, orgId))
+            : '',
+          text,
+          html: row.htmlEncrypted
+            ? this.cipher.decrypt(row.htmlEncrypted, outboundHtmlAad(id, orgId))
+            : null,
+          messageId: messageIdFor(orgId, row.idempotencyKey, this.options.from),
+        });
+        const status = this.channel.provider === 'smtp' ? 'sent' : 'delivered';
+        return { status, provider: this.channel.provider, providerMessageId };
+      }
+      case 'sms':
+        return sendSms(this.sms, row, text, this.options.publicUrl ?? null);
+      default:
+        throw new Error(`outbox: no channel ${row.channel}`);
+    }
   }
 
   /**
@@ -246,7 +316,9 @@ export class OutboxService {
     return {
       id,
       to: row.recipient,
-      subject: openForView(this.cipher, row.subjectEncrypted, outboundSubjectAad(id, orgId)),
+      subject: row.subjectEncrypted
+        ? openForView(this.cipher, row.subjectEncrypted, outboundSubjectAad(id, orgId))
+        : '',
       text: openForView(this.cipher, row.textEncrypted, outboundTextAad(id, orgId)),
       html: row.htmlEncrypted
         ? openForView(this.cipher, row.htmlEncrypted, outboundHtmlAad(id, orgId))

@@ -29,8 +29,11 @@ export const outboundMessages = pgTable(
     channel: text('channel').notNull(),
     purpose: text('purpose').notNull(),
     recipient: text('recipient').notNull(),
-    /** Subject and bodies may carry PHI: AES-256-GCM bound to the row (docs/encryption.md). */
-    subjectEncrypted: text('subject_encrypted').notNull(),
+    /**
+     * Subject and bodies may carry PHI: AES-256-GCM bound to the row (docs/encryption.md). An
+     * SMS has no subject and no HTML: its text is the body.
+     */
+    subjectEncrypted: text('subject_encrypted'),
     textEncrypted: text('text_encrypted').notNull(),
     htmlEncrypted: text('html_encrypted'),
     status: text('status').notNull().default('queued'),
@@ -39,7 +42,10 @@ export const outboundMessages = pgTable(
     claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     /** The last failure, as an error code and the server's reply code: never PHI. */
     lastError: text('last_error'),
-    /** `smtp`, or `local-mailbox` when no SMTP server is configured. */
+    /**
+     * `smtp`, or `local-mailbox` when no SMTP server is configured; for SMS `twilio`, or
+     * `local-sms` (the built-in gateway) when no SMS provider is configured.
+     */
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
     /** What makes a send unique; passed to the provider (SMTP: the Message-ID). */
@@ -54,16 +60,67 @@ export const outboundMessages = pgTable(
     index('outbound_messages_status_idx')
       .on(t.orgId, t.status, t.createdAt)
       .where(sql`status in ('queued', 'failed')`),
-    check('outbound_messages_channel_check', sql`channel in ('email')`),
+    check('outbound_messages_channel_check', sql`channel in ('email', 'sms')`),
+    check(
+      'outbound_messages_email_subject_check',
+      sql`channel <> 'email' or subject_encrypted is not null`,
+    ),
     check(
       'outbound_messages_purpose_check',
       sql`purpose in ('treatment', 'operations', 'marketing', 'account')`,
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied')`,
     ),
+    // Issue 11: a phone's conversation (the Test phone, tying a reply to what it answers).
+    index('outbound_messages_recipient_idx').on(t.orgId, t.channel, t.recipient, t.createdAt),
     sameOrganization(t.orgId, t.patientId, patients),
     sameOrganization(t.orgId, t.userId, users),
+  ],
+);
+
+/**
+ * Messages patients sent (issue 11): SMS replies through the provider's webhook or the local
+ * gateway. The body is free text a patient wrote: encrypted like notes (docs/adr/0010) and
+ * never copied into a touchpoint (docs/adr/0015). One row per provider message: a provider's
+ * retry of the same message finds its row and changes nothing.
+ */
+export const inboundMessages = pgTable(
+  'inbound_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    /** The patient whose phone it is, when exactly one patient of the organization has it. */
+    patientId: uuid('patient_id'),
+    channel: text('channel').notNull(),
+    /** The sender, E.164 when it reads as a phone number. */
+    sender: text('sender').notNull(),
+    /** The number it was sent to (ours), as the provider gave it. */
+    recipient: text('recipient'),
+    bodyEncrypted: text('body_encrypted').notNull(),
+    /** The keyword the whole message was (stop, start, help), if any. */
+    keyword: text('keyword'),
+    /** `twilio` or `local-sms`. */
+    provider: text('provider').notNull(),
+    /** The provider's id (Twilio's MessageSid): what makes a retry the same message. */
+    providerMessageId: text('provider_message_id').notNull(),
+    /** The outbound message it answers: the last text sent to this number before it. */
+    inReplyTo: uuid('in_reply_to'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    tenantKey(t),
+    uniqueIndex('inbound_messages_provider_message_key').on(
+      t.orgId,
+      t.provider,
+      t.providerMessageId,
+    ),
+    index('inbound_messages_sender_idx').on(t.orgId, t.channel, t.sender, t.receivedAt),
+    index('inbound_messages_patient_idx').on(t.orgId, t.patientId),
+    check('inbound_messages_channel_check', sql`channel in ('sms')`),
+    check('inbound_messages_keyword_check', sql`keyword in ('stop', 'start', 'help')`),
+    sameOrganization(t.orgId, t.patientId, patients),
+    sameOrganization(t.orgId, t.inReplyTo, outboundMessages),
   ],
 );

@@ -1,5 +1,7 @@
 import {
   badRequest,
+  type Channel,
+  type ConsentStatus,
   conflict,
   isFutureDate,
   mayRead,
@@ -9,6 +11,7 @@ import {
   type PatientListQuery,
   type PatientUpdate,
   type PreferencesUpdate,
+  type Purpose,
   policyClass,
   redact360,
   searchColumns,
@@ -367,6 +370,74 @@ export class PatientService {
       });
       return this.view(tx, ctx, patientId);
     });
+  }
+
+  // Issue 11: consent a patient gives or withdraws by an SMS keyword (STOP, START).
+  /**
+   * Sets the patient's consent for `channel` and each of `purposes` to `status`, inside the
+   * caller's transaction (the inbound message that asked for it), with a touchpoint per change.
+   * Returns the purposes that changed: none when the patient had already decided so.
+   */
+  async recordChannelConsent(
+    tx: Db,
+    change: {
+      orgId: string;
+      patientId: string;
+      channel: Channel;
+      purposes: readonly Purpose[];
+      status: ConsentStatus;
+      /** What the patient did, for the consent's source: e.g. `sms-keyword`. */
+      source: string;
+      at: Date;
+    },
+  ): Promise<Purpose[]> {
+    const { orgId, patientId, channel, status, source, at } = change;
+    const existing = await tx
+      .select({ purpose: patientConsents.purpose, status: patientConsents.status })
+      .from(patientConsents)
+      .where(and(eq(patientConsents.patientId, patientId), eq(patientConsents.channel, channel)));
+    const changed = change.purposes.filter(
+      (purpose) => existing.find((c) => c.purpose === purpose)?.status !== status,
+    );
+    if (changed.length === 0) return [];
+    await tx
+      .insert(patientConsents)
+      .values(
+        changed.map((purpose) => ({
+          orgId,
+          patientId,
+          channel,
+          purpose,
+          status,
+          source,
+          recordedAt: at,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [patientConsents.patientId, patientConsents.channel, patientConsents.purpose],
+        set: { status, source, recordedAt: at },
+      });
+    const verb = status === 'granted' ? 'Opted in to' : 'Opted out of';
+    await appendTouchpoints(
+      tx,
+      changed.map((purpose) => {
+        const summary = `${verb} ${purpose.replace(/-/g, ' ')} by ${channel}`;
+        return {
+          orgId,
+          patientId,
+          channel,
+          direction: 'inbound' as const,
+          type: status === 'granted' ? 'consent.granted' : 'consent.withdrawn',
+          stage: 'follow-up' as const,
+          summary,
+          nonClinicalSummary: summary,
+          outcome: status,
+          subjectType: 'consent',
+          occurredAt: at,
+        };
+      }),
+    );
+    return changed;
   }
 
   /**

@@ -3,13 +3,12 @@ import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditEntry, auditFields } from '../audit/service.js';
-import { HL7_ERROR } from './ack.js';
-import { BatchState } from './batch-state.js';
-import { inBatchTransaction } from './batch-tx.js';
-import { eventTime, type HandlerContext, type Hl7Handler } from './context.js';
-import { routeOf } from './handlers.js';
-import { messageKeys } from './keys.js';
-import type { Hl7Read, MessageHeader } from './message.js';
+import { BatchState } from './batch/state.js';
+import { inBatchTransaction } from './batch/tx.js';
+import { eventTime, type HandlerContext, type Hl7Handler } from './handlers/context.js';
+import { routeOf } from './handlers/handlers.js';
+import { messageKeys } from './handlers/keys.js';
+import { type BatchPid, prefetchCandidates } from './handlers/patient-upsert.js';
 import {
   findReplayed,
   MessageLogWriter,
@@ -18,7 +17,7 @@ import {
   priorKey,
   priorsOf,
   sha256,
-} from './message-log.js';
+} from './log/message-log.js';
 import {
   classify,
   type Decision,
@@ -27,8 +26,9 @@ import {
   outcomeOf,
   unreadable,
   unsupported,
-} from './outcome.js';
-import { type BatchPid, prefetchCandidates } from './patient-upsert.js';
+} from './log/outcome.js';
+import { HL7_ERROR } from './parse/ack.js';
+import type { Hl7Read, MessageHeader } from './parse/message.js';
 
 /**
  * The ingest pipeline of one organization. Messages are applied in the order they arrived (an

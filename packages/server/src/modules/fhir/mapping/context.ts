@@ -13,7 +13,7 @@ import {
 } from '../../patients/schema.js';
 import { appointments } from '../../scheduling/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
-import type { PreparedEntry } from '../bundle.js';
+import type { PreparedEntry } from '../import/bundle.js';
 import {
   allergies,
   carePlans,

@@ -22,6 +22,7 @@ import {
   type PreparedEntry,
   validatedEntry,
 } from './bundle.js';
+import type { EntryState } from './entry-state.js';
 import { BundleReferences, keyOf } from './references.js';
 import {
   RowWriter,
@@ -29,13 +30,6 @@ import {
   type SourceRecordRow,
   type SourceStatus,
 } from './writer.js';
-
-/** What happened to one entry. */
-export type EntryState =
-  | { kind: 'created' | 'updated'; record: LinkedRecord }
-  | { kind: 'unchanged'; record: LinkedRecord | null }
-  | { kind: 'stored-not-mapped'; reason: string | null }
-  | { kind: 'rejected'; error: EntryError };
 
 interface StoredRecord {
   status: SourceStatus;

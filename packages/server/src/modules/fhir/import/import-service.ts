@@ -10,7 +10,8 @@ import { EntryError, entryPath, issue, operationOutcome } from '../outcome.js';
 import { validateResources, validatesInParallel } from '../validation/pool.js';
 import type { ValidationResult } from '../validation/validation.js';
 import { type BundleMode, type IncomingBundle, type PreparedEntry, readBundle } from './bundle.js';
-import { BundleRejected, BundleRun, type EntryState } from './bundle-run.js';
+import { BundleRejected, BundleRun } from './bundle-run.js';
+import type { EntryState } from './entry-state.js';
 import { sourceLinkStatements, sourceRecordStatements, touchpointStatements } from './writer.js';
 
 export type EntryOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'stored-not-mapped';

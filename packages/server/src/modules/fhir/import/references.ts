@@ -6,7 +6,7 @@ import type { LinkedRecord, MapContext, RecordType } from '../mapping/context.js
 import { EntryError, entryPath, issue, NotMapped } from '../outcome.js';
 import { fhirSourceRecords } from '../schema.js';
 import { type IncomingEntry, type PreparedEntry, typeAndId } from './bundle.js';
-import type { EntryState } from './bundle-run.js';
+import type { EntryState } from './entry-state.js';
 
 type Resolution =
   | { kind: 'record'; record: LinkedRecord }

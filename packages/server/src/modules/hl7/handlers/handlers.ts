@@ -1,4 +1,4 @@
-import { HL7_ERROR, type Hl7ErrorCode } from '../parse/ack.js';
+import { HL7_ERROR } from '../parse/ack.js';
 import { Hl7ContentError } from '../parse/errors.js';
 import type { MessageHeader } from '../parse/message.js';
 import { admit, cancelAdmit, cancelDischarge, discharge, register, updatePerson } from './adt.js';
@@ -6,6 +6,7 @@ import type { Hl7Handler } from './context.js';
 import { mergePatientMessage } from './merge.js';
 import { findPatient } from './patient-upsert.js';
 import { referral } from './ref.js';
+import type { UnsupportedRoute } from './route.js';
 import { scheduleHandler } from './siu.js';
 
 /**
@@ -58,9 +59,7 @@ const STORED_TYPES = new Set(['ORU']);
 
 export const SUPPORTED_EVENTS: readonly string[] = [...Object.keys(HANDLERS), 'ORU^*'];
 
-export type Route =
-  | { kind: 'handle'; handler: Hl7Handler }
-  | { kind: 'unsupported'; code: Hl7ErrorCode; text: string; location: string };
+export type Route = { kind: 'handle'; handler: Hl7Handler } | UnsupportedRoute;
 
 /** What Careloop does with a message of this type and event. */
 export function routeOf(header: MessageHeader): Route {

@@ -1,7 +1,7 @@
 import { sqlState } from '../../../db/errors.js';
 import type { AuditActor } from '../../audit/service.js';
 import type { Hl7Status } from '../api.js';
-import type { Route } from '../handlers/handlers.js';
+import type { UnsupportedRoute } from '../handlers/route.js';
 import { type AckCode, type AckError, HL7_ERROR } from '../parse/ack.js';
 import { Hl7ContentError } from '../parse/errors.js';
 import type { MessageHeader, ReadResult } from '../parse/message.js';
@@ -106,7 +106,7 @@ export function unreadable(read: Extract<ReadResult, { ok: false }>): Decision {
   };
 }
 
-export function unsupported(route: Extract<Route, { kind: 'unsupported' }>): Decision {
+export function unsupported(route: UnsupportedRoute): Decision {
   return {
     status: 'rejected',
     ackCode: 'AR',

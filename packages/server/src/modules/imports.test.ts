@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
  *
  * 1. No import circles, type-only included: a circle means neither side can be read, tested or
  *    moved without the other (issue 10 §2).
- * 2. No production file imports test support (a `test/` folder, `*.test.ts`): test helpers such
+ * 2. Nor between the subfolders of a module (hl7/parse, hl7/batch, fhir/import…): each module's
+ *    folders depend one way, as its README draws them. Files at a module's top (its service,
+ *    routes, schema, API types) may import and be imported by any of its folders.
+ * 3. No production file imports test support (a `test/` folder, `*.test.ts`): test helpers such
  *    as the MLLP client stay out of what ships.
  */
 
@@ -122,6 +125,24 @@ function readSources(): Map<string, string> {
   return files;
 }
 
+const MODULE_FOLDER = /^packages\/server\/src\/modules\/([^/]+\/[^/]+)\//;
+
+/** The graph of the modules' subfolders: `hl7/batch → hl7/parse`, within one module only. */
+export function folderGraph(graph: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = MODULE_FOLDER.exec(file)?.[1];
+    if (!from) continue;
+    const edges = folders.get(from) ?? new Set<string>();
+    folders.set(from, edges);
+    for (const target of targets) {
+      const to = MODULE_FOLDER.exec(target)?.[1];
+      if (to && to !== from && to.split('/')[0] === from.split('/')[0]) edges.add(to);
+    }
+  }
+  return new Map([...folders].map(([folder, edges]) => [folder, [...edges]]));
+}
+
 const isTestSupport = (file: string) => /\/test\//.test(file) || /\.test\.tsx?$/.test(file);
 
 describe('import graph', () => {
@@ -156,6 +177,23 @@ describe('import graph', () => {
 
   it('has no import circle in packages/server/src or packages/core/src', () => {
     expect(importCircles(graph)).toEqual([]);
+  });
+
+  it('finds a circle between the folders of a module, and none across modules', () => {
+    const fixture = new Map([
+      ['packages/server/src/modules/m/a/x.ts', "import type { Y } from '../b/y.js';"],
+      ['packages/server/src/modules/m/b/y.ts', "import { z } from '../../n/c/z.js';"],
+      ['packages/server/src/modules/n/c/z.ts', "import { x } from '../../m/a/x.js';"],
+      ['packages/server/src/modules/m/service.ts', "import { x } from './a/x.js';"],
+    ]);
+    expect(importCircles(folderGraph(importGraph(fixture)))).toEqual([]);
+    fixture.set('packages/server/src/modules/m/b/w.ts', "import { x } from '../a/x.js';");
+    expect(importCircles(folderGraph(importGraph(fixture)))).toEqual([['m/a', 'm/b']]);
+  });
+
+  it('has no import circle between the subfolders of a module', () => {
+    expect(folderGraph(graph).get('hl7/handlers')).toContain('hl7/batch');
+    expect(importCircles(folderGraph(graph))).toEqual([]);
   });
 
   it('lets no production file import test support (test/ folders, *.test.ts)', () => {

@@ -7,7 +7,6 @@ import { BatchState } from './batch/state.js';
 import { inBatchTransaction } from './batch/tx.js';
 import { eventTime, type HandlerContext, type Hl7Handler } from './handlers/context.js';
 import { routeOf } from './handlers/handlers.js';
-import { messageKeys } from './handlers/keys.js';
 import { type BatchPid, prefetchCandidates } from './handlers/patient-upsert.js';
 import {
   findReplayed,
@@ -28,7 +27,8 @@ import {
   unsupported,
 } from './log/outcome.js';
 import { HL7_ERROR } from './parse/ack.js';
-import type { Hl7Read, MessageHeader } from './parse/message.js';
+import { messageKeys } from './parse/keys.js';
+import { type Hl7Read, senderOf } from './parse/message.js';
 
 /**
  * The ingest pipeline of one organization. Messages are applied in the order they arrived (an
@@ -86,10 +86,6 @@ function pidsOf(job: IngestJob, timeZone: string): BatchPid[] {
   const sender = senderOf(job.read.message.header);
   return [{ pid, sender, sourceSystem: `hl7:${sender}`, timeZone, receivedAt: job.receivedAt }];
 }
-
-/** The sending facility, else application: it scopes the sender's own ids. */
-export const senderOf = (header: MessageHeader) =>
-  header.sendingFacility || header.sendingApplication || 'unknown';
 
 /** A handler failed on the fast path: the batch is rolled back and run again carefully. */
 class RetryCarefully extends Error {

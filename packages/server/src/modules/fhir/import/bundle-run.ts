@@ -9,7 +9,7 @@ import { sealedEncounterReason } from '../../clinical/reason.js';
 import { sealedReason } from '../../scheduling/reason.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import { sealedAnswers } from '../answers.js';
-import type { LinkedRecord, RecordType, RowWrite } from '../mapping/context.js';
+import type { LinkedRecord, PreparedEntry, RecordType, RowWrite } from '../mapping/context.js';
 import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from '../mapping/index.js';
 import { EntryError, entryPath, issue, NotMapped } from '../outcome.js';
 import { validateResources } from '../validation/pool.js';
@@ -19,7 +19,6 @@ import {
   type IncomingBundle,
   type IncomingEntry,
   type InvalidEntry,
-  type PreparedEntry,
   validatedEntry,
 } from './bundle.js';
 import type { EntryState } from './entry-state.js';

@@ -1,5 +1,6 @@
 import { canonicalJson, JsonTooDeep, pathOfNul } from '@careloop/core';
-import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { PreparedEntry } from '../mapping/context.js';
 import { EntryError, entryPath, requestError, resourcePath } from '../outcome.js';
 import { type ValidationResult, validateFhir } from '../validation/validation.js';
 import { hashOfCanonical } from '../values.js';
@@ -18,21 +19,6 @@ function fhirPathOf(pointer: string): string {
 }
 
 export type BundleMode = 'transaction' | 'batch';
-
-/** A valid entry, ready to map. */
-export interface PreparedEntry {
-  kind: 'ready';
-  index: number;
-  fullUrl: string | null;
-  resource: Resource;
-  resourceType: string;
-  /** The sender's id for the resource: its id, else the one in its URL, else its content hash. */
-  sourceId: string;
-  hash: string;
-  /** The resource as canonical JSON: the text its hash is taken over, and the one stored raw. */
-  json: string;
-  warnings: OperationOutcomeIssue[];
-}
 
 /** An entry refused before mapping: not a resource, invalid, or a request we do not serve. */
 export interface InvalidEntry {

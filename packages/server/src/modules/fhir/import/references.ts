@@ -2,10 +2,10 @@ import type { OperationOutcomeIssue, Reference, Resource, ResourceType } from '@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { sourceLinks } from '../../mpi/schema.js';
-import type { LinkedRecord, MapContext, RecordType } from '../mapping/context.js';
+import type { LinkedRecord, MapContext, PreparedEntry, RecordType } from '../mapping/context.js';
 import { EntryError, entryPath, issue, NotMapped } from '../outcome.js';
 import { fhirSourceRecords } from '../schema.js';
-import { type IncomingEntry, type PreparedEntry, typeAndId } from './bundle.js';
+import { type IncomingEntry, typeAndId } from './bundle.js';
 import type { EntryState } from './entry-state.js';
 
 type Resolution =

@@ -32,10 +32,10 @@ import {
 import { appointments } from '../../scheduling/schema.js';
 import { touchpoints } from '../../timeline/schema.js';
 import { appendTouchpoints, type NewTouchpoint, touchpointRow } from '../../timeline/service.js';
-import type { MessageKeys } from '../handlers/keys.js';
-import type { LinkedRecord, LinkedRecordType, LinkType } from '../handlers/links.js';
-import { LINK } from '../handlers/links.js';
 import type { StoredCopy } from '../log/message-log.js';
+import type { MessageKeys } from '../parse/keys.js';
+import type { LinkedRecord, LinkedRecordType, LinkType } from '../parse/links.js';
+import { LINK } from '../parse/links.js';
 import type { Segment } from '../parse/message.js';
 import { type Hl7Patient, readPatient } from '../parse/patient.js';
 import {

@@ -5,6 +5,8 @@ import { sealedEncounterReason } from '../../clinical/reason.js';
 import { encounters } from '../../clinical/schema.js';
 import { readCoded, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
+import { visitKey } from '../parse/keys.js';
+import { LINK } from '../parse/links.js';
 import type { Hl7Read, Segment } from '../parse/message.js';
 import {
   type HandlerContext,
@@ -13,8 +15,6 @@ import {
   hl7Touchpoint,
   localWhen,
 } from './context.js';
-import { visitKey } from './keys.js';
-import { LINK } from './links.js';
 import { upsertPatient } from './patient-upsert.js';
 
 /** PV1-2 patient class (table 0004) → Careloop's encounter class. */

@@ -1,3 +1,4 @@
+import type { UnsupportedRoute } from '../log/outcome.js';
 import { HL7_ERROR } from '../parse/ack.js';
 import { Hl7ContentError } from '../parse/errors.js';
 import type { MessageHeader } from '../parse/message.js';
@@ -6,7 +7,6 @@ import type { Hl7Handler } from './context.js';
 import { mergePatientMessage } from './merge.js';
 import { findPatient } from './patient-upsert.js';
 import { referral } from './ref.js';
-import type { UnsupportedRoute } from './route.js';
 import { scheduleHandler } from './siu.js';
 
 /**

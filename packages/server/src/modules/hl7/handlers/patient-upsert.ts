@@ -7,10 +7,10 @@ import { patients } from '../../patients/schema.js';
 import type { BatchState } from '../batch/state.js';
 import { HL7_ERROR } from '../parse/ack.js';
 import { Hl7ContentError, missing } from '../parse/errors.js';
+import { LINK } from '../parse/links.js';
 import type { Segment } from '../parse/message.js';
 import type { Hl7Patient } from '../parse/patient.js';
 import { type HandlerContext, hl7Touchpoint } from './context.js';
-import { LINK } from './links.js';
 
 /** Flags the feed owns on a golden record; flags staff set are left alone. */
 const FEED_FLAGS = ['deceased', 'birth-date-partial'];

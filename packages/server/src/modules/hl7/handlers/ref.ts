@@ -1,10 +1,10 @@
 import { serviceRequests } from '../../fhir/schema.js';
 import { readCoded, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
+import { referralKey, visitKey } from '../parse/keys.js';
+import { LINK } from '../parse/links.js';
 import type { Hl7Read } from '../parse/message.js';
 import { type Hl7Handler, hl7Touchpoint } from './context.js';
-import { referralKey, visitKey } from './keys.js';
-import { LINK } from './links.js';
 import { upsertPatient } from './patient-upsert.js';
 
 /** RF1-1 referral status (table 0283) → a ServiceRequest status. */

@@ -5,9 +5,9 @@ import { appointmentReason, sealedReason } from '../../scheduling/reason.js';
 import { appointments } from '../../scheduling/schema.js';
 import { readCoded, readEntityId, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
+import { LINK } from '../parse/links.js';
 import type { Hl7Read, Segment } from '../parse/message.js';
 import { type HandlerContext, type Hl7Handler, hl7Touchpoint, localWhen } from './context.js';
-import { LINK } from './links.js';
 import { upsertPatient } from './patient-upsert.js';
 
 /** The SIU events Careloop maps, and the appointment status each one means. */

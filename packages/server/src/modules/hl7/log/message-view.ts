@@ -3,9 +3,8 @@ import type { Db } from '../../../db/client.js';
 import { UUID } from '../../../db/keyset.js';
 import { rowsOf } from '../../../db/rows.js';
 import type { Hl7MessageDetail, Hl7MessageSummary } from '../api.js';
-import { messageKeys } from '../handlers/keys.js';
-import { senderOf } from '../ingest.js';
-import { readDelimiters, readMessage } from '../parse/message.js';
+import { messageKeys } from '../parse/keys.js';
+import { readDelimiters, readMessage, senderOf } from '../parse/message.js';
 
 /**
  * The message log as someone who may not open a message's patient sees it (a restricted

@@ -1,8 +1,7 @@
 import { sqlState } from '../../../db/errors.js';
 import type { AuditActor } from '../../audit/service.js';
 import type { Hl7Status } from '../api.js';
-import type { UnsupportedRoute } from '../handlers/route.js';
-import { type AckCode, type AckError, HL7_ERROR } from '../parse/ack.js';
+import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCode } from '../parse/ack.js';
 import { Hl7ContentError } from '../parse/errors.js';
 import type { MessageHeader, ReadResult } from '../parse/message.js';
 
@@ -41,6 +40,19 @@ export interface Decision {
 }
 
 const TRANSIENT_STATES = new Set(['40001', '40P01', '55P03', '57014', '23505']);
+
+/**
+ * A message of a type or event Careloop does not take: answered AR with this error and never
+ * handled. Declared here, where its outcome is decided, and used by the handlers' routing, so
+ * that the log does not import the handlers (which import the batch, which writes the log: the
+ * circle issue 10 §2 broke).
+ */
+export interface UnsupportedRoute {
+  kind: 'unsupported';
+  code: Hl7ErrorCode;
+  text: string;
+  location: string;
+}
 
 /** A database error's class decides: a value that did not fit is the message's; others are ours. */
 export function classify(error: unknown): Decision {

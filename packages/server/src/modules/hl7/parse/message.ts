@@ -279,3 +279,7 @@ export function bestEffortControlId(text: string): string {
   const line = text.split(/\r|\n/, 1)[0] ?? '';
   return (line.split(field)[9] ?? '').replace(CONTROL, '').slice(0, 199);
 }
+
+/** The sending facility, else application: it scopes the sender's own ids. */
+export const senderOf = (header: MessageHeader) =>
+  header.sendingFacility || header.sendingApplication || 'unknown';

@@ -1,8 +1,8 @@
-import { identifierSystem, readEntityId, readIdentifiers } from '../parse/datatypes.js';
-import type { Hl7Read, Segment } from '../parse/message.js';
-import { readPatientIdentifiers } from '../parse/patient.js';
+import { identifierSystem, readEntityId, readIdentifiers } from './datatypes.js';
 import type { LinkType } from './links.js';
 import { LINK } from './links.js';
+import type { Hl7Read, Segment } from './message.js';
+import { readPatientIdentifiers } from './patient.js';
 
 /** PV1-19 visit number as a source key: its assigning authority (else the sender) and value. */
 export function visitKey(pv1: Segment, sender: string): string | null {

@@ -15,11 +15,11 @@ import {
   addCounts,
   type ImportCounts,
   summarize,
-} from '../../packages/server/src/modules/fhir/import-service.js';
+} from '../../packages/server/src/modules/fhir/import/import-service.js';
 import { TABLES } from '../../packages/server/src/modules/fhir/mapping/context.js';
 import { fhirSourceRecords } from '../../packages/server/src/modules/fhir/schema.js';
-import { loadFhirDefinitions } from '../../packages/server/src/modules/fhir/validation.js';
-import { startValidationWorkers } from '../../packages/server/src/modules/fhir/validation-pool.js';
+import { startValidationWorkers } from '../../packages/server/src/modules/fhir/validation/pool.js';
+import { loadFhirDefinitions } from '../../packages/server/src/modules/fhir/validation/validation.js';
 import { organizationNamed } from '../../packages/server/src/modules/hl7/runtime.js';
 import { sourceLinks } from '../../packages/server/src/modules/mpi/schema.js';
 import { patients } from '../../packages/server/src/modules/patients/schema.js';

@@ -6,18 +6,21 @@ import { loadConfig } from '../../packages/server/src/config.js';
 import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
 import type { Database } from '../../packages/server/src/db/client.js';
 import { rowsOf } from '../../packages/server/src/db/rows.js';
-import { buildAck } from '../../packages/server/src/modules/hl7/ack.js';
+import {
+  type MllpOptions,
+  startMllpListener,
+} from '../../packages/server/src/modules/hl7/mllp/listener.js';
+import { buildAck } from '../../packages/server/src/modules/hl7/parse/ack.js';
 import {
   decodePayload,
   readMessage,
   splitMessages,
-} from '../../packages/server/src/modules/hl7/message.js';
-import { type MllpOptions, startMllpListener } from '../../packages/server/src/modules/hl7/mllp.js';
-import { MllpClient } from '../../packages/server/src/modules/hl7/mllp-client.js';
+} from '../../packages/server/src/modules/hl7/parse/message.js';
 import { organizationNamed } from '../../packages/server/src/modules/hl7/runtime.js';
-import { adt, siu } from '../../packages/server/src/modules/hl7/test-messages.js';
 import { seedOrganization } from '../../packages/server/src/seed/seed.js';
 import { createServices } from '../../packages/server/src/services.js';
+import { adt, siu } from '../../packages/server/src/test/hl7/messages.js';
+import { MllpClient } from '../../packages/server/src/test/hl7/mllp-client.js';
 import { benchDatabase } from './databases.js';
 import { finish, fmt, say } from './report.js';
 

@@ -1,7 +1,7 @@
 import type { Patient360, PatientSummary } from '@careloop/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xlsxWorkbook } from '../../packages/server/src/cli/xlsx-fixture.js';
+import { xlsxWorkbook } from '../../packages/server/src/test/xlsx-fixture.js';
 import {
   DEMO_LOGINS,
   type DemoRole,

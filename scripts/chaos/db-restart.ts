@@ -6,9 +6,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
-import { MllpClient } from '../../packages/server/src/modules/hl7/mllp-client.js';
-import { adt } from '../../packages/server/src/modules/hl7/test-messages.js';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../../packages/server/src/seed/reference/staff.js';
+import { adt } from '../../packages/server/src/test/hl7/messages.js';
+import { MllpClient } from '../../packages/server/src/test/hl7/mllp-client.js';
 
 /**
  * `npm run chaos -- db-restart [--json]`: the real `careloop start` and `careloop hl7 listen`

@@ -12,7 +12,7 @@ import { loggerOptions } from './logger.js';
 import { AuditAnchor, seesEveryChain } from './modules/audit/anchor.js';
 import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
-import { describeRefusal } from './modules/hl7/mllp-senders.js';
+import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
 import { seedDemoDuplicates } from './seed/duplicates.js';
 import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/staff.js';

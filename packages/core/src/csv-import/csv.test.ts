@@ -41,6 +41,26 @@ describe('parseCsv', () => {
     expect(cells('name\n5" floppy')).toEqual([['name'], ['5" floppy']]);
   });
 
+  it('reads a quoted field after a space and trims cells outside quotes (FEBRL pads them)', () => {
+    expect(cells('rec_id, given_name, surname\nrec-1, " Smith, Jo ",  Doe \n')).toEqual([
+      ['rec_id', 'given_name', 'surname'],
+      ['rec-1', ' Smith, Jo ', 'Doe'],
+    ]);
+  });
+
+  it('skips lines of spaces and numbers records across CRLF inside quotes', () => {
+    const records = parseCsv('a,b\r\n   \r\n"x\r\ny",z\r\n1,2\r\n', ',');
+    expect(records.map((r) => [r.line, r.cells])).toEqual([
+      [1, ['a', 'b']],
+      [3, ['x\r\ny', 'z']],
+      [5, ['1', '2']],
+    ]);
+  });
+
+  it('stops after `limit` records without reading on to a broken quote', () => {
+    expect(parseCsv('a\nb\n"open', ',', { limit: 2 }).map((r) => r.cells)).toEqual([['a'], ['b']]);
+  });
+
   it('refuses a quoted field that never closes, naming its line', () => {
     expect(() => parseCsv('a\n"open\nstill open', ',')).toThrow(CsvSyntaxError);
     try {

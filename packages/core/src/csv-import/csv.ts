@@ -1,3 +1,5 @@
+import { CsvError, parse } from 'csv-parse/browser/esm/sync';
+
 /** Field separators a clinic's export may use, in the order detection prefers them on a tie. */
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
@@ -23,80 +25,71 @@ export class CsvSyntaxError extends Error {
 export const stripBom = (text: string): string =>
   text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 
+/** Line ends a record may use, mixed in one file: CRLF, LF or a lone CR. */
+const LINE_END = /\r\n|\r|\n/g;
+
+const lineEnds = (text: string) => text.match(LINE_END)?.length ?? 0;
+
+/** A record as csv-parse hands it over with `raw: true`: its cells and its text. */
+function rawRecord(row: unknown): { cells: string[]; raw: string } {
+  if (
+    typeof row === 'object' &&
+    row !== null &&
+    'record' in row &&
+    'raw' in row &&
+    Array.isArray(row.record) &&
+    typeof row.raw === 'string'
+  ) {
+    return { cells: row.record.map(String), raw: row.raw };
+  }
+  throw new TypeError('csv-parse handed over a record without its text');
+}
+
 /**
- * Reads RFC 4180 text: fields in double quotes may hold the delimiter, line breaks and `""`
- * for a quote; records end in CRLF, LF or a lone CR. A quote inside an unquoted field is kept
- * as a character (real exports do this). Blank lines are skipped. `limit` stops after that
- * many records, for sniffing a large file.
+ * Reads RFC 4180 text with csv-parse (its synchronous build, which runs in the browser for the
+ * console's preview as well as on the server): fields in double quotes may hold the delimiter,
+ * line breaks and `""` for a quote; records end in CRLF, LF or a lone CR. A quote inside an
+ * unquoted field is kept as a character (real exports do this). Cells are trimmed outside
+ * quotes, so a quoted field may follow a space (FEBRL writes one after every comma). Rows may
+ * be ragged. Blank lines are skipped. `limit` stops after that many records, for sniffing a
+ * large file. Each record carries the line it starts on.
  */
 export function parseCsv(
   input: string,
   delimiter: Delimiter,
   options: { limit?: number } = {},
 ): CsvRecord[] {
-  const text = stripBom(input);
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let line = 1;
-  let recordLine = 1;
-  let quoted = false;
-  let quoteLine = 0;
-  const endRecord = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0]?.trim() === '')) {
-      records.push({ line: recordLine, cells });
+  // The line the next record starts on, counted from each record's text: csv-parse's own
+  // `info.lines` counts a CRLF inside quotes as two lines.
+  let nextLine = 1;
+  try {
+    parse(stripBom(input), {
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_quotes: true,
+      relax_column_count: true,
+      trim: true,
+      raw: true,
+      ...(options.limit === undefined ? {} : { to: options.limit }),
+      on_record: (row: unknown) => {
+        const { cells, raw } = rawRecord(row);
+        const line = nextLine;
+        nextLine += lineEnds(raw);
+        if (!(cells.length === 1 && cells[0] === '')) records.push({ line, cells });
+        return null;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      throw new CsvSyntaxError(
+        `A quoted field in the record on line ${nextLine} is never closed`,
+        nextLine,
+      );
     }
-    cells = [];
-    cell = '';
-  };
-  let i = 0;
-  while (i < text.length && records.length < limit) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i += 1;
-        continue;
-      }
-      if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line += 1;
-      cell += ch;
-      i += 1;
-      continue;
-    }
-    if (ch === '"' && cell.trim() === '') {
-      // A field that starts with a quote (after optional spaces, as FEBRL-style files have).
-      quoted = true;
-      quoteLine = line;
-      cell = '';
-      i += 1;
-    } else if (ch === delimiter) {
-      cells.push(cell);
-      cell = '';
-      i += 1;
-    } else if (ch === '\r' || ch === '\n') {
-      endRecord();
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      line += 1;
-      recordLine = line;
-    } else {
-      cell += ch;
-      i += 1;
-    }
+    throw new CsvSyntaxError(`The file cannot be read near line ${nextLine}`, nextLine);
   }
-  if (quoted && records.length < limit) {
-    throw new CsvSyntaxError(
-      `A quoted field opened on line ${quoteLine} is never closed`,
-      quoteLine,
-    );
-  }
-  if (records.length < limit && (cell !== '' || cells.length > 0)) endRecord();
   return records;
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, SHARED_DATA } from '../modules/fhir/test/shared-data.js';
+import { REPO_ROOT, SHARED_DATA } from '../test/shared-data.js';
 
 /**
  * Every `careloop` command, run as the real executable in a child process, exits by itself once

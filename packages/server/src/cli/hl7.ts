@@ -4,12 +4,12 @@ import { loadConfig } from '../config.js';
 import { sqlState } from '../db/errors.js';
 import { keepStatisticsFresh } from '../db/statistics.js';
 import type { AuditActor } from '../modules/audit/service.js';
-import { decodePayload, splitMessages } from '../modules/hl7/message.js';
 import {
   describeRefusal,
   type MllpSenderSettings,
   senderSettingsFromEnv,
-} from '../modules/hl7/mllp-senders.js';
+} from '../modules/hl7/mllp/senders.js';
+import { decodePayload, splitMessages } from '../modules/hl7/parse/message.js';
 import { HL7_DEFAULT_PORT, organizationNamed, startHl7 } from '../modules/hl7/runtime.js';
 import type { ReceivedMessage } from '../modules/hl7/service.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_DATA, sharedDataAvailable } from '../modules/fhir/test/shared-data.js';
+import { SHARED_DATA, sharedDataAvailable } from '../test/shared-data.js';
+import { xlsxWorkbook } from '../test/xlsx-fixture.js';
 import { runCli } from './run.js';
-import { xlsxWorkbook } from './xlsx-fixture.js';
 
 function collect() {
   const stream = new PassThrough();

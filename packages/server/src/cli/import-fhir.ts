@@ -4,9 +4,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import type { AuditActor } from '../modules/audit/service.js';
-import { addCounts, type ImportCounts, type TypeCounts } from '../modules/fhir/import-service.js';
+import {
+  addCounts,
+  type ImportCounts,
+  type TypeCounts,
+} from '../modules/fhir/import/import-service.js';
 import { FhirRequestError } from '../modules/fhir/outcome.js';
-import { startValidationWorkers, stopValidationWorkers } from '../modules/fhir/validation-pool.js';
+import { startValidationWorkers, stopValidationWorkers } from '../modules/fhir/validation/pool.js';
 import { DEMO_ORGANIZATION } from '../seed/reference/staff.js';
 import { loadFieldCipher, openDatabase } from '../server.js';
 import { createServices, type Services } from '../services.js';

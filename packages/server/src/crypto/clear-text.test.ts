@@ -5,9 +5,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rowsOf } from '../db/rows.js';
 import { openAnswers } from '../modules/fhir/answers.js';
-import { adt, siu } from '../modules/hl7/test-messages.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../test/app.js';
 import { describeEachDatabase } from '../test/databases.js';
+import { adt, siu } from '../test/hl7/messages.js';
 import { UNREADABLE } from './field-cipher.js';
 
 /** One marker per free-text field a source sends that may carry clinical detail. */

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { FieldCipher } from '../crypto/field-cipher.js';
-import { MllpClient } from '../modules/hl7/mllp-client.js';
 import { type RunningHl7, startHl7 } from '../modules/hl7/runtime.js';
-import { adt } from '../modules/hl7/test-messages.js';
 import { createServices } from '../services.js';
 import type { Session, TestApp } from '../test/app.js';
 import { TestTenant } from '../test/app.js';
 import { CuttableProxy } from '../test/cuttable-proxy.js';
 import { APP_LOGIN_ROLE, openTestDatabase, testDatabaseKinds } from '../test/databases.js';
+import { adt } from '../test/hl7/messages.js';
+import { MllpClient } from '../test/hl7/mllp-client.js';
 import { Database } from './client.js';
 import { rowsOf } from './rows.js';
 

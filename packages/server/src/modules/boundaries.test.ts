@@ -50,51 +50,51 @@ const EXCEPTIONS = new Set<string>([
   'write csv-import/patient-rows.ts patient_addresses',
   'write csv-import/patient-rows.ts patient_contact_points',
   'write csv-import/patient-rows.ts patient_identifiers',
-  'write hl7/batch-state.ts patient_addresses',
-  'write hl7/batch-state.ts patient_contact_points',
-  'write hl7/batch-state.ts patient_identifiers',
+  'write hl7/batch/state.ts patient_addresses',
+  'write hl7/batch/state.ts patient_contact_points',
+  'write hl7/batch/state.ts patient_identifiers',
   'write portal/registration.ts patient_contact_points',
-  'write fhir/writer.ts coverages',
-  'write fhir/writer.ts patient_addresses',
-  'write fhir/writer.ts patient_contact_points',
-  'write fhir/writer.ts patient_identifiers',
+  'write fhir/import/writer.ts coverages',
+  'write fhir/import/writer.ts patient_addresses',
+  'write fhir/import/writer.ts patient_contact_points',
+  'write fhir/import/writer.ts patient_identifiers',
   // TODO(issue 10): the FHIR importer writes the master patient index's source records and
   // review items as rows (`sourceRecordWrites`) rather than through its functions.
-  'write fhir/writer.ts patient_source_records',
-  'write fhir/writer.ts mpi_review_items',
+  'write fhir/import/writer.ts patient_source_records',
+  'write fhir/import/writer.ts mpi_review_items',
   // TODO(issue 10): clinical/ and scheduling/ hold only schemas; each needs an owning service,
   // and the directory its writes for the FHIR importer.
   'write csv-import/appointment-rows.ts appointments',
-  'write fhir/writer.ts appointments',
-  'write fhir/writer.ts conditions',
-  'write fhir/writer.ts encounters',
-  'write fhir/writer.ts locations',
-  'write fhir/writer.ts practitioners',
-  'write fhir/writer.ts service_lines',
-  'write hl7/adt.ts encounters',
-  'write hl7/batch-state.ts appointments',
-  'write hl7/batch-state.ts encounters',
-  'write hl7/batch-state.ts service_requests',
-  'write hl7/ref.ts service_requests',
-  'write hl7/siu.ts appointments',
+  'write fhir/import/writer.ts appointments',
+  'write fhir/import/writer.ts conditions',
+  'write fhir/import/writer.ts encounters',
+  'write fhir/import/writer.ts locations',
+  'write fhir/import/writer.ts practitioners',
+  'write fhir/import/writer.ts service_lines',
+  'write hl7/handlers/adt.ts encounters',
+  'write hl7/batch/state.ts appointments',
+  'write hl7/batch/state.ts encounters',
+  'write hl7/batch/state.ts service_requests',
+  'write hl7/handlers/ref.ts service_requests',
+  'write hl7/handlers/siu.ts appointments',
   // TODO(issue 10): the organization's MFA setting belongs to the directory's service.
   'write auth/mfa.ts organizations',
   // TODO(issue 10): the timeline's touchpoints are appended through `appendTouchpoints`, but
   // the batching importers build its rows themselves for their single flush.
-  'write fhir/writer.ts touchpoints',
-  'write hl7/batch-state.ts touchpoints',
+  'write fhir/import/writer.ts touchpoints',
+  'write hl7/batch/state.ts touchpoints',
   // TODO(issue 10): internals imported across modules instead of a service.
   'import csv-import/appointment-rows.ts scheduling/reason.ts',
-  'import fhir/bundle-run.ts scheduling/reason.ts',
-  'import fhir/import-service.ts audit/chain.ts',
-  'import fhir/read-queries.ts scheduling/reason.ts',
-  'import fhir/patient-match.ts mpi/candidates.ts',
-  'import fhir/read-service.ts patients/search.ts',
-  'import hl7/batch-state.ts mpi/candidates.ts',
-  'import hl7/batch-tx.ts audit/chain.ts',
+  'import fhir/import/bundle-run.ts scheduling/reason.ts',
+  'import fhir/import/import-service.ts audit/chain.ts',
+  'import fhir/read/read-queries.ts scheduling/reason.ts',
+  'import fhir/mapping/patient-match.ts mpi/candidates.ts',
+  'import fhir/read/read-service.ts patients/search.ts',
+  'import hl7/batch/state.ts mpi/candidates.ts',
+  'import hl7/batch/tx.ts audit/chain.ts',
   'import hl7/ingest.ts audit/chain.ts',
-  'import hl7/merge.ts mpi/merge.ts',
-  'import hl7/siu.ts scheduling/reason.ts',
+  'import hl7/handlers/merge.ts mpi/merge.ts',
+  'import hl7/handlers/siu.ts scheduling/reason.ts',
   'import patients/read-model.ts scheduling/reason.ts',
   'import portal/registration.ts auth/passwords.ts',
   'import restrictions/facts.ts patients/read-model.ts',
@@ -213,7 +213,7 @@ function writes(): Set<string> {
     const from = contextImports.find((i) => i.names.some((n) => n.local === name));
     const owner = from?.target ? moduleOf(from.target) : 'fhir';
     const table = tables.get(`${owner}:${name}`);
-    if (table && owner !== 'fhir') found.add(`write fhir/writer.ts ${table.sql}`);
+    if (table && owner !== 'fhir') found.add(`write fhir/import/writer.ts ${table.sql}`);
   }
   return found;
 }
@@ -250,7 +250,7 @@ describe('module boundaries', () => {
   });
 
   it('sees the writes it is looking for (a check that finds nothing proves nothing)', () => {
-    expect(found).toContain('write fhir/writer.ts encounters');
+    expect(found).toContain('write fhir/import/writer.ts encounters');
     expect(found).toContain('write csv-import/appointment-rows.ts appointments');
     const golden = SOURCES.find((s) => s.file === 'patients/golden-record.ts');
     expect(golden?.text).toMatch(/\.insert\(patients\)/);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { type CsvImportRequest, parseCsv } from '@careloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
+import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
 import type { AuditActor } from '../audit/service.js';
-import { SHARED_DATA, sharedDataAvailable } from '../fhir/test/shared-data.js';
 
 /** FEBRL identity records: `rec-N-org` and `rec-N-dup-k` are the same person, with typos. */
 const DATASET = path.join(SHARED_DATA, 'record-linkage-febrl', 'dataset1.csv');

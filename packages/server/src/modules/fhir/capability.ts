@@ -1,5 +1,5 @@
 import type { Bundle, CapabilityStatement, ResourceType } from '@medplum/fhirtypes';
-import type { ImportResult } from './import-service.js';
+import type { ImportResult } from './import/import-service.js';
 import type { RecordType } from './mapping/context.js';
 import { MAPPED_TYPES } from './mapping/index.js';
 import { operationOutcome, statusLine } from './outcome.js';

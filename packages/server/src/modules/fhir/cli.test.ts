@@ -10,7 +10,7 @@ import {
   ndjsonItems,
   runImportFhir,
 } from '../../cli/import-fhir.js';
-import { visitBundle } from './test/fixtures.js';
+import { visitBundle } from '../../test/fhir/fixtures.js';
 
 function collect() {
   const stream = new PassThrough();

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
+import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
 import type { AuditActor } from '../audit/service.js';
-import type { EntryResult } from './import-service.js';
+import type { EntryResult } from './import/import-service.js';
 import { MAPPED_TYPES, mapperOf } from './mapping/index.js';
-import { SHARED_DATA, sharedDataAvailable } from './test/shared-data.js';
 
 const EXAMPLES = path.join(SHARED_DATA, 'fhir-r4-examples');
 

@@ -7,8 +7,8 @@ import { DecryptionError } from '../../crypto/field-cipher.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import type { ImportResult } from './import-service.js';
-import { bundle, entry, systemActor, visitBundle } from './test/fixtures.js';
+import { bundle, entry, systemActor, visitBundle } from '../../test/fhir/fixtures.js';
+import type { ImportResult } from './import/import-service.js';
 
 describeEachDatabase('FHIR import', (kind) => {
   let t: TestApp;

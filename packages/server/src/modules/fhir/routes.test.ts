@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { bundle, visitBundle } from '../../test/fhir/fixtures.js';
 import { MAX_BUNDLE_BYTES } from './routes.js';
-import { bundle, visitBundle } from './test/fixtures.js';
-import { validateFhir } from './validation.js';
+import { validateFhir } from './validation/validation.js';
 
 /** Every resource in a response validates against the R4 definitions. */
 function expectValid(resource: Resource): void {

@@ -23,9 +23,9 @@ import {
   operationOutcome,
   requestError,
 } from './outcome.js';
-import { MAX_COUNT, type ReadableType, type RequestUrl } from './read-service.js';
-import { checkSearchParams, searchHandling, withSearchWarnings } from './search-handling.js';
-import { patientIdParam } from './search-params.js';
+import { MAX_COUNT, type ReadableType, type RequestUrl } from './read/read-service.js';
+import { checkSearchParams, searchHandling, withSearchWarnings } from './search/search-handling.js';
+import { patientIdParam } from './search/search-params.js';
 
 /** A bundle may be at most 10 MB; larger feeds are split by the sender. */
 export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;

@@ -1,8 +1,8 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { AuditLog } from '../audit/service.js';
-import { FhirImportService } from './import-service.js';
-import { FhirReadService } from './read-service.js';
+import { FhirImportService } from './import/import-service.js';
+import { FhirReadService } from './read/read-service.js';
 
 /** The FHIR R4 interface: bundles in (`imports`), resources out (`reads`). */
 export class FhirService {

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOrder } from '../../cli/import-fhir.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
 import type { AuditActor } from '../audit/service.js';
-import { addCounts, type ImportCounts, type ImportResult } from './import-service.js';
-import { SHARED_DATA, sharedDataAvailable } from './test/shared-data.js';
-import { validateFhir } from './validation.js';
+import { addCounts, type ImportCounts, type ImportResult } from './import/import-service.js';
+import { validateFhir } from './validation/validation.js';
 
 const SYNTHEA = path.join(SHARED_DATA, 'synthea-fhir-r4');
 

@@ -1,7 +1,12 @@
 import { canonicalJson } from '@careloop/core';
 import { describe, expect, it } from 'vitest';
-import { readBundle, typeAndId, validateEntry } from './bundle.js';
-import { parseDateParam, parseToken, patientIdParam, telecomValue } from './search-params.js';
+import { readBundle, typeAndId, validateEntry } from './import/bundle.js';
+import {
+  parseDateParam,
+  parseToken,
+  patientIdParam,
+  telecomValue,
+} from './search/search-params.js';
 import {
   calendarDateOf,
   codeOf,

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHl7Listen, runImportHl7 } from '../../cli/hl7.js';
-import { MllpClient } from './mllp-client.js';
-import { adt, siu } from './test-messages.js';
+import { adt, siu } from '../../test/hl7/messages.js';
+import { MllpClient } from '../../test/hl7/mllp-client.js';
 
 function io(env: NodeJS.ProcessEnv) {
   const out = new PassThrough();

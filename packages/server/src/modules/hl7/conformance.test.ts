@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { DEFAULT_DELIMITERS, unescapeHl7 } from './escape.js';
-import { frame } from './framer.js';
-import { routeOf } from './handlers.js';
-import { decodePayload, readMessage, splitMessages } from './message.js';
-import { type MllpListener, startMllpListener } from './mllp.js';
-import { MllpClient } from './mllp-client.js';
+import { MllpClient } from '../../test/hl7/mllp-client.js';
+import { routeOf } from './handlers/handlers.js';
+import { frame } from './mllp/framer.js';
+import { type MllpListener, startMllpListener } from './mllp/listener.js';
+import { DEFAULT_DELIMITERS, unescapeHl7 } from './parse/escape.js';
+import { decodePayload, readMessage, splitMessages } from './parse/message.js';
 
 /**
  * Conformance on public HL7 v2 data written by others (../shared/data/hl7v2, see its README):

@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentReasonAad } from '../../crypto/encrypted-fields.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { adt, merge, referral, result, siu } from '../../test/hl7/messages.js';
+import { MllpClient } from '../../test/hl7/mllp-client.js';
 import { auditEvents } from '../audit/schema.js';
 import { encounters } from '../clinical/schema.js';
 import { serviceRequests } from '../fhir/schema.js';
 import { patientContactPoints, patientIdentifiers, patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
-import { MllpClient } from './mllp-client.js';
 import { startHl7FromEnv } from './runtime.js';
 import { hl7Messages } from './schema.js';
-import { adt, merge, referral, result, siu } from './test-messages.js';
 
 describeEachDatabase('HL7 v2 inbound', (kind) => {
   let t: TestApp;

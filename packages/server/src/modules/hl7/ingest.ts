@@ -3,13 +3,11 @@ import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditEntry, auditFields } from '../audit/service.js';
-import { HL7_ERROR } from './ack.js';
-import { BatchState } from './batch-state.js';
-import { inBatchTransaction } from './batch-tx.js';
-import { eventTime, type HandlerContext, type Hl7Handler } from './context.js';
-import { routeOf } from './handlers.js';
-import { messageKeys } from './keys.js';
-import type { Hl7Read, MessageHeader } from './message.js';
+import { BatchState } from './batch/state.js';
+import { inBatchTransaction } from './batch/tx.js';
+import { eventTime, type HandlerContext, type Hl7Handler } from './handlers/context.js';
+import { routeOf } from './handlers/handlers.js';
+import { type BatchPid, prefetchCandidates } from './handlers/patient-upsert.js';
 import {
   findReplayed,
   MessageLogWriter,
@@ -18,7 +16,7 @@ import {
   priorKey,
   priorsOf,
   sha256,
-} from './message-log.js';
+} from './log/message-log.js';
 import {
   classify,
   type Decision,
@@ -27,8 +25,10 @@ import {
   outcomeOf,
   unreadable,
   unsupported,
-} from './outcome.js';
-import { type BatchPid, prefetchCandidates } from './patient-upsert.js';
+} from './log/outcome.js';
+import { HL7_ERROR } from './parse/ack.js';
+import { messageKeys } from './parse/keys.js';
+import { type Hl7Read, senderOf } from './parse/message.js';
 
 /**
  * The ingest pipeline of one organization. Messages are applied in the order they arrived (an
@@ -86,10 +86,6 @@ function pidsOf(job: IngestJob, timeZone: string): BatchPid[] {
   const sender = senderOf(job.read.message.header);
   return [{ pid, sender, sourceSystem: `hl7:${sender}`, timeZone, receivedAt: job.receivedAt }];
 }
-
-/** The sending facility, else application: it scopes the sender's own ids. */
-export const senderOf = (header: MessageHeader) =>
-  header.sendingFacility || header.sendingApplication || 'unknown';
 
 /** A handler failed on the fast path: the batch is rolled back and run again carefully. */
 class RetryCarefully extends Error {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UNREADABLE } from '../../crypto/field-cipher.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { adt, result } from '../../test/hl7/messages.js';
 import { auditEvents } from '../audit/schema.js';
 import type { Hl7MessageDetail, Hl7MessageSummary } from './api.js';
-import { adt, result } from './test-messages.js';
 
 describeEachDatabase('HL7 message routes', (kind) => {
   let t: TestApp;

@@ -9,7 +9,7 @@ import {
   type Hl7MessageSummary,
   Hl7ReplayResult,
 } from './api.js';
-import { restrictedDetail, restrictedSummary } from './message-view.js';
+import { restrictedDetail, restrictedSummary } from './log/message-view.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };

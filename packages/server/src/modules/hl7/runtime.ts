@@ -1,11 +1,11 @@
 import { DEMO_ORGANIZATION } from '../../seed/reference/staff.js';
 import type { Services } from '../../services.js';
-import { type MllpListener, startMllpListener } from './mllp.js';
+import { type MllpListener, startMllpListener } from './mllp/listener.js';
 import {
   type MllpRefusal,
   type MllpSenderSettings,
   senderSettingsFromEnv,
-} from './mllp-senders.js';
+} from './mllp/senders.js';
 
 export const HL7_DEFAULT_PORT = 2575;
 

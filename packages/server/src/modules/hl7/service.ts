@@ -8,19 +8,19 @@ import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
-import { buildAck, buildBatchAck } from './ack.js';
 import type { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessageSummary, Hl7Status } from './api.js';
 import { IngestLane } from './ingest.js';
+import { patientsNamedIn } from './log/message-view.js';
+import type { Hl7Channel, IngestJob, IngestOutcome } from './log/outcome.js';
+import { NoReply } from './mllp/listener.js';
+import { buildAck, buildBatchAck } from './parse/ack.js';
 import {
   bestEffortControlId,
   decodePayload,
   type MessageHeader,
   readMessage,
   splitMessages,
-} from './message.js';
-import { patientsNamedIn } from './message-view.js';
-import { NoReply } from './mllp.js';
-import type { Hl7Channel, IngestJob, IngestOutcome } from './outcome.js';
+} from './parse/message.js';
 import { hl7Messages } from './schema.js';
 
 export interface ReceivedMessage extends IngestOutcome {

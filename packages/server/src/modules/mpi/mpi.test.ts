@@ -12,8 +12,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { adt, merge } from '../../test/hl7/messages.js';
 import { auditEvents } from '../audit/schema.js';
-import { adt, merge } from '../hl7/test-messages.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
 import { patientMerges } from './schema.js';
 

@@ -5,8 +5,8 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { bundle, entry, systemActor } from '../fhir/test/fixtures.js';
-import { adt, merge, type PersonFields, pid } from '../hl7/test-messages.js';
+import { bundle, entry, systemActor } from '../../test/fhir/fixtures.js';
+import { adt, merge, type PersonFields, pid } from '../../test/hl7/messages.js';
 import { patientIdentifiers, patients } from './schema.js';
 
 /**

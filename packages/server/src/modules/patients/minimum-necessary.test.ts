@@ -4,7 +4,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { siu } from '../hl7/test-messages.js';
+import { siu } from '../../test/hl7/messages.js';
 
 const MR = { system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' };
 const MB = { system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MB' };

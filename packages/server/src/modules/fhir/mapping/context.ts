@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Reference, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, Reference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { Db } from '../../../db/client.js';
 import { conditions, encounters } from '../../clinical/schema.js';
 import { locations, practitioners, serviceLines } from '../../directory/schema.js';
@@ -13,7 +13,6 @@ import {
 } from '../../patients/schema.js';
 import { appointments } from '../../scheduling/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
-import type { PreparedEntry } from '../bundle.js';
 import {
   allergies,
   carePlans,
@@ -31,6 +30,24 @@ import {
   serviceRequests,
   slots,
 } from '../schema.js';
+
+/**
+ * A valid entry of a bundle, ready to map (import/bundle.ts reads it). Declared with the mapping
+ * contract, so that the mappings do not import the importer that runs them.
+ */
+export interface PreparedEntry {
+  kind: 'ready';
+  index: number;
+  fullUrl: string | null;
+  resource: Resource;
+  resourceType: string;
+  /** The sender's id for the resource: its id, else the one in its URL, else its content hash. */
+  sourceId: string;
+  hash: string;
+  /** The resource as canonical JSON: the text its hash is taken over, and the one stored raw. */
+  json: string;
+  warnings: OperationOutcomeIssue[];
+}
 
 /** The Careloop tables a FHIR mapping writes, in an order that respects their foreign keys. */
 export const TABLES = {

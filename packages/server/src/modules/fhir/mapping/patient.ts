@@ -13,10 +13,10 @@ import {
 } from '../../patients/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import { EntryError, NotMapped } from '../outcome.js';
-import { matchIncomingPatient, NO_SYSTEM } from '../patient-match.js';
 import { calendarDateOf, instantOf, labelOf, languageOf, nameParts, pickName } from '../values.js';
 import { type MapContext, mapperFor, quietly, type RowWrite, target, upsert } from './context.js';
 import { emailOf, phoneOf } from './directory.js';
+import { matchIncomingPatient, NO_SYSTEM } from './patient-match.js';
 
 /** Flags the import owns on a golden record; others (set by staff) are left alone. */
 const IMPORT_FLAGS = ['deceased', 'birth-date-partial'] as const;

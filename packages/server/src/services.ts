@@ -12,6 +12,8 @@ import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
+// Issue 12: the journey map.
+import { JourneyMapService } from './modules/journey-map/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { MpiService } from './modules/mpi/service.js';
@@ -44,6 +46,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 12: the journey map.
+  journeyMap: JourneyMapService;
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -95,5 +99,7 @@ export function createServices(
       grantMinutes: config.breakGlassMinutes,
       clock: grantClock,
     }),
+    // Issue 12: the journey map.
+    journeyMap: new JourneyMapService(database, audit, () => auth.now()),
   };
 }

@@ -150,3 +150,6 @@ export function taxonomyProblems(
   });
   return problems;
 }
+
+/** Between a Sankey node's position and its stage in the node id (`2|visit`). */
+export const SANKEY_NODE_SEPARATOR = '|';

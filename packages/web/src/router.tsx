@@ -38,6 +38,13 @@ const lazyPage = {
   mailbox: async () => ({
     Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
   }),
+  // Issue 12: the journey map.
+  journeyMap: async () => ({
+    Component: (await import('./journey-map/JourneyMapPage')).JourneyMapPage,
+  }),
+  journeyMapSettings: async () => ({
+    Component: (await import('./journey-map/JourneyMapSettingsPage')).JourneyMapSettingsPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -129,6 +136,15 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="mailbox:read" />,
             children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
+          },
+          // Issue 12: the journey map.
+          {
+            element: <RequirePermission permission="journey-map:read" />,
+            children: [{ path: 'journey-map', lazy: lazyPage.journeyMap }],
+          },
+          {
+            element: <RequirePermission permission="journey-map:configure" />,
+            children: [{ path: 'journey-map/settings', lazy: lazyPage.journeyMapSettings }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

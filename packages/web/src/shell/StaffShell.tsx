@@ -22,6 +22,7 @@ import {
   IconLogout,
   IconMail,
   IconPlugConnected,
+  IconRoute,
   IconShieldCheck,
   IconUsers,
   IconUsersGroup,
@@ -113,6 +114,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 12: the journey map.
+  {
+    to: '/journey-map',
+    label: 'Journey map',
+    icon: <IconRoute size={18} />,
+    permission: 'journey-map:read',
+    match: (path) => path.startsWith('/journey-map'),
   },
 ];
 

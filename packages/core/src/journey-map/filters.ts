@@ -23,11 +23,13 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
-function validDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
+/** A calendar date of the years 1900 to 2999 (an age band reaches 65 years back from it). */
+export function isJourneyMapDate(s: string): boolean {
+  if (!DATE.test(s) || s < '1900' || s >= '3000') return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
+const validDate = isJourneyMapDate;
 
 /** The age band's birth dates at `asOf`: born after `bornAfter` and on or before `bornBy`. */
 export function ageBandBirthDates(
@@ -100,6 +102,9 @@ export function parseJourneyMapFilters(
 
 /** The date range's problem, if any (also checked by the server on every request). */
 export function rangeProblem(from: string, to: string): { field: string; message: string } | null {
+  if (!isJourneyMapDate(from))
+    return { field: 'from', message: 'A date, YYYY-MM-DD, 1900 to 2999' };
+  if (!isJourneyMapDate(to)) return { field: 'to', message: 'A date, YYYY-MM-DD, 1900 to 2999' };
   if (from > to) return { field: 'to', message: 'On or after from' };
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
   if (days > MAX_RANGE_DAYS) return { field: 'to', message: 'At most three years after from' };

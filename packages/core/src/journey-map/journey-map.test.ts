@@ -282,6 +282,7 @@ describe('filters in the URL', () => {
     expect(bad('from=2026-05-01&to=2026-04-01')).toMatchObject({ ok: false, field: 'to' });
     expect(bad('locationId=1;drop')).toMatchObject({ ok: false, field: 'locationId' });
     expect(bad('ageBand=old')).toMatchObject({ ok: false, field: 'ageBand' });
+    expect(bad('from=1899-12-31')).toMatchObject({ ok: false, field: 'from' });
     expect(bad('from=2020-01-01&to=2026-01-01')).toMatchObject({ ok: false, field: 'to' });
   });
 });

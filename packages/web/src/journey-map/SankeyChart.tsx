@@ -51,7 +51,7 @@ export const SankeyChart = forwardRef<SVGSVGElement, { map: JourneyMap; title: s
         .nodePadding(14)
         .extent([
           [8, 24],
-          [WIDTH - 150, HEIGHT - 8],
+          [WIDTH - 8, HEIGHT - 8],
         ])({ nodes, links });
     }, [map]);
 
@@ -104,7 +104,8 @@ export const SankeyChart = forwardRef<SVGSVGElement, { map: JourneyMap; title: s
                   fill={color(n.stage)}
                 />
                 <text
-                  x={(n.x1 ?? 0) + 4}
+                  x={(n.x1 ?? 0) > WIDTH - 200 ? (n.x0 ?? 0) - 4 : (n.x1 ?? 0) + 4}
+                  textAnchor={(n.x1 ?? 0) > WIDTH - 200 ? 'end' : 'start'}
                   y={((n.y0 ?? 0) + (n.y1 ?? 0)) / 2}
                   dy="0.35em"
                   fontSize={11}

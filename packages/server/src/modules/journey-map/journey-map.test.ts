@@ -219,6 +219,9 @@ describeEachDatabase('journey map', (kind) => {
     expect((await admin.get('/api/journey-map?from=2026-13-01&to=2026-03-01')).statusCode).toBe(
       400,
     );
+    const early = await admin.get('/api/journey-map?from=0010-01-01&to=0010-02-01&ageBand=65%2B');
+    expect(early.statusCode).toBe(400);
+    expect(early.json<{ path: string }>().path).toBe('/querystring/from');
     expect((await analyst.get(`/api/journey-map?${RANGE}&condition=I10`)).statusCode).toBe(403);
     const unknownStage = await admin.request('PUT', '/api/journey-map/settings', {
       stages: [{ key: 'follow-up', label: 'Follow-up' }],

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
 import {
   DEMO_LOGINS,
   type DemoRole,
@@ -33,7 +34,11 @@ async function signIn(page: Page, role: DemoRole): Promise<void> {
 }
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // bypassCSP: axe is injected as an inline script, which the app's CSP rightly refuses.
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    bypassCSP: true,
+  });
   return context.newPage();
 }
 
@@ -88,6 +93,31 @@ describe('journey map', () => {
       await page.getByText('Counts under 11 hidden').waitFor();
       await page.getByRole('table', { name: 'Pain points' }).waitFor();
       expect(await page.getByRole('button', { name: 'Patients' }).count()).toBe(0);
+    });
+  });
+
+  it('clinician: the Journey tab draws the swimlane and the standing; axe finds nothing serious', async () => {
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'journey-tab', async () => {
+      await signIn(page, 'clinician');
+      await page.goto(`${app.url}/patients`);
+      await page.getByTestId('patient-row').first().getByRole('link').first().click();
+      await page.getByRole('tab', { name: 'Journey' }).click();
+      const lane = page.getByTestId('patient-swimlane');
+      await lane.waitFor();
+      expect(await lane.locator('circle').count()).toBeGreaterThan(0);
+      await page.getByText('By channel').click();
+      await expect.poll(() => lane.getAttribute('aria-label')).toBe('Journey by channel');
+      await settle(page);
+      const tab = failing(await axeViolations(page));
+      await page.goto(`${app.url}/journey-map?from=2026-03-01&to=2026-05-31`);
+      await page.getByTestId('journey-sankey').first().waitFor();
+      await settle(page);
+      const map = failing(await axeViolations(page));
+      expect(
+        tab.length + map.length,
+        `${describeFindings('journey tab', tab)}\n${describeFindings('journey map', map)}`,
+      ).toBe(0);
     });
   });
 });

@@ -180,40 +180,42 @@ function MapView({
             rows={map.painPoints.map((p) => [p.label, p.patients, p.measure, p.unit])}
           />
         </Group>
-        <Table striped aria-label="Pain points">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Pain point</Table.Th>
-              <Table.Th>Patients</Table.Th>
-              <Table.Th>Measure</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {map.painPoints.map((p) => (
-              <Table.Tr key={`${p.kind}:${p.detail ?? ''}`}>
-                <Table.Td>{p.label}</Table.Td>
-                <Table.Td>{shown(p.patients)}</Table.Td>
-                <Table.Td>
-                  {p.measure === null
-                    ? '—'
-                    : p.unit === 'rate'
-                      ? `${Math.round(p.measure * 100)} %`
-                      : p.unit === 'days'
-                        ? `${days(p.measure)} days`
-                        : p.measure}
-                </Table.Td>
-                <Table.Td>
-                  {map.mayDrillDown && p.patients !== null ? (
-                    <Button size="compact-xs" variant="light" onClick={() => setDrill(p)}>
-                      Patients
-                    </Button>
-                  ) : null}
-                </Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped aria-label="Pain points">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Pain point</Table.Th>
+                <Table.Th>Patients</Table.Th>
+                <Table.Th>Measure</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {map.painPoints.map((p) => (
+                <Table.Tr key={`${p.kind}:${p.detail ?? ''}`}>
+                  <Table.Td>{p.label}</Table.Td>
+                  <Table.Td>{shown(p.patients)}</Table.Td>
+                  <Table.Td>
+                    {p.measure === null
+                      ? '—'
+                      : p.unit === 'rate'
+                        ? `${Math.round(p.measure * 100)} %`
+                        : p.unit === 'days'
+                          ? `${days(p.measure)} days`
+                          : p.measure}
+                  </Table.Td>
+                  <Table.Td>
+                    {map.mayDrillDown && p.patients !== null ? (
+                      <Button size="compact-xs" variant="light" onClick={() => setDrill(p)}>
+                        Patients
+                      </Button>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Paper>
       <Paper withBorder p="sm">
         <Group justify="space-between">
@@ -230,28 +232,30 @@ function MapView({
             ])}
           />
         </Group>
-        <Table striped aria-label="Time between stages">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>From</Table.Th>
-              <Table.Th>To</Table.Th>
-              <Table.Th>Patients</Table.Th>
-              <Table.Th>Median days</Table.Th>
-              <Table.Th>90th percentile</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {transitions.map((t) => (
-              <Table.Tr key={`${t.from}>${t.to}`}>
-                <Table.Td>{label(t.from)}</Table.Td>
-                <Table.Td>{label(t.to)}</Table.Td>
-                <Table.Td>{shown(t.patients)}</Table.Td>
-                <Table.Td>{days(t.medianDays) ?? '—'}</Table.Td>
-                <Table.Td>{days(t.p90Days) ?? '—'}</Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped aria-label="Time between stages">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>From</Table.Th>
+                <Table.Th>To</Table.Th>
+                <Table.Th>Patients</Table.Th>
+                <Table.Th>Median days</Table.Th>
+                <Table.Th>90th percentile</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {transitions.map((t) => (
+                <Table.Tr key={`${t.from}>${t.to}`}>
+                  <Table.Td>{label(t.from)}</Table.Td>
+                  <Table.Td>{label(t.to)}</Table.Td>
+                  <Table.Td>{shown(t.patients)}</Table.Td>
+                  <Table.Td>{days(t.medianDays) ?? '—'}</Table.Td>
+                  <Table.Td>{days(t.p90Days) ?? '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Paper>
       <Paper withBorder p="sm">
         <Group justify="space-between">
@@ -266,29 +270,31 @@ function MapView({
             ])}
           />
         </Group>
-        <Table striped aria-label="Channel mix per stage">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Stage</Table.Th>
-              <Table.Th>Total</Table.Th>
-              {channels.map((c) => (
-                <Table.Th key={c}>{c}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {map.channelMix.map((r) => (
-              <Table.Tr key={r.stage}>
-                <Table.Td>{label(r.stage)}</Table.Td>
-                <Table.Td>{shown(r.total)}</Table.Td>
-                {channels.map((c) => {
-                  const cell = r.channels.find((x) => x.channel === c);
-                  return <Table.Td key={c}>{cell ? shown(cell.count) : 0}</Table.Td>;
-                })}
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped aria-label="Channel mix per stage">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Stage</Table.Th>
+                <Table.Th>Total</Table.Th>
+                {channels.map((c) => (
+                  <Table.Th key={c}>{c}</Table.Th>
+                ))}
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {map.channelMix.map((r) => (
+                <Table.Tr key={r.stage}>
+                  <Table.Td>{label(r.stage)}</Table.Td>
+                  <Table.Td>{shown(r.total)}</Table.Td>
+                  {channels.map((c) => {
+                    const cell = r.channels.find((x) => x.channel === c);
+                    return <Table.Td key={c}>{cell ? shown(cell.count) : 0}</Table.Td>;
+                  })}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Paper>
       <DrillDownModal filters={filters} point={drill} onClose={() => setDrill(null)} />
     </Stack>

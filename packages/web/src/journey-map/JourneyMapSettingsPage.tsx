@@ -164,34 +164,36 @@ export function JourneyMapSettingsPage() {
           (appointment.*), a channel adds to either, and the writer's own stage is the fallback.
           Touchpoints no rule places count as follow-up.
         </Text>
-        <Table aria-label="Mapping rules">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Type</Table.Th>
-              <Table.Th>Channel</Table.Th>
-              <Table.Th>Writer's stage</Table.Th>
-              <Table.Th>Stage</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {draft.mapping.map((rule, i) => (
-              <RuleRow
-                // biome-ignore lint/suspicious/noArrayIndexKey: rules have no identity but their place
-                key={i}
-                index={i}
-                rule={rule}
-                stages={stageOptions}
-                onChange={(r) =>
-                  setDraft({ ...draft, mapping: draft.mapping.map((x, j) => (j === i ? r : x)) })
-                }
-                onRemove={() =>
-                  setDraft({ ...draft, mapping: draft.mapping.filter((_, j) => j !== i) })
-                }
-              />
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table aria-label="Mapping rules">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Type</Table.Th>
+                <Table.Th>Channel</Table.Th>
+                <Table.Th>Writer's stage</Table.Th>
+                <Table.Th>Stage</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {draft.mapping.map((rule, i) => (
+                <RuleRow
+                  // biome-ignore lint/suspicious/noArrayIndexKey: rules have no identity but their place
+                  key={i}
+                  index={i}
+                  rule={rule}
+                  stages={stageOptions}
+                  onChange={(r) =>
+                    setDraft({ ...draft, mapping: draft.mapping.map((x, j) => (j === i ? r : x)) })
+                  }
+                  onRemove={() =>
+                    setDraft({ ...draft, mapping: draft.mapping.filter((_, j) => j !== i) })
+                  }
+                />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
         <Button
           mt="xs"
           size="xs"

@@ -160,34 +160,36 @@ export function PatientJourneyTab({ patientId }: { patientId: string }) {
         <Text fw={600} mb="xs">
           Stage changes and waits
         </Text>
-        <Table striped aria-label="Stage changes">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>From</Table.Th>
-              <Table.Th>To</Table.Th>
-              <Table.Th>After</Table.Th>
-              <Table.Th>What moved the patient</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {changes
-              .slice(-50)
-              .reverse()
-              .map(({ e, from }) => (
-                <Table.Tr key={e.id}>
-                  <Table.Td>{formatDateTime(e.occurredAt)}</Table.Td>
-                  <Table.Td>{label(from)}</Table.Td>
-                  <Table.Td>{label(e.stage)}</Table.Td>
-                  <Table.Td>{days(e.waitDays)}</Table.Td>
-                  <Table.Td>
-                    {e.summary}
-                    {e.outcome ? ` (${e.outcome})` : ''}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped aria-label="Stage changes">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>From</Table.Th>
+                <Table.Th>To</Table.Th>
+                <Table.Th>After</Table.Th>
+                <Table.Th>What moved the patient</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {changes
+                .slice(-50)
+                .reverse()
+                .map(({ e, from }) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td>{formatDateTime(e.occurredAt)}</Table.Td>
+                    <Table.Td>{label(from)}</Table.Td>
+                    <Table.Td>{label(e.stage)}</Table.Td>
+                    <Table.Td>{days(e.waitDays)}</Table.Td>
+                    <Table.Td>
+                      {e.summary}
+                      {e.outcome ? ` (${e.outcome})` : ''}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Paper>
     </Stack>
   );

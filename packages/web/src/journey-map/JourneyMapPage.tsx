@@ -120,7 +120,7 @@ function MapView({
           {shown(map.touchpoints)} touchpoints
         </Badge>
         {map.suppressed ? (
-          <Badge variant="outline" color="orange">
+          <Badge variant="light" color="gray">
             Counts under {map.threshold} hidden
           </Badge>
         ) : null}

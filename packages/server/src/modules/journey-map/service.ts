@@ -14,7 +14,7 @@ import {
   type JourneyDefinition,
   type JourneyMap,
   type JourneyMapQuery,
-  type JourneyMapSettings,
+  JourneyMapSettings,
   journeyMapFor,
   mayRead,
   notFound,
@@ -33,6 +33,7 @@ import {
   touchpointFor,
 } from '@careloop/core';
 import { eq, sql } from 'drizzle-orm';
+import { Value } from 'typebox/value';
 import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
@@ -91,12 +92,16 @@ export class JourneyMapService {
           definitions: [...DEFAULT_DEFINITIONS],
           suppressionThreshold: DEFAULT_SUPPRESSION_THRESHOLD,
         };
-      return {
+      const stored: unknown = {
         stages: row.stages,
         mapping: row.mapping,
         definitions: row.definitions,
         suppressionThreshold: row.suppressionThreshold,
-      } as JourneyMapSettings;
+      };
+      // Written only by saveSettings after validation; checked again, as any decoded value.
+      if (!Value.Check(JourneyMapSettings, stored))
+        throw new Error('journey_map_settings holds a row that does not match its schema');
+      return stored;
     };
     return tx ? read(tx) : this.database.withTenant(orgId, read);
   }

@@ -11,6 +11,8 @@ export * from './dates/zone.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
+// Issue 12: the journey map.
+export * from './journey-map/index.js';
 export * from './json/canonical.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';

@@ -23,6 +23,8 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+// Issue 12: the journey map.
+import journeyMapRoutes from './modules/journey-map/routes.js';
 // Issue 11: messaging (the test mailbox).
 import messagingRoutes from './modules/messaging/routes.js';
 // Issue 11: the SMS channel.
@@ -112,6 +114,8 @@ export async function buildApp(
     await passwordResetRoutes(api, services);
     // Issue 11: the SMS channel.
     await smsRoutes(api, services);
+    // Issue 12: the journey map.
+    await journeyMapRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

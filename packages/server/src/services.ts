@@ -12,6 +12,8 @@ import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
+// Issue 12: the journey map.
+import { JourneyMapService } from './modules/journey-map/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 // Issue 11: the SMS channel.
@@ -49,6 +51,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 12: the journey map.
+  journeyMap: JourneyMapService;
   // Issue 11: the SMS channel.
   smsInbox: SmsInbox;
   smsGateway: SmsGateway;
@@ -116,5 +120,7 @@ export function createServices(
       grantMinutes: config.breakGlassMinutes,
       clock: grantClock,
     }),
+    // Issue 12: the journey map.
+    journeyMap: new JourneyMapService(database, audit, () => auth.now()),
   };
 }

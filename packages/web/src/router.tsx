@@ -42,6 +42,13 @@ const lazyPage = {
   phone: async () => ({
     Component: (await import('./messaging/TestPhonePage')).TestPhonePage,
   }),
+  // Issue 12: the journey map.
+  journeyMap: async () => ({
+    Component: (await import('./journey-map/JourneyMapPage')).JourneyMapPage,
+  }),
+  journeyMapSettings: async () => ({
+    Component: (await import('./journey-map/JourneyMapSettingsPage')).JourneyMapSettingsPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -138,6 +145,15 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="sms-gateway:use" />,
             children: [{ path: 'admin/phone', lazy: lazyPage.phone }],
+          },
+          // Issue 12: the journey map.
+          {
+            element: <RequirePermission permission="journey-map:read" />,
+            children: [{ path: 'journey-map', lazy: lazyPage.journeyMap }],
+          },
+          {
+            element: <RequirePermission permission="journey-map:configure" />,
+            children: [{ path: 'journey-map/settings', lazy: lazyPage.journeyMapSettings }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -56,6 +56,20 @@ export const PERMISSIONS = {
    * typed as the patient. Admins only, like the Test mailbox; every read is audited.
    */
   'sms-gateway:use': ['admin'],
+  // Issue 12: the journey map.
+  /** The aggregate journey map: counts and rates, small cells hidden for non-clinical roles. */
+  'journey-map:read': [
+    'admin',
+    'front-desk',
+    'care-coordinator',
+    'clinician',
+    'marketer',
+    'analyst',
+  ],
+  /** The stage taxonomy, the mapping of touchpoints to stages, journey definitions. */
+  'journey-map:configure': ['admin', 'analyst'],
+  /** The named patients behind a number of the journey map: roles with clinical access. */
+  'journey-map:drill-down': ['admin', 'care-coordinator', 'clinician'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,8 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { useCan } from '../auth/session';
+// Issue 12: the journey map.
+import { PatientJourneyTab } from '../journey-map/PatientJourneyTab';
 import { MergedBanner } from '../mpi/MergedBanner';
 import { PatientActionsMenu } from '../mpi/PatientActionsMenu';
 import { PatientSourcesTab } from '../mpi/PatientSourcesTab';
@@ -31,6 +33,8 @@ const TABS = [
   'care-team',
   'contact',
   'sources',
+  // Issue 12: the journey map.
+  'journey',
 ] as const;
 type TabId = (typeof TABS)[number];
 
@@ -45,6 +49,8 @@ const TAB_LABELS: Record<TabId, string> = {
   'care-team': 'Care team',
   contact: 'Contact',
   sources: 'Sources',
+  // Issue 12: the journey map.
+  journey: 'Journey',
 };
 
 /**
@@ -145,6 +151,10 @@ function PatientTabs({ record }: { record: Patient360 }) {
       </Tabs.Panel>
       <Tabs.Panel value="sources">
         <PatientSourcesTab patientId={id} />
+      </Tabs.Panel>
+      {/* Issue 12: the journey map. */}
+      <Tabs.Panel value="journey">
+        <PatientJourneyTab patientId={id} />
       </Tabs.Panel>
     </Tabs>
   );

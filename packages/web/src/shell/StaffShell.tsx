@@ -23,6 +23,7 @@ import {
   IconLogout,
   IconMail,
   IconPlugConnected,
+  IconRoute,
   IconShieldCheck,
   IconUsers,
   IconUsersGroup,
@@ -122,6 +123,14 @@ const NAV: NavItem[] = [
     icon: <IconDeviceMobileMessage size={18} />,
     permission: 'sms-gateway:use',
     match: (path) => path.startsWith('/admin/phone'),
+  },
+  // Issue 12: the journey map.
+  {
+    to: '/journey-map',
+    label: 'Journey map',
+    icon: <IconRoute size={18} />,
+    permission: 'journey-map:read',
+    match: (path) => path.startsWith('/journey-map'),
   },
 ];
 

@@ -28,6 +28,8 @@ export const touchpoints = pgTable(
   },
   (t) => [
     index('touchpoints_patient_time_idx').on(t.patientId, t.occurredAt, t.id),
+    // Issue 12: the journey map reads an organization's touchpoints of a date range.
+    index('touchpoints_org_time_idx').on(t.orgId, t.occurredAt),
     sameOrganization(t.orgId, t.patientId, patients),
   ],
 );

@@ -1,0 +1,200 @@
+/**
+ * Journey definitions for analysis: a named sequence of expected steps, each with a target
+ * time from the step before, and the comparison of a patient's actual path against one.
+ */
+
+export interface JourneyStep {
+  key: string;
+  label: string;
+  /** Touchpoint types that complete the step (`appointment.booked`, or a family `survey.*`). */
+  types: string[];
+  /** Days allowed since the previous step; none for the first step or an open-ended one. */
+  targetDays?: number;
+}
+
+export interface JourneyDefinition {
+  key: string;
+  name: string;
+  steps: JourneyStep[];
+  /** Waiting this many days for the next step, a patient has dropped out. */
+  dropAfterDays: number;
+}
+
+export const NEW_PATIENT_DEFINITION: JourneyDefinition = {
+  key: 'new-patient',
+  name: 'New patient',
+  dropAfterDays: 60,
+  steps: [
+    {
+      key: 'referral',
+      label: 'Referral received',
+      // The demo and most feeds know no referrals yet: registration starts the journey then.
+      types: ['referral.received', 'referral.*', 'patient.registered'],
+    },
+    {
+      key: 'first-contact',
+      label: 'First contact',
+      types: ['appointment.booked', 'appointment.reminder', 'communication.*', 'campaign.*'],
+      targetDays: 2,
+    },
+    { key: 'booked', label: 'Appointment booked', types: ['appointment.booked'], targetDays: 7 },
+    {
+      key: 'visit',
+      label: 'Visit',
+      types: ['visit.completed', 'appointment.fulfilled', 'encounter.admitted'],
+    },
+    {
+      key: 'follow-up',
+      label: 'Follow-up booked',
+      types: ['appointment.booked'],
+      targetDays: 30,
+    },
+  ],
+};
+
+export const DEFAULT_DEFINITIONS: readonly JourneyDefinition[] = [NEW_PATIENT_DEFINITION];
+
+export interface PathEvent {
+  type: string;
+  at: Date;
+}
+
+export type StepState = 'done' | 'late' | 'waiting' | 'overdue' | 'missed' | 'not-reached';
+
+export interface StepStanding {
+  key: string;
+  label: string;
+  state: StepState;
+  at: Date | null;
+  /** Days since the previous step when done; days waited so far when waiting or overdue. */
+  waitDays: number | null;
+}
+
+export type PathStatus = 'completed' | 'on-track' | 'late' | 'dropped';
+
+export interface PathStanding {
+  definition: string;
+  /** Never entered: the first step did not happen. */
+  applies: boolean;
+  status: PathStatus;
+  steps: StepStanding[];
+  /** Index of the last step reached (-1 when none). */
+  reached: number;
+}
+
+const DAY = 86_400_000;
+
+export function typeMatches(pattern: string, type: string): boolean {
+  return pattern.endsWith('.*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type;
+}
+
+/**
+ * Where a patient stands against a definition at `asOf`. Each step is the first matching event
+ * at or after the previous step's event: one touchpoint may complete consecutive steps (the
+ * first call that also books the appointment is both first contact and booking). A step past
+ * its target is late; a patient waiting past `dropAfterDays` for the next step has dropped.
+ */
+export function comparePath(
+  definition: JourneyDefinition,
+  events: readonly PathEvent[],
+  asOf: Date,
+): PathStanding {
+  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const steps: StepStanding[] = [];
+  let previous: Date | null = null;
+  let cursor = 0;
+  let late = false;
+  let status: PathStatus | null = null;
+  for (const [i, step] of definition.steps.entries()) {
+    if (status !== null) {
+      steps.push({
+        key: step.key,
+        label: step.label,
+        state: 'not-reached',
+        at: null,
+        waitDays: null,
+      });
+      continue;
+    }
+    const from = previous;
+    const found = sorted.findIndex(
+      (e, j) => j >= cursor && step.types.some((p) => typeMatches(p, e.type)),
+    );
+    const event = found < 0 ? undefined : sorted[found];
+    if (event) {
+      const waitDays = from === null ? null : (event.at.getTime() - from.getTime()) / DAY;
+      const isLate =
+        step.targetDays !== undefined && waitDays !== null && waitDays > step.targetDays;
+      late ||= isLate;
+      steps.push({
+        key: step.key,
+        label: step.label,
+        state: isLate ? 'late' : 'done',
+        at: event.at,
+        waitDays,
+      });
+      previous = event.at;
+      cursor = found;
+      continue;
+    }
+    if (from === null || i === 0) {
+      return {
+        definition: definition.key,
+        applies: false,
+        status: 'on-track',
+        reached: -1,
+        steps: definition.steps.map((s) => ({
+          key: s.key,
+          label: s.label,
+          state: 'not-reached',
+          at: null,
+          waitDays: null,
+        })),
+      };
+    }
+    const waited = (asOf.getTime() - from.getTime()) / DAY;
+    if (waited > definition.dropAfterDays) {
+      status = 'dropped';
+      steps.push({ key: step.key, label: step.label, state: 'missed', at: null, waitDays: waited });
+    } else {
+      const overdue = step.targetDays !== undefined && waited > step.targetDays;
+      late ||= overdue;
+      status = late ? 'late' : 'on-track';
+      steps.push({
+        key: step.key,
+        label: step.label,
+        state: overdue ? 'overdue' : 'waiting',
+        at: null,
+        waitDays: waited,
+      });
+    }
+  }
+  const reached = steps.filter((s) => s.state === 'done' || s.state === 'late').length - 1;
+  return {
+    definition: definition.key,
+    applies: true,
+    status: status ?? (late ? 'late' : 'completed'),
+    steps,
+    reached,
+  };
+}
+
+/** The touchpoint types a definition looks at (for the query that fetches paths). */
+export function definitionTypes(definition: JourneyDefinition): string[] {
+  return [...new Set(definition.steps.flatMap((s) => s.types))];
+}
+
+export function definitionProblems(d: JourneyDefinition): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (d.steps.length < 2) problems.push({ path: '/steps', message: 'At least two steps' });
+  if (d.steps.length > 12) problems.push({ path: '/steps', message: 'At most 12 steps' });
+  d.steps.forEach((s, i) => {
+    if (s.types.length === 0)
+      problems.push({ path: `/steps/${i}/types`, message: 'At least one type' });
+    if (s.targetDays !== undefined && !(s.targetDays > 0))
+      problems.push({ path: `/steps/${i}/targetDays`, message: 'More than 0 days' });
+  });
+  if (!(d.dropAfterDays > 0))
+    problems.push({ path: '/dropAfterDays', message: 'More than 0 days' });
+  return problems;
+}

@@ -30,6 +30,8 @@ import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
 import restrictionRoutes from './modules/restrictions/routes.js';
+// Issue 13: scheduling.
+import schedulingRoutes from './modules/scheduling/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 import type { Services } from './services.js';
 
@@ -108,6 +110,8 @@ export async function buildApp(
     // Issue 11: messaging.
     await messagingRoutes(api, services);
     await passwordResetRoutes(api, services);
+    // Issue 13: scheduling.
+    await schedulingRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -19,6 +19,8 @@ import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
+// Issue 13: scheduling.
+import { SchedulingService } from './modules/scheduling/service.js';
 import { TaskService } from './modules/tasks/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
@@ -44,6 +46,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 13: the scheduling module.
+  scheduling: SchedulingService;
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -95,5 +99,7 @@ export function createServices(
       grantMinutes: config.breakGlassMinutes,
       clock: grantClock,
     }),
+    // Issue 13: the scheduling module; its clock is the one tests move.
+    scheduling: new SchedulingService(database, audit, jobs, { clock: grantClock }),
   };
 }

@@ -50,6 +50,11 @@ export const PERMISSIONS = {
     'analyst',
     'patient',
   ],
+  // Issue 13: scheduling. Reading the calendar and availability (names per FIELD_POLICY's
+  // appointment.patient); booking and changing appointments; services, hours and settings.
+  'schedule:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer', 'analyst'],
+  'appointment:write': ['admin', 'front-desk', 'care-coordinator'],
+  'schedule:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -192,7 +192,8 @@ export const SlotTakenProblem = Type.Object({
   code: Type.String(),
   message: Type.String(),
   path: Type.Optional(Type.String()),
-  alternatives: Type.Array(AvailableSlot),
+  /** Present with `code: "slot_taken"`. */
+  alternatives: Type.Optional(Type.Array(AvailableSlot)),
 });
 
 export type BookableService = Static<typeof BookableService>;

@@ -1,3 +1,4 @@
+import { APPOINTMENT_EVENTS, type AppointmentEvent } from '@careloop/core';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -11,6 +12,16 @@ const Uuid = Type.String({ format: 'uuid' });
 export const JOBS = {
   /** Send one outbox message (docs/adr/0020). */
   'outbox.send': Type.Object({ orgId: Uuid, messageId: Uuid }, { additionalProperties: false }),
+  // Issue 13: an appointment was booked, rescheduled, cancelled, checked in, completed or
+  // marked no-show (core's APPOINTMENT_EVENTS); journeys consume it.
+  'appointment.changed': Type.Object(
+    {
+      orgId: Uuid,
+      appointmentId: Uuid,
+      event: Type.Unsafe<AppointmentEvent>({ type: 'string', enum: [...APPOINTMENT_EVENTS] }),
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -799,6 +799,9 @@ export class SchedulingService {
 
 // ---- Writes for the importers (HL7 SIU, FHIR, CSV) ----------------------------------------
 
+/** How an appointment's reason is sealed and opened, for the importers and readers. */
+export { appointmentReason, sealedReason } from './reason.js';
+
 export type AppointmentRow = typeof appointments.$inferInsert & { id: string };
 export type AppointmentChanges = Partial<typeof appointments.$inferInsert> & { id: string };
 
@@ -807,10 +810,12 @@ export type AppointmentChanges = Partial<typeof appointments.$inferInsert> & { i
  * status that no longer holds time frees what Careloop's booking held.
  */
 function importedChanges(values: AppointmentChanges): AppointmentChanges {
-  if (values.status && !['proposed', 'booked', 'arrived', 'fulfilled'].includes(values.status)) {
-    return { ...values, occupies: null };
-  }
-  return values;
+  const frees =
+    (values.status && !['proposed', 'booked', 'arrived', 'fulfilled'].includes(values.status)) ||
+    values.startAt !== undefined ||
+    values.endAt !== undefined;
+  // Moved or ended by the system that sent it: that system owns its time from now on.
+  return frees ? { ...values, occupies: null } : values;
 }
 
 /** Inserts an appointment an importer read from another system. */

@@ -38,6 +38,10 @@ const lazyPage = {
   mailbox: async () => ({
     Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
   }),
+  // Issue 13: the schedule.
+  schedule: async () => ({
+    Component: (await import('./scheduling/SchedulePage')).SchedulePage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -129,6 +133,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="mailbox:read" />,
             children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
+          },
+          // Issue 13: the schedule.
+          {
+            element: <RequirePermission permission="schedule:read" />,
+            children: [{ path: 'schedule', lazy: lazyPage.schedule }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -514,6 +514,17 @@ export class SchedulingService {
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const service = await loadVisitType(tx, serviceId);
       if (!service) return [];
+      // The next day first, then further: most answers need no more than a day's search.
+      for (const days of [1, 7]) {
+        const found = await findSlots(
+          tx,
+          service,
+          { locationId },
+          { start: from, end: from + days * DAY },
+          ALTERNATIVES,
+        );
+        if (found.length >= ALTERNATIVES) return found;
+      }
       return findSlots(
         tx,
         service,

@@ -65,6 +65,7 @@ export function SchedulePage() {
   const [serviceId, setServiceId] = useState<string | null>(null);
   const [booking, setBooking] = useState<AvailableSlot | null>(null);
   const [cancelling, setCancelling] = useState<ScheduledAppointment | null>(null);
+  const [moving, setMoving] = useState<ScheduledAppointment | null>(null);
   const canBook = useCan('appointment:write');
   const practitioners = usePractitioners();
   const locations = useScheduleLocations();
@@ -239,6 +240,15 @@ export function SchedulePage() {
                                 >
                                   No-show
                                 </Button>
+                                {a.serviceId ? (
+                                  <Button
+                                    size="compact-xs"
+                                    variant="default"
+                                    onClick={() => setMoving(a)}
+                                  >
+                                    Reschedule
+                                  </Button>
+                                ) : null}
                                 <Button
                                   size="compact-xs"
                                   variant="subtle"
@@ -283,6 +293,14 @@ export function SchedulePage() {
       ) : null}
       {cancelling ? (
         <CancelDialog appointment={cancelling} onClose={() => setCancelling(null)} />
+      ) : null}
+      {moving ? (
+        <RescheduleDialog
+          appointment={moving}
+          timeZone={timeZone}
+          from={window.from}
+          onClose={() => setMoving(null)}
+        />
       ) : null}
     </>
   );
@@ -397,6 +415,68 @@ function CancelDialog({
             }
           >
             Cancel appointment
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** The service's open slots with the same practitioner over the next two weeks; pick one. */
+function RescheduleDialog({
+  appointment,
+  timeZone,
+  from,
+  onClose,
+}: {
+  appointment: ScheduledAppointment;
+  timeZone: string;
+  from: string;
+  onClose: () => void;
+}) {
+  const [start, setStart] = useState<string | null>(null);
+  const slots = useAvailability({
+    service: appointment.serviceId ?? undefined,
+    practitioner: appointment.practitionerId ?? undefined,
+    location: appointment.locationId ?? undefined,
+    from,
+    to: new Date(Date.parse(from) + 14 * 86_400_000).toISOString(),
+  });
+  const change = useChangeAppointment();
+  return (
+    <Modal opened onClose={onClose} title="Reschedule the appointment">
+      <Stack>
+        <Select
+          label="New time"
+          placeholder={slots.isPending ? 'Looking for open slots…' : 'Choose an open slot'}
+          value={start}
+          onChange={setStart}
+          data={(slots.data ?? []).map((s) => ({
+            value: s.start,
+            label: `${dayTitle(dayKey(s.start, timeZone))} ${timeOf(s.start, timeZone)}`,
+          }))}
+        />
+        {change.error ? (
+          <Text c="red" role="alert">
+            {errorMessage(change.error)}
+          </Text>
+        ) : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Back
+          </Button>
+          <Button
+            disabled={!start}
+            loading={change.isPending}
+            onClick={() =>
+              start &&
+              change.mutate(
+                { id: appointment.id, action: 'reschedule', start },
+                { onSuccess: onClose },
+              )
+            }
+          >
+            Move it
           </Button>
         </Group>
       </Stack>

@@ -97,6 +97,24 @@ const dateOf = (wallMs: number): LocalDate => new Date(wallMs).toISOString().sli
  * hour, the moment the clock jumps over it.
  */
 export function wallInstant(wallMs: number, timeZone: string): number {
+  const key = `${timeZone}|${wallMs}`;
+  const known = instants.get(key);
+  if (known !== undefined) return known;
+  if (instants.size >= MAX_CACHED_INSTANTS) instants.clear();
+  const instant = resolveWall(wallMs, timeZone);
+  instants.set(key, instant);
+  return instant;
+}
+
+/**
+ * Wall times already read, per zone: every practitioner of a location shares its hours, and
+ * each reading costs Intl calls (the availability bench: a location's 50 practitioners read the
+ * same few wall times). A zone's rules do not change while the process runs.
+ */
+const instants = new Map<string, number>();
+const MAX_CACHED_INSTANTS = 100_000;
+
+function resolveWall(wallMs: number, timeZone: string): number {
   const instant = zonedInstant(wallMs, timeZone).getTime();
   const local = (t: number) => t + zoneOffsetMs(t, timeZone);
   if (local(instant) === wallMs) return instant;

@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { locations, practitioners } from '../directory/schema.js';
 import { touchpoints } from '../timeline/schema.js';
+import { updateImportedAppointment } from './service.js';
 
 // Monday 4 March 2030, 12:00 UTC (07:00 in New York): the clock of every test here.
 const START_OF_TESTS = Date.parse('2030-03-04T12:00:00Z');
@@ -377,6 +378,21 @@ describeEachDatabase('scheduling', (kind) => {
     });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toMatchObject({ path: '/body/practitionerId' });
+  });
+
+  it('frees a booking’s time when an import (an EHR’s SIU, a CSV update) cancels or moves it', async () => {
+    const a = (await book('2030-03-14T14:00:00.000Z')).json<ScheduledAppointment>();
+    const b = (await book('2030-03-14T14:30:00.000Z')).json<ScheduledAppointment>();
+    await app.database.withTenant(tenant.orgId, async (tx) => {
+      await updateImportedAppointment(tx, { id: a.id, status: 'cancelled' });
+      await updateImportedAppointment(tx, {
+        id: b.id,
+        startAt: new Date('2030-03-14T18:00:00Z'),
+        endAt: new Date('2030-03-14T18:30:00Z'),
+      });
+    });
+    expect((await book('2030-03-14T14:00:00.000Z')).statusCode).toBe(201);
+    expect((await book('2030-03-14T14:30:00.000Z')).statusCode).toBe(201);
   });
 
   describe('the race', () => {

@@ -1,3 +1,4 @@
+import { benchAvailability } from './availability.js';
 import { cpuProfileSummary } from './cpu-profile.js';
 import { benchFhir } from './fhir-bench.js';
 import { benchHl7 } from './hl7.js';
@@ -13,6 +14,8 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   hl7: benchHl7,
   fhir: benchFhir,
   profile: cpuProfileSummary,
+  // Issue 13: availability search and booking under contention.
+  availability: benchAvailability,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

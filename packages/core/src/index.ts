@@ -26,4 +26,8 @@ export * from './patients/search.js';
 export * from './patients/total.js';
 export * from './patients/touchpoint-label.js';
 export * from './restriction/access.js';
+// Issue 13: scheduling.
+export * from './scheduling/api.js';
+export * from './scheduling/availability.js';
+export * from './scheduling/status.js';
 export * from './tasks/teams.js';

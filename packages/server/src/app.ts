@@ -34,6 +34,8 @@ import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
 import restrictionRoutes from './modules/restrictions/routes.js';
+// Issue 13: scheduling.
+import schedulingRoutes from './modules/scheduling/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 import type { Services } from './services.js';
 
@@ -116,6 +118,8 @@ export async function buildApp(
     await smsRoutes(api, services);
     // Issue 12: the journey map.
     await journeyMapRoutes(api, services);
+    // Issue 13: scheduling.
+    await schedulingRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

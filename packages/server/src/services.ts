@@ -26,6 +26,8 @@ import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
+// Issue 13: scheduling.
+import { SchedulingService } from './modules/scheduling/service.js';
 import { TaskService } from './modules/tasks/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
@@ -51,6 +53,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 13: the scheduling module.
+  scheduling: SchedulingService;
   // Issue 12: the journey map.
   journeyMap: JourneyMapService;
   // Issue 11: the SMS channel.
@@ -122,5 +126,7 @@ export function createServices(
     }),
     // Issue 12: the journey map.
     journeyMap: new JourneyMapService(database, audit, () => auth.now()),
+    // Issue 13: the scheduling module; its clock is the one tests move.
+    scheduling: new SchedulingService(database, audit, jobs, { clock: grantClock }),
   };
 }

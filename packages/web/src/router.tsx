@@ -49,6 +49,10 @@ const lazyPage = {
   journeyMapSettings: async () => ({
     Component: (await import('./journey-map/JourneyMapSettingsPage')).JourneyMapSettingsPage,
   }),
+  // Issue 13: the schedule.
+  schedule: async () => ({
+    Component: (await import('./scheduling/SchedulePage')).SchedulePage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -154,6 +158,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="journey-map:configure" />,
             children: [{ path: 'journey-map/settings', lazy: lazyPage.journeyMapSettings }],
+          },
+          // Issue 13: the schedule.
+          {
+            element: <RequirePermission permission="schedule:read" />,
+            children: [{ path: 'schedule', lazy: lazyPage.schedule }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -69,6 +69,12 @@ export const FIELD_POLICY = {
       audience: CARE_TEAM_AND_PATIENT,
       reason: `The reason for a visit ("Follow-up: hypertension") is ${CLINICAL}; the service and time are enough to schedule it`,
     },
+    // Issue 13: the schedule's load is for everyone; who is booked when, for those who run it.
+    patient: {
+      audience: { ...STAFF_NOTES, patient: true },
+      reason:
+        'Who is booked when is for those who run the schedule and give the care: marketing and analytics read the calendar’s load, not its patients’ names',
+    },
   },
   touchpoint: {
     clinicalSummary: {

@@ -70,6 +70,11 @@ export const PERMISSIONS = {
   'journey-map:configure': ['admin', 'analyst'],
   /** The named patients behind a number of the journey map: roles with clinical access. */
   'journey-map:drill-down': ['admin', 'care-coordinator', 'clinician'],
+  // Issue 13: scheduling. Reading the calendar and availability (names per FIELD_POLICY's
+  // appointment.patient); booking and changing appointments; services, hours and settings.
+  'schedule:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer', 'analyst'],
+  'appointment:write': ['admin', 'front-desk', 'care-coordinator'],
+  'schedule:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -17,7 +17,11 @@ export type ProblemCode =
   | 'rate_limited'
   | 'session_expired'
   | 'internal'
-  | 'unavailable';
+  | 'unavailable'
+  // Issue 13: a booking's slot was taken (409, with alternatives); an Idempotency-Key reused
+  // with another request (422).
+  | 'slot_taken'
+  | 'idempotency_mismatch';
 
 export interface Problem {
   status: number;
@@ -53,6 +57,10 @@ export function statusForCode(code: ProblemCode): number {
       return 500;
     case 'unavailable':
       return 503;
+    case 'slot_taken':
+      return 409;
+    case 'idempotency_mismatch':
+      return 422;
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -27,7 +28,7 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export const CONNECT_TIMEOUT_MS = 3_000;
 
 /** The contrib extensions migrations create, which PGlite must be given when it starts. */
-export const PGLITE_EXTENSIONS = { pg_trgm };
+export const PGLITE_EXTENSIONS = { pg_trgm, btree_gist };
 
 /** Told about a broken connection: which pool, and the error (log it with `loggableError`). */
 export type ConnectionErrorListener = (pool: string, error: Error) => void;

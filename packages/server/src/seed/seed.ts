@@ -30,6 +30,7 @@ import { generatePatient } from './generate/patient.js';
 import { MRN_BASE, MRN_SYSTEM } from './generate/person.js';
 import { hash32 } from './random.js';
 import { DEMO_ORGANIZATION, DEMO_PASSWORD } from './reference/staff.js';
+import { ensureDemoSchedule } from './schedule.js';
 
 export interface SeedOptions {
   /** The key ring: task descriptions are stored encrypted, as the services store them. */
@@ -195,6 +196,8 @@ export async function seedOrganization(
   const setup = await database.system(async (tx) => {
     const { directory, created } = await ensureDirectory(tx, organization, anchorDay - 2200);
     const staff = passwordHash ? await ensureDemoStaff(tx, directory, passwordHash) : null;
+    // Issue 13: services and hours, so the demo has open slots.
+    if (demo) await ensureDemoSchedule(tx, directory.orgId);
     const firstIndex = await nextPatientIndex(tx, directory.orgId);
     return { directory, created, taskAssignees: staff ? taskAssignees(staff) : null, firstIndex };
   });

@@ -15,6 +15,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
+  IconCalendar,
   IconChecklist,
   IconDeviceMobileMessage,
   IconFileImport,
@@ -115,6 +116,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 13: the schedule.
+  {
+    to: '/schedule',
+    label: 'Schedule',
+    icon: <IconCalendar size={18} />,
+    permission: 'schedule:read',
+    match: (path) => path.startsWith('/schedule'),
   },
   // Issue 11: the SMS channel's Test phone.
   {

@@ -13,8 +13,13 @@ import { locations, organizations, practitioners, serviceLines } from '../direct
 import { patientSourceRecords, sourceLinks } from '../mpi/schema.js';
 import { saveSourceLinks } from '../mpi/source-links.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
-import { appointmentReason, sealedReason } from '../scheduling/reason.js';
 import { appointments } from '../scheduling/schema.js';
+import {
+  appointmentReason,
+  insertImportedAppointment,
+  sealedReason,
+  updateImportedAppointment,
+} from '../scheduling/service.js';
 import type { NewTouchpoint } from '../timeline/service.js';
 import { RowConflict } from './patient-rows.js';
 
@@ -224,10 +229,11 @@ export async function writeAppointmentRow(
       appointmentReason(existing, ctx.cipher, ctx.orgId) === (row.reason ?? null);
     const result = { appointmentId: existing.id, patientId };
     if (same) return { result: { ...result, outcome: 'unchanged' }, touchpoint: null };
-    await tx
-      .update(appointments)
-      .set({ ...values, ...sealedReason(ctx.cipher, row.reason, existing.id, ctx.orgId) })
-      .where(eq(appointments.id, existing.id));
+    await updateImportedAppointment(tx, {
+      ...values,
+      ...sealedReason(ctx.cipher, row.reason, existing.id, ctx.orgId),
+      id: existing.id,
+    });
     return {
       result: { ...result, outcome: 'update' },
       touchpoint:
@@ -238,15 +244,12 @@ export async function writeAppointmentRow(
   }
   // The id is chosen here: the reason is sealed to it.
   const id = randomUUID();
-  const [created] = await tx
-    .insert(appointments)
-    .values({
-      ...values,
-      ...sealedReason(ctx.cipher, row.reason, id, ctx.orgId),
-      id,
-      orgId: ctx.orgId,
-    })
-    .returning({ id: appointments.id });
+  const [created] = await insertImportedAppointment(tx, {
+    ...values,
+    ...sealedReason(ctx.cipher, row.reason, id, ctx.orgId),
+    id,
+    orgId: ctx.orgId,
+  });
   if (!created) throw new Error('appointment insert returned nothing');
   await saveSourceLinks(tx, [
     {

@@ -1,3 +1,4 @@
+import { APPOINTMENT_EVENTS, type AppointmentEvent } from '@careloop/core';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -14,6 +15,16 @@ export const JOBS = {
   // Issue 11: a patient's message arrived (docs/adr/0024); journeys react to it.
   'message.received': Type.Object(
     { orgId: Uuid, inboundId: Uuid },
+    { additionalProperties: false },
+  ),
+  // Issue 13: an appointment was booked, rescheduled, cancelled, checked in, completed or
+  // marked no-show (core's APPOINTMENT_EVENTS); journeys consume it.
+  'appointment.changed': Type.Object(
+    {
+      orgId: Uuid,
+      appointmentId: Uuid,
+      event: Type.Unsafe<AppointmentEvent>({ type: 'string', enum: [...APPOINTMENT_EVENTS] }),
+    },
     { additionalProperties: false },
   ),
 } as const;

@@ -29,7 +29,14 @@ import {
   patientIdentifiers,
   type patients,
 } from '../../patients/schema.js';
-import { appointments } from '../../scheduling/schema.js';
+import type { appointments } from '../../scheduling/schema.js';
+import {
+  type AppointmentChanges,
+  importedAppointmentInsertStatements,
+  importedAppointmentUpdateStatements,
+  insertImportedAppointment,
+  updateImportedAppointment,
+} from '../../scheduling/service.js';
 import { touchpoints } from '../../timeline/schema.js';
 import { appendTouchpoints, type NewTouchpoint, touchpointRow } from '../../timeline/service.js';
 import type { StoredCopy } from '../log/message-log.js';
@@ -60,7 +67,7 @@ type EncounterRow = typeof encounters.$inferInsert & { id: string };
 type AppointmentRow = typeof appointments.$inferInsert & { id: string };
 type ServiceRequestRow = typeof serviceRequests.$inferInsert & { id: string };
 /** The tables whose existing rows a message may change (golden records: `updatePatient`). */
-type Updatable = typeof encounters | typeof appointments | typeof serviceRequests;
+type Updatable = typeof encounters | typeof serviceRequests;
 
 /**
  * A handler wanted to change a record another message of the same batch created, which the
@@ -123,6 +130,7 @@ export class BatchState {
   private patientUpdates: PatientChanges[] = [];
   private newEncounters: EncounterRow[] = [];
   private newAppointments: AppointmentRow[] = [];
+  private appointmentUpdates: AppointmentChanges[] = [];
   private newRequests: ServiceRequestRow[] = [];
   private pendingIds = new Set<string>();
   private updates = new Map<PgTable, ({ id: string } & Record<string, unknown>)[]>();
@@ -388,9 +396,16 @@ export class BatchState {
     else this.defer(this.newEncounters, row);
   }
 
+  /** Appointments through the scheduling module's writer, at once or with the batch. */
   async insertAppointment(tx: Db, row: AppointmentRow): Promise<void> {
-    if (this.mode === 'immediate') await tx.insert(appointments).values(row);
+    if (this.mode === 'immediate') await insertImportedAppointment(tx, row);
     else this.defer(this.newAppointments, row);
+  }
+
+  async updateAppointment(tx: Db, row: AppointmentChanges): Promise<void> {
+    this.written(row.id);
+    if (this.mode === 'immediate') await updateImportedAppointment(tx, row);
+    else this.appointmentUpdates.push(row);
   }
 
   async insertServiceRequest(tx: Db, row: ServiceRequestRow): Promise<void> {
@@ -468,12 +483,13 @@ export class BatchState {
     ];
     const statements = [
       ...insertStatements(encounters, this.newEncounters),
-      ...insertStatements(appointments, this.newAppointments),
+      ...importedAppointmentInsertStatements(this.newAppointments),
       ...insertStatements(serviceRequests, this.newRequests),
       ...sourceLinkStatements([...this.pendingLinks.values()]),
       ...insertStatements(touchpoints, this.touchpointRows.map(touchpointRow)),
       ...goldenUpdateStatements(this.patientUpdates),
       ...[...this.updates].flatMap(([table, rows]) => updateStatements(table, rows)),
+      ...importedAppointmentUpdateStatements(this.appointmentUpdates),
       ...more,
     ];
     const later: { orgId: string; items: MatchedSource[] }[] = [];
@@ -487,6 +503,7 @@ export class BatchState {
     this.patientUpdates = [];
     this.newEncounters = [];
     this.newAppointments = [];
+    this.appointmentUpdates = [];
     this.newRequests = [];
     this.pendingIds.clear();
     this.addresses = [];

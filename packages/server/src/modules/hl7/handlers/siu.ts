@@ -1,8 +1,8 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { appointmentReason, sealedReason } from '../../scheduling/reason.js';
 import { appointments } from '../../scheduling/schema.js';
+import { appointmentReason, sealedReason } from '../../scheduling/service.js';
 import { readCoded, readEntityId, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
 import { LINK } from '../parse/links.js';
@@ -213,7 +213,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
         status === 'cancelled' ? (facts.eventReason ?? current?.cancelReason ?? null) : null,
     };
     if (current) {
-      await hc.batch.update(tx, appointments, appointmentId, values);
+      await hc.batch.updateAppointment(tx, { ...values, id: appointmentId });
     } else {
       await hc.batch.insertAppointment(tx, { ...values, id: appointmentId, orgId: hc.orgId });
     }

@@ -1,0 +1,917 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type AppointmentAction,
+  type AppointmentBook,
+  type AppointmentChange,
+  type AppointmentEvent,
+  type AppointmentStatus,
+  type AvailabilityExceptionCreate,
+  type AvailabilityQuery,
+  type AvailabilityRule,
+  type AvailabilityRuleCreate,
+  type AvailableSlot,
+  type BookableService,
+  type BookableServiceCreate,
+  badRequest,
+  type CalendarQuery,
+  CareloopError,
+  canonicalJson,
+  conflict,
+  EVENT_OF_ACTION,
+  joinLink,
+  mayRead,
+  notFound,
+  type Problem,
+  type ScheduledAppointment,
+  type SchedulingSettings,
+  type SchedulingSettingsUpdate,
+  transition,
+  unknownReference,
+} from '@careloop/core';
+import { and, asc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
+import type { Database, Db } from '../../db/client.js';
+import { sqlState } from '../../db/errors.js';
+import type { RequestContext } from '../../http/actor.js';
+import type { AuditLog } from '../audit/service.js';
+import { locations, practitioners } from '../directory/schema.js';
+import type { JobRunner } from '../jobs/runner.js';
+import { patients } from '../patients/schema.js';
+import { appendTouchpoints } from '../timeline/service.js';
+import {
+  appointments,
+  availabilityExceptions,
+  availabilityRules,
+  bookingRequests,
+  schedulingSettings,
+  visitTypeLocations,
+  visitTypePractitioners,
+  visitTypes,
+} from './schema.js';
+import {
+  findSlots,
+  loadBusy,
+  loadChairs,
+  loadVisitType,
+  overlapsBusy,
+  type VisitType,
+  withinHours,
+} from './slots.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** How far an availability search may reach, and how far alternatives are looked for. */
+export const MAX_SEARCH_DAYS = 62;
+const ALTERNATIVES = 5;
+const EXCLUSION_VIOLATION = '23P01';
+const UNIQUE_VIOLATION = '23505';
+
+/** The 409 of a slot someone else booked first, with the next open slots instead. */
+export class SlotTakenError extends CareloopError {
+  declare readonly problem: Problem & { alternatives: AvailableSlot[] };
+
+  constructor(alternatives: AvailableSlot[]) {
+    super('slot_taken', 'This slot was just booked; choose another', '/body/start');
+    this.problem = { ...this.problem, alternatives };
+  }
+}
+
+export interface SchedulingOptions {
+  /** The clock bookings and status changes are checked against. */
+  clock?: () => Date;
+}
+
+export interface Booked {
+  appointment: ScheduledAppointment;
+  /** The answer to an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+/**
+ * The scheduling module's service: the one writer of appointments, services (visit types),
+ * availability rules and exceptions (docs/adr/0016). Booking is race-safe by an exclusion
+ * constraint (docs/adr/0023-race-safe-booking.md); every change appends a touchpoint, an audit
+ * event and an `appointment.changed` job in its own transaction.
+ */
+export class SchedulingService {
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditLog,
+    private readonly jobs: JobRunner,
+    options: SchedulingOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  // ---- Services (visit types) -------------------------------------------------------------
+
+  async listServices(ctx: RequestContext): Promise<BookableService[]> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const rows = await tx.select({ id: visitTypes.id }).from(visitTypes).orderBy(visitTypes.name);
+      const out: BookableService[] = [];
+      for (const r of rows) {
+        const v = await loadVisitType(tx, r.id);
+        if (v) out.push(serviceOf(v));
+      }
+      return out;
+    });
+  }
+
+  async createService(ctx: RequestContext, body: BookableServiceCreate): Promise<BookableService> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const orgId = ctx.actor.orgId;
+      const [row] = await tx
+        .insert(visitTypes)
+        .values({
+          orgId,
+          name: body.name.trim(),
+          durationMinutes: body.durationMinutes,
+          bufferMinutes: body.bufferMinutes ?? 0,
+          modality: body.modality,
+          patientRule: body.patientRule ?? 'any',
+        })
+        .returning({ id: visitTypes.id });
+      if (!row) throw new Error('insert returned nothing');
+      const practitionerIds = [...new Set(body.practitionerIds ?? [])];
+      const locationIds = [...new Set(body.locationIds ?? [])];
+      if (practitionerIds.length > 0) {
+        await tx.insert(visitTypePractitioners).values(
+          practitionerIds.map((practitionerId) => ({
+            orgId,
+            visitTypeId: row.id,
+            practitionerId,
+          })),
+        );
+      }
+      if (locationIds.length > 0) {
+        await tx
+          .insert(visitTypeLocations)
+          .values(locationIds.map((locationId) => ({ orgId, visitTypeId: row.id, locationId })));
+      }
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'scheduling-service',
+        recordId: row.id,
+      });
+      const created = await loadVisitType(tx, row.id);
+      if (!created) throw new Error('service vanished');
+      return serviceOf(created);
+    });
+  }
+
+  // ---- Availability rules and exceptions --------------------------------------------------
+
+  async listRules(
+    ctx: RequestContext,
+    filter: { practitionerId?: string; locationId?: string },
+  ): Promise<AvailabilityRule[]> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(availabilityRules)
+        .where(
+          and(
+            filter.practitionerId
+              ? eq(availabilityRules.practitionerId, filter.practitionerId)
+              : undefined,
+            filter.locationId ? eq(availabilityRules.locationId, filter.locationId) : undefined,
+          ),
+        )
+        .orderBy(
+          availabilityRules.practitionerId,
+          availabilityRules.weekday,
+          availabilityRules.startTime,
+        );
+      return rows.map(ruleOf);
+    });
+  }
+
+  async addRule(ctx: RequestContext, body: AvailabilityRuleCreate): Promise<AvailabilityRule> {
+    if (body.start >= body.end) throw badRequest('end must be after start', '/body/end');
+    if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) {
+      throw badRequest('validUntil must not be before validFrom', '/body/validUntil');
+    }
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [row] = await tx
+        .insert(availabilityRules)
+        .values({
+          orgId: ctx.actor.orgId,
+          practitionerId: body.practitionerId,
+          locationId: body.locationId,
+          weekday: body.weekday,
+          kind: body.kind ?? 'hours',
+          startTime: body.start,
+          endTime: body.end,
+          validFrom: body.validFrom ?? null,
+          validUntil: body.validUntil ?? null,
+        })
+        .returning();
+      if (!row) throw new Error('insert returned nothing');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'availability-rule',
+        recordId: row.id,
+      });
+      return ruleOf(row);
+    });
+  }
+
+  async deleteRule(ctx: RequestContext, id: string): Promise<void> {
+    await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const gone = await tx
+        .delete(availabilityRules)
+        .where(eq(availabilityRules.id, id))
+        .returning({ id: availabilityRules.id });
+      if (gone.length === 0) throw notFound('Availability rule');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'delete',
+        recordType: 'availability-rule',
+        recordId: id,
+      });
+    });
+  }
+
+  async addException(
+    ctx: RequestContext,
+    body: AvailabilityExceptionCreate,
+  ): Promise<{ id: string }> {
+    const hours = body.hours ?? null;
+    hours?.forEach((h, i) => {
+      if (h.start >= h.end) throw badRequest('end must be after start', `/body/hours/${i}/end`);
+    });
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [row] = await tx
+        .insert(availabilityExceptions)
+        .values({
+          orgId: ctx.actor.orgId,
+          practitionerId: body.practitionerId ?? null,
+          locationId: body.locationId ?? null,
+          date: body.date,
+          hours: hours === null ? null : JSON.stringify(hours),
+          note: body.note ?? null,
+        })
+        .returning({ id: availabilityExceptions.id });
+      if (!row) throw new Error('insert returned nothing');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'availability-exception',
+        recordId: row.id,
+      });
+      return row;
+    });
+  }
+
+  // ---- Settings ---------------------------------------------------------------------------
+
+  async settings(ctx: RequestContext): Promise<SchedulingSettings> {
+    return this.database.withTenant(ctx.actor.orgId, (tx) => settingsOf(tx));
+  }
+
+  async updateSettings(
+    ctx: RequestContext,
+    body: SchedulingSettingsUpdate,
+  ): Promise<SchedulingSettings> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const current = await settingsOf(tx);
+      const next = {
+        orgId: ctx.actor.orgId,
+        telehealthUrlTemplate:
+          body.telehealthUrlTemplate === undefined
+            ? current.telehealthUrlTemplate
+            : body.telehealthUrlTemplate,
+        lateCancelHours: body.lateCancelHours ?? current.lateCancelHours,
+      };
+      await tx
+        .insert(schedulingSettings)
+        .values(next)
+        .onConflictDoUpdate({
+          target: schedulingSettings.orgId,
+          set: {
+            telehealthUrlTemplate: next.telehealthUrlTemplate,
+            lateCancelHours: next.lateCancelHours,
+          },
+        });
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'scheduling-settings',
+        recordId: ctx.actor.orgId,
+      });
+      return {
+        telehealthUrlTemplate: next.telehealthUrlTemplate,
+        lateCancelHours: next.lateCancelHours,
+      };
+    });
+  }
+
+  // ---- Availability -----------------------------------------------------------------------
+
+  /** Open slots: the rules minus booked appointments and holds, from now on. */
+  async availability(ctx: RequestContext, query: AvailabilityQuery): Promise<AvailableSlot[]> {
+    const from = Date.parse(query.from);
+    const to = Date.parse(query.to);
+    if (to <= from) throw badRequest('to must be after from', '/query/to');
+    if (to - from > MAX_SEARCH_DAYS * DAY) {
+      throw badRequest(`Search at most ${MAX_SEARCH_DAYS} days at a time`, '/query/to');
+    }
+    const now = this.clock().getTime();
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const service = await this.activeService(tx, query.service, '/query/service');
+      if (query.modality && query.modality !== service.modality) return [];
+      return findSlots(
+        tx,
+        service,
+        { practitionerId: query.practitioner, locationId: query.location },
+        { start: Math.max(from, now), end: to },
+        query.limit ?? 100,
+      );
+    });
+  }
+
+  private async activeService(tx: Db, id: string, path: string): Promise<VisitType> {
+    const service = await loadVisitType(tx, id);
+    if (!service?.active) {
+      throw new CareloopError(
+        'unknown_reference',
+        'service does not name a service of this organization',
+        path,
+      );
+    }
+    return service;
+  }
+
+  // ---- Booking ----------------------------------------------------------------------------
+
+  /**
+   * Books a slot, or throws `SlotTakenError` with the next open slots. With an
+   * `idempotencyKey`, the same key and body answer the appointment booked the first time; the
+   * same key with another body is refused (422).
+   */
+  async book(ctx: RequestContext, body: AppointmentBook, idempotencyKey?: string): Promise<Booked> {
+    const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    const key = idempotencyKey ? { key: idempotencyKey, bodyHash } : null;
+    try {
+      return await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+        if (key) {
+          const earlier = await this.replay(tx, ctx, key);
+          if (earlier) return earlier;
+        }
+        const id = await this.insertBooking(tx, ctx, body, key);
+        return { appointment: await this.read(tx, ctx, id), replayed: false };
+      });
+    } catch (error) {
+      const code = sqlState(error);
+      if (
+        error instanceof SlotTakenError ||
+        code === EXCLUSION_VIOLATION ||
+        code === UNIQUE_VIOLATION
+      ) {
+        // A concurrent request with the same key may have won: answer what it booked.
+        if (key) {
+          const earlier = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+            this.replay(tx, ctx, key),
+          );
+          if (earlier) return earlier;
+        }
+        if (code === UNIQUE_VIOLATION) throw error;
+        throw new SlotTakenError(
+          await this.alternatives(ctx, body.serviceId, body.locationId, body.start),
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async replay(
+    tx: Db,
+    ctx: RequestContext,
+    key: { key: string; bodyHash: string },
+  ): Promise<Booked | null> {
+    const [earlier] = await tx
+      .select()
+      .from(bookingRequests)
+      .where(
+        and(
+          eq(bookingRequests.userId, ctx.actor.userId),
+          eq(bookingRequests.idempotencyKey, key.key),
+        ),
+      );
+    if (!earlier) return null;
+    if (earlier.bodyHash !== key.bodyHash) {
+      throw new CareloopError(
+        'idempotency_mismatch',
+        'This Idempotency-Key was used with another request',
+        '/headers/idempotency-key',
+      );
+    }
+    return { appointment: await this.read(tx, ctx, earlier.appointmentId), replayed: true };
+  }
+
+  private async insertBooking(
+    tx: Db,
+    ctx: RequestContext,
+    body: AppointmentBook,
+    key: { key: string; bodyHash: string } | null,
+  ): Promise<string> {
+    const orgId = ctx.actor.orgId;
+    const start = Date.parse(body.start);
+    const service = await this.activeService(tx, body.serviceId, '/body/serviceId');
+    if (body.modality && body.modality !== service.modality) {
+      throw badRequest(`This service is ${service.modality}`, '/body/modality');
+    }
+    await this.checkSlot(tx, service, body.practitionerId, body.locationId, start, null);
+    const [patient] = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(eq(patients.id, body.patientId));
+    if (!patient) throw unknownReference('patientId', 'patient');
+    const end = start + service.durationMinutes * MINUTE;
+    const blockedUntil = end + service.bufferMinutes * MINUTE;
+    const telehealth = service.modality === 'telehealth';
+    const [row] = await tx
+      .insert(appointments)
+      .values({
+        orgId,
+        patientId: body.patientId,
+        status: 'booked',
+        visitTypeId: service.id,
+        practitionerId: body.practitionerId,
+        locationId: body.locationId,
+        startAt: new Date(start),
+        endAt: new Date(end),
+        occupies: rangeText(start, blockedUntil),
+        telehealth,
+        joinToken: telehealth ? randomBytes(18).toString('base64url') : null,
+        updatedAt: this.clock(),
+      })
+      .returning({ id: appointments.id });
+    if (!row) throw new Error('insert returned nothing');
+    if (key) {
+      await tx.insert(bookingRequests).values({
+        orgId,
+        userId: ctx.actor.userId,
+        idempotencyKey: key.key,
+        bodyHash: key.bodyHash,
+        appointmentId: row.id,
+      });
+    }
+    await this.record(tx, ctx, {
+      id: row.id,
+      patientId: body.patientId,
+      event: 'booked',
+      summary: `Booked: ${service.name} on ${new Date(start).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      telehealth,
+    });
+    return row.id;
+  }
+
+  /**
+   * Refuses a visit outside the chair's hours (400) or over another booking (409). The
+   * exclusion constraint is the guard that holds under concurrency; this check gives the
+   * ordinary case its clear answer.
+   */
+  private async checkSlot(
+    tx: Db,
+    service: VisitType,
+    practitionerId: string,
+    locationId: string,
+    start: number,
+    ignoreAppointmentId: string | null,
+  ): Promise<void> {
+    if (start < this.clock().getTime()) {
+      throw badRequest('start is in the past', '/body/start');
+    }
+    if (service.practitionerIds.length > 0 && !service.practitionerIds.includes(practitionerId)) {
+      throw badRequest('This practitioner does not give this service', '/body/practitionerId');
+    }
+    if (service.locationIds.length > 0 && !service.locationIds.includes(locationId)) {
+      throw badRequest('This location does not offer this service', '/body/locationId');
+    }
+    const end = start + service.durationMinutes * MINUTE;
+    const window = { start: start - DAY, end: end + DAY };
+    const [chair] = await loadChairs(tx, service, { practitionerId, locationId }, window);
+    if (!chair || !withinHours(chair, start, service.durationMinutes)) {
+      throw badRequest(
+        'start is not within the practitioner’s hours at this location',
+        '/body/start',
+      );
+    }
+    const busy = await loadBusy(tx, [practitionerId], window, ignoreAppointmentId);
+    if (overlapsBusy(busy.get(practitionerId) ?? [], start, end + service.bufferMinutes * MINUTE)) {
+      throw new SlotTakenError([]);
+    }
+  }
+
+  /** The next open slots of the service at the location, from `start` on. */
+  private async alternatives(
+    ctx: RequestContext,
+    serviceId: string,
+    locationId: string,
+    start: string,
+  ): Promise<AvailableSlot[]> {
+    const from = Math.max(Date.parse(start), this.clock().getTime());
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const service = await loadVisitType(tx, serviceId);
+      if (!service) return [];
+      // The next day first, then further: most answers need no more than a day's search.
+      for (const days of [1, 7]) {
+        const found = await findSlots(
+          tx,
+          service,
+          { locationId },
+          { start: from, end: from + days * DAY },
+          ALTERNATIVES,
+        );
+        if (found.length >= ALTERNATIVES) return found;
+      }
+      return findSlots(
+        tx,
+        service,
+        { locationId },
+        { start: from, end: from + 14 * DAY },
+        ALTERNATIVES,
+      );
+    });
+  }
+
+  // ---- Changes ----------------------------------------------------------------------------
+
+  /** Reschedules or changes the status of an appointment. */
+  async change(
+    ctx: RequestContext,
+    id: string,
+    body: AppointmentChange,
+  ): Promise<ScheduledAppointment> {
+    if (body.action === 'cancel' && !body.reason?.trim()) {
+      throw badRequest('A cancellation needs a reason', '/body/reason');
+    }
+    if (body.action === 'reschedule' && !body.start) {
+      throw badRequest('A reschedule needs the new start', '/body/start');
+    }
+    try {
+      return await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(appointments)
+          .where(eq(appointments.id, id))
+          .for('update');
+        if (!row) throw notFound('Appointment');
+        const policy = await settingsOf(tx);
+        const now = this.clock().getTime();
+        const action: AppointmentAction = body.action;
+        const newStart =
+          action === 'reschedule' && body.start ? Date.parse(body.start) : row.startAt.getTime();
+        const step = transition(
+          row.status as AppointmentStatus,
+          action,
+          { now, start: newStart, end: row.endAt.getTime() },
+          'staff',
+          { lateCancelHours: policy.lateCancelHours },
+        );
+        if (!step.ok) throw conflict(refusalMessage(step.refusal), '/body/action');
+        const values: Partial<typeof appointments.$inferInsert> = {
+          status: step.status,
+          updatedAt: this.clock(),
+        };
+        let summary: string;
+        if (action === 'reschedule') {
+          Object.assign(values, await this.rescheduled(tx, row, body, newStart));
+          summary = `Rescheduled to ${new Date(newStart).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+        } else if (action === 'cancel') {
+          values.occupies = null;
+          values.cancelReason = body.reason?.trim() ?? null;
+          values.lateCancel = step.late;
+          summary = step.late ? 'Cancelled late' : 'Cancelled';
+        } else if (action === 'no-show') {
+          values.occupies = null;
+          summary = 'No-show';
+        } else {
+          summary = action === 'check-in' ? 'Checked in' : 'Visit completed';
+        }
+        await tx.update(appointments).set(values).where(eq(appointments.id, id));
+        await this.record(tx, ctx, {
+          id,
+          patientId: row.patientId,
+          event: EVENT_OF_ACTION[action],
+          summary,
+          telehealth: row.telehealth,
+        });
+        return this.read(tx, ctx, id);
+      });
+    } catch (error) {
+      if (sqlState(error) === EXCLUSION_VIOLATION) {
+        throw new SlotTakenError([]);
+      }
+      throw error;
+    }
+  }
+
+  private async rescheduled(
+    tx: Db,
+    row: typeof appointments.$inferSelect,
+    body: AppointmentChange,
+    start: number,
+  ): Promise<Partial<typeof appointments.$inferInsert>> {
+    if (!row.visitTypeId) {
+      throw conflict('An appointment from another system is rescheduled there', '/body/action');
+    }
+    const service = await loadVisitType(tx, row.visitTypeId);
+    if (!service) throw notFound('Service');
+    const practitionerId = body.practitionerId ?? row.practitionerId;
+    const locationId = body.locationId ?? row.locationId;
+    if (!practitionerId || !locationId)
+      throw badRequest('A practitioner and location are needed', '/body/practitionerId');
+    // Its own time does not count against it (it moves within its own slot, or away from it).
+    await this.checkSlot(tx, service, practitionerId, locationId, start, row.id);
+    const end = start + service.durationMinutes * MINUTE;
+    return {
+      practitionerId,
+      locationId,
+      startAt: new Date(start),
+      endAt: new Date(end),
+      occupies: rangeText(start, end + service.bufferMinutes * MINUTE),
+    };
+  }
+
+  /** The touchpoint, the audit event and the `appointment.changed` job of one change. */
+  private async record(
+    tx: Db,
+    ctx: RequestContext,
+    change: {
+      id: string;
+      patientId: string;
+      event: AppointmentEvent;
+      summary: string;
+      telehealth: boolean;
+    },
+  ): Promise<void> {
+    const visit =
+      change.event === 'checked-in' || change.event === 'completed' || change.event === 'no-show';
+    await appendTouchpoints(tx, [
+      {
+        orgId: ctx.actor.orgId,
+        patientId: change.patientId,
+        channel: visit ? (change.telehealth ? 'telehealth' : 'in-person') : 'system',
+        direction: 'internal',
+        type: `appointment-${change.event}`,
+        stage: visit ? 'visit' : 'scheduling',
+        summary: change.summary,
+        nonClinicalSummary: change.summary,
+        subjectType: 'appointment',
+        subjectId: change.id,
+        occurredAt: this.clock(),
+      },
+    ]);
+    await this.jobs.send(tx, 'appointment.changed', {
+      orgId: ctx.actor.orgId,
+      appointmentId: change.id,
+      event: change.event,
+    });
+    // Last: the audit chain's lock is held from here to the commit only.
+    await this.audit.inTransaction(tx, ctx.audit, {
+      action: change.event === 'booked' ? 'create' : 'update',
+      recordType: 'appointment',
+      recordId: change.id,
+      patientId: change.patientId,
+      reason: change.event,
+    });
+  }
+
+  // ---- Reading ----------------------------------------------------------------------------
+
+  /** The patient an appointment belongs to, for the restrictions guard; null if unknown. */
+  async patientOf(ctx: RequestContext, id: string): Promise<string | null> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [row] = await tx
+        .select({ patientId: appointments.patientId })
+        .from(appointments)
+        .where(eq(appointments.id, id));
+      return row?.patientId ?? null;
+    });
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ScheduledAppointment> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const appointment = await this.read(tx, ctx, id);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'read',
+        recordType: 'appointment',
+        recordId: id,
+        patientId: appointment.patientId,
+      });
+      return appointment;
+    });
+  }
+
+  private async read(tx: Db, ctx: RequestContext, id: string): Promise<ScheduledAppointment> {
+    const [row] = await this.select(tx, ctx, eq(appointments.id, id));
+    if (!row) throw notFound('Appointment');
+    return row;
+  }
+
+  /**
+   * Appointments starting in [from, to) of a practitioner or a location (or all), for the
+   * calendar; `hidden` are patients the reader may not open (restricted): no name.
+   */
+  async calendar(
+    ctx: RequestContext,
+    query: CalendarQuery,
+    hidden: (patientIds: string[], tx: Db) => Promise<Set<string>>,
+  ): Promise<ScheduledAppointment[]> {
+    const from = Date.parse(query.from);
+    const to = Date.parse(query.to);
+    if (to <= from) throw badRequest('to must be after from', '/query/to');
+    if (to - from > MAX_SEARCH_DAYS * DAY) {
+      throw badRequest(`Show at most ${MAX_SEARCH_DAYS} days at a time`, '/query/to');
+    }
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const rows = await this.select(
+        tx,
+        ctx,
+        and(
+          query.practitioner ? eq(appointments.practitionerId, query.practitioner) : undefined,
+          query.location ? eq(appointments.locationId, query.location) : undefined,
+          lt(appointments.startAt, new Date(to)),
+          gt(appointments.endAt, new Date(from)),
+        ),
+      );
+      const masked = await hidden([...new Set(rows.map((r) => r.patientId))], tx);
+      const shown = rows.map((r) => (masked.has(r.patientId) ? { ...r, patientName: null } : r));
+      const patientIds = [...new Set(shown.map((r) => r.patientId))];
+      if (patientIds.length > 0 && mayRead(ctx.actor.role, 'appointment', 'patient')) {
+        await this.audit.inTransaction(tx, ctx.audit, {
+          action: 'search',
+          recordType: 'appointment',
+          reason: `calendar ${query.from}–${query.to}: ${rows.length} appointments of ${patientIds.length} patients`,
+        });
+      }
+      return shown;
+    });
+  }
+
+  private async select(tx: Db, ctx: RequestContext, where: SQL | undefined) {
+    const settings = await settingsOf(tx);
+    const rows = await tx
+      .select({
+        id: appointments.id,
+        patientId: appointments.patientId,
+        given: patients.givenName,
+        family: patients.familyName,
+        status: appointments.status,
+        serviceId: appointments.visitTypeId,
+        serviceName: visitTypes.name,
+        practitionerId: appointments.practitionerId,
+        practitionerName: sql<string | null>`case when ${practitioners.id} is null then null
+          else concat_ws(' ', ${practitioners.prefix}, ${practitioners.givenName}, ${practitioners.familyName}) end`,
+        locationId: appointments.locationId,
+        locationName: locations.name,
+        startAt: appointments.startAt,
+        endAt: appointments.endAt,
+        telehealth: appointments.telehealth,
+        joinToken: appointments.joinToken,
+        cancelReason: appointments.cancelReason,
+        lateCancel: appointments.lateCancel,
+      })
+      .from(appointments)
+      .innerJoin(patients, eq(patients.id, appointments.patientId))
+      .leftJoin(visitTypes, eq(visitTypes.id, appointments.visitTypeId))
+      .leftJoin(practitioners, eq(practitioners.id, appointments.practitionerId))
+      .leftJoin(locations, eq(locations.id, appointments.locationId))
+      .where(where)
+      .orderBy(asc(appointments.startAt), asc(appointments.id))
+      .limit(5_000);
+    const names = mayRead(ctx.actor.role, 'appointment', 'patient');
+    return rows.map(
+      (r): ScheduledAppointment => ({
+        id: r.id,
+        patientId: r.patientId,
+        patientName: names ? [r.given, r.family].filter(Boolean).join(' ') || null : null,
+        status: r.status as AppointmentStatus,
+        serviceId: r.serviceId,
+        serviceName: r.serviceName,
+        practitionerId: r.practitionerId,
+        practitionerName: r.practitionerName,
+        locationId: r.locationId,
+        locationName: r.locationName,
+        start: r.startAt.toISOString(),
+        end: r.endAt.toISOString(),
+        telehealth: r.telehealth,
+        joinLink:
+          r.joinToken && settings.telehealthUrlTemplate
+            ? joinLink(settings.telehealthUrlTemplate, r.joinToken)
+            : null,
+        cancelReason: r.cancelReason,
+        lateCancel: r.lateCancel,
+      }),
+    );
+  }
+}
+
+// ---- Writes for the importers (HL7 SIU, FHIR, CSV) ----------------------------------------
+
+/** How an appointment's reason is sealed and opened, for the importers and readers. */
+export { appointmentReason, sealedReason } from './reason.js';
+
+export type AppointmentRow = typeof appointments.$inferInsert & { id: string };
+export type AppointmentChanges = Partial<typeof appointments.$inferInsert> & { id: string };
+
+/**
+ * An appointment's changes as an importer brings them (a status from an EHR's schedule): a
+ * status that no longer holds time frees what Careloop's booking held.
+ */
+function importedChanges(values: AppointmentChanges): AppointmentChanges {
+  const frees =
+    (values.status && !['proposed', 'booked', 'arrived', 'fulfilled'].includes(values.status)) ||
+    values.startAt !== undefined ||
+    values.endAt !== undefined;
+  // Moved or ended by the system that sent it: that system owns its time from now on.
+  return frees ? { ...values, occupies: null } : values;
+}
+
+/** Inserts an appointment an importer read from another system. */
+export async function insertImportedAppointment(tx: Db, row: typeof appointments.$inferInsert) {
+  return tx.insert(appointments).values(row).returning({ id: appointments.id });
+}
+
+/** Updates an appointment from another system's message or file. */
+export async function updateImportedAppointment(tx: Db, values: AppointmentChanges): Promise<void> {
+  const { id, ...set } = importedChanges(values);
+  await tx.update(appointments).set(set).where(eq(appointments.id, id));
+}
+
+/** Imported appointments as statements for a batch's single round trip (`runAll`). */
+export function importedAppointmentInsertStatements(rows: AppointmentRow[]): SQL[] {
+  return insertStatements(appointments, rows);
+}
+
+/** Imported changes as statements for a batch's single round trip (`runAll`). */
+export function importedAppointmentUpdateStatements(rows: AppointmentChanges[]): SQL[] {
+  return updateStatements(appointments, rows.map(importedChanges));
+}
+
+/** Reads appointments by id, for importers that update what they imported before. */
+export async function appointmentsById(tx: Db, ids: string[]) {
+  if (ids.length === 0) return [];
+  return tx.select().from(appointments).where(inArray(appointments.id, ids));
+}
+
+// ---- Helpers ------------------------------------------------------------------------------
+
+/** A `tstzrange` literal, half-open. */
+function rangeText(start: number, end: number): string {
+  return `[${new Date(start).toISOString()},${new Date(end).toISOString()})`;
+}
+
+async function settingsOf(tx: Db): Promise<SchedulingSettings> {
+  const [row] = await tx.select().from(schedulingSettings);
+  return {
+    telehealthUrlTemplate: row?.telehealthUrlTemplate ?? null,
+    lateCancelHours: row?.lateCancelHours ?? 24,
+  };
+}
+
+function serviceOf(v: VisitType): BookableService {
+  return {
+    id: v.id,
+    name: v.name,
+    durationMinutes: v.durationMinutes,
+    bufferMinutes: v.bufferMinutes,
+    modality: v.modality,
+    patientRule: v.patientRule === 'new' || v.patientRule === 'established' ? v.patientRule : 'any',
+    practitionerIds: v.practitionerIds,
+    locationIds: v.locationIds,
+    active: v.active,
+  };
+}
+
+function ruleOf(row: typeof availabilityRules.$inferSelect): AvailabilityRule {
+  return {
+    id: row.id,
+    practitionerId: row.practitionerId,
+    locationId: row.locationId,
+    weekday: row.weekday,
+    kind: row.kind === 'break' ? 'break' : 'hours',
+    start: row.startTime,
+    end: row.endTime,
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+  };
+}
+
+function refusalMessage(refusal: string): string {
+  switch (refusal) {
+    case 'not_allowed_in_status':
+      return 'The appointment’s status does not allow this';
+    case 'too_early_to_check_in':
+      return 'Too early to check in: check-in opens two hours before the start';
+    case 'visit_over':
+      return 'The visit is over';
+    case 'not_started':
+      return 'A no-show is marked once the visit should have begun';
+    case 'in_the_past':
+      return 'start is in the past';
+    default:
+      return 'Patients may not cancel this late';
+  }
+}

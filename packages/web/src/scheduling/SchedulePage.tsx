@@ -1,0 +1,485 @@
+import type { AvailableSlot, ScheduledAppointment } from '@careloop/core';
+import {
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { useCan } from '../auth/session';
+import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
+import {
+  useAvailability,
+  useBook,
+  useBookableServices,
+  useCalendar,
+  useChangeAppointment,
+  usePatientSearch,
+  usePractitioners,
+  useScheduleLocations,
+} from './api';
+import { addDays, dayKey, dayTitle, timeOf, windowOf } from './dates';
+
+type View = 'day' | 'week' | 'today';
+
+const STATUS_COLOR: Record<string, string> = {
+  booked: 'blue',
+  arrived: 'green',
+  fulfilled: 'gray',
+  cancelled: 'red',
+  noshow: 'orange',
+  proposed: 'blue',
+};
+const STATUS_LABEL: Record<string, string> = {
+  booked: 'Booked',
+  arrived: 'Checked in',
+  fulfilled: 'Completed',
+  cancelled: 'Cancelled',
+  noshow: 'No-show',
+  proposed: 'Proposed',
+};
+
+/**
+ * The staff calendar: a practitioner's (or a location's) day or week, open slots of a chosen
+ * service to book from, and the front desk's "Today" view to check patients in. Times show in
+ * the location's zone. `?date=YYYY-MM-DD` opens a given day.
+ */
+export function SchedulePage() {
+  const [params, setParams] = useSearchParams();
+  const today = new Date().toISOString().slice(0, 10);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(params.get('date') ?? '')
+    ? (params.get('date') ?? today)
+    : today;
+  const [view, setView] = useState<View>('day');
+  const [practitionerId, setPractitionerId] = useState<string | null>(params.get('practitioner'));
+  const [locationId, setLocationId] = useState<string | null>(params.get('location'));
+  const [serviceId, setServiceId] = useState<string | null>(null);
+  const [booking, setBooking] = useState<AvailableSlot | null>(null);
+  const [cancelling, setCancelling] = useState<ScheduledAppointment | null>(null);
+  const [moving, setMoving] = useState<ScheduledAppointment | null>(null);
+  const canBook = useCan('appointment:write');
+  const practitioners = usePractitioners();
+  const locations = useScheduleLocations();
+  const services = useBookableServices();
+  const practitioner = practitioners.data?.find((p) => p.id === practitionerId);
+  const location = locations.data?.find(
+    (l) => l.id === (locationId ?? practitioner?.locationId ?? null),
+  );
+  const timeZone = location?.timeZone ?? 'UTC';
+  const days = view === 'week' ? 7 : 1;
+  const window = windowOf(date, days, timeZone);
+  const byLocation = view === 'today';
+  const calendar = useCalendar({
+    ...window,
+    practitioner: byLocation ? undefined : (practitionerId ?? undefined),
+    location: byLocation ? (location?.id ?? undefined) : (locationId ?? undefined),
+  });
+  const slots = useAvailability({
+    service: canBook && !byLocation ? (serviceId ?? undefined) : undefined,
+    practitioner: practitionerId ?? undefined,
+    location: locationId ?? undefined,
+    ...window,
+  });
+  const change = useChangeAppointment();
+  const setDate = (next: string) => {
+    const p = new URLSearchParams(params);
+    p.set('date', next);
+    setParams(p, { replace: true });
+  };
+
+  const dayList = Array.from({ length: days }, (_, i) => addDays(date, i));
+  const act = (a: ScheduledAppointment, action: 'check-in' | 'no-show' | 'complete') =>
+    change.mutate({ id: a.id, action });
+
+  return (
+    <>
+      <Group justify="space-between" mb="md">
+        <Title order={1} size="h2">
+          Schedule
+        </Title>
+        <SegmentedControl
+          aria-label="View"
+          value={view}
+          onChange={(v) => setView(v === 'week' || v === 'today' ? v : 'day')}
+          data={[
+            { value: 'day', label: 'Day' },
+            { value: 'week', label: 'Week' },
+            { value: 'today', label: 'Today (check-in)' },
+          ]}
+        />
+      </Group>
+      <Paper withBorder p="sm" mb="md">
+        <Group align="flex-end">
+          <Select
+            label="Practitioner"
+            placeholder="Choose a practitioner"
+            searchable
+            clearable
+            value={practitionerId}
+            onChange={setPractitionerId}
+            data={(practitioners.data ?? []).map((p) => ({ value: p.id, label: p.displayName }))}
+          />
+          <Select
+            label="Location"
+            placeholder="Their clinic"
+            clearable
+            value={locationId}
+            onChange={setLocationId}
+            data={(locations.data ?? []).map((l) => ({ value: l.id, label: l.name }))}
+          />
+          {canBook && !byLocation ? (
+            <Select
+              label="Service to book"
+              placeholder="Show open slots of…"
+              clearable
+              value={serviceId}
+              onChange={setServiceId}
+              data={(services.data ?? []).map((s) => ({
+                value: s.id,
+                label: `${s.name} (${s.durationMinutes} min)`,
+              }))}
+            />
+          ) : null}
+          <Button
+            variant="default"
+            onClick={() => setDate(addDays(date, view === 'week' ? -7 : -1))}
+          >
+            Previous
+          </Button>
+          <TextInput
+            label="Date"
+            type="date"
+            value={date}
+            onChange={(e) => e.currentTarget.value && setDate(e.currentTarget.value)}
+          />
+          <Button variant="default" onClick={() => setDate(addDays(date, view === 'week' ? 7 : 1))}>
+            Next
+          </Button>
+        </Group>
+      </Paper>
+      {change.error ? <ErrorMessage error={change.error} title="Could not change it" /> : null}
+      {!practitionerId && !locationId && !(byLocation && location) ? (
+        <EmptyMessage title="Choose a practitioner or a location" />
+      ) : calendar.isPending ? (
+        <LoadingRows />
+      ) : calendar.error ? (
+        <ErrorMessage error={calendar.error} onRetry={() => void calendar.refetch()} />
+      ) : (
+        <div
+          data-testid="calendar"
+          style={{
+            display: 'grid',
+            gridTemplateColumns: `repeat(${days}, minmax(12rem, 1fr))`,
+            gap: 'var(--mantine-spacing-sm)',
+            overflowX: 'auto',
+          }}
+        >
+          {dayList.map((day) => {
+            const appointments = (calendar.data ?? []).filter(
+              (a) => dayKey(a.start, timeZone) === day,
+            );
+            const open = (slots.data ?? []).filter((s) => dayKey(s.start, timeZone) === day);
+            const entries = [
+              ...appointments.map((a) => ({ at: a.start, appointment: a, slot: null })),
+              ...open.map((s) => ({ at: s.start, appointment: null, slot: s })),
+            ].sort((x, y) => x.at.localeCompare(y.at));
+            return (
+              <Paper key={day} withBorder p="xs" component="section" aria-label={dayTitle(day)}>
+                <Text fw={600} mb="xs">
+                  {dayTitle(day)}
+                </Text>
+                <Stack gap={6}>
+                  {entries.length === 0 ? (
+                    <Text c="dimmed" size="sm">
+                      Nothing booked
+                    </Text>
+                  ) : null}
+                  {entries.map(({ appointment: a, slot }) =>
+                    a ? (
+                      <Paper
+                        key={a.id}
+                        withBorder
+                        p={6}
+                        data-testid="appointment"
+                        bg="var(--mantine-color-blue-light)"
+                      >
+                        <Group justify="space-between" gap={4}>
+                          <Text size="sm" fw={600}>
+                            {timeOf(a.start, timeZone)}–{timeOf(a.end, timeZone)}
+                          </Text>
+                          <Badge size="xs" color={STATUS_COLOR[a.status] ?? 'gray'}>
+                            {STATUS_LABEL[a.status] ?? a.status}
+                          </Badge>
+                        </Group>
+                        <Text size="sm">{a.patientName ?? 'Patient'}</Text>
+                        <Text size="xs" c="dimmed">
+                          {[a.serviceName, byLocation ? a.practitionerName : null]
+                            .filter(Boolean)
+                            .join(' · ')}
+                        </Text>
+                        {canBook && (a.status === 'booked' || a.status === 'arrived') ? (
+                          <Group gap={4} mt={4}>
+                            {a.status === 'booked' ? (
+                              <>
+                                <Button size="compact-xs" onClick={() => act(a, 'check-in')}>
+                                  Check in
+                                </Button>
+                                <Button
+                                  size="compact-xs"
+                                  variant="default"
+                                  onClick={() => act(a, 'no-show')}
+                                >
+                                  No-show
+                                </Button>
+                                {a.serviceId ? (
+                                  <Button
+                                    size="compact-xs"
+                                    variant="default"
+                                    onClick={() => setMoving(a)}
+                                  >
+                                    Reschedule
+                                  </Button>
+                                ) : null}
+                                <Button
+                                  size="compact-xs"
+                                  variant="subtle"
+                                  color="red"
+                                  onClick={() => setCancelling(a)}
+                                >
+                                  Cancel
+                                </Button>
+                              </>
+                            ) : (
+                              <Button
+                                size="compact-xs"
+                                variant="default"
+                                onClick={() => act(a, 'complete')}
+                              >
+                                Complete
+                              </Button>
+                            )}
+                          </Group>
+                        ) : null}
+                      </Paper>
+                    ) : slot ? (
+                      <Button
+                        key={`${slot.practitionerId}-${slot.start}`}
+                        variant="light"
+                        size="compact-sm"
+                        data-testid="open-slot"
+                        onClick={() => setBooking(slot)}
+                      >
+                        Book {timeOf(slot.start, timeZone)}
+                      </Button>
+                    ) : null,
+                  )}
+                </Stack>
+              </Paper>
+            );
+          })}
+        </div>
+      )}
+      {booking ? (
+        <BookDialog slot={booking} timeZone={timeZone} onClose={() => setBooking(null)} />
+      ) : null}
+      {cancelling ? (
+        <CancelDialog appointment={cancelling} onClose={() => setCancelling(null)} />
+      ) : null}
+      {moving ? (
+        <RescheduleDialog
+          appointment={moving}
+          timeZone={timeZone}
+          from={window.from}
+          onClose={() => setMoving(null)}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** Patient search, then confirm: books the slot, or says it was just taken. */
+function BookDialog({
+  slot,
+  timeZone,
+  onClose,
+}: {
+  slot: AvailableSlot;
+  timeZone: string;
+  onClose: () => void;
+}) {
+  const [q, setQ] = useState('');
+  const [patientId, setPatientId] = useState<string | null>(null);
+  const found = usePatientSearch(q);
+  const book = useBook();
+  const submit = () => {
+    if (!patientId) return;
+    book.mutate(
+      {
+        patientId,
+        serviceId: slot.serviceId,
+        practitionerId: slot.practitionerId,
+        locationId: slot.locationId,
+        start: slot.start,
+      },
+      { onSuccess: onClose },
+    );
+  };
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Book ${dayTitle(dayKey(slot.start, timeZone))} at ${timeOf(slot.start, timeZone)}`}
+    >
+      <Stack>
+        <TextInput
+          label="Find the patient"
+          placeholder="Name or MRN"
+          value={q}
+          onChange={(e) => setQ(e.currentTarget.value)}
+          data-autofocus
+        />
+        <Select
+          label="Patient"
+          placeholder={q.trim().length < 2 ? 'Type at least two letters above' : 'Choose'}
+          value={patientId}
+          onChange={setPatientId}
+          data={(found.data ?? []).map((p) => ({
+            value: p.id,
+            label: `${p.givenName} ${p.familyName}${p.birthDate ? ` · ${p.birthDate}` : ''}`,
+          }))}
+        />
+        {book.error ? (
+          <Text c="red" role="alert">
+            {errorMessage(book.error)}
+          </Text>
+        ) : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Back
+          </Button>
+          <Button onClick={submit} disabled={!patientId} loading={book.isPending}>
+            Confirm booking
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function CancelDialog({
+  appointment,
+  onClose,
+}: {
+  appointment: ScheduledAppointment;
+  onClose: () => void;
+}) {
+  const [reason, setReason] = useState('');
+  const change = useChangeAppointment();
+  return (
+    <Modal opened onClose={onClose} title="Cancel the appointment">
+      <Stack>
+        <Textarea
+          label="Reason"
+          required
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
+          data-autofocus
+        />
+        {change.error ? (
+          <Text c="red" role="alert">
+            {errorMessage(change.error)}
+          </Text>
+        ) : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Keep it
+          </Button>
+          <Button
+            color="red"
+            disabled={!reason.trim()}
+            loading={change.isPending}
+            onClick={() =>
+              change.mutate(
+                { id: appointment.id, action: 'cancel', reason: reason.trim() },
+                { onSuccess: onClose },
+              )
+            }
+          >
+            Cancel appointment
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** The service's open slots with the same practitioner over the next two weeks; pick one. */
+function RescheduleDialog({
+  appointment,
+  timeZone,
+  from,
+  onClose,
+}: {
+  appointment: ScheduledAppointment;
+  timeZone: string;
+  from: string;
+  onClose: () => void;
+}) {
+  const [start, setStart] = useState<string | null>(null);
+  const slots = useAvailability({
+    service: appointment.serviceId ?? undefined,
+    practitioner: appointment.practitionerId ?? undefined,
+    location: appointment.locationId ?? undefined,
+    from,
+    to: new Date(Date.parse(from) + 14 * 86_400_000).toISOString(),
+  });
+  const change = useChangeAppointment();
+  return (
+    <Modal opened onClose={onClose} title="Reschedule the appointment">
+      <Stack>
+        <Select
+          label="New time"
+          placeholder={slots.isPending ? 'Looking for open slots…' : 'Choose an open slot'}
+          value={start}
+          onChange={setStart}
+          data={(slots.data ?? []).map((s) => ({
+            value: s.start,
+            label: `${dayTitle(dayKey(s.start, timeZone))} ${timeOf(s.start, timeZone)}`,
+          }))}
+        />
+        {change.error ? (
+          <Text c="red" role="alert">
+            {errorMessage(change.error)}
+          </Text>
+        ) : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Back
+          </Button>
+          <Button
+            disabled={!start}
+            loading={change.isPending}
+            onClick={() =>
+              start &&
+              change.mutate(
+                { id: appointment.id, action: 'reschedule', start },
+                { onSuccess: onClose },
+              )
+            }
+          >
+            Move it
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -11,6 +11,11 @@ export * from './dates/zone.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
+// Issue 11: journeys (schema, validator, step semantics, dry run).
+export * from './journeys/engine.js';
+export * from './journeys/schema.js';
+export * from './journeys/simulate.js';
+export * from './journeys/validate.js';
 export * from './json/canonical.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';

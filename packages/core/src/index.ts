@@ -11,6 +11,7 @@ export * from './dates/zone.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
+export * from './journeys/api.js';
 // Issue 11: journeys (schema, validator, step semantics, dry run).
 export * from './journeys/engine.js';
 export * from './journeys/schema.js';

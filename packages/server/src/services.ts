@@ -12,6 +12,10 @@ import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
+// Issue 11: journeys.
+import { JOURNEY_STEP_QUEUE_POLICY, JourneyRuntime } from './modules/journeys/runtime.js';
+import { OutboxJourneySender } from './modules/journeys/sender.js';
+import { JourneyService } from './modules/journeys/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { MpiService } from './modules/mpi/service.js';
@@ -44,6 +48,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 11: journeys (definitions, and the runtime the worker drives).
+  journeys: JourneyService;
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -71,7 +77,20 @@ export function createServices(
     from: config.mailFrom,
     clock: () => auth.now(),
   });
+  // Issue 11: journeys. TODO(lead): swap OutboxJourneySender for MessagingService.sendTemplate.
+  jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
+  const journeyClock = () => auth.now();
+  const journeyRuntime = new JourneyRuntime(
+    database,
+    audit,
+    jobs,
+    outbox,
+    new OutboxJourneySender(outbox),
+    journeyClock,
+  );
+  const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
   return {
+    journeys,
     jobs,
     outbox,
     passwordReset: new PasswordResetService(database, auth, outbox, config.publicUrl),

@@ -6,7 +6,16 @@
 export const MESSAGE_PURPOSES = ['treatment', 'operations', 'marketing', 'account'] as const;
 export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
 
-export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'bounced'] as const;
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  // Issue 11, journeys: past its validity window, or withdrawn (the appointment changed).
+  'expired',
+  'withdrawn',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const MESSAGE_CHANNELS = ['email'] as const;

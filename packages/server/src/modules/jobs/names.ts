@@ -11,6 +11,27 @@ const Uuid = Type.String({ format: 'uuid' });
 export const JOBS = {
   /** Send one outbox message (docs/adr/0020). */
   'outbox.send': Type.Object({ orgId: Uuid, messageId: Uuid }, { additionalProperties: false }),
+  // Issue 11, journeys (docs/adr/0026).
+  /** Run one enrolment's next step (a start, or a wait that may be over). */
+  'journey.step': Type.Object({ orgId: Uuid, enrolmentId: Uuid }, { additionalProperties: false }),
+  /**
+   * An appointment was booked, moved, cancelled, missed or completed. Defined here until the
+   * scheduling module's own lands (the lead reconciles): journeys consume it.
+   */
+  'appointment.changed': Type.Object(
+    {
+      orgId: Uuid,
+      appointmentId: Uuid,
+      event: Type.Union([
+        Type.Literal('booked'),
+        Type.Literal('rescheduled'),
+        Type.Literal('cancelled'),
+        Type.Literal('no_show'),
+        Type.Literal('completed'),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

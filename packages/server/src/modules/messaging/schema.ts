@@ -46,6 +46,8 @@ export const outboundMessages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** Past this instant the message is void: marked `expired`, never sent (docs/adr/0026). */
+    validUntil: timestamp('valid_until', { withTimezone: true }),
   },
   (t) => [
     tenantKey(t),
@@ -61,7 +63,7 @@ export const outboundMessages = pgTable(
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'expired', 'withdrawn')`,
     ),
     sameOrganization(t.orgId, t.patientId, patients),
     sameOrganization(t.orgId, t.userId, users),

@@ -52,8 +52,12 @@ export function simulateJourney(
   const apply = (input: StepInput, at: Date) => {
     const result = stepEnrolment(journey, state, context, input, at);
     const when = at.toISOString();
-    for (const v of result.visited) lines.push({ at: when, text: `enter ${v.nodeId}` });
-    for (const effect of result.effects) {
+    for (const v of result.visited) {
+      lines.push({ at: when, text: `enter ${v.nodeId}` });
+      const effect = result.effects.find(
+        (e) => e.nodeId === v.nodeId && e.occurrence === v.occurrence,
+      );
+      if (!effect) continue;
       const action = effect.action;
       switch (action.kind) {
         case 'send': {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { runJourneysChaos } from './chaos.js';
+
+const adminUrl = process.env.DATABASE_URL_TEST;
+
+/**
+ * The small version of `npm run chaos -- journeys`: a worker process killed with SIGKILL
+ * twice mid-run loses no journey message and sends none twice or late. PostgreSQL only: the
+ * test and the worker processes share the database (PGlite has one process per data folder).
+ */
+describe.skipIf(!adminUrl)('journeys under SIGKILL [postgres]', () => {
+  it('every expected message reaches the sink exactly once, none past its window', async () => {
+    const result = await runJourneysChaos({
+      adminUrl: adminUrl ?? '',
+      enrolments: 60,
+      kills: 2,
+      killAfterMs: 4_000,
+      waitMinutes: 1,
+      deadlineMs: 200_000,
+    });
+    expect(result).toMatchObject({
+      expected: 120,
+      delivered: 120,
+      duplicates: 0,
+      lost: 0,
+      late: 0,
+      kills: 2,
+    });
+  }, 300_000);
+});

@@ -22,6 +22,7 @@ import {
   IconLogout,
   IconMail,
   IconPlugConnected,
+  IconRoute,
   IconShieldCheck,
   IconUsers,
   IconUsersGroup,
@@ -113,6 +114,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 11: journeys.
+  {
+    to: '/journeys',
+    label: 'Journeys',
+    icon: <IconRoute size={18} />,
+    permission: 'journey:read',
+    match: (path) => path.startsWith('/journeys'),
   },
 ];
 

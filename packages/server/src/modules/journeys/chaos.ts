@@ -29,7 +29,7 @@ export interface JourneysChaosOptions {
   adminUrl: string;
   enrolments: number;
   kills: number;
-  /** Between a worker's start and its kill. */
+  /** At most this long between a worker's first sends and its kill. */
   killAfterMs: number;
   /** The wait between the two sends. */
   waitMinutes: number;
@@ -174,9 +174,16 @@ export async function runJourneysChaos(
       return child;
     };
     let kills = 0;
+    const expected = enrolmentIds.length * 2;
+    // Each worker is killed mid-run: once the sink has received another share of the messages
+    // since it started (so it is sending), then after a short, varying delay.
+    const share = Math.max(1, Math.floor(expected / (options.kills + 2)));
     for (; kills < options.kills; kills++) {
       const child = worker();
-      await sleep(options.killAfterMs);
+      const before = sink.messages.length;
+      const until = performance.now() + 120_000;
+      while (sink.messages.length < before + share && performance.now() < until) await sleep(50);
+      await sleep((kills * 373) % options.killAfterMs);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       say(
@@ -184,7 +191,6 @@ export async function runJourneysChaos(
       );
     }
     worker();
-    const expected = enrolmentIds.length * 2;
     const deadline = performance.now() + options.deadlineMs;
     while (performance.now() < deadline) {
       const pending = await pendingWork(database);

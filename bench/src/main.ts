@@ -1,6 +1,7 @@
 import { cpuProfileSummary } from './cpu-profile.js';
 import { benchFhir } from './fhir-bench.js';
 import { benchHl7 } from './hl7.js';
+import { benchJourneys } from './journeys.js';
 import { benchMpi } from './mpi.js';
 import { patient360Bench } from './patient360-bench.js';
 import { seedBench } from './seed-bench.js';
@@ -13,6 +14,8 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   hl7: benchHl7,
   fhir: benchFhir,
   profile: cpuProfileSummary,
+  // Issue 11: the journey engine.
+  journeys: benchJourneys,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

@@ -218,18 +218,16 @@ export class JourneyRuntime {
     times?: StoredContext['times'],
   ): Promise<StepRun> {
     return this.database.withTenant(orgId, async (tx) => {
-      const [row] = await tx
-        .select()
+      const [found] = await tx
+        .select({ row: journeyEnrolments, journeyStatus: journeys.status })
         .from(journeyEnrolments)
+        .innerJoin(journeys, eq(journeys.id, journeyEnrolments.journeyId))
         .where(eq(journeyEnrolments.id, enrolmentId))
-        .for('update');
+        .for('update', { of: journeyEnrolments });
+      const row = found?.row;
       if (row?.status !== 'active') return 'idle';
-      const [journey] = await tx
-        .select({ status: journeys.status })
-        .from(journeys)
-        .where(eq(journeys.id, row.journeyId));
       // Paused: nothing moves; `resume` wakes what fell due meanwhile.
-      if (journey?.status !== 'published') return 'idle';
+      if (found?.journeyStatus !== 'published') return 'idle';
       const definition = await this.definition(tx, row.versionId);
       const stored = row.context as StoredContext;
       const context: StoredContext = times
@@ -253,25 +251,24 @@ export class JourneyRuntime {
       if (!moved && !times) return 'idle';
 
       const effects = new Map(result.effects.map((e) => [`${e.nodeId}#${e.occurrence}`, e]));
+      const steps: (typeof journeySteps.$inferInsert)[] = [];
       for (const visit of result.visited) {
         const effect = effects.get(`${visit.nodeId}#${visit.occurrence}`);
         const done = effect
           ? await this.perform(tx, row, effect, now)
           : { outcome: 'entered', messageId: null };
-        await tx
-          .insert(journeySteps)
-          .values({
-            orgId,
-            enrolmentId,
-            journeyId: row.journeyId,
-            nodeId: visit.nodeId,
-            occurrence: visit.occurrence,
-            outcome: done.outcome,
-            messageId: done.messageId,
-            at: now,
-          })
-          .onConflictDoNothing();
+        steps.push({
+          orgId,
+          enrolmentId,
+          journeyId: row.journeyId,
+          nodeId: visit.nodeId,
+          occurrence: visit.occurrence,
+          outcome: done.outcome,
+          messageId: done.messageId,
+          at: now,
+        });
       }
+      if (steps.length > 0) await tx.insert(journeySteps).values(steps).onConflictDoNothing();
       await tx
         .update(journeyEnrolments)
         .set({

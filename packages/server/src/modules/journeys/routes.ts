@@ -17,7 +17,10 @@ const Published = Type.Object({ id: Type.String(), version: Type.Integer() });
 const KeyParams = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }) });
 
 /** The console's Journeys pages: list, builder, publish, pause/resume, ready journeys, dead letters. */
-export default async function journeyRoutes(app: App, { journeys }: Services): Promise<void> {
+export default async function journeyRoutes(
+  app: App,
+  { journeys, restrictions }: Services,
+): Promise<void> {
   const editor = (request: Parameters<typeof contextOf>[0]) => {
     const { actor } = contextOf(request);
     return { orgId: actor.orgId, userId: actor.userId };
@@ -156,6 +159,33 @@ export default async function journeyRoutes(app: App, { journeys }: Services): P
       id: request.params.id,
       version: await journeys.publish(editor(request), request.params.id),
     }),
+  );
+
+  app.post(
+    '/api/journeys/:id/enrolments',
+    {
+      config: { policy: { permission: 'journey:write' } },
+      schema: {
+        tags: ['journeys'],
+        summary: 'Enrol a patient by hand (manual or API enrolment); audited',
+        params: IdParams,
+        body: Type.Object(
+          { patientId: Type.String({ format: 'uuid' }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ id: Type.String() }),
+          ...errors,
+          409: problem,
+          422: problem,
+        },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      await restrictions.guard(ctx, [request.body.patientId], 'journey-enrolment');
+      return { id: await journeys.enrolManually(ctx, request.params.id, request.body.patientId) };
+    },
   );
 
   for (const action of ['pause', 'resume'] as const) {

@@ -28,7 +28,7 @@ describeEachDatabase('journeys run durably', (kind) => {
       { orgId: tenant.orgId, userId: null },
       'appointment-reminders',
     );
-    for (let i = 0; i < 10; i++) patients.push((await tenant.createPatient()).id);
+    for (let i = 0; i < 12; i++) patients.push((await tenant.createPatient()).id);
   }, 120_000);
 
   afterAll(async () => {
@@ -268,6 +268,50 @@ describeEachDatabase('journeys run durably', (kind) => {
     };
     expect(await versionOf(before.enrolmentId)).toBe(version - 1);
     expect(await versionOf(after.enrolmentId)).toBe(version);
+  });
+
+  it('enrols a patient by hand through the API, once (re-entry never), audited', async () => {
+    const editor = { orgId: tenant.orgId, userId: null };
+    const manual = await app.services.journeys.saveDraft(editor, {
+      key: 'manual-check-in',
+      name: 'Manual check-in',
+      trigger: { kind: 'manual' },
+      reentry: 'never',
+      entry: 'hello',
+      nodes: [
+        {
+          id: 'hello',
+          type: 'action',
+          action: {
+            kind: 'send',
+            channel: 'email',
+            template: 'discharge-check-in',
+            purpose: 'treatment',
+            validFor: { kind: 'duration', minutes: 60 },
+          },
+          next: 'done',
+        },
+        { id: 'done', type: 'exit' },
+      ],
+    });
+    const admin = await tenant.signIn('admin');
+    const patientId = patients.shift() ?? '';
+    const url = `/api/journeys/${manual}/enrolments`;
+    expect((await admin.post(url, { patientId })).statusCode).toBe(409);
+    await app.services.journeys.publish(editor, manual);
+    const first = await admin.post(url, { patientId });
+    expect(first.statusCode).toBe(200);
+    const id = first.json<{ id: string }>().id;
+    expect((await admin.post(url, { patientId })).statusCode).toBe(409);
+    const stranger = await admin.post(url, { patientId: '00000000-0000-4000-8000-000000000000' });
+    expect(stranger.statusCode).toBe(422);
+    expect((await admin.post(url, { patientId: 'nope' })).statusCode).toBe(400);
+    const frontDesk = await tenant.signIn('front-desk');
+    expect((await frontDesk.post(url, { patientId })).statusCode).toBe(403);
+    expect(await step(id)).toBe('advanced');
+    expect((await messages(patientId)).map((m) => m.idempotencyKey)).toEqual([
+      `journey:${id}:hello:1`,
+    ]);
   });
 
   it('puts an enrolment whose step keeps failing in the dead letters, and retries it', async () => {

@@ -1,6 +1,7 @@
 import {
   badRequest,
   CareloopError,
+  conflict,
   type DeadLetter,
   type EnrolmentCounts,
   type JourneyDefinition,
@@ -10,6 +11,7 @@ import {
   type NodeCounts,
   notFound,
   type ReadyJourney,
+  unknownReference,
   validateJourney,
 } from '@careloop/core';
 import { and, desc, eq, sql } from 'drizzle-orm';
@@ -17,8 +19,9 @@ import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { patients } from '../patients/schema.js';
 import { readyJourneys } from './ready.js';
-import type { JourneyRuntime } from './runtime.js';
+import { type JourneyRuntime, patientContext } from './runtime.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 
 /** Who changes a journey: a signed-in admin, or the CLI (no user). */
@@ -229,6 +232,39 @@ export class JourneyService {
       error: row.error ?? 'error',
       updatedAt: row.updatedAt.toISOString(),
     }));
+  }
+
+  /**
+   * Enrols a patient by hand (staff or the API) in a published journey; the re-entry rule
+   * applies per patient. Returns the enrolment's id.
+   */
+  async enrolManually(ctx: RequestContext, journeyId: string, patientId: string): Promise<string> {
+    const orgId = ctx.actor.orgId;
+    return this.database.withTenant(orgId, async (tx) => {
+      await this.find(tx, journeyId);
+      const [patient] = await tx
+        .select({ id: patients.id })
+        .from(patients)
+        .where(eq(patients.id, patientId));
+      if (!patient) throw unknownReference('patientId', 'patient');
+      const context = await patientContext(tx, patientId, { times: {}, attributes: {} });
+      const id = await this.runtime.enrol(tx, {
+        orgId,
+        journeyId,
+        patientId,
+        contextKey: 'manual',
+        context,
+      });
+      if (!id)
+        throw conflict('The journey is not published, or its re-entry rule keeps this patient out');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'journey-enrolment',
+        recordId: id,
+        patientId,
+      });
+      return id;
+    });
   }
 
   /** Puts a failed enrolment back to work where it failed. */

@@ -97,4 +97,23 @@ describe('careloop journey', () => {
       'task for front-desk: Patient asked to reschedule (replied R to a reminder)',
     );
   });
+
+  it('publishes a file as the next version of its key for an organization', async () => {
+    const env = { CARELOOP_DATA_DIR: path.join(dir, 'data') };
+    const org = 'Journey Clinic';
+    const seeded = await careloop(
+      ['seed', '--patients', '1', '--org', org, '--as-of', '2026-03-02', '--json'],
+      env,
+    );
+    expect(seeded.code).toBe(0);
+    const file = path.join(READY, 'post-visit-survey.json');
+    const first = await careloop(['journey', 'publish', file, '--org', org, '--json'], env);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ key: 'post-visit-survey', version: 1 });
+    const second = await careloop(['journey', 'publish', file, '--org', org, '--json'], env);
+    expect(JSON.parse(second.stdout)).toMatchObject({ version: 2 });
+    const nowhere = await careloop(['journey', 'publish', file, '--org', 'Nobody'], env);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('no organization named "Nobody"');
+  }, 120_000);
 });

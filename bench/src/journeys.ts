@@ -7,11 +7,11 @@ import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
 import type { Database } from '../../packages/server/src/db/client.js';
 import { rowsOf } from '../../packages/server/src/db/rows.js';
 import { organizations } from '../../packages/server/src/modules/directory/schema.js';
-import { chaosJourney } from '../../packages/server/src/modules/journeys/chaos.js';
 import {
   journeyEnrolments,
   journeyVersions,
 } from '../../packages/server/src/modules/journeys/schema.js';
+import { chaosJourney } from '../../packages/server/src/modules/journeys/test/chaos.js';
 import {
   patientContactPoints,
   patients,

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { runJourneysChaos } from '../../packages/server/src/modules/journeys/chaos.js';
+import { runJourneysChaos } from '../../packages/server/src/modules/journeys/test/chaos.js';
 
 /**
  * `npm run chaos -- journeys [--enrolments N] [--kills K] [--json]`: N enrolments in a journey

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runJourneysChaos } from './chaos.js';
+import { runJourneysChaos } from './test/chaos.js';
 
 const adminUrl = process.env.DATABASE_URL_TEST;
 

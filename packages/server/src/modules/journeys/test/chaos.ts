@@ -4,15 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { type JourneyDefinition, journeyStepKey } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { loadConfig } from '../../config.js';
-import { FieldCipher } from '../../crypto/field-cipher.js';
-import { Database } from '../../db/client.js';
-import { rowsOf } from '../../db/rows.js';
-import { createServices } from '../../services.js';
-import { SmtpSink } from '../../test/smtp-sink.js';
-import { organizations } from '../directory/schema.js';
-import { messageIdFor } from '../messaging/email.js';
-import { patientContactPoints, patients } from '../patients/schema.js';
+import { loadConfig } from '../../../config.js';
+import { FieldCipher } from '../../../crypto/field-cipher.js';
+import { Database } from '../../../db/client.js';
+import { rowsOf } from '../../../db/rows.js';
+import { createServices } from '../../../services.js';
+import { SmtpSink } from '../../../test/smtp-sink.js';
+import { organizations } from '../../directory/schema.js';
+import { messageIdFor } from '../../messaging/email.js';
+import { patientContactPoints, patients } from '../../patients/schema.js';
 
 /**
  * The journeys crash test (issue 11), shared by `npm run chaos -- journeys` and its vitest
@@ -21,7 +21,7 @@ import { patientContactPoints, patients } from '../patients/schema.js';
  * every expected message must have reached the SMTP sink exactly once, none past its window.
  */
 
-const BIN = fileURLToPath(new URL('../../../bin/careloop.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../../bin/careloop.mjs', import.meta.url));
 const FROM = 'Careloop <no-reply@careloop.localhost>';
 
 export interface JourneysChaosOptions {

@@ -2,6 +2,7 @@ import { benchAvailability } from './availability.js';
 import { cpuProfileSummary } from './cpu-profile.js';
 import { benchFhir } from './fhir-bench.js';
 import { benchHl7 } from './hl7.js';
+import { benchJourneys } from './journeys.js';
 import { benchMpi } from './mpi.js';
 import { patient360Bench } from './patient360-bench.js';
 import { seedBench } from './seed-bench.js';
@@ -16,6 +17,8 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   profile: cpuProfileSummary,
   // Issue 13: availability search and booking under contention.
   availability: benchAvailability,
+  // Issue 11: the journey engine.
+  journeys: benchJourneys,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

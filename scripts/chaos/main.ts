@@ -1,8 +1,11 @@
 import { dbRestart } from './db-restart.js';
+import { journeysChaos } from './journeys.js';
 
 /** `npm run chaos -- <name> [options]`: each scenario prints its figures, the last line JSON. */
 const SCENARIOS: Record<string, (args: string[]) => Promise<boolean>> = {
   'db-restart': dbRestart,
+  // Issue 11: the journeys crash test.
+  journeys: journeysChaos,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

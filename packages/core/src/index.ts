@@ -13,6 +13,12 @@ export * from './errors/problem.js';
 export * from './identity/index.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
+export * from './journeys/api.js';
+// Issue 11: journeys (schema, validator, step semantics, dry run).
+export * from './journeys/engine.js';
+export * from './journeys/schema.js';
+export * from './journeys/simulate.js';
+export * from './journeys/validate.js';
 export * from './json/canonical.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';

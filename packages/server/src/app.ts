@@ -25,6 +25,8 @@ import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
 // Issue 12: the journey map.
 import journeyMapRoutes from './modules/journey-map/routes.js';
+// Issue 11: journeys.
+import journeyRoutes from './modules/journeys/routes.js';
 // Issue 11: messaging (the test mailbox).
 import messagingRoutes from './modules/messaging/routes.js';
 // Issue 11: the SMS channel.
@@ -120,6 +122,8 @@ export async function buildApp(
     await journeyMapRoutes(api, services);
     // Issue 13: scheduling.
     await schedulingRoutes(api, services);
+    // Issue 11: journeys.
+    await journeyRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

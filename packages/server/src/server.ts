@@ -238,6 +238,15 @@ export async function startServer(
       await services.jobs.work('outbox.send', { concurrency: WORKER_CONCURRENCY }, async (job) => {
         await services.outbox.deliver(job);
       });
+      // Issue 11: journeys.
+      await services.jobs.work(
+        'journey.step',
+        { concurrency: WORKER_CONCURRENCY },
+        (job, attempt) => services.journeys.runtime.handleStepJob(job, attempt),
+      );
+      await services.jobs.work('appointment.changed', { concurrency: 1 }, (job) =>
+        services.journeys.runtime.onAppointmentChanged(job),
+      );
       say(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );

@@ -14,6 +14,10 @@ import { Hl7Service } from './modules/hl7/service.js';
 import { JobRunner } from './modules/jobs/runner.js';
 // Issue 12: the journey map.
 import { JourneyMapService } from './modules/journey-map/service.js';
+// Issue 11: journeys.
+import { JOURNEY_STEP_QUEUE_POLICY, JourneyRuntime } from './modules/journeys/runtime.js';
+import { OutboxJourneySender } from './modules/journeys/sender.js';
+import { JourneyService } from './modules/journeys/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 // Issue 11: the SMS channel.
@@ -53,6 +57,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 11: journeys (definitions, and the runtime the worker drives).
+  journeys: JourneyService;
   // Issue 13: the scheduling module.
   scheduling: SchedulingService;
   // Issue 12: the journey map.
@@ -98,7 +104,20 @@ export function createServices(
   // Issue 11: the SMS channel.
   const patients = new PatientService(database, audit, cipher);
   const smsInbox = new SmsInbox(database, cipher, audit, jobs, outbox, patients, () => auth.now());
+  // Issue 11: journeys. TODO(lead): swap OutboxJourneySender for MessagingService.sendTemplate.
+  jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
+  const journeyClock = () => auth.now();
+  const journeyRuntime = new JourneyRuntime(
+    database,
+    audit,
+    jobs,
+    outbox,
+    new OutboxJourneySender(outbox),
+    journeyClock,
+  );
+  const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
   return {
+    journeys,
     smsInbox,
     smsGateway: new SmsGateway(database, cipher, audit, smsInbox, outbox.sms),
     jobs,

@@ -53,6 +53,14 @@ const lazyPage = {
   schedule: async () => ({
     Component: (await import('./scheduling/SchedulePage')).SchedulePage,
   }),
+  // Issue 11: journeys.
+  journeys: async () => ({ Component: (await import('./journeys/JourneysPage')).JourneysPage }),
+  journey: async () => ({
+    Component: (await import('./journeys/JourneyBuilderPage')).JourneyBuilderPage,
+  }),
+  journeyDeadLetters: async () => ({
+    Component: (await import('./journeys/DeadLettersPage')).DeadLettersPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -163,6 +171,18 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="schedule:read" />,
             children: [{ path: 'schedule', lazy: lazyPage.schedule }],
+          },
+          // Issue 11: journeys.
+          {
+            element: <RequirePermission permission="journey:write" />,
+            children: [{ path: 'journeys/dead-letters', lazy: lazyPage.journeyDeadLetters }],
+          },
+          {
+            element: <RequirePermission permission="journey:read" />,
+            children: [
+              { path: 'journeys', lazy: lazyPage.journeys },
+              { path: 'journeys/:id', lazy: lazyPage.journey },
+            ],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -75,6 +75,11 @@ export const PERMISSIONS = {
   'schedule:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer', 'analyst'],
   'appointment:write': ['admin', 'front-desk', 'care-coordinator'],
   'schedule:manage': ['admin'],
+  // Issue 11, journeys.
+  /** The journeys list, their graphs and aggregate per-node counts (no patient data). */
+  'journey:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
+  /** Editing, publishing, pausing and enabling journeys; the dead-letter view and its retry. */
+  'journey:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -26,7 +26,7 @@ export const JourneyStepSchema = Type.Object({
   targetDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3650 })),
 });
 
-export const JourneyDefinitionSchema = Type.Object({
+export const JourneyPathDefinitionSchema = Type.Object({
   key: Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' }),
   name: Type.String({ minLength: 1, maxLength: 80 }),
   steps: Type.Array(JourneyStepSchema, { maxItems: 12 }),
@@ -37,7 +37,7 @@ export const JourneyDefinitionSchema = Type.Object({
 export const JourneyMapSettings = Type.Object({
   stages: Type.Array(JourneyMapStageSchema, { maxItems: 20 }),
   mapping: Type.Array(StageMappingRuleSchema, { maxItems: 200 }),
-  definitions: Type.Array(JourneyDefinitionSchema, { maxItems: 20 }),
+  definitions: Type.Array(JourneyPathDefinitionSchema, { maxItems: 20 }),
   suppressionThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
 });
 

@@ -12,7 +12,7 @@ export interface JourneyStep {
   targetDays?: number;
 }
 
-export interface JourneyDefinition {
+export interface JourneyPathDefinition {
   key: string;
   name: string;
   steps: JourneyStep[];
@@ -20,7 +20,7 @@ export interface JourneyDefinition {
   dropAfterDays: number;
 }
 
-export const NEW_PATIENT_DEFINITION: JourneyDefinition = {
+export const NEW_PATIENT_DEFINITION: JourneyPathDefinition = {
   key: 'new-patient',
   name: 'New patient',
   dropAfterDays: 60,
@@ -52,7 +52,7 @@ export const NEW_PATIENT_DEFINITION: JourneyDefinition = {
   ],
 };
 
-export const DEFAULT_DEFINITIONS: readonly JourneyDefinition[] = [NEW_PATIENT_DEFINITION];
+export const DEFAULT_DEFINITIONS: readonly JourneyPathDefinition[] = [NEW_PATIENT_DEFINITION];
 
 export interface PathEvent {
   type: string;
@@ -95,7 +95,7 @@ export function typeMatches(pattern: string, type: string): boolean {
  * its target is late; a patient waiting past `dropAfterDays` for the next step has dropped.
  */
 export function comparePath(
-  definition: JourneyDefinition,
+  definition: JourneyPathDefinition,
   events: readonly PathEvent[],
   asOf: Date,
 ): PathStanding {
@@ -180,11 +180,11 @@ export function comparePath(
 }
 
 /** The touchpoint types a definition looks at (for the query that fetches paths). */
-export function definitionTypes(definition: JourneyDefinition): string[] {
+export function definitionTypes(definition: JourneyPathDefinition): string[] {
   return [...new Set(definition.steps.flatMap((s) => s.types))];
 }
 
-export function definitionProblems(d: JourneyDefinition): { path: string; message: string }[] {
+export function definitionProblems(d: JourneyPathDefinition): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   if (d.steps.length < 2) problems.push({ path: '/steps', message: 'At least two steps' });
   if (d.steps.length > 12) problems.push({ path: '/steps', message: 'At most 12 steps' });

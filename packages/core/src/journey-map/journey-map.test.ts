@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePath, type JourneyDefinition, NEW_PATIENT_DEFINITION } from './definitions.js';
+import { comparePath, type JourneyPathDefinition, NEW_PATIENT_DEFINITION } from './definitions.js';
 import { journeyMapSearch, parseJourneyMapFilters } from './filters.js';
 import { journeyMapFor, type RawJourneyMap, sentimentOf } from './privacy.js';
 import { funnelOf, percentile } from './stats.js';
@@ -14,7 +14,7 @@ import {
 const asOf = new Date('2026-06-30T00:00:00Z');
 const day = (n: number) => new Date(Date.UTC(2026, 5, 1) + n * 86_400_000);
 
-const SIMPLE: JourneyDefinition = {
+const SIMPLE: JourneyPathDefinition = {
   key: 'simple',
   name: 'Simple',
   dropAfterDays: 20,

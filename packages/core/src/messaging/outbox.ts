@@ -14,6 +14,9 @@ export const MESSAGE_STATUSES = [
   'failed',
   'bounced',
   'replied',
+  // Issue 11, journeys: past its validity window, or withdrawn (the appointment changed).
+  'expired',
+  'withdrawn',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 

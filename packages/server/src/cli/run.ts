@@ -7,6 +7,7 @@ import type { Command, OptionSpecs } from './command.js';
 import { runHl7Listen, runImportHl7 } from './hl7.js';
 import { IMPORT_CSV_SUMMARY, runImportCsv } from './import-csv.js';
 import { runImportFhir } from './import-fhir.js';
+import { JOURNEY_SUMMARY, runJourney } from './journey.js';
 import { keysRotateCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { type CliIO, CommandError, EXIT, Output, UsageError } from './output.js';
@@ -43,6 +44,8 @@ const DELEGATED: {
     run: runHl7Listen,
   },
   { name: 'mpi link', summary: MPI_LINK_SUMMARY, run: runMpiLink },
+  // Issue 11: journeys as files.
+  { name: 'journey', summary: JOURNEY_SUMMARY, run: runJourney },
 ];
 
 const GLOBAL: OptionSpecs = {

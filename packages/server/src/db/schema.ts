@@ -7,6 +7,7 @@ export * from '../modules/fhir/schema.js';
 export * from '../modules/hl7/schema.js';
 // Issue 12: the journey map.
 export * from '../modules/journey-map/schema.js';
+export * from '../modules/journeys/schema.js';
 export * from '../modules/messaging/schema.js';
 export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';

@@ -141,6 +141,14 @@ const NAV: NavItem[] = [
     permission: 'journey-map:read',
     match: (path) => path.startsWith('/journey-map'),
   },
+  // Issue 11: journeys.
+  {
+    to: '/journeys',
+    label: 'Journeys',
+    icon: <IconRoute size={18} />,
+    permission: 'journey:read',
+    match: (path) => path.startsWith('/journeys'),
+  },
 ];
 
 /** The number of possible duplicates waiting, beside "Duplicates"; nothing when there are none. */

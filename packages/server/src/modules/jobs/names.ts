@@ -17,6 +17,9 @@ export const JOBS = {
     { orgId: Uuid, inboundId: Uuid },
     { additionalProperties: false },
   ),
+  // Issue 11, journeys (docs/adr/0026).
+  /** Run one enrolment's next step (a start, or a wait that may be over). */
+  'journey.step': Type.Object({ orgId: Uuid, enrolmentId: Uuid }, { additionalProperties: false }),
   // Issue 13: an appointment was booked, rescheduled, cancelled, checked in, completed or
   // marked no-show (core's APPOINTMENT_EVENTS); journeys consume it.
   'appointment.changed': Type.Object(

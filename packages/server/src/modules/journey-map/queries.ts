@@ -1,7 +1,7 @@
 import {
   ageBandBirthDates,
-  type JourneyDefinition,
   type JourneyMapQuery,
+  type JourneyPathDefinition,
   orderedRules,
   type StageMappingRule,
   UNMAPPED_STAGE,
@@ -130,7 +130,7 @@ export function mapStatement(cohort: SQL): SQL {
 }
 
 /** Each cohort patient's events of the definition's step types, oldest first. */
-export function pathsStatement(cohort: SQL, definition: JourneyDefinition): SQL {
+export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
   const patterns = [...new Set(definition.steps.flatMap((s) => s.types))];
   const match = patterns.map((p) =>
     p.endsWith('.*') ? sql`starts_with(type, ${p.slice(0, -1)})` : sql`type = ${p}`,

@@ -11,10 +11,10 @@ import {
   definitionProblems,
   forbidden,
   funnelOf,
-  type JourneyDefinition,
   type JourneyMap,
   type JourneyMapQuery,
   JourneyMapSettings,
+  type JourneyPathDefinition,
   journeyMapFor,
   mayRead,
   notFound,
@@ -152,7 +152,7 @@ export class JourneyMapService {
   private definitionOf(
     settings: JourneyMapSettings,
     key: string | undefined,
-  ): JourneyDefinition | null {
+  ): JourneyPathDefinition | null {
     if (!key) return settings.definitions[0] ?? null;
     const found = settings.definitions.find((d) => d.key === key);
     if (!found) throw badRequest('No such journey definition', '/querystring/definition');
@@ -187,7 +187,7 @@ export class JourneyMapService {
   private async standings(
     tx: Db,
     cohort: ReturnType<typeof cohortTouchpoints>,
-    d: JourneyDefinition,
+    d: JourneyPathDefinition,
     asOf: Date,
   ) {
     const rows = rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
@@ -206,7 +206,7 @@ export class JourneyMapService {
   private async funnel(
     tx: Db,
     cohort: ReturnType<typeof cohortTouchpoints>,
-    d: JourneyDefinition,
+    d: JourneyPathDefinition,
     asOf: Date,
   ) {
     const standings = await this.standings(tx, cohort, d, asOf);

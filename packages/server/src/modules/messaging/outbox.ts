@@ -55,6 +55,8 @@ export interface QueuedEmail {
   html?: string | null;
   /** Unique per organization: a second message with the same key is not queued. */
   idempotencyKey: string;
+  /** Past this instant the message is void: `expired`, never sent (docs/adr/0026). */
+  validUntil?: Date | null;
 }
 
 /** A text to write into the outbox (issue 11): like an email, without subject or HTML. */
@@ -74,7 +76,7 @@ type Claim =
   | { kind: 'held' }
   | { kind: 'done' };
 
-export type DeliveryOutcome = 'sent' | 'delivered' | 'failed' | 'skipped';
+export type DeliveryOutcome = 'sent' | 'delivered' | 'failed' | 'skipped' | 'expired';
 
 /**
  * The outbox (docs/adr/0020). `queueEmail` writes a message and its job in the caller's
@@ -124,6 +126,7 @@ export class OutboxService {
           ? this.cipher.encrypt(email.html, outboundHtmlAad(id, orgId))
           : null,
         idempotencyKey: email.idempotencyKey,
+        validUntil: email.validUntil ?? null,
         createdAt: this.options.clock(),
       })
       .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
@@ -161,6 +164,26 @@ export class OutboxService {
     return id;
   }
 
+  /**
+   * Withdraws the still-queued messages whose idempotency key starts with `keyPrefix` (a
+   * journey enrolment's, when its appointment is cancelled or moved): they are never sent.
+   * Returns how many were withdrawn.
+   */
+  async withdraw(tx: Db, keyPrefix: string): Promise<number> {
+    const escaped = keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await tx
+      .update(outboundMessages)
+      .set({ status: 'withdrawn', claimedUntil: null })
+      .where(
+        and(
+          eq(outboundMessages.status, 'queued'),
+          sql`${outboundMessages.idempotencyKey} like ${`${escaped}%`}`,
+        ),
+      )
+      .returning({ id: outboundMessages.id });
+    return rows.length;
+  }
+
   /** The worker's handler for `outbox.send`. Throws to have pg-boss retry with backoff. */
   async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;
@@ -195,6 +218,16 @@ export class OutboxService {
     // Queued but held by another worker: try again once its hold lapses.
     if (claim.kind === 'held') throw new Error('the message is held by another worker');
     const claimed = claim.row;
+    // Late is wrong (docs/adr/0026): past its window a message is recorded as expired, not sent.
+    if (claimed.validUntil && claimed.validUntil.getTime() <= now.getTime()) {
+      await this.database.withTenant(orgId, (tx) =>
+        tx
+          .update(outboundMessages)
+          .set({ status: 'expired', claimedUntil: null })
+          .where(eq(outboundMessages.id, messageId)),
+      );
+      return 'expired';
+    }
 
     let sent: ChannelSend;
     try {

@@ -52,6 +52,8 @@ export const outboundMessages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** Past this instant the message is void: marked `expired`, never sent (docs/adr/0026). */
+    validUntil: timestamp('valid_until', { withTimezone: true }),
   },
   (t) => [
     tenantKey(t),
@@ -71,7 +73,7 @@ export const outboundMessages = pgTable(
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn')`,
     ),
     // Issue 11: a phone's conversation (the Test phone, tying a reply to what it answers).
     index('outbound_messages_recipient_idx').on(t.orgId, t.channel, t.recipient, t.createdAt),

@@ -527,3 +527,42 @@ export async function raiseTasks(tx: Db, raised: RaisedTask[]): Promise<void> {
       raised.map((r) => ({ ...r, nonClinicalTitle: r.title, patientId: null, status: 'open' })),
     );
 }
+
+// Issue 11, journeys: a task a journey step raises for a team about a patient.
+/** A task about a patient a worker raises inside its own transaction (a journey step). */
+export interface RaisedPatientTask {
+  orgId: string;
+  patientId: string;
+  /** Names no condition (a journey's titles are reviewed as non-clinical): every role reads it. */
+  title: string;
+  team: Team;
+  dueAt: Date | null;
+  createdAt: Date;
+}
+
+/** Inserts the task and its timeline touchpoint within `tx`; returns the task's id. */
+export async function raisePatientTask(tx: Db, task: RaisedPatientTask): Promise<string> {
+  const id = randomUUID();
+  await tx.insert(tasks).values({
+    id,
+    orgId: task.orgId,
+    patientId: task.patientId,
+    title: task.title,
+    nonClinicalTitle: task.title,
+    team: task.team,
+    dueAt: task.dueAt,
+    priority: 'normal',
+    status: 'open',
+    createdBy: null,
+    createdAt: task.createdAt,
+  });
+  await appendTouchpoints(tx, [
+    taskTouchpoint(
+      task.orgId,
+      task.patientId,
+      { id, title: task.title, nonClinicalTitle: task.title },
+      'task.created',
+    ),
+  ]);
+  return id;
+}

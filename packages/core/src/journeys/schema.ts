@@ -1,0 +1,284 @@
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/**
+ * A journey: a versioned graph of nodes, shared by the engine, the CLI and the builder. Every
+ * definition is input (a file, a form, a row written by another version): it is checked against
+ * this schema and then by `validateJourney` (docs/adr/0026).
+ */
+
+const NodeId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$', description: 'node id' });
+const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
+
+/** A closed set of strings as a JSON-schema `enum`, typed as the union of its members. */
+const literals = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+
+/** Events a journey reacts to (trigger, wait-for-event, exit). */
+export const JOURNEY_EVENTS = [
+  'appointment.booked',
+  'appointment.rescheduled',
+  'appointment.cancelled',
+  'appointment.no_show',
+  'appointment.completed',
+  'encounter.discharged',
+  'message.received',
+] as const;
+export type JourneyEvent = (typeof JOURNEY_EVENTS)[number];
+const EventName = literals(JOURNEY_EVENTS);
+
+/** Record fields a relative wait or a validity window may be anchored on (instants). */
+export const JOURNEY_TIME_FIELDS = ['appointment.start', 'encounter.discharged_at'] as const;
+export type JourneyTimeField = (typeof JOURNEY_TIME_FIELDS)[number];
+const TimeField = literals(JOURNEY_TIME_FIELDS);
+
+const Trigger = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('event'), event: EventName },
+    { additionalProperties: false, description: 'enrol when the event happens' },
+  ),
+  Type.Object(
+    { kind: Type.Literal('manual') },
+    { additionalProperties: false, description: 'enrolled by staff or through the API' },
+  ),
+]);
+
+const Minutes = Type.Integer({ minimum: 1, maximum: 525_600 });
+
+const Wait = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('duration'), minutes: Minutes },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('time_of_day'),
+      /** HH:MM in the patient's zone (the organization's when the patient has none). */
+      time: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('relative'),
+      field: TimeField,
+      /** Minutes from the field's instant: -2880 is "2 days before". */
+      offsetMinutes: Type.Integer({ minimum: -525_600, maximum: 525_600 }),
+      /** Where to go when the instant has already passed on arrival (default: `next`). */
+      late: Type.Optional(NodeId),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('event'),
+      event: EventName,
+      timeoutMinutes: Minutes,
+      /** Where to go when the event does not come in time. */
+      timeout: NodeId,
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+/** Attributes a condition may read: the enrolment's context and the last event's. */
+export const JOURNEY_ATTRIBUTES = [
+  'appointment.status',
+  'appointment.service',
+  'appointment.telehealth',
+  'patient.language',
+  'patient.preferred_channel',
+  'patient.has_email',
+  'patient.has_phone',
+  'message.text',
+] as const;
+export type JourneyAttribute = (typeof JOURNEY_ATTRIBUTES)[number];
+
+const Predicate = Type.Object(
+  {
+    attribute: literals(JOURNEY_ATTRIBUTES),
+    op: Type.Union([
+      Type.Literal('equals'),
+      Type.Literal('not_equals'),
+      Type.Literal('in'),
+      Type.Literal('exists'),
+      /** Reply keywords: the first word, trimmed, any case ("c", " C ", "C thanks"). */
+      Type.Literal('first_word_in'),
+    ]),
+    values: Type.Optional(
+      Type.Array(Type.Union([Type.String({ maxLength: 200 }), Type.Boolean()]), { maxItems: 50 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const JOURNEY_CHANNELS = ['email', 'sms', 'preferred'] as const;
+export type JourneyChannel = (typeof JOURNEY_CHANNELS)[number];
+
+const ValidFor = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('field'),
+      field: TimeField,
+      offsetMinutes: Type.Optional(Type.Integer({ minimum: -525_600, maximum: 525_600 })),
+    },
+    { additionalProperties: false, description: 'void from the field instant (plus offset)' },
+  ),
+  Type.Object(
+    { kind: Type.Literal('duration'), minutes: Minutes },
+    { additionalProperties: false, description: 'void this long after the step ran' },
+  ),
+]);
+
+/** Fields a journey may update, each through its owning service. */
+export const JOURNEY_UPDATABLE_FIELDS = ['appointment.status'] as const;
+
+const Action = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('send'),
+      channel: literals(JOURNEY_CHANNELS),
+      template: Key,
+      purpose: Type.Union([
+        Type.Literal('treatment'),
+        Type.Literal('operations'),
+        Type.Literal('marketing'),
+      ]),
+      /** Every send has a window: past it, the message is recorded as expired, never sent. */
+      validFor: ValidFor,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('task'),
+      title: Type.String({ minLength: 1, maxLength: 200 }),
+      team: Type.Union([
+        Type.Literal('front-desk'),
+        Type.Literal('care-coordination'),
+        Type.Literal('clinical'),
+      ]),
+      dueInMinutes: Type.Optional(Minutes),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('update'),
+      field: literals(JOURNEY_UPDATABLE_FIELDS),
+      value: Type.Union([Type.Literal('confirmed')]),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ kind: Type.Literal('enrol'), journey: Key }, { additionalProperties: false }),
+]);
+
+const Position = Type.Optional(
+  Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: false }),
+);
+const Label = Type.Optional(Type.String({ maxLength: 120 }));
+
+export const JourneyNodeSchema = Type.Union([
+  Type.Object(
+    {
+      id: NodeId,
+      type: Type.Literal('wait'),
+      label: Label,
+      wait: Wait,
+      next: NodeId,
+      position: Position,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      id: NodeId,
+      type: Type.Literal('condition'),
+      label: Label,
+      branches: Type.Array(
+        Type.Object({ when: Predicate, next: NodeId }, { additionalProperties: false }),
+        { minItems: 1, maxItems: 20 },
+      ),
+      otherwise: NodeId,
+      position: Position,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      id: NodeId,
+      type: Type.Literal('split'),
+      label: Label,
+      branches: Type.Array(
+        Type.Object(
+          { percent: Type.Integer({ minimum: 0, maximum: 100 }), next: NodeId },
+          { additionalProperties: false },
+        ),
+        { minItems: 2, maxItems: 10 },
+      ),
+      position: Position,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      id: NodeId,
+      type: Type.Literal('action'),
+      label: Label,
+      action: Action,
+      next: NodeId,
+      position: Position,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      id: NodeId,
+      type: Type.Literal('goal'),
+      label: Label,
+      /** Reached: the enrolment counts as converted; it goes on to `next`, or completes. */
+      next: Type.Optional(NodeId),
+      position: Position,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { id: NodeId, type: Type.Literal('exit'), label: Label, position: Position },
+    { additionalProperties: false },
+  ),
+]);
+
+export const JourneyDefinitionSchema = Type.Object(
+  {
+    key: Key,
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    trigger: Trigger,
+    /**
+     * Re-entry of one patient for one context (an appointment): `never` (once ever),
+     * `after_exit` (again once the last enrolment ended), `always`.
+     */
+    reentry: Type.Union([
+      Type.Literal('never'),
+      Type.Literal('after_exit'),
+      Type.Literal('always'),
+    ]),
+    /** Events that end an active enrolment at once (e.g. appointment.cancelled). */
+    exitOn: Type.Optional(Type.Array(EventName, { maxItems: 10 })),
+    entry: NodeId,
+    nodes: Type.Array(JourneyNodeSchema, { minItems: 1, maxItems: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export type JourneyDefinition = Static<typeof JourneyDefinitionSchema>;
+export type JourneyNode = Static<typeof JourneyNodeSchema>;
+export type JourneyAction = Extract<JourneyNode, { type: 'action' }>['action'];
+export type JourneySendAction = Extract<JourneyAction, { kind: 'send' }>;
+export type JourneyWait = Extract<JourneyNode, { type: 'wait' }>['wait'];
+export type JourneyPredicate = Extract<
+  JourneyNode,
+  { type: 'condition' }
+>['branches'][number]['when'];
+
+export const checkJourneyDefinition = Compile(JourneyDefinitionSchema);

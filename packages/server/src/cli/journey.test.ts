@@ -1,0 +1,119 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { SimulatedPath } from '@careloop/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readyJourneys } from '../modules/journeys/ready.js';
+import { runCli } from './run.js';
+
+const READY = path.resolve(import.meta.dirname, '../../journeys');
+
+async function careloop(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: Buffer[] = [];
+  const errors: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  err.on('data', (c: Buffer) => errors.push(c));
+  const code = await runCli(argv, {
+    env: { LOG_LEVEL: 'silent', ...env },
+    stdout: out,
+    stderr: err,
+  });
+  return {
+    code,
+    stdout: Buffer.concat(chunks).toString('utf8'),
+    stderr: Buffer.concat(errors).toString('utf8'),
+  };
+}
+
+describe('careloop journey', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'careloop-journey-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('ships ready journeys that all validate', async () => {
+    expect(readyJourneys().map((j) => j.key)).toEqual([
+      'appointment-reminders',
+      'no-show-recovery',
+      'post-discharge-follow-up',
+      'post-visit-survey',
+    ]);
+    const ran = await careloop([
+      'journey',
+      'validate',
+      path.join(READY, 'appointment-reminders.json'),
+    ]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('valid journey "Appointment reminders"');
+  });
+
+  it('refuses an invalid journey, naming each problem by its path, exit 1', async () => {
+    const file = path.join(dir, 'broken.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        key: 'broken',
+        name: 'Broken',
+        trigger: { kind: 'manual' },
+        reentry: 'never',
+        entry: 'a',
+        nodes: [
+          { id: 'a', type: 'goal', next: 'nowhere' },
+          { id: 'b', type: 'exit' },
+        ],
+      }),
+    );
+    const ran = await careloop(['journey', 'validate', file]);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('/nodes/0/next: no node nowhere (unknown_node)');
+    expect(
+      (await careloop(['journey', 'validate', path.join(dir, 'missing.json')])).stderr,
+    ).toContain('cannot read');
+    expect((await careloop(['journey', 'sing', file])).code).toBe(2);
+  });
+
+  it('dry-runs the reminders on a simulated clock: C converts, R makes a task, a cancellation exits', async () => {
+    const ran = await careloop([
+      'journey',
+      'dry-run',
+      path.join(READY, 'appointment-reminders.json'),
+      '--start',
+      '2026-12-01T09:00:00Z',
+      '--json',
+    ]);
+    expect(ran.code).toBe(0);
+    const { paths } = JSON.parse(ran.stdout) as { paths: SimulatedPath[] };
+    expect(paths.map((p) => [p.status, p.converted, p.sends])).toEqual([
+      ['completed', true, 3],
+      ['completed', false, 2],
+      ['completed', false, 3],
+      ['exited', false, 0],
+    ]);
+    expect(paths[1]?.lines.map((l) => l.text)).toContain(
+      'task for front-desk: Patient asked to reschedule (replied R to a reminder)',
+    );
+  });
+
+  it('publishes a file as the next version of its key for an organization', async () => {
+    const env = { CARELOOP_DATA_DIR: path.join(dir, 'data') };
+    const org = 'Journey Clinic';
+    const seeded = await careloop(
+      ['seed', '--patients', '1', '--org', org, '--as-of', '2026-03-02', '--json'],
+      env,
+    );
+    expect(seeded.code).toBe(0);
+    const file = path.join(READY, 'post-visit-survey.json');
+    const first = await careloop(['journey', 'publish', file, '--org', org, '--json'], env);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ key: 'post-visit-survey', version: 1 });
+    const second = await careloop(['journey', 'publish', file, '--org', org, '--json'], env);
+    expect(JSON.parse(second.stdout)).toMatchObject({ version: 2 });
+    const nowhere = await careloop(['journey', 'publish', file, '--org', 'Nobody'], env);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('no organization named "Nobody"');
+  }, 120_000);
+});

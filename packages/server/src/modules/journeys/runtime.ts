@@ -1,0 +1,544 @@
+import {
+  type AttributeValue,
+  type EnrolmentContext,
+  type EnrolmentState,
+  initialState,
+  type JourneyDefinition,
+  type JourneyEvent,
+  type JourneyTimeField,
+  journeyStepKey,
+  type StepEffect,
+  type StepInput,
+  stepEnrolment,
+  validateJourney,
+} from '@careloop/core';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import type { AuditActor, AuditLog } from '../audit/service.js';
+import type { JobPayload } from '../jobs/names.js';
+import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
+import type { OutboxService } from '../messaging/outbox.js';
+import { patients } from '../patients/schema.js';
+import { appointments } from '../scheduling/schema.js';
+import { raisePatientTask } from '../tasks/service.js';
+import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
+import type { JourneySender } from './sender.js';
+
+/** Step jobs: the first attempt and four retries, about 5, 10, 20, 40 s apart; then dead letter. */
+export const JOURNEY_STEP_QUEUE_POLICY: QueuePolicy = {
+  retryLimit: 4,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 300,
+  expireInSeconds: 60,
+};
+
+/** What an enrolment stores of its context: instants and coded attributes, never free text. */
+export interface StoredContext {
+  times: Partial<Record<JourneyTimeField, string>>;
+  attributes: Partial<Record<string, AttributeValue>>;
+  timeZone: string;
+}
+
+export interface Enrolment {
+  orgId: string;
+  journeyId: string;
+  patientId: string;
+  contextKey: string;
+  appointmentId?: string | null;
+  context: StoredContext;
+}
+
+export type StepRun = 'advanced' | 'idle';
+
+/** The journey event of each scheduling event; a check-in starts and ends no journey. */
+const APPOINTMENT_EVENTS: Record<JobPayload<'appointment.changed'>['event'], JourneyEvent | null> =
+  {
+    booked: 'appointment.booked',
+    rescheduled: 'appointment.rescheduled',
+    cancelled: 'appointment.cancelled',
+    'checked-in': null,
+    'no-show': 'appointment.no_show',
+    completed: 'appointment.completed',
+  };
+
+/** The journeys worker's actor in the audit log: no user, the system. */
+export const systemActor = (orgId: string): AuditActor => ({
+  orgId,
+  userId: null,
+  email: null,
+  role: 'system',
+  ip: null,
+  userAgent: null,
+});
+
+/**
+ * Durable journey execution (docs/adr/0026). Each step runs in one transaction that locks the
+ * enrolment, computes core's `stepEnrolment`, performs its actions (an outbox row keyed by
+ * enrolment, node and occurrence; a task; another enrolment), appends the steps and schedules
+ * the next wake as a pg-boss job. A step that runs twice finds the enrolment moved on (or, at
+ * worst, the step's unique key taken) and does nothing.
+ */
+export class JourneyRuntime {
+  /** Published versions never change: each is read and validated once per process. */
+  private readonly versions = new Map<string, JourneyDefinition>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditLog,
+    private readonly jobs: JobRunner,
+    private readonly outbox: OutboxService,
+    private readonly sender: JourneySender,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** The version's definition, validated like any input (a row may be another version's). */
+  async definition(tx: Db, versionId: string): Promise<JourneyDefinition> {
+    const cached = this.versions.get(versionId);
+    if (cached) return cached;
+    const [row] = await tx
+      .select({ definition: journeyVersions.definition })
+      .from(journeyVersions)
+      .where(eq(journeyVersions.id, versionId));
+    const checked = validateJourney(row?.definition);
+    if (!checked.ok) throw new Error(`journey version ${versionId} is not a valid journey`);
+    this.versions.set(versionId, checked.journey);
+    return checked.journey;
+  }
+
+  /**
+   * Enrols a patient in a journey's published version, in `tx`, if its re-entry rule allows;
+   * the first step runs as a job. Returns the enrolment's id, or null.
+   */
+  async enrol(tx: Db, enrolment: Enrolment): Promise<string | null> {
+    const { orgId, journeyId, patientId, contextKey } = enrolment;
+    const [journey] = await tx
+      .select({ status: journeys.status, version: journeys.publishedVersion })
+      .from(journeys)
+      .where(eq(journeys.id, journeyId));
+    if (journey?.status !== 'published' || journey.version === null) return null;
+    const [version] = await tx
+      .select({ id: journeyVersions.id })
+      .from(journeyVersions)
+      .where(
+        and(eq(journeyVersions.journeyId, journeyId), eq(journeyVersions.version, journey.version)),
+      );
+    if (!version) return null;
+    const definition = await this.definition(tx, version.id);
+    // Two events for one appointment at once must not both pass the re-entry check.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`journey:${journeyId}:${patientId}:${contextKey}`}))`,
+    );
+    if (definition.reentry !== 'always') {
+      const [previous] = await tx
+        .select({ id: journeyEnrolments.id })
+        .from(journeyEnrolments)
+        .where(
+          and(
+            eq(journeyEnrolments.journeyId, journeyId),
+            eq(journeyEnrolments.patientId, patientId),
+            eq(journeyEnrolments.contextKey, contextKey),
+            definition.reentry === 'after_exit'
+              ? eq(journeyEnrolments.status, 'active')
+              : undefined,
+          ),
+        )
+        .limit(1);
+      if (previous) return null;
+    }
+    const now = this.clock();
+    const [row] = await tx
+      .insert(journeyEnrolments)
+      .values({
+        orgId,
+        journeyId,
+        versionId: version.id,
+        patientId,
+        contextKey,
+        appointmentId: enrolment.appointmentId ?? null,
+        context: enrolment.context,
+        state: initialState(definition),
+        status: 'active',
+        currentNode: definition.entry,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: journeyEnrolments.id });
+    if (!row) throw new Error('enrolment insert returned no row');
+    await this.jobs.send(tx, 'journey.step', { orgId, enrolmentId: row.id });
+    return row.id;
+  }
+
+  /** Enrols the patient in every published journey this event triggers. Returns the ids. */
+  async enrolOnEvent(
+    tx: Db,
+    orgId: string,
+    event: JourneyEvent,
+    enrolment: Omit<Enrolment, 'journeyId' | 'orgId'>,
+  ): Promise<string[]> {
+    const published = await tx
+      .select({ id: journeys.id, versionId: journeyVersions.id })
+      .from(journeys)
+      .innerJoin(
+        journeyVersions,
+        and(
+          eq(journeyVersions.journeyId, journeys.id),
+          eq(journeyVersions.version, journeys.publishedVersion),
+        ),
+      )
+      .where(eq(journeys.status, 'published'));
+    const ids: string[] = [];
+    for (const journey of published) {
+      const definition = await this.definition(tx, journey.versionId);
+      if (definition.trigger.kind !== 'event' || definition.trigger.event !== event) continue;
+      const id = await this.enrol(tx, { ...enrolment, orgId, journeyId: journey.id });
+      if (id) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** The `journey.step` handler: after the last retry, the enrolment goes to the dead letters. */
+  async handleStepJob(
+    payload: JobPayload<'journey.step'>,
+    attempt: { retryCount: number; retryLimit: number },
+  ): Promise<void> {
+    try {
+      await this.runStep(payload.orgId, payload.enrolmentId);
+    } catch (error) {
+      if (attempt.retryCount < attempt.retryLimit) throw error;
+      await this.markFailed(payload.orgId, payload.enrolmentId, errorCode(error));
+    }
+  }
+
+  /**
+   * Runs one step of an enrolment: a start, a wake (a no-op unless its wait is over), or an
+   * event. `times` updates the instants its waits are anchored on (a moved appointment).
+   */
+  runStep(
+    orgId: string,
+    enrolmentId: string,
+    input?: StepInput,
+    times?: StoredContext['times'],
+  ): Promise<StepRun> {
+    return this.database.withTenant(orgId, async (tx) => {
+      const [found] = await tx
+        .select({ row: journeyEnrolments, journeyStatus: journeys.status })
+        .from(journeyEnrolments)
+        .innerJoin(journeys, eq(journeys.id, journeyEnrolments.journeyId))
+        .where(eq(journeyEnrolments.id, enrolmentId))
+        .for('update', { of: journeyEnrolments });
+      const row = found?.row;
+      if (row?.status !== 'active') return 'idle';
+      // Paused: nothing moves; `resume` wakes what fell due meanwhile.
+      if (found?.journeyStatus !== 'published') return 'idle';
+      const definition = await this.definition(tx, row.versionId);
+      const stored = row.context as StoredContext;
+      const context: StoredContext = times
+        ? { ...stored, times: { ...stored.times, ...times } }
+        : stored;
+      const state = row.state as EnrolmentState;
+      const now = this.clock();
+      const step =
+        input ??
+        (Object.keys(state.occurrences).length === 0 ? { kind: 'start' } : { kind: 'wake' });
+      const result = stepEnrolment(
+        definition,
+        state,
+        { ...context, seed: row.id } satisfies EnrolmentContext,
+        step,
+        now,
+      );
+      const next = result.state;
+      const moved =
+        result.visited.length > 0 || next.status !== state.status || next.wakeAt !== state.wakeAt;
+      if (!moved && !times) return 'idle';
+
+      const effects = new Map(result.effects.map((e) => [`${e.nodeId}#${e.occurrence}`, e]));
+      const steps: (typeof journeySteps.$inferInsert)[] = [];
+      for (const visit of result.visited) {
+        const effect = effects.get(`${visit.nodeId}#${visit.occurrence}`);
+        const done = effect
+          ? await this.perform(tx, row, effect, now)
+          : { outcome: 'entered', messageId: null };
+        steps.push({
+          orgId,
+          enrolmentId,
+          journeyId: row.journeyId,
+          nodeId: visit.nodeId,
+          occurrence: visit.occurrence,
+          outcome: done.outcome,
+          messageId: done.messageId,
+          at: now,
+        });
+      }
+      if (steps.length > 0) await tx.insert(journeySteps).values(steps).onConflictDoNothing();
+      await tx
+        .update(journeyEnrolments)
+        .set({
+          state: next,
+          status: next.status,
+          currentNode: next.node,
+          wakeAt: next.wakeAt ? new Date(next.wakeAt) : null,
+          convertedAt: next.convertedAt ? new Date(next.convertedAt) : null,
+          context,
+          lastError: null,
+          updatedAt: now,
+        })
+        .where(eq(journeyEnrolments.id, enrolmentId));
+      if (next.status === 'active' && next.wakeAt && next.wakeAt !== state.wakeAt) {
+        await this.jobs.send(
+          tx,
+          'journey.step',
+          { orgId, enrolmentId },
+          { startAfter: new Date(next.wakeAt) },
+        );
+      }
+      return moved ? 'advanced' : 'idle';
+    });
+  }
+
+  private async perform(
+    tx: Db,
+    row: typeof journeyEnrolments.$inferSelect,
+    effect: StepEffect,
+    now: Date,
+  ): Promise<{ outcome: string; messageId: string | null }> {
+    const action = effect.action;
+    const { orgId, patientId } = row;
+    const audited = async (recordType: string, recordId: string) =>
+      this.audit.inTransaction(tx, systemActor(orgId), {
+        action: 'create',
+        recordType,
+        recordId,
+        patientId,
+      });
+    switch (action.kind) {
+      case 'send': {
+        const validUntil = new Date(effect.validUntil ?? now.toISOString());
+        if (validUntil.getTime() <= now.getTime()) return { outcome: 'expired', messageId: null };
+        const stored = row.context as StoredContext;
+        const sent = await this.sender.send(tx, {
+          orgId,
+          patientId,
+          channel: action.channel,
+          templateKey: action.template,
+          purpose: action.purpose,
+          context: {
+            ...(stored.times['appointment.start']
+              ? { appointmentStart: stored.times['appointment.start'] }
+              : {}),
+            ...(row.appointmentId ? { appointmentId: row.appointmentId } : {}),
+          },
+          idempotencyKey: journeyStepKey(row.id, effect.nodeId, effect.occurrence),
+          validUntil,
+        });
+        if (sent.kind === 'queued') {
+          await audited('outbound-message', sent.messageId);
+          return { outcome: 'queued', messageId: sent.messageId };
+        }
+        return {
+          outcome: sent.kind === 'duplicate' ? 'duplicate' : `suppressed:${sent.reason}`,
+          messageId: null,
+        };
+      }
+      case 'task': {
+        const id = await raisePatientTask(tx, {
+          orgId,
+          patientId,
+          title: action.title,
+          team: action.team,
+          dueAt: action.dueInMinutes
+            ? new Date(now.getTime() + action.dueInMinutes * 60_000)
+            : null,
+          createdAt: now,
+        });
+        await audited('task', id);
+        return { outcome: 'task', messageId: null };
+      }
+      case 'update':
+        // TODO(lead, at merge): confirm through the scheduling module's service once it is in
+        // this tree (`appointment.status = confirmed`, and the outbound SIU to the EHR). Until
+        // then the confirmation is recorded on the step and the enrolment reaches its goal.
+        return { outcome: 'recorded', messageId: null };
+      case 'enrol': {
+        const [target] = await tx
+          .select({ id: journeys.id })
+          .from(journeys)
+          .where(eq(journeys.key, action.journey));
+        const id = target
+          ? await this.enrol(tx, {
+              orgId,
+              journeyId: target.id,
+              patientId,
+              contextKey: row.contextKey,
+              appointmentId: row.appointmentId,
+              context: row.context as StoredContext,
+            })
+          : null;
+        return { outcome: id ? 'enrolled' : 'not_enrolled', messageId: null };
+      }
+    }
+  }
+
+  /** An enrolment whose step failed past its retries: shown in the dead-letter view. */
+  async markFailed(orgId: string, enrolmentId: string, code: string): Promise<void> {
+    await this.database.withTenant(orgId, (tx) =>
+      tx
+        .update(journeyEnrolments)
+        .set({ status: 'failed', lastError: code, updatedAt: this.clock() })
+        .where(and(eq(journeyEnrolments.id, enrolmentId), eq(journeyEnrolments.status, 'active'))),
+    );
+  }
+
+  /**
+   * The `appointment.changed` handler. A cancelled or moved appointment withdraws its
+   * enrolments' queued messages at once; the event then reaches them (a cancellation exits, a
+   * move shifts their waits) and enrols the patient in journeys it triggers.
+   */
+  async onAppointmentChanged(payload: JobPayload<'appointment.changed'>): Promise<void> {
+    const { orgId, appointmentId } = payload;
+    const event = APPOINTMENT_EVENTS[payload.event];
+    if (event === null) return;
+    const found = await this.database.withTenant(orgId, async (tx) => {
+      const [appointment] = await tx
+        .select({
+          patientId: appointments.patientId,
+          startAt: appointments.startAt,
+          status: appointments.status,
+          telehealth: appointments.telehealth,
+        })
+        .from(appointments)
+        .where(eq(appointments.id, appointmentId));
+      if (!appointment) return null;
+      const enrolments = await tx
+        .select({ id: journeyEnrolments.id })
+        .from(journeyEnrolments)
+        .where(
+          and(
+            eq(journeyEnrolments.status, 'active'),
+            or(
+              eq(journeyEnrolments.appointmentId, appointmentId),
+              and(
+                eq(journeyEnrolments.patientId, appointment.patientId),
+                sql`${journeyEnrolments.state}->>'awaiting' = ${event}`,
+              ),
+            ),
+          ),
+        );
+      if (payload.event === 'cancelled' || payload.event === 'rescheduled') {
+        for (const e of enrolments) await this.outbox.withdraw(tx, `journey:${e.id}:`);
+      }
+      return { appointment, enrolments };
+    });
+    if (!found) return;
+    const times = { 'appointment.start': found.appointment.startAt.toISOString() };
+    for (const e of found.enrolments) {
+      await this.runStep(orgId, e.id, { kind: 'event', event }, times);
+    }
+    await this.database.withTenant(orgId, async (tx) => {
+      const context = await patientContext(tx, found.appointment.patientId, {
+        times,
+        attributes: {
+          'appointment.status': found.appointment.status,
+          'appointment.telehealth': found.appointment.telehealth,
+        },
+      });
+      await this.enrolOnEvent(tx, orgId, event, {
+        patientId: found.appointment.patientId,
+        contextKey: `appointment:${appointmentId}`,
+        appointmentId,
+        context,
+      });
+    });
+  }
+
+  /**
+   * A message from a patient (an SMS reply): reaches the enrolments waiting for one. The text
+   * is read by the step's conditions and never stored. To be called by the SMS inbound path.
+   */
+  async onMessageReceived(orgId: string, patientId: string, text: string): Promise<number> {
+    const waiting = await this.database.withTenant(orgId, (tx) =>
+      tx
+        .select({ id: journeyEnrolments.id })
+        .from(journeyEnrolments)
+        .where(
+          and(
+            eq(journeyEnrolments.patientId, patientId),
+            eq(journeyEnrolments.status, 'active'),
+            sql`${journeyEnrolments.state}->>'awaiting' = 'message.received'`,
+          ),
+        ),
+    );
+    let advanced = 0;
+    for (const e of waiting) {
+      const run = await this.runStep(orgId, e.id, {
+        kind: 'event',
+        event: 'message.received',
+        attributes: { 'message.text': text },
+      });
+      if (run === 'advanced') advanced++;
+    }
+    return advanced;
+  }
+
+  /** Wakes the given enrolments now (after a resume, or a dead letter retried). */
+  async wakeAll(tx: Db, orgId: string, enrolmentIds: string[]): Promise<void> {
+    for (const enrolmentId of enrolmentIds) {
+      await this.jobs.send(tx, 'journey.step', { orgId, enrolmentId });
+    }
+  }
+
+  /** The ids of a journey's active enrolments whose wait is over (or not yet started). */
+  async dueEnrolments(tx: Db, journeyId: string, now: Date): Promise<string[]> {
+    const rows = await tx
+      .select({ id: journeyEnrolments.id })
+      .from(journeyEnrolments)
+      .where(
+        and(
+          eq(journeyEnrolments.journeyId, journeyId),
+          inArray(journeyEnrolments.status, ['active']),
+          or(
+            sql`${journeyEnrolments.wakeAt} is null`,
+            sql`${journeyEnrolments.wakeAt} <= ${now.toISOString()}::timestamptz`,
+          ),
+        ),
+      );
+    return rows.map((r) => r.id);
+  }
+}
+
+/** The attributes and zone of a patient that conditions and waits read. */
+export async function patientContext(
+  tx: Db,
+  patientId: string,
+  base: Pick<StoredContext, 'times' | 'attributes'>,
+): Promise<StoredContext> {
+  const [patient] = await tx
+    .select({
+      language: patients.preferredLanguage,
+      channel: patients.preferredChannel,
+      timeZone: patients.timeZone,
+    })
+    .from(patients)
+    .where(eq(patients.id, patientId));
+  return {
+    times: base.times,
+    attributes: {
+      ...base.attributes,
+      'patient.language': patient?.language ?? null,
+      'patient.preferred_channel': patient?.channel ?? null,
+    },
+    timeZone: patient?.timeZone ?? 'UTC',
+  };
+}
+
+/** An error as a code for the dead-letter view: never its message (it may carry data). */
+function errorCode(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(code)) return code;
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string') return name.slice(0, 40);
+  }
+  return 'error';
+}

@@ -12,15 +12,9 @@ export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
 export * from './json/canonical.js';
-// Issue 11: templates, quiet hours and frequency caps.
-export * from './messaging/appointment-time.js';
-export * from './messaging/frequency-caps.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
-export * from './messaging/quiet-hours.js';
-export * from './messaging/sms-segments.js';
-export * from './messaging/template-lint.js';
-export * from './messaging/template-render.js';
+export * from './messaging/templates-policy.js';
 export * from './pagination/cursor.js';
 export * from './patients/mrn.js';
 export * from './patients/redact.js';

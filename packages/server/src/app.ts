@@ -31,6 +31,8 @@ import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
 import restrictionRoutes from './modules/restrictions/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
+// Issue 11: templates and suppressed sends.
+import templateRoutes from './modules/templates/routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -108,6 +110,8 @@ export async function buildApp(
     // Issue 11: messaging.
     await messagingRoutes(api, services);
     await passwordResetRoutes(api, services);
+    // Issue 11: templates and suppressed sends.
+    await templateRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

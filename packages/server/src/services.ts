@@ -14,12 +14,15 @@ import { Hl7Service } from './modules/hl7/service.js';
 import { JobRunner } from './modules/jobs/runner.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
+import { SendPolicy } from './modules/messaging/send-policy.js';
+import { MessagingService } from './modules/messaging/send-template.js';
 import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
 import { TaskService } from './modules/tasks/service.js';
+import { TemplateService } from './modules/templates/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
 export interface Services {
@@ -44,6 +47,10 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 11: templates, and the one send API for patient messages.
+  templates: TemplateService;
+  messaging: MessagingService;
+  sendPolicy: SendPolicy;
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -67,9 +74,16 @@ export function createServices(
   );
   // Issue 11: the job runner and the outbox.
   const jobs = new JobRunner(database).define('outbox.send', OUTBOX_QUEUE_POLICY);
+  const sendPolicy = new SendPolicy(database, jobs);
   const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
     from: config.mailFrom,
     clock: () => auth.now(),
+    // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0025).
+    sendPolicy,
+  });
+  const restrictions = new RestrictionService(database, audit, cipher, {
+    grantMinutes: config.breakGlassMinutes,
+    clock: grantClock,
   });
   return {
     jobs,
@@ -91,9 +105,13 @@ export function createServices(
     portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit, cipher),
-    restrictions: new RestrictionService(database, audit, cipher, {
-      grantMinutes: config.breakGlassMinutes,
-      clock: grantClock,
+    restrictions,
+    // Issue 11: templates and the send API.
+    templates: new TemplateService(database, audit, restrictions, {
+      publicUrl: config.publicUrl,
+      clock: () => auth.now(),
     }),
+    messaging: new MessagingService(outbox, { publicUrl: config.publicUrl }),
+    sendPolicy,
   };
 }

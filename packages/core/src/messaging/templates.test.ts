@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appointmentStart } from './appointment-time.js';
+import { type ChannelOption, chooseChannel } from './channel-choice.js';
 import { smsSegments } from './sms-segments.js';
 import { lintTemplate } from './template-lint.js';
 import { parseTemplate, renderTemplate } from './template-render.js';
@@ -113,5 +114,52 @@ describe('appointment times', () => {
     expect(appointmentStart(at, 'America/New_York', 'en')).toBe('Tuesday, March 3 at 9:30 AM');
     expect(appointmentStart(at, 'America/New_York', 'es')).toBe('martes, 3 de marzo a las 9:30');
     expect(appointmentStart(at, 'America/Los_Angeles', 'en')).toBe('Tuesday, March 3 at 6:30 AM');
+  });
+});
+
+describe('channel choice', () => {
+  const email: ChannelOption = { channel: 'email', address: 'ana@example.org', hasTemplate: true };
+  const sms: ChannelOption = { channel: 'sms', address: '+15555550100', hasTemplate: true };
+  const both = [email, sms];
+  it('takes the preferred channel, and falls back when it has no number or is opted out', () => {
+    expect(chooseChannel('preferred', 'sms', both, [], 'treatment')).toMatchObject({
+      ok: true,
+      channel: 'sms',
+      fellBack: false,
+    });
+    const noNumber = [email, { ...sms, address: null }];
+    expect(chooseChannel('preferred', 'sms', noNumber, [], 'treatment')).toMatchObject({
+      channel: 'email',
+      fellBack: true,
+    });
+    const optedOut = [
+      {
+        channel: 'sms' as const,
+        purpose: 'treatment-reminders' as const,
+        status: 'denied' as const,
+      },
+    ];
+    expect(chooseChannel('preferred', 'sms', both, optedOut, 'treatment')).toMatchObject({
+      channel: 'email',
+    });
+  });
+
+  it('needs an opt-in for marketing: queued opted out, for the send-time check to record', () => {
+    expect(chooseChannel('email', null, both, [], 'marketing')).toMatchObject({
+      ok: true,
+      channel: 'email',
+      optedOut: true,
+    });
+  });
+
+  it('says why nothing fits when no channel has an address or a template', () => {
+    const none = [
+      { ...email, address: null },
+      { ...sms, hasTemplate: false },
+    ];
+    expect(chooseChannel('preferred', 'email', none, [], 'treatment')).toEqual({
+      ok: false,
+      reasons: { email: 'no-address', sms: 'no-template' },
+    });
   });
 });

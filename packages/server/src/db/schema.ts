@@ -13,3 +13,4 @@ export * from '../modules/restrictions/schema.js';
 export * from '../modules/scheduling/schema.js';
 export * from '../modules/tasks/schema.js';
 export * from '../modules/timeline/schema.js';
+export * from '../modules/templates/schema.js';

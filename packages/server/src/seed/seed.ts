@@ -22,6 +22,8 @@ import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
 import { sealedEncounterReason } from '../modules/clinical/reason.js';
 import { sealedReason } from '../modules/scheduling/reason.js';
+// Issue 11: ready message templates.
+import { ensureTemplates, READY_TEMPLATES } from '../modules/templates/service.js';
 import { insertMany } from './bulk.js';
 import { dayNumber } from './calendar.js';
 import { ensureDemoPatientLogin, ensureDemoStaff, ensureDirectory } from './directory.js';
@@ -196,6 +198,8 @@ export async function seedOrganization(
     const { directory, created } = await ensureDirectory(tx, organization, anchorDay - 2200);
     const staff = passwordHash ? await ensureDemoStaff(tx, directory, passwordHash) : null;
     const firstIndex = await nextPatientIndex(tx, directory.orgId);
+    // Issue 11: the templates the ready journeys name (edits by staff are kept on a re-seed).
+    await ensureTemplates(tx, directory.orgId, READY_TEMPLATES, new Date());
     return { directory, created, taskAssignees: staff ? taskAssignees(staff) : null, firstIndex };
   });
   const ctx: GeneratorContext = {

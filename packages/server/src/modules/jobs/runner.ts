@@ -110,7 +110,13 @@ export class JobRunner {
    * Sends a job in the caller's transaction `tx`: it exists only if `tx` commits. The payload is
    * checked against its schema first.
    */
-  async send<N extends JobName>(tx: Db, name: N, payload: JobPayload<N>): Promise<void> {
+  async send<N extends JobName>(
+    tx: Db,
+    name: N,
+    payload: JobPayload<N>,
+    /** Issue 11: not before this instant (a message deferred past quiet hours). */
+    options: { startAfter?: Date } = {},
+  ): Promise<void> {
     if (!this.started) throw new Error('the job runner is not started');
     if (!checkPayload(name, payload)) throw new Error(`invalid payload for job ${name}`);
     const inTransaction = {
@@ -118,7 +124,10 @@ export class JobRunner {
         rows: rowsOf<unknown>(await tx.execute(query as SQL)),
       }),
     };
-    await this.boss.send(name, payload, { db: fromDrizzle(inTransaction, sql) });
+    await this.boss.send(name, payload, {
+      db: fromDrizzle(inTransaction, sql),
+      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+    });
   }
 
   /**

@@ -24,6 +24,7 @@ import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
 import { outboundMessages } from './schema.js';
+import type { SendPolicy } from './send-policy.js';
 
 /**
  * How long a worker holds a message it took. Longer than a send may take (SMTP timeouts total
@@ -60,7 +61,13 @@ type Claim =
   | { kind: 'held' }
   | { kind: 'done' };
 
-export type DeliveryOutcome = 'sent' | 'delivered' | 'failed' | 'skipped';
+export type DeliveryOutcome =
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'skipped'
+  | 'deferred'
+  | 'suppressed';
 
 /**
  * The outbox (docs/adr/0020). `queueEmail` writes a message and its job in the caller's
@@ -75,7 +82,7 @@ export class OutboxService {
     private readonly audit: AuditLog,
     private readonly jobs: JobRunner,
     readonly channel: EmailChannel,
-    private readonly options: { from: string; clock: () => Date },
+    private readonly options: { from: string; clock: () => Date; sendPolicy?: SendPolicy },
   ) {}
 
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
@@ -111,6 +118,9 @@ export class OutboxService {
   async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;
     const now = this.options.clock();
+    // Issue 11: consent, quiet hours and frequency caps, at every attempt (docs/adr/0025).
+    const held = await this.options.sendPolicy?.admit(payload, now);
+    if (held) return held;
     const claim = await this.database.withTenant(orgId, async (tx): Promise<Claim> => {
       const [row] = await tx
         .update(outboundMessages)

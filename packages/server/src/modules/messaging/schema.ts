@@ -46,6 +46,17 @@ export const outboundMessages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    // Issue 11, send-time policy (docs/adr/0025).
+    /** Why a patient message was not sent (`consent`, `frequency-cap`, `expired`, …); no PHI. */
+    suppressionReason: text('suppression_reason'),
+    /** When the send-time checks last let it through: what frequency caps count. */
+    admittedAt: timestamp('admitted_at', { withTimezone: true }),
+    /** Past this instant the message is not sent (a reminder after the visit), but suppressed. */
+    validUntil: timestamp('valid_until', { withTimezone: true }),
+    /** Not sent before this instant: the first attempt defers it (docs/adr/0025). */
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    /** The template it was rendered from, for the timeline and the suppressions view. */
+    templateKey: text('template_key'),
   },
   (t) => [
     tenantKey(t),
@@ -61,8 +72,11 @@ export const outboundMessages = pgTable(
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'suppressed')`,
     ),
+    index('outbound_messages_patient_admitted_idx')
+      .on(t.orgId, t.patientId, t.purpose, t.admittedAt)
+      .where(sql`admitted_at is not null`),
     sameOrganization(t.orgId, t.patientId, patients),
     sameOrganization(t.orgId, t.userId, users),
   ],

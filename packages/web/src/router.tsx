@@ -38,6 +38,10 @@ const lazyPage = {
   mailbox: async () => ({
     Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
   }),
+  // Issue 11: message templates.
+  templates: async () => ({
+    Component: (await import('./templates/TemplatesPage')).TemplatesPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -129,6 +133,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="mailbox:read" />,
             children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
+          },
+          // Issue 11: message templates.
+          {
+            element: <RequirePermission permission="template:read" />,
+            children: [{ path: 'templates', lazy: lazyPage.templates }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

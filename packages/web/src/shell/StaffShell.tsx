@@ -23,6 +23,7 @@ import {
   IconMail,
   IconPlugConnected,
   IconShieldCheck,
+  IconTemplate,
   IconUsers,
   IconUsersGroup,
 } from '@tabler/icons-react';
@@ -113,6 +114,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 11: message templates.
+  {
+    to: '/templates',
+    label: 'Templates',
+    icon: <IconTemplate size={18} />,
+    permission: 'template:read',
+    match: (path) => path.startsWith('/templates'),
   },
 ];
 

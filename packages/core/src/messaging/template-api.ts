@@ -116,3 +116,28 @@ export const SuppressedMessage = Type.Object({
 });
 export const SuppressedMessageList = Type.Object({ items: Type.Array(SuppressedMessage) });
 export type SuppressedMessageList = Static<typeof SuppressedMessageList>;
+
+const Cap = Type.Object(
+  {
+    perDay: Type.Integer({ minimum: 0, maximum: 50 }),
+    perWeek: Type.Integer({ minimum: 0, maximum: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+/** An organization's send-time policy (docs/adr/0025): fallback language, quiet hours, caps. */
+export const MessagePolicySettings = Type.Object(
+  {
+    defaultLanguage: Language,
+    /** Minutes after local midnight: sending starts (08:00 = 480). */
+    quietStartMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    /** Minutes after local midnight: sending stops (21:00 = 1260). */
+    quietEndMinute: Type.Integer({ minimum: 1, maximum: 1440 }),
+    frequencyCaps: Type.Object(
+      { treatment: Cap, operations: Cap, marketing: Cap },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MessagePolicySettings = Static<typeof MessagePolicySettings>;

@@ -271,7 +271,6 @@ export function TemplatesPage() {
                 <NavLink
                   key={t.id}
                   label={t.name}
-                  description={t.key}
                   active={t.id === current.id}
                   onClick={() => setSelected(t.id)}
                 />

@@ -314,4 +314,40 @@ describeEachDatabase('patient messages checked at send time', (kind) => {
     );
     expect(audited).toHaveLength(1);
   });
+
+  it('takes each organization’s caps and quiet hours, set by admins', async () => {
+    setClock('2026-12-28T15:00:00Z');
+    const owner = await tenant.signIn('admin');
+    const policy = {
+      defaultLanguage: 'en',
+      quietStartMinute: 9 * 60,
+      quietEndMinute: 20 * 60,
+      frequencyCaps: {
+        treatment: { perDay: 2, perWeek: 4 },
+        operations: { perDay: 2, perWeek: 5 },
+        marketing: { perDay: 1, perWeek: 2 },
+      },
+    };
+    const bad = await owner.request('PUT', '/api/messaging/policy', {
+      ...policy,
+      quietEndMinute: 8 * 60,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ path: '/body/quietEndMinute' });
+    const frontDesk = await tenant.signIn('front-desk');
+    expect((await frontDesk.request('PUT', '/api/messaging/policy', policy)).statusCode).toBe(403);
+    const set = await owner.request('PUT', '/api/messaging/policy', policy);
+    expect(set.statusCode).toBe(200);
+    expect((await frontDesk.get('/api/messaging/policy')).json()).toEqual(policy);
+
+    const p = await patient();
+    // Two a day now: both go; a third that day is suppressed.
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await deliver(await send(p.id)));
+    expect(outcomes).toEqual(['sent', 'sent', 'suppressed']);
+    // 08:30 local is quiet under this organization's 09:00 start.
+    setClock('2026-12-29T13:30:00Z');
+    const early = await send(p.id);
+    expect(await deliver(early)).toBe('deferred');
+  });
 });

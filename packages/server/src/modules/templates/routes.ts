@@ -1,5 +1,6 @@
 import {
   IdParams,
+  MessagePolicySettings,
   MessageTemplate,
   MessageTemplateCreate,
   MessageTemplateList,
@@ -116,5 +117,33 @@ export default async function templateRoutes(
     async (request) => ({
       items: await sendPolicy.listSuppressed(contextOf(request), request.query.limit ?? 50),
     }),
+  );
+
+  app.get(
+    '/api/messaging/policy',
+    {
+      config: { policy: { permission: 'template:read' } },
+      schema: {
+        tags: ['messaging'],
+        summary:
+          "The organization's send-time policy: fallback language, quiet hours (minutes after local midnight) and frequency caps per purpose",
+        response: { 200: MessagePolicySettings, ...errors },
+      },
+    },
+    (request) => templates.getPolicy(contextOf(request)),
+  );
+
+  app.put(
+    '/api/messaging/policy',
+    {
+      config: { policy: { permission: 'directory:write' } },
+      schema: {
+        tags: ['messaging'],
+        summary: "Sets the organization's send-time policy (admins); checked at every delivery",
+        body: MessagePolicySettings,
+        response: { 200: MessagePolicySettings, ...errors },
+      },
+    },
+    (request) => templates.setPolicy(contextOf(request), request.body),
   );
 }

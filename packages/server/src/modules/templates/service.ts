@@ -2,10 +2,12 @@ import {
   badRequest,
   CareloopError,
   lintTemplate,
+  type MessagePolicySettings,
   type MessageTemplate,
   type MessageTemplateCreate,
   notFound,
   smsSegments,
+  TEMPLATE_PURPOSES,
   type TemplateChannel,
   type TemplateLanguage,
   type TemplatePreview,
@@ -14,6 +16,7 @@ import {
   type TemplateVersion,
   type TemplateVersionBody,
   type TemplateVersionSaved,
+  templateLanguage,
 } from '@careloop/core';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -27,7 +30,8 @@ export { messagePolicyOf, type OrganizationMessagePolicy, patientZone } from './
 export { READY_TEMPLATES } from './ready.js';
 export { type MergeContext, mergeValuesFor, renderBodies } from './render.js';
 
-import { messageTemplates, messageTemplateVersions } from './schema.js';
+import { messagePolicyOf } from './policy.js';
+import { messagePolicies, messageTemplates, messageTemplateVersions } from './schema.js';
 
 type TemplateRow = typeof messageTemplates.$inferSelect;
 type VersionRow = typeof messageTemplateVersions.$inferSelect;
@@ -191,6 +195,56 @@ export class TemplateService {
       },
       warnings,
     };
+  }
+
+  /** The organization's send-time policy, defaults filled in. */
+  async getPolicy(ctx: RequestContext): Promise<MessagePolicySettings> {
+    const orgId = ctx.actor.orgId;
+    const policy = await this.database.withTenant(orgId, (tx) => messagePolicyOf(tx, orgId));
+    return {
+      defaultLanguage: templateLanguage(policy.defaultLanguage) ?? 'en',
+      quietStartMinute: policy.window.startMinute,
+      quietEndMinute: policy.window.endMinute,
+      frequencyCaps: policy.caps,
+    };
+  }
+
+  /** Sets the organization's send-time policy (admins); audited as a change of settings. */
+  async setPolicy(
+    ctx: RequestContext,
+    input: MessagePolicySettings,
+  ): Promise<MessagePolicySettings> {
+    if (input.quietEndMinute <= input.quietStartMinute)
+      throw badRequest('Sending must stop after it starts', '/body/quietEndMinute');
+    for (const purpose of TEMPLATE_PURPOSES) {
+      const cap = input.frequencyCaps[purpose];
+      if (cap.perWeek < cap.perDay)
+        throw badRequest(
+          'A week allows at least what a day does',
+          `/body/frequencyCaps/${purpose}/perWeek`,
+        );
+    }
+    const orgId = ctx.actor.orgId;
+    const now = this.options.clock();
+    const values = {
+      defaultLanguage: input.defaultLanguage,
+      quietStartMinute: input.quietStartMinute,
+      quietEndMinute: input.quietEndMinute,
+      frequencyCaps: input.frequencyCaps,
+      updatedAt: now,
+    };
+    await this.database.withTenant(orgId, async (tx) => {
+      await tx
+        .insert(messagePolicies)
+        .values({ orgId, ...values })
+        .onConflictDoUpdate({ target: messagePolicies.orgId, set: values });
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'message-policy',
+        recordId: orgId,
+      });
+    });
+    return this.getPolicy(ctx);
   }
 
   private async withVersions(tx: Db, rows: TemplateRow[]): Promise<MessageTemplate[]> {

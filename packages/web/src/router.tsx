@@ -42,6 +42,9 @@ const lazyPage = {
   templates: async () => ({
     Component: (await import('./templates/TemplatesPage')).TemplatesPage,
   }),
+  suppressed: async () => ({
+    Component: (await import('./templates/SuppressedPage')).SuppressedPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -138,6 +141,10 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="template:read" />,
             children: [{ path: 'templates', lazy: lazyPage.templates }],
+          },
+          {
+            element: <RequirePermission permission="suppression:read" />,
+            children: [{ path: 'admin/suppressed', lazy: lazyPage.suppressed }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

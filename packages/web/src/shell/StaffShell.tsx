@@ -21,6 +21,7 @@ import {
   IconLock,
   IconLogout,
   IconMail,
+  IconMailOff,
   IconPlugConnected,
   IconShieldCheck,
   IconTemplate,
@@ -122,6 +123,13 @@ const NAV: NavItem[] = [
     icon: <IconTemplate size={18} />,
     permission: 'template:read',
     match: (path) => path.startsWith('/templates'),
+  },
+  {
+    to: '/admin/suppressed',
+    label: 'Suppressed messages',
+    icon: <IconMailOff size={18} />,
+    permission: 'suppression:read',
+    match: (path) => path.startsWith('/admin/suppressed'),
   },
 ];
 

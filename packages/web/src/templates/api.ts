@@ -1,5 +1,6 @@
 import type {
   MessageTemplateList,
+  SuppressedMessageList,
   TemplateChannel,
   TemplateLanguage,
   TemplatePreview,
@@ -53,5 +54,13 @@ export function useTemplatePreview(
       }),
     enabled: patientId !== null && request.body.text.trim().length > 0,
     retry: false,
+  });
+}
+
+/** Patient messages the send-time checks suppressed, newest first (admins). */
+export function useSuppressedMessages() {
+  return useQuery({
+    queryKey: ['messaging', 'suppressed'],
+    queryFn: () => api.get<SuppressedMessageList>('/api/messaging/suppressed', { limit: 100 }),
   });
 }

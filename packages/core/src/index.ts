@@ -25,6 +25,7 @@ export * from './messaging/password-reset.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).
 export * from './messaging/sms-keywords.js';
 export * from './messaging/sms-status.js';
+export * from './messaging/templates-policy.js';
 export * from './pagination/cursor.js';
 export * from './patients/mrn.js';
 export * from './patients/redact.js';

@@ -39,6 +39,8 @@ import restrictionRoutes from './modules/restrictions/routes.js';
 // Issue 13: scheduling.
 import schedulingRoutes from './modules/scheduling/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
+// Issue 11: templates and suppressed sends.
+import templateRoutes from './modules/templates/routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -124,6 +126,8 @@ export async function buildApp(
     await schedulingRoutes(api, services);
     // Issue 11: journeys.
     await journeyRoutes(api, services);
+    // Issue 11: templates and suppressed sends.
+    await templateRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

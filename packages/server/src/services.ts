@@ -20,6 +20,8 @@ import { OutboxJourneySender } from './modules/journeys/sender.js';
 import { JourneyService } from './modules/journeys/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
+import { SendPolicy } from './modules/messaging/send-policy.js';
+import { MessagingService } from './modules/messaging/send-template.js';
 // Issue 11: the SMS channel.
 import { SmsGateway } from './modules/messaging/sms/gateway.js';
 import { SmsInbox } from './modules/messaging/sms/inbound.js';
@@ -33,6 +35,7 @@ import { RestrictionService } from './modules/restrictions/service.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
 import { TaskService } from './modules/tasks/service.js';
+import { TemplateService } from './modules/templates/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
 export interface Services {
@@ -57,6 +60,10 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 11: templates, and the one send API for patient messages.
+  templates: TemplateService;
+  messaging: MessagingService;
+  sendPolicy: SendPolicy;
   // Issue 11: journeys (definitions, and the runtime the worker drives).
   journeys: JourneyService;
   // Issue 13: the scheduling module.
@@ -94,12 +101,19 @@ export function createServices(
   );
   // Issue 11: the job runner and the outbox.
   const jobs = new JobRunner(database).define('outbox.send', OUTBOX_QUEUE_POLICY);
+  const sendPolicy = new SendPolicy(database, jobs);
   const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
     from: config.mailFrom,
     clock: () => auth.now(),
     // Issue 11: the SMS channel.
     sms: smsProviderFor(config),
     publicUrl: config.publicUrl,
+    // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0025).
+    sendPolicy,
+  });
+  const restrictions = new RestrictionService(database, audit, cipher, {
+    grantMinutes: config.breakGlassMinutes,
+    clock: grantClock,
   });
   // Issue 11: the SMS channel.
   const patients = new PatientService(database, audit, cipher);
@@ -139,13 +153,17 @@ export function createServices(
     portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
     csvImport: new CsvImportService(database, audit, cipher),
-    restrictions: new RestrictionService(database, audit, cipher, {
-      grantMinutes: config.breakGlassMinutes,
-      clock: grantClock,
+    restrictions,
+    // Issue 11: templates and the send API.
+    templates: new TemplateService(database, audit, restrictions, {
+      publicUrl: config.publicUrl,
+      clock: () => auth.now(),
     }),
     // Issue 12: the journey map.
     journeyMap: new JourneyMapService(database, audit, () => auth.now()),
     // Issue 13: the scheduling module; its clock is the one tests move.
     scheduling: new SchedulingService(database, audit, jobs, { clock: grantClock }),
+    messaging: new MessagingService(outbox, { publicUrl: config.publicUrl }),
+    sendPolicy,
   };
 }

@@ -61,6 +61,13 @@ const lazyPage = {
   journeyDeadLetters: async () => ({
     Component: (await import('./journeys/DeadLettersPage')).DeadLettersPage,
   }),
+  // Issue 11: message templates.
+  templates: async () => ({
+    Component: (await import('./templates/TemplatesPage')).TemplatesPage,
+  }),
+  suppressed: async () => ({
+    Component: (await import('./templates/SuppressedPage')).SuppressedPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -183,6 +190,15 @@ export const router = createBrowserRouter([
               { path: 'journeys', lazy: lazyPage.journeys },
               { path: 'journeys/:id', lazy: lazyPage.journey },
             ],
+          },
+          // Issue 11: message templates.
+          {
+            element: <RequirePermission permission="template:read" />,
+            children: [{ path: 'templates', lazy: lazyPage.templates }],
+          },
+          {
+            element: <RequirePermission permission="suppression:read" />,
+            children: [{ path: 'admin/suppressed', lazy: lazyPage.suppressed }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -80,6 +80,13 @@ export const PERMISSIONS = {
   'journey:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
   /** Editing, publishing, pausing and enabling journeys; the dead-letter view and its retry. */
   'journey:write': ['admin'],
+  // Issue 11: message templates and suppressed sends.
+  /** Templates: the front desk and care team read them (quick replies, what a patient got). */
+  'template:read': ['admin', 'front-desk', 'care-coordinator', 'clinician', 'marketer'],
+  /** Writing templates: marketing and admins; the lint keeps clinical detail out either way. */
+  'template:write': ['admin', 'marketer'],
+  /** Sends the send-time policy suppressed, with their reason (no bodies). */
+  'suppression:read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -71,3 +71,16 @@ export function keywordReply(keyword: SmsKeyword, organizationName: string): str
       return `${organizationName}: appointment and care messages. Reply STOP to stop receiving texts, START to resume. Msg & data rates may apply. For help, call us.`;
   }
 }
+
+const KEYWORD_REPLY_KEY_PREFIX = 'sms-keyword:';
+
+/** The outbox key of the one reply to an inbound keyword (its inbound message's id). */
+export const keywordReplyKey = (inboundId: string): string =>
+  `${KEYWORD_REPLY_KEY_PREFIX}${inboundId}`;
+
+/**
+ * Whether an outbox key is a keyword reply. Such replies answer the patient's own STOP, START or
+ * HELP at once, as carriers require: no consent, quiet-hours or cap check holds them (a STOP's
+ * confirmation goes to a number that has just opted out).
+ */
+export const isKeywordReplyKey = (key: string): boolean => key.startsWith(KEYWORD_REPLY_KEY_PREFIX);

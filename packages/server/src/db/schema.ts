@@ -15,4 +15,5 @@ export * from '../modules/patients/schema.js';
 export * from '../modules/restrictions/schema.js';
 export * from '../modules/scheduling/schema.js';
 export * from '../modules/tasks/schema.js';
+export * from '../modules/templates/schema.js';
 export * from '../modules/timeline/schema.js';

@@ -22,6 +22,8 @@ import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
 import { sealedEncounterReason } from '../modules/clinical/reason.js';
 import { sealedReason } from '../modules/scheduling/reason.js';
+// Issue 11: ready message templates.
+import { ensureTemplates, READY_TEMPLATES } from '../modules/templates/service.js';
 import { insertMany } from './bulk.js';
 import { dayNumber } from './calendar.js';
 import { ensureDemoPatientLogin, ensureDemoStaff, ensureDirectory } from './directory.js';
@@ -199,6 +201,8 @@ export async function seedOrganization(
     // Issue 13: services and hours, so the demo has open slots.
     if (demo) await ensureDemoSchedule(tx, directory.orgId);
     const firstIndex = await nextPatientIndex(tx, directory.orgId);
+    // Issue 11: the templates the ready journeys name (edits by staff are kept on a re-seed).
+    await ensureTemplates(tx, directory.orgId, READY_TEMPLATES, new Date());
     return { directory, created, taskAssignees: staff ? taskAssignees(staff) : null, firstIndex };
   });
   const ctx: GeneratorContext = {

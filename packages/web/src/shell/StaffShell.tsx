@@ -23,9 +23,11 @@ import {
   IconLock,
   IconLogout,
   IconMail,
+  IconMailOff,
   IconPlugConnected,
   IconRoute,
   IconShieldCheck,
+  IconTemplate,
   IconUsers,
   IconUsersGroup,
 } from '@tabler/icons-react';
@@ -148,6 +150,21 @@ const NAV: NavItem[] = [
     icon: <IconRoute size={18} />,
     permission: 'journey:read',
     match: (path) => path.startsWith('/journeys'),
+  },
+  // Issue 11: message templates.
+  {
+    to: '/templates',
+    label: 'Templates',
+    icon: <IconTemplate size={18} />,
+    permission: 'template:read',
+    match: (path) => path.startsWith('/templates'),
+  },
+  {
+    to: '/admin/suppressed',
+    label: 'Suppressed messages',
+    icon: <IconMailOff size={18} />,
+    permission: 'suppression:read',
+    match: (path) => path.startsWith('/admin/suppressed'),
   },
 ];
 

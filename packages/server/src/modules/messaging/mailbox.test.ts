@@ -3,6 +3,7 @@ import type { MailboxPage } from '@careloop/core';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 
@@ -12,12 +13,13 @@ describeEachDatabase('the test mailbox (no SMTP server configured)', (kind) => {
   let admin: Session;
   let patientId: string;
   const to = `mailbox-${randomUUID().slice(0, 8)}@example.org`;
+  // Treatment reminders go out in the patient's daytime, one a day (docs/adr/0025).
+  const clock = new TestClock('2026-12-07T15:00:00Z');
 
   beforeAll(async () => {
-    app = await createTestApp(kind);
+    app = await createTestApp(kind, {}, { clock });
     await app.services.jobs.start();
     tenant = await TestTenant.create(app);
-    admin = await tenant.signIn('admin');
     patientId = (await tenant.createPatient()).id;
     for (const n of [1, 2, 3]) {
       const id = await app.database.withTenant(tenant.orgId, (tx) =>
@@ -35,7 +37,9 @@ describeEachDatabase('the test mailbox (no SMTP server configured)', (kind) => {
       if (!id) throw new Error('not queued');
       const outcome = await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: id });
       expect(outcome).toBe('delivered');
+      clock.advance(24 * 3600_000);
     }
+    admin = await tenant.signIn('admin');
   }, 120_000);
 
   afterAll(async () => {

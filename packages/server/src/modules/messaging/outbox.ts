@@ -24,6 +24,7 @@ import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
 import { outboundMessages } from './schema.js';
+import type { SendPolicy } from './send-policy.js';
 import { type ChannelSend, sendSms } from './sms/dispatch.js';
 import { LocalSmsGateway, type SmsProvider, SmsSendError } from './sms/provider.js';
 
@@ -76,7 +77,14 @@ type Claim =
   | { kind: 'held' }
   | { kind: 'done' };
 
-export type DeliveryOutcome = 'sent' | 'delivered' | 'failed' | 'skipped' | 'expired';
+export type DeliveryOutcome =
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'skipped'
+  | 'expired'
+  | 'deferred'
+  | 'suppressed';
 
 /**
  * The outbox (docs/adr/0020). `queueEmail` writes a message and its job in the caller's
@@ -98,6 +106,8 @@ export class OutboxService {
       sms?: SmsProvider;
       /** Where providers report delivery (CARELOOP_PUBLIC_URL); none reported without it. */
       publicUrl?: string;
+      /** Issue 11: the send-time checks (docs/adr/0025), for patient messages. */
+      sendPolicy?: SendPolicy;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -188,6 +198,9 @@ export class OutboxService {
   async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;
     const now = this.options.clock();
+    // Issue 11: consent, quiet hours and frequency caps, at every attempt (docs/adr/0025).
+    const held = await this.options.sendPolicy?.admit(payload, now);
+    if (held) return held;
     const claim = await this.database.withTenant(orgId, async (tx): Promise<Claim> => {
       const [row] = await tx
         .update(outboundMessages)

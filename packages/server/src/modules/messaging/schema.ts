@@ -52,8 +52,17 @@ export const outboundMessages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    // Issue 11, send-time policy (docs/adr/0025).
+    /** Why a patient message was not sent (`consent`, `frequency-cap`, `expired`, …); no PHI. */
+    suppressionReason: text('suppression_reason'),
+    /** When the send-time checks last let it through: what frequency caps count. */
+    admittedAt: timestamp('admitted_at', { withTimezone: true }),
     /** Past this instant the message is void: marked `expired`, never sent (docs/adr/0026). */
     validUntil: timestamp('valid_until', { withTimezone: true }),
+    /** Not sent before this instant: the first attempt defers it (docs/adr/0025). */
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    /** The template it was rendered from, for the timeline and the suppressions view. */
+    templateKey: text('template_key'),
   },
   (t) => [
     tenantKey(t),
@@ -73,10 +82,13 @@ export const outboundMessages = pgTable(
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn', 'suppressed')`,
     ),
     // Issue 11: a phone's conversation (the Test phone, tying a reply to what it answers).
     index('outbound_messages_recipient_idx').on(t.orgId, t.channel, t.recipient, t.createdAt),
+    index('outbound_messages_patient_admitted_idx')
+      .on(t.orgId, t.patientId, t.purpose, t.admittedAt)
+      .where(sql`admitted_at is not null`),
     sameOrganization(t.orgId, t.patientId, patients),
     sameOrganization(t.orgId, t.userId, users),
   ],

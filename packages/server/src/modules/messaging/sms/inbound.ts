@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   keywordConsentEffect,
   keywordReply,
+  keywordReplyKey,
   type MessageStatus,
   nextMessageStatus,
   normalizePhone,
@@ -254,7 +255,7 @@ export class SmsInbox {
       purpose: 'operations',
       to: phone,
       text: keywordReply(keyword, message.organizationName),
-      idempotencyKey: `sms-keyword:${message.id}`,
+      idempotencyKey: keywordReplyKey(message.id),
     });
   }
 

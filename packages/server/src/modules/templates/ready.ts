@@ -1,0 +1,176 @@
+import type { TemplateSeed } from './service.js';
+
+const reply = {
+  en: 'Reply C to confirm, R to reschedule.',
+  es: 'Responda C para confirmar, R para cambiar la cita.',
+};
+
+/**
+ * The templates the ready journeys name (issue 11), in English and Spanish. Seeded for each
+ * organization the demo seed creates; staff edit them in the console afterwards, and a second
+ * seed leaves their edits alone.
+ */
+export const READY_TEMPLATES: readonly TemplateSeed[] = [
+  {
+    key: 'appointment-reminder-7d',
+    name: 'Appointment reminder, 7 days before (email)',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Your appointment on {{appointment.date}}',
+          text: 'Hi {{patient.firstName}},\n\nThis is a reminder of your appointment on {{appointment.start}} with {{practitioner.name}} at {{location.name}}, {{location.address}}.\n\nConfirm: {{links.confirm}}\nReschedule: {{links.reschedule}}\n\n{{organization.name}}',
+          html: '<p>Hi {{patient.firstName}},</p><p>This is a reminder of your appointment on <strong>{{appointment.start}}</strong> with {{practitioner.name}} at {{location.name}}, {{location.address}}.</p><p><a href="{{links.confirm}}">Confirm</a> · <a href="{{links.reschedule}}">Reschedule</a></p><p>{{organization.name}}</p>',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Su cita del {{appointment.date}}',
+          text: 'Hola {{patient.firstName}}:\n\nLe recordamos su cita el {{appointment.start}} con {{practitioner.name}} en {{location.name}}, {{location.address}}.\n\nConfirmar: {{links.confirm}}\nCambiar la cita: {{links.reschedule}}\n\n{{organization.name}}',
+          html: '<p>Hola {{patient.firstName}}:</p><p>Le recordamos su cita el <strong>{{appointment.start}}</strong> con {{practitioner.name}} en {{location.name}}, {{location.address}}.</p><p><a href="{{links.confirm}}">Confirmar</a> · <a href="{{links.reschedule}}">Cambiar la cita</a></p><p>{{organization.name}}</p>',
+        },
+      },
+    ],
+  },
+  {
+    key: 'appointment-reminder-2d',
+    name: 'Appointment reminder, 2 days before (SMS)',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, see you {{appointment.start}} at {{location.name}}. ${reply.en}`,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, le esperamos el {{appointment.start}} en {{location.name}}. ${reply.es}`,
+        },
+      },
+    ],
+  },
+  {
+    key: 'appointment-reminder-2h',
+    name: 'Appointment reminder, 2 hours before (SMS)',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: see you today at {{appointment.time}} at {{location.name}}, {{location.address}}.',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: le esperamos hoy a las {{appointment.time}} en {{location.name}}, {{location.address}}.',
+        },
+      },
+    ],
+  },
+  {
+    key: 'appointment-confirmed-reply',
+    name: 'Reply to a confirmation (SMS)',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: 'Thank you, {{patient.firstName}}: your appointment on {{appointment.start}} is confirmed.',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: 'Gracias, {{patient.firstName}}: su cita del {{appointment.start}} queda confirmada.',
+        },
+      },
+    ],
+  },
+  {
+    key: 'no-show-recovery',
+    name: 'Missed appointment, same day',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: we missed you today, {{patient.firstName}}. Book a new time: {{links.reschedule}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: le echamos de menos hoy, {{patient.firstName}}. Pida una nueva cita: {{links.reschedule}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'We missed you today',
+          text: 'Hi {{patient.firstName}},\n\nWe missed you at your appointment today. Book a new time: {{links.reschedule}}\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Le echamos de menos hoy',
+          text: 'Hola {{patient.firstName}}:\n\nNo pudimos verle en su cita de hoy. Pida una nueva cita: {{links.reschedule}}\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
+  {
+    key: 'post-visit-survey',
+    name: 'Post-visit survey invitation',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'How was your visit?',
+          text: 'Hi {{patient.firstName}},\n\nThank you for visiting {{organization.name}}. Tell us how it went (2 minutes): {{links.survey}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: '¿Qué tal fue su visita?',
+          text: 'Hola {{patient.firstName}}:\n\nGracias por visitar {{organization.name}}. Cuéntenos qué tal fue (2 minutos): {{links.survey}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: how was your visit, {{patient.firstName}}? 2 minutes: {{links.survey}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: ¿qué tal su visita, {{patient.firstName}}? 2 minutos: {{links.survey}}',
+        },
+      },
+    ],
+  },
+];

@@ -12,6 +12,7 @@ export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
 export * from './json/canonical.js';
+export * from './kpis/index.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
 export * from './pagination/cursor.js';

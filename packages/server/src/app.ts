@@ -23,6 +23,8 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+// Issue 12: the KPI dashboard.
+import kpiRoutes from './modules/kpis/routes.js';
 // Issue 11: messaging (the test mailbox).
 import messagingRoutes from './modules/messaging/routes.js';
 import mpiRoutes from './modules/mpi/routes.js';
@@ -108,6 +110,8 @@ export async function buildApp(
     // Issue 11: messaging.
     await messagingRoutes(api, services);
     await passwordResetRoutes(api, services);
+    // Issue 12: the KPI dashboard.
+    await kpiRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -12,6 +12,8 @@ import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
+// Issue 12: the KPI dashboard.
+import { KPI_QUEUE_POLICY, KpiService } from './modules/kpis/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { MpiService } from './modules/mpi/service.js';
@@ -44,6 +46,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 12: the KPI dashboard and its rollup.
+  kpis: KpiService;
 }
 
 /** SMTP when configured, else the built-in local mailbox (the demo). */
@@ -66,7 +70,11 @@ export function createServices(
     authOptions,
   );
   // Issue 11: the job runner and the outbox.
-  const jobs = new JobRunner(database).define('outbox.send', OUTBOX_QUEUE_POLICY);
+  const jobs = new JobRunner(database)
+    .define('outbox.send', OUTBOX_QUEUE_POLICY)
+    // Issue 12: the KPI rollup refresh; a failed refresh is retried once, the next night's redoes it.
+    .define('kpis.refresh', KPI_QUEUE_POLICY)
+    .define('kpis.refresh-all', KPI_QUEUE_POLICY);
   const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
     from: config.mailFrom,
     clock: () => auth.now(),
@@ -95,5 +103,7 @@ export function createServices(
       grantMinutes: config.breakGlassMinutes,
       clock: grantClock,
     }),
+    // Issue 12: the KPI dashboard and its rollup.
+    kpis: new KpiService(database, audit, () => auth.now()),
   };
 }

@@ -50,6 +50,14 @@ export const PERMISSIONS = {
     'analyst',
     'patient',
   ],
+  // Issue 12 (KPIs): aggregate analytics.
+  /**
+   * The KPI dashboard: counts and rates, never a patient; roles without clinical access see
+   * no small cells (docs/kpis.md). Every read is audited.
+   */
+  'analytics:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
+  /** Recomputing the KPI rollup now (it is also refreshed nightly). */
+  'analytics:refresh': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -90,3 +90,12 @@ export const AUTOMATED_TOUCHPOINT_TYPES = [
 
 /** Response window of a message: an inbound touchpoint of the patient within it answers it. */
 export const RESPONSE_WINDOW_DAYS = 7;
+
+/** Appointment statuses that mean the visit took place (FHIR: fulfilled; arrived and checked-in on the day). */
+export const VISIT_STATUSES = ['fulfilled', 'arrived', 'checked-in'] as const;
+
+/** Encounter classes of a hospital stay (FHIR IMP, ACUTE, NONAC map to `inpatient`). */
+export const INPATIENT_CLASSES = ['inpatient'] as const;
+
+/** Days behind the current one the scheduled refresh recomputes: the longest look-ahead (18 months) and a margin. */
+export const KPI_REFRESH_TRAILING_DAYS = 560;

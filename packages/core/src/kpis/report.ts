@@ -72,7 +72,11 @@ export function buildKpiReport(input: KpiInputs): KpiReport {
       formula.kind === 'live'
         ? { value: live?.value ?? null, numerator: null, denominator: live?.basis ?? null }
         : computeKpi(formula, counts);
-    const current = suppressCell(raw(input.current), t);
+    // A live figure counts schedules, not patients: nothing to suppress.
+    const current =
+      formula.kind === 'live'
+        ? { ...raw(input.current), suppressed: false }
+        : suppressCell(raw(input.current), t);
     const previous =
       formula.kind === 'live'
         ? { value: null, numerator: null, denominator: null, suppressed: false }

@@ -5,6 +5,7 @@ export * from '../modules/clinical/schema.js';
 export * from '../modules/directory/schema.js';
 export * from '../modules/fhir/schema.js';
 export * from '../modules/hl7/schema.js';
+export * from '../modules/kpis/schema.js';
 export * from '../modules/messaging/schema.js';
 export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';

@@ -38,6 +38,10 @@ const lazyPage = {
   mailbox: async () => ({
     Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
   }),
+  // Issue 12: the KPI dashboard.
+  kpis: async () => ({
+    Component: (await import('./kpis/KpiDashboardPage')).KpiDashboardPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -129,6 +133,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="mailbox:read" />,
             children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
+          },
+          // Issue 12: the KPI dashboard.
+          {
+            element: <RequirePermission permission="analytics:read" />,
+            children: [{ path: 'analytics/kpis', lazy: lazyPage.kpis }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

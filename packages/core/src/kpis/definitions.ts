@@ -196,7 +196,9 @@ export function computeKpi(formula: KpiFormula, counts: KpiCounts): KpiValue {
     case 'count': {
       const n = countOf(counts, formula.count);
       if (formula.basis === undefined) return { value: n, numerator: n, denominator: null };
-      return { value: n, numerator: null, denominator: countOf(counts, formula.basis) };
+      // No records behind the sum (no claims imported): no figure, rather than a zero amount.
+      const basis = countOf(counts, formula.basis);
+      return { value: basis === 0 ? null : n, numerator: null, denominator: basis };
     }
     case 'nps': {
       const responses = countOf(counts, formula.responses);

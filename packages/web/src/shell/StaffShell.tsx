@@ -15,6 +15,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
+  IconChartLine,
   IconChecklist,
   IconFileImport,
   IconHeartHandshake,
@@ -113,6 +114,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 12: the KPI dashboard.
+  {
+    to: '/analytics/kpis',
+    label: 'KPI dashboard',
+    icon: <IconChartLine size={18} />,
+    permission: 'analytics:read',
+    match: (path) => path.startsWith('/analytics/kpis'),
   },
 ];
 

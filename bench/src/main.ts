@@ -1,3 +1,5 @@
+// Issue 12: the KPI dashboard.
+import { analyticsBench } from './analytics.js';
 import { cpuProfileSummary } from './cpu-profile.js';
 import { benchFhir } from './fhir-bench.js';
 import { benchHl7 } from './hl7.js';
@@ -13,6 +15,8 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   hl7: benchHl7,
   fhir: benchFhir,
   profile: cpuProfileSummary,
+  // Issue 12: the KPI dashboard.
+  analytics: analyticsBench,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import type { KpiReport, KpiTile } from '@careloop/core';
+import { KPI_METRICS, type KpiReport, type KpiTile } from '@careloop/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
@@ -11,6 +11,7 @@ import { locations, practitioners, serviceLines } from '../directory/schema.js';
 import { claims, schedules, slots } from '../fhir/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
+import { ROLLUP_METRICS } from './schema.js';
 
 /** 2026-12-06 04:00 in New York (the organization's zone): the as-of day is 2026-12-06. */
 const NOW = '2026-12-06T09:00:00Z';
@@ -333,8 +334,9 @@ describeEachDatabase('KPI dashboard', (kind) => {
       rowsOf<Record<string, unknown>>(
         await app.database.system((tx) =>
           tx.execute(sql`
-            select day::text, location_id, practitioner_id, service_line_id, metric, value::text
-            from kpi_daily_counts where org_id = ${tenant.orgId} order by 1, 2, 3, 4, 5`),
+            select * from kpi_daily_counts where org_id = ${tenant.orgId}
+            order by day, location_id, practitioner_id, service_line_id, appointments, messages,
+              discharges, claims`),
         ),
       );
     // A no-show lands on 11-25 after the refresh: invisible until its days are refreshed.
@@ -368,6 +370,12 @@ describeEachDatabase('KPI dashboard', (kind) => {
       ),
     );
     expect(Number(leaked[0]?.n)).toBe(0);
+  });
+});
+
+describe('the rollup table', () => {
+  it('has a count column for each of the metrics of core', () => {
+    expect([...ROLLUP_METRICS]).toEqual([...KPI_METRICS]);
   });
 });
 

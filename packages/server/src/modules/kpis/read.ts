@@ -1,8 +1,9 @@
 import {
   CLOSED_WINDOW_METRICS,
-  type ClosedWindowMetric,
   emptyCounts,
-  isKpiCountName,
+  KPI_COUNT_NAMES,
+  KPI_METRICS,
+  type KpiCountName,
   type KpiCounts,
   type KpiFilters,
 } from '@careloop/core';
@@ -10,15 +11,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 
-interface SumRow {
-  period: 'current' | 'previous';
-  bucket: string;
-  metric: string;
-  total: string | number;
-  closed_30: string | number;
-  closed_365: string | number;
-  closed_548: string | number;
-}
+type SumRow = { period: 'current' | 'previous'; bucket: string } & Record<
+  KpiCountName,
+  string | number
+>;
 
 export interface RollupSums {
   buckets: Map<string, KpiCounts>;
@@ -49,42 +45,38 @@ export async function readRollup(
   asOf: string,
 ): Promise<RollupSums> {
   const unit = GRAIN_UNIT[filters.grain];
+  const sums = sql.join(
+    [
+      ...KPI_METRICS.map((m) => sql`sum(${sql.identifier(m)}) as ${sql.identifier(m)}`),
+      ...Object.entries(CLOSED_WINDOW_METRICS).map(
+        ([name, spec]) =>
+          sql`coalesce(sum(${sql.identifier(spec.from)}) filter (where day <= ${asOf}::date - ${sql.raw(String(spec.days))}), 0) as ${sql.identifier(name)}`,
+      ),
+    ],
+    sql`, `,
+  );
   const rows = rowsOf<SumRow>(
     await tx.execute(sql`
       select case when day >= ${filters.from}::date then 'current' else 'previous' end as period,
-             to_char(date_trunc(${unit}, day::timestamp), 'YYYY-MM-DD') as bucket,
-             metric,
-             sum(value) as total,
-             coalesce(sum(value) filter (where day <= ${asOf}::date - 30), 0) as closed_30,
-             coalesce(sum(value) filter (where day <= ${asOf}::date - 365), 0) as closed_365,
-             coalesce(sum(value) filter (where day <= ${asOf}::date - 548), 0) as closed_548
+             date_trunc(${unit}, day::timestamp)::date::text as bucket,
+             ${sums}
       from kpi_daily_counts
       where org_id = ${orgId} and day between ${previousFrom}::date and ${filters.to}::date
         ${dimensionFilter(filters)}
-      group by 1, 2, 3`),
+      group by 1, 2`),
   );
-  const sums: RollupSums = { buckets: new Map(), current: emptyCounts(), previous: emptyCounts() };
+  const out: RollupSums = { buckets: new Map(), current: emptyCounts(), previous: emptyCounts() };
   for (const row of rows) {
-    const target = row.period === 'current' ? sums.current : sums.previous;
-    const bucketCounts = sums.buckets.get(row.bucket) ?? emptyCounts();
-    add(target, row);
-    if (row.period === 'current') {
-      add(bucketCounts, row);
-      sums.buckets.set(row.bucket, bucketCounts);
-    }
+    const counts = emptyCounts();
+    for (const name of KPI_COUNT_NAMES) counts[name] = Number(row[name] ?? 0);
+    addInto(row.period === 'current' ? out.current : out.previous, counts);
+    if (row.period === 'current') out.buckets.set(row.bucket, counts);
   }
-  return sums;
+  return out;
 }
 
-function add(counts: KpiCounts, row: SumRow): void {
-  if (!isKpiCountName(row.metric)) return;
-  counts[row.metric] += Number(row.total);
-  for (const [name, spec] of Object.entries(CLOSED_WINDOW_METRICS)) {
-    if (spec.from !== row.metric) continue;
-    const closed =
-      spec.days === 30 ? row.closed_30 : spec.days === 365 ? row.closed_365 : row.closed_548;
-    counts[name as ClosedWindowMetric] += Number(closed);
-  }
+function addInto(target: KpiCounts, counts: KpiCounts): void {
+  for (const name of KPI_COUNT_NAMES) target[name] += counts[name];
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   DELIVERED_OUTCOMES,
   INPATIENT_CLASSES,
   KPI_MESSAGE_CHANNELS,
+  type KpiMetric,
   RESPONSE_WINDOW_DAYS,
   VISIT_STATUSES,
 } from '@careloop/core';
@@ -28,19 +29,21 @@ function bounds(orgId: string, from: string, to: string): SQL {
   )`;
 }
 
-/** Unpivots a grouped row's counts into (metric, value) rows, dropping zeros. */
-function insertCounts(orgId: string, grouped: SQL, metrics: readonly string[]): SQL {
+/** Inserts a source's grouped counts as rollup rows (its other metrics stay zero). */
+function insertCounts(orgId: string, grouped: SQL, metrics: readonly KpiMetric[]): SQL {
+  const columns = sql.join(
+    metrics.map((m) => sql.identifier(m)),
+    sql`, `,
+  );
   const values = sql.join(
-    metrics.map((m) => sql`(${m}, g.${sql.identifier(m)})`),
+    metrics.map((m) => sql`g.${sql.identifier(m)}`),
     sql`, `,
   );
   return sql`
     insert into kpi_daily_counts
-      (org_id, day, location_id, practitioner_id, service_line_id, metric, value)
-    select ${orgId}::uuid, g.day, g.location_id, g.practitioner_id, g.service_line_id, m.metric, m.value
-    from (${grouped}) g
-    cross join lateral (values ${values}) as m(metric, value)
-    where m.value <> 0`;
+      (org_id, day, location_id, practitioner_id, service_line_id, ${columns})
+    select ${orgId}::uuid, g.day, g.location_id, g.practitioner_id, g.service_line_id, ${values}
+    from (${grouped}) g`;
 }
 
 function appointmentCounts(orgId: string, from: string, to: string): SQL {

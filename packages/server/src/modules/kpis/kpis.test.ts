@@ -290,20 +290,19 @@ describeEachDatabase('KPI dashboard', (kind) => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toContain('No-show rate,rate,2026-11-01..2026-11-30,suppressed,,');
-    // The organization's threshold is configurable: at 3, the three no-shows show.
-    await app.database.system((tx) =>
-      tx.execute(
-        sql`update organizations set aggregate_suppression_threshold = 3 where id = ${tenant.orgId}`,
-      ),
-    );
+    // The organization's threshold is an admin's setting: at 3, the three no-shows show.
+    const zero = await admin.patch('/api/organization/settings', {
+      aggregateSuppressionThreshold: 0,
+    });
+    expect(zero.statusCode).toBe(400);
+    const set = await admin.patch('/api/organization/settings', {
+      aggregateSuppressionThreshold: 3,
+    });
+    expect(set.json()).toMatchObject({ aggregateSuppressionThreshold: 3 });
     const lower = await report(analyst, `${NOV}&location=${ids.l1}`);
     expect(tile(lower, 'no-show-rate').current).toMatchObject({ numerator: 3, suppressed: false });
     expect(tile(lower, 'new-patients').current.suppressed).toBe(true);
-    await app.database.system((tx) =>
-      tx.execute(
-        sql`update organizations set aggregate_suppression_threshold = 11 where id = ${tenant.orgId}`,
-      ),
-    );
+    await admin.patch('/api/organization/settings', { aggregateSuppressionThreshold: 11 });
   });
 
   it('audits each read and export as an aggregate read', async () => {

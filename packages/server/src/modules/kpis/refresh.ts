@@ -17,17 +17,18 @@ const list = (values: readonly string[]) =>
   );
 
 /**
- * The day range [from, to] in the organization's time zone as instants: `lo` ≤ t < `hi`.
- * Each statement below reads it from this CTE, so its rows are found by the time indexes.
+ * The day range [from, to] of the organization's time zone `tz` as instants, `lo` ≤ t < `hi`,
+ * computed by the caller: as constants the planner finds the rows by the time indexes.
  */
-function bounds(orgId: string, from: string, to: string): SQL {
-  return sql`bounds as (
-    select o.time_zone as tz,
-           (${from}::date)::timestamp at time zone o.time_zone as lo,
-           (${to}::date + 1)::timestamp at time zone o.time_zone as hi
-    from organizations o where o.id = ${orgId}
-  )`;
+export interface DayRange {
+  from: string;
+  to: string;
+  tz: string;
+  lo: Date;
+  hi: Date;
 }
+
+const instant = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 /** Inserts a source's grouped counts as rollup rows (its other metrics stay zero). */
 function insertCounts(orgId: string, grouped: SQL, metrics: readonly KpiMetric[]): SQL {
@@ -46,7 +47,7 @@ function insertCounts(orgId: string, grouped: SQL, metrics: readonly KpiMetric[]
     from (${grouped}) g`;
 }
 
-function appointmentCounts(orgId: string, from: string, to: string): SQL {
+function appointmentCounts(orgId: string, r: DayRange): SQL {
   const visit = sql`a.status in (${list(VISIT_STATUSES)})`;
   const returned = (days: number) => sql`${visit} and exists (
       select 1 from appointments b
@@ -54,8 +55,7 @@ function appointmentCounts(orgId: string, from: string, to: string): SQL {
         and b.status in (${list(VISIT_STATUSES)})
         and b.start_at > a.start_at and b.start_at <= a.start_at + ${sql.raw(`interval '${days} days'`)})`;
   const grouped = sql`
-    with ${bounds(orgId, from, to)}
-    select (a.start_at at time zone bounds.tz)::date as day,
+    select (a.start_at at time zone ${r.tz})::date as day,
            a.location_id, a.practitioner_id, a.service_line_id,
            count(*) as appointments,
            count(*) filter (where a.status = 'cancelled') as appointments_cancelled,
@@ -70,8 +70,8 @@ function appointmentCounts(orgId: string, from: string, to: string): SQL {
                and b.status in (${list(VISIT_STATUSES)})
                and (b.start_at < a.start_at or (b.start_at = a.start_at and b.id < a.id)))
            ) as new_patients
-    from appointments a, bounds
-    where a.org_id = ${orgId} and a.start_at >= bounds.lo and a.start_at < bounds.hi
+    from appointments a
+    where a.org_id = ${orgId} and a.start_at >= ${instant(r.lo)} and a.start_at < ${instant(r.hi)}
     group by 1, 2, 3, 4`;
   return insertCounts(orgId, grouped, [
     'appointments',
@@ -85,10 +85,9 @@ function appointmentCounts(orgId: string, from: string, to: string): SQL {
   ]);
 }
 
-function encounterCounts(orgId: string, from: string, to: string): SQL {
+function encounterCounts(orgId: string, r: DayRange): SQL {
   const grouped = sql`
-    with ${bounds(orgId, from, to)}
-    select (e.end_at at time zone bounds.tz)::date as day,
+    select (e.end_at at time zone ${r.tz})::date as day,
            e.location_id, e.practitioner_id, e.service_line_id,
            count(*) as discharges,
            count(*) filter (where exists (
@@ -97,10 +96,10 @@ function encounterCounts(orgId: string, from: string, to: string): SQL {
                and r.class in (${list(INPATIENT_CLASSES)}) and r.id <> e.id
                and r.start_at > e.end_at and r.start_at <= e.end_at + interval '30 days')
            ) as readmissions_30d
-    from encounters e, bounds
+    from encounters e
     where e.org_id = ${orgId} and e.class in (${list(INPATIENT_CLASSES)})
       and e.status <> 'entered-in-error'
-      and e.end_at >= bounds.lo and e.end_at < bounds.hi
+      and e.end_at >= ${instant(r.lo)} and e.end_at < ${instant(r.hi)}
     group by 1, 2, 3, 4`;
   return insertCounts(orgId, grouped, ['discharges', 'readmissions_30d']);
 }
@@ -109,14 +108,13 @@ function encounterCounts(orgId: string, from: string, to: string): SQL {
  * Touchpoints take the dimensions of the appointment they are about (reminders, surveys);
  * others (campaigns) have none and count only without a dimension filter.
  */
-function touchpointCounts(orgId: string, from: string, to: string): SQL {
+function touchpointCounts(orgId: string, r: DayRange): SQL {
   const message = sql`t.direction = 'outbound' and t.channel in (${list(KPI_MESSAGE_CHANNELS)})`;
   const delivered = sql`${message} and t.outcome in (${list(DELIVERED_OUTCOMES)})`;
   const nps = sql`t.type = 'survey.completed' and t.outcome ~ '^nps:([0-9]|10)$'`;
   const score = sql`substr(t.outcome, 5)::int`;
   const grouped = sql`
-    with ${bounds(orgId, from, to)}
-    select (t.occurred_at at time zone bounds.tz)::date as day,
+    select (t.occurred_at at time zone ${r.tz})::date as day,
            a.location_id, a.practitioner_id, a.service_line_id,
            count(*) filter (where ${message}) as messages,
            count(*) filter (where ${delivered}) as messages_delivered,
@@ -133,10 +131,9 @@ function touchpointCounts(orgId: string, from: string, to: string): SQL {
            count(*) filter (where ${nps} and ${score} >= 9) as nps_promoters,
            count(*) filter (where ${nps} and ${score} <= 6) as nps_detractors
     from touchpoints t
-    cross join bounds
     left join appointments a
       on t.subject_type = 'appointment' and a.org_id = t.org_id and a.id = t.subject_id
-    where t.org_id = ${orgId} and t.occurred_at >= bounds.lo and t.occurred_at < bounds.hi
+    where t.org_id = ${orgId} and t.occurred_at >= ${instant(r.lo)} and t.occurred_at < ${instant(r.hi)}
       and (t.direction = 'outbound' or t.type = 'survey.completed')
     group by 1, 2, 3, 4`;
   return insertCounts(orgId, grouped, [
@@ -152,19 +149,17 @@ function touchpointCounts(orgId: string, from: string, to: string): SQL {
 }
 
 /** Claims by service start; location and service line from their encounter when known. */
-function claimCounts(orgId: string, from: string, to: string): SQL {
+function claimCounts(orgId: string, r: DayRange): SQL {
   const grouped = sql`
-    with ${bounds(orgId, from, to)}
-    select (c.service_start at time zone bounds.tz)::date as day,
+    select (c.service_start at time zone ${r.tz})::date as day,
            e.location_id, coalesce(c.provider_practitioner_id, e.practitioner_id) as practitioner_id,
            e.service_line_id,
            count(*) as claims,
            coalesce(round(sum(c.billed_amount) * 100), 0)::bigint as billed_cents
     from claims c
-    cross join bounds
     left join encounters e on e.org_id = c.org_id and e.id = c.encounter_id
     where c.org_id = ${orgId} and c.status not in ('cancelled', 'entered-in-error')
-      and c.service_start >= bounds.lo and c.service_start < bounds.hi
+      and c.service_start >= ${instant(r.lo)} and c.service_start < ${instant(r.hi)}
     group by 1, 2, 3, 4`;
   return insertCounts(orgId, grouped, ['claims', 'billed_cents']);
 }
@@ -174,23 +169,19 @@ function claimCounts(orgId: string, from: string, to: string): SQL {
  * transaction as `careloop_app` of `orgId`: what was there is deleted and counted again, so a
  * refresh is idempotent and a retried job changes nothing.
  */
-export async function refreshRollup(
-  tx: Db,
-  orgId: string,
-  from: string,
-  to: string,
-  now: Date,
-): Promise<void> {
+export async function refreshRollup(tx: Db, orgId: string, r: DayRange, now: Date): Promise<void> {
+  // Estimates of these look-ahead counts are poor; JIT compiling them costs more than it saves.
+  await tx.execute(sql`select set_config('jit', 'off', true)`);
   await tx.execute(
-    sql`delete from kpi_daily_counts where org_id = ${orgId} and day between ${from}::date and ${to}::date`,
+    sql`delete from kpi_daily_counts where org_id = ${orgId} and day between ${r.from}::date and ${r.to}::date`,
   );
-  await tx.execute(appointmentCounts(orgId, from, to));
-  await tx.execute(encounterCounts(orgId, from, to));
-  await tx.execute(touchpointCounts(orgId, from, to));
-  await tx.execute(claimCounts(orgId, from, to));
+  await tx.execute(appointmentCounts(orgId, r));
+  await tx.execute(encounterCounts(orgId, r));
+  await tx.execute(touchpointCounts(orgId, r));
+  await tx.execute(claimCounts(orgId, r));
   await tx.execute(sql`
     insert into kpi_refreshes (org_id, refreshed_at, from_day, to_day)
-    values (${orgId}, ${now.toISOString()}, ${from}::date, ${to}::date)
+    values (${orgId}, ${now.toISOString()}, ${r.from}::date, ${r.to}::date)
     on conflict (org_id) do update set refreshed_at = excluded.refreshed_at,
       from_day = least(kpi_refreshes.from_day, excluded.from_day),
       to_day = greatest(kpi_refreshes.to_day, excluded.to_day)`);

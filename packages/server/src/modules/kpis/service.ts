@@ -9,6 +9,7 @@ import {
   type KpiReport,
   parseKpiFilters,
   previousPeriod,
+  zonedInstant,
 } from '@careloop/core';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
@@ -18,7 +19,7 @@ import type { AuditLog } from '../audit/service.js';
 import { organizations } from '../directory/schema.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { readRollup, thirdNextAvailable } from './read.js';
-import { refreshRollup } from './refresh.js';
+import { type DayRange, refreshRollup } from './refresh.js';
 import { kpiRefreshes } from './schema.js';
 
 /** One retry soon after a failure; the nightly run redoes the window anyway. */
@@ -32,6 +33,18 @@ export const KPI_QUEUE_POLICY: QueuePolicy = {
 const REFRESH_CHUNK_DAYS = 366;
 /** Where a first refresh starts when an organization's data has no earlier day. */
 const EARLIEST_DAY = '2000-01-01';
+
+/** Local days [from, to] of `timeZone` as the instants they begin and end at. */
+function dayRange(from: string, to: string, timeZone: string): DayRange {
+  const wall = (day: string) => Date.parse(`${day}T00:00:00Z`);
+  return {
+    from,
+    to,
+    tz: timeZone,
+    lo: zonedInstant(wall(from), timeZone),
+    hi: zonedInstant(wall(to) + 86_400_000, timeZone),
+  };
+}
 
 /** The local day (YYYY-MM-DD) of an instant in a time zone. */
 export function localDay(at: Date, timeZone: string): string {
@@ -138,7 +151,7 @@ export class KpiService {
     for (let start = fromDay; start <= toDay; start += REFRESH_CHUNK_DAYS) {
       const end = Math.min(toDay, start + REFRESH_CHUNK_DAYS - 1);
       await this.database.withTenant(orgId, (tx) =>
-        refreshRollup(tx, orgId, isoDay(start), isoDay(end), now),
+        refreshRollup(tx, orgId, dayRange(isoDay(start), isoDay(end), timeZone), now),
       );
     }
     return { from, to };

@@ -16,7 +16,7 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { IconDownload, IconInfoCircle } from '@tabler/icons-react';
-import { useRef, useState } from 'react';
+import { type KeyboardEvent, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ErrorMessage, LoadingRows } from '../ui/states';
 import { kpiCsvUrl, useKpiDimensions, useKpiReport } from './api';
@@ -57,7 +57,7 @@ function Change({ tile }: { tile: KpiTile }) {
     );
   const tone = changeTone(tile);
   return (
-    <Text size="xs" c={tone === 'good' ? 'teal.8' : tone === 'bad' ? 'red.8' : 'dimmed'}>
+    <Text size="xs" c={tone === 'good' ? 'teal.9' : tone === 'bad' ? 'red.9' : 'dimmed'}>
       {text} vs previous period
     </Text>
   );
@@ -87,13 +87,26 @@ function Tile({
         borderColor: selected ? 'var(--mantine-color-blue-6)' : undefined,
       }}
       onClick={tile.trend.length ? onSelect : undefined}
+      {...(tile.trend.length
+        ? {
+            role: 'button',
+            tabIndex: 0,
+            'aria-pressed': selected,
+            onKeyDown: (e: KeyboardEvent) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                onSelect();
+              }
+            },
+          }
+        : {})}
     >
       <Group justify="space-between" wrap="nowrap" gap={4}>
         <Text size="sm" fw={600}>
           {tile.label}
         </Text>
         <Tooltip label={tile.definition} multiline w={300} withArrow>
-          <IconInfoCircle size={16} aria-label={`Definition of ${tile.label}`} />
+          <IconInfoCircle size={16} role="img" aria-label={`Definition of ${tile.label}`} />
         </Tooltip>
       </Group>
       <Text size="xl" fw={700} data-testid="kpi-value">

@@ -100,7 +100,7 @@ export const TrendChart = forwardRef<SVGSVGElement, { tile: KpiTile; grain: stri
               <title>{`${p.bucket}: ${formatKpi(tile.unit, p.value)}`}</title>
             </circle>
           ) : p.suppressed ? (
-            <text key={p.bucket} x={x(i)} y={M.top + ih - 4} textAnchor="middle" fill="#adb5bd">
+            <text key={p.bucket} x={x(i)} y={M.top + ih - 4} textAnchor="middle" fill="#6c757d">
               <title>{`${p.bucket}: fewer than the reporting threshold`}</title>•
             </text>
           ) : null,

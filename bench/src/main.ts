@@ -1,3 +1,5 @@
+// Issue 12: the KPI dashboard.
+import { analyticsBench } from './analytics.js';
 import { benchAvailability } from './availability.js';
 import { cpuProfileSummary } from './cpu-profile.js';
 import { benchFhir } from './fhir-bench.js';
@@ -19,6 +21,8 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   availability: benchAvailability,
   // Issue 11: the journey engine.
   journeys: benchJourneys,
+  // Issue 12: the KPI dashboard.
+  analytics: analyticsBench,
 };
 
 const [name = '', ...args] = process.argv.slice(2);

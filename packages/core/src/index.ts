@@ -20,6 +20,7 @@ export * from './journeys/schema.js';
 export * from './journeys/simulate.js';
 export * from './journeys/validate.js';
 export * from './json/canonical.js';
+export * from './kpis/index.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).

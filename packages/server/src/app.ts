@@ -27,6 +27,8 @@ import hl7Routes from './modules/hl7/routes.js';
 import journeyMapRoutes from './modules/journey-map/routes.js';
 // Issue 11: journeys.
 import journeyRoutes from './modules/journeys/routes.js';
+// Issue 12: the KPI dashboard.
+import kpiRoutes from './modules/kpis/routes.js';
 // Issue 11: messaging (the test mailbox).
 import messagingRoutes from './modules/messaging/routes.js';
 // Issue 11: the SMS channel.
@@ -128,6 +130,8 @@ export async function buildApp(
     await journeyRoutes(api, services);
     // Issue 11: templates and suppressed sends.
     await templateRoutes(api, services);
+    // Issue 12: the KPI dashboard.
+    await kpiRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -14,6 +14,8 @@ import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
+// Issue 12: the KPI rollup workers.
+import { startKpiWorkers } from './modules/kpis/worker.js';
 import { seedDemoDuplicates } from './seed/duplicates.js';
 import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/staff.js';
 import { seedOrganization } from './seed/seed.js';
@@ -250,6 +252,8 @@ export async function startServer(
       say(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );
+      // Issue 12: the KPI rollup, refreshed nightly and on demand (docs/adr/0028).
+      await startKpiWorkers(services);
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {

@@ -18,6 +18,8 @@ import { JourneyMapService } from './modules/journey-map/service.js';
 import { JOURNEY_STEP_QUEUE_POLICY, JourneyRuntime } from './modules/journeys/runtime.js';
 import { OutboxJourneySender } from './modules/journeys/sender.js';
 import { JourneyService } from './modules/journeys/service.js';
+// Issue 12: the KPI dashboard.
+import { KPI_QUEUE_POLICY, KpiService } from './modules/kpis/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { SendPolicy } from './modules/messaging/send-policy.js';
@@ -60,6 +62,8 @@ export interface Services {
   jobs: JobRunner;
   outbox: OutboxService;
   passwordReset: PasswordResetService;
+  // Issue 12: the KPI dashboard and its rollup.
+  kpis: KpiService;
   // Issue 11: templates, and the one send API for patient messages.
   templates: TemplateService;
   messaging: MessagingService;
@@ -100,7 +104,11 @@ export function createServices(
     authOptions,
   );
   // Issue 11: the job runner and the outbox.
-  const jobs = new JobRunner(database).define('outbox.send', OUTBOX_QUEUE_POLICY);
+  const jobs = new JobRunner(database)
+    .define('outbox.send', OUTBOX_QUEUE_POLICY)
+    // Issue 12: the KPI rollup refresh; a failed refresh is retried once, the next night's redoes it.
+    .define('kpis.refresh', KPI_QUEUE_POLICY)
+    .define('kpis.refresh-all', KPI_QUEUE_POLICY);
   const sendPolicy = new SendPolicy(database, jobs);
   const outbox = new OutboxService(database, cipher, audit, jobs, emailChannelFor(config), {
     from: config.mailFrom,
@@ -165,5 +173,7 @@ export function createServices(
     scheduling: new SchedulingService(database, audit, jobs, { clock: grantClock }),
     messaging: new MessagingService(outbox, { publicUrl: config.publicUrl }),
     sendPolicy,
+    // Issue 12: the KPI dashboard and its rollup.
+    kpis: new KpiService(database, audit, () => auth.now()),
   };
 }

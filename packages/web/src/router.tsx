@@ -68,6 +68,10 @@ const lazyPage = {
   suppressed: async () => ({
     Component: (await import('./templates/SuppressedPage')).SuppressedPage,
   }),
+  // Issue 12: the KPI dashboard.
+  kpis: async () => ({
+    Component: (await import('./kpis/KpiDashboardPage')).KpiDashboardPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -199,6 +203,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="suppression:read" />,
             children: [{ path: 'admin/suppressed', lazy: lazyPage.suppressed }],
+          },
+          // Issue 12: the KPI dashboard.
+          {
+            element: <RequirePermission permission="analytics:read" />,
+            children: [{ path: 'analytics/kpis', lazy: lazyPage.kpis }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -135,11 +135,16 @@ export const OrganizationSettings = Type.Object({
   defaultLocationId: Nullable(Uuid),
   /** Listed by name on the portal's public sign-up page. */
   portalSignUpListed: Type.Boolean(),
+  // Issue 12 (KPIs): small-cell suppression of aggregates.
+  /** Aggregate counts under this are withheld from roles without clinical access (docs/kpis.md). */
+  aggregateSuppressionThreshold: Type.Integer({ minimum: 1, maximum: 1000 }),
 });
 export const OrganizationSettingsUpdate = Type.Object({
   mrnFormat: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
   defaultLocationId: Type.Optional(Nullable(Uuid)),
   portalSignUpListed: Type.Optional(Type.Boolean()),
+  // Issue 12 (KPIs): small-cell suppression of aggregates.
+  aggregateSuppressionThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
 
 /**

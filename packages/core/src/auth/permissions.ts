@@ -87,6 +87,14 @@ export const PERMISSIONS = {
   'template:write': ['admin', 'marketer'],
   /** Sends the send-time policy suppressed, with their reason (no bodies). */
   'suppression:read': ['admin'],
+  // Issue 12 (KPIs): aggregate analytics.
+  /**
+   * The KPI dashboard: counts and rates, never a patient; roles without clinical access see
+   * no small cells (docs/kpis.md). Every read is audited.
+   */
+  'analytics:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
+  /** Recomputing the KPI rollup now (it is also refreshed nightly). */
+  'analytics:refresh': ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -8,6 +8,7 @@ export * from '../modules/hl7/schema.js';
 // Issue 12: the journey map.
 export * from '../modules/journey-map/schema.js';
 export * from '../modules/journeys/schema.js';
+export * from '../modules/kpis/schema.js';
 export * from '../modules/messaging/schema.js';
 export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';

@@ -16,6 +16,7 @@ import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
   IconCalendar,
+  IconChartLine,
   IconChecklist,
   IconDeviceMobileMessage,
   IconFileImport,
@@ -165,6 +166,14 @@ const NAV: NavItem[] = [
     icon: <IconMailOff size={18} />,
     permission: 'suppression:read',
     match: (path) => path.startsWith('/admin/suppressed'),
+  },
+  // Issue 12: the KPI dashboard.
+  {
+    to: '/analytics/kpis',
+    label: 'KPI dashboard',
+    icon: <IconChartLine size={18} />,
+    permission: 'analytics:read',
+    match: (path) => path.startsWith('/analytics/kpis'),
   },
 ];
 

@@ -35,6 +35,12 @@ export const organizations = pgTable(
     /** Where a patient registered without a location is seen, before the registrar's own. */
     defaultLocationId: uuid('default_location_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    // Issue 12 (KPIs): small-cell suppression of aggregates.
+    /**
+     * Aggregate counts from 1 to this − 1 are withheld from roles without clinical access
+     * (dashboards and their exports; core's `suppressCell`). 11 follows CMS's cell-size policy.
+     */
+    aggregateSuppressionThreshold: integer('aggregate_suppression_threshold').notNull().default(11),
   },
   // Typed by hand: the reference to locations, which reference organizations, is a cycle.
   (t): PgTableExtraConfigValue[] => [

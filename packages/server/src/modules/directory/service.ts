@@ -141,6 +141,8 @@ export class DirectoryService {
           mrnFormat: organizations.mrnFormat,
           defaultLocationId: organizations.defaultLocationId,
           portalSignUpListed: organizations.portalSignUpListed,
+          // Issue 12 (KPIs).
+          aggregateSuppressionThreshold: organizations.aggregateSuppressionThreshold,
         })
         .from(organizations)
         .where(eq(organizations.id, orgId));
@@ -168,6 +170,8 @@ export class DirectoryService {
       mrnFormat: input.mrnFormat,
       defaultLocationId: input.defaultLocationId,
       portalSignUpListed: input.portalSignUpListed,
+      // Issue 12 (KPIs).
+      aggregateSuppressionThreshold: input.aggregateSuppressionThreshold,
     });
     if (Object.keys(changes).length > 0) {
       await this.database.withTenant(orgId, (tx) =>

@@ -30,6 +30,18 @@ export const JOBS = {
     },
     { additionalProperties: false },
   ),
+  // Issue 12 (KPIs): the rollup refresh (docs/adr/0028).
+  /** Recompute one organization's KPI rollup: the given days, else the trailing window. */
+  'kpis.refresh': Type.Object(
+    {
+      orgId: Uuid,
+      from: Type.Optional(Type.String({ format: 'date' })),
+      to: Type.Optional(Type.String({ format: 'date' })),
+    },
+    { additionalProperties: false },
+  ),
+  /** Recompute every organization's trailing window: scheduled nightly. */
+  'kpis.refresh-all': Type.Object({}, { additionalProperties: false }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -162,6 +162,17 @@ export class JobRunner {
     this.workers.set(name, [...(this.workers.get(name) ?? []), id]);
   }
 
+  // Issue 12 (KPIs): recurring jobs.
+  /**
+   * Runs `name` on a cron schedule (UTC), once across all workers: pg-boss keeps one schedule
+   * per name, so every worker may call this at start.
+   */
+  async schedule<N extends JobName>(name: N, cron: string, payload: JobPayload<N>): Promise<void> {
+    if (!this.started) throw new Error('the job runner is not started');
+    if (!checkPayload(name, payload)) throw new Error(`invalid payload for job ${name}`);
+    await this.boss.schedule(name, cron, payload, { tz: 'UTC' });
+  }
+
   /** Wakes this process's workers of `name` now instead of at their next poll. */
   wake(name: JobName): void {
     for (const id of this.workers.get(name) ?? []) this.boss.notifyWorker(id);

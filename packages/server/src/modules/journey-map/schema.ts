@@ -1,20 +1,12 @@
-import {
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
 import { organizations, orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js';
 import { patientIdColumn, patients } from '../patients/schema.js';
 
 /**
  * An organization's journey-map settings: its stage taxonomy, the rules that place touchpoints
- * in stages, its journey definitions and the small-cell threshold. One row per organization;
+ * in stages and its journey definitions (the small-cell threshold is the organization's own,
+ * `organizations.aggregate_suppression_threshold`, shared with the KPIs). One row per organization;
  * none means the defaults of core's journey-map rules. Validated by core before it is written.
  */
 export const journeyMapSettings = pgTable(
@@ -26,7 +18,6 @@ export const journeyMapSettings = pgTable(
     stages: jsonb('stages').notNull(),
     mapping: jsonb('mapping').notNull(),
     definitions: jsonb('definitions').notNull(),
-    suppressionThreshold: integer('suppression_threshold').notNull().default(11),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     updatedBy: uuid('updated_by'),
   },

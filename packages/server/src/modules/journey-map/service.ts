@@ -38,6 +38,8 @@ import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { organizations } from '../directory/schema.js';
+import { DirectoryService } from '../directory/service.js';
 import {
   cohortTouchpoints,
   type DrillSet,
@@ -77,6 +79,8 @@ export class JourneyMapService {
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly clock: () => Date = () => new Date(),
+    /** The small-cell threshold is the organization's, one for every aggregate (KPIs too). */
+    private readonly directory: DirectoryService = new DirectoryService(database),
   ) {}
 
   async settings(orgId: string, tx?: Db): Promise<JourneyMapSettings> {
@@ -85,18 +89,23 @@ export class JourneyMapService {
         .select()
         .from(journeyMapSettings)
         .where(eq(journeyMapSettings.orgId, orgId));
+      const [organization] = await db
+        .select({ threshold: organizations.aggregateSuppressionThreshold })
+        .from(organizations)
+        .where(eq(organizations.id, orgId));
+      const suppressionThreshold = organization?.threshold ?? DEFAULT_SUPPRESSION_THRESHOLD;
       if (!row)
         return {
           stages: [...DEFAULT_STAGES],
           mapping: [...DEFAULT_STAGE_MAPPING],
           definitions: [...DEFAULT_DEFINITIONS],
-          suppressionThreshold: DEFAULT_SUPPRESSION_THRESHOLD,
+          suppressionThreshold,
         };
       const stored: unknown = {
         stages: row.stages,
         mapping: row.mapping,
         definitions: row.definitions,
-        suppressionThreshold: row.suppressionThreshold,
+        suppressionThreshold,
       };
       // Written only by saveSettings after validation; checked again, as any decoded value.
       if (!Value.Check(JourneyMapSettings, stored))
@@ -122,7 +131,6 @@ export class JourneyMapService {
       stages: input.stages,
       mapping: input.mapping,
       definitions: input.definitions,
-      suppressionThreshold: input.suppressionThreshold,
       updatedAt: this.clock(),
       updatedBy: ctx.actor.userId,
     };
@@ -132,6 +140,9 @@ export class JourneyMapService {
         .values(row)
         .onConflictDoUpdate({ target: journeyMapSettings.orgId, set: row }),
     );
+    await this.directory.updateSettings(orgId, {
+      aggregateSuppressionThreshold: input.suppressionThreshold,
+    });
     return input;
   }
 

@@ -79,6 +79,7 @@ describeEachDatabase('registration defaults: MRN and location', (kind) => {
       mrnFormat: 'N{seq:4}',
       defaultLocationId: null,
       portalSignUpListed: false,
+      aggregateSuppressionThreshold: 11,
     });
     expect(mrnOf(await register(admin, withoutMrn()))).toEqual(['N0002']);
     const desk = await tenant.signIn('front-desk');

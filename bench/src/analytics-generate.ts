@@ -1,0 +1,130 @@
+import type pg from 'pg';
+
+/** The day the generated histories end (fixed: the figures do not depend on the day of the run). */
+export const BENCH_AS_OF = '2026-06-01';
+const HISTORY_DAYS = 1095;
+const LOCATIONS = 5;
+const PRACTITIONERS = 40;
+const SERVICE_LINES = 8;
+
+export interface AnalyticsVolume {
+  patients: number;
+  touchpoints: number;
+}
+
+/** Deterministic ids, so touchpoints can name their appointment without a join. */
+const id = (prefix: string, n: string) => `md5('${prefix}' || ${n})::uuid`;
+
+/**
+ * The counts a generator of `volume` writes: an appointment per 4 touchpoints, an inpatient
+ * stay per 20 patients (in pairs 20 days apart, so half are readmissions).
+ */
+export function appointmentsFor(volume: AnalyticsVolume): number {
+  return Math.max(1, Math.floor(volume.touchpoints / 4));
+}
+
+/**
+ * Bulk-loads one organization with `volume` patients and touchpoints by `insert … select
+ * generate_series`, in batches, on a superuser connection with foreign-key triggers off
+ * (session_replication_role = replica): every reference is generated consistent, and checking
+ * 10 million of them would triple the load time. `onProgress` hears each batch.
+ */
+export async function generateAnalyticsData(
+  client: pg.Client,
+  orgId: string,
+  volume: AnalyticsVolume,
+  onProgress: (what: string, done: number, total: number) => void,
+): Promise<void> {
+  const P = volume.patients;
+  const A = appointmentsFor(volume);
+  const T = volume.touchpoints;
+  const E = Math.max(2, Math.floor(P / 20));
+  const asOf = `'${BENCH_AS_OF}'::timestamptz`;
+  await client.query(`set session_replication_role = replica`);
+  await client.query(`
+    insert into locations (id, org_id, name)
+    select ${id('l', 'g')}, '${orgId}', 'Location ' || g from generate_series(0, ${LOCATIONS - 1}) g;
+    insert into practitioners (id, org_id, given_name, family_name, location_id)
+    select ${id('pr', 'g')}, '${orgId}', 'Pat', 'Practitioner ' || g, ${id('l', `(g % ${LOCATIONS})`)}
+    from generate_series(0, ${PRACTITIONERS - 1}) g;
+    insert into service_lines (id, org_id, code, name)
+    select ${id('s', 'g')}, '${orgId}', 'sl' || g, 'Service line ' || g from generate_series(0, ${SERVICE_LINES - 1}) g;`);
+  const batch = 1_000_000;
+  const inBatches = async (
+    what: string,
+    total: number,
+    sql: (lo: number, hi: number) => string,
+  ) => {
+    for (let lo = 0; lo < total; lo += batch) {
+      const hi = Math.min(total, lo + batch) - 1;
+      await client.query(sql(lo, hi));
+      onProgress(what, hi + 1, total);
+    }
+  };
+  await inBatches(
+    'patients',
+    P,
+    (lo, hi) => `
+    insert into patients (id, org_id, given_name, family_name, search_name, search_given, birth_date,
+                          administrative_sex, primary_location_id)
+    select ${id('p', 'g')}, '${orgId}', 'Given' || g, 'Family' || g, 'family' || g || ' given' || g,
+           'given' || g, date '1940-01-01' + (g % 29000), case when g % 2 = 0 then 'female' else 'male' end,
+           ${id('l', `(g % ${LOCATIONS})`)}
+    from generate_series(${lo}, ${hi}) g`,
+  );
+  // Appointment k: patient (k·7919) mod P, k mod 1095 days before the as-of day.
+  const patientOf = (k: string) => id('p', `((${k}::bigint * 7919) % ${P})`);
+  const startOf = (k: string) =>
+    `(${asOf} - ((${k} % ${HISTORY_DAYS}) - 30) * interval '1 day' + (8 + ${k} % 9) * interval '1 hour')`;
+  await inBatches(
+    'appointments',
+    A,
+    (lo, hi) => `
+    insert into appointments (id, org_id, patient_id, status, location_id, practitioner_id,
+                              service_line_id, start_at, end_at)
+    select ${id('a', 'k')}, '${orgId}', ${patientOf('k')},
+           case when (k * 2654435761) % 1000 < 60 then 'noshow'
+                when (k * 2654435761) % 1000 < 180 then 'cancelled'
+                when ${startOf('k')} < ${asOf} then 'fulfilled' else 'booked' end,
+           ${id('l', `(k % ${LOCATIONS})`)}, ${id('pr', `(k % ${PRACTITIONERS})`)},
+           ${id('s', `(k % ${SERVICE_LINES})`)}, ${startOf('k')}, ${startOf('k')} + interval '30 minutes'
+    from generate_series(${lo}, ${hi}) k`,
+  );
+  await client.query(`
+    insert into encounters (id, org_id, patient_id, class, type, status, location_id, start_at, end_at)
+    select ${id('e', 'j')}, '${orgId}', ${id('p', `(((j / 2)::bigint * 104729) % ${P})`)}, 'inpatient',
+           'Inpatient admission', 'finished', ${id('l', `(j % ${LOCATIONS})`)},
+           ${asOf} - ((j / 2) % 1000 + 40 - (j % 2) * 20) * interval '1 day',
+           ${asOf} - ((j / 2) % 1000 + 37 - (j % 2) * 20) * interval '1 day'
+    from generate_series(0, ${E - 1}) j`);
+  // Touchpoint i is about appointment i mod A; its kind is i mod 10.
+  await inBatches(
+    'touchpoints',
+    T,
+    (lo, hi) => `
+    insert into touchpoints (org_id, patient_id, occurred_at, channel, direction, type, stage,
+                             outcome, summary, non_clinical_summary, subject_type, subject_id)
+    select '${orgId}', ${patientOf('k')},
+           case when i % 10 = 8 then ${asOf} - (i % ${HISTORY_DAYS}) * interval '1 day'
+                when i % 10 in (5, 6) then ${startOf('k')} + interval '1 day' + (i % 10 - 5) * interval '3 hours'
+                when i % 10 = 4 then ${startOf('k')} - interval '22 hours'
+                else ${startOf('k')} - interval '1 day' end,
+           (array['sms','email','sms','email','sms','email','web','phone','email','system'])[i % 10 + 1],
+           (array['outbound','outbound','outbound','outbound','inbound','outbound','inbound','outbound','outbound','internal'])[i % 10 + 1],
+           (array['appointment.reminder','appointment.reminder','appointment.reminder','appointment.reminder',
+                  'appointment.confirmed','survey.sent','survey.completed','noshow.outreach','campaign.email',
+                  'visit.completed'])[i % 10 + 1],
+           'pre-visit',
+           case when i % 10 < 4 then (case when i % 37 = 0 then 'failed' else 'delivered' end)
+                when i % 10 = 6 then 'nps:' || (i / 10) % 11
+                when i % 10 = 7 then 'voicemail'
+                when i % 10 in (5, 8) then 'delivered' else 'confirmed' end,
+           'Generated', 'Generated',
+           case when i % 10 = 8 then null else 'appointment' end,
+           case when i % 10 = 8 then null else ${id('a', 'k')} end
+    from generate_series(${lo}, ${hi}) i, lateral (select i % ${A} as k) x`,
+  );
+  await client.query(`set session_replication_role = origin`);
+  onProgress('analyze', 0, 1);
+  await client.query(`analyze`);
+}

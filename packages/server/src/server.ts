@@ -249,6 +249,16 @@ export async function startServer(
       await services.jobs.work('appointment.changed', { concurrency: 1 }, (job) =>
         services.journeys.runtime.onAppointmentChanged(job),
       );
+      // A patient's reply reaches the journeys waiting for one (a keyword was handled already).
+      await services.jobs.work('message.received', { concurrency: 1 }, async (job) => {
+        const message = await services.smsInbox.message(job.orgId, job.inboundId);
+        if (!message?.patientId || message.keyword) return;
+        await services.journeys.runtime.onMessageReceived(
+          job.orgId,
+          message.patientId,
+          message.body,
+        );
+      });
       say(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );

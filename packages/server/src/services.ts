@@ -16,7 +16,7 @@ import { JobRunner } from './modules/jobs/runner.js';
 import { JourneyMapService } from './modules/journey-map/service.js';
 // Issue 11: journeys.
 import { JOURNEY_STEP_QUEUE_POLICY, JourneyRuntime } from './modules/journeys/runtime.js';
-import { OutboxJourneySender } from './modules/journeys/sender.js';
+import { OutboxJourneySender, TemplateJourneySender } from './modules/journeys/sender.js';
 import { JourneyService } from './modules/journeys/service.js';
 // Issue 12: the KPI dashboard.
 import { KPI_QUEUE_POLICY, KpiService } from './modules/kpis/service.js';
@@ -126,7 +126,9 @@ export function createServices(
   // Issue 11: the SMS channel.
   const patients = new PatientService(database, audit, cipher);
   const smsInbox = new SmsInbox(database, cipher, audit, jobs, outbox, patients, () => auth.now());
-  // Issue 11: journeys. TODO(lead): swap OutboxJourneySender for MessagingService.sendTemplate.
+  // Issue 11: templates, and the one send API for patient messages (journeys send through it).
+  const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
+  // Issue 11: journeys.
   jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
   const journeyClock = () => auth.now();
   const journeyRuntime = new JourneyRuntime(
@@ -134,7 +136,7 @@ export function createServices(
     audit,
     jobs,
     outbox,
-    new OutboxJourneySender(outbox),
+    new TemplateJourneySender(messaging, new OutboxJourneySender(outbox)),
     journeyClock,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
@@ -171,7 +173,7 @@ export function createServices(
     journeyMap: new JourneyMapService(database, audit, () => auth.now()),
     // Issue 13: the scheduling module; its clock is the one tests move.
     scheduling: new SchedulingService(database, audit, jobs, { clock: grantClock }),
-    messaging: new MessagingService(outbox, { publicUrl: config.publicUrl }),
+    messaging,
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.
     kpis: new KpiService(database, audit, () => auth.now()),

@@ -32,6 +32,8 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'messaging/outbox.ts':
     'the outbox service: a message is queued in the transaction that causes it',
   'jobs/runner.ts': 'the job runner: a job is sent in the transaction that causes it',
+  'messaging/send-template.ts':
+    'the one send API for patient messages (templates, channel choice), for journeys',
   'jobs/names.ts': "the job runner's typed job names and payloads",
   'clinical/reason.ts':
     "how an encounter's reason is sealed and opened, for the importers that write encounters",

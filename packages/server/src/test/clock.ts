@@ -11,12 +11,21 @@ export class TestClock implements Clock {
   /** Whether a sleep moves the clock (turn off to see many sleepers at one instant). */
   sleepMoves = true;
 
-  constructor(start = '2026-12-06T09:00:00Z') {
+  /**
+   * `tickMs`: each reading moves the clock on by that much, so that things done one after the
+   * other get distinct instants and order by time as they would on a real clock.
+   */
+  constructor(
+    start = '2026-12-06T09:00:00Z',
+    private readonly options: { tickMs?: number } = {},
+  ) {
     this.at = Date.parse(start);
   }
 
   now(): Date {
-    return new Date(this.at);
+    const now = new Date(this.at);
+    this.at += this.options.tickMs ?? 0;
+    return now;
   }
 
   async sleep(ms: number): Promise<void> {

@@ -15,7 +15,7 @@ const HOUR = 3_600_000;
 describeEachDatabase('journeys run durably', (kind) => {
   let app: TestApp;
   let tenant: TestTenant;
-  const clock = new TestClock('2026-12-01T09:00:00Z');
+  const clock = new TestClock('2026-12-01T17:00:00Z');
   let reminders: string;
   /** Made before the clock moves (sessions expire as it does). */
   const patients: string[] = [];

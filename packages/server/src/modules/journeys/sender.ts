@@ -2,7 +2,9 @@ import type { JourneyChannel } from '@careloop/core';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { OutboxService } from '../messaging/outbox.js';
+import type { MessagingService } from '../messaging/send-template.js';
 import { patientContactPoints, patients } from '../patients/schema.js';
+import { messageTemplates } from '../templates/schema.js';
 
 /** What a journey's send step asks for: a template for a patient, on a channel, for a purpose. */
 export interface JourneySend {
@@ -36,10 +38,50 @@ export interface JourneySender {
 }
 
 /**
- * TODO(lead, at merge): replace with the policy engineer's `MessagingService.sendTemplate`
- * (templates per channel and language, consent, quiet hours, caps) and the SMS channel. This
- * stand-in sends every channel as email over the outbox, with a small built-in text per
- * template key, so the engine runs end to end in tests, the chaos run and the bench.
+ * Journeys send through the one send API for patient messages, `MessagingService.sendTemplate`
+ * (the organization's templates per channel and language, the preferred channel with fallback,
+ * SMS or email; consent, quiet hours and caps again at delivery). A node naming a template the
+ * organization does not have falls back to the built-in text by email (`OutboxJourneySender`),
+ * so a ready journey works before its templates are written.
+ */
+export class TemplateJourneySender implements JourneySender {
+  constructor(
+    private readonly messaging: MessagingService,
+    private readonly fallback: JourneySender,
+  ) {}
+
+  async send(tx: Db, message: JourneySend): Promise<JourneySendOutcome> {
+    const [template] = await tx
+      .select({ id: messageTemplates.id })
+      .from(messageTemplates)
+      .where(
+        and(
+          eq(messageTemplates.orgId, message.orgId),
+          eq(messageTemplates.key, message.templateKey),
+        ),
+      );
+    if (!template) return this.fallback.send(tx, message);
+    const result = await this.messaging.sendTemplate(tx, {
+      orgId: message.orgId,
+      patientId: message.patientId,
+      templateKey: message.templateKey,
+      channel: message.channel,
+      context: { appointmentId: message.context.appointmentId ?? null },
+      idempotencyKey: message.idempotencyKey,
+      validUntil: message.validUntil,
+    });
+    if (result.queued) return { kind: 'queued', messageId: result.messageId };
+    if (result.reason === 'duplicate') return { kind: 'duplicate' };
+    const why = Object.entries(result.channels)
+      .map(([channel, refusal]) => `${channel}: ${refusal}`)
+      .join(', ');
+    return { kind: 'suppressed', reason: `unreachable (${why})` };
+  }
+}
+
+/**
+ * The built-in texts by email over the outbox: the fallback of `TemplateJourneySender` for a
+ * template the organization lacks, and the sender of the engine's own tests, chaos run and bench.
  */
 export class OutboxJourneySender implements JourneySender {
   constructor(private readonly outbox: OutboxService) {}
@@ -105,7 +147,7 @@ export function builtInText(
         subject: 'Your appointment today',
         body: `${hello} see you at ${when}.`,
       };
-    case 'no-show-rebook':
+    case 'no-show-recovery':
       return {
         subject: 'We missed you today',
         body: `${hello} we missed you today. Reply or call us to book a new time.`,
@@ -120,7 +162,7 @@ export function builtInText(
         subject: 'Time for your follow-up visit',
         body: `${hello} it is time to book your follow-up visit. Call us to choose a time.`,
       };
-    case 'visit-survey':
+    case 'post-visit-survey':
       return {
         subject: 'How was your visit?',
         body: `${hello} tell us about your visit: it takes two minutes.`,

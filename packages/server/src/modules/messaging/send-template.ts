@@ -42,6 +42,8 @@ export type TemplateSendResult =
       channels: Partial<Record<TemplateChannel, ChannelRefusal>>;
     };
 
+const E164 = /^\+[1-9]\d{6,14}$/;
+
 type ConsentCell = Parameters<typeof mayContact>[0][number];
 
 function isConsentCell(c: { channel: string; purpose: string; status: string }): c is ConsentCell {
@@ -152,8 +154,17 @@ export class MessagingService {
         idempotencyKey: send.idempotencyKey,
       });
     } else {
-      // TODO(lead, merge with h/sms): call this.outbox.queueSms(tx, { orgId, patientId, purpose, to: choice.address, text: rendered.text, idempotencyKey: send.idempotencyKey }).
-      throw new CareloopError('unavailable', 'SMS is not available in this build', '/channel');
+      // A number that is not E.164 cannot be texted: unreachable, as with no number at all.
+      if (!E164.test(choice.address))
+        return { queued: false, reason: 'unreachable', channels: { sms: 'no-address' } };
+      messageId = await this.outbox.queueSms(tx, {
+        orgId,
+        patientId,
+        purpose,
+        to: choice.address,
+        text: rendered.text,
+        idempotencyKey: send.idempotencyKey,
+      });
     }
     if (!messageId) return { queued: false, reason: 'duplicate' };
     // The outbox wrote the row; what the send-time checks need of it is ours to add.

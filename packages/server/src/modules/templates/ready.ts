@@ -1,4 +1,18 @@
-import type { TemplateSeed } from './service.js';
+import type {
+  TemplateChannel,
+  TemplateLanguage,
+  TemplatePurpose,
+  TemplateVersionBody,
+} from '@careloop/core';
+
+/** A template to seed: its key, purpose and a body per channel and language. */
+export interface TemplateSeed {
+  key: string;
+  name: string;
+  purpose: TemplatePurpose;
+  description?: string;
+  versions: { channel: TemplateChannel; language: TemplateLanguage; body: TemplateVersionBody }[];
+}
 
 const reply = {
   en: 'Reply C to confirm, R to reschedule.',

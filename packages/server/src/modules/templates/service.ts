@@ -27,23 +27,17 @@ import { mergeValuesFor, renderBodies } from './render.js';
 
 // What messaging needs to render and time a patient's message (send-template.ts, send-policy.ts).
 export { messagePolicyOf, type OrganizationMessagePolicy, patientZone } from './policy.js';
-export { READY_TEMPLATES } from './ready.js';
+export { READY_TEMPLATES, type TemplateSeed } from './ready.js';
 export { type MergeContext, mergeValuesFor, renderBodies } from './render.js';
 
 import { messagePolicyOf } from './policy.js';
+import type { TemplateSeed } from './ready.js';
 import { messagePolicies, messageTemplates, messageTemplateVersions } from './schema.js';
 
 type TemplateRow = typeof messageTemplates.$inferSelect;
 type VersionRow = typeof messageTemplateVersions.$inferSelect;
 
 /** A version to write, as the seed and the editor give it. */
-export interface TemplateSeed {
-  key: string;
-  name: string;
-  purpose: TemplatePurpose;
-  description?: string;
-  versions: { channel: TemplateChannel; language: TemplateLanguage; body: TemplateVersionBody }[];
-}
 
 /** Lint errors as the one problem shape: the first error names its field. */
 function refuseLint(channel: TemplateChannel, body: TemplateVersionBody) {

@@ -4,6 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rowsOf } from '../../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../../test/app.js';
+import { TestClock } from '../../../test/clock.js';
 import { describeEachDatabase } from '../../../test/databases.js';
 import { auditEvents } from '../../audit/schema.js';
 import { patientConsents } from '../../patients/schema.js';
@@ -52,7 +53,12 @@ describeEachDatabase('the local SMS gateway (no SMS provider configured)', (kind
     );
 
   beforeAll(async () => {
-    app = await createTestApp(kind);
+    // Midday in the clinic's zone, so the send-time checks' quiet hours never defer a text.
+    app = await createTestApp(
+      kind,
+      {},
+      { clock: new TestClock('2026-12-01T17:00:00Z', { tickMs: 1000 }) },
+    );
     await app.services.jobs.start();
     tenant = await TestTenant.create(app, 'Riverside Clinic');
     admin = await tenant.signIn('admin');

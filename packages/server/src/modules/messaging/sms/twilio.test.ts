@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../../test/app.js';
+import { TestClock } from '../../../test/clock.js';
 import { describeEachDatabase } from '../../../test/databases.js';
 import { patientConsents } from '../../patients/schema.js';
 import { inboundMessages, outboundMessages } from '../schema.js';
@@ -80,8 +81,12 @@ describeEachDatabase('SMS through a Twilio-compatible provider', (kind) => {
       payload: new URLSearchParams(params).toString(),
     });
 
-  const queueText = (key: string) =>
-    app.database.withTenant(tenant.orgId, async (tx) => {
+  // Midday in the clinic's zone, each reading a second on, so the send-time checks' quiet hours
+  // never defer a text; each reminder three days after the last, under the treatment caps.
+  const clock = new TestClock('2026-12-01T17:00:00Z', { tickMs: 1000 });
+  const queueText = (key: string) => {
+    clock.advance(3 * 24 * 3600_000);
+    return app.database.withTenant(tenant.orgId, async (tx) => {
       const id = await app.services.outbox.queueSms(tx, {
         orgId: tenant.orgId,
         patientId,
@@ -93,6 +98,7 @@ describeEachDatabase('SMS through a Twilio-compatible provider', (kind) => {
       if (!id) throw new Error('not queued');
       return id;
     });
+  };
 
   const message = async (id: string) => {
     const [row] = await app.database.withTenant(tenant.orgId, (tx) =>
@@ -120,14 +126,18 @@ describeEachDatabase('SMS through a Twilio-compatible provider', (kind) => {
 
   beforeAll(async () => {
     const base = await twilio.start();
-    app = await createTestApp(kind, {
-      SMS_PROVIDER: 'twilio',
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: FROM,
-      TWILIO_BASE_URL: base,
-      CARELOOP_PUBLIC_URL: PUBLIC_URL,
-    });
+    app = await createTestApp(
+      kind,
+      {
+        SMS_PROVIDER: 'twilio',
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_FROM: FROM,
+        TWILIO_BASE_URL: base,
+        CARELOOP_PUBLIC_URL: PUBLIC_URL,
+      },
+      { clock },
+    );
     await app.services.jobs.start();
     tenant = await TestTenant.create(app, 'Riverside Clinic');
     patientId = (await tenant.createPatient({ contactPoints: [{ system: 'phone', value: phone }] }))

@@ -38,6 +38,10 @@ const lazyPage = {
   mailbox: async () => ({
     Component: (await import('./messaging/TestMailboxPage')).TestMailboxPage,
   }),
+  // Issue 10.5: organization settings (MRN format, default location).
+  organizationSettings: async () => ({
+    Component: (await import('./admin/OrganizationSettingsPage')).OrganizationSettingsPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -129,6 +133,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="mailbox:read" />,
             children: [{ path: 'admin/mailbox', lazy: lazyPage.mailbox }],
+          },
+          // Issue 10.5: organization settings.
+          {
+            element: <RequirePermission permission="directory:write" />,
+            children: [{ path: 'admin/organization', lazy: lazyPage.organizationSettings }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -25,6 +25,8 @@ export interface RouteSpec {
    * an NDJSON stream): the web reads those itself, and only its errors are described.
    */
   reply?: TSchema;
+  /** The status of a success when it is not 200: 204 for a reply without a body. */
+  status?: 201 | 202 | 204;
 }
 
 /** Declares a route, keeping its literal types for both sides. */

@@ -69,11 +69,13 @@ export function defineRoute<S extends TableRoute>(
   const schema = {
     tags: [...s.tags],
     summary: s.summary,
+    // A public route needs no session cookie: the OpenAPI document says so.
+    ...('public' in s.policy ? { security: [] } : {}),
     ...(s.description ? { description: s.description } : {}),
     ...(s.params ? { params: s.params } : {}),
     ...(s.query ? { querystring: s.query } : {}),
     ...(s.body ? { body: s.body } : {}),
-    response: s.reply ? { 200: s.reply, ...ERRORS } : ERRORS,
+    response: s.reply ? { [s.status ?? 200]: s.reply, ...ERRORS } : ERRORS,
   };
   app.route({
     method: spec.method,

@@ -158,8 +158,13 @@ async function checkReply(spec: RouteSpec, payload: unknown): Promise<void> {
   });
 }
 
+/** The input argument of a call, optional when the route needs none. */
+export type CallArgs<S extends RouteSpec> =
+  object extends CallInput<S> ? [input?: CallInput<S>] : [input: CallInput<S>];
+
 /** Calls a route of the table: the path, the input and the reply are typed by it. */
-async function call<S extends RouteSpec>(spec: S, input: CallInput<S>): Promise<RouteReply<S>> {
+async function call<S extends RouteSpec>(spec: S, ...args: CallArgs<S>): Promise<RouteReply<S>> {
+  const input = (args[0] ?? {}) as CallInput<S>;
   const { body } = input as { body?: unknown };
   const payload = await request<unknown>(spec.method, urlOf(spec, input), body);
   await checkReply(spec, payload);

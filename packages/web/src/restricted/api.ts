@@ -1,10 +1,10 @@
-import type {
-  BreakGlassGrant,
-  BreakGlassReportRow,
-  CareTeamAccess,
-  PatientAccess,
-  RestrictionKind,
-  StaffList,
+import {
+  type BreakGlassGrant,
+  type BreakGlassReportRow,
+  type CareTeamAccess,
+  type PatientAccess,
+  type RestrictionKind,
+  routes,
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
@@ -74,7 +74,7 @@ export function useChangeCareTeam(id: string) {
 export function useStaffOptions(enabled: boolean) {
   return useQuery({
     queryKey: ['staff', 'all'],
-    queryFn: () => api.get<StaffList>('/api/staff', { limit: 100 }),
+    queryFn: () => api.call(routes.users.staff, { query: { limit: 100 } }),
     select: (list) => list.items,
     enabled,
     staleTime: 60_000,

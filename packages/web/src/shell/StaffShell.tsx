@@ -15,6 +15,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
+  IconBuilding,
   IconChecklist,
   IconFileImport,
   IconHeartHandshake,
@@ -113,6 +114,14 @@ const NAV: NavItem[] = [
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
     match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  // Issue 10.5: organization settings.
+  {
+    to: '/admin/organization',
+    label: 'Organization',
+    icon: <IconBuilding size={18} />,
+    permission: 'directory:write',
+    match: (path) => path.startsWith('/admin/organization'),
   },
 ];
 

@@ -1,4 +1,11 @@
 import { type RouteOf, routesOf } from '../contract.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes, userRoutes } from './auth.js';
+import { directoryRoutes } from './directory.js';
+import { healthRoutes } from './health.js';
+import { mailboxRoutes } from './mailbox.js';
+import { noteRoutes } from './notes.js';
+import { patientRoutes } from './patients.js';
 import { taskRoutes } from './tasks.js';
 
 /**
@@ -7,6 +14,14 @@ import { taskRoutes } from './tasks.js';
  */
 export const routes = {
   tasks: taskRoutes,
+  patients: patientRoutes,
+  auth: authRoutes,
+  users: userRoutes,
+  audit: auditRoutes,
+  health: healthRoutes,
+  notes: noteRoutes,
+  mailbox: mailboxRoutes,
+  directory: directoryRoutes,
 };
 
 export type Routes = typeof routes;

@@ -6,6 +6,7 @@ import { healthRoutes } from './health.js';
 import { mailboxRoutes } from './mailbox.js';
 import { noteRoutes } from './notes.js';
 import { patientRoutes } from './patients.js';
+import { portalRoutes } from './portal.js';
 import { taskRoutes } from './tasks.js';
 
 /**
@@ -22,6 +23,7 @@ export const routes = {
   notes: noteRoutes,
   mailbox: mailboxRoutes,
   directory: directoryRoutes,
+  portal: portalRoutes,
 };
 
 export type Routes = typeof routes;

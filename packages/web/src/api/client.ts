@@ -124,7 +124,12 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return payload as T;
 }
 
-type Part<K extends string, T> = undefined extends T ? { [P in K]?: T } : { [P in K]: T };
+/** A part of a call's input, optional when the route has none or every field in it is optional. */
+type Part<K extends string, T> = undefined extends T
+  ? { [P in K]?: T }
+  : object extends T
+    ? { [P in K]?: T }
+    : { [P in K]: T };
 
 /** What a call of route S needs: its path parameters, query and body, each typed by the table. */
 export type CallInput<S extends RouteSpec> = Part<'params', RouteParams<S>> &

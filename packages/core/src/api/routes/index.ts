@@ -7,6 +7,7 @@ import { mailboxRoutes } from './mailbox.js';
 import { noteRoutes } from './notes.js';
 import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
+import { restrictionRoutes } from './restrictions.js';
 import { taskRoutes } from './tasks.js';
 
 /**
@@ -24,6 +25,7 @@ export const routes = {
   mailbox: mailboxRoutes,
   directory: directoryRoutes,
   portal: portalRoutes,
+  restrictions: restrictionRoutes,
 };
 
 export type Routes = typeof routes;

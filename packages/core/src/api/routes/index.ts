@@ -4,6 +4,7 @@ import { authRoutes, userRoutes } from './auth.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
 import { mailboxRoutes } from './mailbox.js';
+import { mpiRoutes } from './mpi.js';
 import { noteRoutes } from './notes.js';
 import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
@@ -26,6 +27,7 @@ export const routes = {
   directory: directoryRoutes,
   portal: portalRoutes,
   restrictions: restrictionRoutes,
+  mpi: mpiRoutes,
 };
 
 export type Routes = typeof routes;

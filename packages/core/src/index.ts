@@ -8,6 +8,8 @@ export * from './contact/contact.js';
 export * from './csv-import/index.js';
 export * from './dates/past.js';
 export * from './dates/zone.js';
+// Issue 10.3: every validation error of a request.
+export * from './errors/field-errors.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';

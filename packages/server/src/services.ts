@@ -156,7 +156,7 @@ export function createServices(
     patients,
     notes: new NoteService(database, audit, cipher),
     tasks: new TaskService(database, audit, cipher),
-    directory: new DirectoryService(database),
+    directory: new DirectoryService(database, audit),
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit, cipher),
     mpi: new MpiService(database, audit),

@@ -72,6 +72,10 @@ const lazyPage = {
   kpis: async () => ({
     Component: (await import('./kpis/KpiDashboardPage')).KpiDashboardPage,
   }),
+  // Issue 10.5: organization settings (MRN format, default location).
+  organizationSettings: async () => ({
+    Component: (await import('./admin/OrganizationSettingsPage')).OrganizationSettingsPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -208,6 +212,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="analytics:read" />,
             children: [{ path: 'analytics/kpis', lazy: lazyPage.kpis }],
+          },
+          // Issue 10.5: organization settings.
+          {
+            element: <RequirePermission permission="directory:write" />,
+            children: [{ path: 'admin/organization', lazy: lazyPage.organizationSettings }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { PROBLEM_CODES } from '../errors/problem.js';
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant, UTC' });
@@ -9,9 +10,14 @@ export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(sch
 export const ProblemSchema = Type.Object(
   {
     status: Type.Integer(),
-    code: Type.String(),
+    code: Type.Enum(PROBLEM_CODES),
     message: Type.String(),
     path: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        description: 'Every invalid field of a refused request; `path` names the first',
+      }),
+    ),
   },
   { $id: 'Problem', description: 'The one error shape of every Careloop API response.' },
 );

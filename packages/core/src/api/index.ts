@@ -1,6 +1,8 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './common.js';
+// Issue 10.3: the route table.
+export * from './contract.js';
 export * from './coverage.js';
 export * from './directory.js';
 export * from './enums.js';
@@ -11,6 +13,7 @@ export * from './mpi.js';
 export * from './patients.js';
 export * from './portal.js';
 export * from './restrictions.js';
+export * from './routes/index.js';
 // Issue 11: the SMS channel.
 export * from './sms.js';
 export * from './users.js';

@@ -2,26 +2,36 @@
  * One error model from the database to the HTTP reply. Every failure is a `CareloopError`
  * carrying a `Problem`; the server maps `code` to a status with `statusForCode`.
  */
-export type ProblemCode =
-  | 'bad_request'
-  | 'validation_failed'
-  | 'unauthenticated'
-  | 'forbidden'
+export const PROBLEM_CODES = [
+  'bad_request',
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
   /** A restricted patient's record the user is not cleared for (break the glass to open it). */
-  | 'restricted'
-  | 'csrf_failed'
-  | 'not_found'
-  | 'conflict'
-  | 'unknown_reference'
-  | 'payload_too_large'
-  | 'rate_limited'
-  | 'session_expired'
-  | 'internal'
-  | 'unavailable'
+  'restricted',
+  'csrf_failed',
+  'not_found',
+  'conflict',
+  'unknown_reference',
+  'payload_too_large',
+  'rate_limited',
+  'session_expired',
+  'internal',
+  'unavailable',
   // Issue 13: a booking's slot was taken (409, with alternatives); an Idempotency-Key reused
   // with another request (422).
-  | 'slot_taken'
-  | 'idempotency_mismatch';
+  'slot_taken',
+  'idempotency_mismatch',
+] as const;
+
+/** Every code the server answers with: the one list the API schema and the web both read. */
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** One invalid field of a request: where (`/body/email`) and what is wrong with it. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
 
 export interface Problem {
   status: number;
@@ -29,6 +39,8 @@ export interface Problem {
   message: string;
   /** JSON pointer-ish path of the offending field, e.g. `/body/email`. */
   path?: string;
+  /** Every invalid field of a refused request (`path` and `message` name the first). */
+  errors?: FieldError[];
 }
 
 export function statusForCode(code: ProblemCode): number {

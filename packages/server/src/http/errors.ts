@@ -1,4 +1,11 @@
-import { CareloopError, type Problem, RateLimitedError } from '@careloop/core';
+import {
+  CareloopError,
+  fieldErrors,
+  fieldName,
+  type Problem,
+  RateLimitedError,
+  type SchemaIssue,
+} from '@careloop/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable, sqlState, violatedReferenceField } from '../db/errors.js';
 
@@ -6,28 +13,27 @@ import { isDatabaseUnavailable, sqlState, violatedReferenceField } from '../db/e
 // string_data_right_truncation, numeric_value_out_of_range
 const PG_INPUT_ERRORS = new Set(['22P02', '22007', '22008', '22001', '22003']);
 
-interface AjvIssue {
-  instancePath: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
+/**
+ * Every invalid field of the refused part of a request, each with its path (`/body/email`), so a
+ * form can show each on its field; `path` and `message` name the first, as before.
+ */
 function validationProblem(error: FastifyError): Problem {
-  const issue = (error.validation?.[0] ?? { instancePath: '' }) as AjvIssue;
-  const where =
+  const part =
     error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
-  // Ajv names a missing property `missingProperty`, TypeBox `requiredProperties`.
-  const required = issue.params?.requiredProperties;
-  const missing =
-    issue.params?.missingProperty ?? (Array.isArray(required) ? required[0] : undefined);
-  const extra = typeof missing === 'string' ? `/${missing}` : '';
-  const path = `/${where}${issue.instancePath}${extra}`;
-  const field = path.split('/').filter(Boolean).slice(1).join('.') || where;
+  const issues: SchemaIssue[] = (error.validation ?? []).map((issue) => ({
+    keyword: issue.keyword,
+    instancePath: issue.instancePath,
+    message: issue.message,
+    params: issue.params,
+  }));
+  const errors = fieldErrors(part, issues);
+  const first = errors[0] ?? { path: `/${part}`, message: 'is invalid' };
   return {
     status: 400,
     code: 'validation_failed',
-    message: `${field} ${issue.message ?? 'is invalid'}`,
-    path,
+    message: `${fieldName(first.path)} ${first.message}`,
+    path: first.path,
+    errors: errors.length > 0 ? errors : [first],
   };
 }
 

@@ -1,7 +1,9 @@
+import { allRoutes, routes } from '@careloop/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { createTestApp, type TestApp } from '../test/app.js';
 import { describeEachDatabase } from '../test/databases.js';
+import { defineRoute } from './route.js';
 
 describeEachDatabase('route policies', (kind) => {
   let t: TestApp;
@@ -57,5 +59,27 @@ describeEachDatabase('route policies', (kind) => {
     const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/patients/{id}');
+  });
+
+  it('registers every route of the table, with the policy the table gives it', () => {
+    const registered = new Map(t.routes.map((r) => [`${r.method} ${r.url}`, r.policy]));
+    const wrong = allRoutes
+      .filter((spec) => {
+        const policy = registered.get(`${spec.method} ${spec.path}`);
+        return JSON.stringify(policy) !== JSON.stringify(spec.policy);
+      })
+      .map((spec) => `${spec.method} ${spec.path}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses to register a route that is not in the table', async () => {
+    const built = await buildApp(t.services, { logger: false, serveWeb: false });
+    // The compiler refuses a spec of another type; at run time a copy of an entry is refused
+    // too, so a route cannot be declared beside the table and registered from there.
+    const stray = { ...routes.tasks.list };
+    expect(() => defineRoute(built.app, stray, () => ({ items: [], nextCursor: null }))).toThrow(
+      'GET /api/tasks is not in the route table',
+    );
+    await built.app.close();
   });
 });

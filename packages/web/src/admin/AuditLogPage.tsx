@@ -5,6 +5,7 @@ import {
   type AuditEvent,
   type AuditOutcome,
   type AuditVerifyResult,
+  routes,
 } from '@careloop/core';
 import {
   Alert,
@@ -29,7 +30,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconDownload, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { withQuery } from '../api/client';
+import { urlOf } from '../api/client';
 import { dayjs, formatDateTime } from '../ui/format';
 import { LoadMore } from '../ui/LoadMore';
 import { ROLE_LABELS } from '../ui/labels';
@@ -219,7 +220,7 @@ export function AuditLogPage() {
             variant="default"
             leftSection={<IconDownload size={16} />}
             component="a"
-            href={withQuery('/api/audit/export', filters)}
+            href={urlOf(routes.audit.export, { query: filters })}
             download
           >
             Export CSV

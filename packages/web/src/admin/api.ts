@@ -1,26 +1,18 @@
-import type {
-  AuditEvent,
-  AuditListQuery,
-  AuditVerifyResult,
-  User,
-  UserCreate,
-  UserUpdate,
-} from '@careloop/core';
+import { type AuditListQuery, routes, type UserCreate, type UserUpdate } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { UserCreated } from '../api/contract';
-import { useCursorList } from '../api/cursor-list';
+import { useRouteList } from '../api/cursor-list';
 
 const userKeys = { all: ['users'] as const };
 
 export function useUserList(filters: { q?: string }) {
-  return useCursorList<User>(userKeys.all, '/api/users', { ...filters, limit: 50 });
+  return useRouteList(userKeys.all, routes.users.list, { query: { ...filters, limit: 50 } });
 }
 
 export function useCreateUser() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: UserCreate) => api.post<UserCreated>('/api/users', body),
+    mutationFn: (body: UserCreate) => api.call(routes.users.create, { body }),
     onSuccess: () => client.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
@@ -29,20 +21,20 @@ export function useUpdateUser() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...body }: UserUpdate & { id: string }) =>
-      api.patch<User>(`/api/users/${encodeURIComponent(id)}`, body),
+      api.call(routes.users.update, { params: { id }, body }),
     onSuccess: () => client.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
 
 export function useAuditLog(filters: Omit<AuditListQuery, 'cursor'>) {
-  return useCursorList<AuditEvent>(['audit'], '/api/audit', filters);
+  return useRouteList(['audit'], routes.audit.list, { query: filters });
 }
 
 /** Everyone who may appear in the log as its actor, for the "who" filter (staff and patients). */
 export function useAuditActors() {
   return useQuery({
     queryKey: ['users', 'audit-actors'],
-    queryFn: () => api.get<{ items: User[] }>('/api/users', { limit: 200 }),
+    queryFn: () => api.call(routes.users.list, { query: { limit: 200 } }),
     staleTime: 60_000,
   });
 }
@@ -50,7 +42,7 @@ export function useAuditActors() {
 export function useVerifyAuditChains() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post<AuditVerifyResult>('/api/audit/verify'),
+    mutationFn: () => api.call(routes.audit.verify),
     onSettled: () => client.invalidateQueries({ queryKey: ['audit'] }),
   });
 }

@@ -1,10 +1,28 @@
-import type { ProblemBody } from '@careloop/core';
+import {
+  fillPath,
+  type ProblemBody,
+  type ProblemCode,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteReply,
+  type RouteSpec,
+} from '@careloop/core';
 
-/** A failed API call, carrying the server's Problem (`{ status, code, message, path? }`). */
+/**
+ * Codes the web client gives failures the server did not describe: no answer at all, an answer
+ * that is not a Problem (a proxy's error page), a reply that does not match the route table.
+ */
+export type ClientProblemCode = 'network_error' | 'http_error' | 'contract_mismatch';
+
+/** A Problem from the server, or one the client made up for a failure the server did not describe. */
+export type ClientProblem = Omit<ProblemBody, 'code'> & { code: ProblemCode | ClientProblemCode };
+
+/** A failed API call, carrying the server's Problem (`{ status, code, message, path?, errors? }`). */
 export class ApiError extends Error {
-  readonly problem: ProblemBody;
+  readonly problem: ClientProblem;
 
-  constructor(problem: ProblemBody) {
+  constructor(problem: ClientProblem) {
     super(problem.message);
     this.name = 'ApiError';
     this.problem = problem;
@@ -44,7 +62,7 @@ export function withQuery(path: string, params: QueryParams = {}): string {
   return query ? `${path}?${query}` : path;
 }
 
-function isProblem(value: unknown): value is ProblemBody {
+function isProblem(value: unknown): value is ClientProblem {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -106,8 +124,61 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return payload as T;
 }
 
+/** A part of a call's input, optional when the route has none or every field in it is optional. */
+type Part<K extends string, T> = undefined extends T
+  ? { [P in K]?: T }
+  : object extends T
+    ? { [P in K]?: T }
+    : { [P in K]: T };
+
+/** What a call of route S needs: its path parameters, query and body, each typed by the table. */
+export type CallInput<S extends RouteSpec> = Part<'params', RouteParams<S>> &
+  Part<'query', RouteQuery<S>> &
+  Part<'body', RouteBody<S>>;
+
+/** The URL of a route with its parameters and query filled in (for links and downloads). */
+export function urlOf<S extends RouteSpec>(
+  spec: S,
+  input: Pick<CallInput<S>, 'params' | 'query'>,
+): string {
+  const { params, query } = input as { params?: Record<string, unknown>; query?: QueryParams };
+  return withQuery(fillPath(spec.path, params), query);
+}
+
+/**
+ * Development builds and tests check every reply against the route's schema, so a server that
+ * drifted from the table fails loudly where it is built, not in a page far away (ADR 0022).
+ * Production trusts the server, which serializes through the same schemas.
+ */
+async function checkReply(spec: RouteSpec, payload: unknown): Promise<void> {
+  if (!import.meta.env.DEV || !spec.reply) return;
+  const { Value } = await import('typebox/value');
+  if (Value.Check(spec.reply, payload)) return;
+  const first = Value.Errors(spec.reply, payload)[0];
+  const where = first ? `${first.instancePath || '/'} ${first.message}` : 'does not match';
+  throw new ApiError({
+    status: 0,
+    code: 'contract_mismatch',
+    message: `${spec.method} ${spec.path}: the reply ${where}`,
+  });
+}
+
+/** The input argument of a call, optional when the route needs none. */
+export type CallArgs<S extends RouteSpec> =
+  object extends CallInput<S> ? [input?: CallInput<S>] : [input: CallInput<S>];
+
+/** Calls a route of the table: the path, the input and the reply are typed by it. */
+async function call<S extends RouteSpec>(spec: S, ...args: CallArgs<S>): Promise<RouteReply<S>> {
+  const input = (args[0] ?? {}) as CallInput<S>;
+  const { body } = input as { body?: unknown };
+  const payload = await request<unknown>(spec.method, urlOf(spec, input), body);
+  await checkReply(spec, payload);
+  return payload as RouteReply<S>;
+}
+
 /** The one way the web app talks to the Careloop API (same origin, JSON, CSRF header). */
 export const api = {
+  call,
   get: <T>(path: string, params?: QueryParams) => request<T>('GET', withQuery(path, params)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),

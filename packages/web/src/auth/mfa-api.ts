@@ -1,11 +1,4 @@
-import type {
-  MfaDisableBody,
-  MfaEnrolment,
-  MfaPolicyInfo,
-  MfaRecoveryCodes,
-  MfaStatus,
-  SessionInfo,
-} from '@careloop/core';
+import { type MfaDisableBody, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../api/client';
 import { replaceSession, SESSION_KEY } from './session-state';
@@ -14,13 +7,13 @@ const STATUS_KEY = ['auth', 'mfa'] as const;
 const POLICY_KEY = ['organization', 'mfa'] as const;
 
 export function useMfaStatus() {
-  return useQuery({ queryKey: STATUS_KEY, queryFn: () => api.get<MfaStatus>('/api/auth/mfa') });
+  return useQuery({ queryKey: STATUS_KEY, queryFn: () => api.call(routes.auth.mfa) });
 }
 
 export function useMfaPolicy(enabled: boolean) {
   return useQuery({
     queryKey: POLICY_KEY,
-    queryFn: () => api.get<MfaPolicyInfo>('/api/organization/mfa'),
+    queryFn: () => api.call(routes.auth.organizationMfa),
     enabled,
   });
 }
@@ -29,7 +22,7 @@ export function useSetMfaPolicy() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (mfaRequired: boolean) =>
-      api.patch<MfaPolicyInfo>('/api/organization/mfa', { mfaRequired }),
+      api.call(routes.auth.setOrganizationMfa, { body: { mfaRequired } }),
     onSuccess: (policy) => {
       client.setQueryData(POLICY_KEY, policy);
       void client.invalidateQueries({ queryKey: STATUS_KEY });
@@ -38,7 +31,7 @@ export function useSetMfaPolicy() {
 }
 
 export function useStartEnrolment() {
-  return useMutation({ mutationFn: () => api.post<MfaEnrolment>('/api/auth/mfa/enrol') });
+  return useMutation({ mutationFn: () => api.call(routes.auth.mfaEnrol) });
 }
 
 /**
@@ -47,7 +40,7 @@ export function useStartEnrolment() {
  */
 export function useConfirmEnrolment() {
   return useMutation({
-    mutationFn: (code: string) => api.post<MfaRecoveryCodes>('/api/auth/mfa/confirm', { code }),
+    mutationFn: (code: string) => api.call(routes.auth.mfaConfirm, { body: { code } }),
   });
 }
 
@@ -64,7 +57,7 @@ export function useRefreshSession() {
 export function useVerifyCode() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (code: string) => api.post<SessionInfo>('/api/auth/mfa/verify', { code }),
+    mutationFn: (code: string) => api.call(routes.auth.mfaVerify, { body: { code } }),
     onSuccess: (info) => {
       setCsrfToken(info.csrfToken);
       replaceSession(client, { status: 'signed-in', info });
@@ -75,7 +68,7 @@ export function useVerifyCode() {
 export function useDisableMfa() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: MfaDisableBody) => api.post<null>('/api/auth/mfa/disable', body),
+    mutationFn: (body: MfaDisableBody) => api.call(routes.auth.mfaDisable, { body }),
     onSuccess: () => client.invalidateQueries({ queryKey: STATUS_KEY }),
   });
 }

@@ -1,22 +1,16 @@
-import type {
-  PasswordResetConfirm,
-  PasswordResetDone,
-  PasswordResetRequest,
-  PasswordResetRequested,
-} from '@careloop/core';
+import { type PasswordResetConfirm, type PasswordResetRequest, routes } from '@careloop/core';
 import { useMutation } from '@tanstack/react-query';
 import { api } from '../api/client';
 
 export function useRequestPasswordReset() {
   return useMutation({
-    mutationFn: (body: PasswordResetRequest) =>
-      api.post<PasswordResetRequested>('/api/auth/password-reset', body),
+    mutationFn: (body: PasswordResetRequest) => api.call(routes.auth.passwordReset, { body }),
   });
 }
 
 export function useConfirmPasswordReset() {
   return useMutation({
     mutationFn: (body: PasswordResetConfirm) =>
-      api.post<PasswordResetDone>('/api/auth/password-reset/confirm', body),
+      api.call(routes.auth.passwordResetConfirm, { body }),
   });
 }

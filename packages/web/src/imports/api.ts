@@ -1,11 +1,6 @@
-import type {
-  CsvImportEvent,
-  CsvImportRequest,
-  CsvImportResult,
-  ProblemBody,
-} from '@careloop/core';
+import type { CsvImportEvent, CsvImportRequest, CsvImportResult } from '@careloop/core';
 import { useContext } from 'react';
-import { ApiError } from '../api/client';
+import { ApiError, type ClientProblem } from '../api/client';
 import { SessionContext } from '../auth/session';
 
 export type ImportMode = 'preview' | 'commit';
@@ -13,9 +8,9 @@ export type ImportMode = 'preview' | 'commit';
 /** Progress of a running import: rows done of the total. */
 export type OnProgress = (done: number, total: number) => void;
 
-async function problemOf(response: Response): Promise<ProblemBody> {
+async function problemOf(response: Response): Promise<ClientProblem> {
   try {
-    const body = (await response.json()) as Partial<ProblemBody>;
+    const body = (await response.json()) as Partial<ClientProblem>;
     if (typeof body.message === 'string' && typeof body.code === 'string') {
       return {
         status: response.status,

@@ -1,9 +1,9 @@
-import type { MailboxMessage } from '@careloop/core';
-import { useCursorList } from '../api/cursor-list';
+import { routes } from '@careloop/core';
+import { useRouteList } from '../api/cursor-list';
 
 /** What the built-in local mailbox received, newest first. */
 export function useMailbox(to: string) {
-  return useCursorList<MailboxMessage>(['mailbox'], '/api/mailbox/messages', {
-    ...(to.trim() ? { to: to.trim() } : {}),
+  return useRouteList(['mailbox'], routes.mailbox.messages, {
+    query: to.trim() ? { to: to.trim() } : {},
   });
 }

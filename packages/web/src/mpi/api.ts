@@ -1,16 +1,13 @@
-import type {
-  MergeRequest,
-  MergeSummary,
-  PatientSources,
-  ReviewCount,
-  ReviewDecision,
-  ReviewItem,
-  ReviewStatus,
-  UnmergeRequest,
+import {
+  type MergeRequest,
+  type ReviewDecision,
+  type ReviewStatus,
+  routes,
+  type UnmergeRequest,
 } from '@careloop/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError } from '../api/client';
-import { useCursorList } from '../api/cursor-list';
+import { useRouteList } from '../api/cursor-list';
 import { patientKeys } from '../patients/api';
 
 export const mpiKeys = {
@@ -23,10 +20,10 @@ export const mpiKeys = {
   sources: (patientId: string) => [...patientKeys.one(patientId), 'sources'] as const,
 };
 
-const path = (id: string) => encodeURIComponent(id);
+const m = routes.mpi;
 
 export function useReviewList(status: ReviewStatus) {
-  return useCursorList<ReviewItem>(mpiKeys.reviews, '/api/mpi/reviews', { status, limit: 25 });
+  return useRouteList(mpiKeys.reviews, m.reviews, { query: { status, limit: 25 } });
 }
 
 /**
@@ -36,7 +33,7 @@ export function useReviewList(status: ReviewStatus) {
 export function useOpenReviewCount(enabled: boolean) {
   return useQuery({
     queryKey: mpiKeys.openCount,
-    queryFn: () => api.get<ReviewCount>('/api/mpi/reviews/count'),
+    queryFn: () => api.call(m.reviewCount),
     enabled,
     refetchInterval: 60_000,
   });
@@ -45,14 +42,14 @@ export function useOpenReviewCount(enabled: boolean) {
 export function useReview(id: string) {
   return useQuery({
     queryKey: mpiKeys.review(id),
-    queryFn: () => api.get<ReviewItem>(`/api/mpi/reviews/${path(id)}`),
+    queryFn: () => api.call(m.review, { params: { id } }),
   });
 }
 
 export function usePatientSources(patientId: string, enabled = true) {
   return useQuery({
     queryKey: mpiKeys.sources(patientId),
-    queryFn: () => api.get<PatientSources>(`/api/patients/${path(patientId)}/sources`),
+    queryFn: () => api.call(m.sources, { params: { id: patientId } }),
     enabled: enabled && patientId !== '',
   });
 }
@@ -66,8 +63,7 @@ function afterIdentityChange(client: QueryClient): void {
 export function useDecideReview(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: ReviewDecision) =>
-      api.post<ReviewItem>(`/api/mpi/reviews/${path(id)}/decision`, body),
+    mutationFn: (body: ReviewDecision) => api.call(m.decide, { params: { id }, body }),
     onSuccess: (decided) => {
       client.setQueryData(mpiKeys.review(id), decided);
       afterIdentityChange(client);
@@ -85,8 +81,7 @@ export function useDecideReview(id: string) {
 export function useMergePatient(survivorId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: MergeRequest) =>
-      api.post<MergeSummary>(`/api/patients/${path(survivorId)}/merge`, body),
+    mutationFn: (body: MergeRequest) => api.call(m.merge, { params: { id: survivorId }, body }),
     onSuccess: () => afterIdentityChange(client),
   });
 }
@@ -95,7 +90,7 @@ export function useUnmerge() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ mergeId, ...body }: UnmergeRequest & { mergeId: string }) =>
-      api.post<MergeSummary>(`/api/mpi/merges/${path(mergeId)}/unmerge`, body),
+      api.call(m.unmerge, { params: { id: mergeId }, body }),
     onSuccess: () => afterIdentityChange(client),
     onError: (error) => {
       // Undone elsewhere meanwhile: refresh so the history shows it.

@@ -1,10 +1,9 @@
-import type { PatientSummary } from '@careloop/core';
+import { routes } from '@careloop/core';
 import { Loader, Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { CursorPage } from '../api/cursor-list';
 import { formatDate } from '../ui/format';
 import { patientDisplayName } from './patient-columns';
 
@@ -26,7 +25,7 @@ export function PatientPicker({
   const [q] = useDebouncedValue(search.trim(), 300);
   const results = useQuery({
     queryKey: ['patients', 'picker', q],
-    queryFn: () => api.get<CursorPage<PatientSummary>>('/api/patients', { q, limit: 10 }),
+    queryFn: () => api.call(routes.patients.list, { query: { q, limit: 10 } }),
     enabled: q.length >= 2,
   });
   const [chosen, setChosen] = useState<{ value: string; label: string } | null>(null);

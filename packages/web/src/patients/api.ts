@@ -1,20 +1,15 @@
-import type {
-  Location,
-  Note,
-  NoteCreate,
-  Patient360,
-  PatientCreate,
-  PatientListQuery,
-  PatientPage,
-  PatientSummary,
-  PatientUpdate,
-  TimelineQuery,
-  Touchpoint,
+import {
+  type NoteCreate,
+  type PatientCreate,
+  type PatientListQuery,
+  type PatientUpdate,
+  routes,
+  type TimelineQuery,
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { NoteUpdate } from '../api/contract';
-import { type CursorPage, useCursorList } from '../api/cursor-list';
+import { useRouteList } from '../api/cursor-list';
 
 export const patientKeys = {
   all: ['patients'] as const,
@@ -26,29 +21,28 @@ export const patientKeys = {
 export type PatientFilters = Omit<PatientListQuery, 'cursor'>;
 
 export function usePatientList(filters: PatientFilters) {
-  return useCursorList<PatientSummary, PatientPage>(patientKeys.list, '/api/patients', filters);
+  return useRouteList(patientKeys.list, routes.patients.list, { query: filters });
 }
 
 export function usePatient360(id: string) {
   return useQuery({
     queryKey: patientKeys.one(id),
-    queryFn: () => api.get<Patient360>(`/api/patients/${encodeURIComponent(id)}`),
+    queryFn: () => api.call(routes.patients.get, { params: { id } }),
   });
 }
 
 export function useTimeline(id: string, filters: Omit<TimelineQuery, 'cursor'>) {
-  return useCursorList<Touchpoint>(
-    patientKeys.timeline(id),
-    `/api/patients/${encodeURIComponent(id)}/timeline`,
-    filters,
-  );
+  return useRouteList(patientKeys.timeline(id), routes.patients.timeline, {
+    params: { id },
+    query: filters,
+  });
 }
 
 /** Active locations, for filters and the primary-location field (one page is plenty). */
 export function useLocations() {
   return useQuery({
     queryKey: ['locations', 'active'],
-    queryFn: () => api.get<CursorPage<Location>>('/api/locations', { active: true, limit: 200 }),
+    queryFn: () => api.call(routes.directory.locations, { query: { active: true, limit: 200 } }),
     select: (page) => page.items,
     staleTime: 5 * 60_000,
   });
@@ -57,7 +51,7 @@ export function useLocations() {
 export function useCreatePatient() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: PatientCreate) => api.post<Patient360>('/api/patients', body),
+    mutationFn: (body: PatientCreate) => api.call(routes.patients.create, { body }),
     onSuccess: (created) => {
       client.setQueryData(patientKeys.one(created.patient.id), created);
       void client.invalidateQueries({ queryKey: patientKeys.list });
@@ -68,8 +62,7 @@ export function useCreatePatient() {
 export function useUpdatePatient(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: PatientUpdate) =>
-      api.patch<Patient360>(`/api/patients/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: PatientUpdate) => api.call(routes.patients.update, { params: { id }, body }),
     onSuccess: (updated) => {
       client.setQueryData(patientKeys.one(id), updated);
       void client.invalidateQueries({ queryKey: patientKeys.list });
@@ -81,7 +74,7 @@ export function useAddNote(patientId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: NoteCreate) =>
-      api.post<Note>(`/api/patients/${encodeURIComponent(patientId)}/notes`, body),
+      api.call(routes.notes.create, { params: { id: patientId }, body }),
     onSuccess: () => client.invalidateQueries({ queryKey: patientKeys.one(patientId) }),
   });
 }
@@ -90,7 +83,7 @@ export function useUpdateNote(patientId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...body }: NoteUpdate & { id: string }) =>
-      api.patch<Note>(`/api/notes/${encodeURIComponent(id)}`, body),
+      api.call(routes.notes.update, { params: { id }, body }),
     onSuccess: () => client.invalidateQueries({ queryKey: patientKeys.one(patientId) }),
   });
 }

@@ -1,24 +1,15 @@
-import type {
-  CareTeamMemberInput,
-  CoverageInput,
-  CoverageList,
-  CoverageRecord,
-  CoverageUpdate,
-  Practitioner,
-} from '@careloop/core';
+import { type CareTeamMemberInput, type CoverageInput, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { CursorPage } from '../api/cursor-list';
 import { patientKeys } from './api';
 
 const coverageKey = (id: string) => [...patientKeys.one(id), 'coverages'] as const;
-const path = (id: string) => `/api/patients/${encodeURIComponent(id)}`;
 
 /** The patient's coverage with subscribers (ids null for roles that may not read them). */
 export function useCoverages(patientId: string) {
   return useQuery({
     queryKey: coverageKey(patientId),
-    queryFn: () => api.get<CoverageList>(`${path(patientId)}/coverages`),
+    queryFn: () => api.call(routes.patients.coverages, { params: { id: patientId } }),
     select: (list) => list.items,
   });
 }
@@ -27,10 +18,13 @@ export function useCoverages(patientId: string) {
 export function useSaveCoverage(patientId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, body }: { id: string | null; body: CoverageInput | CoverageUpdate }) =>
+    mutationFn: ({ id, body }: { id: string | null; body: CoverageInput }) =>
       id
-        ? api.patch<CoverageRecord>(`${path(patientId)}/coverages/${encodeURIComponent(id)}`, body)
-        : api.post<CoverageRecord>(`${path(patientId)}/coverages`, body),
+        ? api.call(routes.patients.updateCoverage, {
+            params: { id: patientId, coverageId: id },
+            body,
+          })
+        : api.call(routes.patients.addCoverage, { params: { id: patientId }, body }),
     onSuccess: () => client.invalidateQueries({ queryKey: patientKeys.one(patientId) }),
   });
 }
@@ -39,7 +33,7 @@ export function useAddCareTeamMember(patientId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: CareTeamMemberInput) =>
-      api.post<null>(`${path(patientId)}/care-team-members`, body),
+      api.call(routes.patients.addCareTeamMember, { params: { id: patientId }, body }),
     onSuccess: () => client.invalidateQueries({ queryKey: patientKeys.one(patientId) }),
   });
 }
@@ -48,7 +42,7 @@ export function useRemoveCareTeamMember(patientId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (memberId: string) =>
-      api.delete<null>(`${path(patientId)}/care-team-members/${encodeURIComponent(memberId)}`),
+      api.call(routes.patients.removeCareTeamMember, { params: { id: patientId, memberId } }),
     onSuccess: () => client.invalidateQueries({ queryKey: patientKeys.one(patientId) }),
   });
 }
@@ -58,7 +52,7 @@ export function usePractitioners() {
   return useQuery({
     queryKey: ['practitioners', 'active'],
     queryFn: () =>
-      api.get<CursorPage<Practitioner>>('/api/practitioners', { active: true, limit: 200 }),
+      api.call(routes.directory.practitioners, { query: { active: true, limit: 200 } }),
     select: (page) => page.items,
     staleTime: 5 * 60_000,
   });

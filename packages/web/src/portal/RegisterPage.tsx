@@ -1,9 +1,4 @@
-import type {
-  PortalOrganizations,
-  PortalRegistration,
-  PortalRegistrationReceived,
-  SessionInfo,
-} from '@careloop/core';
+import { type PortalRegistration, routes } from '@careloop/core';
 import {
   Alert,
   Anchor,
@@ -50,7 +45,7 @@ export function RegisterPage() {
   const linked = params.get('org') ?? '';
   const listed = useQuery({
     queryKey: ['portal', 'organizations'],
-    queryFn: () => api.get<PortalOrganizations>('/api/portal/organizations'),
+    queryFn: () => api.call(routes.directory.portalOrganizations),
     enabled: !UUID.test(linked),
     staleTime: 5 * 60_000,
   });
@@ -62,10 +57,9 @@ export function RegisterPage() {
     // The sign-up answers the same whether or not the email had an account (no enumeration):
     // signing in with the password then says whether it opens one.
     mutationFn: async (body: PortalRegistration) => {
-      await api.post<PortalRegistrationReceived>('/api/portal/register', body);
-      return api.post<SessionInfo>('/api/auth/login', {
-        email: body.email,
-        password: body.password,
+      await api.call(routes.portal.register, { body });
+      return api.call(routes.auth.login, {
+        body: { email: body.email, password: body.password },
       });
     },
     onSuccess: (info) => {

@@ -1,4 +1,4 @@
-import type { PortalProfile, PreferencesUpdate } from '@careloop/core';
+import { type PreferencesUpdate, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 
@@ -7,15 +7,14 @@ const PROFILE_KEY = ['portal', 'me'] as const;
 export function usePortalProfile() {
   return useQuery({
     queryKey: PROFILE_KEY,
-    queryFn: () => api.get<PortalProfile>('/api/portal/me'),
+    queryFn: () => api.call(routes.portal.me),
   });
 }
 
 export function useUpdatePreferences() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: PreferencesUpdate) =>
-      api.patch<PortalProfile>('/api/portal/preferences', body),
+    mutationFn: (body: PreferencesUpdate) => api.call(routes.portal.updatePreferences, { body }),
     onSuccess: (profile) => client.setQueryData(PROFILE_KEY, profile),
   });
 }

@@ -1,17 +1,10 @@
-import type {
-  BreakGlassGrant,
-  BreakGlassReportRow,
-  CareTeamAccess,
-  PatientAccess,
-  RestrictionKind,
-  StaffList,
-} from '@careloop/core';
+import { type RestrictionKind, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import { useCursorList } from '../api/cursor-list';
+import { useRouteList } from '../api/cursor-list';
 import { patientKeys } from '../patients/api';
 
-const path = (id: string) => `/api/patients/${encodeURIComponent(id)}`;
+const r = routes.restrictions;
 
 export const restrictionKeys = {
   access: (id: string) => ['patients', 'one', id, 'access'] as const,
@@ -23,7 +16,7 @@ export const restrictionKeys = {
 export function usePatientAccess(id: string) {
   return useQuery({
     queryKey: restrictionKeys.access(id),
-    queryFn: () => api.get<PatientAccess>(`${path(id)}/access`),
+    queryFn: () => api.call(r.access, { params: { id } }),
   });
 }
 
@@ -36,8 +29,7 @@ function useReloadPatient(id: string) {
 export function useBreakGlass(id: string) {
   const reload = useReloadPatient(id);
   return useMutation({
-    mutationFn: (reason: string) =>
-      api.post<BreakGlassGrant>(`${path(id)}/break-glass`, { reason }),
+    mutationFn: (reason: string) => api.call(r.breakGlass, { params: { id }, body: { reason } }),
     onSuccess: reload,
   });
 }
@@ -46,7 +38,7 @@ export function useSetRestriction(id: string) {
   const reload = useReloadPatient(id);
   return useMutation({
     mutationFn: (kind: RestrictionKind | null) =>
-      api.put<PatientAccess>(`${path(id)}/restriction`, { kind }),
+      api.call(r.setRestriction, { params: { id }, body: { kind } }),
     onSuccess: reload,
   });
 }
@@ -54,7 +46,7 @@ export function useSetRestriction(id: string) {
 export function useCareTeamAccess(id: string, enabled: boolean) {
   return useQuery({
     queryKey: restrictionKeys.careTeam(id),
-    queryFn: () => api.get<CareTeamAccess>(`${path(id)}/care-team`),
+    queryFn: () => api.call(r.careTeam, { params: { id } }),
     select: (team) => team.items,
     enabled,
   });
@@ -65,8 +57,8 @@ export function useChangeCareTeam(id: string) {
   return useMutation({
     mutationFn: ({ userId, add }: { userId: string; add: boolean }) =>
       add
-        ? api.post<CareTeamAccess>(`${path(id)}/care-team`, { userId })
-        : api.delete<CareTeamAccess>(`${path(id)}/care-team/${encodeURIComponent(userId)}`),
+        ? api.call(r.addToCareTeam, { params: { id }, body: { userId } })
+        : api.call(r.removeFromCareTeam, { params: { id, userId } }),
     onSuccess: reload,
   });
 }
@@ -74,7 +66,7 @@ export function useChangeCareTeam(id: string) {
 export function useStaffOptions(enabled: boolean) {
   return useQuery({
     queryKey: ['staff', 'all'],
-    queryFn: () => api.get<StaffList>('/api/staff', { limit: 100 }),
+    queryFn: () => api.call(routes.users.staff, { query: { limit: 100 } }),
     select: (list) => list.items,
     enabled,
     staleTime: 60_000,
@@ -82,5 +74,5 @@ export function useStaffOptions(enabled: boolean) {
 }
 
 export function useBreakGlassReport() {
-  return useCursorList<BreakGlassReportRow>(restrictionKeys.report, '/api/break-glass', {});
+  return useRouteList(restrictionKeys.report, r.report, {});
 }

@@ -15,6 +15,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   IconArrowMerge,
+  IconBuilding,
   IconCalendar,
   IconChartLine,
   IconChecklist,
@@ -58,6 +59,13 @@ const NAV: NavItem[] = [
     match: (path) => path === '/' || path.startsWith('/patients'),
   },
   {
+    to: '/schedule',
+    label: 'Schedule',
+    icon: <IconCalendar size={18} />,
+    permission: 'schedule:read',
+    match: (path) => path.startsWith('/schedule'),
+  },
+  {
     to: '/tasks',
     label: 'Tasks',
     icon: <IconChecklist size={18} />,
@@ -70,6 +78,34 @@ const NAV: NavItem[] = [
     icon: <IconArrowMerge size={18} />,
     permission: 'patient:merge',
     match: (path) => path.startsWith('/mpi'),
+  },
+  {
+    to: '/journeys',
+    label: 'Journeys',
+    icon: <IconRoute size={18} />,
+    permission: 'journey:read',
+    match: (path) => path.startsWith('/journeys'),
+  },
+  {
+    to: '/templates',
+    label: 'Templates',
+    icon: <IconTemplate size={18} />,
+    permission: 'template:read',
+    match: (path) => path.startsWith('/templates'),
+  },
+  {
+    to: '/journey-map',
+    label: 'Journey map',
+    icon: <IconRoute size={18} />,
+    permission: 'journey-map:read',
+    match: (path) => path.startsWith('/journey-map'),
+  },
+  {
+    to: '/analytics/kpis',
+    label: 'KPI dashboard',
+    icon: <IconChartLine size={18} />,
+    permission: 'analytics:read',
+    match: (path) => path.startsWith('/analytics/kpis'),
   },
   {
     to: '/imports',
@@ -93,6 +129,13 @@ const NAV: NavItem[] = [
     match: (path) => path.startsWith('/admin/users'),
   },
   {
+    to: '/admin/organization',
+    label: 'Organization',
+    icon: <IconBuilding size={18} />,
+    permission: 'directory:write',
+    match: (path) => path.startsWith('/admin/organization'),
+  },
+  {
     to: '/admin/audit',
     label: 'Audit log',
     icon: <IconShieldCheck size={18} />,
@@ -114,66 +157,25 @@ const NAV: NavItem[] = [
     match: (path) => path.startsWith('/admin/break-glass'),
   },
   {
-    to: '/admin/mailbox',
-    label: 'Test mailbox',
-    icon: <IconMail size={18} />,
-    permission: 'mailbox:read',
-    match: (path) => path.startsWith('/admin/mailbox'),
-  },
-  // Issue 13: the schedule.
-  {
-    to: '/schedule',
-    label: 'Schedule',
-    icon: <IconCalendar size={18} />,
-    permission: 'schedule:read',
-    match: (path) => path.startsWith('/schedule'),
-  },
-  // Issue 11: the SMS channel's Test phone.
-  {
-    to: '/admin/phone',
-    label: 'Test phone',
-    icon: <IconDeviceMobileMessage size={18} />,
-    permission: 'sms-gateway:use',
-    match: (path) => path.startsWith('/admin/phone'),
-  },
-  // Issue 12: the journey map.
-  {
-    to: '/journey-map',
-    label: 'Journey map',
-    icon: <IconRoute size={18} />,
-    permission: 'journey-map:read',
-    match: (path) => path.startsWith('/journey-map'),
-  },
-  // Issue 11: journeys.
-  {
-    to: '/journeys',
-    label: 'Journeys',
-    icon: <IconRoute size={18} />,
-    permission: 'journey:read',
-    match: (path) => path.startsWith('/journeys'),
-  },
-  // Issue 11: message templates.
-  {
-    to: '/templates',
-    label: 'Templates',
-    icon: <IconTemplate size={18} />,
-    permission: 'template:read',
-    match: (path) => path.startsWith('/templates'),
-  },
-  {
     to: '/admin/suppressed',
     label: 'Suppressed messages',
     icon: <IconMailOff size={18} />,
     permission: 'suppression:read',
     match: (path) => path.startsWith('/admin/suppressed'),
   },
-  // Issue 12: the KPI dashboard.
   {
-    to: '/analytics/kpis',
-    label: 'KPI dashboard',
-    icon: <IconChartLine size={18} />,
-    permission: 'analytics:read',
-    match: (path) => path.startsWith('/analytics/kpis'),
+    to: '/admin/mailbox',
+    label: 'Test mailbox',
+    icon: <IconMail size={18} />,
+    permission: 'mailbox:read',
+    match: (path) => path.startsWith('/admin/mailbox'),
+  },
+  {
+    to: '/admin/phone',
+    label: 'Test phone',
+    icon: <IconDeviceMobileMessage size={18} />,
+    permission: 'sms-gateway:use',
+    match: (path) => path.startsWith('/admin/phone'),
   },
 ];
 

@@ -1,5 +1,5 @@
 import {
-  type StaffList,
+  routes,
   TASK_PRIORITIES,
   type TaskPriority,
   TEAMS,
@@ -66,7 +66,7 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
   const [formError, setFormError] = useState<string | null>(null);
   const staff = useQuery({
     queryKey: ['staff'],
-    queryFn: () => api.get<StaffList>('/api/staff', { limit: 100 }),
+    queryFn: () => api.call(routes.users.staff, { query: { limit: 100 } }),
     staleTime: 60_000,
   });
   // Until the list arrives (or if it fails) the current user can still take the task.

@@ -1,13 +1,19 @@
-import type { Task, TaskCreate, TaskListQuery, TaskUpdate } from '@careloop/core';
+import {
+  routes,
+  type Task,
+  type TaskCreate,
+  type TaskListQuery,
+  type TaskUpdate,
+} from '@careloop/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import { useCursorList } from '../api/cursor-list';
+import { useRouteList } from '../api/cursor-list';
 import { patientKeys } from '../patients/api';
 
 export const taskKeys = { all: ['tasks'] as const };
 
 export function useTaskList(filters: Omit<TaskListQuery, 'cursor'>, enabled = true) {
-  return useCursorList<Task>(taskKeys.all, '/api/tasks', filters, enabled);
+  return useRouteList(taskKeys.all, routes.tasks.list, { query: filters }, enabled);
 }
 
 function useInvalidateTasks() {
@@ -22,7 +28,7 @@ function useInvalidateTasks() {
 export function useCreateTask() {
   const invalidate = useInvalidateTasks();
   return useMutation({
-    mutationFn: (body: TaskCreate) => api.post<Task>('/api/tasks', body),
+    mutationFn: (body: TaskCreate) => api.call(routes.tasks.create, { body }),
     onSuccess: invalidate,
   });
 }
@@ -31,7 +37,7 @@ export function useUpdateTask() {
   const invalidate = useInvalidateTasks();
   return useMutation({
     mutationFn: ({ id, ...body }: TaskUpdate & { id: string }) =>
-      api.patch<Task>(`/api/tasks/${encodeURIComponent(id)}`, body),
+      api.call(routes.tasks.update, { params: { id }, body }),
     onSuccess: invalidate,
   });
 }

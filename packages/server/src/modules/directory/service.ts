@@ -20,6 +20,7 @@ import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { decodeKeyset, escapeLike, pageOf } from '../../db/keyset.js';
+import type { AuditActor, AuditLog } from '../audit/service.js';
 import { locations, organizations, practitioners, serviceLines } from './schema.js';
 
 /** The most organizations the portal's sign-up page lists. */
@@ -115,7 +116,10 @@ function definedOnly<T extends object>(values: T): Partial<T> {
  * under row-level security for `orgId`, so another organization's rows are simply not found.
  */
 export class DirectoryService {
-  constructor(readonly database: Database) {}
+  constructor(
+    readonly database: Database,
+    private readonly audit: AuditLog,
+  ) {}
 
   /**
    * The organizations listed on the portal's public sign-up page, by name (at most 200). Read
@@ -157,9 +161,10 @@ export class DirectoryService {
    * the organization's (422 naming the field otherwise).
    */
   async updateSettings(
-    orgId: string,
+    actor: AuditActor,
     input: OrganizationSettingsUpdate,
   ): Promise<OrganizationSettings> {
+    const orgId = actor.orgId;
     if (input.mrnFormat !== undefined && !parseMrnFormat(input.mrnFormat)) {
       throw badRequest(
         'Use letters, digits and - . _ / around one {seq} or {seq:N} (N from 1 to 12), e.g. CL-{seq:6}',
@@ -173,10 +178,21 @@ export class DirectoryService {
       // Issue 12 (KPIs).
       aggregateSuppressionThreshold: input.aggregateSuppressionThreshold,
     });
-    if (Object.keys(changes).length > 0) {
-      await this.database.withTenant(orgId, (tx) =>
-        tx.update(organizations).set(changes).where(eq(organizations.id, orgId)),
-      );
+    const changed = Object.keys(changes);
+    if (changed.length > 0) {
+      // Who changed how the next patients are numbered and placed, and to what: no PHI in it.
+      const reason = Object.entries(changes)
+        .map(([field, value]) => `${field}: ${String(value)}`)
+        .join('; ');
+      await this.database.withTenant(orgId, async (tx) => {
+        await tx.update(organizations).set(changes).where(eq(organizations.id, orgId));
+        await this.audit.inTransaction(tx, actor, {
+          action: 'update',
+          recordType: 'organization-settings',
+          recordId: orgId,
+          reason,
+        });
+      });
     }
     return this.settings(orgId);
   }

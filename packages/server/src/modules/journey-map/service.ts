@@ -80,7 +80,7 @@ export class JourneyMapService {
     private readonly audit: AuditLog,
     private readonly clock: () => Date = () => new Date(),
     /** The small-cell threshold is the organization's, one for every aggregate (KPIs too). */
-    private readonly directory: DirectoryService = new DirectoryService(database),
+    private readonly directory: DirectoryService = new DirectoryService(database, audit),
   ) {}
 
   async settings(orgId: string, tx?: Db): Promise<JourneyMapSettings> {
@@ -140,7 +140,7 @@ export class JourneyMapService {
         .values(row)
         .onConflictDoUpdate({ target: journeyMapSettings.orgId, set: row }),
     );
-    await this.directory.updateSettings(orgId, {
+    await this.directory.updateSettings(ctx.audit, {
       aggregateSuppressionThreshold: input.suppressionThreshold,
     });
     return input;

@@ -67,6 +67,24 @@ describeEachDatabase('patients', (kind) => {
     expect(res.json()).toMatchObject({ code: 'validation_failed', path: '/body/birthDate' });
   });
 
+  it('answers every invalid field of a request, each with its path, not only the first', async () => {
+    const { familyName: _omit, ...rest } = samplePatient();
+    const res = await frontDesk.post('/api/patients', {
+      ...rest,
+      birthDate: '12/31/1980',
+      administrativeSex: 'robot',
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{ path: string; errors: { path: string; message: string }[] }>();
+    expect(body.errors.map((e) => e.path).sort()).toEqual([
+      '/body/administrativeSex',
+      '/body/birthDate',
+      '/body/familyName',
+    ]);
+    expect(body.errors.find((e) => e.path === '/body/familyName')?.message).toBe('is required');
+    expect(body.path).toBe(body.errors[0]?.path);
+  });
+
   it('refuses a second patient with the same identifier', async () => {
     const identifiers = [{ system: 'urn:careloop:mrn', value: 'MRN-DUP', type: 'MR' }];
     expect(

@@ -82,6 +82,11 @@ describeEachDatabase('registration defaults: MRN and location', (kind) => {
       aggregateSuppressionThreshold: 11,
     });
     expect(mrnOf(await register(admin, withoutMrn()))).toEqual(['N0002']);
+    // Who changed the numbering, and to what, is in the audit log.
+    const log = await admin.get('/api/audit?recordType=organization-settings');
+    expect(log.json<{ items: { action: string; reason: string }[] }>().items).toEqual([
+      expect.objectContaining({ action: 'update', reason: 'mrnFormat: N{seq:4}' }),
+    ]);
     const desk = await tenant.signIn('front-desk');
     expect(
       (await desk.patch('/api/organization/settings', { mrnFormat: '{seq}' })).statusCode,

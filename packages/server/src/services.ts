@@ -128,6 +128,8 @@ export function createServices(
   const smsInbox = new SmsInbox(database, cipher, audit, jobs, outbox, patients, () => auth.now());
   // Issue 11: templates, and the one send API for patient messages (journeys send through it).
   const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
+  // Issue 13: the scheduling module; its clock is the one tests move.
+  const scheduling = new SchedulingService(database, audit, jobs, { clock: grantClock });
   // Issue 11: journeys.
   jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
   const journeyClock = () => auth.now();
@@ -138,6 +140,7 @@ export function createServices(
     outbox,
     new TemplateJourneySender(messaging, new OutboxJourneySender(outbox)),
     journeyClock,
+    scheduling,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
   return {
@@ -172,7 +175,7 @@ export function createServices(
     // Issue 12: the journey map.
     journeyMap: new JourneyMapService(database, audit, () => auth.now()),
     // Issue 13: the scheduling module; its clock is the one tests move.
-    scheduling: new SchedulingService(database, audit, jobs, { clock: grantClock }),
+    scheduling,
     messaging,
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.

@@ -142,7 +142,12 @@ describeEachDatabase('journeys run durably', (kind) => {
     const steps = await app.database.system((tx) =>
       tx.select().from(journeySteps).where(eq(journeySteps.enrolmentId, b.enrolmentId)),
     );
-    expect(steps.find((s) => s.nodeId === 'confirm')?.outcome).toBe('recorded');
+    // "C" confirmed the appointment through the scheduling module, once, on the timeline.
+    expect(steps.find((s) => s.nodeId === 'confirm')?.outcome).toBe('confirmed');
+    const [booked] = await app.database.system((tx) =>
+      tx.select().from(appointments).where(eq(appointments.id, b.appointmentId)),
+    );
+    expect(booked?.confirmedAt?.toISOString()).toBe(confirmed.convertedAt?.toISOString());
     clock.advance(DAY);
   });
 

@@ -20,6 +20,7 @@ import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
+import type { SchedulingService } from '../scheduling/service.js';
 import { raisePatientTask } from '../tasks/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
@@ -90,6 +91,8 @@ export class JourneyRuntime {
     private readonly outbox: OutboxService,
     private readonly sender: JourneySender,
     private readonly clock: () => Date,
+    /** Confirms an appointment for an `update` action; without it the step only records it. */
+    private readonly scheduling: SchedulingService | null = null,
   ) {}
 
   /** The version's definition, validated like any input (a row may be another version's). */
@@ -355,11 +358,26 @@ export class JourneyRuntime {
         await audited('task', id);
         return { outcome: 'task', messageId: null };
       }
-      case 'update':
-        // TODO(lead, at merge): confirm through the scheduling module's service once it is in
-        // this tree (`appointment.status = confirmed`, and the outbound SIU to the EHR). Until
-        // then the confirmation is recorded on the step and the enrolment reaches its goal.
-        return { outcome: 'recorded', messageId: null };
+      case 'update': {
+        // The appointment is confirmed through its owning service (the outbound SIU to an EHR
+        // that owns the schedule is issue 13's); without one the step records it.
+        if (!this.scheduling || !row.appointmentId) return { outcome: 'recorded', messageId: null };
+        const confirmed = await this.scheduling.confirmByPatient(tx, {
+          orgId,
+          appointmentId: row.appointmentId,
+          at: now,
+          channel: 'sms',
+        });
+        if (!confirmed) return { outcome: 'not_confirmed', messageId: null };
+        await this.audit.inTransaction(tx, systemActor(orgId), {
+          action: 'update',
+          recordType: 'appointment',
+          recordId: row.appointmentId,
+          patientId,
+          reason: 'confirmed by the patient',
+        });
+        return { outcome: 'confirmed', messageId: null };
+      }
       case 'enrol': {
         const [target] = await tx
           .select({ id: journeys.id })

@@ -63,6 +63,8 @@ export const appointments = pgTable(
     joinToken: text('join_token'),
     /** Cancelled within the cancellation policy's notice. */
     lateCancel: boolean('late_cancel').notNull().default(false),
+    /** When the patient confirmed they will come (a "C" reply to a reminder); null if not. */
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }),
   },
   (t) => [

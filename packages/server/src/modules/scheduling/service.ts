@@ -28,7 +28,7 @@ import {
   transition,
   unknownReference,
 } from '@careloop/core';
-import { and, asc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
@@ -676,6 +676,49 @@ export class SchedulingService {
       patientId: change.patientId,
       reason: change.event,
     });
+  }
+
+  /**
+   * The patient confirmed a booked appointment (a "C" reply to a reminder), in the caller's
+   * transaction: stamps `confirmed_at` once and puts it on the timeline. Returns whether it
+   * changed anything (a cancelled, past or already confirmed appointment is left as it is).
+   * The caller audits, as the actor it acts for.
+   */
+  async confirmByPatient(
+    tx: Db,
+    confirmation: { orgId: string; appointmentId: string; at: Date; channel: 'sms' | 'email' },
+  ): Promise<boolean> {
+    const [row] = await tx
+      .update(appointments)
+      .set({ confirmedAt: confirmation.at, updatedAt: confirmation.at })
+      .where(
+        and(
+          eq(appointments.orgId, confirmation.orgId),
+          eq(appointments.id, confirmation.appointmentId),
+          eq(appointments.status, 'booked'),
+          isNull(appointments.confirmedAt),
+          gt(appointments.startAt, confirmation.at),
+        ),
+      )
+      .returning({ patientId: appointments.patientId });
+    if (!row) return false;
+    const summary = 'Appointment confirmed by the patient';
+    await appendTouchpoints(tx, [
+      {
+        orgId: confirmation.orgId,
+        patientId: row.patientId,
+        channel: confirmation.channel,
+        direction: 'inbound',
+        type: 'appointment-confirmed',
+        stage: 'scheduling',
+        summary,
+        nonClinicalSummary: summary,
+        subjectType: 'appointment',
+        subjectId: confirmation.appointmentId,
+        occurredAt: confirmation.at,
+      },
+    ]);
+    return true;
   }
 
   // ---- Reading ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ CREATE INDEX "password_reset_tokens_user_idx" ON "password_reset_tokens" USING b
 CREATE UNIQUE INDEX "outbound_messages_idempotency_key" ON "outbound_messages" USING btree ("org_id","idempotency_key");--> statement-breakpoint
 CREATE INDEX "outbound_messages_provider_idx" ON "outbound_messages" USING btree ("org_id","provider","created_at","id");--> statement-breakpoint
 CREATE INDEX "outbound_messages_status_idx" ON "outbound_messages" USING btree ("org_id","status","created_at") WHERE status in ('queued', 'failed');--> statement-breakpoint
--- The outbox (docs/adr/0022): requests insert messages; the worker, as careloop_app of the
+-- The outbox (docs/adr/0021): requests insert messages; the worker, as careloop_app of the
 -- message's organization, claims and marks them. Nothing deletes them.
 GRANT SELECT, INSERT, UPDATE ON outbound_messages TO careloop_app;
 --> statement-breakpoint

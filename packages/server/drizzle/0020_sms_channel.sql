@@ -29,7 +29,7 @@ CREATE INDEX "outbound_messages_recipient_idx" ON "outbound_messages" USING btre
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_email_subject_check" CHECK (channel <> 'email' or subject_encrypted is not null);--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_channel_check" CHECK (channel in ('email', 'sms'));--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_status_check" CHECK (status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied'));--> statement-breakpoint
--- Inbound messages (issue 11, docs/adr/0024): written once as they arrive and never deleted
+-- Inbound messages (issue 11, docs/adr/0023): written once as they arrive and never deleted
 -- by the app. UPDATE because a merge of two patients re-points every row it may update
 -- (mpi/merge.ts reads the privilege from the catalog): a reply follows its patient.
 GRANT SELECT, INSERT, UPDATE ON inbound_messages TO careloop_app;

@@ -103,7 +103,7 @@ CREATE INDEX "availability_rules_location_idx" ON "availability_rules" USING btr
 CREATE UNIQUE INDEX "visit_types_org_name_key" ON "visit_types" USING btree ("org_id","name");--> statement-breakpoint
 ALTER TABLE "appointments" ADD CONSTRAINT "appointments_visit_type_id_fk" FOREIGN KEY ("org_id","visit_type_id") REFERENCES "public"."visit_types"("org_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "appointments_practitioner_start_idx" ON "appointments" USING btree ("org_id","practitioner_id","start_at");--> statement-breakpoint
--- No double booking, ever (docs/adr/0023-race-safe-booking.md): the time each appointment
+-- No double booking, ever (docs/adr/0022-race-safe-booking.md): the time each appointment
 -- booked in Careloop holds (its visit and buffer, `occupies`) may not overlap another's for the
 -- same practitioner. PostgreSQL checks it under concurrency, so of any number of requests for
 -- one slot exactly one commits. btree_gist lets uuid equality join the range's gist index;

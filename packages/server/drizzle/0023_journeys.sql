@@ -77,7 +77,7 @@ CREATE INDEX "journey_steps_journey_idx" ON "journey_steps" USING btree ("org_id
 CREATE UNIQUE INDEX "journey_versions_version" ON "journey_versions" USING btree ("org_id","journey_id","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "journeys_key" ON "journeys" USING btree ("org_id","key");--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_status_check" CHECK (status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'expired', 'withdrawn'));--> statement-breakpoint
--- Journeys (docs/adr/0026). Published versions are immutable: the app's role may insert them,
+-- Journeys (docs/adr/0025). Published versions are immutable: the app's role may insert them,
 -- never update or delete them. Enrolments and their state change with each step; steps are
 -- appended once per (enrolment, node, occurrence).
 GRANT SELECT, INSERT, UPDATE ON journeys TO careloop_app;

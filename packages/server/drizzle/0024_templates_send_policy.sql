@@ -50,7 +50,7 @@ CREATE INDEX "message_template_versions_template_idx" ON "message_template_versi
 CREATE UNIQUE INDEX "message_templates_key" ON "message_templates" USING btree ("org_id","key");--> statement-breakpoint
 CREATE INDEX "outbound_messages_patient_admitted_idx" ON "outbound_messages" USING btree ("org_id","patient_id","purpose","admitted_at") WHERE admitted_at is not null;--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_status_check" CHECK (status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn', 'suppressed'));--> statement-breakpoint
--- Templates and the send-time policy (issue 11, docs/adr/0025): staff read and edit templates
+-- Templates and the send-time policy (issue 11, docs/adr/0024): staff read and edit templates
 -- and their organization's policy through the app's role, under row-level security.
 GRANT SELECT, INSERT, UPDATE ON message_templates TO careloop_app;
 --> statement-breakpoint

@@ -41,7 +41,7 @@ CREATE INDEX "kpi_daily_counts_org_day_idx" ON "kpi_daily_counts" USING btree ("
 --> statement-breakpoint
 ALTER TABLE "organizations" ADD CONSTRAINT "organizations_aggregate_suppression_threshold_check" CHECK (aggregate_suppression_threshold between 1 and 1000);
 --> statement-breakpoint
--- The KPI rollup (docs/adr/0028): tables, not materialized views, because a materialized view
+-- The KPI rollup (docs/adr/0027): tables, not materialized views, because a materialized view
 -- carries no row-level security. The refresh job runs as careloop_app for one organization
 -- at a time: it deletes a day range and inserts it again; requests only read.
 GRANT SELECT, INSERT, DELETE ON kpi_daily_counts TO careloop_app;

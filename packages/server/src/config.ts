@@ -53,7 +53,7 @@ export interface Config {
   sms: SmsConfig | null;
 }
 
-/** A Twilio-compatible REST API (docs/adr/0024). */
+/** A Twilio-compatible REST API (docs/adr/0023). */
 export interface SmsConfig {
   provider: 'twilio';
   accountSid: string;

@@ -262,7 +262,7 @@ export async function startServer(
       say(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );
-      // Issue 12: the KPI rollup, refreshed nightly and on demand (docs/adr/0028).
+      // Issue 12: the KPI rollup, refreshed nightly and on demand (docs/adr/0027).
       await startKpiWorkers(services);
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.

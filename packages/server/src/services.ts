@@ -116,7 +116,7 @@ export function createServices(
     // Issue 11: the SMS channel.
     sms: smsProviderFor(config),
     publicUrl: config.publicUrl,
-    // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0025).
+    // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0024).
     sendPolicy,
   });
   const restrictions = new RestrictionService(database, audit, cipher, {

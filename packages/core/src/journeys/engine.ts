@@ -10,7 +10,7 @@ import type {
 } from './schema.js';
 
 /**
- * The journey engine's step semantics, pure (docs/adr/0026): given a journey, an enrolment's
+ * The journey engine's step semantics, pure (docs/adr/0025): given a journey, an enrolment's
  * state, its context and an input (start, a timer that fired, an event) at an instant, the next
  * state, the nodes visited and the actions to perform. The server runs it inside one
  * transaction per step and performs the actions there; the dry run runs it on a simulated clock.
@@ -328,7 +328,7 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** The outbox idempotency key of one send: enrolment, node, occurrence (docs/adr/0026). */
+/** The outbox idempotency key of one send: enrolment, node, occurrence (docs/adr/0025). */
 export function journeyStepKey(enrolmentId: string, nodeId: string, occurrence: number): string {
   return `journey:${enrolmentId}:${nodeId}:${occurrence}`;
 }

@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 /**
  * A journey: a versioned graph of nodes, shared by the engine, the CLI and the builder. Every
  * definition is input (a file, a form, a row written by another version): it is checked against
- * this schema and then by `validateJourney` (docs/adr/0026).
+ * this schema and then by `validateJourney` (docs/adr/0025).
  */
 
 const NodeId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$', description: 'node id' });

@@ -4,7 +4,7 @@ import type { TemplatePurpose } from './template-lint.js';
 /**
  * Frequency caps (issue 11): at most `perDay` messages of a purpose to one patient on one local
  * calendar day, and `perWeek` in any seven consecutive local days. Counted before the send
- * (docs/adr/0025): a message over the cap is suppressed and recorded, not deferred.
+ * (docs/adr/0024): a message over the cap is suppressed and recorded, not deferred.
  */
 export interface FrequencyCap {
   perDay: number;

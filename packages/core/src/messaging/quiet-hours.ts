@@ -3,7 +3,7 @@ import { zonedInstant, zoneOffsetMs } from '../dates/zone.js';
 /**
  * Quiet hours (issue 11): patient messages go out only between `start` and `end` minutes after
  * local midnight in the patient's zone (08:00–21:00 by default). A message due outside is
- * deferred to the next allowed instant, never dropped (docs/adr/0025).
+ * deferred to the next allowed instant, never dropped (docs/adr/0024).
  */
 export interface SendWindow {
   /** Minutes after local midnight when sending may start (inclusive). */

@@ -1,5 +1,5 @@
 /**
- * The SMS keywords Careloop honours itself, whatever provider carries the message (docs/adr/0024).
+ * The SMS keywords Careloop honours itself, whatever provider carries the message (docs/adr/0023).
  *
  * Reading of the rules: the CTIA Messaging Principles and Best Practices require STOP, END,
  * CANCEL, UNSUBSCRIBE and QUIT (and STOPALL) to opt out, START/UNSTOP to opt back in, and HELP

@@ -125,7 +125,7 @@ const Cap = Type.Object(
   { additionalProperties: false },
 );
 
-/** An organization's send-time policy (docs/adr/0025): fallback language, quiet hours, caps. */
+/** An organization's send-time policy (docs/adr/0024): fallback language, quiet hours, caps. */
 export const MessagePolicySettings = Type.Object(
   {
     defaultLanguage: Language,

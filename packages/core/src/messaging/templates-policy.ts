@@ -1,4 +1,4 @@
-// Issue 11: templates and personalization, and the send-time policy (docs/adr/0025).
+// Issue 11: templates and personalization, and the send-time policy (docs/adr/0024).
 export * from './appointment-time.js';
 export * from './channel-choice.js';
 export * from './frequency-caps.js';

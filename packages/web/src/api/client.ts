@@ -147,7 +147,7 @@ export function urlOf<S extends RouteSpec>(
 
 /**
  * Development builds and tests check every reply against the route's schema, so a server that
- * drifted from the table fails loudly where it is built, not in a page far away (ADR 0022).
+ * drifted from the table fails loudly where it is built, not in a page far away (ADR 0021).
  * Production trusts the server, which serializes through the same schemas.
  */
 async function checkReply(spec: RouteSpec, payload: unknown): Promise<void> {

@@ -12,7 +12,7 @@ const REASONS: Record<string, string> = {
 };
 
 /**
- * Patient messages the send-time checks did not send, with why (docs/adr/0025). No bodies:
+ * Patient messages the send-time checks did not send, with why (docs/adr/0024). No bodies:
  * what a message said is in the outbox, encrypted; this page says only that it was stopped.
  */
 export function SuppressedPage() {

@@ -12,12 +12,12 @@ const Uuid = Type.String({ format: 'uuid' });
 export const JOBS = {
   /** Send one outbox message (docs/adr/0020). */
   'outbox.send': Type.Object({ orgId: Uuid, messageId: Uuid }, { additionalProperties: false }),
-  // Issue 11: a patient's message arrived (docs/adr/0024); journeys react to it.
+  // Issue 11: a patient's message arrived (docs/adr/0023); journeys react to it.
   'message.received': Type.Object(
     { orgId: Uuid, inboundId: Uuid },
     { additionalProperties: false },
   ),
-  // Issue 11, journeys (docs/adr/0026).
+  // Issue 11, journeys (docs/adr/0025).
   /** Run one enrolment's next step (a start, or a wait that may be over). */
   'journey.step': Type.Object({ orgId: Uuid, enrolmentId: Uuid }, { additionalProperties: false }),
   // Issue 13: an appointment was booked, rescheduled, cancelled, checked in, completed or
@@ -30,7 +30,7 @@ export const JOBS = {
     },
     { additionalProperties: false },
   ),
-  // Issue 12 (KPIs): the rollup refresh (docs/adr/0028).
+  // Issue 12 (KPIs): the rollup refresh (docs/adr/0027).
   /** Recompute one organization's KPI rollup: the given days, else the trailing window. */
   'kpis.refresh': Type.Object(
     {

@@ -74,7 +74,7 @@ export const systemActor = (orgId: string): AuditActor => ({
 });
 
 /**
- * Durable journey execution (docs/adr/0026). Each step runs in one transaction that locks the
+ * Durable journey execution (docs/adr/0025). Each step runs in one transaction that locks the
  * enrolment, computes core's `stepEnrolment`, performs its actions (an outbox row keyed by
  * enrolment, node and occurrence; a task; another enrolment), appends the steps and schedules
  * the next wake as a pg-boss job. A step that runs twice finds the enrolment moved on (or, at

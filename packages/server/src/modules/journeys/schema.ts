@@ -14,7 +14,7 @@ import { orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js
 import { patientIdColumn, patients } from '../patients/schema.js';
 
 /**
- * Journeys (docs/adr/0026): a journey per organization and key, with a draft being edited and
+ * Journeys (docs/adr/0025): a journey per organization and key, with a draft being edited and
  * immutable published versions; enrolments run on the version they started on.
  */
 export const journeys = pgTable(
@@ -108,7 +108,7 @@ export const journeyEnrolments = pgTable(
 
 /**
  * Each node an enrolment entered, once per occurrence: the unique key is what makes a step
- * happen once however often its job runs (docs/adr/0026), and the per-node counts read it.
+ * happen once however often its job runs (docs/adr/0025), and the per-node counts read it.
  */
 export const journeySteps = pgTable(
   'journey_steps',

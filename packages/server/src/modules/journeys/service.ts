@@ -31,7 +31,7 @@ export interface JourneyEditor {
 }
 
 /**
- * Journeys as definitions (docs/adr/0026): drafts validated on save, immutable published
+ * Journeys as definitions (docs/adr/0025): drafts validated on save, immutable published
  * versions, pause and resume, the ready journeys, per-node counts, dead letters.
  */
 export class JourneyService {

@@ -39,7 +39,7 @@ function metricColumns() {
 const metricCount = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 
 /**
- * The KPI rollup (docs/adr/0028): per organization, local day, location, practitioner and
+ * The KPI rollup (docs/adr/0027): per organization, local day, location, practitioner and
  * service line, one count per metric (core's KPI_METRICS), wide: a dashboard read sums columns
  * over a few rows per day instead of a row per metric. Each source (appointments, encounters,
  * touchpoints, claims) writes its own rows, its other metrics zero. Derived data: the refresh

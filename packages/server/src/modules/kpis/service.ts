@@ -61,7 +61,7 @@ export type KpiQueryInput = Partial<
 >;
 
 /**
- * The KPI dashboard (docs/kpis.md, docs/adr/0028): reads the daily rollup, which this service
+ * The KPI dashboard (docs/kpis.md, docs/adr/0027): reads the daily rollup, which this service
  * alone writes (the refresh job), and the live third-next-available from free slots.
  */
 export class KpiService {

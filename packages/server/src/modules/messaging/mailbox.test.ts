@@ -13,7 +13,7 @@ describeEachDatabase('the test mailbox (no SMTP server configured)', (kind) => {
   let admin: Session;
   let patientId: string;
   const to = `mailbox-${randomUUID().slice(0, 8)}@example.org`;
-  // Treatment reminders go out in the patient's daytime, one a day (docs/adr/0025).
+  // Treatment reminders go out in the patient's daytime, one a day (docs/adr/0024).
   const clock = new TestClock('2026-12-07T15:00:00Z');
 
   beforeAll(async () => {

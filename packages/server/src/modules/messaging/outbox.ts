@@ -56,7 +56,7 @@ export interface QueuedEmail {
   html?: string | null;
   /** Unique per organization: a second message with the same key is not queued. */
   idempotencyKey: string;
-  /** Past this instant the message is void: `expired`, never sent (docs/adr/0026). */
+  /** Past this instant the message is void: `expired`, never sent (docs/adr/0025). */
   validUntil?: Date | null;
 }
 
@@ -106,14 +106,14 @@ export class OutboxService {
       sms?: SmsProvider;
       /** Where providers report delivery (CARELOOP_PUBLIC_URL); none reported without it. */
       publicUrl?: string;
-      /** Issue 11: the send-time checks (docs/adr/0025), for patient messages. */
+      /** Issue 11: the send-time checks (docs/adr/0024), for patient messages. */
       sendPolicy?: SendPolicy;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
   }
 
-  /** Issue 11: the SMS channel (docs/adr/0024). */
+  /** Issue 11: the SMS channel (docs/adr/0023). */
   readonly sms: SmsProvider;
 
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
@@ -198,7 +198,7 @@ export class OutboxService {
   async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;
     const now = this.options.clock();
-    // Issue 11: consent, quiet hours and frequency caps, at every attempt (docs/adr/0025).
+    // Issue 11: consent, quiet hours and frequency caps, at every attempt (docs/adr/0024).
     const held = await this.options.sendPolicy?.admit(payload, now);
     if (held) return held;
     const claim = await this.database.withTenant(orgId, async (tx): Promise<Claim> => {
@@ -231,7 +231,7 @@ export class OutboxService {
     // Queued but held by another worker: try again once its hold lapses.
     if (claim.kind === 'held') throw new Error('the message is held by another worker');
     const claimed = claim.row;
-    // Late is wrong (docs/adr/0026): past its window a message is recorded as expired, not sent.
+    // Late is wrong (docs/adr/0025): past its window a message is recorded as expired, not sent.
     if (claimed.validUntil && claimed.validUntil.getTime() <= now.getTime()) {
       await this.database.withTenant(orgId, (tx) =>
         tx

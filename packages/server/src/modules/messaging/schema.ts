@@ -52,14 +52,14 @@ export const outboundMessages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
-    // Issue 11, send-time policy (docs/adr/0025).
+    // Issue 11, send-time policy (docs/adr/0024).
     /** Why a patient message was not sent (`consent`, `frequency-cap`, `expired`, …); no PHI. */
     suppressionReason: text('suppression_reason'),
     /** When the send-time checks last let it through: what frequency caps count. */
     admittedAt: timestamp('admitted_at', { withTimezone: true }),
-    /** Past this instant the message is void: marked `expired`, never sent (docs/adr/0026). */
+    /** Past this instant the message is void: marked `expired`, never sent (docs/adr/0025). */
     validUntil: timestamp('valid_until', { withTimezone: true }),
-    /** Not sent before this instant: the first attempt defers it (docs/adr/0025). */
+    /** Not sent before this instant: the first attempt defers it (docs/adr/0024). */
     notBefore: timestamp('not_before', { withTimezone: true }),
     /** The template it was rendered from, for the timeline and the suppressions view. */
     templateKey: text('template_key'),

@@ -60,7 +60,7 @@ function isConsentCell(c: { channel: string; purpose: string; status: string }):
 export type Admission = 'deferred' | 'suppressed' | 'expired';
 
 /**
- * The send-time checks (issue 11, docs/adr/0025), run by the outbox worker before every
+ * The send-time checks (issue 11, docs/adr/0024), run by the outbox worker before every
  * attempt at a patient message, so a consent withdrawn after the message was queued still
  * stops it. In order: the validity window, consent for the channel and purpose, quiet hours
  * (deferred by re-sending the job with `startAfter`, never dropped) and the frequency caps,
@@ -206,7 +206,7 @@ export class SendPolicy {
     reason: SuppressionReason,
     now: Date,
   ): Promise<'suppressed' | 'expired'> {
-    // Past its window a message is `expired` (docs/adr/0026), whichever check sees it first.
+    // Past its window a message is `expired` (docs/adr/0025), whichever check sees it first.
     const status = reason === 'expired' ? 'expired' : 'suppressed';
     await tx
       .update(outboundMessages)

@@ -56,7 +56,7 @@ export const appointments = pgTable(
      * The practitioner's time this appointment holds, the service's buffer included, while it
      * holds it: set by Careloop's booking, cleared by a cancellation or a no-show. The exclusion
      * constraint `appointments_no_double_booking` keeps these from overlapping per practitioner
-     * (docs/adr/0023-race-safe-booking.md). Null for appointments an EHR's schedule owns.
+     * (docs/adr/0022-race-safe-booking.md). Null for appointments an EHR's schedule owns.
      */
     occupies: tstzrange('occupies'),
     /** The random part of a telehealth visit's join link. */

@@ -90,7 +90,7 @@ export interface Booked {
 /**
  * The scheduling module's service: the one writer of appointments, services (visit types),
  * availability rules and exceptions (docs/adr/0016). Booking is race-safe by an exclusion
- * constraint (docs/adr/0023-race-safe-booking.md); every change appends a touchpoint, an audit
+ * constraint (docs/adr/0022-race-safe-booking.md); every change appends a touchpoint, an audit
  * event and an `appointment.changed` job in its own transaction.
  */
 export class SchedulingService {

@@ -65,7 +65,7 @@ export const messageTemplateVersions = pgTable(
 );
 
 /**
- * An organization's send-time policy (docs/adr/0025): the language templates fall back to, the
+ * An organization's send-time policy (docs/adr/0024): the language templates fall back to, the
  * quiet hours, and the frequency caps per purpose. No row: the defaults (en, 08:00–21:00,
  * treatment 1/day 3/week).
  */

@@ -23,7 +23,7 @@ import type { SmsInbox } from './inbound.js';
 import type { SmsProvider } from './provider.js';
 
 /**
- * The built-in local SMS gateway's phone side (docs/adr/0024): what a number received from the
+ * The built-in local SMS gateway's phone side (docs/adr/0023): what a number received from the
  * organization and sent to it, and a reply typed as if the patient's phone sent it. For the
  * console's Test phone page; admins only (the routes' policy), every message an audited read.
  */

@@ -70,7 +70,7 @@ const REPLY_WINDOW_DAYS = 30;
 const RESTORED_BY_START: readonly Purpose[] = ['treatment-reminders', 'care-follow-up'];
 
 /**
- * Messages patients send (issue 11, docs/adr/0024). One transaction per message: the row (body
+ * Messages patients send (issue 11, docs/adr/0023). One transaction per message: the row (body
  * encrypted), the reply status of what it answers, a touchpoint, the keyword's consent change
  * and its one confirmation (through the outbox), the audit event and the `message.received`
  * job. A provider's retry of the same message finds its row and does nothing.

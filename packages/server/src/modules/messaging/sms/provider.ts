@@ -14,7 +14,7 @@ export interface OutboundSms {
 
 export type SmsProviderName = 'twilio' | 'local-sms';
 
-/** An SMS provider (docs/adr/0024): Twilio's REST API, or the built-in local gateway. */
+/** An SMS provider (docs/adr/0023): Twilio's REST API, or the built-in local gateway. */
 export interface SmsProvider {
   readonly name: SmsProviderName;
   /** The number texts come from, as a phone shows it. */

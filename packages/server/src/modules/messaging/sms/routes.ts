@@ -26,7 +26,7 @@ const Sid = Type.String({ pattern: '^[A-Za-z0-9]{2,64}$' });
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
 /**
- * The SMS channel's routes (docs/adr/0024): the local gateway's Test phone (admins), and
+ * The SMS channel's routes (docs/adr/0023): the local gateway's Test phone (admins), and
  * Twilio's two webhooks, which no session calls and which prove themselves by signature.
  */
 export default async function smsRoutes(app: App, services: Services): Promise<void> {

@@ -6,7 +6,7 @@ import { type OutboundSms, type SmsProvider, SmsSendError } from './provider.js'
 const SEND_TIMEOUT_MS = 15_000;
 
 /**
- * Twilio's Messages API, or any provider that speaks it (docs/adr/0024): POST
+ * Twilio's Messages API, or any provider that speaks it (docs/adr/0023): POST
  * `{base}/2010-04-01/Accounts/{sid}/Messages.json`, form-encoded To, From, Body and
  * StatusCallback, basic auth with the account sid and auth token. Twilio's API takes no
  * idempotency key for messages; the outbox's key goes in `I-Twilio-Idempotency-Token` (the name

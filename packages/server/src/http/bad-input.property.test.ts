@@ -97,6 +97,8 @@ describeEachDatabase('every route under generated bad input', (kind) => {
   let openApi: OpenApi;
   beforeAll(async () => {
     t = await createTestApp(kind);
+    // As in `careloop start`: routes that queue work (KPI refresh, bookings) meet a started runner.
+    await t.services.jobs.start();
     const ours = await TestTenant.create(t);
     const theirs = await TestTenant.create(t);
     const ourPatient = await ours.createPatient();

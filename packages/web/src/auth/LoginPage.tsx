@@ -17,10 +17,10 @@ import { Link, Navigate, useLocation } from 'react-router';
 import { showServerError } from '../ui/server-errors';
 import { PageLoader } from '../ui/states';
 import { homeFor } from './guards';
-import { useRefreshSession } from './mfa-api';
 import { preloadHome } from './preload';
 import { SecondFactorStep } from './SecondFactorStep';
 import { useLogin, useSessionQuery } from './session';
+import { useRefreshSession } from './sign-in-api';
 
 // Enrolment draws a QR code (the qrcode library): loaded only by those who enrol.
 const MfaEnrolment = lazy(async () => ({ default: (await import('./MfaEnrolment')).MfaEnrolment }));

@@ -2,8 +2,8 @@ import { Alert, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { showServerError } from '../ui/server-errors';
-import { useVerifyCode } from './mfa-api';
 import { useLogout } from './session';
+import { useVerifyCode } from './sign-in-api';
 
 /** The second step of a sign-in: a code from the authenticator app, or a recovery code. */
 export function SecondFactorStep() {

@@ -1,9 +1,8 @@
 import { type MfaDisableBody, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, setCsrfToken } from '../api/client';
-import { replaceSession, SESSION_KEY } from './session-state';
+import { api } from '../api/client';
+import { MFA_STATUS_KEY as STATUS_KEY } from './sign-in-api';
 
-const STATUS_KEY = ['auth', 'mfa'] as const;
 const POLICY_KEY = ['organization', 'mfa'] as const;
 
 export function useMfaStatus() {
@@ -41,27 +40,6 @@ export function useStartEnrolment() {
 export function useConfirmEnrolment() {
   return useMutation({
     mutationFn: (code: string) => api.call(routes.auth.mfaConfirm, { body: { code } }),
-  });
-}
-
-/** Reads the session again (after enrolment replaced it) and the status. */
-export function useRefreshSession() {
-  const client = useQueryClient();
-  return () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: SESSION_KEY }),
-      client.invalidateQueries({ queryKey: STATUS_KEY }),
-    ]);
-}
-
-export function useVerifyCode() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (code: string) => api.call(routes.auth.mfaVerify, { body: { code } }),
-    onSuccess: (info) => {
-      setCsrfToken(info.csrfToken);
-      replaceSession(client, { status: 'signed-in', info });
-    },
   });
 }
 

@@ -117,7 +117,16 @@ const MAX_CACHED_INSTANTS = 100_000;
 function resolveWall(wallMs: number, timeZone: string): number {
   const instant = zonedInstant(wallMs, timeZone).getTime();
   const local = (t: number) => t + zoneOffsetMs(t, timeZone);
-  if (local(instant) === wallMs) return instant;
+  if (local(instant) === wallMs) {
+    // When the clock falls back, a wall time is read twice: it begins the first time (hours
+    // "00:00–01:00" on that day end when the clock first reads 01:00, not an hour later).
+    let earliest = instant;
+    for (const near of [instant - 6 * 3_600_000, instant + 6 * 3_600_000]) {
+      const candidate = wallMs - zoneOffsetMs(near, timeZone);
+      if (candidate < earliest && local(candidate) === wallMs) earliest = candidate;
+    }
+    return earliest;
+  }
   // In a gap the clock rises steadily around it: find the first minute it reads `wallMs` or later.
   let before = instant - 3 * 3_600_000;
   let after = instant + 3 * 3_600_000;
@@ -137,13 +146,38 @@ function appliesOn(rule: WeeklyRule, date: LocalDate, weekday: number): boolean 
   );
 }
 
-function rangeInstants(dayMs: number, range: WallRange, timeZone: string): Interval | null {
+/**
+ * The real-time spans in which the clock of `timeZone` reads a wall range on a day. One span,
+ * except when the clock falls back inside it: it then reads the range's first part a second
+ * time, and the stretch of that second reading before the range's start is not in the range
+ * ("01:45–02:00" in London on the last Sunday of October is 00:45–01:00Z and 01:45–02:00Z).
+ */
+function rangeInstants(dayMs: number, range: WallRange, timeZone: string): Interval[] {
   const start = wallMinutes(range.start);
   const end = wallMinutes(range.end);
-  if (start === null || end === null || end <= start) return null;
-  const from = wallInstant(dayMs + start * MINUTE, timeZone);
+  if (start === null || end === null || end <= start) return [];
+  const startWall = dayMs + start * MINUTE;
+  const from = wallInstant(startWall, timeZone);
   const to = wallInstant(dayMs + end * MINUTE, timeZone);
-  return to > from ? { start: from, end: to } : null;
+  if (to <= from) return [];
+  const before = zoneOffsetMs(from, timeZone);
+  const after = zoneOffsetMs(to - MINUTE, timeZone);
+  if (after >= before) return [{ start: from, end: to }];
+  // The first minute on the fallen-back clock, between `from` and `to`.
+  let lo = from;
+  let hi = to - MINUTE;
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+    if (zoneOffsetMs(mid, timeZone) === before) lo = mid;
+    else hi = mid;
+  }
+  const fellBack = hi;
+  const again = startWall - after;
+  if (again <= fellBack) return [{ start: from, end: to }];
+  return [
+    { start: from, end: fellBack },
+    { start: again, end: to },
+  ].filter((span) => span.end > span.start);
 }
 
 /** Sorted, disjoint union of intervals. */
@@ -195,12 +229,10 @@ export function workingIntervals(schedule: WorkingSchedule, from: number, to: nu
         : special.flatMap((e) => e.hours ?? [])
       : rules.filter((r) => r.kind === 'hours');
     for (const range of dayHours) {
-      const span = rangeInstants(day, range, timeZone);
-      if (span) hours.push(span);
+      hours.push(...rangeInstants(day, range, timeZone));
     }
     for (const range of rules.filter((r) => r.kind === 'break')) {
-      const span = rangeInstants(day, range, timeZone);
-      if (span) breaks.push(span);
+      breaks.push(...rangeInstants(day, range, timeZone));
     }
   }
   return subtractIntervals(mergeIntervals(hours), mergeIntervals(breaks)).filter(

@@ -13,6 +13,7 @@ import { SmtpSink } from '../../../test/smtp-sink.js';
 import { organizations } from '../../directory/schema.js';
 import { messageIdFor } from '../../messaging/email.js';
 import { patientContactPoints, patients } from '../../patients/schema.js';
+import { systemActor } from '../runtime.js';
 
 /**
  * The journeys crash test (issue 11), shared by `npm run chaos -- journeys` and its vitest
@@ -105,6 +106,33 @@ export async function runJourneysChaos(
     );
     if (!org) throw new Error('no organization');
     const orgId = org.id;
+    // The send-time checks hold patient messages at night (quiet hours) and to one treatment
+    // message a day: the run sends on the wall clock, two messages a patient, so its
+    // organization sends at any hour and up to the caps' maximum, as an admin may set them.
+    const cap = { perDay: 50, perWeek: 200 };
+    await services.templates.setPolicy(
+      {
+        actor: {
+          userId: '',
+          orgId,
+          orgName: `Chaos ${name}`,
+          email: '',
+          displayName: 'chaos run',
+          role: 'admin',
+          patientId: null,
+          sessionId: '',
+          csrfToken: '',
+          stage: 'active',
+        },
+        audit: systemActor(orgId),
+      },
+      {
+        defaultLanguage: 'en',
+        quietStartMinute: 0,
+        quietEndMinute: 1440,
+        frequencyCaps: { treatment: cap, operations: cap, marketing: cap },
+      },
+    );
     const editor = { orgId, userId: null };
     const journeyId = await services.journeys.saveDraft(editor, chaosJourney(options.waitMinutes));
     await services.journeys.publish(editor, journeyId);

@@ -39,5 +39,7 @@ export * from './restriction/access.js';
 // Issue 13: scheduling.
 export * from './scheduling/api.js';
 export * from './scheduling/availability.js';
+// Imported appointment changes announced to journeys.
+export * from './scheduling/imported.js';
 export * from './scheduling/status.js';
 export * from './tasks/teams.js';

@@ -34,6 +34,7 @@ import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
+import { appointmentEventsTo } from './modules/scheduling/imported-events.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
 import { TaskService } from './modules/tasks/service.js';
@@ -130,6 +131,8 @@ export function createServices(
   const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
   // Issue 13: the scheduling module; its clock is the one tests move.
   const scheduling = new SchedulingService(database, audit, jobs, { clock: grantClock });
+  // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.
+  const appointmentEvents = appointmentEventsTo(jobs, grantClock);
   // Issue 11: journeys.
   jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
   const journeyClock = () => auth.now();
@@ -164,8 +167,8 @@ export function createServices(
     fhir: new FhirService(database, audit, cipher),
     mpi: new MpiService(database, audit),
     portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
-    hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel }),
-    csvImport: new CsvImportService(database, audit, cipher),
+    hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel, appointmentEvents }),
+    csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,
     // Issue 11: templates and the send API.
     templates: new TemplateService(database, audit, restrictions, {

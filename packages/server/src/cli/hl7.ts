@@ -127,6 +127,8 @@ export async function runHl7Listen(
     }
     const { database, services } = await openRuntime(config, io.env);
     try {
+      // SIU messages' appointments start journeys: their jobs are sent with the message.
+      await services.jobs.start();
       const running = await startHl7(services, {
         port,
         host,
@@ -171,6 +173,7 @@ export async function runHl7Listen(
       );
       return EXIT.ok;
     } finally {
+      await services.jobs.stop();
       await database.close();
     }
   } catch (error) {
@@ -264,6 +267,8 @@ export async function runImportHl7(argv: readonly string[], io: CliIO): Promise<
     const { database, services } = await openRuntime(config, io.env);
     const bar = progress(io.stderr, 'Importing', 'messages', { json: out.json });
     try {
+      // SIU messages' appointments start journeys: their jobs are sent with the message.
+      await services.jobs.start();
       const org = await organizationNamed(services, orgName(values, io.env));
       const actor: AuditActor = {
         orgId: org.id,
@@ -312,6 +317,7 @@ export async function runImportHl7(argv: readonly string[], io: CliIO): Promise<
       return counts.errors + counts.rejected === 0 ? EXIT.ok : EXIT.failure;
     } finally {
       bar.stop();
+      await services.jobs.stop();
       await database.close();
     }
   } catch (error) {

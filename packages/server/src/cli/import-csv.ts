@@ -237,11 +237,14 @@ async function importFile(
   const config = loadConfig(io.env);
   const database = await openDatabase(config, io.env);
   const bar = progress(io.stderr, dryRun ? 'Checking' : 'Importing', 'rows', { json: out.json });
+  let services: Services | null = null;
   try {
     await database.migrate();
     // Appointment reasons are stored encrypted: the configured key ring, as the server's.
     const cipher = await loadFieldCipher(config, database);
-    const services = createServices(config, database, cipher);
+    services = createServices(config, database, cipher);
+    // Imported appointments still to come start journeys: their jobs commit with the rows.
+    await services.jobs.start();
     let prepared: PreparedImport;
     try {
       prepared = await services.csvImport.prepare(request);
@@ -265,6 +268,7 @@ async function importFile(
     return result.counts.rejected > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     bar.stop();
+    await services?.jobs.stop();
     await database.close();
   }
 }

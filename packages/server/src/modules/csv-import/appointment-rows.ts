@@ -13,6 +13,7 @@ import { locations, organizations, practitioners, serviceLines } from '../direct
 import { patientSourceRecords, sourceLinks } from '../mpi/schema.js';
 import { saveSourceLinks } from '../mpi/source-links.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
+import { type ImportedAppointmentChange, stateOf } from '../scheduling/imported-events.js';
 import { appointments } from '../scheduling/schema.js';
 import {
   appointmentReason,
@@ -169,7 +170,11 @@ export async function writeAppointmentRow(
   tx: Db,
   ctx: { orgId: string; system: string; directory: AppointmentDirectory; cipher: FieldCipher },
   row: AppointmentImportRow,
-): Promise<{ result: AppointmentRowOutcome; touchpoint: NewTouchpoint | null }> {
+): Promise<{
+  result: AppointmentRowOutcome;
+  touchpoint: NewTouchpoint | null;
+  change: ImportedAppointmentChange | null;
+}> {
   const dir = ctx.directory;
   const patientId = await patientOf(tx, row);
   const serviceLineId = resolve(dir.services, row.service, 'service', 'service');
@@ -228,7 +233,9 @@ export async function writeAppointmentRow(
       existing.telehealth === values.telehealth &&
       appointmentReason(existing, ctx.cipher, ctx.orgId) === (row.reason ?? null);
     const result = { appointmentId: existing.id, patientId };
-    if (same) return { result: { ...result, outcome: 'unchanged' }, touchpoint: null };
+    if (same) {
+      return { result: { ...result, outcome: 'unchanged' }, touchpoint: null, change: null };
+    }
     await updateImportedAppointment(tx, {
       ...values,
       ...sealedReason(ctx.cipher, row.reason, existing.id, ctx.orgId),
@@ -240,6 +247,12 @@ export async function writeAppointmentRow(
         existing.status === values.status
           ? null
           : touchpointOf(ctx, patientId, existing.id, row.status, startAt),
+      change: {
+        orgId: ctx.orgId,
+        appointmentId: existing.id,
+        before: stateOf(existing),
+        after: { status: row.status, startAt },
+      },
     };
   }
   // The id is chosen here: the reason is sealed to it.
@@ -265,6 +278,12 @@ export async function writeAppointmentRow(
   return {
     result: { outcome: 'create', appointmentId: created.id, patientId },
     touchpoint: touchpointOf(ctx, patientId, created.id, row.status, startAt),
+    change: {
+      orgId: ctx.orgId,
+      appointmentId: created.id,
+      before: null,
+      after: { status: row.status, startAt },
+    },
   };
 }
 

@@ -21,6 +21,7 @@ import {
   auditFields,
 } from '../audit/service.js';
 import { MpiConflictError } from '../mpi/match.js';
+import type { AppointmentEventSink } from '../scheduling/imported-events.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { loadDirectory, writeAppointmentRow } from './appointment-rows.js';
 import { RowConflict, writePatientRow } from './patient-rows.js';
@@ -86,6 +87,10 @@ export class CsvImportService {
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
+    private readonly options: {
+      /** Where imported appointments are announced to journeys (`appointment.changed`). */
+      appointmentEvents?: AppointmentEventSink;
+    } = {},
   ) {}
 
   /**
@@ -189,11 +194,13 @@ export class CsvImportService {
     }
     const directory = await this.database.withTenant(orgId, (tx) => loadDirectory(tx, orgId));
     return async (tx: Db, value: unknown) => {
-      const { result, touchpoint } = await writeAppointmentRow(
+      const { result, touchpoint, change } = await writeAppointmentRow(
         tx,
         { orgId, system, directory, cipher: this.cipher },
         value as AppointmentImportRow,
       );
+      // In the row's savepoint: a row that fails later announces nothing.
+      if (change) await this.options.appointmentEvents?.announce(tx, [change]);
       return {
         outcome: result.outcome,
         recordId: result.appointmentId,

@@ -3,6 +3,10 @@ import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import type { ChainedFields } from '../audit/chain.js';
 import { type AuditEntry, auditFields } from '../audit/service.js';
+import type {
+  AppointmentEventSink,
+  ImportedAppointmentChange,
+} from '../scheduling/imported-events.js';
 import { BatchState } from './batch/state.js';
 import { inBatchTransaction } from './batch/tx.js';
 import { eventTime, type HandlerContext, type Hl7Handler } from './handlers/context.js';
@@ -46,6 +50,8 @@ export interface LaneDeps {
   cipher: FieldCipher;
   /** Told about failures that are Careloop's, not the sender's. Never given message text. */
   onError?(what: string, error: unknown): void;
+  /** Where the appointments the batch wrote are announced to journeys, in its transaction. */
+  appointmentEvents?: AppointmentEventSink;
 }
 
 /** A batch key that admits no other message into its batch (a merge touches two patients). */
@@ -102,6 +108,8 @@ interface Attempt {
   log: MessageLogWriter;
   /** Earlier copies of the batch's messages, by `priorKey`. */
   priors: Map<string, PriorRow>;
+  /** The appointments the batch's processed messages created or changed. */
+  appointmentChanges: ImportedAppointmentChange[];
 }
 
 /**
@@ -269,9 +277,13 @@ export class IngestLane {
         audits: [],
         log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
         priors: priorsOf(copies),
+        appointmentChanges: [],
       };
       const outcomes: IngestOutcome[] = [];
       for (const job of jobs) outcomes.push(await this.apply(run, job));
+      if (run.appointmentChanges.length > 0) {
+        await this.deps.appointmentEvents?.announce(tx, run.appointmentChanges);
+      }
       await bt.last(await batch.writes(tx, run.log.statements()), run.audits);
       return outcomes;
     });
@@ -331,13 +343,16 @@ export class IngestLane {
     handler: Hl7Handler,
   ): Promise<Decision> {
     const pending: AuditEntry[] = [];
-    const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher);
+    // A message's appointment changes count only if it is processed (a failed one rolls back).
+    const changes: ImportedAppointmentChange[] = [];
+    const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher, changes);
     try {
       const result =
         run.mode === 'deferred'
           ? await handler(run.tx, message, hc)
           : await run.tx.transaction((sp) => handler(sp, message, hc));
       for (const entry of pending) run.audits.push(auditFields(job.actor, entry));
+      run.appointmentChanges.push(...changes);
       return { status: 'processed', ackCode: 'AA', error: null, patientId: result.patientId };
     } catch (error) {
       if (run.mode === 'deferred') throw new RetryCarefully();
@@ -392,6 +407,7 @@ function contextFor(
   { timeZone, batch }: { timeZone: string; batch: BatchState },
   pending: AuditEntry[],
   cipher: FieldCipher,
+  changes: ImportedAppointmentChange[],
 ): HandlerContext {
   const { header } = message;
   const sender = senderOf(header);
@@ -407,5 +423,6 @@ function contextFor(
     audit: (entry) => pending.push(entry),
     batch,
     cipher,
+    appointmentChanged: (change) => changes.push(change),
   };
 }

@@ -8,6 +8,7 @@ import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
+import type { AppointmentEventSink } from '../scheduling/imported-events.js';
 import type { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessageSummary, Hl7Status } from './api.js';
 import { IngestLane } from './ingest.js';
 import { patientsNamedIn } from './log/message-view.js';
@@ -98,13 +99,20 @@ export class Hl7Service {
   private readonly lanes = new Map<string, IngestLane>();
 
   private readonly onError: (what: string, error: unknown) => void;
+  private readonly appointmentEvents: AppointmentEventSink | undefined;
 
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
-    options: { logLevel?: string; onError?: (what: string, error: unknown) => void } = {},
+    options: {
+      logLevel?: string;
+      onError?: (what: string, error: unknown) => void;
+      /** Where SIU messages' appointments are announced to journeys (`appointment.changed`). */
+      appointmentEvents?: AppointmentEventSink;
+    } = {},
   ) {
+    this.appointmentEvents = options.appointmentEvents;
     const log = pino(loggerOptions(options.logLevel ?? 'info'));
     // The kind of failure and its SQLSTATE, never its text: a database error can quote a value
     // from the message (a key that already exists), and message values are PHI.
@@ -121,7 +129,12 @@ export class Hl7Service {
     let lane = this.lanes.get(orgId);
     if (!lane) {
       lane = new IngestLane(
-        { database: this.database, cipher: this.cipher, onError: this.onError },
+        {
+          database: this.database,
+          cipher: this.cipher,
+          onError: this.onError,
+          ...(this.appointmentEvents ? { appointmentEvents: this.appointmentEvents } : {}),
+        },
         orgId,
       );
       this.lanes.set(orgId, lane);

@@ -1,6 +1,7 @@
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import type { AuditEntry } from '../../audit/service.js';
+import type { ImportedAppointmentChange } from '../../scheduling/imported-events.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { BatchState } from '../batch/state.js';
 import { readTime } from '../parse/datatypes.js';
@@ -27,6 +28,8 @@ export interface HandlerContext {
   batch: BatchState;
   /** The key ring: appointment reasons are stored encrypted. */
   cipher: FieldCipher;
+  /** Tells journeys about an appointment the message created or changed, once it commits. */
+  appointmentChanged(change: ImportedAppointmentChange): void;
 }
 
 export interface HandlerResult {

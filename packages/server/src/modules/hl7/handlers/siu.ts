@@ -1,6 +1,7 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
+import { stateOf } from '../../scheduling/imported-events.js';
 import { appointments } from '../../scheduling/schema.js';
 import { appointmentReason, sealedReason } from '../../scheduling/service.js';
 import { readCoded, readEntityId, readTime } from '../parse/datatypes.js';
@@ -217,6 +218,12 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     } else {
       await hc.batch.insertAppointment(tx, { ...values, id: appointmentId, orgId: hc.orgId });
     }
+    hc.appointmentChanged({
+      orgId: hc.orgId,
+      appointmentId,
+      before: current ? stateOf(current) : null,
+      after: { status, startAt: start },
+    });
     for (const [type, id] of [
       [LINK.fillerAppointment, facts.fillerId],
       [LINK.placerAppointment, facts.placerId],

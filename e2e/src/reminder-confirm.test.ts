@@ -1,0 +1,186 @@
+import { connect } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_LOGINS,
+  freePort,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+/**
+ * Issue 11's whole path in one run: the reminder journey published in the console, an EHR's
+ * HL7 SIU^S12 into the MLLP listener, the reminder text on the test phone, the patient's "C",
+ * the appointment confirmed and the conversation on the patient's timeline.
+ *
+ * The server under test is a separate process on the real clock (its journeys wait on it), so
+ * the appointment's time is made from that same clock: 2 days and 75 s ahead, so the "2 days
+ * before" text is due a minute after booking. Nothing here depends on the calendar date.
+ */
+let app: RunningCareloop;
+let browser: Browser;
+let hl7Port: number;
+
+const START_VT = String.fromCharCode(0x0b);
+const END = `${String.fromCharCode(0x1c)}\r`;
+
+beforeAll(async () => {
+  hl7Port = await freePort();
+  [app, browser] = await Promise.all([
+    startCareloop({ env: { HL7_PORT: String(hl7Port) } }),
+    launchBrowser(),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Sends one message over MLLP and resolves with the ACK. */
+function sendMllp(message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = connect({ port: hl7Port, host: '127.0.0.1' }, () => {
+      socket.write(`${START_VT}${message}${END}`);
+    });
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.includes(String.fromCharCode(0x1c))) {
+        socket.end();
+        resolve(reply);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** An HL7 timestamp in UTC with its offset. */
+function hl7Time(at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}+0000`;
+}
+
+interface ApiSession {
+  cookie: string;
+  csrfToken: string;
+}
+
+async function apiSession(): Promise<ApiSession> {
+  const res = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_LOGINS.admin),
+  });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+  if (!cookie) throw new Error('login set no session cookie');
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
+}
+
+async function signedInAdmin(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Email').fill(DEMO_LOGINS.admin.email);
+  await page.getByLabel('Password').fill(DEMO_LOGINS.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Journeys' }).waitFor();
+  return page;
+}
+
+describe('appointment reminder, end to end', () => {
+  it('an SIU booking from the EHR gets the reminder text, the patient replies C, and the appointment is confirmed on the timeline', async () => {
+    const page = await signedInAdmin();
+    await withScreenshotOnFailure(page, 'reminder-confirm', async () => {
+      // The clinic's send-time policy: texts at any hour, so the run passes at night too (the
+      // quiet-hours rule has its own tests). Set through the API, as an admin's script would.
+      const admin = await apiSession();
+      const policy = await fetch(`${app.url}/api/messaging/policy`, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          cookie: admin.cookie,
+          'x-csrf-token': admin.csrfToken,
+        },
+        body: JSON.stringify({
+          defaultLanguage: 'en',
+          quietStartMinute: 0,
+          quietEndMinute: 1440,
+          frequencyCaps: {
+            treatment: { perDay: 10, perWeek: 30 },
+            operations: { perDay: 10, perWeek: 30 },
+            marketing: { perDay: 1, perWeek: 2 },
+          },
+        }),
+      });
+      expect(policy.status, await policy.text()).toBe(200);
+
+      // 1. Publish the ready reminder journey.
+      await page.getByRole('link', { name: 'Journeys' }).click();
+      const ready = page.getByTestId('ready-journey').filter({ hasText: 'Appointment reminders' });
+      await ready.getByRole('button', { name: 'Enable' }).click();
+      await ready.getByText('Enabled').waitFor();
+
+      // 2. The EHR books a visit for a new patient with a mobile number.
+      const phone = `617555${String(1000 + Math.floor(Math.random() * 8999))}`;
+      const start = new Date(Date.now() + 2 * 86_400_000 + 75_000);
+      const siu = [
+        `MSH|^~\\&|EPIC|NORTH|CARELOOP|CL|${hl7Time(new Date())}||SIU^S12^SIU_S12|E2E-${phone}|P|2.5.1`,
+        `SCH||APPT-${phone}|||||^Annual visit|||||||||||||||||Booked`,
+        `PID|1||E2E${phone}^^^NORTH&2.16.840.1.113883.19.5&ISO^MR||Reminder^Rita^A^^^^L||19800412|F|||1 Main St^^Boston^MA^02118^USA^H||^PRN^CP^^1^${phone.slice(0, 3)}^${phone.slice(3)}`,
+        'RGS|1|A',
+        `AIS|1|A|FUV^Follow-up visit^L|${hl7Time(start)}|||30|min`,
+      ].join('\r');
+      const ack = await sendMllp(siu);
+      expect(ack).toContain('MSA|AA');
+
+      // 3. The reminder reaches the patient's phone a minute later.
+      await page.getByRole('link', { name: 'Test phone' }).click();
+      await page.getByLabel('Phone number').fill(phone);
+      await page.getByRole('button', { name: 'Open conversation' }).click();
+      const conversation = page.getByRole('log', { name: 'Conversation' });
+      await conversation.waitFor();
+      const reminder = conversation.getByText(/reply C to confirm/i);
+      await expect
+        .poll(
+          async () => {
+            if ((await reminder.count()) > 0) return true;
+            await page.getByRole('button', { name: 'Open conversation' }).click();
+            return false;
+          },
+          { timeout: 180_000, interval: 3_000 },
+        )
+        .toBe(true);
+
+      // 4. The patient replies C.
+      await page.getByLabel('Reply as the patient').fill('C');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await conversation.getByText('C', { exact: true }).last().waitFor();
+
+      // 5. Staff see the appointment confirmed and the conversation on the timeline.
+      const found = await fetch(
+        `${app.url}/api/patients?q=${encodeURIComponent('Rita Reminder')}&limit=5`,
+        { headers: { cookie: admin.cookie } },
+      );
+      const { items } = (await found.json()) as { items: { id: string }[] };
+      const patientId = items[0]?.id;
+      if (!patientId) throw new Error('the SIU patient is not in the list');
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${app.url}/patients/${patientId}`);
+            await page.getByRole('tab', { name: 'Timeline' }).click();
+            return page.getByText('Appointment confirmed by the patient').count();
+          },
+          { timeout: 60_000, interval: 2_000 },
+        )
+        .toBeGreaterThan(0);
+      const timeline = page.getByRole('tabpanel');
+      expect(await timeline.getByText(/sms/i).count()).toBeGreaterThan(0);
+    });
+  }, 360_000);
+});

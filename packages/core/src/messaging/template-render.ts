@@ -1,8 +1,11 @@
 /**
- * Message templates (issue 11): a small mustache-like language, `{{ path }}` and nothing else
- * (no sections, no partials, no raw output), so a template cannot run code or reach a value it
- * did not name. Every field is known in advance: an unknown one is refused when the template
- * is saved, never discovered when a patient's message is rendered.
+ * Message templates (issue 11): a small mustache-like language, `{{ path }}` and one kind of
+ * section, `{{#path}}…{{/path}}` (shown only when the field has a value) and its inverse
+ * `{{^path}}…{{/path}}` (only when it has none), so that "at {{location.name}}" can be left out
+ * for an appointment an EHR sent without a location. No loops, partials or raw output: a
+ * template cannot run code or reach a value it did not name. Every field is known in advance:
+ * an unknown one is refused when the template is saved, never discovered when a patient's
+ * message is rendered.
  */
 
 /** The merge fields a template may use, with what each holds. */
@@ -42,12 +45,17 @@ export const CLINICAL_FIELDS = [
 ] as const;
 export type ClinicalField = (typeof CLINICAL_FIELDS)[number];
 
-export type TemplatePart = { kind: 'text'; text: string } | { kind: 'field'; field: MergeField };
+export type TemplatePart =
+  | { kind: 'text'; text: string }
+  | { kind: 'field'; field: MergeField }
+  /** Its parts, shown when the field has a value (or, `inverted`, when it has none). */
+  | { kind: 'section'; field: MergeField; inverted: boolean; parts: TemplatePart[] };
 
 export type TemplateIssue =
   | { code: 'unknown-field'; field: string; message: string }
   | { code: 'clinical-field'; field: string; message: string }
-  | { code: 'unclosed-tag'; field: string; message: string };
+  | { code: 'unclosed-tag'; field: string; message: string }
+  | { code: 'unclosed-section'; field: string; message: string };
 
 const TAG = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
@@ -59,37 +67,83 @@ function isClinicalField(name: string): boolean {
   return (CLINICAL_FIELDS as readonly string[]).includes(name);
 }
 
-/** The field names a body uses, in order, whatever they are. */
+/** The field names a body uses, in order, whatever they are (a section's name without `#`). */
 export function fieldsIn(body: string): string[] {
-  return [...body.matchAll(TAG)].map((m) => m[1] ?? '');
+  return [...body.matchAll(TAG)].map((m) => (m[1] ?? '').replace(/^[#^/]\s*/, ''));
 }
 
-/** Parses a body into text and fields, or the issues that make it unusable. */
-export function parseTemplate(
-  body: string,
-): { ok: true; parts: TemplatePart[] } | { ok: false; issues: TemplateIssue[] } {
-  const parts: TemplatePart[] = [];
-  const issues: TemplateIssue[] = [];
-  let last = 0;
-  for (const match of body.matchAll(TAG)) {
-    const name = match[1] ?? '';
-    const at = match.index;
-    if (at > last) parts.push({ kind: 'text', text: body.slice(last, at) });
-    last = at + match[0].length;
-    if (isMergeField(name)) parts.push({ kind: 'field', field: name });
-    else if (isClinicalField(name))
-      issues.push({
+function fieldIssue(name: string): TemplateIssue {
+  return isClinicalField(name)
+    ? {
         code: 'clinical-field',
         field: name,
         message: `{{${name}}} is clinical detail, which email and SMS may not carry`,
+      }
+    : { code: 'unknown-field', field: name, message: `unknown field {{${name}}}` };
+}
+
+interface OpenSection {
+  field: string;
+  inverted: boolean;
+  parts: TemplatePart[];
+}
+
+/** Parses a body into text, fields and sections, or the issues that make it unusable. */
+export function parseTemplate(
+  body: string,
+): { ok: true; parts: TemplatePart[] } | { ok: false; issues: TemplateIssue[] } {
+  const root: TemplatePart[] = [];
+  const open: OpenSection[] = [];
+  const issues: TemplateIssue[] = [];
+  const current = () => open.at(-1)?.parts ?? root;
+  let last = 0;
+  for (const match of body.matchAll(TAG)) {
+    const tag = match[1] ?? '';
+    const at = match.index;
+    if (at > last) current().push({ kind: 'text', text: body.slice(last, at) });
+    last = at + match[0].length;
+    const sigil = tag[0];
+    const name = sigil === '#' || sigil === '^' || sigil === '/' ? tag.slice(1).trim() : tag;
+    if (!isMergeField(name)) {
+      issues.push(fieldIssue(name));
+      continue;
+    }
+    if (sigil === '#' || sigil === '^') {
+      open.push({ field: name, inverted: sigil === '^', parts: [] });
+    } else if (sigil === '/') {
+      const section = open.pop();
+      if (!section || section.field !== name) {
+        issues.push({
+          code: 'unclosed-section',
+          field: name,
+          message: section
+            ? `{{/${name}}} closes {{#${section.field}}}: close the inner section first`
+            : `{{/${name}}} closes no section`,
+        });
+        if (section) open.push(section);
+        continue;
+      }
+      current().push({
+        kind: 'section',
+        field: name,
+        inverted: section.inverted,
+        parts: section.parts,
       });
-    else issues.push({ code: 'unknown-field', field: name, message: `unknown field {{${name}}}` });
+    } else {
+      current().push({ kind: 'field', field: name });
+    }
   }
   const rest = body.slice(last);
   if (rest.includes('{{'))
     issues.push({ code: 'unclosed-tag', field: '{{', message: 'a {{ without its }}' });
-  if (rest) parts.push({ kind: 'text', text: rest });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, parts };
+  if (rest) current().push({ kind: 'text', text: rest });
+  for (const section of open)
+    issues.push({
+      code: 'unclosed-section',
+      field: section.field,
+      message: `{{${section.inverted ? '^' : '#'}${section.field}}} without its {{/${section.field}}}`,
+    });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, parts: root };
 }
 
 /** Values for the fields; a missing one renders as an empty string. */
@@ -115,10 +169,18 @@ export function escapeHtml(value: string): string {
 export function renderTemplate(body: string, values: MergeValues, mode: 'text' | 'html'): string {
   const parsed = parseTemplate(body);
   if (!parsed.ok) throw new Error(`template does not parse: ${parsed.issues[0]?.code}`);
-  return parsed.parts
+  return renderParts(parsed.parts, values, mode);
+}
+
+function renderParts(parts: TemplatePart[], values: MergeValues, mode: 'text' | 'html'): string {
+  return parts
     .map((part) => {
       if (part.kind === 'text') return part.text;
       const value = values[part.field] ?? '';
+      if (part.kind === 'section') {
+        const shown = value.trim().length > 0 !== part.inverted;
+        return shown ? renderParts(part.parts, values, mode) : '';
+      }
       return mode === 'html' ? escapeHtml(value) : value;
     })
     .join('');

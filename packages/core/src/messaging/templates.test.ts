@@ -46,6 +46,54 @@ describe('template rendering', () => {
     ]);
   });
 
+  it('shows a section only when its field has a value, and an inverted one only when not', () => {
+    const body =
+      'See you {{appointment.start}}{{#location.name}} at {{location.name}}{{/location.name}}.{{^practitioner.name}} Ask the desk who you will see.{{/practitioner.name}}';
+    expect(renderTemplate(body, { 'appointment.start': 'Tuesday' }, 'text')).toBe(
+      'See you Tuesday. Ask the desk who you will see.',
+    );
+    expect(
+      renderTemplate(
+        body,
+        {
+          'appointment.start': 'Tuesday',
+          'location.name': 'Main St',
+          'practitioner.name': 'Dr. Li',
+        },
+        'text',
+      ),
+    ).toBe('See you Tuesday at Main St.');
+    // A blank value counts as none.
+    expect(renderTemplate(body, { 'location.name': '  ' }, 'text')).toBe(
+      'See you . Ask the desk who you will see.',
+    );
+    // Nested sections, and escaping inside them.
+    expect(
+      renderTemplate(
+        '{{#location.name}}<b>{{location.name}}</b>{{#location.phone}}, {{location.phone}}{{/location.phone}}{{/location.name}}',
+        { 'location.name': 'A&B', 'location.phone': '555' },
+        'html',
+      ),
+    ).toBe('<b>A&amp;B</b>, 555');
+  });
+
+  it('refuses sections that are not closed, closed crosswise, or name unknown or clinical fields', () => {
+    const codes = (body: string) => {
+      const parsed = parseTemplate(body);
+      return parsed.ok ? [] : parsed.issues.map((i) => i.code);
+    };
+    expect(codes('{{#location.name}}at {{location.name}}')).toEqual(['unclosed-section']);
+    expect(codes('{{/location.name}}')).toEqual(['unclosed-section']);
+    expect(
+      codes('{{#location.name}}{{#location.phone}}x{{/location.name}}{{/location.phone}}'),
+    ).toEqual(['unclosed-section', 'unclosed-section']);
+    expect(codes('{{#patient.ssn}}x{{/patient.ssn}}')).toEqual(['unknown-field', 'unknown-field']);
+    expect(codes('{{#appointment.reason}}x{{/appointment.reason}}')).toEqual([
+      'clinical-field',
+      'clinical-field',
+    ]);
+  });
+
   it('does not let a value inject a field', () => {
     expect(
       renderTemplate('{{patient.firstName}}', { 'patient.firstName': '{{links.portal}}' }, 'text'),

@@ -16,6 +16,7 @@ import { useState } from 'react';
 import { useLocations } from '../patients/api';
 import { showServerError } from '../ui/server-errors';
 import { ErrorMessage, PageLoader } from '../ui/states';
+import { SendPolicySection } from './SendPolicyForm';
 import { useOrganizationSettings, useUpdateOrganizationSettings } from './settings-api';
 
 const FIELDS = ['mrnFormat', 'defaultLocationId', 'portalSignUpListed'];
@@ -108,7 +109,7 @@ function SettingsForm({ settings }: { settings: OrganizationSettings }) {
   );
 }
 
-/** Admins set how new patients are numbered and where they are placed. */
+/** Admins set how new patients are numbered and placed, and when patients may be messaged. */
 export function OrganizationSettingsPage() {
   const settings = useOrganizationSettings();
   return (
@@ -124,6 +125,9 @@ export function OrganizationSettingsPage() {
         ) : (
           <SettingsForm settings={settings.data} />
         )}
+      </Paper>
+      <Paper withBorder p="lg" mt="lg">
+        <SendPolicySection />
       </Paper>
     </>
   );

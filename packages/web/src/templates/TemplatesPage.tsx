@@ -153,6 +153,8 @@ function TemplateEditor({ template, canEdit }: { template: MessageTemplate; canE
               {Object.keys(MERGE_FIELDS)
                 .map((f) => `{{${f}}}`)
                 .join(' ')}
+              . Text between {'{{#location.name}}'} and {'{{/location.name}}'} shows only when the
+              appointment has a location ({'{{^…}}'} when it has none).
             </Text>
             {canEdit && (
               <Group>

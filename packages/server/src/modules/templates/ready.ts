@@ -35,8 +35,8 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
         language: 'en',
         body: {
           subject: 'Your appointment on {{appointment.date}}',
-          text: 'Hi {{patient.firstName}},\n\nThis is a reminder of your appointment on {{appointment.start}} with {{practitioner.name}} at {{location.name}}, {{location.address}}.\n\nConfirm: {{links.confirm}}\nReschedule: {{links.reschedule}}\n\n{{organization.name}}',
-          html: '<p>Hi {{patient.firstName}},</p><p>This is a reminder of your appointment on <strong>{{appointment.start}}</strong> with {{practitioner.name}} at {{location.name}}, {{location.address}}.</p><p><a href="{{links.confirm}}">Confirm</a> · <a href="{{links.reschedule}}">Reschedule</a></p><p>{{organization.name}}</p>',
+          text: 'Hi {{patient.firstName}},\n\nThis is a reminder of your appointment on {{appointment.start}}{{#practitioner.name}} with {{practitioner.name}}{{/practitioner.name}}{{#location.name}} at {{location.name}}{{#location.address}}, {{location.address}}{{/location.address}}{{/location.name}}.\n\nConfirm: {{links.confirm}}\nReschedule: {{links.reschedule}}\n\n{{organization.name}}',
+          html: '<p>Hi {{patient.firstName}},</p><p>This is a reminder of your appointment on <strong>{{appointment.start}}</strong>{{#practitioner.name}} with {{practitioner.name}}{{/practitioner.name}}{{#location.name}} at {{location.name}}{{#location.address}}, {{location.address}}{{/location.address}}{{/location.name}}.</p><p><a href="{{links.confirm}}">Confirm</a> · <a href="{{links.reschedule}}">Reschedule</a></p><p>{{organization.name}}</p>',
         },
       },
       {
@@ -44,8 +44,8 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
         language: 'es',
         body: {
           subject: 'Su cita del {{appointment.date}}',
-          text: 'Hola {{patient.firstName}}:\n\nLe recordamos su cita el {{appointment.start}} con {{practitioner.name}} en {{location.name}}, {{location.address}}.\n\nConfirmar: {{links.confirm}}\nCambiar la cita: {{links.reschedule}}\n\n{{organization.name}}',
-          html: '<p>Hola {{patient.firstName}}:</p><p>Le recordamos su cita el <strong>{{appointment.start}}</strong> con {{practitioner.name}} en {{location.name}}, {{location.address}}.</p><p><a href="{{links.confirm}}">Confirmar</a> · <a href="{{links.reschedule}}">Cambiar la cita</a></p><p>{{organization.name}}</p>',
+          text: 'Hola {{patient.firstName}}:\n\nLe recordamos su cita el {{appointment.start}}{{#practitioner.name}} con {{practitioner.name}}{{/practitioner.name}}{{#location.name}} en {{location.name}}{{#location.address}}, {{location.address}}{{/location.address}}{{/location.name}}.\n\nConfirmar: {{links.confirm}}\nCambiar la cita: {{links.reschedule}}\n\n{{organization.name}}',
+          html: '<p>Hola {{patient.firstName}}:</p><p>Le recordamos su cita el <strong>{{appointment.start}}</strong>{{#practitioner.name}} con {{practitioner.name}}{{/practitioner.name}}{{#location.name}} en {{location.name}}{{#location.address}}, {{location.address}}{{/location.address}}{{/location.name}}.</p><p><a href="{{links.confirm}}">Confirmar</a> · <a href="{{links.reschedule}}">Cambiar la cita</a></p><p>{{organization.name}}</p>',
         },
       },
     ],
@@ -59,14 +59,14 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
         channel: 'sms',
         language: 'en',
         body: {
-          text: `{{organization.name}}: {{patient.firstName}}, see you {{appointment.start}} at {{location.name}}. ${reply.en}`,
+          text: `{{organization.name}}: {{patient.firstName}}, see you {{appointment.start}}{{#location.name}} at {{location.name}}{{/location.name}}. ${reply.en}`,
         },
       },
       {
         channel: 'sms',
         language: 'es',
         body: {
-          text: `{{organization.name}}: {{patient.firstName}}, le esperamos el {{appointment.start}} en {{location.name}}. ${reply.es}`,
+          text: `{{organization.name}}: {{patient.firstName}}, le esperamos el {{appointment.start}}{{#location.name}} en {{location.name}}{{/location.name}}. ${reply.es}`,
         },
       },
     ],
@@ -80,14 +80,14 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
         channel: 'sms',
         language: 'en',
         body: {
-          text: '{{organization.name}}: see you today at {{appointment.time}} at {{location.name}}, {{location.address}}.',
+          text: '{{organization.name}}: see you today at {{appointment.time}}{{#location.name}} at {{location.name}}{{#location.address}}, {{location.address}}{{/location.address}}{{/location.name}}.',
         },
       },
       {
         channel: 'sms',
         language: 'es',
         body: {
-          text: '{{organization.name}}: le esperamos hoy a las {{appointment.time}} en {{location.name}}, {{location.address}}.',
+          text: '{{organization.name}}: le esperamos hoy a las {{appointment.time}}{{#location.name}} en {{location.name}}{{#location.address}}, {{location.address}}{{/location.address}}{{/location.name}}.',
         },
       },
     ],

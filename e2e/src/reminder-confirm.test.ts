@@ -63,24 +63,6 @@ function hl7Time(at: Date): string {
   return `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}+0000`;
 }
 
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function apiSession(): Promise<ApiSession> {
-  const res = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_LOGINS.admin),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
-  if (!cookie) throw new Error('login set no session cookie');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
-}
-
 async function signedInAdmin(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
@@ -97,27 +79,12 @@ describe('appointment reminder, end to end', () => {
     const page = await signedInAdmin();
     await withScreenshotOnFailure(page, 'reminder-confirm', async () => {
       // The clinic's send-time policy: texts at any hour, so the run passes at night too (the
-      // quiet-hours rule has its own tests). Set through the API, as an admin's script would.
-      const admin = await apiSession();
-      const policy = await fetch(`${app.url}/api/messaging/policy`, {
-        method: 'PUT',
-        headers: {
-          'content-type': 'application/json',
-          cookie: admin.cookie,
-          'x-csrf-token': admin.csrfToken,
-        },
-        body: JSON.stringify({
-          defaultLanguage: 'en',
-          quietStartMinute: 0,
-          quietEndMinute: 1440,
-          frequencyCaps: {
-            treatment: { perDay: 10, perWeek: 30 },
-            operations: { perDay: 10, perWeek: 30 },
-            marketing: { perDay: 1, perWeek: 2 },
-          },
-        }),
-      });
-      expect(policy.status, await policy.text()).toBe(200);
+      // quiet-hours rule has its own tests). An admin sets it on the Organization page.
+      await page.getByRole('link', { name: 'Organization' }).click();
+      const messages = page.getByRole('form', { name: 'Patient message settings' });
+      await messages.getByLabel('Send at any hour').check();
+      await messages.getByRole('button', { name: 'Save message settings' }).click();
+      await page.getByText('Message settings saved').waitFor();
 
       // 1. Publish the ready reminder journey.
       await page.getByRole('link', { name: 'Journeys' }).click();
@@ -167,9 +134,8 @@ describe('appointment reminder, end to end', () => {
       await conversation.getByText('C', { exact: true }).last().waitFor();
 
       // 5. Staff see the appointment confirmed and the conversation on the timeline.
-      const found = await fetch(
+      const found = await page.request.get(
         `${app.url}/api/patients?q=${encodeURIComponent('Rita Reminder')}&limit=5`,
-        { headers: { cookie: admin.cookie } },
       );
       const { items } = (await found.json()) as { items: { id: string }[] };
       const patientId = items[0]?.id;

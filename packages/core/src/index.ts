@@ -43,3 +43,5 @@ export * from './scheduling/availability.js';
 export * from './scheduling/imported.js';
 export * from './scheduling/status.js';
 export * from './tasks/teams.js';
+// Issues 11 and 13: messages to an EHR that owns the schedule.
+export * from './ehr-link/siu.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseAllowedOrigins } from './http/origin.js';
 import { parseTrustProxy, type TrustProxy } from './http/proxy.js';
+import { parseEndpoint } from './modules/messaging/hl7/mllp-sender.js';
 
 /** Everything Careloop reads from the environment, parsed once at start. See README. */
 export interface Config {
@@ -51,6 +52,12 @@ export interface Config {
   // Issue 11: the SMS channel.
   /** The SMS provider (SMS_PROVIDER=twilio); null: the built-in local SMS gateway keeps texts. */
   sms: SmsConfig | null;
+  // Issues 11 and 13: the EHR that owns the schedule.
+  /**
+   * The EHR's MLLP listener (EHR_MLLP_ENDPOINT=host:port): appointment confirmations for
+   * appointments it sent go back to it as SIU^S14. Null: nothing is sent to an EHR.
+   */
+  ehrMllpEndpoint: string | null;
 }
 
 /** A Twilio-compatible REST API (docs/adr/0023). */
@@ -139,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl(env),
     // Issue 11: the SMS channel.
     sms: smsFrom(env),
+    // Issues 11 and 13: the EHR that owns the schedule.
+    ehrMllpEndpoint: ehrEndpoint(env.EHR_MLLP_ENDPOINT),
   };
 }
 
@@ -268,4 +277,13 @@ function smsFrom(env: NodeJS.ProcessEnv): SmsConfig | null {
     from,
     baseUrl: url.origin + url.pathname.replace(/\/+$/, ''),
   };
+}
+
+/** EHR_MLLP_ENDPOINT: `host:port`, else unset. */
+function ehrEndpoint(value: string | undefined): string | null {
+  if (!value?.trim()) return null;
+  if (!parseEndpoint(value)) {
+    throw new Error(`EHR_MLLP_ENDPOINT must be host:port (got ${JSON.stringify(value)})`);
+  }
+  return value.trim();
 }

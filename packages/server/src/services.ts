@@ -8,9 +8,10 @@ import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
+// Issue 11: the job runner and the outbox.
+import { EhrLink } from './modules/ehr-link/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
-// Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
 // Issue 12: the journey map.
 import { JourneyMapService } from './modules/journey-map/service.js';
@@ -130,7 +131,12 @@ export function createServices(
   // Issue 11: templates, and the one send API for patient messages (journeys send through it).
   const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
   // Issue 13: the scheduling module; its clock is the one tests move.
-  const scheduling = new SchedulingService(database, audit, jobs, { clock: grantClock });
+  // Issues 11 and 13: a patient's confirmation goes back to the EHR that sent the appointment.
+  const ehrLink = new EhrLink(outbox, config.ehrMllpEndpoint, () => auth.now());
+  const scheduling = new SchedulingService(database, audit, jobs, {
+    clock: grantClock,
+    afterConfirm: (tx, confirmed) => ehrLink.confirmed(tx, confirmed),
+  });
   // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.
   const appointmentEvents = appointmentEventsTo(jobs, grantClock);
   // Issue 11: journeys.

@@ -4,6 +4,7 @@ import { MPI_LINK_SUMMARY, runMpiLink } from '../modules/identity/link-cli.js';
 import { auditCheckpointCommand } from './audit-checkpoint.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import type { Command, OptionSpecs } from './command.js';
+import { EHR_SIM_SUMMARY, runEhrSim } from './ehr-sim.js';
 import { runHl7Listen, runImportHl7 } from './hl7.js';
 import { IMPORT_CSV_SUMMARY, runImportCsv } from './import-csv.js';
 import { runImportFhir } from './import-fhir.js';
@@ -46,6 +47,8 @@ const DELEGATED: {
   { name: 'mpi link', summary: MPI_LINK_SUMMARY, run: runMpiLink },
   // Issue 11: journeys as files.
   { name: 'journey', summary: JOURNEY_SUMMARY, run: runJourney },
+  // Issues 11 and 13: a stand-in EHR for EHR_MLLP_ENDPOINT.
+  { name: 'ehr-sim', summary: EHR_SIM_SUMMARY, run: runEhrSim },
 ];
 
 const GLOBAL: OptionSpecs = {

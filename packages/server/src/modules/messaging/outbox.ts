@@ -23,6 +23,7 @@ import type { AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
+import { Hl7SendError, parseEndpoint, sendOverMllp } from './hl7/mllp-sender.js';
 import { outboundMessages } from './schema.js';
 import type { SendPolicy } from './send-policy.js';
 import { type ChannelSend, sendSms } from './sms/dispatch.js';
@@ -58,6 +59,20 @@ export interface QueuedEmail {
   idempotencyKey: string;
   /** Past this instant the message is void: `expired`, never sent (docs/adr/0025). */
   validUntil?: Date | null;
+}
+
+/**
+ * An HL7 v2 message to an EHR over MLLP (issues 11 and 13): system to system, so no consent,
+ * quiet hours or caps; retried with backoff until the EHR acknowledges it (an AE ends it).
+ */
+export interface QueuedHl7 {
+  orgId: string;
+  /** The patient it is about, for the audit trail; nothing is sent to them. */
+  patientId: string | null;
+  /** `host:port` of the EHR's MLLP listener. */
+  endpoint: string;
+  text: string;
+  idempotencyKey: string;
 }
 
 /** A text to write into the outbox (issue 11): like an email, without subject or HTML. */
@@ -108,6 +123,8 @@ export class OutboxService {
       publicUrl?: string;
       /** Issue 11: the send-time checks (docs/adr/0024), for patient messages. */
       sendPolicy?: SendPolicy;
+      /** How long an EHR has to acknowledge an HL7 message (30 s). */
+      hl7TimeoutMs?: number;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -165,6 +182,32 @@ export class OutboxService {
         recipient: sms.to,
         textEncrypted: this.cipher.encrypt(sms.text, outboundTextAad(id, orgId)),
         idempotencyKey: sms.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /** Writes the HL7 message and its job in `tx`; null if its key was queued before. */
+  async queueHl7(tx: Db, message: QueuedHl7): Promise<string | null> {
+    if (!parseEndpoint(message.endpoint))
+      throw new Error('queueHl7: the endpoint is not host:port');
+    const id = randomUUID();
+    const { orgId } = message;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        patientId: message.patientId,
+        channel: 'hl7',
+        purpose: 'operations',
+        recipient: message.endpoint,
+        textEncrypted: this.cipher.encrypt(message.text, outboundTextAad(id, orgId)),
+        idempotencyKey: message.idempotencyKey,
         createdAt: this.options.clock(),
       })
       .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
@@ -246,14 +289,25 @@ export class OutboxService {
     try {
       sent = await this.dispatch(claimed);
     } catch (error) {
-      if (!(error instanceof EmailSendError || error instanceof SmsSendError)) throw error;
+      if (error instanceof Hl7SendError && !error.permanent) {
+        return this.retryHl7Later(payload, claimed.attempts, error, now);
+      }
+      if (
+        !(
+          error instanceof EmailSendError ||
+          error instanceof SmsSendError ||
+          error instanceof Hl7SendError
+        )
+      )
+        throw error;
       const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
       await this.database.withTenant(orgId, (tx) =>
         tx
           .update(outboundMessages)
           .set({
             claimedUntil: null,
-            lastError: error.message,
+            lastError:
+              error instanceof Hl7SendError ? (error.reason ?? error.message) : error.message,
             ...(outcome === 'failed' ? { status: 'failed' } : {}),
           })
           .where(eq(outboundMessages.id, messageId)),
@@ -278,7 +332,31 @@ export class OutboxService {
     return status;
   }
 
-  /** Sends a claimed message on its channel (the channel registry: email, sms). */
+  /**
+   * An EHR that did not take a message now (down, AR, no reply) gets it again later, for as
+   * long as it takes: a confirmation the EHR never hears of is a patient called for nothing.
+   * The wait doubles from a minute to an hour; the message stays queued, its next job waits.
+   */
+  private async retryHl7Later(
+    payload: JobPayload<'outbox.send'>,
+    attempts: number,
+    error: Hl7SendError,
+    now: Date,
+  ): Promise<DeliveryOutcome> {
+    const waitSeconds = Math.min(3600, 60 * 2 ** Math.min(6, Math.max(0, attempts - 1)));
+    await this.database.withTenant(payload.orgId, async (tx) => {
+      await tx
+        .update(outboundMessages)
+        .set({ claimedUntil: null, lastError: error.reason ?? error.message })
+        .where(eq(outboundMessages.id, payload.messageId));
+      await this.jobs.send(tx, 'outbox.send', payload, {
+        startAfter: new Date(now.getTime() + waitSeconds * 1000),
+      });
+    });
+    return 'deferred';
+  }
+
+  /** Sends a claimed message on its channel (the channel registry: email, sms, hl7). */
   private async dispatch(row: typeof outboundMessages.$inferSelect): Promise<ChannelSend> {
     const { id, orgId } = row;
     const text = this.cipher.decrypt(row.textEncrypted, outboundTextAad(id, orgId));
@@ -301,6 +379,14 @@ export class OutboxService {
       }
       case 'sms':
         return sendSms(this.sms, row, text, this.options.publicUrl ?? null);
+      case 'hl7': {
+        const endpoint = parseEndpoint(row.recipient);
+        if (!endpoint) throw new Hl7SendError('bad endpoint', true);
+        await sendOverMllp(endpoint, text, { timeoutMs: this.options.hl7TimeoutMs ?? 30_000 });
+        // The message's control id (MSH-10): what the EHR's own log shows for it.
+        const controlId = text.split('\r', 1)[0]?.split('|')[9] ?? '';
+        return { status: 'delivered', provider: 'mllp', providerMessageId: controlId };
+      }
       default:
         throw new Error(`outbox: no channel ${row.channel}`);
     }

@@ -71,7 +71,7 @@ export const outboundMessages = pgTable(
     index('outbound_messages_status_idx')
       .on(t.orgId, t.status, t.createdAt)
       .where(sql`status in ('queued', 'failed')`),
-    check('outbound_messages_channel_check', sql`channel in ('email', 'sms')`),
+    check('outbound_messages_channel_check', sql`channel in ('email', 'sms', 'hl7')`),
     check(
       'outbound_messages_email_subject_check',
       sql`channel <> 'email' or subject_encrypted is not null`,

@@ -79,6 +79,8 @@ export class SendPolicy {
     return this.database.withTenant(orgId, async (tx) => {
       const message = await this.messageOf(tx, messageId);
       if (!message?.patientId || !isTemplatePurpose(message.purpose)) return null;
+      // A message to another system (an EHR), not to the patient: none of this applies.
+      if (message.channel === 'hl7') return null;
       // The one reply to a STOP, START or HELP goes at once (core's isKeywordReplyKey).
       if (isKeywordReplyKey(message.idempotencyKey)) return null;
       const { patientId, purpose } = message;

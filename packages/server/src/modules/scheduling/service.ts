@@ -79,6 +79,20 @@ export class SlotTakenError extends CareloopError {
 export interface SchedulingOptions {
   /** The clock bookings and status changes are checked against. */
   clock?: () => Date;
+  /**
+   * Told of a patient's confirmation in its transaction: the EHR that sent the appointment is
+   * told back (modules/ehr-link).
+   */
+  afterConfirm?: (
+    tx: Db,
+    confirmed: {
+      orgId: string;
+      appointmentId: string;
+      patientId: string;
+      at: Date;
+      channel: 'sms' | 'email';
+    },
+  ) => Promise<unknown>;
 }
 
 export interface Booked {
@@ -100,7 +114,7 @@ export class SchedulingService {
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly jobs: JobRunner,
-    options: SchedulingOptions = {},
+    private readonly options: SchedulingOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
   }
@@ -718,6 +732,7 @@ export class SchedulingService {
         occurredAt: confirmation.at,
       },
     ]);
+    await this.options.afterConfirm?.(tx, { ...confirmation, patientId: row.patientId });
     return true;
   }
 

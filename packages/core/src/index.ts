@@ -8,6 +8,8 @@ export * from './contact/contact.js';
 export * from './csv-import/index.js';
 export * from './dates/past.js';
 export * from './dates/zone.js';
+// Issues 11 and 13: messages to an EHR that owns the schedule.
+export * from './ehr-link/siu.js';
 // Issue 10.3: every validation error of a request.
 export * from './errors/field-errors.js';
 export * from './errors/nul.js';
@@ -43,5 +45,3 @@ export * from './scheduling/availability.js';
 export * from './scheduling/imported.js';
 export * from './scheduling/status.js';
 export * from './tasks/teams.js';
-// Issues 11 and 13: messages to an EHR that owns the schedule.
-export * from './ehr-link/siu.js';

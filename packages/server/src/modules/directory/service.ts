@@ -493,3 +493,11 @@ export function importedDirectoryUpdateStatements<K extends ImportedDirectoryTab
 ): SQL[] {
   return updateStatements(IMPORTED_DIRECTORY[table], rows);
 }
+
+/**
+ * Sets whether all of an organization's staff need a second factor, in the caller's
+ * transaction (the auth module's policy change, which ends sessions and audits with it).
+ */
+export async function setMfaRequired(tx: Db, orgId: string, mfaRequired: boolean): Promise<void> {
+  await tx.update(organizations).set({ mfaRequired }).where(eq(organizations.id, orgId));
+}

@@ -1,8 +1,7 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
-import type { ChainedFields } from '../audit/chain.js';
-import { type AuditEntry, auditFields } from '../audit/service.js';
+import { type AuditEntry, auditFields, type ChainedFields } from '../audit/service.js';
 import { ClinicalService } from '../clinical/service.js';
 import { BatchState } from './batch/state.js';
 import { inBatchTransaction } from './batch/tx.js';

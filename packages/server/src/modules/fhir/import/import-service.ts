@@ -3,8 +3,13 @@ import { sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Database, Db } from '../../../db/client.js';
 import { sqlState } from '../../../db/errors.js';
-import type { ChainedFields } from '../../audit/chain.js';
-import { type AuditActor, type AuditLog, appendAudit, auditFields } from '../../audit/service.js';
+import {
+  type AuditActor,
+  type AuditLog,
+  appendAudit,
+  auditFields,
+  type ChainedFields,
+} from '../../audit/service.js';
 import { touchpointStatements } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry } from '../mapping/context.js';
 import { EntryError, entryPath, issue, operationOutcome } from '../outcome.js';

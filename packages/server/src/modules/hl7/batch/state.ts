@@ -8,7 +8,7 @@ import type {
   ClinicalService,
   NewClinicalRecord,
 } from '../../clinical/service.js';
-import { blockedCandidatesOfMany, type CandidateRow } from '../../mpi/candidates.js';
+import { blockedCandidatesOfMany, type CandidateRow } from '../../mpi/match.js';
 import { sourceLinks } from '../../mpi/schema.js';
 import { saveSourceLinks, sourceLinkStatements } from '../../mpi/source-links.js';
 import {

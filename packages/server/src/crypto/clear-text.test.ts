@@ -4,7 +4,7 @@ import type { Bundle, Encounter, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rowsOf } from '../db/rows.js';
-import { openAnswers } from '../modules/fhir/answers.js';
+import { openAnswers } from '../modules/clinical/answers.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../test/app.js';
 import { describeEachDatabase } from '../test/databases.js';
 import { adt, siu } from '../test/hl7/messages.js';

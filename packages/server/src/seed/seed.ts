@@ -7,9 +7,7 @@ import { rowsOf } from '../db/rows.js';
 import {
   appointments,
   careTeamMembers,
-  conditions,
   coverages,
-  encounters,
   patientAddresses,
   patientConsents,
   patientContactPoints,
@@ -20,7 +18,7 @@ import {
 } from '../db/schema.js';
 import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
-import { sealedEncounterReason } from '../modules/clinical/reason.js';
+import { ClinicalService, type NewClinicalRecord } from '../modules/clinical/service.js';
 import { sealedReason } from '../modules/scheduling/reason.js';
 // Issue 11: ready message templates.
 import { ensureTemplates, READY_TEMPLATES } from '../modules/templates/service.js';
@@ -112,13 +110,26 @@ const sealedAppointments = (rows: PatientBundle['appointments'], cipher: FieldCi
   });
 
 /** Encounter rows as stored: the reason sealed to the encounter. */
-const sealedEncounters = (rows: PatientBundle['encounters'], cipher: FieldCipher) =>
-  rows.map(({ reason, ...e }) => {
-    if (!e.id) throw new Error('A generated encounter has no id');
-    return { ...e, ...sealedEncounterReason(cipher, reason, e.id, e.orgId) };
+/**
+ * Clinical records through their writer, the clinical service, which seals an encounter's
+ * reason as every source's are sealed.
+ */
+async function insertClinical<K extends 'conditions' | 'encounters'>(
+  tx: Db,
+  clinical: ClinicalService,
+  table: K,
+  rows: readonly PatientBundle[K][number][],
+): Promise<number> {
+  const records = rows.map(({ id, ...row }) => {
+    if (!id) throw new Error(`A generated record of ${table} has no id`);
+    return { ...row, id } as NewClinicalRecord<K>;
   });
+  await clinical.insert(tx, table, records);
+  return records.length;
+}
 
 function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
+  const clinical = new ClinicalService(cipher);
   const all = <K extends Exclude<keyof PatientBundle, 'patient'>>(key: K) =>
     bundles.flatMap<PatientBundle[K][number]>((b) => b[key]);
   return [
@@ -137,15 +148,12 @@ function batchInserts(bundles: readonly PatientBundle[], cipher: FieldCipher) {
     ['consents', (tx: Db) => insertMany(tx, patientConsents, all('consents'))],
     ['coverages', (tx: Db) => insertMany(tx, coverages, all('coverages'))],
     ['careTeam', (tx: Db) => insertMany(tx, careTeamMembers, all('careTeam'))],
-    ['conditions', (tx: Db) => insertMany(tx, conditions, all('conditions'))],
+    ['conditions', (tx: Db) => insertClinical(tx, clinical, 'conditions', all('conditions'))],
     [
       'appointments',
       (tx: Db) => insertMany(tx, appointments, sealedAppointments(all('appointments'), cipher)),
     ],
-    [
-      'encounters',
-      (tx: Db) => insertMany(tx, encounters, sealedEncounters(all('encounters'), cipher)),
-    ],
+    ['encounters', (tx: Db) => insertClinical(tx, clinical, 'encounters', all('encounters'))],
     ['touchpoints', (tx: Db) => insertMany(tx, touchpoints, all('touchpoints'))],
     ['tasks', (tx: Db) => insertMany(tx, tasks, sealedTasks(all('tasks'), cipher))],
   ] as const;

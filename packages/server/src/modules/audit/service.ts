@@ -4,6 +4,10 @@ import type pg from 'pg';
 import { type Database, type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './chain.js';
+
+/** The chained fields of an audit event, for writers that build events in bulk. */
+export type { ChainedFields } from './chain.js';
+
 import type { ChainHead, Checkpoint } from './checkpoint.js';
 import { auditEvents } from './schema.js';
 

@@ -18,6 +18,7 @@ import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { appendAudit } from '../audit/service.js';
 import { organizations } from '../directory/schema.js';
+import { setMfaRequired } from '../directory/service.js';
 import { verifyPassword } from './passwords.js';
 import { users } from './schema.js';
 import type { AuthService } from './service.js';
@@ -211,7 +212,7 @@ export class SecondFactorService {
    */
   async setPolicy(actor: Actor, mfaRequired: boolean, from: From): Promise<MfaPolicyInfo> {
     return this.database.withTenant(actor.orgId, async (tx) => {
-      await tx.update(organizations).set({ mfaRequired }).where(eq(organizations.id, actor.orgId));
+      await setMfaRequired(tx, actor.orgId, mfaRequired);
       if (mfaRequired) {
         await tx.execute(sql`update sessions set revoked_at = ${this.auth.now().toISOString()}::timestamptz
           where revoked_at is null and id <> ${actor.sessionId}

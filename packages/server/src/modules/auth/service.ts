@@ -15,6 +15,10 @@ import { rowsOf } from '../../db/rows.js';
 import type { Actor } from '../../http/context.js';
 import { type AuditActor, appendAudit } from '../audit/service.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+
+/** The password rules, for the forms that set one (the portal's sign-up). */
+export { assertStrongPassword } from './passwords.js';
+
 import { type Clock, SignInLimiter, type SignInLimits, systemClock } from './rate-limit.js';
 import { sessions, users } from './schema.js';
 

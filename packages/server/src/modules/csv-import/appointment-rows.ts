@@ -13,12 +13,13 @@ import { locations, organizations, practitioners, serviceLines } from '../direct
 import { patientSourceRecords, sourceLinks } from '../mpi/schema.js';
 import { saveSourceLinks } from '../mpi/source-links.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
-import { type ImportedAppointmentChange, stateOf } from '../scheduling/imported-events.js';
 import { appointments } from '../scheduling/schema.js';
 import {
   appointmentReason,
+  type ImportedAppointmentChange,
   insertImportedAppointment,
   sealedReason,
+  stateOf,
   updateImportedAppointment,
 } from '../scheduling/service.js';
 import type { NewTouchpoint } from '../timeline/service.js';

@@ -16,7 +16,13 @@ import {
   type SourcePerson,
 } from '../mpi/match.js';
 import { patientSourceRecords } from '../mpi/schema.js';
-import { createGoldenRecord, updateGoldenRecord } from '../patients/golden-record.js';
+import {
+  addAddresses,
+  addContactPoints,
+  addIdentifiers,
+  createGoldenRecord,
+  updateGoldenRecord,
+} from '../patients/golden-record.js';
 import { patientAddresses, patientContactPoints, patientIdentifiers } from '../patients/schema.js';
 import type { NewTouchpoint } from '../timeline/service.js';
 
@@ -252,7 +258,8 @@ async function addMissingParts(
   ].filter((c) => !contacts.some((h) => h.system === c.system && h.value === c.value));
   if (newContacts.length > 0) {
     const hasPrimary = (system: string) => contacts.some((c) => c.system === system);
-    await tx.insert(patientContactPoints).values(
+    await addContactPoints(
+      tx,
       newContacts.map((c) => ({
         ...c,
         orgId,
@@ -281,16 +288,17 @@ async function addMissingParts(
       (i) => !held.some((h) => h.system === i.system && h.value === i.value),
     );
     if (missing.length > 0) {
-      await tx
-        .insert(patientIdentifiers)
-        .values(missing.map((i) => ({ ...i, orgId, patientId, source: 'csv' })));
+      await addIdentifiers(
+        tx,
+        missing.map((i) => ({ ...i, orgId, patientId, source: 'csv' })),
+      );
       added.push('identifiers');
     }
   }
   if (row.address) {
     const position = fresh ? 0 : await newAddressPosition(tx, patientId, row.address);
     if (position !== null) {
-      await tx.insert(patientAddresses).values({ orgId, patientId, ...row.address, position });
+      await addAddresses(tx, [{ orgId, patientId, ...row.address, position }]);
       added.push('address');
     }
   }

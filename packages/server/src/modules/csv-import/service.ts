@@ -21,7 +21,7 @@ import {
   auditFields,
 } from '../audit/service.js';
 import { MpiConflictError } from '../mpi/match.js';
-import type { AppointmentEventSink } from '../scheduling/imported-events.js';
+import type { AppointmentEventSink } from '../scheduling/service.js';
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { loadDirectory, writeAppointmentRow } from './appointment-rows.js';
 import { RowConflict, writePatientRow } from './patient-rows.js';

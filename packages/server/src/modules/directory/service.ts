@@ -16,7 +16,8 @@ import {
   type ServiceCreate,
   unknownReference,
 } from '@careloop/core';
-import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
 import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { decodeKeyset, escapeLike, pageOf } from '../../db/keyset.js';
@@ -467,4 +468,36 @@ async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+// ---- Writes for the importers (FHIR Location, Practitioner, HealthcareService) --------------
+
+/** The directory's tables an importer writes, by the key it names them with. */
+export const IMPORTED_DIRECTORY = { locations, practitioners, serviceLines } as const;
+export type ImportedDirectoryTable = keyof typeof IMPORTED_DIRECTORY;
+type DirectoryRow<K extends ImportedDirectoryTable> =
+  (typeof IMPORTED_DIRECTORY)[K]['$inferInsert'];
+
+/** New locations, practitioners or services another system sent, as a batch's statements. */
+export function importedDirectoryInsertStatements<K extends ImportedDirectoryTable>(
+  table: K,
+  rows: DirectoryRow<K>[],
+): SQL[] {
+  return insertStatements(IMPORTED_DIRECTORY[table], rows);
+}
+
+/** Changes another system sent to records it sent before, as a batch's statements. */
+export function importedDirectoryUpdateStatements<K extends ImportedDirectoryTable>(
+  table: K,
+  rows: (Partial<DirectoryRow<K>> & { id: string })[],
+): SQL[] {
+  return updateStatements(IMPORTED_DIRECTORY[table], rows);
+}
+
+/**
+ * Sets whether all of an organization's staff need a second factor, in the caller's
+ * transaction (the auth module's policy change, which ends sessions and audits with it).
+ */
+export async function setMfaRequired(tx: Db, orgId: string, mfaRequired: boolean): Promise<void> {
+  await tx.update(organizations).set({ mfaRequired }).where(eq(organizations.id, orgId));
 }

@@ -1,12 +1,9 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
-import type { ChainedFields } from '../audit/chain.js';
-import { type AuditEntry, auditFields } from '../audit/service.js';
-import type {
-  AppointmentEventSink,
-  ImportedAppointmentChange,
-} from '../scheduling/imported-events.js';
+import { type AuditEntry, auditFields, type ChainedFields } from '../audit/service.js';
+import { ClinicalService } from '../clinical/service.js';
+import type { AppointmentEventSink, ImportedAppointmentChange } from '../scheduling/service.js';
 import { BatchState } from './batch/state.js';
 import { inBatchTransaction } from './batch/tx.js';
 import { eventTime, type HandlerContext, type Hl7Handler } from './handlers/context.js';
@@ -254,7 +251,7 @@ export class IngestLane {
   private attempt(jobs: IngestJob[], mode: Attempt['mode']): Promise<IngestOutcome[]> {
     // The careful path runs each message in a savepoint: an ordinary transaction.
     return inBatchTransaction(this.deps.database, this.orgId, mode === 'deferred', async (bt) => {
-      const batch = new BatchState(mode);
+      const batch = new BatchState(mode, new ClinicalService(this.deps.cipher));
       const { copies, timeZone } = await batch.prefetch(
         (query) => bt.first(query),
         this.orgId,

@@ -8,7 +8,7 @@ import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
-import type { AppointmentEventSink } from '../scheduling/imported-events.js';
+import type { AppointmentEventSink } from '../scheduling/service.js';
 import type { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessageSummary, Hl7Status } from './api.js';
 import { IngestLane } from './ingest.js';
 import { patientsNamedIn } from './log/message-view.js';

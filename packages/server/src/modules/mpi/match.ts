@@ -20,6 +20,9 @@ import {
   parseJson,
 } from './candidates.js';
 
+/** The candidates' bulk read and the no-system marker, for the feeds that match in batches. */
+export { blockedCandidatesOfMany, type CandidateRow, NO_SYSTEM } from './candidates.js';
+
 /** A person arriving from a source, before the index decides who they are. */
 export interface SourcePerson {
   kind: SourceKind;

@@ -21,6 +21,10 @@ import { updateGoldenRecord } from '../patients/golden-record.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { MergeRefused, mergePatients, unmergePatients } from './merge.js';
+
+/** A merge in the caller's transaction, for a feed's merge message (HL7 A40). */
+export { MergeRefused, mergePatients } from './merge.js';
+
 import { mpiReviewItems, patientMerges } from './schema.js';
 import { goldenDemographics, STAFF_SOURCE } from './sources.js';
 import { mergeSummaries, patientProvenance, reviewColumns, toReviewItems } from './views.js';

@@ -1,6 +1,6 @@
 import type { SourceDemographics, SurvivorshipSource } from '@careloop/core';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { insertStatements } from '../../db/bulk-sql.js';
+import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { demographicsOfRow, goldenRows } from './candidates.js';
@@ -246,3 +246,24 @@ export const PORTAL_SOURCE = 'careloop:portal';
 
 /** Staff registration and edits are one source per golden record: `careloop:staff`. */
 export const STAFF_SOURCE = 'careloop:staff';
+
+/** The master patient index's tables a batching writer fills from `sourceRecordWrites`. */
+export const SOURCE_RECORD_TABLES = { patientSourceRecords, mpiReviewItems } as const;
+export type SourceRecordTable = keyof typeof SOURCE_RECORD_TABLES;
+type SourceTableRow<K extends SourceRecordTable> = (typeof SOURCE_RECORD_TABLES)[K]['$inferInsert'];
+
+/** The inserts `sourceRecordWrites` gave, as statements for the batching writer's flush. */
+export function sourceRecordInsertStatements<K extends SourceRecordTable>(
+  table: K,
+  rows: SourceTableRow<K>[],
+): SQL[] {
+  return insertStatements(SOURCE_RECORD_TABLES[table], rows);
+}
+
+/** The updates `sourceRecordWrites` gave, as statements for the batching writer's flush. */
+export function sourceRecordUpdateStatements<K extends SourceRecordTable>(
+  table: K,
+  rows: (Partial<SourceTableRow<K>> & { id: string })[],
+): SQL[] {
+  return updateStatements(SOURCE_RECORD_TABLES[table], rows);
+}

@@ -4,12 +4,18 @@ import {
   searchColumns,
   survivingChanges,
 } from '@careloop/core';
-import { eq, type SQL } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import { insertStatements, runAll, updateStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import type { MatchDecision, SourcePerson } from '../mpi/match.js';
 import { recordSources, type StoredSource, sourcesOf } from '../mpi/sources.js';
-import { patients } from './schema.js';
+import {
+  coverages,
+  patientAddresses,
+  patientContactPoints,
+  patientIdentifiers,
+  patients,
+} from './schema.js';
 
 /**
  * The one writer of the golden record (`patients`). Every source (staff, portal, CSV, HL7,
@@ -257,4 +263,66 @@ export async function restoreGoldenFields(
     .update(patients)
     .set({ ...fields, updatedAt: now })
     .where(eq(patients.id, patientId));
+}
+
+// ---- What hangs off a golden record: addresses, contact points, identifiers, coverage -------
+
+/** The golden record's detail tables, by the key the batching importers name them with. */
+export const GOLDEN_DETAILS = {
+  patientAddresses,
+  patientContactPoints,
+  patientIdentifiers,
+  coverages,
+} as const;
+export type GoldenDetail = keyof typeof GOLDEN_DETAILS;
+type DetailRow<K extends GoldenDetail> = (typeof GOLDEN_DETAILS)[K]['$inferInsert'];
+
+/**
+ * New detail rows as statements, for a batching writer's single flush. An identifier another
+ * record holds fails the statement (and the batch, which the careful path then retries) unless
+ * `skipHeld`.
+ */
+export function goldenDetailInsertStatements<K extends GoldenDetail>(
+  table: K,
+  rows: DetailRow<K>[],
+  options: { skipHeld?: boolean } = {},
+): SQL[] {
+  const onConflict = options.skipHeld ? sql`on conflict do nothing` : sql``;
+  return insertStatements(GOLDEN_DETAILS[table], rows, onConflict);
+}
+
+/** Changes to detail rows (each `{ id, …columns }`), for a batching writer's flush. */
+export function goldenDetailUpdateStatements<K extends GoldenDetail>(
+  table: K,
+  rows: (Partial<DetailRow<K>> & { id: string })[],
+): SQL[] {
+  return updateStatements(GOLDEN_DETAILS[table], rows);
+}
+
+/** Adds addresses to golden records at once (the single-record writers: CSV, a feed's careful path). */
+export async function addAddresses(tx: Db, rows: DetailRow<'patientAddresses'>[]): Promise<void> {
+  if (rows.length > 0) await tx.insert(patientAddresses).values(rows);
+}
+
+/** Adds phones and emails to golden records at once (portal sign-up, CSV, careful path). */
+export async function addContactPoints(
+  tx: Db,
+  rows: DetailRow<'patientContactPoints'>[],
+): Promise<void> {
+  if (rows.length > 0) await tx.insert(patientContactPoints).values(rows);
+}
+
+/**
+ * Adds identifiers to golden records at once. With `skipHeld`, one another record took
+ * meanwhile is left out instead of failing the transaction.
+ */
+export async function addIdentifiers(
+  tx: Db,
+  rows: DetailRow<'patientIdentifiers'>[],
+  options: { skipHeld?: boolean } = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  const insert = tx.insert(patientIdentifiers).values(rows);
+  if (options.skipHeld) await insert.onConflictDoNothing();
+  else await insert;
 }

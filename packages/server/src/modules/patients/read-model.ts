@@ -16,7 +16,7 @@ import { noteBodyAad } from '../../crypto/encrypted-fields.js';
 import { type FieldCipher, openForView } from '../../crypto/field-cipher.js';
 import { type Db, sqlLiteral } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
-import { appointmentReason } from '../scheduling/reason.js';
+import { appointmentReason } from '../scheduling/service.js';
 import { taskDescription } from '../tasks/service.js';
 
 /**

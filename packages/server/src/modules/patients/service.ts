@@ -57,6 +57,9 @@ import {
 } from './schema.js';
 import { searchPatients, timelinePage } from './search.js';
 
+/** The patient list's filters, for the FHIR API's Patient search. */
+export { notHidden, searchableIdentifier } from './search.js';
+
 type Source = 'staff' | 'portal';
 
 /** A birth date cannot be in the future (it was stored, 9999-12-31 included). */

@@ -13,14 +13,13 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { appendAudit } from '../audit/service.js';
-import { assertStrongPassword } from '../auth/passwords.js';
 import type { AuthService } from '../auth/service.js';
+import { assertStrongPassword } from '../auth/service.js';
 import { organizations } from '../directory/schema.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { matchPerson, type SourcePerson } from '../mpi/match.js';
 import { PORTAL_SOURCE } from '../mpi/sources.js';
-import { createGoldenRecord } from '../patients/golden-record.js';
-import { patientContactPoints } from '../patients/schema.js';
+import { addContactPoints, createGoldenRecord } from '../patients/golden-record.js';
 import { appendTouchpoints } from '../timeline/service.js';
 
 /** The one answer to an accepted sign-up, new email or not (no account enumeration). */
@@ -141,9 +140,10 @@ export class PortalRegistrationService {
           },
           { person, decision },
         );
-        await tx
-          .insert(patientContactPoints)
-          .values(contacts.map((c) => ({ ...c, orgId, patientId })));
+        await addContactPoints(
+          tx,
+          contacts.map((c) => ({ ...c, orgId, patientId })),
+        );
         await this.auth.createPatientAccount(tx, {
           id: userId,
           orgId,

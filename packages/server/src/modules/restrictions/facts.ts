@@ -2,7 +2,6 @@ import { type DetailAccess, detailAccess, type RestrictionKind } from '@careloop
 import { sqlLiteral } from '../../db/client.js';
 import { UUID } from '../../db/keyset.js';
 import type { Actor } from '../../http/context.js';
-import { toIso } from '../patients/read-model.js';
 
 /** One restricted patient as the access rule sees it for one user. */
 export interface RestrictionFacts {
@@ -90,7 +89,7 @@ export function factsOf(row: FactsRow): RestrictionFacts {
     patientId: row.patient_id,
     kind: row.kind,
     onCareTeam: row.on_team,
-    grantExpiresAt: row.grant_expires_at === null ? null : new Date(toIso(row.grant_expires_at)),
+    grantExpiresAt: row.grant_expires_at === null ? null : new Date(row.grant_expires_at),
   };
 }
 

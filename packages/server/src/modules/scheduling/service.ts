@@ -973,3 +973,11 @@ function refusalMessage(refusal: string): string {
       return 'Patients may not cancel this late';
   }
 }
+
+// Importers announce the appointments they write through the scheduling module (imported-events.ts).
+export {
+  type AppointmentEventSink,
+  appointmentEventsTo,
+  type ImportedAppointmentChange,
+  stateOf,
+} from './imported-events.js';

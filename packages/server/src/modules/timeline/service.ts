@@ -1,4 +1,6 @@
 import type { Direction, JourneyStage, TouchpointChannel } from '@careloop/core';
+import type { SQL } from 'drizzle-orm';
+import { insertStatements } from '../../db/bulk-sql.js';
 import type { Db } from '../../db/client.js';
 import { touchpoints } from './schema.js';
 
@@ -50,4 +52,12 @@ export function touchpointRow(e: NewTouchpoint) {
 export async function appendTouchpoints(tx: Db, events: NewTouchpoint[]): Promise<void> {
   if (events.length === 0) return;
   await tx.insert(touchpoints).values(events.map(touchpointRow));
+}
+
+/**
+ * Touchpoints as statements, as `appendTouchpoints` writes them, for the writers that batch
+ * their rows (the FHIR importer, the HL7 listener) into one round trip (`runAll`).
+ */
+export function touchpointStatements(events: NewTouchpoint[]): SQL[] {
+  return insertStatements(touchpoints, events.map(touchpointRow));
 }

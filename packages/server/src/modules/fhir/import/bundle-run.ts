@@ -5,11 +5,8 @@ import { DecryptionError, type FieldCipher } from '../../../crypto/field-cipher.
 import { JsonText } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
-import { sealedEncounterReason } from '../../clinical/reason.js';
-import { sealedReason } from '../../scheduling/reason.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
-import { sealedAnswers } from '../answers.js';
-import type { LinkedRecord, PreparedEntry, RecordType, RowWrite } from '../mapping/context.js';
+import type { LinkedRecord, PreparedEntry, RecordType } from '../mapping/context.js';
 import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from '../mapping/index.js';
 import { EntryError, entryPath, issue, NotMapped } from '../outcome.js';
 import { validateResources } from '../validation/pool.js';
@@ -59,7 +56,7 @@ export class BundleRun {
   readonly touchpoints: NewTouchpoint[] = [];
   readonly rawRecords = new Map<string, SourceRecordRow>();
   readonly links = new Map<string, SourceLinkRow>();
-  private readonly writer = new RowWriter();
+  private readonly writer: RowWriter;
   private stored = new Map<string, StoredRecord>();
   private readonly known = new Map<string, LinkedRecord>();
   /** The links as earlier imports left them, before this bundle. */
@@ -76,6 +73,7 @@ export class BundleRun {
     private readonly cipher: FieldCipher,
     asOf: Date,
   ) {
+    this.writer = new RowWriter(orgId, cipher);
     this.entries = [...bundle.entries];
     this.references = new BundleReferences({
       tx,
@@ -220,7 +218,7 @@ export class BundleRun {
     }
     try {
       const mapped = await mapping.mapper(entry.resource, this.references.contextFor(entry, link));
-      this.writer.add(mapped.writes.map((w) => this.sealed(w)));
+      this.writer.add(mapped.writes);
       this.touchpoints.push(...mapped.touchpoints);
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
@@ -317,30 +315,6 @@ export class BundleRun {
       if (!(error instanceof DecryptionError)) throw error;
       return null;
     }
-  }
-
-  /**
-   * Appointment and encounter reasons and questionnaire answers are stored encrypted, each
-   * bound to its row (docs/encryption.md).
-   */
-  private sealed(write: RowWrite): RowWrite {
-    const id = write.op === 'insert' ? write.values.id : write.id;
-    if (write.table === 'appointments' && 'reason' in write.values) {
-      const { reason, ...rest } = write.values;
-      const values = { ...rest, ...sealedReason(this.cipher, reason, id, this.orgId) };
-      return { ...write, values } as RowWrite;
-    }
-    if (write.table === 'encounters' && 'reason' in write.values) {
-      const { reason, ...rest } = write.values;
-      const values = { ...rest, ...sealedEncounterReason(this.cipher, reason, id, this.orgId) };
-      return { ...write, values } as RowWrite;
-    }
-    if (write.table === 'questionnaireResponses' && 'answers' in write.values) {
-      const { answers, ...rest } = write.values;
-      const values = { ...rest, ...sealedAnswers(this.cipher, answers ?? [], id, this.orgId) };
-      return { ...write, values } as RowWrite;
-    }
-    return write;
   }
 
   private isUnchanged(

@@ -3,8 +3,14 @@ import { sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Database, Db } from '../../../db/client.js';
 import { sqlState } from '../../../db/errors.js';
-import type { ChainedFields } from '../../audit/chain.js';
-import { type AuditActor, type AuditLog, appendAudit, auditFields } from '../../audit/service.js';
+import {
+  type AuditActor,
+  type AuditLog,
+  appendAudit,
+  auditFields,
+  type ChainedFields,
+} from '../../audit/service.js';
+import { touchpointStatements } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry } from '../mapping/context.js';
 import { EntryError, entryPath, issue, operationOutcome } from '../outcome.js';
 import { validateResources, validatesInParallel } from '../validation/pool.js';
@@ -12,7 +18,7 @@ import type { ValidationResult } from '../validation/validation.js';
 import { type BundleMode, type IncomingBundle, readBundle } from './bundle.js';
 import { BundleRejected, BundleRun } from './bundle-run.js';
 import type { EntryState } from './entry-state.js';
-import { sourceLinkStatements, sourceRecordStatements, touchpointStatements } from './writer.js';
+import { sourceLinkStatements, sourceRecordStatements } from './writer.js';
 
 export type EntryOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'stored-not-mapped';
 

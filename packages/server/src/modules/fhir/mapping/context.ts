@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOutcomeIssue, Reference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { Db } from '../../../db/client.js';
-import { conditions, encounters } from '../../clinical/schema.js';
+import {
+  allergies,
+  carePlans,
+  conditions,
+  encounters,
+  immunizations,
+  medicationRequests,
+  observations,
+  procedures,
+  questionnaireResponses,
+  serviceRequests,
+} from '../../clinical/schema.js';
 import { locations, practitioners, serviceLines } from '../../directory/schema.js';
 import { mpiReviewItems, patientSourceRecords } from '../../mpi/schema.js';
 import {
@@ -14,20 +25,12 @@ import {
 import { appointments } from '../../scheduling/schema.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import {
-  allergies,
-  carePlans,
   claims,
   communications,
   explanationsOfBenefit,
   externalOrganizations,
-  immunizations,
-  medicationRequests,
-  observations,
-  procedures,
-  questionnaireResponses,
   relatedPersons,
   schedules,
-  serviceRequests,
   slots,
 } from '../schema.js';
 
@@ -49,7 +52,11 @@ export interface PreparedEntry {
   warnings: OperationOutcomeIssue[];
 }
 
-/** The Careloop tables a FHIR mapping writes, in an order that respects their foreign keys. */
+/**
+ * The Careloop tables a FHIR mapping writes, in an order that respects their foreign keys. The
+ * import's writer (import/writer.ts) writes the FHIR module's own (`WRITTEN_HERE`) itself, and
+ * hands the rows of every other table to the module that owns it (docs/adr/0016).
+ */
 export const TABLES = {
   externalOrganizations,
   locations,
@@ -76,6 +83,17 @@ export const TABLES = {
   appointments,
   communications,
   questionnaireResponses,
+  claims,
+  explanationsOfBenefit,
+} as const;
+
+/** The tables the import's writer writes itself (modules/boundaries.test.ts reads this list). */
+export const WRITTEN_HERE = {
+  externalOrganizations,
+  relatedPersons,
+  schedules,
+  slots,
+  communications,
   claims,
   explanationsOfBenefit,
 } as const;

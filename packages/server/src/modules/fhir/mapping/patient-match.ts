@@ -1,11 +1,11 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { NO_SYSTEM } from '../../mpi/candidates.js';
 import {
   identifierOwners,
   type MatchDecision,
   MpiConflictError,
   matchPerson,
+  NO_SYSTEM,
   type SourcePerson,
 } from '../../mpi/match.js';
 import { patients } from '../../patients/schema.js';

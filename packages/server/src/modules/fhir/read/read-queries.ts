@@ -2,8 +2,15 @@ import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
-import { encounterReason } from '../../clinical/reason.js';
-import { conditions } from '../../clinical/schema.js';
+import {
+  allergies,
+  conditions,
+  immunizations,
+  medicationRequests,
+  observations,
+  procedures,
+} from '../../clinical/schema.js';
+import { encounterReason } from '../../clinical/service.js';
 import {
   coverages,
   patientAddresses,
@@ -11,15 +18,8 @@ import {
   patientIdentifiers,
   patients,
 } from '../../patients/schema.js';
-import { appointmentReason } from '../../scheduling/reason.js';
-import {
-  allergies,
-  communications,
-  immunizations,
-  medicationRequests,
-  observations,
-  procedures,
-} from '../schema.js';
+import { appointmentReason } from '../../scheduling/service.js';
+import { communications } from '../schema.js';
 import type { EncounterRow } from './out/clinical.js';
 import type { AppointmentRow } from './out/engagement.js';
 import type { PatientRecord } from './out/patient.js';

@@ -13,7 +13,7 @@ import { UUID } from '../../../db/keyset.js';
 import { rowsOf } from '../../../db/rows.js';
 import type { RequestContext } from '../../../http/actor.js';
 import type { AuditLog } from '../../audit/service.js';
-import { notHidden, searchableIdentifier } from '../../patients/search.js';
+import { notHidden, searchableIdentifier } from '../../patients/service.js';
 import { requestError } from '../outcome.js';
 import { nameTokens, parseDateParam, parseToken, telecomValue } from '../search/search-params.js';
 import {

@@ -1,12 +1,14 @@
 import type { SourceDemographics } from '@careloop/core';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
-import { insertStatements, runAll, updateStatements } from '../../../db/bulk-sql.js';
+import { runAll } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
-import { encounters } from '../../clinical/schema.js';
-import { serviceRequests } from '../../fhir/schema.js';
-import { blockedCandidatesOfMany, type CandidateRow } from '../../mpi/candidates.js';
+import type {
+  ClinicalChanges,
+  ClinicalService,
+  NewClinicalRecord,
+} from '../../clinical/service.js';
+import { blockedCandidatesOfMany, type CandidateRow } from '../../mpi/match.js';
 import { sourceLinks } from '../../mpi/schema.js';
 import { saveSourceLinks, sourceLinkStatements } from '../../mpi/source-links.js';
 import {
@@ -17,15 +19,19 @@ import {
   sourceRecordStatements,
 } from '../../mpi/sources.js';
 import {
+  addAddresses,
+  addContactPoints,
+  addIdentifiers,
   type GoldenRow,
+  goldenDetailInsertStatements,
   goldenInsertStatements,
   goldenUpdateStatements,
   insertGoldenRow,
   updateGoldenRow,
 } from '../../patients/golden-record.js';
 import {
-  patientAddresses,
-  patientContactPoints,
+  type patientAddresses,
+  type patientContactPoints,
   patientIdentifiers,
   type patients,
 } from '../../patients/schema.js';
@@ -37,8 +43,11 @@ import {
   insertImportedAppointment,
   updateImportedAppointment,
 } from '../../scheduling/service.js';
-import { touchpoints } from '../../timeline/schema.js';
-import { appendTouchpoints, type NewTouchpoint, touchpointRow } from '../../timeline/service.js';
+import {
+  appendTouchpoints,
+  type NewTouchpoint,
+  touchpointStatements,
+} from '../../timeline/service.js';
 import type { StoredCopy } from '../log/message-log.js';
 import type { MessageKeys } from '../parse/keys.js';
 import type { LinkedRecord, LinkedRecordType, LinkType } from '../parse/links.js';
@@ -63,11 +72,11 @@ type AddressRow = typeof patientAddresses.$inferInsert;
 type ContactRow = typeof patientContactPoints.$inferInsert;
 type IdentifierRow = typeof patientIdentifiers.$inferInsert;
 type PatientChanges = { id: string } & Partial<typeof patients.$inferInsert>;
-type EncounterRow = typeof encounters.$inferInsert & { id: string };
+type EncounterRow = NewClinicalRecord<'encounters'>;
 type AppointmentRow = typeof appointments.$inferInsert & { id: string };
-type ServiceRequestRow = typeof serviceRequests.$inferInsert & { id: string };
+type ServiceRequestRow = NewClinicalRecord<'serviceRequests'>;
 /** The tables whose existing rows a message may change (golden records: `updatePatient`). */
-type Updatable = typeof encounters | typeof serviceRequests;
+type Updatable = 'encounters' | 'serviceRequests';
 
 /**
  * A handler wanted to change a record another message of the same batch created, which the
@@ -133,12 +142,20 @@ export class BatchState {
   private appointmentUpdates: AppointmentChanges[] = [];
   private newRequests: ServiceRequestRow[] = [];
   private pendingIds = new Set<string>();
-  private updates = new Map<PgTable, ({ id: string } & Record<string, unknown>)[]>();
+  /** Changes to clinical records, by table and organization (the clinical service seals them). */
+  private updates = new Map<
+    string,
+    { table: Updatable; orgId: string; rows: ClinicalChanges<Updatable>[] }
+  >();
   private people = new WeakMap<Segment, Hl7Patient>();
   /** Source key → the master patient index's candidates, read in bulk (`readCandidates`). */
   private candidates = new Map<string, CandidateRow[]>();
 
-  constructor(readonly mode: 'deferred' | 'immediate') {}
+  constructor(
+    readonly mode: 'deferred' | 'immediate',
+    /** The writer of encounters and referrals (service requests). */
+    private readonly clinical: ClinicalService,
+  ) {}
 
   /**
    * Reads in one statement what the batch's messages will look up: the owners of their
@@ -361,18 +378,20 @@ export class BatchState {
   async update<T extends Updatable>(
     tx: Db,
     table: T,
+    orgId: string,
     id: string,
-    values: Partial<T['$inferInsert']>,
+    values: Omit<ClinicalChanges<T>, 'id'>,
   ): Promise<void> {
     this.written(id);
-    const row = { ...values, id };
+    const row = { ...values, id } as ClinicalChanges<T>;
     if (this.mode === 'immediate') {
-      await runAll(tx, updateStatements(table, [row]));
+      await this.clinical.update(tx, table, orgId, [row]);
       return;
     }
-    const rows = this.updates.get(table) ?? [];
-    rows.push(row);
-    this.updates.set(table, rows);
+    const key = `${table}\u0000${orgId}`;
+    const group = this.updates.get(key) ?? { table, orgId, rows: [] };
+    group.rows.push(row);
+    this.updates.set(key, group);
   }
 
   /** A new golden record, through its writer (patients/golden-record.ts). */
@@ -392,7 +411,7 @@ export class BatchState {
   }
 
   async insertEncounter(tx: Db, row: EncounterRow): Promise<void> {
-    if (this.mode === 'immediate') await tx.insert(encounters).values(row);
+    if (this.mode === 'immediate') await this.clinical.insert(tx, 'encounters', [row]);
     else this.defer(this.newEncounters, row);
   }
 
@@ -409,7 +428,7 @@ export class BatchState {
   }
 
   async insertServiceRequest(tx: Db, row: ServiceRequestRow): Promise<void> {
-    if (this.mode === 'immediate') await tx.insert(serviceRequests).values(row);
+    if (this.mode === 'immediate') await this.clinical.insert(tx, 'serviceRequests', [row]);
     else this.defer(this.newRequests, row);
   }
 
@@ -476,19 +495,21 @@ export class BatchState {
   async writes(tx: Db, more: SQL[] = []): Promise<SQL[]> {
     const parents = [
       ...goldenInsertStatements(this.newPatients),
-      ...insertStatements(patientAddresses, this.addresses),
-      ...insertStatements(patientContactPoints, this.contacts),
+      ...goldenDetailInsertStatements('patientAddresses', this.addresses),
+      ...goldenDetailInsertStatements('patientContactPoints', this.contacts),
       // An identifier taken meanwhile fails the batch, and the careful path skips it.
-      ...insertStatements(patientIdentifiers, this.identifiers),
+      ...goldenDetailInsertStatements('patientIdentifiers', this.identifiers),
     ];
     const statements = [
-      ...insertStatements(encounters, this.newEncounters),
+      ...this.clinical.insertStatements('encounters', this.newEncounters),
       ...importedAppointmentInsertStatements(this.newAppointments),
-      ...insertStatements(serviceRequests, this.newRequests),
+      ...this.clinical.insertStatements('serviceRequests', this.newRequests),
       ...sourceLinkStatements([...this.pendingLinks.values()]),
-      ...insertStatements(touchpoints, this.touchpointRows.map(touchpointRow)),
+      ...touchpointStatements(this.touchpointRows),
       ...goldenUpdateStatements(this.patientUpdates),
-      ...[...this.updates].flatMap(([table, rows]) => updateStatements(table, rows)),
+      ...[...this.updates.values()].flatMap(({ table, orgId, rows }) =>
+        this.clinical.updateStatements(table, orgId, rows),
+      ),
       ...importedAppointmentUpdateStatements(this.appointmentUpdates),
       ...more,
     ];
@@ -525,9 +546,7 @@ async function insertChildren(
   contacts: ContactRow[],
   identifiers: IdentifierRow[],
 ): Promise<void> {
-  if (addresses.length > 0) await tx.insert(patientAddresses).values(addresses);
-  if (contacts.length > 0) await tx.insert(patientContactPoints).values(contacts);
-  if (identifiers.length > 0) {
-    await tx.insert(patientIdentifiers).values(identifiers).onConflictDoNothing();
-  }
+  await addAddresses(tx, addresses);
+  await addContactPoints(tx, contacts);
+  await addIdentifiers(tx, identifiers, { skipHeld: true });
 }

@@ -6,7 +6,7 @@ import { type Database, type Db, sqlLiteral } from '../../../db/client.js';
 import { inlineSql } from '../../../db/inline.js';
 import { rowsOf } from '../../../db/rows.js';
 import * as schema from '../../../db/schema.js';
-import type { ChainedFields } from '../../audit/chain.js';
+import type { ChainedFields } from '../../audit/service.js';
 import {
   appendAudit,
   auditInsertText,

@@ -1,7 +1,6 @@
 import type { EncounterClass } from '@careloop/core';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { sealedEncounterReason } from '../../clinical/reason.js';
 import { encounters } from '../../clinical/schema.js';
 import { readCoded, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
@@ -119,13 +118,13 @@ async function openVisit(
     patientId,
     class: visit.class,
     type: visit.type,
-    ...sealedEncounterReason(hc.cipher, visit.reason, encounterId, hc.orgId),
+    reason: visit.reason,
     status: 'in-progress',
     startAt: start,
     endAt: null,
   };
   if (link) {
-    await hc.batch.update(tx, encounters, encounterId, values);
+    await hc.batch.update(tx, 'encounters', hc.orgId, encounterId, values);
   } else {
     await hc.batch.insertEncounter(tx, { ...values, id: encounterId, orgId: hc.orgId });
     await linkVisit(tx, hc, visit.key, encounterId, patientId);
@@ -187,7 +186,7 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
   let encounterId: string;
   if (existing) {
     encounterId = existing;
-    await hc.batch.update(tx, encounters, encounterId, {
+    await hc.batch.update(tx, 'encounters', hc.orgId, encounterId, {
       status: 'finished',
       endAt: end,
       patientId,
@@ -200,7 +199,7 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
       patientId,
       class: visit.class,
       type: visit.type,
-      ...sealedEncounterReason(hc.cipher, visit.reason, encounterId, hc.orgId),
+      reason: visit.reason,
       status: 'finished',
       startAt: visit.start ?? end,
       endAt: end,
@@ -249,10 +248,13 @@ function undo(kind: 'admit' | 'discharge'): Hl7Handler {
     );
     if (!encounterId) return { patientId };
     hc.batch.written(encounterId);
-    await tx
-      .update(encounters)
-      .set(kind === 'admit' ? { status: 'cancelled' } : { status: 'in-progress', endAt: null })
-      .where(eq(encounters.id, encounterId));
+    await hc.batch.update(
+      tx,
+      'encounters',
+      hc.orgId,
+      encounterId,
+      kind === 'admit' ? { status: 'cancelled' } : { status: 'in-progress', endAt: null },
+    );
     await hc.batch.touchpoints(tx, [
       hl7Touchpoint(hc, {
         patientId,

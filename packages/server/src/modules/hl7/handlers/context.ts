@@ -1,7 +1,7 @@
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import type { AuditEntry } from '../../audit/service.js';
-import type { ImportedAppointmentChange } from '../../scheduling/imported-events.js';
+import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { BatchState } from '../batch/state.js';
 import { readTime } from '../parse/datatypes.js';

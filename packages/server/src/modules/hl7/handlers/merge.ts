@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { MergeRefused, mergePatients } from '../../mpi/merge.js';
+import { MergeRefused, mergePatients } from '../../mpi/service.js';
 import { patients } from '../../patients/schema.js';
 import { HL7_ERROR } from '../parse/ack.js';
 import { Hl7ContentError, missing } from '../parse/errors.js';

@@ -1,4 +1,3 @@
-import { serviceRequests } from '../../fhir/schema.js';
 import { readCoded, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
 import { referralKey, visitKey } from '../parse/keys.js';
@@ -71,7 +70,7 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
   };
   const requestId = link?.recordId ?? crypto.randomUUID();
   if (link) {
-    await hc.batch.update(tx, serviceRequests, requestId, values);
+    await hc.batch.update(tx, 'serviceRequests', hc.orgId, requestId, values);
   } else {
     await hc.batch.insertServiceRequest(tx, { ...values, id: requestId, orgId: hc.orgId });
     if (key) {

@@ -1,9 +1,8 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { stateOf } from '../../scheduling/imported-events.js';
 import { appointments } from '../../scheduling/schema.js';
-import { appointmentReason, sealedReason } from '../../scheduling/service.js';
+import { appointmentReason, sealedReason, stateOf } from '../../scheduling/service.js';
 import { readCoded, readEntityId, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
 import { LINK } from '../parse/links.js';

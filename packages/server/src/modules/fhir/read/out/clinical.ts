@@ -9,14 +9,14 @@ import type {
   Practitioner,
   Procedure,
 } from '@medplum/fhirtypes';
-import type { conditions } from '../../../clinical/schema.js';
 import type {
   allergies,
+  conditions,
   immunizations,
   medicationRequests,
   observations,
   procedures,
-} from '../../schema.js';
+} from '../../../clinical/schema.js';
 import {
   calendarDate,
   compact,

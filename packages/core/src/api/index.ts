@@ -6,6 +6,8 @@ export * from './contract.js';
 export * from './coverage.js';
 export * from './directory.js';
 export * from './enums.js';
+// Issue 10.3: the HL7 message log's shapes, for the route table.
+export * from './hl7.js';
 export * from './imports.js';
 export * from './interfaces.js';
 export * from './messaging.js';

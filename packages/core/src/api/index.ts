@@ -16,6 +16,8 @@ export * from './patients.js';
 export * from './portal.js';
 export * from './restrictions.js';
 export * from './routes/index.js';
+// Issue 10.3: the sign-in routes without their schemas (first-visit budget).
+export * from './routes/sign-in.js';
 // Issue 11: the SMS channel.
 export * from './sms.js';
 export * from './users.js';

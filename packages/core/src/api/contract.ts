@@ -34,6 +34,30 @@ export function route<const S extends RouteSpec>(spec: S): S {
   return spec;
 }
 
+/**
+ * A route of the table by its method, path and policy only, without its schemas: what a page
+ * that must not load TypeBox (the sign-in page, under its first-visit budget) calls a route
+ * with. Typed by the table's entry, so its input and reply are the entry's, and `routeRef`
+ * refuses at compile time a method, path or policy that differs from the entry's.
+ */
+export interface RouteRef<S extends RouteSpec> {
+  readonly method: S['method'];
+  readonly path: S['path'];
+  readonly policy: S['policy'];
+  /** Types only: the table's entry (never set; its schemas are not loaded). */
+  readonly entry?: S;
+}
+
+/** A reference to the table's entry S, checked against it by the compiler (see RouteRef). */
+export function routeRef<S extends RouteSpec>(
+  ref: Pick<S, 'method' | 'path' | 'policy'>,
+): RouteRef<S> {
+  return ref;
+}
+
+/** A route of the table, or a reference to one. */
+export type RouteLike<S extends RouteSpec> = S | RouteRef<S>;
+
 type StaticOf<S, K extends keyof RouteSpec> = S extends { [P in K]: infer T extends TSchema }
   ? Static<T>
   : undefined;

@@ -6,6 +6,8 @@ export * from './contract.js';
 export * from './coverage.js';
 export * from './directory.js';
 export * from './enums.js';
+// Issue 10.3: the HL7 message log's shapes, for the route table.
+export * from './hl7.js';
 export * from './imports.js';
 export * from './interfaces.js';
 export * from './messaging.js';
@@ -14,6 +16,8 @@ export * from './patients.js';
 export * from './portal.js';
 export * from './restrictions.js';
 export * from './routes/index.js';
+// Issue 10.3: the sign-in routes without their schemas (first-visit budget).
+export * from './routes/sign-in.js';
 // Issue 11: the SMS channel.
 export * from './sms.js';
 export * from './users.js';

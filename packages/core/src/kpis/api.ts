@@ -1,14 +1,18 @@
 import { Type } from 'typebox';
 import { IsoDate, Nullable, Uuid } from '../api/common.js';
 
+const KpiGrainSchema = Type.Union([
+  Type.Literal('day'),
+  Type.Literal('week'),
+  Type.Literal('month'),
+]);
+
 /** `GET /api/kpis` query: checked again, and defaulted, by `parseKpiFilters`. */
 export const KpiQuery = Type.Object(
   {
     from: Type.Optional(IsoDate),
     to: Type.Optional(IsoDate),
-    grain: Type.Optional(
-      Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
-    ),
+    grain: Type.Optional(KpiGrainSchema),
     location: Type.Optional(Uuid),
     practitioner: Type.Optional(Uuid),
     serviceLine: Type.Optional(Uuid),
@@ -27,7 +31,7 @@ export const KpiReportSchema = Type.Object({
   filters: Type.Object({
     from: IsoDate,
     to: IsoDate,
-    grain: Type.String(),
+    grain: KpiGrainSchema,
     location: Nullable(Uuid),
     practitioner: Nullable(Uuid),
     serviceLine: Nullable(Uuid),
@@ -40,10 +44,20 @@ export const KpiReportSchema = Type.Object({
     Type.Object({
       id: Type.String(),
       label: Type.String(),
-      unit: Type.String(),
+      unit: Type.Union([
+        Type.Literal('rate'),
+        Type.Literal('count'),
+        Type.Literal('days'),
+        Type.Literal('currency'),
+        Type.Literal('score'),
+      ]),
       higherIsBetter: Type.Boolean(),
       definition: Type.String(),
-      availability: Type.String(),
+      availability: Type.Union([
+        Type.Literal('rollup'),
+        Type.Literal('live'),
+        Type.Literal('unavailable'),
+      ]),
       needs: Nullable(Type.String()),
       current: Type.Object(CellSchema),
       previous: Type.Object(CellSchema),

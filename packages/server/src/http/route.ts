@@ -49,6 +49,8 @@ export type TableHandler<S extends TableRoute> = (
 export interface RouteExtras {
   bodyLimit?: number;
   preParsing?: RouteShorthandOptions['preParsing'];
+  /** Runs before validation: a webhook's signature is checked over the body as it came. */
+  preValidation?: RouteShorthandOptions['preValidation'];
   config?: Omit<FastifyContextConfig, 'policy'>;
 }
 
@@ -69,8 +71,8 @@ export function defineRoute<S extends TableRoute>(
   const schema = {
     tags: [...s.tags],
     summary: s.summary,
-    // A public route needs no session cookie: the OpenAPI document says so.
-    ...('public' in s.policy ? { security: [] } : {}),
+    // A public route or a webhook needs no session cookie: the OpenAPI document says so.
+    ...('public' in s.policy || 'webhook' in s.policy ? { security: [] } : {}),
     ...(s.description ? { description: s.description } : {}),
     ...(s.params ? { params: s.params } : {}),
     ...(s.query ? { querystring: s.query } : {}),
@@ -84,6 +86,7 @@ export function defineRoute<S extends TableRoute>(
     config: { ...extras.config, policy: spec.policy },
     ...(extras.bodyLimit ? { bodyLimit: extras.bodyLimit } : {}),
     ...(extras.preParsing ? { preParsing: extras.preParsing } : {}),
+    ...(extras.preValidation ? { preValidation: extras.preValidation } : {}),
     // The table typed the handler; Fastify's own generics cannot follow a spec chosen at run time.
     handler: handler as unknown as RouteHandlerMethod,
   });

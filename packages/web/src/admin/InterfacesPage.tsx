@@ -1,4 +1,9 @@
-import type { FhirImport } from '@careloop/core';
+import {
+  type FhirImport,
+  HL7_STATUSES,
+  type Hl7MessageSummary,
+  type Hl7Status,
+} from '@careloop/core';
 import {
   Alert,
   Badge,
@@ -23,15 +28,7 @@ import { useState } from 'react';
 import { dayjs, formatDateTime } from '../ui/format';
 import { LoadMore } from '../ui/LoadMore';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
-import {
-  HL7_STATUSES,
-  type Hl7Message,
-  type Hl7Status,
-  useFhirImports,
-  useHl7Message,
-  useHl7Messages,
-  useReplayHl7,
-} from './interfaces-api';
+import { useFhirImports, useHl7Message, useHl7Messages, useReplayHl7 } from './interfaces-api';
 
 const STATUS_COLORS: Record<Hl7Status, string> = {
   received: 'blue',
@@ -85,7 +82,7 @@ function MessageModal({ id, onClose }: { id: string | null; onClose: () => void 
   );
 }
 
-function Hl7Row({ message, onOpen }: { message: Hl7Message; onOpen: (id: string) => void }) {
+function Hl7Row({ message, onOpen }: { message: Hl7MessageSummary; onOpen: (id: string) => void }) {
   const replay = useReplayHl7();
   return (
     <Table.Tr data-testid="hl7-message">

@@ -3,8 +3,10 @@ import {
   type ProblemBody,
   type ProblemCode,
   type RouteBody,
+  type RouteLike,
   type RouteParams,
   type RouteQuery,
+  type RouteRef,
   type RouteReply,
   type RouteSpec,
 } from '@careloop/core';
@@ -138,7 +140,7 @@ export type CallInput<S extends RouteSpec> = Part<'params', RouteParams<S>> &
 
 /** The URL of a route with its parameters and query filled in (for links and downloads). */
 export function urlOf<S extends RouteSpec>(
-  spec: S,
+  spec: RouteLike<S>,
   input: Pick<CallInput<S>, 'params' | 'query'>,
 ): string {
   const { params, query } = input as { params?: Record<string, unknown>; query?: QueryParams };
@@ -150,11 +152,13 @@ export function urlOf<S extends RouteSpec>(
  * drifted from the table fails loudly where it is built, not in a page far away (ADR 0021).
  * Production trusts the server, which serializes through the same schemas.
  */
-async function checkReply(spec: RouteSpec, payload: unknown): Promise<void> {
-  if (!import.meta.env.DEV || !spec.reply) return;
+async function checkReply(spec: RouteLike<RouteSpec>, payload: unknown): Promise<void> {
+  if (!import.meta.env.DEV) return;
+  const entry = 'summary' in spec ? spec : await entryOf(spec);
+  if (!entry.reply) return;
   const { Value } = await import('typebox/value');
-  if (Value.Check(spec.reply, payload)) return;
-  const first = Value.Errors(spec.reply, payload)[0];
+  if (Value.Check(entry.reply, payload)) return;
+  const first = Value.Errors(entry.reply, payload)[0];
   const where = first ? `${first.instancePath || '/'} ${first.message}` : 'does not match';
   throw new ApiError({
     status: 0,
@@ -163,12 +167,31 @@ async function checkReply(spec: RouteSpec, payload: unknown): Promise<void> {
   });
 }
 
+/**
+ * The table's entry a reference stands for, with its schemas: development builds only, so the
+ * sign-in page's references are checked like every other call without loading the table into
+ * the production first visit.
+ */
+async function entryOf(ref: RouteRef<RouteSpec>): Promise<RouteSpec> {
+  const { allRoutes } = await import('@careloop/core');
+  const entry = allRoutes.find((r) => r.method === ref.method && r.path === ref.path);
+  if (entry) return entry;
+  throw new ApiError({
+    status: 0,
+    code: 'contract_mismatch',
+    message: `${ref.method} ${ref.path} is not in the route table`,
+  });
+}
+
 /** The input argument of a call, optional when the route needs none. */
 export type CallArgs<S extends RouteSpec> =
   object extends CallInput<S> ? [input?: CallInput<S>] : [input: CallInput<S>];
 
 /** Calls a route of the table: the path, the input and the reply are typed by it. */
-async function call<S extends RouteSpec>(spec: S, ...args: CallArgs<S>): Promise<RouteReply<S>> {
+async function call<S extends RouteSpec>(
+  spec: RouteLike<S>,
+  ...args: CallArgs<S>
+): Promise<RouteReply<S>> {
   const input = (args[0] ?? {}) as CallInput<S>;
   const { body } = input as { body?: unknown };
   const payload = await request<unknown>(spec.method, urlOf(spec, input), body);

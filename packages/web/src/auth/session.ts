@@ -3,8 +3,8 @@ import {
   type LoginBody,
   type Permission,
   type SessionInfo,
-  type SessionProbe,
   type SessionUser,
+  signInRoutes,
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
@@ -16,9 +16,9 @@ import { replaceSession, SESSION_KEY, type SessionState } from './session-state'
  * page loads without a failed request in the browser's console.
  */
 async function fetchSession(): Promise<SessionState> {
-  // The sign-in path calls by path, not through the route table: the table's schemas would
-  // bring TypeBox into the first visit (22 kB over its 200 kB budget, docs/adr/0017).
-  const probe = await api.get<SessionProbe>('/api/auth/session');
+  // The sign-in path calls the table's routes by reference (signInRoutes): `routes` would bring
+  // TypeBox and every schema into the first visit (22 kB over its 200 kB budget, docs/adr/0017).
+  const probe = await api.call(signInRoutes.session);
   setCsrfToken(probe.session?.csrfToken ?? null);
   if (probe.session) return { status: 'signed-in', info: probe.session };
   return { status: 'signed-out', reason: probe.expired ? 'expired' : 'none' };
@@ -36,7 +36,7 @@ export function useSessionQuery() {
 export function useLogin() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: LoginBody) => api.post<SessionInfo>('/api/auth/login', body),
+    mutationFn: (body: LoginBody) => api.call(signInRoutes.login, { body }),
     onSuccess: (info) => {
       setCsrfToken(info.csrfToken);
       replaceSession(client, { status: 'signed-in', info });
@@ -49,7 +49,7 @@ export function useLogout() {
   return useMutation({
     mutationFn: async () => {
       try {
-        await api.post<void>('/api/auth/logout');
+        await api.call(signInRoutes.logout);
       } catch (error) {
         // Already signed out on the server (expired, disabled): the goal is reached.
         if (!(error instanceof ApiError && error.status === 401)) throw error;

@@ -1,12 +1,13 @@
-import type { SessionInfo } from '@careloop/core';
+import { signInRoutes } from '@careloop/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../api/client';
 import { replaceSession, SESSION_KEY } from './session-state';
 
 /**
- * What the sign-in page needs of two-factor sign-in. It calls by path, not through the route
- * table: the table's schemas would bring TypeBox into the first visit (over its 200 kB budget,
- * docs/adr/0017). The rest of two-factor sign-in (the Security page) is in mfa-api.ts.
+ * What the sign-in page needs of two-factor sign-in. It calls the table's route by reference
+ * (signInRoutes), without its schema: `routes` would bring TypeBox into the first visit (over
+ * its 200 kB budget, docs/adr/0017). The rest of two-factor sign-in (the Security page) is in
+ * mfa-api.ts.
  */
 export const MFA_STATUS_KEY = ['auth', 'mfa'] as const;
 
@@ -23,7 +24,7 @@ export function useRefreshSession() {
 export function useVerifyCode() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (code: string) => api.post<SessionInfo>('/api/auth/mfa/verify', { code }),
+    mutationFn: (code: string) => api.call(signInRoutes.mfaVerify, { body: { code } }),
     onSuccess: (info) => {
       setCsrfToken(info.csrfToken);
       replaceSession(client, { status: 'signed-in', info });

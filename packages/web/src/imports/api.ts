@@ -1,6 +1,6 @@
-import type { CsvImportEvent, CsvImportRequest, CsvImportResult } from '@careloop/core';
+import { type CsvImportEvent, type CsvImportResult, type RouteBody, routes } from '@careloop/core';
 import { useContext } from 'react';
-import { ApiError, type ClientProblem } from '../api/client';
+import { ApiError, type ClientProblem, urlOf } from '../api/client';
 import { SessionContext } from '../auth/session';
 
 export type ImportMode = 'preview' | 'commit';
@@ -32,18 +32,20 @@ async function problemOf(response: Response): Promise<ClientProblem> {
 /**
  * Sends the file to the preview (dry run) or commit route and reads its NDJSON answer line by
  * line: progress as chunks finish, then the result. Throws an ApiError with the server's
- * problem when the request is refused or the import stops.
+ * problem when the request is refused or the import stops. Not through `api.call`: it reads a
+ * stream, not one JSON reply; the route and its body still come from the table.
  */
 export async function runImport(
   mode: ImportMode,
-  body: CsvImportRequest,
+  body: RouteBody<typeof routes.csvImport.preview>,
   csrfToken: string,
   onProgress: OnProgress,
 ): Promise<CsvImportResult> {
   let response: Response;
   try {
-    response = await fetch(`/api/imports/csv/${mode}`, {
-      method: 'POST',
+    const spec = routes.csvImport[mode];
+    response = await fetch(urlOf(spec, {}), {
+      method: spec.method,
       credentials: 'same-origin',
       headers: {
         accept: 'application/x-ndjson',

@@ -1,11 +1,8 @@
-import type {
-  DrillDownResult,
-  JourneyMap,
-  JourneyMapFilters,
-  JourneyMapSettings,
-  PainPoint,
-  PatientJourney,
-  PatientListSummary,
+import {
+  type JourneyMapFilters,
+  type JourneyMapSettings,
+  type PainPoint,
+  routes,
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
@@ -16,13 +13,10 @@ const keys = {
   patient: (id: string) => ['patients', 'one', id, 'journey'] as const,
 };
 
-type Params = Record<string, string | undefined>;
-const params = (f: JourneyMapFilters): Params => ({ ...f });
-
 export function useJourneyMap(filters: JourneyMapFilters | null) {
   return useQuery({
     queryKey: keys.map(filters ?? { from: '', to: '' }),
-    queryFn: () => api.get<JourneyMap>('/api/journey-map', params(filters ?? { from: '', to: '' })),
+    queryFn: () => api.call(routes.journeyMap.map, { query: filters ?? { from: '', to: '' } }),
     enabled: filters !== null,
   });
 }
@@ -30,15 +24,14 @@ export function useJourneyMap(filters: JourneyMapFilters | null) {
 export function useJourneyMapSettings() {
   return useQuery({
     queryKey: keys.settings,
-    queryFn: () => api.get<JourneyMapSettings>('/api/journey-map/settings'),
+    queryFn: () => api.call(routes.journeyMap.settings),
   });
 }
 
 export function useSaveJourneyMapSettings() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: JourneyMapSettings) =>
-      api.put<JourneyMapSettings>('/api/journey-map/settings', body),
+    mutationFn: (body: JourneyMapSettings) => api.call(routes.journeyMap.saveSettings, { body }),
     onSuccess: (saved) => {
       client.setQueryData(keys.settings, saved);
       void client.invalidateQueries({ queryKey: ['journey-map', 'map'] });
@@ -49,12 +42,13 @@ export function useSaveJourneyMapSettings() {
 export function useDrillDown(filters: JourneyMapFilters, point: PainPoint | null) {
   return useQuery({
     queryKey: ['journey-map', 'drill-down', filters, point?.kind, point?.detail],
-    queryFn: () =>
-      api.get<DrillDownResult>('/api/journey-map/drill-down', {
-        ...params(filters),
-        kind: point?.kind,
-        detail: point?.detail ?? undefined,
-      }),
+    queryFn: () => {
+      // Never called without a point: the query is disabled until one is chosen.
+      if (!point) throw new Error('No pain point to drill into');
+      return api.call(routes.journeyMap.drillDown, {
+        query: { ...filters, kind: point.kind, detail: point.detail ?? undefined },
+      });
+    },
     enabled: point !== null,
   });
 }
@@ -62,20 +56,20 @@ export function useDrillDown(filters: JourneyMapFilters, point: PainPoint | null
 export function useDrillDownTasks() {
   return useMutation({
     mutationFn: (body: { patientIds: string[]; title: string }) =>
-      api.post<{ created: number; skipped: number }>('/api/journey-map/tasks', body),
+      api.call(routes.journeyMap.createTasks, { body }),
   });
 }
 
 export function useSavePatientList() {
   return useMutation({
     mutationFn: (body: { patientIds: string[]; name: string }) =>
-      api.post<PatientListSummary>('/api/journey-map/lists', body),
+      api.call(routes.journeyMap.createList, { body }),
   });
 }
 
 export function usePatientJourney(id: string) {
   return useQuery({
     queryKey: keys.patient(id),
-    queryFn: () => api.get<PatientJourney>(`/api/patients/${encodeURIComponent(id)}/journey`),
+    queryFn: () => api.call(routes.journeyMap.patientJourney, { params: { id } }),
   });
 }

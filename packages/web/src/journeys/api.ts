@@ -1,4 +1,4 @@
-import type { DeadLetter, JourneyDetail, JourneySummary, ReadyJourney } from '@careloop/core';
+import { routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 
@@ -7,21 +7,21 @@ const keys = { all: ['journeys'] as const };
 export function useJourneys() {
   return useQuery({
     queryKey: [...keys.all, 'list'],
-    queryFn: () => api.get<JourneySummary[]>('/api/journeys'),
+    queryFn: () => api.call(routes.journeys.list),
   });
 }
 
 export function useReadyJourneys() {
   return useQuery({
     queryKey: [...keys.all, 'ready'],
-    queryFn: () => api.get<ReadyJourney[]>('/api/journeys/ready'),
+    queryFn: () => api.call(routes.journeys.ready),
   });
 }
 
 export function useJourney(id: string) {
   return useQuery({
     queryKey: [...keys.all, 'one', id],
-    queryFn: () => api.get<JourneyDetail>(`/api/journeys/${encodeURIComponent(id)}`),
+    queryFn: () => api.call(routes.journeys.get, { params: { id } }),
     // Live counts while the page is open.
     refetchInterval: 10_000,
   });
@@ -30,7 +30,7 @@ export function useJourney(id: string) {
 export function useDeadLetters() {
   return useQuery({
     queryKey: [...keys.all, 'dead-letters'],
-    queryFn: () => api.get<DeadLetter[]>('/api/journeys/dead-letters'),
+    queryFn: () => api.call(routes.journeys.deadLetters),
   });
 }
 
@@ -44,21 +44,19 @@ function useJourneyMutation<V>(fn: (vars: V) => Promise<unknown>) {
 }
 
 export const useEnableReady = () =>
-  useJourneyMutation((key: string) =>
-    api.post<{ id: string }>(`/api/journeys/ready/${encodeURIComponent(key)}/enable`),
-  );
+  useJourneyMutation((key: string) => api.call(routes.journeys.enableReady, { params: { key } }));
 
 export const useSaveDraft = (id: string) =>
   useJourneyMutation((definition: unknown) =>
-    api.put<null>(`/api/journeys/${encodeURIComponent(id)}/draft`, { definition }),
+    api.call(routes.journeys.saveDraft, { params: { id }, body: { definition } }),
   );
 
 export const useJourneyAction = (id: string) =>
   useJourneyMutation((action: 'publish' | 'pause' | 'resume') =>
-    api.post<unknown>(`/api/journeys/${encodeURIComponent(id)}/${action}`),
+    api.call(routes.journeys[action], { params: { id } }),
   );
 
 export const useRetryEnrolment = () =>
   useJourneyMutation((enrolmentId: string) =>
-    api.post<null>(`/api/journeys/enrolments/${encodeURIComponent(enrolmentId)}/retry`),
+    api.call(routes.journeys.retry, { params: { id: enrolmentId } }),
   );

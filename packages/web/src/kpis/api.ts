@@ -1,35 +1,29 @@
-import type { KpiFilters, KpiReport, Location, Practitioner } from '@careloop/core';
+import { type KpiFilters, type RouteQuery, routes } from '@careloop/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { api, type QueryParams, withQuery } from '../api/client';
-import type { CursorPage } from '../api/cursor-list';
+import { api, urlOf } from '../api/client';
 
 /** The query string of the dashboard's filters (the same on the page's URL and the API's). */
-export function kpiParams(filters: KpiFilters): QueryParams {
+export function kpiParams(filters: KpiFilters): RouteQuery<typeof routes.kpis.report> {
   return {
     from: filters.from,
     to: filters.to,
     grain: filters.grain,
-    location: filters.location,
-    practitioner: filters.practitioner,
-    serviceLine: filters.serviceLine,
+    location: filters.location ?? undefined,
+    practitioner: filters.practitioner ?? undefined,
+    serviceLine: filters.serviceLine ?? undefined,
   };
 }
 
 export function useKpiReport(filters: KpiFilters) {
   return useQuery({
     queryKey: ['kpis', filters],
-    queryFn: () => api.get<KpiReport>('/api/kpis', kpiParams(filters)),
+    queryFn: () => api.call(routes.kpis.report, { query: kpiParams(filters) }),
     placeholderData: keepPreviousData,
   });
 }
 
 export const kpiCsvUrl = (filters: KpiFilters) =>
-  withQuery('/api/kpis/export.csv', kpiParams(filters));
-
-interface ServiceLine {
-  id: string;
-  name: string;
-}
+  urlOf(routes.kpis.exportCsv, { query: kpiParams(filters) });
 
 /** Locations, practitioners and service lines for the filters (one page of each is plenty). */
 export function useKpiDimensions() {
@@ -37,9 +31,9 @@ export function useKpiDimensions() {
     queryKey: ['kpis', 'dimensions'],
     queryFn: async () => {
       const [locations, practitioners, services] = await Promise.all([
-        api.get<CursorPage<Location>>('/api/locations', { limit: 200 }),
-        api.get<CursorPage<Practitioner>>('/api/practitioners', { limit: 200 }),
-        api.get<CursorPage<ServiceLine>>('/api/services', { limit: 200 }),
+        api.call(routes.directory.locations, { query: { limit: 200 } }),
+        api.call(routes.directory.practitioners, { query: { limit: 200 } }),
+        api.call(routes.directory.services, { query: { limit: 200 } }),
       ]);
       return {
         locations: locations.items.map((l) => ({ value: l.id, label: l.name })),

@@ -1,4 +1,4 @@
-import type { SmsGatewayInbound, SmsGatewayPage, SmsInboundReceipt } from '@careloop/core';
+import { routes, type SmsGatewayInbound } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 
@@ -13,10 +13,7 @@ export function useSmsConversation(number: string, waiting: boolean) {
   return useQuery({
     queryKey: ['sms-gateway', number],
     queryFn: () =>
-      api.get<SmsGatewayPage>('/api/sms-gateway/messages', {
-        number,
-        limit: CONVERSATION_LENGTH,
-      }),
+      api.call(routes.sms.conversation, { query: { number, limit: CONVERSATION_LENGTH } }),
     enabled: number.trim().length >= 3,
     refetchInterval: waiting ? 1000 : false,
     retry: false,
@@ -27,8 +24,7 @@ export function useSmsConversation(number: string, waiting: boolean) {
 export function useSmsReply() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: SmsGatewayInbound) =>
-      api.post<SmsInboundReceipt>('/api/sms-gateway/inbound', body),
+    mutationFn: (body: SmsGatewayInbound) => api.call(routes.sms.inbound, { body }),
     onSuccess: (_receipt, body) =>
       client.invalidateQueries({ queryKey: ['sms-gateway', body.from] }),
   });

@@ -1,11 +1,8 @@
-import type {
-  MessageTemplateList,
-  SuppressedMessageList,
-  TemplateChannel,
-  TemplateLanguage,
-  TemplatePreview,
-  TemplateVersionBody,
-  TemplateVersionSaved,
+import {
+  routes,
+  type TemplateChannel,
+  type TemplateLanguage,
+  type TemplateVersionBody,
 } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
@@ -14,7 +11,7 @@ import { api } from '../api/client';
 export function useTemplates() {
   return useQuery({
     queryKey: ['templates'],
-    queryFn: () => api.get<MessageTemplateList>('/api/templates'),
+    queryFn: () => api.call(routes.templates.list),
   });
 }
 
@@ -26,10 +23,10 @@ export function useSaveTemplateVersion(id: string) {
       language: TemplateLanguage;
       body: TemplateVersionBody;
     }) =>
-      api.put<TemplateVersionSaved>(
-        `/api/templates/${encodeURIComponent(id)}/versions/${input.channel}/${input.language}`,
-        input.body,
-      ),
+      api.call(routes.templates.saveVersion, {
+        params: { id, channel: input.channel, language: input.language },
+        body: input.body,
+      }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['templates'] }),
   });
 }
@@ -47,11 +44,14 @@ export function useTemplatePreview(
   const { patientId } = request;
   return useQuery({
     queryKey: ['templates', id, 'preview', request],
-    queryFn: () =>
-      api.post<TemplatePreview>(`/api/templates/${encodeURIComponent(id)}/preview`, {
-        ...request,
-        patientId,
-      }),
+    queryFn: () => {
+      // Never called without a patient: the query is disabled until one is chosen.
+      if (patientId === null) throw new Error('No patient to preview against');
+      return api.call(routes.templates.preview, {
+        params: { id },
+        body: { ...request, patientId },
+      });
+    },
     enabled: patientId !== null && request.body.text.trim().length > 0,
     retry: false,
   });
@@ -61,6 +61,6 @@ export function useTemplatePreview(
 export function useSuppressedMessages() {
   return useQuery({
     queryKey: ['messaging', 'suppressed'],
-    queryFn: () => api.get<SuppressedMessageList>('/api/messaging/suppressed', { limit: 100 }),
+    queryFn: () => api.call(routes.messaging.suppressed, { query: { limit: 100 } }),
   });
 }

@@ -2,14 +2,22 @@ import { type RouteOf, routesOf } from '../contract.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes, userRoutes } from './auth.js';
 import { directoryRoutes } from './directory.js';
+import { fhirRoutes } from './fhir.js';
 import { healthRoutes } from './health.js';
+import { hl7Routes } from './hl7.js';
+import { csvImportRoutes } from './imports.js';
+import { journeyMapRoutes } from './journey-map.js';
+import { journeyRoutes } from './journeys.js';
+import { kpiRoutes } from './kpis.js';
 import { mailboxRoutes } from './mailbox.js';
 import { mpiRoutes } from './mpi.js';
 import { noteRoutes } from './notes.js';
 import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
 import { restrictionRoutes } from './restrictions.js';
+import { smsRoutes } from './sms.js';
 import { taskRoutes } from './tasks.js';
+import { messagingRoutes, templateRoutes } from './templates.js';
 
 /**
  * The API's route table: every `/api` route, its schemas and its permission, read by the server
@@ -28,6 +36,16 @@ export const routes = {
   portal: portalRoutes,
   restrictions: restrictionRoutes,
   mpi: mpiRoutes,
+  // Issue 10.3: the routes declared the old way until now.
+  hl7: hl7Routes,
+  csvImport: csvImportRoutes,
+  fhir: fhirRoutes,
+  sms: smsRoutes,
+  journeys: journeyRoutes,
+  templates: templateRoutes,
+  messaging: messagingRoutes,
+  journeyMap: journeyMapRoutes,
+  kpis: kpiRoutes,
 };
 
 export type Routes = typeof routes;

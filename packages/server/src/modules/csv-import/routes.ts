@@ -2,18 +2,17 @@ import { PassThrough } from 'node:stream';
 import {
   CareloopError,
   type CsvImportEvent,
-  CsvImportRequest,
+  type CsvImportRequest,
   MAX_IMPORT_BYTES,
   type Problem,
+  routes,
 } from '@careloop/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sqlState } from '../../db/errors.js';
 import { contextOf } from '../../http/actor.js';
+import { defineRoute } from '../../http/route.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
-
-const problem = { $ref: 'Problem#' } as const;
-const errors = { 400: problem, 401: problem, 403: problem, 413: problem };
 
 /** The JSON body carries the file as a string: escaping adds a little to the file's size. */
 const BODY_LIMIT = Math.ceil(MAX_IMPORT_BYTES * 1.25);
@@ -71,36 +70,21 @@ async function streamImport(
 }
 
 export default async function csvImportRoutes(app: App, services: Services): Promise<void> {
-  const schema = (summary: string) => ({
-    tags: ['interop'],
-    summary,
-    description:
-      'Body: the file as text, its type and column mapping. Answers application/x-ndjson: `{"type":"progress","done","total"}` lines, then `{"type":"result","result"}`. See docs/csv-import.md.',
-    body: CsvImportRequest,
-    response: errors,
-  });
-
-  app.post(
-    '/api/imports/csv/preview',
-    {
-      bodyLimit: BODY_LIMIT,
-      preParsing: refuseLargeBodies,
-      config: { policy: { permission: 'interop:write' }, checksBodyText: true },
-      schema: schema(
-        'Dry run: validate every row and say what the import would do to each; nothing is kept',
-      ),
-    },
+  const upload = {
+    bodyLimit: BODY_LIMIT,
+    preParsing: refuseLargeBodies,
+    config: { checksBodyText: true },
+  };
+  defineRoute(
+    app,
+    routes.csvImport.preview,
     (request, reply) => streamImport(services, request, reply, true),
+    upload,
   );
-
-  app.post(
-    '/api/imports/csv/commit',
-    {
-      bodyLimit: BODY_LIMIT,
-      preParsing: refuseLargeBodies,
-      config: { policy: { permission: 'interop:write' }, checksBodyText: true },
-      schema: schema('Import the rows, a chunk per transaction, reporting progress as it goes'),
-    },
+  defineRoute(
+    app,
+    routes.csvImport.commit,
     (request, reply) => streamImport(services, request, reply, false),
+    upload,
   );
 }

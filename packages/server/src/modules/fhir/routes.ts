@@ -1,11 +1,4 @@
-import {
-  badRequest,
-  CareloopError,
-  decodeCursor,
-  encodeCursor,
-  FhirImportPage,
-  FhirImportQuery,
-} from '@careloop/core';
+import { badRequest, CareloopError, decodeCursor, encodeCursor, routes } from '@careloop/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +6,7 @@ import { Type } from 'typebox';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { contextOf, type RequestContext } from '../../http/actor.js';
 import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../../http/errors.js';
+import { defineRoute } from '../../http/route.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 import { capabilityStatement, responseBundle } from './capability.js';
@@ -139,59 +133,42 @@ export default async function fhirRoutes(
   app: App,
   { fhir, restrictions, audit, database }: Services,
 ): Promise<void> {
-  app.get(
-    '/api/fhir/imports',
-    {
-      config: { policy: { permission: 'interop:write' } },
-      schema: {
-        tags: ['interop'],
-        summary: 'FHIR bundles imported, newest first, with their counts (from the audit log)',
-        querystring: FhirImportQuery,
-        response: {
-          200: FhirImportPage,
-          400: { $ref: 'Problem#' },
-          401: { $ref: 'Problem#' },
-          403: { $ref: 'Problem#' },
-        },
-      },
-    },
-    async (request) => {
-      const ctx = contextOf(request);
-      const { cursor, limit = 25, outcome, from, to } = request.query;
-      if (from && to && Date.parse(from) > Date.parse(to)) {
-        throw badRequest('from must not be after to', '/query/from');
-      }
-      const [seq] = cursor === undefined ? [undefined] : decodeCursor(cursor, 1);
-      if (
-        cursor !== undefined &&
-        (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
-      ) {
-        throw badRequest('The cursor is not valid', '/query/cursor');
-      }
-      const rows = await database.withTenant(ctx.actor.orgId, (tx) =>
-        audit.list(tx, {
-          recordType: 'fhir-bundle',
-          outcome,
-          from,
-          to,
-          beforeSeq: typeof seq === 'number' ? seq : undefined,
-          limit: limit + 1,
-        }),
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => ({
-          id: String(row.seq),
-          importedAt: row.occurredAt.toISOString(),
-          actorEmail: row.actorEmail,
-          outcome: row.outcome,
-          summary: row.reason,
-        })),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,
-      };
-    },
-  );
+  defineRoute(app, routes.fhir.imports, async (request) => {
+    const ctx = contextOf(request);
+    const { cursor, limit = 25, outcome, from, to } = request.query;
+    if (from && to && Date.parse(from) > Date.parse(to)) {
+      throw badRequest('from must not be after to', '/query/from');
+    }
+    const [seq] = cursor === undefined ? [undefined] : decodeCursor(cursor, 1);
+    if (
+      cursor !== undefined &&
+      (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    ) {
+      throw badRequest('The cursor is not valid', '/query/cursor');
+    }
+    const rows = await database.withTenant(ctx.actor.orgId, (tx) =>
+      audit.list(tx, {
+        recordType: 'fhir-bundle',
+        outcome,
+        from,
+        to,
+        beforeSeq: typeof seq === 'number' ? seq : undefined,
+        limit: limit + 1,
+      }),
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => ({
+        id: String(row.seq),
+        importedAt: row.occurredAt.toISOString(),
+        actorEmail: row.actorEmail,
+        outcome: row.outcome,
+        summary: row.reason,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,
+    };
+  });
 
   await app.register(
     async (plain) => {

@@ -1,9 +1,8 @@
-import type { BreakGlassGrant } from '@careloop/core';
+import type { BreakGlassGrant, Hl7MessageDetail, Hl7MessageSummary } from '@careloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { adt } from '../../test/hl7/messages.js';
-import type { Hl7MessageDetail, Hl7MessageSummary } from './api.js';
 import { MASKED_VALUE, structureOnly } from './log/message-view.js';
 
 describe('structureOnly', () => {

@@ -1,3 +1,4 @@
+import type { Hl7MessageDetail, Hl7MessageSummary } from '@careloop/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UNREADABLE } from '../../crypto/field-cipher.js';
@@ -5,7 +6,6 @@ import { createTestApp, type Session, type TestApp, TestTenant } from '../../tes
 import { describeEachDatabase } from '../../test/databases.js';
 import { adt, result } from '../../test/hl7/messages.js';
 import { auditEvents } from '../audit/schema.js';
-import type { Hl7MessageDetail, Hl7MessageSummary } from './api.js';
 
 describeEachDatabase('HL7 message routes', (kind) => {
   let t: TestApp;

@@ -1,3 +1,9 @@
+import type {
+  Hl7MessageDetail,
+  Hl7MessageListQuery,
+  Hl7MessageSummary,
+  Hl7Status,
+} from '@careloop/core';
 import { badRequest, conflict, decodeCursor, encodeCursor, notFound } from '@careloop/core';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import pino from 'pino';
@@ -9,7 +15,6 @@ import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
-import type { Hl7MessageDetail, Hl7MessageListQuery, Hl7MessageSummary, Hl7Status } from './api.js';
 import { IngestLane } from './ingest.js';
 import { patientsNamedIn } from './log/message-view.js';
 import type { Hl7Channel, IngestJob, IngestOutcome } from './log/outcome.js';

@@ -1,8 +1,8 @@
+import type { Hl7MessageDetail, Hl7MessageSummary } from '@careloop/core';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { UUID } from '../../../db/keyset.js';
 import { rowsOf } from '../../../db/rows.js';
-import type { Hl7MessageDetail, Hl7MessageSummary } from '../api.js';
 import { messageKeys } from '../parse/keys.js';
 import { readDelimiters, readMessage, senderOf } from '../parse/message.js';
 

@@ -1,6 +1,6 @@
+import type { Hl7Status } from '@careloop/core';
 import { sqlState } from '../../../db/errors.js';
 import type { AuditActor } from '../../audit/service.js';
-import type { Hl7Status } from '../api.js';
 import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCode } from '../parse/ack.js';
 import { Hl7ContentError } from '../parse/errors.js';
 import type { MessageHeader, ReadResult } from '../parse/message.js';

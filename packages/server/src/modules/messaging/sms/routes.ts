@@ -1,26 +1,13 @@
-import {
-  CareloopError,
-  notFound,
-  SmsGatewayInbound,
-  SmsGatewayPage,
-  SmsGatewayQuery,
-  SmsInboundReceipt,
-} from '@careloop/core';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CareloopError, notFound, routes } from '@careloop/core';
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { SmsConfig } from '../../../config.js';
 import { contextOf } from '../../../http/actor.js';
+import { defineRoute } from '../../../http/route.js';
 import type { App } from '../../../http/types.js';
 import type { Services } from '../../../services.js';
 import type { AuditActor } from '../../audit/service.js';
 import { recordSmsStatus } from './status.js';
 import { isTwilioSignatureValid } from './twilio.js';
-
-const problem = { $ref: 'Problem#' } as const;
-const Uuid = Type.String({ format: 'uuid' });
-/** Twilio's ids: two letters and 32 hex digits; compatible providers' may differ a little. */
-const Sid = Type.String({ pattern: '^[A-Za-z0-9]{2,64}$' });
 
 /** The (empty) TwiML a messaging webhook answers: we reply through the outbox, not here. */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -31,48 +18,17 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
  */
 export default async function smsRoutes(app: App, services: Services): Promise<void> {
   const { smsGateway } = services;
-  app.get(
-    '/api/sms-gateway/messages',
-    {
-      config: { policy: { permission: 'sms-gateway:use' } },
-      schema: {
-        tags: ['messaging'],
-        summary:
-          'What a number received from the built-in local SMS gateway and sent to it, newest first; every message is an audited read',
-        querystring: SmsGatewayQuery,
-        response: { 200: SmsGatewayPage, 400: problem, 401: problem, 403: problem },
-      },
-    },
-    (request) => smsGateway.conversation(contextOf(request), request.query),
+  defineRoute(app, routes.sms.conversation, (request) =>
+    smsGateway.conversation(contextOf(request), request.query),
   );
 
-  app.post(
-    '/api/sms-gateway/inbound',
-    {
-      config: { policy: { permission: 'sms-gateway:use' } },
-      schema: {
-        tags: ['messaging'],
-        summary:
-          "A text as if the patient's phone had sent it to the local SMS gateway (keywords such as STOP are honoured)",
-        body: SmsGatewayInbound,
-        response: {
-          201: SmsInboundReceipt,
-          400: problem,
-          401: problem,
-          403: problem,
-          409: problem,
-        },
-      },
-    },
-    async (request, reply) => {
-      const receipt = await smsGateway.receive(contextOf(request), request.body);
-      return reply.code(201).send(receipt);
-    },
-  );
+  defineRoute(app, routes.sms.inbound, async (request, reply) => {
+    const receipt = await smsGateway.receive(contextOf(request), request.body);
+    return reply.code(201).send(receipt);
+  });
 
   // Twilio posts form-encoded bodies; only these routes read them.
-  await app.register(async (scope) => {
-    const twilio = scope.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(async (twilio) => {
     twilio.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 65_536 },
@@ -82,27 +38,13 @@ export default async function smsRoutes(app: App, services: Services): Promise<v
         done(null, params);
       },
     );
-    const signed = twilioSignatureCheck(services.config.sms, services.config.publicUrl);
+    const signed = {
+      preValidation: twilioSignatureCheck(services.config.sms, services.config.publicUrl),
+    };
 
-    twilio.post(
-      '/api/sms/twilio/status',
-      {
-        config: { policy: { webhook: 'twilio-signature' } },
-        preValidation: signed,
-        schema: {
-          tags: ['messaging'],
-          summary:
-            "Twilio's delivery report for one of our texts (X-Twilio-Signature checked first: 403 without a valid one)",
-          security: [],
-          querystring: Type.Object({ org: Uuid, message: Uuid }),
-          body: Type.Object({
-            MessageSid: Sid,
-            MessageStatus: Type.String({ maxLength: 40 }),
-            ErrorCode: Type.Optional(Type.String({ maxLength: 20 })),
-          }),
-          response: { 204: Type.Null(), 400: problem, 403: problem, 404: problem },
-        },
-      },
+    defineRoute(
+      twilio,
+      routes.sms.twilioStatus,
       async (request, reply) => {
         await recordSmsStatus(services.database, {
           orgId: request.query.org,
@@ -113,28 +55,12 @@ export default async function smsRoutes(app: App, services: Services): Promise<v
         });
         return reply.code(204).send(null);
       },
+      signed,
     );
 
-    twilio.post(
-      '/api/sms/twilio/inbound',
-      {
-        config: { policy: { webhook: 'twilio-signature' } },
-        preValidation: signed,
-        schema: {
-          tags: ['messaging'],
-          summary:
-            "A text a patient sent to our Twilio number; the number's webhook is {CARELOOP_PUBLIC_URL}/api/sms/twilio/inbound?org=<organization id> (X-Twilio-Signature checked first: 403 without a valid one)",
-          security: [],
-          querystring: Type.Object({ org: Uuid }),
-          body: Type.Object({
-            MessageSid: Sid,
-            From: Type.String({ minLength: 1, maxLength: 40 }),
-            To: Type.Optional(Type.String({ maxLength: 40 })),
-            Body: Type.String({ maxLength: 1600 }),
-          }),
-          response: { 200: Type.String(), 400: problem, 403: problem, 404: problem },
-        },
-      },
+    defineRoute(
+      twilio,
+      routes.sms.twilioInbound,
       async (request, reply) => {
         const { org } = request.query;
         await services.smsInbox.receive(webhookActor(org, request), {
@@ -147,6 +73,7 @@ export default async function smsRoutes(app: App, services: Services): Promise<v
         });
         return reply.code(200).type('text/xml').send(EMPTY_TWIML);
       },
+      signed,
     );
   });
 }

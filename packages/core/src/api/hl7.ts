@@ -1,5 +1,5 @@
-import { Instant, ListQuery, Nullable, Page, Uuid } from '@careloop/core';
 import { type Static, Type } from 'typebox';
+import { Instant, ListQuery, Nullable, Page, Uuid } from './common.js';
 
 export const HL7_STATUSES = ['received', 'processed', 'error', 'rejected'] as const;
 export type Hl7Status = (typeof HL7_STATUSES)[number];

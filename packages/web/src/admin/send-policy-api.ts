@@ -1,4 +1,4 @@
-import type { MessagePolicySettings } from '@careloop/core';
+import { type MessagePolicySettings, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 
@@ -8,15 +8,14 @@ const POLICY_KEY = ['messaging', 'policy'] as const;
 export function useSendPolicy() {
   return useQuery({
     queryKey: POLICY_KEY,
-    queryFn: () => api.get<MessagePolicySettings>('/api/messaging/policy'),
+    queryFn: () => api.call(routes.messaging.policy),
   });
 }
 
 export function useUpdateSendPolicy() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: MessagePolicySettings) =>
-      api.put<MessagePolicySettings>('/api/messaging/policy', body),
+    mutationFn: (body: MessagePolicySettings) => api.call(routes.messaging.setPolicy, { body }),
     onSuccess: (saved) => client.setQueryData(POLICY_KEY, saved),
   });
 }

@@ -825,6 +825,7 @@ export class SchedulingService {
       .orderBy(asc(appointments.startAt), asc(appointments.id))
       .limit(5_000);
     const names = mayRead(ctx.actor.role, 'appointment', 'patient');
+    const cancelReasons = mayRead(ctx.actor.role, 'appointment', 'cancelReason');
     return rows.map(
       (r): ScheduledAppointment => ({
         id: r.id,
@@ -844,7 +845,7 @@ export class SchedulingService {
           r.joinToken && settings.telehealthUrlTemplate
             ? joinLink(settings.telehealthUrlTemplate, r.joinToken)
             : null,
-        cancelReason: r.cancelReason,
+        cancelReason: cancelReasons ? r.cancelReason : null,
         lateCancel: r.lateCancel,
       }),
     );

@@ -262,6 +262,7 @@ describeEachDatabase('minimum necessary', (kind) => {
             `/fhir/R4/Encounter?patient=${patientId}`,
             `/fhir/R4/Condition?patient=${patientId}`,
             '/api/calendar?from=2099-03-01T00:00:00Z&to=2099-03-08T00:00:00Z',
+            `/api/patients/${patientId}/journey`,
           ];
     const out: Record<string, string> = {};
     for (const [i, url] of urls.entries()) {

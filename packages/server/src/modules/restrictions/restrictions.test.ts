@@ -90,6 +90,7 @@ describeEachDatabase('restricted records', (kind) => {
     ['FHIR Encounter search', (s) => s.get(`/fhir/R4/Encounter?patient=${patientId}`)],
     ['FHIR Appointment search', (s) => s.get(`/fhir/R4/Appointment?patient=${patientId}`)],
     ['FHIR Communication search', (s) => s.get(`/fhir/R4/Communication?patient=${patientId}`)],
+    ['journey tab', (s) => s.get(`/api/patients/${patientId}/journey`)],
   ];
 
   it('refuses every reader of detail to staff outside the care team, and audits each refusal', async () => {

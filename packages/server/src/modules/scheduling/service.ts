@@ -780,7 +780,10 @@ export class SchedulingService {
         ),
       );
       const masked = await hidden([...new Set(rows.map((r) => r.patientId))], tx);
-      const shown = rows.map((r) => (masked.has(r.patientId) ? { ...r, patientName: null } : r));
+      // A restricted patient the reader may not open: the slot is busy, nothing more.
+      const shown = rows.map((r) =>
+        masked.has(r.patientId) ? { ...r, patientName: null, cancelReason: null } : r,
+      );
       const patientIds = [...new Set(shown.map((r) => r.patientId))];
       if (patientIds.length > 0 && mayRead(ctx.actor.role, 'appointment', 'patient')) {
         await this.audit.inTransaction(tx, ctx.audit, {

@@ -139,6 +139,40 @@ describe('tasks', () => {
   });
 });
 
+describe('tasks under minimum necessary', () => {
+  it('a clinician gives a task a title for the front desk, who sees it instead of the clinical one', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const clinicalTitle = `Review biopsy result ${tag}`;
+    const deskTitle = `Call the patient back ${tag}`;
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'tasks-non-clinical-title', async () => {
+      await signIn(page, 'clinician');
+      await page.goto(`${app.url}/tasks`);
+      await page.getByRole('button', { name: 'New task' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New task' });
+      await dialog.getByLabel(/^Title\W*$/).fill(clinicalTitle);
+      await dialog.getByLabel('Title without clinical detail').fill(deskTitle);
+      await dialog.getByLabel('Description').fill(`Pathology ${tag} pending`);
+      await dialog.getByLabel('Team queue').click();
+      await page.getByRole('option', { name: 'Front desk', exact: true }).click();
+      await dialog.getByRole('button', { name: 'Create task' }).click();
+      await page.getByText('Task created').waitFor();
+    });
+    await page.context().close();
+
+    const desk = await newPage();
+    await withScreenshotOnFailure(desk, 'tasks-non-clinical-title-desk', async () => {
+      await signIn(desk, 'frontdesk');
+      await desk.goto(`${app.url}/tasks`);
+      await desk.getByText('Front desk queue').first().click();
+      await desk.getByTestId('task').filter({ hasText: deskTitle }).waitFor();
+      expect(await desk.getByText(clinicalTitle).count()).toBe(0);
+      expect(await desk.getByText(`Pathology ${tag}`).count()).toBe(0);
+    });
+    await desk.context().close();
+  });
+});
+
 describe('users page', () => {
   const PASSWORD = 'a long enough passphrase 7';
   /** A fresh account (never a demo sign-in other tests rely on), signed in through the API. */

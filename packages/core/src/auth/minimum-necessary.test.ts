@@ -31,6 +31,8 @@ describe('the minimum-necessary policy', () => {
     expect(mayReadNote('front-desk', 'clinical')).toBe(false);
     expect(mayReadNote('front-desk', 'billing')).toBe(true);
     expect(mayRead('front-desk', 'coverage', 'memberId')).toBe(true);
+    // They rebook a cancelled visit, so they read why it was cancelled.
+    expect(mayRead('front-desk', 'appointment', 'cancelReason')).toBe(true);
   });
 
   it('gives the care team every clinical field', () => {

@@ -75,6 +75,12 @@ export const FIELD_POLICY = {
       reason:
         'Who is booked when is for those who run the schedule and give the care: marketing and analytics read the calendar’s load, not its patients’ names',
     },
+    // Issue 9: a cancellation's reason is free text staff type or a feed sends (SCH-6).
+    cancelReason: {
+      audience: STAFF_NOTES,
+      reason:
+        'Why a visit was cancelled is free text that may name a condition ("admitted with chest pain"): those who rebook and give the care read it, marketing, analytics and the portal do not',
+    },
   },
   touchpoint: {
     clinicalSummary: {

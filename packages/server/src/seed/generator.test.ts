@@ -187,6 +187,22 @@ describe('a generated population of 2,000', () => {
     }
   });
 
+  it("keeps a cancellation's reason out of its non-clinical summary", () => {
+    const reasons = new Map(
+      people.flatMap((b) => b.appointments.map((a) => [a.id, a.cancelReason])),
+    );
+    const cancellations = people
+      .flatMap((b) => b.touchpoints)
+      .filter((t) => t.type === 'appointment.cancelled');
+    expect(cancellations.length).toBeGreaterThan(20);
+    for (const t of cancellations) {
+      const reason = t.subjectId ? reasons.get(t.subjectId) : null;
+      expect(reason, 'the cancelled appointment').toBeTruthy();
+      // Marketing and analytics read the non-clinical summary, not the appointment's cancelReason.
+      if (reason) expect(t.nonClinicalSummary).not.toContain(reason);
+    }
+  });
+
   it('normalizes phones to E.164 in the fictional 555-01xx range, with unique ids and MRNs', () => {
     const phones = people.flatMap((b) => b.contactPoints.filter((c) => c.system === 'phone'));
     for (const p of phones) expect(p.value).toMatch(/^\+1\d{3}55501\d{2}$/);

@@ -1,5 +1,7 @@
 import {
+  mayRead,
   routes,
+  TASK_LABEL,
   TASK_PRIORITIES,
   type TaskPriority,
   TEAMS,
@@ -33,6 +35,7 @@ import { TEAM_LABELS } from './teams';
 
 interface TaskFormValues {
   title: string;
+  nonClinicalTitle: string;
   description: string;
   dueAt: string | null;
   priority: TaskPriority;
@@ -41,7 +44,16 @@ interface TaskFormValues {
   patientId: string | null;
 }
 
-const FIELDS = ['title', 'description', 'dueAt', 'priority', 'assigneeId', 'team', 'patientId'];
+const FIELDS = [
+  'title',
+  'nonClinicalTitle',
+  'description',
+  'dueAt',
+  'priority',
+  'assigneeId',
+  'team',
+  'patientId',
+];
 
 /** New task; on a patient's page the patient is fixed, elsewhere it can be chosen. */
 export function TaskFormModal({
@@ -62,6 +74,9 @@ export function TaskFormModal({
 
 function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: string | undefined }) {
   const user = useCurrentUser();
+  // Minimum necessary (docs/adr/0011): who may write a clinical title also says what the
+  // front desk, marketing and analytics see in its place.
+  const clinical = mayRead(user.role, 'task', 'title');
   const create = useCreateTask();
   const [formError, setFormError] = useState<string | null>(null);
   const staff = useQuery({
@@ -79,6 +94,7 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
   const form = useForm<TaskFormValues>({
     initialValues: {
       title: '',
+      nonClinicalTitle: '',
       description: '',
       dueAt: null,
       priority: 'normal',
@@ -95,6 +111,9 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
     create.mutate(
       {
         title: values.title.trim(),
+        ...(clinical && values.nonClinicalTitle.trim()
+          ? { nonClinicalTitle: values.nonClinicalTitle.trim() }
+          : {}),
         description: values.description.trim() || null,
         // The picker gives local wall time; the API takes a UTC instant.
         dueAt: values.dueAt ? dayjs(values.dueAt).toISOString() : null,
@@ -118,7 +137,20 @@ function TaskForm({ onClose, patientId }: { onClose: () => void; patientId: stri
       <Stack>
         {formError ? <Alert color="red">{formError}</Alert> : null}
         <TextInput label="Title" required data-autofocus {...form.getInputProps('title')} />
-        <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
+        {clinical ? (
+          <TextInput
+            label="Title without clinical detail"
+            description={`What the front desk and others without clinical access see instead of the title, e.g. "Call the patient back" (empty: "${TASK_LABEL}")`}
+            {...form.getInputProps('nonClinicalTitle')}
+          />
+        ) : null}
+        <Textarea
+          label="Description"
+          description="Only the care team reads it"
+          autosize
+          minRows={2}
+          {...form.getInputProps('description')}
+        />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <DateTimePicker
             label="Due"

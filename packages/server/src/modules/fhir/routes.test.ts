@@ -1,5 +1,5 @@
 import type { Patient360 } from '@careloop/core';
-import type { Bundle, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,23 @@ describeEachDatabase('FHIR R4 interface', (kind) => {
       expectOutcome(await post(admin, JSON.stringify(tooMany)), 413);
       const huge = Buffer.alloc(MAX_BUNDLE_BYTES + 1024, ' ');
       expectOutcome(await post(admin, huge), 413);
+    });
+
+    it('refuses a patient born after the day of the request, naming Patient.birthDate', async () => {
+      const entry: BundleEntry = {
+        resource: { resourceType: 'Patient', name: [{ family: 'Unborn' }], birthDate: '2999' },
+        request: { method: 'POST', url: 'Patient' },
+      };
+      const transaction = await post(admin, JSON.stringify(bundle('transaction', [entry])));
+      const outcome = expectOutcome(transaction, 422);
+      expect(outcome.issue?.[0]?.expression).toEqual(['Bundle.entry[0].resource.birthDate']);
+      const batch = (await post(admin, JSON.stringify(bundle('batch', [entry])))).json<Bundle>();
+      const answer = batch.entry?.[0]?.response;
+      expect(answer?.status).toMatch(/^422/);
+      expect(JSON.stringify(answer?.outcome)).toContain('Bundle.entry[0].resource.birthDate');
+      expect((await admin.get('/fhir/R4/Patient?name=Unborn')).json<Bundle>().entry ?? []).toEqual(
+        [],
+      );
     });
 
     it('accepts bundles well above the 1 MB limit of the rest of the API', async () => {

@@ -1,8 +1,10 @@
 import type { BreakGlassGrant, Hl7MessageDetail, Hl7MessageSummary } from '@careloop/core';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { adt } from '../../test/hl7/messages.js';
+import { auditEvents } from '../audit/schema.js';
 import { MASKED_VALUE, structureOnly } from './log/message-view.js';
 
 describe('structureOnly', () => {
@@ -93,6 +95,24 @@ describeEachDatabase('HL7 message log of restricted patients', (kind) => {
     }
     expect((await detail(outsider, 'Q-3')).error).toBeTruthy();
     expect((await detail(outsider, 'Q-2')).raw).toContain('Openshaw');
+  });
+
+  it('puts the read of a message that failed before it was applied in its patient’s history', async () => {
+    const id = byControlId.get('Q-3') ?? '';
+    expect((await detail(team, 'Q-3')).patientId).toBeNull();
+    const reads = await t.database.system((tx) =>
+      tx
+        .select({ patientId: auditEvents.patientId })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.recordType, 'hl7-message'),
+            eq(auditEvents.recordId, id),
+            eq(auditEvents.actorId, team.userId),
+          ),
+        ),
+    );
+    expect(reads).toEqual([{ patientId }]);
   });
 
   it('shows the whole message to the care team and during a break-glass', async () => {

@@ -253,19 +253,27 @@ export class Hl7Service {
     return row;
   }
 
-  /** One message with its text, for the console. Reading it is audited: it is full of PHI. */
+  /**
+   * One message with its text, for the console. Reading it is audited: it is full of PHI. The
+   * read goes into the history of every patient the message names (`patientsNamedIn`), not
+   * only the one it was applied to: a message that failed before it was applied names its
+   * patient by identifiers, and a restricted patient's access history must show who read it.
+   */
   async get(ctx: RequestContext, id: string): Promise<Hl7MessageDetail> {
     const row = await this.row(ctx.actor.orgId, id);
-    await this.audit.read(ctx.audit, {
-      action: 'read',
-      recordType: 'hl7-message',
-      recordId: id,
-      patientId: row.patientId,
-    });
-    return {
-      ...toSummary(row),
-      raw: openForView(this.cipher, row.rawEncrypted, hl7RawAad(row.id, row.orgId)),
-    };
+    const raw = openForView(this.cipher, row.rawEncrypted, hl7RawAad(row.id, row.orgId));
+    const named = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      patientsNamedIn(tx, raw, row.patientId),
+    );
+    for (const patientId of named.length > 0 ? named : [null]) {
+      await this.audit.read(ctx.audit, {
+        action: 'read',
+        recordType: 'hl7-message',
+        recordId: id,
+        patientId,
+      });
+    }
+    return { ...toSummary(row), raw };
   }
 
   /** Every patient a message names (`patientsNamedIn`), for the restrictions guard. */

@@ -4,7 +4,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { siu } from '../../test/hl7/messages.js';
+import { msh, pid, pv1, siu } from '../../test/hl7/messages.js';
 
 const MR = { system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' };
 const MB = { system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MB' };
@@ -21,6 +21,18 @@ const MARKERS: Record<string, { text: string; may: (role: Role) => boolean }> = 
     text: 'MKBOOKINGREASONQ',
     may: (r) => mayRead(r, 'appointment', 'reason'),
   },
+  // A cancellation's reason (SCH-6 of an HL7 cancel, or typed by staff) is free text.
+  cancelReason: {
+    text: 'MKCANCELREASONQ',
+    may: (r) => mayRead(r, 'appointment', 'cancelReason'),
+  },
+  // An HL7 discharge's hospital service (PV1-10) is its encounter's type and its touchpoint's
+  // clinical summary ("Discharged: Psychiatry"); its reason (PV2-3) is the encounter's.
+  dischargeService: {
+    text: 'MKDISCHSERVICEQ',
+    may: (r) => mayRead(r, 'encounter', 'record') || mayRead(r, 'touchpoint', 'clinicalSummary'),
+  },
+  dischargeReason: { text: 'MKDISCHREASONQ', may: (r) => mayRead(r, 'encounter', 'record') },
   condition: { text: 'MKCONDITIONQ', may: (r) => mayRead(r, 'condition', 'record') },
   encounterType: { text: 'MKENCTYPEQ', may: (r) => mayRead(r, 'encounter', 'record') },
   encounterReason: { text: 'MKENCREASONQ', may: (r) => mayRead(r, 'encounter', 'record') },
@@ -178,8 +190,30 @@ describeEachDatabase('minimum necessary', (kind) => {
         service: `RSN^${m('bookingReason')}^L`,
       },
     );
-    const receipt = await t.services.hl7.receive(tenant.orgId, booking, { channel: 'mllp' });
-    expect(receipt.messages[0]).toMatchObject({ ackCode: 'AA', patientId });
+    const person = { mrn, family: 'Markerson', given: 'Mina', birthDate: '19610203' };
+    const cancelled = siu('S15', `MKC-${mrn}`, person, {
+      filler: `FC-${mrn}`,
+      start: '209903031000-0500',
+      minutes: 30,
+      reason: m('cancelReason'),
+      status: 'Cancelled',
+    });
+    const discharge = [
+      msh('ADT^A03^ADT_A03', `MKD-${mrn}`),
+      'EVN|A03|20240306100000-0500',
+      pid(person),
+      pv1({
+        visit: `V-${mrn}`,
+        patientClass: 'I',
+        admitAt: '202403040800-0500',
+        dischargeAt: '202403061000-0500',
+      }).replace('|MED|', `|${m('dischargeService')}|`),
+      `PV2|||R1^${m('dischargeReason')}`,
+    ].join('\r');
+    for (const message of [booking, cancelled, discharge]) {
+      const receipt = await t.services.hl7.receive(tenant.orgId, message, { channel: 'mllp' });
+      expect(receipt.messages[0]).toMatchObject({ ackCode: 'AA', patientId });
+    }
 
     const clinician = sessions.get('clinician');
     const notes = [
@@ -227,6 +261,8 @@ describeEachDatabase('minimum necessary', (kind) => {
             `/fhir/R4/Communication?patient=${patientId}`,
             `/fhir/R4/Encounter?patient=${patientId}`,
             `/fhir/R4/Condition?patient=${patientId}`,
+            '/api/calendar?from=2099-03-01T00:00:00Z&to=2099-03-08T00:00:00Z',
+            `/api/patients/${patientId}/journey`,
           ];
     const out: Record<string, string> = {};
     for (const [i, url] of urls.entries()) {
@@ -295,5 +331,12 @@ describeEachDatabase('minimum necessary', (kind) => {
     const summaries = timeline?.json<{ items: { type: string; summary: string }[] }>().items;
     const booked = summaries?.find((s) => s.type === 'appointment.booked');
     expect(booked?.summary).toMatch(/^Booked: appointment, /);
+  });
+
+  it('shows roles without clinical access the non-clinical summary of the discharge', async () => {
+    const timeline = await sessions.get('marketer')?.get(`/api/patients/${patientId}/timeline`);
+    const summaries = timeline?.json<{ items: { type: string; summary: string }[] }>().items;
+    const discharged = summaries?.find((s) => s.type === 'encounter.discharged');
+    expect(discharged?.summary).toMatch(/^Discharged, /);
   });
 });

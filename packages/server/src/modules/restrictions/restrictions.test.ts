@@ -7,6 +7,7 @@ import type {
   PatientCreate,
   PatientSummary,
   ReviewPage,
+  ScheduledAppointment,
   Task,
 } from '@careloop/core';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
@@ -14,6 +15,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { siu } from '../../test/hl7/messages.js';
 import { auditEvents } from '../audit/schema.js';
 import { users } from '../auth/schema.js';
 import { patientMerges } from '../mpi/schema.js';
@@ -90,6 +92,7 @@ describeEachDatabase('restricted records', (kind) => {
     ['FHIR Encounter search', (s) => s.get(`/fhir/R4/Encounter?patient=${patientId}`)],
     ['FHIR Appointment search', (s) => s.get(`/fhir/R4/Appointment?patient=${patientId}`)],
     ['FHIR Communication search', (s) => s.get(`/fhir/R4/Communication?patient=${patientId}`)],
+    ['journey tab', (s) => s.get(`/api/patients/${patientId}/journey`)],
   ];
 
   it('refuses every reader of detail to staff outside the care team, and audits each refusal', async () => {
@@ -392,6 +395,38 @@ describeEachDatabase('restricted records', (kind) => {
       expect(res.json<PatientAccess>()).toMatchObject({ restricted: true, access: 'restricted' });
     }
     expect((await outsider.get(`/api/patients/${x}`)).statusCode).toBe(403);
+  });
+
+  it('shows a restricted patient’s appointment on the calendar without name or cancellation reason', async () => {
+    const cancelled = siu(
+      'S15',
+      'RC-1',
+      { mrn: 'RC1', family: 'Calendarwood', birthDate: '19700101' },
+      {
+        filler: 'RC-F1',
+        start: '209905041000-0500',
+        minutes: 30,
+        reason: 'Admitted with chest pain',
+        status: 'Cancelled',
+      },
+    );
+    const receipt = await app.services.hl7.receive(tenant.orgId, cancelled, { channel: 'mllp' });
+    const patientId = receipt.messages[0]?.patientId ?? '';
+    await admin.request('PUT', `/api/patients/${patientId}/restriction`, { kind: 'vip' });
+    await admin.post(`/api/patients/${patientId}/care-team`, { userId: frontDesk.userId });
+    const row = async (s: Session) =>
+      (await s.get('/api/calendar?from=2099-05-04T00:00:00Z&to=2099-05-05T00:00:00Z')).json<{
+        appointments: ScheduledAppointment[];
+      }>().appointments;
+    expect(await row(outsider)).toEqual([
+      expect.objectContaining({ patientId, patientName: null, cancelReason: null }),
+    ]);
+    expect(await row(frontDesk)).toEqual([
+      expect.objectContaining({
+        patientName: expect.stringContaining('Calendarwood'),
+        cancelReason: 'Admitted with chest pain',
+      }),
+    ]);
   });
 
   it('neither sorts nor finds a masked row by the fields its list row hides', async () => {

@@ -795,7 +795,10 @@ export class SchedulingService {
         ),
       );
       const masked = await hidden([...new Set(rows.map((r) => r.patientId))], tx);
-      const shown = rows.map((r) => (masked.has(r.patientId) ? { ...r, patientName: null } : r));
+      // A restricted patient the reader may not open: the slot is busy, nothing more.
+      const shown = rows.map((r) =>
+        masked.has(r.patientId) ? { ...r, patientName: null, cancelReason: null } : r,
+      );
       const patientIds = [...new Set(shown.map((r) => r.patientId))];
       if (patientIds.length > 0 && mayRead(ctx.actor.role, 'appointment', 'patient')) {
         await this.audit.inTransaction(tx, ctx.audit, {
@@ -840,6 +843,7 @@ export class SchedulingService {
       .orderBy(asc(appointments.startAt), asc(appointments.id))
       .limit(5_000);
     const names = mayRead(ctx.actor.role, 'appointment', 'patient');
+    const cancelReasons = mayRead(ctx.actor.role, 'appointment', 'cancelReason');
     return rows.map(
       (r): ScheduledAppointment => ({
         id: r.id,
@@ -859,7 +863,7 @@ export class SchedulingService {
           r.joinToken && settings.telehealthUrlTemplate
             ? joinLink(settings.telehealthUrlTemplate, r.joinToken)
             : null,
-        cancelReason: r.cancelReason,
+        cancelReason: cancelReasons ? r.cancelReason : null,
         lateCancel: r.lateCancel,
       }),
     );

@@ -219,6 +219,8 @@ function tellVisit(draw: Draw, person: Person, v: Visit, tell: Tell): void {
         source: 'scheduling',
         outcome: 'cancelled',
         summary: `Cancelled ${service} on ${when}: ${v.cancelReason ?? 'no reason given'}`,
+        // The reason is the appointment's cancelReason, which marketing and analytics may not read.
+        nonClinicalSummary: `Cancelled ${service} on ${when}`,
         subject,
       });
       return;

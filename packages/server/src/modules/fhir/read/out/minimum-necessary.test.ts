@@ -36,6 +36,18 @@ describe('fhirFor', () => {
     expect(fhirFor('clinician', appointment)).toEqual(appointment);
   });
 
+  it("leaves a cancellation's reason out for marketing and analytics, not for the front desk", () => {
+    const cancelled: Appointment = {
+      ...appointment,
+      status: 'cancelled',
+      cancelationReason: { text: 'Admitted with chest pain' },
+    };
+    for (const role of ['marketer', 'analyst'] as const) {
+      expect(JSON.stringify(fhirFor(role, cancelled)), role).not.toContain('chest pain');
+    }
+    expect(JSON.stringify(fhirFor('front-desk', cancelled))).toContain('chest pain');
+  });
+
   it('keeps the plan but not the member id or group for a marketer', () => {
     const seen = JSON.stringify(fhirFor('marketer', coverage));
     expect(seen).toContain('PPO');

@@ -22,10 +22,16 @@ export function fhirFor(role: Role, resource: Resource): Resource | null {
           ),
         ),
       };
-    case 'Appointment':
-      return mayRead(role, 'appointment', 'reason')
-        ? resource
-        : { ...resource, reasonCode: undefined, reasonReference: undefined };
+    case 'Appointment': {
+      const reason = mayRead(role, 'appointment', 'reason');
+      const cancelReason = mayRead(role, 'appointment', 'cancelReason');
+      return {
+        ...resource,
+        reasonCode: reason ? resource.reasonCode : undefined,
+        reasonReference: reason ? resource.reasonReference : undefined,
+        cancelationReason: cancelReason ? resource.cancelationReason : undefined,
+      };
+    }
     case 'Communication':
       return mayRead(role, 'communication', 'topic') ? resource : { ...resource, topic: undefined };
     case 'Coverage': {

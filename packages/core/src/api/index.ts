@@ -7,6 +7,8 @@ export * from './coverage.js';
 export * from './directory.js';
 export * from './enums.js';
 export * from './imports.js';
+// Issue 11: the shared inbox and portal secure messaging.
+export * from './inbox.js';
 export * from './interfaces.js';
 export * from './messaging.js';
 export * from './mpi.js';

@@ -39,6 +39,7 @@ CREATE TABLE "conversations" (
 	"assignee_id" uuid,
 	"last_message_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
+	"text_key" text,
 	CONSTRAINT "conversations_org_id_id_key" UNIQUE("org_id","id"),
 	CONSTRAINT "conversations_channel_check" CHECK (channel in ('sms', 'portal')),
 	CONSTRAINT "conversations_status_check" CHECK (status in ('open', 'pending', 'closed')),
@@ -69,8 +70,7 @@ CREATE INDEX "conversation_entries_unread_idx" ON "conversation_entries" USING b
 CREATE UNIQUE INDEX "conversation_entries_inbound_key" ON "conversation_entries" USING btree ("org_id","inbound_message_id");--> statement-breakpoint
 CREATE INDEX "conversations_queue_idx" ON "conversations" USING btree ("org_id","status","last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_patient_idx" ON "conversations" USING btree ("org_id","patient_id","channel");--> statement-breakpoint
-CREATE UNIQUE INDEX "conversations_patient_sms_key" ON "conversations" USING btree ("org_id","patient_id") WHERE channel = 'sms' and patient_id is not null;--> statement-breakpoint
-CREATE UNIQUE INDEX "conversations_counterpart_sms_key" ON "conversations" USING btree ("org_id","counterpart") WHERE channel = 'sms' and patient_id is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "conversations_text_key" ON "conversations" USING btree ("org_id","text_key");--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_kind_check" CHECK (kind in ('task', 'call'));--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_call_outcome_check" CHECK (call_outcome in ('reached', 'voicemail', 'no-answer', 'wrong-number', 'declined'));--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_call_script_check" CHECK (kind <> 'call' or call_script is not null);--> statement-breakpoint

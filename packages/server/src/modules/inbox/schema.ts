@@ -34,18 +34,19 @@ export const conversations = pgTable(
     assigneeId: uuid('assignee_id'),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /**
+     * What makes a text conversation one (`patient:<id>`, `number:<E.164>`); null for portal
+     * threads. Not a unique index on patient_id: a merge re-points patient_id and must not find
+     * the two records' conversations colliding (they stay two, on the survivor).
+     */
+    textKey: text('text_key'),
   },
   (t) => [
     tenantKey(t),
     index('conversations_queue_idx').on(t.orgId, t.status, t.lastMessageAt),
     index('conversations_patient_idx').on(t.orgId, t.patientId, t.channel),
     // One text conversation per patient, and per unmatched number: a new text reopens it.
-    uniqueIndex('conversations_patient_sms_key')
-      .on(t.orgId, t.patientId)
-      .where(sql`channel = 'sms' and patient_id is not null`),
-    uniqueIndex('conversations_counterpart_sms_key')
-      .on(t.orgId, t.counterpart)
-      .where(sql`channel = 'sms' and patient_id is null`),
+    uniqueIndex('conversations_text_key').on(t.orgId, t.textKey),
     check('conversations_channel_check', sql`channel in ('sms', 'portal')`),
     check('conversations_status_check', sql`status in ('open', 'pending', 'closed')`),
     check('conversations_team_check', sql`team in ('front-desk', 'care-coordination', 'clinical')`),

@@ -25,7 +25,7 @@ import { locations } from '../directory/schema.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import type { MessagingService } from '../messaging/send-template.js';
 import { patients } from '../patients/schema.js';
-import type { RestrictionGuard } from '../restrictions/guard.js';
+import type { RestrictionService } from '../restrictions/service.js';
 import { raiseMention } from '../tasks/service.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { notifyPatient, renderQuickReply } from './notify.js';
@@ -56,7 +56,7 @@ export class InboxService {
     private readonly database: Database,
     private readonly cipher: FieldCipher,
     private readonly audit: AuditLog,
-    private readonly restrictions: RestrictionGuard,
+    private readonly restrictions: RestrictionService,
     private readonly messaging: MessagingService,
     private readonly outbox: OutboxService,
     private readonly clock: () => Date,
@@ -86,23 +86,15 @@ export class InboxService {
       locationId: patient?.locationId ?? null,
       lastMessageAt: text.receivedAt,
       createdAt: text.receivedAt,
+      textKey: text.patientId ? `patient:${text.patientId}` : `number:${text.sender}`,
     };
     const [row] = await tx
       .insert(conversations)
       .values(values)
-      .onConflictDoUpdate(
-        text.patientId
-          ? {
-              target: [conversations.orgId, conversations.patientId],
-              targetWhere: sql`channel = 'sms' and patient_id is not null`,
-              set: { status: 'open' },
-            }
-          : {
-              target: [conversations.orgId, conversations.counterpart],
-              targetWhere: sql`channel = 'sms' and patient_id is null`,
-              set: { status: 'open' },
-            },
-      )
+      .onConflictDoUpdate({
+        target: [conversations.orgId, conversations.textKey],
+        set: { status: 'open' },
+      })
       .returning({ id: conversations.id });
     if (!row) throw new Error('inbox: a conversation was neither inserted nor found');
     return appendEntry(tx, this.cipher, {

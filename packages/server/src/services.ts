@@ -180,6 +180,7 @@ export function createServices(
     cipher,
     (tx, orgId, patientId, key) => renderQuickReply(tx, orgId, patientId, key, config.publicUrl),
     () => auth.now(),
+    (orgId, patientId, outcome) => journeyRuntime.onCallCompleted(orgId, patientId, outcome),
   );
   return {
     journeys,

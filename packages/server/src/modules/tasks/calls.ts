@@ -88,6 +88,12 @@ export class CallTaskService {
     private readonly cipher: FieldCipher,
     private readonly renderScript: ScriptRenderer,
     private readonly clock: () => Date,
+    /** Told each outcome after it is committed (journeys waiting for `call.completed`). */
+    private readonly onOutcome?: (
+      orgId: string,
+      patientId: string,
+      outcome: string,
+    ) => Promise<unknown>,
   ) {}
 
   async create(ctx: RequestContext, input: CallTaskCreate): Promise<CallTask> {
@@ -149,6 +155,16 @@ export class CallTaskService {
   }
 
   async record(ctx: RequestContext, id: string, input: CallOutcomeRecord): Promise<CallTask> {
+    const call = await this.recordInTransaction(ctx, id, input);
+    await this.onOutcome?.(ctx.actor.orgId, call.patientId, input.outcome);
+    return call;
+  }
+
+  private recordInTransaction(
+    ctx: RequestContext,
+    id: string,
+    input: CallOutcomeRecord,
+  ): Promise<CallTask> {
     const { orgId } = ctx.actor;
     const at = this.clock();
     return this.database.withTenant(orgId, async (tx) => {

@@ -412,6 +412,18 @@ describeEachDatabase('the shared inbox and portal secure messaging', (kind) => {
       expect((await portalB.get('/api/portal/threads')).json<{ items: unknown[] }>().items).toEqual(
         [],
       );
+      // A patient of another organization: row-level security and the patient filter both say no.
+      const stranger = await other.signIn('patient', {
+        patientId: (await other.createPatient()).id,
+      });
+      expect((await stranger.get(`/api/portal/threads/${threadId}`)).statusCode).toBe(404);
+      expect(
+        (await stranger.post(`/api/portal/threads/${threadId}/messages`, { body: 'hi' }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await stranger.get('/api/portal/threads')).json<{ items: unknown[] }>().items,
+      ).toEqual([]);
       expect(
         (await portalA.get('/api/portal/threads')).json<{ items: unknown[] }>().items,
       ).toHaveLength(1);

@@ -140,6 +140,10 @@ describe('axe on every page', () => {
       await signIn(page, 'patient', '/portal/login');
       await page.getByRole('heading', { name: /My profile/ }).waitFor();
       await audit(page, 'portal home', report);
+      // Issue 11: secure messaging.
+      await page.goto(`${app.url}/portal/messages`);
+      await page.getByRole('heading', { name: 'Messages' }).waitFor();
+      await audit(page, 'portal messages', report);
       expect(report.join('\n')).toBe('');
     });
     await context.close();

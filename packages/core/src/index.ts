@@ -15,6 +15,8 @@ export * from './errors/field-errors.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
+// Issue 11: the shared inbox, portal secure messaging and call tasks.
+export * from './inbox/rules.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
 export * from './journeys/api.js';

@@ -23,6 +23,8 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+// Issue 11: the shared inbox, portal secure messaging and call tasks.
+import inboxRoutes from './modules/inbox/routes.js';
 // Issue 12: the journey map.
 import journeyMapRoutes from './modules/journey-map/routes.js';
 // Issue 11: journeys.
@@ -132,6 +134,8 @@ export async function buildApp(
     await templateRoutes(api, services);
     // Issue 12: the KPI dashboard.
     await kpiRoutes(api, services);
+    // Issue 11: the shared inbox, portal secure messaging and call tasks.
+    await inboxRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -12,6 +12,11 @@ import { DirectoryService } from './modules/directory/service.js';
 import { EhrLink } from './modules/ehr-link/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
+// Issue 11: the shared inbox, portal secure messaging and call tasks.
+import { renderQuickReply } from './modules/inbox/notify.js';
+import { PortalMessaging } from './modules/inbox/portal.js';
+import { InboxService } from './modules/inbox/service.js';
+// Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
 // Issue 12: the journey map.
 import { JourneyMapService } from './modules/journey-map/service.js';
@@ -38,6 +43,7 @@ import { RestrictionService } from './modules/restrictions/service.js';
 import { appointmentEventsTo } from './modules/scheduling/imported-events.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
+import { CallTaskService } from './modules/tasks/calls.js';
 import { TaskService } from './modules/tasks/service.js';
 import { TemplateService } from './modules/templates/service.js';
 
@@ -79,6 +85,10 @@ export interface Services {
   // Issue 11: the SMS channel.
   smsInbox: SmsInbox;
   smsGateway: SmsGateway;
+  // Issue 11: the shared inbox, portal secure messaging and call tasks.
+  inbox: InboxService;
+  portalMessaging: PortalMessaging;
+  calls: CallTaskService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -127,7 +137,17 @@ export function createServices(
   });
   // Issue 11: the SMS channel.
   const patients = new PatientService(database, audit, cipher);
-  const smsInbox = new SmsInbox(database, cipher, audit, jobs, outbox, patients, () => auth.now());
+  const smsInbox = new SmsInbox(
+    database,
+    cipher,
+    audit,
+    jobs,
+    outbox,
+    patients,
+    () => auth.now(),
+    // Issue 11: texts land in the shared inbox (built below).
+    (tx, text) => inbox.fileText(tx, text),
+  );
   // Issue 11: templates, and the one send API for patient messages (journeys send through it).
   const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
   // Issue 13: the scheduling module; its clock is the one tests move.
@@ -152,6 +172,26 @@ export function createServices(
     scheduling,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
+  // Issue 11: the shared inbox, portal secure messaging and call tasks.
+  const inbox = new InboxService(
+    database,
+    cipher,
+    audit,
+    restrictions,
+    messaging,
+    outbox,
+    () => auth.now(),
+    config.publicUrl,
+  );
+  const portalMessaging = new PortalMessaging(database, cipher, audit, () => auth.now());
+  const calls = new CallTaskService(
+    database,
+    audit,
+    cipher,
+    (tx, orgId, patientId, key) => renderQuickReply(tx, orgId, patientId, key, config.publicUrl),
+    () => auth.now(),
+    (orgId, patientId, outcome) => journeyRuntime.onCallCompleted(orgId, patientId, outcome),
+  );
   return {
     journeys,
     smsInbox,
@@ -189,5 +229,9 @@ export function createServices(
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.
     kpis: new KpiService(database, audit, () => auth.now()),
+    // Issue 11: the shared inbox, portal secure messaging and call tasks.
+    inbox,
+    portalMessaging,
+    calls,
   };
 }

@@ -76,6 +76,11 @@ const lazyPage = {
   organizationSettings: async () => ({
     Component: (await import('./admin/OrganizationSettingsPage')).OrganizationSettingsPage,
   }),
+  // Issue 11: the shared inbox and the portal's secure messaging.
+  inbox: async () => ({ Component: (await import('./inbox/InboxPage')).InboxPage }),
+  portalMessages: async () => ({
+    Component: (await import('./portal/PortalMessagesPage')).PortalMessagesPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -116,6 +121,8 @@ export const router = createBrowserRouter([
         lazy: lazyPage.portalLayout,
         children: [
           { index: true, lazy: lazyPage.portalHome },
+          // Issue 11: secure messaging.
+          { path: 'messages', lazy: lazyPage.portalMessages },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },
@@ -217,6 +224,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="directory:write" />,
             children: [{ path: 'admin/organization', lazy: lazyPage.organizationSettings }],
+          },
+          // Issue 11: the shared inbox.
+          {
+            element: <RequirePermission permission="inbox:read" />,
+            children: [{ path: 'inbox', lazy: lazyPage.inbox }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

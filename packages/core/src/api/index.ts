@@ -9,6 +9,8 @@ export * from './enums.js';
 // Issue 10.3: the HL7 message log's shapes, for the route table.
 export * from './hl7.js';
 export * from './imports.js';
+// Issue 11: the shared inbox and portal secure messaging.
+export * from './inbox.js';
 export * from './interfaces.js';
 export * from './messaging.js';
 export * from './mpi.js';

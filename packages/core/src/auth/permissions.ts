@@ -95,6 +95,11 @@ export const PERMISSIONS = {
   'analytics:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
   /** Recomputing the KPI rollup now (it is also refreshed nightly). */
   'analytics:refresh': ['admin', 'analyst'],
+  // Issue 11: the shared inbox.
+  /** Reading conversations (message bodies; each read audited): the care team, not marketing. */
+  'inbox:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  /** Working the inbox: assigning, statuses, notes, replies. Front desk and coordinators. */
+  'inbox:work': ['admin', 'front-desk', 'care-coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -23,6 +23,8 @@ export const JOURNEY_EVENTS = [
   'appointment.completed',
   'encounter.discharged',
   'message.received',
+  // Issue 11: a call task's outcome recorded (the condition reads `call.outcome`).
+  'call.completed',
 ] as const;
 export type JourneyEvent = (typeof JOURNEY_EVENTS)[number];
 const EventName = literals(JOURNEY_EVENTS);
@@ -91,6 +93,8 @@ export const JOURNEY_ATTRIBUTES = [
   'patient.has_email',
   'patient.has_phone',
   'message.text',
+  // Issue 11: reached, voicemail, no-answer, wrong-number or declined (core's CALL_OUTCOMES).
+  'call.outcome',
 ] as const;
 export type JourneyAttribute = (typeof JOURNEY_ATTRIBUTES)[number];
 
@@ -153,6 +157,20 @@ const Action = Type.Union([
     {
       kind: Type.Literal('task'),
       title: Type.String({ minLength: 1, maxLength: 200 }),
+      team: Type.Union([
+        Type.Literal('front-desk'),
+        Type.Literal('care-coordination'),
+        Type.Literal('clinical'),
+      ]),
+      dueInMinutes: Type.Optional(Minutes),
+    },
+    { additionalProperties: false },
+  ),
+  // Issue 11: a call task with its script; a wait for `call.completed` can branch on the outcome.
+  Type.Object(
+    {
+      kind: Type.Literal('call'),
+      script: Type.String({ minLength: 1, maxLength: 2000 }),
       team: Type.Union([
         Type.Literal('front-desk'),
         Type.Literal('care-coordination'),

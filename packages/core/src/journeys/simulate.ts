@@ -72,6 +72,9 @@ export function simulateJourney(
         case 'task':
           lines.push({ at: when, text: `task for ${action.team}: ${action.title}` });
           break;
+        case 'call':
+          lines.push({ at: when, text: `call task for ${action.team}` });
+          break;
         case 'update':
           lines.push({ at: when, text: `update ${action.field} = ${action.value}` });
           break;

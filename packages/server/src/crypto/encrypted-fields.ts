@@ -40,3 +40,8 @@ export const fhirResourceAad = (
   row: JSON.stringify([key.sourceSystem, key.resourceType, key.sourceId]),
   orgId,
 });
+// Issue 11: the shared inbox, portal messages and call tasks.
+export const conversationBodyAad = bound('conversation_entries', 'body_encrypted');
+export const attachmentNameAad = bound('conversation_attachments', 'name_encrypted');
+export const attachmentDataAad = bound('conversation_attachments', 'data_encrypted');
+export const callNoteAad = bound('tasks', 'call_note_encrypted');

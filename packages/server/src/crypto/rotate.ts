@@ -4,7 +4,11 @@ import { rowsOf } from '../db/rows.js';
 import { type AuditActor, appendAudit, auditFields } from '../modules/audit/service.js';
 import {
   appointmentReasonAad,
+  attachmentDataAad,
+  attachmentNameAad,
   breakGlassReasonAad,
+  callNoteAad,
+  conversationBodyAad,
   encounterReasonAad,
   fhirResourceAad,
   hl7RawAad,
@@ -149,6 +153,35 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => inboundBodyAad(r.id, r.org_id),
+  },
+  // Issue 11: the shared inbox, portal messages and call tasks.
+  {
+    table: 'conversation_entries',
+    column: 'body_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => conversationBodyAad(r.id, r.org_id),
+  },
+  {
+    table: 'conversation_attachments',
+    column: 'name_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => attachmentNameAad(r.id, r.org_id),
+  },
+  {
+    table: 'conversation_attachments',
+    column: 'data_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => attachmentDataAad(r.id, r.org_id),
+  },
+  {
+    table: 'tasks',
+    column: 'call_note_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => callNoteAad(r.id, r.org_id),
   },
 ];
 

@@ -43,6 +43,7 @@ export function describeNode(node: JourneyNode): string {
       const a = node.action;
       if (a.kind === 'send') return `send ${a.template} by ${a.channel}`;
       if (a.kind === 'task') return `task for ${a.team}`;
+      if (a.kind === 'call') return `call task for ${a.team}`;
       if (a.kind === 'update') return `set ${a.field} = ${a.value}`;
       return `enrol in ${a.journey}`;
     }

@@ -1,7 +1,7 @@
-import { Button, Container, Group, Text } from '@mantine/core';
+import { Anchor, Button, Container, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconHeartHandshake, IconLogout } from '@tabler/icons-react';
-import { Outlet, useNavigate } from 'react-router';
+import { Link, Outlet, useNavigate } from 'react-router';
 import { useCurrentUser, useLogout } from '../auth/session';
 import { MAIN_CONTENT_ID, SkipLink } from '../ui/SkipLink';
 import { errorMessage } from '../ui/states';
@@ -35,6 +35,13 @@ export function PortalLayout() {
               </Text>
             </Group>
             <Group gap="sm">
+              {/* Issue 11: secure messaging. */}
+              <Anchor component={Link} to="/portal/messages" size="sm">
+                Messages
+              </Anchor>
+              <Anchor component={Link} to="/portal" size="sm">
+                My profile
+              </Anchor>
               <Text size="sm" visibleFrom="xs">
                 {user.displayName}
               </Text>

@@ -22,6 +22,7 @@ import {
   IconDeviceMobileMessage,
   IconFileImport,
   IconHeartHandshake,
+  IconInbox,
   IconLock,
   IconLogout,
   IconMail,
@@ -176,6 +177,14 @@ const NAV: NavItem[] = [
     icon: <IconDeviceMobileMessage size={18} />,
     permission: 'sms-gateway:use',
     match: (path) => path.startsWith('/admin/phone'),
+  },
+  // Issue 11: the shared inbox.
+  {
+    to: '/inbox',
+    label: 'Inbox',
+    icon: <IconInbox size={18} />,
+    permission: 'inbox:read',
+    match: (path) => path.startsWith('/inbox'),
   },
 ];
 

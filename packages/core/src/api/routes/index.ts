@@ -6,6 +6,8 @@ import { fhirRoutes } from './fhir.js';
 import { healthRoutes } from './health.js';
 import { hl7Routes } from './hl7.js';
 import { csvImportRoutes } from './imports.js';
+// Issue 11: the shared inbox, portal secure messaging and call tasks.
+import { inboxRoutes, portalMessagingRoutes } from './inbox.js';
 import { journeyMapRoutes } from './journey-map.js';
 import { journeyRoutes } from './journeys.js';
 import { kpiRoutes } from './kpis.js';
@@ -46,6 +48,9 @@ export const routes = {
   messaging: messagingRoutes,
   journeyMap: journeyMapRoutes,
   kpis: kpiRoutes,
+  // Issue 11: the shared inbox, portal secure messaging and call tasks.
+  inbox: inboxRoutes,
+  portalMessaging: portalMessagingRoutes,
 };
 
 export type Routes = typeof routes;

@@ -21,6 +21,7 @@ import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
+import { raiseCallTask } from '../tasks/calls.js';
 import { raisePatientTask } from '../tasks/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
@@ -358,6 +359,21 @@ export class JourneyRuntime {
         await audited('task', id);
         return { outcome: 'task', messageId: null };
       }
+      // Issue 11: a call task with the node's script; its outcome comes back as call.completed.
+      case 'call': {
+        const id = await raiseCallTask(tx, {
+          orgId,
+          patientId,
+          script: action.script,
+          team: action.team,
+          dueAt: action.dueInMinutes
+            ? new Date(now.getTime() + action.dueInMinutes * 60_000)
+            : null,
+          createdAt: now,
+        });
+        await audited('task', id);
+        return { outcome: 'call-task', messageId: null };
+      }
       case 'update': {
         // The appointment is confirmed through its owning service (the outbound SIU to an EHR
         // that owns the schedule is issue 13's); without one the step records it.
@@ -493,6 +509,37 @@ export class JourneyRuntime {
         kind: 'event',
         event: 'message.received',
         attributes: { 'message.text': text },
+      });
+      if (run === 'advanced') advanced++;
+    }
+    return advanced;
+  }
+
+  // Issue 11: call tasks.
+  /**
+   * A call task's outcome, recorded by staff: reaches the patient's enrolments waiting for
+   * `call.completed`, whose conditions may branch on `call.outcome`. Called after the outcome's
+   * transaction commits; an enrolment it misses (a crash in between) takes its timeout branch.
+   */
+  async onCallCompleted(orgId: string, patientId: string, outcome: string): Promise<number> {
+    const waiting = await this.database.withTenant(orgId, (tx) =>
+      tx
+        .select({ id: journeyEnrolments.id })
+        .from(journeyEnrolments)
+        .where(
+          and(
+            eq(journeyEnrolments.patientId, patientId),
+            eq(journeyEnrolments.status, 'active'),
+            sql`${journeyEnrolments.state}->>'awaiting' = 'call.completed'`,
+          ),
+        ),
+    );
+    let advanced = 0;
+    for (const e of waiting) {
+      const run = await this.runStep(orgId, e.id, {
+        kind: 'event',
+        event: 'call.completed',
+        attributes: { 'call.outcome': outcome },
       });
       if (run === 'advanced') advanced++;
     }

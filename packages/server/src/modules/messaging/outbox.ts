@@ -237,6 +237,16 @@ export class OutboxService {
     return rows.length;
   }
 
+  // Issue 11, the shared inbox: what a quick reply said, to show beside the patient's message.
+  /** A queued or sent message's text, opened; null when the organization has no such message. */
+  async textOf(tx: Db, orgId: string, messageId: string): Promise<string | null> {
+    const [row] = await tx
+      .select({ textEncrypted: outboundMessages.textEncrypted })
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.orgId, orgId), eq(outboundMessages.id, messageId)));
+    return row ? this.cipher.decrypt(row.textEncrypted, outboundTextAad(messageId, orgId)) : null;
+  }
+
   /** The worker's handler for `outbox.send`. Throws to have pg-boss retry with backoff. */
   async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;

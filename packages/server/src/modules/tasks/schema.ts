@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
 import { orgIdColumn, sameOrganization } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
@@ -30,6 +30,16 @@ export const tasks = pgTable(
     createdBy: uuid('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    // Issue 11: call tasks (docs/inbox.md).
+    /** `task`, or `call`: a call to the patient with a script, whose outcome is recorded. */
+    kind: text('kind').notNull().default('task'),
+    /** What the caller says: a template's text rendered for the patient, or typed by staff. */
+    callScript: text('call_script'),
+    callOutcome: text('call_outcome'),
+    /** The caller's note: free text, AES-256-GCM bound to the task. */
+    callNoteEncrypted: text('call_note_encrypted'),
+    callOutcomeAt: timestamp('call_outcome_at', { withTimezone: true }),
+    callAttempts: integer('call_attempts').notNull().default(0),
   },
   (t) => [
     index('tasks_patient_open_idx').on(t.patientId).where(sql`status in ('open', 'in-progress')`),
@@ -40,5 +50,12 @@ export const tasks = pgTable(
     sameOrganization(t.orgId, t.patientId, patients),
     sameOrganization(t.orgId, t.assigneeId, users),
     sameOrganization(t.orgId, t.createdBy, users),
+    // Issue 11: call tasks.
+    check('tasks_kind_check', sql`kind in ('task', 'call')`),
+    check(
+      'tasks_call_outcome_check',
+      sql`call_outcome in ('reached', 'voicemail', 'no-answer', 'wrong-number', 'declined')`,
+    ),
+    check('tasks_call_script_check', sql`kind <> 'call' or call_script is not null`),
   ],
 );

@@ -566,3 +566,50 @@ export async function raisePatientTask(tx: Db, task: RaisedPatientTask): Promise
   ]);
   return id;
 }
+
+// Issue 11, the shared inbox: an @mention in an internal note.
+/** A colleague mentioned in an inbox note: a task assigned to them, naming no condition. */
+export interface RaisedMention {
+  orgId: string;
+  patientId: string | null;
+  assigneeId: string;
+  createdBy: string | null;
+  conversationId: string;
+  createdAt: Date;
+}
+
+export const MENTION_TASK_TITLE = 'You were mentioned in an inbox conversation';
+
+/** Inserts the mention's task (and, about a patient, its touchpoint) within `tx`. */
+export async function raiseMention(
+  tx: Db,
+  cipher: FieldCipher,
+  mention: RaisedMention,
+): Promise<string> {
+  const id = randomUUID();
+  await tx.insert(tasks).values({
+    id,
+    orgId: mention.orgId,
+    patientId: mention.patientId,
+    title: MENTION_TASK_TITLE,
+    nonClinicalTitle: MENTION_TASK_TITLE,
+    // Where to look, not what was said: the note itself stays in the conversation.
+    ...sealedDescription(cipher, `/inbox/${mention.conversationId}`, id, mention.orgId),
+    assigneeId: mention.assigneeId,
+    priority: 'normal',
+    status: 'open',
+    createdBy: mention.createdBy,
+    createdAt: mention.createdAt,
+  });
+  if (mention.patientId) {
+    await appendTouchpoints(tx, [
+      taskTouchpoint(
+        mention.orgId,
+        mention.patientId,
+        { id, title: MENTION_TASK_TITLE, nonClinicalTitle: MENTION_TASK_TITLE },
+        'task.created',
+      ),
+    ]);
+  }
+  return id;
+}

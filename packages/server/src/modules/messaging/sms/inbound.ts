@@ -18,6 +18,7 @@ import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Database, Db } from '../../../db/client.js';
 import type { AuditActor, AuditLog } from '../../audit/service.js';
 import { organizations } from '../../directory/schema.js';
+import type { FiledText } from '../../inbox/service.js';
 import type { JobRunner } from '../../jobs/runner.js';
 import { patientContactPoints, patients } from '../../patients/schema.js';
 import type { PatientService } from '../../patients/service.js';
@@ -84,6 +85,8 @@ export class SmsInbox {
     private readonly outbox: OutboxService,
     private readonly patients: PatientService,
     private readonly clock: () => Date,
+    /** Issue 11: files a patient's text into the shared inbox, in the message's transaction. */
+    private readonly fileText?: (tx: Db, text: FiledText) => Promise<unknown>,
   ) {}
 
   async receive(actor: AuditActor, sms: InboundSms): Promise<InboundReceipt> {
@@ -166,6 +169,17 @@ export class SmsInbox {
           phone,
           owners,
           patientId,
+        });
+      }
+      // Issue 11: the shared inbox. STOP, START and HELP are answered here and need no one.
+      if (!keyword && this.fileText) {
+        await this.fileText(tx, {
+          orgId,
+          inboundMessageId: id,
+          patientId,
+          sender,
+          body: sms.body,
+          receivedAt,
         });
       }
       await this.audit.inTransaction(tx, actor, {

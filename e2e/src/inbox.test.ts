@@ -1,0 +1,115 @@
+// Issue 11: a patient's portal message with an attachment reaches the shared inbox; the front
+// desk assigns it and answers with a quick reply; the patient sees the answer as new. Both
+// pages are checked by axe on the way.
+import type { PortalProfile } from '@careloop/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
+import {
+  DEMO_LOGINS,
+  type DemoRole,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** A one-page PDF's bytes: what the server sniffs is the `%PDF-` header. */
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+);
+
+async function signIn(page: Page, role: DemoRole, path: string): Promise<void> {
+  await page.goto(`${app.url}${path}`);
+  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
+  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function axe(page: Page, where: string): Promise<string> {
+  await settle(page);
+  const findings = failing(await axeViolations(page));
+  return findings.length > 0 ? describeFindings(where, findings) : '';
+}
+
+describe('the shared inbox and portal messages', () => {
+  it('carries a portal message with an attachment to the inbox and a quick reply back, unread', async () => {
+    const options = { viewport: { width: 1400, height: 900 }, bypassCSP: true };
+    const patientContext = await browser.newContext(options);
+    const staffContext = await browser.newContext(options);
+    const patient = await patientContext.newPage();
+    const staff = await staffContext.newPage();
+    const report: string[] = [];
+    const words = `Here is my new insurance card (${Date.now()})`;
+
+    await withScreenshotOnFailure(patient, 'inbox-portal-send', async () => {
+      await signIn(patient, 'patient', '/portal/login');
+      await patient.getByRole('heading', { name: /My profile/ }).waitFor();
+      await patient.getByRole('link', { name: 'Messages' }).click();
+      await patient.getByRole('heading', { name: 'Messages' }).waitFor();
+      report.push(await axe(patient, 'portal messages'));
+      await patient.getByRole('button', { name: 'New message' }).click();
+      await patient.getByLabel('New message to your care team').fill(words);
+      await patient.locator('input[type="file"]').setInputFiles({
+        name: 'insurance-card.pdf',
+        mimeType: 'application/pdf',
+        buffer: PDF,
+      });
+      await patient.getByRole('button', { name: 'Send', exact: true }).click();
+      await patient.getByTestId('portal-message').filter({ hasText: words }).waitFor();
+      await patient.getByRole('link', { name: 'insurance-card.pdf' }).waitFor();
+    });
+
+    const me = await patient.request.get(`${app.url}/api/portal/me`);
+    const profile = (await me.json()) as PortalProfile;
+    const name = `${profile.patient.givenName} ${profile.patient.familyName}`;
+
+    await withScreenshotOnFailure(staff, 'inbox-staff-reply', async () => {
+      await signIn(staff, 'frontdesk', '/login');
+      await staff
+        .getByRole('navigation', { name: 'Main navigation' })
+        .getByRole('link', { name: 'Inbox' })
+        .click();
+      await staff.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+      const row = staff
+        .getByTestId('inbox-conversation')
+        .filter({ hasText: name })
+        .filter({ hasText: 'Portal' });
+      await row.first().click();
+      await staff.getByTestId('inbox-entry-patient').filter({ hasText: words }).waitFor();
+      await staff.getByRole('link', { name: /insurance-card\.pdf/ }).waitFor();
+      report.push(await axe(staff, 'inbox with a conversation'));
+      await staff.getByRole('button', { name: 'Assign to me' }).click();
+      await expect
+        .poll(() => staff.getByRole('button', { name: 'Assign to me' }).isDisabled())
+        .toBe(true);
+      await staff.getByRole('combobox', { name: 'Quick reply' }).click();
+      await staff.getByRole('option').first().click();
+      await staff.getByRole('button', { name: 'Send quick reply' }).click();
+      await staff.getByTestId('inbox-entry-staff').first().waitFor();
+    });
+
+    await withScreenshotOnFailure(patient, 'inbox-portal-unread', async () => {
+      await patient.reload();
+      await patient.getByTestId('portal-thread-unread').first().waitFor();
+      expect(await patient.getByTestId('portal-thread-unread').first().textContent()).toBe('1 new');
+      await patient.getByTestId('portal-thread').first().click();
+      await patient.getByTestId('portal-message-new').first().waitFor();
+      expect(report.filter(Boolean).join('\n')).toBe('');
+    });
+    await patientContext.close();
+    await staffContext.close();
+  });
+});

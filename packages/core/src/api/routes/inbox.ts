@@ -1,0 +1,170 @@
+import { IdParams } from '../common.js';
+import { route } from '../contract.js';
+import {
+  CallOutcomeRecord,
+  CallTask,
+  CallTaskCreate,
+  Conversation,
+  ConversationList,
+  ConversationListQuery,
+  ConversationReply,
+  ConversationUpdate,
+  InternalNoteCreate,
+  PortalMessageCreate,
+  PortalThread,
+  PortalThreadList,
+  QuickReplyList,
+  ThreadAttachmentParams,
+} from '../inbox.js';
+
+/**
+ * The shared inbox (issue 11): conversations of texts and portal messages, worked by the front
+ * desk and coordinators, read by clinicians. Every read of a message body is audited.
+ */
+export const inboxRoutes = {
+  list: route({
+    method: 'GET',
+    path: '/api/inbox/conversations',
+    policy: { permission: 'inbox:read' },
+    tags: ['inbox'],
+    summary: 'Conversations, most recent first, by queue (team, location), assignee and status',
+    query: ConversationListQuery,
+    reply: ConversationList,
+  }),
+  get: route({
+    method: 'GET',
+    path: '/api/inbox/conversations/:id',
+    policy: { permission: 'inbox:read' },
+    tags: ['inbox'],
+    summary:
+      "A conversation with its messages and notes (an audited read); marks the patient's as read",
+    params: IdParams,
+    reply: Conversation,
+  }),
+  update: route({
+    method: 'PATCH',
+    path: '/api/inbox/conversations/:id',
+    policy: { permission: 'inbox:work' },
+    tags: ['inbox'],
+    summary: 'Assign, move to a queue, or set the status (open, pending, closed)',
+    params: IdParams,
+    body: ConversationUpdate,
+    reply: Conversation,
+  }),
+  note: route({
+    method: 'POST',
+    path: '/api/inbox/conversations/:id/notes',
+    policy: { permission: 'inbox:work' },
+    tags: ['inbox'],
+    summary: 'An internal note: never sent, never shown to the patient; @mentions get a task',
+    params: IdParams,
+    body: InternalNoteCreate,
+    reply: Conversation,
+  }),
+  reply: route({
+    method: 'POST',
+    path: '/api/inbox/conversations/:id/replies',
+    policy: { permission: 'inbox:work' },
+    tags: ['inbox'],
+    summary:
+      'Reply to the patient: a quick reply (template) by text through the send-time checks, or in a portal thread',
+    params: IdParams,
+    body: ConversationReply,
+    reply: Conversation,
+  }),
+  attachment: route({
+    method: 'GET',
+    path: '/api/inbox/attachments/:id',
+    policy: { permission: 'inbox:read' },
+    tags: ['inbox'],
+    summary: "A portal message's attachment (an audited read), as the file",
+    params: IdParams,
+  }),
+  quickReplies: route({
+    method: 'GET',
+    path: '/api/inbox/quick-replies',
+    policy: { permission: 'inbox:work' },
+    tags: ['inbox'],
+    summary: "The organization's templates a reply can use",
+    reply: QuickReplyList,
+  }),
+  createCall: route({
+    method: 'POST',
+    path: '/api/calls',
+    policy: { permission: 'task:write' },
+    tags: ['inbox'],
+    summary: 'A call task about a patient, with its script (from a template or typed)',
+    body: CallTaskCreate,
+    reply: CallTask,
+    status: 201,
+  }),
+  getCall: route({
+    method: 'GET',
+    path: '/api/calls/:id',
+    policy: { permission: 'task:read' },
+    tags: ['inbox'],
+    summary: "A call task's script and outcome",
+    params: IdParams,
+    reply: CallTask,
+  }),
+  recordCall: route({
+    method: 'POST',
+    path: '/api/calls/:id/outcome',
+    policy: { permission: 'task:write' },
+    tags: ['inbox'],
+    summary:
+      "Record a call's outcome and a note: on the timeline, audited; reached, wrong number and declined complete the task",
+    params: IdParams,
+    body: CallOutcomeRecord,
+    reply: CallTask,
+  }),
+};
+
+/** Secure messaging in the portal: a patient reaches their own threads only. */
+export const portalMessagingRoutes = {
+  threads: route({
+    method: 'GET',
+    path: '/api/portal/threads',
+    policy: { permission: 'portal:self' },
+    tags: ['portal'],
+    summary: "The signed-in patient's message threads with the care team, and their unread count",
+    reply: PortalThreadList,
+  }),
+  start: route({
+    method: 'POST',
+    path: '/api/portal/threads',
+    policy: { permission: 'portal:self' },
+    tags: ['portal'],
+    summary: 'Start a thread with a first message (attachments: PDF, PNG or JPEG, 5 MB each)',
+    body: PortalMessageCreate,
+    reply: PortalThread,
+    status: 201,
+  }),
+  thread: route({
+    method: 'GET',
+    path: '/api/portal/threads/:id',
+    policy: { permission: 'portal:self' },
+    tags: ['portal'],
+    summary: "A thread's messages; marks the care team's as read",
+    params: IdParams,
+    reply: PortalThread,
+  }),
+  send: route({
+    method: 'POST',
+    path: '/api/portal/threads/:id/messages',
+    policy: { permission: 'portal:self' },
+    tags: ['portal'],
+    summary: 'Write in a thread (attachments: PDF, PNG or JPEG, 5 MB each)',
+    params: IdParams,
+    body: PortalMessageCreate,
+    reply: PortalThread,
+  }),
+  attachment: route({
+    method: 'GET',
+    path: '/api/portal/threads/:id/attachments/:attachmentId',
+    policy: { permission: 'portal:self' },
+    tags: ['portal'],
+    summary: "An attachment of one's own thread, as the file",
+    params: ThreadAttachmentParams,
+  }),
+};

@@ -13,6 +13,10 @@ export * from './errors/field-errors.js';
 export * from './errors/nul.js';
 export * from './errors/problem.js';
 export * from './identity/index.js';
+// Issue 11: integrations (SMART system scopes, client assertions, webhooks).
+export * from './integrations/api.js';
+export * from './integrations/assertion.js';
+export * from './integrations/scopes.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
 export * from './journeys/api.js';

@@ -23,6 +23,9 @@ import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
+// Issue 11: integrations (API clients).
+import apiClientRoutes from './modules/integrations/clients/routes.js';
+import tokenRoutes from './modules/integrations/clients/token-routes.js';
 // Issue 12: the journey map.
 import journeyMapRoutes from './modules/journey-map/routes.js';
 // Issue 11: journeys.
@@ -73,7 +76,9 @@ export async function buildApp(
   installErrorHandling(app);
   await app.register(fastifyCookie);
   // Headers, the Origin check, the session and the route's policy: one hook (http/security.ts).
-  installSecurity(app, services.auth, routes, services.config.allowedOrigins);
+  installSecurity(app, services.auth, routes, services.config.allowedOrigins, (token) =>
+    services.apiClients.resolveBearer(token),
+  );
   installDenialAudit(app, services.audit);
   installTextGuard(app);
   app.addSchema(ProblemSchema);
@@ -132,6 +137,9 @@ export async function buildApp(
     await templateRoutes(api, services);
     // Issue 12: the KPI dashboard.
     await kpiRoutes(api, services);
+    // Issue 11: integrations (API clients and their token endpoint).
+    await apiClientRoutes(api, services);
+    await tokenRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

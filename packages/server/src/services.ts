@@ -10,6 +10,8 @@ import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
+// Issue 11: integrations (API clients).
+import { ApiClientService } from './modules/integrations/clients/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
 // Issue 12: the journey map.
@@ -77,6 +79,8 @@ export interface Services {
   // Issue 11: the SMS channel.
   smsInbox: SmsInbox;
   smsGateway: SmsGateway;
+  // Issue 11: integrations (API clients for systems).
+  apiClients: ApiClientService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -180,5 +184,11 @@ export function createServices(
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.
     kpis: new KpiService(database, audit, () => auth.now()),
+    // Issue 11: integrations (API clients for systems; docs/adr/0032).
+    apiClients: new ApiClientService(database, audit, {
+      clock: () => auth.now(),
+      tokenUrl: `${config.publicUrl}/oauth2/token`,
+      allowedHosts: config.integrationAllowedHosts,
+    }),
   };
 }

@@ -95,6 +95,9 @@ export const PERMISSIONS = {
   'analytics:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
   /** Recomputing the KPI rollup now (it is also refreshed nightly). */
   'analytics:refresh': ['admin', 'analyst'],
+  // Issue 11: integrations.
+  /** API clients for systems, webhook endpoints and their delivery log (docs/adr/0032). */
+  'integration:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

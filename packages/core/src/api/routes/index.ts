@@ -3,6 +3,8 @@ import { auditRoutes } from './audit.js';
 import { authRoutes, userRoutes } from './auth.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
+// Issue 11: integrations (API clients, webhooks).
+import { integrationRoutes } from './integrations.js';
 import { mailboxRoutes } from './mailbox.js';
 import { mpiRoutes } from './mpi.js';
 import { noteRoutes } from './notes.js';
@@ -28,6 +30,8 @@ export const routes = {
   portal: portalRoutes,
   restrictions: restrictionRoutes,
   mpi: mpiRoutes,
+  // Issue 11: integrations (API clients, webhooks).
+  integrations: integrationRoutes,
 };
 
 export type Routes = typeof routes;

@@ -17,6 +17,7 @@ export * from './identity/index.js';
 export * from './integrations/api.js';
 export * from './integrations/assertion.js';
 export * from './integrations/scopes.js';
+export * from './integrations/webhooks.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
 export * from './journeys/api.js';

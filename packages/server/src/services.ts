@@ -12,6 +12,8 @@ import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
 // Issue 11: integrations (API clients).
 import { ApiClientService } from './modules/integrations/clients/service.js';
+import { WebhookSender } from './modules/integrations/webhooks/sender.js';
+import { WebhookService } from './modules/integrations/webhooks/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
 // Issue 12: the journey map.
@@ -81,6 +83,7 @@ export interface Services {
   smsGateway: SmsGateway;
   // Issue 11: integrations (API clients for systems).
   apiClients: ApiClientService;
+  webhooks: WebhookService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -122,6 +125,11 @@ export function createServices(
     publicUrl: config.publicUrl,
     // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0024).
     sendPolicy,
+    // Issue 11: signed webhooks (docs/adr/0032).
+    webhooks: new WebhookSender(database, cipher, {
+      clock: () => auth.now(),
+      allowedHosts: config.integrationAllowedHosts,
+    }),
   });
   const restrictions = new RestrictionService(database, audit, cipher, {
     grantMinutes: config.breakGlassMinutes,
@@ -188,6 +196,10 @@ export function createServices(
     apiClients: new ApiClientService(database, audit, {
       clock: () => auth.now(),
       tokenUrl: `${config.publicUrl}/oauth2/token`,
+      allowedHosts: config.integrationAllowedHosts,
+    }),
+    webhooks: new WebhookService(database, cipher, audit, outbox, {
+      clock: () => auth.now(),
       allowedHosts: config.integrationAllowedHosts,
     }),
   };

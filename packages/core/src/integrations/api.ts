@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Instant, Nullable, Uuid } from '../api/common.js';
+import { WEBHOOK_EVENT_TYPES } from './webhooks.js';
 
 /** The staff roles whose field-level access (FIELD_POLICY) a client's reads follow. */
 export const CLIENT_ROLES = [
@@ -45,3 +46,57 @@ export const ApiClientCreate = Type.Object({
 export type ApiClientCreate = Static<typeof ApiClientCreate>;
 
 export const ApiClientList = Type.Object({ items: Type.Array(ApiClient) });
+
+export const WebhookEndpoint = Type.Object({
+  id: Uuid,
+  url: Type.String(),
+  eventTypes: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  createdAt: Instant,
+  /** While a rotation's overlap lasts, the previous secret signs too (until then). */
+  previousSecretUntil: Nullable(Instant),
+});
+export type WebhookEndpoint = Static<typeof WebhookEndpoint>;
+
+/** A new endpoint or a rotation: the secret is shown this once. */
+export const WebhookEndpointWithSecret = Type.Object({
+  endpoint: WebhookEndpoint,
+  secret: Type.String({ description: 'whsec_…: shown once; Careloop keeps it encrypted' }),
+});
+
+export const WebhookEndpointCreate = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: 2000 }),
+  eventTypes: Type.Array(Type.Enum(WEBHOOK_EVENT_TYPES), {
+    minItems: 1,
+    maxItems: WEBHOOK_EVENT_TYPES.length,
+  }),
+});
+export type WebhookEndpointCreate = Static<typeof WebhookEndpointCreate>;
+
+export const WebhookEndpointList = Type.Object({ items: Type.Array(WebhookEndpoint) });
+
+export const WebhookDelivery = Type.Object({
+  id: Uuid,
+  endpointId: Uuid,
+  /** The event type (from the payload; no other content is shown). */
+  eventType: Type.String(),
+  /** queued (retrying), delivered, failed. */
+  status: Type.String(),
+  attempts: Type.Integer(),
+  /** The endpoint's last HTTP status, null when it could not be reached or not yet tried. */
+  responseCode: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+  createdAt: Instant,
+  deliveredAt: Nullable(Instant),
+  /** Set on a replay: the delivery it repeats. */
+  replayOf: Nullable(Uuid),
+});
+export type WebhookDelivery = Static<typeof WebhookDelivery>;
+
+export const WebhookDeliveryQuery = Type.Object({
+  endpointId: Type.Optional(Uuid),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export type WebhookDeliveryQuery = Static<typeof WebhookDeliveryQuery>;
+
+export const WebhookDeliveryList = Type.Object({ items: Type.Array(WebhookDelivery) });

@@ -1,4 +1,15 @@
-import { ApiClient, ApiClientCreate, ApiClientList } from '../../integrations/api.js';
+import {
+  ApiClient,
+  ApiClientCreate,
+  ApiClientList,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookDeliveryQuery,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+} from '../../integrations/api.js';
 import { IdParams } from '../common.js';
 import { route } from '../contract.js';
 
@@ -29,5 +40,59 @@ export const integrationRoutes = {
     summary: 'Revoke an API client: no new tokens, and its live tokens stop working at once',
     params: IdParams,
     reply: ApiClient,
+  }),
+  webhooks: route({
+    method: 'GET',
+    path: '/api/integrations/webhooks',
+    policy: { permission: 'integration:manage' },
+    tags: ['integrations'],
+    summary: "The organization's webhook endpoints (secrets are never shown again)",
+    reply: WebhookEndpointList,
+  }),
+  createWebhook: route({
+    method: 'POST',
+    path: '/api/integrations/webhooks',
+    policy: { permission: 'integration:manage' },
+    tags: ['integrations'],
+    summary:
+      'Add a webhook endpoint (https; a private or loopback address only on INTEGRATION_ALLOWED_HOSTS); answers its secret once',
+    body: WebhookEndpointCreate,
+    reply: WebhookEndpointWithSecret,
+  }),
+  rotateWebhookSecret: route({
+    method: 'POST',
+    path: '/api/integrations/webhooks/:id/rotate-secret',
+    policy: { permission: 'integration:manage' },
+    tags: ['integrations'],
+    summary: 'A new secret, answered once; the previous one signs too for 24 hours',
+    params: IdParams,
+    reply: WebhookEndpointWithSecret,
+  }),
+  disableWebhook: route({
+    method: 'POST',
+    path: '/api/integrations/webhooks/:id/disable',
+    policy: { permission: 'integration:manage' },
+    tags: ['integrations'],
+    summary: 'Stop sending to an endpoint (queued deliveries are not sent)',
+    params: IdParams,
+    reply: WebhookEndpoint,
+  }),
+  deliveries: route({
+    method: 'GET',
+    path: '/api/integrations/deliveries',
+    policy: { permission: 'integration:manage' },
+    tags: ['integrations'],
+    summary: 'The webhook delivery log, newest first: status, attempts, the last response code',
+    query: WebhookDeliveryQuery,
+    reply: WebhookDeliveryList,
+  }),
+  replayDelivery: route({
+    method: 'POST',
+    path: '/api/integrations/deliveries/:id/replay',
+    policy: { permission: 'integration:manage' },
+    tags: ['integrations'],
+    summary: 'Send a delivery again (the same webhook-id and body, signed anew)',
+    params: IdParams,
+    reply: WebhookDelivery,
   }),
 };

@@ -28,6 +28,32 @@ import type { SendPolicy } from './send-policy.js';
 import { type ChannelSend, sendSms } from './sms/dispatch.js';
 import { LocalSmsGateway, type SmsProvider, SmsSendError } from './sms/provider.js';
 
+// Issue 11: signed webhooks through the outbox (docs/adr/0032).
+/** Sends a claimed webhook row; the integrations module signs and posts it. */
+export interface WebhookChannel {
+  send(row: typeof outboundMessages.$inferSelect, body: string): Promise<ChannelSend>;
+}
+
+/** A webhook attempt failed; `permanent` stops the retries (a disabled endpoint). */
+export class WebhookSendError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'WebhookSendError';
+  }
+}
+
+/** A webhook message to write into the outbox: the signed JSON body for one endpoint. */
+export interface QueuedWebhook {
+  orgId: string;
+  /** The endpoint's id (the row's recipient). */
+  endpointId: string;
+  body: string;
+  idempotencyKey: string;
+}
+
 /**
  * How long a worker holds a message it took. Longer than a send may take (SMTP timeouts total
  * 40 s), shorter than the job's expiry, so pg-boss's retry of a job whose worker died finds the
@@ -108,6 +134,8 @@ export class OutboxService {
       publicUrl?: string;
       /** Issue 11: the send-time checks (docs/adr/0024), for patient messages. */
       sendPolicy?: SendPolicy;
+      /** Issue 11: signed webhooks (docs/adr/0032); set once the integrations module exists. */
+      webhooks?: WebhookChannel;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -172,6 +200,67 @@ export class OutboxService {
     if (!row) return null;
     await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
     return id;
+  }
+
+  // Issue 11: signed webhooks (docs/adr/0032).
+  /**
+   * Writes a webhook message and its job in `tx` (purpose `operations`, no patient: the send-time
+   * checks are for messages to patients); returns its id, or null if its key was queued before.
+   */
+  async queueWebhook(tx: Db, webhook: QueuedWebhook): Promise<string | null> {
+    const id = randomUUID();
+    const { orgId } = webhook;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        channel: 'webhook',
+        purpose: 'operations',
+        recipient: webhook.endpointId,
+        textEncrypted: this.cipher.encrypt(webhook.body, outboundTextAad(id, orgId)),
+        idempotencyKey: webhook.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /** The webhook messages of an organization, newest first (the delivery log). */
+  webhookMessages(
+    tx: Db,
+    options: { endpointId?: string; limit: number },
+  ): Promise<(typeof outboundMessages.$inferSelect)[]> {
+    return tx
+      .select()
+      .from(outboundMessages)
+      .where(
+        and(
+          eq(outboundMessages.channel, 'webhook'),
+          options.endpointId ? eq(outboundMessages.recipient, options.endpointId) : undefined,
+        ),
+      )
+      .orderBy(desc(outboundMessages.createdAt), desc(outboundMessages.id))
+      .limit(options.limit);
+  }
+
+  /** One webhook message with its body (to replay it). */
+  async webhookMessage(
+    tx: Db,
+    id: string,
+  ): Promise<{ row: typeof outboundMessages.$inferSelect; body: string } | null> {
+    const [row] = await tx
+      .select()
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.id, id), eq(outboundMessages.channel, 'webhook')));
+    if (!row) return null;
+    return {
+      row,
+      body: this.cipher.decrypt(row.textEncrypted, outboundTextAad(row.id, row.orgId)),
+    };
   }
 
   /**
@@ -246,7 +335,15 @@ export class OutboxService {
     try {
       sent = await this.dispatch(claimed);
     } catch (error) {
-      if (!(error instanceof EmailSendError || error instanceof SmsSendError)) throw error;
+      if (
+        !(
+          error instanceof EmailSendError ||
+          error instanceof SmsSendError ||
+          error instanceof WebhookSendError
+        )
+      ) {
+        throw error;
+      }
       const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
       await this.database.withTenant(orgId, (tx) =>
         tx
@@ -301,6 +398,10 @@ export class OutboxService {
       }
       case 'sms':
         return sendSms(this.sms, row, text, this.options.publicUrl ?? null);
+      // Issue 11: signed webhooks (docs/adr/0032).
+      case 'webhook':
+        if (!this.options.webhooks) throw new WebhookSendError('no webhook channel', false);
+        return this.options.webhooks.send(row, text);
       default:
         throw new Error(`outbox: no channel ${row.channel}`);
     }

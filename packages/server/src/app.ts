@@ -26,6 +26,7 @@ import hl7Routes from './modules/hl7/routes.js';
 // Issue 11: integrations (API clients).
 import apiClientRoutes from './modules/integrations/clients/routes.js';
 import tokenRoutes from './modules/integrations/clients/token-routes.js';
+import emailEventRoutes from './modules/integrations/email-events/routes.js';
 import webhookRoutes from './modules/integrations/webhooks/routes.js';
 // Issue 12: the journey map.
 import journeyMapRoutes from './modules/journey-map/routes.js';
@@ -142,6 +143,7 @@ export async function buildApp(
     await apiClientRoutes(api, services);
     await tokenRoutes(api, services);
     await webhookRoutes(api, services);
+    await emailEventRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

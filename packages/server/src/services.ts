@@ -12,6 +12,7 @@ import { FhirService } from './modules/fhir/service.js';
 import { Hl7Service } from './modules/hl7/service.js';
 // Issue 11: integrations (API clients).
 import { ApiClientService } from './modules/integrations/clients/service.js';
+import { EmailEventService } from './modules/integrations/email-events/service.js';
 import { WebhookSender } from './modules/integrations/webhooks/sender.js';
 import { WebhookService } from './modules/integrations/webhooks/service.js';
 // Issue 11: the job runner and the outbox.
@@ -84,6 +85,7 @@ export interface Services {
   // Issue 11: integrations (API clients for systems).
   apiClients: ApiClientService;
   webhooks: WebhookService;
+  emailEvents: EmailEventService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -110,6 +112,8 @@ export function createServices(
     { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
     authOptions,
   );
+  // Issue 11: bounces and complaints (the outbox checks and records them).
+  const emailEvents = new EmailEventService(database, audit);
   // Issue 11: the job runner and the outbox.
   const jobs = new JobRunner(database)
     .define('outbox.send', OUTBOX_QUEUE_POLICY)
@@ -130,6 +134,8 @@ export function createServices(
       clock: () => auth.now(),
       allowedHosts: config.integrationAllowedHosts,
     }),
+    // Issue 11: bounces and complaints.
+    emailEvents,
   });
   const restrictions = new RestrictionService(database, audit, cipher, {
     grantMinutes: config.breakGlassMinutes,
@@ -198,6 +204,7 @@ export function createServices(
       tokenUrl: `${config.publicUrl}/oauth2/token`,
       allowedHosts: config.integrationAllowedHosts,
     }),
+    emailEvents,
     webhooks: new WebhookService(database, cipher, audit, outbox, {
       clock: () => auth.now(),
       allowedHosts: config.integrationAllowedHosts,

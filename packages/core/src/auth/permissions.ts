@@ -114,4 +114,6 @@ export function can(role: Role, permission: Permission): boolean {
 export type RoutePolicy =
   | { public: true }
   | { permission: Permission }
-  | { webhook: 'twilio-signature' };
+  | { webhook: 'twilio-signature' }
+  // Issue 11: a provider's bounce and complaint reports, signed as Standard Webhooks.
+  | { webhook: 'email-events-signature' };

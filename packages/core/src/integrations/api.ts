@@ -100,3 +100,30 @@ export const WebhookDeliveryQuery = Type.Object({
 export type WebhookDeliveryQuery = Static<typeof WebhookDeliveryQuery>;
 
 export const WebhookDeliveryList = Type.Object({ items: Type.Array(WebhookDelivery) });
+
+/** A provider's report about an email we sent (provider-neutral, signed as Standard Webhooks). */
+export const EmailEventReport = Type.Object({
+  type: Type.Union([Type.Literal('bounce'), Type.Literal('complaint')]),
+  /** The Message-ID Careloop gave the email (`<…@…>`). */
+  messageId: Type.String({ minLength: 3, maxLength: 300 }),
+  /** A soft bounce (mailbox full, try later) changes nothing; a hard one suppresses. */
+  bounceType: Type.Optional(Type.Union([Type.Literal('hard'), Type.Literal('soft')])),
+});
+export type EmailEventReport = Static<typeof EmailEventReport>;
+
+export const EmailEventQuery = Type.Object({ org: Uuid });
+
+export const EmailEventAnswer = Type.Object({
+  /** Whether the report changed anything (false: a soft bounce, or no such message). */
+  recorded: Type.Boolean(),
+});
+
+export const EmailSuppression = Type.Object({
+  id: Uuid,
+  address: Type.String(),
+  reason: Type.Union([Type.Literal('hard-bounce'), Type.Literal('complaint')]),
+  createdAt: Instant,
+});
+export type EmailSuppression = Static<typeof EmailSuppression>;
+
+export const EmailSuppressionList = Type.Object({ items: Type.Array(EmailSuppression) });

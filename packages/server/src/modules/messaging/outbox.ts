@@ -45,6 +45,20 @@ export class WebhookSendError extends Error {
   }
 }
 
+/**
+ * Issue 11: bounces and complaints. Which addresses email may not go to, and what a bounce
+ * records (the integrations module's email events).
+ */
+export interface EmailEventsHook {
+  suppression(tx: Db, address: string, purpose: string): Promise<string | null>;
+  record(
+    tx: Db,
+    message: typeof outboundMessages.$inferSelect,
+    kind: 'bounced' | 'complained',
+    at: Date,
+  ): Promise<void>;
+}
+
 /** A webhook message to write into the outbox: the signed JSON body for one endpoint. */
 export interface QueuedWebhook {
   orgId: string;
@@ -110,7 +124,9 @@ export type DeliveryOutcome =
   | 'skipped'
   | 'expired'
   | 'deferred'
-  | 'suppressed';
+  | 'suppressed'
+  // Issue 11: the SMTP server refused the recipient for good (5xx).
+  | 'bounced';
 
 /**
  * The outbox (docs/adr/0020). `queueEmail` writes a message and its job in the caller's
@@ -136,6 +152,8 @@ export class OutboxService {
       sendPolicy?: SendPolicy;
       /** Issue 11: signed webhooks (docs/adr/0032); set once the integrations module exists. */
       webhooks?: WebhookChannel;
+      /** Issue 11: suppressed addresses and bounces (an SMTP 5xx is a hard bounce). */
+      emailEvents?: EmailEventsHook;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -331,10 +349,37 @@ export class OutboxService {
       return 'expired';
     }
 
+    // Issue 11: an address that hard-bounced gets no email, one that complained no marketing.
+    const emailEvents = this.options.emailEvents;
+    if (claimed.channel === 'email' && emailEvents) {
+      const blocked = await this.database.withTenant(orgId, async (tx) => {
+        const reason = await emailEvents.suppression(tx, claimed.recipient, claimed.purpose);
+        if (reason) {
+          await tx
+            .update(outboundMessages)
+            .set({ status: 'suppressed', suppressionReason: reason, claimedUntil: null })
+            .where(eq(outboundMessages.id, messageId));
+        }
+        return reason;
+      });
+      if (blocked) return 'suppressed';
+    }
+
     let sent: ChannelSend;
     try {
       sent = await this.dispatch(claimed);
     } catch (error) {
+      // Issue 11: a 5xx to an email is a hard bounce: recorded, and the address suppressed.
+      if (error instanceof EmailSendError && error.permanent && emailEvents) {
+        await this.database.withTenant(orgId, async (tx) => {
+          await tx
+            .update(outboundMessages)
+            .set({ lastError: error.message })
+            .where(eq(outboundMessages.id, messageId));
+          await emailEvents.record(tx, claimed, 'bounced', this.options.clock());
+        });
+        return 'bounced';
+      }
       if (
         !(
           error instanceof EmailSendError ||

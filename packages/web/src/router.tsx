@@ -53,6 +53,10 @@ const lazyPage = {
   schedule: async () => ({
     Component: (await import('./scheduling/SchedulePage')).SchedulePage,
   }),
+  // Issue 11: integrations (API clients, webhooks).
+  integrations: async () => ({
+    Component: (await import('./integrations/IntegrationsPage')).IntegrationsPage,
+  }),
   // Issue 11: journeys.
   journeys: async () => ({ Component: (await import('./journeys/JourneysPage')).JourneysPage }),
   journey: async () => ({
@@ -217,6 +221,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="directory:write" />,
             children: [{ path: 'admin/organization', lazy: lazyPage.organizationSettings }],
+          },
+          // Issue 11: integrations.
+          {
+            element: <RequirePermission permission="integration:manage" />,
+            children: [{ path: 'admin/integrations', lazy: lazyPage.integrations }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -177,6 +177,14 @@ const NAV: NavItem[] = [
     permission: 'sms-gateway:use',
     match: (path) => path.startsWith('/admin/phone'),
   },
+  // Issue 11: integrations.
+  {
+    to: '/admin/integrations',
+    label: 'Integrations',
+    icon: <IconPlugConnected size={18} />,
+    permission: 'integration:manage',
+    match: (path) => path.startsWith('/admin/integrations'),
+  },
 ];
 
 /** The number of possible duplicates waiting, beside "Duplicates"; nothing when there are none. */

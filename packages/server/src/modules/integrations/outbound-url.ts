@@ -32,7 +32,6 @@ for (const [net, bits] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-  ['::ffff:0:0', 96],
 ] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv6');
 }
@@ -44,7 +43,14 @@ export interface ResolvedUrl {
   family: 4 | 6;
 }
 
-function isPrivate(address: string, family: 4 | 6): boolean {
+/**
+ * Whether an address is private, loopback, link-local or otherwise not the public internet. An
+ * IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) is judged as the IPv4 address it carries (a
+ * BlockList subnet over `::ffff:0:0/96` would also match every plain IPv4 address).
+ */
+export function isPrivate(address: string, family: 4 | 6): boolean {
+  const mapped = family === 6 ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined;
+  if (mapped) return PRIVATE.check(mapped, 'ipv4');
   return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 

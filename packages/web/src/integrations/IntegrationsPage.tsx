@@ -320,6 +320,7 @@ export function IntegrationsPage() {
           color="teal"
           title="Signing secret (shown once)"
           withCloseButton
+          closeButtonLabel="Hide the secret"
           onClose={() => setSecret(null)}
         >
           <Code data-testid="webhook-secret">{secret}</Code>

@@ -17,6 +17,11 @@ export * from './errors/problem.js';
 export * from './identity/index.js';
 // Issue 11: the shared inbox, portal secure messaging and call tasks.
 export * from './inbox/rules.js';
+// Issue 11: integrations (SMART system scopes, client assertions, webhooks).
+export * from './integrations/api.js';
+export * from './integrations/assertion.js';
+export * from './integrations/scopes.js';
+export * from './integrations/webhooks.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
 export * from './journeys/api.js';

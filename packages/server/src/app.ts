@@ -25,6 +25,11 @@ import healthRoutes from './modules/health/routes.js';
 import hl7Routes from './modules/hl7/routes.js';
 // Issue 11: the shared inbox, portal secure messaging and call tasks.
 import inboxRoutes from './modules/inbox/routes.js';
+// Issue 11: integrations (API clients).
+import apiClientRoutes from './modules/integrations/clients/routes.js';
+import tokenRoutes from './modules/integrations/clients/token-routes.js';
+import emailEventRoutes from './modules/integrations/email-events/routes.js';
+import webhookRoutes from './modules/integrations/webhooks/routes.js';
 // Issue 12: the journey map.
 import journeyMapRoutes from './modules/journey-map/routes.js';
 // Issue 11: journeys.
@@ -75,7 +80,9 @@ export async function buildApp(
   installErrorHandling(app);
   await app.register(fastifyCookie);
   // Headers, the Origin check, the session and the route's policy: one hook (http/security.ts).
-  installSecurity(app, services.auth, routes, services.config.allowedOrigins);
+  installSecurity(app, services.auth, routes, services.config.allowedOrigins, (token) =>
+    services.apiClients.resolveBearer(token),
+  );
   installDenialAudit(app, services.audit);
   installTextGuard(app);
   app.addSchema(ProblemSchema);
@@ -136,6 +143,11 @@ export async function buildApp(
     await kpiRoutes(api, services);
     // Issue 11: the shared inbox, portal secure messaging and call tasks.
     await inboxRoutes(api, services);
+    // Issue 11: integrations (API clients and their token endpoint).
+    await apiClientRoutes(api, services);
+    await tokenRoutes(api, services);
+    await webhookRoutes(api, services);
+    await emailEventRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

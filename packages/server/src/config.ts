@@ -58,6 +58,14 @@ export interface Config {
    * appointments it sent go back to it as SIU^S14. Null: nothing is sent to an EHR.
    */
   ehrMllpEndpoint: string | null;
+  // Issue 11: integrations (docs/adr/0032).
+  /**
+   * Hosts (`host` or `host:port`) that JWKS URLs must name, and that webhook URLs may name
+   * even when they resolve to a private or loopback address (INTEGRATION_ALLOWED_HOSTS).
+   */
+  integrationAllowedHosts: string[];
+  /** Signs the provider-neutral bounce and complaint webhook (EMAIL_EVENTS_SECRET, whsec_…). */
+  emailEventsSecret: string | null;
 }
 
 /** A Twilio-compatible REST API (docs/adr/0023). */
@@ -148,7 +156,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sms: smsFrom(env),
     // Issues 11 and 13: the EHR that owns the schedule.
     ehrMllpEndpoint: ehrEndpoint(env.EHR_MLLP_ENDPOINT),
+    // Issue 11: integrations (docs/adr/0032).
+    integrationAllowedHosts: allowedHosts(env.INTEGRATION_ALLOWED_HOSTS),
+    emailEventsSecret: emailEventsSecret(env.EMAIL_EVENTS_SECRET),
   };
+}
+
+/** INTEGRATION_ALLOWED_HOSTS: comma-separated `host` or `host:port`, lower case. */
+function allowedHosts(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(',').flatMap((part) => {
+    const host = part.trim().toLowerCase();
+    if (host === '') return [];
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(host)) {
+      throw new Error(`INTEGRATION_ALLOWED_HOSTS: "${host}" is not a host or host:port`);
+    }
+    return [host];
+  });
+}
+
+function emailEventsSecret(value: string | undefined): string | null {
+  if (!value) return null;
+  if (!/^whsec_[A-Za-z0-9+/]{24,}={0,2}$/.test(value)) {
+    throw new Error('EMAIL_EVENTS_SECRET must be whsec_ followed by base64 of 24+ random bytes');
+  }
+  return value;
 }
 
 /** SMTP_URL, or SMTP_HOST with SMTP_PORT, SMTP_SECURE, SMTP_USER and SMTP_PASSWORD; else null. */

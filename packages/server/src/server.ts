@@ -246,12 +246,18 @@ export async function startServer(
         { concurrency: WORKER_CONCURRENCY },
         (job, attempt) => services.journeys.runtime.handleStepJob(job, attempt),
       );
-      await services.jobs.work('appointment.changed', { concurrency: 1 }, (job) =>
-        services.journeys.runtime.onAppointmentChanged(job),
-      );
+      await services.jobs.work('appointment.changed', { concurrency: 1 }, async (job, attempt) => {
+        await services.journeys.runtime.onAppointmentChanged(job);
+        // Issue 11: signed webhooks; the job's id names the event (the same on a retry).
+        if (attempt.jobId) await services.webhooks.onAppointmentChanged(job, attempt.jobId);
+      });
       // A patient's reply reaches the journeys waiting for one (a keyword was handled already).
-      await services.jobs.work('message.received', { concurrency: 1 }, async (job) => {
+      await services.jobs.work('message.received', { concurrency: 1 }, async (job, attempt) => {
         const message = await services.smsInbox.message(job.orgId, job.inboundId);
+        // Issue 11: signed webhooks (ids only: never the message's words).
+        if (attempt.jobId) {
+          await services.webhooks.onMessageReceived(job, attempt.jobId, message?.patientId ?? null);
+        }
         if (!message?.patientId || message.keyword) return;
         await services.journeys.runtime.onMessageReceived(
           job.orgId,

@@ -16,6 +16,11 @@ import { Hl7Service } from './modules/hl7/service.js';
 import { renderQuickReply } from './modules/inbox/notify.js';
 import { PortalMessaging } from './modules/inbox/portal.js';
 import { InboxService } from './modules/inbox/service.js';
+// Issue 11: integrations (API clients).
+import { ApiClientService } from './modules/integrations/clients/service.js';
+import { EmailEventService } from './modules/integrations/email-events/service.js';
+import { WebhookSender } from './modules/integrations/webhooks/sender.js';
+import { WebhookService } from './modules/integrations/webhooks/service.js';
 // Issue 11: the job runner and the outbox.
 import { JobRunner } from './modules/jobs/runner.js';
 // Issue 12: the journey map.
@@ -89,6 +94,10 @@ export interface Services {
   inbox: InboxService;
   portalMessaging: PortalMessaging;
   calls: CallTaskService;
+  // Issue 11: integrations (API clients for systems).
+  apiClients: ApiClientService;
+  webhooks: WebhookService;
+  emailEvents: EmailEventService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -115,6 +124,8 @@ export function createServices(
     { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
     authOptions,
   );
+  // Issue 11: bounces and complaints (the outbox checks and records them).
+  const emailEvents = new EmailEventService(database, audit);
   // Issue 11: the job runner and the outbox.
   const jobs = new JobRunner(database)
     .define('outbox.send', OUTBOX_QUEUE_POLICY)
@@ -130,6 +141,13 @@ export function createServices(
     publicUrl: config.publicUrl,
     // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0024).
     sendPolicy,
+    // Issue 11: signed webhooks (docs/adr/0032).
+    webhooks: new WebhookSender(database, cipher, {
+      clock: () => auth.now(),
+      allowedHosts: config.integrationAllowedHosts,
+    }),
+    // Issue 11: bounces and complaints.
+    emailEvents,
   });
   const restrictions = new RestrictionService(database, audit, cipher, {
     grantMinutes: config.breakGlassMinutes,
@@ -233,5 +251,16 @@ export function createServices(
     inbox,
     portalMessaging,
     calls,
+    // Issue 11: integrations (API clients for systems; docs/adr/0032).
+    apiClients: new ApiClientService(database, audit, {
+      clock: () => auth.now(),
+      tokenUrl: `${config.publicUrl}/oauth2/token`,
+      allowedHosts: config.integrationAllowedHosts,
+    }),
+    emailEvents,
+    webhooks: new WebhookService(database, cipher, audit, outbox, {
+      clock: () => auth.now(),
+      allowedHosts: config.integrationAllowedHosts,
+    }),
   };
 }

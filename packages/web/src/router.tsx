@@ -53,6 +53,10 @@ const lazyPage = {
   schedule: async () => ({
     Component: (await import('./scheduling/SchedulePage')).SchedulePage,
   }),
+  // Issue 11: integrations (API clients, webhooks).
+  integrations: async () => ({
+    Component: (await import('./integrations/IntegrationsPage')).IntegrationsPage,
+  }),
   // Issue 11: journeys.
   journeys: async () => ({ Component: (await import('./journeys/JourneysPage')).JourneysPage }),
   journey: async () => ({
@@ -229,6 +233,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="inbox:read" />,
             children: [{ path: 'inbox', lazy: lazyPage.inbox }],
+          },
+          // Issue 11: integrations.
+          {
+            element: <RequirePermission permission="integration:manage" />,
+            children: [{ path: 'admin/integrations', lazy: lazyPage.integrations }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

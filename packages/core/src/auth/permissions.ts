@@ -100,6 +100,9 @@ export const PERMISSIONS = {
   'inbox:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   /** Working the inbox: assigning, statuses, notes, replies. Front desk and coordinators. */
   'inbox:work': ['admin', 'front-desk', 'care-coordinator'],
+  // Issue 11: integrations.
+  /** API clients for systems, webhook endpoints and their delivery log (docs/adr/0032). */
+  'integration:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -116,4 +119,6 @@ export function can(role: Role, permission: Permission): boolean {
 export type RoutePolicy =
   | { public: true }
   | { permission: Permission }
-  | { webhook: 'twilio-signature' };
+  | { webhook: 'twilio-signature' }
+  // Issue 11: a provider's bounce and complaint reports, signed as Standard Webhooks.
+  | { webhook: 'email-events-signature' };

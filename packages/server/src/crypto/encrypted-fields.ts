@@ -26,6 +26,9 @@ export const outboundTextAad = bound('outbound_messages', 'text_encrypted');
 export const outboundHtmlAad = bound('outbound_messages', 'html_encrypted');
 // Issue 11: what patients text us.
 export const inboundBodyAad = bound('inbound_messages', 'body_encrypted');
+// Issue 11: webhook endpoints' signing secrets (docs/adr/0032).
+export const webhookSecretAad = bound('webhook_endpoints', 'secret_encrypted');
+export const webhookPreviousSecretAad = bound('webhook_endpoints', 'previous_secret_encrypted');
 
 /**
  * A raw FHIR resource is written by upsert on its source key, so it is bound to that key (the

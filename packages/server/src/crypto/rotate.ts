@@ -20,6 +20,8 @@ import {
   questionnaireAnswersAad,
   taskDescriptionAad,
   totpSecretAad,
+  webhookPreviousSecretAad,
+  webhookSecretAad,
 } from './encrypted-fields.js';
 import { DecryptionError, type FieldAad, type FieldCipher } from './field-cipher.js';
 
@@ -182,6 +184,21 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => callNoteAad(r.id, r.org_id),
+  },
+  // Issue 11: webhook endpoints' signing secrets.
+  {
+    table: 'webhook_endpoints',
+    column: 'secret_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => webhookSecretAad(r.id, r.org_id),
+  },
+  {
+    table: 'webhook_endpoints',
+    column: 'previous_secret_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => webhookPreviousSecretAad(r.id, r.org_id),
   },
 ];
 

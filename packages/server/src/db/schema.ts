@@ -7,6 +7,8 @@ export * from '../modules/fhir/schema.js';
 export * from '../modules/hl7/schema.js';
 // Issue 11: the shared inbox.
 export * from '../modules/inbox/schema.js';
+// Issue 11: integrations (API clients, webhooks, email suppressions).
+export * from '../modules/integrations/schema.js';
 // Issue 12: the journey map.
 export * from '../modules/journey-map/schema.js';
 export * from '../modules/journeys/schema.js';

@@ -15,6 +15,19 @@ export interface Actor {
   csrfToken: string;
   /** `active`, or a sign-in half done: only `session:self` routes are open until it is done. */
   stage: SessionStage;
+  /**
+   * Issue 11: set when a system acts through a bearer token (SMART Backend Services,
+   * docs/adr/0032): `userId` is then the client's id, `role` the staff role whose field-level
+   * access its reads follow, and every request is also held to the token's scopes.
+   */
+  client?: ClientGrant;
+}
+
+/** An API client's grant: its id (`client_id`), name, and the scopes of its token. */
+export interface ClientGrant {
+  clientId: string;
+  name: string;
+  scopes: readonly string[];
 }
 
 declare module 'fastify' {
@@ -46,7 +59,8 @@ export function auditActorOf(
     orgId: actor.orgId,
     userId: actor.userId,
     email: actor.email,
-    role: actor.role,
+    // Issue 11: a client is audited as a client (actor type), whatever role it reads as.
+    role: actor.client ? 'client' : actor.role,
     ip: request.ip,
     userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
   };

@@ -18,7 +18,7 @@ describeEachDatabase('route policies', (kind) => {
     expect(missing).toEqual([]);
   });
 
-  it('only sign-in, the session probe, password reset, portal sign-up and its clinic list, health, documentation and the FHIR capability statement are public', () => {
+  it('only sign-in, the session probe, password reset, portal sign-up and its clinic list, health, documentation, the FHIR capability statement and (issue 11) the OAuth token endpoint with its SMART configuration are public', () => {
     const publicRoutes = t.routes
       .filter((r) => r.policy && 'public' in r.policy)
       .map((r) => r.url)
@@ -32,7 +32,10 @@ describeEachDatabase('route policies', (kind) => {
       '/api/health/ready',
       '/api/portal/organizations',
       '/api/portal/register',
+      '/fhir/R4/.well-known/smart-configuration',
       '/fhir/R4/metadata',
+      // Issue 11: SMART Backend Services' token endpoint (the client's signed assertion is checked).
+      '/oauth2/token',
     ]);
   });
 

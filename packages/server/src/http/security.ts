@@ -1,6 +1,7 @@
-import { CareloopError, can, type RoutePolicy } from '@careloop/core';
+import { CareloopError, can, type RoutePolicy, scopeNeeds, scopesCover } from '@careloop/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, SessionLookup } from '../modules/auth/service.js';
+import type { Actor } from './context.js';
 import { applySecurityHeaders } from './headers.js';
 import { originRefusal } from './origin.js';
 
@@ -30,6 +31,8 @@ export function installSecurity(
   auth: AuthService,
   routes: RouteRecord[],
   allowedOrigins: readonly string[],
+  /** Issue 11: resolves an API client's bearer token (docs/adr/0032); none: bearers refused. */
+  bearer?: (token: string) => Promise<Actor | null>,
 ): void {
   const allowed: ReadonlySet<string> = new Set(allowedOrigins);
   app.decorateRequest('actor', null);
@@ -56,6 +59,15 @@ export function installSecurity(
     if (foreign) return done(foreign);
     const policy = request.routeOptions.config.policy;
     const token = request.cookies[SESSION_COOKIE];
+    // Issue 11: a request without a session cookie may carry an API client's bearer token.
+    const authorization = request.headers.authorization;
+    if (!token && bearer && authorization?.startsWith('Bearer ')) {
+      bearer(authorization.slice(7).trim()).then(
+        (actor) => done(bearerRefusal(request, reply, policy, actor) ?? undefined),
+        (error: unknown) => done(asError(error)),
+      );
+      return;
+    }
     if (!token) return done(refusal(request, policy) ?? undefined);
     auth.resolve(token, request.receivedAt).then(
       (session) => {
@@ -96,6 +108,39 @@ function sessionRefusal(
     );
   }
   return refusal(request, policy);
+}
+
+/**
+ * Issue 11: an API client's request (docs/adr/0032). Its role's permission and its token's
+ * scopes must both allow the route; no CSRF token (no cookie is involved). An unknown, expired
+ * or revoked token is a 401 with the Bearer challenge.
+ */
+function bearerRefusal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  policy: RoutePolicy | undefined,
+  actor: Actor | null,
+): CareloopError | null {
+  if (!actor?.client) {
+    void reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    return refusal(request, policy);
+  }
+  request.actor = actor;
+  if (!policy || 'public' in policy || 'webhook' in policy) return refusal(request, policy);
+  if (!can(actor.role, policy.permission)) {
+    return new CareloopError('forbidden', "The client's role does not allow this");
+  }
+  const needs = scopeNeeds(request.method, request.routeOptions.url ?? '', policy.permission);
+  if (!scopesCover(actor.client.scopes, needs)) {
+    void reply.header('www-authenticate', 'Bearer error="insufficient_scope"');
+    return new CareloopError(
+      'forbidden',
+      needs
+        ? `The token's scopes do not cover this (needs ${needs.map((n) => `system/${n.resource}.${n.interaction}`).join(', ')})`
+        : 'API clients cannot use this route',
+    );
+  }
+  return null;
 }
 
 /** Why the route's policy refuses the request, or null when it may go on. */

@@ -186,6 +186,14 @@ const NAV: NavItem[] = [
     permission: 'inbox:read',
     match: (path) => path.startsWith('/inbox'),
   },
+  // Issue 11: integrations.
+  {
+    to: '/admin/integrations',
+    label: 'Integrations',
+    icon: <IconPlugConnected size={18} />,
+    permission: 'integration:manage',
+    match: (path) => path.startsWith('/admin/integrations'),
+  },
 ];
 
 /** The number of possible duplicates waiting, beside "Duplicates"; nothing when there are none. */

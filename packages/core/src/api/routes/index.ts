@@ -8,6 +8,8 @@ import { hl7Routes } from './hl7.js';
 import { csvImportRoutes } from './imports.js';
 // Issue 11: the shared inbox, portal secure messaging and call tasks.
 import { inboxRoutes, portalMessagingRoutes } from './inbox.js';
+// Issue 11: integrations (API clients, webhooks).
+import { integrationRoutes } from './integrations.js';
 import { journeyMapRoutes } from './journey-map.js';
 import { journeyRoutes } from './journeys.js';
 import { kpiRoutes } from './kpis.js';
@@ -51,6 +53,8 @@ export const routes = {
   // Issue 11: the shared inbox, portal secure messaging and call tasks.
   inbox: inboxRoutes,
   portalMessaging: portalMessagingRoutes,
+  // Issue 11: integrations (API clients, webhooks).
+  integrations: integrationRoutes,
 };
 
 export type Routes = typeof routes;

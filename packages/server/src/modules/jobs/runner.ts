@@ -17,7 +17,8 @@ export type QueuePolicy = Pick<
 
 export type JobHandler<N extends JobName> = (
   payload: JobPayload<N>,
-  attempt: { retryCount: number; retryLimit: number },
+  // Issue 11: `jobId` (pg-boss's, the same on every retry) names the event a webhook carries.
+  attempt: { retryCount: number; retryLimit: number; jobId?: string },
 ) => Promise<void>;
 
 export interface JobRunnerOptions {
@@ -155,7 +156,7 @@ export class JobRunner {
             reportJobError(new Error(`dropped job ${job.id} of ${name}: invalid payload`));
             continue;
           }
-          await handler(payload, { retryCount: job.retryCount, retryLimit });
+          await handler(payload, { retryCount: job.retryCount, retryLimit, jobId: job.id });
         }
       },
     );

@@ -141,15 +141,15 @@ describeEachDatabase('the outbox through a real SMTP server', (kind) => {
     expect(received(message.to)).toHaveLength(0);
   });
 
-  it('gives up at once on a permanent refusal (5xx)', async () => {
+  it('gives up at once on a permanent refusal (5xx): the message bounced (issue 11)', async () => {
     const message = email();
     sink.refuse.set(message.to, 550);
     const id = await queue(message);
     if (!id) throw new Error('not queued');
     expect(await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: id })).toBe(
-      'failed',
+      'bounced',
     );
-    expect(await row(id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await row(id)).toMatchObject({ status: 'bounced', attempts: 1 });
   });
 
   it('a worker picks the job up and the message reaches the server once', async () => {

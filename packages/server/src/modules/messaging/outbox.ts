@@ -29,6 +29,46 @@ import type { SendPolicy } from './send-policy.js';
 import { type ChannelSend, sendSms } from './sms/dispatch.js';
 import { LocalSmsGateway, type SmsProvider, SmsSendError } from './sms/provider.js';
 
+// Issue 11: signed webhooks through the outbox (docs/adr/0032).
+/** Sends a claimed webhook row; the integrations module signs and posts it. */
+export interface WebhookChannel {
+  send(row: typeof outboundMessages.$inferSelect, body: string): Promise<ChannelSend>;
+}
+
+/** A webhook attempt failed; `permanent` stops the retries (a disabled endpoint). */
+export class WebhookSendError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'WebhookSendError';
+  }
+}
+
+/**
+ * Issue 11: bounces and complaints. Which addresses email may not go to, and what a bounce
+ * records (the integrations module's email events).
+ */
+export interface EmailEventsHook {
+  suppression(tx: Db, address: string, purpose: string): Promise<string | null>;
+  record(
+    tx: Db,
+    message: typeof outboundMessages.$inferSelect,
+    kind: 'bounced' | 'complained',
+    at: Date,
+  ): Promise<void>;
+}
+
+/** A webhook message to write into the outbox: the signed JSON body for one endpoint. */
+export interface QueuedWebhook {
+  orgId: string;
+  /** The endpoint's id (the row's recipient). */
+  endpointId: string;
+  body: string;
+  idempotencyKey: string;
+}
+
 /**
  * How long a worker holds a message it took. Longer than a send may take (SMTP timeouts total
  * 40 s), shorter than the job's expiry, so pg-boss's retry of a job whose worker died finds the
@@ -99,7 +139,9 @@ export type DeliveryOutcome =
   | 'skipped'
   | 'expired'
   | 'deferred'
-  | 'suppressed';
+  | 'suppressed'
+  // Issue 11: the SMTP server refused the recipient for good (5xx).
+  | 'bounced';
 
 /**
  * The outbox (docs/adr/0020). `queueEmail` writes a message and its job in the caller's
@@ -125,6 +167,10 @@ export class OutboxService {
       sendPolicy?: SendPolicy;
       /** How long an EHR has to acknowledge an HL7 message (30 s). */
       hl7TimeoutMs?: number;
+      /** Issue 11: signed webhooks (docs/adr/0032); set once the integrations module exists. */
+      webhooks?: WebhookChannel;
+      /** Issue 11: suppressed addresses and bounces (an SMTP 5xx is a hard bounce). */
+      emailEvents?: EmailEventsHook;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -217,6 +263,67 @@ export class OutboxService {
     return id;
   }
 
+  // Issue 11: signed webhooks (docs/adr/0032).
+  /**
+   * Writes a webhook message and its job in `tx` (purpose `operations`, no patient: the send-time
+   * checks are for messages to patients); returns its id, or null if its key was queued before.
+   */
+  async queueWebhook(tx: Db, webhook: QueuedWebhook): Promise<string | null> {
+    const id = randomUUID();
+    const { orgId } = webhook;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        channel: 'webhook',
+        purpose: 'operations',
+        recipient: webhook.endpointId,
+        textEncrypted: this.cipher.encrypt(webhook.body, outboundTextAad(id, orgId)),
+        idempotencyKey: webhook.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /** The webhook messages of an organization, newest first (the delivery log). */
+  webhookMessages(
+    tx: Db,
+    options: { endpointId?: string; limit: number },
+  ): Promise<(typeof outboundMessages.$inferSelect)[]> {
+    return tx
+      .select()
+      .from(outboundMessages)
+      .where(
+        and(
+          eq(outboundMessages.channel, 'webhook'),
+          options.endpointId ? eq(outboundMessages.recipient, options.endpointId) : undefined,
+        ),
+      )
+      .orderBy(desc(outboundMessages.createdAt), desc(outboundMessages.id))
+      .limit(options.limit);
+  }
+
+  /** One webhook message with its body (to replay it). */
+  async webhookMessage(
+    tx: Db,
+    id: string,
+  ): Promise<{ row: typeof outboundMessages.$inferSelect; body: string } | null> {
+    const [row] = await tx
+      .select()
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.id, id), eq(outboundMessages.channel, 'webhook')));
+    if (!row) return null;
+    return {
+      row,
+      body: this.cipher.decrypt(row.textEncrypted, outboundTextAad(row.id, row.orgId)),
+    };
+  }
+
   /**
    * Withdraws the still-queued messages whose idempotency key starts with `keyPrefix` (a
    * journey enrolment's, when its appointment is cancelled or moved): they are never sent.
@@ -295,6 +402,22 @@ export class OutboxService {
       return 'expired';
     }
 
+    // Issue 11: an address that hard-bounced gets no email, one that complained no marketing.
+    const emailEvents = this.options.emailEvents;
+    if (claimed.channel === 'email' && emailEvents) {
+      const blocked = await this.database.withTenant(orgId, async (tx) => {
+        const reason = await emailEvents.suppression(tx, claimed.recipient, claimed.purpose);
+        if (reason) {
+          await tx
+            .update(outboundMessages)
+            .set({ status: 'suppressed', suppressionReason: reason, claimedUntil: null })
+            .where(eq(outboundMessages.id, messageId));
+        }
+        return reason;
+      });
+      if (blocked) return 'suppressed';
+    }
+
     let sent: ChannelSend;
     try {
       sent = await this.dispatch(claimed);
@@ -302,14 +425,27 @@ export class OutboxService {
       if (error instanceof Hl7SendError && !error.permanent) {
         return this.retryHl7Later(payload, claimed.attempts, error, now);
       }
+      // Issue 11: a 5xx to an email is a hard bounce: recorded, and the address suppressed.
+      if (error instanceof EmailSendError && error.permanent && emailEvents) {
+        await this.database.withTenant(orgId, async (tx) => {
+          await tx
+            .update(outboundMessages)
+            .set({ lastError: error.message })
+            .where(eq(outboundMessages.id, messageId));
+          await emailEvents.record(tx, claimed, 'bounced', this.options.clock());
+        });
+        return 'bounced';
+      }
       if (
         !(
           error instanceof EmailSendError ||
           error instanceof SmsSendError ||
-          error instanceof Hl7SendError
+          error instanceof Hl7SendError ||
+          error instanceof WebhookSendError
         )
-      )
+      ) {
         throw error;
+      }
       const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
       await this.database.withTenant(orgId, (tx) =>
         tx
@@ -397,6 +533,10 @@ export class OutboxService {
         const controlId = text.split('\r', 1)[0]?.split('|')[9] ?? '';
         return { status: 'delivered', provider: 'mllp', providerMessageId: controlId };
       }
+      // Issue 11: signed webhooks (docs/adr/0032).
+      case 'webhook':
+        if (!this.options.webhooks) throw new WebhookSendError('no webhook channel', false);
+        return this.options.webhooks.send(row, text);
       default:
         throw new Error(`outbox: no channel ${row.channel}`);
     }

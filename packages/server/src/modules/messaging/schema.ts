@@ -71,7 +71,8 @@ export const outboundMessages = pgTable(
     index('outbound_messages_status_idx')
       .on(t.orgId, t.status, t.createdAt)
       .where(sql`status in ('queued', 'failed')`),
-    check('outbound_messages_channel_check', sql`channel in ('email', 'sms', 'hl7')`),
+    // Issue 11: signed webhooks go through the outbox too (docs/adr/0032).
+    check('outbound_messages_channel_check', sql`channel in ('email', 'sms', 'hl7', 'webhook')`),
     check(
       'outbound_messages_email_subject_check',
       sql`channel <> 'email' or subject_encrypted is not null`,
@@ -82,7 +83,7 @@ export const outboundMessages = pgTable(
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn', 'suppressed')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn', 'suppressed', 'complained')`,
     ),
     // Issue 11: a phone's conversation (the Test phone, tying a reply to what it answers).
     index('outbound_messages_recipient_idx').on(t.orgId, t.channel, t.recipient, t.createdAt),

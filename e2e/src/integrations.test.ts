@@ -1,0 +1,73 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
+import {
+  DEMO_LOGINS,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('Integrations', () => {
+  it('an admin registers an API client and a webhook endpoint; the page passes axe', async () => {
+    // bypassCSP: axe is injected as an inline script, which the app's CSP rightly refuses.
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+      bypassCSP: true,
+    });
+    const page = await context.newPage();
+    await withScreenshotOnFailure(page, 'integrations', async () => {
+      await page.goto(`${app.url}/login`);
+      await page.getByLabel('Email').fill(DEMO_LOGINS.admin.email);
+      await page.getByLabel('Password').fill(DEMO_LOGINS.admin.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Integrations' }).click();
+      await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+
+      const jwk = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({
+        format: 'jwk',
+      });
+      await page.getByLabel('Name').fill('Population health');
+      await page
+        .getByLabel('Public keys (JWKS)')
+        .fill(JSON.stringify({ keys: [{ ...jwk, kid: 'k1', alg: 'ES384' }] }));
+      await page.getByRole('button', { name: 'Register client' }).click();
+      const clients = page.getByRole('table', { name: 'API clients' });
+      await clients.getByRole('cell', { name: 'Population health', exact: true }).waitFor();
+      await expect(clients.getByText('system/Patient.rs').count()).resolves.toBe(1);
+
+      // A documentation address (TEST-NET-3): public, so no allow-list is needed; nothing is sent.
+      await page.getByLabel('URL').fill('https://203.0.113.10/careloop-hook');
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await expect(page.getByTestId('webhook-secret').textContent()).resolves.toMatch(/^whsec_/);
+      await page
+        .getByRole('table', { name: 'Webhook endpoints' })
+        .getByText('https://203.0.113.10/careloop-hook')
+        .waitFor();
+
+      // A private address is refused, with the reason shown.
+      await page.getByLabel('URL').fill('https://10.0.0.5/hook');
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await page.getByRole('alert').filter({ hasText: 'private or loopback' }).waitFor();
+
+      await settle(page);
+      const findings = failing(await axeViolations(page));
+      expect(describeFindings('integrations', findings)).toBe('integrations: none');
+    });
+    await context.close();
+  });
+});

@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type Session, type TestApp, TestTenant } from '../../../test/app.js';
+import { TestClock } from '../../../test/clock.js';
+import { describeEachDatabase } from '../../../test/databases.js';
+import { SmtpSink } from '../../../test/smtp-sink.js';
+import type { QueuedEmail } from '../../messaging/outbox.js';
+import { outboundMessages } from '../../messaging/schema.js';
+import { touchpoints } from '../../timeline/schema.js';
+import { webhookHeaders } from '../webhooks/signature.js';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+describeEachDatabase('email bounces and complaints', (kind) => {
+  let app: TestApp;
+  let sink: SmtpSink;
+  let tenant: TestTenant;
+  let admin: Session;
+  let patientId: string;
+  // Midday in the patients' zone: the send-time checks' quiet hours are not in the way.
+  const clock = new TestClock('2026-12-06T17:00:00Z');
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    app = await createTestApp(
+      kind,
+      {
+        SMTP_URL: sink.url,
+        MAIL_FROM: 'Clinic <no-reply@clinic.example>',
+        EMAIL_EVENTS_SECRET: SECRET,
+      },
+      { clock },
+    );
+    await app.services.jobs.start();
+    tenant = await TestTenant.create(app);
+    admin = await tenant.signIn('admin');
+    patientId = (await tenant.createPatient({ givenName: 'Rosa', familyName: 'Diaz' })).id;
+  }, 120_000);
+  afterAll(async () => {
+    await app.close();
+    await sink.close();
+  });
+
+  /**
+   * An email to `to`; about the patient only when `aboutPatient` (the later ones are not, so the
+   * send-time consent and caps checks stay out of what these tests look at).
+   */
+  const queue = (
+    to: string,
+    purpose: QueuedEmail['purpose'] = 'operations',
+    aboutPatient = false,
+  ) =>
+    app.database.withTenant(tenant.orgId, async (tx) => {
+      const id = await app.services.outbox.queueEmail(tx, {
+        orgId: tenant.orgId,
+        patientId: aboutPatient ? patientId : null,
+        purpose,
+        to,
+        subject: 'Your visit',
+        text: 'See you soon.',
+        idempotencyKey: randomUUID(),
+      });
+      if (!id) throw new Error('not queued');
+      return id;
+    });
+  const deliver = (messageId: string) =>
+    app.services.outbox.deliver({ orgId: tenant.orgId, messageId });
+  const row = async (id: string) => {
+    const [found] = await app.database.withTenant(tenant.orgId, (tx) =>
+      tx.select().from(outboundMessages).where(eq(outboundMessages.id, id)),
+    );
+    if (!found) throw new Error('no such message');
+    return found;
+  };
+  const timeline = (id: string) =>
+    app.database.withTenant(tenant.orgId, (tx) =>
+      tx
+        .select({ type: touchpoints.type, patientId: touchpoints.patientId })
+        .from(touchpoints)
+        .where(and(eq(touchpoints.subjectType, 'outbound-message'), eq(touchpoints.subjectId, id))),
+    );
+
+  function report(body: unknown, secret = SECRET) {
+    const text = JSON.stringify(body);
+    return app.app.inject({
+      method: 'POST',
+      url: `/api/email/events?org=${tenant.orgId}`,
+      headers: {
+        'content-type': 'application/json',
+        ...webhookHeaders(
+          [secret],
+          `msg_${randomUUID()}`,
+          Math.floor(clock.now().getTime() / 1000),
+          text,
+        ),
+      },
+      payload: text,
+    });
+  }
+
+  it('a 5xx at send time is a hard bounce: bounced, on the timeline, no more email to the address', async () => {
+    const to = `gone-${randomUUID().slice(0, 8)}@example.org`;
+    sink.refuse.set(to, 550);
+    const id = await queue(to, 'operations', true);
+    expect(await deliver(id)).toBe('bounced');
+    expect(await row(id)).toMatchObject({ status: 'bounced' });
+    expect(await timeline(id)).toEqual([{ type: 'communication.bounced', patientId }]);
+
+    sink.refuse.delete(to);
+    const next = await queue(to, 'treatment');
+    expect(await deliver(next)).toBe('suppressed');
+    expect(await row(next)).toMatchObject({
+      status: 'suppressed',
+      suppressionReason: 'hard-bounce',
+    });
+    expect(sink.to(to)).toHaveLength(0);
+
+    // Staff clear it: email goes again.
+    const list = await admin.get('/api/email/suppressions');
+    const suppression = list
+      .json<{ items: { id: string; address: string }[] }>()
+      .items.find((s) => s.address === to);
+    if (!suppression) throw new Error('no suppression listed');
+    expect((await admin.post(`/api/email/suppressions/${suppression.id}/clear`)).statusCode).toBe(
+      200,
+    );
+    const after = await queue(to);
+    expect(await deliver(after)).toBe('sent');
+    expect(sink.to(to)).toHaveLength(1);
+  });
+
+  it('a 4xx at send time is retried, not a bounce', async () => {
+    const to = `busy-${randomUUID().slice(0, 8)}@example.org`;
+    sink.refuse.set(to, 451);
+    const id = await queue(to);
+    await expect(deliver(id)).rejects.toThrow(/SMTP 451/);
+    expect(await row(id)).toMatchObject({ status: 'queued' });
+    sink.refuse.delete(to);
+    expect(await deliver(id)).toBe('sent');
+  });
+
+  it("a provider's signed complaint stops marketing email to the address, not care email", async () => {
+    const to = `annoyed-${randomUUID().slice(0, 8)}@example.org`;
+    const id = await queue(to, 'operations', true);
+    expect(await deliver(id)).toBe('sent');
+    const { providerMessageId } = await row(id);
+    if (!providerMessageId) throw new Error('no Message-ID');
+
+    const forged = await report(
+      { type: 'complaint', messageId: providerMessageId },
+      `whsec_${randomBytes(32).toString('base64')}`,
+    );
+    expect(forged.statusCode).toBe(403);
+    expect(await row(id)).toMatchObject({ status: 'sent' });
+
+    const soft = await report({ type: 'bounce', bounceType: 'soft', messageId: providerMessageId });
+    expect(soft.json()).toEqual({ recorded: false });
+    const res = await report({ type: 'complaint', messageId: providerMessageId });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ recorded: true });
+    expect(await row(id)).toMatchObject({ status: 'complained' });
+    expect(await timeline(id)).toEqual([{ type: 'communication.complained', patientId }]);
+
+    const marketing = await queue(to, 'marketing');
+    expect(await deliver(marketing)).toBe('suppressed');
+    const care = await queue(to, 'treatment');
+    expect(await deliver(care)).toBe('sent');
+    expect(sink.to(to)).toHaveLength(2);
+
+    const unknown = await report({
+      type: 'bounce',
+      bounceType: 'hard',
+      messageId: '<nope@clinic.example>',
+    });
+    expect(unknown.json()).toEqual({ recorded: false });
+  });
+});

@@ -1,0 +1,161 @@
+import { type EmailSuppression, notFound } from '@careloop/core';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Database, Db } from '../../../db/client.js';
+import type { RequestContext } from '../../../http/actor.js';
+import type { AuditLog } from '../../audit/service.js';
+import type { EmailEventsHook } from '../../messaging/outbox.js';
+import { outboundMessages } from '../../messaging/schema.js';
+import { appendTouchpoints } from '../../timeline/service.js';
+import { emailSuppressions } from '../schema.js';
+
+export type EmailEventKind = 'bounced' | 'complained';
+
+/**
+ * Bounces and complaints (issue 11): a hard bounce (an SMTP 5xx at send time, or a provider's
+ * report) stops every email to the address, a complaint stops marketing email to it, until
+ * staff clear it. Each is on the patient's timeline; the message shows `bounced` or
+ * `complained`.
+ */
+export class EmailEventService implements EmailEventsHook {
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** The active suppressions, newest first (addresses are contact data: an audited read). */
+  async list(ctx: RequestContext): Promise<EmailSuppression[]> {
+    const rows = await this.database.withTenant(ctx.actor.orgId, (tx) =>
+      tx
+        .select()
+        .from(emailSuppressions)
+        .where(isNull(emailSuppressions.clearedAt))
+        .orderBy(desc(emailSuppressions.createdAt))
+        .limit(500),
+    );
+    await this.audit.read(ctx.audit, { action: 'search', recordType: 'email-suppression' });
+    return rows.map(toSuppression);
+  }
+
+  /** Staff let email go to the address again. */
+  async clear(ctx: RequestContext, id: string, at: Date): Promise<EmailSuppression> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [row] = await tx
+        .update(emailSuppressions)
+        .set({ clearedAt: at, clearedBy: ctx.actor.userId })
+        .where(and(eq(emailSuppressions.id, id), isNull(emailSuppressions.clearedAt)))
+        .returning();
+      if (!row) throw notFound('Suppression');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'email-suppression',
+        recordId: id,
+        reason: 'cleared',
+      });
+      return toSuppression(row);
+    });
+  }
+
+  /** Why email for `purpose` may not go to `address`, or null when it may. */
+  async suppression(tx: Db, address: string, purpose: string): Promise<string | null> {
+    const [row] = await tx
+      .select({ reason: emailSuppressions.reason })
+      .from(emailSuppressions)
+      .where(
+        and(
+          eq(emailSuppressions.address, address.trim().toLowerCase()),
+          isNull(emailSuppressions.clearedAt),
+          // A complaint stops marketing only; a hard bounce stops everything.
+          purpose === 'marketing' ? undefined : eq(emailSuppressions.reason, 'hard-bounce'),
+        ),
+      )
+      .limit(1);
+    return row ? row.reason : null;
+  }
+
+  /** Records a bounce or complaint of `message` in `tx`: status, suppression, timeline. */
+  async record(
+    tx: Db,
+    message: typeof outboundMessages.$inferSelect,
+    kind: EmailEventKind,
+    at: Date,
+  ): Promise<void> {
+    await tx
+      .update(outboundMessages)
+      .set({ status: kind, claimedUntil: null })
+      .where(eq(outboundMessages.id, message.id));
+    const address = message.recipient.trim().toLowerCase();
+    const reason = kind === 'bounced' ? 'hard-bounce' : 'complaint';
+    const [active] = await tx
+      .select({ id: emailSuppressions.id })
+      .from(emailSuppressions)
+      .where(
+        and(
+          eq(emailSuppressions.address, address),
+          eq(emailSuppressions.reason, reason),
+          isNull(emailSuppressions.clearedAt),
+        ),
+      );
+    if (!active) {
+      await tx
+        .insert(emailSuppressions)
+        .values({ orgId: message.orgId, address, reason, messageId: message.id, createdAt: at });
+    }
+    if (message.patientId) {
+      const summary =
+        kind === 'bounced'
+          ? 'Email bounced: no more email to this address until staff clear it'
+          : 'Email marked as spam: no more marketing email to this address until staff clear it';
+      await appendTouchpoints(tx, [
+        {
+          orgId: message.orgId,
+          patientId: message.patientId,
+          channel: 'email',
+          direction: 'outbound',
+          type: `communication.${kind}`,
+          stage: message.purpose === 'marketing' ? 'awareness' : 'follow-up',
+          summary,
+          nonClinicalSummary: summary,
+          outcome: kind,
+          subjectType: 'outbound-message',
+          subjectId: message.id,
+          occurredAt: at,
+        },
+      ]);
+    }
+  }
+
+  /**
+   * A provider's report about one of our messages, by the Message-ID we gave it (the outbox
+   * stores it as `provider_message_id`). Returns false when no such message exists.
+   */
+  async report(
+    orgId: string,
+    report: { messageId: string; kind: EmailEventKind },
+    at: Date,
+  ): Promise<boolean> {
+    return this.database.withTenant(orgId, async (tx) => {
+      const [message] = await tx
+        .select()
+        .from(outboundMessages)
+        .where(
+          and(
+            eq(outboundMessages.channel, 'email'),
+            eq(outboundMessages.providerMessageId, report.messageId),
+          ),
+        )
+        .limit(1);
+      if (!message) return false;
+      await this.record(tx, message, report.kind, at);
+      return true;
+    });
+  }
+}
+
+function toSuppression(row: typeof emailSuppressions.$inferSelect): EmailSuppression {
+  return {
+    id: row.id,
+    address: row.address,
+    reason: row.reason === 'complaint' ? 'complaint' : 'hard-bounce',
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -6,6 +6,8 @@ import { SecondFactorService } from './modules/auth/mfa.js';
 import { PasswordResetService } from './modules/auth/password-reset.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
+// Issue 13: the capacity dashboard.
+import { CapacityService } from './modules/capacity/service.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 import { FhirService } from './modules/fhir/service.js';
@@ -77,6 +79,8 @@ export interface Services {
   // Issue 11: the SMS channel.
   smsInbox: SmsInbox;
   smsGateway: SmsGateway;
+  // Issue 13: the capacity and utilization dashboard.
+  capacity: CapacityService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -180,5 +184,8 @@ export function createServices(
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.
     kpis: new KpiService(database, audit, () => auth.now()),
+    // Issue 13: the capacity and utilization dashboard.
+    // Its lead times are the scheduling module's open slots: the same clock.
+    capacity: new CapacityService(database, audit, scheduling, grantClock),
   };
 }

@@ -1,6 +1,8 @@
 import { type RouteOf, routesOf } from '../contract.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes, userRoutes } from './auth.js';
+// Issue 13: the capacity dashboard.
+import { capacityRoutes } from './capacity.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
 import { mailboxRoutes } from './mailbox.js';
@@ -28,6 +30,8 @@ export const routes = {
   portal: portalRoutes,
   restrictions: restrictionRoutes,
   mpi: mpiRoutes,
+  // Issue 13: the capacity dashboard.
+  capacity: capacityRoutes,
 };
 
 export type Routes = typeof routes;

@@ -1,5 +1,4 @@
 import type { Services } from '../../services.js';
-import { startJourneyMapWorkers } from '../journey-map/worker.js';
 
 /** Every night at 02:30 UTC: each organization's trailing window (late data, closing windows). */
 export const KPI_REFRESH_CRON = '30 2 * * *';
@@ -9,8 +8,7 @@ export const KPI_REFRESH_CRON = '30 2 * * *';
  * organization never refreshed (a fresh demo) gets its whole history at the first run, queued
  * now, so the dashboard has figures minutes after start rather than the next night.
  */
-export async function startKpiWorkers(services: Services): Promise<void> {
-  const { jobs, kpis } = services;
+export async function startKpiWorkers({ jobs, kpis }: Services): Promise<void> {
   await jobs.work('kpis.refresh', { concurrency: 1 }, async (job) => {
     await kpis.refresh(job.orgId, { from: job.from, to: job.to });
   });
@@ -19,6 +17,4 @@ export async function startKpiWorkers(services: Services): Promise<void> {
   });
   await jobs.schedule('kpis.refresh-all', KPI_REFRESH_CRON, {});
   await kpis.queueFirstRefreshes(jobs);
-  // The journey map's stage-entry rollup runs beside the KPI rollup (docs/adr/0026).
-  await startJourneyMapWorkers(services);
 }

@@ -75,6 +75,9 @@ const lazyPage = {
   // Issue 10.5: organization settings (MRN format, default location).
   organizationSettings: async () => ({
     Component: (await import('./admin/OrganizationSettingsPage')).OrganizationSettingsPage,
+  }), // Issue 13: capacity and utilization.
+  capacity: async () => ({
+    Component: (await import('./capacity/CapacityPage')).CapacityPage,
   }),
 };
 
@@ -217,6 +220,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="directory:write" />,
             children: [{ path: 'admin/organization', lazy: lazyPage.organizationSettings }],
+          },
+          // Issue 13: capacity and utilization.
+          {
+            element: <RequirePermission permission="analytics:read" />,
+            children: [{ path: 'analytics/capacity', lazy: lazyPage.capacity }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

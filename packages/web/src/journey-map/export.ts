@@ -65,3 +65,8 @@ export async function downloadPng(name: string, svg: SVGSVGElement): Promise<voi
     URL.revokeObjectURL(url);
   }
 }
+
+/** A CSV already written (core's builders, e.g. the capacity tables). */
+export function downloadCsvText(name: string, text: string): void {
+  download(`${name}.csv`, new Blob([text], { type: 'text/csv;charset=utf-8' }));
+}

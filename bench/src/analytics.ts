@@ -3,22 +3,17 @@ import pg from 'pg';
 import { Database } from '../../packages/server/src/db/client.js';
 import type { RequestContext } from '../../packages/server/src/http/actor.js';
 import { AuditLog } from '../../packages/server/src/modules/audit/service.js';
+import { JourneyMapService } from '../../packages/server/src/modules/journey-map/service.js';
 import type { KpiQueryInput } from '../../packages/server/src/modules/kpis/service.js';
 import { KpiService } from '../../packages/server/src/modules/kpis/service.js';
 import { BENCH_AS_OF, generateAnalyticsData } from './analytics-generate.js';
+import { journeyMapBench, type Measured } from './analytics-map.js';
 import { positiveInteger } from './args.js';
 import { finish, fmt, say } from './report.js';
 
 const ORG_ID = '00000000-0000-4000-8000-00000000be11';
 const md5uuid = async (client: pg.Client, key: string) =>
   (await client.query<{ id: string }>('select md5($1)::uuid::text as id', [key])).rows[0]?.id ?? '';
-
-interface Measured {
-  name: string;
-  p95Ms: number;
-  maxMs: number;
-  medianMs: number;
-}
 
 async function measure(name: string, runs: number, fn: () => Promise<unknown>): Promise<Measured> {
   await fn(); // warm
@@ -54,6 +49,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
       patients: { type: 'string', default: '1000000' },
       touchpoints: { type: 'string', default: '1000000' },
       runs: { type: 'string', default: '20' },
+      'map-runs': { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -64,6 +60,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
     touchpoints: positiveInteger(values.touchpoints, 'touchpoints'),
   };
   const runs = positiveInteger(values.runs, 'runs');
+  const mapRuns = positiveInteger(values['map-runs'], 'map-runs');
   const database = await Database.open({
     databaseUrl: url,
     ownerUrl: process.env.DATABASE_OWNER_URL || null,
@@ -181,6 +178,20 @@ export async function analyticsBench(args: string[]): Promise<void> {
       }
     }
     const worst = queries.reduce((a, b) => (b.maxMs > a.maxMs ? b : a));
+    // Issue 12: the journey map over the stage-entry rollup (docs/adr/0026).
+    const mapFigures = await journeyMapBench(
+      new JourneyMapService(database, new AuditLog(database), clock),
+      ctx,
+      { location, practitioner, serviceLine },
+      mapRuns,
+      measure,
+      async (text) =>
+        Number(
+          (await client.query<{ n: string }>(`${text} where org_id = $1`, [ORG_ID])).rows[0]?.n,
+        ),
+    );
+    const mapQueries = mapFigures.queries.filter((q) => !q.name.includes('on read'));
+    const worstMap = mapQueries.reduce((a, b) => (b.maxMs > a.maxMs ? b : a));
     finish(
       values.json,
       {
@@ -193,14 +204,23 @@ export async function analyticsBench(args: string[]): Promise<void> {
         dayRefreshSeconds,
         rollupRows,
         queries: Object.fromEntries(
-          queries.map((q) => [q.name, { p95Ms: q.p95Ms, maxMs: q.maxMs }]),
+          [...queries, ...mapFigures.queries].map((q) => [
+            q.name,
+            { p95Ms: q.p95Ms, maxMs: q.maxMs },
+          ]),
         ),
         worstMaxMs: worst.maxMs,
+        mapRollupRefreshSeconds: mapFigures.rollupRefreshSeconds,
+        mapRecentRefreshSeconds: mapFigures.recentRefreshSeconds,
+        mapSegments: mapFigures.segments,
+        mapWorstMaxMs: worstMap.maxMs,
       },
       [
         `KPI dashboard on ${fmt(volume.patients)} patients, ${fmt(volume.touchpoints)} touchpoints (PostgreSQL)`,
         `  rollup: full refresh ${fullRefreshSeconds} s, nightly window ${trailingRefreshSeconds} s, one day ${dayRefreshSeconds} s, ${fmt(rollupRows)} rows`,
         `  slowest dashboard: ${worst.name}, p95 ${worst.p95Ms} ms, max ${worst.maxMs} ms (goal < 2000 ms)`,
+        `  journey map rollup: whole ${mapFigures.rollupRefreshSeconds} s, recent days ${mapFigures.recentRefreshSeconds} s, ${fmt(mapFigures.segments)} segments`,
+        `  slowest journey map: ${worstMap.name}, p95 ${worstMap.p95Ms} ms, max ${worstMap.maxMs} ms (goal < 2000 ms)`,
       ],
     );
   } finally {

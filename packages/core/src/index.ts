@@ -3,6 +3,8 @@ export * from './auth/mfa.js';
 export * from './auth/minimum-necessary.js';
 export * from './auth/permissions.js';
 export * from './auth/roles.js';
+// Issue 13: the capacity and utilization dashboard.
+export * from './capacity/index.js';
 export * from './consent/consent.js';
 export * from './contact/contact.js';
 export * from './csv-import/index.js';

@@ -18,6 +18,8 @@ import auditRoutes from './modules/audit/routes.js';
 import passwordResetRoutes from './modules/auth/password-reset-routes.js';
 import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
+// Issue 13: the capacity dashboard.
+import capacityRoutes from './modules/capacity/routes.js';
 import csvImportRoutes from './modules/csv-import/routes.js';
 import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
@@ -148,6 +150,8 @@ export async function buildApp(
     await tokenRoutes(api, services);
     await webhookRoutes(api, services);
     await emailEventRoutes(api, services);
+    // Issue 13: the capacity dashboard.
+    await capacityRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

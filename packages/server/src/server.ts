@@ -14,6 +14,8 @@ import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
+// Issue 12: the journey map's rollup.
+import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
 // Issue 12: the KPI rollup workers.
 import { startKpiWorkers } from './modules/kpis/worker.js';
 import { seedDemoDuplicates } from './seed/duplicates.js';
@@ -270,6 +272,8 @@ export async function startServer(
       );
       // Issue 12: the KPI rollup, refreshed nightly and on demand (docs/adr/0027).
       await startKpiWorkers(services);
+      // Issue 12: the journey map's stage-entry rollup, every ten minutes (docs/adr/0026).
+      await startJourneyMapWorkers(services);
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {

@@ -6,6 +6,8 @@ import { SecondFactorService } from './modules/auth/mfa.js';
 import { PasswordResetService } from './modules/auth/password-reset.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
+// Issue 13: the capacity dashboard.
+import { CapacityService } from './modules/capacity/service.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 // Issue 11: the job runner and the outbox.
@@ -98,6 +100,8 @@ export interface Services {
   apiClients: ApiClientService;
   webhooks: WebhookService;
   emailEvents: EmailEventService;
+  // Issue 13: the capacity and utilization dashboard.
+  capacity: CapacityService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -262,5 +266,8 @@ export function createServices(
       clock: () => auth.now(),
       allowedHosts: config.integrationAllowedHosts,
     }),
+    // Issue 13: the capacity and utilization dashboard.
+    // Its lead times are the scheduling module's open slots: the same clock.
+    capacity: new CapacityService(database, audit, scheduling, grantClock),
   };
 }

@@ -79,6 +79,9 @@ const lazyPage = {
   // Issue 10.5: organization settings (MRN format, default location).
   organizationSettings: async () => ({
     Component: (await import('./admin/OrganizationSettingsPage')).OrganizationSettingsPage,
+  }), // Issue 13: capacity and utilization.
+  capacity: async () => ({
+    Component: (await import('./capacity/CapacityPage')).CapacityPage,
   }),
   // Issue 11: the shared inbox and the portal's secure messaging.
   inbox: async () => ({ Component: (await import('./inbox/InboxPage')).InboxPage }),
@@ -238,6 +241,11 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="integration:manage" />,
             children: [{ path: 'admin/integrations', lazy: lazyPage.integrations }],
+          },
+          // Issue 13: capacity and utilization.
+          {
+            element: <RequirePermission permission="analytics:read" />,
+            children: [{ path: 'analytics/capacity', lazy: lazyPage.capacity }],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

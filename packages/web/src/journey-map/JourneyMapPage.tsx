@@ -36,6 +36,7 @@ import { DrillDownModal } from './DrillDownModal';
 import { downloadCsv, downloadPng, downloadSvg } from './export';
 import { FunnelChart } from './FunnelChart';
 import { SankeyChart } from './SankeyChart';
+import { useServiceLineOptions } from './service-lines';
 
 const days = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
 const shown = (v: number | null) => (v === null ? 'suppressed' : String(v));
@@ -322,6 +323,7 @@ export function JourneyMapPage() {
   const [otherLocation, setOtherLocation] = useState<string | null>(null);
   const locations = useLocations();
   const practitioners = usePractitioners();
+  const serviceLines = useServiceLineOptions();
   const settings = useJourneyMapSettings();
   const set = (patch: Partial<JourneyMapFilters>) => setDraft((d) => ({ ...d, ...patch }));
   const apply = () => setParams(new URLSearchParams(journeyMapSearch(draft)));
@@ -399,6 +401,13 @@ export function JourneyMapPage() {
               }))}
               value={draft.practitionerId ?? null}
               onChange={(v) => set({ practitionerId: v ?? undefined })}
+            />
+            <Select
+              label="Service line"
+              clearable
+              data={serviceLines.data ?? []}
+              value={draft.serviceLineId ?? null}
+              onChange={(v) => set({ serviceLineId: v ?? undefined })}
             />
             <Select
               label="Age band"

@@ -39,29 +39,33 @@ export function downloadSvg(name: string, svg: SVGSVGElement): void {
   download(`${name}.svg`, new Blob([svgText(svg)], { type: 'image/svg+xml' }));
 }
 
-/** The chart drawn on a canvas at twice its size, as PNG. */
+/**
+ * The chart drawn on a canvas at twice its size, as PNG. The image is a data: URL: the app's
+ * Content-Security-Policy allows images from 'self' and data: only, and refused the blob: URL
+ * this used before (the PNG never came; caught by e2e/analytics-exports).
+ */
 export async function downloadPng(name: string, svg: SVGSVGElement): Promise<void> {
   const { width, height } = svg.viewBox.baseVal;
-  const url = URL.createObjectURL(new Blob([svgText(svg)], { type: 'image/svg+xml' }));
-  try {
-    const image = new Image();
-    await new Promise<void>((resolve, reject) => {
-      image.onload = () => resolve();
-      image.onerror = () => reject(new Error('The chart could not be drawn'));
-      image.src = url;
-    });
-    const canvas = document.createElement('canvas');
-    canvas.width = width * 2;
-    canvas.height = height * 2;
-    const context = canvas.getContext('2d');
-    if (!context) throw new Error('No canvas');
-    context.fillStyle = '#ffffff';
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    context.drawImage(image, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
-    if (!blob) throw new Error('The PNG could not be made');
-    download(`${name}.png`, blob);
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+  const image = new Image();
+  await new Promise<void>((resolve, reject) => {
+    image.onload = () => resolve();
+    image.onerror = () => reject(new Error('The chart could not be drawn'));
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText(svg))}`;
+  });
+  const canvas = document.createElement('canvas');
+  canvas.width = width * 2;
+  canvas.height = height * 2;
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('No canvas');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0, canvas.width, canvas.height);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (!blob) throw new Error('The PNG could not be made');
+  download(`${name}.png`, blob);
+}
+
+/** A CSV already written (core's builders, e.g. the capacity tables). */
+export function downloadCsvText(name: string, text: string): void {
+  download(`${name}.csv`, new Blob([text], { type: 'text/csv;charset=utf-8' }));
 }

@@ -17,6 +17,7 @@ import {
   IconArrowMerge,
   IconBuilding,
   IconCalendar,
+  IconChartBar,
   IconChartLine,
   IconChecklist,
   IconDeviceMobileMessage,
@@ -107,6 +108,14 @@ const NAV: NavItem[] = [
     icon: <IconChartLine size={18} />,
     permission: 'analytics:read',
     match: (path) => path.startsWith('/analytics/kpis'),
+  },
+  // Issue 13: capacity and utilization.
+  {
+    to: '/analytics/capacity',
+    label: 'Capacity',
+    icon: <IconChartBar size={18} />,
+    permission: 'analytics:read',
+    match: (path) => path.startsWith('/analytics/capacity'),
   },
   {
     to: '/imports',

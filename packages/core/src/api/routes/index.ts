@@ -1,6 +1,8 @@
 import { type RouteOf, routesOf } from '../contract.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes, userRoutes } from './auth.js';
+// Issue 13: the capacity dashboard.
+import { capacityRoutes } from './capacity.js';
 import { directoryRoutes } from './directory.js';
 import { fhirRoutes } from './fhir.js';
 import { healthRoutes } from './health.js';
@@ -55,6 +57,8 @@ export const routes = {
   portalMessaging: portalMessagingRoutes,
   // Issue 11: integrations (API clients, webhooks).
   integrations: integrationRoutes,
+  // Issue 13: the capacity dashboard.
+  capacity: capacityRoutes,
 };
 
 export type Routes = typeof routes;

@@ -42,6 +42,11 @@ export const JOBS = {
   ),
   /** Recompute every organization's trailing window: scheduled nightly. */
   'kpis.refresh-all': Type.Object({}, { additionalProperties: false }),
+  // Issue 12 (journey map): the stage-entry rollup (docs/adr/0026).
+  /** Bring one organization's rollup up to date (whole after a mapping change). */
+  'journey-map.refresh': Type.Object({ orgId: Uuid }, { additionalProperties: false }),
+  /** Bring every organization's rollup up to date: scheduled every ten minutes. */
+  'journey-map.refresh-all': Type.Object({}, { additionalProperties: false }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

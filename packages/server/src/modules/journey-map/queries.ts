@@ -36,16 +36,16 @@ export function rangeEnd(to: string): Date {
 }
 
 /**
- * The cohort's touchpoints: those in the date range of patients who match every filter. The
- * patient filters are EXISTS subqueries, so without them the scan is the touchpoints' range
- * alone (index `touchpoints_org_time_idx`).
+ * The conditions that put a row of alias `t` (with `org_id`, `patient_id` and the instant
+ * `at`) in the cohort: `at` in the date range, and its patient matching every filter. The
+ * patient filters are EXISTS subqueries, so without them the scan is the range alone.
  */
-export function cohortTouchpoints(q: JourneyMapQuery, rules: readonly StageMappingRule[]): SQL {
+export function cohortConditions(q: JourneyMapQuery, at: SQL): SQL[] {
   const from = new Date(`${q.from}T00:00:00Z`);
   const to = rangeEnd(q.to);
   const where: SQL[] = [
-    sql`t.occurred_at >= ${from.toISOString()}::timestamptz`,
-    sql`t.occurred_at < ${to.toISOString()}::timestamptz`,
+    sql`${at} >= ${from.toISOString()}::timestamptz`,
+    sql`${at} < ${to.toISOString()}::timestamptz`,
   ];
   const patient: SQL[] = [];
   if (q.locationId) patient.push(sql`p.primary_location_id = ${q.locationId}::uuid`);
@@ -74,10 +74,15 @@ export function cohortTouchpoints(q: JourneyMapQuery, rules: readonly StageMappi
       and a.patient_id = t.patient_id
       and a.start_at >= ${from.toISOString()}::timestamptz and a.start_at < ${to.toISOString()}::timestamptz
       and ${sql.join(appointment, sql` and `)})`);
+  return where;
+}
+
+/** The cohort's touchpoints: those in the date range of patients who match every filter. */
+export function cohortTouchpoints(q: JourneyMapQuery, rules: readonly StageMappingRule[]): SQL {
   return sql`select t.patient_id, t.id, t.occurred_at, t.type, t.channel, t.direction, t.outcome,
       ${stageCase(rules)} as stage
     from touchpoints t
-    where ${sql.join(where, sql` and `)}`;
+    where ${sql.join(cohortConditions(q, sql`t.occurred_at`), sql` and `)}`;
 }
 
 /** `entries`: each time a patient entered a stage (the first touchpoint of each run). */
@@ -95,13 +100,29 @@ export function stageEntries(): SQL {
       window w as (partition by patient_id order by occurred_at, id))`;
 }
 
-/** One statement: every aggregate of the map but the funnel, as one JSON object. */
-export function mapStatement(cohort: SQL): SQL {
-  return sql`with cohort as materialized (${cohort}), ${stageEntries()},
-    transitions as (
+/** `transitions` over `entries`: each move between stages with its wait in days. */
+export const TRANSITIONS = sql`transitions as (
       select from_stage, stage as to_stage, patient_id,
              extract(epoch from occurred_at - from_at) / 86400.0 as days
-      from entries where from_stage is not null),
+      from entries where from_stage is not null)`;
+
+/** The Sankey's links and the waits between stages, as members of the map's JSON object. */
+export function flowFigures(): SQL {
+  return sql`'links', (select coalesce(json_agg(x), '[]') from (
+          select position - 1 as "fromPosition", from_stage as "from", stage as "to",
+                 count(*) as patients
+          from entries where from_stage is not null and position <= ${SANKEY_DEPTH}
+          group by 1, 2, 3 order by 1, 2, 3) x),
+      'transitions', (select coalesce(json_agg(x), '[]') from (
+          select from_stage as "from", to_stage as "to", count(distinct patient_id) as patients,
+                 percentile_cont(0.5) within group (order by days) as "medianDays",
+                 percentile_cont(0.9) within group (order by days) as "p90Days"
+          from transitions group by 1, 2 order by 1, 2) x)`;
+}
+
+/** One statement: every aggregate of the map but the funnel, as one JSON object. */
+export function mapStatement(cohort: SQL): SQL {
+  return sql`with cohort as materialized (${cohort}), ${stageEntries()}, ${TRANSITIONS},
     repeated as (
       select patient_id, count(*) over (partition by patient_id, type order by occurred_at
                range between interval '7 days' preceding and current row) as n
@@ -109,18 +130,9 @@ export function mapStatement(cohort: SQL): SQL {
     select json_build_object(
       'patients', (select count(distinct patient_id) from cohort),
       'touchpoints', (select count(*) from cohort),
-      'links', (select coalesce(json_agg(x), '[]') from (
-          select position - 1 as "fromPosition", from_stage as "from", stage as "to",
-                 count(*) as patients
-          from entries where from_stage is not null and position <= ${SANKEY_DEPTH}
-          group by 1, 2, 3) x),
-      'transitions', (select coalesce(json_agg(x), '[]') from (
-          select from_stage as "from", to_stage as "to", count(distinct patient_id) as patients,
-                 percentile_cont(0.5) within group (order by days) as "medianDays",
-                 percentile_cont(0.9) within group (order by days) as "p90Days"
-          from transitions group by 1, 2) x),
+      ${flowFigures()},
       'channelMix', (select coalesce(json_agg(x), '[]') from (
-          select stage, channel, count(*) as count from cohort group by 1, 2) x),
+          select stage, channel, count(*) as count from cohort group by 1, 2 order by 1, 2) x),
       'noShows', (select count(distinct patient_id) from cohort where type = 'appointment.noshow'),
       'negativeFeedback', (select count(distinct patient_id) from cohort
           where outcome ~ '^nps:[0-6]$'),

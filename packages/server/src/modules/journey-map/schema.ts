@@ -1,4 +1,15 @@
-import { index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
 import { organizations, orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js';
 import { patientIdColumn, patients } from '../patients/schema.js';
@@ -59,3 +70,64 @@ export const patientListMembers = pgTable(
     sameOrganization(t.orgId, t.patientId, patients),
   ],
 );
+
+// Issue 12: the stage-entry rollup the journey map reads (docs/adr/0026).
+
+/**
+ * Stage segments: each patient's touchpoints cut into maximal runs of one stage (the
+ * organization's mapping) that never cross a UTC day, one row per run with its first touchpoint,
+ * its size, its channel counts and whether it holds a no-show or a negative rating. A map range
+ * begins and ends at UTC midnight, so a range holds whole segments and the map's stage entries,
+ * waits and channel mix are the same read from here as from the touchpoints. Derived data, kept
+ * by the refresh job (day ranges, and whole when the mapping changes): no foreign keys (a
+ * segment must never keep a patient or a merge from happening; it is recomputed).
+ */
+export const journeyStageSegments = pgTable(
+  'journey_stage_segments',
+  {
+    orgId: orgIdColumn(),
+    patientId: uuid('patient_id').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    firstId: uuid('first_id').notNull(),
+    stage: text('stage').notNull(),
+    touchpoints: integer('touchpoints').notNull(),
+    /** Touchpoints per channel: `{"sms": 2, "email": 1}`. */
+    channels: jsonb('channels').notNull(),
+    noShow: boolean('no_show').notNull(),
+    negativeFeedback: boolean('negative_feedback').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.patientId, t.firstAt, t.firstId] }),
+    index('journey_stage_segments_org_time_idx').on(t.orgId, t.firstAt),
+  ],
+);
+
+/**
+ * Repeated contacts: three touchpoints of one type to one patient (not system ones) within seven
+ * days, one row per consecutive three (the first's and the third's instants). A range has a
+ * patient contacted repeatedly when it holds both instants of one row.
+ */
+export const journeyRepeatedContacts = pgTable(
+  'journey_repeated_contacts',
+  {
+    orgId: orgIdColumn(),
+    patientId: uuid('patient_id').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    thirdAt: timestamp('third_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('journey_repeated_contacts_org_time_idx').on(t.orgId, t.thirdAt)],
+);
+
+/** What each organization's rollup holds: the UTC days, under which mapping, since when. */
+export const journeyStageRefreshes = pgTable('journey_stage_refreshes', {
+  orgId: uuid('org_id')
+    .primaryKey()
+    .references(() => organizations.id),
+  /** sha256 of the mapping rules the segments were cut with. */
+  mappingHash: text('mapping_hash').notNull(),
+  fromDay: date('from_day', { mode: 'string' }).notNull(),
+  toDay: date('to_day', { mode: 'string' }).notNull(),
+  refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull(),
+  /** The last whole rebuild (nightly, or after a mapping change). */
+  rebuiltAt: timestamp('rebuilt_at', { withTimezone: true }).notNull(),
+});

@@ -49,6 +49,7 @@ import {
   rangeEnd,
   SANKEY_DEPTH,
 } from './queries.js';
+import { rollupMapStatement, StageRollup } from './rollup.js';
 import { journeyMapSettings, patientListMembers, patientLists } from './schema.js';
 
 /** The latest touchpoints the per-patient journey draws. */
@@ -73,15 +74,27 @@ interface MapRow {
   repeatedContacts: number;
 }
 
+/** Where the map's figures come from: the rollup when it holds the range, else the touchpoints. */
+export type MapSource = 'auto' | 'touchpoints';
+
 /** Journey mapping over the touchpoint log: settings, the aggregate map, drill-downs, lists. */
 export class JourneyMapService {
+  /** The stage-entry rollup the map reads (docs/adr/0026), kept by the refresh job. */
+  readonly rollup: StageRollup;
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly clock: () => Date = () => new Date(),
     /** The small-cell threshold is the organization's, one for every aggregate (KPIs too). */
     private readonly directory: DirectoryService = new DirectoryService(database, audit),
-  ) {}
+  ) {
+    this.rollup = new StageRollup(
+      database,
+      clock,
+      async (orgId, tx) => (await this.settings(orgId, tx)).mapping,
+    );
+  }
 
   async settings(orgId: string, tx?: Db): Promise<JourneyMapSettings> {
     const read = async (db: Db) => {
@@ -171,13 +184,21 @@ export class JourneyMapService {
   }
 
   /** The aggregate journey map of a cohort, with small cells suppressed for this reader. */
-  async map(ctx: RequestContext, q: JourneyMapQuery): Promise<JourneyMap> {
+  async map(
+    ctx: RequestContext,
+    q: JourneyMapQuery,
+    source: MapSource = 'auto',
+  ): Promise<JourneyMap> {
     this.assertQuery(ctx, q);
     const asOf = this.asOf(q);
     const raw = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const settings = await this.settings(ctx.actor.orgId, tx);
       const cohort = cohortTouchpoints(q, settings.mapping);
-      const [row] = rowsOf<{ j: MapRow }>(await tx.execute(mapStatement(cohort)));
+      const fromRollup =
+        source === 'auto' && (await this.rollup.covers(tx, ctx.actor.orgId, q, settings.mapping));
+      const [row] = rowsOf<{ j: MapRow }>(
+        await tx.execute(fromRollup ? rollupMapStatement(q) : mapStatement(cohort)),
+      );
       if (!row) throw new Error('The journey map statement returned no row');
       const definition = this.definitionOf(settings, q.definition);
       const funnel = definition ? await this.funnel(tx, cohort, definition, asOf) : null;

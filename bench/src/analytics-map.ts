@@ -1,0 +1,81 @@
+import type { JourneyMapQuery } from '@careloop/core';
+import type { RequestContext } from '../../packages/server/src/http/actor.js';
+import type { JourneyMapService } from '../../packages/server/src/modules/journey-map/service.js';
+import { fmt, say } from './report.js';
+
+export interface Measured {
+  name: string;
+  p95Ms: number;
+  maxMs: number;
+  medianMs: number;
+}
+
+export type Measure = (name: string, runs: number, fn: () => Promise<unknown>) => Promise<Measured>;
+
+export interface MapFigures {
+  rollupRefreshSeconds: number;
+  recentRefreshSeconds: number;
+  segments: number;
+  queries: Measured[];
+}
+
+/**
+ * The journey map as the route calls it (JourneyMapService.map, as an analyst: funnel of the
+ * first definition, suppression and audit included) over a quarter and a year, for each filter
+ * combination, from the stage-entry rollup; and the year without filters once on read from the
+ * touchpoints, for comparison (docs/adr/0026).
+ */
+export async function journeyMapBench(
+  map: JourneyMapService,
+  ctx: RequestContext,
+  dims: { location: string; practitioner: string; serviceLine: string },
+  runs: number,
+  measure: Measure,
+  count: (sql: string) => Promise<number>,
+): Promise<MapFigures> {
+  const orgId = ctx.actor.orgId;
+  let t0 = performance.now();
+  await map.rollup.refresh(orgId, { whole: true });
+  const rollupRefreshSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  t0 = performance.now();
+  await map.rollup.refresh(orgId);
+  const recentRefreshSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  const segments = await count('select count(*) as n from journey_stage_segments');
+  say(
+    `Journey map rollup: whole ${rollupRefreshSeconds} s, recent days ${recentRefreshSeconds} s, ${fmt(segments)} segments`,
+  );
+  const periods: { name: string; q: JourneyMapQuery }[] = [
+    { name: 'quarter', q: { from: '2026-03-01', to: '2026-05-31' } },
+    { name: 'year', q: { from: '2025-06-01', to: '2026-05-31' } },
+  ];
+  const filters: { name: string; q: Partial<JourneyMapQuery> }[] = [
+    { name: 'all', q: {} },
+    { name: 'location', q: { locationId: dims.location } },
+    { name: 'practitioner', q: { practitionerId: dims.practitioner } },
+    { name: 'service line', q: { serviceLineId: dims.serviceLine } },
+    { name: 'age band', q: { ageBand: '65+' } },
+    {
+      name: 'location+practitioner+service line',
+      q: {
+        locationId: dims.location,
+        practitionerId: dims.practitioner,
+        serviceLineId: dims.serviceLine,
+      },
+    },
+  ];
+  const queries: Measured[] = [];
+  for (const p of periods)
+    for (const f of filters) {
+      const m = await measure(`journey map ${p.name}, ${f.name}`, runs, () =>
+        map.map(ctx, { ...p.q, ...f.q }),
+      );
+      queries.push(m);
+      say(`  ${m.name}: median ${m.medianMs} ms, p95 ${m.p95Ms} ms, max ${m.maxMs} ms`);
+    }
+  const onRead = await measure('journey map year, all, on read (touchpoints)', 1, () =>
+    map.map(ctx, { from: '2025-06-01', to: '2026-05-31' }, 'touchpoints'),
+  );
+  say(`  ${onRead.name}: ${onRead.maxMs} ms`);
+  queries.push(onRead);
+  return { rollupRefreshSeconds, recentRefreshSeconds, segments, queries };
+}

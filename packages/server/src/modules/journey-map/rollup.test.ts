@@ -1,0 +1,174 @@
+import type { JourneyMapQuery } from '@careloop/core';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RequestContext } from '../../http/actor.js';
+import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
+import { TestClock } from '../../test/clock.js';
+import { describeEachDatabase } from '../../test/databases.js';
+import { touchpoints } from '../timeline/schema.js';
+
+/** Types of every stage, channels of every kind: a cohort whose paths cross stages and days. */
+const TYPES = [
+  'campaign.email',
+  'patient.registered',
+  'appointment.booked',
+  'appointment.reminder',
+  'appointment.confirmed',
+  'visit.completed',
+  'appointment.noshow',
+  'survey.completed',
+  'noshow.outreach',
+  'transition.call',
+];
+const CHANNELS = ['sms', 'email', 'phone', 'portal', 'system', 'in-person'];
+const BIRTH_DATES = ['1950-01-01', '1980-05-05', '2000-06-06', '2015-07-07'];
+
+/** A small deterministic generator (no test depends on Math.random). */
+function lcg(seed: number) {
+  let state = seed;
+  return (n: number) => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return Math.floor(state / 65_536) % n; // the high bits: the low ones cycle
+  };
+}
+
+const QUERIES: JourneyMapQuery[] = [
+  { from: '2026-01-01', to: '2026-04-30' },
+  // Starts inside runs and inside seven-day windows of repeated contacts.
+  { from: '2026-02-10', to: '2026-03-20' },
+  { from: '2026-03-15', to: '2026-03-15' },
+  { from: '2026-01-01', to: '2026-04-30', ageBand: '65+' },
+  { from: '2026-02-01', to: '2026-03-31', ageBand: '18-34' },
+];
+
+describeEachDatabase('journey map stage-entry rollup', (kind) => {
+  let t: TestApp;
+  let org: TestTenant;
+  let ctx: RequestContext;
+  const patients: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp(kind, {}, { clock: new TestClock('2026-05-02T09:00:00Z') });
+    org = await TestTenant.create(t);
+    for (let i = 0; i < 24; i++)
+      patients.push((await org.createPatient({ birthDate: BIRTH_DATES[i % 4] })).id);
+    const next = lcg(12);
+    const rows: (typeof touchpoints.$inferInsert)[] = [];
+    for (const [i, patientId] of patients.entries()) {
+      let at = Date.UTC(2026, 0, 1 + next(20), 8);
+      for (let k = 0; k < 20 + next(14); k++) {
+        // Mostly hours apart (several a day, stage changes within a day), some days apart,
+        // some at the same instant (ties ordered by id).
+        const step = next(4);
+        at += step === 0 ? 0 : step === 1 ? 3_600_000 * (1 + next(5)) : 86_400_000 * next(9);
+        const type = TYPES[(next(TYPES.length) + i) % TYPES.length] ?? 'campaign.email';
+        rows.push({
+          orgId: org.orgId,
+          patientId,
+          occurredAt: new Date(at),
+          type,
+          channel: CHANNELS[next(CHANNELS.length)] ?? 'sms',
+          stage: 'pre-visit',
+          outcome: type === 'survey.completed' ? `nps:${next(11)}` : null,
+          direction: 'outbound',
+          summary: type,
+          nonClinicalSummary: type,
+        });
+      }
+    }
+    await t.database.system((tx) => tx.insert(touchpoints).values(rows));
+    ctx = {
+      actor: {
+        userId: org.orgId,
+        orgId: org.orgId,
+        orgName: 'Rollup Health',
+        email: 'clinician@rollup.test',
+        displayName: 'Clinician',
+        role: 'clinician',
+        patientId: null,
+        sessionId: 'test',
+        csrfToken: 'test',
+        stage: 'active',
+      },
+      audit: {
+        orgId: org.orgId,
+        userId: null,
+        email: null,
+        role: 'clinician',
+        ip: null,
+        userAgent: null,
+      },
+    };
+  });
+  afterAll(() => t.close());
+
+  const both = async (q: JourneyMapQuery) => ({
+    rollup: await t.services.journeyMap.map(ctx, q),
+    touchpoints: await t.services.journeyMap.map(ctx, q, 'touchpoints'),
+  });
+
+  it('answers every figure of the map as the touchpoints do, for ranges and filters', async () => {
+    const done = await t.services.journeyMap.rollup.refresh(org.orgId);
+    expect(done.whole).toBe(true);
+    const whole = await t.services.journeyMap.map(ctx, QUERIES[0] ?? { from: '', to: '' });
+    expect(whole.painPoints.some((p) => p.kind === 'repeated-contact')).toBe(true);
+    for (const q of QUERIES) {
+      const { rollup, touchpoints: onRead } = await both(q);
+      expect(onRead.patients, JSON.stringify(q)).toBeGreaterThan(0);
+      expect(rollup, JSON.stringify(q)).toEqual(onRead);
+    }
+  });
+
+  it('reads the rollup when it holds the range, and counts late touchpoints at the next refresh', async () => {
+    const q = { from: '2026-01-01', to: '2026-05-01' };
+    const [patient] = patients;
+    const late = {
+      orgId: org.orgId,
+      patientId: patient ?? '',
+      occurredAt: new Date('2026-05-01T10:00:00Z'),
+      type: 'transition.call',
+      channel: 'phone',
+      stage: 'follow-up',
+      outcome: null,
+      direction: 'outbound',
+      summary: 'call',
+      nonClinicalSummary: 'call',
+    };
+    await t.database.system((tx) => tx.insert(touchpoints).values(late));
+    const before = await both(q);
+    expect(before.rollup.touchpoints).toBe((before.touchpoints.touchpoints ?? 0) - 1);
+    const recent = await t.services.journeyMap.rollup.refresh(org.orgId);
+    expect(recent.whole).toBe(false);
+    const after = await both(q);
+    expect(after.rollup).toEqual(after.touchpoints);
+    await t.database.system((tx) =>
+      tx
+        .delete(touchpoints)
+        .where(
+          and(
+            eq(touchpoints.orgId, org.orgId),
+            eq(touchpoints.occurredAt, late.occurredAt),
+            eq(touchpoints.type, late.type),
+          ),
+        ),
+    );
+  });
+
+  it('falls back to the touchpoints when the mapping changed, until rebuilt', async () => {
+    const q = QUERIES[1] ?? { from: '2026-02-10', to: '2026-03-20' };
+    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
+    const settings = await t.services.journeyMap.settings(org.orgId);
+    const mapping = [...settings.mapping, { type: 'transition.call', stage: 'visit' }];
+    await t.database.withTenant(org.orgId, (tx) =>
+      tx.execute(sql`insert into journey_map_settings (org_id, stages, mapping, definitions)
+        values (${org.orgId}, ${JSON.stringify(settings.stages)}::jsonb, ${JSON.stringify(mapping)}::jsonb,
+                ${JSON.stringify(settings.definitions)}::jsonb)`),
+    );
+    const changed = await both(q);
+    expect(changed.rollup).toEqual(changed.touchpoints);
+    const rebuilt = await t.services.journeyMap.rollup.refresh(org.orgId);
+    expect(rebuilt.whole).toBe(true);
+    const after = await both(q);
+    expect(after.rollup).toEqual(after.touchpoints);
+  });
+});

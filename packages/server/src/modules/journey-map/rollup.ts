@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import {
+  isoDay,
+  type JourneyMapQuery,
+  orderedRules,
+  rangeProblem,
+  type StageMappingRule,
+} from '@careloop/core';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import { organizations } from '../directory/schema.js';
+import {
+  cohortConditions,
+  flowFigures,
+  REPEATED_CONTACTS,
+  stageCase,
+  stageEntries,
+  TRANSITIONS,
+} from './queries.js';
+
+const DAY_MS = 86_400_000;
+/** UTC days recomputed per transaction: a whole rebuild is many short transactions. */
+const REBUILD_CHUNK_DAYS = 366;
+/** A rollup older than this is rebuilt whole (backfills, merges, deleted touchpoints). */
+const REBUILD_AFTER_MS = DAY_MS;
+/** Days before the last refreshed one that a refresh counts again (late touchpoints). */
+const RECENT_DAYS = 2;
+
+/** Which rules the rollup was cut with: a mapping change makes it unusable until rebuilt. */
+export function mappingHash(rules: readonly StageMappingRule[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(orderedRules(rules)))
+    .digest('hex');
+}
+
+const dayNumber = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+const instant = (day: number) => sql`${new Date(day * DAY_MS).toISOString()}::timestamptz`;
+
+/**
+ * Recomputes the segments of UTC days [from, to] (day numbers) and the repeated contacts whose
+ * third touchpoint falls in them, in the caller's transaction as careloop_app of `orgId`.
+ */
+async function refreshDays(
+  tx: Db,
+  orgId: string,
+  rules: readonly StageMappingRule[],
+  from: number,
+  to: number,
+): Promise<void> {
+  const lo = instant(from);
+  const hi = instant(to + 1);
+  await tx.execute(sql`select set_config('jit', 'off', true)`);
+  await tx.execute(sql`delete from journey_stage_segments
+    where org_id = ${orgId} and first_at >= ${lo} and first_at < ${hi}`);
+  // A segment starts where the stage changes or the UTC day does; its first touchpoint is the
+  // one row of it marked `starts`.
+  await tx.execute(sql`
+    insert into journey_stage_segments
+      (org_id, patient_id, first_at, first_id, stage, touchpoints, channels, no_show, negative_feedback)
+    select ${orgId}::uuid, patient_id, min(first_at), (array_agg(first_id) filter (where first_id is not null))[1],
+           stage, sum(n)::int, jsonb_object_agg(channel, n), bool_or(no_show), bool_or(negative_feedback)
+    from (
+      select patient_id, segment, stage, channel, count(*) as n, min(occurred_at) as first_at,
+             (array_agg(id) filter (where starts))[1] as first_id,
+             coalesce(bool_or(type = 'appointment.noshow'), false) as no_show,
+             coalesce(bool_or(outcome ~ '^nps:[0-6]$'), false) as negative_feedback
+      from (
+        select *, count(*) filter (where starts) over (partition by patient_id
+                    order by occurred_at, id rows unbounded preceding) as segment
+        from (
+          select *, (lag(stage) over w is distinct from stage
+                     or lag(day) over w is distinct from day) as starts
+          from (
+            select t.patient_id, t.id, t.occurred_at, t.channel, t.type, t.outcome,
+                   ${stageCase(rules)} as stage, (t.occurred_at at time zone 'UTC')::date as day
+            from touchpoints t
+            where t.org_id = ${orgId} and t.occurred_at >= ${lo} and t.occurred_at < ${hi}
+          ) staged
+          window w as (partition by patient_id order by occurred_at, id)
+        ) marked
+      ) numbered
+      group by patient_id, segment, stage, channel
+    ) by_channel
+    group by patient_id, segment, stage`);
+  await tx.execute(sql`delete from journey_repeated_contacts
+    where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
+  // The same seven days as the map's window (`range … preceding`), in the same arithmetic.
+  await tx.execute(sql`
+    insert into journey_repeated_contacts (org_id, patient_id, first_at, third_at)
+    select ${orgId}::uuid, patient_id, first_at, occurred_at
+    from (
+      select t.patient_id, t.occurred_at,
+             lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
+               order by t.occurred_at, t.id) as first_at
+      from touchpoints t
+      where t.org_id = ${orgId} and t.channel <> 'system'
+        and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
+    ) x
+    where occurred_at >= ${lo} and first_at >= occurred_at - interval '7 days'`);
+}
+
+interface RefreshState {
+  mappingHash: string;
+  fromDay: string;
+  toDay: string;
+  rebuiltAt: Date;
+}
+
+/**
+ * The journey map's stage-entry rollup (docs/adr/0026): kept by the refresh job, read by the map
+ * when it holds the range under the organization's current mapping.
+ */
+export class StageRollup {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: () => Date,
+    private readonly mappingOf: (orgId: string, tx: Db) => Promise<readonly StageMappingRule[]>,
+  ) {}
+
+  private async state(tx: Db, orgId: string): Promise<RefreshState | null> {
+    const [row] = rowsOf<RefreshState>(
+      await tx.execute(sql`select mapping_hash as "mappingHash", to_char(from_day, 'YYYY-MM-DD') as "fromDay",
+          to_char(to_day, 'YYYY-MM-DD') as "toDay", rebuilt_at as "rebuiltAt"
+        from journey_stage_refreshes where org_id = ${orgId}`),
+    );
+    return row ? { ...row, rebuiltAt: new Date(row.rebuiltAt) } : null;
+  }
+
+  /** Whether the map of `q` can read the rollup: same mapping, and its last day refreshed. */
+  async covers(
+    tx: Db,
+    orgId: string,
+    q: JourneyMapQuery,
+    rules: readonly StageMappingRule[],
+  ): Promise<boolean> {
+    if (rangeProblem(q.from, q.to)) return false;
+    const state = await this.state(tx, orgId);
+    return state !== null && state.mappingHash === mappingHash(rules) && q.to <= state.toDay;
+  }
+
+  /**
+   * Brings one organization's rollup up to date: whole when it was never built, its mapping
+   * changed or its last rebuild is a day old; else the last days again. Returns what was done.
+   */
+  async refresh(
+    orgId: string,
+    options: { whole?: boolean } = {},
+  ): Promise<{ whole: boolean; from: string; to: string }> {
+    const now = this.clock();
+    const today = Math.floor(now.getTime() / DAY_MS);
+    const plan = await this.database.withTenant(orgId, async (tx) => {
+      const rules = await this.mappingOf(orgId, tx);
+      const hash = mappingHash(rules);
+      const state = await this.state(tx, orgId);
+      const [span] = rowsOf<{ first: string | null; last: string | null }>(
+        await tx.execute(sql`select to_char(min(occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as first,
+            to_char(max(occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as last
+          from touchpoints where org_id = ${orgId}`),
+      );
+      const lastDay = Math.max(today, span?.last ? dayNumber(span.last) : today);
+      const whole =
+        options.whole === true ||
+        state === null ||
+        state.mappingHash !== hash ||
+        now.getTime() - state.rebuiltAt.getTime() >= REBUILD_AFTER_MS;
+      if (whole || state === null)
+        return {
+          rules,
+          hash,
+          whole: true,
+          from: span?.first ? dayNumber(span.first) : today,
+          to: lastDay,
+        };
+      return {
+        rules,
+        hash,
+        whole: false,
+        from: Math.min(dayNumber(state.toDay), today) - RECENT_DAYS,
+        to: Math.max(lastDay, dayNumber(state.toDay)),
+      };
+    });
+    for (let start = plan.from; start <= plan.to; start += REBUILD_CHUNK_DAYS) {
+      const end = Math.min(plan.to, start + REBUILD_CHUNK_DAYS - 1);
+      await this.database.withTenant(orgId, async (tx) => {
+        // A whole rebuild also drops what lies outside the days it counts (deleted touchpoints).
+        if (plan.whole && start === plan.from) await this.dropOutside(tx, orgId, null, start);
+        await refreshDays(tx, orgId, plan.rules, start, end);
+        if (plan.whole && end === plan.to) await this.dropOutside(tx, orgId, end + 1, null);
+      });
+    }
+    await this.database.withTenant(orgId, (tx) =>
+      tx.execute(sql`
+        insert into journey_stage_refreshes
+          (org_id, mapping_hash, from_day, to_day, refreshed_at, rebuilt_at)
+        values (${orgId}, ${plan.hash}, ${isoDay(plan.from)}::date, ${isoDay(plan.to)}::date,
+                ${now.toISOString()}, ${now.toISOString()})
+        on conflict (org_id) do update set mapping_hash = excluded.mapping_hash,
+          from_day = case when ${plan.whole} then excluded.from_day
+                          else least(journey_stage_refreshes.from_day, excluded.from_day) end,
+          to_day = case when ${plan.whole} then excluded.to_day
+                        else greatest(journey_stage_refreshes.to_day, excluded.to_day) end,
+          refreshed_at = excluded.refreshed_at,
+          rebuilt_at = case when ${plan.whole} then excluded.rebuilt_at
+                            else journey_stage_refreshes.rebuilt_at end`),
+    );
+    return { whole: plan.whole, from: isoDay(plan.from), to: isoDay(plan.to) };
+  }
+
+  private async dropOutside(
+    tx: Db,
+    orgId: string,
+    fromDay: number | null,
+    beforeDay: number | null,
+  ): Promise<void> {
+    const segments: SQL =
+      fromDay === null
+        ? sql`first_at < ${instant(beforeDay ?? 0)}`
+        : sql`first_at >= ${instant(fromDay)}`;
+    const repeated: SQL =
+      fromDay === null
+        ? sql`third_at < ${instant(beforeDay ?? 0)}`
+        : sql`third_at >= ${instant(fromDay)}`;
+    await tx.execute(
+      sql`delete from journey_stage_segments where org_id = ${orgId} and ${segments}`,
+    );
+    await tx.execute(
+      sql`delete from journey_repeated_contacts where org_id = ${orgId} and ${repeated}`,
+    );
+  }
+
+  /** Refreshes every organization (the scheduled job). */
+  async refreshAll(): Promise<number> {
+    const orgs = await this.database.system((tx) =>
+      tx.select({ id: organizations.id }).from(organizations),
+    );
+    for (const org of orgs) await this.refresh(org.id);
+    return orgs.length;
+  }
+}
+
+/**
+ * The map's statement over the rollup: the same JSON object as `mapStatement` over the
+ * touchpoints, with segments in place of touchpoints (a segment's first touchpoint is where a
+ * stage entry can begin; its counts stand for the others).
+ */
+export function rollupMapStatement(q: JourneyMapQuery): SQL {
+  const from = sql`${new Date(`${q.from}T00:00:00Z`).toISOString()}::timestamptz`;
+  return sql`with cohort as materialized (
+      select t.patient_id, t.first_id as id, t.first_at as occurred_at, t.stage, t.touchpoints,
+             t.channels, t.no_show, t.negative_feedback
+      from journey_stage_segments t
+      where ${sql.join(cohortConditions(q, sql`t.first_at`), sql` and `)}),
+    ${stageEntries()}, ${TRANSITIONS}
+    select json_build_object(
+      'patients', (select count(distinct patient_id) from cohort),
+      'touchpoints', (select coalesce(sum(touchpoints), 0) from cohort),
+      ${flowFigures()},
+      'channelMix', (select coalesce(json_agg(x), '[]') from (
+          select c.stage, ch.key as channel, sum(ch.value::bigint) as count
+          from cohort c, jsonb_each_text(c.channels) ch group by 1, 2 order by 1, 2) x),
+      'noShows', (select count(distinct patient_id) from cohort where no_show),
+      'negativeFeedback', (select count(distinct patient_id) from cohort where negative_feedback),
+      'repeatedContacts', (select count(distinct t.patient_id) from journey_repeated_contacts t
+          where ${sql.join(cohortConditions(q, sql`t.third_at`), sql` and `)}
+            and t.first_at >= ${from})
+    ) as j`;
+}

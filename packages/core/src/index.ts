@@ -39,5 +39,7 @@ export * from './restriction/access.js';
 // Issue 13: scheduling.
 export * from './scheduling/api.js';
 export * from './scheduling/availability.js';
+// Issue 13 (h13a): the portal books.
+export * from './scheduling/portal.js';
 export * from './scheduling/status.js';
 export * from './tasks/teams.js';

@@ -34,6 +34,8 @@ import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
+// Issue 13 (h13a): the portal books.
+import { PortalScheduling } from './modules/scheduling/portal.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
 import { TaskService } from './modules/tasks/service.js';
@@ -77,6 +79,8 @@ export interface Services {
   // Issue 11: the SMS channel.
   smsInbox: SmsInbox;
   smsGateway: SmsGateway;
+  // Issue 13 (h13a): the portal books.
+  portalScheduling: PortalScheduling;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -180,5 +184,7 @@ export function createServices(
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.
     kpis: new KpiService(database, audit, () => auth.now()),
+    // Issue 13 (h13a): the portal books.
+    portalScheduling: new PortalScheduling(database, scheduling),
   };
 }

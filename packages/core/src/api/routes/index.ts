@@ -8,6 +8,8 @@ import { mpiRoutes } from './mpi.js';
 import { noteRoutes } from './notes.js';
 import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
+// Issue 13 (h13a): the portal books.
+import { portalSchedulingRoutes } from './portal-scheduling.js';
 import { restrictionRoutes } from './restrictions.js';
 import { taskRoutes } from './tasks.js';
 
@@ -28,6 +30,8 @@ export const routes = {
   portal: portalRoutes,
   restrictions: restrictionRoutes,
   mpi: mpiRoutes,
+  // Issue 13 (h13a): the portal books.
+  portalScheduling: portalSchedulingRoutes,
 };
 
 export type Routes = typeof routes;

@@ -542,6 +542,8 @@ export class SchedulingService {
     ctx: RequestContext,
     id: string,
     body: AppointmentChange,
+    /** Issue 13: a patient in the portal may not cancel late (the policy refuses it). */
+    by: 'staff' | 'patient' = 'staff',
   ): Promise<ScheduledAppointment> {
     if (body.action === 'cancel' && !body.reason?.trim()) {
       throw badRequest('A cancellation needs a reason', '/body/reason');
@@ -566,7 +568,7 @@ export class SchedulingService {
           row.status as AppointmentStatus,
           action,
           { now, start: newStart, end: row.endAt.getTime() },
-          'staff',
+          by,
           { lateCancelHours: policy.lateCancelHours },
         );
         if (!step.ok) throw conflict(refusalMessage(step.refusal), '/body/action');
@@ -722,6 +724,25 @@ export class SchedulingService {
   }
 
   // ---- Reading ----------------------------------------------------------------------------
+
+  /** The service's clock, for callers that compare against what it decides (the portal). */
+  now(): Date {
+    return this.clock();
+  }
+
+  /** Issue 13: one patient's appointments, oldest first (the portal's list); an audited read. */
+  async listForPatient(ctx: RequestContext, patientId: string): Promise<ScheduledAppointment[]> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const rows = await this.select(tx, ctx, eq(appointments.patientId, patientId));
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'search',
+        recordType: 'appointment',
+        patientId,
+        reason: `own appointments: ${rows.length}`,
+      });
+      return rows;
+    });
+  }
 
   /** The patient an appointment belongs to, for the restrictions guard; null if unknown. */
   async patientOf(ctx: RequestContext, id: string): Promise<string | null> {

@@ -13,8 +13,9 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { newIdempotencyKey } from '../api/client';
 import { useCan } from '../auth/session';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 import {
@@ -320,10 +321,13 @@ function BookDialog({
   const [patientId, setPatientId] = useState<string | null>(null);
   const found = usePatientSearch(q);
   const book = useBook();
+  // One key per confirmation of this slot for this patient: a double click or retry books once.
+  const idempotencyKey = useMemo(() => (patientId ? newIdempotencyKey() : ''), [patientId]);
   const submit = () => {
     if (!patientId) return;
     book.mutate(
       {
+        idempotencyKey,
         patientId,
         serviceId: slot.serviceId,
         practitionerId: slot.practitionerId,

@@ -116,6 +116,17 @@ export const router = createBrowserRouter([
         lazy: lazyPage.portalLayout,
         children: [
           { index: true, lazy: lazyPage.portalHome },
+          // Issue 13 (h13a): the portal books.
+          {
+            path: 'book',
+            lazy: async () => ({ Component: (await import('./portal/BookPage')).BookPage }),
+          },
+          {
+            path: 'appointments',
+            lazy: async () => ({
+              Component: (await import('./portal/AppointmentsPage')).AppointmentsPage,
+            }),
+          },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },

@@ -35,6 +35,7 @@ import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
 // Issue 13 (h13a): the portal books.
+import { AppointmentConfirmations } from './modules/scheduling/confirmation.js';
 import { PortalScheduling } from './modules/scheduling/portal.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
@@ -133,7 +134,11 @@ export function createServices(
   // Issue 11: templates, and the one send API for patient messages (journeys send through it).
   const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
   // Issue 13: the scheduling module; its clock is the one tests move.
-  const scheduling = new SchedulingService(database, audit, jobs, { clock: grantClock });
+  const scheduling = new SchedulingService(database, audit, jobs, {
+    clock: grantClock,
+    // Issue 13 (h13a): confirmation emails with the .ics.
+    confirmations: new AppointmentConfirmations(outbox),
+  });
   // Issue 11: journeys.
   jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
   const journeyClock = () => auth.now();

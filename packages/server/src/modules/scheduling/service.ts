@@ -38,6 +38,7 @@ import { locations, practitioners } from '../directory/schema.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
+import type { AppointmentConfirmations } from './confirmation.js';
 import {
   appointments,
   availabilityExceptions,
@@ -79,6 +80,8 @@ export class SlotTakenError extends CareloopError {
 export interface SchedulingOptions {
   /** The clock bookings and status changes are checked against. */
   clock?: () => Date;
+  /** Issue 13: confirmation emails (with the .ics) of bookings and reschedules. */
+  confirmations?: AppointmentConfirmations;
 }
 
 export interface Booked {
@@ -95,6 +98,7 @@ export interface Booked {
  */
 export class SchedulingService {
   private readonly clock: () => Date;
+  private readonly confirmations: AppointmentConfirmations | undefined;
 
   constructor(
     private readonly database: Database,
@@ -103,6 +107,7 @@ export class SchedulingService {
     options: SchedulingOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.confirmations = options.confirmations;
   }
 
   // ---- Services (visit types) -------------------------------------------------------------
@@ -670,6 +675,14 @@ export class SchedulingService {
       appointmentId: change.id,
       event: change.event,
     });
+    // Issue 13: a booking or a move is confirmed by email with the .ics, in this transaction.
+    if (this.confirmations && (change.event === 'booked' || change.event === 'rescheduled')) {
+      await this.confirmations.queue(
+        tx,
+        { orgId: ctx.actor.orgId, orgName: ctx.actor.orgName, event: change.event },
+        await this.read(tx, ctx, change.id),
+      );
+    }
     // Last: the audit chain's lock is held from here to the commit only.
     await this.audit.inTransaction(tx, ctx.audit, {
       action: change.event === 'booked' ? 'create' : 'update',

@@ -144,6 +144,13 @@ describe('axe on every page', () => {
       await page.goto(`${app.url}/portal/messages`);
       await page.getByRole('heading', { name: 'Messages' }).waitFor();
       await audit(page, 'portal messages', report);
+      // Issue 13 (h13a): the portal's booking pages.
+      await page.goto(`${app.url}/portal/book`);
+      await page.getByRole('heading', { name: 'Book a visit' }).waitFor();
+      await audit(page, 'portal book', report);
+      await page.goto(`${app.url}/portal/appointments`);
+      await page.getByRole('heading', { name: 'My appointments' }).waitFor();
+      await audit(page, 'portal appointments', report);
       expect(report.join('\n')).toBe('');
     });
     await context.close();

@@ -52,5 +52,7 @@ export * from './scheduling/api.js';
 export * from './scheduling/availability.js';
 // Imported appointment changes announced to journeys.
 export * from './scheduling/imported.js';
+// Issue 13 (h13a): the portal books.
+export * from './scheduling/portal.js';
 export * from './scheduling/status.js';
 export * from './tasks/teams.js';

@@ -47,6 +47,8 @@ import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
 import restrictionRoutes from './modules/restrictions/routes.js';
+// Issue 13 (h13a): the portal books.
+import portalSchedulingRoutes from './modules/scheduling/portal-routes.js';
 // Issue 13: scheduling.
 import schedulingRoutes from './modules/scheduling/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
@@ -152,6 +154,8 @@ export async function buildApp(
     await emailEventRoutes(api, services);
     // Issue 13: the capacity dashboard.
     await capacityRoutes(api, services);
+    // Issue 13 (h13a): the portal books.
+    await portalSchedulingRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -47,7 +47,10 @@ import { NoteService } from './modules/notes/service.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { RestrictionService } from './modules/restrictions/service.js';
+// Issue 13 (h13a): the portal books.
+import { AppointmentConfirmations } from './modules/scheduling/confirmation.js';
 import { appointmentEventsTo } from './modules/scheduling/imported-events.js';
+import { PortalScheduling } from './modules/scheduling/portal.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
 import { CallTaskService } from './modules/tasks/calls.js';
@@ -102,6 +105,8 @@ export interface Services {
   emailEvents: EmailEventService;
   // Issue 13: the capacity and utilization dashboard.
   capacity: CapacityService;
+  // Issue 13 (h13a): the portal books.
+  portalScheduling: PortalScheduling;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -178,6 +183,8 @@ export function createServices(
   const scheduling = new SchedulingService(database, audit, jobs, {
     clock: grantClock,
     afterConfirm: (tx, confirmed) => ehrLink.confirmed(tx, confirmed),
+    // Issue 13 (h13a): confirmation emails with the .ics.
+    confirmations: new AppointmentConfirmations(outbox),
   });
   // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.
   const appointmentEvents = appointmentEventsTo(jobs, grantClock);
@@ -269,5 +276,7 @@ export function createServices(
     // Issue 13: the capacity and utilization dashboard.
     // Its lead times are the scheduling module's open slots: the same clock.
     capacity: new CapacityService(database, audit, scheduling, grantClock),
+    // Issue 13 (h13a): the portal books.
+    portalScheduling: new PortalScheduling(database, scheduling),
   };
 }

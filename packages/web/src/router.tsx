@@ -130,6 +130,17 @@ export const router = createBrowserRouter([
           { index: true, lazy: lazyPage.portalHome },
           // Issue 11: secure messaging.
           { path: 'messages', lazy: lazyPage.portalMessages },
+          // Issue 13 (h13a): the portal books.
+          {
+            path: 'book',
+            lazy: async () => ({ Component: (await import('./portal/BookPage')).BookPage }),
+          },
+          {
+            path: 'appointments',
+            lazy: async () => ({
+              Component: (await import('./portal/AppointmentsPage')).AppointmentsPage,
+            }),
+          },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },

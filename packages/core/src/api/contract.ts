@@ -27,6 +27,8 @@ export interface RouteSpec {
   reply?: TSchema;
   /** The status of a success when it is not 200: 204 for a reply without a body. */
   status?: 201 | 202 | 204;
+  /** Issue 13: a 409 with more than the Problem (a taken slot's alternatives). */
+  conflict?: TSchema;
 }
 
 /** Declares a route, keeping its literal types for both sides. */

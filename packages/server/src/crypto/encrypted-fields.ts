@@ -24,6 +24,8 @@ export const breakGlassReasonAad = bound('break_glass_grants', 'reason');
 export const outboundSubjectAad = bound('outbound_messages', 'subject_encrypted');
 export const outboundTextAad = bound('outbound_messages', 'text_encrypted');
 export const outboundHtmlAad = bound('outbound_messages', 'html_encrypted');
+// Issue 13: a confirmation's calendar file.
+export const outboundAttachmentAad = bound('outbound_messages', 'attachment_encrypted');
 // Issue 11: what patients text us.
 export const inboundBodyAad = bound('inbound_messages', 'body_encrypted');
 // Issue 11: webhook endpoints' signing secrets (docs/adr/0032).

@@ -14,6 +14,7 @@ import {
   hl7RawAad,
   inboundBodyAad,
   noteBodyAad,
+  outboundAttachmentAad,
   outboundHtmlAad,
   outboundSubjectAad,
   outboundTextAad,
@@ -136,6 +137,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => outboundHtmlAad(r.id, r.org_id),
+  },
+  // Issue 13 (h13a): a confirmation's .ics.
+  {
+    table: 'outbound_messages',
+    column: 'attachment_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => outboundAttachmentAad(r.id, r.org_id),
   },
   {
     table: 'fhir_source_records',

@@ -77,7 +77,11 @@ export function defineRoute<S extends TableRoute>(
     ...(s.params ? { params: s.params } : {}),
     ...(s.query ? { querystring: s.query } : {}),
     ...(s.body ? { body: s.body } : {}),
-    response: s.reply ? { [s.status ?? 200]: s.reply, ...ERRORS } : ERRORS,
+    response: {
+      ...(s.reply ? { [s.status ?? 200]: s.reply } : {}),
+      ...ERRORS,
+      ...(s.conflict ? { 409: s.conflict } : {}),
+    },
   };
   app.route({
     method: spec.method,

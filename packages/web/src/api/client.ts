@@ -86,7 +86,12 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
   const init: RequestInit = {
     method,
     credentials: 'same-origin',
@@ -97,6 +102,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       accept: 'application/json',
       'content-type': 'application/json',
       ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+      ...extraHeaders,
     };
     init.body = JSON.stringify(body ?? {});
   }
@@ -199,9 +205,39 @@ async function call<S extends RouteSpec>(
   return payload as RouteReply<S>;
 }
 
+/**
+ * Issue 13: a call with an `Idempotency-Key` header (a booking): the caller makes one key per
+ * confirmation and sends it again on a retry, so a double click or a timeout books once.
+ */
+async function callOnce<S extends RouteSpec>(
+  spec: S,
+  idempotencyKey: string,
+  ...args: CallArgs<S>
+): Promise<RouteReply<S>> {
+  const input = (args[0] ?? {}) as CallInput<S>;
+  const { body } = input as { body?: unknown };
+  const payload = await request<unknown>(spec.method, urlOf(spec, input), body, {
+    'idempotency-key': idempotencyKey,
+  });
+  await checkReply(spec, payload);
+  return payload as RouteReply<S>;
+}
+
+/** Issue 13: a POST by path with an `Idempotency-Key` (the staff booking, not yet in the table). */
+function postOnce<T>(path: string, body: unknown, idempotencyKey: string): Promise<T> {
+  return request<T>('POST', path, body, { 'idempotency-key': idempotencyKey });
+}
+
+/** A new Idempotency-Key: one per confirmation of a booking. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
 /** The one way the web app talks to the Careloop API (same origin, JSON, CSRF header). */
 export const api = {
   call,
+  callOnce,
+  postOnce,
   get: <T>(path: string, params?: QueryParams) => request<T>('GET', withQuery(path, params)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),

@@ -1,6 +1,7 @@
 import type { PortalProfile } from '@careloop/core';
-import { Badge, Card, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconVideo } from '@tabler/icons-react';
+import { Link } from 'react-router';
 import { AppointmentStatusBadge } from '../patients/tabs/AppointmentsTab';
 import { formatDate, formatDateTime, formatTime } from '../ui/format';
 import { EmptyMessage, ErrorMessage, PageLoader } from '../ui/states';
@@ -76,12 +77,26 @@ function UpcomingAppointments({
 }) {
   return (
     <section aria-labelledby="upcoming-appointments">
-      <Title order={2} size="h3" id="upcoming-appointments" mb="sm">
-        Upcoming appointments
-      </Title>
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h3" id="upcoming-appointments">
+          Upcoming appointments
+        </Title>
+        {/* Issue 13 (h13a): the portal books. */}
+        <Group gap="xs">
+          <Button component={Link} to="/portal/appointments" variant="default" size="compact-md">
+            My appointments
+          </Button>
+          <Button component={Link} to="/portal/book" size="compact-md">
+            Book a visit
+          </Button>
+        </Group>
+      </Group>
       {appointments.length === 0 ? (
         <Paper withBorder>
-          <EmptyMessage title="No upcoming appointments" description="Call us to book a visit." />
+          <EmptyMessage
+            title="No upcoming appointments"
+            description="Book a visit here, or call us."
+          />
         </Paper>
       ) : (
         <Stack gap="sm">

@@ -13,8 +13,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState } from 'react';
+import { notifications } from '@mantine/notifications';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { newIdempotencyKey } from '../api/client';
 import { useCan } from '../auth/session';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 import {
@@ -66,6 +68,11 @@ export function SchedulePage() {
   const [booking, setBooking] = useState<AvailableSlot | null>(null);
   const [cancelling, setCancelling] = useState<ScheduledAppointment | null>(null);
   const [moving, setMoving] = useState<ScheduledAppointment | null>(null);
+  // Issue 13 (h13a): the appointment being dragged (or moved by keyboard) to an open slot.
+  const [carried, setCarried] = useState<ScheduledAppointment | null>(null);
+  // A pointer drag leaves the slots as they are (their size must not shift under the pointer);
+  // a keyboard move relabels them "Move here".
+  const [byKeyboard, setByKeyboard] = useState(false);
   const canBook = useCan('appointment:write');
   const practitioners = usePractitioners();
   const locations = useScheduleLocations();
@@ -99,6 +106,38 @@ export function SchedulePage() {
   const dayList = Array.from({ length: days }, (_, i) => addDays(date, i));
   const act = (a: ScheduledAppointment, action: 'check-in' | 'no-show' | 'complete') =>
     change.mutate({ id: a.id, action });
+  /**
+   * Drops a carried appointment on an open slot: the same PATCH as the reschedule dialog. The
+   * card stays where the server has it until the move succeeds, so a refused move (409: the
+   * slot was just taken, or outside the hours) leaves it where it was, with the server's reason.
+   */
+  const moveTo = (a: ScheduledAppointment, slot: AvailableSlot) => {
+    setCarried(null);
+    change.mutate(
+      {
+        id: a.id,
+        action: 'reschedule',
+        start: slot.start,
+        practitionerId: slot.practitionerId,
+        locationId: slot.locationId,
+      },
+      {
+        onSuccess: () =>
+          notifications.show({
+            color: 'teal',
+            message: `Moved to ${dayTitle(dayKey(slot.start, timeZone))} ${timeOf(slot.start, timeZone)}`,
+          }),
+        onError: (error) =>
+          notifications.show({
+            color: 'red',
+            title: 'Not moved',
+            message: errorMessage(error),
+          }),
+      },
+    );
+  };
+  const movable = (a: ScheduledAppointment) =>
+    canBook && !byLocation && a.status === 'booked' && a.serviceId !== null;
 
   return (
     <>
@@ -211,6 +250,18 @@ export function SchedulePage() {
                         p={6}
                         data-testid="appointment"
                         bg="var(--mantine-color-blue-light)"
+                        draggable={movable(a)}
+                        onDragStart={(e) => {
+                          e.dataTransfer.effectAllowed = 'move';
+                          e.dataTransfer.setData('text/plain', a.id);
+                          setByKeyboard(false);
+                          setCarried(a);
+                        }}
+                        onDragEnd={() => setCarried(null)}
+                        style={{
+                          cursor: movable(a) ? 'grab' : undefined,
+                          opacity: carried?.id === a.id ? 0.5 : 1,
+                        }}
                       >
                         <Group justify="space-between" gap={4}>
                           <Text size="sm" fw={600}>
@@ -249,6 +300,19 @@ export function SchedulePage() {
                                     Reschedule
                                   </Button>
                                 ) : null}
+                                {movable(a) && slots.data ? (
+                                  <Button
+                                    size="compact-xs"
+                                    variant={carried?.id === a.id ? 'filled' : 'default'}
+                                    aria-pressed={carried?.id === a.id}
+                                    onClick={() => {
+                                      setByKeyboard(true);
+                                      setCarried(carried?.id === a.id ? null : a);
+                                    }}
+                                  >
+                                    {carried?.id === a.id ? 'Moving: choose a slot' : 'Move'}
+                                  </Button>
+                                ) : null}
                                 <Button
                                   size="compact-xs"
                                   variant="subtle"
@@ -273,12 +337,23 @@ export function SchedulePage() {
                     ) : slot ? (
                       <Button
                         key={`${slot.practitionerId}-${slot.start}`}
-                        variant="light"
+                        variant={carried && byKeyboard ? 'outline' : 'light'}
                         size="compact-sm"
                         data-testid="open-slot"
-                        onClick={() => setBooking(slot)}
+                        data-start={slot.start}
+                        onClick={() => (carried ? moveTo(carried, slot) : setBooking(slot))}
+                        onDragOver={(e) => {
+                          if (!carried) return;
+                          e.preventDefault();
+                          e.dataTransfer.dropEffect = 'move';
+                        }}
+                        onDrop={(e) => {
+                          e.preventDefault();
+                          if (carried) moveTo(carried, slot);
+                        }}
                       >
-                        Book {timeOf(slot.start, timeZone)}
+                        {carried && byKeyboard ? 'Move here' : 'Book'}{' '}
+                        {timeOf(slot.start, timeZone)}
                       </Button>
                     ) : null,
                   )}
@@ -320,10 +395,13 @@ function BookDialog({
   const [patientId, setPatientId] = useState<string | null>(null);
   const found = usePatientSearch(q);
   const book = useBook();
+  // One key per confirmation of this slot for this patient: a double click or retry books once.
+  const idempotencyKey = useMemo(() => (patientId ? newIdempotencyKey() : ''), [patientId]);
   const submit = () => {
     if (!patientId) return;
     book.mutate(
       {
+        idempotencyKey,
         patientId,
         serviceId: slot.serviceId,
         practitionerId: slot.practitionerId,

@@ -80,11 +80,12 @@ export function usePatientSearch(q: string) {
   });
 }
 
+/** Books with the confirmation's Idempotency-Key: a double click or a retry books once. */
 export function useBook() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: AppointmentBook) =>
-      api.post<ScheduledAppointment>('/api/appointments', body),
+    mutationFn: ({ idempotencyKey, ...body }: AppointmentBook & { idempotencyKey: string }) =>
+      api.postOnce<ScheduledAppointment>('/api/appointments', body, idempotencyKey),
     onSuccess: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
   });
 }

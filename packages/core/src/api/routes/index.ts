@@ -20,6 +20,8 @@ import { mpiRoutes } from './mpi.js';
 import { noteRoutes } from './notes.js';
 import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
+// Issue 13 (h13a): the portal books.
+import { portalSchedulingRoutes } from './portal-scheduling.js';
 import { restrictionRoutes } from './restrictions.js';
 import { smsRoutes } from './sms.js';
 import { taskRoutes } from './tasks.js';
@@ -59,6 +61,8 @@ export const routes = {
   integrations: integrationRoutes,
   // Issue 13: the capacity dashboard.
   capacity: capacityRoutes,
+  // Issue 13 (h13a): the portal books.
+  portalScheduling: portalSchedulingRoutes,
 };
 
 export type Routes = typeof routes;

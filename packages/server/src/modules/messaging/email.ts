@@ -11,6 +11,15 @@ export interface OutboundEmail {
   html: string | null;
   /** Derived from the message's idempotency key: the same message always has the same id. */
   messageId: string;
+  /** Issue 13: files sent with it (a confirmation's .ics). */
+  attachments?: EmailAttachment[];
+}
+
+/** A file sent with an email: text content (an iCalendar file) and its MIME type. */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 /** Where an email ends up after a successful send. */
@@ -88,6 +97,15 @@ export class SmtpChannel implements EmailChannel {
         subject: email.subject,
         text: email.text,
         ...(email.html ? { html: email.html } : {}),
+        ...(email.attachments?.length
+          ? {
+              attachments: email.attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: a.content,
+              })),
+            }
+          : {}),
         messageId: email.messageId,
       });
       return typeof info.messageId === 'string' ? info.messageId : email.messageId;

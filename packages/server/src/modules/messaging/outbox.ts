@@ -12,6 +12,7 @@ import {
 } from '@careloop/core';
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import {
+  outboundAttachmentAad,
   outboundHtmlAad,
   outboundSubjectAad,
   outboundTextAad,
@@ -22,7 +23,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
-import { type EmailChannel, EmailSendError, messageIdFor } from './email.js';
+import { type EmailAttachment, type EmailChannel, EmailSendError, messageIdFor } from './email.js';
 import { Hl7SendError, parseEndpoint, sendOverMllp } from './hl7/mllp-sender.js';
 import { outboundMessages } from './schema.js';
 import type { SendPolicy } from './send-policy.js';
@@ -99,6 +100,8 @@ export interface QueuedEmail {
   idempotencyKey: string;
   /** Past this instant the message is void: `expired`, never sent (docs/adr/0025). */
   validUntil?: Date | null;
+  /** Issue 13: one file sent with it (a confirmation's .ics), stored encrypted with the row. */
+  attachment?: EmailAttachment | null;
 }
 
 /**
@@ -197,6 +200,9 @@ export class OutboxService {
         textEncrypted: this.cipher.encrypt(email.text, outboundTextAad(id, orgId)),
         htmlEncrypted: email.html
           ? this.cipher.encrypt(email.html, outboundHtmlAad(id, orgId))
+          : null,
+        attachmentEncrypted: email.attachment
+          ? this.cipher.encrypt(JSON.stringify(email.attachment), outboundAttachmentAad(id, orgId))
           : null,
         idempotencyKey: email.idempotencyKey,
         validUntil: email.validUntil ?? null,
@@ -519,6 +525,13 @@ export class OutboxService {
             ? this.cipher.decrypt(row.htmlEncrypted, outboundHtmlAad(id, orgId))
             : null,
           messageId: messageIdFor(orgId, row.idempotencyKey, this.options.from),
+          attachments: row.attachmentEncrypted
+            ? [
+                attachmentOf(
+                  this.cipher.decrypt(row.attachmentEncrypted, outboundAttachmentAad(id, orgId)),
+                ),
+              ]
+            : [],
         });
         const status = this.channel.provider === 'smtp' ? 'sent' : 'delivered';
         return { status, provider: this.channel.provider, providerMessageId };
@@ -620,4 +633,22 @@ export class OutboxService {
 function mailboxCursor(cursor: string): { createdAt: string; id: string } {
   const [createdAt = '', id = ''] = decodeKeysetCursor(cursor, ['instant', 'uuid']);
   return { createdAt, id };
+}
+
+/** A stored attachment, read back and checked like any input before it is sent. */
+function attachmentOf(json: string): EmailAttachment {
+  const value: unknown = JSON.parse(json);
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'filename' in value &&
+    typeof value.filename === 'string' &&
+    'contentType' in value &&
+    typeof value.contentType === 'string' &&
+    'content' in value &&
+    typeof value.content === 'string'
+  ) {
+    return { filename: value.filename, contentType: value.contentType, content: value.content };
+  }
+  throw new Error('outbox: a stored attachment is malformed');
 }

@@ -36,6 +36,8 @@ export const outboundMessages = pgTable(
     subjectEncrypted: text('subject_encrypted'),
     textEncrypted: text('text_encrypted').notNull(),
     htmlEncrypted: text('html_encrypted'),
+    /** Issue 13: one attachment (a confirmation's .ics) as JSON, AES-256-GCM bound to the row. */
+    attachmentEncrypted: text('attachment_encrypted'),
     status: text('status').notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     /** A worker holds the row until then; a crashed worker's hold lapses and another takes it. */

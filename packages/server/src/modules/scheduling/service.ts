@@ -38,6 +38,7 @@ import { locations, practitioners } from '../directory/schema.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
+import type { AppointmentConfirmations } from './confirmation.js';
 import {
   appointments,
   availabilityExceptions,
@@ -93,6 +94,8 @@ export interface SchedulingOptions {
       channel: 'sms' | 'email';
     },
   ) => Promise<unknown>;
+  /** Issue 13: confirmation emails (with the .ics) of bookings and reschedules. */
+  confirmations?: AppointmentConfirmations;
 }
 
 export interface Booked {
@@ -109,6 +112,7 @@ export interface Booked {
  */
 export class SchedulingService {
   private readonly clock: () => Date;
+  private readonly confirmations: AppointmentConfirmations | undefined;
 
   constructor(
     private readonly database: Database,
@@ -117,6 +121,7 @@ export class SchedulingService {
     private readonly options: SchedulingOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.confirmations = options.confirmations;
   }
 
   // ---- Services (visit types) -------------------------------------------------------------
@@ -556,6 +561,8 @@ export class SchedulingService {
     ctx: RequestContext,
     id: string,
     body: AppointmentChange,
+    /** Issue 13: a patient in the portal may not cancel late (the policy refuses it). */
+    by: 'staff' | 'patient' = 'staff',
   ): Promise<ScheduledAppointment> {
     if (body.action === 'cancel' && !body.reason?.trim()) {
       throw badRequest('A cancellation needs a reason', '/body/reason');
@@ -580,7 +587,7 @@ export class SchedulingService {
           row.status as AppointmentStatus,
           action,
           { now, start: newStart, end: row.endAt.getTime() },
-          'staff',
+          by,
           { lateCancelHours: policy.lateCancelHours },
         );
         if (!step.ok) throw conflict(refusalMessage(step.refusal), '/body/action');
@@ -682,6 +689,14 @@ export class SchedulingService {
       appointmentId: change.id,
       event: change.event,
     });
+    // Issue 13: a booking or a move is confirmed by email with the .ics, in this transaction.
+    if (this.confirmations && (change.event === 'booked' || change.event === 'rescheduled')) {
+      await this.confirmations.queue(
+        tx,
+        { orgId: ctx.actor.orgId, orgName: ctx.actor.orgName, event: change.event },
+        await this.read(tx, ctx, change.id),
+      );
+    }
     // Last: the audit chain's lock is held from here to the commit only.
     await this.audit.inTransaction(tx, ctx.audit, {
       action: change.event === 'booked' ? 'create' : 'update',
@@ -737,6 +752,25 @@ export class SchedulingService {
   }
 
   // ---- Reading ----------------------------------------------------------------------------
+
+  /** The service's clock, for callers that compare against what it decides (the portal). */
+  now(): Date {
+    return this.clock();
+  }
+
+  /** Issue 13: one patient's appointments, oldest first (the portal's list); an audited read. */
+  async listForPatient(ctx: RequestContext, patientId: string): Promise<ScheduledAppointment[]> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const rows = await this.select(tx, ctx, eq(appointments.patientId, patientId));
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'search',
+        recordType: 'appointment',
+        patientId,
+        reason: `own appointments: ${rows.length}`,
+      });
+      return rows;
+    });
+  }
 
   /** The patient an appointment belongs to, for the restrictions guard; null if unknown. */
   async patientOf(ctx: RequestContext, id: string): Promise<string | null> {

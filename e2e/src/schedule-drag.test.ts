@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { AvailableSlot, BookableService, PatientSummary, Practitioner } from '@careloop/core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_LOGINS,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('schedule: drag to reschedule (issue 13)', () => {
+  it('moves an appointment by dragging it to an open slot, and a refused move snaps back with the reason', async () => {
+    const login = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_LOGINS.frontdesk),
+    });
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const headers = { cookie: cookie?.split(';')[0] ?? '' };
+    const get = async <T>(path: string) =>
+      (await (await fetch(`${app.url}${path}`, { headers })).json()) as T;
+    const bookApi = (body: Record<string, unknown>) =>
+      fetch(`${app.url}/api/appointments`, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'x-csrf-token': csrfToken,
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify(body),
+      });
+
+    const doctor = (await get<{ items: Practitioner[] }>('/api/practitioners?limit=50')).items.find(
+      (p) => p.locationId !== null,
+    );
+    const service = (await get<BookableService[]>('/api/scheduling/services')).find(
+      (s) => s.name === 'Annual physical',
+    );
+    const patients = (await get<{ items: PatientSummary[] }>('/api/patients?limit=5')).items;
+    const [patient, other] = patients;
+    if (!doctor || !service || !patient || !other) throw new Error('demo data missing');
+    // Tomorrow onwards: a slot never starts in the past while the test runs.
+    const from = new Date(Date.now() + 86_400_000).toISOString();
+    const to = new Date(Date.now() + 8 * 86_400_000).toISOString();
+    const { slots } = await get<{ slots: AvailableSlot[] }>(
+      `/api/availability?service=${service.id}&practitioner=${doctor.id}&from=${from}&to=${to}&limit=50`,
+    );
+    const [first] = slots;
+    if (!first) throw new Error('no open slot');
+    const booked = await bookApi({
+      patientId: patient.id,
+      serviceId: service.id,
+      practitionerId: doctor.id,
+      locationId: first.locationId,
+      start: first.start,
+    });
+    expect(booked.status).toBe(201);
+    const { id } = (await booked.json()) as { id: string };
+    const name = `${patient.givenName} ${patient.familyName}`;
+    const day = first.start.slice(0, 10);
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await withScreenshotOnFailure(page, 'schedule-drag', async () => {
+      await page.goto(`${app.url}/login`);
+      await page.getByLabel('Email').fill(DEMO_LOGINS.frontdesk.email);
+      await page.getByLabel('Password').fill(DEMO_LOGINS.frontdesk.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Schedule' }).waitFor();
+      await page.goto(`${app.url}/schedule?date=${day}&practitioner=${doctor.id}`);
+      await page.getByRole('combobox', { name: 'Service to book' }).click();
+      await page.getByRole('option', { name: /Annual physical/ }).click();
+      const card = page.getByTestId('appointment').filter({ hasText: name }).first();
+      await card.waitFor();
+      const targets = page.getByTestId('open-slot');
+      await targets.nth(3).waitFor();
+      const target = targets.nth(3);
+      await target.scrollIntoViewIfNeeded();
+      const targetStart = (await target.getAttribute('data-start')) ?? '';
+
+      // Pointer: drag the card onto an open slot; the move is the reschedule PATCH.
+      await card.dragTo(target);
+      await page.getByText(/^Moved to/).waitFor();
+      const moved = await get<{ start: string }>(`/api/appointments/${id}`);
+      expect(moved.start).toBe(targetStart);
+
+      // Refused: someone books the slot meanwhile; the drop answers 409 and the card stays.
+      const taken = targets.nth(5);
+      const takenStart = (await taken.getAttribute('data-start')) ?? '';
+      const meanwhile = await bookApi({
+        patientId: other.id,
+        serviceId: service.id,
+        practitionerId: doctor.id,
+        locationId: first.locationId,
+        start: takenStart,
+      });
+      expect(meanwhile.status).toBe(201);
+      const movedCard = page.getByTestId('appointment').filter({ hasText: name }).first();
+      await movedCard.dragTo(taken);
+      await page.getByText('Not moved').waitFor();
+      const still = await get<{ start: string }>(`/api/appointments/${id}`);
+      expect(still.start).toBe(targetStart);
+
+      // Keyboard: Move, then Enter on an open slot's "Move here".
+      await movedCard.getByRole('button', { name: 'Move' }).focus();
+      await page.keyboard.press('Enter');
+      const here = page.getByRole('button', { name: /^Move here/ }).first();
+      const hereStart = (await here.getAttribute('data-start')) ?? '';
+      await here.focus();
+      await page.keyboard.press('Enter');
+      await page
+        .getByText(/^Moved to/)
+        .nth(0)
+        .waitFor();
+      await expect
+        .poll(async () => (await get<{ start: string }>(`/api/appointments/${id}`)).start)
+        .toBe(hereStart);
+    });
+    await context.close();
+  });
+});

@@ -40,4 +40,7 @@ export * from './restriction/access.js';
 export * from './scheduling/api.js';
 export * from './scheduling/availability.js';
 export * from './scheduling/status.js';
+// Issue 13: the waitlist and slot recovery.
+export * from './scheduling/waitlist.js';
+export * from './scheduling/waitlist-api.js';
 export * from './tasks/teams.js';

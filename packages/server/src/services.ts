@@ -38,6 +38,9 @@ import { RestrictionService } from './modules/restrictions/service.js';
 import { SchedulingService } from './modules/scheduling/service.js';
 import { TaskService } from './modules/tasks/service.js';
 import { TemplateService } from './modules/templates/service.js';
+// Issue 13: the waitlist and slot recovery.
+import { SlotRecovery } from './modules/waitlist/recovery.js';
+import { WaitlistService } from './modules/waitlist/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
 export interface Services {
@@ -77,6 +80,8 @@ export interface Services {
   // Issue 11: the SMS channel.
   smsInbox: SmsInbox;
   smsGateway: SmsGateway;
+  // Issue 13: the waitlist and slot recovery.
+  waitlist: WaitlistService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -180,5 +185,16 @@ export function createServices(
     sendPolicy,
     // Issue 12: the KPI dashboard and its rollup.
     kpis: new KpiService(database, audit, () => auth.now()),
+    // Issue 13: the waitlist and slot recovery; the scheduling module's clock.
+    waitlist: new WaitlistService(
+      database,
+      audit,
+      outbox,
+      new SlotRecovery(database, audit, scheduling, outbox, {
+        clock: grantClock,
+        publicUrl: config.publicUrl,
+      }),
+      { clock: grantClock, publicUrl: config.publicUrl },
+    ),
   };
 }

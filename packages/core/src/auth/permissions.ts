@@ -95,6 +95,11 @@ export const PERMISSIONS = {
   'analytics:read': ['admin', 'care-coordinator', 'marketer', 'analyst'],
   /** Recomputing the KPI rollup now (it is also refreshed nightly). */
   'analytics:refresh': ['admin', 'analyst'],
+  // Issue 13: the waitlist and slot recovery.
+  /** The waitlist, its offers and the recovery dashboard (names per FIELD_POLICY). */
+  'waitlist:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  /** Adding patients to the waitlist, follow-ups, priorities. */
+  'waitlist:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -10,6 +10,8 @@ import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
 import { restrictionRoutes } from './restrictions.js';
 import { taskRoutes } from './tasks.js';
+// Issue 13: the waitlist and slot recovery.
+import { waitlistRoutes } from './waitlist.js';
 
 /**
  * The API's route table: every `/api` route, its schemas and its permission, read by the server
@@ -28,6 +30,8 @@ export const routes = {
   portal: portalRoutes,
   restrictions: restrictionRoutes,
   mpi: mpiRoutes,
+  // Issue 13: the waitlist and slot recovery.
+  waitlist: waitlistRoutes,
 };
 
 export type Routes = typeof routes;

@@ -4,6 +4,7 @@ import { IconVideo } from '@tabler/icons-react';
 import { AppointmentStatusBadge } from '../patients/tabs/AppointmentsTab';
 import { formatDate, formatDateTime, formatTime } from '../ui/format';
 import { EmptyMessage, ErrorMessage, PageLoader } from '../ui/states';
+import { WaitlistLink } from '../waitlist/WaitlistLink';
 import { usePortalProfile } from './api';
 import { PreferencesForm } from './PreferencesForm';
 
@@ -130,6 +131,8 @@ export function PortalHome() {
     <Stack gap="xl">
       <Profile profile={profile.data} />
       <UpcomingAppointments appointments={profile.data.upcomingAppointments} />
+      {/* Issue 13: the waitlist, offers and follow-ups. */}
+      <WaitlistLink />
       <PreferencesForm profile={profile.data} />
     </Stack>
   );

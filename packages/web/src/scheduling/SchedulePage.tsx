@@ -17,6 +17,8 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useCan } from '../auth/session';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
+// Issue 13: follow-ups.
+import { FollowUpButton } from '../waitlist/FollowUpButton';
 import {
   useAvailability,
   useBook,
@@ -268,6 +270,10 @@ export function SchedulePage() {
                               </Button>
                             )}
                           </Group>
+                        ) : null}
+                        {/* Issue 13: a completed visit can set its follow-up. */}
+                        {canBook && a.status === 'fulfilled' && a.serviceId ? (
+                          <FollowUpButton appointmentId={a.id} />
                         ) : null}
                       </Paper>
                     ) : slot ? (

@@ -19,6 +19,7 @@ import {
   IconCalendar,
   IconChartLine,
   IconChecklist,
+  IconClockHour4,
   IconDeviceMobileMessage,
   IconFileImport,
   IconHeartHandshake,
@@ -176,6 +177,14 @@ const NAV: NavItem[] = [
     icon: <IconDeviceMobileMessage size={18} />,
     permission: 'sms-gateway:use',
     match: (path) => path.startsWith('/admin/phone'),
+  },
+  // Issue 13: the waitlist and slot recovery.
+  {
+    to: '/waitlist',
+    label: 'Waitlist',
+    icon: <IconClockHour4 size={18} />,
+    permission: 'waitlist:read',
+    match: (path) => path.startsWith('/waitlist'),
   },
 ];
 

@@ -123,6 +123,11 @@ describe('axe on every page', () => {
           await audit(page, `${role} review detail`, report);
         }
       }
+      // Issue 13: the recovery dashboard, linked from the Waitlist page.
+      if (hrefs.includes('/waitlist')) {
+        await page.goto(`${app.url}/waitlist/recovery`);
+        await audit(page, `${role} /waitlist/recovery`, report);
+      }
       await audit360(page, role, report);
       expect(report.join('\n')).toBe('');
     });
@@ -151,6 +156,10 @@ describe('axe on every page', () => {
       await page.goto(`${app.url}/portal/appointments`);
       await page.getByRole('heading', { name: 'My appointments' }).waitFor();
       await audit(page, 'portal appointments', report);
+      // Issue 13: the waitlist and follow-ups.
+      await page.goto(`${app.url}/portal/waitlist`);
+      await page.getByRole('heading', { name: 'Waitlist and follow-ups', level: 1 }).waitFor();
+      await audit(page, 'portal waitlist', report);
       expect(report.join('\n')).toBe('');
     });
     await context.close();

@@ -55,4 +55,7 @@ export * from './scheduling/imported.js';
 // Issue 13 (h13a): the portal books.
 export * from './scheduling/portal.js';
 export * from './scheduling/status.js';
+// Issue 13: the waitlist and slot recovery.
+export * from './scheduling/waitlist.js';
+export * from './scheduling/waitlist-api.js';
 export * from './tasks/teams.js';

@@ -54,6 +54,8 @@ import schedulingRoutes from './modules/scheduling/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 // Issue 11: templates and suppressed sends.
 import templateRoutes from './modules/templates/routes.js';
+// Issue 13: the waitlist and slot recovery.
+import waitlistRoutes from './modules/waitlist/routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -156,6 +158,8 @@ export async function buildApp(
     await capacityRoutes(api, services);
     // Issue 13 (h13a): the portal books.
     await portalSchedulingRoutes(api, services);
+    // Issue 13: the waitlist and slot recovery.
+    await waitlistRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

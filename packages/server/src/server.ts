@@ -18,6 +18,8 @@ import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
 import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
 // Issue 12: the KPI rollup workers.
 import { startKpiWorkers } from './modules/kpis/worker.js';
+// Issue 13: the waitlist and slot recovery.
+import { startWaitlistWorkers } from './modules/waitlist/worker.js';
 import { seedDemoDuplicates } from './seed/duplicates.js';
 import { DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD } from './seed/reference/staff.js';
 import { seedOrganization } from './seed/seed.js';
@@ -274,6 +276,8 @@ export async function startServer(
       await startKpiWorkers(services);
       // Issue 12: the journey map's stage-entry rollup, every ten minutes (docs/adr/0026).
       await startJourneyMapWorkers(services);
+      // Issue 13: freed slots, offer expiry and proposals (docs/adr/0035-slot-holds-and-offers.md).
+      await startWaitlistWorkers(services);
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {

@@ -56,6 +56,9 @@ import { SchedulingService } from './modules/scheduling/service.js';
 import { CallTaskService } from './modules/tasks/calls.js';
 import { TaskService } from './modules/tasks/service.js';
 import { TemplateService } from './modules/templates/service.js';
+// Issue 13: the waitlist and slot recovery.
+import { SlotRecovery } from './modules/waitlist/recovery.js';
+import { WaitlistService } from './modules/waitlist/service.js';
 
 /** The application's services, built once per process and shared by routes and the CLI. */
 export interface Services {
@@ -107,6 +110,8 @@ export interface Services {
   capacity: CapacityService;
   // Issue 13 (h13a): the portal books.
   portalScheduling: PortalScheduling;
+  // Issue 13: the waitlist and slot recovery.
+  waitlist: WaitlistService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -278,5 +283,16 @@ export function createServices(
     capacity: new CapacityService(database, audit, scheduling, grantClock),
     // Issue 13 (h13a): the portal books.
     portalScheduling: new PortalScheduling(database, scheduling),
+    // Issue 13: the waitlist and slot recovery; the scheduling module's clock.
+    waitlist: new WaitlistService(
+      database,
+      audit,
+      outbox,
+      new SlotRecovery(database, audit, scheduling, outbox, {
+        clock: grantClock,
+        publicUrl: config.publicUrl,
+      }),
+      { clock: grantClock, publicUrl: config.publicUrl },
+    ),
   };
 }

@@ -88,6 +88,13 @@ const lazyPage = {
   portalMessages: async () => ({
     Component: (await import('./portal/PortalMessagesPage')).PortalMessagesPage,
   }),
+  // Issue 13: the waitlist, slot recovery and an offer's accept link.
+  waitlist: async () => ({ Component: (await import('./waitlist/WaitlistPage')).WaitlistPage }),
+  recovery: async () => ({ Component: (await import('./waitlist/RecoveryPage')).RecoveryPage }),
+  portalWaitlist: async () => ({
+    Component: (await import('./waitlist/PortalWaitlistPage')).PortalWaitlistPage,
+  }),
+  offerLink: async () => ({ Component: (await import('./waitlist/OfferLinkPage')).OfferLinkPage }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -119,6 +126,8 @@ export const router = createBrowserRouter([
   { path: '/portal/login', element: <LoginPage audience="patient" />, ...common },
   { path: '/portal/register', lazy: lazyPage.portalRegister, ...common },
   ...resetPages.map((page) => ({ ...page, ...common })),
+  // Issue 13: an offer's accept link needs no sign-in (its token is the credential).
+  { path: '/portal/offer/:token', lazy: lazyPage.offerLink, ...common },
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,
@@ -141,6 +150,8 @@ export const router = createBrowserRouter([
               Component: (await import('./portal/AppointmentsPage')).AppointmentsPage,
             }),
           },
+          // Issue 13: the waitlist and follow-ups.
+          { path: 'waitlist', lazy: lazyPage.portalWaitlist },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },
@@ -257,6 +268,14 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="analytics:read" />,
             children: [{ path: 'analytics/capacity', lazy: lazyPage.capacity }],
+          },
+          // Issue 13: the waitlist and slot recovery.
+          {
+            element: <RequirePermission permission="waitlist:read" />,
+            children: [
+              { path: 'waitlist', lazy: lazyPage.waitlist },
+              { path: 'waitlist/recovery', lazy: lazyPage.recovery },
+            ],
           },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'mpi', element: <Navigate to="/mpi/reviews" replace /> },

@@ -103,6 +103,11 @@ export const PERMISSIONS = {
   // Issue 11: integrations.
   /** API clients for systems, webhook endpoints and their delivery log (docs/adr/0032). */
   'integration:manage': ['admin'],
+  // Issue 13: the waitlist and slot recovery.
+  /** The waitlist, its offers and the recovery dashboard (names per FIELD_POLICY). */
+  'waitlist:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  /** Adding patients to the waitlist, follow-ups, priorities. */
+  'waitlist:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -22,3 +22,5 @@ export * from '../modules/scheduling/schema.js';
 export * from '../modules/tasks/schema.js';
 export * from '../modules/templates/schema.js';
 export * from '../modules/timeline/schema.js';
+// Issue 13: the waitlist and slot recovery.
+export * from '../modules/waitlist/schema.js';

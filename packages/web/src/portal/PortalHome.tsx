@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { AppointmentStatusBadge } from '../patients/tabs/AppointmentsTab';
 import { formatDate, formatDateTime, formatTime } from '../ui/format';
 import { EmptyMessage, ErrorMessage, PageLoader } from '../ui/states';
+import { WaitlistLink } from '../waitlist/WaitlistLink';
 import { usePortalProfile } from './api';
 import { PreferencesForm } from './PreferencesForm';
 
@@ -145,6 +146,8 @@ export function PortalHome() {
     <Stack gap="xl">
       <Profile profile={profile.data} />
       <UpcomingAppointments appointments={profile.data.upcomingAppointments} />
+      {/* Issue 13: the waitlist, offers and follow-ups. */}
+      <WaitlistLink />
       <PreferencesForm profile={profile.data} />
     </Stack>
   );

@@ -19,6 +19,8 @@ import { useSearchParams } from 'react-router';
 import { newIdempotencyKey } from '../api/client';
 import { useCan } from '../auth/session';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
+// Issue 13: follow-ups.
+import { FollowUpButton } from '../waitlist/FollowUpButton';
 import {
   useAvailability,
   useBook,
@@ -332,6 +334,10 @@ export function SchedulePage() {
                               </Button>
                             )}
                           </Group>
+                        ) : null}
+                        {/* Issue 13: a completed visit can set its follow-up. */}
+                        {canBook && a.status === 'fulfilled' && a.serviceId ? (
+                          <FollowUpButton appointmentId={a.id} />
                         ) : null}
                       </Paper>
                     ) : slot ? (

@@ -20,6 +20,7 @@ import {
   IconChartBar,
   IconChartLine,
   IconChecklist,
+  IconClockHour4,
   IconDeviceMobileMessage,
   IconFileImport,
   IconHeartHandshake,
@@ -202,6 +203,14 @@ const NAV: NavItem[] = [
     icon: <IconPlugConnected size={18} />,
     permission: 'integration:manage',
     match: (path) => path.startsWith('/admin/integrations'),
+  },
+  // Issue 13: the waitlist and slot recovery.
+  {
+    to: '/waitlist',
+    label: 'Waitlist',
+    icon: <IconClockHour4 size={18} />,
+    permission: 'waitlist:read',
+    match: (path) => path.startsWith('/waitlist'),
   },
 ];
 

@@ -26,6 +26,8 @@ import { restrictionRoutes } from './restrictions.js';
 import { smsRoutes } from './sms.js';
 import { taskRoutes } from './tasks.js';
 import { messagingRoutes, templateRoutes } from './templates.js';
+// Issue 13: the waitlist and slot recovery.
+import { waitlistRoutes } from './waitlist.js';
 
 /**
  * The API's route table: every `/api` route, its schemas and its permission, read by the server
@@ -63,6 +65,8 @@ export const routes = {
   capacity: capacityRoutes,
   // Issue 13 (h13a): the portal books.
   portalScheduling: portalSchedulingRoutes,
+  // Issue 13: the waitlist and slot recovery.
+  waitlist: waitlistRoutes,
 };
 
 export type Routes = typeof routes;

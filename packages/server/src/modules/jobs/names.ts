@@ -47,6 +47,22 @@ export const JOBS = {
   'journey-map.refresh': Type.Object({ orgId: Uuid }, { additionalProperties: false }),
   /** Bring every organization's rollup up to date: scheduled every ten minutes. */
   'journey-map.refresh-all': Type.Object({}, { additionalProperties: false }),
+  // Issue 13: the waitlist and slot recovery (docs/adr/0035-slot-holds-and-offers.md).
+  /** A cancellation or a move freed a practitioner's time: offer it to waiting patients. */
+  'slot.freed': Type.Object(
+    {
+      orgId: Uuid,
+      practitionerId: Uuid,
+      locationId: Uuid,
+      start: Type.String({ format: 'date-time' }),
+      end: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  /** Expire offers and holds past their time, and offer the slot to the next patient. */
+  'waitlist.sweep': Type.Object({}, { additionalProperties: false }),
+  /** Propose slots to follow-ups and waiting patients whose time has open slots. */
+  'waitlist.propose': Type.Object({}, { additionalProperties: false }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -223,3 +223,43 @@ export const bookingRequests = pgTable(
     sameOrganization(t.orgId, t.appointmentId, appointments),
   ],
 );
+
+// ---- Issue 13: slot holds (docs/adr/0035-slot-holds-and-offers.md) ----
+
+/**
+ * A slot held for someone for a while (a waitlist offer awaiting its answer): availability
+ * leaves it out and only a booking that claims the hold may take it, until it expires or is
+ * released (docs/adr/0035-slot-holds-and-offers.md). `occupies` is the visit and its buffer, as
+ * on appointments; holds that are not released never overlap (an exclusion constraint).
+ */
+export const slotHolds = pgTable(
+  'slot_holds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    practitionerId: uuid('practitioner_id').notNull(),
+    locationId: uuid('location_id').notNull(),
+    visitTypeId: uuid('visit_type_id').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    occupies: tstzrange('occupies').notNull(),
+    reason: text('reason').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set when it stops holding: booked, expired, declined, withdrawn. */
+    releasedAt: timestamp('released_at', { withTimezone: true }),
+    releaseReason: text('release_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    tenantKey(t),
+    index('slot_holds_practitioner_idx')
+      .on(t.orgId, t.practitionerId, t.startAt)
+      .where(sql`released_at is null`),
+    index('slot_holds_expiry_idx').on(t.expiresAt).where(sql`released_at is null`),
+    sameOrganization(t.orgId, t.practitionerId, practitioners),
+    sameOrganization(t.orgId, t.locationId, locations),
+    sameOrganization(t.orgId, t.visitTypeId, visitTypes),
+    check('slot_holds_reason_check', sql`reason in ('waitlist-offer', 'booking')`),
+    check('slot_holds_range_check', sql`lower(occupies) = start_at and upper(occupies) >= end_at`),
+  ],
+);

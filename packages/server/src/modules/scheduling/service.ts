@@ -22,6 +22,7 @@ import {
   mayRead,
   notFound,
   type Problem,
+  type Role,
   type ScheduledAppointment,
   type SchedulingSettings,
   type SchedulingSettingsUpdate,
@@ -33,12 +34,21 @@ import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
-import type { AuditLog } from '../audit/service.js';
-import { locations, practitioners } from '../directory/schema.js';
+import type { AuditActor, AuditLog } from '../audit/service.js';
+import { locations, organizations, practitioners } from '../directory/schema.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import type { AppointmentConfirmations } from './confirmation.js';
+// Issue 13: slot holds.
+import {
+  insertHold,
+  loadHeld,
+  lockPractitionerTime,
+  mergeBusy,
+  releaseExpiredHolds,
+  releaseHold,
+} from './holds.js';
 import {
   appointments,
   availabilityExceptions,
@@ -96,6 +106,19 @@ export interface SchedulingOptions {
   ) => Promise<unknown>;
   /** Issue 13: confirmation emails (with the .ics) of bookings and reschedules. */
   confirmations?: AppointmentConfirmations;
+}
+
+/**
+ * Who books: a request's user, or Careloop acting on a patient's answer (an offer's accept
+ * link, which has no user).
+ */
+/** Whose view of appointments a read returns (FIELD_POLICY by role). */
+type Viewer = { actor: { role: Role } };
+const PATIENT_VIEW: Viewer = { actor: { role: 'patient' } };
+
+export interface Booker {
+  actor: { orgId: string; userId: string | null };
+  audit: AuditActor;
 }
 
 export interface Booked {
@@ -344,6 +367,7 @@ export class SchedulingService {
         { practitionerId: query.practitioner, locationId: query.location },
         { start: Math.max(from, now), end: to },
         query.limit ?? 100,
+        now,
       );
     });
   }
@@ -429,9 +453,10 @@ export class SchedulingService {
 
   private async insertBooking(
     tx: Db,
-    ctx: RequestContext,
+    ctx: Booker,
     body: AppointmentBook,
     key: { key: string; bodyHash: string } | null,
+    claim: string | null = null,
   ): Promise<string> {
     const orgId = ctx.actor.orgId;
     const start = Date.parse(body.start);
@@ -439,7 +464,7 @@ export class SchedulingService {
     if (body.modality && body.modality !== service.modality) {
       throw badRequest(`This service is ${service.modality}`, '/body/modality');
     }
-    await this.checkSlot(tx, service, body.practitionerId, body.locationId, start, null);
+    await this.checkSlot(tx, service, body.practitionerId, body.locationId, start, null, claim);
     const [patient] = await tx
       .select({ id: patients.id })
       .from(patients)
@@ -467,6 +492,7 @@ export class SchedulingService {
       .returning({ id: appointments.id });
     if (!row) throw new Error('insert returned nothing');
     if (key) {
+      if (!ctx.actor.userId) throw new Error('an Idempotency-Key is kept per user');
       await tx.insert(bookingRequests).values({
         orgId,
         userId: ctx.actor.userId,
@@ -497,6 +523,8 @@ export class SchedulingService {
     locationId: string,
     start: number,
     ignoreAppointmentId: string | null,
+    /** Issue 13: the hold this booking takes (an accepted waitlist offer). */
+    claim: string | null = null,
   ): Promise<void> {
     if (start < this.clock().getTime()) {
       throw badRequest('start is in the past', '/body/start');
@@ -516,7 +544,10 @@ export class SchedulingService {
         '/body/start',
       );
     }
+    // Issue 13: bookings and holds of one practitioner are checked under one lock.
+    await lockPractitionerTime(tx, practitionerId, 'shared');
     const busy = await loadBusy(tx, [practitionerId], window, ignoreAppointmentId);
+    mergeBusy(busy, await loadHeld(tx, [practitionerId], window, this.clock().getTime(), claim));
     if (overlapsBusy(busy.get(practitionerId) ?? [], start, end + service.bufferMinutes * MINUTE)) {
       throw new SlotTakenError([]);
     }
@@ -541,6 +572,7 @@ export class SchedulingService {
           { locationId },
           { start: from, end: from + days * DAY },
           ALTERNATIVES,
+          this.clock().getTime(),
         );
         if (found.length >= ALTERNATIVES) return found;
       }
@@ -550,6 +582,7 @@ export class SchedulingService {
         { locationId },
         { start: from, end: from + 14 * DAY },
         ALTERNATIVES,
+        this.clock().getTime(),
       );
     });
   }
@@ -611,6 +644,10 @@ export class SchedulingService {
           summary = action === 'check-in' ? 'Checked in' : 'Visit completed';
         }
         await tx.update(appointments).set(values).where(eq(appointments.id, id));
+        // Issue 13: the time a cancellation or a move frees goes to the waitlist.
+        if ((action === 'cancel' || action === 'reschedule') && row.occupies) {
+          await this.slotFreed(tx, ctx.actor.orgId, row);
+        }
         await this.record(tx, ctx, {
           id,
           patientId: row.patientId,
@@ -658,7 +695,7 @@ export class SchedulingService {
   /** The touchpoint, the audit event and the `appointment.changed` job of one change. */
   private async record(
     tx: Db,
-    ctx: RequestContext,
+    ctx: Booker,
     change: {
       id: string;
       patientId: string;
@@ -691,10 +728,15 @@ export class SchedulingService {
     });
     // Issue 13: a booking or a move is confirmed by email with the .ics, in this transaction.
     if (this.confirmations && (change.event === 'booked' || change.event === 'rescheduled')) {
+      const [org] = await tx
+        .select({ name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.id, ctx.actor.orgId));
+      // Read as its recipient reads it: the patient's own view of the appointment.
       await this.confirmations.queue(
         tx,
-        { orgId: ctx.actor.orgId, orgName: ctx.actor.orgName, event: change.event },
-        await this.read(tx, ctx, change.id),
+        { orgId: ctx.actor.orgId, orgName: org?.name ?? '', event: change.event },
+        await this.read(tx, PATIENT_VIEW, change.id),
       );
     }
     // Last: the audit chain's lock is held from here to the commit only.
@@ -751,6 +793,69 @@ export class SchedulingService {
     return true;
   }
 
+  // ---- Issue 13: holds (docs/adr/0035-slot-holds-and-offers.md) ---------------------------
+
+  /**
+   * Holds a slot of a service until `expiresAt`, in the caller's transaction, if it is still
+   * open (ahead, within hours, neither booked nor held); null when it is not.
+   */
+  async holdSlot(
+    tx: Db,
+    hold: {
+      orgId: string;
+      serviceId: string;
+      practitionerId: string;
+      locationId: string;
+      start: number;
+      reason: 'waitlist-offer' | 'booking';
+      expiresAt: Date;
+    },
+  ): Promise<string | null> {
+    const service = await loadVisitType(tx, hold.serviceId);
+    if (!service?.active) return null;
+    // Exclusive: bookings in flight finish first, and later ones see this hold.
+    await lockPractitionerTime(tx, hold.practitionerId, 'exclusive');
+    try {
+      await this.checkSlot(tx, service, hold.practitionerId, hold.locationId, hold.start, null);
+    } catch (error) {
+      // A slot no longer open (booked, held, past, out of hours) is simply not held.
+      if (error instanceof CareloopError) return null;
+      throw error;
+    }
+    const now = this.clock();
+    const end = hold.start + service.durationMinutes * MINUTE;
+    const blockedUntil = end + service.bufferMinutes * MINUTE;
+    await releaseExpiredHolds(tx, hold.practitionerId, hold.start, blockedUntil, now);
+    return insertHold(tx, { ...hold, end, blockedUntil, now });
+  }
+
+  /**
+   * Books the slot a hold keeps, in the caller's transaction, through the same checks and
+   * constraint as every booking; the hold is released as booked. Throws `SlotTakenError`
+   * (without alternatives) or a 23P01 when the time is gone.
+   */
+  async bookHeld(tx: Db, booker: Booker, body: AppointmentBook, holdId: string): Promise<string> {
+    const id = await this.insertBooking(tx, booker, body, null, holdId);
+    await releaseHold(tx, holdId, this.clock(), 'booked');
+    return id;
+  }
+
+  /** A cancellation or a move freed Careloop-booked time: the waitlist is told (a job). */
+  private async slotFreed(
+    tx: Db,
+    orgId: string,
+    row: typeof appointments.$inferSelect,
+  ): Promise<void> {
+    if (!row.practitionerId || !row.locationId) return;
+    await this.jobs.send(tx, 'slot.freed', {
+      orgId,
+      practitionerId: row.practitionerId,
+      locationId: row.locationId,
+      start: row.startAt.toISOString(),
+      end: row.endAt.toISOString(),
+    });
+  }
+
   // ---- Reading ----------------------------------------------------------------------------
 
   /** The service's clock, for callers that compare against what it decides (the portal). */
@@ -796,7 +901,7 @@ export class SchedulingService {
     });
   }
 
-  private async read(tx: Db, ctx: RequestContext, id: string): Promise<ScheduledAppointment> {
+  private async read(tx: Db, ctx: Viewer, id: string): Promise<ScheduledAppointment> {
     const [row] = await this.select(tx, ctx, eq(appointments.id, id));
     if (!row) throw notFound('Appointment');
     return row;
@@ -845,7 +950,7 @@ export class SchedulingService {
     });
   }
 
-  private async select(tx: Db, ctx: RequestContext, where: SQL | undefined) {
+  private async select(tx: Db, ctx: Viewer, where: SQL | undefined) {
     const settings = await settingsOf(tx);
     const rows = await tx
       .select({
@@ -906,8 +1011,11 @@ export class SchedulingService {
 
 // ---- Writes for the importers (HL7 SIU, FHIR, CSV) ----------------------------------------
 
+// Issue 13: open slots and holds, for the waitlist's offers.
+export { extendHold, releaseHold } from './holds.js';
 /** How an appointment's reason is sealed and opened, for the importers and readers. */
 export { appointmentReason, sealedReason } from './reason.js';
+export { findSlots, loadVisitType, type VisitType } from './slots.js';
 
 export type AppointmentRow = typeof appointments.$inferInsert & { id: string };
 export type AppointmentChanges = Partial<typeof appointments.$inferInsert> & { id: string };

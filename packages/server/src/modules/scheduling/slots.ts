@@ -11,6 +11,8 @@ import {
 import { and, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { locations } from '../directory/schema.js';
+// Issue 13: holds are busy too.
+import { loadHeld, mergeBusy } from './holds.js';
 import {
   appointments,
   availabilityExceptions,
@@ -223,12 +225,16 @@ export async function findSlots(
   filter: { practitionerId?: string; locationId?: string },
   window: Interval,
   limit: number,
+  /** Holds past their expiry at `now` are free again; null: every hold not released is busy. */
+  now: number | null = null,
 ): Promise<AvailableSlot[]> {
   const chairs = await loadChairs(tx, service, filter, window);
-  const busy = await loadBusy(tx, [...new Set(chairs.map((c) => c.practitionerId))], {
+  const ids = [...new Set(chairs.map((c) => c.practitionerId))];
+  const around = {
     start: window.start - service.bufferMinutes * 60_000,
     end: window.end + (service.durationMinutes + service.bufferMinutes) * 60_000,
-  });
+  };
+  const busy = mergeBusy(await loadBusy(tx, ids, around), await loadHeld(tx, ids, around, now));
   const slots: AvailableSlot[] = [];
   for (const chair of chairs) {
     for (const s of openSlots({

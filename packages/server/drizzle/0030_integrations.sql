@@ -87,7 +87,7 @@ CREATE INDEX "email_suppressions_address_idx" ON "email_suppressions" USING btre
 CREATE INDEX "webhook_attempts_message_idx" ON "webhook_attempts" USING btree ("org_id","message_id","at");--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_channel_check" CHECK (channel in ('email', 'sms', 'hl7', 'webhook'));--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_status_check" CHECK (status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn', 'suppressed', 'complained'));--> statement-breakpoint
--- Integrations (docs/adr/0032): API clients, their tokens (hashes only) and seen assertion ids;
+-- Integrations (docs/adr/0029): API clients, their tokens (hashes only) and seen assertion ids;
 -- webhook endpoints and attempts; email suppressions. Tenant tables under row-level security.
 GRANT SELECT, INSERT, UPDATE ON api_clients TO careloop_app;
 --> statement-breakpoint

@@ -90,7 +90,7 @@ CREATE INDEX "waitlist_offers_hold_idx" ON "waitlist_offers" USING btree ("org_i
 CREATE INDEX "waitlist_offers_entry_idx" ON "waitlist_offers" USING btree ("org_id","entry_id");--> statement-breakpoint
 CREATE INDEX "waitlist_offers_pending_idx" ON "waitlist_offers" USING btree ("expires_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "waitlist_offers_token_idx" ON "waitlist_offers" USING btree ("token_hash");--> statement-breakpoint
--- Holds never overlap for one practitioner while they hold (docs/adr/0035-slot-holds-and-offers.md).
+-- Holds never overlap for one practitioner while they hold (docs/adr/0030-slot-holds-and-offers.md).
 -- A booking and a hold of the same time are kept apart by the scheduling service, which checks
 -- both under one per-practitioner transaction lock (`pg_advisory_xact_lock`).
 ALTER TABLE "slot_holds" ADD CONSTRAINT "slot_holds_no_overlap"

@@ -58,7 +58,7 @@ export interface Config {
    * appointments it sent go back to it as SIU^S14. Null: nothing is sent to an EHR.
    */
   ehrMllpEndpoint: string | null;
-  // Issue 11: integrations (docs/adr/0032).
+  // Issue 11: integrations (docs/adr/0029).
   /**
    * Hosts (`host` or `host:port`) that JWKS URLs must name, and that webhook URLs may name
    * even when they resolve to a private or loopback address (INTEGRATION_ALLOWED_HOSTS).
@@ -156,7 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sms: smsFrom(env),
     // Issues 11 and 13: the EHR that owns the schedule.
     ehrMllpEndpoint: ehrEndpoint(env.EHR_MLLP_ENDPOINT),
-    // Issue 11: integrations (docs/adr/0032).
+    // Issue 11: integrations (docs/adr/0029).
     integrationAllowedHosts: allowedHosts(env.INTEGRATION_ALLOWED_HOSTS),
     emailEventsSecret: emailEventsSecret(env.EMAIL_EVENTS_SECRET),
   };

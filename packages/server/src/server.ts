@@ -276,7 +276,7 @@ export async function startServer(
       await startKpiWorkers(services);
       // Issue 12: the journey map's stage-entry rollup, every ten minutes (docs/adr/0026).
       await startJourneyMapWorkers(services);
-      // Issue 13: freed slots, offer expiry and proposals (docs/adr/0035-slot-holds-and-offers.md).
+      // Issue 13: freed slots, offer expiry and proposals (docs/adr/0030-slot-holds-and-offers.md).
       await startWaitlistWorkers(services);
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.

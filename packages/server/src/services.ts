@@ -155,7 +155,7 @@ export function createServices(
     publicUrl: config.publicUrl,
     // Issue 11: consent, quiet hours and caps at every delivery (docs/adr/0024).
     sendPolicy,
-    // Issue 11: signed webhooks (docs/adr/0032).
+    // Issue 11: signed webhooks (docs/adr/0029).
     webhooks: new WebhookSender(database, cipher, {
       clock: () => auth.now(),
       allowedHosts: config.integrationAllowedHosts,
@@ -267,7 +267,7 @@ export function createServices(
     inbox,
     portalMessaging,
     calls,
-    // Issue 11: integrations (API clients for systems; docs/adr/0032).
+    // Issue 11: integrations (API clients for systems; docs/adr/0029).
     apiClients: new ApiClientService(database, audit, {
       clock: () => auth.now(),
       tokenUrl: `${config.publicUrl}/oauth2/token`,

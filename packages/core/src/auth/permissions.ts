@@ -101,7 +101,7 @@ export const PERMISSIONS = {
   /** Working the inbox: assigning, statuses, notes, replies. Front desk and coordinators. */
   'inbox:work': ['admin', 'front-desk', 'care-coordinator'],
   // Issue 11: integrations.
-  /** API clients for systems, webhook endpoints and their delivery log (docs/adr/0032). */
+  /** API clients for systems, webhook endpoints and their delivery log (docs/adr/0029). */
   'integration:manage': ['admin'],
   // Issue 13: the waitlist and slot recovery.
   /** The waitlist, its offers and the recovery dashboard (names per FIELD_POLICY). */

@@ -21,7 +21,7 @@ export type ClientResourceType = (typeof CLIENT_RESOURCE_TYPES)[number];
 
 /**
  * What a client may be granted in this version: reading and searching. Writers attribute their
- * changes to a user; a client writing is a later step (docs/adr/0032).
+ * changes to a user; a client writing is a later step (docs/adr/0029).
  */
 export const GRANTABLE_INTERACTIONS: readonly ScopeInteraction[] = ['r', 's'];
 

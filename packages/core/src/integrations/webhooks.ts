@@ -1,7 +1,7 @@
 import type { AppointmentEvent } from '../scheduling/status.js';
 
 /**
- * Signed webhooks (Standard Webhooks, docs/adr/0032): the event types an organization can
+ * Signed webhooks (Standard Webhooks, docs/adr/0029): the event types an organization can
  * subscribe to, and what their payloads carry. Only events with a source in Careloop are
  * listed; a payload names ids and the event, never clinical detail (minimum necessary).
  */

@@ -28,7 +28,7 @@ export const outboundHtmlAad = bound('outbound_messages', 'html_encrypted');
 export const outboundAttachmentAad = bound('outbound_messages', 'attachment_encrypted');
 // Issue 11: what patients text us.
 export const inboundBodyAad = bound('inbound_messages', 'body_encrypted');
-// Issue 11: webhook endpoints' signing secrets (docs/adr/0032).
+// Issue 11: webhook endpoints' signing secrets (docs/adr/0029).
 export const webhookSecretAad = bound('webhook_endpoints', 'secret_encrypted');
 export const webhookPreviousSecretAad = bound('webhook_endpoints', 'previous_secret_encrypted');
 

@@ -17,7 +17,7 @@ export interface Actor {
   stage: SessionStage;
   /**
    * Issue 11: set when a system acts through a bearer token (SMART Backend Services,
-   * docs/adr/0032): `userId` is then the client's id, `role` the staff role whose field-level
+   * docs/adr/0029): `userId` is then the client's id, `role` the staff role whose field-level
    * access its reads follow, and every request is also held to the token's scopes.
    */
   client?: ClientGrant;

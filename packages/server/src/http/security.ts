@@ -31,7 +31,7 @@ export function installSecurity(
   auth: AuthService,
   routes: RouteRecord[],
   allowedOrigins: readonly string[],
-  /** Issue 11: resolves an API client's bearer token (docs/adr/0032); none: bearers refused. */
+  /** Issue 11: resolves an API client's bearer token (docs/adr/0029); none: bearers refused. */
   bearer?: (token: string) => Promise<Actor | null>,
 ): void {
   const allowed: ReadonlySet<string> = new Set(allowedOrigins);
@@ -111,7 +111,7 @@ function sessionRefusal(
 }
 
 /**
- * Issue 11: an API client's request (docs/adr/0032). Its role's permission and its token's
+ * Issue 11: an API client's request (docs/adr/0029). Its role's permission and its token's
  * scopes must both allow the route; no CSRF token (no cookie is involved). An unknown, expired
  * or revoked token is a 401 with the Bearer challenge.
  */

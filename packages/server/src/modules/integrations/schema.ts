@@ -15,7 +15,7 @@ import { orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js
 import { outboundMessages } from '../messaging/schema.js';
 
 /**
- * API clients for systems (SMART Backend Services, docs/adr/0032): a client proves who it is
+ * API clients for systems (SMART Backend Services, docs/adr/0029): a client proves who it is
  * with a JWT signed by a key of its JWKS and gets a short-lived bearer token. Its `id` is its
  * `client_id`.
  */
@@ -76,7 +76,7 @@ export const apiClientAssertions = pgTable(
 );
 
 /**
- * Webhook endpoints (Standard Webhooks, docs/adr/0032): where an organization's domain events
+ * Webhook endpoints (Standard Webhooks, docs/adr/0029): where an organization's domain events
  * go, signed with the endpoint's secret. During a rotation the previous secret signs too, until
  * `previous_secret_until`.
  */

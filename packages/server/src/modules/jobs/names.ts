@@ -47,7 +47,7 @@ export const JOBS = {
   'journey-map.refresh': Type.Object({ orgId: Uuid }, { additionalProperties: false }),
   /** Bring every organization's rollup up to date: scheduled every ten minutes. */
   'journey-map.refresh-all': Type.Object({}, { additionalProperties: false }),
-  // Issue 13: the waitlist and slot recovery (docs/adr/0035-slot-holds-and-offers.md).
+  // Issue 13: the waitlist and slot recovery (docs/adr/0030-slot-holds-and-offers.md).
   /** A cancellation or a move freed a practitioner's time: offer it to waiting patients. */
   'slot.freed': Type.Object(
     {

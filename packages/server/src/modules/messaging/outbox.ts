@@ -30,7 +30,7 @@ import type { SendPolicy } from './send-policy.js';
 import { type ChannelSend, sendSms } from './sms/dispatch.js';
 import { LocalSmsGateway, type SmsProvider, SmsSendError } from './sms/provider.js';
 
-// Issue 11: signed webhooks through the outbox (docs/adr/0032).
+// Issue 11: signed webhooks through the outbox (docs/adr/0029).
 /** Sends a claimed webhook row; the integrations module signs and posts it. */
 export interface WebhookChannel {
   send(row: typeof outboundMessages.$inferSelect, body: string): Promise<ChannelSend>;
@@ -170,7 +170,7 @@ export class OutboxService {
       sendPolicy?: SendPolicy;
       /** How long an EHR has to acknowledge an HL7 message (30 s). */
       hl7TimeoutMs?: number;
-      /** Issue 11: signed webhooks (docs/adr/0032); set once the integrations module exists. */
+      /** Issue 11: signed webhooks (docs/adr/0029); set once the integrations module exists. */
       webhooks?: WebhookChannel;
       /** Issue 11: suppressed addresses and bounces (an SMTP 5xx is a hard bounce). */
       emailEvents?: EmailEventsHook;
@@ -269,7 +269,7 @@ export class OutboxService {
     return id;
   }
 
-  // Issue 11: signed webhooks (docs/adr/0032).
+  // Issue 11: signed webhooks (docs/adr/0029).
   /**
    * Writes a webhook message and its job in `tx` (purpose `operations`, no patient: the send-time
    * checks are for messages to patients); returns its id, or null if its key was queued before.
@@ -546,7 +546,7 @@ export class OutboxService {
         const controlId = text.split('\r', 1)[0]?.split('|')[9] ?? '';
         return { status: 'delivered', provider: 'mllp', providerMessageId: controlId };
       }
-      // Issue 11: signed webhooks (docs/adr/0032).
+      // Issue 11: signed webhooks (docs/adr/0029).
       case 'webhook':
         if (!this.options.webhooks) throw new WebhookSendError('no webhook channel', false);
         return this.options.webhooks.send(row, text);

@@ -73,7 +73,7 @@ export const outboundMessages = pgTable(
     index('outbound_messages_status_idx')
       .on(t.orgId, t.status, t.createdAt)
       .where(sql`status in ('queued', 'failed')`),
-    // Issue 11: signed webhooks go through the outbox too (docs/adr/0032).
+    // Issue 11: signed webhooks go through the outbox too (docs/adr/0029).
     check('outbound_messages_channel_check', sql`channel in ('email', 'sms', 'hl7', 'webhook')`),
     check(
       'outbound_messages_email_subject_check',

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { slotHolds } from './schema.js';
 
 /**
- * Slot holds (docs/adr/0035-slot-holds-and-offers.md): a slot kept for someone for a while.
+ * Slot holds (docs/adr/0030-slot-holds-and-offers.md): a slot kept for someone for a while.
  * Availability leaves held time out; a booking over held time is refused unless it claims the
  * hold. Bookings and holds of one practitioner are checked and written under one transaction
  * lock (shared by bookings, exclusive for a new hold), so neither can slip in beside the other; holds among themselves are also kept apart by

@@ -224,12 +224,12 @@ export const bookingRequests = pgTable(
   ],
 );
 
-// ---- Issue 13: slot holds (docs/adr/0035-slot-holds-and-offers.md) ----
+// ---- Issue 13: slot holds (docs/adr/0030-slot-holds-and-offers.md) ----
 
 /**
  * A slot held for someone for a while (a waitlist offer awaiting its answer): availability
  * leaves it out and only a booking that claims the hold may take it, until it expires or is
- * released (docs/adr/0035-slot-holds-and-offers.md). `occupies` is the visit and its buffer, as
+ * released (docs/adr/0030-slot-holds-and-offers.md). `occupies` is the visit and its buffer, as
  * on appointments; holds that are not released never overlap (an exclusion constraint).
  */
 export const slotHolds = pgTable(

@@ -793,7 +793,7 @@ export class SchedulingService {
     return true;
   }
 
-  // ---- Issue 13: holds (docs/adr/0035-slot-holds-and-offers.md) ---------------------------
+  // ---- Issue 13: holds (docs/adr/0030-slot-holds-and-offers.md) ---------------------------
 
   /**
    * Holds a slot of a service until `expiresAt`, in the caller's transaction, if it is still

@@ -138,7 +138,7 @@ export type AnswerOutcome =
   | { kind: 'answered' };
 
 /**
- * Slot recovery (issue 13; docs/adr/0035-slot-holds-and-offers.md): freed time is offered to
+ * Slot recovery (issue 13; docs/adr/0030-slot-holds-and-offers.md): freed time is offered to
  * waiting patients under a hold, one at a time or several at once per the organization's mode;
  * offers expire; an accepted offer books through the scheduling service's race-safe path.
  * Every offer, answer and expiry is a touchpoint and an audit event.

@@ -4,7 +4,7 @@ import { defineRoute } from '../../../http/route.js';
 import type { App } from '../../../http/types.js';
 import type { Services } from '../../../services.js';
 
-/** Admins register, list and revoke API clients (docs/adr/0032). */
+/** Admins register, list and revoke API clients (docs/adr/0029). */
 export default async function apiClientRoutes(app: App, { apiClients }: Services): Promise<void> {
   defineRoute(app, routes.integrations.clients, async (request) => ({
     items: await apiClients.list(contextOf(request)),

@@ -91,7 +91,7 @@ function isClientRole(value: string): value is ClientRole {
 }
 
 /**
- * API clients for systems (SMART Backend Services, docs/adr/0032): registration and revocation
+ * API clients for systems (SMART Backend Services, docs/adr/0029): registration and revocation
  * by admins, the client-credentials grant with a `private_key_jwt` assertion, and the bearer
  * tokens it issues (opaque, five minutes, stored as hashes).
  */

@@ -5,7 +5,7 @@ import { OAuthError, type TokenRequest } from './service.js';
 
 /**
  * The OAuth 2.0 token endpoint of SMART Backend Services and its discovery document
- * (docs/adr/0032). Outside `/api` and the route table on purpose: OAuth fixes their paths,
+ * (docs/adr/0029). Outside `/api` and the route table on purpose: OAuth fixes their paths,
  * their form-encoded body and their error shape (`{ error, error_description }`, RFC 6749).
  */
 export default async function tokenRoutes(app: App, { apiClients }: Services): Promise<void> {

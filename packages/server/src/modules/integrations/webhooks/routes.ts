@@ -4,7 +4,7 @@ import { defineRoute } from '../../../http/route.js';
 import type { App } from '../../../http/types.js';
 import type { Services } from '../../../services.js';
 
-/** Admins configure webhook endpoints, read the delivery log and replay (docs/adr/0032). */
+/** Admins configure webhook endpoints, read the delivery log and replay (docs/adr/0029). */
 export default async function webhookRoutes(app: App, { webhooks }: Services): Promise<void> {
   defineRoute(app, routes.integrations.webhooks, async (request) => ({
     items: await webhooks.list(contextOf(request)),

@@ -26,7 +26,7 @@ export function webhookKeyParts(
 }
 
 /**
- * The outbox's webhook channel (docs/adr/0032): signs a claimed message with the endpoint's
+ * The outbox's webhook channel (docs/adr/0029): signs a claimed message with the endpoint's
  * secret (and the previous one during a rotation), posts it to the checked address, and records
  * the attempt with the endpoint's status code. Anything but a 2xx is retried with the outbox's
  * backoff; a disabled or deleted endpoint ends the message.

@@ -31,7 +31,7 @@ import { webhookKeyParts } from './sender.js';
 import { newWebhookSecret } from './signature.js';
 
 /**
- * Webhook endpoints and the events that go to them (docs/adr/0032): admins add endpoints and
+ * Webhook endpoints and the events that go to them (docs/adr/0029): admins add endpoints and
  * rotate their secrets; a domain event becomes one outbox message per subscribed endpoint,
  * which the outbox delivers with retries; the delivery log and replay read and requeue those.
  */

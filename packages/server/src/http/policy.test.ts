@@ -32,11 +32,11 @@ describeEachDatabase('route policies', (kind) => {
       '/api/health/ready',
       '/api/portal/organizations',
       '/api/portal/register',
-      '/fhir/R4/.well-known/smart-configuration',
       // Issue 13: a waitlist offer's accept link (its token is the credential).
       '/api/waitlist/offer-links/:token',
       '/api/waitlist/offer-links/:token/accept',
       '/api/waitlist/offer-links/:token/decline',
+      '/fhir/R4/.well-known/smart-configuration',
       '/fhir/R4/metadata',
       // Issue 11: SMART Backend Services' token endpoint (the client's signed assertion is checked).
       '/oauth2/token',

@@ -16,6 +16,10 @@ const OUTSIDE_THE_TABLE: readonly { prefix: string; why: string }[] = [
     prefix: '/fhir/R4',
     why: "the FHIR REST API: its shapes, search parameters and errors are FHIR's (OperationOutcome), not this API's",
   },
+  {
+    prefix: '/oauth2/token',
+    why: "OAuth 2.0's token endpoint (SMART Backend Services): RFC 6749 fixes its form body and its error shape ({ error, error_description }), not this API's",
+  },
 ];
 
 /**

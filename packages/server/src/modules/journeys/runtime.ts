@@ -21,8 +21,7 @@ import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
-import { raiseCallTask } from '../tasks/calls.js';
-import { raisePatientTask } from '../tasks/service.js';
+import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
 

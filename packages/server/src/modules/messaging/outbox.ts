@@ -652,3 +652,21 @@ function attachmentOf(json: string): EmailAttachment {
   }
   throw new Error('outbox: a stored attachment is malformed');
 }
+
+/** What a channel reports after a send (email, sms, hl7, webhook). */
+export type { ChannelSend } from './sms/dispatch.js';
+
+/**
+ * Marks an email bounced or complained of, as the provider reported it (issue 11): the outbox
+ * owns its rows; the integrations module records the suppression and the timeline entry.
+ */
+export async function markEmailOutcome(
+  tx: Db,
+  messageId: string,
+  status: 'bounced' | 'complained',
+): Promise<void> {
+  await tx
+    .update(outboundMessages)
+    .set({ status, claimedUntil: null })
+    .where(eq(outboundMessages.id, messageId));
+}

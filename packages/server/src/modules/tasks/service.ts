@@ -613,3 +613,6 @@ export async function raiseMention(
   }
   return id;
 }
+
+// Call tasks (issue 11): journeys raise them through the tasks module.
+export { raiseCallTask } from './calls.js';

@@ -4,6 +4,7 @@ import type { Database, Db } from '../../../db/client.js';
 import type { RequestContext } from '../../../http/actor.js';
 import type { AuditLog } from '../../audit/service.js';
 import type { EmailEventsHook } from '../../messaging/outbox.js';
+import { markEmailOutcome } from '../../messaging/outbox.js';
 import { outboundMessages } from '../../messaging/schema.js';
 import { appendTouchpoints } from '../../timeline/service.js';
 import { emailSuppressions } from '../schema.js';
@@ -79,10 +80,7 @@ export class EmailEventService implements EmailEventsHook {
     kind: EmailEventKind,
     at: Date,
   ): Promise<void> {
-    await tx
-      .update(outboundMessages)
-      .set({ status: kind, claimedUntil: null })
-      .where(eq(outboundMessages.id, message.id));
+    await markEmailOutcome(tx, message.id, kind);
     const address = message.recipient.trim().toLowerCase();
     const reason = kind === 'bounced' ? 'hard-bounce' : 'complaint';
     const [active] = await tx

@@ -318,7 +318,7 @@ describeEachDatabase('SMS through a Twilio-compatible provider', (kind) => {
 
   it('declares exactly the two Twilio webhooks as signature-checked routes', () => {
     const webhooks = app.routes
-      .filter((r) => r.policy && 'webhook' in r.policy)
+      .filter((r) => r.policy && 'webhook' in r.policy && r.policy.webhook === 'twilio-signature')
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     expect(webhooks).toEqual(['POST /api/sms/twilio/inbound', 'POST /api/sms/twilio/status']);

@@ -15,7 +15,7 @@ describe('importedAppointmentEvent', () => {
     expect(importedAppointmentEvent(null, state('noshow'))).toBe('no-show');
     expect(importedAppointmentEvent(null, state('fulfilled'))).toBe('completed');
     expect(importedAppointmentEvent(null, state('arrived'))).toBe('checked-in');
-    expect(importedAppointmentEvent(null, state('cancelled'))).toBe('cancelled');
+    expect(importedAppointmentEvent(null, state('cancelled'))).toBeNull();
   });
 
   it('reads a change by what moved: the status first, then the start', () => {

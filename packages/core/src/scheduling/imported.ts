@@ -27,7 +27,11 @@ export function importedAppointmentEvent(
   before: AppointmentState | null,
   after: AppointmentState,
 ): AppointmentEvent | null {
-  if (!before) return LIVE.has(after.status) ? 'booked' : (EVENT_OF_STATUS[after.status] ?? null);
+  if (!before) {
+    if (LIVE.has(after.status)) return 'booked';
+    // First heard of already cancelled: nothing was booked that a journey could know of.
+    return after.status === 'cancelled' ? null : (EVENT_OF_STATUS[after.status] ?? null);
+  }
   if (before.status !== after.status) {
     if (LIVE.has(after.status)) return LIVE.has(before.status) ? null : 'booked';
     return EVENT_OF_STATUS[after.status] ?? null;

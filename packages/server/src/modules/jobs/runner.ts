@@ -73,6 +73,11 @@ export class JobRunner {
     this.boss.on('error', onError);
   }
 
+  /** Whether `start()` has run (and `stop()` not since): only then can jobs be sent. */
+  get running(): boolean {
+    return this.started;
+  }
+
   /** The retry policy of a queue, set before `start()`. */
   define(name: JobName, policy: QueuePolicy): this {
     this.policies.set(name, policy);

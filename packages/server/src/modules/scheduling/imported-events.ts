@@ -42,6 +42,9 @@ export interface AppointmentEventSink {
 export function appointmentEventsTo(jobs: JobRunner, clock: () => Date): AppointmentEventSink {
   return {
     async announce(tx, changes) {
+      // A process without the job runner (a test app, a tool) has no journeys to tell: the
+      // import goes on. `careloop start`, `hl7 listen` and `import hl7|csv` all run it.
+      if (!jobs.running) return 0;
       const now = clock();
       let sent = 0;
       for (const change of changes) {

@@ -310,7 +310,8 @@ export function StaffShell() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main navigation">
+      {/* The list outgrows a laptop's screen: it scrolls rather than hiding what is below. */}
+      <AppShell.Navbar p="xs" aria-label="Main navigation" style={{ overflowY: 'auto' }}>
         {items.map((item) => (
           <NavLink
             key={item.to}

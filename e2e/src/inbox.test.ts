@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // Issue 11: a patient's portal message with an attachment reaches the shared inbox; the front
 // desk assigns it and answers with a quick reply; the patient sees the answer as new. Both
 // pages are checked by axe on the way.
@@ -52,7 +53,7 @@ describe('the shared inbox and portal messages', () => {
     const patient = await patientContext.newPage();
     const staff = await staffContext.newPage();
     const report: string[] = [];
-    const words = `Here is my new insurance card (${Date.now()})`;
+    const words = `Here is my new insurance card (${randomBytes(4).toString('hex')})`;
 
     await withScreenshotOnFailure(patient, 'inbox-portal-send', async () => {
       await signIn(patient, 'patient', '/portal/login');

@@ -55,7 +55,8 @@ describe('schedule: drag to reschedule (issue 13)', () => {
     const patients = (await get<{ items: PatientSummary[] }>('/api/patients?limit=5')).items;
     const [patient, other] = patients;
     if (!doctor || !service || !patient || !other) throw new Error('demo data missing');
-    // Tomorrow onwards: a slot never starts in the past while the test runs.
+    // Tomorrow onwards on the clock of the server under test (a separate process on the real
+    // clock, which offers no slot in its past): nothing here depends on the calendar date.
     const from = new Date(Date.now() + 86_400_000).toISOString();
     const to = new Date(Date.now() + 8 * 86_400_000).toISOString();
     const { slots } = await get<{ slots: AvailableSlot[] }>(

@@ -33,7 +33,7 @@ export const PGLITE_EXTENSIONS = { pg_trgm, btree_gist };
 /** Told about a broken connection: which pool, and the error (log it with `loggableError`). */
 export type ConnectionErrorListener = (pool: string, error: Error) => void;
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 // Any constant shared by all Careloop processes; serializes concurrent migrations.
 const MIGRATION_LOCK = 7_202_611;
 

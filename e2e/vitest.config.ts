@@ -7,6 +7,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   test: {
     include: ['src/**/*.test.ts'],
+    globalSetup: ['src/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // Two files at a time, each with its own server, data dir and browser: a file spends much of

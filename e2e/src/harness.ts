@@ -1,11 +1,12 @@
 // End-to-end harness: starts a real Careloop server in a child process and a headless Chromium.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'e2e', 'artifacts');
@@ -34,7 +35,18 @@ export type DemoRole = keyof typeof DEMO_LOGINS;
 export interface StartOptions {
   /** Extra environment for the server; wins over the harness defaults and the test's env. */
   env?: Record<string, string>;
+  /**
+   * Start from a copy of the migrated, seeded demo data dir that the global setup built once
+   * (e2e/src/global-setup.ts), instead of migrating and seeding again: the same data, a third of
+   * the start-up. On by default when `env` changes nothing the seed depends on.
+   */
+  fromTemplate?: boolean;
+  /** Leave the data dir in place on stop(), which then fails unless the server shut down cleanly. */
+  keepDataDir?: boolean;
 }
+
+/** Server settings that leave the seeded data as the template has it. */
+const TEMPLATE_NEUTRAL_ENV = new Set(['HL7_PORT']);
 
 export interface RunningCareloop {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43210`. */
@@ -129,6 +141,19 @@ export const E2E_DEMO_AS_OF = '2026-06-01';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The template data dir to copy for `opts`, if any (none outside a vitest run with the setup). */
+function templateFor(opts: StartOptions): string | undefined {
+  if (opts.fromTemplate === false) return undefined;
+  if (Object.keys(opts.env ?? {}).some((key) => !TEMPLATE_NEUTRAL_ENV.has(key))) return undefined;
+  let dir: string | undefined;
+  try {
+    dir = inject('demoTemplateDir');
+  } catch {
+    return undefined; // not inside a vitest worker (e.g. the global setup itself)
+  }
+  return dir || undefined;
+}
+
 /**
  * Starts `node packages/server/bin/careloop.mjs start` on a free port with a fresh data dir and a
  * small demo seed, and resolves once `GET /api/health` answers 200. Set CARELOOP_E2E_VERBOSE=1 to
@@ -137,6 +162,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function startCareloop(opts: StartOptions = {}): Promise<RunningCareloop> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'careloop-e2e-'));
+  const template = templateFor(opts);
+  if (template) await cp(template, dataDir, { recursive: true });
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     ...baseEnv(),
@@ -176,11 +203,18 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       signalGroup(child, 'SIGTERM');
-      if (!(await waitForExit(child, STOP_GRACE_MS))) {
+      const clean = await waitForExit(child, STOP_GRACE_MS);
+      if (!clean) {
         signalGroup(child, 'SIGKILL');
         await waitForExit(child, STOP_GRACE_MS);
       }
-      await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+      if (!opts.keepDataDir) {
+        await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+      } else if (!clean || child.exitCode !== 0) {
+        throw new Error(
+          `the server did not shut down cleanly (code ${child.exitCode}):\n${output.slice(-4000)}`,
+        );
+      }
     })();
     return stopped;
   };
@@ -266,5 +300,12 @@ export async function withScreenshotOnFailure<T>(
       console.error(`[e2e] could not save a screenshot to ${path}: ${why}`);
     }
     throw err;
+  }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A stopped server's migrated and seeded data dir (e2e/src/global-setup.ts), or ''. */
+    demoTemplateDir: string;
   }
 }

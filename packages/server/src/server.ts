@@ -311,7 +311,11 @@ export async function startServer(
     if (url) say(bannerText(url, logins));
     return { url, services, close };
   } catch (error) {
+    // A signal during start-up (SIGTERM right after /api/health first answers, say) closes
+    // the server under the starting code: that is a shutdown, not a failed start.
+    const interrupted = closing !== null;
     await close();
+    if (interrupted) return { url: null, services, close };
     throw error;
   }
 
@@ -326,6 +330,7 @@ export async function startServer(
     // The caches (docs/adr/0005) stay off until the change notifications are live.
     await database.changes?.start();
     await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address() as AddressInfo;
     if (config.auditCheckpointMinutes > 0) {
       if (await seesEveryChain(database)) {
         anchor = await AuditAnchor.open(config, database);
@@ -340,7 +345,6 @@ export async function startServer(
         );
       }
     }
-    const address = app.server.address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
     return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   }

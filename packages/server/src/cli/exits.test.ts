@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,19 @@ function finish(child: ChildProcess): Promise<Finished> {
       clearTimeout(lingering);
       clearTimeout(working);
       resolve({ code, signal, stdout, stderr, lingeredMs });
+    });
+  });
+}
+
+/** A TCP port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
     });
   });
 }
@@ -186,4 +200,33 @@ describe('every careloop command exits when its work is done', () => {
       expect({ args, code, stderr }).toMatchObject({ code: 0 });
     }
   }, 240_000);
+
+  it('a SIGTERM while the server is still starting is a clean shutdown, not a failed start', async () => {
+    // The e2e harness stops a server the moment /api/health answers, before start-up finished
+    // its audit checks: that used to exit 1 ("Cannot read properties of null (reading 'port')").
+    const port = await freePort();
+    const child = careloop(['start', '--port', String(port)], env);
+    const done = finish(child);
+    let exited = false;
+    void done.then(() => {
+      exited = true;
+    });
+    // SIGTERM on the first 200 from /api/health, polled as the harness does.
+    for (;;) {
+      expect(exited, 'the server stopped before it answered').toBe(false);
+      const status = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+        (res) => res.status,
+        () => 0,
+      );
+      if (status === 200) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGTERM');
+    const { code, signal, stderr } = await done;
+    expect({ code, signal, stderr: stderr.includes('TypeError') ? stderr : '' }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: '',
+    });
+  }, 120_000);
 });

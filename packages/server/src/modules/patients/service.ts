@@ -21,7 +21,7 @@ import {
   touchpointFor,
   unknownReference,
 } from '@careloop/core';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { FeedCache } from '../../db/feed-cache.js';
@@ -728,30 +728,27 @@ export class PatientService {
         if (error instanceof MergedRecord) throw mergedRecord();
         throw error;
       });
-      const kept = await tx
-        .select()
-        .from(patientAddresses)
-        .where(and(eq(patientAddresses.patientId, patientId), ne(patientAddresses.use, 'home')));
-      await this.replaceAddresses(tx, orgId, patientId, [
-        {
-          use: 'home',
-          line1: a.line1.trim(),
-          line2: a.line2?.trim() || null,
-          city: a.city.trim(),
-          state: a.state.trim(),
-          postalCode: a.postalCode.trim(),
-          country: a.country ?? 'US',
-        },
-        ...kept.map((k) => ({
-          use: k.use,
-          line1: k.line1,
-          line2: k.line2,
-          city: k.city,
-          state: k.state,
-          postalCode: k.postalCode,
-          country: k.country,
-        })),
-      ]);
+      // The home address is the patient's to state; other addresses (mailing, work, what a
+      // feed sent) stay as they are, after it.
+      await tx
+        .delete(patientAddresses)
+        .where(and(eq(patientAddresses.patientId, patientId), eq(patientAddresses.use, 'home')));
+      await tx
+        .update(patientAddresses)
+        .set({ position: sql`${patientAddresses.position} + 1` })
+        .where(eq(patientAddresses.patientId, patientId));
+      await tx.insert(patientAddresses).values({
+        orgId,
+        patientId,
+        use: 'home',
+        line1: a.line1.trim(),
+        line2: a.line2?.trim() || null,
+        city: a.city.trim(),
+        state: a.state.trim(),
+        postalCode: a.postalCode.trim(),
+        country: a.country ?? 'US',
+        position: 0,
+      });
       if (phone) {
         const known = await tx
           .select({ value: patientContactPoints.value })

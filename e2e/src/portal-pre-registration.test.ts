@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { PortalAppointments, PortalBookingOptions } from '@careloop/core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_LOGINS,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+/** A tiny real PNG (1×1 pixel): the server sniffs the type from these bytes. */
+const CARD_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('portal pre-registration (issue 13)', () => {
+  it('a patient registers, pre-registers with insurance and a card image, books, and the front desk sees the badge', async () => {
+    const login = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_LOGINS.frontdesk),
+    });
+    const { user } = (await login.json()) as { user: { orgId: string } };
+    const family = `Mbeki-${randomUUID().slice(0, 6)}`;
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    let booked: PortalAppointments['upcoming'][number] | undefined;
+    let timeZone = 'UTC';
+    await withScreenshotOnFailure(page, 'portal-pre-registration', async () => {
+      await page.goto(`${app.url}/portal/register?org=${user.orgId}`);
+      await page.getByLabel('Given name').fill('Thandi');
+      await page.getByLabel('Family name').fill(family);
+      await page.getByLabel('Date of birth').fill('1988-09-14');
+      await page.getByLabel('Email').fill(`thandi.${randomUUID().slice(0, 8)}@example.org`);
+      await page.getByLabel(/^Password/).fill('a long passphrase 42');
+      await page.getByLabel('Confirm password').fill('a long passphrase 42');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL((url) => url.pathname === '/portal');
+
+      // Pre-register from the portal's home, before any visit is booked.
+      await page.getByRole('link', { name: 'Pre-register' }).click();
+      await page.getByRole('heading', { name: 'Pre-registration', level: 1 }).waitFor();
+      // What the sign-up said is already filled in.
+      expect(await page.getByLabel('Family name').inputValue()).toBe(family);
+      // An empty form is refused field by field, in the patient's words.
+      await page.getByRole('button', { name: 'Submit pre-registration' }).click();
+      await page.getByText('Please correct the fields marked below.').waitFor();
+      expect(await page.getByText('This is required').count()).toBeGreaterThan(3);
+
+      await page.getByLabel('Street address').fill('44 Jacaranda Ave');
+      await page.getByLabel('City').fill('Springfield');
+      await page.getByLabel('State').fill('IL');
+      await page.getByLabel('ZIP code').fill('62704');
+      await page.getByLabel('Contact name').fill('Sipho Mbeki');
+      await page.getByLabel('Relationship to you').fill('Brother');
+      await page.getByLabel('Contact phone').fill('(217) 555-0142');
+      await page.getByLabel('Insurance company').fill('Blue Cross Blue Shield');
+      await page.getByLabel('Member ID').fill('XYZ123456789');
+      await page.getByLabel('Group number (optional)').fill('GRP-7781');
+      await page.getByLabel('Card, front (photo or PDF)').setInputFiles({
+        name: 'card-front.png',
+        mimeType: 'image/png',
+        buffer: CARD_PNG,
+      });
+      await page.getByLabel(/I consent to examination and treatment/).check();
+      await page.getByLabel(/I have received the notice of privacy practices/).check();
+      await page.getByRole('button', { name: 'Submit pre-registration' }).click();
+      await page.waitForURL((url) => url.pathname === '/portal');
+      await page.getByRole('button', { name: 'Update pre-registration' }).waitFor();
+
+      // Then book a visit: it shows as pre-registered.
+      await page.getByRole('link', { name: 'Book a visit' }).click();
+      await page.getByRole('heading', { name: 'Book a visit' }).waitFor();
+      await page.getByRole('combobox', { name: 'Type of visit' }).click();
+      await page.getByRole('option', { name: /New patient visit/ }).click();
+      await page.getByRole('combobox', { name: 'Where' }).click();
+      await page.getByRole('option').first().click();
+      const slot = page.getByTestId('portal-slot').first();
+      await slot.waitFor();
+      await slot.click();
+      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.waitForURL((url) => url.pathname === '/portal/appointments');
+      await page.getByTestId('portal-pre-registered').first().waitFor();
+
+      const list = (await (
+        await page.request.get(`${app.url}/api/portal/appointments`)
+      ).json()) as PortalAppointments;
+      booked = list.upcoming[0];
+      const options = (await (
+        await page.request.get(`${app.url}/api/portal/scheduling/options`)
+      ).json()) as PortalBookingOptions;
+      timeZone = options.locations.find((l) => l.id === booked?.locationId)?.timeZone ?? 'UTC';
+
+      // In Spanish, the same state in the patient's language.
+      await page.getByText('Español', { exact: true }).click();
+      await page
+        .getByTestId('portal-pre-registered')
+        .filter({ hasText: 'Registro previo hecho' })
+        .waitFor();
+      await page.getByText('English', { exact: true }).click();
+    });
+    await context.close();
+    if (!booked?.practitionerId) throw new Error('no booked appointment');
+
+    const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const staff = await desk.newPage();
+    await withScreenshotOnFailure(staff, 'portal-pre-registration-front-desk', async () => {
+      await staff.goto(`${app.url}/login`);
+      await staff.getByLabel('Email').fill(DEMO_LOGINS.frontdesk.email);
+      await staff.getByLabel('Password').fill(DEMO_LOGINS.frontdesk.password);
+      await staff.getByRole('button', { name: 'Sign in' }).click();
+      await staff.getByRole('link', { name: 'Schedule' }).waitFor();
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone }).format(
+        new Date(booked?.start ?? ''),
+      );
+      await staff.goto(
+        `${app.url}/schedule?date=${day}&practitioner=${booked?.practitionerId ?? ''}`,
+      );
+      const visit = staff
+        .getByTestId('appointment')
+        .filter({ hasText: `Thandi ${family}` })
+        .first();
+      await visit.getByTestId('pre-registered').waitFor();
+      expect(await visit.getByTestId('pre-registered').innerText()).toContain('Pre-registered');
+
+      // The 360 page: the insurance the patient entered, with the card image to open.
+      const patientId = booked?.patientId ?? '';
+      const coverages = (await (
+        await staff.request.get(`${app.url}/api/patients/${patientId}/coverages`)
+      ).json()) as { items: { id: string; memberId: string | null; cards?: string[] }[] };
+      expect(coverages.items[0]).toMatchObject({ memberId: 'XYZ123456789', cards: ['front'] });
+      const card = await staff.request.get(
+        `${app.url}/api/patients/${patientId}/coverages/${coverages.items[0]?.id}/cards/front`,
+      );
+      expect(card.headers()['content-type']).toBe('image/png');
+      expect(Buffer.from(await card.body()).equals(CARD_PNG)).toBe(true);
+    });
+    await desk.close();
+  });
+});

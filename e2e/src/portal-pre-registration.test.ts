@@ -82,7 +82,7 @@ describe('portal pre-registration (issue 13)', () => {
       await page.getByLabel(/I have received the notice of privacy practices/).check();
       await page.getByRole('button', { name: 'Submit pre-registration' }).click();
       await page.waitForURL((url) => url.pathname === '/portal');
-      await page.getByRole('button', { name: 'Update pre-registration' }).waitFor();
+      await page.getByRole('link', { name: 'Update pre-registration' }).waitFor();
 
       // Then book a visit: it shows as pre-registered.
       await page.getByRole('link', { name: 'Book a visit' }).click();
@@ -137,7 +137,7 @@ describe('portal pre-registration (issue 13)', () => {
         .filter({ hasText: `Thandi ${family}` })
         .first();
       await visit.getByTestId('pre-registered').waitFor();
-      expect(await visit.getByTestId('pre-registered').innerText()).toContain('Pre-registered');
+      expect(await visit.getByTestId('pre-registered').textContent()).toContain('Pre-registered');
 
       // The 360 page: the insurance the patient entered, with the card image to open.
       const patientId = booked?.patientId ?? '';

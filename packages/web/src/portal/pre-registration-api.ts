@@ -6,7 +6,12 @@ const MINE_KEY = ['portal', 'pre-registration'] as const;
 
 /** The patient's latest pre-registration and each upcoming visit's state. */
 export function useMyPreRegistration() {
-  return useQuery({ queryKey: MINE_KEY, queryFn: () => api.call(routes.preRegistration.mine) });
+  return useQuery({
+    queryKey: MINE_KEY,
+    queryFn: () => api.call(routes.preRegistration.mine),
+    // A visit booked or moved since changes the states: read them again on each page.
+    refetchOnMount: 'always',
+  });
 }
 
 export function useSubmitPreRegistration() {

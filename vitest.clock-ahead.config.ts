@@ -33,6 +33,8 @@ export default defineConfig({
         'tasks',
         'templates',
         'timeline',
+        // Issue 13 (h13r): pre-registration before a visit.
+        'pre-registration',
       ].map((module) => `packages/server/src/modules/${module}/**/*.test.ts`),
     ],
   },

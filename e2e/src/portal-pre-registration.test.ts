@@ -183,6 +183,13 @@ describe('portal pre-registration (issue 13)', () => {
 
       // The 360 page: the insurance the patient entered, with the card image to open.
       const patientId = booked?.patientId ?? '';
+      await staff.goto(`${app.url}/patients/${patientId}?tab=coverage`);
+      await staff
+        .getByTestId('pre-registration-summary')
+        .getByText(/Sipho Mbeki/)
+        .waitFor();
+      await staff.getByRole('cell', { name: 'XYZ123456789' }).waitFor();
+      await staff.getByRole('link', { name: 'Blue Cross Blue Shield card, front' }).waitFor();
       const coverages = (await (
         await staff.request.get(`${app.url}/api/patients/${patientId}/coverages`)
       ).json()) as { items: { id: string; memberId: string | null; cards?: string[] }[] };

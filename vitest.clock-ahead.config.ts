@@ -39,6 +39,8 @@ export default defineConfig({
         'inbox',
         'integrations',
         'waitlist',
+        // Issue 13 (h13r): pre-registration before a visit.
+        'pre-registration',
       ].map((module) => `packages/server/src/modules/${module}/**/*.test.ts`),
     ],
     exclude: [

@@ -160,6 +160,10 @@ describe('axe on every page', () => {
       await page.goto(`${app.url}/portal/waitlist`);
       await page.getByRole('heading', { name: 'Waitlist and follow-ups', level: 1 }).waitFor();
       await audit(page, 'portal waitlist', report);
+      // Issue 13 (h13r): pre-registration before a visit.
+      await page.goto(`${app.url}/portal/pre-registration`);
+      await page.getByRole('heading', { name: 'Pre-registration', level: 1 }).waitFor();
+      await audit(page, 'portal pre-registration', report);
       expect(report.join('\n')).toBe('');
     });
     await context.close();

@@ -42,6 +42,8 @@ export * from './messaging/sms-status.js';
 export * from './messaging/templates-policy.js';
 export * from './pagination/cursor.js';
 export * from './patients/mrn.js';
+// Issue 13 (h13r): pre-registration before a visit.
+export * from './patients/pre-registration.js';
 export * from './patients/redact.js';
 export * from './patients/search.js';
 export * from './patients/total.js';

@@ -46,6 +46,8 @@ import mpiRoutes from './modules/mpi/routes.js';
 import noteRoutes from './modules/notes/routes.js';
 import patientRoutes from './modules/patients/routes.js';
 import portalRoutes from './modules/portal/routes.js';
+// Issue 13 (h13r): pre-registration before a visit.
+import preRegistrationRoutes from './modules/pre-registration/routes.js';
 import restrictionRoutes from './modules/restrictions/routes.js';
 // Issue 13 (h13a): the portal books.
 import portalSchedulingRoutes from './modules/scheduling/portal-routes.js';
@@ -160,6 +162,8 @@ export async function buildApp(
     await portalSchedulingRoutes(api, services);
     // Issue 13: the waitlist and slot recovery.
     await waitlistRoutes(api, services);
+    // Issue 13 (h13r): pre-registration before a visit.
+    await preRegistrationRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

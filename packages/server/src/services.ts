@@ -44,8 +44,12 @@ import { LocalSmsGateway, type SmsProvider } from './modules/messaging/sms/provi
 import { TwilioSms } from './modules/messaging/sms/twilio.js';
 import { MpiService } from './modules/mpi/service.js';
 import { NoteService } from './modules/notes/service.js';
+import { PatientCoverageService } from './modules/patients/coverage.js';
+// Issue 13 (h13r): pre-registration before a visit.
+import type { CheckedCard } from './modules/patients/coverage-cards.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
+import { PreRegistrationService } from './modules/pre-registration/service.js';
 import { RestrictionService } from './modules/restrictions/service.js';
 // Issue 13 (h13a): the portal books.
 import { AppointmentConfirmations } from './modules/scheduling/confirmation.js';
@@ -112,6 +116,8 @@ export interface Services {
   portalScheduling: PortalScheduling;
   // Issue 13: the waitlist and slot recovery.
   waitlist: WaitlistService;
+  // Issue 13 (h13r): pre-registration before a visit.
+  preRegistration: PreRegistrationService<CheckedCard>;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -293,6 +299,15 @@ export function createServices(
         publicUrl: config.publicUrl,
       }),
       { clock: grantClock, publicUrl: config.publicUrl },
+    ),
+    // Issue 13 (h13r): pre-registration before a visit; the scheduling module's clock.
+    preRegistration: new PreRegistrationService(
+      database,
+      audit,
+      cipher,
+      patients,
+      new PatientCoverageService(database, audit, cipher),
+      grantClock,
     ),
   };
 }

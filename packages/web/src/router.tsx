@@ -152,6 +152,13 @@ export const router = createBrowserRouter([
           },
           // Issue 13: the waitlist and follow-ups.
           { path: 'waitlist', lazy: lazyPage.portalWaitlist },
+          // Issue 13 (h13r): pre-registration before a visit.
+          {
+            path: 'pre-registration',
+            lazy: async () => ({
+              Component: (await import('./portal/PreRegistrationPage')).PreRegistrationPage,
+            }),
+          },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },

@@ -25,6 +25,8 @@ export const CoverageInput = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive')])),
   startDate: Type.Optional(Nullable(IsoDate)),
   endDate: Type.Optional(Nullable(IsoDate)),
+  // Issue 13 (h13r): the policy holder's birth date, asked at pre-registration.
+  subscriberBirthDate: Type.Optional(Nullable(IsoDate)),
 });
 export const CoverageUpdate = Type.Partial(CoverageInput);
 
@@ -44,6 +46,13 @@ export const CoverageRecord = Type.Object({
   status: Type.String(),
   startDate: Nullable(IsoDate),
   endDate: Nullable(IsoDate),
+  // Issue 13 (h13r): pre-registration.
+  /** The policy holder's birth date; null where the subscriber is withheld. */
+  subscriberBirthDate: Type.Optional(Nullable(IsoDate)),
+  /** The card sides the patient photographed, for roles that may see them (`coverage.cardImage`). */
+  cards: Type.Optional(
+    Type.Array(Type.Unsafe<'front' | 'back'>({ type: 'string', enum: ['front', 'back'] })),
+  ),
 });
 export const CoverageList = Type.Object({ items: Type.Array(CoverageRecord) });
 export const CoverageParams = Type.Object({ id: Uuid, coverageId: Uuid });

@@ -105,6 +105,20 @@ export const FIELD_POLICY = {
       reason:
         "An insurance group number names the patient's employer plan: registration and billing need it, treatment, marketing and analytics do not",
     },
+    // Issue 13 (h13r): the card a patient photographs when pre-registering.
+    cardImage: {
+      audience: BILLING,
+      reason:
+        'A photographed insurance card shows the member and group ids and the subscriber: registration and billing need it, treatment, marketing and analytics do not',
+    },
+  },
+  // Issue 13 (h13r): pre-registration before a visit.
+  preRegistration: {
+    emergencyContact: {
+      audience: STAFF_NOTES,
+      reason:
+        "An emergency contact names another person and their phone: staff who work with the patient's record need it, marketing and analytics do not",
+    },
   },
   note: {
     body: {

@@ -50,3 +50,6 @@ export const conversationBodyAad = bound('conversation_entries', 'body_encrypted
 export const attachmentNameAad = bound('conversation_attachments', 'name_encrypted');
 export const attachmentDataAad = bound('conversation_attachments', 'data_encrypted');
 export const callNoteAad = bound('tasks', 'call_note_encrypted');
+// Issue 13 (h13r): pre-registration before a visit.
+export const coverageCardAad = bound('coverage_card_images', 'data_encrypted');
+export const emergencyContactAad = bound('pre_registrations', 'emergency_contact_encrypted');

@@ -9,6 +9,8 @@ import {
   breakGlassReasonAad,
   callNoteAad,
   conversationBodyAad,
+  coverageCardAad,
+  emergencyContactAad,
   encounterReasonAad,
   fhirResourceAad,
   hl7RawAad,
@@ -208,6 +210,21 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => webhookPreviousSecretAad(r.id, r.org_id),
+  },
+  // Issue 13 (h13r): pre-registration before a visit.
+  {
+    table: 'coverage_card_images',
+    column: 'data_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => coverageCardAad(r.id, r.org_id),
+  },
+  {
+    table: 'pre_registrations',
+    column: 'emergency_contact_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => emergencyContactAad(r.id, r.org_id),
   },
 ];
 

@@ -17,6 +17,8 @@ export * from '../modules/messaging/schema.js';
 export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';
 export * from '../modules/patients/schema.js';
+// Issue 13 (h13r): pre-registration before a visit.
+export * from '../modules/pre-registration/schema.js';
 export * from '../modules/restrictions/schema.js';
 export * from '../modules/scheduling/schema.js';
 export * from '../modules/tasks/schema.js';

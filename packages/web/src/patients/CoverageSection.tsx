@@ -32,6 +32,8 @@ import {
   useRemoveCareTeamMember,
   useSaveCoverage,
 } from './coverage-api';
+// Issue 13 (h13r): pre-registration before a visit.
+import { CoverageCardLinks, PreRegistrationSummary } from './PreRegistrationSummary';
 
 const RELATIONSHIP_LABELS: Record<SubscriberRelationship, string> = {
   self: 'Self (the patient)',
@@ -180,8 +182,12 @@ export function CoverageSection({ patientId }: { patientId: string }) {
   const canEdit = useCan('patient:write');
   const [editing, setEditing] = useState<CoverageRecord | 'new' | null>(null);
   const coverage = list.data ?? [];
+  // Issue 13 (h13r): the server lists card sides only to roles that may see the images.
+  const showCards = coverage.some((c) => c.cards !== undefined);
   return (
     <Stack gap="sm">
+      {/* Issue 13 (h13r): what the patient submitted before a visit. */}
+      <PreRegistrationSummary patientId={patientId} />
       {canEdit ? (
         <Group justify="flex-end">
           <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setEditing('new')}>
@@ -215,6 +221,8 @@ export function CoverageSection({ patientId }: { patientId: string }) {
                 <Table.Th>Subscriber</Table.Th>
                 <Table.Th>Period</Table.Th>
                 <Table.Th>Status</Table.Th>
+                {/* Issue 13 (h13r): card images, for the roles that may see them. */}
+                {showCards ? <Table.Th>Card</Table.Th> : null}
                 {canEdit ? <Table.Th aria-label="Actions" /> : null}
               </Table.Tr>
             </Table.Thead>
@@ -241,6 +249,11 @@ export function CoverageSection({ patientId }: { patientId: string }) {
                       {c.status}
                     </Badge>
                   </Table.Td>
+                  {showCards ? (
+                    <Table.Td>
+                      <CoverageCardLinks patientId={patientId} coverage={c} />
+                    </Table.Td>
+                  ) : null}
                   {canEdit ? (
                     <Table.Td>
                       <Button

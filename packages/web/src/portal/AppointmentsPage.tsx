@@ -19,6 +19,8 @@ import { urlOf } from '../api/client';
 import { EmptyMessage, ErrorMessage, errorMessage, PageLoader } from '../ui/states';
 import { formatVisitTime, usePortalText } from './i18n';
 import { LanguageSwitch } from './LanguageSwitch';
+// Issue 13 (h13r): pre-registration before a visit.
+import { VisitPreRegistration } from './PreRegistrationStatus';
 import { SlotPicker } from './SlotPicker';
 import { useBookingOptions, usePortalAppointments, usePortalChange } from './scheduling-api';
 
@@ -63,7 +65,11 @@ export function AppointmentsPage() {
             </Text>
           ) : null}
         </div>
-        <Badge variant="light">{t(`status_${a.status}`)}</Badge>
+        <Group gap="xs">
+          {/* Issue 13 (h13r): pre-registration before a visit. */}
+          <VisitPreRegistration appointmentId={a.id} />
+          <Badge variant="light">{t(`status_${a.status}`)}</Badge>
+        </Group>
       </Group>
       <Group gap="xs" mt="sm">
         <Button

@@ -8,6 +8,8 @@ import { EmptyMessage, ErrorMessage, PageLoader } from '../ui/states';
 import { WaitlistLink } from '../waitlist/WaitlistLink';
 import { usePortalProfile } from './api';
 import { PreferencesForm } from './PreferencesForm';
+// Issue 13 (h13r): pre-registration before a visit.
+import { PreRegistrationCard } from './PreRegistrationStatus';
 
 function Profile({ profile }: { profile: PortalProfile }) {
   const p = profile.patient;
@@ -146,6 +148,8 @@ export function PortalHome() {
     <Stack gap="xl">
       <Profile profile={profile.data} />
       <UpcomingAppointments appointments={profile.data.upcomingAppointments} />
+      {/* Issue 13 (h13r): pre-registration before a visit. */}
+      <PreRegistrationCard />
       {/* Issue 13: the waitlist, offers and follow-ups. */}
       <WaitlistLink />
       <PreferencesForm profile={profile.data} />

@@ -32,6 +32,8 @@ import {
   useScheduleLocations,
 } from './api';
 import { addDays, dayKey, dayTitle, timeOf, windowOf } from './dates';
+// Issue 13 (h13r): the "Pre-registered" badge.
+import { PreRegisteredBadge, usePreRegistrationStates } from './PreRegisteredBadge';
 
 type View = 'day' | 'week' | 'today';
 
@@ -92,6 +94,8 @@ export function SchedulePage() {
     practitioner: byLocation ? undefined : (practitionerId ?? undefined),
     location: byLocation ? (location?.id ?? undefined) : (locationId ?? undefined),
   });
+  // Issue 13 (h13r): the "Pre-registered" badge.
+  const preRegistered = usePreRegistrationStates((calendar.data ?? []).map((a) => a.id));
   const slots = useAvailability({
     service: canBook && !byLocation ? (serviceId ?? undefined) : undefined,
     practitioner: practitionerId ?? undefined,
@@ -273,6 +277,8 @@ export function SchedulePage() {
                             {STATUS_LABEL[a.status] ?? a.status}
                           </Badge>
                         </Group>
+                        {/* Issue 13 (h13r): the "Pre-registered" badge. */}
+                        <PreRegisteredBadge state={preRegistered.get(a.id)} />
                         <Text size="sm">{a.patientName ?? 'Patient'}</Text>
                         <Text size="xs" c="dimmed">
                           {[a.serviceName, byLocation ? a.practitionerName : null]

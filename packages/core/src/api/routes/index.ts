@@ -22,6 +22,8 @@ import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
 // Issue 13 (h13a): the portal books.
 import { portalSchedulingRoutes } from './portal-scheduling.js';
+// Issue 13 (h13r): pre-registration before a visit.
+import { preRegistrationRoutes } from './pre-registration.js';
 import { restrictionRoutes } from './restrictions.js';
 import { smsRoutes } from './sms.js';
 import { taskRoutes } from './tasks.js';
@@ -67,6 +69,8 @@ export const routes = {
   portalScheduling: portalSchedulingRoutes,
   // Issue 13: the waitlist and slot recovery.
   waitlist: waitlistRoutes,
+  // Issue 13 (h13r): pre-registration before a visit.
+  preRegistration: preRegistrationRoutes,
 };
 
 export type Routes = typeof routes;

@@ -1,5 +1,8 @@
 import {
+  type AttachmentUpload,
   badRequest,
+  type CardSide,
+  CareloopError,
   type CareTeamMemberInput,
   type CoverageInput,
   type CoverageRecord,
@@ -11,10 +14,18 @@ import {
   unknownReference,
 } from '@careloop/core';
 import { and, asc, eq } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { practitioners } from '../directory/schema.js';
+import {
+  type CheckedCard,
+  cardFile,
+  cardSidesOf,
+  checkCard,
+  storeCards,
+} from './coverage-cards.js';
 import { careTeamMembers, coverages, patients } from './schema.js';
 
 type CoverageRow = typeof coverages.$inferSelect;
@@ -23,9 +34,12 @@ type CoverageRow = typeof coverages.$inferSelect;
  * Member and group ids and the subscriber go to the roles that may read insurance ids
  * (FIELD_POLICY's coverage.memberId and groupNumber: registration and billing).
  */
-function coverageFor(role: Role, row: CoverageRow): CoverageRecord {
+function coverageFor(role: Role, row: CoverageRow, cards: CardSide[] = []): CoverageRecord {
   const ids = mayRead(role, 'coverage', 'memberId');
   return {
+    // Issue 13 (h13r): pre-registration.
+    subscriberBirthDate: ids ? row.subscriberBirthDate : null,
+    ...(mayRead(role, 'coverage', 'cardImage') ? { cards } : {}),
     id: row.id,
     payer: row.payer,
     plan: row.plan,
@@ -58,6 +72,7 @@ function coverageValues(input: CoverageUpdate) {
     groupNumber: blankToNull(input.groupNumber),
     subscriberName: blankToNull(input.subscriberName),
     subscriberRelationship: input.subscriberRelationship,
+    subscriberBirthDate: input.subscriberBirthDate,
     priority: input.priority,
     status: input.status,
     startDate: input.startDate,
@@ -76,16 +91,25 @@ export class PatientCoverageService {
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
+    // Issue 13 (h13r): card images are sealed.
+    private readonly cipher: FieldCipher,
   ) {}
 
   async list(ctx: RequestContext, patientId: string): Promise<CoverageRecord[]> {
-    const rows = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+    const { rows, sides } = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       await requirePatient(tx, patientId);
-      return tx
+      const rows = await tx
         .select()
         .from(coverages)
         .where(eq(coverages.patientId, patientId))
         .orderBy(asc(coverages.priority), asc(coverages.payer));
+      return {
+        rows,
+        sides: await cardSidesOf(
+          tx,
+          rows.map((r) => r.id),
+        ),
+      };
     });
     await this.audit.read(ctx.audit, {
       action: 'read',
@@ -93,7 +117,7 @@ export class PatientCoverageService {
       recordId: patientId,
       patientId,
     });
-    return rows.map((r) => coverageFor(ctx.actor.role, r));
+    return rows.map((r) => coverageFor(ctx.actor.role, r, sides.get(r.id)));
   }
 
   add(ctx: RequestContext, patientId: string, input: CoverageInput): Promise<CoverageRecord> {
@@ -150,6 +174,103 @@ export class PatientCoverageService {
       });
       return coverageFor(ctx.actor.role, row);
     });
+  }
+
+  // Issue 13 (h13r): pre-registration before a visit.
+  /** A photographed card side, decoded and checked before any write (size, then sniffed type). */
+  checkCard(upload: AttachmentUpload, side: CardSide, path: string): CheckedCard {
+    return checkCard(upload, side, path);
+  }
+
+  /**
+   * The coverage a patient states when pre-registering, with the card sides they photographed:
+   * the coverage with the same payer and member id is brought up to date (a patient who
+   * pre-registers for every visit keeps one row), else a new one is added after the others.
+   * Audited; returns the coverage's id.
+   */
+  recordFromPortal(
+    ctx: RequestContext,
+    patientId: string,
+    input: CoverageInput,
+    cards: readonly CheckedCard[],
+    at: Date,
+  ): Promise<string> {
+    assertPeriod(input.startDate, input.endDate);
+    const orgId = ctx.actor.orgId;
+    return this.database.withTenant(orgId, async (tx) => {
+      await requirePatient(tx, patientId);
+      const stated = coverageValues(input);
+      const mine = await tx.select().from(coverages).where(eq(coverages.patientId, patientId));
+      const same = mine.find(
+        (c) =>
+          c.payer.trim().toLowerCase() === input.payer.trim().toLowerCase() &&
+          c.memberId.trim() === input.memberId.trim(),
+      );
+      let id: string;
+      if (same) {
+        await tx
+          .update(coverages)
+          .set({ ...stated, status: 'active' })
+          .where(eq(coverages.id, same.id));
+        id = same.id;
+      } else {
+        const [row] = await tx
+          .insert(coverages)
+          .values({
+            ...stated,
+            payer: input.payer.trim(),
+            memberId: input.memberId.trim(),
+            priority: Math.min(9, mine.reduce((n, c) => Math.max(n, c.priority), 0) + 1),
+            orgId,
+            patientId,
+          })
+          .returning({ id: coverages.id });
+        if (!row) throw new Error('coverage insert returned nothing');
+        id = row.id;
+      }
+      await storeCards(tx, this.cipher, orgId, id, cards, at);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: same ? 'update' : 'create',
+        recordType: 'coverage',
+        recordId: id,
+        patientId,
+        reason: `pre-registration via portal${cards.length ? `, card ${cards.map((c) => c.side).join(' and ')}` : ''}`,
+      });
+      return id;
+    });
+  }
+
+  /**
+   * One photographed side of a coverage's card, for the roles FIELD_POLICY lets read it
+   * (`coverage.cardImage`); every read is audited. The caller has passed the restrictions guard.
+   */
+  async cardImage(
+    ctx: RequestContext,
+    patientId: string,
+    coverageId: string,
+    side: CardSide,
+  ): Promise<{ contentType: string; bytes: Buffer }> {
+    if (!mayRead(ctx.actor.role, 'coverage', 'cardImage')) {
+      throw new CareloopError('forbidden', 'Your role may not see insurance card images');
+    }
+    const orgId = ctx.actor.orgId;
+    const file = await this.database.withTenant(orgId, async (tx) => {
+      const [coverage] = await tx
+        .select({ id: coverages.id })
+        .from(coverages)
+        .where(and(eq(coverages.id, coverageId), eq(coverages.patientId, patientId)));
+      if (!coverage) throw notFound('Coverage');
+      return cardFile(tx, this.cipher, orgId, coverageId, side);
+    });
+    if (!file) throw notFound('Card image');
+    await this.audit.read(ctx.audit, {
+      action: 'read',
+      recordType: 'coverage-card',
+      recordId: coverageId,
+      patientId,
+      reason: `${side} of the card`,
+    });
+    return file;
   }
 
   /**

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -160,10 +161,44 @@ export const coverages = pgTable(
     status: text('status').notNull().default('active'),
     startDate: date('start_date', { mode: 'string' }),
     endDate: date('end_date', { mode: 'string' }),
+    // Issue 13 (h13r): asked at pre-registration.
+    subscriberBirthDate: date('subscriber_birth_date', { mode: 'string' }),
   },
   (t) => [
     index('coverages_patient_idx').on(t.patientId),
     sameOrganization(t.orgId, t.patientId, patients),
+    // Issue 13 (h13r): card images and pre-registrations reference a coverage.
+    tenantKey(t),
+  ],
+);
+
+// Issue 13 (h13r): pre-registration before a visit.
+/**
+ * The insurance card a patient photographs (front and back): PNG, JPEG or PDF (sniffed from the
+ * bytes), at most 5 MB, encrypted and bound to its row, one per side of a coverage.
+ */
+export const coverageCardImages = pgTable(
+  'coverage_card_images',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    coverageId: uuid('coverage_id').notNull(),
+    side: text('side').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    dataEncrypted: text('data_encrypted').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    tenantKey(t),
+    uniqueIndex('coverage_card_images_side_key').on(t.orgId, t.coverageId, t.side),
+    sameOrganization(t.orgId, t.coverageId, coverages),
+    check('coverage_card_images_side_check', sql`side in ('front', 'back')`),
+    check(
+      'coverage_card_images_type_check',
+      sql`content_type in ('application/pdf', 'image/png', 'image/jpeg')`,
+    ),
+    check('coverage_card_images_size_check', sql`size_bytes > 0 and size_bytes <= 5242880`),
   ],
 );
 

@@ -5,12 +5,14 @@ import {
   conflict,
   isFutureDate,
   mayRead,
+  normalizePhone,
   notFound,
   type Patient360,
   type PatientCreate,
   type PatientListQuery,
   type PatientUpdate,
   type PreferencesUpdate,
+  type PreRegistrationInput,
   type Purpose,
   policyClass,
   redact360,
@@ -41,6 +43,7 @@ import {
 import { appendTouchpoints, type NewTouchpoint } from '../timeline/service.js';
 import { normalizeContactPoints } from './contact.js';
 import {
+  addContactPoints,
   createGoldenRecord,
   type GoldenSource,
   MergedRecord,
@@ -668,5 +671,131 @@ export class PatientService {
         source: i.source ?? 'careloop',
       })),
     );
+  }
+  // Issue 13 (h13r): pre-registration before a visit.
+  /**
+   * What a patient states about themselves when pre-registering, as the portal source: name,
+   * birth date and sex go to survivorship (which keeps what staff or the EHR registered over
+   * what a patient typed), the preferred name and gender identity are set, the home address is
+   * replaced (other addresses stay) and a new phone is added. Audited, with a touchpoint.
+   */
+  async recordPortalDemographics(
+    ctx: RequestContext,
+    patientId: string,
+    input: Pick<PreRegistrationInput, 'demographics' | 'address' | 'phone'>,
+    at: Date,
+  ): Promise<void> {
+    const orgId = ctx.actor.orgId;
+    const phone = input.phone?.trim() ? normalizePhone(input.phone) : null;
+    await this.database.withTenant(orgId, async (tx) => {
+      await this.requireExists(tx, patientId);
+      const d = input.demographics;
+      const a = input.address;
+      const before = await sourceDemographics(tx, PORTAL_SOURCE, ctx.actor.userId);
+      const portal: GoldenSource = {
+        person: {
+          kind: 'portal',
+          system: PORTAL_SOURCE,
+          sourceId: ctx.actor.userId,
+          demographics: {
+            identifiers: [],
+            ...before,
+            given: d.givenName.trim(),
+            middle: d.middleName?.trim() || null,
+            family: d.familyName.trim(),
+            birthDate: d.birthDate,
+            sex: d.administrativeSex,
+            line: [a.line1, a.line2].filter((l) => l?.trim()).join(', '),
+            city: a.city.trim(),
+            state: a.state.trim(),
+            postalCode: a.postalCode.trim(),
+            ...(phone && { phone: phone.e164 }),
+          },
+        },
+        decision: { kind: 'existing', patientId, method: 'source', score: null },
+      };
+      await updateGoldenRecord(
+        tx,
+        orgId,
+        patientId,
+        portal,
+        {
+          preferredName: d.preferredName?.trim() || null,
+          genderIdentity: d.genderIdentity?.trim() || null,
+        },
+        at,
+      ).catch((error: unknown) => {
+        if (error instanceof MergedRecord) throw mergedRecord();
+        throw error;
+      });
+      // The home address is the patient's to state; other addresses (mailing, work, what a
+      // feed sent) stay as they are, after it.
+      await tx
+        .delete(patientAddresses)
+        .where(and(eq(patientAddresses.patientId, patientId), eq(patientAddresses.use, 'home')));
+      await tx
+        .update(patientAddresses)
+        .set({ position: sql`${patientAddresses.position} + 1` })
+        .where(eq(patientAddresses.patientId, patientId));
+      await tx.insert(patientAddresses).values({
+        orgId,
+        patientId,
+        use: 'home',
+        line1: a.line1.trim(),
+        line2: a.line2?.trim() || null,
+        city: a.city.trim(),
+        state: a.state.trim(),
+        postalCode: a.postalCode.trim(),
+        country: a.country ?? 'US',
+        position: 0,
+      });
+      if (phone) {
+        const known = await tx
+          .select({ value: patientContactPoints.value })
+          .from(patientContactPoints)
+          .where(
+            and(
+              eq(patientContactPoints.patientId, patientId),
+              eq(patientContactPoints.system, 'phone'),
+            ),
+          );
+        if (!known.some((k) => k.value === phone.e164)) {
+          await addContactPoints(tx, [
+            {
+              orgId,
+              patientId,
+              system: 'phone',
+              value: phone.e164,
+              display: phone.display,
+              use: 'mobile',
+              isPrimary: known.length === 0,
+            },
+          ]);
+        }
+      }
+      const summary = 'Pre-registered in the portal: demographics and address';
+      await appendTouchpoints(tx, [
+        {
+          orgId,
+          patientId,
+          channel: 'portal',
+          direction: 'inbound',
+          type: 'patient.pre-registered',
+          stage: 'pre-visit',
+          summary,
+          nonClinicalSummary: summary,
+          subjectType: 'patient',
+          subjectId: patientId,
+          occurredAt: at,
+        },
+      ]);
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'update',
+        recordType: 'patient',
+        recordId: patientId,
+        patientId,
+        reason: 'pre-registration via portal: demographics, address',
+      });
+    });
   }
 }

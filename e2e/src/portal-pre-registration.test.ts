@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { MailboxPage, PortalAppointments, PortalBookingOptions } from '@careloop/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_LOGINS,
+  launchBrowser,
+  type RunningCareloop,
+  startCareloop,
+  withScreenshotOnFailure,
+} from './harness.js';
+
+/** A tiny real PNG (1×1 pixel): the server sniffs the type from these bytes. */
+const CARD_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let app: RunningCareloop;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/**
+ * After "Create account": the portal's home, or, when sign-up asks to verify the email first
+ * (issue 13's one-time link), the link from the Test mailbox (read as the admin), then sign-in.
+ */
+async function reachPortalAfterSignUp(page: Page, email: string, password: string) {
+  const home = (url: URL) => url.pathname === '/portal';
+  const arrived = await page.waitForURL(home, { timeout: 15_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (arrived) return;
+  const login = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_LOGINS.admin),
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  let link: string | undefined;
+  for (let tries = 0; !link; tries++) {
+    if (tries > 30) throw new Error('sign-up neither opened the portal nor sent a link');
+    const res = await fetch(`${app.url}/api/mailbox/messages?to=${encodeURIComponent(email)}`, {
+      headers: { cookie },
+    });
+    const mail = (await res.json()) as MailboxPage;
+    link = mail.items
+      .flatMap((m) => m.text.match(/https?:\/\/\S+/g) ?? [])
+      .find((url) => url.includes('/portal/') && !url.includes('/portal/login'));
+    if (!link) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  await page.goto(link);
+  if (home(new URL(page.url()))) return;
+  await page.goto(`${app.url}/portal/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(home);
+}
+
+describe('portal pre-registration (issue 13)', () => {
+  it('a patient registers, pre-registers with insurance and a card image, books, and the front desk sees the badge', async () => {
+    const login = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_LOGINS.frontdesk),
+    });
+    const { user } = (await login.json()) as { user: { orgId: string } };
+    const family = `Mbeki-${randomUUID().slice(0, 6)}`;
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    let booked: PortalAppointments['upcoming'][number] | undefined;
+    let timeZone = 'UTC';
+    await withScreenshotOnFailure(page, 'portal-pre-registration', async () => {
+      await page.goto(`${app.url}/portal/register?org=${user.orgId}`);
+      await page.getByLabel('Given name').fill('Thandi');
+      await page.getByLabel('Family name').fill(family);
+      await page.getByLabel('Date of birth').fill('1988-09-14');
+      const email = `thandi.${randomUUID().slice(0, 8)}@example.org`;
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel(/^Password/).fill('a long passphrase 42');
+      await page.getByLabel('Confirm password').fill('a long passphrase 42');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await reachPortalAfterSignUp(page, email, 'a long passphrase 42');
+
+      // Pre-register from the portal's home, before any visit is booked.
+      await page.getByRole('link', { name: 'Pre-register' }).click();
+      await page.getByRole('heading', { name: 'Pre-registration', level: 1 }).waitFor();
+      // What the sign-up said is already filled in.
+      expect(await page.getByLabel('Family name').inputValue()).toBe(family);
+      // An empty form is refused field by field, in the patient's words.
+      await page.getByRole('button', { name: 'Submit pre-registration' }).click();
+      await page.getByText('Please correct the fields marked below.').waitFor();
+      expect(await page.getByText('This is required').count()).toBeGreaterThan(3);
+
+      await page.getByLabel('Street address').fill('44 Jacaranda Ave');
+      await page.getByLabel('City').fill('Springfield');
+      await page.getByLabel('State').fill('IL');
+      await page.getByLabel('ZIP code').fill('62704');
+      await page.getByLabel('Contact name').fill('Sipho Mbeki');
+      await page.getByLabel('Relationship to you').fill('Brother');
+      await page.getByLabel('Contact phone').fill('(217) 555-0142');
+      await page.getByLabel('Insurance company').fill('Blue Cross Blue Shield');
+      await page.getByLabel('Member ID').fill('XYZ123456789');
+      await page.getByLabel('Group number (optional)').fill('GRP-7781');
+      await page.getByLabel('Card, front (photo or PDF)').setInputFiles({
+        name: 'card-front.png',
+        mimeType: 'image/png',
+        buffer: CARD_PNG,
+      });
+      await page.getByLabel(/I consent to examination and treatment/).check();
+      await page.getByLabel(/I have received the notice of privacy practices/).check();
+      await page.getByRole('button', { name: 'Submit pre-registration' }).click();
+      await page.waitForURL((url) => url.pathname === '/portal');
+      await page.getByRole('link', { name: 'Update pre-registration' }).waitFor();
+
+      // Then book a visit: it shows as pre-registered.
+      await page.getByRole('link', { name: 'Book a visit' }).click();
+      await page.getByRole('heading', { name: 'Book a visit' }).waitFor();
+      await page.getByRole('combobox', { name: 'Type of visit' }).click();
+      await page.getByRole('option', { name: /New patient visit/ }).click();
+      await page.getByRole('combobox', { name: 'Where' }).click();
+      await page.getByRole('option').first().click();
+      const slot = page.getByTestId('portal-slot').first();
+      await slot.waitFor();
+      await slot.click();
+      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.waitForURL((url) => url.pathname === '/portal/appointments');
+      await page.getByTestId('portal-pre-registered').first().waitFor();
+
+      const list = (await (
+        await page.request.get(`${app.url}/api/portal/appointments`)
+      ).json()) as PortalAppointments;
+      booked = list.upcoming[0];
+      const options = (await (
+        await page.request.get(`${app.url}/api/portal/scheduling/options`)
+      ).json()) as PortalBookingOptions;
+      timeZone = options.locations.find((l) => l.id === booked?.locationId)?.timeZone ?? 'UTC';
+
+      // In Spanish, the same state in the patient's language.
+      await page.getByText('Español', { exact: true }).click();
+      await page
+        .getByTestId('portal-pre-registered')
+        .filter({ hasText: 'Registro previo hecho' })
+        .waitFor();
+      await page.getByText('English', { exact: true }).click();
+    });
+    await context.close();
+    if (!booked?.practitionerId) throw new Error('no booked appointment');
+
+    const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const staff = await desk.newPage();
+    await withScreenshotOnFailure(staff, 'portal-pre-registration-front-desk', async () => {
+      await staff.goto(`${app.url}/login`);
+      await staff.getByLabel('Email').fill(DEMO_LOGINS.frontdesk.email);
+      await staff.getByLabel('Password').fill(DEMO_LOGINS.frontdesk.password);
+      await staff.getByRole('button', { name: 'Sign in' }).click();
+      await staff.getByRole('link', { name: 'Schedule' }).waitFor();
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone }).format(
+        new Date(booked?.start ?? ''),
+      );
+      await staff.goto(
+        `${app.url}/schedule?date=${day}&practitioner=${booked?.practitionerId ?? ''}`,
+      );
+      const visit = staff
+        .getByTestId('appointment')
+        .filter({ hasText: `Thandi ${family}` })
+        .first();
+      await visit.getByTestId('pre-registered').waitFor();
+      expect(await visit.getByTestId('pre-registered').textContent()).toContain('Pre-registered');
+
+      // The 360 page: the insurance the patient entered, with the card image to open.
+      const patientId = booked?.patientId ?? '';
+      await staff.goto(`${app.url}/patients/${patientId}?tab=coverage`);
+      await staff
+        .getByTestId('pre-registration-summary')
+        .getByText(/Sipho Mbeki/)
+        .waitFor();
+      await staff.getByRole('cell', { name: 'XYZ123456789' }).waitFor();
+      await staff.getByRole('link', { name: 'Blue Cross Blue Shield card, front' }).waitFor();
+      const coverages = (await (
+        await staff.request.get(`${app.url}/api/patients/${patientId}/coverages`)
+      ).json()) as { items: { id: string; memberId: string | null; cards?: string[] }[] };
+      expect(coverages.items[0]).toMatchObject({ memberId: 'XYZ123456789', cards: ['front'] });
+      const card = await staff.request.get(
+        `${app.url}/api/patients/${patientId}/coverages/${coverages.items[0]?.id}/cards/front`,
+      );
+      expect(card.headers()['content-type']).toBe('image/png');
+      expect(Buffer.from(await card.body()).equals(CARD_PNG)).toBe(true);
+    });
+    await desk.close();
+  });
+});

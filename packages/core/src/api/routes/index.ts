@@ -23,6 +23,8 @@ import { portalRoutes } from './portal.js';
 // Issue 13 (h13a): the portal books.
 import { portalSchedulingRoutes } from './portal-scheduling.js';
 import { restrictionRoutes } from './restrictions.js';
+// Issue 10.3: staff scheduling, the last routes declared the old way.
+import { schedulingRoutes } from './scheduling.js';
 import { smsRoutes } from './sms.js';
 import { taskRoutes } from './tasks.js';
 import { messagingRoutes, templateRoutes } from './templates.js';
@@ -67,6 +69,8 @@ export const routes = {
   portalScheduling: portalSchedulingRoutes,
   // Issue 13: the waitlist and slot recovery.
   waitlist: waitlistRoutes,
+  // Issue 10.3: staff scheduling, the last routes declared the old way.
+  scheduling: schedulingRoutes,
 };
 
 export type Routes = typeof routes;

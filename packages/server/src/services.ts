@@ -187,6 +187,8 @@ export function createServices(
   const ehrLink = new EhrLink(outbox, config.ehrMllpEndpoint, () => auth.now());
   const scheduling = new SchedulingService(database, audit, jobs, {
     clock: grantClock,
+    // Issue 9: the cancellation reason is sealed to its appointment.
+    cipher,
     afterConfirm: (tx, confirmed) => ehrLink.confirmed(tx, confirmed),
     // Issue 13 (h13a): confirmation emails with the .ics.
     confirmations: new AppointmentConfirmations(outbox),

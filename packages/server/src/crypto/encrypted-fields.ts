@@ -50,3 +50,5 @@ export const conversationBodyAad = bound('conversation_entries', 'body_encrypted
 export const attachmentNameAad = bound('conversation_attachments', 'name_encrypted');
 export const attachmentDataAad = bound('conversation_attachments', 'data_encrypted');
 export const callNoteAad = bound('tasks', 'call_note_encrypted');
+// Issue 9: why an appointment was cancelled (free text that may be clinical).
+export const appointmentCancelReasonAad = bound('appointments', 'cancel_reason_encrypted');

@@ -8,6 +8,8 @@ import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 // Issue 13: the capacity dashboard.
 import { CapacityService } from './modules/capacity/service.js';
+// Issue 9: questionnaire answers, read on the 360 page.
+import { QuestionnaireReader } from './modules/clinical/questionnaires.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 // Issue 11: the job runner and the outbox.
@@ -112,6 +114,8 @@ export interface Services {
   portalScheduling: PortalScheduling;
   // Issue 13: the waitlist and slot recovery.
   waitlist: WaitlistService;
+  // Issue 9: questionnaire answers, read on the 360 page.
+  questionnaires: QuestionnaireReader;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -296,5 +300,7 @@ export function createServices(
       }),
       { clock: grantClock, publicUrl: config.publicUrl },
     ),
+    // Issue 9: questionnaire answers, read on the 360 page.
+    questionnaires: new QuestionnaireReader(database, audit, cipher),
   };
 }

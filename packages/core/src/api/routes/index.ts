@@ -22,6 +22,8 @@ import { patientRoutes } from './patients.js';
 import { portalRoutes } from './portal.js';
 // Issue 13 (h13a): the portal books.
 import { portalSchedulingRoutes } from './portal-scheduling.js';
+// Issue 9: questionnaire answers, read on the 360 page.
+import { questionnaireRoutes } from './questionnaires.js';
 import { restrictionRoutes } from './restrictions.js';
 // Issue 10.3: staff scheduling, the last routes declared the old way.
 import { schedulingRoutes } from './scheduling.js';
@@ -71,6 +73,8 @@ export const routes = {
   waitlist: waitlistRoutes,
   // Issue 10.3: staff scheduling, the last routes declared the old way.
   scheduling: schedulingRoutes,
+  // Issue 9: questionnaire answers, read on the 360 page.
+  questionnaires: questionnaireRoutes,
 };
 
 export type Routes = typeof routes;

@@ -56,7 +56,7 @@ function Answers({ response: r }: { response: QuestionnaireResponseView }) {
   if (r.answers === null) {
     return (
       <Text size="sm" c="dimmed">
-        {r.itemCount} answers, not shown to your role.
+        {r.itemCount === 1 ? '1 answer' : `${r.itemCount} answers`}, not shown to your role.
       </Text>
     );
   }

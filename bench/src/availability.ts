@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { AvailableSlot } from '@careloop/core';
 import { sql } from 'drizzle-orm';
+import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
 import type { Database } from '../../packages/server/src/db/client.js';
 import { rowsOf } from '../../packages/server/src/db/rows.js';
 import type { RequestContext } from '../../packages/server/src/http/actor.js';
@@ -66,6 +67,8 @@ export async function benchAvailability(args: string[]): Promise<void> {
     await jobs.start();
     const asOf = Date.parse(`${AS_OF}T00:00:00Z`);
     const scheduling = new SchedulingService(database, new AuditLog(database), jobs, {
+      // Seals cancellation reasons; this bench cancels nothing.
+      cipher: FieldCipher.random(),
       clock: () => new Date(asOf),
     });
     const ctx = benchContext(seeded.orgId);

@@ -20,6 +20,8 @@ import authRoutes from './modules/auth/routes.js';
 import userRoutes from './modules/auth/user-routes.js';
 // Issue 13: the capacity dashboard.
 import capacityRoutes from './modules/capacity/routes.js';
+// Issue 9: questionnaire answers, read on the 360 page.
+import questionnaireRoutes from './modules/clinical/routes.js';
 import csvImportRoutes from './modules/csv-import/routes.js';
 import directoryRoutes from './modules/directory/routes.js';
 import fhirRoutes from './modules/fhir/routes.js';
@@ -164,6 +166,8 @@ export async function buildApp(
     await waitlistRoutes(api, services);
     // Issue 13 (h13r): pre-registration before a visit.
     await preRegistrationRoutes(api, services);
+    // Issue 9: questionnaire answers, read on the 360 page.
+    await questionnaireRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

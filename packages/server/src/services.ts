@@ -8,6 +8,8 @@ import { type AuthOptions, AuthService } from './modules/auth/service.js';
 import { UserService } from './modules/auth/users.js';
 // Issue 13: the capacity dashboard.
 import { CapacityService } from './modules/capacity/service.js';
+// Issue 9: questionnaire answers, read on the 360 page.
+import { QuestionnaireReader } from './modules/clinical/questionnaires.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 // Issue 11: the job runner and the outbox.
@@ -118,6 +120,8 @@ export interface Services {
   waitlist: WaitlistService;
   // Issue 13 (h13r): pre-registration before a visit.
   preRegistration: PreRegistrationService<CheckedCard>;
+  // Issue 9: questionnaire answers, read on the 360 page.
+  questionnaires: QuestionnaireReader;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -193,6 +197,8 @@ export function createServices(
   const ehrLink = new EhrLink(outbox, config.ehrMllpEndpoint, () => auth.now());
   const scheduling = new SchedulingService(database, audit, jobs, {
     clock: grantClock,
+    // Issue 9: the cancellation reason is sealed to its appointment.
+    cipher,
     afterConfirm: (tx, confirmed) => ehrLink.confirmed(tx, confirmed),
     // Issue 13 (h13a): confirmation emails with the .ics.
     confirmations: new AppointmentConfirmations(outbox),
@@ -309,5 +315,7 @@ export function createServices(
       new PatientCoverageService(database, audit, cipher),
       grantClock,
     ),
+    // Issue 9: questionnaire answers, read on the 360 page.
+    questionnaires: new QuestionnaireReader(database, audit, cipher),
   };
 }

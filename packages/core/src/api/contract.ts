@@ -20,6 +20,8 @@ export interface RouteSpec {
   params?: TSchema;
   query?: TSchema;
   body?: TSchema;
+  /** Issue 10.3: request headers the route reads (a booking's `Idempotency-Key`). */
+  headers?: TSchema;
   /**
    * The JSON reply of a success. Absent for a route that answers something else (a CSV file,
    * an NDJSON stream): the web reads those itself, and only its errors are described.
@@ -67,6 +69,7 @@ type StaticOf<S, K extends keyof RouteSpec> = S extends { [P in K]: infer T exte
 export type RouteParams<S extends RouteSpec> = StaticOf<S, 'params'>;
 export type RouteQuery<S extends RouteSpec> = StaticOf<S, 'query'>;
 export type RouteBody<S extends RouteSpec> = StaticOf<S, 'body'>;
+export type RouteHeaders<S extends RouteSpec> = StaticOf<S, 'headers'>;
 export type RouteReply<S extends RouteSpec> = S extends { reply: infer T extends TSchema }
   ? Static<T>
   : unknown;

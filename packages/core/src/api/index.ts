@@ -18,6 +18,8 @@ export * from './patients.js';
 export * from './portal.js';
 // Issue 13 (h13r): pre-registration before a visit.
 export * from './pre-registration.js';
+// Issue 9: questionnaire answers, read on the 360 page.
+export * from './questionnaires.js';
 export * from './restrictions.js';
 export * from './routes/index.js';
 // Issue 10.3: the sign-in routes without their schemas (first-visit budget).

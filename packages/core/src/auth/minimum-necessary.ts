@@ -133,6 +133,13 @@ export const FIELD_POLICY = {
       reason: `A note marked clinical is ${CLINICAL}`,
     },
   },
+  // Issue 9: what a patient answered (symptoms, mood, habits), read on the 360 page.
+  questionnaireResponse: {
+    answers: {
+      audience: CARE_TEAM,
+      reason: `A patient's answers to a questionnaire ("Low, not sleeping") are ${CLINICAL}; every role that reads the patient sees that a response exists and when`,
+    },
+  },
   task: {
     title: {
       audience: CARE_TEAM,

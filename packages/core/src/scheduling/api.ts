@@ -196,6 +196,31 @@ export const SlotTakenProblem = Type.Object({
   alternatives: Type.Optional(Type.Array(AvailableSlot)),
 });
 
+/**
+ * Issue 10.3: a booking's request headers. The same `Idempotency-Key` with the same body books
+ * once: a retry or a double click answers the first booking (with `idempotent-replayed: true`).
+ */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'The same key and body book once: a retry answers the first booking',
+    }),
+  ),
+});
+
+/** Weekly hours of one practitioner or one location. */
+export const AvailabilityRuleQuery = Type.Object(
+  {
+    practitioner: Type.Optional(Uuid),
+    location: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export const AvailabilityExceptionCreated = Type.Object({ id: Type.String() });
+
 export type BookableService = Static<typeof BookableService>;
 export type BookableServiceCreate = Static<typeof BookableServiceCreate>;
 export type AvailabilityRule = Static<typeof AvailabilityRule>;
@@ -209,3 +234,4 @@ export type ScheduledAppointment = Static<typeof ScheduledAppointment>;
 export type CalendarQuery = Static<typeof CalendarQuery>;
 export type SchedulingSettings = Static<typeof SchedulingSettings>;
 export type SchedulingSettingsUpdate = Static<typeof SchedulingSettingsUpdate>;
+export type AvailabilityRuleQuery = Static<typeof AvailabilityRuleQuery>;

@@ -53,3 +53,5 @@ export const callNoteAad = bound('tasks', 'call_note_encrypted');
 // Issue 13 (h13r): pre-registration before a visit.
 export const coverageCardAad = bound('coverage_card_images', 'data_encrypted');
 export const emergencyContactAad = bound('pre_registrations', 'emergency_contact_encrypted');
+// Issue 9: why an appointment was cancelled (free text that may be clinical).
+export const appointmentCancelReasonAad = bound('appointments', 'cancel_reason_encrypted');

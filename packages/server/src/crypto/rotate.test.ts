@@ -8,6 +8,7 @@ import { createTestApp, type Session, type TestApp, TestTenant } from '../test/a
 import { describeEachDatabase } from '../test/databases.js';
 import { sealV1 } from '../test/legacy-cipher.js';
 import {
+  appointmentCancelReasonAad,
   appointmentReasonAad,
   encounterReasonAad,
   fhirResourceAad,
@@ -72,6 +73,12 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     await system(sql`insert into appointments (id, org_id, patient_id, status, start_at, end_at, reason)
       values (${appointmentId}, ${orgId}, ${patientId}, 'booked', '2026-01-05T09:00:00Z',
         '2026-01-05T09:20:00Z', 'Chest pain follow-up')`);
+    // A cancellation reason from before migration 0034, in clear.
+    const cancelledId = randomUUID();
+    await system(sql`insert into appointments
+        (id, org_id, patient_id, status, start_at, end_at, cancel_reason)
+      values (${cancelledId}, ${orgId}, ${patientId}, 'cancelled', '2026-01-06T09:00:00Z',
+        '2026-01-06T09:20:00Z', 'Admitted with chest pain')`);
     // Rows from before migration 0015: an encounter reason and questionnaire answers in clear.
     const encounterId = randomUUID();
     await system(sql`insert into encounters (id, org_id, patient_id, class, type, reason, start_at)
@@ -102,6 +109,17 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     expect(
       ring.decrypt(appointment?.sealed ?? '', appointmentReasonAad(appointmentId, orgId)),
     ).toBe('Chest pain follow-up');
+    expect(
+      reports.find((r) => r.table === 'appointments' && r.column === 'cancel_reason_encrypted'),
+    ).toMatchObject({ resealed: 0, encrypted: 1, unreadable: [] });
+    const [cancelled] = await system<{ plain: string | null; sealed: string }>(
+      sql`select cancel_reason as plain, cancel_reason_encrypted as sealed from appointments
+        where id = ${cancelledId}`,
+    );
+    expect(cancelled?.plain).toBeNull();
+    expect(
+      ring.decrypt(cancelled?.sealed ?? '', appointmentCancelReasonAad(cancelledId, orgId)),
+    ).toBe('Admitted with chest pain');
 
     expect(by('encounters')).toMatchObject({ resealed: 0, encrypted: 1 });
     const [encounter] = await system<{ reason: string | null; sealed: string }>(

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { rowsOf } from '../db/rows.js';
 import { type AuditActor, appendAudit, auditFields } from '../modules/audit/service.js';
 import {
+  appointmentCancelReasonAad,
   appointmentReasonAad,
   attachmentDataAad,
   attachmentNameAad,
@@ -195,6 +196,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => callNoteAad(r.id, r.org_id),
+  },
+  // Issue 9: an appointment's cancellation reason; rotation seals the plain values of before 0034.
+  {
+    table: 'appointments',
+    column: 'cancel_reason_encrypted',
+    plain: 'cancel_reason',
+    keys: [],
+    aad: (r) => appointmentCancelReasonAad(r.id, r.org_id),
   },
   // Issue 11: webhook endpoints' signing secrets.
   {

@@ -22,17 +22,6 @@ const OUTSIDE_THE_TABLE: readonly { prefix: string; why: string }[] = [
   },
 ];
 
-/**
- * Not converted yet: the scheduling routes, which issue 13's work was changing while the rest
- * moved into the table (issue 10, item 3). Remove a prefix once its routes are in the table.
- */
-const NOT_YET_IN_THE_TABLE: readonly string[] = [
-  '/api/appointments',
-  '/api/availability',
-  '/api/calendar',
-  '/api/scheduling',
-];
-
 describeEachDatabase('the route table', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
@@ -48,10 +37,7 @@ describeEachDatabase('the route table', (kind) => {
       .filter((key) => !table.has(key))
       .filter((key) => {
         const url = key.slice(key.indexOf(' ') + 1);
-        return (
-          !OUTSIDE_THE_TABLE.some(({ prefix }) => url.startsWith(prefix)) &&
-          !NOT_YET_IN_THE_TABLE.some((prefix) => url.startsWith(prefix))
-        );
+        return !OUTSIDE_THE_TABLE.some(({ prefix }) => url.startsWith(prefix));
       });
     expect([...new Set(stray)].sort()).toEqual([]);
   });

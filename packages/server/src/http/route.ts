@@ -1,6 +1,7 @@
 import {
   allRoutes,
   type RouteBody,
+  type RouteHeaders,
   type RouteParams,
   type RouteQuery,
   type RouteReply,
@@ -37,6 +38,7 @@ export type TableRequest<S extends TableRoute> = FastifyRequest<{
   Params: RouteParams<S>;
   Querystring: RouteQuery<S>;
   Body: RouteBody<S>;
+  Headers: RouteHeaders<S>;
 }>;
 
 type Answer<S extends TableRoute> = RouteReply<S> | FastifyReply;
@@ -77,6 +79,7 @@ export function defineRoute<S extends TableRoute>(
     ...(s.params ? { params: s.params } : {}),
     ...(s.query ? { querystring: s.query } : {}),
     ...(s.body ? { body: s.body } : {}),
+    ...(s.headers ? { headers: s.headers } : {}),
     response: {
       ...(s.reply ? { [s.status ?? 200]: s.reply } : {}),
       ...ERRORS,

@@ -15,11 +15,12 @@ const AS_OF = '2026-03-02';
 describeEachDatabase('the demo schedule', (kind) => {
   let database: Database;
   let orgId: string;
+  const cipher = FieldCipher.random();
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     const report = await seedOrganization(database, {
-      cipher: FieldCipher.random(),
+      cipher,
       patients: 200,
       asOf: AS_OF,
       batchSize: 100,
@@ -36,6 +37,7 @@ describeEachDatabase('the demo schedule', (kind) => {
       new AuditLog(database),
       new JobRunner(database),
       {
+        cipher,
         clock: () => new Date(`${AS_OF}T12:00:00Z`),
       },
     );

@@ -19,7 +19,7 @@ import {
 import { appendAudit } from '../modules/audit/service.js';
 import { hashPassword } from '../modules/auth/passwords.js';
 import { ClinicalService, type NewClinicalRecord } from '../modules/clinical/service.js';
-import { sealedReason } from '../modules/scheduling/reason.js';
+import { sealedCancelReason, sealedReason } from '../modules/scheduling/reason.js';
 // Issue 11: ready message templates.
 import { ensureTemplates, READY_TEMPLATES } from '../modules/templates/service.js';
 import { insertMany } from './bulk.js';
@@ -102,11 +102,15 @@ const sealedTasks = (rows: PatientBundle['tasks'], cipher: FieldCipher) =>
     return { ...t, description: null, descriptionEncrypted: sealed };
   });
 
-/** Appointment rows as stored: the reason sealed to the appointment. */
+/** Appointment rows as stored: the reason and the cancellation reason sealed to the appointment. */
 const sealedAppointments = (rows: PatientBundle['appointments'], cipher: FieldCipher) =>
-  rows.map(({ reason, ...a }) => {
+  rows.map(({ reason, cancelReason, ...a }) => {
     if (!a.id) throw new Error('A generated appointment has no id');
-    return { ...a, ...sealedReason(cipher, reason, a.id, a.orgId) };
+    return {
+      ...a,
+      ...sealedReason(cipher, reason, a.id, a.orgId),
+      ...sealedCancelReason(cipher, cancelReason, a.id, a.orgId),
+    };
   });
 
 /** Encounter rows as stored: the reason sealed to the encounter. */

@@ -223,11 +223,6 @@ async function callOnce<S extends RouteSpec>(
   return payload as RouteReply<S>;
 }
 
-/** Issue 13: a POST by path with an `Idempotency-Key` (the staff booking, not yet in the table). */
-function postOnce<T>(path: string, body: unknown, idempotencyKey: string): Promise<T> {
-  return request<T>('POST', path, body, { 'idempotency-key': idempotencyKey });
-}
-
 /** A new Idempotency-Key: one per confirmation of a booking. */
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
@@ -237,7 +232,6 @@ export function newIdempotencyKey(): string {
 export const api = {
   call,
   callOnce,
-  postOnce,
   get: <T>(path: string, params?: QueryParams) => request<T>('GET', withQuery(path, params)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),

@@ -19,6 +19,8 @@ import { AppointmentsTab } from './tabs/AppointmentsTab';
 import { ConditionsTab, EncountersTab } from './tabs/ClinicalTabs';
 import { ContactTab } from './tabs/DetailTabs';
 import { NotesTab } from './tabs/NotesTab';
+// Issue 9: questionnaire answers.
+import { QuestionnairesTab } from './tabs/QuestionnairesTab';
 import { TasksTab } from './tabs/TasksTab';
 import { TimelineTab } from './tabs/TimelineTab';
 
@@ -35,6 +37,8 @@ const TABS = [
   'sources',
   // Issue 12: the journey map.
   'journey',
+  // Issue 9: questionnaire answers.
+  'questionnaires',
 ] as const;
 type TabId = (typeof TABS)[number];
 
@@ -51,6 +55,8 @@ const TAB_LABELS: Record<TabId, string> = {
   sources: 'Sources',
   // Issue 12: the journey map.
   journey: 'Journey',
+  // Issue 9: questionnaire answers.
+  questionnaires: 'Questionnaires',
 };
 
 /**
@@ -155,6 +161,10 @@ function PatientTabs({ record }: { record: Patient360 }) {
       {/* Issue 12: the journey map. */}
       <Tabs.Panel value="journey">
         <PatientJourneyTab patientId={id} />
+      </Tabs.Panel>
+      {/* Issue 9: questionnaire answers. */}
+      <Tabs.Panel value="questionnaires">
+        <QuestionnairesTab patientId={id} />
       </Tabs.Panel>
     </Tabs>
   );

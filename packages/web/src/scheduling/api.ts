@@ -1,16 +1,6 @@
-import type {
-  AppointmentBook,
-  AppointmentChange,
-  AvailableSlot,
-  BookableService,
-  Location,
-  PatientPage,
-  Practitioner,
-  ScheduledAppointment,
-} from '@careloop/core';
+import { type AppointmentBook, type AppointmentChange, routes } from '@careloop/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { CursorPage } from '../api/cursor-list';
 
 export const scheduleKeys = { all: ['schedule'] as const };
 
@@ -18,7 +8,7 @@ export function usePractitioners() {
   return useQuery({
     queryKey: ['practitioners', 'active'],
     queryFn: () =>
-      api.get<CursorPage<Practitioner>>('/api/practitioners', { active: true, limit: 200 }),
+      api.call(routes.directory.practitioners, { query: { active: true, limit: 200 } }),
     select: (page) => page.items,
     staleTime: 5 * 60_000,
   });
@@ -27,7 +17,7 @@ export function usePractitioners() {
 export function useScheduleLocations() {
   return useQuery({
     queryKey: ['locations', 'active'],
-    queryFn: () => api.get<CursorPage<Location>>('/api/locations', { active: true, limit: 200 }),
+    queryFn: () => api.call(routes.directory.locations, { query: { active: true, limit: 200 } }),
     select: (page) => page.items,
     staleTime: 5 * 60_000,
   });
@@ -36,7 +26,7 @@ export function useScheduleLocations() {
 export function useBookableServices() {
   return useQuery({
     queryKey: ['schedule', 'services'],
-    queryFn: () => api.get<BookableService[]>('/api/scheduling/services'),
+    queryFn: () => api.call(routes.scheduling.services),
     staleTime: 5 * 60_000,
   });
 }
@@ -49,7 +39,7 @@ export function useCalendar(params: {
 }) {
   return useQuery({
     queryKey: [...scheduleKeys.all, 'calendar', params],
-    queryFn: () => api.get<{ appointments: ScheduledAppointment[] }>('/api/calendar', params),
+    queryFn: () => api.call(routes.scheduling.calendar, { query: params }),
     select: (r) => r.appointments,
     enabled: Boolean(params.practitioner || params.location),
   });
@@ -64,8 +54,12 @@ export function useAvailability(params: {
 }) {
   return useQuery({
     queryKey: [...scheduleKeys.all, 'availability', params],
-    queryFn: () =>
-      api.get<{ slots: AvailableSlot[] }>('/api/availability', { ...params, limit: 500 }),
+    queryFn: () => {
+      const { service, ...rest } = params;
+      // Never called without a service (`enabled` below): the table requires one.
+      if (!service) return Promise.resolve({ slots: [] });
+      return api.call(routes.scheduling.availability, { query: { ...rest, service, limit: 500 } });
+    },
     select: (r) => r.slots,
     enabled: Boolean(params.service),
   });
@@ -74,7 +68,7 @@ export function useAvailability(params: {
 export function usePatientSearch(q: string) {
   return useQuery({
     queryKey: ['patients', 'search', q],
-    queryFn: () => api.get<PatientPage>('/api/patients', { q, limit: 10 }),
+    queryFn: () => api.call(routes.patients.list, { query: { q, limit: 10 } }),
     select: (page) => page.items,
     enabled: q.trim().length >= 2,
   });
@@ -85,7 +79,7 @@ export function useBook() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ idempotencyKey, ...body }: AppointmentBook & { idempotencyKey: string }) =>
-      api.postOnce<ScheduledAppointment>('/api/appointments', body, idempotencyKey),
+      api.callOnce(routes.scheduling.book, idempotencyKey, { body }),
     onSuccess: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
   });
 }
@@ -94,7 +88,7 @@ export function useChangeAppointment() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...body }: AppointmentChange & { id: string }) =>
-      api.patch<ScheduledAppointment>(`/api/appointments/${encodeURIComponent(id)}`, body),
+      api.call(routes.scheduling.change, { params: { id }, body }),
     onSuccess: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
   });
 }

@@ -24,7 +24,11 @@ import { portalRoutes } from './portal.js';
 import { portalSchedulingRoutes } from './portal-scheduling.js';
 // Issue 13 (h13r): pre-registration before a visit.
 import { preRegistrationRoutes } from './pre-registration.js';
+// Issue 9: questionnaire answers, read on the 360 page.
+import { questionnaireRoutes } from './questionnaires.js';
 import { restrictionRoutes } from './restrictions.js';
+// Issue 10.3: staff scheduling, the last routes declared the old way.
+import { schedulingRoutes } from './scheduling.js';
 import { smsRoutes } from './sms.js';
 import { taskRoutes } from './tasks.js';
 import { messagingRoutes, templateRoutes } from './templates.js';
@@ -71,6 +75,10 @@ export const routes = {
   waitlist: waitlistRoutes,
   // Issue 13 (h13r): pre-registration before a visit.
   preRegistration: preRegistrationRoutes,
+  // Issue 10.3: staff scheduling, the last routes declared the old way.
+  scheduling: schedulingRoutes,
+  // Issue 9: questionnaire answers, read on the 360 page.
+  questionnaires: questionnaireRoutes,
 };
 
 export type Routes = typeof routes;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Extension, Patient, Resource } from '@medplum/fhirtypes';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fhirResourceAad } from '../../crypto/encrypted-fields.js';
+import { appointmentCancelReasonAad, fhirResourceAad } from '../../crypto/encrypted-fields.js';
 import { DecryptionError } from '../../crypto/field-cipher.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
@@ -512,5 +512,45 @@ describeEachDatabase('FHIR import', (kind) => {
     expect(result.entries.map((e) => e.outcome)).toEqual(['rejected', 'created']);
     expect(result.entries[0]?.issues[0]?.diagnostics).toContain('more than 100 deep');
     expect(await count(tenant, 'fhir_source_records')).toBe(1);
+  });
+
+  it('seals an Appointment.cancelationReason to the appointment, as the scheduling module does', async () => {
+    const tenant = await TestTenant.create(t);
+    const patient = randomUUID();
+    const appointment = randomUUID();
+    const marker = 'Admitted with chest pain FHIRCANCEL93';
+    const result = await importInto(
+      tenant,
+      bundle('transaction', [
+        entry({
+          resourceType: 'Patient',
+          id: patient,
+          name: [{ family: 'Cancel', given: ['Cora'] }],
+          birthDate: '1970-01-02',
+        }),
+        entry({
+          resourceType: 'Appointment',
+          id: appointment,
+          status: 'cancelled',
+          cancelationReason: { text: marker },
+          start: '2024-09-10T13:00:00Z',
+          end: '2024-09-10T13:30:00Z',
+          participant: [{ actor: { reference: `urn:uuid:${patient}` }, status: 'accepted' }],
+        }),
+      ]),
+    );
+    expect(result.committed).toBe(true);
+    const [row] = await query<{ id: string; plain: string | null; sealed: string | null }>(
+      tenant,
+      sql`select id, cancel_reason as plain, cancel_reason_encrypted as sealed from appointments`,
+    );
+    expect(row?.plain).toBeNull();
+    expect(row?.sealed ?? '').not.toContain('FHIRCANCEL93');
+    expect(
+      t.services.cipher.decrypt(
+        row?.sealed ?? '',
+        appointmentCancelReasonAad(row?.id ?? '', tenant.orgId),
+      ),
+    ).toBe(marker);
   });
 });

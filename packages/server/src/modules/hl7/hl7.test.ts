@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentReasonAad } from '../../crypto/encrypted-fields.js';
+import { appointmentCancelReasonAad, appointmentReasonAad } from '../../crypto/encrypted-fields.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { adt, merge, referral, result, siu } from '../../test/hl7/messages.js';
@@ -399,9 +399,18 @@ describeEachDatabase('HL7 v2 inbound', (kind) => {
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({
         status: 'cancelled',
-        cancelReason: 'Patient request',
+        cancelReason: null,
         reason: null,
       });
+      // The cancellation reason (SCH-6) is sealed to the appointment too.
+      const sealedCancel = rows[0]?.cancelReasonEncrypted ?? '';
+      expect(sealedCancel).not.toContain('Patient request');
+      expect(
+        t.services.cipher.decrypt(
+          sealedCancel,
+          appointmentCancelReasonAad(rows[0]?.id ?? '', tenant.orgId),
+        ),
+      ).toBe('Patient request');
       // The reason is stored encrypted, bound to the appointment, and kept across updates.
       const sealed = rows[0]?.reasonEncrypted ?? '';
       expect(sealed).not.toContain('Follow-up');

@@ -36,8 +36,8 @@ const MARKERS: Record<string, { text: string; may: (role: Role) => boolean }> = 
   condition: { text: 'MKCONDITIONQ', may: (r) => mayRead(r, 'condition', 'record') },
   encounterType: { text: 'MKENCTYPEQ', may: (r) => mayRead(r, 'encounter', 'record') },
   encounterReason: { text: 'MKENCREASONQ', may: (r) => mayRead(r, 'encounter', 'record') },
-  // Stored (encrypted) from a FHIR import; no response serves a patient's answers yet.
-  answer: { text: 'MKANSWERQ', may: () => false },
+  // Stored (encrypted) from a FHIR import; read on the 360 page by those allowed clinical detail.
+  answer: { text: 'MKANSWERQ', may: (r) => mayRead(r, 'questionnaireResponse', 'answers') },
   topic: { text: 'MKTOPICQ', may: (r) => mayRead(r, 'communication', 'topic') },
   memberId: { text: 'MKMEMBERIDQ', may: (r) => mayRead(r, 'coverage', 'memberId') },
   memberIdentifier: { text: 'MKMBIDENT7731Q', may: (r) => mayRead(r, 'coverage', 'memberId') },
@@ -263,6 +263,7 @@ describeEachDatabase('minimum necessary', (kind) => {
             `/fhir/R4/Condition?patient=${patientId}`,
             '/api/calendar?from=2099-03-01T00:00:00Z&to=2099-03-08T00:00:00Z',
             `/api/patients/${patientId}/journey`,
+            `/api/patients/${patientId}/questionnaire-responses`,
           ];
     const out: Record<string, string> = {};
     for (const [i, url] of urls.entries()) {

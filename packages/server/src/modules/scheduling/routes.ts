@@ -1,295 +1,94 @@
-import {
-  AppointmentBook,
-  AppointmentChange,
-  Availability,
-  AvailabilityExceptionCreate,
-  AvailabilityQuery,
-  AvailabilityRule,
-  AvailabilityRuleCreate,
-  BookableService,
-  BookableServiceCreate,
-  Calendar,
-  CalendarQuery,
-  IdParams,
-  ScheduledAppointment,
-  SchedulingSettings,
-  SchedulingSettingsUpdate,
-  SlotTakenProblem,
-} from '@careloop/core';
-import { Type } from 'typebox';
-import { contextOf } from '../../http/actor.js';
+import { routes } from '@careloop/core';
+import { contextOf, type RequestContext } from '../../http/actor.js';
+import { defineRoute } from '../../http/route.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 import { appointmentIcs } from './ics.js';
 
-const problem = { $ref: 'Problem#' } as const;
-const errors = {
-  400: problem,
-  401: problem,
-  403: problem,
-  404: problem,
-  409: problem,
-  422: problem,
-};
-const tags = ['scheduling'];
-
-const BookingHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 200,
-      pattern: '^[\\x21-\\x7e]+$',
-      description: 'The same key and body book once: a retry answers the first booking',
-    }),
-  ),
-});
-const RuleListQuery = Type.Object(
-  {
-    practitioner: Type.Optional(Type.String({ format: 'uuid' })),
-    location: Type.Optional(Type.String({ format: 'uuid' })),
-  },
-  { additionalProperties: false },
-);
-
+/** Issue 13's staff scheduling, registered from the route table (issue 10.3). */
 export default async function schedulingRoutes(
   app: App,
   { scheduling, restrictions }: Services,
 ): Promise<void> {
-  app.get(
-    '/api/scheduling/services',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: {
-        tags,
-        summary: 'Services (visit types)',
-        response: { 200: Type.Array(BookableService), ...errors },
-      },
-    },
-    async (request) => scheduling.listServices(contextOf(request)),
-  );
+  const r = routes.scheduling;
 
-  app.post(
-    '/api/scheduling/services',
-    {
-      config: { policy: { permission: 'schedule:manage' } },
-      schema: {
-        tags,
-        summary: 'Add a service (visit type)',
-        body: BookableServiceCreate,
-        response: { 201: BookableService, ...errors },
-      },
-    },
-    async (request, reply) => {
-      const created = await scheduling.createService(contextOf(request), request.body);
-      return reply.status(201).send(created);
-    },
-  );
+  defineRoute(app, r.services, (request) => scheduling.listServices(contextOf(request)));
 
-  app.get(
-    '/api/scheduling/rules',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: {
-        tags,
-        summary: 'Weekly hours and breaks, by practitioner and location',
-        querystring: RuleListQuery,
-        response: { 200: Type.Array(AvailabilityRule), ...errors },
-      },
-    },
-    async (request) =>
-      scheduling.listRules(contextOf(request), {
-        practitionerId: request.query.practitioner,
-        locationId: request.query.location,
-      }),
-  );
+  defineRoute(app, r.createService, async (request, reply) => {
+    const created = await scheduling.createService(contextOf(request), request.body);
+    return reply.status(201).send(created);
+  });
 
-  app.post(
-    '/api/scheduling/rules',
-    {
-      config: { policy: { permission: 'schedule:manage' } },
-      schema: {
-        tags,
-        summary: 'Add weekly hours (or a weekly break) in the location’s time zone',
-        body: AvailabilityRuleCreate,
-        response: { 201: AvailabilityRule, ...errors },
-      },
-    },
-    async (request, reply) =>
-      reply.status(201).send(await scheduling.addRule(contextOf(request), request.body)),
-  );
-
-  app.delete(
-    '/api/scheduling/rules/:id',
-    {
-      config: { policy: { permission: 'schedule:manage' } },
-      schema: {
-        tags,
-        summary: 'Remove weekly hours',
-        params: IdParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await scheduling.deleteRule(contextOf(request), request.params.id);
-      return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    '/api/scheduling/exceptions',
-    {
-      config: { policy: { permission: 'schedule:manage' } },
-      schema: {
-        tags,
-        summary: 'A holiday, a day off or other hours on one date',
-        body: AvailabilityExceptionCreate,
-        response: { 201: Type.Object({ id: Type.String() }), ...errors },
-      },
-    },
-    async (request, reply) =>
-      reply.status(201).send(await scheduling.addException(contextOf(request), request.body)),
-  );
-
-  app.get(
-    '/api/scheduling/settings',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: {
-        tags,
-        summary: 'Telehealth link template and cancellation policy',
-        response: { 200: SchedulingSettings, ...errors },
-      },
-    },
-    async (request) => scheduling.settings(contextOf(request)),
-  );
-
-  app.patch(
-    '/api/scheduling/settings',
-    {
-      config: { policy: { permission: 'schedule:manage' } },
-      schema: {
-        tags,
-        summary: 'Change the telehealth link template or the cancellation policy',
-        body: SchedulingSettingsUpdate,
-        response: { 200: SchedulingSettings, ...errors },
-      },
-    },
-    async (request) => scheduling.updateSettings(contextOf(request), request.body),
-  );
-
-  app.get(
-    '/api/availability',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: {
-        tags,
-        summary: 'Open slots of a service: the hours minus what is booked or held',
-        querystring: AvailabilityQuery,
-        response: { 200: Availability, ...errors },
-      },
-    },
-    async (request) => ({
-      slots: await scheduling.availability(contextOf(request), request.query),
+  defineRoute(app, r.rules, (request) =>
+    scheduling.listRules(contextOf(request), {
+      practitionerId: request.query.practitioner,
+      locationId: request.query.location,
     }),
   );
 
-  app.post(
-    '/api/appointments',
-    {
-      config: { policy: { permission: 'appointment:write' } },
-      schema: {
-        tags,
-        summary: 'Book a slot (201), or 409 slot_taken with the next open slots',
-        headers: BookingHeaders,
-        body: AppointmentBook,
-        response: { 201: ScheduledAppointment, ...errors, 409: SlotTakenProblem },
-      },
-    },
-    async (request, reply) => {
-      const ctx = contextOf(request);
-      await restrictions.guard(ctx, [request.body.patientId], 'appointment');
-      const booked = await scheduling.book(ctx, request.body, request.headers['idempotency-key']);
-      if (booked.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(booked.appointment);
-    },
+  defineRoute(app, r.addRule, async (request, reply) =>
+    reply.status(201).send(await scheduling.addRule(contextOf(request), request.body)),
   );
 
-  app.get(
-    '/api/appointments/:id',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: {
-        tags,
-        summary: 'One appointment',
-        params: IdParams,
-        response: { 200: ScheduledAppointment, ...errors },
-      },
-    },
-    async (request) => {
-      const ctx = contextOf(request);
-      await guardAppointment(ctx, request.params.id);
-      return scheduling.get(ctx, request.params.id);
-    },
+  defineRoute(app, r.deleteRule, async (request, reply) => {
+    await scheduling.deleteRule(contextOf(request), request.params.id);
+    return reply.status(204).send(null);
+  });
+
+  defineRoute(app, r.addException, async (request, reply) =>
+    reply.status(201).send(await scheduling.addException(contextOf(request), request.body)),
   );
 
-  app.patch(
-    '/api/appointments/:id',
-    {
-      config: { policy: { permission: 'appointment:write' } },
-      schema: {
-        tags,
-        summary: 'Reschedule, cancel (with a reason), check in, complete or mark a no-show',
-        params: IdParams,
-        body: AppointmentChange,
-        response: { 200: ScheduledAppointment, ...errors, 409: SlotTakenProblem },
-      },
-    },
-    async (request) => {
-      const ctx = contextOf(request);
-      await guardAppointment(ctx, request.params.id);
-      return scheduling.change(ctx, request.params.id, request.body);
-    },
+  defineRoute(app, r.settings, (request) => scheduling.settings(contextOf(request)));
+
+  defineRoute(app, r.updateSettings, (request) =>
+    scheduling.updateSettings(contextOf(request), request.body),
   );
 
-  app.get(
-    '/api/appointments/:id/ics',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: { tags, summary: 'The appointment as an iCalendar file', params: IdParams },
-    },
-    async (request, reply) => {
-      const ctx = contextOf(request);
-      await guardAppointment(ctx, request.params.id);
-      const appointment = await scheduling.get(ctx, request.params.id);
-      return reply
-        .type('text/calendar; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="appointment.ics"')
-        .send(appointmentIcs(appointment, ctx.actor.orgName));
-    },
-  );
+  defineRoute(app, r.availability, async (request) => ({
+    slots: await scheduling.availability(contextOf(request), request.query),
+  }));
 
-  app.get(
-    '/api/calendar',
-    {
-      config: { policy: { permission: 'schedule:read' } },
-      schema: {
-        tags,
-        summary: 'Appointments of a practitioner or a location between two instants',
-        querystring: CalendarQuery,
-        response: { 200: Calendar, ...errors },
-      },
-    },
-    async (request) => {
-      const ctx = contextOf(request);
-      const appointments = await scheduling.calendar(ctx, request.query, (ids, tx) =>
-        restrictions.hiddenAmong(ctx.actor, ids, tx),
-      );
-      return { appointments };
-    },
-  );
+  defineRoute(app, r.book, async (request, reply) => {
+    const ctx = contextOf(request);
+    await restrictions.guard(ctx, [request.body.patientId], 'appointment');
+    const booked = await scheduling.book(ctx, request.body, request.headers['idempotency-key']);
+    if (booked.replayed) void reply.header('idempotent-replayed', 'true');
+    return reply.status(201).send(booked.appointment);
+  });
+
+  defineRoute(app, r.get, async (request) => {
+    const ctx = contextOf(request);
+    await guardAppointment(ctx, request.params.id);
+    return scheduling.get(ctx, request.params.id);
+  });
+
+  defineRoute(app, r.change, async (request) => {
+    const ctx = contextOf(request);
+    await guardAppointment(ctx, request.params.id);
+    return scheduling.change(ctx, request.params.id, request.body);
+  });
+
+  defineRoute(app, r.ics, async (request, reply) => {
+    const ctx = contextOf(request);
+    await guardAppointment(ctx, request.params.id);
+    const appointment = await scheduling.get(ctx, request.params.id);
+    return reply
+      .type('text/calendar; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="appointment.ics"')
+      .send(appointmentIcs(appointment, ctx.actor.orgName));
+  });
+
+  defineRoute(app, r.calendar, async (request) => {
+    const ctx = contextOf(request);
+    const appointments = await scheduling.calendar(ctx, request.query, (ids, tx) =>
+      restrictions.hiddenAmong(ctx.actor, ids, tx),
+    );
+    return { appointments };
+  });
 
   /** A restricted patient's appointment needs the same clearance as the patient. */
-  async function guardAppointment(ctx: ReturnType<typeof contextOf>, id: string): Promise<void> {
+  async function guardAppointment(ctx: RequestContext, id: string): Promise<void> {
     const patientId = await scheduling.patientOf(ctx, id);
     if (patientId) await restrictions.guard(ctx, [patientId], 'appointment');
   }

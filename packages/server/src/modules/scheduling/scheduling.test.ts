@@ -1,6 +1,7 @@
 import type { AvailableSlot, ScheduledAppointment } from '@careloop/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appointmentCancelReasonAad } from '../../crypto/encrypted-fields.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
@@ -304,6 +305,50 @@ describeEachDatabase('scheduling', (kind) => {
     });
     const again = await book('2030-03-04T15:00:00.000Z');
     expect(again.statusCode, again.body).toBe(201);
+  });
+
+  it('seals the cancellation reason to its appointment; it reads back only for roles allowed it', async () => {
+    const booking = await book('2030-03-13T15:30:00.000Z');
+    expect(booking.statusCode, booking.body).toBe(201);
+    const booked = booking.json<ScheduledAppointment>();
+    const marker = `Admitted with chest pain ${kind} MARK-CR-7781`;
+    const cancelled = await desk.patch(`/api/appointments/${booked.id}`, {
+      action: 'cancel',
+      reason: marker,
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({ cancelReason: marker });
+    const stored = rowsOf<{ plain: string | null; sealed: string | null }>(
+      await app.database.system((tx) =>
+        tx.execute(sql`select cancel_reason as plain, cancel_reason_encrypted as sealed
+          from appointments where id = ${booked.id}`),
+      ),
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.plain).toBeNull();
+    expect(stored[0]?.sealed).toBeTruthy();
+    expect(stored[0]?.sealed).not.toContain('MARK-CR-7781');
+    expect(stored[0]?.sealed).not.toContain('chest pain');
+    expect(
+      app.services.cipher.decrypt(
+        stored[0]?.sealed ?? '',
+        appointmentCancelReasonAad(booked.id, tenant.orgId),
+      ),
+    ).toBe(marker);
+    const clinician = await tenant.signIn('clinician');
+    const marketer = await tenant.signIn('marketer');
+    const url = `/api/calendar?location=${f.locationId}&from=2030-03-13T00:00:00.000Z&to=2030-03-14T00:00:00.000Z`;
+    for (const [who, expected] of [
+      [desk, marker],
+      [clinician, marker],
+      [marketer, null],
+    ] as const) {
+      const one = await who.get(`/api/appointments/${booked.id}`);
+      expect(one.statusCode, one.body).toBe(200);
+      expect(one.json<ScheduledAppointment>().cancelReason).toBe(expected);
+      const listed = (await who.get(url)).json<{ appointments: ScheduledAppointment[] }>();
+      expect(listed.appointments.find((a) => a.id === booked.id)?.cancelReason).toBe(expected);
+    }
   });
 
   it('reschedules into an open slot, and refuses a taken one with 409', async () => {

@@ -48,7 +48,13 @@ export const appointments = pgTable(
     reason: text('reason'),
     /** The visit reason (often a diagnosis): AES-256-GCM bound to the appointment. */
     reasonEncrypted: text('reason_encrypted'),
+    /** Plain, from before migration 0034: emptied by `careloop keys rotate`. */
     cancelReason: text('cancel_reason'),
+    /**
+     * Why it was cancelled (free text: "Admitted with chest pain"): AES-256-GCM bound to the
+     * appointment, as `reason_encrypted` is.
+     */
+    cancelReasonEncrypted: text('cancel_reason_encrypted'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** The service (visit type) it was booked for in Careloop; null for imported ones. */
     visitTypeId: uuid('visit_type_id'),

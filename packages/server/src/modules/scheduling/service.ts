@@ -30,6 +30,7 @@ import {
   unknownReference,
 } from '@careloop/core';
 import { and, asc, eq, gt, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
@@ -49,6 +50,7 @@ import {
   releaseExpiredHolds,
   releaseHold,
 } from './holds.js';
+import { appointmentCancelReason, sealedCancelReason } from './reason.js';
 import {
   appointments,
   availabilityExceptions,
@@ -88,6 +90,8 @@ export class SlotTakenError extends CareloopError {
 }
 
 export interface SchedulingOptions {
+  /** Issue 9: seals and opens an appointment's cancellation reason (docs/encryption.md). */
+  cipher: FieldCipher;
   /** The clock bookings and status changes are checked against. */
   clock?: () => Date;
   /**
@@ -141,7 +145,7 @@ export class SchedulingService {
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly jobs: JobRunner,
-    private readonly options: SchedulingOptions = {},
+    private readonly options: SchedulingOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.confirmations = options.confirmations;
@@ -634,7 +638,10 @@ export class SchedulingService {
           summary = `Rescheduled to ${new Date(newStart).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
         } else if (action === 'cancel') {
           values.occupies = null;
-          values.cancelReason = body.reason?.trim() ?? null;
+          Object.assign(
+            values,
+            sealedCancelReason(this.options.cipher, body.reason?.trim(), id, ctx.actor.orgId),
+          );
           values.lateCancel = step.late;
           summary = step.late ? 'Cancelled late' : 'Cancelled';
         } else if (action === 'no-show') {
@@ -955,6 +962,7 @@ export class SchedulingService {
     const rows = await tx
       .select({
         id: appointments.id,
+        orgId: appointments.orgId,
         patientId: appointments.patientId,
         given: patients.givenName,
         family: patients.familyName,
@@ -971,6 +979,7 @@ export class SchedulingService {
         telehealth: appointments.telehealth,
         joinToken: appointments.joinToken,
         cancelReason: appointments.cancelReason,
+        cancelReasonEncrypted: appointments.cancelReasonEncrypted,
         lateCancel: appointments.lateCancel,
       })
       .from(appointments)
@@ -1002,7 +1011,9 @@ export class SchedulingService {
           r.joinToken && settings.telehealthUrlTemplate
             ? joinLink(settings.telehealthUrlTemplate, r.joinToken)
             : null,
-        cancelReason: cancelReasons ? r.cancelReason : null,
+        cancelReason: cancelReasons
+          ? appointmentCancelReason(r, this.options.cipher, r.orgId)
+          : null,
         lateCancel: r.lateCancel,
       }),
     );
@@ -1014,7 +1025,12 @@ export class SchedulingService {
 // Issue 13: open slots and holds, for the waitlist's offers.
 export { extendHold, releaseHold } from './holds.js';
 /** How an appointment's reason is sealed and opened, for the importers and readers. */
-export { appointmentReason, sealedReason } from './reason.js';
+export {
+  appointmentCancelReason,
+  appointmentReason,
+  sealedCancelReason,
+  sealedReason,
+} from './reason.js';
 export { findSlots, loadVisitType, type VisitType } from './slots.js';
 
 export type AppointmentRow = typeof appointments.$inferInsert & { id: string };

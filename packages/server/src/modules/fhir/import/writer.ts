@@ -37,6 +37,7 @@ import {
   type AppointmentRow,
   importedAppointmentInsertStatements,
   importedAppointmentUpdateStatements,
+  sealedCancelReason,
   sealedReason,
 } from '../../scheduling/service.js';
 import {
@@ -192,12 +193,20 @@ export class RowWriter {
     };
   }
 
-  /** An appointment's reason sealed to it, as the scheduling module stores it. */
+  /** An appointment's reason and cancellation reason sealed to it, as scheduling stores them. */
   private sealedAppointment(row: Row): Row {
-    if (!('reason' in row)) return row;
-    const { reason, ...rest } = row;
-    const text = typeof reason === 'string' ? reason : null;
-    return { ...rest, ...sealedReason(this.cipher, text, row.id, this.orgId) };
+    let sealed = row;
+    if ('reason' in sealed) {
+      const { reason, ...rest } = sealed;
+      const text = typeof reason === 'string' ? reason : null;
+      sealed = { ...rest, ...sealedReason(this.cipher, text, row.id, this.orgId) };
+    }
+    if ('cancelReason' in sealed) {
+      const { cancelReason, ...rest } = sealed;
+      const text = typeof cancelReason === 'string' ? cancelReason : null;
+      sealed = { ...rest, ...sealedCancelReason(this.cipher, text, row.id, this.orgId) };
+    }
+    return sealed;
   }
 }
 

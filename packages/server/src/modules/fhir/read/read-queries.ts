@@ -18,7 +18,7 @@ import {
   patientIdentifiers,
   patients,
 } from '../../patients/schema.js';
-import { appointmentReason } from '../../scheduling/service.js';
+import { appointmentCancelReason, appointmentReason } from '../../scheduling/service.js';
 import { communications } from '../schema.js';
 import type { EncounterRow } from './out/clinical.js';
 import type { AppointmentRow } from './out/engagement.js';
@@ -60,6 +60,7 @@ const ENCOUNTER_SELECT = sql`select en.id, en.patient_id as "patientId", en.clas
 const APPOINTMENT_SELECT = sql`select a.id, a.patient_id as "patientId", a.status,
   s.name as service, l.name as location, a.start_at as "startAt", a.end_at as "endAt",
   a.reason, a.reason_encrypted as "reasonEncrypted", a.cancel_reason as "cancelReason",
+  a.cancel_reason_encrypted as "cancelReasonEncrypted",
   nullif(concat_ws(' ', pr.prefix, pr.given_name, pr.family_name), '') as practitioner
   from appointments a
   left join service_lines s on s.id = a.service_line_id
@@ -116,12 +117,17 @@ export async function appointmentRows(
   const result = await tx.execute(sql`select * from (${APPOINTMENT_SELECT} where ${filter}) x
     where true ${keyset(sql`"startAt"`, page)}
     order by "startAt" desc, id desc limit ${page.limit}`);
-  return rowsOf<AppointmentRow & { reasonEncrypted: string | null }>(result).map(
-    ({ reasonEncrypted, ...row }) => ({
-      ...row,
-      reason: appointmentReason({ ...row, reasonEncrypted }, reader.cipher, reader.orgId),
-    }),
-  );
+  return rowsOf<
+    AppointmentRow & { reasonEncrypted: string | null; cancelReasonEncrypted: string | null }
+  >(result).map(({ reasonEncrypted, cancelReasonEncrypted, ...row }) => ({
+    ...row,
+    reason: appointmentReason({ ...row, reasonEncrypted }, reader.cipher, reader.orgId),
+    cancelReason: appointmentCancelReason(
+      { ...row, cancelReasonEncrypted },
+      reader.cipher,
+      reader.orgId,
+    ),
+  }));
 }
 
 export async function conditionRows(

@@ -2,7 +2,13 @@ import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { appointments } from '../../scheduling/schema.js';
-import { appointmentReason, sealedReason, stateOf } from '../../scheduling/service.js';
+import {
+  appointmentCancelReason,
+  appointmentReason,
+  sealedCancelReason,
+  sealedReason,
+  stateOf,
+} from '../../scheduling/service.js';
 import { readCoded, readEntityId, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
 import { LINK } from '../parse/links.js';
@@ -209,8 +215,15 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
       startAt: start,
       endAt: end,
       ...sealedReason(hc.cipher, reason, appointmentId, hc.orgId),
-      cancelReason:
-        status === 'cancelled' ? (facts.eventReason ?? current?.cancelReason ?? null) : null,
+      ...sealedCancelReason(
+        hc.cipher,
+        status === 'cancelled'
+          ? (facts.eventReason ??
+              (current ? appointmentCancelReason(current, hc.cipher, hc.orgId) : null))
+          : null,
+        appointmentId,
+        hc.orgId,
+      ),
     };
     if (current) {
       await hc.batch.updateAppointment(tx, { ...values, id: appointmentId });

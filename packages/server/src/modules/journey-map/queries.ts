@@ -141,17 +141,49 @@ export function mapStatement(cohort: SQL): SQL {
     ) as j`;
 }
 
-/** Each cohort patient's events of the definition's step types, oldest first. */
-export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
-  const patterns = [...new Set(definition.steps.flatMap((s) => s.types))];
-  const match = patterns.map((p) =>
-    p.endsWith('.*') ? sql`starts_with(type, ${p.slice(0, -1)})` : sql`type = ${p}`,
+const typeMatch = (patterns: readonly string[]): SQL =>
+  sql.join(
+    [...new Set(patterns)].map((p) =>
+      p.endsWith('.*') ? sql`starts_with(type, ${p.slice(0, -1)})` : sql`type = ${p}`,
+    ),
+    sql` or `,
   );
+
+/**
+ * Each cohort patient's events of the definition's step types, oldest first: the reference,
+ * a row for every patient with any such event (the on-read map uses it).
+ */
+export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
   return sql`with cohort as (${cohort})
     select patient_id as "patientId",
            json_agg(json_build_object('type', type, 'at', occurred_at) order by occurred_at, id) as events
-    from cohort where ${sql.join(match, sql` or `)}
+    from cohort where ${typeMatch(definition.steps.flatMap((s) => s.types))}
     group by patient_id`;
+}
+
+/**
+ * `pathsStatement` narrowed to what `comparePath` can use: only patients with an event of the
+ * first step (the definition applies to no one else, and `funnelOf` and the drop-off drill-down
+ * count only those it applies to), and only their events from their first such event on (no
+ * step is looked for before it). Same standings, a fraction of the rows: most of a cohort never
+ * starts a definition within a range (docs/adr/0034).
+ */
+export function startedPathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
+  const first = definition.steps[0]?.types ?? [];
+  if (first.length === 0)
+    return sql`select null::uuid as "patientId", null::json as events where false`;
+  return sql`with cohort as (${cohort}),
+    steps as materialized (
+      select patient_id, id, type, occurred_at from cohort
+      where ${typeMatch(definition.steps.flatMap((s) => s.types))}),
+    starts as (
+      select patient_id, min(occurred_at) as start_at from steps
+      where ${typeMatch(first)} group by patient_id)
+    select s.patient_id as "patientId",
+           json_agg(json_build_object('type', s.type, 'at', s.occurred_at)
+                    order by s.occurred_at, s.id) as events
+    from steps s join starts b on b.patient_id = s.patient_id and s.occurred_at >= b.start_at
+    group by s.patient_id`;
 }
 
 export type DrillSet = 'no-show' | 'negative-feedback' | 'repeated-contact';

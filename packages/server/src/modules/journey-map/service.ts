@@ -48,6 +48,7 @@ import {
   pathsStatement,
   rangeEnd,
   SANKEY_DEPTH,
+  startedPathsStatement,
 } from './queries.js';
 import { rollupMapStatement, StageRollup } from './rollup.js';
 import { journeyMapSettings, patientListMembers, patientLists } from './schema.js';
@@ -201,7 +202,9 @@ export class JourneyMapService {
       );
       if (!row) throw new Error('The journey map statement returned no row');
       const definition = this.definitionOf(settings, q.definition);
-      const funnel = definition ? await this.funnel(tx, cohort, definition, asOf) : null;
+      const funnel = definition
+        ? await this.funnel(tx, cohort, definition, asOf, source === 'touchpoints')
+        : null;
       return { settings, raw: rawMap(row.j, settings, funnel, asOf) };
     });
     await this.audit.read(ctx.audit, {
@@ -216,14 +219,19 @@ export class JourneyMapService {
     });
   }
 
+  /**
+   * Each patient's standing against `d`: of the patients who started it (`startedPathsStatement`),
+   * or, as the reference the on-read map keeps, of every patient with an event of its types.
+   */
   private async standings(
     tx: Db,
     cohort: ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
+    reference = false,
   ) {
     const rows = rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
-      await tx.execute(pathsStatement(cohort, d)),
+      await tx.execute(reference ? pathsStatement(cohort, d) : startedPathsStatement(cohort, d)),
     );
     return rows.map((r) => ({
       patientId: r.patientId,
@@ -240,8 +248,9 @@ export class JourneyMapService {
     cohort: ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
+    reference: boolean,
   ) {
-    const standings = await this.standings(tx, cohort, d, asOf);
+    const standings = await this.standings(tx, cohort, d, asOf, reference);
     return {
       definition: d.key,
       name: d.name,

@@ -131,3 +131,21 @@ export const journeyStageRefreshes = pgTable('journey_stage_refreshes', {
   /** The last whole rebuild (nightly, or after a mapping change). */
   rebuiltAt: timestamp('rebuilt_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Touchpoints per UTC day, stage (the organization's mapping) and channel: the map's touchpoint
+ * count and channel mix for a cohort without patient filters, summed over the range's days
+ * instead of expanding every segment's channel counts (docs/adr/0034). Kept with the segments
+ * by the same refresh, over the same days.
+ */
+export const journeyDailyChannels = pgTable(
+  'journey_daily_channels',
+  {
+    orgId: orgIdColumn(),
+    day: date('day', { mode: 'string' }).notNull(),
+    stage: text('stage').notNull(),
+    channel: text('channel').notNull(),
+    touchpoints: integer('touchpoints').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.stage, t.channel] })],
+);

@@ -55,6 +55,12 @@ import { journeyMapSettings, patientListMembers, patientLists } from './schema.j
 
 /** The latest touchpoints the per-patient journey draws. */
 export const PATIENT_JOURNEY_LIMIT = 2000;
+/**
+ * Sort memory of one map statement (`work_mem`, for its transaction only): its window passes
+ * and distinct counts sort the range's segments, and at the 4 MB default a year of a large
+ * organization spills them to disk (docs/adr/0034).
+ */
+export const MAP_WORK_MEM = '64MB';
 /** The patients a drill-down lists (it counts them all). */
 export const DRILL_DOWN_LIMIT = 500;
 
@@ -193,6 +199,7 @@ export class JourneyMapService {
     this.assertQuery(ctx, q);
     const asOf = this.asOf(q);
     const raw = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      await tx.execute(sql`select set_config('work_mem', ${MAP_WORK_MEM}, true)`);
       const settings = await this.settings(ctx.actor.orgId, tx);
       const cohort = cohortTouchpoints(q, settings.mapping);
       const fromRollup =

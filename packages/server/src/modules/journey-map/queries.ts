@@ -162,28 +162,48 @@ export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): 
 }
 
 /**
- * `pathsStatement` narrowed to what `comparePath` can use: only patients with an event of the
- * first step (the definition applies to no one else, and `funnelOf` and the drop-off drill-down
- * count only those it applies to), and only their events from their first such event on (no
- * step is looked for before it). Same standings, a fraction of the rows: most of a cohort never
- * starts a definition within a range (docs/adr/0034).
+ * The types in the rollup's daily counts of `q`'s days that complete the definition's first
+ * step: the first step's patterns (`referral.*`) made concrete, so the funnel can look its
+ * touchpoints up by type (`startedPathsStatement`).
  */
-export function startedPathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
+export function startTypesStatement(q: JourneyMapQuery, definition: JourneyPathDefinition): SQL {
   const first = definition.steps[0]?.types ?? [];
-  if (first.length === 0)
+  if (first.length === 0) return sql`select null::text as type where false`;
+  return sql`select distinct type from journey_daily_channels
+    where day >= ${q.from}::date and day <= ${q.to}::date and (${typeMatch(first)})`;
+}
+
+/**
+ * `pathsStatement` narrowed to what `comparePath` can use: only patients of the cohort with an
+ * event of the first step (of `startTypes`, its types in the range: the definition applies to
+ * no one else, and `funnelOf` and the drop-off drill-down count only those it applies to), and
+ * only their events from their first such event on (no step is looked for before it). The
+ * starts are found through `touchpoints_org_type_time_idx`, then each starter's events through
+ * the patient's index: the same standings without reading the range's touchpoints
+ * (docs/adr/0034).
+ */
+export function startedPathsStatement(
+  q: JourneyMapQuery,
+  definition: JourneyPathDefinition,
+  startTypes: readonly string[],
+): SQL {
+  if (startTypes.length === 0)
     return sql`select null::uuid as "patientId", null::json as events where false`;
-  return sql`with cohort as (${cohort}),
-    steps as materialized (
-      select patient_id, id, type, occurred_at from cohort
-      where ${typeMatch(definition.steps.flatMap((s) => s.types))}),
-    starts as (
-      select patient_id, min(occurred_at) as start_at from steps
-      where ${typeMatch(first)} group by patient_id)
-    select s.patient_id as "patientId",
-           json_agg(json_build_object('type', s.type, 'at', s.occurred_at)
-                    order by s.occurred_at, s.id) as events
-    from steps s join starts b on b.patient_id = s.patient_id and s.occurred_at >= b.start_at
-    group by s.patient_id`;
+  return sql`with starts as (
+      select t.patient_id, min(t.occurred_at) as start_at from touchpoints t
+      where t.type in (${sql.join(
+        startTypes.map((type) => sql`${type}`),
+        sql`, `,
+      )}) and ${sql.join(cohortConditions(q, sql`t.occurred_at`), sql` and `)}
+      group by t.patient_id)
+    select b.patient_id as "patientId",
+           json_agg(json_build_object('type', t.type, 'at', t.occurred_at)
+                    order by t.occurred_at, t.id) as events
+    from starts b join touchpoints t on t.patient_id = b.patient_id
+      and t.occurred_at >= b.start_at
+      and t.occurred_at < ${rangeEnd(q.to).toISOString()}::timestamptz
+      and (${typeMatch(definition.steps.flatMap((s) => s.types))})
+    group by b.patient_id`;
 }
 
 export type DrillSet = 'no-show' | 'negative-feedback' | 'repeated-contact';

@@ -1,13 +1,19 @@
 import { comparePath, type JourneyMapQuery, NEW_PATIENT_DEFINITION } from '@careloop/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { touchpoints } from '../timeline/schema.js';
-import { cohortTouchpoints, pathsStatement, startedPathsStatement } from './queries.js';
+import {
+  cohortTouchpoints,
+  pathsStatement,
+  startedPathsStatement,
+  startTypesStatement,
+} from './queries.js';
 
 /** Types of every stage, channels of every kind: a cohort whose paths cross stages and days. */
 const TYPES = [
@@ -122,26 +128,35 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
   });
 
   it("reads the funnel's paths of the patients who started the definition only, with the same standings", async () => {
+    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
     const settings = await t.services.journeyMap.settings(org.orgId);
     const asOf = new Date('2026-05-02T09:00:00Z');
-    const standings = async (statement: typeof pathsStatement, q: JourneyMapQuery) =>
+    const standings = async (statement: (tx: Db) => Promise<SQL>) =>
       new Map(
-        rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
-          await t.database.withTenant(org.orgId, (tx) =>
-            tx.execute(statement(cohortTouchpoints(q, settings.mapping), NEW_PATIENT_DEFINITION)),
-          ),
-        ).map((r) => [
-          r.patientId,
-          comparePath(
-            NEW_PATIENT_DEFINITION,
-            r.events.map((e) => ({ type: e.type, at: new Date(e.at) })),
-            asOf,
-          ),
-        ]),
+        await t.database.withTenant(org.orgId, async (tx) =>
+          rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
+            await tx.execute(await statement(tx)),
+          ).map((r) => [
+            r.patientId,
+            comparePath(
+              NEW_PATIENT_DEFINITION,
+              r.events.map((e) => ({ type: e.type, at: new Date(e.at) })),
+              asOf,
+            ),
+          ]),
+        ),
       );
     for (const q of QUERIES) {
-      const all = await standings(pathsStatement, q);
-      const started = await standings(startedPathsStatement, q);
+      const all = await standings(async () =>
+        pathsStatement(cohortTouchpoints(q, settings.mapping), NEW_PATIENT_DEFINITION),
+      );
+      const started = await standings(async (tx) => {
+        const types = rowsOf<{ type: string }>(
+          await tx.execute(startTypesStatement(q, NEW_PATIENT_DEFINITION)),
+        ).map((r) => r.type);
+        expect(types, JSON.stringify(q)).toEqual(['patient.registered']);
+        return startedPathsStatement(q, NEW_PATIENT_DEFINITION, types);
+      });
       const applying = [...all].filter(([, s]) => s.applies);
       expect(applying.length, JSON.stringify(q)).toBeGreaterThan(0);
       // Fewer rows: patients with step types in range but no first step are not read.

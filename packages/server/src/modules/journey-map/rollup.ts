@@ -86,12 +86,12 @@ async function refreshDays(
   await tx.execute(sql`delete from journey_daily_channels
     where org_id = ${orgId} and day >= ${isoDay(from)}::date and day <= ${isoDay(to)}::date`);
   await tx.execute(sql`
-    insert into journey_daily_channels (org_id, day, stage, channel, touchpoints)
+    insert into journey_daily_channels (org_id, day, stage, channel, type, touchpoints)
     select ${orgId}::uuid, (t.occurred_at at time zone 'UTC')::date, ${stageCase(rules)}, t.channel,
-           count(*)::int
+           t.type, count(*)::int
     from touchpoints t
     where t.org_id = ${orgId} and t.occurred_at >= ${lo} and t.occurred_at < ${hi}
-    group by 1, 2, 3, 4`);
+    group by 1, 2, 3, 4, 5`);
   await tx.execute(sql`delete from journey_repeated_contacts
     where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
   // The same seven days as the map's window (`range … preceding`), in the same arithmetic.

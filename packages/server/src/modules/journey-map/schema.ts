@@ -133,10 +133,11 @@ export const journeyStageRefreshes = pgTable('journey_stage_refreshes', {
 });
 
 /**
- * Touchpoints per UTC day, stage (the organization's mapping) and channel: the map's touchpoint
- * count and channel mix for a cohort without patient filters, summed over the range's days
- * instead of expanding every segment's channel counts (docs/adr/0034). Kept with the segments
- * by the same refresh, over the same days.
+ * Touchpoints per UTC day, stage (the organization's mapping), channel and type: the map's
+ * touchpoint count and channel mix for a cohort without patient filters, summed over the
+ * range's days instead of expanding every segment's channel counts, and the types a range
+ * holds, so the funnel looks up the touchpoints of a definition's first step by type
+ * (docs/adr/0034). Kept with the segments by the same refresh, over the same days.
  */
 export const journeyDailyChannels = pgTable(
   'journey_daily_channels',
@@ -145,7 +146,8 @@ export const journeyDailyChannels = pgTable(
     day: date('day', { mode: 'string' }).notNull(),
     stage: text('stage').notNull(),
     channel: text('channel').notNull(),
+    type: text('type').notNull(),
     touchpoints: integer('touchpoints').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.day, t.stage, t.channel] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.stage, t.channel, t.type] })],
 );

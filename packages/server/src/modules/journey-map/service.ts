@@ -32,7 +32,7 @@ import {
   taxonomyProblems,
   touchpointFor,
 } from '@careloop/core';
-import { eq, sql } from 'drizzle-orm';
+import { eq, SQL, sql } from 'drizzle-orm';
 import { Value } from 'typebox/value';
 import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -49,6 +49,7 @@ import {
   rangeEnd,
   SANKEY_DEPTH,
   startedPathsStatement,
+  startTypesStatement,
 } from './queries.js';
 import { rollupMapStatement, StageRollup } from './rollup.js';
 import { journeyMapSettings, patientListMembers, patientLists } from './schema.js';
@@ -210,7 +211,7 @@ export class JourneyMapService {
       if (!row) throw new Error('The journey map statement returned no row');
       const definition = this.definitionOf(settings, q.definition);
       const funnel = definition
-        ? await this.funnel(tx, cohort, definition, asOf, source === 'touchpoints')
+        ? await this.funnel(tx, fromRollup ? q : cohort, definition, asOf)
         : null;
       return { settings, raw: rawMap(row.j, settings, funnel, asOf) };
     });
@@ -227,18 +228,29 @@ export class JourneyMapService {
   }
 
   /**
-   * Each patient's standing against `d`: of the patients who started it (`startedPathsStatement`),
-   * or, as the reference the on-read map keeps, of every patient with an event of its types.
+   * Each patient's standing against `d`. Given the query (the rollup holds its range), of the
+   * patients who started it (`startedPathsStatement`, through the first step's types in the
+   * rollup's daily counts); given the cohort's statement, as the reference the on-read map
+   * keeps, of every patient with an event of its types.
    */
   private async standings(
     tx: Db,
-    cohort: ReturnType<typeof cohortTouchpoints>,
+    of: JourneyMapQuery | ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
-    reference = false,
   ) {
+    let statement: SQL;
+    if (of instanceof SQL) statement = pathsStatement(of, d);
+    else {
+      const types = rowsOf<{ type: string }>(await tx.execute(startTypesStatement(of, d)));
+      statement = startedPathsStatement(
+        of,
+        d,
+        types.map((t) => t.type),
+      );
+    }
     const rows = rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
-      await tx.execute(reference ? pathsStatement(cohort, d) : startedPathsStatement(cohort, d)),
+      await tx.execute(statement),
     );
     return rows.map((r) => ({
       patientId: r.patientId,
@@ -252,12 +264,11 @@ export class JourneyMapService {
 
   private async funnel(
     tx: Db,
-    cohort: ReturnType<typeof cohortTouchpoints>,
+    of: JourneyMapQuery | ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
-    reference: boolean,
   ) {
-    const standings = await this.standings(tx, cohort, d, asOf, reference);
+    const standings = await this.standings(tx, of, d, asOf);
     return {
       definition: d.key,
       name: d.name,
@@ -279,7 +290,8 @@ export class JourneyMapService {
         const definition = this.definitionOf(settings, q.definition);
         const index = definition?.steps.findIndex((s) => s.key === q.detail) ?? -1;
         if (!definition || index < 0) throw badRequest('No such step', '/querystring/detail');
-        const standings = await this.standings(tx, cohort, definition, asOf);
+        const fromRollup = await this.rollup.covers(tx, ctx.actor.orgId, q, settings.mapping);
+        const standings = await this.standings(tx, fromRollup ? q : cohort, definition, asOf);
         return standings
           .filter(
             (s) =>

@@ -62,7 +62,7 @@ export const PATIENT_JOURNEY_LIMIT = 2000;
  * organization spills them to disk (docs/adr/0034).
  */
 export const MAP_WORK_MEM = '64MB';
-/** The patients a drill-down lists (it counts them all). */
+/** The patients a drill-down lists per page at most (it counts them all). */
 export const DRILL_DOWN_LIMIT = 500;
 
 interface MapRow {
@@ -311,7 +311,9 @@ export class JourneyMapService {
         (r) => r.patient_id,
       );
     });
-    const listed = ids.slice(0, DRILL_DOWN_LIMIT);
+    const offset = q.offset ?? 0;
+    // Pages by id: the same page for the same cohort, whatever order the statement found them in.
+    const listed = [...ids].sort().slice(offset, offset + (q.limit ?? DRILL_DOWN_LIMIT));
     const patients = await this.database.withTenant(ctx.actor.orgId, async (tx) =>
       listed.length === 0
         ? []
@@ -327,9 +329,13 @@ export class JourneyMapService {
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: 'journey-map-drill-down',
-      reason: `${q.kind}${q.detail ? ` ${q.detail}` : ''}: ${ids.length} patients, ${q.from} to ${q.to}`,
+      reason: `${q.kind}${q.detail ? ` ${q.detail}` : ''}: ${ids.length} patients (${listed.length} from ${offset}), ${q.from} to ${q.to}`,
     });
-    return { total: ids.length, patients: patients.map((p) => ({ ...p, restricted: false })) };
+    return {
+      total: ids.length,
+      offset,
+      patients: patients.map((p) => ({ ...p, restricted: false })),
+    };
   }
 
   /** One patient's journey: events by stage, waits, sentiment, standing against each definition. */

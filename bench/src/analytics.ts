@@ -52,6 +52,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
       'map-runs': { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       'load-only': { type: 'boolean', default: false },
+      'on-read-runs': { type: 'string', default: '1' },
     },
   });
   const url = process.env.DATABASE_URL;
@@ -62,6 +63,8 @@ export async function analyticsBench(args: string[]): Promise<void> {
   };
   const runs = positiveInteger(values.runs, 'runs');
   const mapRuns = positiveInteger(values['map-runs'], 'map-runs');
+  const onReadRuns =
+    values['on-read-runs'] === '0' ? 0 : positiveInteger(values['on-read-runs'], 'on-read-runs');
   const database = await Database.open({
     databaseUrl: url,
     ownerUrl: process.env.DATABASE_OWNER_URL || null,
@@ -187,6 +190,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
       ctx,
       { location, practitioner, serviceLine },
       mapRuns,
+      onReadRuns,
       measure,
       async (text) =>
         Number(

@@ -8,6 +8,10 @@ CREATE TABLE "journey_daily_channels" (
 	CONSTRAINT "journey_daily_channels_org_id_day_stage_channel_type_pk" PRIMARY KEY("org_id","day","stage","channel","type")
 );
 --> statement-breakpoint
+ALTER TABLE "journey_repeated_contacts" ADD COLUMN "location_id" uuid;--> statement-breakpoint
+ALTER TABLE "journey_repeated_contacts" ADD COLUMN "birth_date" date;--> statement-breakpoint
+ALTER TABLE "journey_stage_segments" ADD COLUMN "location_id" uuid;--> statement-breakpoint
+ALTER TABLE "journey_stage_segments" ADD COLUMN "birth_date" date;--> statement-breakpoint
 ALTER TABLE "journey_daily_channels" ADD CONSTRAINT "journey_daily_channels_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "touchpoints_org_type_time_idx" ON "touchpoints" USING btree ("org_id","type","occurred_at");--> statement-breakpoint
 -- The journey map's daily counts (docs/adr/0034): kept by the rollup's refresh job as

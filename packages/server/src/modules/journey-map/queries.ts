@@ -40,7 +40,12 @@ export function rangeEnd(to: string): Date {
  * `at`) in the cohort: `at` in the date range, and its patient matching every filter. The
  * patient filters are EXISTS subqueries, so without them the scan is the range alone.
  */
-export function cohortConditions(q: JourneyMapQuery, at: SQL): SQL[] {
+export function cohortConditions(
+  q: JourneyMapQuery,
+  at: SQL,
+  /** Where the row itself carries the patient's location and birth date (the rollup's rows). */
+  dims?: { locationId: SQL; birthDate: SQL },
+): SQL[] {
   const from = new Date(`${q.from}T00:00:00Z`);
   const to = rangeEnd(q.to);
   const where: SQL[] = [
@@ -48,13 +53,16 @@ export function cohortConditions(q: JourneyMapQuery, at: SQL): SQL[] {
     sql`${at} < ${to.toISOString()}::timestamptz`,
   ];
   const patient: SQL[] = [];
-  if (q.locationId) patient.push(sql`p.primary_location_id = ${q.locationId}::uuid`);
+  const location = dims?.locationId ?? sql`p.primary_location_id`;
+  const birthDate = dims?.birthDate ?? sql`p.birth_date`;
+  if (q.locationId) patient.push(sql`${location} = ${q.locationId}::uuid`);
   if (q.ageBand) {
     const { bornAfter, bornBy } = ageBandBirthDates(q.ageBand, q.to);
-    if (bornAfter) patient.push(sql`p.birth_date > ${bornAfter}::date`);
-    if (bornBy) patient.push(sql`p.birth_date <= ${bornBy}::date`);
+    if (bornAfter) patient.push(sql`${birthDate} > ${bornAfter}::date`);
+    if (bornBy) patient.push(sql`${birthDate} <= ${bornBy}::date`);
   }
-  if (patient.length > 0)
+  if (dims) where.push(...patient);
+  else if (patient.length > 0)
     where.push(
       sql`exists (select 1 from patients p where p.org_id = t.org_id and p.id = t.patient_id and ${sql.join(patient, sql` and `)})`,
     );

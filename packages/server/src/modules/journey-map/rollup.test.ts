@@ -1,5 +1,5 @@
 import { comparePath, type JourneyMapQuery, NEW_PATIENT_DEFINITION } from '@careloop/core';
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -7,6 +7,8 @@ import type { RequestContext } from '../../http/actor.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { locations } from '../directory/schema.js';
+import { patients as patientsTable } from '../patients/schema.js';
 import { touchpoints } from '../timeline/schema.js';
 import {
   cohortTouchpoints,
@@ -54,12 +56,29 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
   let org: TestTenant;
   let ctx: RequestContext;
   const patients: string[] = [];
+  let locationId = '';
 
   beforeAll(async () => {
     t = await createTestApp(kind, {}, { clock: new TestClock('2026-05-02T09:00:00Z') });
     org = await TestTenant.create(t);
     for (let i = 0; i < 24; i++)
       patients.push((await org.createPatient({ birthDate: BIRTH_DATES[i % 4] })).id);
+    // A third of the patients at one location (the rollup carries it, docs/adr/0034).
+    const [location] = await t.database.system((tx) =>
+      tx.insert(locations).values({ orgId: org.orgId, name: 'North' }).returning(),
+    );
+    locationId = location?.id ?? '';
+    await t.database.system((tx) =>
+      tx
+        .update(patientsTable)
+        .set({ primaryLocationId: locationId })
+        .where(
+          inArray(
+            patientsTable.id,
+            patients.filter((_, i) => i % 3 === 0),
+          ),
+        ),
+    );
     const next = lcg(12);
     const rows: (typeof touchpoints.$inferInsert)[] = [];
     for (const [i, patientId] of patients.entries()) {
@@ -120,7 +139,7 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     expect(done.whole).toBe(true);
     const whole = await t.services.journeyMap.map(ctx, QUERIES[0] ?? { from: '', to: '' });
     expect(whole.painPoints.some((p) => p.kind === 'repeated-contact')).toBe(true);
-    for (const q of QUERIES) {
+    for (const q of [...QUERIES, { from: '2026-01-01', to: '2026-04-30', locationId }]) {
       const { rollup, touchpoints: onRead } = await both(q);
       expect(onRead.patients, JSON.stringify(q)).toBeGreaterThan(0);
       expect(rollup, JSON.stringify(q)).toEqual(onRead);

@@ -57,8 +57,11 @@ async function refreshDays(
   // one row of it marked `starts`.
   await tx.execute(sql`
     insert into journey_stage_segments
-      (org_id, patient_id, first_at, first_id, stage, touchpoints, channels, no_show, negative_feedback)
-    select ${orgId}::uuid, patient_id, min(first_at), (array_agg(first_id) filter (where first_id is not null))[1],
+      (org_id, patient_id, first_at, first_id, stage, touchpoints, channels, no_show, negative_feedback,
+       location_id, birth_date)
+    select ${orgId}::uuid, s.*, p.primary_location_id, p.birth_date
+    from (
+    select patient_id, min(first_at), (array_agg(first_id) filter (where first_id is not null))[1],
            stage, sum(n)::int, jsonb_object_agg(channel, n), bool_or(no_show), bool_or(negative_feedback)
     from (
       select patient_id, segment, stage, channel, count(*) as n, min(occurred_at) as first_at,
@@ -82,7 +85,8 @@ async function refreshDays(
       ) numbered
       group by patient_id, segment, stage, channel
     ) by_channel
-    group by patient_id, segment, stage`);
+    group by patient_id, segment, stage
+    ) s left join patients p on p.org_id = ${orgId} and p.id = s.patient_id`);
   await tx.execute(sql`delete from journey_daily_channels
     where org_id = ${orgId} and day >= ${isoDay(from)}::date and day <= ${isoDay(to)}::date`);
   await tx.execute(sql`
@@ -96,8 +100,9 @@ async function refreshDays(
     where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
   // The same seven days as the map's window (`range … preceding`), in the same arithmetic.
   await tx.execute(sql`
-    insert into journey_repeated_contacts (org_id, patient_id, first_at, third_at)
-    select ${orgId}::uuid, patient_id, first_at, occurred_at
+    insert into journey_repeated_contacts
+      (org_id, patient_id, first_at, third_at, location_id, birth_date)
+    select ${orgId}::uuid, x.patient_id, x.first_at, x.occurred_at, p.primary_location_id, p.birth_date
     from (
       select t.patient_id, t.occurred_at,
              lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
@@ -106,7 +111,8 @@ async function refreshDays(
       where t.org_id = ${orgId} and t.channel <> 'system'
         and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
     ) x
-    where occurred_at >= ${lo} and first_at >= occurred_at - interval '7 days'`);
+    left join patients p on p.org_id = ${orgId} and p.id = x.patient_id
+    where x.occurred_at >= ${lo} and x.first_at >= x.occurred_at - interval '7 days'`);
 }
 
 interface RefreshState {
@@ -253,6 +259,9 @@ export class StageRollup {
   }
 }
 
+/** The patient's dimensions as the rollup's rows carry them (alias `t`). */
+const ROLLUP_DIMS = { locationId: sql`t.location_id`, birthDate: sql`t.birth_date` };
+
 /** Whether `q` filters patients (else every patient's touchpoints in the range count). */
 export function filtersPatients(q: JourneyMapQuery): boolean {
   return Boolean(
@@ -286,7 +295,7 @@ export function rollupMapStatement(q: JourneyMapQuery): SQL {
       select t.patient_id, t.first_id as id, t.first_at as occurred_at, t.stage, t.touchpoints,
              t.channels, t.no_show, t.negative_feedback
       from journey_stage_segments t
-      where ${sql.join(cohortConditions(q, sql`t.first_at`), sql` and `)}),
+      where ${sql.join(cohortConditions(q, sql`t.first_at`, ROLLUP_DIMS), sql` and `)}),
     ${stageEntries()}, ${TRANSITIONS}
     select json_build_object(
       'patients', (select count(*) from entries where from_stage is null),
@@ -297,7 +306,7 @@ export function rollupMapStatement(q: JourneyMapQuery): SQL {
       'negativeFeedback', (select count(distinct patient_id) from cohort where negative_feedback),
       'repeatedContacts', (select count(*) from (select distinct t.patient_id
           from journey_repeated_contacts t
-          where ${sql.join(cohortConditions(q, sql`t.third_at`), sql` and `)}
+          where ${sql.join(cohortConditions(q, sql`t.third_at`, ROLLUP_DIMS), sql` and `)}
             and t.first_at >= ${from}) r)
     ) as j`;
 }

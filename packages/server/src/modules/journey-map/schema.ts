@@ -95,6 +95,12 @@ export const journeyStageSegments = pgTable(
     channels: jsonb('channels').notNull(),
     noShow: boolean('no_show').notNull(),
     negativeFeedback: boolean('negative_feedback').notNull(),
+    /**
+     * The patient's primary location and birth date when the segment was cut (docs/adr/0034):
+     * the map's location and age-band filters read them here instead of joining every patient.
+     */
+    locationId: uuid('location_id'),
+    birthDate: date('birth_date', { mode: 'string' }),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.patientId, t.firstAt, t.firstId] }),
@@ -114,6 +120,9 @@ export const journeyRepeatedContacts = pgTable(
     patientId: uuid('patient_id').notNull(),
     firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
     thirdAt: timestamp('third_at', { withTimezone: true }).notNull(),
+    /** As on the segments: the patient's primary location and birth date when counted. */
+    locationId: uuid('location_id'),
+    birthDate: date('birth_date', { mode: 'string' }),
   },
   (t) => [index('journey_repeated_contacts_org_time_idx').on(t.orgId, t.thirdAt)],
 );

@@ -23,11 +23,48 @@ export function appointmentsFor(volume: AnalyticsVolume): number {
   return Math.max(1, Math.floor(volume.touchpoints / 4));
 }
 
+/** The secondary indexes of `table` (not those behind a constraint): name and definition. */
+async function secondaryIndexes(
+  client: pg.Client,
+  table: string,
+): Promise<{ name: string; def: string }[]> {
+  const rows = await client.query<{ name: string; def: string }>(
+    `select i.indexname as name, i.indexdef as def from pg_indexes i
+     where i.schemaname = 'public' and i.tablename = $1
+       and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
+    [table],
+  );
+  return rows.rows;
+}
+
+/**
+ * Loads `table` without its secondary indexes and builds them again after (one sorted build
+ * per index instead of a random-order insert per row: the load of touchpoints into their
+ * indexes took about 140 s per million, most of it index maintenance).
+ */
+async function withoutIndexes(
+  client: pg.Client,
+  table: string,
+  load: () => Promise<void>,
+  onProgress: (what: string, done: number, total: number) => void,
+): Promise<void> {
+  const indexes = await secondaryIndexes(client, table);
+  for (const { name } of indexes) await client.query(`drop index "${name}"`);
+  await load();
+  for (const [i, { def }] of indexes.entries()) {
+    await client.query(def);
+    onProgress(`${table} indexes`, i + 1, indexes.length);
+  }
+}
+
 /**
  * Bulk-loads one organization with `volume` patients and touchpoints by `insert … select
  * generate_series`, in batches, on a superuser connection with foreign-key triggers off
  * (session_replication_role = replica): every reference is generated consistent, and checking
- * 10 million of them would triple the load time. `onProgress` hears each batch.
+ * 10 million of them would triple the load time. The tables' secondary indexes are dropped
+ * for the load and built after it, touchpoint ids are generated in ascending order (the primary
+ * key is appended to, not written at random), and commits do not wait for the WAL flush.
+ * `onProgress` hears each batch.
  */
 export async function generateAnalyticsData(
   client: pg.Client,
@@ -41,6 +78,8 @@ export async function generateAnalyticsData(
   const E = Math.max(2, Math.floor(P / 20));
   const asOf = `'${BENCH_AS_OF}'::timestamptz`;
   await client.query(`set session_replication_role = replica`);
+  await client.query(`set synchronous_commit = off`);
+  await client.query(`set maintenance_work_mem = '512MB'`);
   await client.query(`
     insert into locations (id, org_id, name)
     select ${id('l', 'g')}, '${orgId}', 'Location ' || g from generate_series(0, ${LOCATIONS - 1}) g;
@@ -61,25 +100,28 @@ export async function generateAnalyticsData(
       onProgress(what, hi + 1, total);
     }
   };
-  await inBatches(
-    'patients',
-    P,
-    (lo, hi) => `
+  const loadPatients = () =>
+    inBatches(
+      'patients',
+      P,
+      (lo, hi) => `
     insert into patients (id, org_id, given_name, family_name, search_name, search_given, birth_date,
                           administrative_sex, primary_location_id)
     select ${id('p', 'g')}, '${orgId}', 'Given' || g, 'Family' || g, 'family' || g || ' given' || g,
            'given' || g, date '1940-01-01' + (g % 29000), case when g % 2 = 0 then 'female' else 'male' end,
            ${id('l', `(g % ${LOCATIONS})`)}
     from generate_series(${lo}, ${hi}) g`,
-  );
+    );
+  await withoutIndexes(client, 'patients', loadPatients, onProgress);
   // Appointment k: patient (k·7919) mod P, k mod 1095 days before the as-of day.
   const patientOf = (k: string) => id('p', `((${k}::bigint * 7919) % ${P})`);
   const startOf = (k: string) =>
     `(${asOf} - ((${k} % ${HISTORY_DAYS}) - 30) * interval '1 day' + (8 + ${k} % 9) * interval '1 hour')`;
-  await inBatches(
-    'appointments',
-    A,
-    (lo, hi) => `
+  const loadAppointments = () =>
+    inBatches(
+      'appointments',
+      A,
+      (lo, hi) => `
     insert into appointments (id, org_id, patient_id, status, location_id, practitioner_id,
                               service_line_id, start_at, end_at)
     select ${id('a', 'k')}, '${orgId}', ${patientOf('k')},
@@ -89,7 +131,8 @@ export async function generateAnalyticsData(
            ${id('l', `(k % ${LOCATIONS})`)}, ${id('pr', `(k % ${PRACTITIONERS})`)},
            ${id('s', `(k % ${SERVICE_LINES})`)}, ${startOf('k')}, ${startOf('k')} + interval '30 minutes'
     from generate_series(${lo}, ${hi}) k`,
-  );
+    );
+  await withoutIndexes(client, 'appointments', loadAppointments, onProgress);
   await client.query(`
     insert into encounters (id, org_id, patient_id, class, type, status, location_id, start_at, end_at)
     select ${id('e', 'j')}, '${orgId}', ${id('p', `(((j / 2)::bigint * 104729) % ${P})`)}, 'inpatient',
@@ -98,13 +141,14 @@ export async function generateAnalyticsData(
            ${asOf} - ((j / 2) % 1000 + 37 - (j % 2) * 20) * interval '1 day'
     from generate_series(0, ${E - 1}) j`);
   // Touchpoint i is about appointment i mod A; its kind is i mod 10.
-  await inBatches(
-    'touchpoints',
-    T,
-    (lo, hi) => `
-    insert into touchpoints (org_id, patient_id, occurred_at, channel, direction, type, stage,
+  const loadTouchpoints = () =>
+    inBatches(
+      'touchpoints',
+      T,
+      (lo, hi) => `
+    insert into touchpoints (id, org_id, patient_id, occurred_at, channel, direction, type, stage,
                              outcome, summary, non_clinical_summary, subject_type, subject_id)
-    select '${orgId}', ${patientOf('k')},
+    select lpad(to_hex(i), 32, '0')::uuid, '${orgId}', ${patientOf('k')},
            case when i % 10 = 8 then ${asOf} - (i % ${HISTORY_DAYS}) * interval '1 day'
                 when i % 10 in (5, 6) then ${startOf('k')} + interval '1 day' + (i % 10 - 5) * interval '3 hours'
                 when i % 10 = 4 then ${startOf('k')} - interval '22 hours'
@@ -123,7 +167,8 @@ export async function generateAnalyticsData(
            case when i % 10 = 8 then null else 'appointment' end,
            case when i % 10 = 8 then null else ${id('a', 'k')} end
     from generate_series(${lo}, ${hi}) i, lateral (select i % ${A} as k) x`,
-  );
+    );
+  await withoutIndexes(client, 'touchpoints', loadTouchpoints, onProgress);
   await client.query(`set session_replication_role = origin`);
   onProgress('analyze', 0, 1);
   await client.query(`analyze`);

@@ -36,7 +36,7 @@ async function measure(name: string, runs: number, fn: () => Promise<unknown>): 
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /**
- * `bench analytics [--patients N] [--touchpoints N] [--runs N] [--json]` on the PostgreSQL server
+ * `bench analytics [--patients N] [--touchpoints N] [--runs N] [--map-runs N] [--load-only] [--json]` on the PostgreSQL server
  * DATABASE_URL names (a database of its own: the generator writes one organization into it and
  * reuses it when it already holds that volume). Loads the data, refreshes the KPI rollup (timed:
  * whole history, the nightly trailing window, one day), then times the dashboard (KpiService's
@@ -51,6 +51,8 @@ export async function analyticsBench(args: string[]): Promise<void> {
       runs: { type: 'string', default: '20' },
       'map-runs': { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
+      'load-only': { type: 'boolean', default: false },
+      'on-read-runs': { type: 'string', default: '1' },
     },
   });
   const url = process.env.DATABASE_URL;
@@ -61,6 +63,8 @@ export async function analyticsBench(args: string[]): Promise<void> {
   };
   const runs = positiveInteger(values.runs, 'runs');
   const mapRuns = positiveInteger(values['map-runs'], 'map-runs');
+  const onReadRuns =
+    values['on-read-runs'] === '0' ? 0 : positiveInteger(values['on-read-runs'], 'on-read-runs');
   const database = await Database.open({
     databaseUrl: url,
     ownerUrl: process.env.DATABASE_OWNER_URL || null,
@@ -97,7 +101,9 @@ export async function analyticsBench(args: string[]): Promise<void> {
         say(`  ${what}: ${fmt(done)}/${fmt(total)} (${fmt((performance.now() - t0) / 1000)} s)`),
       );
       loadSeconds = round((performance.now() - t0) / 1000);
+      say(`Loaded in ${loadSeconds} s`);
     }
+    if (values['load-only']) return;
     const clock = () => new Date(`${BENCH_AS_OF}T16:00:00Z`);
     const kpis = new KpiService(database, new AuditLog(database), clock);
     await client.query('delete from kpi_refreshes where org_id = $1', [ORG_ID]);
@@ -184,6 +190,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
       ctx,
       { location, practitioner, serviceLine },
       mapRuns,
+      onReadRuns,
       measure,
       async (text) =>
         Number(

@@ -58,13 +58,16 @@ describe('journey map', () => {
 
       const sankey = page.getByTestId('journey-sankey').first();
       await sankey.locator('path').first().waitFor();
+      // Polled: until the new range's map arrives, the chart still shows the shared link's.
+      const stages = async () => {
+        const labels = await sankey.locator('g[data-stage] text').allTextContents();
+        return ['Registration (', 'Visit ('].every((s) => labels.some((l) => l.startsWith(s)));
+      };
+      await expect.poll(stages, { timeout: 15_000 }).toBe(true);
       const paths = await sankey
         .locator('path')
         .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 10).length);
       expect(paths).toBeGreaterThan(3);
-      const labels = await sankey.locator('g[data-stage] text').allTextContents();
-      expect(labels.some((l) => l.startsWith('Registration ('))).toBe(true);
-      expect(labels.some((l) => l.startsWith('Visit ('))).toBe(true);
       const shot = await sankey.screenshot({ path: screenshotPath('journey-map-sankey') });
       expect(shot.length).toBeGreaterThan(5_000);
 

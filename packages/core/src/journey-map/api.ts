@@ -155,11 +155,17 @@ export const DrillDownQuery = Type.Object({
   ...JourneyMapQuery.properties,
   kind: PainPointKindSchema,
   detail: Type.Optional(Type.String({ maxLength: 100 })),
+  /** Pages of the patients, ordered by id: how many to skip (default 0). */
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  /** How many to list (default and most 500). */
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 
 export const DrillDownResult = Type.Object({
   total: Type.Integer(),
-  /** At most 500 patients are listed; `total` counts them all. */
+  /** The page listed: `offset` of the patients ordered by id, at most `limit` of them. */
+  offset: Type.Integer(),
+  /** One page of the patients (by id; sorted by name within it); `total` counts them all. */
   patients: Type.Array(
     Type.Object({
       id: Uuid,

@@ -73,7 +73,7 @@ describeEachDatabase('careloop keys rotate', (kind) => {
     await system(sql`insert into appointments (id, org_id, patient_id, status, start_at, end_at, reason)
       values (${appointmentId}, ${orgId}, ${patientId}, 'booked', '2026-01-05T09:00:00Z',
         '2026-01-05T09:20:00Z', 'Chest pain follow-up')`);
-    // A cancellation reason from before migration 0034, in clear.
+    // A cancellation reason from before migration 0035, in clear.
     const cancelledId = randomUUID();
     await system(sql`insert into appointments
         (id, org_id, patient_id, status, start_at, end_at, cancel_reason)

@@ -197,7 +197,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     keys: [],
     aad: (r) => callNoteAad(r.id, r.org_id),
   },
-  // Issue 9: an appointment's cancellation reason; rotation seals the plain values of before 0034.
+  // Issue 9: an appointment's cancellation reason; rotation seals the plain values of before 0035.
   {
     table: 'appointments',
     column: 'cancel_reason_encrypted',

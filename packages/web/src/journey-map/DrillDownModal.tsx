@@ -6,18 +6,23 @@ import { Link } from 'react-router';
 import { ErrorMessage, LoadingRows } from '../ui/states';
 import { useDrillDown, useDrillDownTasks, useSavePatientList } from './api';
 
+/** Patients per page of a drill-down (the server's default and most). */
+const DRILL_DOWN_PAGE = 500;
+
 /** The patients behind a pain point, and what staff can do about them: tasks or a list. */
 export function DrillDownModal(props: {
   filters: JourneyMapFilters;
   point: PainPoint | null;
   onClose: () => void;
 }) {
-  const drill = useDrillDown(props.filters, props.point);
+  const [offset, setOffset] = useState(0);
+  const drill = useDrillDown(props.filters, props.point, offset);
   const tasks = useDrillDownTasks();
   const list = useSavePatientList();
   const [title, setTitle] = useState('');
   useEffect(() => {
     setTitle(props.point ? `Follow up: ${props.point.label}` : '');
+    setOffset(0);
   }, [props.point]);
   const ids = (drill.data?.patients ?? []).filter((p) => !p.restricted).map((p) => p.id);
   return (
@@ -33,12 +38,34 @@ export function DrillDownModal(props: {
         <ErrorMessage error={drill.error} />
       ) : (
         <Stack gap="sm">
-          <Text size="sm">
-            {drill.data.total} patients
-            {drill.data.total > drill.data.patients.length
-              ? ` (first ${drill.data.patients.length} listed)`
-              : ''}
-          </Text>
+          <Group justify="space-between">
+            <Text size="sm">
+              {drill.data.total} patients
+              {drill.data.total > drill.data.patients.length
+                ? ` (${drill.data.offset + 1}–${drill.data.offset + drill.data.patients.length} listed)`
+                : ''}
+            </Text>
+            {drill.data.total > DRILL_DOWN_PAGE ? (
+              <Group gap="xs">
+                <Button
+                  size="xs"
+                  variant="default"
+                  disabled={offset === 0}
+                  onClick={() => setOffset(Math.max(0, offset - DRILL_DOWN_PAGE))}
+                >
+                  Previous
+                </Button>
+                <Button
+                  size="xs"
+                  variant="default"
+                  disabled={offset + DRILL_DOWN_PAGE >= drill.data.total}
+                  onClick={() => setOffset(offset + DRILL_DOWN_PAGE)}
+                >
+                  Next
+                </Button>
+              </Group>
+            ) : null}
+          </Group>
           <List
             size="sm"
             aria-label="Patients behind this pain point"

@@ -39,14 +39,14 @@ export function useSaveJourneyMapSettings() {
   });
 }
 
-export function useDrillDown(filters: JourneyMapFilters, point: PainPoint | null) {
+export function useDrillDown(filters: JourneyMapFilters, point: PainPoint | null, offset = 0) {
   return useQuery({
-    queryKey: ['journey-map', 'drill-down', filters, point?.kind, point?.detail],
+    queryKey: ['journey-map', 'drill-down', filters, point?.kind, point?.detail, offset],
     queryFn: () => {
       // Never called without a point: the query is disabled until one is chosen.
       if (!point) throw new Error('No pain point to drill into');
       return api.call(routes.journeyMap.drillDown, {
-        query: { ...filters, kind: point.kind, detail: point.detail ?? undefined },
+        query: { ...filters, kind: point.kind, detail: point.detail ?? undefined, offset },
       });
     },
     enabled: point !== null,

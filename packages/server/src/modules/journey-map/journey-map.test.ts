@@ -160,12 +160,21 @@ describeEachDatabase('journey map', (kind) => {
     expect(await drill('kind=negative-feedback')).toEqual([p[0]]);
     expect(await drill('kind=repeated-contact')).toEqual([p[3]]);
     expect(await drill('kind=wait&detail=registration>access')).toEqual([p[1]]);
+    // Paged: the next page is empty, the total still counts the patient; bad pages are refused.
+    const next = await admin.get(`/api/journey-map/drill-down?${RANGE}&kind=no-show&offset=1`);
+    expect(next.json<DrillDownResult>()).toMatchObject({ total: 1, offset: 1, patients: [] });
+    expect(await drill('kind=no-show&offset=0&limit=1')).toEqual([p[1]]);
+    for (const bad of ['offset=-1', 'limit=0', 'limit=501']) {
+      const res = await admin.get(`/api/journey-map/drill-down?${RANGE}&kind=no-show&${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.body, bad).toContain(bad.split('=')[0]);
+    }
     const audit = await t.database.system((tx) =>
       tx.query.auditEvents.findMany({
         where: (a, { eq }) => eq(a.recordType, 'journey-map-drill-down'),
       }),
     );
-    expect(audit.length).toBe(6);
+    expect(audit.length).toBe(8);
   });
 
   it('filters the cohort by age band', async () => {

@@ -40,7 +40,12 @@ export function rangeEnd(to: string): Date {
  * `at`) in the cohort: `at` in the date range, and its patient matching every filter. The
  * patient filters are EXISTS subqueries, so without them the scan is the range alone.
  */
-export function cohortConditions(q: JourneyMapQuery, at: SQL): SQL[] {
+export function cohortConditions(
+  q: JourneyMapQuery,
+  at: SQL,
+  /** Where the row itself carries the patient's location and birth date (the rollup's rows). */
+  dims?: { locationId: SQL; birthDate: SQL },
+): SQL[] {
   const from = new Date(`${q.from}T00:00:00Z`);
   const to = rangeEnd(q.to);
   const where: SQL[] = [
@@ -48,13 +53,16 @@ export function cohortConditions(q: JourneyMapQuery, at: SQL): SQL[] {
     sql`${at} < ${to.toISOString()}::timestamptz`,
   ];
   const patient: SQL[] = [];
-  if (q.locationId) patient.push(sql`p.primary_location_id = ${q.locationId}::uuid`);
+  const location = dims?.locationId ?? sql`p.primary_location_id`;
+  const birthDate = dims?.birthDate ?? sql`p.birth_date`;
+  if (q.locationId) patient.push(sql`${location} = ${q.locationId}::uuid`);
   if (q.ageBand) {
     const { bornAfter, bornBy } = ageBandBirthDates(q.ageBand, q.to);
-    if (bornAfter) patient.push(sql`p.birth_date > ${bornAfter}::date`);
-    if (bornBy) patient.push(sql`p.birth_date <= ${bornBy}::date`);
+    if (bornAfter) patient.push(sql`${birthDate} > ${bornAfter}::date`);
+    if (bornBy) patient.push(sql`${birthDate} <= ${bornBy}::date`);
   }
-  if (patient.length > 0)
+  if (dims) where.push(...patient);
+  else if (patient.length > 0)
     where.push(
       sql`exists (select 1 from patients p where p.org_id = t.org_id and p.id = t.patient_id and ${sql.join(patient, sql` and `)})`,
     );
@@ -141,17 +149,69 @@ export function mapStatement(cohort: SQL): SQL {
     ) as j`;
 }
 
-/** Each cohort patient's events of the definition's step types, oldest first. */
-export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
-  const patterns = [...new Set(definition.steps.flatMap((s) => s.types))];
-  const match = patterns.map((p) =>
-    p.endsWith('.*') ? sql`starts_with(type, ${p.slice(0, -1)})` : sql`type = ${p}`,
+const typeMatch = (patterns: readonly string[]): SQL =>
+  sql.join(
+    [...new Set(patterns)].map((p) =>
+      p.endsWith('.*') ? sql`starts_with(type, ${p.slice(0, -1)})` : sql`type = ${p}`,
+    ),
+    sql` or `,
   );
+
+/**
+ * Each cohort patient's events of the definition's step types, oldest first: the reference,
+ * a row for every patient with any such event (the on-read map uses it).
+ */
+export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): SQL {
   return sql`with cohort as (${cohort})
     select patient_id as "patientId",
            json_agg(json_build_object('type', type, 'at', occurred_at) order by occurred_at, id) as events
-    from cohort where ${sql.join(match, sql` or `)}
+    from cohort where ${typeMatch(definition.steps.flatMap((s) => s.types))}
     group by patient_id`;
+}
+
+/**
+ * The types in the rollup's daily counts of `q`'s days that complete the definition's first
+ * step: the first step's patterns (`referral.*`) made concrete, so the funnel can look its
+ * touchpoints up by type (`startedPathsStatement`).
+ */
+export function startTypesStatement(q: JourneyMapQuery, definition: JourneyPathDefinition): SQL {
+  const first = definition.steps[0]?.types ?? [];
+  if (first.length === 0) return sql`select null::text as type where false`;
+  return sql`select distinct type from journey_daily_channels
+    where day >= ${q.from}::date and day <= ${q.to}::date and (${typeMatch(first)})`;
+}
+
+/**
+ * `pathsStatement` narrowed to what `comparePath` can use: only patients of the cohort with an
+ * event of the first step (of `startTypes`, its types in the range: the definition applies to
+ * no one else, and `funnelOf` and the drop-off drill-down count only those it applies to), and
+ * only their events from their first such event on (no step is looked for before it). The
+ * starts are found through `touchpoints_org_type_time_idx`, then each starter's events through
+ * the patient's index: the same standings without reading the range's touchpoints
+ * (docs/adr/0032).
+ */
+export function startedPathsStatement(
+  q: JourneyMapQuery,
+  definition: JourneyPathDefinition,
+  startTypes: readonly string[],
+): SQL {
+  if (startTypes.length === 0)
+    return sql`select null::uuid as "patientId", null::json as events where false`;
+  return sql`with starts as (
+      select t.patient_id, min(t.occurred_at) as start_at from touchpoints t
+      where t.type in (${sql.join(
+        startTypes.map((type) => sql`${type}`),
+        sql`, `,
+      )}) and ${sql.join(cohortConditions(q, sql`t.occurred_at`), sql` and `)}
+      group by t.patient_id)
+    select b.patient_id as "patientId",
+           json_agg(json_build_object('type', t.type, 'at', t.occurred_at)
+                    order by t.occurred_at, t.id) as events
+    from starts b join touchpoints t on t.patient_id = b.patient_id
+      and t.occurred_at >= b.start_at
+      and t.occurred_at < ${rangeEnd(q.to).toISOString()}::timestamptz
+      and (${typeMatch(definition.steps.flatMap((s) => s.types))})
+    group by b.patient_id`;
 }
 
 export type DrillSet = 'no-show' | 'negative-feedback' | 'repeated-contact';

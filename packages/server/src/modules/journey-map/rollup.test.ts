@@ -1,11 +1,21 @@
-import type { JourneyMapQuery } from '@careloop/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { comparePath, type JourneyMapQuery, NEW_PATIENT_DEFINITION } from '@careloop/core';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { locations } from '../directory/schema.js';
+import { patients as patientsTable } from '../patients/schema.js';
 import { touchpoints } from '../timeline/schema.js';
+import {
+  cohortTouchpoints,
+  pathsStatement,
+  startedPathsStatement,
+  startTypesStatement,
+} from './queries.js';
 
 /** Types of every stage, channels of every kind: a cohort whose paths cross stages and days. */
 const TYPES = [
@@ -46,12 +56,29 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
   let org: TestTenant;
   let ctx: RequestContext;
   const patients: string[] = [];
+  let locationId = '';
 
   beforeAll(async () => {
     t = await createTestApp(kind, {}, { clock: new TestClock('2026-05-02T09:00:00Z') });
     org = await TestTenant.create(t);
     for (let i = 0; i < 24; i++)
       patients.push((await org.createPatient({ birthDate: BIRTH_DATES[i % 4] })).id);
+    // A third of the patients at one location (the rollup carries it, docs/adr/0032).
+    const [location] = await t.database.system((tx) =>
+      tx.insert(locations).values({ orgId: org.orgId, name: 'North' }).returning(),
+    );
+    locationId = location?.id ?? '';
+    await t.database.system((tx) =>
+      tx
+        .update(patientsTable)
+        .set({ primaryLocationId: locationId })
+        .where(
+          inArray(
+            patientsTable.id,
+            patients.filter((_, i) => i % 3 === 0),
+          ),
+        ),
+    );
     const next = lcg(12);
     const rows: (typeof touchpoints.$inferInsert)[] = [];
     for (const [i, patientId] of patients.entries()) {
@@ -112,10 +139,48 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     expect(done.whole).toBe(true);
     const whole = await t.services.journeyMap.map(ctx, QUERIES[0] ?? { from: '', to: '' });
     expect(whole.painPoints.some((p) => p.kind === 'repeated-contact')).toBe(true);
-    for (const q of QUERIES) {
+    for (const q of [...QUERIES, { from: '2026-01-01', to: '2026-04-30', locationId }]) {
       const { rollup, touchpoints: onRead } = await both(q);
       expect(onRead.patients, JSON.stringify(q)).toBeGreaterThan(0);
       expect(rollup, JSON.stringify(q)).toEqual(onRead);
+    }
+  });
+
+  it("reads the funnel's paths of the patients who started the definition only, with the same standings", async () => {
+    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
+    const settings = await t.services.journeyMap.settings(org.orgId);
+    const asOf = new Date('2026-05-02T09:00:00Z');
+    const standings = async (statement: (tx: Db) => Promise<SQL>) =>
+      new Map(
+        await t.database.withTenant(org.orgId, async (tx) =>
+          rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
+            await tx.execute(await statement(tx)),
+          ).map((r) => [
+            r.patientId,
+            comparePath(
+              NEW_PATIENT_DEFINITION,
+              r.events.map((e) => ({ type: e.type, at: new Date(e.at) })),
+              asOf,
+            ),
+          ]),
+        ),
+      );
+    for (const q of QUERIES) {
+      const all = await standings(async () =>
+        pathsStatement(cohortTouchpoints(q, settings.mapping), NEW_PATIENT_DEFINITION),
+      );
+      const started = await standings(async (tx) => {
+        const types = rowsOf<{ type: string }>(
+          await tx.execute(startTypesStatement(q, NEW_PATIENT_DEFINITION)),
+        ).map((r) => r.type);
+        expect(types, JSON.stringify(q)).toEqual(['patient.registered']);
+        return startedPathsStatement(q, NEW_PATIENT_DEFINITION, types);
+      });
+      const applying = [...all].filter(([, s]) => s.applies);
+      expect(applying.length, JSON.stringify(q)).toBeGreaterThan(0);
+      // Fewer rows: patients with step types in range but no first step are not read.
+      expect(started.size, JSON.stringify(q)).toBeLessThan(all.size);
+      expect(new Map(applying), JSON.stringify(q)).toEqual(started);
     }
   });
 

@@ -57,8 +57,11 @@ async function refreshDays(
   // one row of it marked `starts`.
   await tx.execute(sql`
     insert into journey_stage_segments
-      (org_id, patient_id, first_at, first_id, stage, touchpoints, channels, no_show, negative_feedback)
-    select ${orgId}::uuid, patient_id, min(first_at), (array_agg(first_id) filter (where first_id is not null))[1],
+      (org_id, patient_id, first_at, first_id, stage, touchpoints, channels, no_show, negative_feedback,
+       location_id, birth_date)
+    select ${orgId}::uuid, s.*, p.primary_location_id, p.birth_date
+    from (
+    select patient_id, min(first_at), (array_agg(first_id) filter (where first_id is not null))[1],
            stage, sum(n)::int, jsonb_object_agg(channel, n), bool_or(no_show), bool_or(negative_feedback)
     from (
       select patient_id, segment, stage, channel, count(*) as n, min(occurred_at) as first_at,
@@ -82,13 +85,24 @@ async function refreshDays(
       ) numbered
       group by patient_id, segment, stage, channel
     ) by_channel
-    group by patient_id, segment, stage`);
+    group by patient_id, segment, stage
+    ) s left join patients p on p.org_id = ${orgId} and p.id = s.patient_id`);
+  await tx.execute(sql`delete from journey_daily_channels
+    where org_id = ${orgId} and day >= ${isoDay(from)}::date and day <= ${isoDay(to)}::date`);
+  await tx.execute(sql`
+    insert into journey_daily_channels (org_id, day, stage, channel, type, touchpoints)
+    select ${orgId}::uuid, (t.occurred_at at time zone 'UTC')::date, ${stageCase(rules)}, t.channel,
+           t.type, count(*)::int
+    from touchpoints t
+    where t.org_id = ${orgId} and t.occurred_at >= ${lo} and t.occurred_at < ${hi}
+    group by 1, 2, 3, 4, 5`);
   await tx.execute(sql`delete from journey_repeated_contacts
     where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
   // The same seven days as the map's window (`range … preceding`), in the same arithmetic.
   await tx.execute(sql`
-    insert into journey_repeated_contacts (org_id, patient_id, first_at, third_at)
-    select ${orgId}::uuid, patient_id, first_at, occurred_at
+    insert into journey_repeated_contacts
+      (org_id, patient_id, first_at, third_at, location_id, birth_date)
+    select ${orgId}::uuid, x.patient_id, x.first_at, x.occurred_at, p.primary_location_id, p.birth_date
     from (
       select t.patient_id, t.occurred_at,
              lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
@@ -97,7 +111,8 @@ async function refreshDays(
       where t.org_id = ${orgId} and t.channel <> 'system'
         and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
     ) x
-    where occurred_at >= ${lo} and first_at >= occurred_at - interval '7 days'`);
+    left join patients p on p.org_id = ${orgId} and p.id = x.patient_id
+    where x.occurred_at >= ${lo} and x.first_at >= x.occurred_at - interval '7 days'`);
 }
 
 interface RefreshState {
@@ -227,6 +242,11 @@ export class StageRollup {
     await tx.execute(
       sql`delete from journey_repeated_contacts where org_id = ${orgId} and ${repeated}`,
     );
+    const days: SQL =
+      fromDay === null
+        ? sql`day < ${isoDay(beforeDay ?? 0)}::date`
+        : sql`day >= ${isoDay(fromDay)}::date`;
+    await tx.execute(sql`delete from journey_daily_channels where org_id = ${orgId} and ${days}`);
   }
 
   /** Refreshes every organization (the scheduled job). */
@@ -239,30 +259,54 @@ export class StageRollup {
   }
 }
 
+/** The patient's dimensions as the rollup's rows carry them (alias `t`). */
+const ROLLUP_DIMS = { locationId: sql`t.location_id`, birthDate: sql`t.birth_date` };
+
+/** Whether `q` filters patients (else every patient's touchpoints in the range count). */
+export function filtersPatients(q: JourneyMapQuery): boolean {
+  return Boolean(
+    q.locationId || q.ageBand || q.payer || q.condition || q.practitionerId || q.serviceLineId,
+  );
+}
+
 /**
  * The map's statement over the rollup: the same JSON object as `mapStatement` over the
  * touchpoints, with segments in place of touchpoints (a segment's first touchpoint is where a
- * stage entry can begin; its counts stand for the others).
+ * stage entry can begin; its counts stand for the others). Every patient of the cohort has one
+ * entry without a stage before it, so the patients are counted there. Without patient filters,
+ * the touchpoints and the channel mix are sums of the range's days in `journey_daily_channels`
+ * (docs/adr/0032); with them, of the cohort's segments.
  */
 export function rollupMapStatement(q: JourneyMapQuery): SQL {
   const from = sql`${new Date(`${q.from}T00:00:00Z`).toISOString()}::timestamptz`;
+  const perDay = !filtersPatients(q);
+  const days = sql`d.day >= ${q.from}::date and d.day <= ${q.to}::date`;
+  const touchpoints = perDay
+    ? sql`(select coalesce(sum(d.touchpoints), 0) from journey_daily_channels d where ${days})`
+    : sql`(select coalesce(sum(touchpoints), 0) from cohort)`;
+  const channelMix = perDay
+    ? sql`(select coalesce(json_agg(x), '[]') from (
+          select d.stage, d.channel, sum(d.touchpoints) as count
+          from journey_daily_channels d where ${days} group by 1, 2 order by 1, 2) x)`
+    : sql`(select coalesce(json_agg(x), '[]') from (
+          select c.stage, ch.key as channel, sum(ch.value::bigint) as count
+          from cohort c, jsonb_each_text(c.channels) ch group by 1, 2 order by 1, 2) x)`;
   return sql`with cohort as materialized (
       select t.patient_id, t.first_id as id, t.first_at as occurred_at, t.stage, t.touchpoints,
              t.channels, t.no_show, t.negative_feedback
       from journey_stage_segments t
-      where ${sql.join(cohortConditions(q, sql`t.first_at`), sql` and `)}),
+      where ${sql.join(cohortConditions(q, sql`t.first_at`, ROLLUP_DIMS), sql` and `)}),
     ${stageEntries()}, ${TRANSITIONS}
     select json_build_object(
-      'patients', (select count(distinct patient_id) from cohort),
-      'touchpoints', (select coalesce(sum(touchpoints), 0) from cohort),
+      'patients', (select count(*) from entries where from_stage is null),
+      'touchpoints', ${touchpoints},
       ${flowFigures()},
-      'channelMix', (select coalesce(json_agg(x), '[]') from (
-          select c.stage, ch.key as channel, sum(ch.value::bigint) as count
-          from cohort c, jsonb_each_text(c.channels) ch group by 1, 2 order by 1, 2) x),
+      'channelMix', ${channelMix},
       'noShows', (select count(distinct patient_id) from cohort where no_show),
       'negativeFeedback', (select count(distinct patient_id) from cohort where negative_feedback),
-      'repeatedContacts', (select count(distinct t.patient_id) from journey_repeated_contacts t
-          where ${sql.join(cohortConditions(q, sql`t.third_at`), sql` and `)}
-            and t.first_at >= ${from})
+      'repeatedContacts', (select count(*) from (select distinct t.patient_id
+          from journey_repeated_contacts t
+          where ${sql.join(cohortConditions(q, sql`t.third_at`, ROLLUP_DIMS), sql` and `)}
+            and t.first_at >= ${from}) r)
     ) as j`;
 }

@@ -95,6 +95,12 @@ export const journeyStageSegments = pgTable(
     channels: jsonb('channels').notNull(),
     noShow: boolean('no_show').notNull(),
     negativeFeedback: boolean('negative_feedback').notNull(),
+    /**
+     * The patient's primary location and birth date when the segment was cut (docs/adr/0032):
+     * the map's location and age-band filters read them here instead of joining every patient.
+     */
+    locationId: uuid('location_id'),
+    birthDate: date('birth_date', { mode: 'string' }),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.patientId, t.firstAt, t.firstId] }),
@@ -114,6 +120,9 @@ export const journeyRepeatedContacts = pgTable(
     patientId: uuid('patient_id').notNull(),
     firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
     thirdAt: timestamp('third_at', { withTimezone: true }).notNull(),
+    /** As on the segments: the patient's primary location and birth date when counted. */
+    locationId: uuid('location_id'),
+    birthDate: date('birth_date', { mode: 'string' }),
   },
   (t) => [index('journey_repeated_contacts_org_time_idx').on(t.orgId, t.thirdAt)],
 );
@@ -131,3 +140,23 @@ export const journeyStageRefreshes = pgTable('journey_stage_refreshes', {
   /** The last whole rebuild (nightly, or after a mapping change). */
   rebuiltAt: timestamp('rebuilt_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Touchpoints per UTC day, stage (the organization's mapping), channel and type: the map's
+ * touchpoint count and channel mix for a cohort without patient filters, summed over the
+ * range's days instead of expanding every segment's channel counts, and the types a range
+ * holds, so the funnel looks up the touchpoints of a definition's first step by type
+ * (docs/adr/0032). Kept with the segments by the same refresh, over the same days.
+ */
+export const journeyDailyChannels = pgTable(
+  'journey_daily_channels',
+  {
+    orgId: orgIdColumn(),
+    day: date('day', { mode: 'string' }).notNull(),
+    stage: text('stage').notNull(),
+    channel: text('channel').notNull(),
+    type: text('type').notNull(),
+    touchpoints: integer('touchpoints').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.stage, t.channel, t.type] })],
+);

@@ -32,7 +32,7 @@ import {
   taxonomyProblems,
   touchpointFor,
 } from '@careloop/core';
-import { eq, sql } from 'drizzle-orm';
+import { eq, SQL, sql } from 'drizzle-orm';
 import { Value } from 'typebox/value';
 import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
@@ -48,13 +48,21 @@ import {
   pathsStatement,
   rangeEnd,
   SANKEY_DEPTH,
+  startedPathsStatement,
+  startTypesStatement,
 } from './queries.js';
 import { rollupMapStatement, StageRollup } from './rollup.js';
 import { journeyMapSettings, patientListMembers, patientLists } from './schema.js';
 
 /** The latest touchpoints the per-patient journey draws. */
 export const PATIENT_JOURNEY_LIMIT = 2000;
-/** The patients a drill-down lists (it counts them all). */
+/**
+ * Sort memory of one map statement (`work_mem`, for its transaction only): its window passes
+ * and distinct counts sort the range's segments, and at the 4 MB default a year of a large
+ * organization spills them to disk (docs/adr/0032).
+ */
+export const MAP_WORK_MEM = '64MB';
+/** The patients a drill-down lists per page at most (it counts them all). */
 export const DRILL_DOWN_LIMIT = 500;
 
 interface MapRow {
@@ -192,6 +200,7 @@ export class JourneyMapService {
     this.assertQuery(ctx, q);
     const asOf = this.asOf(q);
     const raw = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      await tx.execute(sql`select set_config('work_mem', ${MAP_WORK_MEM}, true)`);
       const settings = await this.settings(ctx.actor.orgId, tx);
       const cohort = cohortTouchpoints(q, settings.mapping);
       const fromRollup =
@@ -201,7 +210,9 @@ export class JourneyMapService {
       );
       if (!row) throw new Error('The journey map statement returned no row');
       const definition = this.definitionOf(settings, q.definition);
-      const funnel = definition ? await this.funnel(tx, cohort, definition, asOf) : null;
+      const funnel = definition
+        ? await this.funnel(tx, fromRollup ? q : cohort, definition, asOf)
+        : null;
       return { settings, raw: rawMap(row.j, settings, funnel, asOf) };
     });
     await this.audit.read(ctx.audit, {
@@ -216,14 +227,30 @@ export class JourneyMapService {
     });
   }
 
+  /**
+   * Each patient's standing against `d`. Given the query (the rollup holds its range), of the
+   * patients who started it (`startedPathsStatement`, through the first step's types in the
+   * rollup's daily counts); given the cohort's statement, as the reference the on-read map
+   * keeps, of every patient with an event of its types.
+   */
   private async standings(
     tx: Db,
-    cohort: ReturnType<typeof cohortTouchpoints>,
+    of: JourneyMapQuery | ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
   ) {
+    let statement: SQL;
+    if (of instanceof SQL) statement = pathsStatement(of, d);
+    else {
+      const types = rowsOf<{ type: string }>(await tx.execute(startTypesStatement(of, d)));
+      statement = startedPathsStatement(
+        of,
+        d,
+        types.map((t) => t.type),
+      );
+    }
     const rows = rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
-      await tx.execute(pathsStatement(cohort, d)),
+      await tx.execute(statement),
     );
     return rows.map((r) => ({
       patientId: r.patientId,
@@ -237,11 +264,11 @@ export class JourneyMapService {
 
   private async funnel(
     tx: Db,
-    cohort: ReturnType<typeof cohortTouchpoints>,
+    of: JourneyMapQuery | ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
   ) {
-    const standings = await this.standings(tx, cohort, d, asOf);
+    const standings = await this.standings(tx, of, d, asOf);
     return {
       definition: d.key,
       name: d.name,
@@ -263,7 +290,8 @@ export class JourneyMapService {
         const definition = this.definitionOf(settings, q.definition);
         const index = definition?.steps.findIndex((s) => s.key === q.detail) ?? -1;
         if (!definition || index < 0) throw badRequest('No such step', '/querystring/detail');
-        const standings = await this.standings(tx, cohort, definition, asOf);
+        const fromRollup = await this.rollup.covers(tx, ctx.actor.orgId, q, settings.mapping);
+        const standings = await this.standings(tx, fromRollup ? q : cohort, definition, asOf);
         return standings
           .filter(
             (s) =>
@@ -283,7 +311,9 @@ export class JourneyMapService {
         (r) => r.patient_id,
       );
     });
-    const listed = ids.slice(0, DRILL_DOWN_LIMIT);
+    const offset = q.offset ?? 0;
+    // Pages by id: the same page for the same cohort, whatever order the statement found them in.
+    const listed = [...ids].sort().slice(offset, offset + (q.limit ?? DRILL_DOWN_LIMIT));
     const patients = await this.database.withTenant(ctx.actor.orgId, async (tx) =>
       listed.length === 0
         ? []
@@ -299,9 +329,13 @@ export class JourneyMapService {
     await this.audit.read(ctx.audit, {
       action: 'read',
       recordType: 'journey-map-drill-down',
-      reason: `${q.kind}${q.detail ? ` ${q.detail}` : ''}: ${ids.length} patients, ${q.from} to ${q.to}`,
+      reason: `${q.kind}${q.detail ? ` ${q.detail}` : ''}: ${ids.length} patients (${listed.length} from ${offset}), ${q.from} to ${q.to}`,
     });
-    return { total: ids.length, patients: patients.map((p) => ({ ...p, restricted: false })) };
+    return {
+      total: ids.length,
+      offset,
+      patients: patients.map((p) => ({ ...p, restricted: false })),
+    };
   }
 
   /** One patient's journey: events by stage, waits, sentiment, standing against each definition. */

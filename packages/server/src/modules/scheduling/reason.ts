@@ -39,7 +39,7 @@ export function sealedCancelReason(
   };
 }
 
-/** Why an appointment was cancelled: decrypted, or plain on a row from before migration 0034. */
+/** Why an appointment was cancelled: decrypted, or plain on a row from before migration 0035. */
 export function appointmentCancelReason(
   row: { id: string; cancelReason: string | null; cancelReasonEncrypted: string | null },
   cipher: FieldCipher,

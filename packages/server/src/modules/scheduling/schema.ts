@@ -48,7 +48,7 @@ export const appointments = pgTable(
     reason: text('reason'),
     /** The visit reason (often a diagnosis): AES-256-GCM bound to the appointment. */
     reasonEncrypted: text('reason_encrypted'),
-    /** Plain, from before migration 0034: emptied by `careloop keys rotate`. */
+    /** Plain, from before migration 0035: emptied by `careloop keys rotate`. */
     cancelReason: text('cancel_reason'),
     /**
      * Why it was cancelled (free text: "Admitted with chest pain"): AES-256-GCM bound to the

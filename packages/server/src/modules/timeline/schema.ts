@@ -30,6 +30,8 @@ export const touchpoints = pgTable(
     index('touchpoints_patient_time_idx').on(t.patientId, t.occurredAt, t.id),
     // Issue 12: the journey map reads an organization's touchpoints of a date range.
     index('touchpoints_org_time_idx').on(t.orgId, t.occurredAt),
+    // Issue 12 (docs/adr/0034): the funnel finds who started a journey definition by type.
+    index('touchpoints_org_type_time_idx').on(t.orgId, t.type, t.occurredAt),
     sameOrganization(t.orgId, t.patientId, patients),
   ],
 );

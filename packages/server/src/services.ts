@@ -2,6 +2,8 @@ import type { Config } from './config.js';
 import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
+// Issue 13: portal email verification.
+import { EmailVerificationService } from './modules/auth/email-verification.js';
 import { SecondFactorService } from './modules/auth/mfa.js';
 import { PasswordResetService } from './modules/auth/password-reset.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
@@ -112,6 +114,8 @@ export interface Services {
   portalScheduling: PortalScheduling;
   // Issue 13: the waitlist and slot recovery.
   waitlist: WaitlistService;
+  // Issue 13: portal email verification.
+  emailVerification: EmailVerificationService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -226,6 +230,8 @@ export function createServices(
     () => auth.now(),
     (orgId, patientId, outcome) => journeyRuntime.onCallCompleted(orgId, patientId, outcome),
   );
+  // Issue 13: portal sign-ups verify their email by a one-time link.
+  const emailVerification = new EmailVerificationService(database, auth, outbox, config.publicUrl);
   return {
     journeys,
     smsInbox,
@@ -246,7 +252,13 @@ export function createServices(
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit, cipher),
     mpi: new MpiService(database, audit),
-    portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
+    portalRegistration: new PortalRegistrationService(
+      database,
+      auth,
+      outbox,
+      config.publicUrl,
+      (tx, to) => emailVerification.issue(tx, to),
+    ),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel, appointmentEvents }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,
@@ -294,5 +306,7 @@ export function createServices(
       }),
       { clock: grantClock, publicUrl: config.publicUrl },
     ),
+    // Issue 13: portal email verification.
+    emailVerification,
   };
 }

@@ -22,7 +22,3 @@ ALTER TABLE email_verification_tokens ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 CREATE POLICY tenant_isolation ON email_verification_tokens
   USING (org_id = careloop_current_org()) WITH CHECK (org_id = careloop_current_org());
---> statement-breakpoint
--- Availability reads busy time near its window by start (bounded both ways); visits longer
--- than a day are read through this index (modules/scheduling/slots.ts, loadBusy).
-CREATE INDEX "appointments_long_busy_idx" ON "appointments" USING btree ("org_id","practitioner_id","start_at") WHERE coalesce(upper(occupies), end_at) - start_at > interval '1 day';

@@ -72,10 +72,6 @@ export const appointments = pgTable(
     index('appointments_patient_idx').on(t.patientId, t.startAt),
     index('appointments_org_start_idx').on(t.orgId, t.startAt),
     index('appointments_practitioner_start_idx').on(t.orgId, t.practitionerId, t.startAt),
-    // Issue 13: busy time longer than a day, which availability reads apart (slots.ts loadBusy).
-    index('appointments_long_busy_idx')
-      .on(t.orgId, t.practitionerId, t.startAt)
-      .where(sql`coalesce(upper(occupies), end_at) - start_at > interval '1 day'`),
     sameOrganization(t.orgId, t.serviceLineId, serviceLines),
     sameOrganization(t.orgId, t.practitionerId, practitioners),
     sameOrganization(t.orgId, t.locationId, locations),

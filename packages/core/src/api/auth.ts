@@ -28,7 +28,7 @@ export const SessionStageSchema = Type.Union([
  * The signed-in user and the CSRF token to send as `x-csrf-token` on state-changing requests.
  * `stage` other than `active`: the password was right, and a second-factor code (`mfa-code`) or
  * an enrolment (`mfa-enrol`) is due before anything else is allowed; `email-verify`: a patient
- * who signed up must open the link sent to their email first (docs/portal.md).
+ * who signed up must open the link sent to their email first (docs/security.md).
  */
 export const SessionInfo = Type.Object({
   user: SessionUser,

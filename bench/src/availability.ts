@@ -40,7 +40,8 @@ async function timed(runs: number, fn: (i: number) => Promise<unknown>): Promise
  * 90 days of them, `--appointments` (200,000) booked; availability search p50/p95 for one
  * practitioner over a week and for a location's 50 practitioners over a day, against the
  * baseline of one tenant round trip (reading the service); then booking throughput under
- * contention (`--contenders` requests for each of 20 slots, 8 by default, in flight together).
+ * contention (`--contenders` requests for each of 20 slots, 8 by default, in flight together),
+ * counting the practitioners' overlapping bookings afterwards (it fails on any).
  */
 export async function benchAvailability(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -110,6 +111,7 @@ export async function benchAvailability(args: string[]): Promise<void> {
       limit: 20,
     });
     const contention = await bookAll(scheduling, ctx, open, seeded.patientIds, contenders);
+    const doubleBooked = await doubleBookings(database, seeded.orgId);
     const p95 = percentile(byPractitioner, 95);
     const base95 = percentile(baseline, 95);
     const result = {
@@ -125,15 +127,17 @@ export async function benchAvailability(args: string[]): Promise<void> {
       },
       baseline: { p50Ms: percentile(baseline, 50), p95Ms: base95 },
       ratio: p95 / base95,
-      booking: contention,
+      booking: { ...contention, doubleBooked },
     };
     finish(values.json, result, [
       `availability (${target.kind}): ${practitioners} practitioners, ${fmt(seeded.appointments)} appointments over 90 days`,
       `  one practitioner, a week: p50 ${fmt(result.search.practitionerWeek.p50Ms, 1)} ms, p95 ${fmt(p95, 1)} ms (${fmt(result.search.practitionerWeek.slotsPerSearch)} slots)`,
       `  a location (50 practitioners), a day: p50 ${fmt(result.search.locationDay.p50Ms, 1)} ms, p95 ${fmt(result.search.locationDay.p95Ms, 1)} ms`,
       `  baseline (one tenant round trip): p50 ${fmt(result.baseline.p50Ms, 2)} ms, p95 ${fmt(base95, 2)} ms; ratio p95 ${fmt(result.ratio, 1)}x`,
-      `  booking: ${contention.requests} requests, ${contenders} at once for each of ${contention.slots} slots: ${contention.booked} booked, ${contention.taken} slot_taken, ${fmt(contention.requestsPerSecond)} requests/s, p95 ${fmt(contention.p95Ms, 1)} ms`,
+      `  booking: ${contention.requests} requests, ${contenders} at once for each of ${contention.slots} slots: ${contention.booked} booked, ${contention.taken} slot_taken, ${fmt(contention.requestsPerSecond)} requests/s (${fmt(contention.bookingsPerSecond, 1)} bookings/s), p95 ${fmt(contention.p95Ms, 1)} ms; ${doubleBooked} double bookings`,
     ]);
+    if (doubleBooked > 0)
+      throw new Error(`${doubleBooked} overlapping bookings of one practitioner`);
   } finally {
     await jobs.stop();
     await database.close();
@@ -269,8 +273,28 @@ async function bookAll(
     booked,
     taken,
     requestsPerSecond: latencies.length / seconds,
+    bookingsPerSecond: booked / seconds,
     p95Ms: percentile(latencies, 95),
   };
+}
+
+/**
+ * Pairs of the organization's appointments that hold one practitioner's overlapping time: the
+ * exclusion constraint should make this 0 whatever the contention (checked, not assumed).
+ */
+async function doubleBookings(database: Database, orgId: string): Promise<number> {
+  const [row] = rowsOf<{ n: number | string }>(
+    await database.system((tx) =>
+      tx.execute(sql`select count(*) as n from appointments a join appointments b
+        on a.org_id = b.org_id and a.practitioner_id = b.practitioner_id and a.id < b.id
+        and a.start_at < b.end_at and b.start_at < a.end_at
+        where a.org_id = ${orgId} and a.status in ('booked', 'arrived', 'fulfilled')
+          and b.status in ('booked', 'arrived', 'fulfilled')
+          and a.start_at >= ${AS_OF}::timestamptz + interval '84 days'
+          and b.start_at >= ${AS_OF}::timestamptz + interval '84 days'`),
+    ),
+  );
+  return Number(row?.n ?? 0);
 }
 
 function benchContext(orgId: string): RequestContext {

@@ -9,6 +9,7 @@ import {
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
+import { verifyPortalEmail } from './portal-verify.js';
 
 let app: RunningCareloop;
 let browser: Browser;
@@ -130,7 +131,8 @@ describe('patient portal', () => {
       await page.getByLabel('Given name').fill('Wilhelmina');
       await page.getByLabel('Family name').fill('Abernathy-Sato');
       await page.getByLabel('Date of birth').fill('1987-09-14');
-      await page.getByLabel('Email').fill(`w.abernathy.${randomUUID().slice(0, 8)}@example.org`);
+      const email = `w.abernathy.${randomUUID().slice(0, 8)}@example.org`;
+      await page.getByLabel('Email').fill(email);
       await page.getByLabel('Mobile phone').fill('(617) 555-0188');
       await page.getByLabel(/^Password/).fill('a long passphrase 42');
       await page.getByLabel('Confirm password').fill('a long passphrase 4');
@@ -138,7 +140,8 @@ describe('patient portal', () => {
       await page.getByText('The passwords do not match').waitFor();
       await page.getByLabel('Confirm password').fill('a long passphrase 42');
       await page.getByRole('button', { name: 'Create account' }).click();
-      await page.waitForURL((url) => url.pathname === '/portal');
+      // Issue 13: the email is verified by the link sent to it before the portal opens.
+      await verifyPortalEmail(page, app.url, email, 'a long passphrase 42');
       const heading = page.getByRole('heading', { name: 'My profile' });
       await heading.waitFor();
       expect(await heading.textContent()).toContain('Wilhelmina Abernathy-Sato');

@@ -11,6 +11,7 @@ import {
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
+import { verifyPortalEmail } from './portal-verify.js';
 
 interface PatientPage {
   items: PatientSummary[];
@@ -131,7 +132,12 @@ describe('sign-in pages', () => {
       await page.getByLabel(/^Password/).fill('lantern orchard velvet 1991');
       await page.getByLabel(/^Confirm password/).fill('lantern orchard velvet 1991');
       await page.getByRole('button', { name: 'Create account' }).click();
-      await page.waitForURL((url) => url.pathname === '/portal');
+      await verifyPortalEmail(
+        page,
+        app.url,
+        'rowan.quillfeather@example.org',
+        'lantern orchard velvet 1991',
+      );
     });
     await page.context().close();
   });

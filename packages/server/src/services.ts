@@ -2,6 +2,8 @@ import type { Config } from './config.js';
 import type { FieldCipher } from './crypto/field-cipher.js';
 import type { Database } from './db/client.js';
 import { AuditLog } from './modules/audit/service.js';
+// Issue 13: portal email verification.
+import { EmailVerificationService } from './modules/auth/email-verification.js';
 import { SecondFactorService } from './modules/auth/mfa.js';
 import { PasswordResetService } from './modules/auth/password-reset.js';
 import { type AuthOptions, AuthService } from './modules/auth/service.js';
@@ -122,6 +124,8 @@ export interface Services {
   preRegistration: PreRegistrationService<CheckedCard>;
   // Issue 9: questionnaire answers, read on the 360 page.
   questionnaires: QuestionnaireReader;
+  // Issue 13: portal email verification.
+  emailVerification: EmailVerificationService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -238,6 +242,8 @@ export function createServices(
     () => auth.now(),
     (orgId, patientId, outcome) => journeyRuntime.onCallCompleted(orgId, patientId, outcome),
   );
+  // Issue 13: portal sign-ups verify their email by a one-time link.
+  const emailVerification = new EmailVerificationService(database, auth, outbox, config.publicUrl);
   return {
     journeys,
     smsInbox,
@@ -258,7 +264,13 @@ export function createServices(
     users: new UserService(database, auth, audit),
     fhir: new FhirService(database, audit, cipher),
     mpi: new MpiService(database, audit),
-    portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
+    portalRegistration: new PortalRegistrationService(
+      database,
+      auth,
+      outbox,
+      config.publicUrl,
+      (tx, to) => emailVerification.issue(tx, to),
+    ),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel, appointmentEvents }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,
@@ -317,5 +329,7 @@ export function createServices(
     ),
     // Issue 9: questionnaire answers, read on the 360 page.
     questionnaires: new QuestionnaireReader(database, audit, cipher),
+    // Issue 13: portal email verification.
+    emailVerification,
   };
 }

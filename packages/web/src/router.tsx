@@ -95,6 +95,10 @@ const lazyPage = {
     Component: (await import('./waitlist/PortalWaitlistPage')).PortalWaitlistPage,
   }),
   offerLink: async () => ({ Component: (await import('./waitlist/OfferLinkPage')).OfferLinkPage }),
+  // Issue 13: the page a sign-up's verification link opens.
+  verifyEmail: async () => ({
+    Component: (await import('./portal/EmailVerification')).VerifyEmailPage,
+  }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -128,6 +132,8 @@ export const router = createBrowserRouter([
   ...resetPages.map((page) => ({ ...page, ...common })),
   // Issue 13: an offer's accept link needs no sign-in (its token is the credential).
   { path: '/portal/offer/:token', lazy: lazyPage.offerLink, ...common },
+  // Issue 13: a sign-up's verification link needs no sign-in (its token is the credential).
+  { path: '/portal/verify-email', lazy: lazyPage.verifyEmail, ...common },
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,

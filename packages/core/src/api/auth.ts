@@ -21,12 +21,14 @@ export const SessionStageSchema = Type.Union([
   Type.Literal('active'),
   Type.Literal('mfa-code'),
   Type.Literal('mfa-enrol'),
+  Type.Literal('email-verify'),
 ]);
 
 /**
  * The signed-in user and the CSRF token to send as `x-csrf-token` on state-changing requests.
  * `stage` other than `active`: the password was right, and a second-factor code (`mfa-code`) or
- * an enrolment (`mfa-enrol`) is due before anything else is allowed.
+ * an enrolment (`mfa-enrol`) is due before anything else is allowed; `email-verify`: a patient
+ * who signed up must open the link sent to their email first (docs/security.md).
  */
 export const SessionInfo = Type.Object({
   user: SessionUser,

@@ -105,6 +105,8 @@ export const User = Type.Object({
   privacyOfficer: Type.Boolean(),
   createdAt: Instant,
   lastLoginAt: Nullable(Instant),
+  /** When the owner confirmed the email; null for a portal sign-up that has not yet. */
+  emailVerifiedAt: Nullable(Instant),
 });
 /** Returned once on creation when the server generated the password. */
 export const UserCreated = Type.Object({ user: User, generatedPassword: Nullable(Type.String()) });

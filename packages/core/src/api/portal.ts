@@ -29,6 +29,8 @@ export const PortalRegistration = Type.Object({
   email: Type.String({ minLength: 3, maxLength: 254 }),
   phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
   password: Type.String({ minLength: 12, maxLength: 1024 }),
+  /** The portal's language when signing up: the verification email's, and the patient's. */
+  language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('es')])),
 });
 
 export type PortalRegistration = Static<typeof PortalRegistration>;
@@ -40,3 +42,13 @@ export type PortalRegistration = Static<typeof PortalRegistration>;
 export const PortalRegistrationReceived = Type.Object({ message: Type.String() });
 
 export type PortalRegistrationReceived = Static<typeof PortalRegistrationReceived>;
+
+/** The token of an email verification link (`/portal/verify-email?token=…`). */
+export const EmailVerificationConfirm = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type EmailVerificationConfirm = Static<typeof EmailVerificationConfirm>;
+
+/** The answer to a verification or a resend request. */
+export const EmailVerificationAnswer = Type.Object({ message: Type.String() });
+export type EmailVerificationAnswer = Static<typeof EmailVerificationAnswer>;

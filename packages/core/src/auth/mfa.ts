@@ -21,9 +21,10 @@ export function mfaRequiredFor(role: Role, policy: MfaPolicy): boolean {
 
 /**
  * How far a sign-in has come: `active` is signed in; `mfa-code` has passed the password and
- * owes a code; `mfa-enrol` must enrol a second factor before anything else.
+ * owes a code; `mfa-enrol` must enrol a second factor before anything else; `email-verify` is
+ * a patient who signed up in the portal and has not yet opened the link sent to their email.
  */
-export const SESSION_STAGES = ['active', 'mfa-code', 'mfa-enrol'] as const;
+export const SESSION_STAGES = ['active', 'mfa-code', 'mfa-enrol', 'email-verify'] as const;
 export type SessionStage = (typeof SESSION_STAGES)[number];
 
 export function isSessionStage(value: string): value is SessionStage {

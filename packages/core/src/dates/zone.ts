@@ -24,8 +24,27 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Offsets already read, per zone and instant: availability reads the same few instants for
+ * every practitioner of a location (the edges of their shared hours and breaks, each day), and
+ * each reading is an `Intl` call (`formatToParts`), the largest cost of a location's day in the
+ * availability bench. A zone's rules do not change while the process runs.
+ */
+const offsets = new Map<string, number>();
+const MAX_CACHED_OFFSETS = 100_000;
+
 /** The zone's offset from UTC at `utcMs`, in ms (New York in winter: -5 h), to the second. */
 export function zoneOffsetMs(utcMs: number, timeZone: string): number {
+  const key = `${timeZone}|${utcMs}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+  const offset = readOffset(utcMs, timeZone);
+  offsets.set(key, offset);
+  return offset;
+}
+
+function readOffset(utcMs: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatterFor(timeZone).formatToParts(new Date(utcMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

@@ -1,6 +1,8 @@
 export * from '../modules/audit/schema.js';
 export * from '../modules/auth/reset-schema.js';
 export * from '../modules/auth/schema.js';
+// Issue 13: portal email verification.
+export * from '../modules/auth/verification-schema.js';
 export * from '../modules/clinical/schema.js';
 export * from '../modules/directory/schema.js';
 export * from '../modules/fhir/schema.js';

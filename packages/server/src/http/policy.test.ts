@@ -32,6 +32,8 @@ describeEachDatabase('route policies', (kind) => {
       '/api/health/ready',
       '/api/portal/organizations',
       '/api/portal/register',
+      // Issue 13: a sign-up's email verification link (its token is the credential).
+      '/api/portal/verify-email',
       // Issue 13: a waitlist offer's accept link (its token is the credential).
       '/api/waitlist/offer-links/:token',
       '/api/waitlist/offer-links/:token/accept',

@@ -157,14 +157,16 @@ function refusal(request: FastifyRequest, policy: RoutePolicy | undefined): Care
   if (!can(actor.role, policy.permission)) {
     return new CareloopError('forbidden', 'Your role does not allow this');
   }
-  // A half-done sign-in (password right, second factor due) reaches only its own session's
-  // routes: the code, enrolment, `me` and sign-out.
+  // A half-done sign-in (password right, second factor or email verification due) reaches
+  // only its own session's routes: the code, enrolment, resending the link, `me` and sign-out.
   if (actor.stage !== 'active' && policy.permission !== 'session:self') {
     return new CareloopError(
       'forbidden',
       actor.stage === 'mfa-enrol'
         ? 'Set up two-factor sign-in first'
-        : 'Enter the code from your authenticator app first',
+        : actor.stage === 'email-verify'
+          ? 'Confirm your email first: open the link we sent you'
+          : 'Enter the code from your authenticator app first',
     );
   }
   if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== actor.csrfToken) {

@@ -105,6 +105,12 @@ function UserRow({
             Active
           </Badge>
         )}
+        {/* Issue 13: a portal sign-up that has not opened its verification link yet. */}
+        {user.emailVerifiedAt === null ? (
+          <Badge ml={4} color="yellow" variant="light" title="Cannot book or message yet">
+            Email not verified
+          </Badge>
+        ) : null}
       </Table.Td>
       <Table.Td>{formatDateTime(user.lastLoginAt)}</Table.Td>
       <Table.Td>{formatDateTime(user.createdAt)}</Table.Td>

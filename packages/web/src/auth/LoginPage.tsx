@@ -24,6 +24,10 @@ import { useRefreshSession } from './sign-in-api';
 
 // Enrolment draws a QR code (the qrcode library): loaded only by those who enrol.
 const MfaEnrolment = lazy(async () => ({ default: (await import('./MfaEnrolment')).MfaEnrolment }));
+// Issue 13: a portal sign-up not yet verified (it calls the route table: kept off the first visit).
+const CheckYourEmail = lazy(async () => ({
+  default: (await import('../portal/EmailVerification')).CheckYourEmail,
+}));
 
 function returnPath(state: unknown): string | null {
   if (
@@ -54,6 +58,13 @@ export function LoginPage({ audience }: { audience: 'staff' | 'patient' }) {
 
   if (session.isPending) return <PageLoader label="Checking your session" />;
   const stage = session.data?.status === 'signed-in' ? session.data.info.stage : null;
+  if (stage === 'email-verify' && session.data?.status === 'signed-in') {
+    return (
+      <Suspense fallback={<PageLoader label="Loading" />}>
+        <CheckYourEmail email={session.data.info.user.email} />
+      </Suspense>
+    );
+  }
   if (stage === 'mfa-code' || stage === 'mfa-enrol') {
     return (
       <Center component="main" mih="100vh" p="md" bg="var(--mantine-color-gray-light)">

@@ -22,6 +22,7 @@ import { api, setCsrfToken } from '../api/client';
 import { replaceSession } from '../auth/session-state';
 import { showServerError } from '../ui/server-errors';
 import { PageLoader } from '../ui/states';
+import { usePortalText } from './i18n';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIELDS = [
@@ -53,6 +54,7 @@ export function RegisterPage() {
   const client = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
+  const { language } = usePortalText();
   const register = useMutation({
     // The sign-up answers the same whether or not the email had an account (no enumeration):
     // signing in with the password then says whether it opens one.
@@ -123,6 +125,8 @@ export function RegisterPage() {
         birthDate: values.birthDate,
         email: values.email.trim(),
         password: values.password,
+        // The verification email is written in the portal's language.
+        language,
         ...(values.phone.trim() ? { phone: values.phone.trim() } : {}),
         ...(values.administrativeSex
           ? {

@@ -42,13 +42,26 @@ export const SIGN_IN_LIMITS = {
   resetsPerAccount: 3,
   /** Reset links tried (a new password set) per address in `windowMs`. */
   resetConfirmsPerAddress: 20,
+  /** Verification emails sent again per account in `windowMs` (the sign-up's own is not counted). */
+  verificationResendsPerAccount: 3,
+  /** Verification links tried per address in `windowMs`. */
+  verificationConfirmsPerAddress: 20,
 } as const;
 
 export type SignInLimits = typeof SIGN_IN_LIMITS;
 
 /** What is counted is stored only as a hash: no email or address in clear. */
 function attemptKey(
-  kind: 'pair' | 'address' | 'account' | 'signup' | 'code' | 'reset' | 'reset-confirm',
+  kind:
+    | 'pair'
+    | 'address'
+    | 'account'
+    | 'signup'
+    | 'code'
+    | 'reset'
+    | 'reset-confirm'
+    | 'verify-resend'
+    | 'verify-confirm',
   ...parts: string[]
 ): string {
   return createHash('sha256')
@@ -165,6 +178,26 @@ export class SignInLimiter {
       attemptKey('reset-confirm', ip),
       this.limits.windowMs,
       this.limits.resetConfirmsPerAddress,
+      'Too many attempts. Wait and try again.',
+    );
+  }
+
+  /** Counts a request for a new verification email by an account, before any work. */
+  async admitVerificationResend(userId: string): Promise<void> {
+    await this.count(
+      attemptKey('verify-resend', userId),
+      this.limits.windowMs,
+      this.limits.verificationResendsPerAccount,
+      'Too many emails asked for. Wait a few minutes and try again.',
+    );
+  }
+
+  /** Counts a use of a verification link from `ip` before the token is looked up. */
+  async admitVerificationConfirm(ip: string): Promise<void> {
+    await this.count(
+      attemptKey('verify-confirm', ip),
+      this.limits.windowMs,
+      this.limits.verificationConfirmsPerAddress,
       'Too many attempts. Wait and try again.',
     );
   }

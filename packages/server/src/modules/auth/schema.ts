@@ -40,6 +40,12 @@ export const users = pgTable(
     /** SHA-256 of each unused recovery code; a used code is removed. */
     recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the owner proved the email is theirs. Null only for a portal sign-up that has not
+     * opened its verification link yet; accounts made by staff, the CLI or the seed are verified
+     * when made (the default), since a person chose the address for them.
+     */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }).defaultNow(),
   },
   (t) => [
     tenantKey(t),

@@ -136,7 +136,9 @@ export class AuthService {
       ? 'mfa-code'
       : mfaRequiredFor(row.role, policy)
         ? 'mfa-enrol'
-        : 'active';
+        : (await this.awaitsEmailVerification(row.org_id, row.user_id, row.role))
+          ? 'email-verify'
+          : 'active';
     const subject: SessionSubject = {
       userId: row.user_id,
       orgId: row.org_id,
@@ -206,7 +208,9 @@ export class AuthService {
               ? 'second factor due'
               : stage === 'mfa-enrol'
                 ? 'second factor enrolment due'
-                : null),
+                : stage === 'email-verify'
+                  ? 'email verification due'
+                  : null),
         },
       ]);
     });
@@ -335,7 +339,8 @@ export class AuthService {
       patientId: string;
     },
   ): Promise<void> {
-    await tx.insert(users).values({ ...account, role: 'patient' });
+    // Unverified until the link sent to the email is opened (email-verification.ts).
+    await tx.insert(users).values({ ...account, role: 'patient', emailVerifiedAt: null });
   }
 
   /** Where to write to a user of the transaction's organization: email, name, role; or null. */
@@ -348,6 +353,19 @@ export class AuthService {
       .from(users)
       .where(eq(users.id, userId));
     return row ?? null;
+  }
+
+  /**
+   * A patient who signed up in the portal and has not opened the verification link: signed in
+   * only to the "check your email" step (docs/security.md, "Portal sign-up"). One more read,
+   * for patients only.
+   */
+  private async awaitsEmailVerification(orgId: string, userId: string, role: Role) {
+    if (role !== 'patient') return false;
+    const [user] = await this.database.withTenant(orgId, (tx) =>
+      tx.select({ verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, userId)),
+    );
+    return user !== undefined && user.verifiedAt === null;
   }
 
   /** Ends every open session of a user (on disable, role or password change), in `tx`. */

@@ -51,6 +51,7 @@ function toUser(row: UserRow): User {
     privacyOfficer: row.privacyOfficer,
     createdAt: row.createdAt.toISOString(),
     lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+    emailVerifiedAt: row.emailVerifiedAt?.toISOString() ?? null,
   };
 }
 

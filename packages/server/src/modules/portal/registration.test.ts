@@ -1,12 +1,14 @@
-import type { Patient360, PortalProfile, ReviewPage, SessionInfo } from '@careloop/core';
-import { and, eq, sql } from 'drizzle-orm';
+import type { Patient360, PortalProfile, ReviewPage, SessionInfo, User } from '@careloop/core';
+import { and, desc, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { outboundSubjectAad, outboundTextAad } from '../../crypto/encrypted-fields.js';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { hashPassword } from '../auth/passwords.js';
 import { users } from '../auth/schema.js';
+import { emailVerificationTokens } from '../auth/verification-schema.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { SIGN_UP_RECEIVED } from './registration.js';
 
@@ -42,16 +44,53 @@ describeEachDatabase('portal sign-up', (kind) => {
       remoteAddress: ip,
       payload: { organizationId: tenant.orgId, password: 'a long passphrase 42', ...body },
     });
-  /** Signs up, then signs in as the portal does; the sign-in's reply. */
-  const signUpAndIn = async (body: Record<string, unknown>) => {
-    const res = await signUp(body);
-    expect(res.statusCode, res.body).toBe(202);
-    return t.app.inject({
+  const signIn = (email: unknown, password = 'a long passphrase 42') =>
+    t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
       remoteAddress: `10.8.0.${++ipCounter}`,
-      payload: { email: body.email, password: 'a long passphrase 42' },
+      payload: { email, password },
     });
+  /** The verification emails sent to `to`, newest first: subject, text and the link's token. */
+  const verificationEmails = async (to: string) => {
+    const rows = await t.database.system((tx) =>
+      tx
+        .select()
+        .from(outboundMessages)
+        .where(
+          and(
+            eq(outboundMessages.recipient, to),
+            like(outboundMessages.idempotencyKey, 'email-verification:%'),
+          ),
+        )
+        .orderBy(desc(outboundMessages.createdAt)),
+    );
+    return rows.map((m) => {
+      const text = t.services.cipher.decrypt(m.textEncrypted, outboundTextAad(m.id, m.orgId));
+      const token = /\/portal\/verify-email\?token=([^\s&]+)/.exec(text)?.[1];
+      if (!token) throw new Error('no link in the verification email');
+      const subject = m.subjectEncrypted
+        ? t.services.cipher.decrypt(m.subjectEncrypted, outboundSubjectAad(m.id, m.orgId))
+        : null;
+      return { subject, text, token: decodeURIComponent(token) };
+    });
+  };
+  const verify = (token: string, ip = `10.7.0.${++ipCounter}`) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/portal/verify-email',
+      remoteAddress: ip,
+      payload: { token },
+    });
+  /** Signs up, opens the emailed link, then signs in as the portal does; the sign-in's reply. */
+  const signUpAndIn = async (body: Record<string, unknown>) => {
+    const res = await signUp(body);
+    expect(res.statusCode, res.body).toBe(202);
+    const [email] = await verificationEmails(String(body.email).toLowerCase());
+    if (!email) throw new Error('no verification email');
+    const verified = await verify(email.token);
+    expect(verified.statusCode, verified.body).toBe(200);
+    return signIn(body.email);
   };
   const asSession = (res: Awaited<ReturnType<typeof signUp>>) => {
     const cookie = res.cookies.find((c) => c.name === 'careloop_session');
@@ -181,8 +220,16 @@ describeEachDatabase('portal sign-up', (kind) => {
       tx
         .select({ to: outboundMessages.recipient, userId: outboundMessages.userId })
         .from(outboundMessages)
-        .where(eq(outboundMessages.purpose, 'account')),
+        .where(
+          and(
+            eq(outboundMessages.purpose, 'account'),
+            like(outboundMessages.idempotencyKey, 'signup-existing:%'),
+          ),
+        ),
     );
+    // The first sign-up's verification link, and none for the attempts with its email.
+    expect(await verificationEmails('ada.vance@example.org')).toHaveLength(1);
+    expect(await verificationEmails(staffEmail)).toHaveLength(0);
     expect(notices.filter((n) => n.to === 'ada.vance@example.org')).toEqual([
       { to: 'ada.vance@example.org', userId: accounts[0]?.id },
     ]);
@@ -195,6 +242,113 @@ describeEachDatabase('portal sign-up', (kind) => {
       payload: { email: 'ada.vance@example.org', password: 'another long passphrase 7' },
     });
     expect(login.statusCode).toBe(401);
+  });
+
+  it('signs an unverified patient in only to "check your email" until the emailed link is opened, once', async () => {
+    const email = 'lucia.verify@example.org';
+    const res = await signUp({
+      givenName: 'Lucía',
+      familyName: 'Verde',
+      birthDate: '1985-04-12',
+      email,
+      language: 'es',
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const [sent] = await verificationEmails(email);
+    // In the language the patient signed up in, with a link to this installation's portal.
+    expect(sent?.subject).toBe('Confirme su correo electrónico para el portal del paciente');
+    expect(sent?.text).toContain('Hola Lucía Verde:');
+    expect(sent?.text).toContain(`${t.services.config.publicUrl}/portal/verify-email?token=`);
+    if (!sent) throw new Error('no verification email');
+    // Only the token's hash is stored.
+    const stored = await t.database.system((tx) =>
+      tx
+        .select()
+        .from(emailVerificationTokens)
+        .innerJoin(users, eq(users.id, emailVerificationTokens.userId))
+        .where(eq(users.email, email)),
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.email_verification_tokens.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(sent.token.split('.')[1]);
+
+    const pending = await signIn(email);
+    expect(pending.statusCode, pending.body).toBe(200);
+    expect(pending.json<SessionInfo>().stage).toBe('email-verify');
+    const waiting = asSession(pending);
+    for (const path of ['/api/portal/me', '/api/portal/appointments', '/api/portal/threads']) {
+      const refused = await waiting.get(path);
+      expect(refused.statusCode, path).toBe(403);
+      expect(refused.json<{ message: string }>().message).toMatch(/Confirm your email/);
+    }
+    expect((await waiting.get('/api/auth/me')).statusCode).toBe(200);
+    // Staff see that the account is not verified yet.
+    const admin = await tenant.signIn('admin');
+    const listed = async () =>
+      (await admin.get(`/api/users?role=patient&q=${email}`))
+        .json<{ items: User[] }>()
+        .items.find((u) => u.email === email);
+    expect((await listed())?.emailVerifiedAt).toBeNull();
+
+    // A second link works as well as the first; opening one ends the others.
+    const resent = await waiting.post('/api/portal/verify-email/resend');
+    expect(resent.statusCode, resent.body).toBe(202);
+    const [second, first] = await verificationEmails(email);
+    expect(first?.token).toBe(sent.token);
+    if (!second) throw new Error('no second email');
+    expect(second.subject).toBe(sent.subject);
+    const done = await verify(second.token);
+    expect(done.statusCode, done.body).toBe(200);
+    expect((await verify(second.token)).statusCode).toBe(400);
+    const stale = await verify(sent.token);
+    expect(stale.statusCode).toBe(400);
+    expect(stale.json()).toMatchObject({ path: '/body/token' });
+    // The "check your email" session ended; signing in again opens the portal.
+    expect((await waiting.get('/api/auth/me')).statusCode).toBe(401);
+    const active = await signIn(email);
+    expect(active.json<SessionInfo>().stage).toBe('active');
+    expect((await asSession(active).get('/api/portal/me')).statusCode).toBe(200);
+    expect((await asSession(active).post('/api/portal/verify-email/resend')).statusCode).toBe(409);
+    expect((await listed())?.emailVerifiedAt).not.toBeNull();
+    const audited = await t.database.system((tx) =>
+      tx.select().from(auditEvents).where(eq(auditEvents.action, 'email-verified')),
+    );
+    expect(audited.map((a) => a.actorEmail)).toContain(email);
+  });
+
+  it('refuses an expired, unknown or malformed link by field, and limits resends before any work', async () => {
+    const email = 'expiring.verify@example.org';
+    expect(
+      (await signUp({ givenName: 'Exa', familyName: 'Pire', birthDate: '1979-02-02', email }))
+        .statusCode,
+    ).toBe(202);
+    const [sent] = await verificationEmails(email);
+    if (!sent) throw new Error('no verification email');
+    expect(sent.subject).toBe('Confirm your email for the patient portal');
+    await t.database.system((tx) =>
+      tx
+        .update(emailVerificationTokens)
+        .set({ expiresAt: new Date('2000-01-01T00:00:00Z') })
+        .where(eq(emailVerificationTokens.orgId, tenant.orgId)),
+    );
+    const expired = await verify(sent.token);
+    expect(expired.statusCode).toBe(400);
+    expect(expired.json()).toMatchObject({ path: '/body/token' });
+    const [orgId] = sent.token.split('.');
+    const unknown = await verify(`${orgId}.${'B'.repeat(43)}`);
+    expect(unknown.statusCode).toBe(400);
+    for (const bad of ['nonsense', `${orgId}.short`, `${'x'.repeat(36)}.${'B'.repeat(43)}`]) {
+      const res = await verify(bad);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json()).toMatchObject({ path: '/body/token' });
+    }
+    const waiting = asSession(await signIn(email));
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      codes.push((await waiting.post('/api/portal/verify-email/resend')).statusCode);
+    }
+    expect(codes).toEqual([202, 202, 202, 429]);
+    expect(await verificationEmails(email)).toHaveLength(4);
   });
 
   it('refuses bad sign-ups with clear errors', async () => {
@@ -251,6 +405,8 @@ describeEachDatabase('portal sign-up on a fixed day', (kind) => {
   beforeAll(async () => {
     const clock = { now: () => today, sleep: async () => {} };
     t = await createTestApp(kind, {}, { clock });
+    // A sign-up queues its verification email, which sends a job.
+    await t.services.jobs.start();
     tenant = await TestTenant.create(t);
   });
   afterAll(() => t.close());

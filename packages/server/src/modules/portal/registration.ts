@@ -10,7 +10,7 @@ import {
   searchColumns,
 } from '@careloop/core';
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { appendAudit } from '../audit/service.js';
 import type { AuthService } from '../auth/service.js';
@@ -22,10 +22,16 @@ import { PORTAL_SOURCE } from '../mpi/sources.js';
 import { addContactPoints, createGoldenRecord } from '../patients/golden-record.js';
 import { appendTouchpoints } from '../timeline/service.js';
 
+/** Emails a new account its verification link (the auth module's EmailVerificationService). */
+export type SendVerification = (
+  tx: Db,
+  to: { orgId: string; userId: string; email: string; displayName: string; language: 'en' | 'es' },
+) => Promise<void>;
+
 /** The one answer to an accepted sign-up, new email or not (no account enumeration). */
 export const SIGN_UP_RECEIVED: PortalRegistrationReceived = {
   message:
-    'Thank you. Sign in with your email and password. If you already had an account, sign in with its password.',
+    'Thank you. We sent a link to your email: open it to confirm your address, then sign in. If you already had an account, sign in with its password.',
 };
 
 /**
@@ -35,6 +41,9 @@ export const SIGN_UP_RECEIVED: PortalRegistrationReceived = {
  * never linked by score, since typing someone's name and birth date must not open their chart.
  * When staff, having checked identity, merge the sign-up into the existing record, the account
  * follows the merge and the patient sees their whole record.
+ *
+ * A new account gets an email with a one-time link to verify the address (until then it signs
+ * in only to a "check your email" step; EmailVerificationService).
  *
  * The answer is the same whether or not the email already has an account (in any
  * organization): for an existing one nothing is created, the owner gets an email saying so (at
@@ -48,6 +57,8 @@ export class PortalRegistrationService {
     private readonly outbox: OutboxService,
     /** Where users reach Careloop (CARELOOP_PUBLIC_URL), for the links in the notice. */
     private readonly publicUrl: string,
+    /** Sends the link a new account opens to verify its email, in the sign-up's transaction. */
+    private readonly sendVerification: SendVerification,
   ) {}
 
   async register(
@@ -136,6 +147,7 @@ export class PortalRegistrationService {
             birthDate: input.birthDate,
             administrativeSex: input.administrativeSex ?? 'unknown',
             preferredChannel: 'portal',
+            ...(input.language ? { preferredLanguage: input.language } : {}),
             flags: ['self-registered'],
           },
           { person, decision },
@@ -151,6 +163,13 @@ export class PortalRegistrationService {
           displayName: `${givenName} ${familyName}`,
           passwordHash,
           patientId,
+        });
+        await this.sendVerification(tx, {
+          orgId,
+          userId,
+          email,
+          displayName: `${givenName} ${familyName}`,
+          language: input.language ?? 'en',
         });
         await appendTouchpoints(tx, [
           {

@@ -7,7 +7,7 @@ import type { Services } from '../../services.js';
 /** The patient portal: a patient reaches their own record, and only through these routes. */
 export default async function portalRoutes(
   app: App,
-  { patients, portalRegistration }: Services,
+  { patients, portalRegistration, emailVerification }: Services,
 ): Promise<void> {
   const ownPatientId = (ctx: RequestContext): string => {
     if (!ctx.actor.patientId) {
@@ -42,5 +42,20 @@ export default async function portalRoutes(
       userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
     });
     return reply.status(202).send(received);
+  });
+
+  // Issue 13: the sign-up's email, verified by a one-time link (public: the token is the
+  // credential) and sent again on request from the "check your email" step.
+  defineRoute(app, routes.portal.verifyEmail, (request) => {
+    const ua = request.headers['user-agent'];
+    return emailVerification.confirm(request.body, {
+      ip: request.ip,
+      userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
+    });
+  });
+
+  defineRoute(app, routes.portal.resendVerification, async (request, reply) => {
+    const answer = await emailVerification.resend(contextOf(request).actor);
+    return reply.status(202).send(answer);
   });
 }

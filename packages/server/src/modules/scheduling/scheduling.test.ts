@@ -8,6 +8,7 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { locations, practitioners } from '../directory/schema.js';
 import { touchpoints } from '../timeline/schema.js';
+import { appointments } from './schema.js';
 import { updateImportedAppointment } from './service.js';
 
 // Monday 4 March 2030, 12:00 UTC (07:00 in New York): the clock of every test here.
@@ -156,6 +157,34 @@ describeEachDatabase('scheduling', (kind) => {
       '2030-03-05T16:00:00.000Z',
       '2030-03-05T16:30:00.000Z',
     ]);
+  });
+
+  it('counts an imported block longer than a day that began days before the searched day as busy', async () => {
+    // An EHR's "away" block, Wednesday noon to Saturday (no Careloop occupancy of its own).
+    const [block] = await app.database.system((tx) =>
+      tx
+        .insert(appointments)
+        .values({
+          orgId: tenant.orgId,
+          patientId: f.patientId,
+          status: 'booked',
+          practitionerId: f.otherPractitionerId,
+          locationId: f.locationId,
+          startAt: new Date('2030-03-06T12:00:00Z'),
+          endAt: new Date('2030-03-09T00:00:00Z'),
+        })
+        .returning(),
+    );
+    if (!block) throw new Error('fixture');
+    try {
+      const friday = await slotsOn('2030-03-08T00:00:00Z', '2030-03-09T00:00:00Z');
+      expect(friday.filter((s) => s.practitionerId === f.otherPractitionerId)).toEqual([]);
+      expect(friday.filter((s) => s.practitionerId === f.practitionerId)).toHaveLength(6);
+    } finally {
+      await app.database.system((tx) =>
+        tx.update(appointments).set({ status: 'cancelled' }).where(eq(appointments.id, block.id)),
+      );
+    }
   });
 
   it('books a slot: 201, on the timeline, audited, an appointment.changed job, and gone from availability', async () => {

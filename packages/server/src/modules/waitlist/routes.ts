@@ -9,7 +9,7 @@ import type { AuditActor } from '../audit/service.js';
 /** The waitlist, offers and follow-ups (issue 13): console, portal and the offers' links. */
 export default async function waitlistRoutes(
   app: App,
-  { waitlist, restrictions }: Services,
+  { waitlist, restrictions, scheduling }: Services,
 ): Promise<void> {
   const { recovery } = waitlist;
   const ownPatientId = (ctx: RequestContext): string => {
@@ -33,13 +33,19 @@ export default async function waitlistRoutes(
     return reply.status(201).send(await waitlist.create(ctx, request.body));
   });
 
+  // A restricted patient's entries and follow-ups are guarded like every other write
+  // (docs/adr/0012); an unknown entry or visit passes, and the service answers its own 404.
   defineRoute(app, routes.waitlist.update, async (request) => {
     const ctx = contextOf(request);
+    const patientId = await waitlist.patientOf(ctx, request.params.id);
+    if (patientId) await restrictions.guard(ctx, [patientId], 'waitlist-entry');
     return waitlist.update(ctx, request.params.id, request.body);
   });
 
   defineRoute(app, routes.waitlist.followUp, async (request, reply) => {
     const ctx = contextOf(request);
+    const patientId = await scheduling.patientOf(ctx, request.body.appointmentId);
+    if (patientId) await restrictions.guard(ctx, [patientId], 'waitlist-entry');
     return reply.status(201).send(await waitlist.followUp(ctx, request.body));
   });
 

@@ -167,6 +167,17 @@ export class WaitlistService {
   }
 
   /** Staff change the priority, or take the entry off the waitlist (its offers withdrawn). */
+  /** The patient of a waitlist entry, for the restrictions guard (null when there is none). */
+  async patientOf(ctx: RequestContext, id: string): Promise<string | null> {
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [row] = await tx
+        .select({ patientId: waitlistEntries.patientId })
+        .from(waitlistEntries)
+        .where(eq(waitlistEntries.id, id));
+      return row?.patientId ?? null;
+    });
+  }
+
   async update(ctx: RequestContext, id: string, body: WaitlistEntryUpdate): Promise<WaitlistEntry> {
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const [row] = await tx

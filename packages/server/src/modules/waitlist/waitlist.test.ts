@@ -7,11 +7,11 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
 import { locations, practitioners } from '../directory/schema.js';
 import { outboundMessages } from '../messaging/schema.js';
-import { appointments } from '../scheduling/schema.js';
+import { appointments, slotHolds } from '../scheduling/schema.js';
 import { SlotTakenError } from '../scheduling/service.js';
 import { touchpoints } from '../timeline/schema.js';
 import { recoveryActor } from './recovery.js';
-import { waitlistOffers } from './schema.js';
+import { waitlistEntries, waitlistOffers } from './schema.js';
 
 // Monday 4 March 2030, 12:00 UTC (07:00 in New York): the clock every test here starts from.
 const START = Date.parse('2030-03-04T12:00:00Z');
@@ -484,6 +484,124 @@ describeEachDatabase('waitlist and slot recovery', (kind) => {
       });
       const foreign = await other.post(`/api/portal/waitlist/offers/${offer.id}/accept`);
       expect(foreign.statusCode, foreign.body).toBe(404);
+    });
+  });
+
+  describe('declining', () => {
+    let carla: WaitlistEntry;
+    let ben: WaitlistEntry;
+    beforeAll(async () => {
+      await setUp();
+      ben = await join((await tenant.createPatient({ givenName: 'Ben' })).id);
+      now += MINUTE;
+      carla = await join((await tenant.createPatient({ givenName: 'Carla' })).id, 'urgent');
+      expect(await cancelTuesday()).toBe(1);
+    });
+
+    const holdOf = async (holdId: string) => {
+      const [hold] = await app.database.system((tx) =>
+        tx.select().from(slotHolds).where(eq(slotHolds.id, holdId)),
+      );
+      if (!hold) throw new Error('no hold');
+      return hold;
+    };
+
+    it('passes the held slot to the next patient when the first declines by link', async () => {
+      const [first] = await offersOf(carla.id);
+      if (!first) throw new Error('no offer');
+      const { token } = await tokenOf(first.id);
+      now += 10 * MINUTE;
+      const res = await app.app.inject({
+        method: 'POST',
+        url: `/api/waitlist/offer-links/${token}/decline`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json<{ status: string }>().status).toBe('declined');
+      // Carla waits for another slot; Ben is offered this one under the same hold, which now
+      // runs a full hold time from his offer, and nobody else can book it meanwhile.
+      expect((await entry(carla.id)).status).toBe('waiting');
+      const [next] = await offersOf(ben.id);
+      expect(next).toMatchObject({ status: 'pending', holdId: first.holdId });
+      expect((await entry(ben.id)).status).toBe('offered');
+      const hold = await holdOf(first.holdId);
+      expect(hold.releasedAt).toBeNull();
+      expect(hold.expiresAt.toISOString()).toBe(new Date(now + 30 * MINUTE).toISOString());
+      expect(await slotsTuesday()).not.toContain(TUESDAY_9);
+      if (!next) throw new Error('no offer');
+      expect((await tokenOf(next.id)).text).toContain('Main Street Clinic');
+      const declined = await app.database.system((tx) =>
+        tx.select().from(touchpoints).where(eq(touchpoints.type, 'waitlist-offer-declined')),
+      );
+      expect(declined.some((t) => t.patientId === carla.patientId)).toBe(true);
+      // The link answers once.
+      const again = await app.app.inject({
+        method: 'POST',
+        url: `/api/waitlist/offer-links/${token}/decline`,
+      });
+      expect(again.statusCode, again.body).toBe(409);
+    });
+
+    it('releases the slot when the last suitable patient declines in the portal', async () => {
+      const [offer] = await offersOf(ben.id);
+      if (!offer) throw new Error('no offer');
+      const portal = await tenant.signIn('patient', { patientId: ben.patientId });
+      const res = await portal.post(`/api/portal/waitlist/offers/${offer.id}/decline`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect((await offersOf(ben.id))[0]?.status).toBe('declined');
+      expect((await entry(ben.id)).status).toBe('waiting');
+      // Carla already said no to this slot: she is not asked again, and the slot is open.
+      expect(await offersOf(carla.id)).toHaveLength(1);
+      expect((await holdOf(offer.holdId)).releasedAt).not.toBeNull();
+      expect(await slotsTuesday()).toContain(TUESDAY_9);
+    });
+  });
+
+  describe("a restricted patient's entries", () => {
+    beforeAll(setUp);
+
+    it('refuses the front desk changing or adding to them, as every other write (ADR 0012)', async () => {
+      const patientId = (await tenant.createPatient({ givenName: 'Vera' })).id;
+      const listed = await join(patientId);
+      const [visit] = await app.database.system((tx) =>
+        tx
+          .insert(appointments)
+          .values({
+            orgId: tenant.orgId,
+            patientId,
+            status: 'fulfilled',
+            visitTypeId: serviceId,
+            practitionerId: doctorId,
+            locationId,
+            startAt: new Date('2030-03-04T11:00:00Z'),
+            endAt: new Date('2030-03-04T11:30:00Z'),
+          })
+          .returning(),
+      );
+      if (!visit) throw new Error('fixture');
+      const restrict = await admin.request('PUT', `/api/patients/${patientId}/restriction`, {
+        kind: 'vip',
+      });
+      expect(restrict.statusCode, restrict.body).toBe(200);
+      const changed = await desk.patch(`/api/waitlist/${listed.id}`, { priority: 'urgent' });
+      expect(changed.statusCode, changed.body).toBe(403);
+      expect(changed.json<{ code: string }>().code).toBe('restricted');
+      const followUp = await desk.post('/api/waitlist/follow-ups', {
+        appointmentId: visit.id,
+        months: 3,
+      });
+      expect(followUp.statusCode, followUp.body).toBe(403);
+      expect(followUp.json<{ code: string }>().code).toBe('restricted');
+      // Nothing was written: the priority stands and no follow-up entry exists.
+      const rows = await app.database.system((tx) =>
+        tx.select().from(waitlistEntries).where(eq(waitlistEntries.patientId, patientId)),
+      );
+      expect(rows.map((r) => [r.kind, r.priority])).toEqual([['waitlist', 'routine']]);
+      const lifted = await admin.request('PUT', `/api/patients/${patientId}/restriction`, {
+        kind: null,
+      });
+      expect(lifted.statusCode, lifted.body).toBe(200);
+      const allowed = await desk.patch(`/api/waitlist/${listed.id}`, { priority: 'urgent' });
+      expect(allowed.statusCode, allowed.body).toBe(200);
     });
   });
 

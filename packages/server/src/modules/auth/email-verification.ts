@@ -1,0 +1,222 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CareloopError,
+  conflict,
+  type EmailVerificationAnswer,
+  type EmailVerificationConfirm,
+  emailVerificationExpiry,
+  emailVerificationState,
+  parseEmailVerificationToken,
+} from '@careloop/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
+import type { Actor } from '../../http/context.js';
+import { appendAudit } from '../audit/service.js';
+import type { OutboxService } from '../messaging/outbox.js';
+import { patients } from '../patients/schema.js';
+import { users } from './schema.js';
+import type { AuthService } from './service.js';
+import { emailVerificationTokens } from './verification-schema.js';
+
+export type VerificationLanguage = 'en' | 'es';
+
+const VERIFIED: EmailVerificationAnswer = {
+  message: 'Your email is verified. Sign in to book visits and message your care team.',
+};
+
+const RESENT: EmailVerificationAnswer = {
+  message: 'We sent a new link to your email. It works once, for 24 hours.',
+};
+
+const hashToken = (token: string) =>
+  createHash('sha256').update(`careloop-email-verification\0${token}`).digest('hex');
+
+interface From {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** The account a link is for, as the email addresses it. */
+export interface VerificationRecipient {
+  orgId: string;
+  userId: string;
+  email: string;
+  displayName: string;
+  language: VerificationLanguage;
+}
+
+/**
+ * Email verification of portal sign-ups by a one-time link (issue 13). Until the link is
+ * opened the patient signs in only to a "check your email" step (session stage
+ * `email-verify`), from which they can ask for the email again. The link carries a random
+ * token of which only a hash is stored; it works once, for a day; opening it verifies the
+ * address, ends the account's other links and its half-done sessions, and the patient signs in.
+ */
+export class EmailVerificationService {
+  constructor(
+    private readonly database: Database,
+    private readonly auth: AuthService,
+    private readonly outbox: OutboxService,
+    /** Where patients reach Careloop (CARELOOP_PUBLIC_URL): never the request's Host header. */
+    private readonly publicUrl: string,
+  ) {}
+
+  /** A new link for `to`, emailed through the outbox in the caller's transaction. */
+  async issue(tx: Db, to: VerificationRecipient): Promise<void> {
+    const now = this.auth.now();
+    const token = `${to.orgId}.${randomBytes(32).toString('base64url')}`;
+    const [row] = await tx
+      .insert(emailVerificationTokens)
+      .values({
+        orgId: to.orgId,
+        userId: to.userId,
+        tokenHash: hashToken(token),
+        createdAt: now,
+        expiresAt: emailVerificationExpiry(now),
+      })
+      .returning({ id: emailVerificationTokens.id });
+    if (!row) throw new Error('verification token not stored');
+    const link = `${this.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}`;
+    await this.outbox.queueEmail(tx, {
+      orgId: to.orgId,
+      userId: to.userId,
+      purpose: 'account',
+      to: to.email,
+      ...verificationEmail(to.displayName, link, to.language),
+      idempotencyKey: `email-verification:${row.id}`,
+    });
+  }
+
+  /** Opens a link: the address is verified, and the patient signs in again to a full session. */
+  async confirm(input: EmailVerificationConfirm, from: From): Promise<EmailVerificationAnswer> {
+    await this.auth.limiter.admitVerificationConfirm(from.ip);
+    const { orgId, token } = parseEmailVerificationToken(input.token);
+    const invalid = () =>
+      new CareloopError(
+        'bad_request',
+        'This verification link is not valid, was used or has expired',
+        '/body/token',
+      );
+    const now = this.auth.now();
+    await this.database.withTenant(orgId, async (tx) => {
+      const [found] = await tx
+        .select({
+          id: emailVerificationTokens.id,
+          userId: emailVerificationTokens.userId,
+          expiresAt: emailVerificationTokens.expiresAt,
+          usedAt: emailVerificationTokens.usedAt,
+          email: users.email,
+          patientId: users.patientId,
+        })
+        .from(emailVerificationTokens)
+        .innerJoin(users, eq(users.id, emailVerificationTokens.userId))
+        .where(eq(emailVerificationTokens.tokenHash, hashToken(token)));
+      if (!found || emailVerificationState(found, now) !== 'valid') throw invalid();
+      // Single use, also against a second request with the same link at the same moment.
+      const used = await tx
+        .update(emailVerificationTokens)
+        .set({ usedAt: now })
+        .where(
+          and(
+            eq(emailVerificationTokens.userId, found.userId),
+            isNull(emailVerificationTokens.usedAt),
+          ),
+        )
+        .returning({ id: emailVerificationTokens.id });
+      if (!used.some((u) => u.id === found.id)) throw invalid();
+      await tx
+        .update(users)
+        .set({ emailVerifiedAt: now })
+        .where(and(eq(users.id, found.userId), isNull(users.emailVerifiedAt)));
+      // The "check your email" sessions end: signing in again opens the portal.
+      await this.auth.revokeUserSessions(tx, found.userId);
+      await appendAudit(tx, [
+        {
+          orgId,
+          occurredAt: now,
+          actorId: found.userId,
+          actorEmail: found.email,
+          actorRole: 'patient',
+          action: 'email-verified',
+          patientId: found.patientId,
+          recordType: 'user',
+          recordId: found.userId,
+          ip: from.ip,
+          userAgent: from.userAgent,
+          outcome: 'success',
+          reason: 'email verified with the link sent at sign-up',
+        },
+      ]);
+    });
+    return VERIFIED;
+  }
+
+  /**
+   * Sends the signed-in patient a new link. Counted per account before any work; an account
+   * already verified is told so (409) and gets no email.
+   */
+  async resend(actor: Actor): Promise<EmailVerificationAnswer> {
+    await this.auth.limiter.admitVerificationResend(actor.userId);
+    await this.database.withTenant(actor.orgId, async (tx) => {
+      const [user] = await tx
+        .select({
+          email: users.email,
+          displayName: users.displayName,
+          verifiedAt: users.emailVerifiedAt,
+          language: patients.preferredLanguage,
+        })
+        .from(users)
+        .leftJoin(patients, eq(patients.id, users.patientId))
+        .where(eq(users.id, actor.userId));
+      if (!user || actor.role !== 'patient') {
+        throw new CareloopError('forbidden', 'Only a patient account verifies its email here');
+      }
+      if (user.verifiedAt !== null) throw conflict('Your email is already verified');
+      await this.issue(tx, {
+        orgId: actor.orgId,
+        userId: actor.userId,
+        email: user.email,
+        displayName: user.displayName,
+        language: user.language?.toLowerCase().startsWith('es') ? 'es' : 'en',
+      });
+    });
+    return RESENT;
+  }
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const WORDS = {
+  en: {
+    subject: 'Confirm your email for the patient portal',
+    hello: (name: string) => `Hello ${name},`,
+    body: 'Please confirm this is your email address by opening this link within 24 hours:',
+    button: 'Confirm my email',
+    after:
+      'The link works once. Until you open it you cannot book visits or send messages in the portal. If you did not sign up, ignore this email.',
+  },
+  es: {
+    subject: 'Confirme su correo electrónico para el portal del paciente',
+    hello: (name: string) => `Hola ${name}:`,
+    body: 'Confirme que esta es su dirección de correo electrónico abriendo este enlace en las próximas 24 horas:',
+    button: 'Confirmar mi correo',
+    after:
+      'El enlace funciona una sola vez. Hasta que lo abra no podrá reservar citas ni enviar mensajes en el portal. Si usted no se registró, ignore este correo.',
+  },
+} as const;
+
+/** The verification email: a greeting, the link and what it is for, in English or Spanish. */
+export function verificationEmail(
+  name: string,
+  link: string,
+  language: VerificationLanguage,
+): { subject: string; text: string; html: string } {
+  const w = WORDS[language];
+  const text = [w.hello(name), '', w.body, '', link, '', w.after].join('\n');
+  const html = `<p>${escapeHtml(w.hello(name))}</p>
+<p>${escapeHtml(w.body)}</p>
+<p><a href="${escapeHtml(link)}">${escapeHtml(w.button)}</a></p>
+<p>${escapeHtml(link)}</p>
+<p>${escapeHtml(w.after)}</p>`;
+  return { subject: w.subject, text, html };
+}

@@ -244,7 +244,7 @@ export function createServices(
     tasks: new TaskService(database, audit, cipher),
     directory: new DirectoryService(database, audit),
     users: new UserService(database, auth, audit),
-    fhir: new FhirService(database, audit, cipher),
+    fhir: new FhirService(database, audit, cipher, appointmentEvents),
     mpi: new MpiService(database, audit),
     portalRegistration: new PortalRegistrationService(database, auth, outbox, config.publicUrl),
     hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel, appointmentEvents }),

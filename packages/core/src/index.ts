@@ -34,6 +34,8 @@ export * from './journeys/simulate.js';
 export * from './journeys/validate.js';
 export * from './json/canonical.js';
 export * from './kpis/index.js';
+// Issue 11: delivery status notifications (bounce mail).
+export * from './messaging/dsn.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).

@@ -36,6 +36,8 @@ export * from './json/canonical.js';
 export * from './kpis/index.js';
 // Issue 13: portal email verification.
 export * from './messaging/email-verification.js';
+// Issue 11: delivery status notifications (bounce mail).
+export * from './messaging/dsn.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).

@@ -177,12 +177,17 @@ export function createServices(
     // Issue 11: bounces and complaints.
     emailEvents,
   });
+  // Issue 11: signed webhooks; owners of domain events queue them in their own transaction.
+  const webhooks = new WebhookService(database, cipher, audit, outbox, {
+    clock: () => auth.now(),
+    allowedHosts: config.integrationAllowedHosts,
+  });
   const restrictions = new RestrictionService(database, audit, cipher, {
     grantMinutes: config.breakGlassMinutes,
     clock: grantClock,
   });
   // Issue 11: the SMS channel.
-  const patients = new PatientService(database, audit, cipher);
+  const patients = new PatientService(database, audit, cipher, webhooks.events);
   const smsInbox = new SmsInbox(
     database,
     cipher,
@@ -206,6 +211,8 @@ export function createServices(
     afterConfirm: (tx, confirmed) => ehrLink.confirmed(tx, confirmed),
     // Issue 13 (h13a): confirmation emails with the .ics.
     confirmations: new AppointmentConfirmations(outbox),
+    // Issue 11: appointment.confirmed to webhooks.
+    events: webhooks.events,
   });
   // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.
   const appointmentEvents = appointmentEventsTo(jobs, grantClock);
@@ -262,8 +269,8 @@ export function createServices(
     tasks: new TaskService(database, audit, cipher),
     directory: new DirectoryService(database, audit),
     users: new UserService(database, auth, audit),
-    fhir: new FhirService(database, audit, cipher),
-    mpi: new MpiService(database, audit),
+    fhir: new FhirService(database, audit, cipher, appointmentEvents),
+    mpi: new MpiService(database, audit, webhooks.events),
     portalRegistration: new PortalRegistrationService(
       database,
       auth,
@@ -271,7 +278,11 @@ export function createServices(
       config.publicUrl,
       (tx, to) => emailVerification.issue(tx, to),
     ),
-    hl7: new Hl7Service(database, audit, cipher, { logLevel: config.logLevel, appointmentEvents }),
+    hl7: new Hl7Service(database, audit, cipher, {
+      logLevel: config.logLevel,
+      appointmentEvents,
+      domainEvents: webhooks.events,
+    }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,
     // Issue 11: templates and the send API.
@@ -298,10 +309,7 @@ export function createServices(
       allowedHosts: config.integrationAllowedHosts,
     }),
     emailEvents,
-    webhooks: new WebhookService(database, cipher, audit, outbox, {
-      clock: () => auth.now(),
-      allowedHosts: config.integrationAllowedHosts,
-    }),
+    webhooks,
     // Issue 13: the capacity and utilization dashboard.
     // Its lead times are the scheduling module's open slots: the same clock.
     capacity: new CapacityService(database, audit, scheduling, grantClock),

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Instant, Nullable, Uuid } from '../api/common.js';
+import { MAX_DSN_CHARS } from '../messaging/dsn.js';
 import { WEBHOOK_EVENT_TYPES } from './webhooks.js';
 
 /** The staff roles whose field-level access (FIELD_POLICY) a client's reads follow. */
@@ -102,13 +103,23 @@ export type WebhookDeliveryQuery = Static<typeof WebhookDeliveryQuery>;
 export const WebhookDeliveryList = Type.Object({ items: Type.Array(WebhookDelivery) });
 
 /** A provider's report about an email we sent (provider-neutral, signed as Standard Webhooks). */
-export const EmailEventReport = Type.Object({
-  type: Type.Union([Type.Literal('bounce'), Type.Literal('complaint')]),
-  /** The Message-ID Careloop gave the email (`<…@…>`). */
-  messageId: Type.String({ minLength: 3, maxLength: 300 }),
-  /** A soft bounce (mailbox full, try later) changes nothing; a hard one suppresses. */
-  bounceType: Type.Optional(Type.Union([Type.Literal('hard'), Type.Literal('soft')])),
-});
+export const EmailEventReport = Type.Union([
+  Type.Object({
+    type: Type.Union([Type.Literal('bounce'), Type.Literal('complaint')]),
+    /** The Message-ID Careloop gave the email (`<…@…>`). */
+    messageId: Type.String({ minLength: 3, maxLength: 300 }),
+    /** A soft bounce (mailbox full, try later) changes nothing; a hard one suppresses. */
+    bounceType: Type.Optional(Type.Union([Type.Literal('hard'), Type.Literal('soft')])),
+  }),
+  Type.Object(
+    {
+      /** A delivery status notification (RFC 3464) as the bounce mailbox received it. */
+      type: Type.Literal('dsn'),
+      message: Type.String({ minLength: 1, maxLength: MAX_DSN_CHARS }),
+    },
+    { additionalProperties: false },
+  ),
+]);
 export type EmailEventReport = Static<typeof EmailEventReport>;
 
 export const EmailEventQuery = Type.Object({ org: Uuid });

@@ -13,6 +13,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'appointment.completed',
   'appointment.no-show',
   'message.received',
+  // Events whose owners queue them in their own transaction (docs/adr/0029).
+  'appointment.confirmed',
+  'consent.changed',
+  'patient.merged',
+  'encounter.discharged',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -25,11 +30,19 @@ export function appointmentWebhookEvent(event: AppointmentEvent): WebhookEventTy
   return `appointment.${event}`;
 }
 
-/** A payload's `data`: ids only. */
+/** A payload's `data`: ids only, and for a consent change which consent became what. */
 export interface WebhookData {
   appointmentId?: string;
   patientId?: string | null;
   messageId?: string;
+  /** `patient.merged`: the record merged into `patientId` (which survives). */
+  mergedPatientId?: string;
+  /** `encounter.discharged`. */
+  encounterId?: string;
+  /** `consent.changed`: the channel and purpose, and the consent's new status. */
+  channel?: string;
+  purpose?: string;
+  status?: string;
 }
 
 /** The body of a webhook message, as Standard Webhooks suggest: type, timestamp, data. */

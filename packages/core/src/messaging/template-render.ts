@@ -24,6 +24,10 @@ export const MERGE_FIELDS = {
   'links.reschedule': 'A link to reschedule the appointment',
   'links.portal': 'The patient portal',
   'links.survey': 'The post-visit survey',
+  // Issue 11: waitlist offers (a time and a link: nothing clinical).
+  'offer.start': 'The offered time, in the patient’s time zone and language',
+  'offer.expires': 'When the offer ends (time of day, in the patient’s time zone)',
+  'links.offer': 'The link that books a waitlist offer (no sign-in needed)',
 } as const;
 export type MergeField = keyof typeof MERGE_FIELDS;
 

@@ -262,11 +262,14 @@ async function importFiles(
   const bar = progress(io.stderr, 'Importing', 'files', { json: out.json });
   // The validation workers load the R4 definitions while the database migrates.
   void startValidationWorkers();
+  let services: Services | null = null;
   try {
     await database.migrate();
     // Raw resources are stored encrypted: the configured key ring, as the server's.
     const cipher = await loadFieldCipher(config, database);
-    const services = createServices(config, database, cipher);
+    services = createServices(config, database, cipher);
+    // Imported appointments still to come start journeys: their jobs commit with the rows.
+    await services.jobs.start();
     const org = await organizationNamed(services, orgName);
     const actor = cliActor(org.id);
     const counts: ImportCounts = {};
@@ -360,6 +363,7 @@ async function importFiles(
   } finally {
     bar.stop();
     await stopValidationWorkers();
+    await services?.jobs.stop();
     await database.close();
   }
 }

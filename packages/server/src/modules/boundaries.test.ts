@@ -35,6 +35,8 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'messaging/send-template.ts':
     'the one send API for patient messages (templates, channel choice), for journeys',
   'jobs/names.ts': "the job runner's typed job names and payloads",
+  'integrations/webhooks/events.ts':
+    'the domain-event sink (a type): an owner tells subscribed webhooks in its own transaction',
 };
 
 /** Files that may write `patients`: the golden-record writer alone. */

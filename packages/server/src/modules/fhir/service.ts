@@ -1,6 +1,7 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { AuditLog } from '../audit/service.js';
+import type { AppointmentEventSink } from '../scheduling/service.js';
 import { FhirImportService } from './import/import-service.js';
 import { FhirReadService } from './read/read-service.js';
 
@@ -9,8 +10,13 @@ export class FhirService {
   readonly imports: FhirImportService;
   readonly reads: FhirReadService;
 
-  constructor(database: Database, audit: AuditLog, cipher: FieldCipher) {
-    this.imports = new FhirImportService(database, audit, cipher);
+  constructor(
+    database: Database,
+    audit: AuditLog,
+    cipher: FieldCipher,
+    appointmentEvents: AppointmentEventSink | null = null,
+  ) {
+    this.imports = new FhirImportService(database, audit, cipher, appointmentEvents);
     this.reads = new FhirReadService(database, audit, cipher);
   }
 }

@@ -3,6 +3,7 @@ import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import { type AuditEntry, auditFields, type ChainedFields } from '../audit/service.js';
 import { ClinicalService } from '../clinical/service.js';
+import type { DomainEvent, DomainEventSink } from '../integrations/webhooks/events.js';
 import type { AppointmentEventSink, ImportedAppointmentChange } from '../scheduling/service.js';
 import { BatchState } from './batch/state.js';
 import { inBatchTransaction } from './batch/tx.js';
@@ -49,6 +50,8 @@ export interface LaneDeps {
   onError?(what: string, error: unknown): void;
   /** Where the appointments the batch wrote are announced to journeys, in its transaction. */
   appointmentEvents?: AppointmentEventSink;
+  /** Where merges and discharges are told to subscribed webhooks, in the batch's transaction. */
+  domainEvents?: DomainEventSink;
 }
 
 /** A batch key that admits no other message into its batch (a merge touches two patients). */
@@ -107,6 +110,8 @@ interface Attempt {
   priors: Map<string, PriorRow>;
   /** The appointments the batch's processed messages created or changed. */
   appointmentChanges: ImportedAppointmentChange[];
+  /** The webhook events of the batch's processed messages. */
+  domainEvents: DomainEvent[];
 }
 
 /**
@@ -275,11 +280,15 @@ export class IngestLane {
         log: new MessageLogWriter(tx, this.orgId, this.deps.cipher, timeZone),
         priors: priorsOf(copies),
         appointmentChanges: [],
+        domainEvents: [],
       };
       const outcomes: IngestOutcome[] = [];
       for (const job of jobs) outcomes.push(await this.apply(run, job));
       if (run.appointmentChanges.length > 0) {
         await this.deps.appointmentEvents?.announce(tx, run.appointmentChanges);
+      }
+      if (run.domainEvents.length > 0) {
+        await this.deps.domainEvents?.emit(tx, this.orgId, run.domainEvents);
       }
       await bt.last(await batch.writes(tx, run.log.statements()), run.audits);
       return outcomes;
@@ -342,7 +351,11 @@ export class IngestLane {
     const pending: AuditEntry[] = [];
     // A message's appointment changes count only if it is processed (a failed one rolls back).
     const changes: ImportedAppointmentChange[] = [];
-    const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher, changes);
+    const events: DomainEvent[] = [];
+    const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher, {
+      changes,
+      events,
+    });
     try {
       const result =
         run.mode === 'deferred'
@@ -350,6 +363,7 @@ export class IngestLane {
           : await run.tx.transaction((sp) => handler(sp, message, hc));
       for (const entry of pending) run.audits.push(auditFields(job.actor, entry));
       run.appointmentChanges.push(...changes);
+      run.domainEvents.push(...events);
       return { status: 'processed', ackCode: 'AA', error: null, patientId: result.patientId };
     } catch (error) {
       if (run.mode === 'deferred') throw new RetryCarefully();
@@ -404,7 +418,7 @@ function contextFor(
   { timeZone, batch }: { timeZone: string; batch: BatchState },
   pending: AuditEntry[],
   cipher: FieldCipher,
-  changes: ImportedAppointmentChange[],
+  effects: { changes: ImportedAppointmentChange[]; events: DomainEvent[] },
 ): HandlerContext {
   const { header } = message;
   const sender = senderOf(header);
@@ -420,6 +434,7 @@ function contextFor(
     audit: (entry) => pending.push(entry),
     batch,
     cipher,
-    appointmentChanged: (change) => changes.push(change),
+    appointmentChanged: (change) => effects.changes.push(change),
+    domainEvent: (event) => effects.events.push(event),
   };
 }

@@ -14,6 +14,7 @@ import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
+import type { DomainEventSink } from '../integrations/webhooks/events.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
 import { IngestLane } from './ingest.js';
 import { patientsNamedIn } from './log/message-view.js';
@@ -105,6 +106,7 @@ export class Hl7Service {
 
   private readonly onError: (what: string, error: unknown) => void;
   private readonly appointmentEvents: AppointmentEventSink | undefined;
+  private readonly domainEvents: DomainEventSink | undefined;
 
   constructor(
     private readonly database: Database,
@@ -115,9 +117,12 @@ export class Hl7Service {
       onError?: (what: string, error: unknown) => void;
       /** Where SIU messages' appointments are announced to journeys (`appointment.changed`). */
       appointmentEvents?: AppointmentEventSink;
+      /** Where merges (A40) and discharges (A03) are told to subscribed webhooks. */
+      domainEvents?: DomainEventSink;
     } = {},
   ) {
     this.appointmentEvents = options.appointmentEvents;
+    this.domainEvents = options.domainEvents;
     const log = pino(loggerOptions(options.logLevel ?? 'info'));
     // The kind of failure and its SQLSTATE, never its text: a database error can quote a value
     // from the message (a key that already exists), and message values are PHI.
@@ -139,6 +144,7 @@ export class Hl7Service {
           cipher: this.cipher,
           onError: this.onError,
           ...(this.appointmentEvents ? { appointmentEvents: this.appointmentEvents } : {}),
+          ...(this.domainEvents ? { domainEvents: this.domainEvents } : {}),
         },
         orgId,
       );

@@ -670,3 +670,18 @@ export async function markEmailOutcome(
     .set({ status, claimedUntil: null })
     .where(eq(outboundMessages.id, messageId));
 }
+
+/**
+ * A soft bounce (RFC 3464 `4.x.x`, or delayed) of an email, in `tx`: recorded on the message as
+ * its last error with the status code; the status stays, the address is not suppressed.
+ */
+export async function markEmailSoftBounce(
+  tx: Db,
+  messageId: string,
+  status: string,
+): Promise<void> {
+  await tx
+    .update(outboundMessages)
+    .set({ lastError: `soft bounce ${status}` })
+    .where(eq(outboundMessages.id, messageId));
+}

@@ -17,6 +17,7 @@ import { decodeKeyset, pageOf } from '../../db/keyset.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { users } from '../auth/schema.js';
+import type { DomainEventSink } from '../integrations/webhooks/events.js';
 import { updateGoldenRecord } from '../patients/golden-record.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
@@ -45,6 +46,8 @@ export class MpiService {
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
+    /** Issue 11: `patient.merged` to subscribed webhooks, in the merge's transaction. */
+    private readonly events: DomainEventSink | null = null,
   ) {}
 
   /** The open review items: a count, which names nobody, so it is not an audited read. */
@@ -246,6 +249,12 @@ export class MpiService {
         nonClinicalSummary: `Duplicate record merged into this one by ${ctx.actor.displayName}`,
         subjectType: 'patient',
         subjectId: input.mergedId,
+      },
+    ]);
+    await this.events?.emit(tx, ctx.actor.orgId, [
+      {
+        type: 'patient.merged',
+        data: { patientId: input.survivorId, mergedPatientId: input.mergedId },
       },
     ]);
     return report.mergeId;

@@ -28,6 +28,7 @@ import { FeedCache } from '../../db/feed-cache.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { locations } from '../directory/schema.js';
+import type { DomainEvent, DomainEventSink } from '../integrations/webhooks/events.js';
 import {
   identifierOwners,
   MpiConflictError,
@@ -137,6 +138,8 @@ export class PatientService {
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
+    /** Issue 11: `consent.changed` to subscribed webhooks, in the change's transaction. */
+    private readonly events: DomainEventSink | null = null,
   ) {
     this.views = database.changes
       ? new FeedCache(database.changes, {
@@ -443,6 +446,11 @@ export class PatientService {
         };
       }),
     );
+    await this.events?.emit(
+      tx,
+      orgId,
+      changed.map((purpose) => consentChanged(patientId, channel, purpose, status)),
+    );
     return changed;
   }
 
@@ -542,6 +550,19 @@ export class PatientService {
         });
       }
       await appendTouchpoints(tx, events);
+      await this.events?.emit(
+        tx,
+        orgId,
+        (input.consents ?? [])
+          .filter(
+            (change) =>
+              existing.find((c) => c.channel === change.channel && c.purpose === change.purpose)
+                ?.status !== change.status,
+          )
+          .map((change) =>
+            consentChanged(patientId, change.channel, change.purpose, change.status),
+          ),
+      );
       await this.audit.inTransaction(tx, ctx.audit, {
         action: 'update',
         recordType: 'consent',
@@ -798,4 +819,14 @@ export class PatientService {
       });
     });
   }
+}
+
+/** A consent change as webhooks tell it: whose, which consent, and what it became. */
+function consentChanged(
+  patientId: string,
+  channel: string,
+  purpose: string,
+  status: string,
+): DomainEvent {
+  return { type: 'consent.changed', data: { patientId, channel, purpose, status } };
 }

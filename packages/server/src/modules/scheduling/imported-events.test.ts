@@ -4,6 +4,7 @@ import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { bundle, entry } from '../../test/fhir/fixtures.js';
 import { siu } from '../../test/hl7/messages.js';
 import type { AuditActor } from '../audit/service.js';
 
@@ -113,5 +114,40 @@ describeEachDatabase('imported appointments announced to journeys', (kind) => {
     expect(res.body, res.body).toContain('"created":2');
     const jobs = (await announced()).slice(before);
     expect(jobs.map((j) => j.event)).toEqual(['booked']);
+  });
+
+  it('a FHIR appointment 2 days ahead is announced as booked, its move as rescheduled, history not at all', async () => {
+    const admin = await tenant.signIn('admin');
+    const patient = {
+      resourceType: 'Patient' as const,
+      id: 'fhir-pat-1',
+      name: [{ family: 'Okafor', given: ['Ada'] }],
+      birthDate: '1980-04-02',
+    };
+    const appointment = (id: string, start: string, end: string) => ({
+      resourceType: 'Appointment' as const,
+      id,
+      status: 'booked' as const,
+      start,
+      end,
+      participant: [{ actor: { reference: 'urn:uuid:fhir-pat-1' }, status: 'accepted' as const }],
+    });
+    const send = async (resources: ReturnType<typeof appointment>[]) => {
+      const res = await admin.post(
+        '/fhir/R4?source=fhir-ehr',
+        bundle('transaction', [entry(patient), ...resources.map((r) => entry(r))]),
+      );
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const before = (await announced()).length;
+    await send([
+      appointment('fhir-appt-1', '2026-12-08T09:00:00Z', '2026-12-08T09:30:00Z'),
+      appointment('fhir-appt-old', '2020-03-10T09:00:00Z', '2020-03-10T09:30:00Z'),
+    ]);
+    // The same appointment again, moved a day later: an update of the record imported before.
+    await send([appointment('fhir-appt-1', '2026-12-09T09:00:00Z', '2026-12-09T09:30:00Z')]);
+    const jobs = (await announced()).slice(before);
+    expect(jobs.map((j) => j.event)).toEqual(['booked', 'rescheduled']);
+    expect(new Set(jobs.map((j) => j.appointmentId)).size).toBe(1);
   });
 });

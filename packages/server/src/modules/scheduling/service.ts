@@ -37,6 +37,7 @@ import { sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import { locations, organizations, practitioners } from '../directory/schema.js';
+import type { DomainEventSink } from '../integrations/webhooks/events.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
@@ -110,6 +111,8 @@ export interface SchedulingOptions {
   ) => Promise<unknown>;
   /** Issue 13: confirmation emails (with the .ics) of bookings and reschedules. */
   confirmations?: AppointmentConfirmations;
+  /** Issue 11: `appointment.confirmed` to subscribed webhooks, in the confirmation's transaction. */
+  events?: DomainEventSink;
 }
 
 /**
@@ -797,6 +800,9 @@ export class SchedulingService {
       },
     ]);
     await this.options.afterConfirm?.(tx, { ...confirmation, patientId: row.patientId });
+    await this.options.events?.emit(tx, confirmation.orgId, [
+      { type: 'appointment.confirmed', data: { appointmentId: confirmation.appointmentId } },
+    ]);
     return true;
   }
 

@@ -187,4 +187,48 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
+  // Issue 11: waitlist offers (modules/waitlist); the built-in text is the fallback.
+  {
+    key: 'waitlist-offer',
+    name: 'Waitlist offer: an earlier appointment opened (SMS and email)',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: Hi {{patient.firstName}}, an appointment opened on {{offer.start}}{{#location.name}} ({{location.name}}){{/location.name}}. Book it before {{offer.expires}}: {{links.offer}}',
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: Hola {{patient.firstName}}, se liberó una cita el {{offer.start}}{{#location.name}} ({{location.name}}){{/location.name}}. Resérvela antes de las {{offer.expires}}: {{links.offer}}',
+          html: null,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: '{{organization.name}}: an earlier appointment is available',
+          text: 'Hi {{patient.firstName}},\n\nAn appointment opened on {{offer.start}}{{#location.name}} at {{location.name}}{{/location.name}}. It is yours if you book it before {{offer.expires}}:\n\n{{links.offer}}\n\n{{organization.name}}',
+          html: null,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: '{{organization.name}}: hay una cita disponible',
+          text: 'Hola {{patient.firstName}}:\n\nSe liberó una cita el {{offer.start}}{{#location.name}} en {{location.name}}{{/location.name}}. Es suya si la reserva antes de las {{offer.expires}}:\n\n{{links.offer}}\n\n{{organization.name}}',
+          html: null,
+        },
+      },
+    ],
+  },
 ];

@@ -35,6 +35,7 @@ import {
 } from '../scheduling/service.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { offerText } from './message.js';
+import { offerFromTemplate } from './offer-template.js';
 import { waitlistEntries, waitlistOffers, waitlistSettings } from './schema.js';
 
 const MINUTE = 60_000;
@@ -389,25 +390,39 @@ export class SlotRecovery {
     const phone = contacts.find((c) => c.system === 'phone' && /^\+[1-9]\d{6,14}$/.test(c.value));
     const email = contacts.find((c) => c.system === 'email');
     const key = `waitlist-offer:${offerId}`;
+    // The organization's template when it has one (issue 11), else the built-in text.
+    const templated = (channel: 'sms' | 'email') =>
+      offerFromTemplate(tx, {
+        orgId,
+        patientId,
+        channel,
+        start: offer.start,
+        expiresAt: offer.expiresAt,
+        timeZone: place.timeZone,
+        location: place.name,
+        link: offer.link,
+        publicUrl: this.options.publicUrl,
+      }).then((t) => t ?? text);
     if (phone && (patient.preferredChannel === 'sms' || !email)) {
       await this.outbox.queueSms(tx, {
         orgId,
         patientId,
         purpose: 'treatment',
         to: phone.value,
-        text: text.body,
+        text: (await templated('sms')).body,
         idempotencyKey: key,
       });
       return 'sms';
     }
     if (email) {
+      const mail = await templated('email');
       await this.outbox.queueEmail(tx, {
         orgId,
         patientId,
         purpose: 'treatment',
         to: email.value,
-        subject: text.subject,
-        text: text.body,
+        subject: mail.subject || text.subject,
+        text: mail.body,
         idempotencyKey: key,
         validUntil: offer.expiresAt,
       });

@@ -5,6 +5,7 @@ import { DecryptionError, type FieldCipher } from '../../../crypto/field-cipher.
 import { JsonText } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
+import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry, RecordType } from '../mapping/context.js';
 import { MAPPED_TYPES, MAPPER_READS, mapperOf, SHARED_DIRECTORY_TYPES } from '../mapping/index.js';
@@ -54,6 +55,8 @@ export class BundleRun {
   readonly states = new Map<number, EntryState>();
   readonly warnings = new Map<number, OperationOutcomeIssue[]>();
   readonly touchpoints: NewTouchpoint[] = [];
+  /** Appointments created or changed, by entry index: announced to journeys with the rows. */
+  readonly appointmentChanges = new Map<number, ImportedAppointmentChange>();
   readonly rawRecords = new Map<string, SourceRecordRow>();
   readonly links = new Map<string, SourceLinkRow>();
   private readonly writer: RowWriter;
@@ -220,6 +223,9 @@ export class BundleRun {
       const mapped = await mapping.mapper(entry.resource, this.references.contextFor(entry, link));
       this.writer.add(mapped.writes);
       this.touchpoints.push(...mapped.touchpoints);
+      if (mapped.appointmentChange) {
+        this.appointmentChanges.set(entry.index, mapped.appointmentChange);
+      }
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
         sourceType: entry.resourceType,
@@ -286,6 +292,7 @@ export class BundleRun {
   undo(entry: PreparedEntry, touchpointsBefore: number, error: EntryError): void {
     this.writer.clear();
     this.touchpoints.length = touchpointsBefore;
+    this.appointmentChanges.delete(entry.index);
     const key = keyOf(entry.resourceType, entry.sourceId);
     const before = this.earlier.get(key);
     if (before) this.known.set(key, before);

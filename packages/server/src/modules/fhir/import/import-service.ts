@@ -10,6 +10,7 @@ import {
   auditFields,
   type ChainedFields,
 } from '../../audit/service.js';
+import type { AppointmentEventSink } from '../../scheduling/service.js';
 import { touchpointStatements } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry } from '../mapping/context.js';
 import { EntryError, entryPath, issue, operationOutcome } from '../outcome.js';
@@ -170,6 +171,8 @@ export class FhirImportService {
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly cipher: FieldCipher,
+    /** Where imported appointments are announced to journeys (none: the import announces nothing). */
+    private readonly appointmentEvents: AppointmentEventSink | null = null,
   ) {}
 
   /**
@@ -344,6 +347,10 @@ export class FhirImportService {
       ...sourceRecordStatements(orgId, sourceSystem, [...run.rawRecords.values()], this.cipher),
       ...sourceLinkStatements(orgId, sourceSystem, [...run.links.values()]),
     ]);
+    // Appointments still to come reach journeys as an SIU or CSV booking does, in this transaction.
+    if (run.appointmentChanges.size > 0) {
+      await this.appointmentEvents?.announce(tx, [...run.appointmentChanges.values()]);
+    }
     await this.auditRun(tx, actor, bundle, run);
     return run;
   }

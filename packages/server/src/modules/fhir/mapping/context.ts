@@ -23,6 +23,7 @@ import {
   type patients,
 } from '../../patients/schema.js';
 import { appointments } from '../../scheduling/schema.js';
+import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import {
   claims,
@@ -162,6 +163,8 @@ export interface Mapped {
   created: boolean;
   writes: RowWrite[];
   touchpoints: NewTouchpoint[];
+  /** An appointment created or changed, before and after: the import announces it to journeys. */
+  appointmentChange?: ImportedAppointmentChange;
 }
 
 /** What a mapping may ask of the import: references, contained resources, its own record. */

@@ -2,6 +2,7 @@ import type { AppointmentStatus } from '@careloop/core';
 import type { Appointment } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
 import { appointments } from '../../scheduling/schema.js';
+import { stateOf } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import { NotMapped } from '../outcome.js';
 import { firstLabel, instantOf, labelOf } from '../values.js';
@@ -91,12 +92,15 @@ async function participantOf(ctx: MapContext, appointment: Appointment, types: s
   return null;
 }
 
-async function previousStatus(ctx: MapContext, id: string): Promise<string | null> {
+async function previousState(
+  ctx: MapContext,
+  id: string,
+): Promise<{ status: string; startAt: Date } | null> {
   const [row] = await ctx.tx
-    .select({ status: appointments.status })
+    .select({ status: appointments.status, startAt: appointments.startAt })
     .from(appointments)
     .where(eq(appointments.id, id));
-  return row?.status ?? null;
+  return row ?? null;
 }
 
 export const mapAppointment = mapperFor('Appointment', async (appointment, ctx) => {
@@ -116,7 +120,8 @@ export const mapAppointment = mapperFor('Appointment', async (appointment, ctx) 
   if (!startAt || !endAt) throw new NotMapped('The appointment has no time yet', 'start');
   const status = APPOINTMENT_STATUSES[appointment.status];
   const id = target(ctx, 'appointment');
-  const before = id.created ? null : await previousStatus(ctx, id.id);
+  const previous = id.created ? null : await previousState(ctx, id.id);
+  const before = previous?.status ?? null;
   const write = upsert('appointments', id, {
     orgId: ctx.orgId,
     patientId: patient.recordId,
@@ -154,5 +159,11 @@ export const mapAppointment = mapperFor('Appointment', async (appointment, ctx) 
     created: id.created,
     writes: [write],
     touchpoints,
+    appointmentChange: {
+      orgId: ctx.orgId,
+      appointmentId: id.id,
+      before: previous ? stateOf(previous) : null,
+      after: { status, startAt },
+    },
   };
 });

@@ -228,6 +228,9 @@ const discharge: Hl7Handler = async (tx, message, hc) => {
     patientId,
     reason: 'discharged',
   });
+  if (stay) {
+    hc.domainEvent({ type: 'encounter.discharged', data: { encounterId, patientId } });
+  }
   return { patientId };
 };
 

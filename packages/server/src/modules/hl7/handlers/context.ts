@@ -1,6 +1,7 @@
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import type { AuditEntry } from '../../audit/service.js';
+import type { DomainEvent } from '../../integrations/webhooks/events.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { BatchState } from '../batch/state.js';
@@ -30,6 +31,8 @@ export interface HandlerContext {
   cipher: FieldCipher;
   /** Tells journeys about an appointment the message created or changed, once it commits. */
   appointmentChanged(change: ImportedAppointmentChange): void;
+  /** Tells subscribed webhooks of a merge or a discharge, once the message commits. */
+  domainEvent(event: DomainEvent): void;
 }
 
 export interface HandlerResult {

@@ -83,6 +83,10 @@ export const mergePatientMessage: Hl7Handler = async (tx, message, hc) => {
         occurredAt: hc.eventAt,
       }),
     ]);
+    hc.domainEvent({
+      type: 'patient.merged',
+      data: { patientId: survivor, mergedPatientId: mergedId },
+    });
     const reason = `merged ${mergedId} into ${survivor}; moved: ${summary(report.moved)}; dropped duplicates: ${summary(report.dropped)}`;
     hc.audit({
       action: 'update',

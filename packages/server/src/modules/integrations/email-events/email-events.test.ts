@@ -175,4 +175,77 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     });
     expect(unknown.json()).toEqual({ recorded: false });
   });
+
+  /** A DSN as a receiving server writes it (RFC 3464), about the email with `messageId`. */
+  const dsn = (to: string, action: string, status: string, messageId: string) =>
+    [
+      'From: MAILER-DAEMON@mx.example.org (Mail Delivery System)',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status;',
+      '\tboundary="B1.1701853200/mx.example.org"',
+      '',
+      '--B1.1701853200/mx.example.org',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'Your message could not be delivered.',
+      '',
+      '--B1.1701853200/mx.example.org',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.org',
+      '',
+      `Final-Recipient: rfc822; ${to.toUpperCase()}`,
+      `Action: ${action}`,
+      `Status: ${status}`,
+      `Diagnostic-Code: smtp; ${status.startsWith('5') ? '550' : '452'} ${status} mailbox`,
+      '',
+      '--B1.1701853200/mx.example.org',
+      'Content-Type: text/rfc822-headers',
+      '',
+      'From: Clinic <no-reply@clinic.example>',
+      `To: ${to}`,
+      `Message-ID: ${messageId}`,
+      '',
+      '--B1.1701853200/mx.example.org--',
+      '',
+    ].join('\r\n');
+
+  it('a DSN with Action failed and Status 5.x.x bounces the email and suppresses the address; 4.x.x is recorded only', async () => {
+    const hard = `nouser-${randomUUID().slice(0, 8)}@example.org`;
+    const first = await queue(hard, 'operations', true);
+    expect(await deliver(first)).toBe('sent');
+    const sent = await row(first);
+    if (!sent.providerMessageId) throw new Error('no Message-ID');
+    const res = await report({
+      type: 'dsn',
+      message: dsn(hard, 'failed', '5.1.1', sent.providerMessageId),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ recorded: true });
+    expect(await row(first)).toMatchObject({ status: 'bounced' });
+    expect(await timeline(first)).toEqual([{ type: 'communication.bounced', patientId }]);
+    const next = await queue(hard, 'treatment');
+    expect(await deliver(next)).toBe('suppressed');
+
+    const full = `full-${randomUUID().slice(0, 8)}@example.org`;
+    // Not about the patient: a second email about them today would meet the frequency cap.
+    const one = await queue(full);
+    expect(await deliver(one)).toBe('sent');
+    const { providerMessageId } = await row(one);
+    if (!providerMessageId) throw new Error('no Message-ID');
+    const soft = await report({
+      type: 'dsn',
+      message: dsn(full, 'failed', '4.2.2', providerMessageId),
+    });
+    expect(soft.json()).toEqual({ recorded: true });
+    expect(await row(one)).toMatchObject({ status: 'sent', lastError: 'soft bounce 4.2.2' });
+    const again = await queue(full, 'treatment');
+    expect(await deliver(again)).toBe('sent');
+
+    // Mail that is no DSN is refused, naming the field.
+    const bad = await report({ type: 'dsn', message: 'Subject: hello\r\n\r\nhi' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ path: string }>().path).toBe('/body/message');
+  });
 });

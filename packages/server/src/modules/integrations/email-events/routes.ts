@@ -26,7 +26,8 @@ export default async function emailEventRoutes(
     const raw = new WeakMap<FastifyRequest, string>();
     scope.addContentTypeParser(
       'application/json',
-      { parseAs: 'string', bodyLimit: 16_384 },
+      // A DSN carries the returned message's headers, or the message: room for MAX_DSN_CHARS.
+      { parseAs: 'string', bodyLimit: 300_000 },
       (request, body, done) => {
         raw.set(request, String(body));
         try {
@@ -49,7 +50,12 @@ export default async function emailEventRoutes(
       }
     });
     defineRoute(scope, routes.integrations.emailEvents, async (request) => {
-      const { type, messageId, bounceType } = request.body;
+      const body = request.body;
+      if (body.type === 'dsn') {
+        const recipients = await emailEvents.reportDsn(request.query.org, body.message, auth.now());
+        return { recorded: recipients > 0 };
+      }
+      const { type, messageId, bounceType } = body;
       if (type === 'bounce' && bounceType === 'soft') return { recorded: false };
       const recorded = await emailEvents.report(
         request.query.org,

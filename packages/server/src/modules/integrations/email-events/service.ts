@@ -1,10 +1,17 @@
-import { type EmailSuppression, notFound } from '@careloop/core';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import {
+  badRequest,
+  bounceKindOf,
+  type DsnRecipient,
+  type EmailSuppression,
+  notFound,
+  parseDsn,
+} from '@careloop/core';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../../db/client.js';
 import type { RequestContext } from '../../../http/actor.js';
 import type { AuditLog } from '../../audit/service.js';
 import type { EmailEventsHook } from '../../messaging/outbox.js';
-import { markEmailOutcome } from '../../messaging/outbox.js';
+import { markEmailOutcome, markEmailSoftBounce } from '../../messaging/outbox.js';
 import { outboundMessages } from '../../messaging/schema.js';
 import { appendTouchpoints } from '../../timeline/service.js';
 import { emailSuppressions } from '../schema.js';
@@ -146,6 +153,81 @@ export class EmailEventService implements EmailEventsHook {
       await this.record(tx, message, report.kind, at);
       return true;
     });
+  }
+
+  /**
+   * A delivery status notification (RFC 3464) the bounce mailbox received: each failed
+   * recipient's email (the returned Message-ID's, else the latest to that address) is marked
+   * bounced and the address suppressed on a 5.x.x; a 4.x.x or a delay is recorded on the message
+   * and the timeline, nothing suppressed. Returns how many recipients it recorded.
+   */
+  async reportDsn(orgId: string, raw: string, at: Date): Promise<number> {
+    const report = parseDsn(raw);
+    if (!report) {
+      throw badRequest('The message is not a delivery status notification', '/body/message');
+    }
+    return this.database.withTenant(orgId, async (tx) => {
+      let recorded = 0;
+      for (const recipient of report.recipients) {
+        const kind = bounceKindOf(recipient);
+        if (!kind) continue;
+        const message = await this.bouncedMessage(tx, report.originalMessageId, recipient);
+        if (!message) continue;
+        if (kind === 'hard') await this.record(tx, message, 'bounced', at);
+        else await this.recordSoftBounce(tx, message, recipient.status, at);
+        recorded += 1;
+      }
+      return recorded;
+    });
+  }
+
+  /** The email a DSN recipient is about: by the returned Message-ID, else the latest to it. */
+  private async bouncedMessage(
+    tx: Db,
+    originalMessageId: string | null,
+    recipient: DsnRecipient,
+  ): Promise<typeof outboundMessages.$inferSelect | null> {
+    const [message] = await tx
+      .select()
+      .from(outboundMessages)
+      .where(
+        and(
+          eq(outboundMessages.channel, 'email'),
+          sql`lower(${outboundMessages.recipient}) = ${recipient.address}`,
+          originalMessageId ? eq(outboundMessages.providerMessageId, originalMessageId) : undefined,
+        ),
+      )
+      .orderBy(desc(outboundMessages.createdAt))
+      .limit(1);
+    return message ?? null;
+  }
+
+  private async recordSoftBounce(
+    tx: Db,
+    message: typeof outboundMessages.$inferSelect,
+    status: string,
+    at: Date,
+  ): Promise<void> {
+    await markEmailSoftBounce(tx, message.id, status);
+    if (!message.patientId) return;
+    const summary =
+      'Email not delivered yet (mailbox full or server busy): the address stays in use';
+    await appendTouchpoints(tx, [
+      {
+        orgId: message.orgId,
+        patientId: message.patientId,
+        channel: 'email',
+        direction: 'outbound',
+        type: 'communication.soft-bounced',
+        stage: message.purpose === 'marketing' ? 'awareness' : 'follow-up',
+        summary,
+        nonClinicalSummary: summary,
+        outcome: 'soft-bounced',
+        subjectType: 'outbound-message',
+        subjectId: message.id,
+        occurredAt: at,
+      },
+    ]);
   }
 }
 

@@ -19,7 +19,7 @@ import {
   webhookSecretAad,
 } from '../../../crypto/encrypted-fields.js';
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
-import type { Database } from '../../../db/client.js';
+import type { Database, Db } from '../../../db/client.js';
 import type { RequestContext } from '../../../http/actor.js';
 import type { AuditLog } from '../../audit/service.js';
 import type { JobPayload } from '../../jobs/names.js';
@@ -27,6 +27,7 @@ import type { OutboxService } from '../../messaging/outbox.js';
 import type { outboundMessages } from '../../messaging/schema.js';
 import { checkOutboundUrl } from '../outbound-url.js';
 import { webhookAttempts, webhookEndpoints } from '../schema.js';
+import type { DomainEventSink } from './events.js';
 import { webhookKeyParts } from './sender.js';
 import { newWebhookSecret } from './signature.js';
 
@@ -146,30 +147,57 @@ export class WebhookService {
     type: WebhookEventType,
     data: WebhookData,
   ): Promise<number> {
+    return this.database.withTenant(orgId, (tx) => this.emitIn(tx, orgId, eventId, type, data));
+  }
+
+  /**
+   * `emit` in the caller's transaction `tx`. An event nobody subscribed to queues nothing and
+   * sends no job, so owners call it on every change at the cost of one indexed read.
+   */
+  async emitIn(
+    tx: Db,
+    orgId: string,
+    eventId: string,
+    type: WebhookEventType,
+    data: WebhookData,
+  ): Promise<number> {
+    const endpoints = await tx
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.orgId, orgId),
+          eq(webhookEndpoints.enabled, true),
+          arrayContains(webhookEndpoints.eventTypes, [type]),
+        ),
+      );
+    if (endpoints.length === 0) return 0;
     const payload: WebhookPayload = { type, timestamp: this.options.clock().toISOString(), data };
     const body = JSON.stringify(payload);
-    return this.database.withTenant(orgId, async (tx) => {
-      const endpoints = await tx
-        .select({ id: webhookEndpoints.id })
-        .from(webhookEndpoints)
-        .where(
-          and(
-            eq(webhookEndpoints.enabled, true),
-            arrayContains(webhookEndpoints.eventTypes, [type]),
-          ),
-        );
-      let queued = 0;
-      for (const endpoint of endpoints) {
-        const id = await this.outbox.queueWebhook(tx, {
-          orgId,
-          endpointId: endpoint.id,
-          body,
-          idempotencyKey: `webhook:${endpoint.id}:${eventId}`,
-        });
-        if (id) queued += 1;
-      }
-      return queued;
-    });
+    let queued = 0;
+    for (const endpoint of endpoints) {
+      const id = await this.outbox.queueWebhook(tx, {
+        orgId,
+        endpointId: endpoint.id,
+        body,
+        idempotencyKey: `webhook:${endpoint.id}:${eventId}`,
+      });
+      if (id) queued += 1;
+    }
+    return queued;
+  }
+
+  /** The sink owners emit their events to, each event under a new id, in their transaction. */
+  get events(): DomainEventSink {
+    return {
+      emit: async (tx, orgId, events) => {
+        let queued = 0;
+        for (const event of events) {
+          queued += await this.emitIn(tx, orgId, randomUUID(), event.type, event.data);
+        }
+        return queued;
+      },
+    };
   }
 
   /** The `appointment.changed` job's webhook: the appointment's id and what happened. */

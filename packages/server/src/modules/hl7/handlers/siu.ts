@@ -1,7 +1,7 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { appointments } from '../../scheduling/schema.js';
+import { appointments, ehrBookingRequests } from '../../scheduling/schema.js';
 import { appointmentReason, sealedReason, stateOf } from '../../scheduling/service.js';
 import { readCoded, readEntityId, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
@@ -174,7 +174,24 @@ async function findAppointment(tx: Db, hc: HandlerContext, facts: AppointmentFac
     const link = await hc.batch.findLink(tx, hc.sourceSystem, type, id, 'appointment');
     if (link) return link.recordId;
   }
-  return null;
+  return requestedByCareloop(tx, facts.placerId);
+}
+
+/**
+ * Issue 13: the EHR's echo of an appointment Careloop requested of it (scheduling/ehr-mode.ts)
+ * carries Careloop's placer id, `<appointment id>^CARELOOP`: it is that appointment, never a
+ * new one. Only an appointment Careloop did request is matched so.
+ */
+async function requestedByCareloop(tx: Db, placerId: string | null): Promise<string | null> {
+  const id = placerId?.startsWith('CARELOOP|') ? placerId.slice('CARELOOP|'.length) : null;
+  if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+    return null;
+  const [request] = await tx
+    .select({ appointmentId: ehrBookingRequests.appointmentId })
+    .from(ehrBookingRequests)
+    .where(eq(ehrBookingRequests.appointmentId, id))
+    .limit(1);
+  return request?.appointmentId ?? null;
 }
 
 /**

@@ -214,6 +214,10 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const [current] = existingId
       ? await tx.select().from(appointments).where(eq(appointments.id, existingId))
       : [];
+    // Issue 13: an appointment Careloop requested keeps the patient it was requested for; the
+    // EHR's echo names that patient by the EHR's ids, which the MPI may have linked apart.
+    const ownerId =
+      current && facts.placerId?.startsWith('CARELOOP|') ? current.patientId : patientId;
     const start = facts.start ?? current?.startAt ?? null;
     if (!start) throw missing('AIS-4', 'appointment start (or AIL-6, AIP-6, SCH-11)');
     const end = endOf(start, facts, current ?? null);
@@ -221,7 +225,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const reason =
       facts.reason ?? (current ? appointmentReason(current, hc.cipher, hc.orgId) : null);
     const values = {
-      patientId,
+      patientId: ownerId,
       status,
       startAt: start,
       endAt: end,
@@ -252,7 +256,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
         sourceId: id,
         recordType: 'appointment',
         recordId: appointmentId,
-        patientId,
+        patientId: ownerId,
       });
     }
     // The reason (AIS-3's service or SCH-7) is the appointment's, stored encrypted; a
@@ -261,7 +265,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const summary = `${meaning.verb}: appointment, ${localWhen(start, hc.timeZone)}`;
     await hc.batch.touchpoints(tx, [
       hl7Touchpoint(hc, {
-        patientId,
+        patientId: ownerId,
         type: meaning.type,
         stage: meaning.stage,
         outcome: status,
@@ -275,9 +279,9 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
       action: current ? 'update' : 'create',
       recordType: 'appointment',
       recordId: appointmentId,
-      patientId,
+      patientId: ownerId,
       reason: `${hc.label}: ${status}`,
     });
-    return { patientId };
+    return { patientId: ownerId };
   };
 }

@@ -284,6 +284,49 @@ describeEachDatabase('booking when the EHR owns the schedule', (kind) => {
     expect(again?.status).toBe('booked');
   });
 
+  it('tells the EHR of a cancellation by its filler id (S15), without the free-text reason', async () => {
+    // One more free slot in the EHR's schedule, as its next import would bring it.
+    await app.database.system(async (tx) => {
+      const [schedule] = await tx.select().from(schedules).where(eq(schedules.orgId, tenant.orgId));
+      if (!schedule) throw new Error('fixture');
+      await tx.insert(slots).values({
+        orgId: tenant.orgId,
+        scheduleId: schedule.id,
+        status: 'free',
+        startAt: new Date(`${DAY}T16:00:00Z`),
+        endAt: new Date(`${DAY}T16:30:00Z`),
+      });
+    });
+    const { appointment } = await request('16:00', 'Cancelled');
+    expect(await deliverFor(appointment.id)).toBe('delivered');
+    const [booked] = await requestRows(appointment.id);
+    const res = await desk.patch(`/api/appointments/${appointment.id}`, {
+      action: 'cancel',
+      reason: 'Patient has a fever',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<ScheduledAppointment>().status).toBe('cancelled');
+    const cancel = (await requestRows(appointment.id)).find((r) => r.event === 'S15');
+    if (!cancel) throw new Error('no S15 request');
+    const [message] = await app.database.withTenant(tenant.orgId, (tx) =>
+      tx
+        .select()
+        .from(outboundMessages)
+        .where(eq(outboundMessages.idempotencyKey, `ehr:request:${cancel.id}`)),
+    );
+    if (!message) throw new Error('no S15 message');
+    expect(await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: message.id })).toBe(
+      'delivered',
+    );
+    const received = ehr.received.at(-1);
+    expect(received?.type).toBe('SIU^S15');
+    const sch = received?.text.split('\r')[1]?.split('|') ?? [];
+    expect(sch[2]).toBe(booked?.fillerId);
+    expect(sch[6]).toBe('CANCELLED^Clinic cancelled^L');
+    expect(received?.text).not.toContain('fever');
+    expect(await open()).toContain('16:00');
+  });
+
   it('audits the change of schedule mode', async () => {
     const events = await app.database.withTenant(tenant.orgId, (tx) =>
       tx

@@ -49,7 +49,7 @@ const STATUS_LABEL: Record<string, string> = {
   fulfilled: 'Completed',
   cancelled: 'Cancelled',
   noshow: 'No-show',
-  proposed: 'Proposed',
+  proposed: 'Requested',
 };
 
 /**

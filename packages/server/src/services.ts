@@ -213,6 +213,12 @@ export function createServices(
     confirmations: new AppointmentConfirmations(outbox),
     // Issue 11: appointment.confirmed to webhooks.
     events: webhooks.events,
+    // Issue 13 (h13e): booking by request where the EHR owns the schedule.
+    ehr: { outbox, endpoint: config.ehrMllpEndpoint, messaging },
+  });
+  // Issue 13 (h13e): the EHR's answers to booking requests book or refuse them.
+  outbox.onHl7Answer(async (tx, answer) => {
+    await scheduling.ehr?.answered(tx, answer);
   });
   // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.
   const appointmentEvents = appointmentEventsTo(jobs, grantClock);

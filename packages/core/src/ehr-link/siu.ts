@@ -99,8 +99,12 @@ export function confirmationSiu(c: AppointmentConfirmation, now: Date): string {
 }
 
 export type AckVerdict =
-  /** AA or CA: the EHR applied it. */
-  | { kind: 'accepted' }
+  /**
+   * AA or CA: the EHR applied it. `fillerId`: the EHR's own id for a booked appointment, when
+   * its acknowledgement carries an SCH segment with SCH-2 (some interface engines answer a
+   * booking request so); null otherwise.
+   */
+  | { kind: 'accepted'; fillerId: string | null }
   /** AE or CE: the EHR refused its content; sending it again changes nothing. */
   | { kind: 'refused'; text: string }
   /** AR or CR, or no readable MSA: the EHR could not take it now; send again later. */
@@ -114,7 +118,104 @@ export function readAck(text: string): AckVerdict {
     ?.split('|');
   const code = msa?.[1]?.trim() ?? '';
   const reason = (msa?.[3] ?? '').slice(0, 200);
-  if (code === 'AA' || code === 'CA') return { kind: 'accepted' };
+  if (code === 'AA' || code === 'CA') return { kind: 'accepted', fillerId: fillerIdOf(text) };
   if (code === 'AE' || code === 'CE') return { kind: 'refused', text: reason || code };
   return { kind: 'retry', text: reason || (code ? code : 'no MSA in the reply') };
+}
+
+/** SCH-2's first component in a reply, unescaped enough to be an id (at most 64 characters). */
+function fillerIdOf(text: string): string | null {
+  const sch = text
+    .split(/\r\n|\r|\n/)
+    .find((segment) => segment.startsWith('SCH|'))
+    ?.split('|');
+  const id = (sch?.[2] ?? '').split('^')[0]?.trim() ?? '';
+  return /^[A-Za-z0-9._:-]{1,64}$/.test(id) ? id : null;
+}
+
+// ---- Issue 13: the EHR owns the schedule (booking requests) --------------------------------
+
+/** The SIU events Careloop sends for a booking it asks the EHR for: new, moved, cancelled. */
+export type BookingRequestEvent = 'S12' | 'S13' | 'S15';
+
+/** A resource of the request (practitioner, location, service): the id the EHR knows, a label. */
+export interface RequestResource {
+  id: string;
+  name: string;
+}
+
+export interface BookingRequest {
+  event: BookingRequestEvent;
+  /** MSH-10: one per attempt (a new request after a refusal gets a new one). */
+  controlId: string;
+  receivingApplication: string;
+  receivingFacility: string;
+  /** SCH-1: Careloop's appointment id, the placer id the EHR echoes back. */
+  placerId: string;
+  /** SCH-2: the EHR's id, once it gave one (S13 and S15). */
+  fillerId: string | null;
+  /** PID-3: every identifier of the patient the EHR may know (its own first). */
+  patientIds: { value: string; system: string | null }[];
+  /** PID-5 and PID-7, for an EHR that matches by demographics. */
+  patientName: { family: string; given: string } | null;
+  birthDate: string | null;
+  service: RequestResource;
+  practitioner: RequestResource;
+  location: RequestResource;
+  start: Date;
+  minutes: number;
+  /** S15: why (a code and label, never the patient's free text). */
+  cancelReason?: string;
+}
+
+const EVENT_STATUS: Record<BookingRequestEvent, string> = {
+  S12: 'Pending',
+  S13: 'Pending',
+  S15: 'Cancelled',
+};
+
+/**
+ * SIU^S12 (a new appointment request), S13 (moved) or S15 (cancelled) for an EHR that owns the
+ * schedule: SCH-1 carries Careloop's placer id (the EHR echoes it, so its answer and its feed
+ * are matched to the request), SCH-2 the EHR's filler id once known, AIS/AIP/AIL the service,
+ * practitioner and location with the start and length. SCH-25 is `Pending`: the EHR books it.
+ */
+export function bookingRequestSiu(r: BookingRequest, now: Date): string {
+  const sch = new Array<string>(26).fill('');
+  sch[0] = 'SCH';
+  sch[1] = `${escapeField(r.placerId)}^CARELOOP`;
+  sch[2] = r.fillerId ? escapeField(r.fillerId) : '';
+  if (r.event === 'S15') sch[6] = `CANCELLED^${escapeField(r.cancelReason ?? 'Cancelled')}^L`;
+  sch[7] = `${escapeField(r.service.id)}^${escapeField(r.service.name)}^CARELOOP`;
+  sch[9] = String(r.minutes);
+  sch[10] = 'min';
+  sch[11] = `^^${r.minutes}^${hl7Instant(r.start)}`;
+  sch[25] = EVENT_STATUS[r.event];
+  const start = hl7Instant(r.start);
+  const name = r.patientName
+    ? `${escapeField(r.patientName.family)}^${escapeField(r.patientName.given)}`
+    : '';
+  const birth = r.birthDate ? r.birthDate.replace(/-/g, '') : '';
+  return [
+    [
+      'MSH',
+      '^~\\&',
+      'CARELOOP',
+      'CARELOOP',
+      escapeField(r.receivingApplication),
+      escapeField(r.receivingFacility),
+      hl7Instant(now),
+      '',
+      `SIU^${r.event}^SIU_S12`,
+      escapeField(r.controlId),
+      'P',
+      '2.5.1',
+    ].join('|'),
+    sch.join('|'),
+    `PID|1||${r.patientIds.map(patientCx).join('~')}||${name}||${birth}`,
+    'RGS|1|A',
+    `AIS|1|A|${escapeField(r.service.id)}^${escapeField(r.service.name)}^CARELOOP|${start}|0|min|${r.minutes}|min`,
+    `AIP|1|A|${escapeField(r.practitioner.id)}^${escapeField(r.practitioner.name)}||${start}|0|min|${r.minutes}|min`,
+    `AIL|1|A|${escapeField(r.location.id)}^^^^^^^^${escapeField(r.location.name)}||${start}|0|min|${r.minutes}|min`,
+  ].join('\r');
 }

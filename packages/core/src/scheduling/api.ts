@@ -171,10 +171,19 @@ export const CalendarQuery = Type.Object(
 );
 export const Calendar = Type.Object({ appointments: Type.Array(ScheduledAppointment) });
 
+/**
+ * Who owns the schedule (issue 13): Careloop (its availability rules, booked in its database)
+ * or the EHR (its imported free slots; a booking is a request the EHR accepts or refuses).
+ */
+export const SCHEDULE_MODES = ['careloop', 'ehr'] as const;
+export type ScheduleMode = (typeof SCHEDULE_MODES)[number];
+
 export const SchedulingSettings = Type.Object({
   /** `https://meet.example.org/{token}`: each telehealth visit's join link; null: none. */
   telehealthUrlTemplate: Nullable(Type.String()),
   lateCancelHours: Type.Integer(),
+  /** Issue 13: who owns the schedule. */
+  scheduleMode: literals(SCHEDULE_MODES),
 });
 export const SchedulingSettingsUpdate = Type.Object(
   {
@@ -182,6 +191,7 @@ export const SchedulingSettingsUpdate = Type.Object(
       Nullable(Type.String({ maxLength: 500, pattern: '^https://.*\\{token\\}' })),
     ),
     lateCancelHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 720 })),
+    scheduleMode: Type.Optional(literals(SCHEDULE_MODES)),
   },
   { additionalProperties: false },
 );

@@ -10,7 +10,9 @@ export const EHR_SIM_HELP = `careloop ehr-sim [--port N] [--host HOST] [--refuse
 
   A stand-in for an EHR's MLLP interface, for demos and tests of EHR_MLLP_ENDPOINT: it answers
   every message it can read with AA, prints one line per message (type, control id, answer), and
-  stops on Ctrl-C. It keeps nothing.
+  stops on Ctrl-C. It keeps a book of Careloop's booking requests (SIU^S12/S13/S15, issue 13) in
+  memory: a slot another request holds is refused with AE "Slot taken", an accepted S12 is
+  answered with a filler id, an S15 frees the slot.
 
   --port N          port to listen on (default 2576)
   --host HOST       interface (default 127.0.0.1)

@@ -14,6 +14,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useLocations } from '../patients/api';
+import { ScheduleModeSection } from '../scheduling/ScheduleModeSection';
 import { showServerError } from '../ui/server-errors';
 import { ErrorMessage, PageLoader } from '../ui/states';
 import { SendPolicySection } from './SendPolicyForm';
@@ -128,6 +129,10 @@ export function OrganizationSettingsPage() {
       </Paper>
       <Paper withBorder p="lg" mt="lg">
         <SendPolicySection />
+      </Paper>
+      {/* Issue 13 (h13e): who owns the schedule. */}
+      <Paper withBorder p="lg" mt="lg">
+        <ScheduleModeSection />
       </Paper>
     </>
   );

@@ -67,7 +67,7 @@ const STRINGS = {
     es: 'A menos de {hours} horas de la cita, llámenos para cambiarla o cancelarla.',
   },
   status_booked: { en: 'Booked', es: 'Reservada' },
-  status_proposed: { en: 'Proposed', es: 'Propuesta' },
+  status_proposed: { en: 'Requested', es: 'Solicitada' },
   status_arrived: { en: 'Checked in', es: 'Registrada' },
   status_fulfilled: { en: 'Completed', es: 'Completada' },
   status_cancelled: { en: 'Cancelled', es: 'Cancelada' },

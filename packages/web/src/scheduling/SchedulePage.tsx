@@ -51,7 +51,7 @@ const STATUS_LABEL: Record<string, string> = {
   fulfilled: 'Completed',
   cancelled: 'Cancelled',
   noshow: 'No-show',
-  proposed: 'Proposed',
+  proposed: 'Requested',
 };
 
 /**

@@ -117,7 +117,7 @@ export const TASK_PRIORITY_COLORS: Record<TaskPriority, string> = {
 };
 
 export const APPOINTMENT_STATUS_LABELS: Record<AppointmentStatus, string> = {
-  proposed: 'Proposed',
+  proposed: 'Requested',
   booked: 'Booked',
   arrived: 'Arrived',
   fulfilled: 'Fulfilled',

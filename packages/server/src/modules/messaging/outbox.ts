@@ -104,6 +104,18 @@ export interface QueuedEmail {
   attachment?: EmailAttachment | null;
 }
 
+/** Issue 13: an EHR's final answer to an HL7 message: accepted (AA) or refused (AE). */
+export interface Hl7Answer {
+  orgId: string;
+  messageId: string;
+  idempotencyKey: string;
+  answer:
+    | { kind: 'accepted'; fillerId: string | null }
+    /** `reason`: the EHR's MSA-3, which could name the patient: never logged. */
+    | { kind: 'refused'; reason: string };
+}
+export type Hl7AnswerListener = (tx: Db, answer: Hl7Answer) => Promise<void>;
+
 /**
  * An HL7 v2 message to an EHR over MLLP (issues 11 and 13): system to system, so no consent,
  * quiet hours or caps; retried with backoff until the EHR acknowledges it (an AE ends it).
@@ -181,6 +193,17 @@ export class OutboxService {
 
   /** Issue 11: the SMS channel (docs/adr/0023). */
   readonly sms: SmsProvider;
+
+  // Issue 13: the EHR's answers to booking requests (scheduling/ehr-mode.ts).
+  private hl7Answers: Hl7AnswerListener | null = null;
+
+  /**
+   * Issue 13: told of an EHR's final answer to an HL7 message (AA, or AE), in the transaction
+   * that marks the row delivered or failed, so a booking request and its message agree.
+   */
+  onHl7Answer(listener: Hl7AnswerListener): void {
+    this.hl7Answers = listener;
+  }
 
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
   async queueEmail(tx: Db, email: QueuedEmail): Promise<string | null> {
@@ -424,7 +447,7 @@ export class OutboxService {
       if (blocked) return 'suppressed';
     }
 
-    let sent: ChannelSend;
+    let sent: ChannelSend & { ehrFillerId?: string | null };
     try {
       sent = await this.dispatch(claimed);
     } catch (error) {
@@ -453,8 +476,8 @@ export class OutboxService {
         throw error;
       }
       const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
-      await this.database.withTenant(orgId, (tx) =>
-        tx
+      await this.database.withTenant(orgId, async (tx) => {
+        await tx
           .update(outboundMessages)
           .set({
             claimedUntil: null,
@@ -462,14 +485,22 @@ export class OutboxService {
               error instanceof Hl7SendError ? (error.reason ?? error.message) : error.message,
             ...(outcome === 'failed' ? { status: 'failed' } : {}),
           })
-          .where(eq(outboundMessages.id, messageId)),
-      );
+          .where(eq(outboundMessages.id, messageId));
+        if (outcome === 'failed' && error instanceof Hl7SendError && this.hl7Answers) {
+          await this.hl7Answers(tx, {
+            orgId,
+            messageId,
+            idempotencyKey: claimed.idempotencyKey,
+            answer: { kind: 'refused', reason: error.reason ?? error.code },
+          });
+        }
+      });
       if (outcome === 'failed') return 'failed';
       throw error;
     }
     const { status, provider, providerMessageId } = sent;
-    await this.database.withTenant(orgId, (tx) =>
-      tx
+    await this.database.withTenant(orgId, async (tx) => {
+      await tx
         .update(outboundMessages)
         .set({
           status,
@@ -479,8 +510,16 @@ export class OutboxService {
           claimedUntil: null,
           lastError: null,
         })
-        .where(eq(outboundMessages.id, messageId)),
-    );
+        .where(eq(outboundMessages.id, messageId));
+      if (claimed.channel === 'hl7' && this.hl7Answers) {
+        await this.hl7Answers(tx, {
+          orgId,
+          messageId,
+          idempotencyKey: claimed.idempotencyKey,
+          answer: { kind: 'accepted', fillerId: sent.ehrFillerId ?? null },
+        });
+      }
+    });
     return status;
   }
 
@@ -509,7 +548,9 @@ export class OutboxService {
   }
 
   /** Sends a claimed message on its channel (the channel registry: email, sms, hl7). */
-  private async dispatch(row: typeof outboundMessages.$inferSelect): Promise<ChannelSend> {
+  private async dispatch(
+    row: typeof outboundMessages.$inferSelect,
+  ): Promise<ChannelSend & { ehrFillerId?: string | null }> {
     const { id, orgId } = row;
     const text = this.cipher.decrypt(row.textEncrypted, outboundTextAad(id, orgId));
     switch (row.channel) {
@@ -541,10 +582,17 @@ export class OutboxService {
       case 'hl7': {
         const endpoint = parseEndpoint(row.recipient);
         if (!endpoint) throw new Hl7SendError('bad endpoint', true);
-        await sendOverMllp(endpoint, text, { timeoutMs: this.options.hl7TimeoutMs ?? 30_000 });
+        const ack = await sendOverMllp(endpoint, text, {
+          timeoutMs: this.options.hl7TimeoutMs ?? 30_000,
+        });
         // The message's control id (MSH-10): what the EHR's own log shows for it.
         const controlId = text.split('\r', 1)[0]?.split('|')[9] ?? '';
-        return { status: 'delivered', provider: 'mllp', providerMessageId: controlId };
+        return {
+          status: 'delivered',
+          provider: 'mllp',
+          providerMessageId: controlId,
+          ehrFillerId: ack.fillerId,
+        };
       }
       // Issue 11: signed webhooks (docs/adr/0029).
       case 'webhook':

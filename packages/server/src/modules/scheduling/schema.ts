@@ -206,6 +206,8 @@ export const schedulingSettings = pgTable('scheduling_settings', {
     .references(() => organizations.id),
   telehealthUrlTemplate: text('telehealth_url_template'),
   lateCancelHours: integer('late_cancel_hours').notNull().default(24),
+  /** Issue 13: `careloop` (its rules, its bookings) or `ehr` (the EHR's slots; requests). */
+  scheduleMode: text('schedule_mode').notNull().default('careloop'),
 });
 
 /**
@@ -267,5 +269,43 @@ export const slotHolds = pgTable(
     sameOrganization(t.orgId, t.visitTypeId, visitTypes),
     check('slot_holds_reason_check', sql`reason in ('waitlist-offer', 'booking')`),
     check('slot_holds_range_check', sql`lower(occupies) = start_at and upper(occupies) >= end_at`),
+  ],
+);
+
+// ---- Issue 13: the EHR owns the schedule (scheduling/ehr-mode.ts) ----
+
+/**
+ * A request sent to the EHR that owns the schedule: a new appointment (SIU^S12), a move (S13)
+ * or a cancellation (S15), one row per attempt, each with its own control id (MSH-10). The
+ * appointment stays `proposed` ("Requested") until the EHR accepts a new one; a refusal frees
+ * the hold.
+ */
+export const ehrBookingRequests = pgTable(
+  'ehr_booking_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    appointmentId: uuid('appointment_id').notNull(),
+    /** The hold that keeps the slot while the EHR decides (S12 and S13). */
+    holdId: uuid('hold_id'),
+    event: text('event').notNull(),
+    status: text('status').notNull().default('sent'),
+    controlId: text('control_id').notNull(),
+    /** The EHR's id for the appointment (SCH-2), when its acknowledgement gave one. */
+    fillerId: text('filler_id'),
+    /** S13: the start asked for (the appointment keeps its time until the EHR accepts). */
+    requestedStart: timestamp('requested_start', { withTimezone: true }),
+    /** The EHR's MSA-3 for a refusal (at most 200 characters): shown to staff, never logged. */
+    refusalReason: text('refusal_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    answeredAt: timestamp('answered_at', { withTimezone: true }),
+  },
+  (t) => [
+    tenantKey(t),
+    index('ehr_booking_requests_appointment_idx').on(t.orgId, t.appointmentId),
+    sameOrganization(t.orgId, t.appointmentId, appointments),
+    sameOrganization(t.orgId, t.holdId, slotHolds),
+    check('ehr_booking_requests_event_check', sql`event in ('S12', 'S13', 'S15')`),
+    check('ehr_booking_requests_status_check', sql`status in ('sent', 'accepted', 'refused')`),
   ],
 );

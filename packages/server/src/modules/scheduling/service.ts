@@ -42,6 +42,8 @@ import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import type { AppointmentConfirmations } from './confirmation.js';
+// Issue 13: the EHR owns the schedule.
+import { type EhrModeOptions, EhrScheduling } from './ehr-mode.js';
 // Issue 13: slot holds.
 import {
   insertHold,
@@ -113,6 +115,8 @@ export interface SchedulingOptions {
   confirmations?: AppointmentConfirmations;
   /** Issue 11: `appointment.confirmed` to subscribed webhooks, in the confirmation's transaction. */
   events?: DomainEventSink;
+  /** Issue 13: booking by request when the EHR owns the schedule (scheduling/ehr-mode.ts). */
+  ehr?: EhrModeOptions;
 }
 
 /**
@@ -143,6 +147,8 @@ export interface Booked {
 export class SchedulingService {
   private readonly clock: () => Date;
   private readonly confirmations: AppointmentConfirmations | undefined;
+  /** Issue 13: requests to the EHR that owns the schedule; null without one configured. */
+  readonly ehr: EhrScheduling | null;
 
   constructor(
     private readonly database: Database,
@@ -152,6 +158,11 @@ export class SchedulingService {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.confirmations = options.confirmations;
+    this.ehr = options.ehr
+      ? new EhrScheduling(options.ehr, audit, this.clock, (tx, booker, change) =>
+          this.record(tx, booker, change),
+        )
+      : null;
   }
 
   // ---- Services (visit types) -------------------------------------------------------------
@@ -322,6 +333,12 @@ export class SchedulingService {
     ctx: RequestContext,
     body: SchedulingSettingsUpdate,
   ): Promise<SchedulingSettings> {
+    if (body.scheduleMode === 'ehr' && !this.ehr?.configured) {
+      throw badRequest(
+        'The EHR cannot own the schedule without an EHR endpoint (EHR_MLLP_ENDPOINT)',
+        '/body/scheduleMode',
+      );
+    }
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const current = await settingsOf(tx);
       const next = {
@@ -331,6 +348,7 @@ export class SchedulingService {
             ? current.telehealthUrlTemplate
             : body.telehealthUrlTemplate,
         lateCancelHours: body.lateCancelHours ?? current.lateCancelHours,
+        scheduleMode: body.scheduleMode ?? current.scheduleMode,
       };
       await tx
         .insert(schedulingSettings)
@@ -340,16 +358,22 @@ export class SchedulingService {
           set: {
             telehealthUrlTemplate: next.telehealthUrlTemplate,
             lateCancelHours: next.lateCancelHours,
+            scheduleMode: next.scheduleMode,
           },
         });
       await this.audit.inTransaction(tx, ctx.audit, {
         action: 'update',
         recordType: 'scheduling-settings',
         recordId: ctx.actor.orgId,
+        // Issue 13: a change of who owns the schedule is named in the audit trail.
+        ...(next.scheduleMode !== current.scheduleMode
+          ? { reason: `schedule mode: ${current.scheduleMode} → ${next.scheduleMode}` }
+          : {}),
       });
       return {
         telehealthUrlTemplate: next.telehealthUrlTemplate,
         lateCancelHours: next.lateCancelHours,
+        scheduleMode: next.scheduleMode,
       };
     });
   }
@@ -368,6 +392,18 @@ export class SchedulingService {
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const service = await this.activeService(tx, query.service, '/query/service');
       if (query.modality && query.modality !== service.modality) return [];
+      // Issue 13: where the EHR owns the schedule, its free slots are what can be booked.
+      if ((await settingsOf(tx)).scheduleMode === 'ehr') {
+        return (
+          (await this.ehr?.availability(
+            tx,
+            service,
+            { practitionerId: query.practitioner, locationId: query.location },
+            { start: Math.max(from, now), end: to },
+            query.limit ?? 100,
+          )) ?? []
+        );
+      }
       return findSlots(
         tx,
         service,
@@ -471,6 +507,10 @@ export class SchedulingService {
     if (body.modality && body.modality !== service.modality) {
       throw badRequest(`This service is ${service.modality}`, '/body/modality');
     }
+    // Issue 13: where the EHR owns the schedule, a booking is a request the EHR answers.
+    if (claim === null && (await settingsOf(tx)).scheduleMode === 'ehr') {
+      return this.requestOfEhr(tx, ctx, body, key, service);
+    }
     await this.checkSlot(tx, service, body.practitionerId, body.locationId, start, null, claim);
     const [patient] = await tx
       .select({ id: patients.id })
@@ -516,6 +556,40 @@ export class SchedulingService {
       telehealth,
     });
     return row.id;
+  }
+
+  /** Issue 13: a booking in `ehr` mode: the slot held and an SIU^S12 queued (ehr-mode.ts). */
+  private async requestOfEhr(
+    tx: Db,
+    ctx: Booker,
+    body: AppointmentBook,
+    key: { key: string; bodyHash: string } | null,
+    service: VisitType,
+  ): Promise<string> {
+    if (!this.ehr) {
+      throw conflict(
+        'The EHR owns this schedule, but no EHR endpoint is configured (EHR_MLLP_ENDPOINT)',
+        '/body',
+      );
+    }
+    const [patient] = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(eq(patients.id, body.patientId));
+    if (!patient) throw unknownReference('patientId', 'patient');
+    const id = await this.ehr.request(tx, ctx, body, service);
+    if (!id) throw new SlotTakenError([]);
+    if (key) {
+      if (!ctx.actor.userId) throw new Error('an Idempotency-Key is kept per user');
+      await tx.insert(bookingRequests).values({
+        orgId: ctx.actor.orgId,
+        userId: ctx.actor.userId,
+        idempotencyKey: key.key,
+        bodyHash: key.bodyHash,
+        appointmentId: id,
+      });
+    }
+    return id;
   }
 
   /**
@@ -571,6 +645,16 @@ export class SchedulingService {
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       const service = await loadVisitType(tx, serviceId);
       if (!service) return [];
+      // Issue 13: the EHR's free slots where it owns the schedule.
+      if (this.ehr && (await settingsOf(tx)).scheduleMode === 'ehr') {
+        return this.ehr.availability(
+          tx,
+          service,
+          { locationId },
+          { start: from, end: from + 14 * DAY },
+          ALTERNATIVES,
+        );
+      }
       // The next day first, then further: most answers need no more than a day's search.
       for (const days of [1, 7]) {
         const found = await findSlots(
@@ -631,6 +715,15 @@ export class SchedulingService {
           { lateCancelHours: policy.lateCancelHours },
         );
         if (!step.ok) throw conflict(refusalMessage(step.refusal), '/body/action');
+        // Issue 13: an appointment requested of the EHR that owns the schedule moves there.
+        const viaEhr =
+          this.ehr && policy.scheduleMode === 'ehr' && (await this.ehr.requested(tx, id))
+            ? this.ehr
+            : null;
+        if (viaEhr && action === 'reschedule') {
+          await this.requestMoveOfEhr(tx, ctx, viaEhr, row, body, newStart);
+          return this.read(tx, ctx, id);
+        }
         const values: Partial<typeof appointments.$inferInsert> = {
           status: step.status,
           updatedAt: this.clock(),
@@ -654,6 +747,13 @@ export class SchedulingService {
           summary = action === 'check-in' ? 'Checked in' : 'Visit completed';
         }
         await tx.update(appointments).set(values).where(eq(appointments.id, id));
+        if (viaEhr && action === 'cancel') {
+          await viaEhr.cancelled(
+            tx,
+            row,
+            by === 'patient' ? 'Patient cancelled' : 'Clinic cancelled',
+          );
+        }
         // Issue 13: the time a cancellation or a move frees goes to the waitlist.
         if ((action === 'cancel' || action === 'reschedule') && row.occupies) {
           await this.slotFreed(tx, ctx.actor.orgId, row);
@@ -673,6 +773,30 @@ export class SchedulingService {
       }
       throw error;
     }
+  }
+
+  /** Issue 13: a move of a requested appointment is an S13 the EHR answers (ehr-mode.ts). */
+  private async requestMoveOfEhr(
+    tx: Db,
+    ctx: Booker,
+    ehr: EhrScheduling,
+    row: typeof appointments.$inferSelect,
+    body: AppointmentChange,
+    start: number,
+  ): Promise<void> {
+    if (!row.visitTypeId) throw conflict('This appointment has no service', '/body/action');
+    const service = await loadVisitType(tx, row.visitTypeId);
+    if (!service) throw notFound('Service');
+    const practitionerId = body.practitionerId ?? row.practitionerId;
+    const locationId = body.locationId ?? row.locationId;
+    if (!practitionerId || !locationId)
+      throw badRequest('A practitioner and location are needed', '/body/practitionerId');
+    const held = await ehr.requestMove(tx, ctx, row, service, {
+      start,
+      practitionerId,
+      locationId,
+    });
+    if (!held) throw new SlotTakenError([]);
   }
 
   private async rescheduled(
@@ -1094,6 +1218,7 @@ async function settingsOf(tx: Db): Promise<SchedulingSettings> {
   return {
     telehealthUrlTemplate: row?.telehealthUrlTemplate ?? null,
     lateCancelHours: row?.lateCancelHours ?? 24,
+    scheduleMode: row?.scheduleMode === 'ehr' ? 'ehr' : 'careloop',
   };
 }
 

@@ -1,7 +1,7 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { appointments } from '../../scheduling/schema.js';
+import { appointments, ehrBookingRequests } from '../../scheduling/schema.js';
 import {
   appointmentCancelReason,
   appointmentReason,
@@ -180,7 +180,24 @@ async function findAppointment(tx: Db, hc: HandlerContext, facts: AppointmentFac
     const link = await hc.batch.findLink(tx, hc.sourceSystem, type, id, 'appointment');
     if (link) return link.recordId;
   }
-  return null;
+  return requestedByCareloop(tx, facts.placerId);
+}
+
+/**
+ * Issue 13: the EHR's echo of an appointment Careloop requested of it (scheduling/ehr-mode.ts)
+ * carries Careloop's placer id, `<appointment id>^CARELOOP`: it is that appointment, never a
+ * new one. Only an appointment Careloop did request is matched so.
+ */
+async function requestedByCareloop(tx: Db, placerId: string | null): Promise<string | null> {
+  const id = placerId?.startsWith('CARELOOP|') ? placerId.slice('CARELOOP|'.length) : null;
+  if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+    return null;
+  const [request] = await tx
+    .select({ appointmentId: ehrBookingRequests.appointmentId })
+    .from(ehrBookingRequests)
+    .where(eq(ehrBookingRequests.appointmentId, id))
+    .limit(1);
+  return request?.appointmentId ?? null;
 }
 
 /**
@@ -203,6 +220,10 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const [current] = existingId
       ? await tx.select().from(appointments).where(eq(appointments.id, existingId))
       : [];
+    // Issue 13: an appointment Careloop requested keeps the patient it was requested for; the
+    // EHR's echo names that patient by the EHR's ids, which the MPI may have linked apart.
+    const ownerId =
+      current && facts.placerId?.startsWith('CARELOOP|') ? current.patientId : patientId;
     const start = facts.start ?? current?.startAt ?? null;
     if (!start) throw missing('AIS-4', 'appointment start (or AIL-6, AIP-6, SCH-11)');
     const end = endOf(start, facts, current ?? null);
@@ -210,7 +231,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const reason =
       facts.reason ?? (current ? appointmentReason(current, hc.cipher, hc.orgId) : null);
     const values = {
-      patientId,
+      patientId: ownerId,
       status,
       startAt: start,
       endAt: end,
@@ -248,7 +269,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
         sourceId: id,
         recordType: 'appointment',
         recordId: appointmentId,
-        patientId,
+        patientId: ownerId,
       });
     }
     // The reason (AIS-3's service or SCH-7) is the appointment's, stored encrypted; a
@@ -257,7 +278,7 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const summary = `${meaning.verb}: appointment, ${localWhen(start, hc.timeZone)}`;
     await hc.batch.touchpoints(tx, [
       hl7Touchpoint(hc, {
-        patientId,
+        patientId: ownerId,
         type: meaning.type,
         stage: meaning.stage,
         outcome: status,
@@ -271,9 +292,9 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
       action: current ? 'update' : 'create',
       recordType: 'appointment',
       recordId: appointmentId,
-      patientId,
+      patientId: ownerId,
       reason: `${hc.label}: ${status}`,
     });
-    return { patientId };
+    return { patientId: ownerId };
   };
 }

@@ -39,7 +39,8 @@ export class Hl7SendError extends Error {
 }
 
 /**
- * Sends one message over MLLP and waits for its acknowledgement: AA/CA resolves, AE/CE is a
+ * Sends one message over MLLP and waits for its acknowledgement: AA/CA resolves (with the
+ * EHR's filler id when its answer carries one, issue 13), AE/CE is a
  * permanent `Hl7SendError`, AR/CR, no reply, a timeout or a lost connection a transient one
  * (the outbox retries with backoff until the EHR takes it).
  */
@@ -47,12 +48,13 @@ export function sendOverMllp(
   endpoint: MllpEndpoint,
   message: string,
   options: { timeoutMs?: number } = {},
-): Promise<void> {
+): Promise<{ fillerId: string | null }> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let fillerId: string | null = null;
     const socket = net.connect({ host: endpoint.host, port: endpoint.port });
     const finish = (error: Error | null) => {
       if (settled) return;
@@ -60,7 +62,7 @@ export function sendOverMllp(
       clearTimeout(timer);
       socket.destroy();
       if (error) reject(error);
-      else resolve();
+      else resolve({ fillerId });
     };
     const timer = setTimeout(() => finish(new Hl7SendError('timeout', false)), timeoutMs);
     socket.on('connect', () => {
@@ -81,8 +83,10 @@ export function sendOverMllp(
       const verdict = readAck(
         all.subarray(start < 0 || start > end ? 0 : start + 1, end).toString('utf8'),
       );
-      if (verdict.kind === 'accepted') finish(null);
-      else if (verdict.kind === 'refused')
+      if (verdict.kind === 'accepted') {
+        fillerId = verdict.fillerId;
+        finish(null);
+      } else if (verdict.kind === 'refused')
         finish(new Hl7SendError('refused (AE)', true, verdict.text));
       else finish(new Hl7SendError('not accepted now (AR)', false, verdict.text));
     });

@@ -220,7 +220,8 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
   };
 
   const fail = async (reason: string): Promise<never> => {
-    await stop();
+    // The start failure is the news; a kept data dir's unclean stop would only hide it.
+    await stop().catch(() => undefined);
     const tail = output.length > 20_000 ? `…${output.slice(-20_000)}` : output;
     throw new Error(
       `Careloop server did not start: ${reason}\n` +

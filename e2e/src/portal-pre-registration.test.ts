@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MailboxPage, PortalAppointments, PortalBookingOptions } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
+import type { PortalAppointments, PortalBookingOptions } from '@careloop/core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_LOGINS,
@@ -9,6 +9,7 @@ import {
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
+import { verifyPortalEmail } from './portal-verify.js';
 
 /** A tiny real PNG (1×1 pixel): the server sniffs the type from these bytes. */
 const CARD_PNG = Buffer.from(
@@ -27,47 +28,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-/**
- * After "Create account": the portal's home, or, when sign-up asks to verify the email first
- * (issue 13's one-time link), the link from the Test mailbox (read as the admin), then sign-in.
- */
-async function reachPortalAfterSignUp(page: Page, email: string, password: string) {
-  const home = (url: URL) => url.pathname === '/portal';
-  const arrived = await page.waitForURL(home, { timeout: 15_000 }).then(
-    () => true,
-    () => false,
-  );
-  if (arrived) return;
-  const login = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_LOGINS.admin),
-  });
-  const cookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  let link: string | undefined;
-  for (let tries = 0; !link; tries++) {
-    if (tries > 30) throw new Error('sign-up neither opened the portal nor sent a link');
-    const res = await fetch(`${app.url}/api/mailbox/messages?to=${encodeURIComponent(email)}`, {
-      headers: { cookie },
-    });
-    const mail = (await res.json()) as MailboxPage;
-    link = mail.items
-      .flatMap((m) => m.text.match(/https?:\/\/\S+/g) ?? [])
-      .find((url) => url.includes('/portal/') && !url.includes('/portal/login'));
-    if (!link) await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  await page.goto(link);
-  if (home(new URL(page.url()))) return;
-  await page.goto(`${app.url}/portal/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(home);
-}
 
 describe('portal pre-registration (issue 13)', () => {
   it('a patient registers, pre-registers with insurance and a card image, books, and the front desk sees the badge', async () => {
@@ -93,7 +53,7 @@ describe('portal pre-registration (issue 13)', () => {
       await page.getByLabel(/^Password/).fill('a long passphrase 42');
       await page.getByLabel('Confirm password').fill('a long passphrase 42');
       await page.getByRole('button', { name: 'Create account' }).click();
-      await reachPortalAfterSignUp(page, email, 'a long passphrase 42');
+      await verifyPortalEmail(page, app.url, email, 'a long passphrase 42');
 
       // Pre-register from the portal's home, before any visit is booked.
       await page.getByRole('link', { name: 'Pre-register' }).click();

@@ -16,7 +16,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
-import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
+import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
@@ -24,6 +24,12 @@ import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
+
+/**
+ * How many step jobs a worker takes at once: one fetch, and the next at once while batches come
+ * back full (each step is still its own transaction).
+ */
+export const JOURNEY_STEP_BATCH_SIZE = 10;
 
 /** Step jobs: the first attempt and four retries, about 5, 10, 20, 40 s apart; then dead letter. */
 export const JOURNEY_STEP_QUEUE_POLICY: QueuePolicy = {
@@ -211,6 +217,21 @@ export class JourneyRuntime {
       if (attempt.retryCount < attempt.retryLimit) throw error;
       await this.markFailed(payload.orgId, payload.enrolmentId, errorCode(error));
     }
+  }
+
+  // Issue 11 at scale: the worker takes step jobs in batches (docs/adr/0033).
+  /** `handleStepJob` for a batch of jobs, one after another: each done, or its retry's error. */
+  async handleStepJobs(jobs: BatchJob<'journey.step'>[]): Promise<Map<string, Error | null>> {
+    const outcomes = new Map<string, Error | null>();
+    for (const job of jobs) {
+      try {
+        await this.handleStepJob(job.payload, job);
+        outcomes.set(job.id, null);
+      } catch (error) {
+        outcomes.set(job.id, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return outcomes;
   }
 
   /**

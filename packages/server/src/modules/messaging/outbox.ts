@@ -536,11 +536,30 @@ export class OutboxService {
       return sendable;
     });
 
-    const sent: { id: string; send: ChannelSend }[] = [];
+    // Sent messages are marked as they come back, a group at a time (while one group's UPDATE
+    // runs, the next gathers): what a SIGKILL can catch sent and not yet marked, to go again
+    // under the same key, is the sends in flight and one group, not the whole batch.
+    let pending: { id: string; send: ChannelSend }[] = [];
+    let marking: Promise<void> | null = null;
+    const markPending = async () => {
+      while (pending.length > 0) {
+        const group = pending;
+        pending = [];
+        try {
+          await this.markSent(orgId, group);
+          for (const { id, send } of group) answer(id, send.status);
+        } catch (error) {
+          const failed = error instanceof Error ? error : new Error(String(error));
+          for (const { id } of group) answer(id, failed);
+        }
+      }
+    };
     await eachLimited(ready, DISPATCH_CONCURRENCY, async (row) => {
       try {
-        const send = await this.dispatch(row);
-        sent.push({ id: row.id, send });
+        pending.push({ id: row.id, send: await this.dispatch(row) });
+        marking ??= markPending().finally(() => {
+          marking = null;
+        });
       } catch (error) {
         try {
           answer(row.id, await this.afterSendError({ orgId, messageId: row.id }, row, error, now));
@@ -549,23 +568,26 @@ export class OutboxService {
         }
       }
     });
-    if (sent.length > 0) {
-      const sentAt = this.options.clock();
-      const values = sent.map(
-        ({ id, send }) =>
-          sql`(${id}::uuid, ${send.status}::text, ${send.provider}::text, ${send.providerMessageId}::text)`,
-      );
-      await this.database.withTenant(orgId, (tx) =>
-        tx.execute(sql`
-          update ${outboundMessages} as m
-          set status = v.status, provider = v.provider, provider_message_id = v.provider_message_id,
-              sent_at = ${sentAt.toISOString()}::timestamptz, claimed_until = null, last_error = null
-          from (values ${sql.join(values, sql`, `)}) as v(id, status, provider, provider_message_id)
-          where m.id = v.id`),
-      );
-      for (const { id, send } of sent) answer(id, send.status);
-    }
+    await marking;
+    await markPending();
     return outcomes;
+  }
+
+  /** Marks sent messages with what their channel reported, in one statement. */
+  private async markSent(orgId: string, sent: { id: string; send: ChannelSend }[]): Promise<void> {
+    const sentAt = this.options.clock();
+    const values = sent.map(
+      ({ id, send }) =>
+        sql`(${id}::uuid, ${send.status}::text, ${send.provider}::text, ${send.providerMessageId}::text)`,
+    );
+    await this.database.withTenant(orgId, (tx) =>
+      tx.execute(sql`
+        update ${outboundMessages} as m
+        set status = v.status, provider = v.provider, provider_message_id = v.provider_message_id,
+            sent_at = ${sentAt.toISOString()}::timestamptz, claimed_until = null, last_error = null
+        from (values ${sql.join(values, sql`, `)}) as v(id, status, provider, provider_message_id)
+        where m.id = v.id`),
+    );
   }
 
   /**

@@ -556,7 +556,9 @@ export class OutboxService {
     };
     await eachLimited(ready, DISPATCH_CONCURRENCY, async (row) => {
       try {
-        pending.push({ id: row.id, send: await this.dispatch(row) });
+        // Sent first, then pushed: \`pending\` is replaced while a group is being marked.
+        const send = await this.dispatch(row);
+        pending.push({ id: row.id, send });
         marking ??= markPending().finally(() => {
           marking = null;
         });

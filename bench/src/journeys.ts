@@ -12,12 +12,15 @@ import {
   journeyVersions,
 } from '../../packages/server/src/modules/journeys/schema.js';
 import { chaosJourney } from '../../packages/server/src/modules/journeys/test/chaos.js';
+import { OUTBOX_BATCH_SIZE } from '../../packages/server/src/modules/messaging/outbox.js';
 import {
   patientContactPoints,
   patients,
 } from '../../packages/server/src/modules/patients/schema.js';
 import { createServices, type Services } from '../../packages/server/src/services.js';
+import { positiveInteger } from './args.js';
 import { benchDatabase } from './databases.js';
+import { benchRecipients } from './recipients.js';
 import { finish, fmt, rssSampler, say } from './report.js';
 
 /** A journey that holds its enrolments in a week-long wait: the background load. */
@@ -133,6 +136,7 @@ async function bulkEnrol(
  * (each one the start of an enrolment that sends a message: lock, step, outbox row, audit,
  * next wake) with N other active enrolments in the tables; then sends/s from the outbox to the
  * local mailbox; the baseline is a tenant transaction doing one indexed read, same run.
+ * With `--recipients N [--batch B] [--minutes M]`: the N-recipient send (bench/src/recipients.ts).
  */
 export async function benchJourneys(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -142,8 +146,22 @@ export async function benchJourneys(args: string[]): Promise<void> {
       active: { type: 'string', default: '100000' },
       steps: { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '4' },
+      // Issue 11 at scale: one text to each of N recipients (bench/src/recipients.ts).
+      recipients: { type: 'string' },
+      batch: { type: 'string', default: String(OUTBOX_BATCH_SIZE) },
+      minutes: { type: 'string', default: '30' },
     },
   });
+  if (values.recipients !== undefined) {
+    await benchRecipients({
+      recipients: positiveInteger(values.recipients, 'recipients'),
+      concurrency: positiveInteger(values.concurrency, 'concurrency'),
+      batchSize: positiveInteger(values.batch, 'batch'),
+      deadlineMinutes: positiveInteger(values.minutes, 'minutes'),
+      json: values.json,
+    });
+    return;
+  }
   const active = Number(values.active);
   const steps = Number(values.steps);
   const concurrency = Number(values.concurrency);

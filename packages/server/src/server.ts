@@ -16,8 +16,10 @@ import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
 // Issue 12: the journey map's rollup.
 import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
+import { JOURNEY_STEP_BATCH_SIZE } from './modules/journeys/runtime.js';
 // Issue 12: the KPI rollup workers.
 import { startKpiWorkers } from './modules/kpis/worker.js';
+import { deliverJobs, OUTBOX_BATCH_SIZE } from './modules/messaging/outbox.js';
 // Issue 13: the waitlist and slot recovery.
 import { startWaitlistWorkers } from './modules/waitlist/worker.js';
 import { seedDemoDuplicates } from './seed/duplicates.js';
@@ -241,14 +243,17 @@ export async function startServer(
     }
     await services.jobs.start();
     if (runs('worker')) {
-      await services.jobs.work('outbox.send', { concurrency: WORKER_CONCURRENCY }, async (job) => {
-        await services.outbox.deliver(job);
-      });
+      // Issue 11 at scale: the outbox takes its jobs in batches (docs/adr/0033).
+      await services.jobs.workBatch(
+        'outbox.send',
+        { concurrency: WORKER_CONCURRENCY, batchSize: OUTBOX_BATCH_SIZE },
+        (jobs) => deliverJobs(services.outbox, jobs),
+      );
       // Issue 11: journeys.
-      await services.jobs.work(
+      await services.jobs.workBatch(
         'journey.step',
-        { concurrency: WORKER_CONCURRENCY },
-        (job, attempt) => services.journeys.runtime.handleStepJob(job, attempt),
+        { concurrency: WORKER_CONCURRENCY, batchSize: JOURNEY_STEP_BATCH_SIZE },
+        (jobs) => services.journeys.runtime.handleStepJobs(jobs),
       );
       await services.jobs.work('appointment.changed', { concurrency: 1 }, async (job, attempt) => {
         await services.journeys.runtime.onAppointmentChanged(job);

@@ -13,12 +13,28 @@ describeEachDatabase('the job runner', (kind) => {
   let orgId: string;
   const received: JobPayload<'outbox.send'>[] = [];
   let arrived: (() => void) | null = null;
+  // Issue 11 at scale: batches (docs/adr/0033).
+  const stepped: { enrolmentId: string; retryCount: number; batch: number }[] = [];
+  let failOnce: string | null = null;
+  let batches = 0;
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     runner = new JobRunner(database, { pollingIntervalSeconds: 0.5 });
     runner.define('outbox.send', { retryLimit: 0 });
+    runner.define('journey.step', { retryLimit: 1, retryDelay: 0 });
     await runner.start();
+    await runner.workBatch('journey.step', { batchSize: 10 }, async (jobs) => {
+      const batch = ++batches;
+      const outcomes = new Map<string, Error | null>();
+      for (const job of jobs) {
+        const { enrolmentId } = job.payload;
+        stepped.push({ enrolmentId, retryCount: job.retryCount, batch });
+        const fail = enrolmentId === failOnce && job.retryCount === 0;
+        outcomes.set(job.id, fail ? new Error('try again') : null);
+      }
+      return outcomes;
+    });
     await runner.work('outbox.send', {}, async (payload) => {
       received.push(payload);
       arrived?.();
@@ -80,5 +96,26 @@ describeEachDatabase('the job runner', (kind) => {
         runner.send(tx, 'outbox.send', { orgId, messageId: 'not-a-uuid' }),
       ),
     ).rejects.toThrow(/invalid payload/);
+  });
+
+  it('takes jobs sent together in one batch, and retries only the job its handler failed', async () => {
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    failOnce = ids[2] ?? null;
+    await database.withTenant(orgId, (tx) =>
+      runner.sendMany(
+        tx,
+        'journey.step',
+        ids.map((enrolmentId) => ({ orgId, enrolmentId })),
+      ),
+    );
+    runner.wake('journey.step');
+    const until = performance.now() + 20_000;
+    while (stepped.length < 6 && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const runs = (id: string | undefined) => stepped.filter((s) => s.enrolmentId === id);
+    expect(new Set(ids.map((id) => runs(id)[0]?.batch)).size).toBe(1);
+    expect(runs(ids[2]).map((s) => s.retryCount)).toEqual([0, 1]);
+    for (const id of [ids[0], ids[1], ids[3], ids[4]]) expect(runs(id)).toHaveLength(1);
   });
 });

@@ -21,6 +21,14 @@ export type JobHandler<N extends JobName> = (
   attempt: { retryCount: number; retryLimit: number; jobId?: string },
 ) => Promise<void>;
 
+/** One job of a batch (`workBatch`): its pg-boss id, checked payload and attempt. */
+export interface BatchJob<N extends JobName> {
+  id: string;
+  payload: JobPayload<N>;
+  retryCount: number;
+  retryLimit: number;
+}
+
 export interface JobRunnerOptions {
   /** Told about errors pg-boss reports in the background (its pool, maintenance): logged. */
   onError?: (error: Error) => void;
@@ -134,6 +142,75 @@ export class JobRunner {
       db: fromDrizzle(inTransaction, sql),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
     });
+  }
+
+  // Issue 11 at scale: many jobs in one statement (docs/adr/0034-batched-outbox-dispatch.md).
+  /** Sends one job per payload in `tx`, in one INSERT: they exist only if `tx` commits. */
+  async sendMany<N extends JobName>(tx: Db, name: N, payloads: JobPayload<N>[]): Promise<void> {
+    if (!this.started) throw new Error('the job runner is not started');
+    if (payloads.length === 0) return;
+    for (const payload of payloads) {
+      if (!checkPayload(name, payload)) throw new Error(`invalid payload for job ${name}`);
+    }
+    const inTransaction = {
+      execute: async (query: unknown) => ({
+        rows: rowsOf<unknown>(await tx.execute(query as SQL)),
+      }),
+    };
+    await this.boss.insert(
+      name,
+      payloads.map((data) => ({ data })),
+      { db: fromDrizzle(inTransaction, sql) },
+    );
+  }
+
+  /**
+   * Makes this process a worker of `name` that takes up to `batchSize` jobs at once (one fetch,
+   * one completion for all). The handler answers, per job, null (done) or the error to retry it
+   * with the queue's backoff; a job it does not answer for is retried too. A payload that does
+   * not match its schema is reported and dropped, as in `work`.
+   */
+  async workBatch<N extends JobName>(
+    name: N,
+    options: { concurrency?: number; batchSize: number },
+    handler: (jobs: BatchJob<N>[]) => Promise<Map<string, Error | null>>,
+  ) {
+    const retryLimit = this.policies.get(name)?.retryLimit ?? 2;
+    const id = await this.boss.work<unknown>(
+      name,
+      {
+        batchSize: options.batchSize,
+        localConcurrency: options.concurrency ?? 1,
+        pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2,
+        // A full batch means more work waiting: fetch again at once instead of at the next poll.
+        burstWhenBatchFull: true,
+        perJobResults: true,
+      },
+      async (jobs) => {
+        const valid: BatchJob<N>[] = [];
+        const results: { id: string; status: 'completed' | 'failed'; output?: object }[] = [];
+        for (const job of jobs) {
+          const payload = checkPayload(name, job.data);
+          if (payload) {
+            valid.push({ id: job.id, payload, retryCount: job.retryCount, retryLimit });
+            continue;
+          }
+          reportJobError(new Error(`dropped job ${job.id} of ${name}: invalid payload`));
+          results.push({ id: job.id, status: 'completed' });
+        }
+        const errors = valid.length > 0 ? await handler(valid) : new Map<string, Error | null>();
+        for (const job of valid) {
+          const error = errors.has(job.id) ? errors.get(job.id) : new Error('no outcome');
+          results.push(
+            error
+              ? { id: job.id, status: 'failed', output: { error: loggableError(error) } }
+              : { id: job.id, status: 'completed' },
+          );
+        }
+        return results;
+      },
+    );
+    this.workers.set(name, [...(this.workers.get(name) ?? []), id]);
   }
 
   /**

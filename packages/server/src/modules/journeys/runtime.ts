@@ -14,9 +14,9 @@ import {
 } from '@careloop/core';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
-import type { AuditActor, AuditLog } from '../audit/service.js';
+import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
-import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
+import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
@@ -24,6 +24,12 @@ import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
+
+/**
+ * How many step jobs a worker takes at once: one fetch, and the next at once while batches come
+ * back full (each step is still its own transaction).
+ */
+export const JOURNEY_STEP_BATCH_SIZE = 10;
 
 /** Step jobs: the first attempt and four retries, about 5, 10, 20, 40 s apart; then dead letter. */
 export const JOURNEY_STEP_QUEUE_POLICY: QueuePolicy = {
@@ -213,6 +219,21 @@ export class JourneyRuntime {
     }
   }
 
+  // Issue 11 at scale: the worker takes step jobs in batches (docs/adr/0033).
+  /** `handleStepJob` for a batch of jobs, one after another: each done, or its retry's error. */
+  async handleStepJobs(jobs: BatchJob<'journey.step'>[]): Promise<Map<string, Error | null>> {
+    const outcomes = new Map<string, Error | null>();
+    for (const job of jobs) {
+      try {
+        await this.handleStepJob(job.payload, job);
+        outcomes.set(job.id, null);
+      } catch (error) {
+        outcomes.set(job.id, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return outcomes;
+  }
+
   /**
    * Runs one step of an enrolment: a start, a wake (a no-op unless its wait is over), or an
    * event. `times` updates the instants its waits are anchored on (a moved appointment).
@@ -258,10 +279,11 @@ export class JourneyRuntime {
 
       const effects = new Map(result.effects.map((e) => [`${e.nodeId}#${e.occurrence}`, e]));
       const steps: (typeof journeySteps.$inferInsert)[] = [];
+      const audits: AuditEntry[] = [];
       for (const visit of result.visited) {
         const effect = effects.get(`${visit.nodeId}#${visit.occurrence}`);
         const done = effect
-          ? await this.perform(tx, row, effect, now)
+          ? await this.perform(tx, row, effect, now, audits)
           : { outcome: 'entered', messageId: null };
         steps.push({
           orgId,
@@ -296,6 +318,10 @@ export class JourneyRuntime {
           { startAfter: new Date(next.wakeAt) },
         );
       }
+      // Issue 11 at scale: the audit events last. Appending takes the organization's chain lock
+      // until commit, so every other step of the organization waits for it: held for the last
+      // statements only, not for the whole step.
+      for (const entry of audits) await this.audit.inTransaction(tx, systemActor(orgId), entry);
       return moved ? 'advanced' : 'idle';
     });
   }
@@ -305,16 +331,14 @@ export class JourneyRuntime {
     row: typeof journeyEnrolments.$inferSelect,
     effect: StepEffect,
     now: Date,
+    /** The audit events of what was done, appended by the caller at the end of the step. */
+    audits: AuditEntry[],
   ): Promise<{ outcome: string; messageId: string | null }> {
     const action = effect.action;
     const { orgId, patientId } = row;
-    const audited = async (recordType: string, recordId: string) =>
-      this.audit.inTransaction(tx, systemActor(orgId), {
-        action: 'create',
-        recordType,
-        recordId,
-        patientId,
-      });
+    const audited = (recordType: string, recordId: string) => {
+      audits.push({ action: 'create', recordType, recordId, patientId });
+    };
     switch (action.kind) {
       case 'send': {
         const validUntil = new Date(effect.validUntil ?? now.toISOString());
@@ -336,7 +360,7 @@ export class JourneyRuntime {
           validUntil,
         });
         if (sent.kind === 'queued') {
-          await audited('outbound-message', sent.messageId);
+          audited('outbound-message', sent.messageId);
           return { outcome: 'queued', messageId: sent.messageId };
         }
         return {
@@ -355,7 +379,7 @@ export class JourneyRuntime {
             : null,
           createdAt: now,
         });
-        await audited('task', id);
+        audited('task', id);
         return { outcome: 'task', messageId: null };
       }
       // Issue 11: a call task with the node's script; its outcome comes back as call.completed.
@@ -370,7 +394,7 @@ export class JourneyRuntime {
             : null,
           createdAt: now,
         });
-        await audited('task', id);
+        audited('task', id);
         return { outcome: 'call-task', messageId: null };
       }
       case 'update': {
@@ -384,7 +408,7 @@ export class JourneyRuntime {
           channel: 'sms',
         });
         if (!confirmed) return { outcome: 'not_confirmed', messageId: null };
-        await this.audit.inTransaction(tx, systemActor(orgId), {
+        audits.push({
           action: 'update',
           recordType: 'appointment',
           recordId: row.appointmentId,

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { SmtpSink } from '../../test/smtp-sink.js';
-import { CLAIM_SECONDS, type QueuedEmail } from './outbox.js';
+import { CLAIM_SECONDS, deliverJobs, OUTBOX_BATCH_SIZE, type QueuedEmail } from './outbox.js';
 import { outboundMessages } from './schema.js';
 
 describeEachDatabase('the outbox through a real SMTP server', (kind) => {
@@ -152,10 +152,34 @@ describeEachDatabase('the outbox through a real SMTP server', (kind) => {
     expect(await row(id)).toMatchObject({ status: 'bounced', attempts: 1 });
   });
 
+  // Issue 11 at scale (docs/adr/0033): sends of one batch come back in any order while earlier
+  // ones are being marked; each must be marked, none answered twice or forgotten.
+  it('sends a batch of messages once each and marks every one sent', async () => {
+    const messages = Array.from({ length: 40 }, () => email());
+    const ids: string[] = [];
+    for (const m of messages) {
+      const id = await queue(m);
+      if (!id) throw new Error('not queued');
+      ids.push(id);
+    }
+    sink.delayMs = 5;
+    try {
+      const outcomes = await app.services.outbox.deliverBatch(
+        ids.map((messageId) => ({ orgId: tenant.orgId, messageId })),
+      );
+      expect(outcomes).toEqual(ids.map(() => 'sent'));
+    } finally {
+      sink.delayMs = 0;
+    }
+    for (const m of messages) expect(received(m.to)).toHaveLength(1);
+    for (const id of ids) expect((await row(id)).status).toBe('sent');
+  });
+
   it('a worker picks the job up and the message reaches the server once', async () => {
-    await app.services.jobs.work('outbox.send', {}, async (payload) => {
-      await app.services.outbox.deliver(payload);
-    });
+    // As the server's worker takes them: in batches (docs/adr/0033).
+    await app.services.jobs.workBatch('outbox.send', { batchSize: OUTBOX_BATCH_SIZE }, (jobs) =>
+      deliverJobs(app.services.outbox, jobs),
+    );
     const message = email();
     const id = await queue(message);
     if (!id) throw new Error('not queued');

@@ -10,7 +10,7 @@ import {
   MESSAGE_RETRY_DELAY_SECONDS,
   type MessagePurpose,
 } from '@careloop/core';
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import {
   outboundAttachmentAad,
   outboundHtmlAad,
@@ -22,7 +22,7 @@ import type { Database, Db } from '../../db/client.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
-import type { JobRunner, QueuePolicy } from '../jobs/runner.js';
+import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailAttachment, type EmailChannel, EmailSendError, messageIdFor } from './email.js';
 import { Hl7SendError, parseEndpoint, sendOverMllp } from './hl7/mllp-sender.js';
 import { outboundMessages } from './schema.js';
@@ -76,6 +76,35 @@ export interface QueuedWebhook {
  * hold lapsed and takes the message.
  */
 export const CLAIM_SECONDS = 45;
+
+/**
+ * How many claimed messages one batch sends at once (SMTP over a pool of connections, Twilio's
+ * REST API): enough to hide each send's latency, few enough for a provider's rate limits.
+ */
+const DISPATCH_CONCURRENCY = 16;
+
+/**
+ * How many `outbox.send` jobs a worker takes at once (docs/adr/0034-batched-outbox-dispatch.md):
+ * one fetch, one transaction of checks and claims, one mark. A SIGKILL mid-batch may send again
+ * (same Message-ID, same idempotency key) what the batch had sent and not yet marked.
+ */
+export const OUTBOX_BATCH_SIZE = 50;
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
 
 /** The outbox queue: the first attempt and four retries, 5 s, 10 s, 20 s, 40 s apart (about). */
 export const OUTBOX_QUEUE_POLICY: QueuePolicy = {
@@ -141,11 +170,6 @@ export interface QueuedSms {
   /** Unique per organization: a second message with the same key is not queued. */
   idempotencyKey: string;
 }
-
-type Claim =
-  | { kind: 'claimed'; row: typeof outboundMessages.$inferSelect }
-  | { kind: 'held' }
-  | { kind: 'done' };
 
 export type DeliveryOutcome =
   | 'sent'
@@ -264,6 +288,43 @@ export class OutboxService {
     if (!row) return null;
     await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
     return id;
+  }
+
+  // Issue 11 at scale: a send to many recipients (docs/adr/0034-batched-outbox-dispatch.md).
+  /**
+   * `queueSms` for many texts in `tx`: one INSERT for the rows and one for their jobs. Answers
+   * per text, in order, its id or null when its key was queued before.
+   */
+  async queueSmsMany(tx: Db, texts: QueuedSms[]): Promise<(string | null)[]> {
+    if (texts.length === 0) return [];
+    const now = this.options.clock();
+    const rows = texts.map((sms) => {
+      if (!/^\+[1-9]\d{6,14}$/.test(sms.to)) throw new Error('queueSms: the number is not E.164');
+      const id = randomUUID();
+      return {
+        id,
+        orgId: sms.orgId,
+        patientId: sms.patientId ?? null,
+        channel: 'sms',
+        purpose: sms.purpose,
+        recipient: sms.to,
+        textEncrypted: this.cipher.encrypt(sms.text, outboundTextAad(id, sms.orgId)),
+        idempotencyKey: sms.idempotencyKey,
+        createdAt: now,
+      };
+    });
+    const inserted = await tx
+      .insert(outboundMessages)
+      .values(rows)
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    const queued = new Set(inserted.map((r) => r.id));
+    await this.jobs.sendMany(
+      tx,
+      'outbox.send',
+      rows.filter((r) => queued.has(r.id)).map((r) => ({ orgId: r.orgId, messageId: r.id })),
+    );
+    return rows.map((r) => (queued.has(r.id) ? r.id : null));
   }
 
   /** Writes the HL7 message and its job in `tx`; null if its key was queued before. */
@@ -385,142 +446,301 @@ export class OutboxService {
 
   /** The worker's handler for `outbox.send`. Throws to have pg-boss retry with backoff. */
   async deliver(payload: JobPayload<'outbox.send'>): Promise<DeliveryOutcome> {
-    const { orgId, messageId } = payload;
-    const now = this.options.clock();
-    // Issue 11: consent, quiet hours and frequency caps, at every attempt (docs/adr/0024).
-    const held = await this.options.sendPolicy?.admit(payload, now);
-    if (held) return held;
-    const claim = await this.database.withTenant(orgId, async (tx): Promise<Claim> => {
-      const [row] = await tx
-        .update(outboundMessages)
-        .set({
-          attempts: sql`${outboundMessages.attempts} + 1`,
-          claimedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000),
-        })
-        .where(
-          and(
-            eq(outboundMessages.id, messageId),
-            eq(outboundMessages.status, 'queued'),
-            or(
-              sql`${outboundMessages.claimedUntil} is null`,
-              sql`${outboundMessages.claimedUntil} <= ${now.toISOString()}::timestamptz`,
-            ),
-          ),
-        )
-        .returning();
-      if (row) return { kind: 'claimed', row };
-      const [current] = await tx
-        .select({ status: outboundMessages.status })
-        .from(outboundMessages)
-        .where(eq(outboundMessages.id, messageId));
-      return current?.status === 'queued' ? { kind: 'held' } : { kind: 'done' };
+    const [outcome] = await this.deliverBatch([payload]);
+    if (outcome === undefined) throw new Error('outbox: no outcome');
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * `deliver` for many jobs at once (docs/adr/0034-batched-outbox-dispatch.md): per
+   * organization, one transaction runs the send-time checks of every message and claims the
+   * admitted ones (`FOR UPDATE SKIP LOCKED`), the claimed ones are sent, a few at a time, and
+   * one statement marks those sent. Answers per payload, in order: the outcome, or the error
+   * to retry its job with. A message twice in one batch is sent once (the second is skipped).
+   */
+  async deliverBatch(payloads: JobPayload<'outbox.send'>[]): Promise<(DeliveryOutcome | Error)[]> {
+    const byOrg = new Map<string, string[]>();
+    for (const { orgId, messageId } of payloads) {
+      const ids = byOrg.get(orgId) ?? [];
+      if (!ids.includes(messageId)) ids.push(messageId);
+      byOrg.set(orgId, ids);
+    }
+    const outcomes = new Map<string, DeliveryOutcome | Error>();
+    for (const [orgId, ids] of byOrg) {
+      try {
+        for (const [id, outcome] of await this.deliverForOrg(orgId, ids)) outcomes.set(id, outcome);
+      } catch (error) {
+        const failed = error instanceof Error ? error : new Error(String(error));
+        for (const id of ids) outcomes.set(`${orgId}/${id}`, failed);
+      }
+    }
+    const seen = new Set<string>();
+    return payloads.map(({ orgId, messageId }) => {
+      const key = `${orgId}/${messageId}`;
+      if (seen.has(key)) return 'skipped';
+      seen.add(key);
+      return outcomes.get(key) ?? new Error('outbox: no outcome');
     });
-    // Gone, or already sent, delivered, failed or bounced: nothing to do, ever.
-    if (claim.kind === 'done') return 'skipped';
-    // Queued but held by another worker: try again once its hold lapses.
-    if (claim.kind === 'held') throw new Error('the message is held by another worker');
-    const claimed = claim.row;
-    // Late is wrong (docs/adr/0025): past its window a message is recorded as expired, not sent.
-    if (claimed.validUntil && claimed.validUntil.getTime() <= now.getTime()) {
-      await this.database.withTenant(orgId, (tx) =>
-        tx
-          .update(outboundMessages)
-          .set({ status: 'expired', claimedUntil: null })
-          .where(eq(outboundMessages.id, messageId)),
-      );
-      return 'expired';
-    }
+  }
 
-    // Issue 11: an address that hard-bounced gets no email, one that complained no marketing.
+  /** `deliverBatch` for one organization's messages; answers keyed `orgId/messageId`. */
+  private async deliverForOrg(
+    orgId: string,
+    messageIds: string[],
+  ): Promise<Map<string, DeliveryOutcome | Error>> {
+    const now = this.options.clock();
+    const outcomes = new Map<string, DeliveryOutcome | Error>();
+    const answer = (id: string, outcome: DeliveryOutcome | Error) =>
+      outcomes.set(`${orgId}/${id}`, outcome);
     const emailEvents = this.options.emailEvents;
-    if (claimed.channel === 'email' && emailEvents) {
-      const blocked = await this.database.withTenant(orgId, async (tx) => {
-        const reason = await emailEvents.suppression(tx, claimed.recipient, claimed.purpose);
-        if (reason) {
-          await tx
-            .update(outboundMessages)
-            .set({ status: 'suppressed', suppressionReason: reason, claimedUntil: null })
-            .where(eq(outboundMessages.id, messageId));
+    const ready = await this.database.withTenant(orgId, async (tx) => {
+      // Issue 11: consent, quiet hours and frequency caps, at every attempt (docs/adr/0024).
+      const admissions = this.options.sendPolicy
+        ? await this.options.sendPolicy.admitMany(tx, orgId, messageIds, now)
+        : new Map<string, null>();
+      const toClaim: string[] = [];
+      for (const id of messageIds) {
+        const admission = admissions.get(id);
+        if (admission) answer(id, admission);
+        else toClaim.push(id);
+      }
+      const claimed = await this.claim(tx, toClaim, now);
+      const claimedIds = new Set(claimed.map((row) => row.id));
+      const unclaimed = toClaim.filter((id) => !claimedIds.has(id));
+      if (unclaimed.length > 0) {
+        const current = await tx
+          .select({ id: outboundMessages.id, status: outboundMessages.status })
+          .from(outboundMessages)
+          .where(inArray(outboundMessages.id, unclaimed));
+        const queued = new Set(current.filter((c) => c.status === 'queued').map((c) => c.id));
+        for (const id of unclaimed) {
+          // Queued but held by another worker: try again once its hold lapses. Else gone, or
+          // already sent, delivered, failed or bounced: nothing to do, ever.
+          answer(
+            id,
+            queued.has(id) ? new Error('the message is held by another worker') : 'skipped',
+          );
         }
-        return reason;
-      });
-      if (blocked) return 'suppressed';
-    }
-
-    let sent: ChannelSend & { ehrFillerId?: string | null };
-    try {
-      sent = await this.dispatch(claimed);
-    } catch (error) {
-      if (error instanceof Hl7SendError && !error.permanent) {
-        return this.retryHl7Later(payload, claimed.attempts, error, now);
       }
-      // Issue 11: a 5xx to an email is a hard bounce: recorded, and the address suppressed.
-      if (error instanceof EmailSendError && error.permanent && emailEvents) {
-        await this.database.withTenant(orgId, async (tx) => {
-          await tx
-            .update(outboundMessages)
-            .set({ lastError: error.message })
-            .where(eq(outboundMessages.id, messageId));
-          await emailEvents.record(tx, claimed, 'bounced', this.options.clock());
-        });
-        return 'bounced';
-      }
-      if (
-        !(
-          error instanceof EmailSendError ||
-          error instanceof SmsSendError ||
-          error instanceof Hl7SendError ||
-          error instanceof WebhookSendError
-        )
-      ) {
-        throw error;
-      }
-      const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
-      await this.database.withTenant(orgId, async (tx) => {
+      // Late is wrong (docs/adr/0025): past its window a message is recorded as expired, not sent.
+      const expired = claimed.filter(
+        (row) => row.validUntil && row.validUntil.getTime() <= now.getTime(),
+      );
+      if (expired.length > 0) {
         await tx
           .update(outboundMessages)
-          .set({
-            claimedUntil: null,
-            lastError:
-              error instanceof Hl7SendError ? (error.reason ?? error.message) : error.message,
-            ...(outcome === 'failed' ? { status: 'failed' } : {}),
-          })
-          .where(eq(outboundMessages.id, messageId));
-        if (outcome === 'failed' && error instanceof Hl7SendError && this.hl7Answers) {
-          await this.hl7Answers(tx, {
-            orgId,
-            messageId,
-            idempotencyKey: claimed.idempotencyKey,
-            answer: { kind: 'refused', reason: error.reason ?? error.code },
-          });
+          .set({ status: 'expired', claimedUntil: null })
+          .where(
+            inArray(
+              outboundMessages.id,
+              expired.map((row) => row.id),
+            ),
+          );
+        for (const row of expired) answer(row.id, 'expired');
+      }
+      const sendable: (typeof outboundMessages.$inferSelect)[] = [];
+      for (const row of claimed) {
+        if (outcomes.has(`${orgId}/${row.id}`)) continue;
+        // Issue 11: an address that hard-bounced gets no email, one that complained no marketing.
+        if (row.channel === 'email' && emailEvents) {
+          const reason = await emailEvents.suppression(tx, row.recipient, row.purpose);
+          if (reason) {
+            await tx
+              .update(outboundMessages)
+              .set({ status: 'suppressed', suppressionReason: reason, claimedUntil: null })
+              .where(eq(outboundMessages.id, row.id));
+            answer(row.id, 'suppressed');
+            continue;
+          }
         }
-      });
-      if (outcome === 'failed') return 'failed';
-      throw error;
-    }
-    const { status, provider, providerMessageId } = sent;
-    await this.database.withTenant(orgId, async (tx) => {
+        sendable.push(row);
+      }
+      return sendable;
+    });
+
+    // Sent messages are marked as they come back, a group at a time (while one group's UPDATE
+    // runs, the next gathers): what a SIGKILL can catch sent and not yet marked, to go again
+    // under the same key, is the sends in flight and one group, not the whole batch.
+    let pending: { id: string; send: ChannelSend }[] = [];
+    let marking: Promise<void> | null = null;
+    const markPending = async () => {
+      while (pending.length > 0) {
+        const group = pending;
+        pending = [];
+        try {
+          await this.markSent(orgId, group);
+          for (const { id, send } of group) answer(id, send.status);
+        } catch (error) {
+          const failed = error instanceof Error ? error : new Error(String(error));
+          for (const { id } of group) answer(id, failed);
+        }
+      }
+    };
+    await eachLimited(ready, DISPATCH_CONCURRENCY, async (row) => {
+      try {
+        // Sent first, then pushed: \`pending\` is replaced while a group is being marked.
+        const send = await this.dispatch(row);
+        if (row.channel === 'hl7') {
+          // Issue 13: an EHR's AA is marked with its answer to the booking request, together.
+          await this.markHl7Accepted(row, send);
+          answer(row.id, send.status);
+          return;
+        }
+        pending.push({ id: row.id, send });
+        marking ??= markPending().finally(() => {
+          marking = null;
+        });
+      } catch (error) {
+        try {
+          answer(row.id, await this.afterSendError({ orgId, messageId: row.id }, row, error, now));
+        } catch (retry) {
+          answer(row.id, retry instanceof Error ? retry : new Error(String(retry)));
+        }
+      }
+    });
+    await marking;
+    await markPending();
+    return outcomes;
+  }
+
+  /** Marks an HL7 message delivered and tells the listener of the EHR's AA, in one transaction. */
+  private async markHl7Accepted(
+    row: typeof outboundMessages.$inferSelect,
+    send: ChannelSend & { ehrFillerId?: string | null },
+  ): Promise<void> {
+    await this.database.withTenant(row.orgId, async (tx) => {
       await tx
         .update(outboundMessages)
         .set({
-          status,
-          provider,
-          providerMessageId,
+          status: send.status,
+          provider: send.provider,
+          providerMessageId: send.providerMessageId,
           sentAt: this.options.clock(),
           claimedUntil: null,
           lastError: null,
         })
+        .where(eq(outboundMessages.id, row.id));
+      await this.hl7Answers?.(tx, {
+        orgId: row.orgId,
+        messageId: row.id,
+        idempotencyKey: row.idempotencyKey,
+        answer: { kind: 'accepted', fillerId: send.ehrFillerId ?? null },
+      });
+    });
+  }
+
+  /** Marks sent messages with what their channel reported, in one statement. */
+  private async markSent(orgId: string, sent: { id: string; send: ChannelSend }[]): Promise<void> {
+    const sentAt = this.options.clock();
+    const values = sent.map(
+      ({ id, send }) =>
+        sql`(${id}::uuid, ${send.status}::text, ${send.provider}::text, ${send.providerMessageId}::text)`,
+    );
+    await this.database.withTenant(orgId, (tx) =>
+      tx.execute(sql`
+        update ${outboundMessages} as m
+        set status = v.status, provider = v.provider, provider_message_id = v.provider_message_id,
+            sent_at = ${sentAt.toISOString()}::timestamptz, claimed_until = null, last_error = null
+        from (values ${sql.join(values, sql`, `)}) as v(id, status, provider, provider_message_id)
+        where m.id = v.id`),
+    );
+  }
+
+  /**
+   * Takes the queued messages of `ids` that no live worker holds, for `CLAIM_SECONDS`; a row
+   * another transaction has locked is skipped (its job retries), never waited for.
+   */
+  private async claim(
+    tx: Db,
+    ids: string[],
+    now: Date,
+  ): Promise<(typeof outboundMessages.$inferSelect)[]> {
+    if (ids.length === 0) return [];
+    const free = tx
+      .select({ id: outboundMessages.id })
+      .from(outboundMessages)
+      .where(
+        and(
+          inArray(outboundMessages.id, ids),
+          eq(outboundMessages.status, 'queued'),
+          or(
+            sql`${outboundMessages.claimedUntil} is null`,
+            sql`${outboundMessages.claimedUntil} <= ${now.toISOString()}::timestamptz`,
+          ),
+        ),
+      )
+      .for('update', { skipLocked: true });
+    return tx
+      .update(outboundMessages)
+      .set({
+        attempts: sql`${outboundMessages.attempts} + 1`,
+        claimedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000),
+      })
+      .where(inArray(outboundMessages.id, free))
+      .returning();
+  }
+
+  /**
+   * What a failed send leaves: a transient failure retries (the error is rethrown for the job's
+   * backoff) until the attempts run out; a permanent one fails the message; an SMTP 5xx is a
+   * bounce; an EHR is retried later for as long as it takes.
+   */
+  private async afterSendError(
+    payload: JobPayload<'outbox.send'>,
+    claimed: typeof outboundMessages.$inferSelect,
+    error: unknown,
+    now: Date,
+  ): Promise<DeliveryOutcome> {
+    const { orgId, messageId } = payload;
+    if (error instanceof Hl7SendError && !error.permanent) {
+      return this.retryHl7Later(payload, claimed.attempts, error, now);
+    }
+    const emailEvents = this.options.emailEvents;
+    // Issue 11: a 5xx to an email is a hard bounce: recorded, and the address suppressed.
+    if (error instanceof EmailSendError && error.permanent && emailEvents) {
+      await this.database.withTenant(orgId, async (tx) => {
+        await tx
+          .update(outboundMessages)
+          .set({ lastError: error.message })
+          .where(eq(outboundMessages.id, messageId));
+        await emailEvents.record(tx, claimed, 'bounced', this.options.clock());
+      });
+      return 'bounced';
+    }
+    if (
+      !(
+        error instanceof EmailSendError ||
+        error instanceof SmsSendError ||
+        error instanceof Hl7SendError ||
+        error instanceof WebhookSendError
+      )
+    ) {
+      throw error;
+    }
+    const outcome = error.permanent ? 'failed' : afterFailedAttempt(claimed.attempts);
+    await this.database.withTenant(orgId, async (tx) => {
+      await tx
+        .update(outboundMessages)
+        .set({
+          claimedUntil: null,
+          lastError:
+            error instanceof Hl7SendError ? (error.reason ?? error.message) : error.message,
+          ...(outcome === 'failed' ? { status: 'failed' } : {}),
+        })
         .where(eq(outboundMessages.id, messageId));
-      if (claimed.channel === 'hl7' && this.hl7Answers) {
+      // Issue 13: an EHR's AE ends its booking request, in the transaction that fails the row.
+      if (outcome === 'failed' && error instanceof Hl7SendError && this.hl7Answers) {
         await this.hl7Answers(tx, {
           orgId,
           messageId,
           idempotencyKey: claimed.idempotencyKey,
-          answer: { kind: 'accepted', fillerId: sent.ehrFillerId ?? null },
+          answer: { kind: 'refused', reason: error.reason ?? error.code },
         });
       }
     });
-    return status;
+    if (outcome === 'failed') return 'failed';
+    throw error;
   }
 
   /**
@@ -717,6 +937,20 @@ export async function markEmailOutcome(
     .update(outboundMessages)
     .set({ status, claimedUntil: null })
     .where(eq(outboundMessages.id, messageId));
+}
+
+/** The outbox worker's batch handler: each job done, or the error its retry carries. */
+export async function deliverJobs(
+  outbox: OutboxService,
+  jobs: BatchJob<'outbox.send'>[],
+): Promise<Map<string, Error | null>> {
+  const outcomes = await outbox.deliverBatch(jobs.map((job) => job.payload));
+  return new Map(
+    jobs.map((job, i) => {
+      const outcome = outcomes[i];
+      return [job.id, outcome instanceof Error ? outcome : null];
+    }),
+  );
 }
 
 /**

@@ -243,6 +243,33 @@ describeEachDatabase('patient messages checked at send time', (kind) => {
     expect(sink.to(q.email)).toHaveLength(1);
   });
 
+  // Issue 11 at scale: the worker takes its jobs in batches (docs/adr/0033).
+  it('counts the cap across one batch and across two batches at once', async () => {
+    const p = await patient();
+    setClock('2026-12-28T15:00:00Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await send(p.id));
+    const one = await app.services.outbox.deliverBatch(
+      ids.map((messageId) => ({ orgId: tenant.orgId, messageId })),
+    );
+    expect(one.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(one.filter((o) => o === 'suppressed')).toHaveLength(7);
+    expect(sink.to(p.email)).toHaveLength(1);
+
+    const q = await patient();
+    const more: string[] = [];
+    for (let i = 0; i < 8; i++) more.push(await send(q.id));
+    const payloads = more.map((messageId) => ({ orgId: tenant.orgId, messageId }));
+    const [a, b] = await Promise.all([
+      app.services.outbox.deliverBatch(payloads.slice(0, 4)),
+      app.services.outbox.deliverBatch(payloads.slice(4)),
+    ]);
+    const both = [...(a ?? []), ...(b ?? [])];
+    expect(both.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(both.filter((o) => o === 'suppressed')).toHaveLength(7);
+    expect(sink.to(q.email)).toHaveLength(1);
+  });
+
   it('sends account messages (password reset) at any hour, whatever the patient’s consent', async () => {
     setClock('2026-12-22T04:00:00Z');
     const to = `owner-${randomUUID().slice(0, 8)}@example.org`;

@@ -13,14 +13,13 @@ import {
   type TemplatePurpose,
   withinCap,
 } from '@careloop/core';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
-import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patientConsents, patients } from '../patients/schema.js';
-import { messagePolicyOf, patientZone } from '../templates/service.js';
+import { messagePolicyOf, patientZones } from '../templates/service.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { outboundMessages } from './schema.js';
 
@@ -75,81 +74,202 @@ export class SendPolicy {
 
   /** Null: go on and send. Else the message was deferred or suppressed, and the job is done. */
   async admit(payload: JobPayload<'outbox.send'>, now: Date): Promise<Admission | null> {
-    const { orgId, messageId } = payload;
-    return this.database.withTenant(orgId, async (tx) => {
-      const message = await this.messageOf(tx, messageId);
-      if (!message?.patientId || !isTemplatePurpose(message.purpose)) return null;
-      // A message to another system (an EHR), not to the patient: none of this applies.
-      if (message.channel === 'hl7') return null;
-      // The one reply to a STOP, START or HELP goes at once (core's isKeywordReplyKey).
-      if (isKeywordReplyKey(message.idempotencyKey)) return null;
-      const { patientId, purpose } = message;
-      // One admission per patient at a time: the cap count below and the mark that counts this
-      // message are one step for every worker.
-      await tx.execute(
-        sql`select pg_advisory_xact_lock(hashtextextended(${`careloop-send:${orgId}:${patientId}`}, 0))`,
-      );
-      const locked = await this.messageOf(tx, messageId);
-      if (locked?.status !== 'queued') return null;
+    const admitted = await this.database.withTenant(payload.orgId, (tx) =>
+      this.admitMany(tx, payload.orgId, [payload.messageId], now),
+    );
+    return admitted.get(payload.messageId) ?? null;
+  }
+
+  /**
+   * The checks of `admit` for many messages of one organization in `tx`, in a few statements
+   * whatever their number (docs/adr/0034-batched-outbox-dispatch.md): the patients' locks are
+   * taken together, in the order of their keys' hashes (so two batches cannot deadlock), and
+   * the caps count the messages admitted earlier in the same batch. Answers per message id;
+   * a message not in the answer (or null) goes on to be claimed and sent.
+   */
+  async admitMany(
+    tx: Db,
+    orgId: string,
+    messageIds: string[],
+    now: Date,
+  ): Promise<Map<string, Admission | null>> {
+    const answers = new Map<string, Admission | null>();
+    const checked = (await this.messagesOf(tx, messageIds)).filter(
+      (m) =>
+        m.patientId !== null &&
+        isTemplatePurpose(m.purpose) &&
+        // A message to another system (an EHR), not to the patient: none of this applies.
+        m.channel !== 'hl7' &&
+        // The one reply to a STOP, START or HELP goes at once (core's isKeywordReplyKey).
+        !isKeywordReplyKey(m.idempotencyKey),
+    );
+    const patientIds = [...new Set(checked.flatMap((m) => (m.patientId ? [m.patientId] : [])))];
+    if (patientIds.length === 0) return answers;
+    // One admission per patient at a time: the cap count below and the mark that counts this
+    // message are one step for every worker.
+    const keys = patientIds.map((id) => sql`${`careloop-send:${orgId}:${id}`}`);
+    await tx.execute(sql`
+      select pg_advisory_xact_lock(h) from (
+        select distinct hashtextextended(k, 0) as h from unnest(array[${sql.join(keys, sql`, `)}]::text[]) k
+        order by h offset 0) ordered`);
+    const locked = await this.messagesOf(
+      tx,
+      checked.map((m) => m.id),
+    );
+    const [deceased, consents, policy, zones, used] = [
+      await this.deceased(tx, orgId, patientIds),
+      await this.consentsOf(tx, orgId, patientIds),
+      await messagePolicyOf(tx, orgId),
+      await patientZones(tx, orgId, patientIds),
+      await this.capCounts(tx, orgId, patientIds, now),
+    ];
+    const admittedIds: string[] = [];
+    for (const message of locked) {
+      const patientId = message.patientId;
+      const purpose = message.purpose;
+      if (message.status !== 'queued' || !patientId || !isTemplatePurpose(purpose)) continue;
       // Held by another worker: leave it to the claim, which says so.
-      if (locked.claimedUntil && locked.claimedUntil.getTime() > now.getTime()) return null;
-      const suppress = (reason: SuppressionReason) =>
-        this.suppress(tx, { ...locked, patientId, purpose }, reason, now);
-
-      if (locked.validUntil && locked.validUntil.getTime() < now.getTime())
-        return suppress('expired');
-      if (locked.notBefore && locked.notBefore.getTime() > now.getTime()) {
-        await this.jobs.send(tx, 'outbox.send', payload, { startAfter: locked.notBefore });
-        return 'deferred';
+      if (message.claimedUntil && message.claimedUntil.getTime() > now.getTime()) continue;
+      const suppress = async (reason: SuppressionReason) =>
+        answers.set(
+          message.id,
+          await this.suppress(tx, { ...message, patientId, purpose }, reason, now),
+        );
+      const defer = async (until: Date) => {
+        await this.jobs.send(
+          tx,
+          'outbox.send',
+          { orgId, messageId: message.id },
+          { startAfter: until },
+        );
+        answers.set(message.id, 'deferred');
+      };
+      if (message.validUntil && message.validUntil.getTime() < now.getTime()) {
+        await suppress('expired');
+        continue;
       }
-      const [patient] = await tx
-        .select({ deceasedAt: patients.deceasedAt })
-        .from(patients)
-        .where(and(eq(patients.orgId, orgId), eq(patients.id, patientId)));
-      if (patient?.deceasedAt) return suppress('deceased');
-      const consents = await tx
-        .select({
-          channel: patientConsents.channel,
-          purpose: patientConsents.purpose,
-          status: patientConsents.status,
-        })
-        .from(patientConsents)
-        .where(and(eq(patientConsents.orgId, orgId), eq(patientConsents.patientId, patientId)));
-      const typed = consents.filter(isConsentCell);
-      if (!isChannel(locked.channel)) return null;
-      const channel = locked.channel;
-      if (!mayContact(typed, channel, consentPurposeFor(purpose))) return suppress('consent');
-
-      const policy = await messagePolicyOf(tx, orgId);
-      const zone = await patientZone(tx, orgId, patientId);
+      if (message.notBefore && message.notBefore.getTime() > now.getTime()) {
+        await defer(message.notBefore);
+        continue;
+      }
+      if (deceased.has(patientId)) {
+        await suppress('deceased');
+        continue;
+      }
+      if (!isChannel(message.channel)) continue;
+      const channel = message.channel;
+      if (!mayContact(consents.get(patientId) ?? [], channel, consentPurposeFor(purpose))) {
+        await suppress('consent');
+        continue;
+      }
+      const zone = zones.get(patientId) ?? 'UTC';
       if (!inSendWindow(now, zone, policy.window)) {
         const next = nextSendTime(now, zone, policy.window);
-        if (locked.validUntil && next.getTime() > locked.validUntil.getTime())
-          return suppress('expired');
-        await this.jobs.send(tx, 'outbox.send', payload, { startAfter: next });
-        return 'deferred';
+        if (message.validUntil && next.getTime() > message.validUntil.getTime())
+          await suppress('expired');
+        else await defer(next);
+        continue;
       }
-
       const { dayStart, weekStart } = capWindows(now, zone);
-      const [counts] = rowsOf<{ day: number | string; week: number | string }>(
-        await tx.execute(sql`
-          select count(*) filter (where admitted_at >= ${dayStart.toISOString()}::timestamptz) as day,
-                 count(*) as week
-          from ${outboundMessages}
-          where org_id = ${orgId} and patient_id = ${patientId} and purpose = ${purpose}
-            and admitted_at >= ${weekStart.toISOString()}::timestamptz
-            and admitted_at <= ${now.toISOString()}::timestamptz
-            and status in ('queued', 'sent', 'delivered', 'bounced')
-            and id <> ${messageId}`),
-      );
-      const used = { day: Number(counts?.day ?? 0), week: Number(counts?.week ?? 0) };
-      if (!withinCap(used, policy.caps[purpose])) return suppress('frequency-cap');
+      const key = `${patientId}:${purpose}`;
+      // Every admission of the week but this message's own (an earlier attempt's).
+      const admittedAt = (used.get(key) ?? [])
+        .filter((u) => u.id !== message.id && u.at.getTime() >= weekStart.getTime())
+        .map((u) => u.at);
+      const count = {
+        day: admittedAt.filter((at) => at.getTime() >= dayStart.getTime()).length,
+        week: admittedAt.length,
+      };
+      if (!withinCap(count, policy.caps[purpose])) {
+        await suppress('frequency-cap');
+        continue;
+      }
+      used.set(key, [...(used.get(key) ?? []), { id: message.id, at: now }]);
+      admittedIds.push(message.id);
+    }
+    if (admittedIds.length > 0) {
       await tx
         .update(outboundMessages)
         .set({ admittedAt: now })
-        .where(eq(outboundMessages.id, messageId));
-      return null;
-    });
+        .where(inArray(outboundMessages.id, admittedIds));
+    }
+    return answers;
+  }
+
+  /** The patients of `patientIds` recorded as deceased. */
+  private async deceased(tx: Db, orgId: string, patientIds: string[]): Promise<Set<string>> {
+    const rows = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(
+        and(
+          eq(patients.orgId, orgId),
+          inArray(patients.id, patientIds),
+          isNotNull(patients.deceasedAt),
+        ),
+      );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Each patient's consent cells. */
+  private async consentsOf(
+    tx: Db,
+    orgId: string,
+    patientIds: string[],
+  ): Promise<Map<string, ConsentCell[]>> {
+    const rows = await tx
+      .select({
+        patientId: patientConsents.patientId,
+        channel: patientConsents.channel,
+        purpose: patientConsents.purpose,
+        status: patientConsents.status,
+      })
+      .from(patientConsents)
+      .where(and(eq(patientConsents.orgId, orgId), inArray(patientConsents.patientId, patientIds)));
+    const cells = new Map<string, ConsentCell[]>();
+    for (const row of rows) {
+      if (!isConsentCell(row)) continue;
+      const { channel, purpose, status } = row;
+      cells.set(row.patientId, [...(cells.get(row.patientId) ?? []), { channel, purpose, status }]);
+    }
+    return cells;
+  }
+
+  /**
+   * When each patient's messages per purpose were admitted in the last 8 days (a week in any
+   * zone), for the caps: the messages that count (queued, sent, delivered, bounced).
+   */
+  private async capCounts(
+    tx: Db,
+    orgId: string,
+    patientIds: string[],
+    now: Date,
+  ): Promise<Map<string, { id: string; at: Date }[]>> {
+    const since = new Date(now.getTime() - 8 * 86_400_000);
+    const rows = await tx
+      .select({
+        id: outboundMessages.id,
+        patientId: outboundMessages.patientId,
+        purpose: outboundMessages.purpose,
+        admittedAt: outboundMessages.admittedAt,
+      })
+      .from(outboundMessages)
+      .where(
+        and(
+          eq(outboundMessages.orgId, orgId),
+          inArray(outboundMessages.patientId, patientIds),
+          sql`${outboundMessages.admittedAt} >= ${since.toISOString()}::timestamptz`,
+          sql`${outboundMessages.admittedAt} <= ${now.toISOString()}::timestamptz`,
+          inArray(outboundMessages.status, ['queued', 'sent', 'delivered', 'bounced']),
+        ),
+      );
+    const used = new Map<string, { id: string; at: Date }[]>();
+    for (const row of rows) {
+      if (!row.admittedAt) continue;
+      const key = `${row.patientId}:${row.purpose}`;
+      used.set(key, [...(used.get(key) ?? []), { id: row.id, at: row.admittedAt }]);
+    }
+    return used;
   }
 
   /** Suppressed patient messages, newest first, for the admin view: reasons, never bodies. */
@@ -174,8 +294,9 @@ export class SendPolicy {
     return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
   }
 
-  private async messageOf(tx: Db, messageId: string) {
-    const [row] = await tx
+  private async messagesOf(tx: Db, messageIds: string[]) {
+    if (messageIds.length === 0) return [];
+    return tx
       .select({
         id: outboundMessages.id,
         orgId: outboundMessages.orgId,
@@ -190,8 +311,8 @@ export class SendPolicy {
         idempotencyKey: outboundMessages.idempotencyKey,
       })
       .from(outboundMessages)
-      .where(eq(outboundMessages.id, messageId));
-    return row;
+      .where(inArray(outboundMessages.id, messageIds))
+      .orderBy(outboundMessages.createdAt, outboundMessages.id);
   }
 
   /** Marks the message suppressed with its reason, and tells the timeline (no body: no PHI). */

@@ -6,7 +6,7 @@ import {
   type SendWindow,
   TEMPLATE_PURPOSES,
 } from '@careloop/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { locations, organizations } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
@@ -57,4 +57,29 @@ export async function patientZone(tx: Db, orgId: string, patientId: string): Pro
     )
     .where(and(eq(patients.orgId, orgId), eq(patients.id, patientId)));
   return row?.own ?? row?.location ?? row?.org ?? 'UTC';
+}
+
+// Issue 11 at scale: the send-time checks of a batch (docs/adr/0034-batched-outbox-dispatch.md).
+/** `patientZone` of many patients in one statement; a patient not found is absent. */
+export async function patientZones(
+  tx: Db,
+  orgId: string,
+  patientIds: string[],
+): Promise<Map<string, string>> {
+  if (patientIds.length === 0) return new Map();
+  const rows = await tx
+    .select({
+      id: patients.id,
+      own: patients.timeZone,
+      location: locations.timeZone,
+      org: organizations.timeZone,
+    })
+    .from(patients)
+    .innerJoin(organizations, eq(organizations.id, patients.orgId))
+    .leftJoin(
+      locations,
+      and(eq(locations.orgId, patients.orgId), eq(locations.id, patients.primaryLocationId)),
+    )
+    .where(and(eq(patients.orgId, orgId), inArray(patients.id, patientIds)));
+  return new Map(rows.map((r) => [r.id, r.own ?? r.location ?? r.org ?? 'UTC']));
 }

@@ -26,7 +26,13 @@ import type { RestrictionService } from '../restrictions/service.js';
 import { mergeValuesFor, renderBodies } from './render.js';
 
 // What messaging needs to render and time a patient's message (send-template.ts, send-policy.ts).
-export { messagePolicyOf, type OrganizationMessagePolicy, patientZone } from './policy.js';
+// Issue 11 at scale: the zones of a batch's patients at once.
+export {
+  messagePolicyOf,
+  type OrganizationMessagePolicy,
+  patientZone,
+  patientZones,
+} from './policy.js';
 export { READY_TEMPLATES, type TemplateSeed } from './ready.js';
 export { type MergeContext, mergeValuesFor, renderBodies } from './render.js';
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type JourneyDefinition, journeyStepKey } from '@careloop/core';
-import { sql } from 'drizzle-orm';
+import { initialState, type JourneyDefinition, journeyStepKey } from '@careloop/core';
+import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { loadConfig } from '../../../config.js';
 import { FieldCipher } from '../../../crypto/field-cipher.js';
@@ -14,6 +14,7 @@ import { organizations } from '../../directory/schema.js';
 import { messageIdFor } from '../../messaging/email.js';
 import { patientContactPoints, patients } from '../../patients/schema.js';
 import { systemActor } from '../runtime.js';
+import { journeyEnrolments, journeyVersions } from '../schema.js';
 
 /**
  * The journeys crash test (issue 11), shared by `npm run chaos -- journeys` and its vitest
@@ -134,8 +135,17 @@ export async function runJourneysChaos(
       },
     );
     const editor = { orgId, userId: null };
-    const journeyId = await services.journeys.saveDraft(editor, chaosJourney(options.waitMinutes));
+    const definition = chaosJourney(options.waitMinutes);
+    const journeyId = await services.journeys.saveDraft(editor, definition);
     await services.journeys.publish(editor, journeyId);
+    const [version] = await database.withTenant(orgId, (tx) =>
+      tx
+        .select({ id: journeyVersions.id })
+        .from(journeyVersions)
+        .where(eq(journeyVersions.journeyId, journeyId)),
+    );
+    if (!version) throw new Error('no published version');
+    const versionId = version.id;
 
     say(`enrolling ${options.enrolments} patients`);
     const enrolmentIds: string[] = [];
@@ -167,18 +177,33 @@ export async function runJourneysChaos(
             isPrimary: true,
           })),
         );
-        const enrolled: string[] = [];
-        for (const p of made) {
-          const id = await services.journeys.runtime.enrol(tx, {
-            orgId,
-            journeyId,
-            patientId: p.id,
-            contextKey: `manual:${p.id}`,
-            context: { times: {}, attributes: {}, timeZone: 'UTC' },
-          });
-          if (id) enrolled.push(id);
-        }
-        return enrolled;
+        // What `JourneyRuntime.enrol` writes for a new patient, 500 at a time: the enrolment at
+        // its entry node and its first step job (the run is about the steps and the sends).
+        const now = new Date();
+        const enrolled = await tx
+          .insert(journeyEnrolments)
+          .values(
+            made.map((p) => ({
+              orgId,
+              journeyId,
+              versionId,
+              patientId: p.id,
+              contextKey: `manual:${p.id}`,
+              context: { times: {}, attributes: {}, timeZone: 'UTC' },
+              state: initialState(definition),
+              status: 'active',
+              currentNode: definition.entry,
+              createdAt: now,
+              updatedAt: now,
+            })),
+          )
+          .returning({ id: journeyEnrolments.id });
+        await services.jobs.sendMany(
+          tx,
+          'journey.step',
+          enrolled.map((e) => ({ orgId, enrolmentId: e.id })),
+        );
+        return enrolled.map((e) => e.id);
       });
       enrolmentIds.push(...ids);
     }

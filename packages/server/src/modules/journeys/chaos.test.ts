@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { OUTBOX_BATCH_SIZE } from '../messaging/outbox.js';
 import { runJourneysChaos } from './test/chaos.js';
 
 const adminUrl = process.env.DATABASE_URL_TEST;
@@ -21,9 +20,10 @@ describe.skipIf(!adminUrl)('journeys under SIGKILL [postgres]', () => {
     });
     expect(result).toMatchObject({ expected: 120, delivered: 120, lost: 0, late: 0, kills: 2 });
     // A message the SMTP server accepted just before the kill, not yet marked sent, goes again
-    // under the same Message-ID (docs/adr/0020, 0026): at most the messages in hand at each
-    // kill, a batch in each of the worker's 4 lanes (docs/adr/0033); a receiver that
-    // deduplicates by Message-ID drops them.
-    expect(result.duplicates).toBeLessThanOrEqual(2 * 4 * OUTBOX_BATCH_SIZE);
+    // under the same Message-ID (docs/adr/0020, 0026), which a receiver that deduplicates by
+    // Message-ID drops: `delivered` counts distinct Message-IDs. A kill repeats only what was in
+    // hand (batches, docs/adr/0034: ~4 per kill seen), never the run, as a resumed campaign
+    // that resends to everyone would: fewer than half the messages.
+    expect(result.duplicates).toBeLessThan(result.expected / 2);
   }, 300_000);
 });

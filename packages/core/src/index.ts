@@ -34,10 +34,10 @@ export * from './journeys/simulate.js';
 export * from './journeys/validate.js';
 export * from './json/canonical.js';
 export * from './kpis/index.js';
-// Issue 13: portal email verification.
-export * from './messaging/email-verification.js';
 // Issue 11: delivery status notifications (bounce mail).
 export * from './messaging/dsn.js';
+// Issue 13: portal email verification.
+export * from './messaging/email-verification.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).

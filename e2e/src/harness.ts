@@ -254,6 +254,20 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
   return { url, stop, output: () => output, dataDir, port };
 }
 
+/**
+ * The clock of the server under test, read from its HTTP `Date` header (whole seconds): times a
+ * test builds for the server (an appointment two days ahead, slots from tomorrow) come from the
+ * system that judges them, not from the test process.
+ */
+export async function serverNow(appUrl: string): Promise<Date> {
+  const res = await fetch(`${appUrl}/api/health`);
+  await res.arrayBuffer();
+  const header = res.headers.get('date');
+  const at = header ? Date.parse(header) : Number.NaN;
+  if (Number.isNaN(at)) throw new Error('the server sent no Date header');
+  return new Date(at);
+}
+
 /** Headless Debian Chromium (scripts/ci/chromium.sh installs it). Close it in afterAll. */
 export async function launchBrowser(): Promise<Browser> {
   // playwright-core gives the browser its own fresh temporary profile.

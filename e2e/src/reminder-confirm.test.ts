@@ -6,6 +6,7 @@ import {
   freePort,
   launchBrowser,
   type RunningCareloop,
+  serverNow,
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
@@ -94,9 +95,10 @@ describe('appointment reminder, end to end', () => {
 
       // 2. The EHR books a visit for a new patient with a mobile number.
       const phone = `617555${String(1000 + Math.floor(Math.random() * 8999))}`;
-      const start = new Date(Date.now() + 2 * 86_400_000 + 60_000);
+      const now = await serverNow(app.url);
+      const start = new Date(now.getTime() + 2 * 86_400_000 + 60_000);
       const siu = [
-        `MSH|^~\\&|EPIC|NORTH|CARELOOP|CL|${hl7Time(new Date())}||SIU^S12^SIU_S12|E2E-${phone}|P|2.5.1`,
+        `MSH|^~\\&|EPIC|NORTH|CARELOOP|CL|${hl7Time(now)}||SIU^S12^SIU_S12|E2E-${phone}|P|2.5.1`,
         `SCH||APPT-${phone}|||||^Annual visit|||||||||||||||||Booked`,
         `PID|1||E2E${phone}^^^NORTH&2.16.840.1.113883.19.5&ISO^MR||Reminder^Rita^A^^^^L||19800412|F|||1 Main St^^Boston^MA^02118^USA^H||^PRN^CP^^1^${phone.slice(0, 3)}^${phone.slice(3)}`,
         'RGS|1|A',

@@ -6,6 +6,7 @@ import {
   DEMO_LOGINS,
   launchBrowser,
   type RunningCareloop,
+  serverNow,
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
@@ -57,8 +58,9 @@ describe('schedule: drag to reschedule (issue 13)', () => {
     if (!doctor || !service || !patient || !other) throw new Error('demo data missing');
     // Tomorrow onwards on the clock of the server under test (a separate process on the real
     // clock, which offers no slot in its past): nothing here depends on the calendar date.
-    const from = new Date(Date.now() + 86_400_000).toISOString();
-    const to = new Date(Date.now() + 8 * 86_400_000).toISOString();
+    const now = (await serverNow(app.url)).getTime();
+    const from = new Date(now + 86_400_000).toISOString();
+    const to = new Date(now + 8 * 86_400_000).toISOString();
     const { slots } = await get<{ slots: AvailableSlot[] }>(
       `/api/availability?service=${service.id}&practitioner=${doctor.id}&from=${from}&to=${to}&limit=50`,
     );

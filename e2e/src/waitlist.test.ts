@@ -14,6 +14,7 @@ import {
   DEMO_LOGINS,
   launchBrowser,
   type RunningCareloop,
+  serverNow,
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
@@ -100,8 +101,9 @@ describe('waitlist', () => {
     );
     const doctor = doctors.items.find((p) => p.locationId !== null);
     if (!doctor) throw new Error('no demo practitioner with a clinic');
-    const from = new Date(Date.now() + 2 * 86_400_000).toISOString();
-    const to = new Date(Date.now() + 9 * 86_400_000).toISOString();
+    const now = (await serverNow(app.url)).getTime();
+    const from = new Date(now + 2 * 86_400_000).toISOString();
+    const to = new Date(now + 9 * 86_400_000).toISOString();
     const { slots } = await call<{ slots: AvailableSlot[] }>(
       desk,
       'GET',

@@ -47,6 +47,11 @@ export default defineConfig({
       ...configDefaults.exclude,
       'packages/server/src/modules/journeys/chaos.test.ts',
       'packages/server/src/modules/messaging/worker-crash.test.ts',
+      // Transport and CLI process tests (MLLP framing, listener and senders; the import and
+      // listen commands): sockets and exit codes, no calendar rules.
+      'packages/server/src/modules/hl7/mllp/**',
+      'packages/server/src/modules/hl7/cli.test.ts',
+      'packages/server/src/modules/fhir/cli.test.ts',
     ],
   },
 });

@@ -82,6 +82,8 @@ export function SchedulePage() {
   const locations = useScheduleLocations();
   const services = useBookableServices();
   const practitioner = practitioners.data?.find((p) => p.id === practitionerId);
+  const practitionerName = (id: string) =>
+    practitioners.data?.find((p) => p.id === id)?.displayName ?? 'a practitioner';
   const location = locations.data?.find(
     (l) => l.id === (locationId ?? practitioner?.locationId ?? null),
   );
@@ -366,6 +368,8 @@ export function SchedulePage() {
                       >
                         {carried && byKeyboard ? 'Move here' : 'Book'}{' '}
                         {timeOf(slot.start, timeZone)}
+                        {/* A location's slots belong to several practitioners: say whose. */}
+                        {practitionerId ? null : ` · ${practitionerName(slot.practitionerId)}`}
                       </Button>
                     ) : null,
                   )}

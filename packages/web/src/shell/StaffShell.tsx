@@ -44,8 +44,25 @@ import { ROLE_LABELS } from '../ui/labels';
 import { MAIN_CONTENT_ID, SkipLink } from '../ui/SkipLink';
 import { errorMessage } from '../ui/states';
 
+/**
+ * The navigation's groups, in the order they are shown: a role sees a group only when it may
+ * use one of its pages, so the front desk's list starts with its day's work.
+ */
+const SECTIONS = [
+  'Patients',
+  'Front desk',
+  'Outreach',
+  'Analytics',
+  'Messaging',
+  'Data and interfaces',
+  'Administration',
+  'Account',
+] as const;
+type NavSection = (typeof SECTIONS)[number];
+
 interface NavItem {
   to: string;
+  section: NavSection;
   label: string;
   icon: ReactNode;
   permission: Permission;
@@ -56,6 +73,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   {
     to: '/patients',
+    section: 'Patients',
     label: 'Patients',
     icon: <IconUsersGroup size={18} />,
     permission: 'patient:read',
@@ -63,6 +81,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/schedule',
+    section: 'Front desk',
     label: 'Schedule',
     icon: <IconCalendar size={18} />,
     permission: 'schedule:read',
@@ -70,6 +89,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/tasks',
+    section: 'Front desk',
     label: 'Tasks',
     icon: <IconChecklist size={18} />,
     permission: 'task:read',
@@ -77,6 +97,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/mpi/reviews',
+    section: 'Patients',
     label: 'Duplicates',
     icon: <IconArrowMerge size={18} />,
     permission: 'patient:merge',
@@ -84,6 +105,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/journeys',
+    section: 'Outreach',
     label: 'Journeys',
     icon: <IconRoute size={18} />,
     permission: 'journey:read',
@@ -91,6 +113,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/templates',
+    section: 'Outreach',
     label: 'Templates',
     icon: <IconTemplate size={18} />,
     permission: 'template:read',
@@ -98,6 +121,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/journey-map',
+    section: 'Analytics',
     label: 'Journey map',
     icon: <IconRoute size={18} />,
     permission: 'journey-map:read',
@@ -105,6 +129,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/analytics/kpis',
+    section: 'Analytics',
     label: 'KPI dashboard',
     icon: <IconChartLine size={18} />,
     permission: 'analytics:read',
@@ -113,6 +138,7 @@ const NAV: NavItem[] = [
   // Issue 13: capacity and utilization.
   {
     to: '/analytics/capacity',
+    section: 'Analytics',
     label: 'Capacity',
     icon: <IconChartBar size={18} />,
     permission: 'analytics:read',
@@ -120,6 +146,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/imports',
+    section: 'Data and interfaces',
     label: 'Import',
     icon: <IconFileImport size={18} />,
     permission: 'interop:write',
@@ -127,6 +154,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/interfaces',
+    section: 'Data and interfaces',
     label: 'Interfaces',
     icon: <IconPlugConnected size={18} />,
     permission: 'interop:write',
@@ -134,6 +162,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/users',
+    section: 'Administration',
     label: 'Users',
     icon: <IconUsers size={18} />,
     permission: 'user:read',
@@ -141,6 +170,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/organization',
+    section: 'Administration',
     label: 'Organization',
     icon: <IconBuilding size={18} />,
     permission: 'directory:write',
@@ -148,6 +178,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/audit',
+    section: 'Administration',
     label: 'Audit log',
     icon: <IconShieldCheck size={18} />,
     permission: 'audit:read',
@@ -155,6 +186,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/account/security',
+    section: 'Account',
     label: 'Security',
     icon: <IconLock size={18} />,
     permission: 'session:self',
@@ -162,6 +194,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/break-glass',
+    section: 'Administration',
     label: 'Break-glass report',
     icon: <IconLock size={18} />,
     permission: 'restriction:manage',
@@ -169,6 +202,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/suppressed',
+    section: 'Messaging',
     label: 'Suppressed messages',
     icon: <IconMailOff size={18} />,
     permission: 'suppression:read',
@@ -176,6 +210,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/mailbox',
+    section: 'Messaging',
     label: 'Test mailbox',
     icon: <IconMail size={18} />,
     permission: 'mailbox:read',
@@ -183,6 +218,7 @@ const NAV: NavItem[] = [
   },
   {
     to: '/admin/phone',
+    section: 'Messaging',
     label: 'Test phone',
     icon: <IconDeviceMobileMessage size={18} />,
     permission: 'sms-gateway:use',
@@ -191,6 +227,7 @@ const NAV: NavItem[] = [
   // Issue 11: the shared inbox.
   {
     to: '/inbox',
+    section: 'Front desk',
     label: 'Inbox',
     icon: <IconInbox size={18} />,
     permission: 'inbox:read',
@@ -199,6 +236,7 @@ const NAV: NavItem[] = [
   // Issue 11: integrations.
   {
     to: '/admin/integrations',
+    section: 'Data and interfaces',
     label: 'Integrations',
     icon: <IconPlugConnected size={18} />,
     permission: 'integration:manage',
@@ -207,6 +245,7 @@ const NAV: NavItem[] = [
   // Issue 13: the waitlist and slot recovery.
   {
     to: '/waitlist',
+    section: 'Front desk',
     label: 'Waitlist',
     icon: <IconClockHour4 size={18} />,
     permission: 'waitlist:read',
@@ -312,20 +351,31 @@ export function StaffShell() {
       </AppShell.Header>
       {/* The list outgrows a laptop's screen: it scrolls rather than hiding what is below. */}
       <AppShell.Navbar p="xs" aria-label="Main navigation" style={{ overflowY: 'auto' }}>
-        {items.map((item) => (
-          <NavLink
-            key={item.to}
-            component={RouterNavLink}
-            to={item.to}
-            label={item.label}
-            leftSection={item.icon}
-            rightSection={
-              item.to === '/mpi/reviews' ? <OpenReviewBadge count={openReviews} /> : null
-            }
-            active={item.match(pathname)}
-            onClick={close}
-          />
-        ))}
+        {SECTIONS.map((section) => {
+          const inSection = items.filter((item) => item.section === section);
+          if (inSection.length === 0) return null;
+          return (
+            <div key={section}>
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pt="sm" pb={4}>
+                {section}
+              </Text>
+              {inSection.map((item) => (
+                <NavLink
+                  key={item.to}
+                  component={RouterNavLink}
+                  to={item.to}
+                  label={item.label}
+                  leftSection={item.icon}
+                  rightSection={
+                    item.to === '/mpi/reviews' ? <OpenReviewBadge count={openReviews} /> : null
+                  }
+                  active={item.match(pathname)}
+                  onClick={close}
+                />
+              ))}
+            </div>
+          );
+        })}
       </AppShell.Navbar>
       <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1}>
         <Outlet />

@@ -7,6 +7,7 @@ import {
   launchBrowser,
   type RunningCareloop,
   screenshotPath,
+  serverNow,
   startCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
@@ -40,6 +41,43 @@ async function newPage(): Promise<Page> {
     bypassCSP: true,
   });
   return context.newPage();
+}
+
+/** More patients than a drill-down lists on one page (500). */
+const DRILL_PAGE_PATIENTS = 520;
+
+/** Registers `n` patients through the API as the front desk, eight requests at a time. */
+async function registerPatients(n: number): Promise<void> {
+  const login = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_LOGINS.frontdesk),
+  });
+  expect(login.status).toBe(200);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const letters = (i: number) =>
+    [Math.floor(i / 676) % 26, Math.floor(i / 26) % 26, i % 26]
+      .map((k) => String.fromCharCode(97 + k))
+      .join('');
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const born = new Date(Date.UTC(1950, 0, 1) + i * 86_400_000 * 37).toISOString();
+      const created = await fetch(`${app.url}/api/patients`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+        body: JSON.stringify({
+          givenName: `Paging${letters(i)}`,
+          familyName: `Drilldown${letters(i)}`,
+          birthDate: born.slice(0, 10),
+          administrativeSex: i % 2 === 0 ? 'female' : 'male',
+        }),
+      });
+      expect(created.status, await created.clone().text()).toBe(200);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 describe('journey map', () => {
@@ -85,6 +123,66 @@ describe('journey map', () => {
       await page.goto(`${app.url}/tasks`);
       await page.getByText('Care coordination queue').first().click();
       await page.getByText('Call about the missed visit').first().waitFor();
+    });
+  });
+
+  it('coordinator: pages through a pain point of more patients than one page and saves a page as a list', async () => {
+    const page = await newPage();
+    await withScreenshotOnFailure(page, 'journey-map-drill-paging', async () => {
+      // The demo has a few hundred starters a year: register more than one page (500) through
+      // the API, each of whom starts the New patient definition and waits at its first step.
+      const from = '2026-01-01';
+      const today = (await serverNow(app.url)).toISOString().slice(0, 10);
+      await registerPatients(DRILL_PAGE_PATIENTS);
+      await signIn(page, 'coordinator');
+      await page.goto(`${app.url}/journey-map?from=${from}&to=${today}`);
+      const painPoints = page.getByRole('table', { name: 'Pain points' });
+      await painPoints
+        .getByRole('button', { name: 'Patients' })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      const rows = painPoints.getByRole('row');
+      let large = -1;
+      for (let i = 1; i < (await rows.count()); i++) {
+        const cell = await rows.nth(i).getByRole('cell').nth(1).textContent();
+        const patients = Number((cell ?? '').replace(/\D/g, ''));
+        const hasButton = (await rows.nth(i).getByRole('button', { name: 'Patients' }).count()) > 0;
+        if (patients > 500 && hasButton) {
+          large = i;
+          break;
+        }
+      }
+      expect(large, 'a pain point with more than 500 patients').toBeGreaterThan(0);
+      await rows.nth(large).getByRole('button', { name: 'Patients' }).click();
+      const dialog = page.getByRole('dialog');
+      const list = dialog.getByRole('list', { name: 'Patients behind this pain point' });
+      await dialog.getByText(/patients \(1–500 listed\)$/).waitFor({ timeout: 30_000 });
+      expect(await list.getByRole('listitem').count()).toBe(500);
+      const names = () => list.getByRole('listitem').allTextContents();
+      const first = await names();
+      const previous = dialog.getByRole('button', { name: 'Previous' });
+      const next = dialog.getByRole('button', { name: 'Next' });
+      expect(await previous.isDisabled()).toBe(true);
+
+      await next.click();
+      await dialog.getByText(/patients \(501–\d+ listed\)$/).waitFor({ timeout: 30_000 });
+      const second = await names();
+      expect(second.length).toBeGreaterThan(0);
+      // Pages split the patients by id: no patient is on both.
+      const hrefs = (l: typeof list) =>
+        l.getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      const secondIds = await hrefs(list);
+      expect(await previous.isDisabled()).toBe(false);
+
+      await previous.click();
+      await dialog.getByText(/patients \(1–500 listed\)$/).waitFor({ timeout: 30_000 });
+      expect(await names()).toEqual(first);
+      const firstIds = await hrefs(list);
+      expect(firstIds.filter((id) => secondIds.includes(id))).toEqual([]);
+
+      await dialog.getByLabel('Task title').fill('Paged drill-down list');
+      await dialog.getByRole('button', { name: 'Save as list' }).click();
+      await page.getByText('List "Paged drill-down list" saved (500)').waitFor();
     });
   });
 

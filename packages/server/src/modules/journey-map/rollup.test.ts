@@ -184,6 +184,43 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     }
   });
 
+  it('cuts flows and waits from segments refreshed in parts as from a whole rebuild', async () => {
+    const context = () =>
+      t.database.withTenant(org.orgId, async (tx) =>
+        rowsOf(
+          await tx.execute(sql`select patient_id, first_at, first_id, stage, prev_at, prev_stage,
+              run_at, prev_run_at, entry from journey_stage_segments
+            order by patient_id, first_at, first_id`),
+        ),
+      );
+    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
+    const whole = await context();
+    expect(whole.length).toBeGreaterThan(100);
+    // The next refresh recounts from 2026-02-13 on, continuing each patient's history from
+    // the segments before it (docs/adr/0039).
+    await t.database.system((tx) =>
+      tx.execute(sql`update journey_stage_refreshes set to_day = '2026-02-15'
+        where org_id = ${org.orgId}`),
+    );
+    const part = await t.services.journeyMap.rollup.refresh(org.orgId);
+    expect(part).toMatchObject({ whole: false, from: '2026-02-13' });
+    expect(await context()).toEqual(whole);
+    // Ranges that begin inside runs (waits cut at the range's start) and after the refresh's
+    // first day, with and without patient filters.
+    for (const q of [
+      ...QUERIES,
+      { from: '2026-02-14', to: '2026-04-30' },
+      { from: '2026-02-13', to: '2026-03-01', locationId },
+      { from: '2026-03-02', to: '2026-03-31', ageBand: '65+' as const },
+    ]) {
+      const { rollup, touchpoints: onRead } = await both(q);
+      expect(onRead.transitions.length, JSON.stringify(q)).toBeGreaterThan(0);
+      expect(rollup.sankey, JSON.stringify(q)).toEqual(onRead.sankey);
+      expect(rollup.transitions, JSON.stringify(q)).toEqual(onRead.transitions);
+      expect(rollup, JSON.stringify(q)).toEqual(onRead);
+    }
+  });
+
   it('reads the rollup when it holds the range, and counts late touchpoints at the next refresh', async () => {
     const q = { from: '2026-01-01', to: '2026-05-01' };
     const [patient] = patients;

@@ -10,14 +10,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { organizations } from '../directory/schema.js';
-import {
-  cohortConditions,
-  flowFigures,
-  REPEATED_CONTACTS,
-  stageCase,
-  stageEntries,
-  TRANSITIONS,
-} from './queries.js';
+import { cohortConditions, flowFigures, REPEATED_CONTACTS, stageCase } from './queries.js';
 
 const DAY_MS = 86_400_000;
 /** UTC days recomputed per transaction: a whole rebuild is many short transactions. */
@@ -54,15 +47,17 @@ async function refreshDays(
   await tx.execute(sql`delete from journey_stage_segments
     where org_id = ${orgId} and first_at >= ${lo} and first_at < ${hi}`);
   // A segment starts where the stage changes or the UTC day does; its first touchpoint is the
-  // one row of it marked `starts`.
+  // one row of it marked `starts`. Its place in the patient's history (docs/adr/0039) continues
+  // from the patient's last segment before these days (`context`, through the primary key).
   await tx.execute(sql`
     insert into journey_stage_segments
       (org_id, patient_id, first_at, first_id, stage, touchpoints, channels, no_show, negative_feedback,
-       location_id, birth_date)
-    select ${orgId}::uuid, s.*, p.primary_location_id, p.birth_date
-    from (
-    select patient_id, min(first_at), (array_agg(first_id) filter (where first_id is not null))[1],
-           stage, sum(n)::int, jsonb_object_agg(channel, n), bool_or(no_show), bool_or(negative_feedback)
+       location_id, birth_date, prev_at, prev_stage, run_at, prev_run_at, entry)
+    with fresh as (
+    select patient_id, min(first_at) as first_at,
+           (array_agg(first_id) filter (where first_id is not null))[1] as first_id,
+           stage, sum(n)::int as touchpoints, jsonb_object_agg(channel, n) as channels,
+           bool_or(no_show) as no_show, bool_or(negative_feedback) as negative_feedback
     from (
       select patient_id, segment, stage, channel, count(*) as n, min(occurred_at) as first_at,
              (array_agg(id) filter (where starts))[1] as first_id,
@@ -85,8 +80,45 @@ async function refreshDays(
       ) numbered
       group by patient_id, segment, stage, channel
     ) by_channel
-    group by patient_id, segment, stage
-    ) s left join patients p on p.org_id = ${orgId} and p.id = s.patient_id`);
+    group by patient_id, segment, stage),
+    context as (
+      select c.* from (select distinct patient_id from fresh) f
+      cross join lateral (
+        select s.patient_id, s.first_at, s.first_id, s.stage, s.run_at, s.entry
+        from journey_stage_segments s
+        where s.org_id = ${orgId} and s.patient_id = f.patient_id and s.first_at < ${lo}
+        order by s.first_at desc, s.first_id desc limit 1) c),
+    joined as (
+      select patient_id, first_at, first_id, stage, run_at, entry, true as known,
+             null::int as touchpoints, null::jsonb as channels, null::boolean as no_show,
+             null::boolean as negative_feedback
+      from context
+      union all
+      select patient_id, first_at, first_id, stage, null, null, false, touchpoints, channels,
+             no_show, negative_feedback
+      from fresh),
+    linked as (
+      select *, lag(first_at) over w as prev_at, lag(stage) over w as prev_stage,
+             not known and lag(stage) over w is distinct from stage as starts_run,
+             max(entry) over (partition by patient_id) as entries_before
+      from joined window w as (partition by patient_id order by first_at, first_id)),
+    placed as (
+      select *, coalesce(entries_before, 0)
+                  + count(*) filter (where starts_run) over w as entry_no,
+             max(case when known then run_at when starts_run then first_at end) over w as run_start
+      from linked
+      window w as (partition by patient_id order by first_at, first_id rows unbounded preceding)),
+    ordered as (
+      select *, lag(run_start) over (partition by patient_id order by first_at, first_id)
+               as prev_run_start
+      from placed)
+    select ${orgId}::uuid, o.patient_id, o.first_at, o.first_id, o.stage, o.touchpoints,
+           o.channels, o.no_show, o.negative_feedback, p.primary_location_id, p.birth_date,
+           o.prev_at, o.prev_stage, o.run_start,
+           case when o.starts_run then o.prev_run_start end, o.entry_no
+    from ordered o
+    left join patients p on p.org_id = ${orgId} and p.id = o.patient_id
+    where not o.known`);
   await tx.execute(sql`delete from journey_daily_channels
     where org_id = ${orgId} and day >= ${isoDay(from)}::date and day <= ${isoDay(to)}::date`);
   await tx.execute(sql`
@@ -270,10 +302,32 @@ export function filtersPatients(q: JourneyMapQuery): boolean {
 }
 
 /**
+ * `firsts`, `entries` and `transitions` of the rollup's cohort, as `stageEntries` and
+ * `TRANSITIONS` make them from touchpoints, by testing the segments' context columns instead of
+ * two window passes (docs/adr/0039). A patient's first segment in the range is the one whose
+ * previous segment lies before `from` (or that has none): position 1, from no stage. Any later
+ * segment that starts a run is an entry: its position counts runs from that first one, and its
+ * wait runs from the previous run's start, or from the first segment in range when that run
+ * began before the range (the wait is cut at the range's start, as on read).
+ */
+export function rollupFlows(from: SQL): SQL {
+  return sql`firsts as (
+      select patient_id, occurred_at, entry from cohort
+      where prev_at is null or prev_at < ${from}),
+    entries as (
+      select c.patient_id, c.stage, c.prev_stage as from_stage, c.entry - f.entry + 1 as position,
+             extract(epoch from c.occurred_at - greatest(c.prev_run_at, f.occurred_at)) / 86400.0
+               as days
+      from cohort c join firsts f on f.patient_id = c.patient_id
+      where c.prev_at >= ${from} and c.prev_stage is distinct from c.stage),
+    transitions as (select from_stage, stage as to_stage, patient_id, days from entries)`;
+}
+
+/**
  * The map's statement over the rollup: the same JSON object as `mapStatement` over the
  * touchpoints, with segments in place of touchpoints (a segment's first touchpoint is where a
  * stage entry can begin; its counts stand for the others). Every patient of the cohort has one
- * entry without a stage before it, so the patients are counted there. Without patient filters,
+ * first segment in the range, so the patients are counted there. Without patient filters,
  * the touchpoints and the channel mix are sums of the range's days in `journey_daily_channels`
  * (docs/adr/0032); with them, of the cohort's segments.
  */
@@ -291,14 +345,16 @@ export function rollupMapStatement(q: JourneyMapQuery): SQL {
     : sql`(select coalesce(json_agg(x), '[]') from (
           select c.stage, ch.key as channel, sum(ch.value::bigint) as count
           from cohort c, jsonb_each_text(c.channels) ch group by 1, 2 order by 1, 2) x)`;
+  // The day sums need neither the segments' sizes nor their channels: a narrower cohort.
+  const counts = perDay ? sql`` : sql`, t.touchpoints, t.channels`;
   return sql`with cohort as materialized (
-      select t.patient_id, t.first_id as id, t.first_at as occurred_at, t.stage, t.touchpoints,
-             t.channels, t.no_show, t.negative_feedback
+      select t.patient_id, t.first_at as occurred_at, t.stage, t.no_show, t.negative_feedback,
+             t.prev_at, t.prev_stage, t.prev_run_at, t.entry${counts}
       from journey_stage_segments t
       where ${sql.join(cohortConditions(q, sql`t.first_at`, ROLLUP_DIMS), sql` and `)}),
-    ${stageEntries()}, ${TRANSITIONS}
+    ${rollupFlows(from)}
     select json_build_object(
-      'patients', (select count(*) from entries where from_stage is null),
+      'patients', (select count(*) from firsts),
       'touchpoints', ${touchpoints},
       ${flowFigures()},
       'channelMix', ${channelMix},

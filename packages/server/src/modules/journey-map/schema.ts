@@ -101,6 +101,19 @@ export const journeyStageSegments = pgTable(
      */
     locationId: uuid('location_id'),
     birthDate: date('birth_date', { mode: 'string' }),
+    /**
+     * The segment's place in the patient's whole history, cut with it (docs/adr/0039), so the
+     * map finds a range's stage entries, Sankey positions and waits by testing columns instead
+     * of two window passes over the range's segments: the previous segment's first instant and
+     * stage (null for the patient's first), the first instant of this segment's run of one
+     * stage, the previous run's (on the segment that starts a run), and the run's number among
+     * the patient's runs (1 for the first).
+     */
+    prevAt: timestamp('prev_at', { withTimezone: true }),
+    prevStage: text('prev_stage'),
+    runAt: timestamp('run_at', { withTimezone: true }),
+    prevRunAt: timestamp('prev_run_at', { withTimezone: true }),
+    entry: integer('entry'),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.patientId, t.firstAt, t.firstId] }),

@@ -331,17 +331,28 @@ describeEachDatabase('"R" to a reminder offers open slots by text', (kind) => {
     expect((await appointment(p.appointmentId)).startAt.toISOString()).toBe(freshSlots[0]);
   });
 
-  it('hands an offer that ended to the front desk, and answers a late choice so', async () => {
+  it('offers the next times on N; hands an offer that ended to the front desk, and answers a late choice so', async () => {
     const p = await reminded(2);
     await reply(p.phone, 'R');
-    const [offer] = await offersOf(p.id);
-    if (!offer) throw new Error('no offer');
+    const [first] = await offersOf(p.id);
+    // N: the next three times, none of those offered before.
+    expect(await reply(p.phone, 'n')).toBe('offer');
+    const [asked, offer] = await offersOf(p.id);
+    if (!first || !offer) throw new Error('no offer');
+    expect(asked).toMatchObject({ status: 'replaced' });
+    const before = offeredSlotsOf(first.slots).map((s) => s.start);
+    const next = offeredSlotsOf(offer.slots).map((s) => s.start);
+    expect(next).toHaveLength(3);
+    expect(next.filter((s) => before.includes(s))).toEqual([]);
+    expect((next[0] ?? '') > (before[2] ?? '')).toBe(true);
+    // Both texts went out on Tuesday: two of the day's two operations messages (the caps).
+    expect(await deliverQueued()).toEqual(['delivered', 'delivered']);
     // The expiry job, run early (a clock skew), does nothing.
     await app.services.rescheduleOffers.expireJob({ orgId: tenant.orgId, offerId: offer.id });
-    expect((await offersOf(p.id))[0]?.status).toBe('open');
+    expect((await offersOf(p.id))[1]?.status).toBe('open');
     moveTo(offer.expiresAt.getTime() + MINUTE);
     await app.services.rescheduleOffers.expireJob({ orgId: tenant.orgId, offerId: offer.id });
-    expect((await offersOf(p.id))[0]?.status).toBe('expired');
+    expect((await offersOf(p.id))[1]?.status).toBe('expired');
     expect(await tasksOf(p.id)).toEqual([
       expect.objectContaining({
         team: 'front-desk',

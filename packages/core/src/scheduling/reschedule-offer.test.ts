@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { smsSegments } from '../messaging/sms-segments.js';
 import {
   asksToReschedule,
   chooseOfferSlots,
@@ -168,6 +169,13 @@ describe('the text of the choices', () => {
     expect(offerChoicesText(offered, 'America/Los_Angeles', 'es')).toMatch(
       /^1\) mié, 6 de mar, 6:00/,
     );
+  });
+
+  it('keeps the choices in GSM-7: "sáb" without its accent, plain spaces', () => {
+    const saturday = [slot(Date.parse('2030-03-09T15:00:00Z'))];
+    const text = offerChoicesText(saturday, 'America/New_York', 'es');
+    expect(text).toMatch(/^1\) sab, 9 de mar, 10:00/);
+    expect(smsSegments(`${text} `.repeat(4)).encoding).toBe('GSM-7');
   });
 
   it('reads stored slots back, dropping any that are malformed', () => {

@@ -134,7 +134,18 @@ export function offerChoicesText(
     hour: 'numeric',
     minute: '2-digit',
   });
-  return slots.map((s, i) => `${i + 1}) ${format.format(new Date(s.start))}`).join(' ');
+  return slots.map((s, i) => `${i + 1}) ${gsm7(format.format(new Date(s.start)))}`).join(' ');
+}
+
+/**
+ * A formatted date as GSM-7 can carry it, so one accent does not turn the whole text into UCS-2
+ * (70 characters a segment instead of 160): the narrow and no-break spaces some ICU versions put
+ * before AM become spaces, and "sáb" becomes "sab" (é and ñ are GSM-7 already).
+ */
+function gsm7(text: string): string {
+  return text
+    .replace(/[\u202f\u00a0]/g, ' ')
+    .replace(/[áíóú]/g, (c) => ({ á: 'a', í: 'i', ó: 'o', ú: 'u' })[c] ?? c);
 }
 
 /** A stored offer's slots, validated like any input (a row may be hand-edited or older). */

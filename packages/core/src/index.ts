@@ -60,6 +60,8 @@ export * from './scheduling/availability.js';
 export * from './scheduling/imported.js';
 // Issue 13 (h13a): the portal books.
 export * from './scheduling/portal.js';
+// Issue 11 (h11r): "R" to a reminder offers open slots.
+export * from './scheduling/reschedule-offer.js';
 export * from './scheduling/status.js';
 // Issue 13: the waitlist and slot recovery.
 export * from './scheduling/waitlist.js';

@@ -268,6 +268,8 @@ export async function startServer(
           await services.webhooks.onMessageReceived(job, attempt.jobId, message?.patientId ?? null);
         }
         if (!message?.patientId || message.keyword) return;
+        // Issue 11 (h11r): 1, 2, 3 or N answers the patient's open offer of times, not a journey.
+        if (await services.rescheduleOffers.answer(message)) return;
         await services.journeys.runtime.onMessageReceived(
           job.orgId,
           message.patientId,
@@ -283,6 +285,10 @@ export async function startServer(
       await startJourneyMapWorkers(services);
       // Issue 13: freed slots, offer expiry and proposals (docs/adr/0030-slot-holds-and-offers.md).
       await startWaitlistWorkers(services);
+      // Issue 11 (h11r): an offer of times unanswered at its end goes to the front desk.
+      await services.jobs.work('reschedule-offer.expire', { concurrency: 1 }, (job) =>
+        services.rescheduleOffers.expireJob(job),
+      );
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {

@@ -54,6 +54,8 @@ import type { CheckedCard } from './modules/patients/coverage-cards.js';
 import { PatientService } from './modules/patients/service.js';
 import { PortalRegistrationService } from './modules/portal/registration.js';
 import { PreRegistrationService } from './modules/pre-registration/service.js';
+// Issue 11 (h11r): "R" to a reminder offers open slots.
+import { RescheduleOfferService } from './modules/reschedule-offers/service.js';
 import { RestrictionService } from './modules/restrictions/service.js';
 // Issue 13 (h13a): the portal books.
 import { AppointmentConfirmations } from './modules/scheduling/confirmation.js';
@@ -126,6 +128,8 @@ export interface Services {
   questionnaires: QuestionnaireReader;
   // Issue 13: portal email verification.
   emailVerification: EmailVerificationService;
+  /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0037-reschedule-offers.md). */
+  rescheduleOffers: RescheduleOfferService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -225,6 +229,11 @@ export function createServices(
   // Issue 11: journeys.
   jobs.define('journey.step', JOURNEY_STEP_QUEUE_POLICY);
   const journeyClock = () => auth.now();
+  // Issue 11 (h11r): "R" to a reminder offers open slots; the scheduling module's clock.
+  const rescheduleOffers = new RescheduleOfferService(database, audit, jobs, outbox, scheduling, {
+    publicUrl: config.publicUrl,
+    clock: grantClock,
+  });
   const journeyRuntime = new JourneyRuntime(
     database,
     audit,
@@ -233,6 +242,7 @@ export function createServices(
     new TemplateJourneySender(messaging, new OutboxJourneySender(outbox)),
     journeyClock,
     scheduling,
+    rescheduleOffers,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
   // Issue 11: the shared inbox, portal secure messaging and call tasks.
@@ -345,5 +355,7 @@ export function createServices(
     questionnaires: new QuestionnaireReader(database, audit, cipher),
     // Issue 13: portal email verification.
     emailVerification,
+    // Issue 11 (h11r): "R" to a reminder offers open slots.
+    rescheduleOffers,
   };
 }

@@ -189,6 +189,21 @@ const Action = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object({ kind: Type.Literal('enrol'), journey: Key }, { additionalProperties: false }),
+  // Issue 11 (h11r): "R" to a reminder: open slots offered by text (reply 1, 2 or 3); when
+  // none can be offered, the task below, as before self-scheduling.
+  Type.Object(
+    {
+      kind: Type.Literal('offer-slots'),
+      title: Type.String({ minLength: 1, maxLength: 200 }),
+      team: Type.Union([
+        Type.Literal('front-desk'),
+        Type.Literal('care-coordination'),
+        Type.Literal('clinical'),
+      ]),
+      dueInMinutes: Type.Optional(Minutes),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 const Position = Type.Optional(

@@ -81,6 +81,12 @@ export function simulateJourney(
         case 'enrol':
           lines.push({ at: when, text: `enrol in ${action.journey}` });
           break;
+        case 'offer-slots':
+          lines.push({
+            at: when,
+            text: `offer open slots by text (else a task for ${action.team})`,
+          });
+          break;
       }
     }
     state = result.state;

@@ -28,6 +28,8 @@ export const MERGE_FIELDS = {
   'offer.start': 'The offered time, in the patient’s time zone and language',
   'offer.expires': 'When the offer ends (time of day, in the patient’s time zone)',
   'links.offer': 'The link that books a waitlist offer (no sign-in needed)',
+  // Issue 11 (h11r): "R" to a reminder offers open slots by text.
+  'offer.choices': 'The offered times, numbered 1) 2) 3), in the patient’s time zone and language',
 } as const;
 export type MergeField = keyof typeof MERGE_FIELDS;
 

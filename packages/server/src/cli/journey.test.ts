@@ -76,7 +76,7 @@ describe('careloop journey', () => {
     expect((await careloop(['journey', 'sing', file])).code).toBe(2);
   });
 
-  it('dry-runs the reminders on a simulated clock: C converts, R makes a task, a cancellation exits', async () => {
+  it('dry-runs the reminders on a simulated clock: C converts, R offers open slots (else a task), a cancellation exits', async () => {
     const ran = await careloop([
       'journey',
       'dry-run',
@@ -94,7 +94,7 @@ describe('careloop journey', () => {
       ['exited', false, 0],
     ]);
     expect(paths[1]?.lines.map((l) => l.text)).toContain(
-      'task for front-desk: Patient asked to reschedule (replied R to a reminder)',
+      'offer open slots by text (else a task for front-desk)',
     );
   });
 

@@ -21,6 +21,8 @@ export * from '../modules/notes/schema.js';
 export * from '../modules/patients/schema.js';
 // Issue 13 (h13r): pre-registration before a visit.
 export * from '../modules/pre-registration/schema.js';
+// Issue 11 (h11r): "R" to a reminder offers open slots.
+export * from '../modules/reschedule-offers/schema.js';
 export * from '../modules/restrictions/schema.js';
 export * from '../modules/scheduling/schema.js';
 export * from '../modules/tasks/schema.js';

@@ -45,6 +45,7 @@ export function describeNode(node: JourneyNode): string {
       if (a.kind === 'task') return `task for ${a.team}`;
       if (a.kind === 'call') return `call task for ${a.team}`;
       if (a.kind === 'update') return `set ${a.field} = ${a.value}`;
+      if (a.kind === 'offer-slots') return `offer open slots (else task for ${a.team})`;
       return `enrol in ${a.journey}`;
     }
     case 'goal':

@@ -19,6 +19,7 @@ import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
+import type { RescheduleOfferService } from '../reschedule-offers/service.js';
 import { appointments } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
@@ -99,6 +100,8 @@ export class JourneyRuntime {
     private readonly clock: () => Date,
     /** Confirms an appointment for an `update` action; without it the step only records it. */
     private readonly scheduling: SchedulingService | null = null,
+    /** Issue 11 (h11r): offers open slots for `offer-slots`; without it, the fallback task. */
+    private readonly rescheduleOffers: RescheduleOfferService | null = null,
   ) {}
 
   /** The version's definition, validated like any input (a row may be another version's). */
@@ -416,6 +419,35 @@ export class JourneyRuntime {
           reason: 'confirmed by the patient',
         });
         return { outcome: 'confirmed', messageId: null };
+      }
+      // Issue 11 (h11r): "R" to a reminder: open slots by text, else the front-desk task.
+      case 'offer-slots': {
+        if (this.rescheduleOffers && row.appointmentId) {
+          const done = await this.rescheduleOffers.offerOrHandOff(tx, {
+            orgId,
+            patientId,
+            appointmentId: row.appointmentId,
+            sourceKey: journeyStepKey(row.id, effect.nodeId, effect.occurrence),
+            fallback: action,
+          });
+          audits.push(...done.audits);
+          return {
+            outcome: done.outcome.kind === 'offered' ? 'offered' : `task:${done.outcome.reason}`,
+            messageId: null,
+          };
+        }
+        const id = await raisePatientTask(tx, {
+          orgId,
+          patientId,
+          title: action.title,
+          team: action.team,
+          dueAt: action.dueInMinutes
+            ? new Date(now.getTime() + action.dueInMinutes * 60_000)
+            : null,
+          createdAt: now,
+        });
+        audited('task', id);
+        return { outcome: 'task', messageId: null };
       }
       case 'enrol': {
         const [target] = await tx

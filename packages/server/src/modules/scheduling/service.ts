@@ -682,7 +682,8 @@ export class SchedulingService {
 
   /** Reschedules or changes the status of an appointment. */
   async change(
-    ctx: RequestContext,
+    // Issue 11 (h11r): or Careloop acting on a patient's text (a reschedule offer's answer).
+    ctx: Booker & Viewer,
     id: string,
     body: AppointmentChange,
     /** Issue 13: a patient in the portal may not cancel late (the policy refuses it). */

@@ -1,4 +1,4 @@
-import { lintTemplate, renderTemplate } from '@careloop/core';
+import { lintTemplate, renderTemplate, smsSegments } from '@careloop/core';
 import { describe, expect, it } from 'vitest';
 import { READY_TEMPLATES } from './ready.js';
 
@@ -38,5 +38,36 @@ describe('the ready templates', () => {
         'text',
       ),
     ).toContain('at 4:42 AM with Dr. Li at Harbor Clinic.\n');
+  });
+
+  // Issue 11 (h11r): the texts of reschedule offers, filled as a patient reads them.
+  it('keep reschedule offers to two GSM-7 segments in English and Spanish', () => {
+    const values = {
+      'organization.name': 'Harbor Family Medicine',
+      'patient.firstName': 'Guadalupe',
+      'offer.choices': '1) Wed, Jan 9, 10:30 AM 2) Thu, Jan 10, 11:30 AM 3) Fri, Jan 11, 12:30 PM',
+      'location.phone': '(617) 555-0100',
+      'location.name': 'Harbor Family Medicine, Dorchester',
+      'appointment.start': 'Wednesday, January 9 at 10:30 AM',
+    };
+    const keys = [
+      'reschedule-offer',
+      'reschedule-offer-taken',
+      'reschedule-offer-booked',
+      'reschedule-offer-handoff',
+    ];
+    for (const key of keys) {
+      const versions = READY_TEMPLATES.find((t) => t.key === key)?.versions ?? [];
+      expect(versions.map((v) => `${v.channel}/${v.language}`).sort()).toEqual([
+        'sms/en',
+        'sms/es',
+      ]);
+      for (const version of versions) {
+        const text = renderTemplate(version.body.text, values, 'text');
+        const counted = smsSegments(text);
+        expect(counted.encoding, `${key} ${version.language}: ${text}`).toBe('GSM-7');
+        expect(counted.segments, `${key} ${version.language}: ${text}`).toBeLessThanOrEqual(2);
+      }
+    }
   });
 });

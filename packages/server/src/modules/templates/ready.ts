@@ -231,4 +231,107 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
+  // Issue 11 (h11r): "R" to a reminder offers open slots by text (reschedule-offers/). The
+  // Spanish is written without the accents GSM-7 lacks (á, í, ó, ú), so that a text is cut in
+  // segments of 153 characters rather than 67 (UCS-2).
+  {
+    key: 'reschedule-offer',
+    name: 'Open times offered after an "R" reply (SMS)',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, reply 1, 2 or 3 to move your visit to {{offer.choices}}; N for other times, or call us{{#location.phone}} at {{location.phone}}{{/location.phone}}.',
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, responda 1, 2 o 3 para cambiar su cita a {{offer.choices}}; N para otras horas, o llamenos{{#location.phone}} al {{location.phone}}{{/location.phone}}.',
+          html: null,
+        },
+      },
+    ],
+  },
+  {
+    key: 'reschedule-offer-taken',
+    name: 'The chosen time was taken meanwhile: fresh times (SMS)',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: sorry, that time was just taken. Reply 1, 2 or 3 for {{offer.choices}}; N for other times, or call us.',
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: lo sentimos, esa hora se acaba de ocupar. Responda 1, 2 o 3 para {{offer.choices}}; N para otras horas, o llamenos.',
+          html: null,
+        },
+      },
+    ],
+  },
+  {
+    key: 'reschedule-offer-booked',
+    name: 'The visit moved to the chosen time (SMS)',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: done, {{patient.firstName}}. Your visit is now {{appointment.start}}{{#location.name}} at {{location.name}}{{/location.name}}.',
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: listo, {{patient.firstName}}. Su cita es ahora el {{appointment.start}}{{#location.name}} en {{location.name}}{{/location.name}}.',
+          html: null,
+        },
+      },
+    ],
+  },
+  {
+    key: 'reschedule-offer-handoff',
+    name: 'No time could be offered or the offer ended: the front desk will call (SMS)',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, our front desk will call you to find a new time for your visit.',
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, nuestra recepcion le llamara para buscar otra hora para su cita.',
+          html: null,
+        },
+      },
+    ],
+  },
 ];

@@ -99,12 +99,23 @@ describe('reschedule by text, end to end', () => {
         bufferMinutes: 0,
         modality: 'in-person',
       });
+      // The 2-day reminder is due two days before the visit: the visit's day opens on the minute
+      // after "two days and a minute" from now (the location keeps UTC), so that the first slot
+      // of that day is the visit and the reminder is due a minute or two from now, not up to a
+      // slot step later. Every other day is open all day, for the times R offers.
+      const now = await serverNow(app.url);
+      const opens = new Date(
+        Math.ceil((now.getTime() + 2 * 86_400_000 + 60_000) / 60_000) * 60_000,
+      );
+      const opensAt = opens.toISOString().slice(11, 16);
+      const visitDay = opens.getUTCDay();
       for (let weekday = 0; weekday <= 6; weekday++) {
         await api('POST', '/api/scheduling/rules', {
           practitionerId: practitioner.id,
           locationId: location.id,
           weekday,
-          start: '00:00',
+          // Past 23:45 the visit's day has no slot left: the next day's first one is minutes on.
+          start: weekday === visitDay && opensAt <= '23:45' ? opensAt : '00:00',
           end: '23:55',
         });
       }
@@ -121,7 +132,6 @@ describe('reschedule by text, end to end', () => {
       const patientId = created.patient.id;
 
       // The first open slot 2 days and a minute ahead of the server's clock.
-      const now = await serverNow(app.url);
       const from = new Date(now.getTime() + 2 * 86_400_000 + 60_000);
       const to = new Date(from.getTime() + 3 * 3_600_000);
       const { slots } = await api<{ slots: { start: string }[] }>(
@@ -160,7 +170,7 @@ describe('reschedule by text, end to end', () => {
           )
           .toBe(true);
       };
-      await arrives(/R to reschedule/i, 420_000);
+      await arrives(/R to reschedule/i, 300_000);
 
       // R: three open times come back on the same phone.
       await page.getByLabel('Reply as the patient').fill('R');

@@ -27,6 +27,8 @@ export * from './integrations/webhooks.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
 export * from './journeys/api.js';
+// Issue 11 (h11d): imported discharges announced to journeys and webhooks.
+export * from './journeys/discharge.js';
 // Issue 11: journeys (schema, validator, step semantics, dry run).
 export * from './journeys/engine.js';
 export * from './journeys/schema.js';

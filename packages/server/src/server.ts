@@ -16,6 +16,7 @@ import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
 // Issue 12: the journey map's rollup.
 import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
+import { onEncounterDischarged } from './modules/journeys/discharges.js';
 import { JOURNEY_STEP_BATCH_SIZE } from './modules/journeys/runtime.js';
 // Issue 12: the KPI rollup workers.
 import { startKpiWorkers } from './modules/kpis/worker.js';
@@ -283,6 +284,10 @@ export async function startServer(
       await startJourneyMapWorkers(services);
       // Issue 13: freed slots, offer expiry and proposals (docs/adr/0030-slot-holds-and-offers.md).
       await startWaitlistWorkers(services);
+      // Issue 11 (h11d): a discharge (HL7 A03, FHIR Encounter) starts the post-discharge journey.
+      await services.jobs.work('encounter.discharged', { concurrency: 1 }, async (job) => {
+        await onEncounterDischarged(services.database, services.journeys.runtime, job);
+      });
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {

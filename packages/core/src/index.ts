@@ -42,6 +42,8 @@ export * from './messaging/dsn.js';
 export * from './messaging/email-verification.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
+// Issue 11 (h11d): the bounce mailbox's return paths (VERP).
+export * from './messaging/return-path.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).
 export * from './messaging/sms-keywords.js';
 export * from './messaging/sms-status.js';

@@ -14,6 +14,10 @@ import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
+import {
+  type RunningBounceMailbox,
+  startBounceMailbox,
+} from './modules/integrations/email-events/bounce-mailbox.js';
 // Issue 12: the journey map's rollup.
 import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
 import { onEncounterDischarged } from './modules/journeys/discharges.js';
@@ -175,6 +179,8 @@ export async function startServer(
   };
   let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
   let hl7: RunningHl7 | null = null;
+  // Issue 11 (h11d): the bounce mailbox (BOUNCE_SMTP_PORT).
+  let bounces: RunningBounceMailbox | null = null;
   let anchor: AuditAnchor | null = null;
   let stopCheckpoints: (() => Promise<void>) | null = null;
   let closing: Promise<void> | null = null;
@@ -193,6 +199,7 @@ export async function startServer(
       try {
         await stopCheckpoints?.();
         await hl7?.close();
+        await bounces?.close();
         await app?.close();
         // Jobs in hand finish (or go back to the queue) before the database closes.
         await services.jobs.stop();
@@ -301,6 +308,16 @@ export async function startServer(
         say(
           `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
         );
+    }
+    // Issue 11 (h11d): bounces and complaints by SMTP, beside the API (docs/delivery.md).
+    if (runs('api') && config.bounceSmtp && config.bounceAddress) {
+      bounces = await startBounceMailbox(services.emailEvents, {
+        ...config.bounceSmtp,
+        bounceAddress: config.bounceAddress,
+        clock: () => services.auth.now(),
+        warn: (message) => refusalLog.warn(message),
+      });
+      say(`Bounce mailbox (SMTP) on ${bounces.host}:${bounces.port}\n`);
     }
     let url: string | null = null;
     if (runs('api')) url = await startApi();

@@ -177,6 +177,8 @@ export function createServices(
     }),
     // Issue 11: bounces and complaints.
     emailEvents,
+    // Issue 11 (h11d): the bounce mailbox's return paths.
+    bounceAddress: config.bounceAddress,
   });
   // Issue 11: signed webhooks; owners of domain events queue them in their own transaction.
   const webhooks = new WebhookService(database, cipher, audit, outbox, {

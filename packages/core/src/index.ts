@@ -27,6 +27,8 @@ export * from './integrations/webhooks.js';
 // Issue 12: the journey map.
 export * from './journey-map/index.js';
 export * from './journeys/api.js';
+// Issue 11 (h11d): imported discharges announced to journeys and webhooks.
+export * from './journeys/discharge.js';
 // Issue 11: journeys (schema, validator, step semantics, dry run).
 export * from './journeys/engine.js';
 export * from './journeys/schema.js';
@@ -40,6 +42,8 @@ export * from './messaging/dsn.js';
 export * from './messaging/email-verification.js';
 export * from './messaging/outbox.js';
 export * from './messaging/password-reset.js';
+// Issue 11 (h11d): the bounce mailbox's return paths (VERP).
+export * from './messaging/return-path.js';
 // Issue 11: the SMS channel (keywords, delivery statuses).
 export * from './messaging/sms-keywords.js';
 export * from './messaging/sms-status.js';

@@ -15,3 +15,29 @@ describe('BREAK_GLASS_MINUTES', () => {
     }
   });
 });
+
+describe('the bounce mailbox (BOUNCE_ADDRESS, BOUNCE_SMTP_PORT)', () => {
+  it('is off unless set, and listens on loopback unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ bounceAddress: null, bounceSmtp: null });
+    expect(
+      loadConfig({ BOUNCE_ADDRESS: 'bounces@mail.example.org', BOUNCE_SMTP_PORT: '2525' }),
+    ).toMatchObject({
+      bounceAddress: 'bounces@mail.example.org',
+      bounceSmtp: { host: '127.0.0.1', port: 2525 },
+    });
+  });
+
+  it('refuses a bounce address with a + or a name, a port without an address, and a bad port', () => {
+    expect(() => loadConfig({ BOUNCE_ADDRESS: 'bounces+x@mail.example.org' })).toThrow(
+      /BOUNCE_ADDRESS/,
+    );
+    expect(() => loadConfig({ BOUNCE_ADDRESS: 'Clinic <bounces@mail.example.org>' })).toThrow(
+      /BOUNCE_ADDRESS/,
+    );
+    expect(() => loadConfig({ BOUNCE_SMTP_PORT: '2525' })).toThrow(/needs BOUNCE_ADDRESS/);
+    expect(() =>
+      loadConfig({ BOUNCE_ADDRESS: 'bounces@mail.example.org', BOUNCE_SMTP_PORT: '70000' }),
+    ).toThrow(/BOUNCE_SMTP_PORT/);
+    expect(() => loadConfig({ BOUNCE_SMTP_HOST: '0.0.0.0' })).toThrow(/BOUNCE_SMTP_PORT/);
+  });
+});

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isBounceAddress } from '@careloop/core';
 import { parseAllowedOrigins } from './http/origin.js';
 import { parseTrustProxy, type TrustProxy } from './http/proxy.js';
 import { parseEndpoint } from './modules/messaging/hl7/mllp-sender.js';
@@ -66,6 +67,14 @@ export interface Config {
   integrationAllowedHosts: string[];
   /** Signs the provider-neutral bounce and complaint webhook (EMAIL_EVENTS_SECRET, whsec_…). */
   emailEventsSecret: string | null;
+  // Issue 11 (h11d): the bounce mailbox (docs/delivery.md).
+  /**
+   * The return path's base (BOUNCE_ADDRESS, `bounces@example.org`): each email's envelope sender
+   * is `bounces+<message token>@example.org`. Null: the envelope sender is MAIL_FROM.
+   */
+  bounceAddress: string | null;
+  /** The SMTP listener that takes bounces and complaints (BOUNCE_SMTP_PORT); null: none. */
+  bounceSmtp: { host: string; port: number } | null;
 }
 
 /** A Twilio-compatible REST API (docs/adr/0023). */
@@ -159,7 +168,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Issue 11: integrations (docs/adr/0029).
     integrationAllowedHosts: allowedHosts(env.INTEGRATION_ALLOWED_HOSTS),
     emailEventsSecret: emailEventsSecret(env.EMAIL_EVENTS_SECRET),
+    // Issue 11 (h11d): the bounce mailbox.
+    bounceAddress: bounceAddress(env.BOUNCE_ADDRESS),
+    bounceSmtp: bounceSmtp(env),
   };
+}
+
+/** BOUNCE_ADDRESS: `local@domain`, the local part without `+` (the token goes after one). */
+function bounceAddress(value: string | undefined): string | null {
+  if (!value?.trim()) return null;
+  const address = value.trim();
+  if (!isBounceAddress(address)) {
+    throw new Error(
+      `BOUNCE_ADDRESS must be an address such as bounces@mail.example.org, without "+" (got ${JSON.stringify(value)})`,
+    );
+  }
+  return address;
+}
+
+/** BOUNCE_SMTP_PORT (needs BOUNCE_ADDRESS) and BOUNCE_SMTP_HOST (default loopback). */
+function bounceSmtp(env: NodeJS.ProcessEnv): { host: string; port: number } | null {
+  if (!env.BOUNCE_SMTP_PORT) {
+    if (env.BOUNCE_SMTP_HOST)
+      throw new Error('BOUNCE_SMTP_HOST is set but BOUNCE_SMTP_PORT is not');
+    return null;
+  }
+  if (!env.BOUNCE_ADDRESS) throw new Error('BOUNCE_SMTP_PORT needs BOUNCE_ADDRESS');
+  const port = intFrom(env.BOUNCE_SMTP_PORT, 0, 'BOUNCE_SMTP_PORT');
+  if (port < 0 || port > 65_535) {
+    throw new Error(`BOUNCE_SMTP_PORT must be a port, got "${env.BOUNCE_SMTP_PORT}"`);
+  }
+  return { host: env.BOUNCE_SMTP_HOST?.trim() || '127.0.0.1', port };
 }
 
 /** INTEGRATION_ALLOWED_HOSTS: comma-separated `host` or `host:port`, lower case. */

@@ -14,8 +14,13 @@ import { users } from './modules/auth/schema.js';
 import { organizations } from './modules/directory/schema.js';
 import { describeRefusal } from './modules/hl7/mllp/senders.js';
 import { type RunningHl7, startHl7FromEnv } from './modules/hl7/runtime.js';
+import {
+  type RunningBounceMailbox,
+  startBounceMailbox,
+} from './modules/integrations/email-events/bounce-mailbox.js';
 // Issue 12: the journey map's rollup.
 import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
+import { onEncounterDischarged } from './modules/journeys/discharges.js';
 import { JOURNEY_STEP_BATCH_SIZE } from './modules/journeys/runtime.js';
 // Issue 12: the KPI rollup workers.
 import { startKpiWorkers } from './modules/kpis/worker.js';
@@ -174,6 +179,8 @@ export async function startServer(
   };
   let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
   let hl7: RunningHl7 | null = null;
+  // Issue 11 (h11d): the bounce mailbox (BOUNCE_SMTP_PORT).
+  let bounces: RunningBounceMailbox | null = null;
   let anchor: AuditAnchor | null = null;
   let stopCheckpoints: (() => Promise<void>) | null = null;
   let closing: Promise<void> | null = null;
@@ -192,6 +199,7 @@ export async function startServer(
       try {
         await stopCheckpoints?.();
         await hl7?.close();
+        await bounces?.close();
         await app?.close();
         // Jobs in hand finish (or go back to the queue) before the database closes.
         await services.jobs.stop();
@@ -289,6 +297,10 @@ export async function startServer(
       await services.jobs.work('reschedule-offer.expire', { concurrency: 1 }, (job) =>
         services.rescheduleOffers.expireJob(job),
       );
+      // Issue 11 (h11d): a discharge (HL7 A03, FHIR Encounter) starts the post-discharge journey.
+      await services.jobs.work('encounter.discharged', { concurrency: 1 }, async (job) => {
+        await onEncounterDischarged(services.database, services.journeys.runtime, job);
+      });
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.
     if (runs('hl7')) {
@@ -302,6 +314,16 @@ export async function startServer(
         say(
           `HL7 v2 (MLLP${hl7.listener.tls ? ' over TLS' : ''}) on ${hl7.listener.host}:${hl7.listener.port} for ${hl7.organization.name}\n`,
         );
+    }
+    // Issue 11 (h11d): bounces and complaints by SMTP, beside the API (docs/delivery.md).
+    if (runs('api') && config.bounceSmtp && config.bounceAddress) {
+      bounces = await startBounceMailbox(services.emailEvents, {
+        ...config.bounceSmtp,
+        bounceAddress: config.bounceAddress,
+        clock: () => services.auth.now(),
+        warn: (message) => refusalLog.warn(message),
+      });
+      say(`Bounce mailbox (SMTP) on ${bounces.host}:${bounces.port}\n`);
     }
     let url: string | null = null;
     if (runs('api')) url = await startApi();

@@ -12,6 +12,7 @@ import { UserService } from './modules/auth/users.js';
 import { CapacityService } from './modules/capacity/service.js';
 // Issue 9: questionnaire answers, read on the 360 page.
 import { QuestionnaireReader } from './modules/clinical/questionnaires.js';
+import { encounterEventsTo, withDischargeJourneys } from './modules/clinical/service.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 // Issue 11: the job runner and the outbox.
@@ -180,6 +181,8 @@ export function createServices(
     }),
     // Issue 11: bounces and complaints.
     emailEvents,
+    // Issue 11 (h11d): the bounce mailbox's return paths.
+    bounceAddress: config.bounceAddress,
   });
   // Issue 11: signed webhooks; owners of domain events queue them in their own transaction.
   const webhooks = new WebhookService(database, cipher, audit, outbox, {
@@ -245,6 +248,9 @@ export function createServices(
     rescheduleOffers,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
+  // Issue 11 (h11d): imported discharges (FHIR, HL7 A03) reach journeys and webhooks.
+  const encounterEvents = encounterEventsTo(jobs, webhooks.events, grantClock);
+  const domainEvents = withDischargeJourneys(jobs, webhooks.events);
   // Issue 11: the shared inbox, portal secure messaging and call tasks.
   const inbox = new InboxService(
     database,
@@ -285,7 +291,7 @@ export function createServices(
     tasks: new TaskService(database, audit, cipher),
     directory: new DirectoryService(database, audit),
     users: new UserService(database, auth, audit),
-    fhir: new FhirService(database, audit, cipher, appointmentEvents),
+    fhir: new FhirService(database, audit, cipher, appointmentEvents, encounterEvents),
     mpi: new MpiService(database, audit, webhooks.events),
     portalRegistration: new PortalRegistrationService(
       database,
@@ -297,7 +303,7 @@ export function createServices(
     hl7: new Hl7Service(database, audit, cipher, {
       logLevel: config.logLevel,
       appointmentEvents,
-      domainEvents: webhooks.events,
+      domainEvents,
     }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bounceKindOf, parseDsn } from './dsn.js';
+import { bounceKindOf, parseDsn, parseFeedbackReport } from './dsn.js';
 
 /** As Postfix returns a message to an address that does not exist (RFC 3464). */
 const POSTFIX_HARD = [
@@ -111,5 +111,55 @@ describe('delivery status notifications', () => {
     // A report whose recipient block lacks a status names no bounce.
     expect(parseDsn(SOFT.replace(/Status: .*\n/g, ''))).toBeNull();
     expect(parseDsn('x'.repeat(262_145))).toBeNull();
+  });
+});
+
+/** A mailbox provider's complaint (RFC 5965 ARF): the recipient pressed "This is spam". */
+const ARF_ABUSE = [
+  'From: <abuse@mailbox.example>',
+  'To: bounces@careloop.example',
+  'Subject: FW: Your appointment',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/report; report-type=feedback-report;',
+  '     boundary="part1_13d.2e68ed54_boundary"',
+  '',
+  '--part1_13d.2e68ed54_boundary',
+  'Content-Type: text/plain; charset="US-ASCII"',
+  '',
+  'This is an email abuse report for an email message received from IP',
+  '192.0.2.1 on Thu, 8 Mar 2005 14:00:00 EDT.',
+  '',
+  '--part1_13d.2e68ed54_boundary',
+  'Content-Type: message/feedback-report',
+  '',
+  'Feedback-Type: Abuse',
+  'User-Agent: SomeGenerator/1.0',
+  'Version: 1',
+  '',
+  '--part1_13d.2e68ed54_boundary',
+  'Content-Type: message/rfc822',
+  'Content-Disposition: inline',
+  '',
+  'From: North Clinic <no-reply@careloop.example>',
+  'To: ana.gomez@example.org',
+  'Subject: Your appointment',
+  'Message-ID: <8d2c@careloop.example>',
+  '',
+  'See you soon.',
+  '--part1_13d.2e68ed54_boundary--',
+  '',
+].join('\r\n');
+
+describe('parseFeedbackReport', () => {
+  it('reads the feedback type and the returned Message-ID of an ARF report', () => {
+    expect(parseFeedbackReport(ARF_ABUSE)).toEqual({
+      feedbackType: 'abuse',
+      originalMessageId: '<8d2c@careloop.example>',
+    });
+  });
+
+  it('is null for a DSN or a plain message', () => {
+    expect(parseFeedbackReport(POSTFIX_HARD)).toBeNull();
+    expect(parseFeedbackReport('Subject: hi\r\n\r\nhello')).toBeNull();
   });
 });

@@ -52,6 +52,37 @@ export function parseDsn(raw: string): DeliveryStatusReport | null {
   return { originalMessageId, recipients };
 }
 
+/** A complaint (RFC 5965 Abuse Reporting Format): a recipient marked our email as spam. */
+export interface FeedbackReport {
+  /** `abuse`, `fraud`, `virus`, `other`, … (lower-cased). */
+  feedbackType: string;
+  /** The Message-ID of the message complained about, `<…>`, when it was returned. */
+  originalMessageId: string | null;
+}
+
+/**
+ * The feedback report in a raw ARF message, or null when the message is not one (no
+ * multipart/report with a `message/feedback-report` part that names its Feedback-Type).
+ */
+export function parseFeedbackReport(raw: string): FeedbackReport | null {
+  if (raw.length > MAX_DSN_CHARS) return null;
+  const top = splitEntity(raw);
+  const type = contentType(top.headers);
+  if (type.value !== 'multipart/report' || !type.boundary) return null;
+  let feedbackType: string | null = null;
+  let originalMessageId: string | null = null;
+  for (const part of multipartParts(top.body, type.boundary).map(splitEntity)) {
+    const partType = contentType(part.headers).value;
+    if (partType === 'message/feedback-report') {
+      feedbackType = headerMap(unfold(part.body)).get('feedback-type')?.toLowerCase() ?? null;
+    } else if (partType === 'text/rfc822-headers' || partType === 'message/rfc822') {
+      const returned = headerMap(splitEntity(part.body).headers);
+      originalMessageId = messageIdOf(returned.get('message-id') ?? null);
+    }
+  }
+  return feedbackType ? { feedbackType, originalMessageId } : null;
+}
+
 /**
  * A recipient's bounce: `failed` with a 5.x.x status is hard (the address does not take mail);
  * `failed` with 4.x.x, or `delayed`, is soft (full mailbox, greylisting: try again later).

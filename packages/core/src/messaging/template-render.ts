@@ -30,6 +30,10 @@ export const MERGE_FIELDS = {
   'links.offer': 'The link that books a waitlist offer (no sign-in needed)',
   // Issue 11 (h11r): "R" to a reminder offers open slots by text.
   'offer.choices': 'The offered times, numbered 1) 2) 3), in the patient’s time zone and language',
+  // Issue 11 (h11d): account emails (email verification, password reset).
+  'account.name': 'The account holder’s display name (account emails)',
+  'links.verifyEmail': 'The one-time link that confirms a portal sign-up’s email (24 hours)',
+  'links.passwordReset': 'The one-time link that sets a new password (30 minutes)',
 } as const;
 export type MergeField = keyof typeof MERGE_FIELDS;
 

@@ -4,6 +4,8 @@ import { SMTPServer } from 'smtp-server';
 /** A message as the sink received it. */
 export interface SunkMessage {
   to: string[];
+  /** The envelope sender (MAIL FROM): where bounces go; null for `<>`. */
+  from: string | null;
   messageId: string | null;
   subject: string | null;
   raw: string;
@@ -48,6 +50,7 @@ export class SmtpSink {
             new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(raw)?.[1]?.trim() ?? null;
           sink?.messages.push({
             to: session.envelope.rcptTo.map((r) => r.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null,
             messageId: header('Message-ID'),
             subject: header('Subject'),
             raw,

@@ -14,6 +14,7 @@ import type { Actor } from '../../http/context.js';
 import { appendAudit } from '../audit/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
+import { accountEmail, EMAIL_VERIFICATION_TEMPLATE } from '../templates/service.js';
 import { users } from './schema.js';
 import type { AuthService } from './service.js';
 import { emailVerificationTokens } from './verification-schema.js';
@@ -82,7 +83,14 @@ export class EmailVerificationService {
       userId: to.userId,
       purpose: 'account',
       to: to.email,
-      ...verificationEmail(to.displayName, link, to.language),
+      ...(await accountEmail(tx, {
+        orgId: to.orgId,
+        key: EMAIL_VERIFICATION_TEMPLATE,
+        language: to.language,
+        name: to.displayName,
+        link,
+        now,
+      })),
       idempotencyKey: `email-verification:${row.id}`,
     });
   }
@@ -182,41 +190,4 @@ export class EmailVerificationService {
     });
     return RESENT;
   }
-}
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const WORDS = {
-  en: {
-    subject: 'Confirm your email for the patient portal',
-    hello: (name: string) => `Hello ${name},`,
-    body: 'Please confirm this is your email address by opening this link within 24 hours:',
-    button: 'Confirm my email',
-    after:
-      'The link works once. Until you open it you cannot book visits or send messages in the portal. If you did not sign up, ignore this email.',
-  },
-  es: {
-    subject: 'Confirme su correo electrónico para el portal del paciente',
-    hello: (name: string) => `Hola ${name}:`,
-    body: 'Confirme que esta es su dirección de correo electrónico abriendo este enlace en las próximas 24 horas:',
-    button: 'Confirmar mi correo',
-    after:
-      'El enlace funciona una sola vez. Hasta que lo abra no podrá reservar citas ni enviar mensajes en el portal. Si usted no se registró, ignore este correo.',
-  },
-} as const;
-
-/** The verification email: a greeting, the link and what it is for, in English or Spanish. */
-export function verificationEmail(
-  name: string,
-  link: string,
-  language: VerificationLanguage,
-): { subject: string; text: string; html: string } {
-  const w = WORDS[language];
-  const text = [w.hello(name), '', w.body, '', link, '', w.after].join('\n');
-  const html = `<p>${escapeHtml(w.hello(name))}</p>
-<p>${escapeHtml(w.body)}</p>
-<p><a href="${escapeHtml(link)}">${escapeHtml(w.button)}</a></p>
-<p>${escapeHtml(link)}</p>
-<p>${escapeHtml(w.after)}</p>`;
-  return { subject: w.subject, text, html };
 }

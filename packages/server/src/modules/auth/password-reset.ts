@@ -14,6 +14,8 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { appendAudit } from '../audit/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
+import { patients } from '../patients/schema.js';
+import { accountEmail, PASSWORD_RESET_TEMPLATE } from '../templates/service.js';
 import { assertStrongPassword } from './passwords.js';
 import { passwordResetTokens } from './reset-schema.js';
 import { users } from './schema.js';
@@ -61,8 +63,15 @@ export class PasswordResetService {
     const now = this.auth.now();
     await this.database.withTenant(account.orgId, async (tx) => {
       const [user] = await tx
-        .select({ displayName: users.displayName, role: users.role, disabledAt: users.disabledAt })
+        .select({
+          displayName: users.displayName,
+          role: users.role,
+          disabledAt: users.disabledAt,
+          // A patient's email in their language; staff have none recorded (English).
+          language: patients.preferredLanguage,
+        })
         .from(users)
+        .leftJoin(patients, eq(patients.id, users.patientId))
         .where(eq(users.id, account.userId));
       if (!user) return;
       const audit = (outcome: 'success' | 'denied', reason: string) =>
@@ -104,7 +113,14 @@ export class PasswordResetService {
         userId: account.userId,
         purpose: 'account',
         to: email,
-        ...resetEmail(user.displayName, link),
+        ...(await accountEmail(tx, {
+          orgId: account.orgId,
+          key: PASSWORD_RESET_TEMPLATE,
+          language: user.language?.toLowerCase().startsWith('es') ? 'es' : 'en',
+          name: user.displayName,
+          link,
+          now,
+        })),
         idempotencyKey: `password-reset:${row.id}`,
       });
       await audit('success', 'reset link sent by email');
@@ -179,23 +195,4 @@ export class PasswordResetService {
       .set({ usedAt: now })
       .where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
   }
-}
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function resetEmail(name: string, link: string): { subject: string; text: string; html: string } {
-  const text = [
-    `Hello ${name},`,
-    '',
-    'Someone asked to set a new password for your Careloop account. If it was you, open this link within 30 minutes:',
-    '',
-    link,
-    '',
-    'The link works once. If it was not you, ignore this email: your password stays as it is.',
-  ].join('\n');
-  const html = `<p>Hello ${escapeHtml(name)},</p>
-<p>Someone asked to set a new password for your Careloop account. If it was you, open this link within 30 minutes:</p>
-<p><a href="${escapeHtml(link)}">Set a new password</a></p>
-<p>The link works once. If it was not you, ignore this email: your password stays as it is.</p>`;
-  return { subject: 'Set a new password for Careloop', text, html };
 }

@@ -19,6 +19,13 @@ import {
 
 /** How stored clinical values are opened, for the readers (the 360 view, the FHIR API). */
 export { openAnswers, type QuestionnaireAnswer } from './answers.js';
+// Issue 11 (h11d): imported discharges reach journeys and webhooks.
+export {
+  type EncounterEventSink,
+  encounterEventsTo,
+  type ImportedEncounterChange,
+  withDischargeJourneys,
+} from './discharges.js';
 export { encounterReason } from './reason.js';
 
 /** The clinical tables, by the key importers name them with, in foreign-key order. */

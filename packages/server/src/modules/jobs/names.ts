@@ -69,6 +69,16 @@ export const JOBS = {
     { orgId: Uuid, offerId: Uuid },
     { additionalProperties: false },
   ),
+  // Issue 11 (h11d): a stay ended (HL7 A03, a FHIR Encounter finished); journeys consume it.
+  /** Enrol the patient in journeys `encounter.discharged` triggers; the time defaults to the end. */
+  'encounter.discharged': Type.Object(
+    {
+      orgId: Uuid,
+      encounterId: Uuid,
+      dischargedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

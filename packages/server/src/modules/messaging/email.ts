@@ -13,6 +13,8 @@ export interface OutboundEmail {
   messageId: string;
   /** Issue 13: files sent with it (a confirmation's .ics). */
   attachments?: EmailAttachment[];
+  /** Issue 11 (h11d): the envelope sender bounces go to (VERP); else `from`. */
+  returnPath?: string;
 }
 
 /** A file sent with an email: text content (an iCalendar file) and its MIME type. */
@@ -107,6 +109,7 @@ export class SmtpChannel implements EmailChannel {
             }
           : {}),
         messageId: email.messageId,
+        ...(email.returnPath ? { envelope: { from: email.returnPath, to: email.to } } : {}),
       });
       return typeof info.messageId === 'string' ? info.messageId : email.messageId;
     } catch (error) {

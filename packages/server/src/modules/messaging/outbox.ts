@@ -9,6 +9,7 @@ import {
   MESSAGE_MAX_ATTEMPTS,
   MESSAGE_RETRY_DELAY_SECONDS,
   type MessagePurpose,
+  returnPathFor,
 } from '@careloop/core';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import {
@@ -197,6 +198,8 @@ export class OutboxService {
     readonly channel: EmailChannel,
     private readonly options: {
       from: string;
+      /** Issue 11 (h11d): BOUNCE_ADDRESS; each email's return path names it (VERP). */
+      bounceAddress?: string | null;
       clock: () => Date;
       /** Issue 11: the SMS provider; the built-in local gateway when none is given. */
       sms?: SmsProvider;
@@ -786,6 +789,9 @@ export class OutboxService {
             ? this.cipher.decrypt(row.htmlEncrypted, outboundHtmlAad(id, orgId))
             : null,
           messageId: messageIdFor(orgId, row.idempotencyKey, this.options.from),
+          ...(this.options.bounceAddress
+            ? { returnPath: returnPathFor(this.options.bounceAddress, id) }
+            : {}),
           attachments: row.attachmentEncrypted
             ? [
                 attachmentOf(

@@ -10,6 +10,7 @@ import {
   auditFields,
   type ChainedFields,
 } from '../../audit/service.js';
+import type { EncounterEventSink } from '../../clinical/service.js';
 import type { AppointmentEventSink } from '../../scheduling/service.js';
 import { touchpointStatements } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry } from '../mapping/context.js';
@@ -173,6 +174,8 @@ export class FhirImportService {
     private readonly cipher: FieldCipher,
     /** Where imported appointments are announced to journeys (none: the import announces nothing). */
     private readonly appointmentEvents: AppointmentEventSink | null = null,
+    /** Where imported discharges are announced (none: the import announces nothing). */
+    private readonly encounterEvents: EncounterEventSink | null = null,
   ) {}
 
   /**
@@ -350,6 +353,10 @@ export class FhirImportService {
     // Appointments still to come reach journeys as an SIU or CSV booking does, in this transaction.
     if (run.appointmentChanges.size > 0) {
       await this.appointmentEvents?.announce(tx, [...run.appointmentChanges.values()]);
+    }
+    // Issue 11 (h11d): a stay that ended lately reaches journeys and webhooks as an HL7 A03 does.
+    if (run.encounterChanges.size > 0) {
+      await this.encounterEvents?.announce(tx, [...run.encounterChanges.values()]);
     }
     await this.auditRun(tx, actor, bundle, run);
     return run;

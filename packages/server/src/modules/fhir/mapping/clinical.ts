@@ -1,5 +1,7 @@
 import type { EncounterClass } from '@careloop/core';
 import type { Observation, ObservationComponent, Reference } from '@medplum/fhirtypes';
+import { eq } from 'drizzle-orm';
+import { encounters } from '../../clinical/schema.js';
 import { NotMapped } from '../outcome.js';
 import {
   calendarDateOf,
@@ -67,6 +69,7 @@ export const mapEncounter = mapperFor('Encounter', async (encounter, ctx) => {
     (i) => `participant[${i}].individual`,
   );
   const id = target(ctx, 'encounter');
+  const before = id.created ? null : await encounterState(ctx, id.id);
   const write = upsert('encounters', id, {
     orgId: ctx.orgId,
     patientId: patient.recordId,
@@ -107,8 +110,29 @@ export const mapEncounter = mapperFor('Encounter', async (encounter, ctx) => {
           },
         ]
       : [],
+    encounterChange: {
+      orgId: ctx.orgId,
+      encounterId: id.id,
+      patientId: patient.recordId,
+      before,
+      after: {
+        status: encounter.status,
+        class: encounterClass,
+        endAt: period.end,
+        dischargeDisposition: encounter.hospitalization?.dischargeDisposition !== undefined,
+      },
+    },
   };
 });
+
+/** An encounter's status as an earlier import left it: what tells a discharge from a repeat. */
+async function encounterState(ctx: MapContext, id: string): Promise<{ status: string } | null> {
+  const [row] = await ctx.tx
+    .select({ status: encounters.status })
+    .from(encounters)
+    .where(eq(encounters.id, id));
+  return row ?? null;
+}
 
 export const mapCondition = mapperFor('Condition', async (condition, ctx) => {
   const patient = await ctx.patient(condition.subject, 'subject');

@@ -13,6 +13,7 @@ import {
   questionnaireResponses,
   serviceRequests,
 } from '../../clinical/schema.js';
+import type { ImportedEncounterChange } from '../../clinical/service.js';
 import { locations, practitioners, serviceLines } from '../../directory/schema.js';
 import { mpiReviewItems, patientSourceRecords } from '../../mpi/schema.js';
 import {
@@ -165,6 +166,8 @@ export interface Mapped {
   touchpoints: NewTouchpoint[];
   /** An appointment created or changed, before and after: the import announces it to journeys. */
   appointmentChange?: ImportedAppointmentChange;
+  /** An encounter created or changed, before and after: the import announces a discharge. */
+  encounterChange?: ImportedEncounterChange;
 }
 
 /** What a mapping may ask of the import: references, contained resources, its own record. */

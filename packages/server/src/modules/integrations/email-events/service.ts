@@ -5,6 +5,7 @@ import {
   type EmailSuppression,
   notFound,
   parseDsn,
+  parseFeedbackReport,
 } from '@careloop/core';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../../db/client.js';
@@ -178,6 +179,55 @@ export class EmailEventService implements EmailEventsHook {
         recorded += 1;
       }
       return recorded;
+    });
+  }
+
+  // Issue 11 (h11d): the bounce mailbox (bounce-mailbox.ts) knows the message by its return path.
+  /** The organization of the email `messageId` (a return path's token), or null: no such email. */
+  async emailOrganization(messageId: string): Promise<string | null> {
+    const [row] = await this.database.system((tx) =>
+      tx
+        .select({ orgId: outboundMessages.orgId })
+        .from(outboundMessages)
+        .where(and(eq(outboundMessages.id, messageId), eq(outboundMessages.channel, 'email'))),
+    );
+    return row?.orgId ?? null;
+  }
+
+  /**
+   * A report the bounce mailbox received at the return path of the email `messageId`: an ARF
+   * complaint (`Feedback-Type: abuse`) marks it complained; a DSN is read as the HTTP endpoint
+   * reads one (5.x.x bounced and suppressed, 4.x.x recorded), for the email's own recipient
+   * only. Anything else changes nothing. Returns what it recorded, or null.
+   */
+  async reportReturned(
+    orgId: string,
+    messageId: string,
+    raw: string,
+    at: Date,
+  ): Promise<'bounced' | 'soft-bounced' | 'complained' | null> {
+    return this.database.withTenant(orgId, async (tx) => {
+      const [message] = await tx
+        .select()
+        .from(outboundMessages)
+        .where(and(eq(outboundMessages.id, messageId), eq(outboundMessages.channel, 'email')));
+      if (!message) return null;
+      const feedback = parseFeedbackReport(raw);
+      if (feedback) {
+        if (feedback.feedbackType !== 'abuse') return null;
+        await this.record(tx, message, 'complained', at);
+        return 'complained';
+      }
+      const address = message.recipient.trim().toLowerCase();
+      const recipient = parseDsn(raw)?.recipients.find((r) => r.address === address);
+      const kind = recipient ? bounceKindOf(recipient) : null;
+      if (!recipient || !kind) return null;
+      if (kind === 'hard') {
+        await this.record(tx, message, 'bounced', at);
+        return 'bounced';
+      }
+      await this.recordSoftBounce(tx, message, recipient.status, at);
+      return 'soft-bounced';
     });
   }
 

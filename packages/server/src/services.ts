@@ -217,7 +217,7 @@ export function createServices(
     ehr: { outbox, endpoint: config.ehrMllpEndpoint, messaging },
   });
   // Issue 13 (h13e): the EHR's answers to booking requests book or refuse them.
-  outbox.onHl7Answer(async (tx, answer) => {
+  outbox.onEhrAnswer(async (tx, answer) => {
     await scheduling.ehr?.answered(tx, answer);
   });
   // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.

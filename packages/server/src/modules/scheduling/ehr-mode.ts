@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import { locations, practitioners } from '../directory/schema.js';
 import { schedules, slots } from '../fhir/schema.js';
-import type { Hl7Answer, OutboxService } from '../messaging/outbox.js';
+import type { EhrAnswer, OutboxService } from '../messaging/outbox.js';
 import type { MessagingService } from '../messaging/send-template.js';
 import { sourceLinks } from '../mpi/schema.js';
 import { patients } from '../patients/schema.js';
@@ -616,7 +616,7 @@ export class EhrScheduling {
    * the message delivered or failed). An answer to anything but a request, or to a request
    * answered before, changes nothing.
    */
-  async answered(tx: Db, answer: Hl7Answer): Promise<void> {
+  async answered(tx: Db, answer: EhrAnswer): Promise<void> {
     if (!answer.idempotencyKey.startsWith(REQUEST_KEY)) return;
     // Validated like any input: the key was written by us, but a row is a row.
     const requestId = answer.idempotencyKey.slice(REQUEST_KEY.length);

@@ -176,6 +176,8 @@ export function createServices(
     }),
     // Issue 11: bounces and complaints.
     emailEvents,
+    // Issue 13 (h13f): booking requests to the EHR's FHIR server.
+    fhir: config.ehrFhir,
   });
   // Issue 11: signed webhooks; owners of domain events queue them in their own transaction.
   const webhooks = new WebhookService(database, cipher, audit, outbox, {
@@ -214,7 +216,13 @@ export function createServices(
     // Issue 11: appointment.confirmed to webhooks.
     events: webhooks.events,
     // Issue 13 (h13e): booking by request where the EHR owns the schedule.
-    ehr: { outbox, endpoint: config.ehrMllpEndpoint, messaging },
+    ehr: {
+      outbox,
+      endpoint: config.ehrMllpEndpoint,
+      messaging,
+      // Issue 13 (h13f): the FHIR path, when EHR_FHIR_BASE is set.
+      fhirBase: config.ehrFhir?.base ?? null,
+    },
   });
   // Issue 13 (h13e): the EHR's answers to booking requests book or refuse them.
   outbox.onEhrAnswer(async (tx, answer) => {

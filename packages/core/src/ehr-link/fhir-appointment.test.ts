@@ -37,9 +37,17 @@ describe('booking requests as FHIR Appointments', () => {
     expect(r.body.minutesDuration).toBe(30);
     expect(r.body.serviceType[0]?.text).toBe('Follow-up');
     expect(r.body.participant.map((p) => p.actor)).toEqual([
-      { identifier: { system: 'urn:oid:1.2.3', value: 'MRN-1' }, display: 'Doe, Jo' },
-      { reference: 'Practitioner/123', display: 'Dr One' },
-      { identifier: { system: 'urn:careloop:location', value: 'L1' }, display: 'Main' },
+      {
+        type: 'Patient',
+        identifier: { system: 'urn:oid:1.2.3', value: 'MRN-1' },
+        display: 'Doe, Jo',
+      },
+      { reference: 'Practitioner/123', type: 'Practitioner', display: 'Dr One' },
+      {
+        type: 'Location',
+        identifier: { system: 'urn:careloop:location', value: 'L1' },
+        display: 'Main',
+      },
     ]);
     expect(r.body.id).toBeUndefined();
   });
@@ -65,7 +73,7 @@ describe('booking requests as FHIR Appointments', () => {
     ).toEqual({ kind: 'accepted', id: 'apt-9' });
   });
 
-  it('reads the EHR’s answers: booked, refused by status or 4xx, retried on 5xx, 408, 429', () => {
+  it('reads the EHR’s answers: booked, refused by status or 4xx, retried on 5xx, 408, 429 and on credentials refused (401, 403)', () => {
     const refuse = bookingRequestFhir(request()).refuseStatuses;
     expect(
       readFhirAnswer(201, { resourceType: 'Appointment', id: 'a1', status: 'booked' }, refuse),
@@ -90,7 +98,7 @@ describe('booking requests as FHIR Appointments', () => {
       ),
     ).toEqual({ kind: 'refused', reason: 'Slot taken' });
     expect(readFhirAnswer(422, null, refuse)).toEqual({ kind: 'refused', reason: 'HTTP 422' });
-    for (const status of [500, 503, 408, 429]) {
+    for (const status of [500, 503, 408, 429, 401, 403]) {
       expect(readFhirAnswer(status, null, refuse).kind).toBe('retry');
     }
     expect(readFhirAnswer(201, { resourceType: 'Patient' }, refuse).kind).toBe('retry');

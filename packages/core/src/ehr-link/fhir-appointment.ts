@@ -67,10 +67,11 @@ export interface FhirAppointmentBody {
 
 const REFUSED_STATUSES = ['cancelled', 'entered-in-error'];
 
-function actorOf(p: FhirParticipant): Record<string, unknown> {
+function actorOf(p: FhirParticipant, type: string): Record<string, unknown> {
   return p.kind === 'reference'
-    ? { reference: p.reference, display: p.display }
+    ? { reference: p.reference, type, display: p.display }
     : {
+        type,
         identifier: p.system ? { system: p.system, value: p.value } : { value: p.value },
         display: p.display,
       };
@@ -98,8 +99,14 @@ export function bookingRequestFhir(r: FhirBookingRequest): FhirHttpRequest {
     start: r.start.toISOString(),
     end: r.end.toISOString(),
     minutesDuration: Math.round((r.end.getTime() - r.start.getTime()) / 60_000),
-    participant: [r.patient, r.practitioner, r.location].map((p) => ({
-      actor: actorOf(p),
+    participant: (
+      [
+        [r.patient, 'Patient'],
+        [r.practitioner, 'Practitioner'],
+        [r.location, 'Location'],
+      ] as const
+    ).map(([p, type]) => ({
+      actor: actorOf(p, type),
       required: 'required' as const,
       status: 'needs-action' as const,
     })),
@@ -165,7 +172,7 @@ export type FhirVerdict =
   | { kind: 'accepted'; id: string | null }
   /** 4xx, or an Appointment answered in a refused status: sending it again changes nothing. */
   | { kind: 'refused'; reason: string }
-  /** 5xx, 408, 429, or an answer that cannot be read: send again later. */
+  /** 5xx, 401, 403, 408, 429, or an answer that cannot be read: send again later. */
   | { kind: 'retry'; reason: string };
 
 /** The first diagnostics or text of an OperationOutcome, at most 200 characters. */
@@ -192,7 +199,8 @@ export function readFhirAnswer(
   body: unknown,
   refuseStatuses: readonly string[],
 ): FhirVerdict {
-  if (status === 408 || status === 429 || status >= 500) {
+  // 401 and 403 are Careloop's credentials, not the request: kept Requested until they are fixed.
+  if (status === 401 || status === 403 || status === 408 || status === 429 || status >= 500) {
     return { kind: 'retry', reason: outcomeText(body) ?? `HTTP ${status}` };
   }
   if (status >= 400) return { kind: 'refused', reason: outcomeText(body) ?? `HTTP ${status}` };

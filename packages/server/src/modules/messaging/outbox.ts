@@ -3,6 +3,8 @@ import {
   afterFailedAttempt,
   decodeKeysetCursor,
   encodeCursor,
+  type FhirHttpRequest,
+  fhirRequestOf,
   type MailboxMessage,
   type MailboxPage,
   type MailboxQuery,
@@ -24,6 +26,7 @@ import type { AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailAttachment, type EmailChannel, EmailSendError, messageIdFor } from './email.js';
+import { type FhirEndpoint, FhirSendError, sendFhir } from './fhir/fhir-sender.js';
 import { Hl7SendError, parseEndpoint, sendOverMllp } from './hl7/mllp-sender.js';
 import { outboundMessages } from './schema.js';
 import type { SendPolicy } from './send-policy.js';
@@ -173,6 +176,20 @@ export interface QueuedHl7 {
   idempotencyKey: string;
 }
 
+/**
+ * Issue 13 (h13f): a request to an EHR's FHIR server (a booking request's Appointment): system
+ * to system like HL7, retried with backoff until the EHR answers; a refusal ends it.
+ */
+export interface QueuedFhir {
+  orgId: string;
+  /** The patient it is about, for the audit trail; nothing is sent to them. */
+  patientId: string | null;
+  /** The EHR's FHIR base (EHR_FHIR_BASE). */
+  base: string;
+  request: FhirHttpRequest;
+  idempotencyKey: string;
+}
+
 /** A text to write into the outbox (issue 11): like an email, without subject or HTML. */
 export interface QueuedSms {
   orgId: string;
@@ -218,12 +235,14 @@ export class OutboxService {
       publicUrl?: string;
       /** Issue 11: the send-time checks (docs/adr/0024), for patient messages. */
       sendPolicy?: SendPolicy;
-      /** How long an EHR has to acknowledge an HL7 message (30 s). */
+      /** How long an EHR has to acknowledge an HL7 message or answer a FHIR request (30 s). */
       hl7TimeoutMs?: number;
       /** Issue 11: signed webhooks (docs/adr/0029); set once the integrations module exists. */
       webhooks?: WebhookChannel;
       /** Issue 11: suppressed addresses and bounces (an SMTP 5xx is a hard bounce). */
       emailEvents?: EmailEventsHook;
+      /** Issue 13 (h13f): the EHR's FHIR server; its token goes to that base only. */
+      fhir?: FhirEndpoint | null;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -357,6 +376,34 @@ export class OutboxService {
         purpose: 'operations',
         recipient: message.endpoint,
         textEncrypted: this.cipher.encrypt(message.text, outboundTextAad(id, orgId)),
+        idempotencyKey: message.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /** Issue 13 (h13f): writes the FHIR request and its job in `tx`; null if its key was queued before. */
+  async queueFhir(tx: Db, message: QueuedFhir): Promise<string | null> {
+    const id = randomUUID();
+    const { orgId } = message;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        patientId: message.patientId,
+        channel: 'fhir',
+        purpose: 'operations',
+        recipient: message.base,
+        // The Appointment names the patient: sealed to the row like every message's text.
+        textEncrypted: this.cipher.encrypt(
+          JSON.stringify(message.request),
+          outboundTextAad(id, orgId),
+        ),
         idempotencyKey: message.idempotencyKey,
         createdAt: this.options.clock(),
       })
@@ -706,8 +753,8 @@ export class OutboxService {
     now: Date,
   ): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;
-    if (error instanceof Hl7SendError && !error.permanent) {
-      return this.retryHl7Later(payload, claimed.attempts, error, now);
+    if ((error instanceof Hl7SendError || error instanceof FhirSendError) && !error.permanent) {
+      return this.retryEhrLater(payload, claimed.attempts, error, now);
     }
     const emailEvents = this.options.emailEvents;
     // Issue 11: a 5xx to an email is a hard bounce: recorded, and the address suppressed.
@@ -726,6 +773,7 @@ export class OutboxService {
         error instanceof EmailSendError ||
         error instanceof SmsSendError ||
         error instanceof Hl7SendError ||
+        error instanceof FhirSendError ||
         error instanceof WebhookSendError
       )
     ) {
@@ -738,17 +786,23 @@ export class OutboxService {
         .set({
           claimedUntil: null,
           lastError:
-            error instanceof Hl7SendError ? (error.reason ?? error.message) : error.message,
+            error instanceof Hl7SendError || error instanceof FhirSendError
+              ? (error.reason ?? error.message)
+              : error.message,
           ...(outcome === 'failed' ? { status: 'failed' } : {}),
         })
         .where(eq(outboundMessages.id, messageId));
       // Issue 13: an EHR's AE ends its booking request, in the transaction that fails the row.
-      if (outcome === 'failed' && error instanceof Hl7SendError && this.ehrAnswers) {
+      if (
+        outcome === 'failed' &&
+        (error instanceof Hl7SendError || error instanceof FhirSendError) &&
+        this.ehrAnswers
+      ) {
         await this.ehrAnswers(tx, {
           orgId,
           messageId,
           idempotencyKey: claimed.idempotencyKey,
-          channel: 'hl7',
+          channel: error instanceof Hl7SendError ? 'hl7' : 'fhir',
           answer: { kind: 'refused', reason: error.reason ?? error.code },
         });
       }
@@ -758,14 +812,14 @@ export class OutboxService {
   }
 
   /**
-   * An EHR that did not take a message now (down, AR, no reply) gets it again later, for as
+   * An EHR that did not take a message now (down, AR, a FHIR 5xx, no reply) gets it again later, for as
    * long as it takes: a confirmation the EHR never hears of is a patient called for nothing.
    * The wait doubles from a minute to an hour; the message stays queued, its next job waits.
    */
-  private async retryHl7Later(
+  private async retryEhrLater(
     payload: JobPayload<'outbox.send'>,
     attempts: number,
-    error: Hl7SendError,
+    error: Hl7SendError | FhirSendError,
     now: Date,
   ): Promise<DeliveryOutcome> {
     const waitSeconds = Math.min(3600, 60 * 2 ** Math.min(6, Math.max(0, attempts - 1)));
@@ -824,6 +878,27 @@ export class OutboxService {
           provider: 'mllp',
           providerMessageId: controlId,
           ehrFillerId: ack.fillerId,
+        };
+      }
+      // Issue 13 (h13f): a booking request to the EHR's FHIR server.
+      case 'fhir': {
+        let request: FhirHttpRequest;
+        try {
+          request = fhirRequestOf(text);
+        } catch {
+          throw new FhirSendError('unreadable request', true);
+        }
+        const configured = this.options.fhir;
+        // The token goes to the base it was given for, never to another a row names.
+        const token = configured && configured.base === row.recipient ? configured.token : null;
+        const answer = await sendFhir({ base: row.recipient, token }, request, {
+          timeoutMs: this.options.hl7TimeoutMs ?? 30_000,
+        });
+        return {
+          status: 'delivered',
+          provider: 'fhir',
+          providerMessageId: answer.fillerId ?? `HTTP ${answer.status}`,
+          ehrFillerId: answer.fillerId,
         };
       }
       // Issue 11: signed webhooks (docs/adr/0029).

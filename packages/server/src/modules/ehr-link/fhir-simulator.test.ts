@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { bookingRequestFhir, type FhirBookingRequest } from '@careloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FhirSendError, sendFhir } from '../messaging/fhir/fhir-sender.js';
@@ -96,5 +97,26 @@ describe('the simulated EHR’s FHIR Appointment endpoint', () => {
       permanent: false,
     });
     expect(ehr.received.at(-1)?.status).toBe(401);
+  });
+
+  it('takes no answer (a server that never replies, or none listening) as “send again later”', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    const base = `http://127.0.0.1:${address.port}/fhir/R4`;
+    try {
+      const timedOut = await sendFhir({ base, token: null }, request(), { timeoutMs: 200 }).catch(
+        (error: FhirSendError) => error,
+      );
+      expect(timedOut).toMatchObject({ code: 'timeout', permanent: false });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+    const refused = await sendFhir({ base, token: null }, request()).catch(
+      (error: FhirSendError) => error,
+    );
+    expect(refused).toMatchObject({ code: 'connection failed', permanent: false });
   });
 });

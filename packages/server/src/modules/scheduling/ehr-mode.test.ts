@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AvailableSlot, ScheduledAppointment } from '@careloop/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
@@ -329,15 +329,18 @@ describeEachDatabase('booking when the EHR owns the schedule', (kind) => {
     expect(await open()).toContain('16:00');
   });
 
-  it('marks the EHR’s acceptances of a batch in grouped marks, not one transaction each', async () => {
-    // An EHR that answers six messages at once, once it has them all: the sends come back
-    // together, and the outbox marks them as a group (the first alone, the rest together).
+  /**
+   * An EHR that answers `count` HL7 messages at once, once it has them all: the sends come back
+   * together, and the outbox marks them as a group (on PostgreSQL: the first alone, the rest
+   * together). Queues `count` messages to it; answers their outbox ids.
+   */
+  const answeredTogether = async (count: number, key: string) => {
     const sockets: net.Socket[] = [];
-    const together = net.createServer((socket) => {
+    const server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
       socket.once('data', () => {
         sockets.push(socket);
-        if (sockets.length < 6) return;
+        if (sockets.length < count) return;
         for (const s of sockets) {
           s.write(
             `\x0bMSH|^~\\&|EHR|EHR|CARELOOP|CARELOOP|20261206090000||ACK|A1|P|2.5.1\rMSA|AA|X\x1c\r`,
@@ -345,24 +348,42 @@ describeEachDatabase('booking when the EHR owns the schedule', (kind) => {
         }
       });
     });
-    await new Promise<void>((resolve) => together.listen(0, '127.0.0.1', resolve));
-    const address = together.address();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
     if (!address || typeof address === 'string') throw new Error('no port');
+    const messageIds = await app.database.withTenant(tenant.orgId, async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = await app.services.outbox.queueHl7(tx, {
+          orgId: tenant.orgId,
+          patientId: null,
+          endpoint: `127.0.0.1:${address.port}`,
+          text: `MSH|^~\\&|CARELOOP|CARELOOP|EHR|EHR|20261206090000||ADT^A08|G${i}|P|2.5.1`,
+          idempotencyKey: `${key}:${i}`,
+        });
+        if (id) ids.push(id);
+      }
+      return ids;
+    });
+    const close = async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    return { messageIds, close };
+  };
+  const statusesOf = async (ids: string[]) => {
+    const rows = await app.database.withTenant(tenant.orgId, (tx) =>
+      tx
+        .select({ id: outboundMessages.id, status: outboundMessages.status })
+        .from(outboundMessages)
+        .where(inArray(outboundMessages.id, ids)),
+    );
+    return ids.map((id) => rows.find((r) => r.id === id)?.status);
+  };
+
+  it('marks the EHR’s acceptances of a batch in grouped marks, not one transaction each', async () => {
+    const { messageIds, close } = await answeredTogether(6, 'test:grouped');
     try {
-      const messageIds = await app.database.withTenant(tenant.orgId, async (tx) => {
-        const ids: string[] = [];
-        for (let i = 0; i < 6; i++) {
-          const id = await app.services.outbox.queueHl7(tx, {
-            orgId: tenant.orgId,
-            patientId: null,
-            endpoint: `127.0.0.1:${address.port}`,
-            text: `MSH|^~\\&|CARELOOP|CARELOOP|EHR|EHR|20261206090000||ADT^A08|G${i}|P|2.5.1`,
-            idempotencyKey: `test:grouped:${i}`,
-          });
-          if (id) ids.push(id);
-        }
-        return ids;
-      });
       const outcomes = await app.services.outbox.deliverBatch(
         messageIds.map((messageId) => ({ orgId: tenant.orgId, messageId })),
       );
@@ -385,8 +406,40 @@ describeEachDatabase('booking when the EHR owns the schedule', (kind) => {
         expect(new Set(marks.map((r) => r.mark)).size).toBeLessThanOrEqual(2);
       }
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => together.close(() => resolve()));
+      await close();
+    }
+  });
+
+  it('leaves unmarked, to be sent again, only the message whose answer could not be recorded; the rest of its group is marked', async () => {
+    const { messageIds, close } = await answeredTogether(6, 'test:listener');
+    app.services.outbox.onEhrAnswer(async (_tx, answer) => {
+      if (answer.idempotencyKey === 'test:listener:3') throw new Error('the booking failed');
+    });
+    try {
+      const outcomes = await app.services.outbox.deliverBatch(
+        messageIds.map((messageId) => ({ orgId: tenant.orgId, messageId })),
+      );
+      expect(outcomes.map((o) => (o instanceof Error ? o.message : o))).toEqual([
+        'delivered',
+        'delivered',
+        'delivered',
+        'the booking failed',
+        'delivered',
+        'delivered',
+      ]);
+      expect(await statusesOf(messageIds)).toEqual([
+        'delivered',
+        'delivered',
+        'delivered',
+        'queued',
+        'delivered',
+        'delivered',
+      ]);
+    } finally {
+      app.services.outbox.onEhrAnswer(async (tx, answer) => {
+        await app.services.scheduling.ehr?.answered(tx, answer);
+      });
+      await close();
     }
   });
 

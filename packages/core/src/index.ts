@@ -11,6 +11,8 @@ export * from './csv-import/index.js';
 export * from './dates/past.js';
 export * from './dates/zone.js';
 // Issues 11 and 13: messages to an EHR that owns the schedule.
+// Issue 13 (h13f): the FHIR path of booking requests.
+export * from './ehr-link/fhir-appointment.js';
 export * from './ehr-link/siu.js';
 // Issue 10.3: every validation error of a request.
 export * from './errors/field-errors.js';

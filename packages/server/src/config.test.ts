@@ -41,3 +41,34 @@ describe('the bounce mailbox (BOUNCE_ADDRESS, BOUNCE_SMTP_PORT)', () => {
     expect(() => loadConfig({ BOUNCE_SMTP_HOST: '0.0.0.0' })).toThrow(/BOUNCE_SMTP_PORT/);
   });
 });
+
+// Issue 13 (h13f): the FHIR path of the EHR-owned schedule.
+describe('EHR_FHIR_BASE and EHR_FHIR_TOKEN', () => {
+  it('is off unless set, and keeps the base without a trailing slash with its token', () => {
+    expect(loadConfig({}).ehrFhir).toBeNull();
+    expect(
+      loadConfig({ EHR_FHIR_BASE: 'https://ehr.example.org/fhir/R4/', EHR_FHIR_TOKEN: 'abc.def' })
+        .ehrFhir,
+    ).toEqual({ base: 'https://ehr.example.org/fhir/R4', token: 'abc.def' });
+    expect(loadConfig({ EHR_FHIR_BASE: 'http://127.0.0.1:2577/fhir/R4' }).ehrFhir).toEqual({
+      base: 'http://127.0.0.1:2577/fhir/R4',
+      token: null,
+    });
+  });
+
+  it('refuses clear text off loopback, credentials or a query in the URL, and a token without a base', () => {
+    for (const base of [
+      'http://ehr.example.org/fhir',
+      'ftp://127.0.0.1/fhir',
+      'https://user:pw@ehr.example.org/fhir',
+      'https://ehr.example.org/fhir?x=1',
+      'not a url',
+    ]) {
+      expect(() => loadConfig({ EHR_FHIR_BASE: base }), base).toThrow(/EHR_FHIR_BASE/);
+    }
+    expect(() => loadConfig({ EHR_FHIR_TOKEN: 'abc' })).toThrow(/EHR_FHIR_TOKEN/);
+    expect(() =>
+      loadConfig({ EHR_FHIR_BASE: 'https://ehr.example.org/fhir', EHR_FHIR_TOKEN: 'a b' }),
+    ).toThrow(/EHR_FHIR_TOKEN/);
+  });
+});

@@ -59,6 +59,13 @@ export interface Config {
    * appointments it sent go back to it as SIU^S14. Null: nothing is sent to an EHR.
    */
   ehrMllpEndpoint: string | null;
+  // Issue 13 (h13f): the FHIR path of the EHR-owned schedule.
+  /**
+   * The EHR's FHIR R4 server (EHR_FHIR_BASE) and its bearer token (EHR_FHIR_TOKEN): booking
+   * requests in the `ehr` schedule mode go there as Appointments (before EHR_MLLP_ENDPOINT when
+   * both are set). Null: not configured.
+   */
+  ehrFhir: { base: string; token: string | null } | null;
   // Issue 11: integrations (docs/adr/0029).
   /**
    * Hosts (`host` or `host:port`) that JWKS URLs must name, and that webhook URLs may name
@@ -165,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sms: smsFrom(env),
     // Issues 11 and 13: the EHR that owns the schedule.
     ehrMllpEndpoint: ehrEndpoint(env.EHR_MLLP_ENDPOINT),
+    // Issue 13 (h13f): the FHIR path of the EHR-owned schedule.
+    ehrFhir: ehrFhirFrom(env),
     // Issue 11: integrations (docs/adr/0029).
     integrationAllowedHosts: allowedHosts(env.INTEGRATION_ALLOWED_HOSTS),
     emailEventsSecret: emailEventsSecret(env.EMAIL_EVENTS_SECRET),
@@ -357,4 +366,34 @@ function ehrEndpoint(value: string | undefined): string | null {
     throw new Error(`EHR_MLLP_ENDPOINT must be host:port (got ${JSON.stringify(value)})`);
   }
   return value.trim();
+}
+
+/**
+ * EHR_FHIR_BASE (an https URL; http only on loopback, as the token travels in every request)
+ * and EHR_FHIR_TOKEN (a bearer token, optional).
+ */
+function ehrFhirFrom(env: NodeJS.ProcessEnv): { base: string; token: string | null } | null {
+  const value = env.EHR_FHIR_BASE?.trim();
+  const token = env.EHR_FHIR_TOKEN?.trim() || null;
+  if (!value) {
+    if (token) throw new Error('EHR_FHIR_TOKEN is set without EHR_FHIR_BASE');
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('EHR_FHIR_BASE must be a URL (https://ehr.example.org/fhir/R4)');
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error('EHR_FHIR_BASE must start with https:// (http:// only on loopback)');
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new Error('EHR_FHIR_BASE must be a base URL without query, fragment or credentials');
+  }
+  if (token && !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
+    throw new Error('EHR_FHIR_TOKEN must be a bearer token (RFC 6750 characters)');
+  }
+  return { base: url.origin + url.pathname.replace(/\/+$/, ''), token };
 }

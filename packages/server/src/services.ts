@@ -183,6 +183,8 @@ export function createServices(
     emailEvents,
     // Issue 11 (h11d): the bounce mailbox's return paths.
     bounceAddress: config.bounceAddress,
+    // Issue 13 (h13f): booking requests to the EHR's FHIR server.
+    fhir: config.ehrFhir,
   });
   // Issue 11: signed webhooks; owners of domain events queue them in their own transaction.
   const webhooks = new WebhookService(database, cipher, audit, outbox, {
@@ -221,10 +223,16 @@ export function createServices(
     // Issue 11: appointment.confirmed to webhooks.
     events: webhooks.events,
     // Issue 13 (h13e): booking by request where the EHR owns the schedule.
-    ehr: { outbox, endpoint: config.ehrMllpEndpoint, messaging },
+    ehr: {
+      outbox,
+      endpoint: config.ehrMllpEndpoint,
+      messaging,
+      // Issue 13 (h13f): the FHIR path, when EHR_FHIR_BASE is set.
+      fhirBase: config.ehrFhir?.base ?? null,
+    },
   });
   // Issue 13 (h13e): the EHR's answers to booking requests book or refuse them.
-  outbox.onHl7Answer(async (tx, answer) => {
+  outbox.onEhrAnswer(async (tx, answer) => {
     await scheduling.ehr?.answered(tx, answer);
   });
   // Appointments that importers write (HL7 SIU, CSV, FHIR) reach journeys as bookings do.

@@ -3,6 +3,8 @@ import {
   afterFailedAttempt,
   decodeKeysetCursor,
   encodeCursor,
+  type FhirHttpRequest,
+  fhirRequestOf,
   type MailboxMessage,
   type MailboxPage,
   type MailboxQuery,
@@ -25,6 +27,7 @@ import type { AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import { type EmailAttachment, type EmailChannel, EmailSendError, messageIdFor } from './email.js';
+import { type FhirEndpoint, FhirSendError, sendFhir } from './fhir/fhir-sender.js';
 import { Hl7SendError, parseEndpoint, sendOverMllp } from './hl7/mllp-sender.js';
 import { outboundMessages } from './schema.js';
 import type { SendPolicy } from './send-policy.js';
@@ -134,17 +137,31 @@ export interface QueuedEmail {
   attachment?: EmailAttachment | null;
 }
 
-/** Issue 13: an EHR's final answer to an HL7 message: accepted (AA) or refused (AE). */
-export interface Hl7Answer {
+/**
+ * Issue 13: an EHR's final answer to a message sent to it: accepted (HL7 AA; FHIR 200/201 with
+ * the Appointment) or refused (HL7 AE; FHIR 4xx, or an Appointment answered cancelled).
+ */
+export interface EhrAnswer {
   orgId: string;
   messageId: string;
   idempotencyKey: string;
-  answer:
+  /** The outbox channel it went on. */
+  channel: 'hl7' | 'fhir';
+  answer: /** `fillerId`: the EHR's id for the appointment (SCH-2 in the ACK; the FHIR resource id). */
     | { kind: 'accepted'; fillerId: string | null }
-    /** `reason`: the EHR's MSA-3, which could name the patient: never logged. */
+    /** `reason`: the EHR's MSA-3 or OperationOutcome text, which could name the patient: never logged. */
     | { kind: 'refused'; reason: string };
 }
-export type Hl7AnswerListener = (tx: Db, answer: Hl7Answer) => Promise<void>;
+export type EhrAnswerListener = (tx: Db, answer: EhrAnswer) => Promise<void>;
+
+/** A send as its channel reported it; an EHR's acceptance carries its filler id. */
+type DispatchedSend = ChannelSend & { ehrFillerId?: string | null };
+
+/** A sent message waiting to be marked, with what the mark needs of its row. */
+interface SentMessage {
+  row: typeof outboundMessages.$inferSelect;
+  send: DispatchedSend;
+}
 
 /**
  * An HL7 v2 message to an EHR over MLLP (issues 11 and 13): system to system, so no consent,
@@ -157,6 +174,20 @@ export interface QueuedHl7 {
   /** `host:port` of the EHR's MLLP listener. */
   endpoint: string;
   text: string;
+  idempotencyKey: string;
+}
+
+/**
+ * Issue 13 (h13f): a request to an EHR's FHIR server (a booking request's Appointment): system
+ * to system like HL7, retried with backoff until the EHR answers; a refusal ends it.
+ */
+export interface QueuedFhir {
+  orgId: string;
+  /** The patient it is about, for the audit trail; nothing is sent to them. */
+  patientId: string | null;
+  /** The EHR's FHIR base (EHR_FHIR_BASE). */
+  base: string;
+  request: FhirHttpRequest;
   idempotencyKey: string;
 }
 
@@ -207,12 +238,14 @@ export class OutboxService {
       publicUrl?: string;
       /** Issue 11: the send-time checks (docs/adr/0024), for patient messages. */
       sendPolicy?: SendPolicy;
-      /** How long an EHR has to acknowledge an HL7 message (30 s). */
+      /** How long an EHR has to acknowledge an HL7 message or answer a FHIR request (30 s). */
       hl7TimeoutMs?: number;
       /** Issue 11: signed webhooks (docs/adr/0029); set once the integrations module exists. */
       webhooks?: WebhookChannel;
       /** Issue 11: suppressed addresses and bounces (an SMTP 5xx is a hard bounce). */
       emailEvents?: EmailEventsHook;
+      /** Issue 13 (h13f): the EHR's FHIR server; its token goes to that base only. */
+      fhir?: FhirEndpoint | null;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -222,14 +255,14 @@ export class OutboxService {
   readonly sms: SmsProvider;
 
   // Issue 13: the EHR's answers to booking requests (scheduling/ehr-mode.ts).
-  private hl7Answers: Hl7AnswerListener | null = null;
+  private ehrAnswers: EhrAnswerListener | null = null;
 
   /**
-   * Issue 13: told of an EHR's final answer to an HL7 message (AA, or AE), in the transaction
-   * that marks the row delivered or failed, so a booking request and its message agree.
+   * Issue 13: told of an EHR's final answer to a message (HL7 or FHIR), in the transaction that
+   * marks the row delivered or failed, so a booking request and its message agree.
    */
-  onHl7Answer(listener: Hl7AnswerListener): void {
-    this.hl7Answers = listener;
+  onEhrAnswer(listener: EhrAnswerListener): void {
+    this.ehrAnswers = listener;
   }
 
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
@@ -346,6 +379,34 @@ export class OutboxService {
         purpose: 'operations',
         recipient: message.endpoint,
         textEncrypted: this.cipher.encrypt(message.text, outboundTextAad(id, orgId)),
+        idempotencyKey: message.idempotencyKey,
+        createdAt: this.options.clock(),
+      })
+      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
+      .returning({ id: outboundMessages.id });
+    if (!row) return null;
+    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
+    return id;
+  }
+
+  /** Issue 13 (h13f): writes the FHIR request and its job in `tx`; null if its key was queued before. */
+  async queueFhir(tx: Db, message: QueuedFhir): Promise<string | null> {
+    const id = randomUUID();
+    const { orgId } = message;
+    const [row] = await tx
+      .insert(outboundMessages)
+      .values({
+        id,
+        orgId,
+        patientId: message.patientId,
+        channel: 'fhir',
+        purpose: 'operations',
+        recipient: message.base,
+        // The Appointment names the patient: sealed to the row like every message's text.
+        textEncrypted: this.cipher.encrypt(
+          JSON.stringify(message.request),
+          outboundTextAad(id, orgId),
+        ),
         idempotencyKey: message.idempotencyKey,
         createdAt: this.options.clock(),
       })
@@ -565,18 +626,18 @@ export class OutboxService {
     // Sent messages are marked as they come back, a group at a time (while one group's UPDATE
     // runs, the next gathers): what a SIGKILL can catch sent and not yet marked, to go again
     // under the same key, is the sends in flight and one group, not the whole batch.
-    let pending: { id: string; send: ChannelSend }[] = [];
+    let pending: SentMessage[] = [];
     let marking: Promise<void> | null = null;
     const markPending = async () => {
       while (pending.length > 0) {
         const group = pending;
         pending = [];
         try {
-          await this.markSent(orgId, group);
-          for (const { id, send } of group) answer(id, send.status);
+          const unmarked = await this.markSent(orgId, group);
+          for (const { row, send } of group) answer(row.id, unmarked.get(row.id) ?? send.status);
         } catch (error) {
           const failed = error instanceof Error ? error : new Error(String(error));
-          for (const { id } of group) answer(id, failed);
+          for (const { row } of group) answer(row.id, failed);
         }
       }
     };
@@ -584,13 +645,7 @@ export class OutboxService {
       try {
         // Sent first, then pushed: \`pending\` is replaced while a group is being marked.
         const send = await this.dispatch(row);
-        if (row.channel === 'hl7') {
-          // Issue 13: an EHR's AA is marked with its answer to the booking request, together.
-          await this.markHl7Accepted(row, send);
-          answer(row.id, send.status);
-          return;
-        }
-        pending.push({ id: row.id, send });
+        pending.push({ row, send });
         marking ??= markPending().finally(() => {
           marking = null;
         });
@@ -607,47 +662,52 @@ export class OutboxService {
     return outcomes;
   }
 
-  /** Marks an HL7 message delivered and tells the listener of the EHR's AA, in one transaction. */
-  private async markHl7Accepted(
-    row: typeof outboundMessages.$inferSelect,
-    send: ChannelSend & { ehrFillerId?: string | null },
-  ): Promise<void> {
-    await this.database.withTenant(row.orgId, async (tx) => {
-      await tx
-        .update(outboundMessages)
-        .set({
-          status: send.status,
-          provider: send.provider,
-          providerMessageId: send.providerMessageId,
-          sentAt: this.options.clock(),
-          claimedUntil: null,
-          lastError: null,
-        })
-        .where(eq(outboundMessages.id, row.id));
-      await this.hl7Answers?.(tx, {
-        orgId: row.orgId,
-        messageId: row.id,
-        idempotencyKey: row.idempotencyKey,
-        answer: { kind: 'accepted', fillerId: send.ehrFillerId ?? null },
-      });
-    });
-  }
-
-  /** Marks sent messages with what their channel reported, in one statement. */
-  private async markSent(orgId: string, sent: { id: string; send: ChannelSend }[]): Promise<void> {
+  /**
+   * Marks sent messages with what their channel reported, in one statement, and in the same
+   * transaction tells the EHR-answer listener of each EHR message's acceptance (issue 13), so a
+   * booking request and its message agree. One listener that fails (in its own savepoint) leaves
+   * its message unmarked, to be sent again under its key, and the rest of the group marked:
+   * answers the errors of those left unmarked.
+   */
+  private async markSent(orgId: string, sent: SentMessage[]): Promise<Map<string, Error>> {
     const sentAt = this.options.clock();
-    const values = sent.map(
-      ({ id, send }) =>
-        sql`(${id}::uuid, ${send.status}::text, ${send.provider}::text, ${send.providerMessageId}::text)`,
-    );
-    await this.database.withTenant(orgId, (tx) =>
-      tx.execute(sql`
+    const unmarked = new Map<string, Error>();
+    await this.database.withTenant(orgId, async (tx) => {
+      const listener = this.ehrAnswers;
+      if (listener) {
+        for (const { row, send } of sent) {
+          if (row.channel !== 'hl7' && row.channel !== 'fhir') continue;
+          const channel = row.channel;
+          try {
+            await tx.transaction((savepoint) =>
+              listener(savepoint, {
+                orgId: row.orgId,
+                messageId: row.id,
+                idempotencyKey: row.idempotencyKey,
+                channel,
+                answer: { kind: 'accepted', fillerId: send.ehrFillerId ?? null },
+              }),
+            );
+          } catch (error) {
+            unmarked.set(row.id, error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      }
+      const values = sent
+        .filter(({ row }) => !unmarked.has(row.id))
+        .map(
+          ({ row, send }) =>
+            sql`(${row.id}::uuid, ${send.status}::text, ${send.provider}::text, ${send.providerMessageId}::text)`,
+        );
+      if (values.length === 0) return;
+      await tx.execute(sql`
         update ${outboundMessages} as m
         set status = v.status, provider = v.provider, provider_message_id = v.provider_message_id,
             sent_at = ${sentAt.toISOString()}::timestamptz, claimed_until = null, last_error = null
         from (values ${sql.join(values, sql`, `)}) as v(id, status, provider, provider_message_id)
-        where m.id = v.id`),
-    );
+        where m.id = v.id`);
+    });
+    return unmarked;
   }
 
   /**
@@ -696,8 +756,8 @@ export class OutboxService {
     now: Date,
   ): Promise<DeliveryOutcome> {
     const { orgId, messageId } = payload;
-    if (error instanceof Hl7SendError && !error.permanent) {
-      return this.retryHl7Later(payload, claimed.attempts, error, now);
+    if ((error instanceof Hl7SendError || error instanceof FhirSendError) && !error.permanent) {
+      return this.retryEhrLater(payload, claimed.attempts, error, now);
     }
     const emailEvents = this.options.emailEvents;
     // Issue 11: a 5xx to an email is a hard bounce: recorded, and the address suppressed.
@@ -716,6 +776,7 @@ export class OutboxService {
         error instanceof EmailSendError ||
         error instanceof SmsSendError ||
         error instanceof Hl7SendError ||
+        error instanceof FhirSendError ||
         error instanceof WebhookSendError
       )
     ) {
@@ -728,16 +789,23 @@ export class OutboxService {
         .set({
           claimedUntil: null,
           lastError:
-            error instanceof Hl7SendError ? (error.reason ?? error.message) : error.message,
+            error instanceof Hl7SendError || error instanceof FhirSendError
+              ? (error.reason ?? error.message)
+              : error.message,
           ...(outcome === 'failed' ? { status: 'failed' } : {}),
         })
         .where(eq(outboundMessages.id, messageId));
       // Issue 13: an EHR's AE ends its booking request, in the transaction that fails the row.
-      if (outcome === 'failed' && error instanceof Hl7SendError && this.hl7Answers) {
-        await this.hl7Answers(tx, {
+      if (
+        outcome === 'failed' &&
+        (error instanceof Hl7SendError || error instanceof FhirSendError) &&
+        this.ehrAnswers
+      ) {
+        await this.ehrAnswers(tx, {
           orgId,
           messageId,
           idempotencyKey: claimed.idempotencyKey,
+          channel: error instanceof Hl7SendError ? 'hl7' : 'fhir',
           answer: { kind: 'refused', reason: error.reason ?? error.code },
         });
       }
@@ -747,14 +815,14 @@ export class OutboxService {
   }
 
   /**
-   * An EHR that did not take a message now (down, AR, no reply) gets it again later, for as
+   * An EHR that did not take a message now (down, AR, a FHIR 5xx, no reply) gets it again later, for as
    * long as it takes: a confirmation the EHR never hears of is a patient called for nothing.
    * The wait doubles from a minute to an hour; the message stays queued, its next job waits.
    */
-  private async retryHl7Later(
+  private async retryEhrLater(
     payload: JobPayload<'outbox.send'>,
     attempts: number,
-    error: Hl7SendError,
+    error: Hl7SendError | FhirSendError,
     now: Date,
   ): Promise<DeliveryOutcome> {
     const waitSeconds = Math.min(3600, 60 * 2 ** Math.min(6, Math.max(0, attempts - 1)));
@@ -771,9 +839,7 @@ export class OutboxService {
   }
 
   /** Sends a claimed message on its channel (the channel registry: email, sms, hl7). */
-  private async dispatch(
-    row: typeof outboundMessages.$inferSelect,
-  ): Promise<ChannelSend & { ehrFillerId?: string | null }> {
+  private async dispatch(row: typeof outboundMessages.$inferSelect): Promise<DispatchedSend> {
     const { id, orgId } = row;
     const text = this.cipher.decrypt(row.textEncrypted, outboundTextAad(id, orgId));
     switch (row.channel) {
@@ -818,6 +884,27 @@ export class OutboxService {
           provider: 'mllp',
           providerMessageId: controlId,
           ehrFillerId: ack.fillerId,
+        };
+      }
+      // Issue 13 (h13f): a booking request to the EHR's FHIR server.
+      case 'fhir': {
+        let request: FhirHttpRequest;
+        try {
+          request = fhirRequestOf(text);
+        } catch {
+          throw new FhirSendError('unreadable request', true);
+        }
+        const configured = this.options.fhir;
+        // The token goes to the base it was given for, never to another a row names.
+        const token = configured && configured.base === row.recipient ? configured.token : null;
+        const answer = await sendFhir({ base: row.recipient, token }, request, {
+          timeoutMs: this.options.hl7TimeoutMs ?? 30_000,
+        });
+        return {
+          status: 'delivered',
+          provider: 'fhir',
+          providerMessageId: answer.fillerId ?? `HTTP ${answer.status}`,
+          ehrFillerId: answer.fillerId,
         };
       }
       // Issue 11: signed webhooks (docs/adr/0029).

@@ -74,7 +74,11 @@ export const outboundMessages = pgTable(
       .on(t.orgId, t.status, t.createdAt)
       .where(sql`status in ('queued', 'failed')`),
     // Issue 11: signed webhooks go through the outbox too (docs/adr/0029).
-    check('outbound_messages_channel_check', sql`channel in ('email', 'sms', 'hl7', 'webhook')`),
+    // Issue 13 (h13f): booking requests to an EHR's FHIR server.
+    check(
+      'outbound_messages_channel_check',
+      sql`channel in ('email', 'sms', 'hl7', 'webhook', 'fhir')`,
+    ),
     check(
       'outbound_messages_email_subject_check',
       sql`channel <> 'email' or subject_encrypted is not null`,

@@ -1,6 +1,8 @@
+import net from 'node:net';
 import type { AvailableSlot, ScheduledAppointment } from '@careloop/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
@@ -325,6 +327,120 @@ describeEachDatabase('booking when the EHR owns the schedule', (kind) => {
     expect(sch[6]).toBe('CANCELLED^Clinic cancelled^L');
     expect(received?.text).not.toContain('fever');
     expect(await open()).toContain('16:00');
+  });
+
+  /**
+   * An EHR that answers `count` HL7 messages at once, once it has them all: the sends come back
+   * together, and the outbox marks them as a group (on PostgreSQL: the first alone, the rest
+   * together). Queues `count` messages to it; answers their outbox ids.
+   */
+  const answeredTogether = async (count: number, key: string) => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.once('data', () => {
+        sockets.push(socket);
+        if (sockets.length < count) return;
+        for (const s of sockets) {
+          s.write(
+            `\x0bMSH|^~\\&|EHR|EHR|CARELOOP|CARELOOP|20261206090000||ACK|A1|P|2.5.1\rMSA|AA|X\x1c\r`,
+          );
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    const messageIds = await app.database.withTenant(tenant.orgId, async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = await app.services.outbox.queueHl7(tx, {
+          orgId: tenant.orgId,
+          patientId: null,
+          endpoint: `127.0.0.1:${address.port}`,
+          text: `MSH|^~\\&|CARELOOP|CARELOOP|EHR|EHR|20261206090000||ADT^A08|G${i}|P|2.5.1`,
+          idempotencyKey: `${key}:${i}`,
+        });
+        if (id) ids.push(id);
+      }
+      return ids;
+    });
+    const close = async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    return { messageIds, close };
+  };
+  const statusesOf = async (ids: string[]) => {
+    const rows = await app.database.withTenant(tenant.orgId, (tx) =>
+      tx
+        .select({ id: outboundMessages.id, status: outboundMessages.status })
+        .from(outboundMessages)
+        .where(inArray(outboundMessages.id, ids)),
+    );
+    return ids.map((id) => rows.find((r) => r.id === id)?.status);
+  };
+
+  it('marks the EHR’s acceptances of a batch in grouped marks, not one transaction each', async () => {
+    const { messageIds, close } = await answeredTogether(6, 'test:grouped');
+    try {
+      const outcomes = await app.services.outbox.deliverBatch(
+        messageIds.map((messageId) => ({ orgId: tenant.orgId, messageId })),
+      );
+      expect(outcomes).toEqual(messageIds.map(() => 'delivered'));
+      const marks = rowsOf<{ mark: string }>(
+        await app.database.withTenant(tenant.orgId, (tx) =>
+          tx.execute(sql`
+            select xmin::text as mark from outbound_messages
+            where id in (${sql.join(
+              messageIds.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`),
+        ),
+      );
+      expect(marks).toHaveLength(6);
+      // On PGlite a mark runs to its end within the promise jobs of the send that started it
+      // (the database is in this process), so each send is its own group there; the grouping
+      // shows on the server, where a mark waits on the network while the other sends come back.
+      if (kind === 'postgres') {
+        expect(new Set(marks.map((r) => r.mark)).size).toBeLessThanOrEqual(2);
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it('leaves unmarked, to be sent again, only the message whose answer could not be recorded; the rest of its group is marked', async () => {
+    const { messageIds, close } = await answeredTogether(6, 'test:listener');
+    app.services.outbox.onEhrAnswer(async (_tx, answer) => {
+      if (answer.idempotencyKey === 'test:listener:3') throw new Error('the booking failed');
+    });
+    try {
+      const outcomes = await app.services.outbox.deliverBatch(
+        messageIds.map((messageId) => ({ orgId: tenant.orgId, messageId })),
+      );
+      expect(outcomes.map((o) => (o instanceof Error ? o.message : o))).toEqual([
+        'delivered',
+        'delivered',
+        'delivered',
+        'the booking failed',
+        'delivered',
+        'delivered',
+      ]);
+      expect(await statusesOf(messageIds)).toEqual([
+        'delivered',
+        'delivered',
+        'delivered',
+        'queued',
+        'delivered',
+        'delivered',
+      ]);
+    } finally {
+      app.services.outbox.onEhrAnswer(async (tx, answer) => {
+        await app.services.scheduling.ehr?.answered(tx, answer);
+      });
+      await close();
+    }
   });
 
   it('audits the change of schedule mode', async () => {

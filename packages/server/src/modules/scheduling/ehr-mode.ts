@@ -5,8 +5,13 @@ import {
   type AvailableSlot,
   type BookingRequestEvent,
   badRequest,
+  bookingRequestFhir,
   bookingRequestSiu,
+  CARELOOP_LOCATION_SYSTEM,
+  CARELOOP_PATIENT_SYSTEM,
+  CARELOOP_PRACTITIONER_SYSTEM,
   conflict,
+  type FhirParticipant,
   type Interval,
 } from '@careloop/core';
 import { and, desc, eq, gt, gte, inArray, isNotNull, lt, lte } from 'drizzle-orm';
@@ -14,7 +19,7 @@ import type { Db } from '../../db/client.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
 import { locations, practitioners } from '../directory/schema.js';
 import { schedules, slots } from '../fhir/schema.js';
-import type { Hl7Answer, OutboxService } from '../messaging/outbox.js';
+import type { EhrAnswer, OutboxService } from '../messaging/outbox.js';
 import type { MessagingService } from '../messaging/send-template.js';
 import { sourceLinks } from '../mpi/schema.js';
 import { patients } from '../patients/schema.js';
@@ -38,7 +43,10 @@ import { loadBusy, overlapsBusy, type VisitType } from './slots.js';
  * is held, the appointment is `proposed` ("Requested"), and an SIU^S12 goes to the EHR through
  * the outbox in the same transaction. The EHR's AA books it; its AE frees the hold, cancels the
  * request and tells the patient and the front desk. Moves and cancellations of requested
- * appointments go as S13 and S15 (docs/adr/0033-ehr-owned-schedule.md).
+ * appointments go as S13 and S15 (docs/adr/0033-ehr-owned-schedule.md). With EHR_FHIR_BASE the
+ * same requests go to the EHR's FHIR server instead: a conditional create of an Appointment,
+ * updates for moves and cancellations (issue 13, h13f; the request rows keep the SIU event names
+ * as the kind: S12 new, S13 moved, S15 cancelled).
  */
 
 const MINUTE = 60_000;
@@ -115,13 +123,17 @@ export type RecordChange = (
 
 export interface EhrModeOptions {
   outbox: OutboxService;
-  /** EHR_MLLP_ENDPOINT (`host:port`); null: nothing can be requested. */
+  /** EHR_MLLP_ENDPOINT (`host:port`); null: nothing can be requested over HL7. */
   endpoint: string | null;
+  /** Issue 13 (h13f): EHR_FHIR_BASE; when set, requests go there, not over HL7. */
+  fhirBase?: string | null;
   /** The one send API for patient messages (templates); null: the front desk's task only. */
   messaging: MessagingService | null;
 }
 
 type Requester = { actor: { orgId: string; userId: string | null }; audit: AuditActor };
+/** Where a request goes: the EHR's FHIR server, else its MLLP listener. */
+type EhrPath = { kind: 'fhir'; base: string } | { kind: 'hl7'; endpoint: string };
 type AppointmentRow = typeof appointments.$inferSelect;
 
 /** A control id (MSH-10, at most 20 characters) for one request: one per attempt. */
@@ -149,7 +161,7 @@ export class EhrScheduling {
 
   /** Whether an EHR endpoint is configured (the mode cannot be switched on without one). */
   get configured(): boolean {
-    return this.options.endpoint !== null;
+    return this.options.endpoint !== null || !!this.options.fhirBase;
   }
 
   // ---- Availability: the EHR's free slots ------------------------------------------------
@@ -382,6 +394,7 @@ export class EhrScheduling {
       start: move.start,
       end,
       requestedStart: new Date(move.start),
+      booked: row.status === 'booked',
     });
     const summary = `Move requested of the EHR: to ${at(move.start)} UTC`;
     await this.touchpoint(tx, row.orgId, row.patientId, row.id, 'appointment-requested', summary);
@@ -440,20 +453,22 @@ export class EhrScheduling {
     });
   }
 
-  private endpointOrRefuse(): string {
+  /** The FHIR server when one is configured (it wins over MLLP), else the MLLP listener. */
+  private endpointOrRefuse(): EhrPath {
+    if (this.options.fhirBase) return { kind: 'fhir', base: this.options.fhirBase };
     if (!this.options.endpoint) {
       throw conflict(
-        'The EHR owns this schedule, but no EHR endpoint is configured (EHR_MLLP_ENDPOINT)',
+        'The EHR owns this schedule, but no EHR endpoint is configured (EHR_FHIR_BASE or EHR_MLLP_ENDPOINT)',
         '/body',
       );
     }
-    return this.options.endpoint;
+    return { kind: 'hl7', endpoint: this.options.endpoint };
   }
 
   /** Writes the request row and queues its message, both in `tx`. */
   private async send(
     tx: Db,
-    endpoint: string,
+    endpoint: EhrPath,
     r: {
       orgId: string;
       appointmentId: string;
@@ -463,12 +478,14 @@ export class EhrScheduling {
       end: number;
       requestedStart: Date | null;
       cancelReason?: string;
+      /** What the appointment is now (a move keeps a booked appointment booked). */
+      booked?: boolean;
     },
   ): Promise<void> {
     const now = this.clock();
     const requestId = randomUUID();
     const controlId = controlIdOf(requestId);
-    const fillerId = await this.fillerIdOf(tx, r.appointmentId);
+    const fillerId = await this.fillerIdOf(tx, r.appointmentId, endpoint.kind);
     await tx.insert(ehrBookingRequests).values({
       id: requestId,
       orgId: r.orgId,
@@ -481,6 +498,27 @@ export class EhrScheduling {
       createdAt: now,
     });
     const facts = await this.factsOf(tx, r.appointmentId);
+    if (endpoint.kind === 'fhir') {
+      await this.options.outbox.queueFhir(tx, {
+        orgId: r.orgId,
+        patientId: facts.patientId,
+        base: endpoint.base,
+        request: bookingRequestFhir({
+          event: r.event,
+          placerId: r.appointmentId,
+          fillerId,
+          status: r.booked ? 'booked' : 'proposed',
+          patient: facts.fhir.patient,
+          practitioner: facts.fhir.practitioner,
+          location: facts.fhir.location,
+          service: facts.service,
+          start: new Date(r.start),
+          end: new Date(r.end),
+        }),
+        idempotencyKey: `${REQUEST_KEY}${requestId}`,
+      });
+      return;
+    }
     const text = bookingRequestSiu(
       {
         event: r.event,
@@ -504,14 +542,21 @@ export class EhrScheduling {
     await this.options.outbox.queueHl7(tx, {
       orgId: r.orgId,
       patientId: facts.patientId,
-      endpoint,
+      endpoint: endpoint.endpoint,
       text,
       idempotencyKey: `${REQUEST_KEY}${requestId}`,
     });
   }
 
-  /** The EHR's id for the appointment: from its acknowledgement, else from its feed (SCH-2). */
-  private async fillerIdOf(tx: Db, appointmentId: string): Promise<string | null> {
+  /**
+   * The EHR's id for the appointment: from its acknowledgement, else (HL7) from its feed (SCH-2).
+   * A FHIR request names only the Appointment id a FHIR answer gave.
+   */
+  private async fillerIdOf(
+    tx: Db,
+    appointmentId: string,
+    path: EhrPath['kind'],
+  ): Promise<string | null> {
     const [acked] = await tx
       .select({ fillerId: ehrBookingRequests.fillerId })
       .from(ehrBookingRequests)
@@ -524,6 +569,7 @@ export class EhrScheduling {
       .orderBy(desc(ehrBookingRequests.createdAt))
       .limit(1);
     if (acked?.fillerId) return acked.fillerId;
+    if (path === 'fhir') return null;
     const [linked] = await tx
       .select({ sourceId: sourceLinks.sourceId })
       .from(sourceLinks)
@@ -570,12 +616,15 @@ export class EhrScheduling {
     const resource = async (
       type: 'practitioner' | 'location',
       id: string | null,
-    ): Promise<{ id: string; name: string }> => {
-      if (!id) return { id: '', name: '' };
+    ): Promise<{ id: string; name: string; fhir: boolean }> => {
+      if (!id) return { id: '', name: '', fhir: false };
       const [link] = await tx
-        .select({ sourceId: sourceLinks.sourceId })
+        .select({ sourceId: sourceLinks.sourceId, sourceType: sourceLinks.sourceType })
         .from(sourceLinks)
         .where(and(eq(sourceLinks.recordType, type), eq(sourceLinks.recordId, id)))
+        .orderBy(
+          desc(eq(sourceLinks.sourceType, type === 'practitioner' ? 'Practitioner' : 'Location')),
+        )
         .limit(1);
       const [named] =
         type === 'practitioner'
@@ -587,7 +636,8 @@ export class EhrScheduling {
           : await tx.select({ name: locations.name }).from(locations).where(eq(locations.id, id));
       // The EHR's own id where an import linked one (`…/Practitioner/123` → 123).
       const ehrId = link ? (link.sourceId.split('/').at(-1) ?? link.sourceId) : id;
-      return { id: ehrId, name: named?.name ?? '' };
+      const fhir = link?.sourceType === 'Practitioner' || link?.sourceType === 'Location';
+      return { id: ehrId, name: named?.name ?? '', fhir };
     };
     const [service] = row.visitTypeId
       ? await tx
@@ -595,6 +645,32 @@ export class EhrScheduling {
           .from(visitTypes)
           .where(eq(visitTypes.id, row.visitTypeId))
       : [];
+    const practitioner = await resource('practitioner', row.practitionerId);
+    const location = await resource('location', row.locationId);
+    // Issue 13 (h13f): the participants of a FHIR request, as the EHR knows them: its own
+    // resource (a FHIR import's link) by reference, else an identifier it gave or Careloop's.
+    const [fhirPatient] = await tx
+      .select({ sourceId: sourceLinks.sourceId })
+      .from(sourceLinks)
+      .where(
+        and(
+          eq(sourceLinks.recordType, 'patient'),
+          eq(sourceLinks.patientId, row.patientId),
+          eq(sourceLinks.sourceType, 'Patient'),
+        ),
+      )
+      .limit(1);
+    const patientName = `${row.familyName}, ${row.givenName}`;
+    const firstEhrId = ehrIds[0] ? identifierOf(ehrIds[0].sourceId) : null;
+    const participant = (
+      r: { id: string; name: string; fhir: boolean },
+      type: 'Practitioner' | 'Location',
+      ownId: string | null,
+      system: string,
+    ): FhirParticipant =>
+      r.fhir
+        ? { kind: 'reference', reference: `${type}/${r.id}`, display: r.name }
+        : { kind: 'identifier', system, value: ownId ?? r.id, display: r.name };
     return {
       patientId: row.patientId,
       patientIds: [
@@ -604,8 +680,36 @@ export class EhrScheduling {
       patientName: { family: row.familyName, given: row.givenName },
       birthDate: row.birthDate,
       service: { id: row.visitTypeId ?? '', name: service?.name ?? '' },
-      practitioner: await resource('practitioner', row.practitionerId),
-      location: await resource('location', row.locationId),
+      practitioner,
+      location,
+      fhir: {
+        patient: fhirPatient
+          ? {
+              kind: 'reference' as const,
+              reference: `Patient/${fhirPatient.sourceId.split('/').at(-1) ?? fhirPatient.sourceId}`,
+              display: patientName,
+            }
+          : firstEhrId
+            ? { kind: 'identifier' as const, ...firstEhrId, display: patientName }
+            : {
+                kind: 'identifier' as const,
+                system: CARELOOP_PATIENT_SYSTEM,
+                value: row.patientId,
+                display: patientName,
+              },
+        practitioner: participant(
+          practitioner,
+          'Practitioner',
+          practitioner.fhir ? null : row.practitionerId,
+          CARELOOP_PRACTITIONER_SYSTEM,
+        ),
+        location: participant(
+          location,
+          'Location',
+          location.fhir ? null : row.locationId,
+          CARELOOP_LOCATION_SYSTEM,
+        ),
+      },
     };
   }
 
@@ -616,7 +720,7 @@ export class EhrScheduling {
    * the message delivered or failed). An answer to anything but a request, or to a request
    * answered before, changes nothing.
    */
-  async answered(tx: Db, answer: Hl7Answer): Promise<void> {
+  async answered(tx: Db, answer: EhrAnswer): Promise<void> {
     if (!answer.idempotencyKey.startsWith(REQUEST_KEY)) return;
     // Validated like any input: the key was written by us, but a row is a row.
     const requestId = answer.idempotencyKey.slice(REQUEST_KEY.length);

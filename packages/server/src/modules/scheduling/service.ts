@@ -335,7 +335,7 @@ export class SchedulingService {
   ): Promise<SchedulingSettings> {
     if (body.scheduleMode === 'ehr' && !this.ehr?.configured) {
       throw badRequest(
-        'The EHR cannot own the schedule without an EHR endpoint (EHR_MLLP_ENDPOINT)',
+        'The EHR cannot own the schedule without an EHR endpoint (EHR_FHIR_BASE or EHR_MLLP_ENDPOINT)',
         '/body/scheduleMode',
       );
     }
@@ -568,7 +568,7 @@ export class SchedulingService {
   ): Promise<string> {
     if (!this.ehr) {
       throw conflict(
-        'The EHR owns this schedule, but no EHR endpoint is configured (EHR_MLLP_ENDPOINT)',
+        'The EHR owns this schedule, but no EHR endpoint is configured (EHR_FHIR_BASE or EHR_MLLP_ENDPOINT)',
         '/body',
       );
     }

@@ -46,7 +46,7 @@ export interface StartOptions {
 }
 
 /** Server settings that leave the seeded data as the template has it. */
-const TEMPLATE_NEUTRAL_ENV = new Set(['HL7_PORT']);
+const TEMPLATE_NEUTRAL_ENV = new Set(['HL7_PORT', 'EHR_MLLP_ENDPOINT']);
 
 export interface RunningCareloop {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43210`. */

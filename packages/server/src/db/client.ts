@@ -21,11 +21,18 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type DatabaseKind = 'pglite' | 'postgres';
 
 /**
- * How long a request waits for a connection (a new one, or a free one of the pool) before it
- * fails; it then answers 503. While the server is away, connecting fails at once (refused) or
- * takes this long (a host that does not answer), so no request hangs (docs/adr/0013).
+ * How long opening a new connection may take before it fails; the request then answers 503.
+ * While the server is away, connecting fails at once (refused) or takes this long (a host that
+ * does not answer), so no request hangs on it (docs/adr/0013).
  */
 export const CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * How long a request waits for a free connection of a full pool, the server answering, before
+ * it fails with 503. Under load, a burst (100 bookings for one slot, on a pool of 10) queues
+ * for longer than a connect takes; the queue moves as long as the server does (docs/adr/0036).
+ */
+export const POOL_WAIT_MS = 30_000;
 
 /** The contrib extensions migrations create, which PGlite must be given when it starts. */
 export const PGLITE_EXTENSIONS = { pg_trgm, btree_gist };
@@ -252,7 +259,10 @@ function serverPool(
     connectionString,
     max,
     application_name: name,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // pg-pool uses one limit for the wait in its queue and for a new connection: the queue's
+    // here, the connect's in each client it opens (ConnectingClient).
+    connectionTimeoutMillis: POOL_WAIT_MS,
+    Client: ConnectingClient,
     // A server that vanished without closing (a host down, a cut network) is found, not waited on.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
@@ -264,6 +274,13 @@ function serverPool(
   // own listener above has already reported it.
   pool.on('error', () => {});
   return pool;
+}
+
+/** A client whose connect gives up after `CONNECT_TIMEOUT_MS`, whatever the pool waits. */
+class ConnectingClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
 }
 
 /** A warning per broken connection on stderr, without the error's data (`loggableError`). */

@@ -36,6 +36,7 @@ describe('isDatabaseUnavailable', () => {
       'Connection terminated unexpectedly',
       'Connection terminated',
       'timeout exceeded when trying to connect',
+      'timeout expired',
       'Client has encountered a connection error and is not queryable',
     ]) {
       expect(isDatabaseUnavailable(new Error(message)), message).toBe(true);
@@ -66,6 +67,7 @@ describe('isConnectFailure', () => {
     expect(isConnectFailure(new Error('Connection terminated due to connection timeout'))).toBe(
       true,
     );
+    expect(isConnectFailure(new Error('timeout expired'))).toBe(true);
     expect(isConnectFailure(serverError('57P03', 'the database system is starting up'))).toBe(true);
   });
 

@@ -50,6 +50,8 @@ const UNAVAILABLE_SOCKET_CODES = new Set([
 const UNAVAILABLE_MESSAGES = [
   /^Connection terminated/,
   /^timeout exceeded when trying to connect/,
+  // A client's own connect timeout (`CONNECT_TIMEOUT_MS`).
+  /^timeout expired$/,
   /is not queryable$/,
   /^Client was closed/,
 ];
@@ -84,6 +86,7 @@ const CONNECT_SOCKET_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREA
 const CONNECT_MESSAGES = [
   /^timeout exceeded when trying to connect/,
   /^Connection terminated due to connection timeout/,
+  /^timeout expired$/,
 ];
 
 /**

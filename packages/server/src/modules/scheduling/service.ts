@@ -437,36 +437,40 @@ export class SchedulingService {
   async book(ctx: RequestContext, body: AppointmentBook, idempotencyKey?: string): Promise<Booked> {
     const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
     const key = idempotencyKey ? { key: idempotencyKey, bodyHash } : null;
-    try {
-      return await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+    // One transaction, so one pooled connection, per request, also for the losers of a race:
+    // the booking runs under a savepoint, and a refusal answers from the same connection
+    // (a burst of 100 for one slot would otherwise queue 199 transactions; docs/adr/0036).
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      if (key) {
+        const earlier = await this.replay(tx, ctx, key);
+        if (earlier) return earlier;
+      }
+      try {
+        return await tx.transaction(async (attempt) => {
+          const id = await this.insertBooking(attempt, ctx, body, key);
+          return { appointment: await this.read(attempt, ctx, id), replayed: false };
+        });
+      } catch (error) {
+        const code = sqlState(error);
+        if (
+          !(error instanceof SlotTakenError) &&
+          code !== EXCLUSION_VIOLATION &&
+          code !== UNIQUE_VIOLATION
+        ) {
+          throw error;
+        }
+        // A concurrent request with the same key may have won: answer what it booked (its
+        // commit is what this one waited for, so the next statement sees it).
         if (key) {
           const earlier = await this.replay(tx, ctx, key);
           if (earlier) return earlier;
         }
-        const id = await this.insertBooking(tx, ctx, body, key);
-        return { appointment: await this.read(tx, ctx, id), replayed: false };
-      });
-    } catch (error) {
-      const code = sqlState(error);
-      if (
-        error instanceof SlotTakenError ||
-        code === EXCLUSION_VIOLATION ||
-        code === UNIQUE_VIOLATION
-      ) {
-        // A concurrent request with the same key may have won: answer what it booked.
-        if (key) {
-          const earlier = await this.database.withTenant(ctx.actor.orgId, (tx) =>
-            this.replay(tx, ctx, key),
-          );
-          if (earlier) return earlier;
-        }
         if (code === UNIQUE_VIOLATION) throw error;
         throw new SlotTakenError(
-          await this.alternatives(ctx, body.serviceId, body.locationId, body.start),
+          await this.alternatives(tx, body.serviceId, body.locationId, body.start),
         );
       }
-      throw error;
-    }
+    });
   }
 
   private async replay(
@@ -636,46 +640,44 @@ export class SchedulingService {
 
   /** The next open slots of the service at the location, from `start` on. */
   private async alternatives(
-    ctx: RequestContext,
+    tx: Db,
     serviceId: string,
     locationId: string,
     start: string,
   ): Promise<AvailableSlot[]> {
     const from = Math.max(Date.parse(start), this.clock().getTime());
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const service = await loadVisitType(tx, serviceId);
-      if (!service) return [];
-      // Issue 13: the EHR's free slots where it owns the schedule.
-      if (this.ehr && (await settingsOf(tx)).scheduleMode === 'ehr') {
-        return this.ehr.availability(
-          tx,
-          service,
-          { locationId },
-          { start: from, end: from + 14 * DAY },
-          ALTERNATIVES,
-        );
-      }
-      // The next day first, then further: most answers need no more than a day's search.
-      for (const days of [1, 7]) {
-        const found = await findSlots(
-          tx,
-          service,
-          { locationId },
-          { start: from, end: from + days * DAY },
-          ALTERNATIVES,
-          this.clock().getTime(),
-        );
-        if (found.length >= ALTERNATIVES) return found;
-      }
-      return findSlots(
+    const service = await loadVisitType(tx, serviceId);
+    if (!service) return [];
+    // Issue 13: the EHR's free slots where it owns the schedule.
+    if (this.ehr && (await settingsOf(tx)).scheduleMode === 'ehr') {
+      return this.ehr.availability(
         tx,
         service,
         { locationId },
         { start: from, end: from + 14 * DAY },
         ALTERNATIVES,
+      );
+    }
+    // The next day first, then further: most answers need no more than a day's search.
+    for (const days of [1, 7]) {
+      const found = await findSlots(
+        tx,
+        service,
+        { locationId },
+        { start: from, end: from + days * DAY },
+        ALTERNATIVES,
         this.clock().getTime(),
       );
-    });
+      if (found.length >= ALTERNATIVES) return found;
+    }
+    return findSlots(
+      tx,
+      service,
+      { locationId },
+      { start: from, end: from + 14 * DAY },
+      ALTERNATIVES,
+      this.clock().getTime(),
+    );
   }
 
   // ---- Changes ----------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 import type { AppointmentStatus } from '@careloop/core';
 import type { Appointment } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
+import { practitionerNamed } from '../../scheduling/feed-practitioner.js';
 import { appointments } from '../../scheduling/schema.js';
 import { stateOf } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import { NotMapped } from '../outcome.js';
 import { firstLabel, instantOf, labelOf } from '../values.js';
 import { type MapContext, mapperFor, quietly, target, upsert } from './context.js';
+import { NPI_SYSTEM } from './directory.js';
 
 /** Schedules, bookable slots and appointments. */
 
@@ -112,6 +114,17 @@ export const mapAppointment = mapperFor('Appointment', async (appointment, ctx) 
   const practitioner = clinician
     ? await ctx.link(clinician.ref, clinician.path, ['Practitioner', 'PractitionerRole'])
     : null;
+  // Issue 13: a practitioner named by identifier only (an NPI, the EHR's id) is looked up in
+  // the directory, so the appointment takes its time out of EHR-mode availability.
+  const byIdentifier = clinician?.ref?.identifier?.value;
+  const practitionerId =
+    practitioner?.recordId ??
+    (byIdentifier
+      ? await practitionerNamed(ctx.tx, ctx.orgId, {
+          id: byIdentifier,
+          npi: clinician?.ref?.identifier?.system === NPI_SYSTEM,
+        })
+      : null);
   const place = await participantOf(ctx, appointment, ['Location']);
   const location = place ? await ctx.link(place.ref, place.path, ['Location']) : null;
   const requested = appointment.requestedPeriod?.[0];
@@ -126,7 +139,7 @@ export const mapAppointment = mapperFor('Appointment', async (appointment, ctx) 
     orgId: ctx.orgId,
     patientId: patient.recordId,
     status,
-    practitionerId: practitioner?.recordId ?? null,
+    practitionerId,
     locationId: location?.recordId ?? null,
     startAt,
     endAt,

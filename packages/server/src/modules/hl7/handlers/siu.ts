@@ -1,6 +1,7 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
+import { type FeedPractitioner, practitionerNamed } from '../../scheduling/feed-practitioner.js';
 import { appointments, ehrBookingRequests } from '../../scheduling/schema.js';
 import {
   appointmentCancelReason,
@@ -133,6 +134,27 @@ export function readAppointment(message: Hl7Read, hc: HandlerContext): Appointme
   };
 }
 
+// The NPI's assigning authority (XCN-9.2) and identifier type (XCN-13).
+const NPI_OID = '2.16.840.1.113883.4.6';
+
+/**
+ * Issue 13: the practitioner the message books, by the id the EHR gives it: the first AIP-3
+ * (XCN) with one, else the first AIG-3 (CWE: a general resource, which may be a person).
+ */
+export function readPractitioner(message: Hl7Read): FeedPractitioner | null {
+  for (const aip of message.segmentsNamed('AIP')) {
+    const id = aip.value(3, 1);
+    if (!id) continue;
+    const npi = aip.value(3, 13).toUpperCase() === 'NPI' || aip.value(3, 9, 2) === NPI_OID;
+    return { id, npi };
+  }
+  for (const aig of message.segmentsNamed('AIG')) {
+    const id = aig.value(3, 1);
+    if (id) return { id, npi: aig.value(3, 3).toUpperCase() === 'NPI' };
+  }
+  return null;
+}
+
 const EVENT: Record<
   ScheduleEvent,
   { type: string; stage: JourneyStage; verb: string; status: AppointmentStatus | null }
@@ -230,9 +252,13 @@ export function scheduleHandler(event: ScheduleEvent): Hl7Handler {
     const appointmentId = current?.id ?? crypto.randomUUID();
     const reason =
       facts.reason ?? (current ? appointmentReason(current, hc.cipher, hc.orgId) : null);
+    const named = readPractitioner(message);
+    const practitionerId = named ? await practitionerNamed(tx, hc.orgId, named) : null;
     const values = {
       patientId: ownerId,
       status,
+      // Unresolved, the appointment keeps the practitioner it had (none, for a new one).
+      ...(practitionerId ? { practitionerId } : {}),
       startAt: start,
       endAt: end,
       ...sealedReason(hc.cipher, reason, appointmentId, hc.orgId),

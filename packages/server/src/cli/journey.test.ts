@@ -41,6 +41,7 @@ describe('careloop journey', () => {
       'no-show-recovery',
       'post-discharge-follow-up',
       'post-visit-survey',
+      'pre-visit-instructions',
     ]);
     const ran = await careloop([
       'journey',
@@ -95,6 +96,42 @@ describe('careloop journey', () => {
     ]);
     expect(paths[1]?.lines.map((l) => l.text)).toContain(
       'task for front-desk: Patient asked to reschedule (replied R to a reminder)',
+    );
+  });
+
+  // Issue 11 (h11j): the ready journeys added for the issue's list.
+  const dryRun = async (file: string) => {
+    const ran = await careloop([
+      'journey',
+      'dry-run',
+      path.join(READY, file),
+      '--start',
+      '2026-12-01T09:00:00Z',
+      '--patients',
+      '5',
+      '--json',
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    return (JSON.parse(ran.stdout) as { paths: SimulatedPath[] }).paths;
+  };
+  const sent = (p: SimulatedPath | undefined) =>
+    p?.lines.filter((l) => l.text.startsWith('send ')).map((l) => l.text.split(' ')[2]);
+
+  it('dry-runs pre-visit instructions: each service its own text, 2 days before; a cancellation sends none', async () => {
+    const paths = await dryRun('pre-visit-instructions.json');
+    expect(paths.map(sent)).toEqual([
+      ['pre-visit-annual-physical'],
+      ['pre-visit-new-patient'],
+      ['pre-visit-video'],
+      [],
+      ['pre-visit-annual-physical'],
+    ]);
+    expect(paths[0]?.lines.find((l) => l.text.startsWith('send '))?.at).toBe(
+      '2026-12-09T09:00:00.000Z',
+    );
+    // Booked a day ahead: the instructions at once.
+    expect(paths[4]?.lines.find((l) => l.text.startsWith('send '))?.at).toBe(
+      '2026-12-01T09:00:00.000Z',
     );
   });
 

@@ -19,7 +19,7 @@ import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
-import { appointments } from '../scheduling/schema.js';
+import { appointments, visitTypes } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
@@ -463,8 +463,11 @@ export class JourneyRuntime {
           startAt: appointments.startAt,
           status: appointments.status,
           telehealth: appointments.telehealth,
+          // Issue 11 (h11j): pre-visit instructions branch on the service booked (its name).
+          service: visitTypes.name,
         })
         .from(appointments)
+        .leftJoin(visitTypes, eq(visitTypes.id, appointments.visitTypeId))
         .where(eq(appointments.id, appointmentId));
       if (!appointment) return null;
       const enrolments = await tx
@@ -498,6 +501,7 @@ export class JourneyRuntime {
         attributes: {
           'appointment.status': found.appointment.status,
           'appointment.telehealth': found.appointment.telehealth,
+          'appointment.service': found.appointment.service,
         },
       });
       await this.enrolOnEvent(tx, orgId, event, {

@@ -231,4 +231,86 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
+  // Issue 11 (h11j): pre-visit instructions by service. Logistics only, nothing clinical.
+  preVisit('pre-visit-new-patient', 'Pre-visit instructions: new patient visit', {
+    en: 'please arrive 15 minutes early to register, and bring a photo ID, your insurance card and a list of the medicines you take.',
+    es: 'llegue 15 minutos antes para registrarse y traiga una identificación con foto, su tarjeta del seguro y una lista de las medicinas que toma.',
+    smsEn:
+      'come 15 min early to register; bring a photo ID, your insurance card and a list of your medicines.',
+    smsEs:
+      'llegue 15 min antes; traiga identificación, tarjeta del seguro y lista de sus medicinas.',
+  }),
+  preVisit('pre-visit-annual-physical', 'Pre-visit instructions: annual physical', {
+    en: 'please arrive 10 minutes early, wear comfortable clothes, and bring your insurance card and a list of the medicines you take. If your care team asked you to fast, follow what they told you.',
+    es: 'llegue 10 minutos antes, con ropa cómoda, y traiga su tarjeta del seguro y una lista de las medicinas que toma. Si su equipo de atención le pidió ayuno, siga sus indicaciones.',
+    smsEn:
+      'come 10 min early in comfortable clothes; bring your insurance card and a list of your medicines.',
+    smsEs:
+      'llegue 10 min antes con ropa cómoda; traiga tarjeta del seguro y lista de sus medicinas.',
+  }),
+  preVisit('pre-visit-video', 'Pre-visit instructions: video visit', {
+    en: 'please find a quiet, private place, check your camera and microphone, and join from the portal 5 minutes early: {{links.portal}}',
+    es: 'busque un lugar tranquilo y privado, pruebe su cámara y micrófono y entre desde el portal 5 minutos antes: {{links.portal}}',
+    smsEn: 'find a quiet private place, check camera and mic, join 5 min early: {{links.portal}}',
+    smsEs:
+      'busque un lugar privado, pruebe cámara y micrófono, entre 5 min antes: {{links.portal}}',
+  }),
+  preVisit('pre-visit-general', 'Pre-visit instructions: any visit', {
+    en: 'please arrive 10 minutes early and bring your insurance card and a list of the medicines you take.',
+    es: 'llegue 10 minutos antes y traiga su tarjeta del seguro y una lista de las medicinas que toma.',
+    smsEn: 'come 10 min early; bring your insurance card and a list of your medicines.',
+    smsEs: 'llegue 10 min antes; traiga su tarjeta del seguro y lista de sus medicinas.',
+  }),
 ];
+
+/**
+ * A pre-visit instructions template (issue 11, h11j): the same instructions by SMS and by email,
+ * in English and Spanish, after a line naming the visit.
+ */
+function preVisit(
+  key: string,
+  name: string,
+  instructions: Record<TemplateLanguage | 'smsEn' | 'smsEs', string>,
+): TemplateSeed {
+  const where = {
+    en: '{{#location.name}} at {{location.name}}{{/location.name}}',
+    es: '{{#location.name}} en {{location.name}}{{/location.name}}',
+  };
+  return {
+    key,
+    name,
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, for your visit {{appointment.start}}: ${instructions.smsEn}`,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, para su cita del {{appointment.start}}: ${instructions.smsEs}`,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Before your visit on {{appointment.date}}',
+          text: `Hi {{patient.firstName}},\n\nBefore your visit on {{appointment.start}}${where.en}{{#location.address}}, {{location.address}}{{/location.address}}, ${instructions.en}\n\nNeed another time? {{links.reschedule}}\n\n{{organization.name}}`,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Antes de su cita del {{appointment.date}}',
+          text: `Hola {{patient.firstName}}:\n\nAntes de su cita del {{appointment.start}}${where.es}{{#location.address}}, {{location.address}}{{/location.address}}, ${instructions.es}\n\n¿Necesita otro horario? {{links.reschedule}}\n\n{{organization.name}}`,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,210 @@
+import type { SmsGatewayPage } from '@careloop/core';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
+import { TestClock } from '../../test/clock.js';
+import { describeEachDatabase } from '../../test/databases.js';
+import { outboundMessages } from '../messaging/schema.js';
+import { appointments, visitTypes } from '../scheduling/schema.js';
+import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
+import { journeyEnrolments, journeySteps } from './schema.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/**
+ * The ready care journeys added for issue 11 (h11j), each run end to end: enabled as an
+ * organization enables it, caused by its trigger, stepped on a test clock, its sends delivered
+ * to the local SMS gateway and mailbox and read back there, its tasks read from the queue.
+ */
+describeEachDatabase('ready care journeys', (kind) => {
+  let app: TestApp;
+  let tenant: TestTenant;
+  // Midday in Boston: quiet hours never defer a send the tests look for.
+  const clock = new TestClock('2026-12-01T17:00:00Z');
+  let phoneSeq = 0;
+
+  beforeAll(async () => {
+    app = await createTestApp(kind, {}, { clock });
+    await app.services.jobs.start();
+    tenant = await TestTenant.create(app);
+    await app.database.withTenant(tenant.orgId, (tx) =>
+      ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, clock.now()),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const runtime = () => app.services.journeys.runtime;
+  const enable = (key: string) =>
+    app.services.journeys.enableReady({ orgId: tenant.orgId, userId: null }, key);
+
+  /** A patient reachable by SMS (their preferred channel) on a number of their own. */
+  const patient = async (givenName: string, language: 'en' | 'es') => {
+    phoneSeq += 1;
+    const phone = `+1617555${String(2000 + phoneSeq + Math.floor(Math.random() * 7000))}`;
+    const { id } = await tenant.createPatient({
+      givenName,
+      preferredLanguage: language,
+      preferredChannel: 'sms',
+      contactPoints: [
+        { system: 'phone', value: phone, use: 'mobile' },
+        { system: 'email', value: `${givenName.toLowerCase()}${phoneSeq}@example.org` },
+      ],
+    });
+    return { id, phone };
+  };
+
+  const enrolments = (patientId: string) =>
+    app.database.system((tx) =>
+      tx
+        .select()
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.patientId, patientId))
+        .orderBy(journeyEnrolments.createdAt),
+    );
+
+  /** Steps every active enrolment of the patient until none moves (a worker's wakes, at once). */
+  const settle = async (patientId: string) => {
+    for (let round = 0; round < 10; round++) {
+      let moved = false;
+      for (const e of await enrolments(patientId)) {
+        if (e.status !== 'active') continue;
+        if ((await runtime().runStep(tenant.orgId, e.id)) === 'advanced') moved = true;
+      }
+      if (!moved) return;
+    }
+  };
+
+  const stepsOf = async (patientId: string) => {
+    const rows = await app.database.system((tx) =>
+      tx
+        .select({ nodeId: journeySteps.nodeId, outcome: journeySteps.outcome })
+        .from(journeySteps)
+        .innerJoin(journeyEnrolments, eq(journeyEnrolments.id, journeySteps.enrolmentId))
+        .where(eq(journeyEnrolments.patientId, patientId))
+        .orderBy(journeySteps.nodeId),
+    );
+    // Nodes one step enters share its instant: sorted, not in the order they ran.
+    return rows.map((r) => `${r.nodeId}:${r.outcome}`).sort();
+  };
+
+  /** Delivers the patient's queued messages, then reads what their phone received. */
+  const phoneOf = async (who: { id: string; phone: string }) => {
+    const queued = await app.database.system((tx) =>
+      tx
+        .select({ id: outboundMessages.id })
+        .from(outboundMessages)
+        .where(eq(outboundMessages.patientId, who.id)),
+    );
+    for (const m of queued)
+      await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: m.id });
+    const admin = await tenant.signIn('admin');
+    const res = await admin.get(
+      `/api/sms-gateway/messages?number=${encodeURIComponent(who.phone)}`,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    return res
+      .json<SmsGatewayPage>()
+      .items.filter((m) => m.direction === 'outbound')
+      .map((m) => m.body);
+  };
+
+  /** An appointment `inMs` from now for the service named (none: an EHR's), announced booked. */
+  const book = async (patientId: string, inMs: number, service: string | null) => {
+    const [type] = service
+      ? await app.database.system((tx) =>
+          tx
+            .select({ id: visitTypes.id, modality: visitTypes.modality })
+            .from(visitTypes)
+            .where(eq(visitTypes.name, service)),
+        )
+      : [];
+    const start = new Date(clock.now().getTime() + inMs);
+    const [appointment] = await app.database.system((tx) =>
+      tx
+        .insert(appointments)
+        .values({
+          orgId: tenant.orgId,
+          patientId,
+          status: 'booked',
+          visitTypeId: type?.id ?? null,
+          telehealth: type?.modality === 'telehealth',
+          startAt: start,
+          endAt: new Date(start.getTime() + 30 * 60_000),
+        })
+        .returning({ id: appointments.id }),
+    );
+    if (!appointment) throw new Error('no appointment');
+    await runtime().onAppointmentChanged({
+      orgId: tenant.orgId,
+      appointmentId: appointment.id,
+      event: 'booked',
+    });
+    return appointment.id;
+  };
+
+  it('pre-visit instructions: 2 days before, the text of the service booked; at once when booked closer; none within 2 hours', async () => {
+    await enable('pre-visit-instructions');
+    await app.database.system((tx) =>
+      tx.insert(visitTypes).values(
+        [
+          ['Annual physical', 'in-person'],
+          ['New patient visit', 'in-person'],
+          ['Video visit', 'telehealth'],
+        ].map(([name = '', modality = '']) => ({
+          orgId: tenant.orgId,
+          name,
+          modality,
+          durationMinutes: 30,
+        })),
+      ),
+    );
+    const physical = await patient('Tom', 'en');
+    const video = await patient('Ana', 'en');
+    const imported = await patient('Rosa', 'es');
+    const tooLate = await patient('Lee', 'en');
+
+    await book(physical.id, 5 * DAY, 'Annual physical');
+    await book(video.id, 3 * DAY, 'Video visit');
+    await settle(physical.id);
+    await settle(video.id);
+    expect(await stepsOf(physical.id)).toEqual(['wait-2d:entered']);
+
+    // Booked a day ahead with no service (an EHR feed's): the general text, at once, in Spanish.
+    await book(imported.id, DAY, null);
+    await settle(imported.id);
+    expect(await stepsOf(imported.id)).toEqual([
+      'by-service:entered',
+      'done:entered',
+      'send-general:queued',
+      'wait-2d:entered',
+    ]);
+    const [rosa] = await phoneOf(imported);
+    expect(rosa).toMatch(/^.+: Rosa, para su cita del .+: llegue 10 min antes; traiga su tarjeta/);
+
+    // Booked an hour ahead: past the send's window (2 hours before), recorded, never sent.
+    await book(tooLate.id, HOUR, 'Annual physical');
+    await settle(tooLate.id);
+    expect(await stepsOf(tooLate.id)).toContain('send-annual-physical:expired');
+    expect(await phoneOf(tooLate)).toEqual([]);
+
+    clock.advance(DAY + HOUR);
+    await settle(video.id);
+    const ana = await phoneOf(video);
+    expect(ana).toHaveLength(1);
+    expect(ana[0]).toContain('Ana, for your visit');
+    expect(ana[0]).toContain('check camera and mic, join 5 min early: http');
+    expect(await phoneOf(physical)).toEqual([]);
+
+    clock.advance(2 * DAY);
+    await settle(physical.id);
+    const texts = await phoneOf(physical);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('Tom, for your visit');
+    expect(texts[0]).toContain('come 10 min early in comfortable clothes');
+    expect((await enrolments(physical.id)).map((e) => e.status)).toEqual(['completed']);
+  });
+});

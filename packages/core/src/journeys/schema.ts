@@ -130,7 +130,10 @@ const ValidFor = Type.Union([
   ),
   Type.Object(
     { kind: Type.Literal('duration'), minutes: Minutes },
-    { additionalProperties: false, description: 'void this long after the step ran' },
+    {
+      additionalProperties: false,
+      description: 'void this long after the step was due (the end of the wait before it)',
+    },
   ),
 ]);
 

@@ -38,6 +38,7 @@ describe('careloop journey', () => {
   it('ships ready journeys that all validate', async () => {
     expect(readyJourneys().map((j) => j.key)).toEqual([
       'appointment-reminders',
+      'medication-reminders',
       'no-show-recovery',
       'post-discharge-follow-up',
       'post-visit-survey',
@@ -133,6 +134,14 @@ describe('careloop journey', () => {
     expect(paths[4]?.lines.find((l) => l.text.startsWith('send '))?.at).toBe(
       '2026-12-01T09:00:00.000Z',
     );
+  });
+
+  it('dry-runs medication reminders: 14 sends, each at 09:00 in the patient’s zone', async () => {
+    const [first] = await dryRun('medication-reminders.json');
+    expect(first).toMatchObject({ status: 'completed', sends: 14 });
+    const at = first?.lines.filter((l) => l.text.startsWith('send ')).map((l) => l.at);
+    expect(at?.[0]).toBe('2026-12-01T14:00:00.000Z');
+    expect(at?.[13]).toBe('2026-12-14T14:00:00.000Z');
   });
 
   it('publishes a file as the next version of its key for an organization', async () => {

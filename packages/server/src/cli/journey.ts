@@ -203,7 +203,9 @@ export function syntheticSubjects(
             : [];
     const label = ['replies C', 'replies R', 'no reply', 'cancels after 3 days'][script] ?? '';
     return {
-      label: `patient ${i + 1} (${label}, ${context.timeZone}, ${service ?? 'no service'} in ${daysOut} d)`,
+      label: aboutAppointment
+        ? `patient ${i + 1} (${label}, ${context.timeZone}, ${service ?? 'no service'} in ${daysOut} d)`
+        : `patient ${i + 1} (${context.timeZone}${i % 2 === 0 ? '' : ', Spanish'})`,
       context,
       events,
     };

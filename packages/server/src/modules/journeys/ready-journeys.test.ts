@@ -1,6 +1,6 @@
 import type { SmsGatewayPage } from '@careloop/core';
-import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
@@ -27,11 +27,15 @@ describeEachDatabase('ready care journeys', (kind) => {
   beforeAll(async () => {
     app = await createTestApp(kind, {}, { clock });
     await app.services.jobs.start();
+  }, 120_000);
+
+  // Each test its own organization with the ready templates (sessions expire as the clock moves).
+  beforeEach(async () => {
     tenant = await TestTenant.create(app);
     await app.database.withTenant(tenant.orgId, (tx) =>
       ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, clock.now()),
     );
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await app?.close();
@@ -119,7 +123,7 @@ describeEachDatabase('ready care journeys', (kind) => {
           tx
             .select({ id: visitTypes.id, modality: visitTypes.modality })
             .from(visitTypes)
-            .where(eq(visitTypes.name, service)),
+            .where(and(eq(visitTypes.orgId, tenant.orgId), eq(visitTypes.name, service))),
         )
       : [];
     const start = new Date(clock.now().getTime() + inMs);
@@ -206,5 +210,57 @@ describeEachDatabase('ready care journeys', (kind) => {
     expect(texts[0]).toContain('Tom, for your visit');
     expect(texts[0]).toContain('come 10 min early in comfortable clothes');
     expect((await enrolments(physical.id)).map((e) => e.status)).toEqual(['completed']);
+  });
+
+  it('medication reminders: enrolled by hand, daily at 09:00 in the patient’s zone for 14 days, a late day dropped', async () => {
+    const journeyId = await enable('medication-reminders');
+    const admin = await tenant.signIn('admin');
+    // Daily treatment texts need a cap above the default 3 a week (docs/journeys.md).
+    const policy = await admin.request('PUT', '/api/messaging/policy', {
+      defaultLanguage: 'en',
+      quietStartMinute: 480,
+      quietEndMinute: 1260,
+      frequencyCaps: {
+        treatment: { perDay: 2, perWeek: 14 },
+        operations: { perDay: 2, perWeek: 5 },
+        marketing: { perDay: 1, perWeek: 2 },
+      },
+    });
+    expect(policy.statusCode, policy.body).toBe(200);
+    const sam = await patient('Sam', 'en');
+    const enrolled = await admin.post(`/api/journeys/${journeyId}/enrolments`, {
+      patientId: sam.id,
+    });
+    expect(enrolled.statusCode, enrolled.body).toBe(200);
+    await settle(sam.id);
+
+    const wakeAt = async () => {
+      const [row] = await enrolments(sam.id);
+      return row?.wakeAt ?? null;
+    };
+    const zone = (await enrolments(sam.id))[0]?.context as { timeZone: string };
+    const localTime = (at: Date) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone.timeZone,
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(at);
+    for (let day = 1; day <= 14; day++) {
+      const at = await wakeAt();
+      if (!at) throw new Error(`no wake on day ${day}`);
+      expect(localTime(at), `day ${day}`).toBe('09:00');
+      // Day 2: the worker was down until 5 hours after 09:00, past the reminder's 4 hours.
+      clock.advance(at.getTime() - clock.now().getTime() + (day === 2 ? 5 * HOUR : 0));
+      await settle(sam.id);
+      expect(await phoneOf(sam)).toHaveLength(day === 1 ? 1 : day - 1);
+    }
+    const texts = await phoneOf(sam);
+    expect(texts).toHaveLength(13);
+    for (const text of texts)
+      expect(text).toMatch(/^.+: Sam, your daily reminder: it is time for your medicine/);
+    expect(await stepsOf(sam.id)).toContain('remind-day-2:expired');
+    expect((await enrolments(sam.id)).map((e) => [e.status, e.currentNode])).toEqual([
+      ['completed', 'done'],
+    ]);
   });
 });

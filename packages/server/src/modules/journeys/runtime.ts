@@ -22,6 +22,7 @@ import { patients } from '../patients/schema.js';
 import { appointments, visitTypes } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
+import { patientZones } from '../templates/policy.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
 
@@ -599,7 +600,11 @@ export class JourneyRuntime {
   }
 }
 
-/** The attributes and zone of a patient that conditions and waits read. */
+/**
+ * The attributes and zone of a patient that conditions and waits read. The zone is the one the
+ * send-time checks use (the patient's, else their location's, else the organization's), so a
+ * wait until 09:00 and the quiet hours agree on what 09:00 is.
+ */
 export async function patientContext(
   tx: Db,
   patientId: string,
@@ -607,12 +612,13 @@ export async function patientContext(
 ): Promise<StoredContext> {
   const [patient] = await tx
     .select({
+      orgId: patients.orgId,
       language: patients.preferredLanguage,
       channel: patients.preferredChannel,
-      timeZone: patients.timeZone,
     })
     .from(patients)
     .where(eq(patients.id, patientId));
+  const zones = patient ? await patientZones(tx, patient.orgId, [patientId]) : new Map();
   return {
     times: base.times,
     attributes: {
@@ -620,7 +626,7 @@ export async function patientContext(
       'patient.language': patient?.language ?? null,
       'patient.preferred_channel': patient?.channel ?? null,
     },
-    timeZone: patient?.timeZone ?? 'UTC',
+    timeZone: zones.get(patientId) ?? 'UTC',
   };
 }
 

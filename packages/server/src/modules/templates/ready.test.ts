@@ -60,7 +60,7 @@ describe('the ready templates', () => {
   });
 });
 
-const NEWER = ['pre-visit-'];
+const NEWER = ['pre-visit-', 'medication-'];
 
 /** Merge values of a typical length, for counting segments. */
 const SAMPLE = {

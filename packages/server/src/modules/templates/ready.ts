@@ -261,6 +261,44 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
     smsEn: 'come 10 min early; bring your insurance card and a list of your medicines.',
     smsEs: 'llegue 10 min antes; traiga su tarjeta del seguro y lista de sus medicinas.',
   }),
+  // Issue 11 (h11j): medication reminders. No drug, no dose: the patient knows which.
+  {
+    key: 'medication-reminder',
+    name: 'Medication reminder, daily',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, your daily reminder: it is time for your medicine, as planned with your care team.',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, su recordatorio diario: es la hora de su medicina, como lo acordó con su equipo de atención.',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Your daily reminder',
+          text: 'Hi {{patient.firstName}},\n\nThis is your daily reminder: it is time for your medicine, as planned with your care team. Questions? Message us in the portal: {{links.portal}}\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Su recordatorio diario',
+          text: 'Hola {{patient.firstName}}:\n\nEste es su recordatorio diario: es la hora de su medicina, como lo acordó con su equipo de atención. ¿Preguntas? Escríbanos en el portal: {{links.portal}}\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
 ];
 
 /**

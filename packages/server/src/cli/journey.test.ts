@@ -43,6 +43,7 @@ describe('careloop journey', () => {
       'post-discharge-follow-up',
       'post-visit-survey',
       'pre-visit-instructions',
+      'referral-follow-through',
     ]);
     const ran = await careloop([
       'journey',
@@ -142,6 +143,18 @@ describe('careloop journey', () => {
     const at = first?.lines.filter((l) => l.text.startsWith('send ')).map((l) => l.at);
     expect(at?.[0]).toBe('2026-12-01T14:00:00.000Z');
     expect(at?.[13]).toBe('2026-12-14T14:00:00.000Z');
+  });
+
+  it('dry-runs referral follow-through: an invitation, then a task when nothing is booked in 7 days', async () => {
+    const [first] = await dryRun('referral-follow-through.json');
+    expect(sent(first)).toEqual(['referral-scheduling']);
+    expect(first?.lines.map((l) => l.text)).toContain(
+      'task for care-coordination: Referral not scheduled within 7 days: help the patient book',
+    );
+    expect(first?.lines.at(-1)).toEqual({
+      at: '2026-12-08T09:00:00.000Z',
+      text: 'end completed (handed-over)',
+    });
   });
 
   it('publishes a file as the next version of its key for an organization', async () => {

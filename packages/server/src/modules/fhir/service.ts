@@ -1,6 +1,7 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { AuditLog } from '../audit/service.js';
+import type { ReferralEventSink } from '../clinical/referral-events.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
 import { FhirImportService } from './import/import-service.js';
 import { FhirReadService } from './read/read-service.js';
@@ -15,8 +16,15 @@ export class FhirService {
     audit: AuditLog,
     cipher: FieldCipher,
     appointmentEvents: AppointmentEventSink | null = null,
+    referralEvents: ReferralEventSink | null = null,
   ) {
-    this.imports = new FhirImportService(database, audit, cipher, appointmentEvents);
+    this.imports = new FhirImportService(
+      database,
+      audit,
+      cipher,
+      appointmentEvents,
+      referralEvents,
+    );
     this.reads = new FhirReadService(database, audit, cipher);
   }
 }

@@ -63,6 +63,11 @@ export const JOBS = {
   'waitlist.sweep': Type.Object({}, { additionalProperties: false }),
   /** Propose slots to follow-ups and waiting patients whose time has open slots. */
   'waitlist.propose': Type.Object({}, { additionalProperties: false }),
+  // Issue 11 (h11j): a referral arrived (an imported ServiceRequest); journeys consume it.
+  'referral.created': Type.Object(
+    { orgId: Uuid, serviceRequestId: Uuid },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

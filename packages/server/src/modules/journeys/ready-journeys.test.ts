@@ -1,11 +1,14 @@
 import type { SmsGatewayPage } from '@careloop/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { systemActor } from '../../test/fhir/fixtures.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { appointments, visitTypes } from '../scheduling/schema.js';
+import { tasks } from '../tasks/schema.js';
 import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { journeyEnrolments, journeySteps } from './schema.js';
 
@@ -262,5 +265,120 @@ describeEachDatabase('ready care journeys', (kind) => {
     expect((await enrolments(sam.id)).map((e) => [e.status, e.currentNode])).toEqual([
       ['completed', 'done'],
     ]);
+  });
+
+  it('referral follow-through: a new FHIR referral invites the patient; booked within 7 days is the goal, else a care-coordination task', async () => {
+    await enable('referral-follow-through');
+    // Patients the EHR sends (new to Careloop), reachable by SMS.
+    const ehrPatient = (id: string, phone: string, family: string, birthDate: string) => ({
+      resourceType: 'Patient' as const,
+      id,
+      name: [{ family, given: [id.slice(2)] }],
+      birthDate,
+      telecom: [{ system: 'phone' as const, value: phone, use: 'mobile' as const }],
+    });
+    const request = (
+      id: string,
+      subject: string,
+      authoredOn: string,
+      code: string,
+      text: string,
+    ) => ({
+      resourceType: 'ServiceRequest' as const,
+      id,
+      status: 'active' as const,
+      intent: 'order' as const,
+      category: [{ coding: [{ system: 'http://snomed.info/sct', code, display: text }] }],
+      subject: { reference: `urn:uuid:${subject}` },
+      authoredOn,
+    });
+    const yesterday = new Date(clock.now().getTime() - DAY).toISOString();
+    const body = {
+      resourceType: 'Bundle' as const,
+      type: 'transaction' as const,
+      entry: [
+        ehrPatient('p-ines', '+16175553101', 'Castillo', '1975-02-03'),
+        ehrPatient('p-omar', '+16175553102', 'Haddad', '1988-11-20'),
+        request('sr-ines', 'p-ines', yesterday, '3457005', 'Patient referral'),
+        request('sr-omar', 'p-omar', yesterday, '306206005', 'Referral to service'),
+        // History and a lab order: no journey.
+        request('sr-old', 'p-omar', '2019-05-01T10:00:00Z', '3457005', 'Patient referral'),
+        request('sr-lab', 'p-omar', yesterday, '108252007', 'Laboratory procedure'),
+      ].map((resource) => ({
+        fullUrl: `urn:uuid:${resource.id}`,
+        resource,
+        request: { method: 'POST' as const, url: resource.resourceType },
+      })),
+    };
+    const actor = systemActor(tenant.orgId);
+    const imported = await app.services.fhir.imports.importBundle(tenant.orgId, actor, body, {
+      sourceSystem: 'ehr',
+      asOf: clock.now(),
+    });
+    expect(imported.entries.map((e) => e.outcome)).not.toContain('error');
+    // Announced once per new referral, in the import's transaction; again: nothing new.
+    await app.services.fhir.imports.importBundle(tenant.orgId, actor, body, {
+      sourceSystem: 'ehr',
+      asOf: clock.now(),
+    });
+    const jobs = rowsOf<{ id: string }>(
+      await app.database.system((tx) =>
+        tx.execute(
+          sql`select data->>'serviceRequestId' as id from pgboss.job
+              where name = 'referral.created' and data->>'orgId' = ${tenant.orgId}`,
+        ),
+      ),
+    );
+    expect(jobs).toHaveLength(2);
+    for (const job of jobs)
+      await runtime().onReferralCreated({ orgId: tenant.orgId, serviceRequestId: job.id });
+
+    // The patients the EHR's records became (matched to ours, or new ones).
+    const patientOf = async (sourceId: string) => {
+      const [row] = rowsOf<{ patientId: string }>(
+        await app.database.system((tx) =>
+          tx.execute(
+            sql`select patient_id as "patientId" from source_links
+                where org_id = ${tenant.orgId} and source_type = 'ServiceRequest' and source_id = ${sourceId}`,
+          ),
+        ),
+      );
+      if (!row) throw new Error(`no ${sourceId}`);
+      return row.patientId;
+    };
+    const ines = await patientOf('sr-ines');
+    const omar = await patientOf('sr-omar');
+    await settle(ines);
+    await settle(omar);
+    expect(await stepsOf(ines)).toEqual(['invite:queued', 'wait-booked:entered']);
+    const [invite] = await phoneOf({ id: ines, phone: '+16175553101' });
+    expect(invite).toContain('asked us to book a visit for you. Choose a time: http');
+
+    clock.advance(3 * DAY);
+    await book(ines, 5 * DAY, null);
+    await settle(ines);
+    const [inesEnrolment] = (await enrolments(ines)).filter((e) =>
+      e.contextKey.startsWith('referral:'),
+    );
+    expect(inesEnrolment).toMatchObject({ status: 'completed', currentNode: 'scheduled' });
+    expect(inesEnrolment?.convertedAt).not.toBeNull();
+
+    clock.advance(4 * DAY + HOUR);
+    await settle(omar);
+    const [omarEnrolment] = await enrolments(omar);
+    expect(omarEnrolment).toMatchObject({ status: 'completed', currentNode: 'handed-over' });
+    const open = await app.database.system((tx) =>
+      tx
+        .select({ title: tasks.title, team: tasks.team })
+        .from(tasks)
+        .where(eq(tasks.patientId, omar)),
+    );
+    expect(open).toEqual([
+      {
+        title: 'Referral not scheduled within 7 days: help the patient book',
+        team: 'care-coordination',
+      },
+    ]);
+    expect(await stepsOf(omar)).toContain('invite:queued');
   });
 });

@@ -15,6 +15,7 @@ import {
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
+import { serviceRequests } from '../clinical/schema.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
@@ -572,6 +573,29 @@ export class JourneyRuntime {
       if (run === 'advanced') advanced++;
     }
     return advanced;
+  }
+
+  // Issue 11 (h11j): referrals.
+  /**
+   * The `referral.created` handler: enrols the patient in every published journey that starts
+   * on a referral, once per referral (the context key). A referral no longer active (completed
+   * or revoked before the job ran) starts nothing.
+   */
+  async onReferralCreated(payload: JobPayload<'referral.created'>): Promise<void> {
+    const { orgId, serviceRequestId } = payload;
+    await this.database.withTenant(orgId, async (tx) => {
+      const [request] = await tx
+        .select({ patientId: serviceRequests.patientId, status: serviceRequests.status })
+        .from(serviceRequests)
+        .where(eq(serviceRequests.id, serviceRequestId));
+      if (request?.status !== 'active') return;
+      const context = await patientContext(tx, request.patientId, { times: {}, attributes: {} });
+      await this.enrolOnEvent(tx, orgId, 'referral.created', {
+        patientId: request.patientId,
+        contextKey: `referral:${serviceRequestId}`,
+        context,
+      });
+    });
   }
 
   /** Wakes the given enrolments now (after a resume, or a dead letter retried). */

@@ -60,7 +60,7 @@ describe('the ready templates', () => {
   });
 });
 
-const NEWER = ['pre-visit-', 'medication-'];
+const NEWER = ['pre-visit-', 'medication-', 'referral-'];
 
 /** Merge values of a typical length, for counting segments. */
 const SAMPLE = {

@@ -299,6 +299,44 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
+  // Issue 11 (h11j): referral follow-through. Says a visit was asked for, never for what.
+  {
+    key: 'referral-scheduling',
+    name: 'Referral: invitation to book',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, your care team has asked us to book a visit for you. Choose a time: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, su equipo de atención nos pidió darle una cita. Elija un horario: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Book your visit',
+          text: 'Hi {{patient.firstName}},\n\nYour care team has asked us to book a visit for you. Choose a time that suits you in the portal: {{links.portal}}\n\nPrefer to call? We are happy to help.\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Reserve su cita',
+          text: 'Hola {{patient.firstName}}:\n\nSu equipo de atención nos pidió darle una cita. Elija el horario que le convenga en el portal: {{links.portal}}\n\n¿Prefiere llamar? Con gusto le ayudamos.\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
 ];
 
 /**

@@ -5,6 +5,7 @@ import { DecryptionError, type FieldCipher } from '../../../crypto/field-cipher.
 import { JsonText } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
+import type { ImportedReferral } from '../../clinical/referral-events.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry, RecordType } from '../mapping/context.js';
@@ -57,6 +58,8 @@ export class BundleRun {
   readonly touchpoints: NewTouchpoint[] = [];
   /** Appointments created or changed, by entry index: announced to journeys with the rows. */
   readonly appointmentChanges = new Map<number, ImportedAppointmentChange>();
+  // Issue 11 (h11j): referrals created, by entry index: announced to journeys with the rows.
+  readonly referrals = new Map<number, ImportedReferral>();
   readonly rawRecords = new Map<string, SourceRecordRow>();
   readonly links = new Map<string, SourceLinkRow>();
   private readonly writer: RowWriter;
@@ -226,6 +229,7 @@ export class BundleRun {
       if (mapped.appointmentChange) {
         this.appointmentChanges.set(entry.index, mapped.appointmentChange);
       }
+      if (mapped.referral) this.referrals.set(entry.index, mapped.referral);
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
         sourceType: entry.resourceType,
@@ -293,6 +297,7 @@ export class BundleRun {
     this.writer.clear();
     this.touchpoints.length = touchpointsBefore;
     this.appointmentChanges.delete(entry.index);
+    this.referrals.delete(entry.index);
     const key = keyOf(entry.resourceType, entry.sourceId);
     const before = this.earlier.get(key);
     if (before) this.known.set(key, before);

@@ -10,6 +10,7 @@ import {
   auditFields,
   type ChainedFields,
 } from '../../audit/service.js';
+import type { ReferralEventSink } from '../../clinical/referral-events.js';
 import type { AppointmentEventSink } from '../../scheduling/service.js';
 import { touchpointStatements } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry } from '../mapping/context.js';
@@ -173,6 +174,8 @@ export class FhirImportService {
     private readonly cipher: FieldCipher,
     /** Where imported appointments are announced to journeys (none: the import announces nothing). */
     private readonly appointmentEvents: AppointmentEventSink | null = null,
+    /** Issue 11 (h11j): where new referrals are announced to journeys (none: nothing is). */
+    private readonly referralEvents: ReferralEventSink | null = null,
   ) {}
 
   /**
@@ -350,6 +353,9 @@ export class FhirImportService {
     // Appointments still to come reach journeys as an SIU or CSV booking does, in this transaction.
     if (run.appointmentChanges.size > 0) {
       await this.appointmentEvents?.announce(tx, [...run.appointmentChanges.values()]);
+    }
+    if (run.referrals.size > 0) {
+      await this.referralEvents?.announce(tx, [...run.referrals.values()]);
     }
     await this.auditRun(tx, actor, bundle, run);
     return run;

@@ -231,7 +231,14 @@ describeEachDatabase('ready care journeys', (kind) => {
     });
     expect(policy.statusCode, policy.body).toBe(200);
     const sam = await patient('Sam', 'en');
-    const enrolled = await admin.post(`/api/journeys/${journeyId}/enrolments`, {
+    // A care coordinator enrols (a marketer may not).
+    const marketer = await tenant.signIn('marketer');
+    const refused = await marketer.post(`/api/journeys/${journeyId}/enrolments`, {
+      patientId: sam.id,
+    });
+    expect(refused.statusCode).toBe(403);
+    const coordinator = await tenant.signIn('care-coordinator');
+    const enrolled = await coordinator.post(`/api/journeys/${journeyId}/enrolments`, {
       patientId: sam.id,
     });
     expect(enrolled.statusCode, enrolled.body).toBe(200);

@@ -284,6 +284,10 @@ export async function startServer(
           message.body,
         );
       });
+      // Issue 11 (h11j): a referral arrived; journeys that start on one enrol the patient.
+      await services.jobs.work('referral.created', { concurrency: 1 }, (job) =>
+        services.journeys.runtime.onReferralCreated(job),
+      );
       say(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );

@@ -12,6 +12,8 @@ import { UserService } from './modules/auth/users.js';
 import { CapacityService } from './modules/capacity/service.js';
 // Issue 9: questionnaire answers, read on the 360 page.
 import { QuestionnaireReader } from './modules/clinical/questionnaires.js';
+// Issue 11 (h11j): referrals announced to journeys.
+import { referralEventsTo } from './modules/clinical/referral-events.js';
 import { encounterEventsTo, withDischargeJourneys } from './modules/clinical/service.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
@@ -299,7 +301,14 @@ export function createServices(
     tasks: new TaskService(database, audit, cipher),
     directory: new DirectoryService(database, audit),
     users: new UserService(database, auth, audit),
-    fhir: new FhirService(database, audit, cipher, appointmentEvents, encounterEvents),
+    fhir: new FhirService(
+      database,
+      audit,
+      cipher,
+      appointmentEvents,
+      encounterEvents,
+      referralEventsTo(jobs),
+    ),
     mpi: new MpiService(database, audit, webhooks.events),
     portalRegistration: new PortalRegistrationService(
       database,

@@ -108,6 +108,9 @@ export const PERMISSIONS = {
   'waitlist:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
   /** Adding patients to the waitlist, follow-ups, priorities. */
   'waitlist:write': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  // Issue 11 (h11j): manual enrolment (medication reminders, a recall): the care team's work.
+  /** Enrolling a patient by hand in a published journey; audited, restrictions guarded. */
+  'journey:enrol': ['admin', 'care-coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -232,6 +232,60 @@ describe('nextTimeOfDay', () => {
   });
 });
 
+// Issue 11 (h11j): a reminder at a time of day, valid 4 hours from when it was due.
+describe('a duration validity counts from when the step was due', () => {
+  const daily: JourneyDefinition = {
+    key: 'daily',
+    name: 'Daily',
+    trigger: { kind: 'manual' },
+    reentry: 'after_exit',
+    entry: 'nine',
+    nodes: [
+      { id: 'nine', type: 'wait', wait: { kind: 'time_of_day', time: '09:00' }, next: 'send' },
+      {
+        id: 'send',
+        type: 'action',
+        action: {
+          kind: 'send',
+          channel: 'preferred',
+          template: 'medication-reminder',
+          purpose: 'treatment',
+          validFor: { kind: 'duration', minutes: 240 },
+        },
+        next: 'done',
+      },
+      { id: 'done', type: 'exit' },
+    ],
+  };
+
+  it('on time: valid until 13:00 local', () => {
+    const run = driver(daily);
+    run.step({ kind: 'start' }, '2026-12-01T20:00:00Z');
+    expect(run.state.wakeAt).toBe('2026-12-02T14:00:00.000Z');
+    const woke = run.step({ kind: 'wake' }, '2026-12-02T14:00:03Z');
+    expect(woke.effects[0]?.validUntil).toBe('2026-12-02T18:00:00.000Z');
+  });
+
+  it('woken 5 hours late (a worker was down): already void, so never sent late', () => {
+    const run = driver(daily);
+    run.step({ kind: 'start' }, '2026-12-01T20:00:00Z');
+    const woke = run.step({ kind: 'wake' }, '2026-12-02T19:00:00Z');
+    expect(woke.effects[0]?.validUntil).toBe('2026-12-02T18:00:00.000Z');
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('a step caused by an event counts from the event', () => {
+    const onEvent: JourneyDefinition = {
+      ...daily,
+      entry: 'send',
+      nodes: daily.nodes.filter((n) => n.id !== 'nine'),
+    };
+    const run = driver(onEvent);
+    const started = run.step({ kind: 'start' }, '2026-12-02T19:00:00Z');
+    expect(started.effects[0]?.validUntil).toBe('2026-12-02T23:00:00.000Z');
+  });
+});
+
 describe('simulateJourney', () => {
   it('prints the path and the messages of a patient who confirms, sending nothing', () => {
     const path = simulateJourney(

@@ -115,6 +115,11 @@ class Run {
   private readonly visited: StepResult['visited'] = [];
   private readonly effects: StepEffect[] = [];
   private readonly attributes: Partial<Record<string, AttributeValue>>;
+  /**
+   * When this step was due: the wake time of the wait it ends, else now. A `duration` validity
+   * counts from it, so a step run late (a worker down for hours) does not send late.
+   */
+  private dueAt: number;
 
   constructor(
     private readonly journey: JourneyDefinition,
@@ -124,6 +129,7 @@ class Run {
   ) {
     this.byId = new Map(journey.nodes.map((n) => [n.id, n]));
     this.attributes = { ...context.attributes };
+    this.dueAt = now.getTime();
   }
 
   result(): StepResult {
@@ -138,6 +144,7 @@ class Run {
   wake(): void {
     const node = this.current();
     if (node?.type !== 'wait' || !this.due()) return;
+    if (this.state.wakeAt) this.dueAt = Date.parse(this.state.wakeAt);
     this.from(node.wait.kind === 'event' ? node.wait.timeout : node.next);
   }
 
@@ -255,7 +262,7 @@ class Run {
   private validUntil(action: JourneySendAction): string {
     const valid = action.validFor;
     if (valid.kind === 'duration')
-      return new Date(this.now.getTime() + valid.minutes * 60_000).toISOString();
+      return new Date(this.dueAt + valid.minutes * 60_000).toISOString();
     const target = this.relativeTarget(valid.field, valid.offsetMinutes ?? 0);
     // No anchor (the appointment has no start): void at once rather than unbounded.
     return new Date(target ?? this.now.getTime()).toISOString();

@@ -25,6 +25,8 @@ export const JOURNEY_EVENTS = [
   'message.received',
   // Issue 11: a call task's outcome recorded (the condition reads `call.outcome`).
   'call.completed',
+  // Issue 11 (h11j): a referral arrived (a FHIR ServiceRequest that is one; core's isReferral).
+  'referral.created',
 ] as const;
 export type JourneyEvent = (typeof JOURNEY_EVENTS)[number];
 const EventName = literals(JOURNEY_EVENTS);
@@ -130,7 +132,10 @@ const ValidFor = Type.Union([
   ),
   Type.Object(
     { kind: Type.Literal('duration'), minutes: Minutes },
-    { additionalProperties: false, description: 'void this long after the step ran' },
+    {
+      additionalProperties: false,
+      description: 'void this long after the step was due (the end of the wait before it)',
+    },
   ),
 ]);
 

@@ -38,9 +38,12 @@ describe('careloop journey', () => {
   it('ships ready journeys that all validate', async () => {
     expect(readyJourneys().map((j) => j.key)).toEqual([
       'appointment-reminders',
+      'medication-reminders',
       'no-show-recovery',
       'post-discharge-follow-up',
       'post-visit-survey',
+      'pre-visit-instructions',
+      'referral-follow-through',
     ]);
     const ran = await careloop([
       'journey',
@@ -96,6 +99,62 @@ describe('careloop journey', () => {
     expect(paths[1]?.lines.map((l) => l.text)).toContain(
       'offer open slots by text (else a task for front-desk)',
     );
+  });
+
+  // Issue 11 (h11j): the ready journeys added for the issue's list.
+  const dryRun = async (file: string) => {
+    const ran = await careloop([
+      'journey',
+      'dry-run',
+      path.join(READY, file),
+      '--start',
+      '2026-12-01T09:00:00Z',
+      '--patients',
+      '5',
+      '--json',
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    return (JSON.parse(ran.stdout) as { paths: SimulatedPath[] }).paths;
+  };
+  const sent = (p: SimulatedPath | undefined) =>
+    p?.lines.filter((l) => l.text.startsWith('send ')).map((l) => l.text.split(' ')[2]);
+
+  it('dry-runs pre-visit instructions: each service its own text, 2 days before; a cancellation sends none', async () => {
+    const paths = await dryRun('pre-visit-instructions.json');
+    expect(paths.map(sent)).toEqual([
+      ['pre-visit-annual-physical'],
+      ['pre-visit-new-patient'],
+      ['pre-visit-video'],
+      [],
+      ['pre-visit-annual-physical'],
+    ]);
+    expect(paths[0]?.lines.find((l) => l.text.startsWith('send '))?.at).toBe(
+      '2026-12-09T09:00:00.000Z',
+    );
+    // Booked a day ahead: the instructions at once.
+    expect(paths[4]?.lines.find((l) => l.text.startsWith('send '))?.at).toBe(
+      '2026-12-01T09:00:00.000Z',
+    );
+  });
+
+  it('dry-runs medication reminders: 14 sends, each at 09:00 in the patient’s zone', async () => {
+    const [first] = await dryRun('medication-reminders.json');
+    expect(first).toMatchObject({ status: 'completed', sends: 14 });
+    const at = first?.lines.filter((l) => l.text.startsWith('send ')).map((l) => l.at);
+    expect(at?.[0]).toBe('2026-12-01T14:00:00.000Z');
+    expect(at?.[13]).toBe('2026-12-14T14:00:00.000Z');
+  });
+
+  it('dry-runs referral follow-through: an invitation, then a task when nothing is booked in 7 days', async () => {
+    const [first] = await dryRun('referral-follow-through.json');
+    expect(sent(first)).toEqual(['referral-scheduling']);
+    expect(first?.lines.map((l) => l.text)).toContain(
+      'task for care-coordination: Referral not scheduled within 7 days: help the patient book',
+    );
+    expect(first?.lines.at(-1)).toEqual({
+      at: '2026-12-08T09:00:00.000Z',
+      text: 'end completed (handed-over)',
+    });
   });
 
   it('publishes a file as the next version of its key for an organization', async () => {

@@ -141,6 +141,9 @@ async function publish(
 
 const MINUTE = 60_000;
 
+/** The demo's services (seed/schedule.ts), then none: what the synthetic appointments are for. */
+const DEMO_SERVICE_NAMES = ['Annual physical', 'New patient visit', 'Video visit', null];
+
 /**
  * Synthetic patients for a dry run, by trigger: for appointment journeys, an appointment 10
  * days out (one 1 day out) and patients who reply C, reply R, say nothing, or cancel.
@@ -154,9 +157,13 @@ export function syntheticSubjects(
   return Array.from({ length: count }, (_, i): SimulatedSubject => {
     const daysOut = i % 5 === 4 ? 1 : 10;
     const appointmentStart = new Date(start.getTime() + daysOut * 1440 * MINUTE).toISOString();
+    // Issue 11 (h11j): the demo's services in turn (and none: an EHR feed's appointment).
+    const service = DEMO_SERVICE_NAMES[i % DEMO_SERVICE_NAMES.length] ?? null;
     const context: EnrolmentContext = {
       attributes: {
         'appointment.status': 'booked',
+        'appointment.service': service,
+        'appointment.telehealth': service === 'Video visit',
         'patient.language': i % 2 === 0 ? 'en' : 'es',
         'patient.has_email': true,
         'patient.has_phone': true,
@@ -196,7 +203,9 @@ export function syntheticSubjects(
             : [];
     const label = ['replies C', 'replies R', 'no reply', 'cancels after 3 days'][script] ?? '';
     return {
-      label: `patient ${i + 1} (${label}, ${context.timeZone}, appointment in ${daysOut} d)`,
+      label: aboutAppointment
+        ? `patient ${i + 1} (${label}, ${context.timeZone}, ${service ?? 'no service'} in ${daysOut} d)`
+        : `patient ${i + 1} (${context.timeZone}${i % 2 === 0 ? '' : ', Spanish'})`,
       context,
       events,
     };

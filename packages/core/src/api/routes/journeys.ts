@@ -101,7 +101,8 @@ export const journeyRoutes = {
   enrol: route({
     method: 'POST',
     path: '/api/journeys/:id/enrolments',
-    policy: write,
+    // Issue 11 (h11j): coordinators enrol (admins too), not only journey editors.
+    policy: { permission: 'journey:enrol' },
     tags,
     summary: 'Enrol a patient by hand (manual or API enrolment); audited',
     params: IdParams,

@@ -1,6 +1,7 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { AuditLog } from '../audit/service.js';
+import type { ReferralEventSink } from '../clinical/referral-events.js';
 import type { EncounterEventSink } from '../clinical/service.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
 import { FhirImportService } from './import/import-service.js';
@@ -17,6 +18,7 @@ export class FhirService {
     cipher: FieldCipher,
     appointmentEvents: AppointmentEventSink | null = null,
     encounterEvents: EncounterEventSink | null = null,
+    referralEvents: ReferralEventSink | null = null,
   ) {
     this.imports = new FhirImportService(
       database,
@@ -24,6 +26,7 @@ export class FhirService {
       cipher,
       appointmentEvents,
       encounterEvents,
+      referralEvents,
     );
     this.reads = new FhirReadService(database, audit, cipher);
   }

@@ -79,6 +79,11 @@ export const JOBS = {
     },
     { additionalProperties: false },
   ),
+  // Issue 11 (h11j): a referral arrived (an imported ServiceRequest); journeys consume it.
+  'referral.created': Type.Object(
+    { orgId: Uuid, serviceRequestId: Uuid },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

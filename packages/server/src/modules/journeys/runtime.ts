@@ -15,14 +15,16 @@ import {
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
+import { serviceRequests } from '../clinical/schema.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import type { RescheduleOfferService } from '../reschedule-offers/service.js';
-import { appointments } from '../scheduling/schema.js';
+import { appointments, visitTypes } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
+import { patientZones } from '../templates/policy.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
 
@@ -495,8 +497,11 @@ export class JourneyRuntime {
           startAt: appointments.startAt,
           status: appointments.status,
           telehealth: appointments.telehealth,
+          // Issue 11 (h11j): pre-visit instructions branch on the service booked (its name).
+          service: visitTypes.name,
         })
         .from(appointments)
+        .leftJoin(visitTypes, eq(visitTypes.id, appointments.visitTypeId))
         .where(eq(appointments.id, appointmentId));
       if (!appointment) return null;
       const enrolments = await tx
@@ -530,6 +535,7 @@ export class JourneyRuntime {
         attributes: {
           'appointment.status': found.appointment.status,
           'appointment.telehealth': found.appointment.telehealth,
+          'appointment.service': found.appointment.service,
         },
       });
       await this.enrolOnEvent(tx, orgId, event, {
@@ -601,6 +607,29 @@ export class JourneyRuntime {
     return advanced;
   }
 
+  // Issue 11 (h11j): referrals.
+  /**
+   * The `referral.created` handler: enrols the patient in every published journey that starts
+   * on a referral, once per referral (the context key). A referral no longer active (completed
+   * or revoked before the job ran) starts nothing.
+   */
+  async onReferralCreated(payload: JobPayload<'referral.created'>): Promise<void> {
+    const { orgId, serviceRequestId } = payload;
+    await this.database.withTenant(orgId, async (tx) => {
+      const [request] = await tx
+        .select({ patientId: serviceRequests.patientId, status: serviceRequests.status })
+        .from(serviceRequests)
+        .where(eq(serviceRequests.id, serviceRequestId));
+      if (request?.status !== 'active') return;
+      const context = await patientContext(tx, request.patientId, { times: {}, attributes: {} });
+      await this.enrolOnEvent(tx, orgId, 'referral.created', {
+        patientId: request.patientId,
+        contextKey: `referral:${serviceRequestId}`,
+        context,
+      });
+    });
+  }
+
   /** Wakes the given enrolments now (after a resume, or a dead letter retried). */
   async wakeAll(tx: Db, orgId: string, enrolmentIds: string[]): Promise<void> {
     for (const enrolmentId of enrolmentIds) {
@@ -627,7 +656,11 @@ export class JourneyRuntime {
   }
 }
 
-/** The attributes and zone of a patient that conditions and waits read. */
+/**
+ * The attributes and zone of a patient that conditions and waits read. The zone is the one the
+ * send-time checks use (the patient's, else their location's, else the organization's), so a
+ * wait until 09:00 and the quiet hours agree on what 09:00 is.
+ */
 export async function patientContext(
   tx: Db,
   patientId: string,
@@ -635,12 +668,13 @@ export async function patientContext(
 ): Promise<StoredContext> {
   const [patient] = await tx
     .select({
+      orgId: patients.orgId,
       language: patients.preferredLanguage,
       channel: patients.preferredChannel,
-      timeZone: patients.timeZone,
     })
     .from(patients)
     .where(eq(patients.id, patientId));
+  const zones = patient ? await patientZones(tx, patient.orgId, [patientId]) : new Map();
   return {
     times: base.times,
     attributes: {
@@ -648,7 +682,7 @@ export async function patientContext(
       'patient.language': patient?.language ?? null,
       'patient.preferred_channel': patient?.channel ?? null,
     },
-    timeZone: patient?.timeZone ?? 'UTC',
+    timeZone: zones.get(patientId) ?? 'UTC',
   };
 }
 

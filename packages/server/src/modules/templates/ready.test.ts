@@ -70,4 +70,36 @@ describe('the ready templates', () => {
       }
     }
   });
+
+  // Issue 11 (h11j): the journeys added to the ready set carry no clinical word either (the
+  // lint's warnings, not only its errors), and their texts fit in a few SMS segments.
+  it('the newer ready journeys’ templates raise no clinical warning and fit in 3 SMS segments', () => {
+    const newer = READY_TEMPLATES.filter((t) => NEWER.some((prefix) => t.key.startsWith(prefix)));
+    expect(newer.length).toBeGreaterThanOrEqual(4);
+    for (const template of newer) {
+      for (const version of template.versions) {
+        const { warnings } = lintTemplate(version.channel, version.body);
+        expect(warnings, `${template.key} ${version.channel} ${version.language}`).toEqual([]);
+        if (version.channel !== 'sms') continue;
+        const text = renderTemplate(version.body.text, SAMPLE, 'text');
+        expect(
+          smsSegments(text).segments,
+          `${template.key} ${version.language}`,
+        ).toBeLessThanOrEqual(3);
+      }
+    }
+  });
 });
+
+const NEWER = ['pre-visit-', 'medication-', 'referral-'];
+
+/** Merge values of a typical length, for counting segments. */
+const SAMPLE = {
+  'organization.name': 'Demo Health',
+  'patient.firstName': 'Guadalupe',
+  'appointment.start': 'Tuesday, December 8 at 10:30 AM',
+  'appointment.date': 'Tuesday, December 8',
+  'location.name': 'Harbor Clinic',
+  'links.portal': 'https://careloop.example/portal',
+  'links.reschedule': 'https://careloop.example/portal/r/abcdef',
+};

@@ -334,4 +334,162 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
+  // Issue 11 (h11j): pre-visit instructions by service. Logistics only, nothing clinical.
+  preVisit('pre-visit-new-patient', 'Pre-visit instructions: new patient visit', {
+    en: 'please arrive 15 minutes early to register, and bring a photo ID, your insurance card and a list of the medicines you take.',
+    es: 'llegue 15 minutos antes para registrarse y traiga una identificación con foto, su tarjeta del seguro y una lista de las medicinas que toma.',
+    smsEn:
+      'come 15 min early to register; bring a photo ID, your insurance card and a list of your medicines.',
+    smsEs:
+      'llegue 15 min antes; traiga identificación, tarjeta del seguro y lista de sus medicinas.',
+  }),
+  preVisit('pre-visit-annual-physical', 'Pre-visit instructions: annual physical', {
+    en: 'please arrive 10 minutes early, wear comfortable clothes, and bring your insurance card and a list of the medicines you take. If your care team asked you to fast, follow what they told you.',
+    es: 'llegue 10 minutos antes, con ropa cómoda, y traiga su tarjeta del seguro y una lista de las medicinas que toma. Si su equipo de atención le pidió ayuno, siga sus indicaciones.',
+    smsEn:
+      'come 10 min early in comfortable clothes; bring your insurance card and a list of your medicines.',
+    smsEs:
+      'llegue 10 min antes con ropa cómoda; traiga tarjeta del seguro y lista de sus medicinas.',
+  }),
+  preVisit('pre-visit-video', 'Pre-visit instructions: video visit', {
+    en: 'please find a quiet, private place, check your camera and microphone, and join from the portal 5 minutes early: {{links.portal}}',
+    es: 'busque un lugar tranquilo y privado, pruebe su cámara y micrófono y entre desde el portal 5 minutos antes: {{links.portal}}',
+    smsEn: 'find a quiet private place, check camera and mic, join 5 min early: {{links.portal}}',
+    smsEs:
+      'busque un lugar privado, pruebe cámara y micrófono, entre 5 min antes: {{links.portal}}',
+  }),
+  preVisit('pre-visit-general', 'Pre-visit instructions: any visit', {
+    en: 'please arrive 10 minutes early and bring your insurance card and a list of the medicines you take.',
+    es: 'llegue 10 minutos antes y traiga su tarjeta del seguro y una lista de las medicinas que toma.',
+    smsEn: 'come 10 min early; bring your insurance card and a list of your medicines.',
+    smsEs: 'llegue 10 min antes; traiga su tarjeta del seguro y lista de sus medicinas.',
+  }),
+  // Issue 11 (h11j): medication reminders. No drug, no dose: the patient knows which.
+  {
+    key: 'medication-reminder',
+    name: 'Medication reminder, daily',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, your daily reminder: it is time for your medicine, as planned with your care team.',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, su recordatorio diario: es la hora de su medicina, como lo acordó con su equipo de atención.',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Your daily reminder',
+          text: 'Hi {{patient.firstName}},\n\nThis is your daily reminder: it is time for your medicine, as planned with your care team. Questions? Message us in the portal: {{links.portal}}\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Su recordatorio diario',
+          text: 'Hola {{patient.firstName}}:\n\nEste es su recordatorio diario: es la hora de su medicina, como lo acordó con su equipo de atención. ¿Preguntas? Escríbanos en el portal: {{links.portal}}\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
+  // Issue 11 (h11j): referral follow-through. Says a visit was asked for, never for what.
+  {
+    key: 'referral-scheduling',
+    name: 'Referral: invitation to book',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, your care team has asked us to book a visit for you. Choose a time: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, su equipo de atención nos pidió darle una cita. Elija un horario: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Book your visit',
+          text: 'Hi {{patient.firstName}},\n\nYour care team has asked us to book a visit for you. Choose a time that suits you in the portal: {{links.portal}}\n\nPrefer to call? We are happy to help.\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Reserve su cita',
+          text: 'Hola {{patient.firstName}}:\n\nSu equipo de atención nos pidió darle una cita. Elija el horario que le convenga en el portal: {{links.portal}}\n\n¿Prefiere llamar? Con gusto le ayudamos.\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
 ];
+
+/**
+ * A pre-visit instructions template (issue 11, h11j): the same instructions by SMS and by email,
+ * in English and Spanish, after a line naming the visit.
+ */
+function preVisit(
+  key: string,
+  name: string,
+  instructions: Record<TemplateLanguage | 'smsEn' | 'smsEs', string>,
+): TemplateSeed {
+  const where = {
+    en: '{{#location.name}} at {{location.name}}{{/location.name}}',
+    es: '{{#location.name}} en {{location.name}}{{/location.name}}',
+  };
+  return {
+    key,
+    name,
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, for your visit {{appointment.start}}: ${instructions.smsEn}`,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, para su cita del {{appointment.start}}: ${instructions.smsEs}`,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Before your visit on {{appointment.date}}',
+          text: `Hi {{patient.firstName}},\n\nBefore your visit on {{appointment.start}}${where.en}{{#location.address}}, {{location.address}}{{/location.address}}, ${instructions.en}\n\nNeed another time? {{links.reschedule}}\n\n{{organization.name}}`,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Antes de su cita del {{appointment.date}}',
+          text: `Hola {{patient.firstName}}:\n\nAntes de su cita del {{appointment.start}}${where.es}{{#location.address}}, {{location.address}}{{/location.address}}, ${instructions.es}\n\n¿Necesita otro horario? {{links.reschedule}}\n\n{{organization.name}}`,
+        },
+      },
+    ],
+  };
+}

@@ -5,6 +5,7 @@ import { DecryptionError, type FieldCipher } from '../../../crypto/field-cipher.
 import { JsonText } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
+import type { ImportedReferral } from '../../clinical/referral-events.js';
 import type { ImportedEncounterChange } from '../../clinical/service.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
@@ -60,6 +61,8 @@ export class BundleRun {
   readonly appointmentChanges = new Map<number, ImportedAppointmentChange>();
   /** Encounters created or changed, by entry index: a discharge is announced with the rows. */
   readonly encounterChanges = new Map<number, ImportedEncounterChange>();
+  // Issue 11 (h11j): referrals created, by entry index: announced to journeys with the rows.
+  readonly referrals = new Map<number, ImportedReferral>();
   readonly rawRecords = new Map<string, SourceRecordRow>();
   readonly links = new Map<string, SourceLinkRow>();
   private readonly writer: RowWriter;
@@ -230,6 +233,7 @@ export class BundleRun {
         this.appointmentChanges.set(entry.index, mapped.appointmentChange);
       }
       if (mapped.encounterChange) this.encounterChanges.set(entry.index, mapped.encounterChange);
+      if (mapped.referral) this.referrals.set(entry.index, mapped.referral);
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
         sourceType: entry.resourceType,
@@ -298,6 +302,7 @@ export class BundleRun {
     this.touchpoints.length = touchpointsBefore;
     this.appointmentChanges.delete(entry.index);
     this.encounterChanges.delete(entry.index);
+    this.referrals.delete(entry.index);
     const key = keyOf(entry.resourceType, entry.sourceId);
     const before = this.earlier.get(key);
     if (before) this.known.set(key, before);

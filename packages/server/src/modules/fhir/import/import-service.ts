@@ -10,6 +10,7 @@ import {
   auditFields,
   type ChainedFields,
 } from '../../audit/service.js';
+import type { ReferralEventSink } from '../../clinical/referral-events.js';
 import type { EncounterEventSink } from '../../clinical/service.js';
 import type { AppointmentEventSink } from '../../scheduling/service.js';
 import { touchpointStatements } from '../../timeline/service.js';
@@ -176,6 +177,8 @@ export class FhirImportService {
     private readonly appointmentEvents: AppointmentEventSink | null = null,
     /** Where imported discharges are announced (none: the import announces nothing). */
     private readonly encounterEvents: EncounterEventSink | null = null,
+    /** Issue 11 (h11j): where new referrals are announced to journeys (none: nothing is). */
+    private readonly referralEvents: ReferralEventSink | null = null,
   ) {}
 
   /**
@@ -357,6 +360,9 @@ export class FhirImportService {
     // Issue 11 (h11d): a stay that ended lately reaches journeys and webhooks as an HL7 A03 does.
     if (run.encounterChanges.size > 0) {
       await this.encounterEvents?.announce(tx, [...run.encounterChanges.values()]);
+    }
+    if (run.referrals.size > 0) {
+      await this.referralEvents?.announce(tx, [...run.referrals.values()]);
     }
     await this.auditRun(tx, actor, bundle, run);
     return run;

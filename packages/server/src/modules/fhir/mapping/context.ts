@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOutcomeIssue, Reference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { Db } from '../../../db/client.js';
+import type { ImportedReferral } from '../../clinical/referral-events.js';
 import {
   allergies,
   carePlans,
@@ -168,6 +169,8 @@ export interface Mapped {
   appointmentChange?: ImportedAppointmentChange;
   /** An encounter created or changed, before and after: the import announces a discharge. */
   encounterChange?: ImportedEncounterChange;
+  // Issue 11 (h11j): a referral created by this import that is news (core's referralIsNews).
+  referral?: ImportedReferral;
 }
 
 /** What a mapping may ask of the import: references, contained resources, its own record. */

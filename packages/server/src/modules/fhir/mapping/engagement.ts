@@ -1,4 +1,5 @@
 import type { TouchpointChannel } from '@careloop/core';
+import { referralIsNews } from '@careloop/core';
 import type {
   CodeableConcept,
   QuestionnaireResponseItem,
@@ -37,7 +38,23 @@ export const mapServiceRequest = mapperFor('ServiceRequest', async (request, ctx
     null;
   const code = codeOf(request.code);
   const id = target(ctx, 'service-request');
-  return quietly(
+  const authoredAt = instantOf(request.authoredOn);
+  // Issue 11 (h11j): a new referral still current starts journeys (referral.created), once.
+  const concepts = [...(request.category ?? []), ...(request.code ? [request.code] : [])];
+  const news = referralIsNews(
+    {
+      codes: concepts.flatMap((c) => (c.coding ?? []).map((x) => x.code ?? '')),
+      labels: concepts.flatMap((c) => [
+        c.text ?? '',
+        ...(c.coding ?? []).map((x) => x.display ?? ''),
+      ]),
+      status: request.status,
+      authoredAt,
+    },
+    id.created,
+    ctx.asOf,
+  );
+  const mapped = quietly(
     { recordType: 'service-request', recordId: id.id, patientId: patient.recordId },
     id.created,
     [
@@ -54,13 +71,14 @@ export const mapServiceRequest = mapperFor('ServiceRequest', async (request, ctx
         display: code?.display ?? firstLabel(request.category) ?? 'Service request',
         requesterId: requester?.recordId ?? null,
         performerName,
-        authoredAt: instantOf(request.authoredOn),
+        authoredAt,
         occurrenceAt:
           instantOf(request.occurrenceDateTime) ?? instantOf(request.occurrencePeriod?.start),
         updatedAt: new Date(),
       }),
     ],
   );
+  return news ? { ...mapped, referral: { orgId: ctx.orgId, serviceRequestId: id.id } } : mapped;
 });
 
 /** v3 ParticipationMode codes (and plain words) to the channel a touchpoint names. */

@@ -1,28 +1,11 @@
 // Every page of the console (as each demo role) and of the portal, checked by axe-core against
 // WCAG 2.2 AA: any serious or critical violation fails, and every page has one main landmark.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { type AxeFinding, axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { DEMO_LOGINS, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, signIn } = useCareloop();
 
 // bypassCSP: axe is injected as an inline script, which the app's CSP rightly refuses.
 const STAFF_ROLES = [
@@ -41,13 +24,6 @@ async function audit(page: Page, where: string, report: string[]): Promise<void>
   if (findings.length > 0) report.push(describeFindings(where, findings));
   const mains = await page.locator('main, [role="main"]').count();
   if (mains !== 1) report.push(`${where}: ${mains} main landmarks, expected 1`);
-}
-
-async function signIn(page: Page, role: DemoRole, path: string): Promise<void> {
-  await page.goto(`${app.url}${path}`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Every tab of the first patient's 360 page, each checked once it shows. */

@@ -1,26 +1,9 @@
 // Keyboard only: sign-in, patient search, the 360 tabs and the portal, with no mouse at all.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, type DemoRole, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useCareloop();
 
 interface Focused {
   tag: string;

@@ -1,29 +1,12 @@
 // A phone's width (390 CSS px): no page scrolls sideways, and the 360 tabs stay one scrollable row.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 
 const WIDTH = 390;
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, signIn } = useCareloop();
 
 /**
  * The page's width beyond the viewport, and the elements that stick out, for the report; and
@@ -60,13 +43,6 @@ async function narrowPage(): Promise<Page> {
     bypassCSP: true, // axe is injected as an inline script
   });
   return context.newPage();
-}
-
-async function signIn(page: Page, role: DemoRole, path: string): Promise<void> {
-  await page.goto(`${app.url}${path}`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 describe(`at ${WIDTH} px wide`, () => {

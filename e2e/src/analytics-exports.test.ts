@@ -1,15 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  screenshotPath,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { type DemoRole, screenshotPath, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 /**
  * Exports of the analytics pages (issue 12) and the capacity page (issue 13), downloaded as a
@@ -18,29 +10,14 @@ import {
  * from a pain point.
  */
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, newPage, signIn } = useCareloop();
 
 async function signedIn(role: DemoRole): Promise<Page> {
-  const context = await browser.newContext({
+  const page = await newPage(1400, {
     viewport: { width: 1400, height: 1000 },
     acceptDownloads: true,
   });
-  const page = await context.newPage();
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/login');
+  await signIn(page, role);
   return page;
 }
 

@@ -1,27 +1,9 @@
 import type { Patient360, PatientSummary } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { xlsxWorkbook } from '../../packages/server/src/test/xlsx-fixture.js';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { DEMO_LOGINS, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, signIn, newPage } = useCareloop();
 
 // A title line above the header, as EHR exports have; one row with two mistakes.
 const FILE = [
@@ -31,18 +13,6 @@ const FILE = [
   'E2E-2;Quillfeather;Barnaby;1990-07-30;;',
   'E2E-3;;Nameless;1990-13-45;;',
 ].join('\r\n');
-
-async function signIn(page: Page, role: DemoRole): Promise<void> {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  return context.newPage();
-}
 
 async function adminGet<T>(path: string): Promise<T> {
   const login = await fetch(`${app.url}/api/auth/login`, {

@@ -1,14 +1,8 @@
 // Delivery: what a first visit transfers, how static files are cached, how fast sign-in is.
 import { availableParallelism, loadavg } from 'node:os';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 /** Issue 10: the first visit to the login page transfers less than this. */
 const FIRST_VISIT_BUDGET_BYTES = 200_000;
@@ -27,17 +21,7 @@ function signInBudgetMs(): { budget: number; loadPerCore: number } {
   return { budget: SIGN_IN_BUDGET_MS * Math.max(1, loadPerCore), loadPerCore };
 }
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useCareloop();
 
 interface Transfer {
   url: string;

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'e2e', 'artifacts');
@@ -316,6 +316,127 @@ export async function withScreenshotOnFailure<T>(
     }
     throw err;
   }
+}
+
+/** A signed-in API caller: the session cookie (`name=value`) and the CSRF token for writes. */
+export interface ApiSession {
+  cookie: string;
+  csrfToken: string;
+}
+
+/** What `useCareloop` gives a test file; every member works from `beforeAll` on. */
+export interface CareloopUnderTest {
+  /** The server of this file (started in `beforeAll`, stopped in `afterAll`). */
+  app: RunningCareloop;
+  /** The browser of this file: a fresh context or page each time. */
+  browser: Pick<Browser, 'newContext' | 'newPage'>;
+  /** A page in a fresh context (its own cookies), `width` × 900 unless `options` give a viewport. */
+  newPage(width?: number, options?: BrowserContextOptions): Promise<Page>;
+  /**
+   * Signs a demo role in on the sign-in form at `path` (the staff sign-in page by default, or a
+   * page that asks for it) and waits for the server's answer; from `/login`, also until the app
+   * has left the sign-in page.
+   */
+  signIn(page: Page, role: DemoRole, path?: string): Promise<void>;
+  /** Signs in through the API (not the browser), as a demo role or any account. */
+  apiSession(who: DemoRole | { email: string; password: string }): Promise<ApiSession>;
+}
+
+const LOGIN_PATH = '/api/auth/login';
+
+/** Signs in through the API; a failed sign-in throws with the server's answer. */
+export async function apiSessionAt(
+  appUrl: string,
+  login: { email: string; password: string },
+): Promise<ApiSession> {
+  const res = await fetch(`${appUrl}${LOGIN_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(login),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${text.slice(0, 300)}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
+  if (!cookie) throw new Error('sign-in set no session cookie');
+  const { csrfToken } = JSON.parse(text) as { csrfToken: string };
+  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
+}
+
+/**
+ * The set-up every browser test file shares: registers `beforeAll` (a server, from the template
+ * when `options` allow, and a browser, started side by side) and `afterAll` (the browser closed,
+ * then the server stopped), and returns handles that work from `beforeAll` on. `options` may be
+ * a function, for settings made when the file starts (a free port for `HL7_PORT`). A file's own
+ * `beforeAll`, registered after this call, runs after the start.
+ */
+export function useCareloop(
+  options: StartOptions | (() => Promise<StartOptions>) = {},
+): CareloopUnderTest {
+  let server: RunningCareloop | undefined;
+  let chromiumBrowser: Browser | undefined;
+  const running = (): RunningCareloop => {
+    if (!server) throw new Error('the server starts in beforeAll: use it inside tests and hooks');
+    return server;
+  };
+  const launched = (): Browser => {
+    if (!chromiumBrowser) throw new Error('the browser starts in beforeAll: use it inside tests');
+    return chromiumBrowser;
+  };
+
+  beforeAll(async () => {
+    const opts = typeof options === 'function' ? await options() : options;
+    const [started, browser] = await Promise.allSettled([startCareloop(opts), launchBrowser()]);
+    if (started.status === 'fulfilled') server = started.value;
+    if (browser.status === 'fulfilled') chromiumBrowser = browser.value;
+    // afterAll still runs and closes whichever of the two did start.
+    if (started.status === 'rejected') throw started.reason;
+    if (browser.status === 'rejected') throw browser.reason;
+  });
+
+  afterAll(async () => {
+    await chromiumBrowser?.close();
+    await server?.stop();
+  });
+
+  const app: RunningCareloop = {
+    get url() {
+      return running().url;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    get port() {
+      return running().port;
+    },
+    stop: () => running().stop(),
+    output: () => running().output(),
+  };
+  const browser: CareloopUnderTest['browser'] = {
+    newContext: (contextOptions) => launched().newContext(contextOptions),
+    newPage: (pageOptions) => launched().newPage(pageOptions),
+  };
+
+  return {
+    app,
+    browser,
+    async newPage(width = 1400, contextOptions = {}) {
+      const context = await launched().newContext({
+        viewport: { width, height: 900 },
+        ...contextOptions,
+      });
+      return context.newPage();
+    },
+    async signIn(page, role, path = '/login') {
+      await page.goto(`${app.url}${path}`);
+      await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
+      await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
+      const answered = page.waitForResponse((res) => new URL(res.url()).pathname === LOGIN_PATH);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await answered;
+      if (path === '/login') await page.waitForURL((url) => url.pathname !== '/login');
+    },
+    apiSession: (who) => apiSessionAt(app.url, typeof who === 'string' ? DEMO_LOGINS[who] : who),
+  };
 }
 
 declare module 'vitest' {

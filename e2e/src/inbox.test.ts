@@ -3,41 +3,17 @@ import { randomBytes } from 'node:crypto';
 // desk assigns it and answers with a quick reply; the patient sees the answer as new. Both
 // pages are checked by axe on the way.
 import type { PortalProfile } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, signIn } = useCareloop();
 
 /** A one-page PDF's bytes: what the server sniffs is the `%PDF-` header. */
 const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
 );
-
-async function signIn(page: Page, role: DemoRole, path: string): Promise<void> {
-  await page.goto(`${app.url}${path}`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 async function axe(page: Page, where: string): Promise<string> {
   await settle(page);

@@ -1,40 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { newPage, signIn } = useCareloop();
 
 describe('Integrations', () => {
   it('an admin registers an API client and a webhook endpoint; the page passes axe', async () => {
     // bypassCSP: axe is injected as an inline script, which the app's CSP rightly refuses.
-    const context = await browser.newContext({
-      viewport: { width: 1400, height: 900 },
-      bypassCSP: true,
-    });
-    const page = await context.newPage();
+    const page = await newPage(1400, { bypassCSP: true });
     await withScreenshotOnFailure(page, 'integrations', async () => {
-      await page.goto(`${app.url}/login`);
-      await page.getByLabel('Email').fill(DEMO_LOGINS.admin.email);
-      await page.getByLabel('Password').fill(DEMO_LOGINS.admin.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'admin');
       await page.getByRole('link', { name: 'Integrations' }).click();
       await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
 
@@ -68,6 +44,6 @@ describe('Integrations', () => {
       const findings = failing(await axeViolations(page));
       expect(describeFindings('integrations', findings)).toBe('integrations: none');
     });
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,33 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  freePort,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, freePort, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 /** The admins' Interfaces page: the HL7 v2 message log and the FHIR import history. */
 
-let app: RunningCareloop;
-let browser: Browser;
 let hl7Port: number;
 
-beforeAll(async () => {
+const { app, browser } = useCareloop(async () => {
   hl7Port = await freePort();
-  [app, browser] = await Promise.all([
-    startCareloop({ env: { HL7_PORT: String(hl7Port) } }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  return { env: { HL7_PORT: String(hl7Port) } };
 });
 
 /** Sends one message over MLLP on loopback and resolves with the ACK's text. */

@@ -1,38 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
 import {
   DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
   screenshotPath,
   serverNow,
-  startCareloop,
+  useCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
 
 /** The journey map (issue 12) on the demo, whose histories end on 2026-06-01. */
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function signIn(page: Page, role: DemoRole): Promise<void> {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/login');
-}
+const { app, browser, signIn } = useCareloop();
 
 async function newPage(): Promise<Page> {
   // bypassCSP: axe is injected as an inline script, which the app's CSP rightly refuses.

@@ -1,28 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  screenshotPath,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { DEMO_LOGINS, screenshotPath, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 /** The KPI dashboard on the demo (histories end 2026-06-01): tiles, a filter, the trend chart. */
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useCareloop();
 
 async function signIn(page: Page): Promise<void> {
   await page.goto(`${app.url}/login`);

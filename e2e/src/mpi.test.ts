@@ -1,46 +1,11 @@
 import type { Patient360, PatientSources, ReviewItem } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { type ApiSession, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
+const { app, signIn, newPage, apiSession } = useCareloop();
 
 /** Signs in through the API and returns the session cookie and its CSRF token. */
-async function apiSession(role: DemoRole): Promise<ApiSession> {
-  const res = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_LOGINS[role]),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
-  if (!cookie) throw new Error('login set no session cookie');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
-}
-
 async function apiGet<T>(session: ApiSession, path: string): Promise<T> {
   const res = await fetch(`${app.url}${path}`, { headers: { cookie: session.cookie } });
   expect(res.status, `GET ${path}`).toBe(200);
@@ -160,18 +125,6 @@ async function queueRow(page: Page, text: string) {
     await expect.poll(() => rows.count()).toBeGreaterThan(shown);
   }
   return row.first();
-}
-
-async function signIn(page: Page, role: DemoRole): Promise<void> {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  return context.newPage();
 }
 
 describe('master patient index in the staff console', () => {

@@ -1,52 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { PortalAppointments, PortalBookingOptions } from '@careloop/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
-import { verifyPortalEmail } from './portal-verify.js';
+import { describe, expect, it } from 'vitest';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
+import { demoOrgId, signUpInPortal, verifyPortalEmail } from './portal-verify.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, newPage, signIn } = useCareloop();
 
 describe('portal self-scheduling (issue 13)', () => {
   it('a new patient signs up, books a slot in the portal, and the front desk sees it on the calendar', async () => {
-    const login = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(DEMO_LOGINS.frontdesk),
-    });
-    const { user } = (await login.json()) as { user: { orgId: string } };
+    const orgId = await demoOrgId(app.url);
     const family = `Okonkwo-${randomUUID().slice(0, 6)}`;
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const page = await newPage(1280);
     let booked: PortalAppointments['upcoming'][number] | undefined;
     let timeZone = 'UTC';
     await withScreenshotOnFailure(page, 'portal-booking', async () => {
-      await page.goto(`${app.url}/portal/register?org=${user.orgId}`);
-      await page.getByLabel('Given name').fill('Adaeze');
-      await page.getByLabel('Family name').fill(family);
-      await page.getByLabel('Date of birth').fill('1990-02-03');
       const email = `adaeze.${randomUUID().slice(0, 8)}@example.org`;
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel(/^Password/).fill('a long passphrase 42');
-      await page.getByLabel('Confirm password').fill('a long passphrase 42');
-      await page.getByRole('button', { name: 'Create account' }).click();
+      await signUpInPortal(page, app.url, orgId, {
+        givenName: 'Adaeze',
+        familyName: family,
+        birthDate: '1990-02-03',
+        email,
+        password: 'a long passphrase 42',
+      });
       // Until the link emailed at sign-up is opened, the portal only says "check your email".
       await verifyPortalEmail(page, app.url, email, 'a long passphrase 42');
 
@@ -84,16 +60,12 @@ describe('portal self-scheduling (issue 13)', () => {
       await page.getByRole('link', { name: 'Añadir al calendario (.ics)' }).first().waitFor();
       await page.getByText('English', { exact: true }).click();
     });
-    await context.close();
+    await page.context().close();
     if (!booked?.practitionerId) throw new Error('no booked appointment');
 
-    const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const staff = await desk.newPage();
+    const staff = await newPage();
     await withScreenshotOnFailure(staff, 'portal-booking-front-desk', async () => {
-      await staff.goto(`${app.url}/login`);
-      await staff.getByLabel('Email').fill(DEMO_LOGINS.frontdesk.email);
-      await staff.getByLabel('Password').fill(DEMO_LOGINS.frontdesk.password);
-      await staff.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(staff, 'frontdesk');
       await staff.getByRole('link', { name: 'Schedule' }).waitFor();
       const day = new Intl.DateTimeFormat('en-CA', { timeZone }).format(
         new Date(booked?.start ?? ''),
@@ -108,6 +80,6 @@ describe('portal self-scheduling (issue 13)', () => {
         .first()
         .waitFor();
     });
-    await desk.close();
+    await staff.context().close();
   });
 });

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { PortalAppointments, PortalBookingOptions } from '@careloop/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
-import { verifyPortalEmail } from './portal-verify.js';
+  chooseNewPatientSlot,
+  demoOrgId,
+  signUpInPortal,
+  verifyPortalEmail,
+} from './portal-verify.js';
 
 /** A tiny real PNG (1×1 pixel): the server sniffs the type from these bytes. */
 const CARD_PNG = Buffer.from(
@@ -17,42 +15,25 @@ const CARD_PNG = Buffer.from(
   'base64',
 );
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, newPage, signIn } = useCareloop();
 
 describe('portal pre-registration (issue 13)', () => {
   it('a patient registers, pre-registers with insurance and a card image, books, and the front desk sees the badge', async () => {
-    const login = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(DEMO_LOGINS.frontdesk),
-    });
-    const { user } = (await login.json()) as { user: { orgId: string } };
+    const orgId = await demoOrgId(app.url);
     const family = `Mbeki-${randomUUID().slice(0, 6)}`;
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const page = await newPage(1280);
     let booked: PortalAppointments['upcoming'][number] | undefined;
     let timeZone = 'UTC';
     await withScreenshotOnFailure(page, 'portal-pre-registration', async () => {
-      await page.goto(`${app.url}/portal/register?org=${user.orgId}`);
-      await page.getByLabel('Given name').fill('Thandi');
-      await page.getByLabel('Family name').fill(family);
-      await page.getByLabel('Date of birth').fill('1988-09-14');
       const email = `thandi.${randomUUID().slice(0, 8)}@example.org`;
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel(/^Password/).fill('a long passphrase 42');
-      await page.getByLabel('Confirm password').fill('a long passphrase 42');
-      await page.getByRole('button', { name: 'Create account' }).click();
+      await signUpInPortal(page, app.url, orgId, {
+        givenName: 'Thandi',
+        familyName: family,
+        birthDate: '1988-09-14',
+        email,
+        password: 'a long passphrase 42',
+      });
       await verifyPortalEmail(page, app.url, email, 'a long passphrase 42');
 
       // Pre-register from the portal's home, before any visit is booked.
@@ -87,15 +68,7 @@ describe('portal pre-registration (issue 13)', () => {
       await page.getByRole('link', { name: 'Update pre-registration' }).waitFor();
 
       // Then book a visit: it shows as pre-registered.
-      await page.getByRole('link', { name: 'Book a visit' }).click();
-      await page.getByRole('heading', { name: 'Book a visit' }).waitFor();
-      await page.getByRole('combobox', { name: 'Type of visit' }).click();
-      await page.getByRole('option', { name: /New patient visit/ }).click();
-      await page.getByRole('combobox', { name: 'Where' }).click();
-      await page.getByRole('option').first().click();
-      const slot = page.getByTestId('portal-slot').first();
-      await slot.waitFor();
-      await slot.click();
+      await chooseNewPatientSlot(page);
       await page.getByRole('button', { name: 'Confirm booking' }).click();
       await page.waitForURL((url) => url.pathname === '/portal/appointments');
       await page.getByTestId('portal-pre-registered').first().waitFor();
@@ -117,16 +90,12 @@ describe('portal pre-registration (issue 13)', () => {
         .waitFor();
       await page.getByText('English', { exact: true }).click();
     });
-    await context.close();
+    await page.context().close();
     if (!booked?.practitionerId) throw new Error('no booked appointment');
 
-    const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const staff = await desk.newPage();
+    const staff = await newPage();
     await withScreenshotOnFailure(staff, 'portal-pre-registration-front-desk', async () => {
-      await staff.goto(`${app.url}/login`);
-      await staff.getByLabel('Email').fill(DEMO_LOGINS.frontdesk.email);
-      await staff.getByLabel('Password').fill(DEMO_LOGINS.frontdesk.password);
-      await staff.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(staff, 'frontdesk');
       await staff.getByRole('link', { name: 'Schedule' }).waitFor();
       const day = new Intl.DateTimeFormat('en-CA', { timeZone }).format(
         new Date(booked?.start ?? ''),
@@ -160,6 +129,6 @@ describe('portal pre-registration (issue 13)', () => {
       expect(card.headers()['content-type']).toBe('image/png');
       expect(Buffer.from(await card.body()).equals(CARD_PNG)).toBe(true);
     });
-    await desk.close();
+    await staff.context().close();
   });
 });

@@ -1,50 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { PortalAppointments } from '@careloop/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
-import { verificationLinkInMailbox } from './portal-verify.js';
+  chooseNewPatientSlot,
+  demoOrgId,
+  signUpInPortal,
+  verificationLinkInMailbox,
+} from './portal-verify.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, newPage } = useCareloop();
 
 const PASSWORD = 'copper meadow lantern 2029';
 
 describe('portal email verification (issue 13)', () => {
   it('a new patient signs up, reads the link in the mailbox, is verified, and then books', async () => {
-    const login = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(DEMO_LOGINS.frontdesk),
-    });
-    const { user } = (await login.json()) as { user: { orgId: string } };
+    const orgId = await demoOrgId(app.url);
     const email = `teodora.${randomUUID().slice(0, 8)}@example.org`;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const page = await newPage(1280);
     await withScreenshotOnFailure(page, 'portal-verification', async () => {
-      await page.goto(`${app.url}/portal/register?org=${user.orgId}`);
-      await page.getByLabel('Given name').fill('Teodora');
-      await page.getByLabel('Family name').fill(`Vasquez-${randomUUID().slice(0, 6)}`);
-      await page.getByLabel('Date of birth').fill('1988-07-21');
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel(/^Password/).fill(PASSWORD);
-      await page.getByLabel('Confirm password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
+      await signUpInPortal(page, app.url, orgId, {
+        givenName: 'Teodora',
+        familyName: `Vasquez-${randomUUID().slice(0, 6)}`,
+        birthDate: '1988-07-21',
+        email,
+        password: PASSWORD,
+      });
 
       // Signed in, but only to "check your email": booking is out of reach, in the page and
       // at the API.
@@ -73,15 +54,7 @@ describe('portal email verification (issue 13)', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'My profile' }).waitFor();
 
-      await page.getByRole('link', { name: 'Book a visit' }).click();
-      await page.getByRole('heading', { name: 'Book a visit' }).waitFor();
-      await page.getByRole('combobox', { name: 'Type of visit' }).click();
-      await page.getByRole('option', { name: /New patient visit/ }).click();
-      await page.getByRole('combobox', { name: 'Where' }).click();
-      await page.getByRole('option').first().click();
-      const slot = page.getByTestId('portal-slot').first();
-      await slot.waitFor();
-      await slot.click();
+      await chooseNewPatientSlot(page);
       await page.getByRole('button', { name: 'Confirm booking' }).click();
       await page.waitForURL((url) => url.pathname === '/portal/appointments');
       const list = (await (
@@ -89,6 +62,6 @@ describe('portal email verification (issue 13)', () => {
       ).json()) as PortalAppointments;
       expect(list.upcoming).toHaveLength(1);
     });
-    await context.close();
+    await page.context().close();
   }, 180_000);
 });

@@ -50,3 +50,53 @@ export async function verifyPortalEmail(
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === '/portal');
 }
+
+/** The demo organization's id, read from its front desk's sign-in: its portal sign-up link. */
+export async function demoOrgId(appUrl: string): Promise<string> {
+  const login = await fetch(`${appUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_LOGINS.frontdesk),
+  });
+  expect(login.status).toBe(200);
+  return ((await login.json()) as { user: { orgId: string } }).user.orgId;
+}
+
+/** Who signs up in the portal. */
+export interface PortalSignUp {
+  givenName: string;
+  familyName: string;
+  birthDate: string;
+  email: string;
+  password: string;
+}
+
+/** Fills the organization's portal sign-up form and creates the account. */
+export async function signUpInPortal(
+  page: Page,
+  appUrl: string,
+  orgId: string,
+  who: PortalSignUp,
+): Promise<void> {
+  await page.goto(`${appUrl}/portal/register?org=${orgId}`);
+  await page.getByLabel('Given name').fill(who.givenName);
+  await page.getByLabel('Family name').fill(who.familyName);
+  await page.getByLabel('Date of birth').fill(who.birthDate);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel(/^Password/).fill(who.password);
+  await page.getByLabel('Confirm password').fill(who.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** From the portal's home: Book a visit, a new-patient visit at the first place, its first slot. */
+export async function chooseNewPatientSlot(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Book a visit' }).click();
+  await page.getByRole('heading', { name: 'Book a visit' }).waitFor();
+  await page.getByRole('combobox', { name: 'Type of visit' }).click();
+  await page.getByRole('option', { name: /New patient visit/ }).click();
+  await page.getByRole('combobox', { name: 'Where' }).click();
+  await page.getByRole('option').first().click();
+  const slot = page.getByTestId('portal-slot').first();
+  await slot.waitFor();
+  await slot.click();
+}

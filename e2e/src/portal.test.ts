@@ -1,27 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { PatientSummary, PortalProfile } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, useCareloop, withScreenshotOnFailure } from './harness.js';
 import { verifyPortalEmail } from './portal-verify.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useCareloop();
 
 async function signInToPortal(page: Page): Promise<void> {
   await page.goto(`${app.url}/portal/login`);

@@ -1,45 +1,15 @@
 // Issue 9: a patient's questionnaire answers on the 360 page, for the roles allowed to read them.
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { type DemoRole, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
+const { app, browser, signIn, apiSession } = useCareloop();
 let patientId: string;
 const MRN = `QE-${randomUUID().slice(0, 8)}`;
 const ANSWER = 'Low, not sleeping well';
 
-async function apiSession(role: DemoRole): Promise<{ cookie: string; csrfToken: string }> {
-  const res = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_LOGINS[role]),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
-  if (!cookie) throw new Error('login set no session cookie');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
-}
-
-async function signIn(page: Page, role: DemoRole): Promise<void> {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-}
-
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
   const admin = await apiSession('admin');
   const patient = randomUUID();
   const response = randomUUID();
@@ -90,11 +60,6 @@ beforeAll(async () => {
   const [item] = ((await found.json()) as { items: { id: string }[] }).items;
   if (!item) throw new Error('the imported patient is not found');
   patientId = item.id;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
 });
 
 async function questionnairesTab(role: DemoRole): Promise<Page> {

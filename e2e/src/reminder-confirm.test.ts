@@ -1,13 +1,11 @@
 import { connect } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   DEMO_LOGINS,
   freePort,
-  launchBrowser,
-  type RunningCareloop,
   serverNow,
-  startCareloop,
+  useCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
 
@@ -20,24 +18,14 @@ import {
  * the appointment's time is made from that same clock: 2 days and a minute ahead, so the "2 days
  * before" text is due a minute after booking. Nothing here depends on the calendar date.
  */
-let app: RunningCareloop;
-let browser: Browser;
 let hl7Port: number;
 
 const START_VT = String.fromCharCode(0x0b);
 const END = `${String.fromCharCode(0x1c)}\r`;
 
-beforeAll(async () => {
+const { app, browser } = useCareloop(async () => {
   hl7Port = await freePort();
-  [app, browser] = await Promise.all([
-    startCareloop({ env: { HL7_PORT: String(hl7Port) } }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  return { env: { HL7_PORT: String(hl7Port) } };
 });
 
 /** Sends one message over MLLP and resolves with the ACK. */

@@ -1,17 +1,8 @@
 import type { BreakGlassReport, Patient360 } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { beforeAll, expect, it } from 'vitest';
+import { type ApiSession, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
+const { app, signIn, newPage, apiSession } = useCareloop();
 let admin: ApiSession;
 let patientId: string;
 const family = `Sealed${Math.random()
@@ -19,24 +10,6 @@ const family = `Sealed${Math.random()
   .replace(/[^a-z]/g, '')
   .slice(0, 6)}`;
 const REASON = 'Patient collapsed in clinic, need medication list';
-
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function apiSession(role: DemoRole): Promise<ApiSession> {
-  const res = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_LOGINS[role]),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
-  if (!cookie) throw new Error('login set no session cookie');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie: cookie.split(';')[0] ?? '', csrfToken };
-}
 
 async function apiCall<T>(session: ApiSession, method: string, path: string, body?: unknown) {
   const res = await fetch(`${app.url}${path}`, {
@@ -53,21 +26,7 @@ async function apiCall<T>(session: ApiSession, method: string, path: string, bod
   return JSON.parse(text) as T;
 }
 
-async function signIn(page: Page, role: DemoRole): Promise<void> {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-}
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  return context.newPage();
-}
-
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
   admin = await apiSession('admin');
   const created = await apiCall<Patient360>(admin, 'POST', '/api/patients', {
     givenName: 'Vera',
@@ -77,11 +36,6 @@ beforeAll(async () => {
   });
   patientId = created.patient.id;
   await apiCall(admin, 'PUT', `/api/patients/${patientId}/restriction`, { kind: 'vip' });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
 });
 
 it('a clinician outside the care team breaks the glass with a reason and the record opens', async () => {

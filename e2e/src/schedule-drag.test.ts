@@ -1,27 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AvailableSlot, BookableService, PatientSummary, Practitioner } from '@careloop/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  serverNow,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, serverNow, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useCareloop();
 
 describe('schedule: drag to reschedule (issue 13)', () => {
   it('moves an appointment by dragging it to an open slot, and a refused move snaps back with the reason', async () => {

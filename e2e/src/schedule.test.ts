@@ -1,25 +1,8 @@
 import type { PatientSummary, Practitioner } from '@careloop/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useCareloop();
 
 async function apiGet<T>(cookie: string, path: string): Promise<T> {
   const res = await fetch(`${app.url}${path}`, { headers: { cookie } });

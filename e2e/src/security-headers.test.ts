@@ -1,26 +1,9 @@
 import type { PatientSummary } from '@careloop/core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, signIn } = useCareloop();
 
 /** A page whose Content-Security-Policy violations (events and console reports) are collected. */
 async function watchedPage(): Promise<{
@@ -41,13 +24,6 @@ async function watchedPage(): Promise<{
     if (/content security policy/i.test(message.text())) violations.push(message.text());
   });
   return { page, context, violations };
-}
-
-async function signIn(page: Page, role: DemoRole, path: string): Promise<void> {
-  await page.goto(`${app.url}${path}`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 describe('the web app and the API docs under the Content-Security-Policy', () => {

@@ -1,16 +1,9 @@
 // What staff and patients meet first: the sign-in pages, the patient list, the 360 header and
 // notifications (issue 10, item 5).
 import type { PatientSummary } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, type DemoRole, useCareloop, withScreenshotOnFailure } from './harness.js';
 import { verifyPortalEmail } from './portal-verify.js';
 
 interface PatientPage {
@@ -20,17 +13,7 @@ interface PatientPage {
   fuzzy: boolean;
 }
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, signIn } = useCareloop();
 
 async function apiSession(role: DemoRole): Promise<string> {
   const res = await fetch(`${app.url}/api/auth/login`, {
@@ -53,13 +36,6 @@ async function apiGet<T>(cookie: string, path: string): Promise<T> {
 async function newPage(width = 1280): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   return context.newPage();
-}
-
-async function signIn(page: Page, role: DemoRole, path = '/login'): Promise<void> {
-  await page.goto(`${app.url}${path}`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Console errors and failed responses of a page, as a developer's console would show them. */

@@ -1,31 +1,13 @@
 import type { PatientSummary, Touchpoint } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  type DemoRole,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, type DemoRole, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 interface Page_<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, signIn, newPage } = useCareloop();
 
 /** Signs in through the API (not the browser) and returns the session cookie. */
 async function apiSession(role: DemoRole): Promise<string> {
@@ -76,18 +58,6 @@ const folded = (s: string) =>
     .normalize('NFD')
     .replace(/\p{Diacritic}/gu, '')
     .toLowerCase();
-
-async function signIn(page: Page, role: DemoRole, path = '/login'): Promise<void> {
-  await page.goto(`${app.url}${path}`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS[role].email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS[role].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  return context.newPage();
-}
 
 describe('staff console', () => {
   it('shows the server message when the password is wrong', async () => {

@@ -1,32 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { newPage, signIn } = useCareloop();
 
 async function signInAsMarketer(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS.marketer.email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS.marketer.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await newPage(1280);
+  await signIn(page, 'marketer');
   return page;
 }
 

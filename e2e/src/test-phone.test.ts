@@ -1,38 +1,15 @@
 import type { PatientSummary } from '@careloop/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeFindings, failing, settle } from './a11y-axe.js';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { useCareloop, withScreenshotOnFailure } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, newPage, signIn } = useCareloop();
 
 async function signedInAdmin(): Promise<Page> {
   // bypassCSP: axe is injected as an inline script, which the app's CSP rightly refuses.
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    bypassCSP: true,
-  });
-  const page = await context.newPage();
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS.admin.email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await newPage(1280, { bypassCSP: true });
+  await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Test phone' }).waitFor();
   return page;
 }

@@ -8,45 +8,16 @@ import type {
   Practitioner,
   WaitlistEntry,
 } from '@careloop/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  type ApiSession,
   DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
   serverNow,
-  startCareloop,
+  useCareloop,
   withScreenshotOnFailure,
 } from './harness.js';
 
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function signIn(login: { email: string; password: string }): Promise<ApiSession> {
-  const res = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(login),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('careloop_session='));
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie: cookie?.split(';')[0] ?? '', csrfToken };
-}
+const { app, browser, apiSession } = useCareloop();
 
 async function call<T>(
   s: ApiSession,
@@ -88,8 +59,8 @@ function wall(instant: string, timeZone: string): { weekday: number; time: strin
 
 describe('waitlist', () => {
   it('offers a cancelled slot to a waiting patient, who books it in the portal; the front desk sees it booked', async () => {
-    const desk = await signIn(DEMO_LOGINS.frontdesk);
-    const portal = await signIn(DEMO_LOGINS.patient);
+    const desk = await apiSession(DEMO_LOGINS.frontdesk);
+    const portal = await apiSession(DEMO_LOGINS.patient);
     const me = await call<{ patient: { id: string } }>(portal, 'GET', '/api/portal/me');
     const services = await call<BookableService[]>(desk, 'GET', '/api/scheduling/services');
     const service = services.find((s) => s.active && s.modality === 'in-person');

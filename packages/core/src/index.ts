@@ -1,6 +1,7 @@
 export * from './api/index.js';
 export * from './auth/mfa.js';
 export * from './auth/minimum-necessary.js';
+export * from './auth/one-time-token.js';
 export * from './auth/permissions.js';
 export * from './auth/roles.js';
 // Issue 13: the capacity and utilization dashboard.

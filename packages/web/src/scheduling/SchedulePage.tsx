@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   Paper,
   SegmentedControl,
   Select,
@@ -21,13 +20,13 @@ import { useCan } from '../auth/session';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 // Issue 13: follow-ups.
 import { FollowUpButton } from '../waitlist/FollowUpButton';
+import { AppointmentDialog, PatientPicker } from './AppointmentDialog';
 import {
   useAvailability,
   useBook,
   useBookableServices,
   useCalendar,
   useChangeAppointment,
-  usePatientSearch,
   usePractitioners,
   useScheduleLocations,
 } from './api';
@@ -407,9 +406,7 @@ function BookDialog({
   timeZone: string;
   onClose: () => void;
 }) {
-  const [q, setQ] = useState('');
   const [patientId, setPatientId] = useState<string | null>(null);
-  const found = usePatientSearch(q);
   const book = useBook();
   // One key per confirmation of this slot for this patient: a double click or retry books once.
   const idempotencyKey = useMemo(() => (patientId ? newIdempotencyKey() : ''), [patientId]);
@@ -428,44 +425,17 @@ function BookDialog({
     );
   };
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <AppointmentDialog
       title={`Book ${dayTitle(dayKey(slot.start, timeZone))} at ${timeOf(slot.start, timeZone)}`}
+      error={book.error}
+      action="Confirm booking"
+      ready={patientId !== null}
+      pending={book.isPending}
+      onAction={submit}
+      onClose={onClose}
     >
-      <Stack>
-        <TextInput
-          label="Find the patient"
-          placeholder="Name or MRN"
-          value={q}
-          onChange={(e) => setQ(e.currentTarget.value)}
-          data-autofocus
-        />
-        <Select
-          label="Patient"
-          placeholder={q.trim().length < 2 ? 'Type at least two letters above' : 'Choose'}
-          value={patientId}
-          onChange={setPatientId}
-          data={(found.data ?? []).map((p) => ({
-            value: p.id,
-            label: `${p.givenName} ${p.familyName}${p.birthDate ? ` · ${p.birthDate}` : ''}`,
-          }))}
-        />
-        {book.error ? (
-          <Text c="red" role="alert">
-            {errorMessage(book.error)}
-          </Text>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Back
-          </Button>
-          <Button onClick={submit} disabled={!patientId} loading={book.isPending}>
-            Confirm booking
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      <PatientPicker patientId={patientId} onChange={setPatientId} />
+    </AppointmentDialog>
   );
 }
 
@@ -479,40 +449,30 @@ function CancelDialog({
   const [reason, setReason] = useState('');
   const change = useChangeAppointment();
   return (
-    <Modal opened onClose={onClose} title="Cancel the appointment">
-      <Stack>
-        <Textarea
-          label="Reason"
-          required
-          value={reason}
-          onChange={(e) => setReason(e.currentTarget.value)}
-          data-autofocus
-        />
-        {change.error ? (
-          <Text c="red" role="alert">
-            {errorMessage(change.error)}
-          </Text>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Keep it
-          </Button>
-          <Button
-            color="red"
-            disabled={!reason.trim()}
-            loading={change.isPending}
-            onClick={() =>
-              change.mutate(
-                { id: appointment.id, action: 'cancel', reason: reason.trim() },
-                { onSuccess: onClose },
-              )
-            }
-          >
-            Cancel appointment
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <AppointmentDialog
+      title="Cancel the appointment"
+      error={change.error}
+      back="Keep it"
+      action="Cancel appointment"
+      actionColor="red"
+      ready={reason.trim() !== ''}
+      pending={change.isPending}
+      onAction={() =>
+        change.mutate(
+          { id: appointment.id, action: 'cancel', reason: reason.trim() },
+          { onSuccess: onClose },
+        )
+      }
+      onClose={onClose}
+    >
+      <Textarea
+        label="Reason"
+        required
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+        data-autofocus
+      />
+    </AppointmentDialog>
   );
 }
 
@@ -538,42 +498,28 @@ function RescheduleDialog({
   });
   const change = useChangeAppointment();
   return (
-    <Modal opened onClose={onClose} title="Reschedule the appointment">
-      <Stack>
-        <Select
-          label="New time"
-          placeholder={slots.isPending ? 'Looking for open slots…' : 'Choose an open slot'}
-          value={start}
-          onChange={setStart}
-          data={(slots.data ?? []).map((s) => ({
-            value: s.start,
-            label: `${dayTitle(dayKey(s.start, timeZone))} ${timeOf(s.start, timeZone)}`,
-          }))}
-        />
-        {change.error ? (
-          <Text c="red" role="alert">
-            {errorMessage(change.error)}
-          </Text>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Back
-          </Button>
-          <Button
-            disabled={!start}
-            loading={change.isPending}
-            onClick={() =>
-              start &&
-              change.mutate(
-                { id: appointment.id, action: 'reschedule', start },
-                { onSuccess: onClose },
-              )
-            }
-          >
-            Move it
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <AppointmentDialog
+      title="Reschedule the appointment"
+      error={change.error}
+      action="Move it"
+      ready={start !== null}
+      pending={change.isPending}
+      onAction={() =>
+        start &&
+        change.mutate({ id: appointment.id, action: 'reschedule', start }, { onSuccess: onClose })
+      }
+      onClose={onClose}
+    >
+      <Select
+        label="New time"
+        placeholder={slots.isPending ? 'Looking for open slots…' : 'Choose an open slot'}
+        value={start}
+        onChange={setStart}
+        data={(slots.data ?? []).map((s) => ({
+          value: s.start,
+          label: `${dayTitle(dayKey(s.start, timeZone))} ${timeOf(s.start, timeZone)}`,
+        }))}
+      />
+    </AppointmentDialog>
   );
 }

@@ -5,7 +5,6 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   NumberInput,
   Paper,
   SegmentedControl,
@@ -20,7 +19,8 @@ import {
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useCurrentUser } from '../auth/session';
-import { useBookableServices, usePatientSearch } from '../scheduling/api';
+import { AppointmentDialog, PatientPicker } from '../scheduling/AppointmentDialog';
+import { useBookableServices } from '../scheduling/api';
 import { formatDate, formatDateTime } from '../ui/format';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 import {
@@ -153,13 +153,11 @@ function EntryRow({ entry, canWrite }: { entry: WaitlistEntry; canWrite: boolean
 }
 
 function AddDialog({ onClose }: { onClose: () => void }) {
-  const [q, setQ] = useState('');
   const [patientId, setPatientId] = useState<string | null>(null);
   const [serviceId, setServiceId] = useState<string | null>(null);
   const [priority, setPriority] = useState<'routine' | 'soon' | 'urgent'>('routine');
   const [bookBefore, setBookBefore] = useState('');
   const [draft, setDraft] = useState<AvailabilityDraft>(EMPTY_AVAILABILITY);
-  const found = usePatientSearch(q);
   const services = useBookableServices();
   const add = useAddToWaitlist();
   const submit = () => {
@@ -176,63 +174,41 @@ function AddDialog({ onClose }: { onClose: () => void }) {
     );
   };
   return (
-    <Modal opened onClose={onClose} title="Add to the waitlist" size="lg">
-      <Stack>
+    <AppointmentDialog
+      title="Add to the waitlist"
+      size="lg"
+      error={add.error}
+      action="Add to the waitlist"
+      ready={patientId !== null && serviceId !== null}
+      pending={add.isPending}
+      onAction={submit}
+      onClose={onClose}
+    >
+      <PatientPicker patientId={patientId} onChange={setPatientId} />
+      <Select
+        label="Service"
+        value={serviceId}
+        onChange={setServiceId}
+        data={(services.data ?? [])
+          .filter((s) => s.active)
+          .map((s) => ({ value: s.id, label: s.name }))}
+      />
+      <AvailabilityInput value={draft} onChange={setDraft} />
+      <Group grow>
+        <Select
+          label="Priority"
+          value={priority}
+          onChange={(p) => setPriority(p === 'urgent' || p === 'soon' ? p : 'routine')}
+          data={['urgent', 'soon', 'routine']}
+        />
         <TextInput
-          label="Find the patient"
-          placeholder="Name or MRN"
-          value={q}
-          onChange={(e) => setQ(e.currentTarget.value)}
-          data-autofocus
+          label="Book before"
+          type="date"
+          value={bookBefore}
+          onChange={(e) => setBookBefore(e.currentTarget.value)}
         />
-        <Select
-          label="Patient"
-          placeholder={q.trim().length < 2 ? 'Type at least two letters above' : 'Choose'}
-          value={patientId}
-          onChange={setPatientId}
-          data={(found.data ?? []).map((p) => ({
-            value: p.id,
-            label: `${p.givenName} ${p.familyName}${p.birthDate ? ` · ${p.birthDate}` : ''}`,
-          }))}
-        />
-        <Select
-          label="Service"
-          value={serviceId}
-          onChange={setServiceId}
-          data={(services.data ?? [])
-            .filter((s) => s.active)
-            .map((s) => ({ value: s.id, label: s.name }))}
-        />
-        <AvailabilityInput value={draft} onChange={setDraft} />
-        <Group grow>
-          <Select
-            label="Priority"
-            value={priority}
-            onChange={(p) => setPriority(p === 'urgent' || p === 'soon' ? p : 'routine')}
-            data={['urgent', 'soon', 'routine']}
-          />
-          <TextInput
-            label="Book before"
-            type="date"
-            value={bookBefore}
-            onChange={(e) => setBookBefore(e.currentTarget.value)}
-          />
-        </Group>
-        {add.error ? (
-          <Text c="red" role="alert">
-            {errorMessage(add.error)}
-          </Text>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Back
-          </Button>
-          <Button onClick={submit} disabled={!patientId || !serviceId} loading={add.isPending}>
-            Add to the waitlist
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      </Group>
+    </AppointmentDialog>
   );
 }
 

@@ -1,12 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   CareloopError,
   conflict,
+  EMAIL_VERIFICATION_HOURS,
   type EmailVerificationAnswer,
   type EmailVerificationConfirm,
-  emailVerificationExpiry,
-  emailVerificationState,
-  parseEmailVerificationToken,
 } from '@careloop/core';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
@@ -15,6 +12,7 @@ import { appendAudit } from '../audit/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { accountEmail, EMAIL_VERIFICATION_TEMPLATE } from '../templates/service.js';
+import { OneTimeTokens } from './one-time-token.js';
 import { users } from './schema.js';
 import type { AuthService } from './service.js';
 import { emailVerificationTokens } from './verification-schema.js';
@@ -29,8 +27,12 @@ const RESENT: EmailVerificationAnswer = {
   message: 'We sent a new link to your email. It works once, for 24 hours.',
 };
 
-const hashToken = (token: string) =>
-  createHash('sha256').update(`careloop-email-verification\0${token}`).digest('hex');
+const LINKS = new OneTimeTokens(emailVerificationTokens, {
+  purpose: 'careloop-email-verification',
+  lifetimeMs: EMAIL_VERIFICATION_HOURS * 3_600_000,
+  malformed: 'This verification link is not valid',
+  unusable: 'This verification link is not valid, was used or has expired',
+});
 
 interface From {
   ip: string;
@@ -65,18 +67,7 @@ export class EmailVerificationService {
   /** A new link for `to`, emailed through the outbox in the caller's transaction. */
   async issue(tx: Db, to: VerificationRecipient): Promise<void> {
     const now = this.auth.now();
-    const token = `${to.orgId}.${randomBytes(32).toString('base64url')}`;
-    const [row] = await tx
-      .insert(emailVerificationTokens)
-      .values({
-        orgId: to.orgId,
-        userId: to.userId,
-        tokenHash: hashToken(token),
-        createdAt: now,
-        expiresAt: emailVerificationExpiry(now),
-      })
-      .returning({ id: emailVerificationTokens.id });
-    if (!row) throw new Error('verification token not stored');
+    const { id, token } = await LINKS.issue(tx, to, now);
     const link = `${this.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}`;
     await this.outbox.queueEmail(tx, {
       orgId: to.orgId,
@@ -91,47 +82,24 @@ export class EmailVerificationService {
         link,
         now,
       })),
-      idempotencyKey: `email-verification:${row.id}`,
+      idempotencyKey: `email-verification:${id}`,
     });
   }
 
   /** Opens a link: the address is verified, and the patient signs in again to a full session. */
   async confirm(input: EmailVerificationConfirm, from: From): Promise<EmailVerificationAnswer> {
     await this.auth.limiter.admitVerificationConfirm(from.ip);
-    const { orgId, token } = parseEmailVerificationToken(input.token);
-    const invalid = () =>
-      new CareloopError(
-        'bad_request',
-        'This verification link is not valid, was used or has expired',
-        '/body/token',
-      );
+    const { orgId, token } = LINKS.parse(input.token);
     const now = this.auth.now();
     await this.database.withTenant(orgId, async (tx) => {
-      const [found] = await tx
-        .select({
-          id: emailVerificationTokens.id,
-          userId: emailVerificationTokens.userId,
-          expiresAt: emailVerificationTokens.expiresAt,
-          usedAt: emailVerificationTokens.usedAt,
-          email: users.email,
-          patientId: users.patientId,
-        })
-        .from(emailVerificationTokens)
-        .innerJoin(users, eq(users.id, emailVerificationTokens.userId))
-        .where(eq(emailVerificationTokens.tokenHash, hashToken(token)));
-      if (!found || emailVerificationState(found, now) !== 'valid') throw invalid();
+      const link = await LINKS.find(tx, token, now);
       // Single use, also against a second request with the same link at the same moment.
-      const used = await tx
-        .update(emailVerificationTokens)
-        .set({ usedAt: now })
-        .where(
-          and(
-            eq(emailVerificationTokens.userId, found.userId),
-            isNull(emailVerificationTokens.usedAt),
-          ),
-        )
-        .returning({ id: emailVerificationTokens.id });
-      if (!used.some((u) => u.id === found.id)) throw invalid();
+      await LINKS.redeem(tx, link, now);
+      const [found] = await tx
+        .select({ userId: users.id, email: users.email, patientId: users.patientId })
+        .from(users)
+        .where(eq(users.id, link.userId));
+      if (!found) throw LINKS.unusable();
       await tx
         .update(users)
         .set({ emailVerifiedAt: now })

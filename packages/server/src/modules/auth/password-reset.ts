@@ -1,21 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   badRequest,
   normalizeEmail,
+  PASSWORD_RESET_MINUTES,
   type PasswordResetConfirm,
   type PasswordResetDone,
   type PasswordResetRequest,
   type PasswordResetRequested,
-  parsePasswordResetToken,
-  passwordResetExpiry,
-  passwordResetState,
 } from '@careloop/core';
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Database, Db } from '../../db/client.js';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
 import { appendAudit } from '../audit/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { accountEmail, PASSWORD_RESET_TEMPLATE } from '../templates/service.js';
+import { OneTimeTokens } from './one-time-token.js';
 import { assertStrongPassword } from './passwords.js';
 import { passwordResetTokens } from './reset-schema.js';
 import { users } from './schema.js';
@@ -31,8 +29,12 @@ const RESET_DONE: PasswordResetDone = {
   message: 'Your password is set. Sign in with it.',
 };
 
-const hashToken = (token: string) =>
-  createHash('sha256').update(`careloop-password-reset\0${token}`).digest('hex');
+const LINKS = new OneTimeTokens(passwordResetTokens, {
+  purpose: 'careloop-password-reset',
+  lifetimeMs: PASSWORD_RESET_MINUTES * 60_000,
+  malformed: 'This password reset link is not valid',
+  unusable: 'This password reset link is not valid, was used or has expired',
+});
 
 interface From {
   ip: string;
@@ -94,18 +96,7 @@ export class PasswordResetService {
         ]);
       // A disabled account gets no link: a new password would not let it sign in anyway.
       if (user.disabledAt) return audit('denied', 'account disabled');
-      const token = `${account.orgId}.${randomBytes(32).toString('base64url')}`;
-      const [row] = await tx
-        .insert(passwordResetTokens)
-        .values({
-          orgId: account.orgId,
-          userId: account.userId,
-          tokenHash: hashToken(token),
-          createdAt: now,
-          expiresAt: passwordResetExpiry(now),
-        })
-        .returning({ id: passwordResetTokens.id });
-      if (!row) throw new Error('reset token not stored');
+      const { id, token } = await LINKS.issue(tx, account, now);
       const path = user.role === 'patient' ? '/portal/reset-password' : '/reset-password';
       const link = `${this.publicUrl}${path}?token=${encodeURIComponent(token)}`;
       await this.outbox.queueEmail(tx, {
@@ -121,7 +112,7 @@ export class PasswordResetService {
           link,
           now,
         })),
-        idempotencyKey: `password-reset:${row.id}`,
+        idempotencyKey: `password-reset:${id}`,
       });
       await audit('success', 'reset link sent by email');
     });
@@ -130,26 +121,21 @@ export class PasswordResetService {
 
   async confirm(input: PasswordResetConfirm, from: From): Promise<PasswordResetDone> {
     await this.auth.limiter.admitPasswordResetConfirm(from.ip);
-    const { orgId, token } = parsePasswordResetToken(input.token);
-    const tokenHash = hashToken(token);
-    const invalid = () =>
-      badRequest('This password reset link is not valid, was used or has expired', '/body/token');
-    const [found] = await this.database.withTenant(orgId, (tx) =>
-      tx
+    const { orgId, token } = LINKS.parse(input.token);
+    const found = await this.database.withTenant(orgId, async (tx) => {
+      const link = await LINKS.find(tx, token, this.auth.now());
+      const [user] = await tx
         .select({
-          id: passwordResetTokens.id,
-          userId: passwordResetTokens.userId,
-          expiresAt: passwordResetTokens.expiresAt,
-          usedAt: passwordResetTokens.usedAt,
+          id: users.id,
           email: users.email,
           displayName: users.displayName,
           role: users.role,
         })
-        .from(passwordResetTokens)
-        .innerJoin(users, eq(users.id, passwordResetTokens.userId))
-        .where(eq(passwordResetTokens.tokenHash, tokenHash)),
-    );
-    if (!found || passwordResetState(found, this.auth.now()) !== 'valid') throw invalid();
+        .from(users)
+        .where(eq(users.id, link.userId));
+      return user && { ...user, link };
+    });
+    if (!found) throw LINKS.unusable();
     assertStrongPassword(input.password, '/body/password', [
       found.email,
       ...found.displayName.split(/\s+/),
@@ -157,27 +143,22 @@ export class PasswordResetService {
     const passwordHash = await this.auth.hashPassword(input.password);
     const now = this.auth.now();
     await this.database.withTenant(orgId, async (tx) => {
-      // Single use, also against a second request with the same link at the same moment.
-      const [used] = await tx
-        .update(passwordResetTokens)
-        .set({ usedAt: now })
-        .where(and(eq(passwordResetTokens.id, found.id), isNull(passwordResetTokens.usedAt)))
-        .returning({ id: passwordResetTokens.id });
-      if (!used) throw invalid();
-      await tx.update(users).set({ passwordHash }).where(eq(users.id, found.userId));
-      await this.endOtherLinks(tx, found.userId, now);
-      await this.auth.revokeUserSessions(tx, found.userId);
+      // Single use, also against a second request with the same link at the same moment; the
+      // account's other links end with it.
+      await LINKS.redeem(tx, found.link, now);
+      await tx.update(users).set({ passwordHash }).where(eq(users.id, found.id));
+      await this.auth.revokeUserSessions(tx, found.id);
       await appendAudit(tx, [
         {
           orgId,
           occurredAt: now,
-          actorId: found.userId,
+          actorId: found.id,
           actorEmail: found.email,
           actorRole: found.role,
           action: 'password-reset',
           patientId: null,
           recordType: 'user',
-          recordId: found.userId,
+          recordId: found.id,
           ip: from.ip,
           userAgent: from.userAgent,
           outcome: 'success',
@@ -186,13 +167,5 @@ export class PasswordResetService {
       ]);
     });
     return RESET_DONE;
-  }
-
-  /** Every other unused link of the account stops working. */
-  private async endOtherLinks(tx: Db, userId: string, now: Date): Promise<void> {
-    await tx
-      .update(passwordResetTokens)
-      .set({ usedAt: now })
-      .where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
   }
 }

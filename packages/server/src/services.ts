@@ -131,7 +131,7 @@ export interface Services {
   questionnaires: QuestionnaireReader;
   // Issue 13: portal email verification.
   emailVerification: EmailVerificationService;
-  /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0037-reschedule-offers.md). */
+  /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0036-reschedule-offers.md). */
   rescheduleOffers: RescheduleOfferService;
 }
 

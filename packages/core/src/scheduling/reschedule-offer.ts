@@ -1,5 +1,5 @@
 /**
- * Issue 11: "R" to a reminder offers open slots by text (docs/adr/0037-reschedule-offers.md).
+ * Issue 11: "R" to a reminder offers open slots by text (docs/adr/0036-reschedule-offers.md).
  * The pure rules: which words ask to reschedule, what an answer to an offer says, which slots
  * are offered and when an offer ends. No holds are placed: a slot taken meanwhile gets the
  * patient a fresh offer.

@@ -30,7 +30,7 @@ export const CONNECT_TIMEOUT_MS = 3_000;
 /**
  * How long a request waits for a free connection of a full pool, the server answering, before
  * it fails with 503. Under load, a burst (100 bookings for one slot, on a pool of 10) queues
- * for longer than a connect takes; the queue moves as long as the server does (docs/adr/0036).
+ * for longer than a connect takes; the queue moves as long as the server does (docs/adr/0035).
  */
 export const POOL_WAIT_MS = 30_000;
 

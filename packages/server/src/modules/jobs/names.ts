@@ -63,7 +63,7 @@ export const JOBS = {
   'waitlist.sweep': Type.Object({}, { additionalProperties: false }),
   /** Propose slots to follow-ups and waiting patients whose time has open slots. */
   'waitlist.propose': Type.Object({}, { additionalProperties: false }),
-  // Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0037-reschedule-offers.md).
+  // Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0036-reschedule-offers.md).
   /** An offer of open slots reached its end: unanswered, it goes to the front desk as a task. */
   'reschedule-offer.expire': Type.Object(
     { orgId: Uuid, offerId: Uuid },

@@ -1,7 +1,7 @@
 /**
  * `tsx explain.ts <org name> <from> <to> [name part]`: EXPLAIN ANALYZE of the journey map's statements on
  * the PostgreSQL server DATABASE_URL names (docs/journey-map.md, "Performance"): on read from
- * the touchpoints, and from the rollup (docs/adr/0039) with the map's sort memory.
+ * the touchpoints, and from the rollup (docs/adr/0037) with the map's sort memory.
  */
 import { DEFAULT_STAGE_MAPPING, NEW_PATIENT_DEFINITION } from '@careloop/core';
 import { sql } from 'drizzle-orm';

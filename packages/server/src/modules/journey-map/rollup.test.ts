@@ -197,7 +197,7 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     const whole = await context();
     expect(whole.length).toBeGreaterThan(100);
     // The next refresh recounts from 2026-02-13 on, continuing each patient's history from
-    // the segments before it (docs/adr/0039).
+    // the segments before it (docs/adr/0037).
     await t.database.system((tx) =>
       tx.execute(sql`update journey_stage_refreshes set to_day = '2026-02-15'
         where org_id = ${org.orgId}`),

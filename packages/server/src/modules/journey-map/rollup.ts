@@ -47,7 +47,7 @@ async function refreshDays(
   await tx.execute(sql`delete from journey_stage_segments
     where org_id = ${orgId} and first_at >= ${lo} and first_at < ${hi}`);
   // A segment starts where the stage changes or the UTC day does; its first touchpoint is the
-  // one row of it marked `starts`. Its place in the patient's history (docs/adr/0039) continues
+  // one row of it marked `starts`. Its place in the patient's history (docs/adr/0037) continues
   // from the patient's last segment before these days (`context`, through the primary key).
   await tx.execute(sql`
     insert into journey_stage_segments
@@ -304,7 +304,7 @@ export function filtersPatients(q: JourneyMapQuery): boolean {
 /**
  * `firsts`, `entries` and `transitions` of the rollup's cohort, as `stageEntries` and
  * `TRANSITIONS` make them from touchpoints, by testing the segments' context columns instead of
- * two window passes (docs/adr/0039). A patient's first segment in the range is the one whose
+ * two window passes (docs/adr/0037). A patient's first segment in the range is the one whose
  * previous segment lies before `from` (or that has none): position 1, from no stage. Any later
  * segment that starts a run is an entry: its position counts runs from that first one, and its
  * wait runs from the previous run's start, or from the first segment in range when that run

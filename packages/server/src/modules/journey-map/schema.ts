@@ -102,7 +102,7 @@ export const journeyStageSegments = pgTable(
     locationId: uuid('location_id'),
     birthDate: date('birth_date', { mode: 'string' }),
     /**
-     * The segment's place in the patient's whole history, cut with it (docs/adr/0039), so the
+     * The segment's place in the patient's whole history, cut with it (docs/adr/0037), so the
      * map finds a range's stage entries, Sankey positions and waits by testing columns instead
      * of two window passes over the range's segments: the previous segment's first instant and
      * stage (null for the patient's first), the first instant of this segment's run of one

@@ -66,7 +66,7 @@ export const MAP_WORK_MEM = '64MB';
 /**
  * The map's transaction settings: its sort memory, and no JIT. The planner's row estimates for
  * the map's CTEs run to millions, so PostgreSQL compiled the statement: at 10,000,000
- * touchpoints 5.7 s of JIT for 0.6 s of execution (docs/adr/0039).
+ * touchpoints 5.7 s of JIT for 0.6 s of execution (docs/adr/0037).
  */
 export const MAP_SETTINGS = sql`select set_config('work_mem', ${MAP_WORK_MEM}, true),
   set_config('jit', 'off', true)`;

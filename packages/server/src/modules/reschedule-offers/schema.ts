@@ -17,7 +17,7 @@ import { appointments } from '../scheduling/schema.js';
 
 /**
  * Issue 11 (h11r): open slots offered by text to a patient who replied "R" to a reminder
- * (docs/adr/0037-reschedule-offers.md). No slot is held: `slots` is what the text listed, and
+ * (docs/adr/0036-reschedule-offers.md). No slot is held: `slots` is what the text listed, and
  * a choice books through the scheduling service's race-safe path, or gets a fresh offer.
  */
 export const rescheduleOffers = pgTable(

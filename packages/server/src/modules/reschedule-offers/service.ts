@@ -72,7 +72,7 @@ type OfferTemplate =
 /**
  * Issue 11 (h11r): "R" to a reminder offers open slots by text, and "1", "2" or "3" moves the
  * appointment there through the scheduling service's race-safe path
- * (docs/adr/0037-reschedule-offers.md). No slot is held: a slot taken meanwhile gets a fresh
+ * (docs/adr/0036-reschedule-offers.md). No slot is held: a slot taken meanwhile gets a fresh
  * offer; an offer that ended, or an appointment Careloop may not move, goes to the front desk
  * as a task, as before self-scheduling. Every text goes through the outbox (consent, quiet
  * hours and caps at delivery), with a touchpoint and an audit event for each step.

@@ -439,7 +439,7 @@ export class SchedulingService {
     const key = idempotencyKey ? { key: idempotencyKey, bodyHash } : null;
     // One transaction, so one pooled connection, per request, also for the losers of a race:
     // the booking runs under a savepoint, and a refusal answers from the same connection
-    // (a burst of 100 for one slot would otherwise queue 199 transactions; docs/adr/0036).
+    // (a burst of 100 for one slot would otherwise queue 199 transactions; docs/adr/0035).
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
       if (key) {
         const earlier = await this.replay(tx, ctx, key);

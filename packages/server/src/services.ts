@@ -13,8 +13,11 @@ import { CapacityService } from './modules/capacity/service.js';
 // Issue 9: questionnaire answers, read on the 360 page.
 import { QuestionnaireReader } from './modules/clinical/questionnaires.js';
 // Issue 11 (h11j): referrals announced to journeys.
-import { referralEventsTo } from './modules/clinical/referral-events.js';
-import { encounterEventsTo, withDischargeJourneys } from './modules/clinical/service.js';
+import {
+  encounterEventsTo,
+  referralEventsTo,
+  withDischargeJourneys,
+} from './modules/clinical/service.js';
 import { CsvImportService } from './modules/csv-import/service.js';
 import { DirectoryService } from './modules/directory/service.js';
 // Issue 11: the job runner and the outbox.

@@ -37,6 +37,10 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'jobs/names.ts': "the job runner's typed job names and payloads",
   'integrations/webhooks/events.ts':
     'the domain-event sink (a type): an owner tells subscribed webhooks in its own transaction',
+  // Issue 11: it writes an organization's account templates through the templates service, so
+  // the service cannot re-export it without an import circle.
+  'templates/account-emails.ts':
+    'the account emails (email verification, password reset) from editable templates, for auth',
 };
 
 /** Files that may write `patients`: the golden-record writer alone. */

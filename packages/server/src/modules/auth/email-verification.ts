@@ -11,7 +11,7 @@ import type { Actor } from '../../http/context.js';
 import { appendAudit } from '../audit/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
-import { accountEmail, EMAIL_VERIFICATION_TEMPLATE } from '../templates/service.js';
+import { accountEmail, EMAIL_VERIFICATION_TEMPLATE } from '../templates/account-emails.js';
 import { OneTimeTokens } from './one-time-token.js';
 import { users } from './schema.js';
 import type { AuthService } from './service.js';

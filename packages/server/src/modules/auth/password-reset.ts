@@ -12,7 +12,7 @@ import type { Database } from '../../db/client.js';
 import { appendAudit } from '../audit/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
-import { accountEmail, PASSWORD_RESET_TEMPLATE } from '../templates/service.js';
+import { accountEmail, PASSWORD_RESET_TEMPLATE } from '../templates/account-emails.js';
 import { OneTimeTokens } from './one-time-token.js';
 import { assertStrongPassword } from './passwords.js';
 import { passwordResetTokens } from './reset-schema.js';

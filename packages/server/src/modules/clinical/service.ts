@@ -27,6 +27,12 @@ export {
   withDischargeJourneys,
 } from './discharges.js';
 export { encounterReason } from './reason.js';
+// Issue 11 (h11j): imported referrals reach journeys.
+export {
+  type ImportedReferral,
+  type ReferralEventSink,
+  referralEventsTo,
+} from './referral-events.js';
 
 /** The clinical tables, by the key importers name them with, in foreign-key order. */
 export const CLINICAL_TABLES = {

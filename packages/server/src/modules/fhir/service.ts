@@ -1,8 +1,7 @@
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database } from '../../db/client.js';
 import type { AuditLog } from '../audit/service.js';
-import type { ReferralEventSink } from '../clinical/referral-events.js';
-import type { EncounterEventSink } from '../clinical/service.js';
+import type { EncounterEventSink, ReferralEventSink } from '../clinical/service.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
 import { FhirImportService } from './import/import-service.js';
 import { FhirReadService } from './read/read-service.js';

@@ -24,7 +24,7 @@ import type { RescheduleOfferService } from '../reschedule-offers/service.js';
 import { appointments, visitTypes } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
-import { patientZones } from '../templates/policy.js';
+import { patientZones } from '../templates/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
 

@@ -74,6 +74,9 @@ import {
   withinHours,
 } from './slots.js';
 
+/** Issue 13: the practitioner an EHR feed's appointment names, for the SIU and FHIR importers. */
+export { type FeedPractitioner, practitionerNamed } from './feed-practitioner.js';
+
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 /** How far an availability search may reach, and how far alternatives are looked for. */

@@ -9,7 +9,7 @@ import { createTestApp, type Session, type TestApp, TestTenant } from '../../tes
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { outboundMessages } from '../messaging/schema.js';
-import { EMAIL_VERIFICATION_TEMPLATE, PASSWORD_RESET_TEMPLATE } from './service.js';
+import { EMAIL_VERIFICATION_TEMPLATE, PASSWORD_RESET_TEMPLATE } from './account-emails.js';
 
 const PUBLIC_URL = 'https://crm.clinic.example';
 

@@ -25,14 +25,6 @@ import type { AuditLog } from '../audit/service.js';
 import type { RestrictionService } from '../restrictions/service.js';
 import { mergeValuesFor, renderBodies } from './render.js';
 
-// Issue 11 (h11d): account emails (verification, password reset) through templates.
-export {
-  ACCOUNT_TEMPLATES,
-  type AccountEmail,
-  accountEmail,
-  EMAIL_VERIFICATION_TEMPLATE,
-  PASSWORD_RESET_TEMPLATE,
-} from './account-emails.js';
 // What messaging needs to render and time a patient's message (send-template.ts, send-policy.ts).
 // Issue 11 at scale: the zones of a batch's patients at once.
 export {

@@ -5,8 +5,7 @@ import { DecryptionError, type FieldCipher } from '../../../crypto/field-cipher.
 import { JsonText } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
-import type { ImportedReferral } from '../../clinical/referral-events.js';
-import type { ImportedEncounterChange } from '../../clinical/service.js';
+import type { ImportedEncounterChange, ImportedReferral } from '../../clinical/service.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry, RecordType } from '../mapping/context.js';

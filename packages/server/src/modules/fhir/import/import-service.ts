@@ -10,8 +10,7 @@ import {
   auditFields,
   type ChainedFields,
 } from '../../audit/service.js';
-import type { ReferralEventSink } from '../../clinical/referral-events.js';
-import type { EncounterEventSink } from '../../clinical/service.js';
+import type { EncounterEventSink, ReferralEventSink } from '../../clinical/service.js';
 import type { AppointmentEventSink } from '../../scheduling/service.js';
 import { touchpointStatements } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry } from '../mapping/context.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOutcomeIssue, Reference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { Db } from '../../../db/client.js';
-import type { ImportedReferral } from '../../clinical/referral-events.js';
 import {
   allergies,
   carePlans,
@@ -14,7 +13,7 @@ import {
   questionnaireResponses,
   serviceRequests,
 } from '../../clinical/schema.js';
-import type { ImportedEncounterChange } from '../../clinical/service.js';
+import type { ImportedEncounterChange, ImportedReferral } from '../../clinical/service.js';
 import { locations, practitioners, serviceLines } from '../../directory/schema.js';
 import { mpiReviewItems, patientSourceRecords } from '../../mpi/schema.js';
 import {

@@ -1,9 +1,8 @@
 import type { AppointmentStatus } from '@careloop/core';
 import type { Appointment } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
-import { practitionerNamed } from '../../scheduling/feed-practitioner.js';
 import { appointments } from '../../scheduling/schema.js';
-import { stateOf } from '../../scheduling/service.js';
+import { practitionerNamed, stateOf } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import { NotMapped } from '../outcome.js';
 import { firstLabel, instantOf, labelOf } from '../values.js';

@@ -1,11 +1,12 @@
 import type { AppointmentStatus, JourneyStage } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { type FeedPractitioner, practitionerNamed } from '../../scheduling/feed-practitioner.js';
 import { appointments, ehrBookingRequests } from '../../scheduling/schema.js';
 import {
   appointmentCancelReason,
   appointmentReason,
+  type FeedPractitioner,
+  practitionerNamed,
   sealedCancelReason,
   sealedReason,
   stateOf,

@@ -57,7 +57,8 @@ export function ScheduleModeSection() {
         </Alert>
       ) : null}
       <Text size="sm" c="dimmed">
-        The EHR mode needs the EHR's MLLP endpoint (EHR_MLLP_ENDPOINT).
+        The EHR mode needs an EHR endpoint: its FHIR server (EHR_FHIR_BASE) or its MLLP listener
+        (EHR_MLLP_ENDPOINT). With both, booking requests go to the FHIR server.
       </Text>
     </Stack>
   );

@@ -1,13 +1,7 @@
 import { connect } from 'node:net';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  freePort,
-  serverNow,
-  useCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import { freePort, serverNow, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 /**
  * Issue 11's whole path in one run: the reminder journey published in the console, an EHR's
@@ -23,7 +17,7 @@ let hl7Port: number;
 const START_VT = String.fromCharCode(0x0b);
 const END = `${String.fromCharCode(0x1c)}\r`;
 
-const { app, browser } = useCareloop(async () => {
+const { app, newPage, signIn } = useCareloop(async () => {
   hl7Port = await freePort();
   return { env: { HL7_PORT: String(hl7Port) } };
 });
@@ -53,12 +47,8 @@ function hl7Time(at: Date): string {
 }
 
 async function signedInAdmin(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS.admin.email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await newPage(1400, { viewport: { width: 1400, height: 1000 } });
+  await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Journeys' }).waitFor();
   return page;
 }

@@ -1,13 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_LOGINS,
-  launchBrowser,
-  type RunningCareloop,
-  serverNow,
-  startCareloop,
-  withScreenshotOnFailure,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { serverNow, useCareloop, withScreenshotOnFailure } from './harness.js';
 
 /**
  * Issue 11 (h11r): "R" to the 2-day reminder offers open times, and "1" moves the visit. The
@@ -16,30 +9,13 @@ import {
  * every day around the clock (made for the test through the API), so the reminder is due within
  * minutes whatever the day and hour of the run.
  */
-let app: RunningCareloop;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startCareloop(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, newPage, signIn, apiSession } = useCareloop();
 
 /** The demo admin's API session: a JSON request with its cookie and CSRF token. */
 async function adminApi(): Promise<
   <T>(method: string, path: string, body?: unknown) => Promise<T>
 > {
-  const login = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_LOGINS.admin),
-  });
-  expect(login.status).toBe(200);
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const { cookie, csrfToken } = await apiSession('admin');
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${app.url}${path}`, {
       method,
@@ -57,12 +33,8 @@ async function adminApi(): Promise<
 }
 
 async function signedInAdmin(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Email').fill(DEMO_LOGINS.admin.email);
-  await page.getByLabel('Password').fill(DEMO_LOGINS.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await newPage(1400, { viewport: { width: 1400, height: 1000 } });
+  await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Journeys' }).waitFor();
   return page;
 }

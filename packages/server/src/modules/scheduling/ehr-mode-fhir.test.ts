@@ -4,14 +4,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { type FhirSimulator, startFhirSimulator } from '../ehr-link/fhir-simulator.js';
-import { schedules, slots } from '../fhir/schema.js';
 import { sendFhir } from '../messaging/fhir/fhir-sender.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { tasks } from '../tasks/schema.js';
 import { REFUSED_CANCEL_REASON } from './ehr-mode.js';
 import { appointments, ehrBookingRequests, slotHolds } from './schema.js';
+import { ehrSchedule } from './test/ehr-schedule.js';
 
 /**
  * Issue 13 (h13f), the FHIR path of the EHR-owned schedule: with EHR_FHIR_BASE a booking is a
@@ -46,46 +45,16 @@ describeEachDatabase('booking through the EHR’s FHIR server', (kind) => {
     tenant = await TestTenant.create(app);
     const admin = await tenant.signIn('admin');
     desk = await tenant.signIn('front-desk');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'North Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ama', familyName: 'Osei', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    locationId = loc.id;
-    practitionerId = doc.id;
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Follow-up',
-      durationMinutes: 30,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
-    // The EHR's schedule: 14:00–18:00 free.
-    await app.database.system(async (tx) => {
-      const [schedule] = await tx
-        .insert(schedules)
-        .values({ orgId: tenant.orgId, name: 'Dr Osei', practitionerId, locationId })
-        .returning();
-      if (!schedule) throw new Error('fixture');
-      await tx.insert(slots).values({
-        orgId: tenant.orgId,
-        scheduleId: schedule.id,
-        status: 'free',
-        startAt: new Date(`${DAY}T14:00:00Z`),
-        endAt: new Date(`${DAY}T18:00:00Z`),
-      });
-    });
-    // The mode needs an EHR endpoint: EHR_FHIR_BASE is one.
-    const mode = await admin.patch('/api/scheduling/settings', { scheduleMode: 'ehr' });
-    expect(mode.statusCode, mode.body).toBe(200);
+    // The EHR's schedule: 14:00–18:00 free. The mode needs an EHR endpoint: EHR_FHIR_BASE is one.
+    ({ locationId, practitionerId, serviceId } = await ehrSchedule(app, tenant, admin, {
+      slots: [
+        {
+          status: 'free',
+          startAt: new Date(`${DAY}T14:00:00Z`),
+          endAt: new Date(`${DAY}T18:00:00Z`),
+        },
+      ],
+    }));
   }, 180_000);
 
   afterAll(async () => {

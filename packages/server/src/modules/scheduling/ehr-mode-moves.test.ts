@@ -9,12 +9,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { locations, practitioners } from '../directory/schema.js';
-import { schedules, slots } from '../fhir/schema.js';
 import { type EhrSimulator, startEhrSimulator } from '../hl7/ehr-simulator.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { tasks } from '../tasks/schema.js';
 import { appointments, ehrBookingRequests, slotHolds } from './schema.js';
+import { ehrSchedule } from './test/ehr-schedule.js';
 
 /**
  * Issue 13, the EHR owns the schedule: a move of a requested appointment is an SIU^S13 the EHR
@@ -46,45 +45,10 @@ describeEachDatabase('moves and portal bookings when the EHR owns the schedule',
     tenant = await TestTenant.create(app);
     const admin = await tenant.signIn('admin');
     desk = await tenant.signIn('front-desk');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'North Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ama', familyName: 'Osei', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    locationId = loc.id;
-    practitionerId = doc.id;
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Follow-up',
-      durationMinutes: 30,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
     // The EHR's schedule, as a FHIR import leaves it: 09:00-12:00 New York free.
-    await app.database.system(async (tx) => {
-      const [schedule] = await tx
-        .insert(schedules)
-        .values({ orgId: tenant.orgId, name: 'Dr Osei', practitionerId, locationId })
-        .returning();
-      if (!schedule) throw new Error('fixture');
-      await tx.insert(slots).values({
-        orgId: tenant.orgId,
-        scheduleId: schedule.id,
-        status: 'free',
-        startAt: new Date(at('14:00')),
-        endAt: new Date(at('17:00')),
-      });
-    });
-    const mode = await admin.patch('/api/scheduling/settings', { scheduleMode: 'ehr' });
-    expect(mode.statusCode, mode.body).toBe(200);
+    ({ locationId, practitionerId, serviceId } = await ehrSchedule(app, tenant, admin, {
+      slots: [{ status: 'free', startAt: new Date(at('14:00')), endAt: new Date(at('17:00')) }],
+    }));
   }, 180_000);
 
   afterAll(async () => {

@@ -9,13 +9,13 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { siu } from '../../test/hl7/messages.js';
 import { auditEvents } from '../audit/schema.js';
 import type { AuditActor } from '../audit/service.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { schedules, slots } from '../fhir/schema.js';
 import { type EhrSimulator, startEhrSimulator } from '../hl7/ehr-simulator.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { tasks } from '../tasks/schema.js';
 import { REFUSED_CANCEL_REASON } from './ehr-mode.js';
 import { appointments, ehrBookingRequests, slotHolds } from './schema.js';
+import { ehrSchedule } from './test/ehr-schedule.js';
 
 /**
  * Issue 13, the EHR owns the schedule: availability is the EHR's free slots, a booking is an
@@ -49,55 +49,21 @@ describeEachDatabase('booking when the EHR owns the schedule', (kind) => {
     tenant = await TestTenant.create(app);
     const admin = await tenant.signIn('admin');
     desk = await tenant.signIn('front-desk');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'North Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ama', familyName: 'Osei', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    locationId = loc.id;
-    practitionerId = doc.id;
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Follow-up',
-      durationMinutes: 30,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
     // The EHR's schedule, as a FHIR import leaves it: 09:00–10:30 free, 10:30–11:00 busy.
-    await app.database.system(async (tx) => {
-      const [schedule] = await tx
-        .insert(schedules)
-        .values({ orgId: tenant.orgId, name: 'Dr Osei', practitionerId, locationId })
-        .returning();
-      if (!schedule) throw new Error('fixture');
-      await tx.insert(slots).values([
+    ({ locationId, practitionerId, serviceId } = await ehrSchedule(app, tenant, admin, {
+      slots: [
         {
-          orgId: tenant.orgId,
-          scheduleId: schedule.id,
           status: 'free',
           startAt: new Date(`${DAY}T14:00:00Z`),
           endAt: new Date(`${DAY}T15:30:00Z`),
         },
         {
-          orgId: tenant.orgId,
-          scheduleId: schedule.id,
           status: 'busy',
           startAt: new Date(`${DAY}T15:30:00Z`),
           endAt: new Date(`${DAY}T16:00:00Z`),
         },
-      ]);
-    });
-    const mode = await admin.patch('/api/scheduling/settings', { scheduleMode: 'ehr' });
-    expect(mode.statusCode, mode.body).toBe(200);
-    expect(mode.json<{ scheduleMode: string }>().scheduleMode).toBe('ehr');
+      ],
+    }));
   }, 180_000);
 
   afterAll(async () => {

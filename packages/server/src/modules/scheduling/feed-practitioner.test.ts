@@ -8,11 +8,10 @@ import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { bundle, entry, systemActor } from '../../test/fhir/fixtures.js';
 import type { AuditActor } from '../audit/service.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { NPI_SYSTEM } from '../fhir/mapping/directory.js';
-import { schedules, slots } from '../fhir/schema.js';
 import { sourceLinks } from '../mpi/schema.js';
 import { appointments } from './schema.js';
+import { ehrSchedule } from './test/ehr-schedule.js';
 
 const SAMPLES = new URL('../../../../../../shared/data/hl7v2/samples/', import.meta.url);
 
@@ -58,25 +57,18 @@ describeEachDatabase('the practitioner of a feed appointment', (kind) => {
     tenant = await TestTenant.create(app);
     const admin = await tenant.signIn('admin');
     desk = await tenant.signIn('front-desk');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'GH Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({
-          orgId: tenant.orgId,
-          givenName: 'Robert',
-          familyName: 'GE',
-          npi: '1234567893',
-        })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    practitionerId = doc.id;
+    // The EHR's free slots for the day, 09:00-15:00 New York, as its last FHIR import left them.
+    ({ practitionerId, serviceId } = await ehrSchedule(app, tenant, admin, {
+      clinic: 'GH Clinic',
+      practitioner: { givenName: 'Robert', familyName: 'GE', npi: '1234567893' },
+      slots: [
+        {
+          status: 'free',
+          startAt: new Date(`${DAY}T14:00:00Z`),
+          endAt: new Date(`${DAY}T20:00:00Z`),
+        },
+      ],
+    }));
     // Imported from the EHR's FHIR server as Practitioner/1210, the id its SIU feed uses.
     await app.database.system((tx) =>
       tx.insert(sourceLinks).values({
@@ -85,33 +77,9 @@ describeEachDatabase('the practitioner of a feed appointment', (kind) => {
         sourceType: 'Practitioner',
         sourceId: '1210',
         recordType: 'practitioner',
-        recordId: doc.id,
+        recordId: practitionerId,
       }),
     );
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Follow-up',
-      durationMinutes: 30,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
-    // The EHR's free slots for the day, 09:00-15:00 New York, as its last FHIR import left them.
-    await app.database.system(async (tx) => {
-      const [schedule] = await tx
-        .insert(schedules)
-        .values({ orgId: tenant.orgId, name: 'Dr GE', practitionerId: doc.id, locationId: loc.id })
-        .returning();
-      if (!schedule) throw new Error('fixture');
-      await tx.insert(slots).values({
-        orgId: tenant.orgId,
-        scheduleId: schedule.id,
-        status: 'free',
-        startAt: new Date(`${DAY}T14:00:00Z`),
-        endAt: new Date(`${DAY}T20:00:00Z`),
-      });
-    });
-    const mode = await admin.patch('/api/scheduling/settings', { scheduleMode: 'ehr' });
-    expect(mode.statusCode, mode.body).toBe(200);
   }, 180_000);
 
   afterAll(() => app?.close());

@@ -267,35 +267,24 @@ export class OutboxService {
 
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
   async queueEmail(tx: Db, email: QueuedEmail): Promise<string | null> {
-    const id = randomUUID();
     const { orgId } = email;
-    const [row] = await tx
-      .insert(outboundMessages)
-      .values({
-        id,
-        orgId,
-        patientId: email.patientId ?? null,
-        userId: email.userId ?? null,
-        channel: 'email',
-        purpose: email.purpose,
-        recipient: email.to,
-        subjectEncrypted: this.cipher.encrypt(email.subject, outboundSubjectAad(id, orgId)),
-        textEncrypted: this.cipher.encrypt(email.text, outboundTextAad(id, orgId)),
-        htmlEncrypted: email.html
-          ? this.cipher.encrypt(email.html, outboundHtmlAad(id, orgId))
-          : null,
-        attachmentEncrypted: email.attachment
-          ? this.cipher.encrypt(JSON.stringify(email.attachment), outboundAttachmentAad(id, orgId))
-          : null,
-        idempotencyKey: email.idempotencyKey,
-        validUntil: email.validUntil ?? null,
-        createdAt: this.options.clock(),
-      })
-      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
-      .returning({ id: outboundMessages.id });
-    if (!row) return null;
-    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
-    return id;
+    return this.enqueue(tx, orgId, (id) => ({
+      patientId: email.patientId ?? null,
+      userId: email.userId ?? null,
+      channel: 'email',
+      purpose: email.purpose,
+      recipient: email.to,
+      subjectEncrypted: this.cipher.encrypt(email.subject, outboundSubjectAad(id, orgId)),
+      textEncrypted: this.cipher.encrypt(email.text, outboundTextAad(id, orgId)),
+      htmlEncrypted: email.html
+        ? this.cipher.encrypt(email.html, outboundHtmlAad(id, orgId))
+        : null,
+      attachmentEncrypted: email.attachment
+        ? this.cipher.encrypt(JSON.stringify(email.attachment), outboundAttachmentAad(id, orgId))
+        : null,
+      idempotencyKey: email.idempotencyKey,
+      validUntil: email.validUntil ?? null,
+    }));
   }
 
   /**
@@ -304,26 +293,15 @@ export class OutboxService {
    */
   async queueSms(tx: Db, sms: QueuedSms): Promise<string | null> {
     if (!/^\+[1-9]\d{6,14}$/.test(sms.to)) throw new Error('queueSms: the number is not E.164');
-    const id = randomUUID();
     const { orgId } = sms;
-    const [row] = await tx
-      .insert(outboundMessages)
-      .values({
-        id,
-        orgId,
-        patientId: sms.patientId ?? null,
-        channel: 'sms',
-        purpose: sms.purpose,
-        recipient: sms.to,
-        textEncrypted: this.cipher.encrypt(sms.text, outboundTextAad(id, orgId)),
-        idempotencyKey: sms.idempotencyKey,
-        createdAt: this.options.clock(),
-      })
-      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
-      .returning({ id: outboundMessages.id });
-    if (!row) return null;
-    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
-    return id;
+    return this.enqueue(tx, orgId, (id) => ({
+      patientId: sms.patientId ?? null,
+      channel: 'sms',
+      purpose: sms.purpose,
+      recipient: sms.to,
+      textEncrypted: this.cipher.encrypt(sms.text, outboundTextAad(id, orgId)),
+      idempotencyKey: sms.idempotencyKey,
+    }));
   }
 
   // Issue 11 at scale: a send to many recipients (docs/adr/0034-batched-outbox-dispatch.md).
@@ -367,54 +345,32 @@ export class OutboxService {
   async queueHl7(tx: Db, message: QueuedHl7): Promise<string | null> {
     if (!parseEndpoint(message.endpoint))
       throw new Error('queueHl7: the endpoint is not host:port');
-    const id = randomUUID();
     const { orgId } = message;
-    const [row] = await tx
-      .insert(outboundMessages)
-      .values({
-        id,
-        orgId,
-        patientId: message.patientId,
-        channel: 'hl7',
-        purpose: 'operations',
-        recipient: message.endpoint,
-        textEncrypted: this.cipher.encrypt(message.text, outboundTextAad(id, orgId)),
-        idempotencyKey: message.idempotencyKey,
-        createdAt: this.options.clock(),
-      })
-      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
-      .returning({ id: outboundMessages.id });
-    if (!row) return null;
-    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
-    return id;
+    return this.enqueue(tx, orgId, (id) => ({
+      patientId: message.patientId,
+      channel: 'hl7',
+      purpose: 'operations',
+      recipient: message.endpoint,
+      textEncrypted: this.cipher.encrypt(message.text, outboundTextAad(id, orgId)),
+      idempotencyKey: message.idempotencyKey,
+    }));
   }
 
   /** Issue 13 (h13f): writes the FHIR request and its job in `tx`; null if its key was queued before. */
   async queueFhir(tx: Db, message: QueuedFhir): Promise<string | null> {
-    const id = randomUUID();
     const { orgId } = message;
-    const [row] = await tx
-      .insert(outboundMessages)
-      .values({
-        id,
-        orgId,
-        patientId: message.patientId,
-        channel: 'fhir',
-        purpose: 'operations',
-        recipient: message.base,
-        // The Appointment names the patient: sealed to the row like every message's text.
-        textEncrypted: this.cipher.encrypt(
-          JSON.stringify(message.request),
-          outboundTextAad(id, orgId),
-        ),
-        idempotencyKey: message.idempotencyKey,
-        createdAt: this.options.clock(),
-      })
-      .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
-      .returning({ id: outboundMessages.id });
-    if (!row) return null;
-    await this.jobs.send(tx, 'outbox.send', { orgId, messageId: id });
-    return id;
+    return this.enqueue(tx, orgId, (id) => ({
+      patientId: message.patientId,
+      channel: 'fhir',
+      purpose: 'operations',
+      recipient: message.base,
+      // The Appointment names the patient: sealed to the row like every message's text.
+      textEncrypted: this.cipher.encrypt(
+        JSON.stringify(message.request),
+        outboundTextAad(id, orgId),
+      ),
+      idempotencyKey: message.idempotencyKey,
+    }));
   }
 
   // Issue 11: signed webhooks (docs/adr/0029).
@@ -423,20 +379,32 @@ export class OutboxService {
    * checks are for messages to patients); returns its id, or null if its key was queued before.
    */
   async queueWebhook(tx: Db, webhook: QueuedWebhook): Promise<string | null> {
-    const id = randomUUID();
     const { orgId } = webhook;
+    return this.enqueue(tx, orgId, (id) => ({
+      channel: 'webhook',
+      purpose: 'operations',
+      recipient: webhook.endpointId,
+      textEncrypted: this.cipher.encrypt(webhook.body, outboundTextAad(id, orgId)),
+      idempotencyKey: webhook.idempotencyKey,
+    }));
+  }
+
+  /**
+   * Writes one message row and its send job in `tx`. `fields` builds the row for its new id (the
+   * sealed text is bound to it); the answer is that id, or null when the organization queued the
+   * same idempotency key before, and then nothing is written.
+   */
+  private async enqueue(
+    tx: Db,
+    orgId: string,
+    fields: (
+      id: string,
+    ) => Omit<typeof outboundMessages.$inferInsert, 'id' | 'orgId' | 'createdAt'>,
+  ): Promise<string | null> {
+    const id = randomUUID();
     const [row] = await tx
       .insert(outboundMessages)
-      .values({
-        id,
-        orgId,
-        channel: 'webhook',
-        purpose: 'operations',
-        recipient: webhook.endpointId,
-        textEncrypted: this.cipher.encrypt(webhook.body, outboundTextAad(id, orgId)),
-        idempotencyKey: webhook.idempotencyKey,
-        createdAt: this.options.clock(),
-      })
+      .values({ ...fields(id), id, orgId, createdAt: this.options.clock() })
       .onConflictDoNothing({ target: [outboundMessages.orgId, outboundMessages.idempotencyKey] })
       .returning({ id: outboundMessages.id });
     if (!row) return null;

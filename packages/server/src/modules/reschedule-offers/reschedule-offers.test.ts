@@ -2,10 +2,10 @@ import { offeredSlotsOf, type SmsGatewayPage, type SmsInboundReceipt } from '@ca
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
+import { openClinic } from '../../test/clinic.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { journeyEnrolments } from '../journeys/schema.js';
 import { inboundMessages, outboundMessages } from '../messaging/schema.js';
 import { appointments } from '../scheduling/schema.js';
@@ -43,44 +43,11 @@ describeEachDatabase('"R" to a reminder offers open slots by text', (kind) => {
     await app.services.jobs.start();
     tenant = await TestTenant.create(app, 'Harbor Clinic');
     const admin = await tenant.signIn('admin');
-    const [location] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({
-          orgId: tenant.orgId,
-          name: 'Harbor Clinic',
-          timeZone: 'America/New_York',
-          phone: '617-555-0100',
-        })
-        .returning(),
-    );
-    const [ana] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ana', familyName: 'Reyes', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!location || !ana) throw new Error('fixture');
-    locationId = location.id;
-    anaId = ana.id;
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Annual physical',
-      durationMinutes: 30,
-      bufferMinutes: 0,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
-    for (const weekday of [1, 2, 3, 4, 5]) {
-      const rule = await admin.post('/api/scheduling/rules', {
-        practitionerId: anaId,
-        locationId,
-        weekday,
-        start: '09:00',
-        end: '12:00',
-      });
-      expect(rule.statusCode, rule.body).toBe(201);
-    }
+    ({
+      locationId,
+      practitionerId: anaId,
+      serviceId,
+    } = await openClinic(app, tenant, admin, { name: 'Harbor Clinic', phone: '617-555-0100' }));
     await app.database.withTenant(tenant.orgId, (tx) =>
       ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, clock.now()),
     );

@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { outboundSubjectAad, outboundTextAad } from '../../crypto/encrypted-fields.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { openClinic } from '../../test/clinic.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { WAITLIST_OFFER_TEMPLATE } from './offer-template.js';
@@ -40,37 +40,11 @@ describeEachDatabase('waitlist offers sent from the template', (kind) => {
     await app.database.withTenant(tenant.orgId, (tx) =>
       ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, new Date(now)),
     );
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'Main Street Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ana', familyName: 'Reyes', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    locationId = loc.id;
-    doctorId = doc.id;
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Annual physical',
-      durationMinutes: 30,
-      bufferMinutes: 0,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
-    const rule = await admin.post('/api/scheduling/rules', {
-      practitionerId: doctorId,
+    ({
       locationId,
-      weekday: 2,
-      start: '09:00',
-      end: '12:00',
-    });
-    expect(rule.statusCode, rule.body).toBe(201);
+      practitionerId: doctorId,
+      serviceId,
+    } = await openClinic(app, tenant, admin, { weekdays: [2] }));
   }, 120_000);
   afterAll(() => app?.close());
 

@@ -3,9 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboundTextAad } from '../../crypto/encrypted-fields.js';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { openClinic } from '../../test/clinic.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { appointments, slotHolds } from '../scheduling/schema.js';
 import { SlotTakenError } from '../scheduling/service.js';
@@ -121,39 +121,7 @@ describeEachDatabase('waitlist and slot recovery', (kind) => {
     tenant = await TestTenant.create(app);
     admin = await tenant.signIn('admin');
     desk = await tenant.signIn('front-desk');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'Main Street Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ana', familyName: 'Reyes', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    locationId = loc.id;
-    doctorId = doc.id;
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Annual physical',
-      durationMinutes: 30,
-      bufferMinutes: 0,
-      modality: 'in-person',
-    });
-    expect(service.statusCode, service.body).toBe(201);
-    serviceId = service.json<{ id: string }>().id;
-    for (const weekday of [1, 2, 3, 4, 5]) {
-      const rule = await admin.post('/api/scheduling/rules', {
-        practitionerId: doctorId,
-        locationId,
-        weekday,
-        start: '09:00',
-        end: '12:00',
-      });
-      expect(rule.statusCode, rule.body).toBe(201);
-    }
+    ({ locationId, practitionerId: doctorId, serviceId } = await openClinic(app, tenant, admin));
   };
 
   describe('holds', () => {

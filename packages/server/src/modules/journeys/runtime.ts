@@ -10,6 +10,7 @@ import {
   type StepEffect,
   type StepInput,
   stepEnrolment,
+  type Team,
   validateJourney,
 } from '@careloop/core';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
@@ -344,6 +345,23 @@ export class JourneyRuntime {
     const audited = (recordType: string, recordId: string) => {
       audits.push({ action: 'create', recordType, recordId, patientId });
     };
+    /** A task node's work, and what "R" falls back to when it can offer no time. */
+    const task = async (what: {
+      title: string;
+      team: Team;
+      dueInMinutes?: number;
+    }): Promise<{ outcome: string; messageId: null }> => {
+      const id = await raisePatientTask(tx, {
+        orgId,
+        patientId,
+        title: what.title,
+        team: what.team,
+        dueAt: what.dueInMinutes ? new Date(now.getTime() + what.dueInMinutes * 60_000) : null,
+        createdAt: now,
+      });
+      audited('task', id);
+      return { outcome: 'task', messageId: null };
+    };
     switch (action.kind) {
       case 'send': {
         const validUntil = new Date(effect.validUntil ?? now.toISOString());
@@ -374,18 +392,7 @@ export class JourneyRuntime {
         };
       }
       case 'task': {
-        const id = await raisePatientTask(tx, {
-          orgId,
-          patientId,
-          title: action.title,
-          team: action.team,
-          dueAt: action.dueInMinutes
-            ? new Date(now.getTime() + action.dueInMinutes * 60_000)
-            : null,
-          createdAt: now,
-        });
-        audited('task', id);
-        return { outcome: 'task', messageId: null };
+        return task(action);
       }
       // Issue 11: a call task with the node's script; its outcome comes back as call.completed.
       case 'call': {
@@ -438,18 +445,7 @@ export class JourneyRuntime {
             messageId: null,
           };
         }
-        const id = await raisePatientTask(tx, {
-          orgId,
-          patientId,
-          title: action.title,
-          team: action.team,
-          dueAt: action.dueInMinutes
-            ? new Date(now.getTime() + action.dueInMinutes * 60_000)
-            : null,
-          createdAt: now,
-        });
-        audited('task', id);
-        return { outcome: 'task', messageId: null };
+        return task(action);
       }
       case 'enrol': {
         const [target] = await tx

@@ -279,6 +279,28 @@ describe('openSlots, for any hours, breaks and bookings, in any zone, across DST
     );
   });
 
+  it('leaves out a break the clock reads again after falling back (Chatham, 5 April 2026)', () => {
+    // The clock goes from 03:45 back to 02:45 at 14:00Z: a break 00:00–03:00 is read a second
+    // time, 14:00–14:15Z, and no slot starts there (fast-check found it, seed 382359416).
+    const { slots } = run({
+      zone: 'Pacific/Chatham',
+      start: '2026-04-03',
+      hours: [{ weekday: 0, kind: 'hours', start: '00:00', end: '03:45' }],
+      breaks: [{ weekday: 0, kind: 'break', start: '00:00', end: '03:00' }],
+      duration: 10,
+      buffer: 0,
+      busy: [],
+    });
+    const at = (iso: string) => slots.some((s) => s.start === Date.parse(iso));
+    const [breakFrom, breakTo] = [
+      Date.parse('2026-04-04T14:00:00Z'),
+      Date.parse('2026-04-04T14:15:00Z'),
+    ];
+    expect(at('2026-04-04T13:15:00Z')).toBe(true);
+    expect(slots.filter((s) => s.start < breakTo && s.end > breakFrom)).toEqual([]);
+    expect(at('2026-04-04T14:15:00Z')).toBe(true);
+  });
+
   it('lies, minute by minute on the local clock, within hours and outside breaks', () => {
     fc.assert(
       fc.property(input, (i) => {

@@ -152,6 +152,28 @@ function appliesOn(rule: WeeklyRule, date: LocalDate, weekday: number): boolean 
  * time, and the stretch of that second reading before the range's start is not in the range
  * ("01:45–02:00" in London on the last Sunday of October is 00:45–01:00Z and 01:45–02:00Z).
  */
+/**
+ * The span in which a clock that falls back within 3 hours after a range's end (`to`) reads the
+ * range's last part again: a break 00:00–03:00 in Chatham on 5 April 2026 (the clock goes from
+ * 03:45 back to 02:45) is also 14:00–14:15Z.
+ */
+function readAgain(startWall: number, endWall: number, to: number, timeZone: string): Interval[] {
+  const atEnd = zoneOffsetMs(to - MINUTE, timeZone);
+  const later = zoneOffsetMs(to + 3 * 3_600_000, timeZone);
+  if (later >= atEnd) return [];
+  // The first minute on the fallen-back clock, after `to`.
+  let lo = to - MINUTE;
+  let hi = to + 3 * 3_600_000;
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+    if (zoneOffsetMs(mid, timeZone) === atEnd) lo = mid;
+    else hi = mid;
+  }
+  const start = Math.max(hi, startWall - later);
+  const end = Math.min(hi + (atEnd - later), endWall - later);
+  return end > start ? [{ start, end }] : [];
+}
+
 function rangeInstants(dayMs: number, range: WallRange, timeZone: string): Interval[] {
   const start = wallMinutes(range.start);
   const end = wallMinutes(range.end);
@@ -162,7 +184,8 @@ function rangeInstants(dayMs: number, range: WallRange, timeZone: string): Inter
   if (to <= from) return [];
   const before = zoneOffsetMs(from, timeZone);
   const after = zoneOffsetMs(to - MINUTE, timeZone);
-  if (after >= before) return [{ start: from, end: to }];
+  if (after >= before)
+    return [{ start: from, end: to }, ...readAgain(startWall, dayMs + end * MINUTE, to, timeZone)];
   // The first minute on the fallen-back clock, between `from` and `to`.
   let lo = from;
   let hi = to - MINUTE;

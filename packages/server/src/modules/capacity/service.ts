@@ -288,7 +288,7 @@ export class CapacityService {
     filters: { location: string | null; practitioner: string | null },
     now: Date,
   ): Promise<CapacityReport['leadTimes']> {
-    const services = (await this.scheduling.listServices(ctx)).filter((s) => s.active);
+    const services = (await this.scheduling.setup.listServices(ctx)).filter((s) => s.active);
     const out: CapacityReport['leadTimes'] = [];
     for (const service of services) {
       const slots = await this.scheduling.availability(ctx, {

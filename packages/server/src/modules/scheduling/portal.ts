@@ -134,7 +134,7 @@ export class PortalScheduling {
   async list(ctx: RequestContext, patientId: string): Promise<PortalAppointments> {
     const [all, policy] = await Promise.all([
       this.scheduling.listForPatient(ctx, patientId),
-      this.scheduling.settings(ctx),
+      this.scheduling.setup.settings(ctx),
     ]);
     const now = this.scheduling.now().getTime();
     const shown = all.map((a) => portalView(a, policy.lateCancelHours, now));
@@ -160,7 +160,7 @@ export class PortalScheduling {
     body: PortalAppointmentChange,
   ): Promise<PortalAppointment> {
     const current = await this.own(ctx, patientId, id);
-    const policy = await this.scheduling.settings(ctx);
+    const policy = await this.scheduling.setup.settings(ctx);
     const deadline = selfServiceDeadline(Date.parse(current.start), policy.lateCancelHours);
     if (OPEN.includes(current.status) && this.scheduling.now().getTime() > deadline) {
       throw new CareloopError(
@@ -192,7 +192,7 @@ export class PortalScheduling {
     ctx: RequestContext,
     a: ScheduledAppointment,
   ): Promise<PortalAppointment> {
-    const policy = await this.scheduling.settings(ctx);
+    const policy = await this.scheduling.setup.settings(ctx);
     return portalView(a, policy.lateCancelHours, this.scheduling.now().getTime());
   }
 

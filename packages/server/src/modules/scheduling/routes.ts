@@ -12,37 +12,37 @@ export default async function schedulingRoutes(
 ): Promise<void> {
   const r = routes.scheduling;
 
-  defineRoute(app, r.services, (request) => scheduling.listServices(contextOf(request)));
+  defineRoute(app, r.services, (request) => scheduling.setup.listServices(contextOf(request)));
 
   defineRoute(app, r.createService, async (request, reply) => {
-    const created = await scheduling.createService(contextOf(request), request.body);
+    const created = await scheduling.setup.createService(contextOf(request), request.body);
     return reply.status(201).send(created);
   });
 
   defineRoute(app, r.rules, (request) =>
-    scheduling.listRules(contextOf(request), {
+    scheduling.setup.listRules(contextOf(request), {
       practitionerId: request.query.practitioner,
       locationId: request.query.location,
     }),
   );
 
   defineRoute(app, r.addRule, async (request, reply) =>
-    reply.status(201).send(await scheduling.addRule(contextOf(request), request.body)),
+    reply.status(201).send(await scheduling.setup.addRule(contextOf(request), request.body)),
   );
 
   defineRoute(app, r.deleteRule, async (request, reply) => {
-    await scheduling.deleteRule(contextOf(request), request.params.id);
+    await scheduling.setup.deleteRule(contextOf(request), request.params.id);
     return reply.status(204).send(null);
   });
 
   defineRoute(app, r.addException, async (request, reply) =>
-    reply.status(201).send(await scheduling.addException(contextOf(request), request.body)),
+    reply.status(201).send(await scheduling.setup.addException(contextOf(request), request.body)),
   );
 
-  defineRoute(app, r.settings, (request) => scheduling.settings(contextOf(request)));
+  defineRoute(app, r.settings, (request) => scheduling.setup.settings(contextOf(request)));
 
   defineRoute(app, r.updateSettings, (request) =>
-    scheduling.updateSettings(contextOf(request), request.body),
+    scheduling.setup.updateSettings(contextOf(request), request.body),
   );
 
   defineRoute(app, r.availability, async (request) => ({

@@ -5,38 +5,30 @@ import {
   type AppointmentChange,
   type AppointmentEvent,
   type AppointmentStatus,
-  type AvailabilityExceptionCreate,
   type AvailabilityQuery,
-  type AvailabilityRule,
-  type AvailabilityRuleCreate,
   type AvailableSlot,
-  type BookableService,
-  type BookableServiceCreate,
   badRequest,
   type CalendarQuery,
   CareloopError,
   canonicalJson,
   conflict,
   EVENT_OF_ACTION,
-  joinLink,
   mayRead,
   notFound,
   type Problem,
   type Role,
   type ScheduledAppointment,
-  type SchedulingSettings,
-  type SchedulingSettingsUpdate,
   transition,
   unknownReference,
 } from '@careloop/core';
-import { and, asc, eq, gt, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import type { FieldCipher } from '../../crypto/field-cipher.js';
 import { insertStatements, updateStatements } from '../../db/bulk-sql.js';
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
-import { locations, organizations, practitioners } from '../directory/schema.js';
+import { organizations } from '../directory/schema.js';
 import type { DomainEventSink } from '../integrations/webhooks/events.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
@@ -53,17 +45,10 @@ import {
   releaseExpiredHolds,
   releaseHold,
 } from './holds.js';
-import { appointmentCancelReason, sealedCancelReason } from './reason.js';
-import {
-  appointments,
-  availabilityExceptions,
-  availabilityRules,
-  bookingRequests,
-  schedulingSettings,
-  visitTypeLocations,
-  visitTypePractitioners,
-  visitTypes,
-} from './schema.js';
+import { selectAppointments } from './reads.js';
+import { sealedCancelReason } from './reason.js';
+import { appointments, bookingRequests } from './schema.js';
+import { SchedulingSetup, settingsOf } from './setup.js';
 import {
   findSlots,
   loadBusy,
@@ -152,6 +137,8 @@ export class SchedulingService {
   private readonly confirmations: AppointmentConfirmations | undefined;
   /** Issue 13: requests to the EHR that owns the schedule; null without one configured. */
   readonly ehr: EhrScheduling | null;
+  /** The clinic's services, hours, exceptions and settings (setup.ts). */
+  readonly setup: SchedulingSetup;
 
   constructor(
     private readonly database: Database,
@@ -166,219 +153,7 @@ export class SchedulingService {
           this.record(tx, booker, change),
         )
       : null;
-  }
-
-  // ---- Services (visit types) -------------------------------------------------------------
-
-  async listServices(ctx: RequestContext): Promise<BookableService[]> {
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const rows = await tx.select({ id: visitTypes.id }).from(visitTypes).orderBy(visitTypes.name);
-      const out: BookableService[] = [];
-      for (const r of rows) {
-        const v = await loadVisitType(tx, r.id);
-        if (v) out.push(serviceOf(v));
-      }
-      return out;
-    });
-  }
-
-  async createService(ctx: RequestContext, body: BookableServiceCreate): Promise<BookableService> {
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const orgId = ctx.actor.orgId;
-      const [row] = await tx
-        .insert(visitTypes)
-        .values({
-          orgId,
-          name: body.name.trim(),
-          durationMinutes: body.durationMinutes,
-          bufferMinutes: body.bufferMinutes ?? 0,
-          modality: body.modality,
-          patientRule: body.patientRule ?? 'any',
-        })
-        .returning({ id: visitTypes.id });
-      if (!row) throw new Error('insert returned nothing');
-      const practitionerIds = [...new Set(body.practitionerIds ?? [])];
-      const locationIds = [...new Set(body.locationIds ?? [])];
-      if (practitionerIds.length > 0) {
-        await tx.insert(visitTypePractitioners).values(
-          practitionerIds.map((practitionerId) => ({
-            orgId,
-            visitTypeId: row.id,
-            practitionerId,
-          })),
-        );
-      }
-      if (locationIds.length > 0) {
-        await tx
-          .insert(visitTypeLocations)
-          .values(locationIds.map((locationId) => ({ orgId, visitTypeId: row.id, locationId })));
-      }
-      await this.audit.inTransaction(tx, ctx.audit, {
-        action: 'create',
-        recordType: 'scheduling-service',
-        recordId: row.id,
-      });
-      const created = await loadVisitType(tx, row.id);
-      if (!created) throw new Error('service vanished');
-      return serviceOf(created);
-    });
-  }
-
-  // ---- Availability rules and exceptions --------------------------------------------------
-
-  async listRules(
-    ctx: RequestContext,
-    filter: { practitionerId?: string; locationId?: string },
-  ): Promise<AvailabilityRule[]> {
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const rows = await tx
-        .select()
-        .from(availabilityRules)
-        .where(
-          and(
-            filter.practitionerId
-              ? eq(availabilityRules.practitionerId, filter.practitionerId)
-              : undefined,
-            filter.locationId ? eq(availabilityRules.locationId, filter.locationId) : undefined,
-          ),
-        )
-        .orderBy(
-          availabilityRules.practitionerId,
-          availabilityRules.weekday,
-          availabilityRules.startTime,
-        );
-      return rows.map(ruleOf);
-    });
-  }
-
-  async addRule(ctx: RequestContext, body: AvailabilityRuleCreate): Promise<AvailabilityRule> {
-    if (body.start >= body.end) throw badRequest('end must be after start', '/body/end');
-    if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) {
-      throw badRequest('validUntil must not be before validFrom', '/body/validUntil');
-    }
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const [row] = await tx
-        .insert(availabilityRules)
-        .values({
-          orgId: ctx.actor.orgId,
-          practitionerId: body.practitionerId,
-          locationId: body.locationId,
-          weekday: body.weekday,
-          kind: body.kind ?? 'hours',
-          startTime: body.start,
-          endTime: body.end,
-          validFrom: body.validFrom ?? null,
-          validUntil: body.validUntil ?? null,
-        })
-        .returning();
-      if (!row) throw new Error('insert returned nothing');
-      await this.audit.inTransaction(tx, ctx.audit, {
-        action: 'create',
-        recordType: 'availability-rule',
-        recordId: row.id,
-      });
-      return ruleOf(row);
-    });
-  }
-
-  async deleteRule(ctx: RequestContext, id: string): Promise<void> {
-    await this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const gone = await tx
-        .delete(availabilityRules)
-        .where(eq(availabilityRules.id, id))
-        .returning({ id: availabilityRules.id });
-      if (gone.length === 0) throw notFound('Availability rule');
-      await this.audit.inTransaction(tx, ctx.audit, {
-        action: 'delete',
-        recordType: 'availability-rule',
-        recordId: id,
-      });
-    });
-  }
-
-  async addException(
-    ctx: RequestContext,
-    body: AvailabilityExceptionCreate,
-  ): Promise<{ id: string }> {
-    const hours = body.hours ?? null;
-    hours?.forEach((h, i) => {
-      if (h.start >= h.end) throw badRequest('end must be after start', `/body/hours/${i}/end`);
-    });
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const [row] = await tx
-        .insert(availabilityExceptions)
-        .values({
-          orgId: ctx.actor.orgId,
-          practitionerId: body.practitionerId ?? null,
-          locationId: body.locationId ?? null,
-          date: body.date,
-          hours: hours === null ? null : JSON.stringify(hours),
-          note: body.note ?? null,
-        })
-        .returning({ id: availabilityExceptions.id });
-      if (!row) throw new Error('insert returned nothing');
-      await this.audit.inTransaction(tx, ctx.audit, {
-        action: 'create',
-        recordType: 'availability-exception',
-        recordId: row.id,
-      });
-      return row;
-    });
-  }
-
-  // ---- Settings ---------------------------------------------------------------------------
-
-  async settings(ctx: RequestContext): Promise<SchedulingSettings> {
-    return this.database.withTenant(ctx.actor.orgId, (tx) => settingsOf(tx));
-  }
-
-  async updateSettings(
-    ctx: RequestContext,
-    body: SchedulingSettingsUpdate,
-  ): Promise<SchedulingSettings> {
-    if (body.scheduleMode === 'ehr' && !this.ehr?.configured) {
-      throw badRequest(
-        'The EHR cannot own the schedule without an EHR endpoint (EHR_FHIR_BASE or EHR_MLLP_ENDPOINT)',
-        '/body/scheduleMode',
-      );
-    }
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const current = await settingsOf(tx);
-      const next = {
-        orgId: ctx.actor.orgId,
-        telehealthUrlTemplate:
-          body.telehealthUrlTemplate === undefined
-            ? current.telehealthUrlTemplate
-            : body.telehealthUrlTemplate,
-        lateCancelHours: body.lateCancelHours ?? current.lateCancelHours,
-        scheduleMode: body.scheduleMode ?? current.scheduleMode,
-      };
-      await tx
-        .insert(schedulingSettings)
-        .values(next)
-        .onConflictDoUpdate({
-          target: schedulingSettings.orgId,
-          set: {
-            telehealthUrlTemplate: next.telehealthUrlTemplate,
-            lateCancelHours: next.lateCancelHours,
-            scheduleMode: next.scheduleMode,
-          },
-        });
-      await this.audit.inTransaction(tx, ctx.audit, {
-        action: 'update',
-        recordType: 'scheduling-settings',
-        recordId: ctx.actor.orgId,
-        // Issue 13: a change of who owns the schedule is named in the audit trail.
-        ...(next.scheduleMode !== current.scheduleMode
-          ? { reason: `schedule mode: ${current.scheduleMode} → ${next.scheduleMode}` }
-          : {}),
-      });
-      return {
-        telehealthUrlTemplate: next.telehealthUrlTemplate,
-        lateCancelHours: next.lateCancelHours,
-        scheduleMode: next.scheduleMode,
-      };
-    });
+    this.setup = new SchedulingSetup(database, audit, () => this.ehr?.configured === true);
   }
 
   // ---- Availability -----------------------------------------------------------------------
@@ -1009,7 +784,12 @@ export class SchedulingService {
   /** Issue 13: one patient's appointments, oldest first (the portal's list); an audited read. */
   async listForPatient(ctx: RequestContext, patientId: string): Promise<ScheduledAppointment[]> {
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const rows = await this.select(tx, ctx, eq(appointments.patientId, patientId));
+      const rows = await selectAppointments(
+        tx,
+        ctx.actor.role,
+        this.options.cipher,
+        eq(appointments.patientId, patientId),
+      );
       await this.audit.inTransaction(tx, ctx.audit, {
         action: 'search',
         recordType: 'appointment',
@@ -1045,7 +825,12 @@ export class SchedulingService {
   }
 
   private async read(tx: Db, ctx: Viewer, id: string): Promise<ScheduledAppointment> {
-    const [row] = await this.select(tx, ctx, eq(appointments.id, id));
+    const [row] = await selectAppointments(
+      tx,
+      ctx.actor.role,
+      this.options.cipher,
+      eq(appointments.id, id),
+    );
     if (!row) throw notFound('Appointment');
     return row;
   }
@@ -1066,9 +851,10 @@ export class SchedulingService {
       throw badRequest(`Show at most ${MAX_SEARCH_DAYS} days at a time`, '/query/to');
     }
     return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const rows = await this.select(
+      const rows = await selectAppointments(
         tx,
-        ctx,
+        ctx.actor.role,
+        this.options.cipher,
         and(
           query.practitioner ? eq(appointments.practitionerId, query.practitioner) : undefined,
           query.location ? eq(appointments.locationId, query.location) : undefined,
@@ -1091,68 +877,6 @@ export class SchedulingService {
       }
       return shown;
     });
-  }
-
-  private async select(tx: Db, ctx: Viewer, where: SQL | undefined) {
-    const settings = await settingsOf(tx);
-    const rows = await tx
-      .select({
-        id: appointments.id,
-        orgId: appointments.orgId,
-        patientId: appointments.patientId,
-        given: patients.givenName,
-        family: patients.familyName,
-        status: appointments.status,
-        serviceId: appointments.visitTypeId,
-        serviceName: visitTypes.name,
-        practitionerId: appointments.practitionerId,
-        practitionerName: sql<string | null>`case when ${practitioners.id} is null then null
-          else concat_ws(' ', ${practitioners.prefix}, ${practitioners.givenName}, ${practitioners.familyName}) end`,
-        locationId: appointments.locationId,
-        locationName: locations.name,
-        startAt: appointments.startAt,
-        endAt: appointments.endAt,
-        telehealth: appointments.telehealth,
-        joinToken: appointments.joinToken,
-        cancelReason: appointments.cancelReason,
-        cancelReasonEncrypted: appointments.cancelReasonEncrypted,
-        lateCancel: appointments.lateCancel,
-      })
-      .from(appointments)
-      .innerJoin(patients, eq(patients.id, appointments.patientId))
-      .leftJoin(visitTypes, eq(visitTypes.id, appointments.visitTypeId))
-      .leftJoin(practitioners, eq(practitioners.id, appointments.practitionerId))
-      .leftJoin(locations, eq(locations.id, appointments.locationId))
-      .where(where)
-      .orderBy(asc(appointments.startAt), asc(appointments.id))
-      .limit(5_000);
-    const names = mayRead(ctx.actor.role, 'appointment', 'patient');
-    const cancelReasons = mayRead(ctx.actor.role, 'appointment', 'cancelReason');
-    return rows.map(
-      (r): ScheduledAppointment => ({
-        id: r.id,
-        patientId: r.patientId,
-        patientName: names ? [r.given, r.family].filter(Boolean).join(' ') || null : null,
-        status: r.status as AppointmentStatus,
-        serviceId: r.serviceId,
-        serviceName: r.serviceName,
-        practitionerId: r.practitionerId,
-        practitionerName: r.practitionerName,
-        locationId: r.locationId,
-        locationName: r.locationName,
-        start: r.startAt.toISOString(),
-        end: r.endAt.toISOString(),
-        telehealth: r.telehealth,
-        joinLink:
-          r.joinToken && settings.telehealthUrlTemplate
-            ? joinLink(settings.telehealthUrlTemplate, r.joinToken)
-            : null,
-        cancelReason: cancelReasons
-          ? appointmentCancelReason(r, this.options.cipher, r.orgId)
-          : null,
-        lateCancel: r.lateCancel,
-      }),
-    );
   }
 }
 
@@ -1217,43 +941,6 @@ export async function appointmentsById(tx: Db, ids: string[]) {
 /** A `tstzrange` literal, half-open. */
 function rangeText(start: number, end: number): string {
   return `[${new Date(start).toISOString()},${new Date(end).toISOString()})`;
-}
-
-async function settingsOf(tx: Db): Promise<SchedulingSettings> {
-  const [row] = await tx.select().from(schedulingSettings);
-  return {
-    telehealthUrlTemplate: row?.telehealthUrlTemplate ?? null,
-    lateCancelHours: row?.lateCancelHours ?? 24,
-    scheduleMode: row?.scheduleMode === 'ehr' ? 'ehr' : 'careloop',
-  };
-}
-
-function serviceOf(v: VisitType): BookableService {
-  return {
-    id: v.id,
-    name: v.name,
-    durationMinutes: v.durationMinutes,
-    bufferMinutes: v.bufferMinutes,
-    modality: v.modality,
-    patientRule: v.patientRule === 'new' || v.patientRule === 'established' ? v.patientRule : 'any',
-    practitionerIds: v.practitionerIds,
-    locationIds: v.locationIds,
-    active: v.active,
-  };
-}
-
-function ruleOf(row: typeof availabilityRules.$inferSelect): AvailabilityRule {
-  return {
-    id: row.id,
-    practitionerId: row.practitionerId,
-    locationId: row.locationId,
-    weekday: row.weekday,
-    kind: row.kind === 'break' ? 'break' : 'hours',
-    start: row.startTime,
-    end: row.endTime,
-    validFrom: row.validFrom,
-    validUntil: row.validUntil,
-  };
 }
 
 function refusalMessage(refusal: string): string {

@@ -1,4 +1,6 @@
 import {
+  type AvailableSlot,
+  appointmentStart,
   CareloopError,
   chooseOfferSlots,
   type OfferedSlot,
@@ -7,13 +9,14 @@ import {
   offeredSlotsOf,
   parseOfferAnswer,
 } from '@careloop/core';
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patientContactPoints } from '../patients/schema.js';
+import type { EhrMoveAnswer } from '../scheduling/ehr-mode.js';
 import { appointments, schedulingSettings } from '../scheduling/schema.js';
 import {
   findSlots,
@@ -67,7 +70,10 @@ type OfferTemplate =
   | 'reschedule-offer'
   | 'reschedule-offer-taken'
   | 'reschedule-offer-booked'
-  | 'reschedule-offer-handoff';
+  | 'reschedule-offer-handoff'
+  // Issue 11 (h11e): where the EHR owns the schedule, a choice is a request the EHR answers.
+  | 'reschedule-offer-requested'
+  | 'reschedule-offer-not-moved';
 
 /**
  * Issue 11 (h11r): "R" to a reminder offers open slots by text, and "1", "2" or "3" moves the
@@ -85,7 +91,10 @@ export class RescheduleOfferService {
     private readonly outbox: OutboxService,
     private readonly scheduling: SchedulingService,
     private readonly options: { publicUrl: string; clock: () => Date },
-  ) {}
+  ) {
+    // Issue 11 (h11e): a choice the EHR must accept is confirmed, or refused, on its answer.
+    scheduling.ehr?.onMoveAnswered((tx, answer) => this.ehrAnswered(tx, answer));
+  }
 
   /**
    * An "R" reached the reminder journey (in its step's transaction): open slots offered by
@@ -230,8 +239,11 @@ export class RescheduleOfferService {
     const alreadyThere =
       current?.startAt.toISOString() === new Date(slot.start).toISOString() &&
       current.practitionerId === slot.practitionerId;
+    // Where the EHR owns the schedule the move is a request: a retried job finds it made.
+    const alreadyAsked =
+      (await this.database.withTenant(orgId, (tx) => this.ehrMoveOf(tx, offer, slot))) !== null;
     let refusal: 'taken' | 'refused' | null = null;
-    if (!alreadyThere) {
+    if (!alreadyThere && !alreadyAsked) {
       try {
         await this.scheduling.change(
           { actor: { orgId, userId: null, role: 'patient' }, audit: actor },
@@ -288,17 +300,109 @@ export class RescheduleOfferService {
         });
         return;
       }
+      const asked = await this.ehrMoveOf(tx, locked, slot);
+      if (asked === 'refused') {
+        await this.notMoved(tx, locked, slot);
+        return;
+      }
       await this.close(tx, locked, 'accepted', now, answerKey, locked.chosen);
-      await this.text(tx, locked, 'reschedule-offer-booked', `booked:${offer.id}`, []);
       await appendTouchpoints(tx, [
         touchpoint(orgId, patientId, offer.id, 'inbound', 'Chose a new time by text', now),
       ]);
+      if (asked === 'sent') {
+        // Asked of the EHR, not moved: the visit keeps its time until the EHR accepts.
+        await this.text(
+          tx,
+          locked,
+          'reschedule-offer-requested',
+          `requested:${offer.id}`,
+          [],
+          slot,
+        );
+        await this.audit.inTransaction(
+          tx,
+          actor,
+          offerAudit('update', offer.id, patientId, 'accepted: move requested of the EHR'),
+        );
+        return;
+      }
+      await this.text(tx, locked, 'reschedule-offer-booked', `booked:${offer.id}`, []);
       await this.audit.inTransaction(
         tx,
         actor,
         offerAudit('update', offer.id, patientId, 'accepted: appointment moved'),
       );
     });
+  }
+
+  /** Where the EHR stands on moving the offer's visit to `slot`; null: no such request. */
+  private async ehrMoveOf(tx: Db, offer: OfferRow, slot: OfferedSlot) {
+    const ehr = this.scheduling.ehr;
+    if (!ehr) return null;
+    return ehr.moveRequested(tx, offer.appointmentId, new Date(slot.start), offer.createdAt);
+  }
+
+  /**
+   * Issue 11 (h11e): the EHR answered a move (in the transaction that records its answer). When
+   * the move is the patient's choice from an offer: accepted, the patient is told the visit's new
+   * time; refused, that it keeps its time (the EHR-mode refusal gave the front desk its task).
+   * Any other move (staff's) is not an offer's business.
+   */
+  private async ehrAnswered(tx: Db, answer: EhrMoveAnswer): Promise<void> {
+    const [offer] = await tx
+      .select()
+      .from(rescheduleOffers)
+      .where(
+        and(
+          eq(rescheduleOffers.orgId, answer.orgId),
+          eq(rescheduleOffers.appointmentId, answer.appointmentId),
+          isNotNull(rescheduleOffers.answerKey),
+          inArray(rescheduleOffers.status, ['open', 'accepted']),
+        ),
+      )
+      .orderBy(desc(rescheduleOffers.createdAt), desc(rescheduleOffers.round))
+      .limit(1)
+      .for('update');
+    if (!offer?.chosen) return;
+    const slot = offeredSlotsOf(offer.slots)[offer.chosen - 1];
+    if (!slot || Date.parse(slot.start) !== answer.requestedStart.getTime()) return;
+    if (!answer.accepted) {
+      await this.notMoved(tx, offer, slot);
+      return;
+    }
+    const now = this.options.clock();
+    if (offer.status === 'open') {
+      // The EHR answered before the choice was recorded (the outbox was that quick).
+      await this.close(tx, offer, 'accepted', now, offer.answerKey, offer.chosen);
+      await appendTouchpoints(tx, [
+        touchpoint(
+          offer.orgId,
+          offer.patientId,
+          offer.id,
+          'inbound',
+          'Chose a new time by text',
+          now,
+        ),
+      ]);
+    }
+    await this.text(tx, offer, 'reschedule-offer-booked', `booked:${offer.id}`, []);
+    await this.audit.inTransaction(
+      tx,
+      rescheduleActor(offer.orgId),
+      offerAudit('update', offer.id, offer.patientId, 'moved: the EHR accepted'),
+    );
+  }
+
+  /** The EHR refused the chosen time: the offer ends with the front desk, the patient is told. */
+  private async notMoved(tx: Db, offer: OfferRow, slot: OfferedSlot): Promise<void> {
+    const now = this.options.clock();
+    await this.close(tx, offer, 'handed-off', now, offer.answerKey, offer.chosen);
+    await this.text(tx, offer, 'reschedule-offer-not-moved', `not-moved:${offer.id}`, [], slot);
+    await this.audit.inTransaction(
+      tx,
+      rescheduleActor(offer.orgId),
+      offerAudit('update', offer.id, offer.patientId, 'not moved: the EHR refused'),
+    );
   }
 
   /** A fresh offer after `previous` (an N, or a slot taken): else the front desk. */
@@ -367,53 +471,48 @@ export class RescheduleOfferService {
       .from(appointments)
       .where(eq(appointments.id, input.appointmentId));
     // Only what Careloop booked, and still booked: an EHR feed's appointment moves in the EHR.
-    if (
-      !appointment?.visitTypeId ||
-      !appointment.locationId ||
-      appointment.status !== 'booked' ||
-      !appointment.occupies
-    ) {
+    if (!appointment?.visitTypeId || !appointment.locationId || appointment.status !== 'booked') {
       return none('not-movable');
     }
     const [settings] = await tx
       .select({ mode: schedulingSettings.scheduleMode })
       .from(schedulingSettings);
-    if (settings?.mode === 'ehr') return none('ehr-owned');
+    // A visit booked here occupies its time (the exclusion constraint); one the EHR booked on
+    // Careloop's request occupies none here (the EHR's book keeps it), issue 13.
+    if (settings?.mode !== 'ehr' && !appointment.occupies) return none('not-movable');
     const service = await loadVisitType(tx, appointment.visitTypeId);
     if (!service?.active) return none('no-slots');
     const now = input.now.getTime();
     const window = { start: now, end: now + SEARCH_DAYS * DAY };
-    const choose = (open: OfferedSlot[]) =>
-      chooseOfferSlots(open, {
+    let open: (filter: { practitionerId?: string; locationId: string }) => Promise<AvailableSlot[]>;
+    if (settings?.mode === 'ehr') {
+      // Issue 11 (h11e): the EHR's free slots, and the move an S13 (or FHIR update) the EHR
+      // answers. Only what Careloop requested of the EHR moves that way, and the EHR moves a
+      // visit within its practitioner and location: no one else's times are offered.
+      const ehr = this.scheduling.ehr;
+      if (!ehr || !appointment.practitionerId || !(await ehr.requested(tx, appointment.id))) {
+        return none('ehr-owned');
+      }
+      const practitionerId = appointment.practitionerId;
+      open = (filter) =>
+        filter.practitionerId
+          ? ehr.availability(tx, service, { ...filter, practitionerId }, window, SEARCH_LIMIT)
+          : Promise.resolve([]);
+    } else {
+      open = (filter) => findSlots(tx, service, filter, window, SEARCH_LIMIT, now);
+    }
+    const choose = (found: OfferedSlot[]) =>
+      chooseOfferSlots(found, {
         now,
         practitionerId: appointment.practitionerId,
         currentStart: appointment.startAt.getTime(),
         exclude: input.exclude,
       });
+    const locationId = appointment.locationId;
     let slots = appointment.practitionerId
-      ? choose(
-          await findSlots(
-            tx,
-            service,
-            { practitionerId: appointment.practitionerId, locationId: appointment.locationId },
-            window,
-            SEARCH_LIMIT,
-            now,
-          ),
-        )
+      ? choose(await open({ practitionerId: appointment.practitionerId, locationId }))
       : [];
-    if (slots.length === 0) {
-      slots = choose(
-        await findSlots(
-          tx,
-          service,
-          { locationId: appointment.locationId },
-          window,
-          SEARCH_LIMIT,
-          now,
-        ),
-      );
-    }
+    if (slots.length === 0) slots = choose(await open({ locationId }));
     const expiry = offerExpiry(now, slots);
     if (expiry === null) return none('no-slots');
     if (!(await this.phoneOf(tx, input.patientId))) return none('no-phone');
@@ -527,6 +626,8 @@ export class RescheduleOfferService {
     template: OfferTemplate,
     key: string,
     slots: readonly OfferedSlot[],
+    /** The time the patient chose (`offer.start`), for the texts about a request of the EHR. */
+    chosen?: OfferedSlot,
   ): Promise<void> {
     const phone = await this.phoneOf(tx, offer.patientId);
     if (!phone) return;
@@ -540,6 +641,11 @@ export class RescheduleOfferService {
     const values = {
       ...merge.values,
       'offer.choices': offerChoicesText(slots, merge.timeZone, merge.language),
+      ...(chosen
+        ? {
+            'offer.start': appointmentStart(new Date(chosen.start), merge.timeZone, merge.language),
+          }
+        : {}),
     };
     const text =
       (await renderSms(tx, offer.orgId, template, merge.language, values)) ??
@@ -631,6 +737,10 @@ function builtInText(template: OfferTemplate, values: Record<string, string>): s
       return `${org}: done, ${name}. Your visit is now ${values['appointment.start'] ?? ''}.`;
     case 'reschedule-offer-handoff':
       return `${org}: ${name}, our front desk will call you to find a new time for your visit.`;
+    case 'reschedule-offer-requested':
+      return `${org}: ${name}, we've asked the clinic to move your visit to ${values['offer.start'] ?? ''}; we'll text you when it's confirmed.`;
+    case 'reschedule-offer-not-moved':
+      return `${org}: ${name}, sorry, your visit could not be moved to ${values['offer.start'] ?? ''}. It stays ${values['appointment.start'] ?? ''}; our front desk will call you.`;
   }
 }
 

@@ -132,6 +132,23 @@ export interface EhrModeOptions {
 }
 
 type Requester = { actor: { orgId: string; userId: string | null }; audit: AuditActor };
+
+/**
+ * Issue 11 (h11e): the EHR's final answer to a move (S13, or a FHIR update of the time), told
+ * to whoever asked for it in the transaction that records the answer (a reschedule offer texts
+ * the patient). On acceptance the appointment is already at `requestedStart`.
+ */
+export interface EhrMoveAnswer {
+  orgId: string;
+  patientId: string;
+  appointmentId: string;
+  requestedStart: Date;
+  accepted: boolean;
+}
+export type EhrMoveListener = (tx: Db, answer: EhrMoveAnswer) => Promise<void>;
+
+/** Where the EHR stands on a move to one time: asked and unanswered, accepted or refused. */
+export type EhrMoveStatus = 'sent' | 'accepted' | 'refused';
 /** Where a request goes: the EHR's FHIR server, else its MLLP listener. */
 type EhrPath = { kind: 'fhir'; base: string } | { kind: 'hl7'; endpoint: string };
 type AppointmentRow = typeof appointments.$inferSelect;
@@ -152,6 +169,8 @@ function identifierOf(key: string): { value: string; system: string | null } {
 const at = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 export class EhrScheduling {
+  private readonly moveListeners: EhrMoveListener[] = [];
+
   constructor(
     private readonly options: EhrModeOptions,
     private readonly audit: AuditLog,
@@ -162,6 +181,56 @@ export class EhrScheduling {
   /** Whether an EHR endpoint is configured (the mode cannot be switched on without one). */
   get configured(): boolean {
     return this.options.endpoint !== null || !!this.options.fhirBase;
+  }
+
+  /** Issue 11 (h11e): told of the EHR's final answer to every move, in the answer's transaction. */
+  onMoveAnswered(listener: EhrMoveListener): void {
+    this.moveListeners.push(listener);
+  }
+
+  /**
+   * Issue 11 (h11e): the latest request to move the appointment to `start` made at or after
+   * `since`, and where the EHR stands on it; null when none was made.
+   */
+  async moveRequested(
+    tx: Db,
+    appointmentId: string,
+    start: Date,
+    since: Date,
+  ): Promise<EhrMoveStatus | null> {
+    const [row] = await tx
+      .select({ status: ehrBookingRequests.status })
+      .from(ehrBookingRequests)
+      .where(
+        and(
+          eq(ehrBookingRequests.appointmentId, appointmentId),
+          eq(ehrBookingRequests.event, 'S13'),
+          eq(ehrBookingRequests.requestedStart, start),
+          gte(ehrBookingRequests.createdAt, since),
+        ),
+      )
+      .orderBy(desc(ehrBookingRequests.createdAt))
+      .limit(1);
+    if (!row) return null;
+    return row.status === 'accepted' || row.status === 'refused' ? row.status : 'sent';
+  }
+
+  private async moveAnswered(
+    tx: Db,
+    request: typeof ehrBookingRequests.$inferSelect,
+    row: AppointmentRow,
+    accepted: boolean,
+  ): Promise<void> {
+    if (request.event !== 'S13' || !request.requestedStart) return;
+    for (const listener of this.moveListeners) {
+      await listener(tx, {
+        orgId: row.orgId,
+        patientId: row.patientId,
+        appointmentId: row.id,
+        requestedStart: request.requestedStart,
+        accepted,
+      });
+    }
   }
 
   // ---- Availability: the EHR's free slots ------------------------------------------------
@@ -801,6 +870,7 @@ export class EhrScheduling {
         summary: `Moved by the EHR to ${at(start)} UTC`,
         telehealth: row.telehealth,
       });
+      await this.moveAnswered(tx, request, row, true);
     }
     // S15 accepted, or an answer to a request overtaken here (cancelled meanwhile, or booked by
     // the EHR's own feed first): the request row says so; nothing else changes.
@@ -847,6 +917,7 @@ export class EhrScheduling {
       patientId: row.patientId,
       reason: `refused by the EHR (${request.event})`,
     });
+    await this.moveAnswered(tx, request, row, false);
   }
 
   /** The patient's message through templates (the organization's, else the built-in one). */

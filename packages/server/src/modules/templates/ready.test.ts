@@ -49,12 +49,16 @@ describe('the ready templates', () => {
       'location.phone': '(617) 555-0100',
       'location.name': 'Harbor Family Medicine, Dorchester',
       'appointment.start': 'Wednesday, January 9 at 10:30 AM',
+      'offer.start': 'Thursday, January 10 at 11:30 AM',
     };
     const keys = [
       'reschedule-offer',
       'reschedule-offer-taken',
       'reschedule-offer-booked',
       'reschedule-offer-handoff',
+      // Issue 11 (h11e): a choice asked of the EHR, and its refusal.
+      'reschedule-offer-requested',
+      'reschedule-offer-not-moved',
     ];
     for (const key of keys) {
       const versions = READY_TEMPLATES.find((t) => t.key === key)?.versions ?? [];

@@ -439,6 +439,57 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
         },
       },
     ],
+  }, // Issue 11 (h11e): where the EHR owns the schedule, a choice from a reschedule offer is a
+  // request the EHR answers: the patient is told it was asked, then moved or not (GSM-7 Spanish).
+  {
+    key: 'reschedule-offer-requested',
+    name: 'The chosen time was asked of the EHR: confirmation follows (SMS)',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: "{{organization.name}}: {{patient.firstName}}, we've asked the clinic to move your visit to {{offer.start}}; we'll text you when it's confirmed.",
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, pedimos a la clinica cambiar su cita al {{offer.start}}; le avisaremos por texto cuando este confirmado.',
+          html: null,
+        },
+      },
+    ],
+  },
+  {
+    key: 'reschedule-offer-not-moved',
+    name: 'The EHR refused the chosen time: the visit keeps its time (SMS)',
+    purpose: 'operations',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, sorry, your visit could not be moved to {{offer.start}}. It stays {{appointment.start}}; our front desk will call you.',
+          html: null,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          subject: null,
+          text: '{{organization.name}}: {{patient.firstName}}, lo sentimos, no se pudo cambiar su cita al {{offer.start}}. Sigue el {{appointment.start}}; nuestra recepcion le llamara.',
+          html: null,
+        },
+      },
+    ],
   },
 ];
 

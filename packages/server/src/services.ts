@@ -326,6 +326,8 @@ export function createServices(
       logLevel: config.logLevel,
       appointmentEvents,
       domainEvents,
+      // Issue 11 (h11w): REF^I12 referrals that are news reach journeys.
+      referralEvents: referralEventsTo(jobs),
     }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,

@@ -261,6 +261,8 @@ export function createServices(
     rescheduleOffers,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
+  // Issue 11 (h11w): the journey action "call a signed webhook".
+  journeyRuntime.callsWebhooksThrough(webhooks.journeySteps);
   // Issue 11 (h11d): imported discharges (FHIR, HL7 A03) reach journeys and webhooks.
   const encounterEvents = encounterEventsTo(jobs, webhooks.events, grantClock);
   const domainEvents = withDischargeJourneys(jobs, webhooks.events);
@@ -324,6 +326,8 @@ export function createServices(
       logLevel: config.logLevel,
       appointmentEvents,
       domainEvents,
+      // Issue 11 (h11w): REF^I12 referrals that are news reach journeys.
+      referralEvents: referralEventsTo(jobs),
     }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,

@@ -56,6 +56,8 @@ export const WebhookEndpoint = Type.Object({
   createdAt: Instant,
   /** While a rotation's overlap lasts, the previous secret signs too (until then). */
   previousSecretUntil: Nullable(Instant),
+  /** Issue 11 (h11w): whether journey step payloads to it carry the patient's id. */
+  includesPatientId: Type.Boolean(),
 });
 export type WebhookEndpoint = Static<typeof WebhookEndpoint>;
 
@@ -67,10 +69,13 @@ export const WebhookEndpointWithSecret = Type.Object({
 
 export const WebhookEndpointCreate = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2000 }),
+  // None: an endpoint only journeys' webhook actions call (issue 11, h11w).
   eventTypes: Type.Array(Type.Enum(WEBHOOK_EVENT_TYPES), {
-    minItems: 1,
+    minItems: 0,
     maxItems: WEBHOOK_EVENT_TYPES.length,
   }),
+  /** Issue 11 (h11w): journey step payloads carry the patient's id (default: ids of the step only). */
+  includesPatientId: Type.Optional(Type.Boolean()),
 });
 export type WebhookEndpointCreate = Static<typeof WebhookEndpointCreate>;
 

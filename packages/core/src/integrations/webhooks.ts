@@ -59,3 +59,26 @@ export const WEBHOOK_ROTATION_OVERLAP_HOURS = 24;
 export function isWebhookSecret(s: string): boolean {
   return /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(s);
 }
+
+// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0041).
+/** The `type` of a journey webhook action's payload when the action names none. */
+export const JOURNEY_WEBHOOK_DEFAULT_EVENT = 'journey.step';
+
+/**
+ * What a journey's webhook action tells its endpoint: which step of which enrolment, by ids.
+ * The patient's id only when the endpoint's policy allows it; never a name, a contact detail or
+ * clinical text.
+ */
+export interface JourneyStepWebhookData {
+  journeyKey: string;
+  journeyVersion: number;
+  nodeId: string;
+  enrolmentId: string;
+  patientId?: string;
+}
+
+export interface JourneyStepWebhookPayload {
+  type: string;
+  timestamp: string;
+  data: JourneyStepWebhookData;
+}

@@ -139,6 +139,9 @@ const ValidFor = Type.Union([
   ),
 ]);
 
+/** A webhook action's event name: lower-case dotted words (`journey.step`, `recall.due`). */
+export const JOURNEY_WEBHOOK_EVENT_PATTERN = '^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$';
+
 /** Fields a journey may update, each through its owning service. */
 export const JOURNEY_UPDATABLE_FIELDS = ['appointment.status'] as const;
 
@@ -206,6 +209,22 @@ const Action = Type.Union([
         Type.Literal('clinical'),
       ]),
       dueInMinutes: Type.Optional(Minutes),
+    },
+    { additionalProperties: false },
+  ),
+  // Issue 11 (h11w): call a signed webhook. The journey names an endpoint an admin registered
+  // (its id), never an address: a journey file is input, addresses are vetted in the console
+  // (docs/adr/0041).
+  Type.Object(
+    {
+      kind: Type.Literal('webhook'),
+      /** The id of one of the organization's enabled webhook endpoints. */
+      endpoint: Type.String({
+        pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+        description: 'webhook endpoint id',
+      }),
+      /** The payload's `type` (default `journey.step`). */
+      event: Type.Optional(Type.String({ pattern: JOURNEY_WEBHOOK_EVENT_PATTERN, maxLength: 64 })),
     },
     { additionalProperties: false },
   ),
@@ -313,6 +332,7 @@ export type JourneyDefinition = Static<typeof JourneyDefinitionSchema>;
 export type JourneyNode = Static<typeof JourneyNodeSchema>;
 export type JourneyAction = Extract<JourneyNode, { type: 'action' }>['action'];
 export type JourneySendAction = Extract<JourneyAction, { kind: 'send' }>;
+export type JourneyWebhookAction = Extract<JourneyAction, { kind: 'webhook' }>;
 export type JourneyWait = Extract<JourneyNode, { type: 'wait' }>['wait'];
 export type JourneyPredicate = Extract<
   JourneyNode,

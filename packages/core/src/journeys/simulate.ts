@@ -87,6 +87,9 @@ export function simulateJourney(
             text: `offer open slots by text (else a task for ${action.team})`,
           });
           break;
+        case 'webhook':
+          lines.push({ at: when, text: `webhook ${action.event ?? 'journey.step'}` });
+          break;
       }
     }
     state = result.state;

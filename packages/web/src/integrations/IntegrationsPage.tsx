@@ -8,6 +8,7 @@ import {
   Alert,
   Badge,
   Button,
+  Checkbox,
   Code,
   Group,
   MultiSelect,
@@ -160,6 +161,8 @@ function WebhookForm({ onSecret }: { onSecret: (secret: string) => void }) {
   const create = useCreateWebhook();
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState<string[]>(['appointment.booked']);
+  // Issue 11 (h11w): the endpoint's policy for journey webhook actions.
+  const [includesPatientId, setIncludesPatientId] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
     <Paper withBorder p="md">
@@ -177,6 +180,11 @@ function WebhookForm({ onSecret }: { onSecret: (secret: string) => void }) {
           value={types}
           onChange={setTypes}
         />
+        <Checkbox
+          label="Journey steps may send the patient's id (otherwise only the journey, step and enrolment ids)"
+          checked={includesPatientId}
+          onChange={(e) => setIncludesPatientId(e.currentTarget.checked)}
+        />
         {error && (
           <Alert color="red" role="alert">
             {error}
@@ -184,11 +192,11 @@ function WebhookForm({ onSecret }: { onSecret: (secret: string) => void }) {
         )}
         <Group>
           <Button
-            disabled={!url || types.length === 0}
+            disabled={!url}
             loading={create.isPending}
             onClick={() =>
               create.mutate(
-                { url, eventTypes: types as WebhookEventType[] },
+                { url, eventTypes: types as WebhookEventType[], includesPatientId },
                 {
                   onSuccess: (answer) => {
                     setError(null);
@@ -230,7 +238,10 @@ function WebhookTable({ onSecret }: { onSecret: (secret: string) => void }) {
         {webhooks.data.items.map((w) => (
           <Table.Tr key={w.id}>
             <Table.Td>{w.url}</Table.Td>
-            <Table.Td>{w.eventTypes.join(', ')}</Table.Td>
+            <Table.Td>
+              {w.eventTypes.join(', ') || 'journey steps only'}
+              {w.includesPatientId ? ' · patient id' : ''}
+            </Table.Td>
             <Table.Td>
               {w.enabled ? <Badge>enabled</Badge> : <Badge color="gray">disabled</Badge>}
             </Table.Td>

@@ -32,6 +32,7 @@ import { useParams } from 'react-router';
 import { ErrorMessage, errorMessage, PageLoader } from '../ui/states';
 import { useJourney, useJourneyAction, useSaveDraft } from './api';
 import { type CanvasNode, conversion, toCanvas } from './graph';
+import { WebhookEndpointField } from './WebhookEndpointField';
 
 function NodeBox({ node }: { node: CanvasNode }) {
   const c = node.counts;
@@ -82,6 +83,7 @@ function NodeEditor({
   };
   return (
     <Stack gap="xs">
+      <WebhookEndpointField text={text} onChange={setText} />
       <Textarea
         label={`Node ${nodeId}`}
         autosize

@@ -46,6 +46,8 @@ export function describeNode(node: JourneyNode): string {
       if (a.kind === 'call') return `call task for ${a.team}`;
       if (a.kind === 'update') return `set ${a.field} = ${a.value}`;
       if (a.kind === 'offer-slots') return `offer open slots (else task for ${a.team})`;
+      // Issue 11 (h11w): call a signed webhook.
+      if (a.kind === 'webhook') return `webhook ${a.event ?? 'journey.step'}`;
       return `enrol in ${a.journey}`;
     }
     case 'goal':

@@ -2,7 +2,11 @@ import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import { type AuditEntry, auditFields, type ChainedFields } from '../audit/service.js';
-import { ClinicalService } from '../clinical/service.js';
+import {
+  ClinicalService,
+  type ImportedReferral,
+  type ReferralEventSink,
+} from '../clinical/service.js';
 import type { DomainEvent, DomainEventSink } from '../integrations/webhooks/events.js';
 import type { AppointmentEventSink, ImportedAppointmentChange } from '../scheduling/service.js';
 import { BatchState } from './batch/state.js';
@@ -52,6 +56,8 @@ export interface LaneDeps {
   appointmentEvents?: AppointmentEventSink;
   /** Where merges and discharges are told to subscribed webhooks, in the batch's transaction. */
   domainEvents?: DomainEventSink;
+  /** Issue 11 (h11w): where the referrals the batch created are announced to journeys. */
+  referralEvents?: ReferralEventSink;
 }
 
 /** A batch key that admits no other message into its batch (a merge touches two patients). */
@@ -112,6 +118,8 @@ interface Attempt {
   appointmentChanges: ImportedAppointmentChange[];
   /** The webhook events of the batch's processed messages. */
   domainEvents: DomainEvent[];
+  /** Issue 11 (h11w): the referrals the batch's processed messages created that are news. */
+  referrals: ImportedReferral[];
 }
 
 /**
@@ -281,6 +289,7 @@ export class IngestLane {
         priors: priorsOf(copies),
         appointmentChanges: [],
         domainEvents: [],
+        referrals: [],
       };
       const outcomes: IngestOutcome[] = [];
       for (const job of jobs) outcomes.push(await this.apply(run, job));
@@ -289,6 +298,9 @@ export class IngestLane {
       }
       if (run.domainEvents.length > 0) {
         await this.deps.domainEvents?.emit(tx, this.orgId, run.domainEvents);
+      }
+      if (run.referrals.length > 0) {
+        await this.deps.referralEvents?.announce(tx, run.referrals);
       }
       await bt.last(await batch.writes(tx, run.log.statements()), run.audits);
       return outcomes;
@@ -352,9 +364,11 @@ export class IngestLane {
     // A message's appointment changes count only if it is processed (a failed one rolls back).
     const changes: ImportedAppointmentChange[] = [];
     const events: DomainEvent[] = [];
+    const referrals: ImportedReferral[] = [];
     const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher, {
       changes,
       events,
+      referrals,
     });
     try {
       const result =
@@ -364,6 +378,7 @@ export class IngestLane {
       for (const entry of pending) run.audits.push(auditFields(job.actor, entry));
       run.appointmentChanges.push(...changes);
       run.domainEvents.push(...events);
+      run.referrals.push(...referrals);
       return { status: 'processed', ackCode: 'AA', error: null, patientId: result.patientId };
     } catch (error) {
       if (run.mode === 'deferred') throw new RetryCarefully();
@@ -418,7 +433,11 @@ function contextFor(
   { timeZone, batch }: { timeZone: string; batch: BatchState },
   pending: AuditEntry[],
   cipher: FieldCipher,
-  effects: { changes: ImportedAppointmentChange[]; events: DomainEvent[] },
+  effects: {
+    changes: ImportedAppointmentChange[];
+    events: DomainEvent[];
+    referrals: ImportedReferral[];
+  },
 ): HandlerContext {
   const { header } = message;
   const sender = senderOf(header);
@@ -436,5 +455,6 @@ function contextFor(
     cipher,
     appointmentChanged: (change) => effects.changes.push(change),
     domainEvent: (event) => effects.events.push(event),
+    referralCreated: (referral) => effects.referrals.push(referral),
   };
 }

@@ -14,6 +14,7 @@ import { isDatabaseUnavailable, sqlState } from '../../db/errors.js';
 import type { RequestContext } from '../../http/actor.js';
 import { loggerOptions } from '../../logger.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
+import type { ReferralEventSink } from '../clinical/service.js';
 import type { DomainEventSink } from '../integrations/webhooks/events.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
 import { IngestLane } from './ingest.js';
@@ -107,6 +108,7 @@ export class Hl7Service {
   private readonly onError: (what: string, error: unknown) => void;
   private readonly appointmentEvents: AppointmentEventSink | undefined;
   private readonly domainEvents: DomainEventSink | undefined;
+  private readonly referralEvents: ReferralEventSink | undefined;
 
   constructor(
     private readonly database: Database,
@@ -119,10 +121,13 @@ export class Hl7Service {
       appointmentEvents?: AppointmentEventSink;
       /** Where merges (A40) and discharges (A03) are told to subscribed webhooks. */
       domainEvents?: DomainEventSink;
+      /** Issue 11 (h11w): where REF^I12 referrals that are news are announced to journeys. */
+      referralEvents?: ReferralEventSink;
     } = {},
   ) {
     this.appointmentEvents = options.appointmentEvents;
     this.domainEvents = options.domainEvents;
+    this.referralEvents = options.referralEvents;
     const log = pino(loggerOptions(options.logLevel ?? 'info'));
     // The kind of failure and its SQLSTATE, never its text: a database error can quote a value
     // from the message (a key that already exists), and message values are PHI.
@@ -145,6 +150,7 @@ export class Hl7Service {
           onError: this.onError,
           ...(this.appointmentEvents ? { appointmentEvents: this.appointmentEvents } : {}),
           ...(this.domainEvents ? { domainEvents: this.domainEvents } : {}),
+          ...(this.referralEvents ? { referralEvents: this.referralEvents } : {}),
         },
         orgId,
       );

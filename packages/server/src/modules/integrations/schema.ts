@@ -93,6 +93,11 @@ export const webhookEndpoints = pgTable(
     previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
     enabled: boolean('enabled').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /**
+     * Issue 11 (h11w): the endpoint's minimum-necessary policy for journey webhook actions:
+     * whether their payloads carry the patient's id (docs/adr/0041).
+     */
+    includesPatientId: boolean('includes_patient_id').notNull().default(false),
   },
   (t) => [tenantKey(t)],
 );

@@ -17,6 +17,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
 import { serviceRequests } from '../clinical/schema.js';
+import type { JourneyWebhooks } from '../integrations/webhooks/events.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
@@ -28,6 +29,7 @@ import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
 import { patientZones } from '../templates/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import type { JourneySender } from './sender.js';
+import { performWebhookAction, WebhookEndpointUnavailable } from './webhook-action.js';
 
 /**
  * How many step jobs a worker takes at once: one fetch, and the next at once while batches come
@@ -106,6 +108,19 @@ export class JourneyRuntime {
     /** Issue 11 (h11r): offers open slots for `offer-slots`; without it, the fallback task. */
     private readonly rescheduleOffers: RescheduleOfferService | null = null,
   ) {}
+
+  // Issue 11 (h11w): webhook actions; without them a webhook step fails into the dead letters.
+  private webhooks: JourneyWebhooks | null = null;
+
+  /** Webhook actions queue their deliveries through `webhooks` (docs/adr/0041). */
+  callsWebhooksThrough(webhooks: JourneyWebhooks): void {
+    this.webhooks = webhooks;
+  }
+
+  /** The webhooks module's side of webhook actions, for publishing's endpoint check. */
+  get journeyWebhooks(): JourneyWebhooks | null {
+    return this.webhooks;
+  }
 
   /** The version's definition, validated like any input (a row may be another version's). */
   async definition(tx: Db, versionId: string): Promise<JourneyDefinition> {
@@ -220,7 +235,9 @@ export class JourneyRuntime {
     try {
       await this.runStep(payload.orgId, payload.enrolmentId);
     } catch (error) {
-      if (attempt.retryCount < attempt.retryLimit) throw error;
+      // Issue 11 (h11w): an endpoint gone stays gone on a retry; an admin decides.
+      const permanent = error instanceof WebhookEndpointUnavailable;
+      if (!permanent && attempt.retryCount < attempt.retryLimit) throw error;
       await this.markFailed(payload.orgId, payload.enrolmentId, errorCode(error));
     }
   }
@@ -289,7 +306,7 @@ export class JourneyRuntime {
       for (const visit of result.visited) {
         const effect = effects.get(`${visit.nodeId}#${visit.occurrence}`);
         const done = effect
-          ? await this.perform(tx, row, effect, now, audits)
+          ? await this.perform(tx, row, effect, now, audits, definition.key)
           : { outcome: 'entered', messageId: null };
         steps.push({
           orgId,
@@ -339,6 +356,7 @@ export class JourneyRuntime {
     now: Date,
     /** The audit events of what was done, appended by the caller at the end of the step. */
     audits: AuditEntry[],
+    journeyKey: string,
   ): Promise<{ outcome: string; messageId: string | null }> {
     const action = effect.action;
     const { orgId, patientId } = row;
@@ -463,6 +481,19 @@ export class JourneyRuntime {
             })
           : null;
         return { outcome: id ? 'enrolled' : 'not_enrolled', messageId: null };
+      }
+      // Issue 11 (h11w): call a signed webhook, through the outbox (docs/adr/0041).
+      case 'webhook': {
+        if (!this.webhooks) throw new WebhookEndpointUnavailable();
+        const done = await performWebhookAction(
+          tx,
+          this.webhooks,
+          row,
+          { ...effect, action },
+          journeyKey,
+        );
+        if (done.messageId) audited('webhook-delivery', done.messageId);
+        return done;
       }
     }
   }

@@ -23,6 +23,7 @@ import { patients } from '../patients/schema.js';
 import { readyJourneys } from './ready.js';
 import { type JourneyRuntime, patientContext } from './runtime.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
+import { unpublishableWebhook } from './webhook-action.js';
 
 /** Who changes a journey: a signed-in admin, or the CLI (no user). */
 export interface JourneyEditor {
@@ -90,6 +91,10 @@ export class JourneyService {
     return this.database.withTenant(editor.orgId, async (tx) => {
       const current = await this.find(tx, id, true);
       const journey = checked(current.draft);
+      // Issue 11 (h11w): a webhook action names an enabled endpoint of the organization.
+      const webhooks = this.runtime.journeyWebhooks;
+      const refused = webhooks ? await unpublishableWebhook(tx, webhooks, journey) : null;
+      if (refused) throw refused;
       const version = (current.publishedVersion ?? 0) + 1;
       await tx.insert(journeyVersions).values({
         orgId: editor.orgId,

@@ -1,6 +1,7 @@
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import type { AuditEntry } from '../../audit/service.js';
+import type { ImportedReferral } from '../../clinical/service.js';
 import type { DomainEvent } from '../../integrations/webhooks/events.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
@@ -33,6 +34,9 @@ export interface HandlerContext {
   appointmentChanged(change: ImportedAppointmentChange): void;
   /** Tells subscribed webhooks of a merge or a discharge, once the message commits. */
   domainEvent(event: DomainEvent): void;
+  // Issue 11 (h11w): referrals over HL7 announced to journeys.
+  /** Tells journeys of a referral the message created that is news, once it commits. */
+  referralCreated(referral: ImportedReferral): void;
 }
 
 export interface HandlerResult {

@@ -1,3 +1,4 @@
+import { referralIsNews } from '@careloop/core';
 import { readCoded, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
 import { referralKey, visitKey } from '../parse/keys.js';
@@ -84,6 +85,20 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
         patientId,
       });
     }
+    // Issue 11 (h11w): announced to journeys by the FHIR path's rule (core's referralIsNews):
+    // created by this message, active, authored (RF1-9, else RF1-7) within the last 14 days of
+    // its receipt. A REF^I12 is a referral by its type; a re-sent one finds its link above.
+    const news = referralIsNews(
+      {
+        codes: [],
+        labels: ['referral'],
+        status: values.status,
+        authoredAt: authored?.instant ?? null,
+      },
+      true,
+      hc.receivedAt,
+    );
+    if (news) hc.referralCreated({ orgId: hc.orgId, serviceRequestId: requestId });
   }
   await hc.batch.touchpoints(tx, [
     hl7Touchpoint(hc, {

@@ -19,10 +19,21 @@ import { webhookHeaders } from './signature.js';
 export function webhookKeyParts(
   key: string,
 ): { endpointId: string; eventId: string; replayOf: string | null } | null {
+  // Issue 11 (h11w): a journey step's event is its step key, `journey:<enrolment>:<node>:<n>`.
   const m =
-    /^webhook:([0-9a-f-]{36}):([0-9a-f-]{36})(?::replay:([0-9a-f-]{36}):[0-9a-f-]{36})?$/.exec(key);
+    /^webhook:([0-9a-f-]{36}):([0-9a-f-]{36}|journey:[0-9a-f-]{36}:[a-z][a-z0-9_-]{0,63}:\d{1,9})(?::replay:([0-9a-f-]{36}):[0-9a-f-]{36})?$/.exec(
+      key,
+    );
   if (!m?.[1] || !m[2]) return null;
   return { endpointId: m[1], eventId: m[2], replayOf: m[3] ?? null };
+}
+
+/**
+ * The `webhook-id` of an event: `msg_<event id>` for a domain event, and for a journey step its
+ * idempotency key itself (enrolment, node, occurrence), which receivers dedupe on.
+ */
+export function webhookIdOf(eventId: string): string {
+  return eventId.startsWith('journey:') ? eventId : `msg_${eventId}`;
 }
 
 /**
@@ -62,7 +73,7 @@ export class WebhookSender implements WebhookChannel {
         ),
       );
     }
-    const webhookId = `msg_${parts.eventId}`;
+    const webhookId = webhookIdOf(parts.eventId);
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'Careloop-Webhooks/1',

@@ -27,7 +27,8 @@ import type { OutboxService } from '../../messaging/outbox.js';
 import type { outboundMessages } from '../../messaging/schema.js';
 import { checkOutboundUrl } from '../outbound-url.js';
 import { webhookAttempts, webhookEndpoints } from '../schema.js';
-import type { DomainEventSink } from './events.js';
+import type { DomainEventSink, JourneyWebhooks } from './events.js';
+import { journeyWebhooks } from './journey-steps.js';
 import { webhookKeyParts } from './sender.js';
 import { newWebhookSecret } from './signature.js';
 
@@ -68,6 +69,7 @@ export class WebhookService {
           orgId,
           url: url.toString(),
           eventTypes: [...new Set(input.eventTypes)],
+          includesPatientId: input.includesPatientId ?? false,
           secretEncrypted: this.cipher.encrypt(secret, webhookSecretAad(id, orgId)),
           createdAt: this.options.clock(),
         })
@@ -200,6 +202,12 @@ export class WebhookService {
     };
   }
 
+  // Issue 11 (h11w): journeys' webhook actions (docs/adr/0041).
+  /** What the journey runtime and publishing use: endpoint checks and step deliveries. */
+  get journeySteps(): JourneyWebhooks {
+    return journeyWebhooks(this.outbox, this.options.clock);
+  }
+
   /** The `appointment.changed` job's webhook: the appointment's id and what happened. */
   onAppointmentChanged(job: JobPayload<'appointment.changed'>, eventId: string): Promise<number> {
     return this.emit(job.orgId, eventId, appointmentWebhookEvent(job.event), {
@@ -289,6 +297,7 @@ function toEndpoint(row: typeof webhookEndpoints.$inferSelect): WebhookEndpoint 
     enabled: row.enabled,
     createdAt: row.createdAt.toISOString(),
     previousSecretUntil: row.previousSecretUntil ? row.previousSecretUntil.toISOString() : null,
+    includesPatientId: row.includesPatientId,
   };
 }
 

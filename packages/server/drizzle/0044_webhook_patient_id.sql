@@ -1,0 +1,1 @@
+ALTER TABLE "webhook_endpoints" ADD COLUMN "includes_patient_id" boolean DEFAULT false NOT NULL;

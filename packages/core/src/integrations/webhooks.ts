@@ -60,7 +60,7 @@ export function isWebhookSecret(s: string): boolean {
   return /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(s);
 }
 
-// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0041).
+// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0039).
 /** The `type` of a journey webhook action's payload when the action names none. */
 export const JOURNEY_WEBHOOK_DEFAULT_EVENT = 'journey.step';
 

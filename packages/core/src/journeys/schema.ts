@@ -214,7 +214,7 @@ const Action = Type.Union([
   ),
   // Issue 11 (h11w): call a signed webhook. The journey names an endpoint an admin registered
   // (its id), never an address: a journey file is input, addresses are vetted in the console
-  // (docs/adr/0041).
+  // (docs/adr/0039).
   Type.Object(
     {
       kind: Type.Literal('webhook'),

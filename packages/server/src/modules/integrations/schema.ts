@@ -95,7 +95,7 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     /**
      * Issue 11 (h11w): the endpoint's minimum-necessary policy for journey webhook actions:
-     * whether their payloads carry the patient's id (docs/adr/0041).
+     * whether their payloads carry the patient's id (docs/adr/0039).
      */
     includesPatientId: boolean('includes_patient_id').notNull().default(false),
   },

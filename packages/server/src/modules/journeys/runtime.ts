@@ -112,7 +112,7 @@ export class JourneyRuntime {
   // Issue 11 (h11w): webhook actions; without them a webhook step fails into the dead letters.
   private webhooks: JourneyWebhooks | null = null;
 
-  /** Webhook actions queue their deliveries through `webhooks` (docs/adr/0041). */
+  /** Webhook actions queue their deliveries through `webhooks` (docs/adr/0039). */
   callsWebhooksThrough(webhooks: JourneyWebhooks): void {
     this.webhooks = webhooks;
   }
@@ -482,7 +482,7 @@ export class JourneyRuntime {
           : null;
         return { outcome: id ? 'enrolled' : 'not_enrolled', messageId: null };
       }
-      // Issue 11 (h11w): call a signed webhook, through the outbox (docs/adr/0041).
+      // Issue 11 (h11w): call a signed webhook, through the outbox (docs/adr/0039).
       case 'webhook': {
         if (!this.webhooks) throw new WebhookEndpointUnavailable();
         const done = await performWebhookAction(

@@ -10,7 +10,7 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { journeyEnrolments, journeySteps } from './schema.js';
 
-// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0041).
+// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0039).
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import type { JourneyWebhooks } from '../integrations/webhooks/events.js';
 import { type journeyEnrolments, journeyVersions } from './schema.js';
 
-// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0041).
+// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0039).
 
 /**
  * A webhook step whose endpoint is gone (deleted or disabled after the journey was published).

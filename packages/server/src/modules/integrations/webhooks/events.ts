@@ -17,7 +17,7 @@ export interface DomainEventSink {
   emit(tx: Db, orgId: string, events: readonly DomainEvent[]): Promise<number>;
 }
 
-// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0041).
+// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0039).
 /** One step of an enrolment to announce: its ids, and the idempotency key of the step. */
 export interface JourneyWebhookStep {
   orgId: string;

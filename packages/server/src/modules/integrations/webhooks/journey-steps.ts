@@ -4,7 +4,7 @@ import type { OutboxService } from '../../messaging/outbox.js';
 import { webhookEndpoints } from '../schema.js';
 import type { JourneyWebhooks } from './events.js';
 
-// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0041).
+// Issue 11 (h11w): the journey action "call a signed webhook" (docs/adr/0039).
 /** The journeys' side of the webhooks module, over its endpoints and the outbox. */
 export function journeyWebhooks(outbox: OutboxService, clock: () => Date): JourneyWebhooks {
   return {

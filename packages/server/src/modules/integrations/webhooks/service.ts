@@ -202,7 +202,7 @@ export class WebhookService {
     };
   }
 
-  // Issue 11 (h11w): journeys' webhook actions (docs/adr/0041).
+  // Issue 11 (h11w): journeys' webhook actions (docs/adr/0039).
   /** What the journey runtime and publishing use: endpoint checks and step deliveries. */
   get journeySteps(): JourneyWebhooks {
     return journeyWebhooks(this.outbox, this.options.clock);

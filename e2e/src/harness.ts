@@ -12,7 +12,19 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'e2e', 'artifacts');
 const SERVER_BIN = join(REPO_ROOT, 'packages', 'server', 'bin', 'careloop.mjs');
 
-const STARTUP_TIMEOUT_MS = 120_000;
+/** How long a server may take to answer its health check: 120 s, or CARELOOP_E2E_STARTUP_SECONDS. */
+const STARTUP_TIMEOUT_MS = startupSeconds(process.env.CARELOOP_E2E_STARTUP_SECONDS) * 1000;
+
+function startupSeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return 120;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(
+      `CARELOOP_E2E_STARTUP_SECONDS must be a whole number of seconds, got "${value}"`,
+    );
+  }
+  return seconds;
+}
 const STOP_GRACE_MS = 10_000;
 const MAX_OUTPUT_CHARS = 1_000_000;
 

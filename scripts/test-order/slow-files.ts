@@ -25,6 +25,8 @@ export const SLOW_UNIT_FILES: readonly string[] = [
 
 /** The browser project (e2e/vitest.config.ts): a server and a browser per file. */
 export const SLOW_E2E_FILES: readonly string[] = [
+  // 140–200 s: axe on every page as every role.
+  'src/a11y-axe.test.ts',
   // 137 s: a reminder two days ahead, "R", a new time.
   'src/reminder-reschedule.test.ts',
   // 90 s: the reminder path over MLLP, then "C".

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SLOW_E2E_FILES } from '../scripts/test-order/slow-files.js';
+import { slowFirst } from '../scripts/test-order/slow-first.js';
 
 // Works from the repo root (`npx vitest run --config e2e/vitest.config.ts`) and from e2e/
 // (`npm test -w @careloop/e2e`): paths are relative to this folder.
@@ -19,5 +21,7 @@ export default defineConfig({
     // expect.poll waits on a page driven by another process: 1 s (the default) is too short for
     // a loaded machine, where a render after a request can take several seconds.
     expect: { poll: { timeout: 15_000 } },
+    // The known-slow files first, so none starts last and holds one worker while the other idles.
+    sequence: { sequencer: slowFirst(SLOW_E2E_FILES) },
   },
 });

@@ -1,7 +1,7 @@
 // End-to-end harness: starts a real Careloop server in a child process and a headless Chromium.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,19 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'e2e', 'artifacts');
 const SERVER_BIN = join(REPO_ROOT, 'packages', 'server', 'bin', 'careloop.mjs');
 
-const STARTUP_TIMEOUT_MS = 120_000;
+/** How long a server may take to answer its health check: 120 s, or CARELOOP_E2E_STARTUP_SECONDS. */
+const STARTUP_TIMEOUT_MS = startupSeconds(process.env.CARELOOP_E2E_STARTUP_SECONDS) * 1000;
+
+function startupSeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return 120;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(
+      `CARELOOP_E2E_STARTUP_SECONDS must be a whole number of seconds, got "${value}"`,
+    );
+  }
+  return seconds;
+}
 const STOP_GRACE_MS = 10_000;
 const MAX_OUTPUT_CHARS = 1_000_000;
 
@@ -46,7 +58,7 @@ export interface StartOptions {
 }
 
 /** Server settings that leave the seeded data as the template has it. */
-const TEMPLATE_NEUTRAL_ENV = new Set(['HL7_PORT', 'EHR_MLLP_ENDPOINT']);
+const TEMPLATE_NEUTRAL_ENV = new Set(['HL7_PORT', 'EHR_MLLP_ENDPOINT', 'EHR_RETRY_SECONDS']);
 
 export interface RunningCareloop {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43210`. */
@@ -173,6 +185,8 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
     CARELOOP_DEMO_PATIENTS: '300',
     // The demo's histories end on a fixed day, so every run sees the same demo on any date.
     CARELOOP_DEMO_AS_OF: E2E_DEMO_AS_OF,
+    // A message the EHR did not take is sent again after 2 s, not a minute (README).
+    EHR_RETRY_SECONDS: '2',
     ...opts.env,
   };
 
@@ -254,6 +268,87 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
   return { url, stop, output: () => output, dataDir, port };
 }
 
+/** A simulated EHR (`careloop ehr-sim`) on loopback, for a server's `EHR_MLLP_ENDPOINT`. */
+export interface RunningEhrSim {
+  /** Its MLLP port on 127.0.0.1. */
+  port: number;
+  /** `127.0.0.1:<port>`, as `EHR_MLLP_ENDPOINT` takes it. */
+  endpoint: string;
+  /** Everything it printed so far: a line per message it answered. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 10 s. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port` now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolveUp) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveUp(true);
+    });
+    socket.once('error', () => resolveUp(false));
+  });
+}
+
+/**
+ * Starts `careloop ehr-sim --port <port> ...args` (a free port unless given) and resolves once it
+ * accepts connections. `args` are its rules, e.g. `['--refuse-first', '1']`.
+ */
+export async function startEhrSim(
+  args: readonly string[] = [],
+  port?: number,
+): Promise<RunningEhrSim> {
+  const simPort = port ?? (await freePort());
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    [SERVER_BIN, 'ehr-sim', '--port', String(simPort), ...args],
+    {
+      cwd: REPO_ROOT,
+      env: baseEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  trackChild(child);
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      signalGroup(child, 'SIGTERM');
+      if (!(await waitForExit(child, STOP_GRACE_MS))) {
+        signalGroup(child, 'SIGKILL');
+        await waitForExit(child, STOP_GRACE_MS);
+      }
+    })();
+    return stopped;
+  };
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    if (spawnError !== undefined || exited || Date.now() > deadline) {
+      await stop();
+      const why =
+        spawnError?.message ?? (exited ? `it exited (code ${child.exitCode})` : 'timed out');
+      throw new Error(`careloop ehr-sim did not listen on ${simPort}: ${why}\n${output}`);
+    }
+    if (await accepts(simPort)) break;
+    await sleep(100);
+  }
+  return { port: simPort, endpoint: `127.0.0.1:${simPort}`, output: () => output, stop };
+}
+
 /**
  * The clock of the server under test, read from its HTTP `Date` header (whole seconds): times a
  * test builds for the server (an appointment two days ahead, slots from tomorrow) come from the
@@ -324,10 +419,21 @@ export interface ApiSession {
   csrfToken: string;
 }
 
+/** What a test file asks of `useCareloop`: the server's options, and a simulated EHR if any. */
+export interface CareloopOptions extends StartOptions {
+  /**
+   * Start `careloop ehr-sim` with these arguments (its rules; `[]` for none) beside the server,
+   * which gets it as `EHR_MLLP_ENDPOINT`.
+   */
+  ehrSim?: readonly string[];
+}
+
 /** What `useCareloop` gives a test file; every member works from `beforeAll` on. */
 export interface CareloopUnderTest {
   /** The server of this file (started in `beforeAll`, stopped in `afterAll`). */
   app: RunningCareloop;
+  /** The simulated EHR of this file, when its options asked for one (`ehrSim`). */
+  ehr: Pick<RunningEhrSim, 'port' | 'endpoint' | 'output'>;
   /** The browser of this file: a fresh context or page each time. */
   browser: Pick<Browser, 'newContext' | 'newPage'>;
   /** A page in a fresh context (its own cookies), `width` × 900 unless `options` give a viewport. */
@@ -366,14 +472,20 @@ export async function apiSessionAt(
  * The set-up every browser test file shares: registers `beforeAll` (a server, from the template
  * when `options` allow, and a browser, started side by side) and `afterAll` (the browser closed,
  * then the server stopped), and returns handles that work from `beforeAll` on. `options` may be
- * a function, for settings made when the file starts (a free port for `HL7_PORT`). A file's own
+ * a function, for settings made when the file starts (a free port for `HL7_PORT`); `ehrSim`
+ * starts a simulated EHR beside them (stopped after the server). A file's own
  * `beforeAll`, registered after this call, runs after the start.
  */
 export function useCareloop(
-  options: StartOptions | (() => Promise<StartOptions>) = {},
+  options: CareloopOptions | (() => Promise<CareloopOptions>) = {},
 ): CareloopUnderTest {
   let server: RunningCareloop | undefined;
   let chromiumBrowser: Browser | undefined;
+  let ehrSim: RunningEhrSim | undefined;
+  const simulated = (): RunningEhrSim => {
+    if (!ehrSim) throw new Error('no simulated EHR: ask useCareloop for one with `ehrSim`');
+    return ehrSim;
+  };
   const running = (): RunningCareloop => {
     if (!server) throw new Error('the server starts in beforeAll: use it inside tests and hooks');
     return server;
@@ -384,18 +496,31 @@ export function useCareloop(
   };
 
   beforeAll(async () => {
-    const opts = typeof options === 'function' ? await options() : options;
-    const [started, browser] = await Promise.allSettled([startCareloop(opts), launchBrowser()]);
+    const { ehrSim: simArgs, ...opts } = typeof options === 'function' ? await options() : options;
+    // The simulator's port is chosen first, so the three start side by side.
+    const simPort = simArgs ? await freePort() : undefined;
+    const [started, browser, sim] = await Promise.allSettled([
+      startCareloop(
+        simPort === undefined
+          ? opts
+          : { ...opts, env: { EHR_MLLP_ENDPOINT: `127.0.0.1:${simPort}`, ...opts.env } },
+      ),
+      launchBrowser(),
+      simArgs ? startEhrSim(simArgs, simPort) : Promise.resolve(undefined),
+    ]);
     if (started.status === 'fulfilled') server = started.value;
     if (browser.status === 'fulfilled') chromiumBrowser = browser.value;
-    // afterAll still runs and closes whichever of the two did start.
-    if (started.status === 'rejected') throw started.reason;
-    if (browser.status === 'rejected') throw browser.reason;
+    if (sim.status === 'fulfilled') ehrSim = sim.value;
+    // afterAll still runs and closes whichever of them did start.
+    for (const result of [started, browser, sim]) {
+      if (result.status === 'rejected') throw result.reason;
+    }
   });
 
   afterAll(async () => {
     await chromiumBrowser?.close();
     await server?.stop();
+    await ehrSim?.stop();
   });
 
   const app: RunningCareloop = {
@@ -416,9 +541,20 @@ export function useCareloop(
     newPage: (pageOptions) => launched().newPage(pageOptions),
   };
 
+  const ehr: CareloopUnderTest['ehr'] = {
+    get port() {
+      return simulated().port;
+    },
+    get endpoint() {
+      return simulated().endpoint;
+    },
+    output: () => simulated().output(),
+  };
+
   return {
     app,
     browser,
+    ehr,
     async newPage(width = 1400, contextOptions = {}) {
       const context = await launched().newContext({
         viewport: { width, height: 900 },

@@ -72,3 +72,16 @@ describe('EHR_FHIR_BASE and EHR_FHIR_TOKEN', () => {
     ).toThrow(/EHR_FHIR_TOKEN/);
   });
 });
+
+describe('EHR_RETRY_SECONDS', () => {
+  it('is a minute unless set', () => {
+    expect(loadConfig({}).ehrRetrySeconds).toBe(60);
+    expect(loadConfig({ EHR_RETRY_SECONDS: '2' }).ehrRetrySeconds).toBe(2);
+  });
+
+  it('refuses zero, more than the hour the wait is capped at, and anything not a whole number', () => {
+    for (const value of ['0', '3601', '1.5', 'soon', '-3']) {
+      expect(() => loadConfig({ EHR_RETRY_SECONDS: value }), value).toThrow(/EHR_RETRY_SECONDS/);
+    }
+  });
+});

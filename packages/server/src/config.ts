@@ -82,6 +82,12 @@ export interface Config {
   bounceAddress: string | null;
   /** The SMTP listener that takes bounces and complaints (BOUNCE_SMTP_PORT); null: none. */
   bounceSmtp: { host: string; port: number } | null;
+  // House (hci): the EHR retry's first wait.
+  /**
+   * Seconds before a message the EHR did not take (down, AR, a FHIR 5xx, no answer) is sent
+   * again (EHR_RETRY_SECONDS, default 60); the wait doubles on each try, up to an hour.
+   */
+  ehrRetrySeconds: number;
 }
 
 /** A Twilio-compatible REST API (docs/adr/0023). */
@@ -180,7 +186,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Issue 11 (h11d): the bounce mailbox.
     bounceAddress: bounceAddress(env.BOUNCE_ADDRESS),
     bounceSmtp: bounceSmtp(env),
+    // House (hci): the EHR retry's first wait.
+    ehrRetrySeconds: ehrRetrySeconds(env.EHR_RETRY_SECONDS),
   };
+}
+
+/** EHR_RETRY_SECONDS: a whole number of seconds from 1 to 3600 (the retry's cap). */
+function ehrRetrySeconds(value: string | undefined): number {
+  const seconds = intFrom(value, 60, 'EHR_RETRY_SECONDS');
+  if (seconds < 1 || seconds > 3600) {
+    throw new Error(`EHR_RETRY_SECONDS must be from 1 to 3600 seconds, got "${value}"`);
+  }
+  return seconds;
 }
 
 /** BOUNCE_ADDRESS: `local@domain`, the local part without `+` (the token goes after one). */

@@ -190,6 +190,8 @@ export function createServices(
     bounceAddress: config.bounceAddress,
     // Issue 13 (h13f): booking requests to the EHR's FHIR server.
     fhir: config.ehrFhir,
+    // House (hci): the EHR retry's first wait.
+    ehrRetrySeconds: config.ehrRetrySeconds,
   });
   // Issue 11: signed webhooks; owners of domain events queue them in their own transaction.
   const webhooks = new WebhookService(database, cipher, audit, outbox, {

@@ -1,3 +1,4 @@
+import type { PatientRule } from '@careloop/core';
 import { expect } from 'vitest';
 import { locations, practitioners } from '../modules/directory/schema.js';
 import type { Session, TestApp, TestTenant } from './app.js';
@@ -11,13 +12,19 @@ export interface TestClinic {
 /**
  * A clinic that Careloop schedules (tests of booking, waitlists and offers): a location in New
  * York, Dr. Ana Reyes working there 09:00–12:00 on `weekdays` (0 = Sunday), and a 30-minute
- * in-person "Annual physical" without buffer, made through the API as an admin would.
+ * in-person "Annual physical" without buffer (for any patient unless `patientRule` says), made
+ * through the API as an admin would.
  */
 export async function openClinic(
   app: TestApp,
   tenant: TestTenant,
   admin: Session,
-  options: { name?: string; phone?: string; weekdays?: readonly number[] } = {},
+  options: {
+    name?: string;
+    phone?: string;
+    weekdays?: readonly number[];
+    patientRule?: PatientRule;
+  } = {},
 ): Promise<TestClinic> {
   const [location] = await app.database.system((tx) =>
     tx
@@ -42,6 +49,7 @@ export async function openClinic(
     durationMinutes: 30,
     bufferMinutes: 0,
     modality: 'in-person',
+    ...(options.patientRule ? { patientRule: options.patientRule } : {}),
   });
   expect(service.statusCode, service.body).toBe(201);
   for (const weekday of options.weekdays ?? [1, 2, 3, 4, 5]) {

@@ -246,6 +246,8 @@ export class OutboxService {
       emailEvents?: EmailEventsHook;
       /** Issue 13 (h13f): the EHR's FHIR server; its token goes to that base only. */
       fhir?: FhirEndpoint | null;
+      /** The first wait before an EHR gets a message it did not take again (EHR_RETRY_SECONDS, 60). */
+      ehrRetrySeconds?: number;
     },
   ) {
     this.sms = options.sms ?? new LocalSmsGateway();
@@ -785,7 +787,8 @@ export class OutboxService {
   /**
    * An EHR that did not take a message now (down, AR, a FHIR 5xx, no reply) gets it again later, for as
    * long as it takes: a confirmation the EHR never hears of is a patient called for nothing.
-   * The wait doubles from a minute to an hour; the message stays queued, its next job waits.
+   * The wait doubles from a minute (EHR_RETRY_SECONDS) to an hour; the message stays queued, its
+   * next job waits.
    */
   private async retryEhrLater(
     payload: JobPayload<'outbox.send'>,
@@ -793,7 +796,8 @@ export class OutboxService {
     error: Hl7SendError | FhirSendError,
     now: Date,
   ): Promise<DeliveryOutcome> {
-    const waitSeconds = Math.min(3600, 60 * 2 ** Math.min(6, Math.max(0, attempts - 1)));
+    const first = this.options.ehrRetrySeconds ?? 60;
+    const waitSeconds = Math.min(3600, first * 2 ** Math.min(6, Math.max(0, attempts - 1)));
     await this.database.withTenant(payload.orgId, async (tx) => {
       await tx
         .update(outboundMessages)

@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { openClinic, type TestClinic } from '../../test/clinic.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { SmtpSink } from '../../test/smtp-sink.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { patientContactPoints } from '../patients/schema.js';
 
@@ -31,7 +31,7 @@ describeEachDatabase('appointment confirmations', (kind) => {
   let sink: SmtpSink;
   let tenant: TestTenant;
   let desk: Session;
-  let f: { serviceId: string; practitionerId: string; locationId: string };
+  let f: TestClinic;
 
   const book = (patientId: string, start: string, key: string) =>
     app.app.inject({
@@ -87,38 +87,7 @@ describeEachDatabase('appointment confirmations', (kind) => {
     tenant = await TestTenant.create(app, 'Harbor Family Clinic');
     const admin = await tenant.signIn('admin');
     desk = await tenant.signIn('front-desk');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'Harbor Street', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ana', familyName: 'Reyes', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
-    const service = await admin.post('/api/scheduling/services', {
-      name: 'Annual physical',
-      durationMinutes: 30,
-      modality: 'in-person',
-    });
-    for (const weekday of [1, 2, 3, 4, 5]) {
-      await admin.post('/api/scheduling/rules', {
-        practitionerId: doc.id,
-        locationId: loc.id,
-        weekday,
-        start: '09:00',
-        end: '12:00',
-      });
-    }
-    f = {
-      serviceId: service.json<{ id: string }>().id,
-      practitionerId: doc.id,
-      locationId: loc.id,
-    };
+    f = await openClinic(app, tenant, admin, { name: 'Harbor Street' });
   }, 120_000);
   afterAll(async () => {
     await app.close();

@@ -2,9 +2,9 @@ import type { PortalAppointment, PortalAppointments, PortalBookingOptions } from
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
+import { openClinic } from '../../test/clinic.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
-import { locations, practitioners } from '../directory/schema.js';
 import { appointments } from './schema.js';
 
 // Monday 4 March 2030, 12:00 UTC (07:00 in New York): the clock of every test here.
@@ -54,19 +54,8 @@ describeEachDatabase('portal self-scheduling', (kind) => {
   async function makeOrg(): Promise<Org> {
     const tenant = await TestTenant.create(app);
     const admin = await tenant.signIn('admin');
-    const [loc] = await app.database.system((tx) =>
-      tx
-        .insert(locations)
-        .values({ orgId: tenant.orgId, name: 'Main Street Clinic', timeZone: 'America/New_York' })
-        .returning(),
-    );
-    const [doc] = await app.database.system((tx) =>
-      tx
-        .insert(practitioners)
-        .values({ orgId: tenant.orgId, givenName: 'Ana', familyName: 'Reyes', prefix: 'Dr.' })
-        .returning(),
-    );
-    if (!loc || !doc) throw new Error('fixture');
+    // Its "Annual physical" is for established patients; two more services beside it.
+    const clinic = await openClinic(app, tenant, admin, { patientRule: 'established' });
     const service = async (name: string, patientRule: string) => {
       const res = await admin.post('/api/scheduling/services', {
         name,
@@ -77,24 +66,14 @@ describeEachDatabase('portal self-scheduling', (kind) => {
       expect(res.statusCode, res.body).toBe(201);
       return res.json<{ id: string }>().id;
     };
-    for (const weekday of [1, 2, 3, 4, 5]) {
-      const rule = await admin.post('/api/scheduling/rules', {
-        practitionerId: doc.id,
-        locationId: loc.id,
-        weekday,
-        start: '09:00',
-        end: '12:00',
-      });
-      expect(rule.statusCode, rule.body).toBe(201);
-    }
     return {
       tenant,
       desk: await tenant.signIn('front-desk'),
       anyServiceId: await service('Follow-up visit', 'any'),
       newServiceId: await service('New patient visit', 'new'),
-      establishedServiceId: await service('Annual physical', 'established'),
-      practitionerId: doc.id,
-      locationId: loc.id,
+      establishedServiceId: clinic.serviceId,
+      practitionerId: clinic.practitionerId,
+      locationId: clinic.locationId,
     };
   }
 

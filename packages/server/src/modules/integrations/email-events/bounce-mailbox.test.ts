@@ -3,11 +3,7 @@ import { messageIdOfReturnPath } from '@careloop/core';
 import { eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, TestTenant } from '../../../test/app.js';
-import { TestClock } from '../../../test/clock.js';
 import { describeEachDatabase } from '../../../test/databases.js';
-import { SmtpSink } from '../../../test/smtp-sink.js';
-import { outboundMessages } from '../../messaging/schema.js';
 import { touchpoints } from '../../timeline/schema.js';
 import { emailSuppressions } from '../schema.js';
 import {
@@ -15,6 +11,7 @@ import {
   type RunningBounceMailbox,
   startBounceMailbox,
 } from './bounce-mailbox.js';
+import { useMailApp } from './test/mail-app.js';
 
 const BOUNCES = 'bounces@clinic.example';
 
@@ -81,32 +78,17 @@ const arf = (to: string, feedbackType = 'abuse') =>
  * as the signed HTTP endpoint records one.
  */
 describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
-  let app: TestApp;
-  let sink: SmtpSink;
+  const mail = useMailApp(kind, { BOUNCE_ADDRESS: BOUNCES });
   let mailbox: RunningBounceMailbox;
-  let tenant: TestTenant;
   let reporter: nodemailer.Transporter;
   const warnings: string[] = [];
-  const clock = new TestClock('2026-12-06T17:00:00Z');
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    app = await createTestApp(
-      kind,
-      {
-        SMTP_URL: sink.url,
-        MAIL_FROM: 'Clinic <no-reply@clinic.example>',
-        BOUNCE_ADDRESS: BOUNCES,
-      },
-      { clock },
-    );
-    await app.services.jobs.start();
-    tenant = await TestTenant.create(app);
-    mailbox = await startBounceMailbox(app.services.emailEvents, {
+    mailbox = await startBounceMailbox(mail.app.services.emailEvents, {
       host: '127.0.0.1',
       port: 0,
       bounceAddress: BOUNCES,
-      clock: () => clock.now(),
+      clock: () => mail.clock.now(),
       warn: (message) => warnings.push(message),
     });
     reporter = nodemailer.createTransport({
@@ -116,24 +98,22 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
       ignoreTLS: true,
       pool: true,
     });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     reporter?.close();
     await mailbox?.close();
-    await app?.close();
-    await sink?.close();
   });
 
   /**
    * An email to `to` about a patient of its own (the send-time caps count per patient), sent
-   * through the outbox to the SMTP sink.
+   * through the outbox to the SMTP mail.sink.
    */
   const send = async (to: string) => {
-    const patientId = (await tenant.createPatient()).id;
-    const id = await app.database.withTenant(tenant.orgId, (tx) =>
-      app.services.outbox.queueEmail(tx, {
-        orgId: tenant.orgId,
+    const patientId = (await mail.tenant.createPatient()).id;
+    const id = await mail.app.database.withTenant(mail.tenant.orgId, (tx) =>
+      mail.app.services.outbox.queueEmail(tx, {
+        orgId: mail.tenant.orgId,
         patientId,
         purpose: 'operations',
         to,
@@ -143,29 +123,24 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
       }),
     );
     if (!id) throw new Error('not queued');
-    expect(await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: id })).toBe('sent');
-    const [sunk] = sink.to(to);
+    expect(
+      await mail.app.services.outbox.deliver({ orgId: mail.tenant.orgId, messageId: id }),
+    ).toBe('sent');
+    const [sunk] = mail.sink.to(to);
     if (!sunk?.from) throw new Error('no envelope sender');
     return { id, returnPath: sunk.from };
   };
   const report = (returnPath: string, raw: string) =>
     reporter.sendMail({ envelope: { from: '', to: [returnPath] }, raw });
-  const row = async (id: string) => {
-    const [found] = await app.database.withTenant(tenant.orgId, (tx) =>
-      tx.select().from(outboundMessages).where(eq(outboundMessages.id, id)),
-    );
-    if (!found) throw new Error('no such message');
-    return found;
-  };
   const suppressions = (address: string) =>
-    app.database.withTenant(tenant.orgId, (tx) =>
+    mail.app.database.withTenant(mail.tenant.orgId, (tx) =>
       tx
         .select({ reason: emailSuppressions.reason })
         .from(emailSuppressions)
         .where(eq(emailSuppressions.address, address)),
     );
   const timeline = (id: string) =>
-    app.database.withTenant(tenant.orgId, async (tx) =>
+    mail.app.database.withTenant(mail.tenant.orgId, async (tx) =>
       (
         await tx
           .select({ type: touchpoints.type })
@@ -187,7 +162,7 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
     const { id, returnPath } = await send(to);
     const answer = await report(returnPath, dsn(to, 'failed', '5.1.1'));
     expect(answer.rejected).toEqual([]);
-    expect(await row(id)).toMatchObject({ status: 'bounced' });
+    expect(await mail.row(id)).toMatchObject({ status: 'bounced' });
     expect(await suppressions(to)).toEqual([{ reason: 'hard-bounce' }]);
     expect(await timeline(id)).toContain('communication.bounced');
   });
@@ -196,7 +171,7 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
     const to = address('full');
     const { id, returnPath } = await send(to);
     await report(returnPath, dsn(to, 'failed', '4.2.2'));
-    expect(await row(id)).toMatchObject({ status: 'sent', lastError: 'soft bounce 4.2.2' });
+    expect(await mail.row(id)).toMatchObject({ status: 'sent', lastError: 'soft bounce 4.2.2' });
     expect(await suppressions(to)).toEqual([]);
     expect(await timeline(id)).toContain('communication.soft-bounced');
   });
@@ -205,7 +180,7 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
     const to = address('annoyed');
     const { id, returnPath } = await send(to);
     await report(returnPath, arf(to));
-    expect(await row(id)).toMatchObject({ status: 'complained' });
+    expect(await mail.row(id)).toMatchObject({ status: 'complained' });
     expect(await suppressions(to)).toEqual([{ reason: 'complaint' }]);
   });
 
@@ -215,7 +190,7 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
     await report(returnPath, dsn('someone-else@example.org', 'failed', '5.1.1'));
     await report(returnPath, arf(to, 'not-spam'));
     await report(returnPath, 'Subject: out of office\r\n\r\nI am away until Monday.');
-    expect(await row(id)).toMatchObject({ status: 'sent' });
+    expect(await mail.row(id)).toMatchObject({ status: 'sent' });
     expect(await suppressions(to)).toEqual([]);
     expect(warnings.length).toBeGreaterThanOrEqual(3);
     expect(warnings.join('\n')).not.toContain('example.org');
@@ -244,6 +219,6 @@ describeEachDatabase('the bounce mailbox (SMTP)', (kind) => {
     await expect(
       report(returnPath, `${padding}${dsn(to, 'failed', '5.1.1')}`),
     ).rejects.toMatchObject({ responseCode: 552 });
-    expect(await row(id)).toMatchObject({ status: 'sent' });
+    expect(await mail.row(id)).toMatchObject({ status: 'sent' });
   });
 });

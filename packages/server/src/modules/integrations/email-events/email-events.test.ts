@@ -1,45 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, type Session, type TestApp, TestTenant } from '../../../test/app.js';
-import { TestClock } from '../../../test/clock.js';
+import { beforeAll, expect, it } from 'vitest';
+import type { Session } from '../../../test/app.js';
 import { describeEachDatabase } from '../../../test/databases.js';
-import { SmtpSink } from '../../../test/smtp-sink.js';
 import type { QueuedEmail } from '../../messaging/outbox.js';
-import { outboundMessages } from '../../messaging/schema.js';
 import { touchpoints } from '../../timeline/schema.js';
 import { webhookHeaders } from '../webhooks/signature.js';
+import { useMailApp } from './test/mail-app.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 describeEachDatabase('email bounces and complaints', (kind) => {
-  let app: TestApp;
-  let sink: SmtpSink;
-  let tenant: TestTenant;
+  const mail = useMailApp(kind, { EMAIL_EVENTS_SECRET: SECRET });
   let admin: Session;
   let patientId: string;
-  // Midday in the patients' zone: the send-time checks' quiet hours are not in the way.
-  const clock = new TestClock('2026-12-06T17:00:00Z');
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    app = await createTestApp(
-      kind,
-      {
-        SMTP_URL: sink.url,
-        MAIL_FROM: 'Clinic <no-reply@clinic.example>',
-        EMAIL_EVENTS_SECRET: SECRET,
-      },
-      { clock },
-    );
-    await app.services.jobs.start();
-    tenant = await TestTenant.create(app);
-    admin = await tenant.signIn('admin');
-    patientId = (await tenant.createPatient({ givenName: 'Rosa', familyName: 'Diaz' })).id;
-  }, 120_000);
-  afterAll(async () => {
-    await app.close();
-    await sink.close();
+    admin = await mail.tenant.signIn('admin');
+    patientId = (await mail.tenant.createPatient({ givenName: 'Rosa', familyName: 'Diaz' })).id;
   });
 
   /**
@@ -51,9 +29,9 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     purpose: QueuedEmail['purpose'] = 'operations',
     aboutPatient = false,
   ) =>
-    app.database.withTenant(tenant.orgId, async (tx) => {
-      const id = await app.services.outbox.queueEmail(tx, {
-        orgId: tenant.orgId,
+    mail.app.database.withTenant(mail.tenant.orgId, async (tx) => {
+      const id = await mail.app.services.outbox.queueEmail(tx, {
+        orgId: mail.tenant.orgId,
         patientId: aboutPatient ? patientId : null,
         purpose,
         to,
@@ -65,16 +43,9 @@ describeEachDatabase('email bounces and complaints', (kind) => {
       return id;
     });
   const deliver = (messageId: string) =>
-    app.services.outbox.deliver({ orgId: tenant.orgId, messageId });
-  const row = async (id: string) => {
-    const [found] = await app.database.withTenant(tenant.orgId, (tx) =>
-      tx.select().from(outboundMessages).where(eq(outboundMessages.id, id)),
-    );
-    if (!found) throw new Error('no such message');
-    return found;
-  };
+    mail.app.services.outbox.deliver({ orgId: mail.tenant.orgId, messageId });
   const timeline = (id: string) =>
-    app.database.withTenant(tenant.orgId, (tx) =>
+    mail.app.database.withTenant(mail.tenant.orgId, (tx) =>
       tx
         .select({ type: touchpoints.type, patientId: touchpoints.patientId })
         .from(touchpoints)
@@ -83,15 +54,15 @@ describeEachDatabase('email bounces and complaints', (kind) => {
 
   function report(body: unknown, secret = SECRET) {
     const text = JSON.stringify(body);
-    return app.app.inject({
+    return mail.app.app.inject({
       method: 'POST',
-      url: `/api/email/events?org=${tenant.orgId}`,
+      url: `/api/email/events?org=${mail.tenant.orgId}`,
       headers: {
         'content-type': 'application/json',
         ...webhookHeaders(
           [secret],
           `msg_${randomUUID()}`,
-          Math.floor(clock.now().getTime() / 1000),
+          Math.floor(mail.clock.now().getTime() / 1000),
           text,
         ),
       },
@@ -101,20 +72,20 @@ describeEachDatabase('email bounces and complaints', (kind) => {
 
   it('a 5xx at send time is a hard bounce: bounced, on the timeline, no more email to the address', async () => {
     const to = `gone-${randomUUID().slice(0, 8)}@example.org`;
-    sink.refuse.set(to, 550);
+    mail.sink.refuse.set(to, 550);
     const id = await queue(to, 'operations', true);
     expect(await deliver(id)).toBe('bounced');
-    expect(await row(id)).toMatchObject({ status: 'bounced' });
+    expect(await mail.row(id)).toMatchObject({ status: 'bounced' });
     expect(await timeline(id)).toEqual([{ type: 'communication.bounced', patientId }]);
 
-    sink.refuse.delete(to);
+    mail.sink.refuse.delete(to);
     const next = await queue(to, 'treatment');
     expect(await deliver(next)).toBe('suppressed');
-    expect(await row(next)).toMatchObject({
+    expect(await mail.row(next)).toMatchObject({
       status: 'suppressed',
       suppressionReason: 'hard-bounce',
     });
-    expect(sink.to(to)).toHaveLength(0);
+    expect(mail.sink.to(to)).toHaveLength(0);
 
     // Staff clear it: email goes again.
     const list = await admin.get('/api/email/suppressions');
@@ -127,16 +98,16 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     );
     const after = await queue(to);
     expect(await deliver(after)).toBe('sent');
-    expect(sink.to(to)).toHaveLength(1);
+    expect(mail.sink.to(to)).toHaveLength(1);
   });
 
   it('a 4xx at send time is retried, not a bounce', async () => {
     const to = `busy-${randomUUID().slice(0, 8)}@example.org`;
-    sink.refuse.set(to, 451);
+    mail.sink.refuse.set(to, 451);
     const id = await queue(to);
     await expect(deliver(id)).rejects.toThrow(/SMTP 451/);
-    expect(await row(id)).toMatchObject({ status: 'queued' });
-    sink.refuse.delete(to);
+    expect(await mail.row(id)).toMatchObject({ status: 'queued' });
+    mail.sink.refuse.delete(to);
     expect(await deliver(id)).toBe('sent');
   });
 
@@ -144,7 +115,7 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     const to = `annoyed-${randomUUID().slice(0, 8)}@example.org`;
     const id = await queue(to, 'operations', true);
     expect(await deliver(id)).toBe('sent');
-    const { providerMessageId } = await row(id);
+    const { providerMessageId } = await mail.row(id);
     if (!providerMessageId) throw new Error('no Message-ID');
 
     const forged = await report(
@@ -152,21 +123,21 @@ describeEachDatabase('email bounces and complaints', (kind) => {
       `whsec_${randomBytes(32).toString('base64')}`,
     );
     expect(forged.statusCode).toBe(403);
-    expect(await row(id)).toMatchObject({ status: 'sent' });
+    expect(await mail.row(id)).toMatchObject({ status: 'sent' });
 
     const soft = await report({ type: 'bounce', bounceType: 'soft', messageId: providerMessageId });
     expect(soft.json()).toEqual({ recorded: false });
     const res = await report({ type: 'complaint', messageId: providerMessageId });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ recorded: true });
-    expect(await row(id)).toMatchObject({ status: 'complained' });
+    expect(await mail.row(id)).toMatchObject({ status: 'complained' });
     expect(await timeline(id)).toEqual([{ type: 'communication.complained', patientId }]);
 
     const marketing = await queue(to, 'marketing');
     expect(await deliver(marketing)).toBe('suppressed');
     const care = await queue(to, 'treatment');
     expect(await deliver(care)).toBe('sent');
-    expect(sink.to(to)).toHaveLength(2);
+    expect(mail.sink.to(to)).toHaveLength(2);
 
     const unknown = await report({
       type: 'bounce',
@@ -215,7 +186,7 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     const hard = `nouser-${randomUUID().slice(0, 8)}@example.org`;
     const first = await queue(hard, 'operations', true);
     expect(await deliver(first)).toBe('sent');
-    const sent = await row(first);
+    const sent = await mail.row(first);
     if (!sent.providerMessageId) throw new Error('no Message-ID');
     const res = await report({
       type: 'dsn',
@@ -223,7 +194,7 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ recorded: true });
-    expect(await row(first)).toMatchObject({ status: 'bounced' });
+    expect(await mail.row(first)).toMatchObject({ status: 'bounced' });
     expect(await timeline(first)).toEqual([{ type: 'communication.bounced', patientId }]);
     const next = await queue(hard, 'treatment');
     expect(await deliver(next)).toBe('suppressed');
@@ -232,14 +203,14 @@ describeEachDatabase('email bounces and complaints', (kind) => {
     // Not about the patient: a second email about them today would meet the frequency cap.
     const one = await queue(full);
     expect(await deliver(one)).toBe('sent');
-    const { providerMessageId } = await row(one);
+    const { providerMessageId } = await mail.row(one);
     if (!providerMessageId) throw new Error('no Message-ID');
     const soft = await report({
       type: 'dsn',
       message: dsn(full, 'failed', '4.2.2', providerMessageId),
     });
     expect(soft.json()).toEqual({ recorded: true });
-    expect(await row(one)).toMatchObject({ status: 'sent', lastError: 'soft bounce 4.2.2' });
+    expect(await mail.row(one)).toMatchObject({ status: 'sent', lastError: 'soft bounce 4.2.2' });
     const again = await queue(full, 'treatment');
     expect(await deliver(again)).toBe('sent');
 

@@ -87,6 +87,14 @@ export function simulateJourney(
             text: `offer open slots by text (else a task for ${action.team})`,
           });
           break;
+        // Issue 11 (h11l): list membership (nothing is written in a dry run).
+        case 'list_add':
+        case 'list_remove':
+          lines.push({
+            at: when,
+            text: `${action.kind === 'list_add' ? 'add to' : 'remove from'} list ${action.list}`,
+          });
+          break;
       }
     }
     state = result.state;

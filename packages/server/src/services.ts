@@ -138,7 +138,7 @@ export interface Services {
   emailVerification: EmailVerificationService;
   /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0036-reschedule-offers.md). */
   rescheduleOffers: RescheduleOfferService;
-  /** Issue 11 (h11l): patient lists and their members (docs/adr/0039). */
+  /** Issue 11 (h11l): patient lists and their members (docs/adr/0040). */
   lists: ListService;
 }
 

@@ -55,7 +55,7 @@ const Trigger = Type.Union([
     { kind: Type.Literal('manual') },
     { additionalProperties: false, description: 'enrolled by staff or through the API' },
   ),
-  // Issue 11 (h11l): entry into a patient list (docs/adr/0039).
+  // Issue 11 (h11l): entry into a patient list (docs/adr/0040).
   Type.Object(
     { kind: Type.Literal('list'), list: ListRef },
     {

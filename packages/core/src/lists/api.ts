@@ -3,7 +3,7 @@ import { Instant, Nullable, Uuid } from '../api/common.js';
 
 /**
  * Patient lists (issue 11, h11l): lists of patients chosen by hand, kept by staff and by
- * journeys; entering one is the `list.entered` event a journey may start on (docs/adr/0039).
+ * journeys; entering one is the `list.entered` event a journey may start on (docs/adr/0040).
  */
 
 /** A list's stable name for journeys: lower case, digits and dashes. */

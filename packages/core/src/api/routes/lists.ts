@@ -13,7 +13,7 @@ const read = { permission: 'list:read' } as const;
 const write = { permission: 'list:write' } as const;
 const tags = ['lists'] as const;
 
-/** Issue 11 (h11l): patient lists and their members (docs/adr/0039). */
+/** Issue 11 (h11l): patient lists and their members (docs/adr/0040). */
 export const listRoutes = {
   list: route({
     method: 'GET',

@@ -84,7 +84,7 @@ export const JOBS = {
     { orgId: Uuid, serviceRequestId: Uuid },
     { additionalProperties: false },
   ),
-  // Issue 11 (h11l): a patient entered a list (docs/adr/0039); journeys on the list consume it.
+  // Issue 11 (h11l): a patient entered a list (docs/adr/0040); journeys on the list consume it.
   'list.entered': Type.Object(
     { orgId: Uuid, listId: Uuid, patientId: Uuid },
     { additionalProperties: false },

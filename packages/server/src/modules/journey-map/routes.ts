@@ -33,7 +33,7 @@ export default async function journeyMapRoutes(
     };
   });
 
-  // Issue 11 (h11l): lists are their own module's (docs/adr/0039).
+  // Issue 11 (h11l): lists are their own module's (docs/adr/0040).
   defineRoute(app, routes.journeyMap.createList, async (request) =>
     lists.create(contextOf(request), request.body, 'journey-map'),
   );

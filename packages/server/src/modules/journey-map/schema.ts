@@ -34,7 +34,7 @@ export const journeyMapSettings = pgTable(
   (t) => [sameOrganization(t.orgId, t.updatedBy, users)],
 );
 
-// Issue 11 (h11l): patient lists moved to their own module, modules/lists (docs/adr/0039).
+// Issue 11 (h11l): patient lists moved to their own module, modules/lists (docs/adr/0040).
 
 // Issue 12: the stage-entry rollup the journey map reads (docs/adr/0026).
 

@@ -665,7 +665,7 @@ export class JourneyRuntime {
     });
   }
 
-  // Issue 11 (h11l): entry into a list (docs/adr/0039).
+  // Issue 11 (h11l): entry into a list (docs/adr/0040).
   /**
    * The `list.entered` handler: enrols the patient in every published journey that starts on
    * the list (named by its id or its key). The list membership is the context: the re-entry

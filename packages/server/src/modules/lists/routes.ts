@@ -4,7 +4,7 @@ import { defineRoute } from '../../http/route.js';
 import type { App } from '../../http/types.js';
 import type { Services } from '../../services.js';
 
-/** Issue 11 (h11l): patient lists and their members (docs/adr/0039). */
+/** Issue 11 (h11l): patient lists and their members (docs/adr/0040). */
 export default async function listRoutes(
   app: App,
   { lists, restrictions }: Services,

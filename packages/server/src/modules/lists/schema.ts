@@ -15,7 +15,7 @@ import { patientIdColumn, patients } from '../patients/schema.js';
 /**
  * A list of patients chosen by hand: saved from a journey-map drill-down, kept by staff (add,
  * remove) and by journeys (`list_add`, `list_remove`); entering one is the `list.entered` event
- * a journey may start on (docs/adr/0039). Named for what it is, so the segments feature can take
+ * a journey may start on (docs/adr/0040). Named for what it is, so the segments feature can take
  * it over (a segment whose members were chosen by hand).
  */
 export const patientLists = pgTable(

@@ -35,7 +35,7 @@ export interface ListRef {
 }
 
 /**
- * Patient lists and their members (docs/adr/0039): the only writer of `patient_lists` and
+ * Patient lists and their members (docs/adr/0040): the only writer of `patient_lists` and
  * `patient_list_members`. An addition that changes the list announces `list.entered` in the
  * same transaction (a job), so the journeys that start on the list enrol the patient once the
  * change commits, and only then; adding a member already there changes nothing and announces

@@ -41,6 +41,8 @@ export * from './journeys/simulate.js';
 export * from './journeys/validate.js';
 export * from './json/canonical.js';
 export * from './kpis/index.js';
+// Issue 11 (h11l): patient lists.
+export * from './lists/api.js';
 // Issue 11: delivery status notifications (bounce mail).
 export * from './messaging/dsn.js';
 // Issue 13: portal email verification.

@@ -40,6 +40,8 @@ import journeyMapRoutes from './modules/journey-map/routes.js';
 import journeyRoutes from './modules/journeys/routes.js';
 // Issue 12: the KPI dashboard.
 import kpiRoutes from './modules/kpis/routes.js';
+// Issue 11 (h11l): patient lists.
+import listRoutes from './modules/lists/routes.js';
 // Issue 11: messaging (the test mailbox).
 import messagingRoutes from './modules/messaging/routes.js';
 // Issue 11: the SMS channel.
@@ -168,6 +170,8 @@ export async function buildApp(
     await preRegistrationRoutes(api, services);
     // Issue 9: questionnaire answers, read on the 360 page.
     await questionnaireRoutes(api, services);
+    // Issue 11 (h11l): patient lists and their members.
+    await listRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

@@ -288,6 +288,10 @@ export async function startServer(
       await services.jobs.work('referral.created', { concurrency: 1 }, (job) =>
         services.journeys.runtime.onReferralCreated(job),
       );
+      // Issue 11 (h11l): a patient entered a list; journeys that start on it enrol them.
+      await services.jobs.work('list.entered', { concurrency: 1 }, async (job) => {
+        await services.journeys.runtime.onListEntered(job);
+      });
       say(
         `Worker running (email: ${services.outbox.channel.provider === 'smtp' ? 'SMTP' : 'the local test mailbox'}; SMS: ${services.outbox.sms.name === 'twilio' ? 'Twilio' : 'the local test phone'})\n`,
       );

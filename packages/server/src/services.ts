@@ -43,6 +43,8 @@ import { OutboxJourneySender, TemplateJourneySender } from './modules/journeys/s
 import { JourneyService } from './modules/journeys/service.js';
 // Issue 12: the KPI dashboard.
 import { KPI_QUEUE_POLICY, KpiService } from './modules/kpis/service.js';
+// Issue 11 (h11l): patient lists.
+import { ListService } from './modules/lists/service.js';
 import { type EmailChannel, LocalMailbox, SmtpChannel } from './modules/messaging/email.js';
 import { OUTBOX_QUEUE_POLICY, OutboxService } from './modules/messaging/outbox.js';
 import { SendPolicy } from './modules/messaging/send-policy.js';
@@ -136,6 +138,8 @@ export interface Services {
   emailVerification: EmailVerificationService;
   /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0036-reschedule-offers.md). */
   rescheduleOffers: RescheduleOfferService;
+  /** Issue 11 (h11l): patient lists and their members (docs/adr/0040). */
+  lists: ListService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -252,6 +256,8 @@ export function createServices(
     publicUrl: config.publicUrl,
     clock: grantClock,
   });
+  // Issue 11 (h11l): patient lists; entering one starts the journeys on it.
+  const lists = new ListService(database, audit, jobs, journeyClock);
   const journeyRuntime = new JourneyRuntime(
     database,
     audit,
@@ -261,8 +267,9 @@ export function createServices(
     journeyClock,
     scheduling,
     rescheduleOffers,
+    lists,
   );
-  const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock);
+  const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock, lists);
   // Issue 11 (h11w): the journey action "call a signed webhook".
   journeyRuntime.callsWebhooksThrough(webhooks.journeySteps);
   // Issue 11 (h11d): imported discharges (FHIR, HL7 A03) reach journeys and webhooks.
@@ -389,5 +396,7 @@ export function createServices(
     emailVerification,
     // Issue 11 (h11r): "R" to a reminder offers open slots.
     rescheduleOffers,
+    // Issue 11 (h11l): patient lists.
+    lists,
   };
 }

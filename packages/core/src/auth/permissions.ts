@@ -111,6 +111,11 @@ export const PERMISSIONS = {
   // Issue 11 (h11j): manual enrolment (medication reminders, a recall): the care team's work.
   /** Enrolling a patient by hand in a published journey; audited, restrictions guarded. */
   'journey:enrol': ['admin', 'care-coordinator'],
+  // Issue 11 (h11l): patient lists (a recall list, lists saved from the journey map).
+  /** Reading lists and their members (names only; audited). */
+  'list:read': ['admin', 'front-desk', 'care-coordinator', 'clinician'],
+  /** Adding and removing members: starts the journeys on the list; restrictions guarded. */
+  'list:write': ['admin', 'front-desk', 'care-coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -36,6 +36,16 @@ export const JOURNEY_TIME_FIELDS = ['appointment.start', 'encounter.discharged_a
 export type JourneyTimeField = (typeof JOURNEY_TIME_FIELDS)[number];
 const TimeField = literals(JOURNEY_TIME_FIELDS);
 
+/**
+ * Issue 11 (h11l): a patient list a journey names: its id, or its key (a ready journey's list,
+ * e.g. `due-for-preventive-screening`). Publishing checks that the organization has it.
+ */
+const ListRef = Type.String({
+  pattern:
+    '^([a-z][a-z0-9-]{0,63}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
+  description: 'a patient list: its id or its key',
+});
+
 const Trigger = Type.Union([
   Type.Object(
     { kind: Type.Literal('event'), event: EventName },
@@ -44,6 +54,14 @@ const Trigger = Type.Union([
   Type.Object(
     { kind: Type.Literal('manual') },
     { additionalProperties: false, description: 'enrolled by staff or through the API' },
+  ),
+  // Issue 11 (h11l): entry into a patient list (docs/adr/0040).
+  Type.Object(
+    { kind: Type.Literal('list'), list: ListRef },
+    {
+      additionalProperties: false,
+      description: 'enrol when a patient enters the list (by staff or by a journey)',
+    },
   ),
 ]);
 
@@ -228,6 +246,15 @@ const Action = Type.Union([
     },
     { additionalProperties: false },
   ),
+  // Issue 11 (h11l): add the patient to a list, or remove them, through the list service in the
+  // step's transaction (a member already there, or already gone, changes nothing).
+  Type.Object(
+    {
+      kind: Type.Union([Type.Literal('list_add'), Type.Literal('list_remove')]),
+      list: ListRef,
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 const Position = Type.Optional(
@@ -338,5 +365,23 @@ export type JourneyPredicate = Extract<
   JourneyNode,
   { type: 'condition' }
 >['branches'][number]['when'];
+
+// Issue 11 (h11l): the lists a journey names (its trigger's, its actions').
+export type JourneyListAction = Extract<JourneyAction, { kind: 'list_add' | 'list_remove' }>;
+
+/** Every list a journey names, with the JSON pointer of each mention (for a 4xx naming it). */
+export function journeyListRefs(journey: JourneyDefinition): { list: string; path: string }[] {
+  const refs: { list: string; path: string }[] = [];
+  if (journey.trigger.kind === 'list')
+    refs.push({ list: journey.trigger.list, path: '/trigger/list' });
+  journey.nodes.forEach((node, i) => {
+    if (
+      node.type === 'action' &&
+      (node.action.kind === 'list_add' || node.action.kind === 'list_remove')
+    )
+      refs.push({ list: node.action.list, path: `/nodes/${i}/action/list` });
+  });
+  return refs;
+}
 
 export const checkJourneyDefinition = Compile(JourneyDefinitionSchema);

@@ -90,6 +90,14 @@ export function simulateJourney(
         case 'webhook':
           lines.push({ at: when, text: `webhook ${action.event ?? 'journey.step'}` });
           break;
+        // Issue 11 (h11l): list membership (nothing is written in a dry run).
+        case 'list_add':
+        case 'list_remove':
+          lines.push({
+            at: when,
+            text: `${action.kind === 'list_add' ? 'add to' : 'remove from'} list ${action.list}`,
+          });
+          break;
       }
     }
     state = result.state;

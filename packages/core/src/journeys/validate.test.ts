@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { initialState, stepEnrolment } from './engine.js';
 import { reminderJourney } from './fixtures.js';
-import type { JourneyDefinition, JourneyNode } from './schema.js';
+import { type JourneyDefinition, type JourneyNode, journeyListRefs } from './schema.js';
 import { validateJourney } from './validate.js';
 
 const codes = (input: unknown) => {
@@ -120,5 +121,65 @@ describe('validateJourney', () => {
     expect(codes(withNodes([node, { id: 'b', type: 'exit' }]))).toEqual([
       'missing_values /nodes/0/branches/0/when/values',
     ]);
+  });
+});
+
+// Issue 11 (h11l): entry into a list, and list actions.
+describe('list trigger and list actions', () => {
+  const listJourney = (list: unknown, actionList: unknown = 'due-for-preventive-screening') => ({
+    ...withNodes([
+      { id: 'off', type: 'action', action: { kind: 'list_remove', list: 'recall' }, next: 'on' },
+      {
+        id: 'on',
+        type: 'action',
+        action: { kind: 'list_add', list: actionList } as never,
+        next: 'end',
+      },
+      { id: 'end', type: 'exit' },
+    ]),
+    trigger: { kind: 'list', list },
+  });
+
+  it('accepts a list named by its key or its id, in the trigger and in actions', () => {
+    expect(codes(listJourney('due-for-preventive-screening'))).toEqual([]);
+    expect(codes(listJourney('0b6f5d0e-2c1a-4d8e-9f3a-1b2c3d4e5f60'))).toEqual([]);
+    expect(codes(listJourney('recall', '0b6f5d0e-2c1a-4d8e-9f3a-1b2c3d4e5f60'))).toEqual([]);
+  });
+
+  it('refuses a list reference that is neither a key nor an id, naming the field', () => {
+    expect(codes(listJourney('Due for screening'))[0]).toMatch(/^schema \/trigger/);
+    expect(codes(listJourney(''))[0]).toMatch(/^schema \/trigger/);
+    expect(codes(listJourney('recall', 'DROP TABLE'))[0]).toMatch(/^schema \/nodes\/1/);
+    expect(codes({ ...listJourney('recall'), trigger: { kind: 'list' } })[0]).toMatch(
+      /^schema \/trigger/,
+    );
+  });
+
+  it('lists every list a journey names with the path of each mention', () => {
+    const checked = validateJourney(listJourney('due-for-preventive-screening', 'other'));
+    if (!checked.ok) throw new Error('fixture');
+    expect(journeyListRefs(checked.journey)).toEqual([
+      { list: 'due-for-preventive-screening', path: '/trigger/list' },
+      { list: 'recall', path: '/nodes/0/action/list' },
+      { list: 'other', path: '/nodes/1/action/list' },
+    ]);
+  });
+
+  it('the engine hands list actions to the runtime as effects, in order', () => {
+    const checked = validateJourney(listJourney('recall'));
+    if (!checked.ok) throw new Error('fixture');
+    const journey = checked.journey;
+    const step = stepEnrolment(
+      journey,
+      initialState(journey),
+      { attributes: {}, times: {}, timeZone: 'UTC', seed: 'e1' },
+      { kind: 'start' },
+      new Date('2026-12-01T12:00:00Z'),
+    );
+    expect(step.effects.map((e) => e.action)).toEqual([
+      { kind: 'list_remove', list: 'recall' },
+      { kind: 'list_add', list: 'due-for-preventive-screening' },
+    ]);
+    expect(step.state.status).toBe('completed');
   });
 });

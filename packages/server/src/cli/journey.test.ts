@@ -44,6 +44,8 @@ describe('careloop journey', () => {
       'post-visit-survey',
       'pre-visit-instructions',
       'referral-follow-through',
+      // Issue 11 (h11l).
+      'screening-recall',
     ]);
     const ran = await careloop([
       'journey',
@@ -153,6 +155,24 @@ describe('careloop journey', () => {
     );
     expect(first?.lines.at(-1)).toEqual({
       at: '2026-12-08T09:00:00.000Z',
+      text: 'end completed (handed-over)',
+    });
+  });
+
+  // Issue 11 (h11l): the preventive screening recall, started by entry into a list.
+  it('validates and dry-runs the screening recall: a recall, a second reminder, then a call task when nothing is booked', async () => {
+    const valid = await careloop([
+      'journey',
+      'validate',
+      path.join(READY, 'screening-recall.json'),
+    ]);
+    expect(valid.code, valid.stderr).toBe(0);
+    expect(valid.stdout).toContain('valid journey "Preventive screening recall"');
+    const [first] = await dryRun('screening-recall.json');
+    expect(sent(first)).toEqual(['screening-recall', 'screening-recall-reminder']);
+    expect(first?.lines.map((l) => l.text)).toContain('call task for care-coordination');
+    expect(first?.lines.at(-1)).toEqual({
+      at: '2026-12-29T09:00:00.000Z',
       text: 'end completed (handed-over)',
     });
   });

@@ -15,6 +15,8 @@ export * from '../modules/integrations/schema.js';
 export * from '../modules/journey-map/schema.js';
 export * from '../modules/journeys/schema.js';
 export * from '../modules/kpis/schema.js';
+// Issue 11 (h11l): patient lists, their own module (moved from the journey map).
+export * from '../modules/lists/schema.js';
 export * from '../modules/messaging/schema.js';
 export * from '../modules/mpi/schema.js';
 export * from '../modules/notes/schema.js';

@@ -31,7 +31,7 @@ import { useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { ErrorMessage, errorMessage, PageLoader } from '../ui/states';
 import { useJourney, useJourneyAction, useSaveDraft } from './api';
-import { type CanvasNode, conversion, toCanvas } from './graph';
+import { type CanvasNode, conversion, describeTrigger, toCanvas } from './graph';
 import { WebhookEndpointField } from './WebhookEndpointField';
 
 function NodeBox({ node }: { node: CanvasNode }) {
@@ -166,6 +166,7 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
           <Text size="sm" c="dimmed">
             {detail.journey.key} · version {detail.journey.publishedVersion ?? 'none'} ·{' '}
             {rate === null ? 'no enrolments yet' : `${rate} % reached the goal`}
+            {shown ? ` · ${describeTrigger(shown.trigger)}` : ''}
           </Text>
         </div>
         <Group gap="xs">

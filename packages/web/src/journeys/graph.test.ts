@@ -1,6 +1,6 @@
 import type { JourneyDefinition } from '@careloop/core';
 import { describe, expect, it } from 'vitest';
-import { conversion, toCanvas } from './graph';
+import { conversion, describeNode, describeTrigger, toCanvas } from './graph';
 
 const journey: JourneyDefinition = {
   key: 'j',
@@ -42,5 +42,23 @@ describe('toCanvas', () => {
   it('computes conversion to the goal, none without enrolments', () => {
     expect(conversion({ active: 1, completed: 2, exited: 1, failed: 0, converted: 1 })).toBe(25);
     expect(conversion({ active: 0, completed: 0, exited: 0, failed: 0, converted: 0 })).toBeNull();
+  });
+});
+
+// Issue 11 (h11l): the list trigger and list actions on the canvas.
+describe('lists in the builder', () => {
+  it('names the list a journey starts on, adds to and removes from', () => {
+    expect(describeTrigger({ kind: 'list', list: 'due-for-preventive-screening' })).toBe(
+      'starts when a patient enters list due-for-preventive-screening',
+    );
+    const action = (kind: 'list_add' | 'list_remove') =>
+      describeNode({
+        id: 'a',
+        type: 'action',
+        action: { kind, list: 'recall' },
+        next: 'x',
+      });
+    expect(action('list_add')).toBe('add to list recall');
+    expect(action('list_remove')).toBe('remove from list recall');
   });
 });

@@ -48,12 +48,27 @@ export function describeNode(node: JourneyNode): string {
       if (a.kind === 'offer-slots') return `offer open slots (else task for ${a.team})`;
       // Issue 11 (h11w): call a signed webhook.
       if (a.kind === 'webhook') return `webhook ${a.event ?? 'journey.step'}`;
-      return `enrol in ${a.journey}`;
+      // Issue 11 (h11l): list membership.
+      if (a.kind === 'enrol') return `enrol in ${a.journey}`;
+      return `${a.kind === 'list_add' ? 'add to' : 'remove from'} list ${a.list}`;
     }
     case 'goal':
       return 'goal';
     case 'exit':
       return 'end';
+  }
+}
+
+// Issue 11 (h11l): the trigger in the builder's header (a list's entry among them).
+/** What starts the journey, in a few words. */
+export function describeTrigger(trigger: JourneyDefinition['trigger']): string {
+  switch (trigger.kind) {
+    case 'event':
+      return `starts on ${trigger.event}`;
+    case 'manual':
+      return 'starts when enrolled by hand or through the API';
+    case 'list':
+      return `starts when a patient enters list ${trigger.list}`;
   }
 }
 

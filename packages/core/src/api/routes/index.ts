@@ -15,6 +15,8 @@ import { integrationRoutes } from './integrations.js';
 import { journeyMapRoutes } from './journey-map.js';
 import { journeyRoutes } from './journeys.js';
 import { kpiRoutes } from './kpis.js';
+// Issue 11 (h11l): patient lists.
+import { listRoutes } from './lists.js';
 import { mailboxRoutes } from './mailbox.js';
 import { mpiRoutes } from './mpi.js';
 import { noteRoutes } from './notes.js';
@@ -79,6 +81,8 @@ export const routes = {
   scheduling: schedulingRoutes,
   // Issue 9: questionnaire answers, read on the 360 page.
   questionnaires: questionnaireRoutes,
+  // Issue 11 (h11l): patient lists and their members.
+  lists: listRoutes,
 };
 
 export type Routes = typeof routes;

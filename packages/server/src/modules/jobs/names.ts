@@ -84,6 +84,11 @@ export const JOBS = {
     { orgId: Uuid, serviceRequestId: Uuid },
     { additionalProperties: false },
   ),
+  // Issue 11 (h11l): a patient entered a list (docs/adr/0040); journeys on the list consume it.
+  'list.entered': Type.Object(
+    { orgId: Uuid, listId: Uuid, patientId: Uuid },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -6,7 +6,7 @@ import type { Services } from '../../services.js';
 
 export default async function journeyMapRoutes(
   app: App,
-  { journeyMap, restrictions, tasks }: Services,
+  { journeyMap, restrictions, tasks, lists }: Services,
 ): Promise<void> {
   defineRoute(app, routes.journeyMap.settings, async (request) =>
     journeyMap.settings(contextOf(request).actor.orgId),
@@ -33,8 +33,9 @@ export default async function journeyMapRoutes(
     };
   });
 
+  // Issue 11 (h11l): lists are their own module's (docs/adr/0040).
   defineRoute(app, routes.journeyMap.createList, async (request) =>
-    journeyMap.createList(contextOf(request), request.body, 'journey-map'),
+    lists.create(contextOf(request), request.body, 'journey-map'),
   );
 
   defineRoute(app, routes.journeyMap.createTasks, async (request) => {

@@ -11,8 +11,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../auth/schema.js';
-import { organizations, orgIdColumn, sameOrganization, tenantKey } from '../directory/schema.js';
-import { patientIdColumn, patients } from '../patients/schema.js';
+import { organizations, orgIdColumn, sameOrganization } from '../directory/schema.js';
 
 /**
  * An organization's journey-map settings: its stage taxonomy, the rules that place touchpoints
@@ -35,41 +34,7 @@ export const journeyMapSettings = pgTable(
   (t) => [sameOrganization(t.orgId, t.updatedBy, users)],
 );
 
-/**
- * A static list of patients saved from a journey-map drill-down. Named for what it is, so the
- * segments feature can take it over (a segment whose members were chosen by hand).
- */
-export const patientLists = pgTable(
-  'patient_lists',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    orgId: orgIdColumn(),
-    name: text('name').notNull(),
-    /** Where the list came from, e.g. `journey-map:no-show`. */
-    source: text('source').notNull(),
-    createdBy: uuid('created_by'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    tenantKey(t),
-    index('patient_lists_org_created_idx').on(t.orgId, t.createdAt),
-    sameOrganization(t.orgId, t.createdBy, users),
-  ],
-);
-
-export const patientListMembers = pgTable(
-  'patient_list_members',
-  {
-    orgId: orgIdColumn(),
-    listId: uuid('list_id').notNull(),
-    patientId: patientIdColumn(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.orgId, t.listId, t.patientId] }),
-    sameOrganization(t.orgId, t.listId, patientLists),
-    sameOrganization(t.orgId, t.patientId, patients),
-  ],
-);
+// Issue 11 (h11l): patient lists moved to their own module, modules/lists (docs/adr/0040).
 
 // Issue 12: the stage-entry rollup the journey map reads (docs/adr/0026).
 

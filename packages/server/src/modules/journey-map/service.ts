@@ -21,8 +21,6 @@ import {
   type PainPoint,
   type PathEvent,
   type PatientJourney,
-  type PatientListCreate,
-  type PatientListSummary,
   type RawJourneyMap,
   rangeProblem,
   resolveStage,
@@ -52,7 +50,7 @@ import {
   startTypesStatement,
 } from './queries.js';
 import { rollupMapStatement, StageRollup } from './rollup.js';
-import { journeyMapSettings, patientListMembers, patientLists } from './schema.js';
+import { journeyMapSettings } from './schema.js';
 
 /** The latest touchpoints the per-patient journey draws. */
 export const PATIENT_JOURNEY_LIMIT = 2000;
@@ -413,53 +411,6 @@ export class JourneyMapService {
       recordId: patientId,
     });
     return { stages: settings.stages, events, truncated, standings };
-  }
-
-  /** Saves a static patient list from a drill-down. */
-  async createList(
-    ctx: RequestContext,
-    input: PatientListCreate,
-    source: string,
-  ): Promise<PatientListSummary> {
-    const ids = [...new Set(input.patientIds)];
-    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
-      const known = rowsOf<{ id: string }>(
-        await tx.execute(
-          sql`select id from patients where id in (${sql.join(
-            ids.map((id) => sql`${id}::uuid`),
-            sql`, `,
-          )})`,
-        ),
-      );
-      if (known.length !== ids.length)
-        throw badRequest('An id names no patient of this organization', '/body/patientIds');
-      const [list] = await tx
-        .insert(patientLists)
-        .values({
-          orgId: ctx.actor.orgId,
-          name: input.name,
-          source,
-          createdBy: ctx.actor.userId,
-          createdAt: this.clock(),
-        })
-        .returning();
-      if (!list) throw new Error('The patient list was not created');
-      await tx
-        .insert(patientListMembers)
-        .values(ids.map((patientId) => ({ orgId: ctx.actor.orgId, listId: list.id, patientId })));
-      await this.audit.inTransaction(tx, ctx.audit, {
-        action: 'create',
-        recordType: 'patient-list',
-        recordId: list.id,
-        reason: `${ids.length} patients`,
-      });
-      return {
-        id: list.id,
-        name: list.name,
-        size: ids.length,
-        createdAt: list.createdAt.toISOString(),
-      };
-    });
   }
 }
 

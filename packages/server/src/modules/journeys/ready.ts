@@ -24,3 +24,9 @@ export function readyJourneys(): JourneyDefinition[] {
   });
   return cache;
 }
+
+// Issue 11 (h11l): the lists ready journeys name, by key, with the name an organization gets.
+/** Enabling a ready journey that names one of these creates it (or uses the one there). */
+export const READY_LISTS: Partial<Record<string, string>> = {
+  'due-for-preventive-screening': 'Due for preventive screening',
+};

@@ -20,6 +20,7 @@ import { serviceRequests } from '../clinical/schema.js';
 import type { JourneyWebhooks } from '../integrations/webhooks/events.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
+import type { ListService } from '../lists/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import type { RescheduleOfferService } from '../reschedule-offers/service.js';
@@ -107,6 +108,8 @@ export class JourneyRuntime {
     private readonly scheduling: SchedulingService | null = null,
     /** Issue 11 (h11r): offers open slots for `offer-slots`; without it, the fallback task. */
     private readonly rescheduleOffers: RescheduleOfferService | null = null,
+    /** Issue 11 (h11l): the list service `list_add`/`list_remove` go through. */
+    private readonly lists: ListService | null = null,
   ) {}
 
   // Issue 11 (h11w): webhook actions; without them a webhook step fails into the dead letters.
@@ -200,10 +203,25 @@ export class JourneyRuntime {
   }
 
   /** Enrols the patient in every published journey this event triggers. Returns the ids. */
-  async enrolOnEvent(
+  enrolOnEvent(
     tx: Db,
     orgId: string,
     event: JourneyEvent,
+    enrolment: Omit<Enrolment, 'journeyId' | 'orgId'>,
+  ): Promise<string[]> {
+    return this.enrolTriggered(
+      tx,
+      orgId,
+      (trigger) => trigger.kind === 'event' && trigger.event === event,
+      enrolment,
+    );
+  }
+
+  /** Enrols the patient in every published journey whose trigger `starts`. Returns the ids. */
+  private async enrolTriggered(
+    tx: Db,
+    orgId: string,
+    starts: (trigger: JourneyDefinition['trigger']) => boolean,
     enrolment: Omit<Enrolment, 'journeyId' | 'orgId'>,
   ): Promise<string[]> {
     const published = await tx
@@ -220,7 +238,7 @@ export class JourneyRuntime {
     const ids: string[] = [];
     for (const journey of published) {
       const definition = await this.definition(tx, journey.versionId);
-      if (definition.trigger.kind !== 'event' || definition.trigger.event !== event) continue;
+      if (!starts(definition.trigger)) continue;
       const id = await this.enrol(tx, { ...enrolment, orgId, journeyId: journey.id });
       if (id) ids.push(id);
     }
@@ -465,6 +483,27 @@ export class JourneyRuntime {
         }
         return task(action);
       }
+      // Issue 11 (h11l): list membership through the list service, in the step's transaction;
+      // a retried step finds the patient already there (or gone) and changes nothing.
+      case 'list_add':
+      case 'list_remove': {
+        const list = this.lists ? await this.lists.resolve(tx, action.list) : null;
+        if (!this.lists || !list) return { outcome: 'no_list', messageId: null };
+        const membership = { orgId, listId: list.id, patientId, at: now };
+        const changed =
+          action.kind === 'list_add'
+            ? await this.lists.add(tx, membership)
+            : await this.lists.remove(tx, membership);
+        if (changed)
+          audits.push({
+            action: action.kind === 'list_add' ? 'create' : 'delete',
+            recordType: 'patient-list-member',
+            recordId: list.id,
+            patientId,
+          });
+        const done = action.kind === 'list_add' ? 'list_added' : 'list_removed';
+        return { outcome: changed ? done : 'list_unchanged', messageId: null };
+      }
       case 'enrol': {
         const [target] = await tx
           .select({ id: journeys.id })
@@ -654,6 +693,31 @@ export class JourneyRuntime {
         contextKey: `referral:${serviceRequestId}`,
         context,
       });
+    });
+  }
+
+  // Issue 11 (h11l): entry into a list (docs/adr/0040).
+  /**
+   * The `list.entered` handler: enrols the patient in every published journey that starts on
+   * the list (named by its id or its key). The list membership is the context: the re-entry
+   * rule counts enrolments per patient and list. A patient already off the list again when the
+   * job runs starts nothing.
+   */
+  async onListEntered(payload: JobPayload<'list.entered'>): Promise<string[]> {
+    const { orgId, listId, patientId } = payload;
+    const lists = this.lists;
+    if (!lists) return [];
+    return this.database.withTenant(orgId, async (tx) => {
+      const list = await lists.resolve(tx, listId);
+      if (!list || !(await lists.isMember(tx, listId, patientId))) return [];
+      const context = await patientContext(tx, patientId, { times: {}, attributes: {} });
+      return this.enrolTriggered(
+        tx,
+        orgId,
+        (trigger) =>
+          trigger.kind === 'list' && (trigger.list === list.id || trigger.list === list.key),
+        { patientId, contextKey: `list:${listId}`, context },
+      );
     });
   }
 

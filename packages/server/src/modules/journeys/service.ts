@@ -8,6 +8,7 @@ import {
   type JourneyDetail,
   type JourneyStatus,
   type JourneySummary,
+  journeyListRefs,
   type NodeCounts,
   notFound,
   type ReadyJourney,
@@ -19,8 +20,9 @@ import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import type { ListService } from '../lists/service.js';
 import { patients } from '../patients/schema.js';
-import { readyJourneys } from './ready.js';
+import { READY_LISTS, readyJourneys } from './ready.js';
 import { type JourneyRuntime, patientContext } from './runtime.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
 import { unpublishableWebhook } from './webhook-action.js';
@@ -41,6 +43,8 @@ export class JourneyService {
     private readonly audit: AuditLog,
     readonly runtime: JourneyRuntime,
     private readonly clock: () => Date,
+    /** Issue 11 (h11l): the lists a journey names must exist to publish it. */
+    private readonly lists: ListService | null = null,
   ) {}
 
   /** Saves `definition` as the draft of the journey with its key (created if new). */
@@ -95,6 +99,7 @@ export class JourneyService {
       const webhooks = this.runtime.journeyWebhooks;
       const refused = webhooks ? await unpublishableWebhook(tx, webhooks, journey) : null;
       if (refused) throw refused;
+      await this.checkLists(tx, journey);
       const version = (current.publishedVersion ?? 0) + 1;
       await tx.insert(journeyVersions).values({
         orgId: editor.orgId,
@@ -150,6 +155,15 @@ export class JourneyService {
   async enableReady(editor: JourneyEditor, key: string): Promise<string> {
     const ready = readyJourneys().find((j) => j.key === key);
     if (!ready) throw notFound('Ready journey');
+    // Issue 11 (h11l): a ready journey's lists are the organization's, created on first use.
+    const named = journeyListRefs(ready).flatMap((ref) => {
+      const name = READY_LISTS[ref.list];
+      return name && this.lists ? [{ key: ref.list, name, lists: this.lists }] : [];
+    });
+    if (named.length > 0)
+      await this.database.withTenant(editor.orgId, async (tx) => {
+        for (const { key, name, lists } of named) await lists.ensure(tx, editor.orgId, key, name);
+      });
     const id = await this.saveDraft(editor, ready);
     await this.publish(editor, id);
     return id;
@@ -290,6 +304,20 @@ export class JourneyService {
       });
       await this.runtime.wakeAll(tx, orgId, [enrolmentId]);
     });
+  }
+
+  // Issue 11 (h11l): lists named by a journey.
+  /** Refuses a journey naming a list (by id or key) the organization does not have. */
+  private async checkLists(tx: Db, journey: JourneyDefinition): Promise<void> {
+    for (const ref of journeyListRefs(journey)) {
+      const list = this.lists ? await this.lists.resolve(tx, ref.list) : null;
+      if (!list)
+        throw new CareloopError(
+          'unknown_reference',
+          `${ref.path}: no patient list ${ref.list} in this organization`,
+          `/body/definition${ref.path}`,
+        );
+    }
   }
 
   private async find(tx: Db, id: string, forUpdate = false) {

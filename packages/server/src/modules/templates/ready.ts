@@ -491,6 +491,8 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
+  // Issue 11 (h11l): preventive screening recall (the recall and its reminder).
+  ...screeningRecallTemplates(),
 ];
 
 /**
@@ -543,4 +545,67 @@ function preVisit(
       },
     ],
   };
+}
+
+// Issue 11 (h11l): preventive screening recall.
+/**
+ * The recall and its second reminder: "you are due for a preventive visit" and the booking link,
+ * never which screening or why (no condition or test name reaches a phone's lock screen).
+ */
+function screeningRecallTemplates(): TemplateSeed[] {
+  const recall = (
+    key: string,
+    name: string,
+    text: { smsEn: string; smsEs: string; en: string; es: string },
+  ): TemplateSeed => ({
+    key,
+    name,
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, ${text.smsEn} {{links.portal}}`,
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: `{{organization.name}}: {{patient.firstName}}, ${text.smsEs} {{links.portal}}`,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'You are due for a preventive visit',
+          text: `Hi {{patient.firstName}},\n\n${text.en}\n\nBook a time that suits you in the portal: {{links.portal}}\n\nPrefer to call? We are happy to help.\n\n{{organization.name}}`,
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Le toca una consulta preventiva',
+          text: `Hola {{patient.firstName}}:\n\n${text.es}\n\nReserve el horario que le convenga en el portal: {{links.portal}}\n\n¿Prefiere llamar? Con gusto le ayudamos.\n\n{{organization.name}}`,
+        },
+      },
+    ],
+  });
+  return [
+    recall('screening-recall', 'Preventive recall', {
+      smsEn: 'you are due for a preventive visit. Book a time:',
+      smsEs: 'le toca una consulta preventiva. Reserve su cita:',
+      en: 'Our records show you are due for a preventive visit with your care team.',
+      es: 'Según nuestros registros, le toca una consulta preventiva con su equipo de atención.',
+    }),
+    recall('screening-recall-reminder', 'Preventive recall: reminder', {
+      smsEn: 'a reminder: you are still due for a preventive visit. Book a time:',
+      smsEs: 'le recordamos que aún le toca una consulta preventiva. Reserve su cita:',
+      en: 'A reminder: you are still due for a preventive visit with your care team.',
+      es: 'Le recordamos que aún le toca una consulta preventiva con su equipo de atención.',
+    }),
+  ];
 }

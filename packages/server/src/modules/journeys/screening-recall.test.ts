@@ -1,0 +1,313 @@
+import type {
+  PatientListChange,
+  PatientListItem,
+  PatientListMembers,
+  SmsGatewayPage,
+} from '@careloop/core';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { rowsOf } from '../../db/rows.js';
+import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
+import { TestClock } from '../../test/clock.js';
+import { describeEachDatabase } from '../../test/databases.js';
+import { outboundMessages } from '../messaging/schema.js';
+import { appointments } from '../scheduling/schema.js';
+import { tasks } from '../tasks/schema.js';
+import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
+import { journeyEnrolments, journeySteps } from './schema.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/**
+ * Issue 11 (h11l): patient lists kept by staff through their routes, a journey that starts on
+ * entry into a list, and the preventive screening recall run end to end on a test clock: its
+ * texts read back from the local SMS gateway, its list_remove and goal, its call task.
+ */
+describeEachDatabase('patient lists and the screening recall', (kind) => {
+  let app: TestApp;
+  let tenant: TestTenant;
+  // Midday in Boston: quiet hours never defer a send the tests look for.
+  const clock = new TestClock('2026-12-01T17:00:00Z');
+  let phoneSeq = 0;
+
+  beforeAll(async () => {
+    app = await createTestApp(kind, {}, { clock });
+    await app.services.jobs.start();
+  }, 400_000);
+
+  beforeEach(async () => {
+    tenant = await TestTenant.create(app);
+    await app.database.withTenant(tenant.orgId, (tx) =>
+      ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, clock.now()),
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const runtime = () => app.services.journeys.runtime;
+  const enable = (key: string) =>
+    app.services.journeys.enableReady({ orgId: tenant.orgId, userId: null }, key);
+
+  const patient = async (givenName: string, language: 'en' | 'es') => {
+    phoneSeq += 1;
+    const phone = `+1617556${String(1000 + phoneSeq + Math.floor(Math.random() * 8000))}`;
+    const { id } = await tenant.createPatient({
+      givenName,
+      preferredLanguage: language,
+      preferredChannel: 'sms',
+      contactPoints: [{ system: 'phone', value: phone, use: 'mobile' }],
+    });
+    return { id, phone };
+  };
+
+  /** The `list.entered` jobs announced for the organization, oldest first. */
+  const announced = async () =>
+    rowsOf<{ listId: string; patientId: string }>(
+      await app.database.system((tx) =>
+        tx.execute(
+          sql`select data->>'listId' as "listId", data->>'patientId' as "patientId"
+              from pgboss.job where name = 'list.entered' and data->>'orgId' = ${tenant.orgId}
+              order by created_on`,
+        ),
+      ),
+    );
+
+  /** Runs the announced entries not yet handled, as the worker would. */
+  let handled = 0;
+  const deliverEntries = async () => {
+    const jobs = await announced();
+    for (const job of jobs.slice(handled))
+      await runtime().onListEntered({ orgId: tenant.orgId, ...job });
+    handled = jobs.length;
+  };
+
+  const enrolments = (patientId: string) =>
+    app.database.system((tx) =>
+      tx
+        .select()
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.patientId, patientId))
+        .orderBy(journeyEnrolments.createdAt),
+    );
+
+  const settle = async (patientId: string) => {
+    for (let round = 0; round < 10; round++) {
+      let moved = false;
+      for (const e of await enrolments(patientId)) {
+        if (e.status !== 'active') continue;
+        if ((await runtime().runStep(tenant.orgId, e.id)) === 'advanced') moved = true;
+      }
+      if (!moved) return;
+    }
+  };
+
+  const stepsOf = async (patientId: string) => {
+    const rows = await app.database.system((tx) =>
+      tx
+        .select({ nodeId: journeySteps.nodeId, outcome: journeySteps.outcome })
+        .from(journeySteps)
+        .innerJoin(journeyEnrolments, eq(journeyEnrolments.id, journeySteps.enrolmentId))
+        .where(eq(journeyEnrolments.patientId, patientId)),
+    );
+    return rows.map((r) => `${r.nodeId}:${r.outcome}`).sort();
+  };
+
+  const phoneOf = async (who: { id: string; phone: string }) => {
+    const queued = await app.database.system((tx) =>
+      tx
+        .select({ id: outboundMessages.id })
+        .from(outboundMessages)
+        .where(eq(outboundMessages.patientId, who.id)),
+    );
+    for (const m of queued)
+      await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: m.id });
+    const admin = await tenant.signIn('admin');
+    const res = await admin.get(
+      `/api/sms-gateway/messages?number=${encodeURIComponent(who.phone)}`,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    return res
+      .json<SmsGatewayPage>()
+      .items.filter((m) => m.direction === 'outbound')
+      .map((m) => m.body);
+  };
+
+  const book = async (patientId: string, inMs: number) => {
+    const start = new Date(clock.now().getTime() + inMs);
+    const [appointment] = await app.database.system((tx) =>
+      tx
+        .insert(appointments)
+        .values({
+          orgId: tenant.orgId,
+          patientId,
+          status: 'booked',
+          startAt: start,
+          endAt: new Date(start.getTime() + 30 * 60_000),
+        })
+        .returning({ id: appointments.id }),
+    );
+    if (!appointment) throw new Error('no appointment');
+    await runtime().onAppointmentChanged({
+      orgId: tenant.orgId,
+      appointmentId: appointment.id,
+      event: 'booked',
+    });
+  };
+
+  /** The recall list, as a care coordinator sees it in the console. */
+  const recallList = async () => {
+    const coordinator = await tenant.signIn('care-coordinator');
+    const res = await coordinator.get('/api/lists');
+    expect(res.statusCode, res.body).toBe(200);
+    const list = res
+      .json<PatientListItem[]>()
+      .find((l) => l.key === 'due-for-preventive-screening');
+    if (!list) throw new Error('no recall list');
+    return list;
+  };
+
+  it('staff add and remove members through the routes: once per patient, one list.entered per addition, restricted patients guarded', async () => {
+    await enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    expect(list).toMatchObject({ name: 'Due for preventive screening', size: 0 });
+    const ana = await patient('Ana', 'en');
+    const coordinator = await tenant.signIn('care-coordinator');
+    const add = (patientId: string) =>
+      coordinator.post(`/api/lists/${list.id}/members`, { patientId });
+
+    const first = await add(ana.id);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json<PatientListChange>()).toEqual({ changed: true });
+    // Added again (a double click): nothing changes, nothing is announced again.
+    expect((await add(ana.id)).json<PatientListChange>()).toEqual({ changed: false });
+    expect(await announced()).toEqual([{ listId: list.id, patientId: ana.id }]);
+
+    const members = await coordinator.get(`/api/lists/${list.id}/members`);
+    expect(members.statusCode, members.body).toBe(200);
+    expect(members.json<PatientListMembers>().items).toMatchObject([
+      { patientId: ana.id, givenName: 'Ana', restricted: false },
+    ]);
+    expect((await recallList()).size).toBe(1);
+
+    // An id that names no patient of this organization: a 4xx naming the field.
+    const unknown = await add('00000000-0000-4000-8000-000000000000');
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json<{ path: string }>().path).toBe('/body/patientId');
+    // Another organization's list is not found.
+    const other = await TestTenant.create(app);
+    const outsider = await other.signIn('care-coordinator');
+    const foreign = await outsider.post(`/api/lists/${list.id}/members`, {
+      patientId: (await other.createPatient()).id,
+    });
+    expect(foreign.statusCode).toBe(404);
+    // A marketer reads no list.
+    expect((await (await tenant.signIn('marketer')).get('/api/lists')).statusCode).toBe(403);
+
+    // A VIP outside the front desk's care team: refused, and audited as a refusal.
+    const vip = await patient('Victor', 'en');
+    const admin = await tenant.signIn('admin');
+    const marked = await admin.request('PUT', `/api/patients/${vip.id}/restriction`, {
+      kind: 'vip',
+    });
+    expect(marked.statusCode, marked.body).toBe(200);
+    const frontDesk = await tenant.signIn('front-desk');
+    const refused = await frontDesk.post(`/api/lists/${list.id}/members`, { patientId: vip.id });
+    expect(refused.statusCode).toBe(403);
+
+    const removed = await coordinator.request('DELETE', `/api/lists/${list.id}/members/${ana.id}`);
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json<PatientListChange>()).toEqual({ changed: true });
+    const again = await coordinator.request('DELETE', `/api/lists/${list.id}/members/${ana.id}`);
+    expect(again.json<PatientListChange>()).toEqual({ changed: false });
+    expect((await recallList()).size).toBe(0);
+    // Entered and left before the worker ran: no enrolment.
+    await deliverEntries();
+    expect(await enrolments(ana.id)).toEqual([]);
+  });
+
+  it('a journey naming a list the organization does not have cannot be published: a 4xx naming the field', async () => {
+    const editor = { orgId: tenant.orgId, userId: null };
+    const id = await app.services.journeys.saveDraft(editor, {
+      key: 'on-a-list',
+      name: 'On a list',
+      trigger: { kind: 'list', list: 'no-such-list' },
+      reentry: 'never',
+      entry: 'done',
+      nodes: [{ id: 'done', type: 'exit' }],
+    });
+    const admin = await tenant.signIn('admin');
+    const refused = await admin.post(`/api/journeys/${id}/publish`, {});
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json<{ path: string }>().path).toBe('/body/definition/trigger/list');
+  });
+
+  it('screening recall: entering the list enrols; booked within 14 days leaves the list and reaches the goal; else a second reminder, then a call task', async () => {
+    await enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const tom = await patient('Tom', 'en');
+    const rosa = await patient('Rosa', 'es');
+    const coordinator = await tenant.signIn('care-coordinator');
+    for (const who of [tom, rosa]) {
+      const res = await coordinator.post(`/api/lists/${list.id}/members`, { patientId: who.id });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    await deliverEntries();
+    await settle(tom.id);
+    await settle(rosa.id);
+    const [tomRecall] = await phoneOf(tom);
+    expect(tomRecall).toMatch(/^.+: Tom, you are due for a preventive visit\. Book a time: http/);
+    const [rosaRecall] = await phoneOf(rosa);
+    expect(rosaRecall).toMatch(
+      /^.+: Rosa, le toca una consulta preventiva\. Reserve su cita: http/,
+    );
+
+    // Tom books 3 days later: off the list, the goal.
+    clock.advance(3 * DAY);
+    await book(tom.id, 10 * DAY);
+    await settle(tom.id);
+    const [tomEnrolment] = await enrolments(tom.id);
+    expect(tomEnrolment).toMatchObject({ status: 'completed', currentNode: 'booked' });
+    expect(tomEnrolment?.contextKey).toBe(`list:${list.id}`);
+    expect(tomEnrolment?.convertedAt).not.toBeNull();
+    expect(await stepsOf(tom.id)).toContain('off-list:list_removed');
+    // Sessions expire as the clock moves: signed in again.
+    const members = await (await tenant.signIn('care-coordinator')).get(
+      `/api/lists/${list.id}/members`,
+    );
+    expect(members.statusCode, members.body).toBe(200);
+    expect(members.json<PatientListMembers>().items.map((m) => m.patientId)).toEqual([rosa.id]);
+
+    // Rosa books nothing: the second reminder after 14 days, the call task 14 days later.
+    clock.advance(11 * DAY + HOUR);
+    await settle(rosa.id);
+    const rosaTexts = await phoneOf(rosa);
+    expect(rosaTexts).toHaveLength(2);
+    expect(rosaTexts.join('\n')).toContain(
+      'Rosa, le recordamos que aún le toca una consulta preventiva',
+    );
+    clock.advance(14 * DAY);
+    await settle(rosa.id);
+    const [rosaEnrolment] = await enrolments(rosa.id);
+    expect(rosaEnrolment).toMatchObject({ status: 'completed', currentNode: 'handed-over' });
+    expect(rosaEnrolment?.convertedAt).toBeNull();
+    const calls = await app.database.system((tx) =>
+      tx.select({ team: tasks.team }).from(tasks).where(eq(tasks.patientId, rosa.id)),
+    );
+    expect(calls).toEqual([{ team: 'care-coordination' }]);
+
+    // Tom due again a year on: back on the list, a new enrolment (re-entry after exit).
+    clock.advance(DAY);
+    const back = await (await tenant.signIn('care-coordinator')).post(
+      `/api/lists/${list.id}/members`,
+      { patientId: tom.id },
+    );
+    expect(back.json<PatientListChange>()).toEqual({ changed: true });
+    await deliverEntries();
+    expect((await enrolments(tom.id)).map((e) => e.status)).toEqual(['completed', 'active']);
+  });
+});

@@ -130,21 +130,36 @@ async function refreshDays(
     group by 1, 2, 3, 4, 5`);
   await tx.execute(sql`delete from journey_repeated_contacts
     where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
-  // The same seven days as the map's window (`range … preceding`), in the same arithmetic.
+  // The same seven days as the map's window (`range … preceding`), in the same arithmetic. Each
+  // row carries the latest first instant of the patient's earlier rows (docs/adr/0044),
+  // continued from the patient's last row before these days.
   await tx.execute(sql`
     insert into journey_repeated_contacts
-      (org_id, patient_id, first_at, third_at, location_id, birth_date)
-    select ${orgId}::uuid, x.patient_id, x.first_at, x.occurred_at, p.primary_location_id, p.birth_date
-    from (
-      select t.patient_id, t.occurred_at,
-             lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
-               order by t.occurred_at, t.id) as first_at
-      from touchpoints t
-      where t.org_id = ${orgId} and t.channel <> 'system'
-        and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
-    ) x
-    left join patients p on p.org_id = ${orgId} and p.id = x.patient_id
-    where x.occurred_at >= ${lo} and x.first_at >= x.occurred_at - interval '7 days'`);
+      (org_id, patient_id, first_at, third_at, location_id, birth_date, prev_first_at)
+    with fresh as (
+      select x.patient_id, x.first_at, x.occurred_at as third_at
+      from (
+        select t.patient_id, t.occurred_at,
+               lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
+                 order by t.occurred_at, t.id) as first_at
+        from touchpoints t
+        where t.org_id = ${orgId} and t.channel <> 'system'
+          and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
+      ) x
+      where x.occurred_at >= ${lo} and x.first_at >= x.occurred_at - interval '7 days'),
+    context as (
+      select c.* from (select distinct patient_id from fresh) f
+      cross join lateral (
+        select r.patient_id, greatest(r.first_at, r.prev_first_at) as latest
+        from journey_repeated_contacts r
+        where r.org_id = ${orgId} and r.patient_id = f.patient_id and r.third_at < ${lo}
+        order by r.third_at desc, r.first_at desc limit 1) c)
+    select ${orgId}::uuid, f.patient_id, f.first_at, f.third_at, p.primary_location_id, p.birth_date,
+           greatest(c.latest, max(f.first_at) over (partition by f.patient_id
+             order by f.third_at, f.first_at rows between unbounded preceding and 1 preceding))
+    from fresh f
+    left join context c on c.patient_id = f.patient_id
+    left join patients p on p.org_id = ${orgId} and p.id = f.patient_id`);
 }
 
 interface RefreshState {
@@ -360,9 +375,8 @@ export function rollupMapStatement(q: JourneyMapQuery): SQL {
       'channelMix', ${channelMix},
       'noShows', (select count(distinct patient_id) from cohort where no_show),
       'negativeFeedback', (select count(distinct patient_id) from cohort where negative_feedback),
-      'repeatedContacts', (select count(*) from (select distinct t.patient_id
-          from journey_repeated_contacts t
+      'repeatedContacts', (select count(*) from journey_repeated_contacts t
           where ${sql.join(cohortConditions(q, sql`t.third_at`, ROLLUP_DIMS), sql` and `)}
-            and t.first_at >= ${from}) r)
+            and t.first_at >= ${from} and (t.prev_first_at is null or t.prev_first_at < ${from}))
     ) as j`;
 }

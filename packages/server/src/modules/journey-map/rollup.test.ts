@@ -146,6 +146,18 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     }
   });
 
+  it('analyzes the rollup tables after a whole rebuild, so the map is planned on their new sizes', async () => {
+    const unanalyzed = async () => {
+      await t.database.ownerDb.execute(sql`select pg_stat_force_next_flush()`);
+      return rowsOf<{ relname: string; n: number }>(
+        await t.database.ownerDb.execute(sql`select relname, n_mod_since_analyze::int as n
+          from pg_stat_user_tables where relname = 'journey_stage_segments'`),
+      );
+    };
+    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
+    expect(await unanalyzed()).toEqual([{ relname: 'journey_stage_segments', n: 0 }]);
+  });
+
   it("reads the funnel's paths of the patients who started the definition only, with the same standings", async () => {
     await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
     const settings = await t.services.journeyMap.settings(org.orgId);

@@ -204,7 +204,7 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
               run_at, prev_run_at, entry from journey_stage_segments
             order by patient_id, first_at, first_id`),
         ),
-        // Each repeated contact's latest earlier first instant (docs/adr/0044).
+        // Each repeated contact's latest earlier first instant (docs/adr/0041).
         repeated: rowsOf<{ prev_first_at: unknown; third_at: unknown }>(
           await tx.execute(sql`select patient_id, first_at, third_at, prev_first_at
             from journey_repeated_contacts order by patient_id, third_at, first_at`),

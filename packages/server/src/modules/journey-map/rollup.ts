@@ -138,7 +138,7 @@ async function refreshDays(
   await tx.execute(sql`delete from journey_repeated_contacts
     where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
   // The same seven days as the map's window (`range … preceding`), in the same arithmetic. Each
-  // row carries the latest first instant of the patient's earlier rows (docs/adr/0044),
+  // row carries the latest first instant of the patient's earlier rows (docs/adr/0041),
   // continued from the patient's last row before these days.
   await tx.execute(sql`
     insert into journey_repeated_contacts
@@ -276,7 +276,7 @@ export class StageRollup {
     // A whole rebuild rewrites every row: planned on the statistics of before it (autovacuum
     // comes up to a minute later, or later on a busy server), the map's first statements took
     // nested loops over the range's segments: a quarter at 1,000,000 touchpoints ran for
-    // minutes instead of under a second (docs/adr/0044). Analyze what changed, as autovacuum
+    // minutes instead of under a second (docs/adr/0041). Analyze what changed, as autovacuum
     // would, before the map reads it.
     await analyzeChangedTables(this.database, ROLLUP_TABLES);
     return { whole: plan.whole, from: isoDay(plan.from), to: isoDay(plan.to) };

@@ -138,7 +138,7 @@ export const journeyRepeatedContacts = pgTable(
     birthDate: date('birth_date', { mode: 'string' }),
     /**
      * The latest first instant among the patient's earlier rows (by third instant; null for the
-     * first), kept by the refresh (docs/adr/0044): a range from `F` counts a patient on the one
+     * first), kept by the refresh (docs/adr/0041): a range from `F` counts a patient on the one
      * row with `first_at >= F` whose earlier rows all began before `F`, without a distinct.
      */
     prevFirstAt: timestamp('prev_first_at', { withTimezone: true }),

@@ -58,6 +58,95 @@ async function withoutIndexes(
 }
 
 /**
+ * The generated touchpoints' kinds: type, channel, direction, writer stage and outcome (a
+ * survey's NPS and one in 37 failed sends are set apart). The default mapping places them in
+ * awareness, access, registration, pre-visit, visit, post-visit and follow-up.
+ */
+const TOUCHPOINT_KINDS = [
+  ['campaign.email', 'email', 'outbound', 'awareness', 'delivered'],
+  ['appointment.booked', 'web', 'inbound', 'scheduling', 'booked'],
+  ['appointment.reminder', 'sms', 'outbound', 'pre-visit', 'delivered'],
+  ['appointment.confirmed', 'sms', 'inbound', 'pre-visit', 'confirmed'],
+  ['visit.completed', 'system', 'internal', 'visit', 'completed'],
+  ['appointment.noshow', 'system', 'internal', 'visit', 'noshow'],
+  ['appointment.cancelled', 'phone', 'inbound', 'scheduling', 'cancelled'],
+  ['survey.sent', 'email', 'outbound', 'post-visit', 'delivered'],
+  ['survey.completed', 'web', 'inbound', 'post-visit', 'answered'],
+  ['noshow.outreach', 'phone', 'outbound', 'follow-up', 'voicemail'],
+  ['transition.call', 'phone', 'outbound', 'follow-up', 'reached'],
+  ['patient.registered', 'web', 'inbound', 'pre-visit', 'registered'],
+  // An email reminder: the same type as the SMS one, its own row here for its channel.
+  ['appointment.reminder', 'email', 'outbound', 'pre-visit', 'delivered'],
+] as const;
+const FIELDS = ['type', 'channel', 'direction', 'stage', 'outcome'] as const;
+const column = (field: (typeof FIELDS)[number]) =>
+  TOUCHPOINT_KINDS.map((k) => `'${k[FIELDS.indexOf(field)]}'`).join(', ');
+/** The 1-based index of a kind in TOUCHPOINT_KINDS (`reminder.email`: the email reminder). */
+const kind = (name: string) =>
+  name === 'reminder.email'
+    ? TOUCHPOINT_KINDS.length
+    : TOUCHPOINT_KINDS.findIndex((k) => k[0] === name) + 1;
+
+/**
+ * The kind and instant of touchpoint j (0-3) of appointment k starting at s, with u its status
+ * hash (as the appointments') and v its path (0-9), as SQL over those columns. Paths:
+ * - awareness first (v 0-2: a campaign email 8-21 days before), else booked 2-14 days before;
+ *   v 9: three reminders in six days instead (a repeated contact, the pain point);
+ * - then registration (v 3-4), a confirmation (v 5-6) or a reminder the day before;
+ * - the visit, or the no-show (6 %); a cancellation (12 %) drops out before it, back to
+ *   campaign emails a week and a month later;
+ * - after the visit: a survey answered (v 0-4) or not (v 5-7), a follow-up call (v 8), a
+ *   no-show's outreach call.
+ * Touchpoints past four per appointment (when T is not a multiple of 4) are campaign emails.
+ */
+function kindOf(asOf: string): string {
+  const day = (n: string) => `(${n}) * interval '1 day'`;
+  const cancelled = 'u >= 60 and u < 180';
+  const noShow = 'u < 60';
+  const reminder = `${kind('appointment.reminder')} + (k % 2) * ${kind('reminder.email') - kind('appointment.reminder')}`;
+  return `select
+      case when j >= 4 then ${kind('campaign.email')}
+           when j = 0 then case when v < 3 then ${kind('campaign.email')}
+                                when v = 9 then ${reminder}
+                                else ${kind('appointment.booked')} end
+           when j = 1 then case when ${cancelled} then ${kind('appointment.cancelled')}
+                                when v = 9 then ${reminder}
+                                when v in (3, 4) then ${kind('patient.registered')}
+                                when v in (5, 6) then ${kind('appointment.confirmed')}
+                                else ${reminder} end
+           when j = 2 then case when ${cancelled} then ${kind('campaign.email')}
+                                when v = 9 then ${reminder}
+                                when ${noShow} then ${kind('appointment.noshow')}
+                                else ${kind('visit.completed')} end
+           else case when ${cancelled} then ${kind('campaign.email')}
+                     when v = 9 then case when ${noShow} then ${kind('appointment.noshow')}
+                                          else ${kind('visit.completed')} end
+                     when ${noShow} then ${kind('noshow.outreach')}
+                     when v < 5 then ${kind('survey.completed')}
+                     when v < 8 then ${kind('survey.sent')}
+                     else ${kind('transition.call')} end
+      end as kind,
+      case when j >= 4 then ${asOf} - ${day(`i % ${HISTORY_DAYS}`)}
+           when j = 0 then case when v < 3 then s - ${day('8 + k % 14')}
+                                when v = 9 then s - ${day('6')}
+                                else s - ${day('2 + k % 13')} end
+           when j = 1 then case when ${cancelled} then s - interval '26 hours'
+                                when v = 9 then s - ${day('2')}
+                                when v in (3, 4) then s - interval '27 hours'
+                                when v in (5, 6) then s - interval '22 hours'
+                                else s - ${day('1')} end
+           when j = 2 then case when ${cancelled} then s + ${day('7 + k % 20')}
+                                when v = 9 then s - ${day('1')}
+                                else s + interval '30 minutes' end
+           else case when ${cancelled} then s + ${day('30 + k % 30')}
+                     when v = 9 then s + interval '30 minutes'
+                     when ${noShow} then s + ${day('1 + k % 3')}
+                     when v < 8 then s + ${day('1 + k % 4')}
+                     else s + ${day('2 + k % 10')} end
+      end as at`;
+}
+
+/**
  * Bulk-loads one organization with `volume` patients and touchpoints by `insert … select
  * generate_series`, in batches, on a superuser connection with foreign-key triggers off
  * (session_replication_role = replica): every reference is generated consistent, and checking
@@ -140,7 +229,8 @@ export async function generateAnalyticsData(
            ${asOf} - ((j / 2) % 1000 + 40 - (j % 2) * 20) * interval '1 day',
            ${asOf} - ((j / 2) % 1000 + 37 - (j % 2) * 20) * interval '1 day'
     from generate_series(0, ${E - 1}) j`);
-  // Touchpoint i is about appointment i mod A; its kind is i mod 10.
+  // Touchpoint i is the (i div A)-th of appointment i mod A: each appointment's four touchpoints
+  // walk its patient through the stages in time order (see TOUCHPOINT_KINDS and kindOf).
   const loadTouchpoints = () =>
     inBatches(
       'touchpoints',
@@ -148,25 +238,20 @@ export async function generateAnalyticsData(
       (lo, hi) => `
     insert into touchpoints (id, org_id, patient_id, occurred_at, channel, direction, type, stage,
                              outcome, summary, non_clinical_summary, subject_type, subject_id)
-    select lpad(to_hex(i), 32, '0')::uuid, '${orgId}', ${patientOf('k')},
-           case when i % 10 = 8 then ${asOf} - (i % ${HISTORY_DAYS}) * interval '1 day'
-                when i % 10 in (5, 6) then ${startOf('k')} + interval '1 day' + (i % 10 - 5) * interval '3 hours'
-                when i % 10 = 4 then ${startOf('k')} - interval '22 hours'
-                else ${startOf('k')} - interval '1 day' end,
-           (array['sms','email','sms','email','sms','email','web','phone','email','system'])[i % 10 + 1],
-           (array['outbound','outbound','outbound','outbound','inbound','outbound','inbound','outbound','outbound','internal'])[i % 10 + 1],
-           (array['appointment.reminder','appointment.reminder','appointment.reminder','appointment.reminder',
-                  'appointment.confirmed','survey.sent','survey.completed','noshow.outreach','campaign.email',
-                  'visit.completed'])[i % 10 + 1],
-           'pre-visit',
-           case when i % 10 < 4 then (case when i % 37 = 0 then 'failed' else 'delivered' end)
-                when i % 10 = 6 then 'nps:' || (i / 10) % 11
-                when i % 10 = 7 then 'voicemail'
-                when i % 10 in (5, 8) then 'delivered' else 'confirmed' end,
+    select lpad(to_hex(i), 32, '0')::uuid, '${orgId}', ${patientOf('k')}, z.at,
+           (array[${column('channel')}])[z.kind], (array[${column('direction')}])[z.kind],
+           (array[${column('type')}])[z.kind], (array[${column('stage')}])[z.kind],
+           case when z.kind = ${kind('survey.completed')} then 'nps:' || (k / 3) % 11
+                when z.kind in (${kind('campaign.email')}, ${kind('appointment.reminder')}, ${kind('reminder.email')})
+                     and i % 37 = 0 then 'failed'
+                else (array[${column('outcome')}])[z.kind] end,
            'Generated', 'Generated',
-           case when i % 10 = 8 then null else 'appointment' end,
-           case when i % 10 = 8 then null else ${id('a', 'k')} end
-    from generate_series(${lo}, ${hi}) i, lateral (select i % ${A} as k) x`,
+           case when j >= 4 then null else 'appointment' end,
+           case when j >= 4 then null else ${id('a', 'k')} end
+    from generate_series(${lo}, ${hi}) i,
+         lateral (select i % ${A} as k, i / ${A} as j) x,
+         lateral (select (k * 2654435761) % 1000 as u, (k / 40) % 10 as v, ${startOf('k')} as s) y,
+         lateral (${kindOf(asOf)}) z`,
     );
   await withoutIndexes(client, 'touchpoints', loadTouchpoints, onProgress);
   await client.query(`set session_replication_role = origin`);

@@ -146,6 +146,18 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     }
   });
 
+  it('analyzes the rollup tables after a whole rebuild, so the map is planned on their new sizes', async () => {
+    const unanalyzed = async () => {
+      await t.database.ownerDb.execute(sql`select pg_stat_force_next_flush()`);
+      return rowsOf<{ relname: string; n: number }>(
+        await t.database.ownerDb.execute(sql`select relname, n_mod_since_analyze::int as n
+          from pg_stat_user_tables where relname = 'journey_stage_segments'`),
+      );
+    };
+    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
+    expect(await unanalyzed()).toEqual([{ relname: 'journey_stage_segments', n: 0 }]);
+  });
+
   it("reads the funnel's paths of the patients who started the definition only, with the same standings", async () => {
     await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
     const settings = await t.services.journeyMap.settings(org.orgId);
@@ -186,16 +198,27 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
 
   it('cuts flows and waits from segments refreshed in parts as from a whole rebuild', async () => {
     const context = () =>
-      t.database.withTenant(org.orgId, async (tx) =>
-        rowsOf(
+      t.database.withTenant(org.orgId, async (tx) => ({
+        segments: rowsOf(
           await tx.execute(sql`select patient_id, first_at, first_id, stage, prev_at, prev_stage,
               run_at, prev_run_at, entry from journey_stage_segments
             order by patient_id, first_at, first_id`),
         ),
-      );
+        // Each repeated contact's latest earlier first instant (docs/adr/0041).
+        repeated: rowsOf<{ prev_first_at: unknown; third_at: unknown }>(
+          await tx.execute(sql`select patient_id, first_at, third_at, prev_first_at
+            from journey_repeated_contacts order by patient_id, third_at, first_at`),
+        ),
+      }));
     await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
     const whole = await context();
-    expect(whole.length).toBeGreaterThan(100);
+    expect(whole.segments.length).toBeGreaterThan(100);
+    // Some rows continue a patient's earlier ones across the refresh's first day.
+    expect(
+      whole.repeated.filter(
+        (r) => r.prev_first_at !== null && new Date(String(r.third_at)) >= new Date('2026-02-13'),
+      ).length,
+    ).toBeGreaterThan(0);
     // The next refresh recounts from 2026-02-13 on, continuing each patient's history from
     // the segments before it (docs/adr/0037).
     await t.database.system((tx) =>

@@ -9,6 +9,7 @@ import {
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
+import { analyzeChangedTables } from '../../db/statistics.js';
 import { organizations } from '../directory/schema.js';
 import { cohortConditions, flowFigures, REPEATED_CONTACTS, stageCase } from './queries.js';
 
@@ -19,6 +20,12 @@ const REBUILD_CHUNK_DAYS = 366;
 const REBUILD_AFTER_MS = DAY_MS;
 /** Days before the last refreshed one that a refresh counts again (late touchpoints). */
 const RECENT_DAYS = 2;
+/** The tables a refresh rewrites, whose statistics the map's plans depend on. */
+export const ROLLUP_TABLES = [
+  'journey_stage_segments',
+  'journey_repeated_contacts',
+  'journey_daily_channels',
+] as const;
 
 /** Which rules the rollup was cut with: a mapping change makes it unusable until rebuilt. */
 export function mappingHash(rules: readonly StageMappingRule[]): string {
@@ -130,21 +137,36 @@ async function refreshDays(
     group by 1, 2, 3, 4, 5`);
   await tx.execute(sql`delete from journey_repeated_contacts
     where org_id = ${orgId} and third_at >= ${lo} and third_at < ${hi}`);
-  // The same seven days as the map's window (`range … preceding`), in the same arithmetic.
+  // The same seven days as the map's window (`range … preceding`), in the same arithmetic. Each
+  // row carries the latest first instant of the patient's earlier rows (docs/adr/0041),
+  // continued from the patient's last row before these days.
   await tx.execute(sql`
     insert into journey_repeated_contacts
-      (org_id, patient_id, first_at, third_at, location_id, birth_date)
-    select ${orgId}::uuid, x.patient_id, x.first_at, x.occurred_at, p.primary_location_id, p.birth_date
-    from (
-      select t.patient_id, t.occurred_at,
-             lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
-               order by t.occurred_at, t.id) as first_at
-      from touchpoints t
-      where t.org_id = ${orgId} and t.channel <> 'system'
-        and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
-    ) x
-    left join patients p on p.org_id = ${orgId} and p.id = x.patient_id
-    where x.occurred_at >= ${lo} and x.first_at >= x.occurred_at - interval '7 days'`);
+      (org_id, patient_id, first_at, third_at, location_id, birth_date, prev_first_at)
+    with fresh as (
+      select x.patient_id, x.first_at, x.occurred_at as third_at
+      from (
+        select t.patient_id, t.occurred_at,
+               lag(t.occurred_at, ${REPEATED_CONTACTS - 1}) over (partition by t.patient_id, t.type
+                 order by t.occurred_at, t.id) as first_at
+        from touchpoints t
+        where t.org_id = ${orgId} and t.channel <> 'system'
+          and t.occurred_at >= ${lo} - interval '7 days' and t.occurred_at < ${hi}
+      ) x
+      where x.occurred_at >= ${lo} and x.first_at >= x.occurred_at - interval '7 days'),
+    context as (
+      select c.* from (select distinct patient_id from fresh) f
+      cross join lateral (
+        select r.patient_id, greatest(r.first_at, r.prev_first_at) as latest
+        from journey_repeated_contacts r
+        where r.org_id = ${orgId} and r.patient_id = f.patient_id and r.third_at < ${lo}
+        order by r.third_at desc, r.first_at desc limit 1) c)
+    select ${orgId}::uuid, f.patient_id, f.first_at, f.third_at, p.primary_location_id, p.birth_date,
+           greatest(c.latest, max(f.first_at) over (partition by f.patient_id
+             order by f.third_at, f.first_at rows between unbounded preceding and 1 preceding))
+    from fresh f
+    left join context c on c.patient_id = f.patient_id
+    left join patients p on p.org_id = ${orgId} and p.id = f.patient_id`);
 }
 
 interface RefreshState {
@@ -251,6 +273,12 @@ export class StageRollup {
           rebuilt_at = case when ${plan.whole} then excluded.rebuilt_at
                             else journey_stage_refreshes.rebuilt_at end`),
     );
+    // A whole rebuild rewrites every row: planned on the statistics of before it (autovacuum
+    // comes up to a minute later, or later on a busy server), the map's first statements took
+    // nested loops over the range's segments: a quarter at 1,000,000 touchpoints ran for
+    // minutes instead of under a second (docs/adr/0041). Analyze what changed, as autovacuum
+    // would, before the map reads it.
+    await analyzeChangedTables(this.database, ROLLUP_TABLES);
     return { whole: plan.whole, from: isoDay(plan.from), to: isoDay(plan.to) };
   }
 
@@ -360,9 +388,8 @@ export function rollupMapStatement(q: JourneyMapQuery): SQL {
       'channelMix', ${channelMix},
       'noShows', (select count(distinct patient_id) from cohort where no_show),
       'negativeFeedback', (select count(distinct patient_id) from cohort where negative_feedback),
-      'repeatedContacts', (select count(*) from (select distinct t.patient_id
-          from journey_repeated_contacts t
+      'repeatedContacts', (select count(*) from journey_repeated_contacts t
           where ${sql.join(cohortConditions(q, sql`t.third_at`, ROLLUP_DIMS), sql` and `)}
-            and t.first_at >= ${from}) r)
+            and t.first_at >= ${from} and (t.prev_first_at is null or t.prev_first_at < ${from}))
     ) as j`;
 }

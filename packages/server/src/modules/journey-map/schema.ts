@@ -101,8 +101,18 @@ export const journeyRepeatedContacts = pgTable(
     /** As on the segments: the patient's primary location and birth date when counted. */
     locationId: uuid('location_id'),
     birthDate: date('birth_date', { mode: 'string' }),
+    /**
+     * The latest first instant among the patient's earlier rows (by third instant; null for the
+     * first), kept by the refresh (docs/adr/0041): a range from `F` counts a patient on the one
+     * row with `first_at >= F` whose earlier rows all began before `F`, without a distinct.
+     */
+    prevFirstAt: timestamp('prev_first_at', { withTimezone: true }),
   },
-  (t) => [index('journey_repeated_contacts_org_time_idx').on(t.orgId, t.thirdAt)],
+  (t) => [
+    index('journey_repeated_contacts_org_time_idx').on(t.orgId, t.thirdAt),
+    // The refresh continues each patient's rows from the last one before its days.
+    index('journey_repeated_contacts_patient_idx').on(t.orgId, t.patientId, t.thirdAt),
+  ],
 );
 
 /** What each organization's rollup holds: the UTC days, under which mapping, since when. */

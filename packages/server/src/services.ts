@@ -69,6 +69,9 @@ import { appointmentEventsTo } from './modules/scheduling/imported-events.js';
 import { PortalScheduling } from './modules/scheduling/portal.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
+// Issue 11 (h11v): the post-visit survey.
+import { SurveyLinks } from './modules/surveys/links.js';
+import { SurveyService } from './modules/surveys/service.js';
 import { CallTaskService } from './modules/tasks/calls.js';
 import { TaskService } from './modules/tasks/service.js';
 import { TemplateService } from './modules/templates/service.js';
@@ -136,6 +139,8 @@ export interface Services {
   emailVerification: EmailVerificationService;
   /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0036-reschedule-offers.md). */
   rescheduleOffers: RescheduleOfferService;
+  // Issue 11 (h11v): the post-visit survey (docs/adr/0040-survey-links.md).
+  surveys: SurveyService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -214,7 +219,9 @@ export function createServices(
     (tx, text) => inbox.fileText(tx, text),
   );
   // Issue 11: templates, and the one send API for patient messages (journeys send through it).
-  const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
+  // Issue 11 (h11v): survey links are signed with a subkey of the encryption key.
+  const surveyLinks = SurveyLinks.fromCipher(cipher);
+  const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl, surveyLinks });
   // Issue 13: the scheduling module; its clock is the one tests move.
   // Issues 11 and 13: a patient's confirmation goes back to the EHR that sent the appointment.
   const ehrLink = new EhrLink(outbox, config.ehrMllpEndpoint, () => auth.now());
@@ -383,5 +390,15 @@ export function createServices(
     emailVerification,
     // Issue 11 (h11r): "R" to a reminder offers open slots.
     rescheduleOffers,
+    // Issue 11 (h11v): the post-visit survey; the scheduling module's clock.
+    surveys: new SurveyService(
+      database,
+      audit,
+      cipher,
+      surveyLinks,
+      jobs,
+      webhooks.events,
+      grantClock,
+    ),
   };
 }

@@ -44,6 +44,8 @@ describe('careloop journey', () => {
       'post-visit-survey',
       'pre-visit-instructions',
       'referral-follow-through',
+      // Issue 11 (h11v).
+      'survey-detractor-follow-up',
     ]);
     const ran = await careloop([
       'journey',

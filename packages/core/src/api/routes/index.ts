@@ -30,6 +30,8 @@ import { restrictionRoutes } from './restrictions.js';
 // Issue 10.3: staff scheduling, the last routes declared the old way.
 import { schedulingRoutes } from './scheduling.js';
 import { smsRoutes } from './sms.js';
+// Issue 11 (h11v): the post-visit survey.
+import { surveyRoutes } from './surveys.js';
 import { taskRoutes } from './tasks.js';
 import { messagingRoutes, templateRoutes } from './templates.js';
 // Issue 13: the waitlist and slot recovery.
@@ -79,6 +81,8 @@ export const routes = {
   scheduling: schedulingRoutes,
   // Issue 9: questionnaire answers, read on the 360 page.
   questionnaires: questionnaireRoutes,
+  // Issue 11 (h11v): the post-visit survey.
+  surveys: surveyRoutes,
 };
 
 export type Routes = typeof routes;

@@ -84,6 +84,11 @@ export const JOBS = {
     { orgId: Uuid, serviceRequestId: Uuid },
     { additionalProperties: false },
   ),
+  // Issue 11 (h11v): a post-visit survey was answered; journeys consume it.
+  'survey.answered': Type.Object(
+    { orgId: Uuid, surveyResponseId: Uuid },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -52,6 +52,7 @@ export const SurveyInvitation = Type.Object({
 export type SurveyInvitation = Static<typeof SurveyInvitation>;
 
 export const SurveyInvitations = Type.Object({ items: Type.Array(SurveyInvitation) });
+export type SurveyInvitations = Static<typeof SurveyInvitations>;
 
 export const SurveyAnswered = Type.Object({ id: Uuid, category: Category });
 export type SurveyAnswered = Static<typeof SurveyAnswered>;
@@ -72,3 +73,4 @@ export const StaffSurveyResponse = Type.Object({
 export type StaffSurveyResponse = Static<typeof StaffSurveyResponse>;
 
 export const StaffSurveyResponses = Type.Object({ items: Type.Array(StaffSurveyResponse) });
+export type StaffSurveyResponses = Static<typeof StaffSurveyResponses>;

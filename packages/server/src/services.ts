@@ -139,7 +139,7 @@ export interface Services {
   emailVerification: EmailVerificationService;
   /** Issue 11 (h11r): "R" to a reminder offers open slots (docs/adr/0036-reschedule-offers.md). */
   rescheduleOffers: RescheduleOfferService;
-  // Issue 11 (h11v): the post-visit survey (docs/adr/0040-survey-links.md).
+  // Issue 11 (h11v): the post-visit survey (docs/adr/0042-survey-links.md).
   surveys: SurveyService;
 }
 

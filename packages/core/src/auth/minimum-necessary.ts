@@ -150,7 +150,7 @@ export const FIELD_POLICY = {
       reason: `A task's description is free text about the patient's care ("Discharged after syncope; review medications"): ${CLINICAL}`,
     },
   },
-  // Issue 11 (h11v): the post-visit survey's "what could we do better?" (docs/adr/0040).
+  // Issue 11 (h11v): the post-visit survey's "what could we do better?" (docs/adr/0042).
   survey: {
     comment: {
       audience: CARE_TEAM,

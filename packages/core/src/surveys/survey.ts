@@ -2,7 +2,7 @@ import { CareloopError } from '../errors/problem.js';
 
 /**
  * The post-visit survey (issue 11): a Net Promoter question, two HCAHPS-style items and a free
- * text, answered once per visit through a signed link (docs/adr/0040-survey-links.md). Pure:
+ * text, answered once per visit through a signed link (docs/adr/0042-survey-links.md). Pure:
  * the server signs and checks the link's MAC, the portal page and the server share the rules.
  */
 

@@ -179,7 +179,7 @@ export class FieldCipher {
     return kid;
   }
 
-  // Issue 11 (h11v): survey links are signed with a subkey (docs/adr/0040-survey-links.md).
+  // Issue 11 (h11v): survey links are signed with a subkey (docs/adr/0042-survey-links.md).
   /**
    * A subkey of every key of the ring for one purpose (HKDF-SHA256, `info` the purpose), current
    * first: the current one signs, every one verifies, so a key rotation keeps earlier links

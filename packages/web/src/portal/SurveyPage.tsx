@@ -249,7 +249,7 @@ function SurveyForm({
 
 /**
  * The page a survey invitation's link opens (`/portal/surveys?token=…`): no sign-in, the token
- * is the credential (docs/adr/0040-survey-links.md). Without a token: the signed-in list.
+ * is the credential (docs/adr/0042-survey-links.md). Without a token: the signed-in list.
  */
 export function SurveyLinkPage() {
   const [params] = useSearchParams();

@@ -12,7 +12,7 @@ import {
 
 /**
  * Issue 11 (h11v): the post-visit survey. The invitation's link carries a signed token that is
- * the credential (docs/adr/0040-survey-links.md); the token travels in bodies, never in a path.
+ * the credential (docs/adr/0042-survey-links.md); the token travels in bodies, never in a path.
  */
 export const surveyRoutes = {
   open: route({

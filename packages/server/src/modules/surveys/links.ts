@@ -19,7 +19,7 @@ export interface SurveyVisit {
 }
 
 /**
- * Signed survey links (docs/adr/0040-survey-links.md): the token names the organization, the
+ * Signed survey links (docs/adr/0042-survey-links.md): the token names the organization, the
  * visit and the expiry, and carries a MAC that also covers the visit's patient, under a subkey
  * of the field-encryption key ring (the current key signs, every key of the ring verifies).
  * Nothing is stored per link: the answer's unique key (one per visit) is what makes it work once.

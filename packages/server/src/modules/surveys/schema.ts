@@ -14,7 +14,7 @@ import { patientIdColumn, patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 
 /**
- * A patient's answer to the post-visit survey (issue 11, docs/adr/0040-survey-links.md): one per
+ * A patient's answer to the post-visit survey (issue 11, docs/adr/0042-survey-links.md): one per
  * visit (the unique key is what makes a link work once). Scores in the clear, for the NPS KPI
  * and staff of every role; the free text sealed and bound to the row (surveyCommentAad).
  */

@@ -54,7 +54,7 @@ const TOKEN_FIELD = '/body/token';
 const DAY = 86_400_000;
 
 /**
- * The post-visit survey (issue 11, docs/adr/0040-survey-links.md): what a link opens, the one
+ * The post-visit survey (issue 11, docs/adr/0042-survey-links.md): what a link opens, the one
  * answer per visit (stored, on the timeline as `survey.completed` for the NPS KPI and the
  * journey map, told to journeys and webhooks as `survey.answered` in the same transaction),
  * the signed-in portal's open surveys, and what staff read of the answers.

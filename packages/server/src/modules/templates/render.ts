@@ -76,7 +76,7 @@ export async function mergeValuesFor(
     values['appointment.time'] = appointmentTime(at, timeZone, language);
     values['links.confirm'] = `${portal}/appointments/${appointment.id}?action=confirm`;
     values['links.reschedule'] = `${portal}/appointments/${appointment.id}?action=reschedule`;
-    // Issue 11 (h11v): the visit's own survey, signed for its patient (docs/adr/0040).
+    // Issue 11 (h11v): the visit's own survey, signed for its patient (docs/adr/0042).
     if (surveyLinks && context.appointmentId)
       values['links.survey'] = surveyLinks.link(portal, {
         orgId,

@@ -10,7 +10,7 @@ const CATEGORY_COLOR = { promoter: 'teal', passive: 'gray', detractor: 'red' } a
 /**
  * Issue 11 (h11v): a patient's post-visit survey answers. Every role that reads the patient sees
  * the scores; the comment comes only to roles the minimum-necessary policy allows
- * (FIELD_POLICY survey.comment, docs/adr/0040-survey-links.md), the others see that one exists.
+ * (FIELD_POLICY survey.comment, docs/adr/0042-survey-links.md), the others see that one exists.
  */
 export function SurveysTab({ patientId }: { patientId: string }) {
   const answers = useQuery({

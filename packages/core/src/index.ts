@@ -77,4 +77,6 @@ export * from './scheduling/status.js';
 // Issue 13: the waitlist and slot recovery.
 export * from './scheduling/waitlist.js';
 export * from './scheduling/waitlist-api.js';
+// Issue 11 (h11v): the post-visit survey.
+export * from './surveys/survey.js';
 export * from './tasks/teams.js';

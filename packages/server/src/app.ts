@@ -57,6 +57,8 @@ import restrictionRoutes from './modules/restrictions/routes.js';
 import portalSchedulingRoutes from './modules/scheduling/portal-routes.js';
 // Issue 13: scheduling.
 import schedulingRoutes from './modules/scheduling/routes.js';
+// Issue 11 (h11v): the post-visit survey.
+import surveyRoutes from './modules/surveys/routes.js';
 import taskRoutes from './modules/tasks/routes.js';
 // Issue 11: templates and suppressed sends.
 import templateRoutes from './modules/templates/routes.js';
@@ -172,6 +174,8 @@ export async function buildApp(
     await questionnaireRoutes(api, services);
     // Issue 11 (h11l): patient lists and their members.
     await listRoutes(api, services);
+    // Issue 11 (h11v): the post-visit survey.
+    await surveyRoutes(api, services);
   });
 
   await installWebApp(app, options.serveWeb === false ? null : (options.webDist ?? WEB_DIST));

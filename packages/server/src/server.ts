@@ -22,6 +22,8 @@ import {
 import { startJourneyMapWorkers } from './modules/journey-map/worker.js';
 import { onEncounterDischarged } from './modules/journeys/discharges.js';
 import { JOURNEY_STEP_BATCH_SIZE } from './modules/journeys/runtime.js';
+// Issue 11 (h11v): the post-visit survey's answers reach journeys.
+import { onSurveyAnswered } from './modules/journeys/surveys.js';
 // Issue 12: the KPI rollup workers.
 import { startKpiWorkers } from './modules/kpis/worker.js';
 import { deliverJobs, OUTBOX_BATCH_SIZE } from './modules/messaging/outbox.js';
@@ -308,6 +310,10 @@ export async function startServer(
       // Issue 11 (h11d): a discharge (HL7 A03, FHIR Encounter) starts the post-discharge journey.
       await services.jobs.work('encounter.discharged', { concurrency: 1 }, async (job) => {
         await onEncounterDischarged(services.database, services.journeys.runtime, job);
+      });
+      // Issue 11 (h11v): a survey answered; the patient's waiting and triggered journeys get it.
+      await services.jobs.work('survey.answered', { concurrency: 1 }, async (job) => {
+        await onSurveyAnswered(services.database, services.journeys.runtime, job);
       });
     }
     // The MLLP listener listens before the API answers: once /api/health answers, feeds can send.

@@ -71,6 +71,9 @@ import { appointmentEventsTo } from './modules/scheduling/imported-events.js';
 import { PortalScheduling } from './modules/scheduling/portal.js';
 // Issue 13: scheduling.
 import { SchedulingService } from './modules/scheduling/service.js';
+// Issue 11 (h11v): the post-visit survey.
+import { SurveyLinks } from './modules/surveys/links.js';
+import { SurveyService } from './modules/surveys/service.js';
 import { CallTaskService } from './modules/tasks/calls.js';
 import { TaskService } from './modules/tasks/service.js';
 import { TemplateService } from './modules/templates/service.js';
@@ -140,6 +143,8 @@ export interface Services {
   rescheduleOffers: RescheduleOfferService;
   /** Issue 11 (h11l): patient lists and their members (docs/adr/0040). */
   lists: ListService;
+  // Issue 11 (h11v): the post-visit survey (docs/adr/0042-survey-links.md).
+  surveys: SurveyService;
 }
 
 /** Twilio (or a compatible REST API) when configured, else the built-in local SMS gateway. */
@@ -220,7 +225,9 @@ export function createServices(
     (tx, text) => inbox.fileText(tx, text),
   );
   // Issue 11: templates, and the one send API for patient messages (journeys send through it).
-  const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl });
+  // Issue 11 (h11v): survey links are signed with a subkey of the encryption key.
+  const surveyLinks = SurveyLinks.fromCipher(cipher);
+  const messaging = new MessagingService(outbox, { publicUrl: config.publicUrl, surveyLinks });
   // Issue 13: the scheduling module; its clock is the one tests move.
   // Issues 11 and 13: a patient's confirmation goes back to the EHR that sent the appointment.
   const ehrLink = new EhrLink(outbox, config.ehrMllpEndpoint, () => auth.now());
@@ -398,5 +405,15 @@ export function createServices(
     rescheduleOffers,
     // Issue 11 (h11l): patient lists.
     lists,
+    // Issue 11 (h11v): the post-visit survey; the scheduling module's clock.
+    surveys: new SurveyService(
+      database,
+      audit,
+      cipher,
+      surveyLinks,
+      jobs,
+      webhooks.events,
+      grantClock,
+    ),
   };
 }

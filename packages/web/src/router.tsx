@@ -99,6 +99,9 @@ const lazyPage = {
   verifyEmail: async () => ({
     Component: (await import('./portal/EmailVerification')).VerifyEmailPage,
   }),
+  // Issue 11 (h11v): the post-visit survey, by link and signed in.
+  surveyLink: async () => ({ Component: (await import('./portal/SurveyPage')).SurveyLinkPage }),
+  mySurveys: async () => ({ Component: (await import('./portal/SurveyPage')).MySurveysPage }),
 };
 
 // Issue 11: "Forgot password?" and the page a reset link opens, for staff and patients.
@@ -134,6 +137,8 @@ export const router = createBrowserRouter([
   { path: '/portal/offer/:token', lazy: lazyPage.offerLink, ...common },
   // Issue 13: a sign-up's verification link needs no sign-in (its token is the credential).
   { path: '/portal/verify-email', lazy: lazyPage.verifyEmail, ...common },
+  // Issue 11 (h11v): a survey link needs no sign-in (its token is the credential).
+  { path: '/portal/surveys', lazy: lazyPage.surveyLink, ...common },
   {
     path: '/portal',
     element: <RequireSession audience="patient" />,
@@ -165,6 +170,8 @@ export const router = createBrowserRouter([
               Component: (await import('./portal/PreRegistrationPage')).PreRegistrationPage,
             }),
           },
+          // Issue 11 (h11v): the post-visit surveys of the signed-in patient.
+          { path: 'my-surveys', lazy: lazyPage.mySurveys },
           { path: '*', element: <NotFound home="/portal" /> },
         ],
       },

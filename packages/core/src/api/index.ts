@@ -26,4 +26,6 @@ export * from './routes/index.js';
 export * from './routes/sign-in.js';
 // Issue 11: the SMS channel.
 export * from './sms.js';
+// Issue 11 (h11v): the post-visit survey.
+export * from './surveys.js';
 export * from './users.js';

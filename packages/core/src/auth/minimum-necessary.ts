@@ -150,6 +150,14 @@ export const FIELD_POLICY = {
       reason: `A task's description is free text about the patient's care ("Discharged after syncope; review medications"): ${CLINICAL}`,
     },
   },
+  // Issue 11 (h11v): the post-visit survey's "what could we do better?" (docs/adr/0042).
+  survey: {
+    comment: {
+      audience: CARE_TEAM,
+      reason:
+        'A survey\'s free text is the patient\'s own words about their care ("nobody explained my test results") and may carry clinical detail: those who call the patient back and answer for the care read it; every role that reads the patient sees the scores',
+    },
+  },
 } as const satisfies Record<string, Record<string, FieldRule>>;
 
 export type SensitiveRecord = keyof typeof FIELD_POLICY;

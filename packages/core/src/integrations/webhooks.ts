@@ -18,6 +18,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'consent.changed',
   'patient.merged',
   'encounter.discharged',
+  // Issue 11 (h11v): a post-visit survey answered (ids and the NPS category, never the text).
+  'survey.answered',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -43,6 +45,9 @@ export interface WebhookData {
   channel?: string;
   purpose?: string;
   status?: string;
+  // Issue 11 (h11v): `survey.answered`: the answer's id and its NPS category only.
+  surveyResponseId?: string;
+  category?: 'promoter' | 'passive' | 'detractor';
 }
 
 /** The body of a webhook message, as Standard Webhooks suggest: type, timestamp, data. */

@@ -27,6 +27,8 @@ export const JOURNEY_EVENTS = [
   'call.completed',
   // Issue 11 (h11j): a referral arrived (a FHIR ServiceRequest that is one; core's isReferral).
   'referral.created',
+  // Issue 11 (h11v): a post-visit survey answered (the condition reads `survey.category`).
+  'survey.answered',
 ] as const;
 export type JourneyEvent = (typeof JOURNEY_EVENTS)[number];
 const EventName = literals(JOURNEY_EVENTS);
@@ -115,6 +117,8 @@ export const JOURNEY_ATTRIBUTES = [
   'message.text',
   // Issue 11: reached, voicemail, no-answer, wrong-number or declined (core's CALL_OUTCOMES).
   'call.outcome',
+  // Issue 11 (h11v): promoter, passive or detractor (core's npsCategory) of `survey.answered`.
+  'survey.category',
 ] as const;
 export type JourneyAttribute = (typeof JOURNEY_ATTRIBUTES)[number];
 
@@ -197,6 +201,8 @@ const Action = Type.Union([
     {
       kind: Type.Literal('call'),
       script: Type.String({ minLength: 1, maxLength: 2000 }),
+      /** Issue 11 (h11v): the task's title in the queue (default "Call the patient"); no clinical detail. */
+      title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       team: Type.Union([
         Type.Literal('front-desk'),
         Type.Literal('care-coordination'),

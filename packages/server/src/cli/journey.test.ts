@@ -46,6 +46,8 @@ describe('careloop journey', () => {
       'referral-follow-through',
       // Issue 11 (h11l).
       'screening-recall',
+      // Issue 11 (h11v).
+      'survey-detractor-follow-up',
     ]);
     const ran = await careloop([
       'journey',

@@ -31,6 +31,8 @@ export const inboundBodyAad = bound('inbound_messages', 'body_encrypted');
 // Issue 11: webhook endpoints' signing secrets (docs/adr/0029).
 export const webhookSecretAad = bound('webhook_endpoints', 'secret_encrypted');
 export const webhookPreviousSecretAad = bound('webhook_endpoints', 'previous_secret_encrypted');
+// Issue 11 (h11v): the post-visit survey's "what could we do better?".
+export const surveyCommentAad = bound('survey_responses', 'comment_encrypted');
 
 /**
  * A raw FHIR resource is written by upsert on its source key, so it is bound to that key (the

@@ -3,6 +3,7 @@ import {
   createDecipheriv,
   createHash,
   createSecretKey,
+  hkdfSync,
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
@@ -176,6 +177,18 @@ export class FieldCipher {
     await writeFile(file, `${kid}:${key.toString('base64')}\n${existing}`, { mode: 0o600 });
     await chmod(file, 0o600);
     return kid;
+  }
+
+  // Issue 11 (h11v): survey links are signed with a subkey (docs/adr/0042-survey-links.md).
+  /**
+   * A subkey of every key of the ring for one purpose (HKDF-SHA256, `info` the purpose), current
+   * first: the current one signs, every one verifies, so a key rotation keeps earlier links
+   * working until the old key leaves the ring. No key is used as is for two purposes.
+   */
+  subkeys(info: string): KeyObject[] {
+    return this.ring.map(({ key }) =>
+      createSecretKey(Buffer.from(hkdfSync('sha256', key.export(), Buffer.alloc(0), info, 32))),
+    );
   }
 
   encrypt(plaintext: string, aad: FieldAad): string {

@@ -22,6 +22,7 @@ import {
   outboundSubjectAad,
   outboundTextAad,
   questionnaireAnswersAad,
+  surveyCommentAad,
   taskDescriptionAad,
   totpSecretAad,
   webhookPreviousSecretAad,
@@ -234,6 +235,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     plain: null,
     keys: [],
     aad: (r) => emergencyContactAad(r.id, r.org_id),
+  },
+  // Issue 11 (h11v): the post-visit survey's free text.
+  {
+    table: 'survey_responses',
+    column: 'comment_encrypted',
+    plain: null,
+    keys: [],
+    aad: (r) => surveyCommentAad(r.id, r.org_id),
   },
 ];
 

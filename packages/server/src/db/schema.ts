@@ -27,6 +27,8 @@ export * from '../modules/pre-registration/schema.js';
 export * from '../modules/reschedule-offers/schema.js';
 export * from '../modules/restrictions/schema.js';
 export * from '../modules/scheduling/schema.js';
+// Issue 11 (h11v): the post-visit survey.
+export * from '../modules/surveys/schema.js';
 export * from '../modules/tasks/schema.js';
 export * from '../modules/templates/schema.js';
 export * from '../modules/timeline/schema.js';

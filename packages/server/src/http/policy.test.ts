@@ -18,7 +18,7 @@ describeEachDatabase('route policies', (kind) => {
     expect(missing).toEqual([]);
   });
 
-  it('only sign-in, the session probe, password reset, portal sign-up and its clinic list, health, documentation, the FHIR capability statement and (issue 11) the OAuth token endpoint with its SMART configuration are public', () => {
+  it('only sign-in, the session probe, password reset, portal sign-up and its clinic list, health, documentation, the FHIR capability statement (issue 11) the OAuth token endpoint with its SMART configuration and survey links are public', () => {
     const publicRoutes = t.routes
       .filter((r) => r.policy && 'public' in r.policy)
       .map((r) => r.url)
@@ -34,6 +34,9 @@ describeEachDatabase('route policies', (kind) => {
       '/api/portal/register',
       // Issue 13: a sign-up's email verification link (its token is the credential).
       '/api/portal/verify-email',
+      // Issue 11 (h11v): a post-visit survey link (its signed token is the credential).
+      '/api/surveys/answer',
+      '/api/surveys/open',
       // Issue 13: a waitlist offer's accept link (its token is the credential).
       '/api/waitlist/offer-links/:token',
       '/api/waitlist/offer-links/:token/accept',

@@ -21,6 +21,8 @@ import { ContactTab } from './tabs/DetailTabs';
 import { NotesTab } from './tabs/NotesTab';
 // Issue 9: questionnaire answers.
 import { QuestionnairesTab } from './tabs/QuestionnairesTab';
+// Issue 11 (h11v): post-visit survey answers.
+import { SurveysTab } from './tabs/SurveysTab';
 import { TasksTab } from './tabs/TasksTab';
 import { TimelineTab } from './tabs/TimelineTab';
 
@@ -39,6 +41,8 @@ const TABS = [
   'journey',
   // Issue 9: questionnaire answers.
   'questionnaires',
+  // Issue 11 (h11v): post-visit survey answers.
+  'surveys',
 ] as const;
 type TabId = (typeof TABS)[number];
 
@@ -57,6 +61,8 @@ const TAB_LABELS: Record<TabId, string> = {
   journey: 'Journey',
   // Issue 9: questionnaire answers.
   questionnaires: 'Questionnaires',
+  // Issue 11 (h11v): post-visit survey answers.
+  surveys: 'Surveys',
 };
 
 /**
@@ -165,6 +171,10 @@ function PatientTabs({ record }: { record: Patient360 }) {
       {/* Issue 9: questionnaire answers. */}
       <Tabs.Panel value="questionnaires">
         <QuestionnairesTab patientId={id} />
+      </Tabs.Panel>
+      {/* Issue 11 (h11v): post-visit survey answers. */}
+      <Tabs.Panel value="surveys">
+        <SurveysTab patientId={id} />
       </Tabs.Panel>
     </Tabs>
   );

@@ -32,6 +32,8 @@ import { restrictionRoutes } from './restrictions.js';
 // Issue 10.3: staff scheduling, the last routes declared the old way.
 import { schedulingRoutes } from './scheduling.js';
 import { smsRoutes } from './sms.js';
+// Issue 11 (h11v): the post-visit survey.
+import { surveyRoutes } from './surveys.js';
 import { taskRoutes } from './tasks.js';
 import { messagingRoutes, templateRoutes } from './templates.js';
 // Issue 13: the waitlist and slot recovery.
@@ -83,6 +85,8 @@ export const routes = {
   questionnaires: questionnaireRoutes,
   // Issue 11 (h11l): patient lists and their members.
   lists: listRoutes,
+  // Issue 11 (h11v): the post-visit survey.
+  surveys: surveyRoutes,
 };
 
 export type Routes = typeof routes;

@@ -89,6 +89,11 @@ export const JOBS = {
     { orgId: Uuid, listId: Uuid, patientId: Uuid },
     { additionalProperties: false },
   ),
+  // Issue 11 (h11v): a post-visit survey was answered; journeys consume it.
+  'survey.answered': Type.Object(
+    { orgId: Uuid, surveyResponseId: Uuid },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type JobName = keyof typeof JOBS;

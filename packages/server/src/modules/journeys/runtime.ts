@@ -437,6 +437,7 @@ export class JourneyRuntime {
           patientId,
           script: action.script,
           team: action.team,
+          ...(action.title ? { title: action.title } : {}),
           dueAt: action.dueInMinutes
             ? new Date(now.getTime() + action.dueInMinutes * 60_000)
             : null,

@@ -14,6 +14,7 @@ import {
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { patientConsents, patientContactPoints, patients } from '../patients/schema.js';
+import type { SurveyLinks } from '../surveys/links.js';
 import { messageTemplates, messageTemplateVersions } from '../templates/schema.js';
 import { mergeValuesFor, messagePolicyOf, renderBodies } from '../templates/service.js';
 import type { OutboxService } from './outbox.js';
@@ -68,7 +69,8 @@ function isTemplatePurpose(value: string): value is TemplatePurpose {
 export class MessagingService {
   constructor(
     private readonly outbox: OutboxService,
-    private readonly options: { publicUrl: string },
+    /** Issue 11 (h11v): signs each visit's survey link; without it the link is the portal's list. */
+    private readonly options: { publicUrl: string; surveyLinks?: SurveyLinks },
   ) {}
 
   async sendTemplate(tx: Db, send: TemplateSend): Promise<TemplateSendResult> {
@@ -84,6 +86,7 @@ export class MessagingService {
       tx,
       { orgId, patientId, appointmentId: send.context?.appointmentId },
       this.options.publicUrl,
+      this.options.surveyLinks,
     );
     if (!merge) throw new CareloopError('unknown_reference', 'No such patient', '/patientId');
     const policy = await messagePolicyOf(tx, orgId);

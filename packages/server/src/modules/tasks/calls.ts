@@ -38,18 +38,21 @@ export interface RaisedCallTask {
   team: 'front-desk' | 'care-coordination' | 'clinical';
   dueAt: Date | null;
   createdAt: Date;
+  /** Issue 11 (h11v): the node's title, else CALL_TASK_TITLE. */
+  title?: string;
 }
 
 /** Inserts the call task and its touchpoint within `tx`; returns its id. */
 export async function raiseCallTask(tx: Db, call: RaisedCallTask): Promise<string> {
   const id = randomUUID();
+  const title = call.title ?? CALL_TASK_TITLE;
   await tx.insert(tasks).values({
     id,
     orgId: call.orgId,
     patientId: call.patientId,
     kind: 'call',
-    title: CALL_TASK_TITLE,
-    nonClinicalTitle: CALL_TASK_TITLE,
+    title,
+    nonClinicalTitle: title,
     callScript: call.script,
     team: call.team,
     dueAt: call.dueAt,
@@ -65,8 +68,8 @@ export async function raiseCallTask(tx: Db, call: RaisedCallTask): Promise<strin
       direction: 'internal',
       stage: 'follow-up',
       type: 'task.created',
-      summary: `Task: ${CALL_TASK_TITLE}`,
-      nonClinicalSummary: `Task: ${CALL_TASK_TITLE}`,
+      summary: `Task: ${title}`,
+      nonClinicalSummary: `Task: ${title}`,
       subjectType: 'task',
       subjectId: id,
       occurredAt: call.createdAt,

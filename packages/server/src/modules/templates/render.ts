@@ -13,6 +13,7 @@ import type { Db } from '../../db/client.js';
 import { locations, organizations, practitioners } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
+import type { SurveyLinks } from '../surveys/links.js';
 import { messagePolicyOf, patientZone } from './policy.js';
 
 /** What a message is about: the patient, and an appointment when it concerns one. */
@@ -39,6 +40,8 @@ export async function mergeValuesFor(
   tx: Db,
   context: MergeContext,
   publicUrl: string,
+  /** Issue 11 (h11v): signs a visit's survey link; without it (previews) the portal's list. */
+  surveyLinks?: SurveyLinks,
 ): Promise<ResolvedMerge | null> {
   const { orgId, patientId } = context;
   const [patient] = await tx
@@ -73,6 +76,14 @@ export async function mergeValuesFor(
     values['appointment.time'] = appointmentTime(at, timeZone, language);
     values['links.confirm'] = `${portal}/appointments/${appointment.id}?action=confirm`;
     values['links.reschedule'] = `${portal}/appointments/${appointment.id}?action=reschedule`;
+    // Issue 11 (h11v): the visit's own survey, signed for its patient (docs/adr/0042).
+    if (surveyLinks && context.appointmentId)
+      values['links.survey'] = surveyLinks.link(portal, {
+        orgId,
+        patientId,
+        appointmentId: appointment.id,
+        visitStart: at,
+      });
     if (appointment.practitionerGiven)
       values['practitioner.name'] = [
         appointment.practitionerPrefix,

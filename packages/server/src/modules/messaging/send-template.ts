@@ -14,9 +14,13 @@ import {
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { patientConsents, patientContactPoints, patients } from '../patients/schema.js';
-import type { SurveyLinks } from '../surveys/links.js';
 import { messageTemplates, messageTemplateVersions } from '../templates/schema.js';
-import { mergeValuesFor, messagePolicyOf, renderBodies } from '../templates/service.js';
+import {
+  mergeValuesFor,
+  messagePolicyOf,
+  renderBodies,
+  type SurveyLinker,
+} from '../templates/service.js';
 import type { OutboxService } from './outbox.js';
 import { outboundMessages } from './schema.js';
 
@@ -70,7 +74,7 @@ export class MessagingService {
   constructor(
     private readonly outbox: OutboxService,
     /** Issue 11 (h11v): signs each visit's survey link; without it the link is the portal's list. */
-    private readonly options: { publicUrl: string; surveyLinks?: SurveyLinks },
+    private readonly options: { publicUrl: string; surveyLinks?: SurveyLinker },
   ) {}
 
   async sendTemplate(tx: Db, send: TemplateSend): Promise<TemplateSendResult> {

@@ -16,8 +16,8 @@ import type { JobPayload } from '../jobs/names.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patientContactPoints } from '../patients/schema.js';
-import type { EhrMoveAnswer } from '../scheduling/ehr-mode.js';
 import { appointments, schedulingSettings } from '../scheduling/schema.js';
+import type { EhrMoveAnswer } from '../scheduling/service.js';
 import {
   findSlots,
   loadVisitType,

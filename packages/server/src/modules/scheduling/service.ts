@@ -960,6 +960,9 @@ function refusalMessage(refusal: string): string {
   }
 }
 
+/** Issue 11 (h11e): the EHR's answer to a move, for the reschedule offers. */
+export type { EhrMoveAnswer } from './ehr-mode.js';
+
 // Importers announce the appointments they write through the scheduling module (imported-events.ts).
 export {
   type AppointmentEventSink,

@@ -13,8 +13,18 @@ import type { Db } from '../../db/client.js';
 import { locations, organizations, practitioners } from '../directory/schema.js';
 import { patients } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
-import type { SurveyLinks } from '../surveys/links.js';
 import { messagePolicyOf, patientZone } from './policy.js';
+
+/**
+ * Issue 11 (h11v): what signs a visit's survey link (surveys/links.ts's SurveyLinks); declared
+ * here by its shape, so templates need not import the surveys module that reads templates.
+ */
+export interface SurveyLinker {
+  link(
+    portal: string,
+    visit: { orgId: string; patientId: string; appointmentId: string; visitStart: Date },
+  ): string;
+}
 
 /** What a message is about: the patient, and an appointment when it concerns one. */
 export interface MergeContext {
@@ -41,7 +51,7 @@ export async function mergeValuesFor(
   context: MergeContext,
   publicUrl: string,
   /** Issue 11 (h11v): signs a visit's survey link; without it (previews) the portal's list. */
-  surveyLinks?: SurveyLinks,
+  surveyLinks?: SurveyLinker,
 ): Promise<ResolvedMerge | null> {
   const { orgId, patientId } = context;
   const [patient] = await tx

@@ -34,7 +34,7 @@ export {
   patientZones,
 } from './policy.js';
 export { READY_TEMPLATES, type TemplateSeed } from './ready.js';
-export { type MergeContext, mergeValuesFor, renderBodies } from './render.js';
+export { type MergeContext, mergeValuesFor, renderBodies, type SurveyLinker } from './render.js';
 
 import { messagePolicyOf } from './policy.js';
 import type { TemplateSeed } from './ready.js';

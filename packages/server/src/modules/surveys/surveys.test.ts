@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   KpiReport,
   MailboxPage,
@@ -60,7 +61,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
 
   const patient = async (givenName: string, language: 'en' | 'es') => {
     seq += 1;
-    const email = `${givenName.toLowerCase()}${seq}-${Date.now() % 100000}@example.org`;
+    const email = `${givenName.toLowerCase()}${seq}-${randomUUID().slice(0, 8)}@example.org`;
     const { id } = await tenant.createPatient({
       givenName,
       preferredLanguage: language,

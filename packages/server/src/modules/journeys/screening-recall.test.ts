@@ -1,20 +1,12 @@
-import type {
-  PatientListChange,
-  PatientListItem,
-  PatientListMembers,
-  SmsGatewayPage,
-} from '@careloop/core';
+import type { PatientListChange, PatientListItem, PatientListMembers } from '@careloop/core';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
-import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
-import { TestClock } from '../../test/clock.js';
+import { TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { outboundMessages } from '../messaging/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { tasks } from '../tasks/schema.js';
-import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
-import { journeyEnrolments, journeySteps } from './schema.js';
+import { useJourneyApp } from './test/journey-app.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -25,51 +17,16 @@ const HOUR = 3_600_000;
  * texts read back from the local SMS gateway, its list_remove and goal, its call task.
  */
 describeEachDatabase('patient lists and the screening recall', (kind) => {
-  let app: TestApp;
-  let tenant: TestTenant;
-  // Midday in Boston: quiet hours never defer a send the tests look for.
-  const clock = new TestClock('2026-12-01T17:00:00Z');
-  let phoneSeq = 0;
-
-  beforeAll(async () => {
-    app = await createTestApp(kind, {}, { clock });
-    await app.services.jobs.start();
-  }, 400_000);
-
-  beforeEach(async () => {
-    tenant = await TestTenant.create(app);
-    await app.database.withTenant(tenant.orgId, (tx) =>
-      ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, clock.now()),
-    );
-  });
-
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  const runtime = () => app.services.journeys.runtime;
-  const enable = (key: string) =>
-    app.services.journeys.enableReady({ orgId: tenant.orgId, userId: null }, key);
-
-  const patient = async (givenName: string, language: 'en' | 'es') => {
-    phoneSeq += 1;
-    const phone = `+1617556${String(1000 + phoneSeq + Math.floor(Math.random() * 8000))}`;
-    const { id } = await tenant.createPatient({
-      givenName,
-      preferredLanguage: language,
-      preferredChannel: 'sms',
-      contactPoints: [{ system: 'phone', value: phone, use: 'mobile' }],
-    });
-    return { id, phone };
-  };
+  const j = useJourneyApp(kind);
+  const { clock } = j;
 
   /** The `list.entered` jobs announced for the organization, oldest first. */
   const announced = async () =>
     rowsOf<{ listId: string; patientId: string }>(
-      await app.database.system((tx) =>
+      await j.app.database.system((tx) =>
         tx.execute(
           sql`select data->>'listId' as "listId", data->>'patientId' as "patientId"
-              from pgboss.job where name = 'list.entered' and data->>'orgId' = ${tenant.orgId}
+              from pgboss.job where name = 'list.entered' and data->>'orgId' = ${j.tenant.orgId}
               order by created_on`,
         ),
       ),
@@ -80,68 +37,17 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
   const deliverEntries = async () => {
     const jobs = await announced();
     for (const job of jobs.slice(handled))
-      await runtime().onListEntered({ orgId: tenant.orgId, ...job });
+      await j.runtime().onListEntered({ orgId: j.tenant.orgId, ...job });
     handled = jobs.length;
-  };
-
-  const enrolments = (patientId: string) =>
-    app.database.system((tx) =>
-      tx
-        .select()
-        .from(journeyEnrolments)
-        .where(eq(journeyEnrolments.patientId, patientId))
-        .orderBy(journeyEnrolments.createdAt),
-    );
-
-  const settle = async (patientId: string) => {
-    for (let round = 0; round < 10; round++) {
-      let moved = false;
-      for (const e of await enrolments(patientId)) {
-        if (e.status !== 'active') continue;
-        if ((await runtime().runStep(tenant.orgId, e.id)) === 'advanced') moved = true;
-      }
-      if (!moved) return;
-    }
-  };
-
-  const stepsOf = async (patientId: string) => {
-    const rows = await app.database.system((tx) =>
-      tx
-        .select({ nodeId: journeySteps.nodeId, outcome: journeySteps.outcome })
-        .from(journeySteps)
-        .innerJoin(journeyEnrolments, eq(journeyEnrolments.id, journeySteps.enrolmentId))
-        .where(eq(journeyEnrolments.patientId, patientId)),
-    );
-    return rows.map((r) => `${r.nodeId}:${r.outcome}`).sort();
-  };
-
-  const phoneOf = async (who: { id: string; phone: string }) => {
-    const queued = await app.database.system((tx) =>
-      tx
-        .select({ id: outboundMessages.id })
-        .from(outboundMessages)
-        .where(eq(outboundMessages.patientId, who.id)),
-    );
-    for (const m of queued)
-      await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: m.id });
-    const admin = await tenant.signIn('admin');
-    const res = await admin.get(
-      `/api/sms-gateway/messages?number=${encodeURIComponent(who.phone)}`,
-    );
-    expect(res.statusCode, res.body).toBe(200);
-    return res
-      .json<SmsGatewayPage>()
-      .items.filter((m) => m.direction === 'outbound')
-      .map((m) => m.body);
   };
 
   const book = async (patientId: string, inMs: number) => {
     const start = new Date(clock.now().getTime() + inMs);
-    const [appointment] = await app.database.system((tx) =>
+    const [appointment] = await j.app.database.system((tx) =>
       tx
         .insert(appointments)
         .values({
-          orgId: tenant.orgId,
+          orgId: j.tenant.orgId,
           patientId,
           status: 'booked',
           startAt: start,
@@ -150,8 +56,8 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
         .returning({ id: appointments.id }),
     );
     if (!appointment) throw new Error('no appointment');
-    await runtime().onAppointmentChanged({
-      orgId: tenant.orgId,
+    await j.runtime().onAppointmentChanged({
+      orgId: j.tenant.orgId,
       appointmentId: appointment.id,
       event: 'booked',
     });
@@ -159,7 +65,7 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
 
   /** The recall list, as a care coordinator sees it in the console. */
   const recallList = async () => {
-    const coordinator = await tenant.signIn('care-coordinator');
+    const coordinator = await j.tenant.signIn('care-coordinator');
     const res = await coordinator.get('/api/lists');
     expect(res.statusCode, res.body).toBe(200);
     const list = res
@@ -170,12 +76,12 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
   };
 
   it('staff add and remove members through the routes: once per patient, one list.entered per addition, restricted patients guarded', async () => {
-    await enable('screening-recall');
+    await j.enable('screening-recall');
     handled = (await announced()).length;
     const list = await recallList();
     expect(list).toMatchObject({ name: 'Due for preventive screening', size: 0 });
-    const ana = await patient('Ana', 'en');
-    const coordinator = await tenant.signIn('care-coordinator');
+    const ana = await j.smsPatient('Ana', 'en');
+    const coordinator = await j.tenant.signIn('care-coordinator');
     const add = (patientId: string) =>
       coordinator.post(`/api/lists/${list.id}/members`, { patientId });
 
@@ -198,23 +104,23 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json<{ path: string }>().path).toBe('/body/patientId');
     // Another organization's list is not found.
-    const other = await TestTenant.create(app);
+    const other = await TestTenant.create(j.app);
     const outsider = await other.signIn('care-coordinator');
     const foreign = await outsider.post(`/api/lists/${list.id}/members`, {
       patientId: (await other.createPatient()).id,
     });
     expect(foreign.statusCode).toBe(404);
     // A marketer reads no list.
-    expect((await (await tenant.signIn('marketer')).get('/api/lists')).statusCode).toBe(403);
+    expect((await (await j.tenant.signIn('marketer')).get('/api/lists')).statusCode).toBe(403);
 
     // A VIP outside the front desk's care team: refused, and audited as a refusal.
-    const vip = await patient('Victor', 'en');
-    const admin = await tenant.signIn('admin');
+    const vip = await j.smsPatient('Victor', 'en');
+    const admin = await j.tenant.signIn('admin');
     const marked = await admin.request('PUT', `/api/patients/${vip.id}/restriction`, {
       kind: 'vip',
     });
     expect(marked.statusCode, marked.body).toBe(200);
-    const frontDesk = await tenant.signIn('front-desk');
+    const frontDesk = await j.tenant.signIn('front-desk');
     const refused = await frontDesk.post(`/api/lists/${list.id}/members`, { patientId: vip.id });
     expect(refused.statusCode).toBe(403);
 
@@ -226,12 +132,12 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
     expect((await recallList()).size).toBe(0);
     // Entered and left before the worker ran: no enrolment.
     await deliverEntries();
-    expect(await enrolments(ana.id)).toEqual([]);
+    expect(await j.enrolments(ana.id)).toEqual([]);
   });
 
   it('a journey naming a list the organization does not have cannot be published: a 4xx naming the field', async () => {
-    const editor = { orgId: tenant.orgId, userId: null };
-    const id = await app.services.journeys.saveDraft(editor, {
+    const editor = { orgId: j.tenant.orgId, userId: null };
+    const id = await j.app.services.journeys.saveDraft(editor, {
       key: 'on-a-list',
       name: 'On a list',
       trigger: { kind: 'list', list: 'no-such-list' },
@@ -239,29 +145,29 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
       entry: 'done',
       nodes: [{ id: 'done', type: 'exit' }],
     });
-    const admin = await tenant.signIn('admin');
+    const admin = await j.tenant.signIn('admin');
     const refused = await admin.post(`/api/journeys/${id}/publish`, {});
     expect(refused.statusCode).toBe(422);
     expect(refused.json<{ path: string }>().path).toBe('/body/definition/trigger/list');
   });
 
   it('screening recall: entering the list enrols; booked within 14 days leaves the list and reaches the goal; else a second reminder, then a call task', async () => {
-    await enable('screening-recall');
+    await j.enable('screening-recall');
     handled = (await announced()).length;
     const list = await recallList();
-    const tom = await patient('Tom', 'en');
-    const rosa = await patient('Rosa', 'es');
-    const coordinator = await tenant.signIn('care-coordinator');
+    const tom = await j.smsPatient('Tom', 'en');
+    const rosa = await j.smsPatient('Rosa', 'es');
+    const coordinator = await j.tenant.signIn('care-coordinator');
     for (const who of [tom, rosa]) {
       const res = await coordinator.post(`/api/lists/${list.id}/members`, { patientId: who.id });
       expect(res.statusCode, res.body).toBe(200);
     }
     await deliverEntries();
-    await settle(tom.id);
-    await settle(rosa.id);
-    const [tomRecall] = await phoneOf(tom);
+    await j.settle(tom.id);
+    await j.settle(rosa.id);
+    const [tomRecall] = await j.phoneOf(tom);
     expect(tomRecall).toMatch(/^.+: Tom, you are due for a preventive visit\. Book a time: http/);
-    const [rosaRecall] = await phoneOf(rosa);
+    const [rosaRecall] = await j.phoneOf(rosa);
     expect(rosaRecall).toMatch(
       /^.+: Rosa, le toca una consulta preventiva\. Reserve su cita: http/,
     );
@@ -269,14 +175,14 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
     // Tom books 3 days later: off the list, the goal.
     clock.advance(3 * DAY);
     await book(tom.id, 10 * DAY);
-    await settle(tom.id);
-    const [tomEnrolment] = await enrolments(tom.id);
+    await j.settle(tom.id);
+    const [tomEnrolment] = await j.enrolments(tom.id);
     expect(tomEnrolment).toMatchObject({ status: 'completed', currentNode: 'booked' });
     expect(tomEnrolment?.contextKey).toBe(`list:${list.id}`);
     expect(tomEnrolment?.convertedAt).not.toBeNull();
-    expect(await stepsOf(tom.id)).toContain('off-list:list_removed');
+    expect(await j.stepsOf(tom.id)).toContain('off-list:list_removed');
     // Sessions expire as the clock moves: signed in again.
-    const members = await (await tenant.signIn('care-coordinator')).get(
+    const members = await (await j.tenant.signIn('care-coordinator')).get(
       `/api/lists/${list.id}/members`,
     );
     expect(members.statusCode, members.body).toBe(200);
@@ -284,30 +190,30 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
 
     // Rosa books nothing: the second reminder after 14 days, the call task 14 days later.
     clock.advance(11 * DAY + HOUR);
-    await settle(rosa.id);
-    const rosaTexts = await phoneOf(rosa);
+    await j.settle(rosa.id);
+    const rosaTexts = await j.phoneOf(rosa);
     expect(rosaTexts).toHaveLength(2);
     expect(rosaTexts.join('\n')).toContain(
       'Rosa, le recordamos que aún le toca una consulta preventiva',
     );
     clock.advance(14 * DAY);
-    await settle(rosa.id);
-    const [rosaEnrolment] = await enrolments(rosa.id);
+    await j.settle(rosa.id);
+    const [rosaEnrolment] = await j.enrolments(rosa.id);
     expect(rosaEnrolment).toMatchObject({ status: 'completed', currentNode: 'handed-over' });
     expect(rosaEnrolment?.convertedAt).toBeNull();
-    const calls = await app.database.system((tx) =>
+    const calls = await j.app.database.system((tx) =>
       tx.select({ team: tasks.team }).from(tasks).where(eq(tasks.patientId, rosa.id)),
     );
     expect(calls).toEqual([{ team: 'care-coordination' }]);
 
     // Tom due again a year on: back on the list, a new enrolment (re-entry after exit).
     clock.advance(DAY);
-    const back = await (await tenant.signIn('care-coordinator')).post(
+    const back = await (await j.tenant.signIn('care-coordinator')).post(
       `/api/lists/${list.id}/members`,
       { patientId: tom.id },
     );
     expect(back.json<PatientListChange>()).toEqual({ changed: true });
     await deliverEntries();
-    expect((await enrolments(tom.id)).map((e) => e.status)).toEqual(['completed', 'active']);
+    expect((await j.enrolments(tom.id)).map((e) => e.status)).toEqual(['completed', 'active']);
   });
 });

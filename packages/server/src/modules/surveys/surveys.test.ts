@@ -6,17 +6,15 @@ import type {
   SurveyInvitation,
 } from '@careloop/core';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
-import { TestClock } from '../../test/clock.js';
+import { beforeEach, expect, it } from 'vitest';
+import { type Session, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { auditEvents } from '../audit/schema.js';
-import { journeyEnrolments } from '../journeys/schema.js';
 import { onSurveyAnswered } from '../journeys/surveys.js';
+import { useJourneyApp } from '../journeys/test/journey-app.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { tasks } from '../tasks/schema.js';
-import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { touchpoints } from '../timeline/schema.js';
 import { SurveyLinks } from './links.js';
 import { surveyResponses } from './schema.js';
@@ -31,38 +29,19 @@ const HOUR = 3_600_000;
  * and staff read the comment only where the policy allows.
  */
 describeEachDatabase('the post-visit survey', (kind) => {
-  let app: TestApp;
-  let tenant: TestTenant;
+  const j = useJourneyApp(kind, { grantsOnTestClock: true, setupTimeoutMs: 120_000 });
+  const { clock } = j;
   let admin: Session;
-  // Midday in Boston: quiet hours never defer a send the tests look for.
-  const clock = new TestClock('2026-12-01T17:00:00Z');
   let seq = 0;
 
-  beforeAll(async () => {
-    app = await createTestApp(kind, {}, { clock }, () => clock.now());
-    await app.services.jobs.start();
-  }, 120_000);
-
   beforeEach(async () => {
-    tenant = await TestTenant.create(app);
-    admin = await tenant.signIn('admin');
-    await app.database.withTenant(tenant.orgId, (tx) =>
-      ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, clock.now()),
-    );
+    admin = await j.tenant.signIn('admin');
   });
-
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  const runtime = () => app.services.journeys.runtime;
-  const enable = (key: string) =>
-    app.services.journeys.enableReady({ orgId: tenant.orgId, userId: null }, key);
 
   const patient = async (givenName: string, language: 'en' | 'es') => {
     seq += 1;
     const email = `${givenName.toLowerCase()}${seq}-${randomUUID().slice(0, 8)}@example.org`;
-    const { id } = await tenant.createPatient({
+    const { id } = await j.tenant.createPatient({
       givenName,
       preferredLanguage: language,
       preferredChannel: 'email',
@@ -74,11 +53,11 @@ describeEachDatabase('the post-visit survey', (kind) => {
   /** A visit that ended `agoMs` ago, marked completed (no journey told). */
   const visit = async (patientId: string, agoMs: number) => {
     const start = new Date(clock.now().getTime() - agoMs);
-    const [row] = await app.database.system((tx) =>
+    const [row] = await j.app.database.system((tx) =>
       tx
         .insert(appointments)
         .values({
-          orgId: tenant.orgId,
+          orgId: j.tenant.orgId,
           patientId,
           status: 'completed',
           startAt: start,
@@ -91,31 +70,15 @@ describeEachDatabase('the post-visit survey', (kind) => {
   };
 
   const tokenFor = (patientId: string, v: { id: string; start: Date }) =>
-    SurveyLinks.fromCipher(app.services.cipher).token({
-      orgId: tenant.orgId,
+    SurveyLinks.fromCipher(j.app.services.cipher).token({
+      orgId: j.tenant.orgId,
       patientId,
       appointmentId: v.id,
       visitStart: v.start,
     });
 
-  const enrolments = (patientId: string) =>
-    app.database.system((tx) =>
-      tx.select().from(journeyEnrolments).where(eq(journeyEnrolments.patientId, patientId)),
-    );
-
-  const settle = async (patientId: string) => {
-    for (let round = 0; round < 10; round++) {
-      let moved = false;
-      for (const e of await enrolments(patientId)) {
-        if (e.status !== 'active') continue;
-        if ((await runtime().runStep(tenant.orgId, e.id)) === 'advanced') moved = true;
-      }
-      if (!moved) return;
-    }
-  };
-
   const post = (url: string, body: unknown) =>
-    app.app.inject({
+    j.app.app.inject({
       method: 'POST',
       url,
       headers: { 'content-type': 'application/json', 'user-agent': 'careloop-tests' },
@@ -123,31 +86,31 @@ describeEachDatabase('the post-visit survey', (kind) => {
     });
 
   const answeredJobs = async () => {
-    const answers = await app.database.system((tx) =>
+    const answers = await j.app.database.system((tx) =>
       tx
         .select({ id: surveyResponses.id })
         .from(surveyResponses)
-        .where(eq(surveyResponses.orgId, tenant.orgId)),
+        .where(eq(surveyResponses.orgId, j.tenant.orgId)),
     );
-    return answers.map((a) => ({ orgId: tenant.orgId, surveyResponseId: a.id }));
+    return answers.map((a) => ({ orgId: j.tenant.orgId, surveyResponseId: a.id }));
   };
 
   it('invites with the visit’s link, answers once, and a detractor gets a call-back task', async () => {
-    await enable('post-visit-survey');
-    await enable('survey-detractor-follow-up');
+    await j.enable('post-visit-survey');
+    await j.enable('survey-detractor-follow-up');
     const rosa = await patient('Rosa', 'es');
     const seen = await visit(rosa.id, 2 * HOUR);
-    await runtime().onAppointmentChanged({
-      orgId: tenant.orgId,
+    await j.runtime().onAppointmentChanged({
+      orgId: j.tenant.orgId,
       appointmentId: seen.id,
       event: 'completed',
     });
-    await settle(rosa.id);
+    await j.settle(rosa.id);
     clock.advance(DAY);
-    await settle(rosa.id);
+    await j.settle(rosa.id);
 
     // The invitation reaches the mailbox in Spanish with the visit's own link.
-    const queued = await app.database.system((tx) =>
+    const queued = await j.app.database.system((tx) =>
       tx
         .select({ id: outboundMessages.id })
         .from(outboundMessages)
@@ -155,9 +118,9 @@ describeEachDatabase('the post-visit survey', (kind) => {
     );
     expect(queued).toHaveLength(1);
     for (const m of queued)
-      await app.services.outbox.deliver({ orgId: tenant.orgId, messageId: m.id });
+      await j.app.services.outbox.deliver({ orgId: j.tenant.orgId, messageId: m.id });
     // A day on, the first session has expired.
-    admin = await tenant.signIn('admin');
+    admin = await j.tenant.signIn('admin');
     const mailbox = await admin.get(`/api/mailbox/messages?to=${encodeURIComponent(rosa.email)}`);
     expect(mailbox.statusCode, mailbox.body).toBe(200);
     const [email] = mailbox.json<MailboxPage>().items;
@@ -170,7 +133,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
     expect(opened.statusCode, opened.body).toBe(200);
     expect(opened.json<SurveyInvitation>()).toEqual({
       appointmentId: seen.id,
-      organization: tenant.name,
+      organization: j.tenant.name,
       visitDate: '2026-12-01',
       language: 'es',
       answered: false,
@@ -192,7 +155,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
     expect((await post('/api/surveys/open', { token })).json()).toMatchObject({ answered: true });
 
     // On the timeline for the NPS KPI and the journey map, about the visit; audited.
-    const [touchpoint] = await app.database.system((tx) =>
+    const [touchpoint] = await j.app.database.system((tx) =>
       tx
         .select()
         .from(touchpoints)
@@ -205,7 +168,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
       nonClinicalSummary: 'Survey: rated the visit 3/10 (detractor)',
     });
     expect(touchpoint?.summary).not.toContain('Nadie');
-    const audited = await app.database.system((tx) =>
+    const audited = await j.app.database.system((tx) =>
       tx
         .select({ action: auditEvents.action, role: auditEvents.actorRole })
         .from(auditEvents)
@@ -218,9 +181,9 @@ describeEachDatabase('the post-visit survey', (kind) => {
     // survey.answered (sent in the answer's transaction) enrols the detractor follow-up.
     const [job] = await answeredJobs();
     if (!job) throw new Error('no answer');
-    expect(await onSurveyAnswered(app.database, runtime(), job)).toHaveLength(1);
-    await settle(rosa.id);
-    const raised = await app.database.system((tx) =>
+    expect(await onSurveyAnswered(j.app.database, j.runtime(), job)).toHaveLength(1);
+    await j.settle(rosa.id);
+    const raised = await j.app.database.system((tx) =>
       tx
         .select({
           title: tasks.title,
@@ -240,10 +203,10 @@ describeEachDatabase('the post-visit survey', (kind) => {
       },
     ]);
     // The same answer told twice enrols once.
-    expect(await onSurveyAnswered(app.database, runtime(), job)).toEqual([]);
+    expect(await onSurveyAnswered(j.app.database, j.runtime(), job)).toEqual([]);
 
     // Staff: the care coordinator reads the comment, the marketer the scores only.
-    const coordinator = await tenant.signIn('care-coordinator');
+    const coordinator = await j.tenant.signIn('care-coordinator');
     const forCoordinator = await coordinator.get(`/api/patients/${rosa.id}/surveys`);
     expect(forCoordinator.statusCode, forCoordinator.body).toBe(200);
     expect(forCoordinator.json<StaffSurveyResponses>().items).toEqual([
@@ -256,7 +219,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
         commentWithheld: false,
       }),
     ]);
-    const marketer = await tenant.signIn('marketer');
+    const marketer = await j.tenant.signIn('marketer');
     const forMarketer = await marketer.get(`/api/patients/${rosa.id}/surveys`);
     expect(forMarketer.json<StaffSurveyResponses>().items).toEqual([
       expect.objectContaining({ nps: 3, comment: null, commentWithheld: true }),
@@ -264,7 +227,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
   });
 
   it('a promoter starts no follow-up, and the NPS KPI counts the answer', async () => {
-    await enable('survey-detractor-follow-up');
+    await j.enable('survey-detractor-follow-up');
     const tom = await patient('Tom', 'en');
     const seen = await visit(tom.id, DAY);
     const res = await post('/api/surveys/answer', { token: tokenFor(tom.id, seen), nps: 10 });
@@ -272,13 +235,15 @@ describeEachDatabase('the post-visit survey', (kind) => {
     expect(res.json()).toMatchObject({ category: 'promoter' });
     const [job] = await answeredJobs();
     if (!job) throw new Error('no answer');
-    await onSurveyAnswered(app.database, runtime(), job);
-    await settle(tom.id);
+    await onSurveyAnswered(j.app.database, j.runtime(), job);
+    await j.settle(tom.id);
     expect(
-      await app.database.system((tx) => tx.select().from(tasks).where(eq(tasks.patientId, tom.id))),
+      await j.app.database.system((tx) =>
+        tx.select().from(tasks).where(eq(tasks.patientId, tom.id)),
+      ),
     ).toEqual([]);
 
-    await app.services.kpis.refresh(tenant.orgId, { from: '2026-11-01', to: '2026-12-31' });
+    await j.app.services.kpis.refresh(j.tenant.orgId, { from: '2026-11-01', to: '2026-12-31' });
     const kpis = await admin.get('/api/kpis?from=2026-12-01&to=2026-12-31&grain=month');
     expect(kpis.statusCode, kpis.body).toBe(200);
     const nps = kpis.json<KpiReport>().tiles.find((t) => t.id === 'nps');
@@ -301,8 +266,8 @@ describeEachDatabase('the post-visit survey', (kind) => {
       });
     }
     // Another organization's tenant reads nothing of this visit.
-    const other = await TestTenant.create(app);
-    const foreign = SurveyLinks.fromCipher(app.services.cipher).token({
+    const other = await TestTenant.create(j.app);
+    const foreign = SurveyLinks.fromCipher(j.app.services.cipher).token({
       orgId: other.orgId,
       patientId: ana.id,
       appointmentId: seen.id,
@@ -335,7 +300,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
       expect(res.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(res.json<{ path?: string; errors?: { path: string }[] }>().path).toBe(field);
     }
-    const stored = await app.database.system((tx) =>
+    const stored = await j.app.database.system((tx) =>
       tx.select().from(surveyResponses).where(eq(surveyResponses.patientId, kim.id)),
     );
     expect(stored).toEqual([]);
@@ -346,7 +311,7 @@ describeEachDatabase('the post-visit survey', (kind) => {
     const max = await patient('Max', 'en');
     const recent = await visit(eva.id, 3 * DAY);
     await visit(eva.id, 40 * DAY);
-    const hers = await tenant.signIn('patient', { patientId: eva.id });
+    const hers = await j.tenant.signIn('patient', { patientId: eva.id });
     const open = await hers.get('/api/portal/surveys');
     expect(open.statusCode, open.body).toBe(200);
     expect(open.json<{ items: SurveyInvitation[] }>().items.map((i) => i.appointmentId)).toEqual([

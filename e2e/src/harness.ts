@@ -190,43 +190,18 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
     ...opts.env,
   };
 
-  let output = '';
-  const verbose = process.env.CARELOOP_E2E_VERBOSE === '1';
-  const collect = (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    if (verbose) process.stderr.write(text);
-    output += text;
-    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
-  };
-
-  const child = spawn(process.execPath, [SERVER_BIN, 'start'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group, so stop() also reaches any workers it forks
-  });
-  trackChild(child);
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let spawnError: Error | undefined;
-  child.once('error', (err) => {
-    spawnError = err;
-  });
+  const proc = spawnCareloop(['start'], env, process.env.CARELOOP_E2E_VERBOSE === '1');
+  const { child } = proc;
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      signalGroup(child, 'SIGTERM');
-      const clean = await waitForExit(child, STOP_GRACE_MS);
-      if (!clean) {
-        signalGroup(child, 'SIGKILL');
-        await waitForExit(child, STOP_GRACE_MS);
-      }
+      const clean = await proc.terminate();
       if (!opts.keepDataDir) {
         await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
       } else if (!clean || child.exitCode !== 0) {
         throw new Error(
-          `the server did not shut down cleanly (code ${child.exitCode}):\n${output.slice(-4000)}`,
+          `the server did not shut down cleanly (code ${child.exitCode}):\n${proc.output().slice(-4000)}`,
         );
       }
     })();
@@ -236,6 +211,7 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
   const fail = async (reason: string): Promise<never> => {
     // The start failure is the news; a kept data dir's unclean stop would only hide it.
     await stop().catch(() => undefined);
+    const output = proc.output();
     const tail = output.length > 20_000 ? `…${output.slice(-20_000)}` : output;
     throw new Error(
       `Careloop server did not start: ${reason}\n` +
@@ -247,6 +223,7 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   let lastProblem = 'no answer yet';
   for (;;) {
+    const spawnError = proc.spawnError();
     if (spawnError !== undefined) return fail(`spawn failed: ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) {
       return fail(`the process exited early (code ${child.exitCode}, signal ${child.signalCode})`);
@@ -265,7 +242,61 @@ export async function startCareloop(opts: StartOptions = {}): Promise<RunningCar
     await sleep(250);
   }
 
-  return { url, stop, output: () => output, dataDir, port };
+  return { url, stop, output: proc.output, dataDir, port };
+}
+
+/** A `careloop` process the harness started, with its output kept and a way to end it. */
+interface SpawnedCareloop {
+  child: ChildProcess;
+  /** The last part of what it printed (at most MAX_OUTPUT_CHARS). */
+  output(): string;
+  /** Why it could not be spawned, if it could not. */
+  spawnError(): Error | undefined;
+  /** SIGTERM to its process group, SIGKILL after the grace period; whether it ended in time. */
+  terminate(): Promise<boolean>;
+}
+
+/**
+ * Starts `careloop <args>` in its own process group (so stopping it also reaches any workers it
+ * forks), tracked so that a dying test run ends it; `echo` copies its output to stderr.
+ */
+function spawnCareloop(
+  args: readonly string[],
+  env: Record<string, string>,
+  echo = false,
+): SpawnedCareloop {
+  const child = spawn(process.execPath, [SERVER_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  trackChild(child);
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    if (echo) process.stderr.write(text);
+    output += text;
+    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+  return {
+    child,
+    output: () => output,
+    spawnError: () => spawnError,
+    terminate: async () => {
+      signalGroup(child, 'SIGTERM');
+      if (await waitForExit(child, STOP_GRACE_MS)) return true;
+      signalGroup(child, 'SIGKILL');
+      await waitForExit(child, STOP_GRACE_MS);
+      return false;
+    },
+  };
 }
 
 /** A simulated EHR (`careloop ehr-sim`) on loopback, for a server's `EHR_MLLP_ENDPOINT`. */
@@ -301,52 +332,27 @@ export async function startEhrSim(
   port?: number,
 ): Promise<RunningEhrSim> {
   const simPort = port ?? (await freePort());
-  let output = '';
-  const child = spawn(
-    process.execPath,
-    [SERVER_BIN, 'ehr-sim', '--port', String(simPort), ...args],
-    {
-      cwd: REPO_ROOT,
-      env: baseEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  trackChild(child);
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let spawnError: Error | undefined;
-  child.once('error', (err) => {
-    spawnError = err;
-  });
+  const proc = spawnCareloop(['ehr-sim', '--port', String(simPort), ...args], baseEnv());
+  const { child } = proc;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      signalGroup(child, 'SIGTERM');
-      if (!(await waitForExit(child, STOP_GRACE_MS))) {
-        signalGroup(child, 'SIGKILL');
-        await waitForExit(child, STOP_GRACE_MS);
-      }
-    })();
+    stopped ??= proc.terminate().then(() => undefined);
     return stopped;
   };
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
     const exited = child.exitCode !== null || child.signalCode !== null;
+    const spawnError = proc.spawnError();
     if (spawnError !== undefined || exited || Date.now() > deadline) {
       await stop();
       const why =
         spawnError?.message ?? (exited ? `it exited (code ${child.exitCode})` : 'timed out');
-      throw new Error(`careloop ehr-sim did not listen on ${simPort}: ${why}\n${output}`);
+      throw new Error(`careloop ehr-sim did not listen on ${simPort}: ${why}\n${proc.output()}`);
     }
     if (await accepts(simPort)) break;
     await sleep(100);
   }
-  return { port: simPort, endpoint: `127.0.0.1:${simPort}`, output: () => output, stop };
+  return { port: simPort, endpoint: `127.0.0.1:${simPort}`, output: proc.output, stop };
 }
 
 /**

@@ -493,6 +493,82 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
   },
   // Issue 11 (h11l): preventive screening recall (the recall and its reminder).
   ...screeningRecallTemplates(),
+  // Issue 11: the post-discharge journey's messages, which had no template (they went
+  // out as a generic built-in email). A check-in and a reminder to book, nothing clinical.
+  {
+    key: 'discharge-check-in',
+    name: 'After a discharge: day 7 check-in',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, your care team is checking in after your stay. Questions? Reply here or message us: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, su equipo de atención quiere saber cómo sigue después de su estancia. ¿Preguntas? Responda aquí o escríbanos: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'How are you doing?',
+          text: 'Hi {{patient.firstName}},\n\nYour care team is checking in after your stay. If you have questions or need anything, message us in the portal ({{links.portal}}) or call us.\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: '¿Cómo se encuentra?',
+          text: 'Hola {{patient.firstName}}:\n\nSu equipo de atención quiere saber cómo sigue después de su estancia. Si tiene preguntas o necesita algo, escríbanos en el portal ({{links.portal}}) o llámenos.\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
+  {
+    key: 'discharge-follow-up-visit',
+    name: 'After a discharge: day 30 follow-up visit',
+    purpose: 'treatment',
+    versions: [
+      {
+        channel: 'sms',
+        language: 'en',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, it is time to book your follow-up visit. Choose a time: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'sms',
+        language: 'es',
+        body: {
+          text: '{{organization.name}}: {{patient.firstName}}, es momento de reservar su cita de seguimiento. Elija un horario: {{links.portal}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'en',
+        body: {
+          subject: 'Time for your follow-up visit',
+          text: 'Hi {{patient.firstName}},\n\nIt is time to book your follow-up visit. Choose a time that suits you in the portal: {{links.portal}}\n\nPrefer to call? We are happy to help.\n\n{{organization.name}}',
+        },
+      },
+      {
+        channel: 'email',
+        language: 'es',
+        body: {
+          subject: 'Es momento de su cita de seguimiento',
+          text: 'Hola {{patient.firstName}}:\n\nEs momento de reservar su cita de seguimiento. Elija el horario que le convenga en el portal: {{links.portal}}\n\n¿Prefiere llamar? Con gusto le ayudamos.\n\n{{organization.name}}',
+        },
+      },
+    ],
+  },
 ];
 
 /**

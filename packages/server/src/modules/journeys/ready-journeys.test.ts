@@ -1,10 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
+import { TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { systemActor } from '../../test/fhir/fixtures.js';
 import { appointments, visitTypes } from '../scheduling/schema.js';
 import { tasks } from '../tasks/schema.js';
+import { messageTemplates } from '../templates/schema.js';
+import { ensureTemplates } from '../templates/service.js';
+import { readyJourneys } from './ready.js';
 import { useJourneyApp } from './test/journey-app.js';
 
 const DAY = 86_400_000;
@@ -112,6 +116,45 @@ describeEachDatabase('ready care journeys', (kind) => {
     expect(texts[0]).toContain('Tom, for your visit');
     expect(texts[0]).toContain('come 10 min early in comfortable clothes');
     expect((await j.enrolments(physical.id)).map((e) => e.status)).toEqual(['completed']);
+  });
+
+  it('enabling a ready journey writes the texts it sends in an organization that has none, and keeps one staff edited', async () => {
+    // A new organization: no ready templates (the fixture's tenant has them written).
+    const fresh = await TestTenant.create(j.app);
+    const edited = 'Custom: {{patient.firstName}}, time for your medicine.';
+    await j.app.database.withTenant(fresh.orgId, (tx) =>
+      ensureTemplates(
+        tx,
+        fresh.orgId,
+        [
+          {
+            key: 'medication-reminder',
+            name: 'Our own medication reminder',
+            purpose: 'treatment',
+            versions: [{ channel: 'sms', language: 'en', body: { text: edited } }],
+          },
+        ],
+        clock.now(),
+      ),
+    );
+    const sends = new Set<string>();
+    for (const ready of readyJourneys()) {
+      await j.app.services.journeys.enableReady({ orgId: fresh.orgId, userId: null }, ready.key);
+      for (const node of ready.nodes)
+        if (node.type === 'action' && node.action.kind === 'send') sends.add(node.action.template);
+    }
+    const written = await j.app.database.system((tx) =>
+      tx
+        .select({ key: messageTemplates.key, name: messageTemplates.name })
+        .from(messageTemplates)
+        .where(eq(messageTemplates.orgId, fresh.orgId)),
+    );
+    const keys = new Set(written.map((t) => t.key));
+    expect([...sends].filter((key) => !keys.has(key))).toEqual([]);
+    expect(sends.size).toBeGreaterThan(10);
+    expect(written.find((t) => t.key === 'medication-reminder')?.name).toBe(
+      'Our own medication reminder',
+    );
   });
 
   it('medication reminders: enrolled by hand, daily at 09:00 in the patient’s zone for 14 days, a late day dropped', async () => {

@@ -22,6 +22,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import type { ListService } from '../lists/service.js';
 import { patients } from '../patients/schema.js';
+import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { READY_LISTS, readyJourneys } from './ready.js';
 import { type JourneyRuntime, patientContext } from './runtime.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
@@ -160,10 +161,13 @@ export class JourneyService {
       const name = READY_LISTS[ref.list];
       return name && this.lists ? [{ key: ref.list, name, lists: this.lists }] : [];
     });
-    if (named.length > 0)
-      await this.database.withTenant(editor.orgId, async (tx) => {
-        for (const { key, name, lists } of named) await lists.ensure(tx, editor.orgId, key, name);
-      });
+    await this.database.withTenant(editor.orgId, async (tx) => {
+      for (const { key, name, lists } of named) await lists.ensure(tx, editor.orgId, key, name);
+      // Its texts: Careloop's ready templates the organization lacks (one it has, edited or
+      // not, is kept), so a ready journey sends its real text in any organization, not only in
+      // the demo, whose seed writes them.
+      await ensureTemplates(tx, editor.orgId, READY_TEMPLATES, this.clock());
+    });
     const id = await this.saveDraft(editor, ready);
     await this.publish(editor, id);
     return id;

@@ -31,7 +31,8 @@ describe('HL7 orders as referrals', () => {
   it('order controls: new and change orders place, cancels revoke, holds hold, others are not mapped', () => {
     expect(orderControl('NW')).toBe('place');
     expect(orderControl('xo')).toBe('place');
-    for (const code of ['CA', 'OC', 'CR', 'DC', 'OD', 'DR']) expect(orderControl(code)).toBe('cancel');
+    for (const code of ['CA', 'OC', 'CR', 'DC', 'OD', 'DR'])
+      expect(orderControl(code)).toBe('cancel');
     expect(orderControl('HD')).toBe('hold');
     expect(orderControl('RL')).toBe('release');
     expect(orderControl('OK')).toBeNull();

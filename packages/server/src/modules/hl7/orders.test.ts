@@ -176,6 +176,20 @@ const NEXT_DAY = new Date('2021-10-21T09:00:00Z');
       expect(await announced(orgId)).toEqual([]);
     });
 
+    it('in one payload (one transaction), an order re-sent by the next message is found, not made twice', async () => {
+      const payload = [
+        await sample('ORM-O01-01.hl7'),
+        variant(await sample('ORM-O01-03.hl7'), 'MSG00018-03').replace(/^\uFEFF/, ''),
+      ].join('\n\n');
+      const receipt = await j.app.services.hl7.receive(j.tenant.orgId, payload, {
+        channel: 'file',
+        receivedAt: NEXT_DAY,
+      });
+      expect(receipt.messages.map((m) => m.ackCode)).toEqual(['AA', 'AA']);
+      expect((await referrals()).map((r) => r.display)).toEqual(['CT Head', 'MR Brain']);
+      expect(await announced()).toHaveLength(2);
+    });
+
     it('with referral follow-through enabled, an ORM referral enrols the patient', async () => {
       await j.enable('referral-follow-through');
       await receive(await sample('ORM-O01-01.hl7'));

@@ -25,8 +25,8 @@ const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export const HL7_LISTEN_HELP = `careloop hl7 listen [--port N] [--host HOST] [--org NAME]
 
   Receives HL7 v2 messages over MLLP for one organization, created when it does not exist:
-  ADT A01/A03/A04/A08/A11/A13/A28/A31/A40, SIU S12/S13/S14/S15/S26 and REF I12 are mapped, ORU
-  is kept as received. Every message is stored and acknowledged after its effects are committed
+  ADT A01/A03/A04/A08/A11/A13/A28/A31/A40, SIU S12/S13/S14/S15/S26, REF I12 and ORM O01 (orders
+  that need a visit, as referrals) are mapped, ORU is kept as received. Every message is stored and acknowledged after its effects are committed
   (AA, AE or AR). Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 
   --port N      TCP port (default $HL7_PORT or ${HL7_DEFAULT_PORT}; 0 picks a free one)

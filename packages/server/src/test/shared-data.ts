@@ -5,8 +5,13 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (the folder holding package.json with the workspaces). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Real test data written by others, beside the checkout (see ../shared/data/README.md). */
-export const SHARED_DATA = path.resolve(REPO_ROOT, '../shared/data');
+/**
+ * Real test data written by others, beside the checkout (see ../shared/data/README.md), or where
+ * CARELOOP_SHARED_DATA says (a worktree is not beside it).
+ */
+export const SHARED_DATA = process.env.CARELOOP_SHARED_DATA
+  ? path.resolve(process.env.CARELOOP_SHARED_DATA)
+  : path.resolve(REPO_ROOT, '../shared/data');
 
 /**
  * Whether a folder of the shared test data is there. Absent, the tests that need it are

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHl7Listen, runImportHl7 } from '../../cli/hl7.js';
 import { adt, siu } from '../../test/hl7/messages.js';
 import { MllpClient } from '../../test/hl7/mllp-client.js';
+import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
 
 function io(env: NodeJS.ProcessEnv) {
   const out = new PassThrough();
@@ -58,6 +59,29 @@ describe('careloop import hl7 and hl7 listen', () => {
       duplicates: 2,
     });
   });
+
+  // Issue 11 (h11o): the import routes by message type as the listener does.
+  it.runIf(sharedDataAvailable('hl7v2/samples'))(
+    'imports the ORM^O01 sample orders (read where they are), each accepted (AA)',
+    async () => {
+      const files = [
+        'ORM-O01-01.hl7',
+        'ORM-O01-03.hl7',
+        'ORM-O01-04.hl7',
+        'ORM-O01-05.hl7',
+        'ORM-O01-06.hl7',
+        'LAB-ORM-1.hl7',
+      ].map((f) => path.join(SHARED_DATA, 'hl7v2/samples', f));
+      const ran = io(env);
+      expect(await runImportHl7([...files, '--org', 'Order Clinic', '--json'], ran.io)).toBe(0);
+      expect(JSON.parse(ran.stdout())).toMatchObject({
+        ok: true,
+        messages: 6,
+        accepted: 6,
+        byType: { 'ORM^O01': { AA: 6 } },
+      });
+    },
+  );
 
   it('exits 1 and names the field when a message is refused', async () => {
     const file = path.join(dir, 'bad.hl7');

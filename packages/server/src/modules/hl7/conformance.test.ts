@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { MllpClient } from '../../test/hl7/mllp-client.js';
+import { SHARED_DATA } from '../../test/shared-data.js';
 import { routeOf } from './handlers/handlers.js';
 import { frame } from './mllp/framer.js';
 import { type MllpListener, startMllpListener } from './mllp/listener.js';
@@ -18,8 +18,7 @@ import { decodePayload, readMessage, splitMessages } from './parse/message.js';
  * a batch yields one ACK per message, and fuzzer-found malformed inputs are each answered AE/AR
  * or cleanly refused within a second while the listener keeps serving.
  */
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-const DATA = path.resolve(ROOT, '../shared/data/hl7v2');
+const DATA = path.join(SHARED_DATA, 'hl7v2');
 const present = existsSync(DATA);
 
 if (!present) {

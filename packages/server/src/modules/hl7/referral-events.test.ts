@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
 import { journeyEnrolments } from '../journeys/schema.js';
 
 /**
@@ -15,12 +14,8 @@ import { journeyEnrolments } from '../journeys/schema.js';
  * the FHIR path's rule: once, when the message created it, and only when it is news (authored
  * within 14 days of its receipt). Over the real sample in ../shared/data (read, never copied).
  */
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-const SAMPLE = path.resolve(ROOT, '../shared/data/hl7v2/samples/REF-I12-01.hl7');
-const present = existsSync(SAMPLE);
-if (!present && process.env.CI === 'true') {
-  throw new Error(`${SAMPLE} is missing: CI must have ../shared/data beside the checkout`);
-}
+const SAMPLE = path.join(SHARED_DATA, 'hl7v2/samples/REF-I12-01.hl7');
+const present = sharedDataAvailable('hl7v2/samples');
 
 (present ? describeEachDatabase : () => {})('HL7 referrals announced to journeys', (kind) => {
   let app: TestApp;

@@ -5,6 +5,7 @@ import type { MessageHeader } from '../parse/message.js';
 import { admit, cancelAdmit, cancelDischarge, discharge, register, updatePerson } from './adt.js';
 import type { Hl7Handler } from './context.js';
 import { mergePatientMessage } from './merge.js';
+import { order } from './orm.js';
 import { findPatient } from './patient-upsert.js';
 import { referral } from './ref.js';
 import { scheduleHandler } from './siu.js';
@@ -52,6 +53,8 @@ const HANDLERS: Record<string, Hl7Handler> = {
   'SIU^S15': scheduleHandler('S15'),
   'SIU^S26': scheduleHandler('S26'),
   'REF^I12': referral,
+  // Issue 11 (h11o): orders that need a visit become referrals (docs/adr/0045).
+  'ORM^O01': order,
 };
 
 /** Message types kept as received whatever their event. */

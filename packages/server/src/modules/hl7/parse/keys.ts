@@ -61,6 +61,14 @@ function keysOf(message: Hl7Read, sender: string): MessageKeys {
         if (placer) keys.links.push({ sourceType: LINK.placerAppointment, sourceId: placer });
         break;
       }
+      case 'ORC': {
+        // As parse/orders.ts reads them (an OBR's own numbers are only a slower lookup).
+        const placer = readEntityId(seg, 2);
+        const filler = readEntityId(seg, 3);
+        if (placer) keys.links.push({ sourceType: LINK.placerOrder, sourceId: placer });
+        if (filler) keys.links.push({ sourceType: LINK.fillerOrder, sourceId: filler });
+        break;
+      }
       case 'RF1': {
         const referral = referralKey(seg);
         if (referral) keys.links.push({ sourceType: LINK.referral, sourceId: referral });

@@ -9,6 +9,9 @@ export const LINK = {
   placerAppointment: 'SCH-1',
   fillerAppointment: 'SCH-2',
   referral: 'RF1-6',
+  // Issue 11 (h11o): ORM^O01 orders that are referrals, by placer and by filler number.
+  placerOrder: 'ORC-2',
+  fillerOrder: 'ORC-3',
 } as const;
 export type LinkType = (typeof LINK)[keyof typeof LINK];
 

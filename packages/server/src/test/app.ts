@@ -126,7 +126,7 @@ export class TestTenant {
           email,
           displayName: `Test ${role}`,
           role,
-          passwordHash: await hashPassword(TEST_PASSWORD),
+          passwordHash: await testPasswordHash(),
           patientId: options.patientId ?? null,
         })
         .returning(),
@@ -144,6 +144,17 @@ export class TestTenant {
   }
 
   private admin: Session | undefined;
+}
+
+let testPasswordHashed: Promise<string> | null = null;
+/**
+ * The hash of TEST_PASSWORD, computed once per test process with the production parameters:
+ * argon2id costs tens of milliseconds of one core by design, and test users are created by
+ * the thousand. Each user's sign-in still verifies it as production does.
+ */
+function testPasswordHash(): Promise<string> {
+  testPasswordHashed ??= hashPassword(TEST_PASSWORD);
+  return testPasswordHashed;
 }
 
 export async function login(app: TestApp, email: string, password: string): Promise<Session> {

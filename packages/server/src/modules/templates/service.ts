@@ -361,3 +361,38 @@ export async function ensureTemplates(
   }
   return created;
 }
+
+/**
+ * What "the organization has the template" means for a journey's send (docs/journeys.md): for
+ * each of `keys`, the channels on which it has a version in the organization's default language,
+ * the language every patient's message falls back to, so every patient can be sent it on that
+ * channel. A key the organization lacks is absent.
+ */
+export async function sendableChannels(
+  tx: Db,
+  orgId: string,
+  keys: readonly string[],
+): Promise<Map<string, Set<TemplateChannel>>> {
+  const sendable = new Map<string, Set<TemplateChannel>>();
+  if (keys.length === 0) return sendable;
+  const policy = await messagePolicyOf(tx, orgId);
+  const language = templateLanguage(policy.defaultLanguage) ?? 'en';
+  const rows = await tx
+    .select({ key: messageTemplates.key, channel: messageTemplateVersions.channel })
+    .from(messageTemplates)
+    .leftJoin(
+      messageTemplateVersions,
+      and(
+        eq(messageTemplateVersions.orgId, messageTemplates.orgId),
+        eq(messageTemplateVersions.templateId, messageTemplates.id),
+        eq(messageTemplateVersions.language, language),
+      ),
+    )
+    .where(and(eq(messageTemplates.orgId, orgId), inArray(messageTemplates.key, [...keys])));
+  for (const row of rows) {
+    const channels = sendable.get(row.key) ?? new Set<TemplateChannel>();
+    if (row.channel === 'email' || row.channel === 'sms') channels.add(row.channel);
+    sendable.set(row.key, channels);
+  }
+  return sendable;
+}

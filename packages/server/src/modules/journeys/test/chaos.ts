@@ -13,6 +13,7 @@ import { SmtpSink } from '../../../test/smtp-sink.js';
 import { organizations } from '../../directory/schema.js';
 import { messageIdFor } from '../../messaging/email.js';
 import { patientContactPoints, patients } from '../../patients/schema.js';
+import { ensureTemplates, READY_TEMPLATES } from '../../templates/service.js';
 import { systemActor } from '../runtime.js';
 import { journeyEnrolments, journeyVersions } from '../schema.js';
 
@@ -65,7 +66,7 @@ export function chaosJourney(waitMinutes: number): JourneyDefinition {
     reentry: 'always',
     entry: 'first',
     nodes: [
-      { id: 'first', type: 'action', action: send('visit-survey'), next: 'pause' },
+      { id: 'first', type: 'action', action: send('post-visit-survey'), next: 'pause' },
       {
         id: 'pause',
         type: 'wait',
@@ -99,13 +100,17 @@ export async function runJourneysChaos(
     if (!cipher) throw new Error('no cipher');
     const services = createServices(config, database, cipher);
     await services.jobs.start();
-    const [org] = await database.system((tx) =>
-      tx
+    // An organization as DirectoryService.createOrganization makes one: with the ready
+    // templates, which the journey sends (a journey naming a missing one is not published).
+    const org = await database.system(async (tx) => {
+      const [created] = await tx
         .insert(organizations)
         .values({ name: `Chaos ${name}` })
-        .returning({ id: organizations.id }),
-    );
-    if (!org) throw new Error('no organization');
+        .returning({ id: organizations.id });
+      if (!created) throw new Error('no organization');
+      await ensureTemplates(tx, created.id, READY_TEMPLATES, new Date());
+      return created;
+    });
     const orgId = org.id;
     // The send-time checks hold patient messages at night (quiet hours) and to one treatment
     // message a day: the run sends on the wall clock, two messages a patient, so its

@@ -409,19 +409,12 @@ export class JourneyRuntime {
       case 'send': {
         const validUntil = new Date(effect.validUntil ?? now.toISOString());
         if (validUntil.getTime() <= now.getTime()) return { outcome: 'expired', messageId: null };
-        const stored = row.context as StoredContext;
         const sent = await this.sender.send(tx, {
           orgId,
           patientId,
           channel: action.channel,
           templateKey: action.template,
-          purpose: action.purpose,
-          context: {
-            ...(stored.times['appointment.start']
-              ? { appointmentStart: stored.times['appointment.start'] }
-              : {}),
-            ...(row.appointmentId ? { appointmentId: row.appointmentId } : {}),
-          },
+          context: row.appointmentId ? { appointmentId: row.appointmentId } : {},
           idempotencyKey: journeyStepKey(row.id, effect.nodeId, effect.occurrence),
           validUntil,
         });

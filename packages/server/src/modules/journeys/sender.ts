@@ -4,15 +4,17 @@ import type { Db } from '../../db/client.js';
 import type { MessagingService } from '../messaging/send-template.js';
 import { messageTemplates } from '../templates/schema.js';
 
-/** What a journey's send step asks for: a template for a patient, on a channel, for a purpose. */
+/**
+ * What a journey's send step asks for: a template for a patient, on a channel. The template's
+ * purpose decides the consent and the cap (sendTemplate), as for every patient message.
+ */
 export interface JourneySend {
   orgId: string;
   patientId: string;
   channel: JourneyChannel;
   templateKey: string;
-  purpose: 'treatment' | 'operations' | 'marketing';
-  /** Merge context: instants and ids, never free text. */
-  context: { appointmentStart?: string; appointmentId?: string };
+  /** Merge context: ids, never free text (the template's fields are read from the records). */
+  context: { appointmentId?: string };
   /** Enrolment, node and occurrence (core's `journeyStepKey`): unique in the outbox. */
   idempotencyKey: string;
   /** Past it the message is void (the outbox marks it expired). */

@@ -70,7 +70,7 @@ export type OfferOutcome =
 
 type OfferRow = typeof rescheduleOffers.$inferSelect;
 
-/** The template each text is rendered from; the built-in text when the organization lacks it. */
+/** The template each text is rendered from (Careloop's ready one, written if the organization lacks it). */
 type OfferTemplate =
   | 'reschedule-offer'
   | 'reschedule-offer-taken'
@@ -622,7 +622,7 @@ export class RescheduleOfferService {
 
   /**
    * Texts the patient the offer's message, rendered from the organization's template in the
-   * patient's language and zone (else the built-in text), through the outbox: consent, quiet
+   * patient's language and zone (no generic text), through the outbox: consent, quiet
    * hours and caps are checked at delivery, as for every patient message.
    */
   private async text(

@@ -190,7 +190,7 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
-  // Issue 11: waitlist offers (modules/waitlist); the built-in text is the fallback.
+  // Issue 11: waitlist offers (modules/waitlist); written on first use in an organization without it.
   {
     key: 'waitlist-offer',
     name: 'Waitlist offer: an earlier appointment opened (SMS and email)',

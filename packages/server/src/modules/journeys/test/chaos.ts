@@ -10,10 +10,8 @@ import { Database } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
 import { createServices } from '../../../services.js';
 import { SmtpSink } from '../../../test/smtp-sink.js';
-import { organizations } from '../../directory/schema.js';
 import { messageIdFor } from '../../messaging/email.js';
 import { patientContactPoints, patients } from '../../patients/schema.js';
-import { ensureTemplates, READY_TEMPLATES } from '../../templates/service.js';
 import { systemActor } from '../runtime.js';
 import { journeyEnrolments, journeyVersions } from '../schema.js';
 
@@ -100,17 +98,9 @@ export async function runJourneysChaos(
     if (!cipher) throw new Error('no cipher');
     const services = createServices(config, database, cipher);
     await services.jobs.start();
-    // An organization as DirectoryService.createOrganization makes one: with the ready
-    // templates, which the journey sends (a journey naming a missing one is not published).
-    const org = await database.system(async (tx) => {
-      const [created] = await tx
-        .insert(organizations)
-        .values({ name: `Chaos ${name}` })
-        .returning({ id: organizations.id });
-      if (!created) throw new Error('no organization');
-      await ensureTemplates(tx, created.id, READY_TEMPLATES, new Date());
-      return created;
-    });
+    // As organizations are made: with the ready templates, which the journey sends (a journey
+    // naming one the organization lacks is not published).
+    const org = await services.directory.createOrganization(`Chaos ${name}`);
     const orgId = org.id;
     // The send-time checks hold patient messages at night (quiet hours) and to one treatment
     // message a day: the run sends on the wall clock, two messages a patient, so its

@@ -6,7 +6,6 @@ import { loadConfig } from '../../packages/server/src/config.js';
 import { FieldCipher } from '../../packages/server/src/crypto/field-cipher.js';
 import type { Database } from '../../packages/server/src/db/client.js';
 import { rowsOf } from '../../packages/server/src/db/rows.js';
-import { organizations } from '../../packages/server/src/modules/directory/schema.js';
 import {
   journeyEnrolments,
   journeyVersions,
@@ -176,13 +175,10 @@ export async function benchJourneys(args: string[]): Promise<void> {
     });
     const services = createServices(config, database, FieldCipher.random());
     await services.jobs.start();
-    const [org] = await database.system((tx) =>
-      tx
-        .insert(organizations)
-        .values({ name: `Bench ${randomBytes(4).toString('hex')}` })
-        .returning({ id: organizations.id }),
+    // As organizations are made, with the ready templates the measured journey sends.
+    const org = await services.directory.createOrganization(
+      `Bench ${randomBytes(4).toString('hex')}`,
     );
-    if (!org) throw new Error('no organization');
     const orgId = org.id;
     const editor = { orgId, userId: null };
     const holding = await services.journeys.saveDraft(editor, HOLDING);

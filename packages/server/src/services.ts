@@ -39,7 +39,7 @@ import { JobRunner } from './modules/jobs/runner.js';
 import { JourneyMapService } from './modules/journey-map/service.js';
 // Issue 11: journeys.
 import { JOURNEY_STEP_QUEUE_POLICY, JourneyRuntime } from './modules/journeys/runtime.js';
-import { OutboxJourneySender, TemplateJourneySender } from './modules/journeys/sender.js';
+import { TemplateJourneySender } from './modules/journeys/sender.js';
 import { JourneyService } from './modules/journeys/service.js';
 // Issue 12: the KPI dashboard.
 import { KPI_QUEUE_POLICY, KpiService } from './modules/kpis/service.js';
@@ -270,7 +270,7 @@ export function createServices(
     audit,
     jobs,
     outbox,
-    new TemplateJourneySender(messaging, new OutboxJourneySender(outbox)),
+    new TemplateJourneySender(messaging),
     journeyClock,
     scheduling,
     rescheduleOffers,

@@ -1,8 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { zoneOffsetMs } from '../dates/zone.js';
-import { admitUnderCap, capWindows, type FrequencyCap } from './frequency-caps.js';
+import {
+  admitInBucket,
+  admitUnderCap,
+  CAP_BUCKETS,
+  type CapBucket,
+  capBucket,
+  capWindows,
+  DEFAULT_FREQUENCY_CAPS,
+  type FrequencyCap,
+  type FrequencyCaps,
+  TEMPLATE_CAP_BUCKETS,
+} from './frequency-caps.js';
 import { inSendWindow, nextSendTime } from './quiet-hours.js';
+import { TEMPLATE_PURPOSES } from './template-lint.js';
 
 const ZONES = [
   'America/New_York',
@@ -123,6 +135,119 @@ describe('frequency caps', () => {
         expect(localDate(dayStart, tz) <= localDate(now, tz)).toBe(true);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('cap buckets', () => {
+  it('counts a requested series apart from its purpose, and marketing never apart', () => {
+    expect(capBucket('treatment', 'requested-series')).toBe('requested-series');
+    expect(capBucket('operations', 'requested-series')).toBe('requested-series');
+    expect(capBucket('marketing', 'requested-series')).toBe('marketing');
+    fc.assert(
+      fc.property(fc.constantFrom(...TEMPLATE_PURPOSES), (purpose) => {
+        expect(capBucket(purpose, 'purpose')).toBe(purpose);
+      }),
+    );
+  });
+
+  const start = Date.UTC(2026, 2, 1);
+  // Every hour of 40 days around the March DST changes (New York, London, Santiago's autumn).
+  const attempt = fc
+    .record({
+      minute: fc.integer({ min: 0, max: 40 * 24 * 60 }),
+      purpose: fc.constantFrom(...TEMPLATE_PURPOSES),
+      template: fc.constantFrom(...TEMPLATE_CAP_BUCKETS),
+    })
+    .map((a) => ({
+      at: new Date(start + a.minute * 60_000),
+      bucket: capBucket(a.purpose, a.template),
+    }));
+  const capOf = fc.record({
+    perDay: fc.integer({ min: 0, max: 3 }),
+    perWeek: fc.integer({ min: 0, max: 8 }),
+  });
+  const caps = fc.record<FrequencyCaps>({
+    treatment: capOf,
+    operations: capOf,
+    marketing: capOf,
+    'requested-series': capOf,
+  });
+
+  function admitAll(
+    attempts: { at: Date; bucket: CapBucket }[],
+    tz: string,
+    c: FrequencyCaps,
+  ): { at: Date; bucket: CapBucket }[] {
+    const admitted: { at: Date; bucket: CapBucket }[] = [];
+    for (const a of [...attempts].sort((x, y) => x.at.getTime() - y.at.getTime()))
+      if (admitInBucket(admitted, a.bucket, a.at, tz, c)) admitted.push(a);
+    return admitted;
+  }
+
+  it('admits in each bucket exactly what that bucket alone would, whatever the others send', () => {
+    fc.assert(
+      fc.property(fc.array(attempt, { maxLength: 80 }), zone, caps, (attempts, tz, c) => {
+        const admitted = admitAll(attempts, tz, c);
+        for (const bucket of CAP_BUCKETS) {
+          const alone = attempts.filter((a) => a.bucket === bucket);
+          expect(admitted.filter((a) => a.bucket === bucket)).toEqual(admitAll(alone, tz, c));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never admits more than a bucket's cap in any local day or seven local days", () => {
+    fc.assert(
+      fc.property(fc.array(attempt, { maxLength: 80 }), zone, caps, (attempts, tz, c) => {
+        const admitted = admitAll(attempts, tz, c);
+        for (const bucket of CAP_BUCKETS) {
+          const perDate = new Map<string, number>();
+          for (const a of admitted.filter((x) => x.bucket === bucket)) {
+            const d = localDate(a.at, tz);
+            perDate.set(d, (perDate.get(d) ?? 0) + 1);
+          }
+          for (const [d, n] of perDate) {
+            expect(n).toBeLessThanOrEqual(c[bucket].perDay);
+            const end = Date.parse(`${d}T00:00:00Z`);
+            let week = 0;
+            for (let back = 0; back < 7; back++)
+              week +=
+                perDate.get(new Date(end - back * 86_400_000).toISOString().slice(0, 10)) ?? 0;
+            expect(week).toBeLessThanOrEqual(c[bucket].perWeek);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sends a daily requested series for 14 days in any zone, beside a daily treatment reminder', () => {
+    fc.assert(
+      fc.property(
+        zone,
+        fc.integer({ min: 0, max: 365 * 5 }),
+        fc.integer({ min: 8 * 60, max: 20 * 60 }),
+        (tz, day, localMinute) => {
+          // 14 days at the same local time (across a DST change when the range has one).
+          const first = Date.UTC(2025, 0, 1) + day * 86_400_000 + localMinute * 60_000;
+          const attempts = Array.from({ length: 14 }, (_, i) => {
+            const wall = first + i * 86_400_000;
+            return new Date(wall - zoneOffsetMs(wall, tz));
+          }).flatMap((at) => [
+            { at, bucket: 'requested-series' as const },
+            { at: new Date(at.getTime() + 60_000), bucket: 'treatment' as const },
+          ]);
+          const admitted = admitAll(attempts, tz, DEFAULT_FREQUENCY_CAPS);
+          expect(admitted.filter((a) => a.bucket === 'requested-series')).toHaveLength(14);
+          // The treatment reminders keep their own 1 a day, 3 a week.
+          const treatment = admitted.filter((a) => a.bucket === 'treatment');
+          // (days 1–3, then 8–10).
+          expect(treatment).toHaveLength(6);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -9,6 +9,8 @@ const Purpose = Type.Union([
 ]);
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
 const Language = Type.Union([Type.Literal('en'), Type.Literal('es')]);
+/** docs/adr/0043: `requested-series` counts in a cap bucket of its own (a daily medication reminder). */
+const CapBucketOfTemplate = Type.Union([Type.Literal('purpose'), Type.Literal('requested-series')]);
 
 export const TemplateVersionBody = Type.Object(
   {
@@ -36,6 +38,7 @@ export const MessageTemplate = Type.Object({
   key: Type.String(),
   name: Type.String(),
   purpose: Purpose,
+  capBucket: CapBucketOfTemplate,
   description: Nullable(Type.String()),
   versions: Type.Array(TemplateVersion),
   updatedAt: Instant,
@@ -50,6 +53,8 @@ export const MessageTemplateCreate = Type.Object(
     key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     purpose: Purpose,
+    /** Default `purpose`; `requested-series` is refused for a marketing template. */
+    capBucket: Type.Optional(CapBucketOfTemplate),
     description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
   },
   { additionalProperties: false },
@@ -134,7 +139,13 @@ export const MessagePolicySettings = Type.Object(
     /** Minutes after local midnight: sending stops (21:00 = 1260). */
     quietEndMinute: Type.Integer({ minimum: 1, maximum: 1440 }),
     frequencyCaps: Type.Object(
-      { treatment: Cap, operations: Cap, marketing: Cap },
+      {
+        treatment: Cap,
+        operations: Cap,
+        marketing: Cap,
+        /** Absent: kept as it is (always present in the answer). */
+        'requested-series': Type.Optional(Cap),
+      },
       { additionalProperties: false },
     ),
   },

@@ -19,10 +19,12 @@ import { showServerError } from '../ui/server-errors';
 import { ErrorMessage, PageLoader } from '../ui/states';
 import { useSendPolicy, useUpdateSendPolicy } from './send-policy-api';
 
-const PURPOSES = [
+/** The cap buckets: one per purpose, and series patients asked for (docs/adr/0043). */
+const BUCKETS = [
   { key: 'treatment', label: 'Care and reminders' },
   { key: 'operations', label: 'Operations' },
   { key: 'marketing', label: 'Marketing' },
+  { key: 'requested-series', label: 'Series the patient asked for (medication reminders)' },
 ] as const;
 
 const FIELDS = ['defaultLanguage', 'quietStartMinute', 'quietEndMinute', 'frequencyCaps'];
@@ -33,7 +35,7 @@ interface PolicyValues {
   /** HH:MM in the patient's time zone. */
   from: string;
   until: string;
-  caps: Record<(typeof PURPOSES)[number]['key'], { perDay: number; perWeek: number }>;
+  caps: Record<(typeof BUCKETS)[number]['key'], { perDay: number; perWeek: number }>;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -52,7 +54,10 @@ function valuesOf(policy: MessagePolicySettings): PolicyValues {
     anyHour,
     from: hhmm(anyHour ? 480 : policy.quietStartMinute),
     until: hhmm(anyHour ? 1260 : policy.quietEndMinute),
-    caps: policy.frequencyCaps,
+    caps: {
+      ...policy.frequencyCaps,
+      'requested-series': policy.frequencyCaps['requested-series'] ?? { perDay: 1, perWeek: 7 },
+    },
   };
 }
 
@@ -123,10 +128,11 @@ function PolicyForm({ policy }: { policy: MessagePolicySettings }) {
             Most messages to one patient
           </Text>
           <Text size="xs" c="dimmed" mb="xs">
-            Per purpose; replies to STOP, START and HELP are never held back
+            Per purpose; a series the patient asked for (a template marked so) counts apart and does
+            not use up its purpose's; replies to STOP, START and HELP are never held back
           </Text>
           <Stack gap="xs">
-            {PURPOSES.map(({ key, label }) => (
+            {BUCKETS.map(({ key, label }) => (
               <SimpleGrid cols={3} key={key} verticalSpacing={0}>
                 <Text size="sm" pt={28}>
                   {label}

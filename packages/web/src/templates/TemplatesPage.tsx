@@ -93,7 +93,15 @@ function TemplateEditor({ template, canEdit }: { template: MessageTemplate; canE
             {template.key}
           </Text>
         </div>
-        <Badge variant="light">{template.purpose}</Badge>
+        <Group gap="xs">
+          <Badge variant="light">{template.purpose}</Badge>
+          {template.capBucket === 'requested-series' ? (
+            // docs/adr/0043: counted apart from its purpose's cap (Settings, Patient messages).
+            <Badge variant="outline" title="Counted in its own frequency cap, not its purpose's">
+              requested series
+            </Badge>
+          ) : null}
+        </Group>
       </Group>
       <Group>
         <SegmentedControl

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Location, Practitioner, Service } from '@careloop/core';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { messageTemplates } from '../templates/schema.js';
+import { READY_TEMPLATES } from '../templates/service.js';
 
 interface Page<T> {
   items: T[];
@@ -254,6 +257,15 @@ describeEachDatabase('directory', (kind) => {
     const created = await directory.createOrganization(name, 'America/Chicago');
     expect(created).toMatchObject({ name, timeZone: 'America/Chicago' });
     expect(await directory.findOrganizationByName(name)).toEqual(created);
+    // With Careloop's ready templates (issue 11, h11t): its journeys and offers never send
+    // generic text.
+    const keys = await app.database.withTenant(created.id, (tx) =>
+      tx
+        .select({ key: messageTemplates.key })
+        .from(messageTemplates)
+        .where(eq(messageTemplates.orgId, created.id)),
+    );
+    expect(keys.map((k) => k.key).sort()).toEqual(READY_TEMPLATES.map((t) => t.key).sort());
     await expect(directory.createOrganization(name)).rejects.toMatchObject({
       problem: { status: 409 },
     });

@@ -22,6 +22,7 @@ import type { Database, Db } from '../../db/client.js';
 import { violatedUniqueConstraint } from '../../db/errors.js';
 import { decodeKeyset, escapeLike, pageOf } from '../../db/keyset.js';
 import type { AuditActor, AuditLog } from '../audit/service.js';
+import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { locations, organizations, practitioners, serviceLines } from './schema.js';
 
 /** The most organizations the portal's sign-up page lists. */
@@ -421,8 +422,10 @@ export class DirectoryService {
   }
 
   /**
-   * Creates a tenant. Runs as the owning role: the application's role may not insert
-   * organizations, so no request can create one.
+   * Creates a tenant, with Careloop's ready message templates (issue 11, h11t): its journeys,
+   * waitlist and reschedule offers send their real texts from the start, never generic ones.
+   * Runs as the owning role: the application's role may not insert organizations, so no
+   * request can create one.
    */
   async createOrganization(name: string, timeZone?: string): Promise<Organization> {
     const trimmed = name.trim();
@@ -431,15 +434,21 @@ export class DirectoryService {
       throw badRequest(`${timeZone} is not a known time zone`, '/timeZone');
     }
     try {
-      const [row] = await this.database.system((tx) =>
-        tx.insert(organizations).values({ name: trimmed, timeZone }).returning({
-          id: organizations.id,
-          name: organizations.name,
-          timeZone: organizations.timeZone,
-        }),
-      );
-      if (!row) throw new Error('organization insert returned no row');
-      return row;
+      const row = await this.database.system(async (tx) => {
+        const [created] = await tx
+          .insert(organizations)
+          .values({ name: trimmed, timeZone })
+          .returning({
+            id: organizations.id,
+            name: organizations.name,
+            timeZone: organizations.timeZone,
+            createdAt: organizations.createdAt,
+          });
+        if (!created) throw new Error('organization insert returned no row');
+        await ensureTemplates(tx, created.id, READY_TEMPLATES, created.createdAt);
+        return created;
+      });
+      return { id: row.id, name: row.name, timeZone: row.timeZone };
     } catch (error) {
       if (violatedUniqueConstraint(error) !== null) {
         throw conflict(`An organization named ${trimmed} already exists`, '/name');

@@ -28,8 +28,9 @@ import { appointments, visitTypes } from '../scheduling/schema.js';
 import type { SchedulingService } from '../scheduling/service.js';
 import { raiseCallTask, raisePatientTask } from '../tasks/service.js';
 import { patientZones } from '../templates/service.js';
+import { appendTouchpoints } from '../timeline/service.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
-import type { JourneySender } from './sender.js';
+import { type JourneySender, JourneyTemplateMissing } from './sender.js';
 import { performWebhookAction, WebhookEndpointUnavailable } from './webhook-action.js';
 
 /**
@@ -253,10 +254,16 @@ export class JourneyRuntime {
     try {
       await this.runStep(payload.orgId, payload.enrolmentId);
     } catch (error) {
-      // Issue 11 (h11w): an endpoint gone stays gone on a retry; an admin decides.
-      const permanent = error instanceof WebhookEndpointUnavailable;
+      // Issue 11 (h11w): an endpoint gone stays gone on a retry; an admin decides. So does a
+      // template the organization lacks (h11t): no generic text goes in its place.
+      const permanent =
+        error instanceof WebhookEndpointUnavailable || error instanceof JourneyTemplateMissing;
       if (!permanent && attempt.retryCount < attempt.retryLimit) throw error;
-      await this.markFailed(payload.orgId, payload.enrolmentId, errorCode(error));
+      const detail =
+        error instanceof JourneyTemplateMissing
+          ? `the organization has no template “${error.templateKey}”`
+          : null;
+      await this.markFailed(payload.orgId, payload.enrolmentId, errorCode(error), detail);
     }
   }
 
@@ -402,19 +409,12 @@ export class JourneyRuntime {
       case 'send': {
         const validUntil = new Date(effect.validUntil ?? now.toISOString());
         if (validUntil.getTime() <= now.getTime()) return { outcome: 'expired', messageId: null };
-        const stored = row.context as StoredContext;
         const sent = await this.sender.send(tx, {
           orgId,
           patientId,
           channel: action.channel,
           templateKey: action.template,
-          purpose: action.purpose,
-          context: {
-            ...(stored.times['appointment.start']
-              ? { appointmentStart: stored.times['appointment.start'] }
-              : {}),
-            ...(row.appointmentId ? { appointmentId: row.appointmentId } : {}),
-          },
+          context: row.appointmentId ? { appointmentId: row.appointmentId } : {},
           idempotencyKey: journeyStepKey(row.id, effect.nodeId, effect.occurrence),
           validUntil,
         });
@@ -538,14 +538,53 @@ export class JourneyRuntime {
     }
   }
 
-  /** An enrolment whose step failed past its retries: shown in the dead-letter view. */
-  async markFailed(orgId: string, enrolmentId: string, code: string): Promise<void> {
-    await this.database.withTenant(orgId, (tx) =>
-      tx
+  /**
+   * An enrolment whose step failed past its retries (or at once, when retrying cannot help):
+   * shown in the dead-letter view, and on the patient's timeline as a failed step with its
+   * reason (a code, and `detail` when it names no patient data: a template key).
+   */
+  async markFailed(
+    orgId: string,
+    enrolmentId: string,
+    code: string,
+    detail: string | null = null,
+  ): Promise<void> {
+    const now = this.clock();
+    await this.database.withTenant(orgId, async (tx) => {
+      const [failed] = await tx
         .update(journeyEnrolments)
-        .set({ status: 'failed', lastError: code, updatedAt: this.clock() })
-        .where(and(eq(journeyEnrolments.id, enrolmentId), eq(journeyEnrolments.status, 'active'))),
-    );
+        .set({ status: 'failed', lastError: code, updatedAt: now })
+        .where(and(eq(journeyEnrolments.id, enrolmentId), eq(journeyEnrolments.status, 'active')))
+        .returning({
+          patientId: journeyEnrolments.patientId,
+          journeyId: journeyEnrolments.journeyId,
+          node: journeyEnrolments.currentNode,
+        });
+      if (!failed) return;
+      const [journey] = await tx
+        .select({ name: journeys.name })
+        .from(journeys)
+        .where(eq(journeys.id, failed.journeyId));
+      const reason = `${detail ?? code}; the step sent nothing`;
+      // The journey's name is staff's words and may name a condition: not for every role.
+      const summary = `Journey “${journey?.name ?? ''}” failed at step “${failed.node}”: ${reason}`;
+      await appendTouchpoints(tx, [
+        {
+          orgId,
+          patientId: failed.patientId,
+          channel: 'system',
+          direction: 'internal',
+          type: 'journey.step-failed',
+          stage: 'follow-up',
+          summary,
+          nonClinicalSummary: `A journey step failed: ${reason}`,
+          outcome: code,
+          subjectType: 'journey-enrolment',
+          subjectId: enrolmentId,
+          occurredAt: now,
+        },
+      ]);
+    });
   }
 
   /**

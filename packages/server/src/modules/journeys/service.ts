@@ -22,7 +22,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import type { ListService } from '../lists/service.js';
 import { patients } from '../patients/schema.js';
-import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
+import { ensureTemplates, READY_TEMPLATES, sendableChannels } from '../templates/service.js';
 import { READY_LISTS, readyJourneys } from './ready.js';
 import { type JourneyRuntime, patientContext } from './runtime.js';
 import { journeyEnrolments, journeySteps, journeys, journeyVersions } from './schema.js';
@@ -101,6 +101,7 @@ export class JourneyService {
       const refused = webhooks ? await unpublishableWebhook(tx, webhooks, journey) : null;
       if (refused) throw refused;
       await this.checkLists(tx, journey);
+      await checkTemplates(tx, editor.orgId, journey);
       const version = (current.publishedVersion ?? 0) + 1;
       await tx.insert(journeyVersions).values({
         orgId: editor.orgId,
@@ -330,6 +331,34 @@ export class JourneyService {
     if (!row) throw notFound('Journey');
     return row;
   }
+}
+
+// Issue 11 (h11t): a send names a template the organization has (docs/journeys.md).
+/**
+ * Refuses a journey with a send whose template the organization lacks: no template with the
+ * key, or no version in the organization's default language on the action's channel (on any
+ * channel, for `preferred`). A 422 naming the node's field, as for webhook endpoints.
+ */
+async function checkTemplates(tx: Db, orgId: string, journey: JourneyDefinition): Promise<void> {
+  const sends = journey.nodes.flatMap((node, index) =>
+    node.type === 'action' && node.action.kind === 'send'
+      ? [{ index, template: node.action.template, channel: node.action.channel }]
+      : [],
+  );
+  if (sends.length === 0) return;
+  const sendable = await sendableChannels(tx, orgId, [...new Set(sends.map((s) => s.template))]);
+  const missing = sends.find((send) => {
+    const channels = sendable.get(send.template);
+    if (!channels) return true;
+    return send.channel === 'preferred' ? channels.size === 0 : !channels.has(send.channel);
+  });
+  if (missing)
+    throw unknownReference(
+      `definition/nodes/${missing.index}/action/template`,
+      missing.channel === 'preferred'
+        ? `template "${missing.template}" (with a version in the default language)`
+        : `template "${missing.template}" (with a ${missing.channel} version in the default language)`,
+    );
 }
 
 /** A definition from a form, a file or a row: the schema and the graph checks, else a 400. */

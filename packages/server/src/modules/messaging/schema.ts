@@ -65,6 +65,11 @@ export const outboundMessages = pgTable(
     notBefore: timestamp('not_before', { withTimezone: true }),
     /** The template it was rendered from, for the timeline and the suppressions view. */
     templateKey: text('template_key'),
+    /**
+     * The frequency-cap bucket it counts in, from its template when queued (docs/adr/0043);
+     * null (account messages, rows from before): its purpose's.
+     */
+    capBucket: text('cap_bucket'),
   },
   (t) => [
     tenantKey(t),
@@ -86,6 +91,10 @@ export const outboundMessages = pgTable(
     check(
       'outbound_messages_purpose_check',
       sql`purpose in ('treatment', 'operations', 'marketing', 'account')`,
+    ),
+    check(
+      'outbound_messages_cap_bucket_check',
+      sql`cap_bucket in ('treatment', 'operations', 'marketing', 'requested-series')`,
     ),
     check(
       'outbound_messages_status_check',

@@ -14,6 +14,7 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { SmtpSink } from '../../test/smtp-sink.js';
 import { auditEvents } from '../audit/schema.js';
 import { appointments } from '../scheduling/schema.js';
+import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { touchpoints } from '../timeline/schema.js';
 import { outboundMessages } from './schema.js';
 import type { TemplateSend } from './send-template.js';
@@ -363,9 +364,19 @@ describeEachDatabase('patient messages checked at send time', (kind) => {
     expect(bad.json()).toMatchObject({ path: '/body/quietEndMinute' });
     const frontDesk = await tenant.signIn('front-desk');
     expect((await frontDesk.request('PUT', '/api/messaging/policy', policy)).statusCode).toBe(403);
+    const series = await owner.request('PUT', '/api/messaging/policy', {
+      ...policy,
+      frequencyCaps: { ...policy.frequencyCaps, 'requested-series': { perDay: 2, perWeek: 1 } },
+    });
+    expect(series.statusCode).toBe(400);
+    expect(series.json()).toMatchObject({ path: '/body/frequencyCaps/requested-series/perWeek' });
     const set = await owner.request('PUT', '/api/messaging/policy', policy);
     expect(set.statusCode).toBe(200);
-    expect((await frontDesk.get('/api/messaging/policy')).json()).toEqual(policy);
+    // A client that leaves out the requested-series bucket keeps its default (1 a day, 7 a week).
+    expect((await frontDesk.get('/api/messaging/policy')).json()).toEqual({
+      ...policy,
+      frequencyCaps: { ...policy.frequencyCaps, 'requested-series': { perDay: 1, perWeek: 7 } },
+    });
 
     const p = await patient();
     // Two a day now: both go; a third that day is suppressed.
@@ -376,5 +387,51 @@ describeEachDatabase('patient messages checked at send time', (kind) => {
     setClock('2026-12-29T13:30:00Z');
     const early = await send(p.id);
     expect(await deliver(early)).toBe('deferred');
+  });
+
+  // docs/adr/0043: a series the patient asked for has a cap bucket of its own.
+  it('sends a daily medication reminder for 14 days beside the day’s visit reminder, and suppresses a second one a day', async () => {
+    await app.database.withTenant(tenant.orgId, (tx) =>
+      ensureTemplates(
+        tx,
+        tenant.orgId,
+        READY_TEMPLATES.filter((t) => t.key === 'medication-reminder'),
+        clock.now(),
+      ),
+    );
+    const p = await patient();
+    const outcomes: string[] = [];
+    for (let day = 0; day < 14; day++) {
+      // 09:00 in New York, Monday 4 January 2027 and the 13 days after.
+      setClock(new Date(Date.UTC(2027, 0, 4 + day, 14)).toISOString());
+      outcomes.push(await deliver(await send(p.id, { templateKey: 'medication-reminder' })));
+    }
+    expect(outcomes).toEqual(Array.from({ length: 14 }, () => 'sent'));
+    // The 14th day: the visit reminder still goes (the treatment bucket is untouched) ...
+    setClock('2027-01-17T16:00:00Z');
+    expect(await deliver(await send(p.id))).toBe('sent');
+    // ... and a second medication message that day is over its bucket's 1 a day.
+    const again = await send(p.id, { templateKey: 'medication-reminder' });
+    expect(await deliver(again)).toBe('suppressed');
+    expect(await message(again)).toMatchObject({
+      suppressionReason: 'frequency-cap',
+      capBucket: 'requested-series',
+    });
+    expect(sink.to(p.email)).toHaveLength(15);
+
+    // Marked so on the template, shown where its purpose is; never a marketing template.
+    admin = await tenant.signIn('admin');
+    const templates = await admin.get('/api/templates');
+    const items = templates.json<{ items: { key: string; capBucket: string }[] }>().items;
+    expect(items.find((t) => t.key === 'medication-reminder')?.capBucket).toBe('requested-series');
+    expect(items.find((t) => t.key === 'visit-reminder')?.capBucket).toBe('purpose');
+    const marketing = await admin.post('/api/templates', {
+      key: 'spring-campaign',
+      name: 'Spring campaign',
+      purpose: 'marketing',
+      capBucket: 'requested-series',
+    });
+    expect(marketing.statusCode).toBe(400);
+    expect(marketing.json()).toMatchObject({ path: '/body/capBucket' });
   });
 });

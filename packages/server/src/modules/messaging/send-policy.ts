@@ -1,4 +1,5 @@
 import {
+  asCapBucket,
   CHANNELS,
   type Channel,
   capWindows,
@@ -26,7 +27,7 @@ import { outboundMessages } from './schema.js';
 /** Why a patient message was not sent; stored, shown to admins and on the timeline. */
 export const SUPPRESSION_REASONS = {
   consent: 'the patient opted out of this channel for this purpose',
-  'frequency-cap': 'the frequency cap for this purpose was reached',
+  'frequency-cap': 'the frequency cap for this purpose (or requested series) was reached',
   expired: 'its validity window ended before it could be sent',
   deceased: 'the patient is recorded as deceased',
 } as const;
@@ -171,7 +172,9 @@ export class SendPolicy {
         continue;
       }
       const { dayStart, weekStart } = capWindows(now, zone);
-      const key = `${patientId}:${purpose}`;
+      // Its template's bucket (docs/adr/0043): a requested series does not use up its purpose's.
+      const bucket = asCapBucket(message.capBucket) ?? purpose;
+      const key = `${patientId}:${bucket}`;
       // Every admission of the week but this message's own (an earlier attempt's).
       const admittedAt = (used.get(key) ?? [])
         .filter((u) => u.id !== message.id && u.at.getTime() >= weekStart.getTime())
@@ -180,7 +183,7 @@ export class SendPolicy {
         day: admittedAt.filter((at) => at.getTime() >= dayStart.getTime()).length,
         week: admittedAt.length,
       };
-      if (!withinCap(count, policy.caps[purpose])) {
+      if (!withinCap(count, policy.caps[bucket])) {
         await suppress('frequency-cap');
         continue;
       }
@@ -236,7 +239,7 @@ export class SendPolicy {
   }
 
   /**
-   * When each patient's messages per purpose were admitted in the last 8 days (a week in any
+   * When each patient's messages per cap bucket were admitted in the last 8 days (a week in any
    * zone), for the caps: the messages that count (queued, sent, delivered, bounced).
    */
   private async capCounts(
@@ -251,6 +254,7 @@ export class SendPolicy {
         id: outboundMessages.id,
         patientId: outboundMessages.patientId,
         purpose: outboundMessages.purpose,
+        capBucket: outboundMessages.capBucket,
         admittedAt: outboundMessages.admittedAt,
       })
       .from(outboundMessages)
@@ -266,7 +270,7 @@ export class SendPolicy {
     const used = new Map<string, { id: string; at: Date }[]>();
     for (const row of rows) {
       if (!row.admittedAt) continue;
-      const key = `${row.patientId}:${row.purpose}`;
+      const key = `${row.patientId}:${asCapBucket(row.capBucket) ?? row.purpose}`;
       used.set(key, [...(used.get(key) ?? []), { id: row.id, at: row.admittedAt }]);
     }
     return used;
@@ -308,6 +312,7 @@ export class SendPolicy {
         validUntil: outboundMessages.validUntil,
         notBefore: outboundMessages.notBefore,
         templateKey: outboundMessages.templateKey,
+        capBucket: outboundMessages.capBucket,
         idempotencyKey: outboundMessages.idempotencyKey,
       })
       .from(outboundMessages)

@@ -2,6 +2,7 @@ import {
   CareloopError,
   CHANNELS,
   type ChannelRefusal,
+  capBucket,
   chooseChannel,
   type mayContact,
   PURPOSES,
@@ -179,6 +180,11 @@ export class MessagingService {
       .update(outboundMessages)
       .set({
         templateKey: template.key,
+        // Counted in its template's bucket from now on (docs/adr/0043), whatever edits follow.
+        capBucket: capBucket(
+          purpose,
+          template.capBucket === 'requested-series' ? 'requested-series' : 'purpose',
+        ),
         validUntil: send.validUntil ?? null,
         notBefore: send.notBefore ?? null,
       })

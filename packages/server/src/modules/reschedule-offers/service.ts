@@ -26,7 +26,12 @@ import {
 } from '../scheduling/service.js';
 import { raisePatientTask } from '../tasks/service.js';
 import { messageTemplates, messageTemplateVersions } from '../templates/schema.js';
-import { mergeValuesFor, renderBodies } from '../templates/service.js';
+import {
+  ensureTemplates,
+  mergeValuesFor,
+  READY_TEMPLATES,
+  renderBodies,
+} from '../templates/service.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { rescheduleOffers } from './schema.js';
 
@@ -65,7 +70,7 @@ export type OfferOutcome =
 
 type OfferRow = typeof rescheduleOffers.$inferSelect;
 
-/** The template each text is rendered from; the built-in text when the organization lacks it. */
+/** The template each text is rendered from (Careloop's ready one, written if the organization lacks it). */
 type OfferTemplate =
   | 'reschedule-offer'
   | 'reschedule-offer-taken'
@@ -617,7 +622,7 @@ export class RescheduleOfferService {
 
   /**
    * Texts the patient the offer's message, rendered from the organization's template in the
-   * patient's language and zone (else the built-in text), through the outbox: consent, quiet
+   * patient's language and zone (no generic text), through the outbox: consent, quiet
    * hours and caps are checked at delivery, as for every patient message.
    */
   private async text(
@@ -647,9 +652,17 @@ export class RescheduleOfferService {
           }
         : {}),
     };
-    const text =
-      (await renderSms(tx, offer.orgId, template, merge.language, values)) ??
-      builtInText(template, values);
+    const render = () => renderSms(tx, offer.orgId, template, merge.language, values);
+    let text = await render();
+    if (text === null) {
+      // An organization created before organizations got the ready templates: Careloop's is
+      // written now (kept and editable afterwards), never a generic text in its place.
+      const ready = READY_TEMPLATES.filter((t) => t.key === template);
+      await ensureTemplates(tx, offer.orgId, ready, this.options.clock());
+      text = await render();
+    }
+    // Staff's own template of that key without an SMS version: nothing is texted.
+    if (text === null) return;
     await this.outbox.queueSms(tx, {
       orgId: offer.orgId,
       patientId: offer.patientId,
@@ -722,26 +735,6 @@ function touchpoint(
     subjectId: offerId,
     occurredAt: at,
   } as const;
-}
-
-/** The texts when the organization has no such template: a time and a place, nothing clinical. */
-function builtInText(template: OfferTemplate, values: Record<string, string>): string {
-  const org = values['organization.name'] ?? '';
-  const name = values['patient.firstName'] ?? '';
-  switch (template) {
-    case 'reschedule-offer':
-      return `${org}: ${name}, reply 1, 2 or 3 to move your visit to ${values['offer.choices']}; N for other times, or call us.`;
-    case 'reschedule-offer-taken':
-      return `${org}: sorry, that time was just taken. Reply 1, 2 or 3 for ${values['offer.choices']}; N for other times, or call us.`;
-    case 'reschedule-offer-booked':
-      return `${org}: done, ${name}. Your visit is now ${values['appointment.start'] ?? ''}.`;
-    case 'reschedule-offer-handoff':
-      return `${org}: ${name}, our front desk will call you to find a new time for your visit.`;
-    case 'reschedule-offer-requested':
-      return `${org}: ${name}, we've asked the clinic to move your visit to ${values['offer.start'] ?? ''}; we'll text you when it's confirmed.`;
-    case 'reschedule-offer-not-moved':
-      return `${org}: ${name}, sorry, your visit could not be moved to ${values['offer.start'] ?? ''}. It stays ${values['appointment.start'] ?? ''}; our front desk will call you.`;
-  }
 }
 
 /** The organization's SMS version of `key` in `language` (else English), rendered; else null. */

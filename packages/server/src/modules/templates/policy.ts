@@ -1,10 +1,10 @@
 import {
+  CAP_BUCKETS,
   DEFAULT_FREQUENCY_CAPS,
   DEFAULT_SEND_WINDOW,
   type FrequencyCap,
   type FrequencyCaps,
   type SendWindow,
-  TEMPLATE_PURPOSES,
 } from '@careloop/core';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -22,13 +22,13 @@ export interface OrganizationMessagePolicy {
 function capsFrom(stored: unknown): FrequencyCaps {
   const caps: FrequencyCaps = { ...DEFAULT_FREQUENCY_CAPS };
   if (stored === null || typeof stored !== 'object') return caps;
-  for (const purpose of TEMPLATE_PURPOSES) {
-    const cap: unknown = Reflect.get(stored, purpose);
+  for (const bucket of CAP_BUCKETS) {
+    const cap: unknown = Reflect.get(stored, bucket);
     if (cap === null || typeof cap !== 'object') continue;
     const perDay: unknown = Reflect.get(cap, 'perDay');
     const perWeek: unknown = Reflect.get(cap, 'perWeek');
     if (Number.isInteger(perDay) && Number.isInteger(perWeek))
-      caps[purpose] = { perDay: Number(perDay), perWeek: Number(perWeek) } satisfies FrequencyCap;
+      caps[bucket] = { perDay: Number(perDay), perWeek: Number(perWeek) } satisfies FrequencyCap;
   }
   return caps;
 }

@@ -1,4 +1,5 @@
 import type {
+  TemplateCapBucket,
   TemplateChannel,
   TemplateLanguage,
   TemplatePurpose,
@@ -10,6 +11,8 @@ export interface TemplateSeed {
   key: string;
   name: string;
   purpose: TemplatePurpose;
+  /** Default `purpose`; `requested-series`: its own frequency cap (docs/adr/0043). */
+  capBucket?: TemplateCapBucket;
   description?: string;
   versions: { channel: TemplateChannel; language: TemplateLanguage; body: TemplateVersionBody }[];
 }
@@ -187,7 +190,7 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
       },
     ],
   },
-  // Issue 11: waitlist offers (modules/waitlist); the built-in text is the fallback.
+  // Issue 11: waitlist offers (modules/waitlist); written on first use in an organization without it.
   {
     key: 'waitlist-offer',
     name: 'Waitlist offer: an earlier appointment opened (SMS and email)',
@@ -369,6 +372,9 @@ export const READY_TEMPLATES: readonly TemplateSeed[] = [
     key: 'medication-reminder',
     name: 'Medication reminder, daily',
     purpose: 'treatment',
+    // A series the patient asked for: a bucket of its own, 1 a day and 7 a week (docs/adr/0043),
+    // so it goes out every day and never takes the day's appointment reminder's place.
+    capBucket: 'requested-series',
     versions: [
       {
         channel: 'sms',

@@ -25,6 +25,11 @@ export const messageTemplates = pgTable(
     key: text('key').notNull(),
     name: text('name').notNull(),
     purpose: text('purpose').notNull(),
+    /**
+     * The frequency cap its messages count against (docs/adr/0043): `purpose`, or
+     * `requested-series`, a scheduled series the patient asked for, with a cap of its own.
+     */
+    capBucket: text('cap_bucket').notNull().default('purpose'),
     description: text('description'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -35,6 +40,11 @@ export const messageTemplates = pgTable(
     check(
       'message_templates_purpose_check',
       sql`purpose in ('treatment', 'operations', 'marketing')`,
+    ),
+    // Marketing is never a requested series: its cap is what protects patients from campaigns.
+    check(
+      'message_templates_cap_bucket_check',
+      sql`cap_bucket = 'purpose' or (cap_bucket = 'requested-series' and purpose <> 'marketing')`,
     ),
   ],
 );
@@ -80,7 +90,10 @@ export const messagePolicies = pgTable(
     quietEndMinute: integer('quiet_end_minute')
       .notNull()
       .default(21 * 60),
-    /** `{ treatment: { perDay, perWeek }, … }`; a purpose missing here uses the default. */
+    /**
+     * `{ treatment: { perDay, perWeek }, …, 'requested-series': … }`; a bucket missing here uses
+     * the default.
+     */
     frequencyCaps: jsonb('frequency_caps').notNull().default(sql`'{}'::jsonb`),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,13 +1,14 @@
 import {
   badRequest,
+  CAP_BUCKETS,
   CareloopError,
+  capBucket,
   lintTemplate,
   type MessagePolicySettings,
   type MessageTemplate,
   type MessageTemplateCreate,
   notFound,
   smsSegments,
-  TEMPLATE_PURPOSES,
   type TemplateChannel,
   type TemplateLanguage,
   type TemplatePreview,
@@ -104,6 +105,12 @@ export class TemplateService {
   }
 
   async create(ctx: RequestContext, input: MessageTemplateCreate): Promise<MessageTemplate> {
+    const bucket = input.capBucket ?? 'purpose';
+    if (bucket === 'requested-series' && capBucket(input.purpose, bucket) !== bucket)
+      throw badRequest(
+        'A marketing template counts against the marketing cap, never as a requested series',
+        '/body/capBucket',
+      );
     const orgId = ctx.actor.orgId;
     const now = this.options.clock();
     const [row] = await this.database.withTenant(orgId, (tx) =>
@@ -114,6 +121,7 @@ export class TemplateService {
           key: input.key,
           name: input.name,
           purpose: input.purpose,
+          capBucket: bucket,
           description: input.description ?? null,
           createdAt: now,
           updatedAt: now,
@@ -216,24 +224,30 @@ export class TemplateService {
   ): Promise<MessagePolicySettings> {
     if (input.quietEndMinute <= input.quietStartMinute)
       throw badRequest('Sending must stop after it starts', '/body/quietEndMinute');
-    for (const purpose of TEMPLATE_PURPOSES) {
-      const cap = input.frequencyCaps[purpose];
-      if (cap.perWeek < cap.perDay)
+    for (const bucket of CAP_BUCKETS) {
+      const cap = input.frequencyCaps[bucket];
+      if (cap && cap.perWeek < cap.perDay)
         throw badRequest(
           'A week allows at least what a day does',
-          `/body/frequencyCaps/${purpose}/perWeek`,
+          `/body/frequencyCaps/${bucket}/perWeek`,
         );
     }
     const orgId = ctx.actor.orgId;
     const now = this.options.clock();
-    const values = {
-      defaultLanguage: input.defaultLanguage,
-      quietStartMinute: input.quietStartMinute,
-      quietEndMinute: input.quietEndMinute,
-      frequencyCaps: input.frequencyCaps,
-      updatedAt: now,
-    };
     await this.database.withTenant(orgId, async (tx) => {
+      // A client that does not know the requested-series bucket keeps its setting as it was.
+      const current = await messagePolicyOf(tx, orgId);
+      const values = {
+        defaultLanguage: input.defaultLanguage,
+        quietStartMinute: input.quietStartMinute,
+        quietEndMinute: input.quietEndMinute,
+        frequencyCaps: {
+          ...input.frequencyCaps,
+          'requested-series':
+            input.frequencyCaps['requested-series'] ?? current.caps['requested-series'],
+        },
+        updatedAt: now,
+      };
       await tx
         .insert(messagePolicies)
         .values({ orgId, ...values })
@@ -271,6 +285,7 @@ export class TemplateService {
       key: row.key,
       name: row.name,
       purpose: row.purpose as TemplatePurpose,
+      capBucket: row.capBucket === 'requested-series' ? 'requested-series' : 'purpose',
       description: row.description,
       updatedAt: row.updatedAt.toISOString(),
     };
@@ -330,6 +345,7 @@ export async function ensureTemplates(
         key: seed.key,
         name: seed.name,
         purpose: seed.purpose,
+        capBucket: seed.capBucket ?? 'purpose',
         description: seed.description ?? null,
         createdAt: now,
         updatedAt: now,
@@ -344,4 +360,39 @@ export async function ensureTemplates(
     }
   }
   return created;
+}
+
+/**
+ * What "the organization has the template" means for a journey's send (docs/journeys.md): for
+ * each of `keys`, the channels on which it has a version in the organization's default language,
+ * the language every patient's message falls back to, so every patient can be sent it on that
+ * channel. A key the organization lacks is absent.
+ */
+export async function sendableChannels(
+  tx: Db,
+  orgId: string,
+  keys: readonly string[],
+): Promise<Map<string, Set<TemplateChannel>>> {
+  const sendable = new Map<string, Set<TemplateChannel>>();
+  if (keys.length === 0) return sendable;
+  const policy = await messagePolicyOf(tx, orgId);
+  const language = templateLanguage(policy.defaultLanguage) ?? 'en';
+  const rows = await tx
+    .select({ key: messageTemplates.key, channel: messageTemplateVersions.channel })
+    .from(messageTemplates)
+    .leftJoin(
+      messageTemplateVersions,
+      and(
+        eq(messageTemplateVersions.orgId, messageTemplates.orgId),
+        eq(messageTemplateVersions.templateId, messageTemplates.id),
+        eq(messageTemplateVersions.language, language),
+      ),
+    )
+    .where(and(eq(messageTemplates.orgId, orgId), inArray(messageTemplates.key, [...keys])));
+  for (const row of rows) {
+    const channels = sendable.get(row.key) ?? new Set<TemplateChannel>();
+    if (row.channel === 'email' || row.channel === 'sms') channels.add(row.channel);
+    sendable.set(row.key, channels);
+  }
+  return sendable;
 }

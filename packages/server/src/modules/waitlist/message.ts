@@ -8,46 +8,6 @@ export interface OfferText {
   body: string;
 }
 
-function when(instant: Date, timeZone: string, language: string): string {
-  return new Intl.DateTimeFormat(language === 'es' ? 'es-US' : 'en-US', {
-    timeZone,
-    weekday: 'long',
-    month: 'long',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-  }).format(instant);
-}
-
-export function offerText(input: {
-  language: string;
-  givenName: string;
-  organization: string;
-  start: Date;
-  timeZone: string;
-  location: string | null;
-  expiresAt: Date;
-  link: string;
-}): OfferText {
-  const at = when(input.start, input.timeZone, input.language);
-  const until = new Intl.DateTimeFormat(input.language === 'es' ? 'es-US' : 'en-US', {
-    timeZone: input.timeZone,
-    hour: 'numeric',
-    minute: '2-digit',
-  }).format(input.expiresAt);
-  const place = input.location ? ` (${input.location})` : '';
-  if (input.language === 'es') {
-    return {
-      subject: `${input.organization}: hay una cita disponible`,
-      body: `${input.organization}: Hola ${input.givenName}, se liberó una cita el ${at}${place}. Resérvela antes de las ${until}: ${input.link}`,
-    };
-  }
-  return {
-    subject: `${input.organization}: an earlier appointment is available`,
-    body: `${input.organization}: Hi ${input.givenName}, an appointment opened on ${at}${place}. Book it before ${until}: ${input.link}`,
-  };
-}
-
 export function followUpText(input: {
   language: string;
   givenName: string;

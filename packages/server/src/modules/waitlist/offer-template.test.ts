@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type Session, type TestApp, TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { ensureTemplates, READY_TEMPLATES } from '../templates/service.js';
 import { offerFromTemplate, WAITLIST_OFFER_TEMPLATE } from './offer-template.js';
 
 /**
@@ -33,17 +32,17 @@ describeEachDatabase('waitlist offers through templates', (kind) => {
 
   const render = (patientId: string, channel: 'sms' | 'email') =>
     app.database.withTenant(tenant.orgId, (tx) =>
-      offerFromTemplate(tx, { orgId: tenant.orgId, patientId, channel, ...offer }),
+      offerFromTemplate(tx, { orgId: tenant.orgId, patientId, channel, now: at, ...offer }),
     );
 
   it('renders the ready template in the patient’s language, with the link; the edited one once staff edit it', async () => {
     const rosa = await tenant.createPatient({ givenName: 'Rosa', preferredLanguage: 'es' });
     const tom = await tenant.createPatient({ givenName: 'Tom', preferredLanguage: 'en' });
-    // No template yet: the caller falls back to the built-in text.
-    expect(await render(tom.id, 'sms')).toBeNull();
-
-    await app.database.withTenant(tenant.orgId, (tx) =>
-      ensureTemplates(tx, tenant.orgId, READY_TEMPLATES, at),
+    // An organization without the template (created before organizations got the ready
+    // templates): Careloop's ready one is written on first use, never a generic text.
+    const none = await admin.get('/api/templates');
+    expect(none.json<{ items: { key: string }[] }>().items.map((t) => t.key)).not.toContain(
+      WAITLIST_OFFER_TEMPLATE,
     );
     const sms = await render(tom.id, 'sms');
     expect(sms?.body).toContain('Hi Tom, an appointment opened on Tuesday, March 5');

@@ -2,7 +2,12 @@ import { appointmentStart, appointmentTime } from '@careloop/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { messageTemplates, messageTemplateVersions } from '../templates/schema.js';
-import { mergeValuesFor, renderBodies } from '../templates/service.js';
+import {
+  ensureTemplates,
+  mergeValuesFor,
+  READY_TEMPLATES,
+  renderBodies,
+} from '../templates/service.js';
 import type { OfferText } from './message.js';
 
 /** The ready template of waitlist offers (templates/ready.ts), editable like the others. */
@@ -11,8 +16,10 @@ export const WAITLIST_OFFER_TEMPLATE = 'waitlist-offer';
 /**
  * A waitlist offer rendered from the organization's `waitlist-offer` template for `channel`, in
  * the patient's language (else English): the patient's and organization's fields, the offered
- * time in the location's zone, the end of the offer and the accept link. Null when the
- * organization has no such template or version: the caller sends the built-in text.
+ * time in the location's zone, the end of the offer and the accept link. An organization without
+ * the template (one created before organizations got the ready templates) gets Careloop's ready
+ * one written first, in this transaction, so its offers are never generic text. Null when its
+ * template has no version for the channel (staff wrote their own): no message on it.
  */
 export async function offerFromTemplate(
   tx: Db,
@@ -26,17 +33,26 @@ export async function offerFromTemplate(
     location: string | null;
     link: string;
     publicUrl: string;
+    /** When a missing template is written. */
+    now: Date;
   },
 ): Promise<OfferText | null> {
-  const [template] = await tx
-    .select({ id: messageTemplates.id })
-    .from(messageTemplates)
-    .where(
-      and(
-        eq(messageTemplates.orgId, input.orgId),
-        eq(messageTemplates.key, WAITLIST_OFFER_TEMPLATE),
-      ),
-    );
+  const find = () =>
+    tx
+      .select({ id: messageTemplates.id })
+      .from(messageTemplates)
+      .where(
+        and(
+          eq(messageTemplates.orgId, input.orgId),
+          eq(messageTemplates.key, WAITLIST_OFFER_TEMPLATE),
+        ),
+      );
+  let [template] = await find();
+  if (!template) {
+    const ready = READY_TEMPLATES.filter((t) => t.key === WAITLIST_OFFER_TEMPLATE);
+    await ensureTemplates(tx, input.orgId, ready, input.now);
+    [template] = await find();
+  }
   if (!template) return null;
   const merge = await mergeValuesFor(
     tx,

@@ -130,7 +130,7 @@ describeEachDatabase('waitlist offers sent from the template', (kind) => {
         `^Hi Tom,\\n\\nAn appointment opened on Tuesday, March 5 at 9:00 AM at Main Street Clinic\\. It is yours if you book it before \\d{1,2}:\\d{2} [AP]M:\\n\\n${LINK}\\n\\n${tenant.name}$`,
       ),
     );
-    // The built-in text begins with the organization's name; the template does not.
+    // The old built-in text began with the organization's name; the template does not.
     expect(sent.text.startsWith(`${tenant.name}:`)).toBe(false);
   });
 
@@ -149,7 +149,7 @@ describeEachDatabase('waitlist offers sent from the template', (kind) => {
         `^Hola Rosa:\\n\\nSe liberó una cita el .*martes.* en Main Street Clinic\\. Es suya si la reserva antes de las .+:\\n\\n${LINK}\\n\\n${tenant.name}$`,
       ),
     );
-    // The built-in text begins with the organization's name; the template does not.
+    // The old built-in text began with the organization's name; the template does not.
     expect(sent.text.startsWith(`${tenant.name}:`)).toBe(false);
   });
 

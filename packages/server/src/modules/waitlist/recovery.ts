@@ -20,7 +20,7 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql } from
 import type { Database, Db } from '../../db/client.js';
 import { sqlState } from '../../db/errors.js';
 import type { AuditActor, AuditEntry, AuditLog } from '../audit/service.js';
-import { locations, organizations, practitioners } from '../directory/schema.js';
+import { locations, practitioners } from '../directory/schema.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patientContactPoints, patients } from '../patients/schema.js';
 import { slotHolds } from '../scheduling/schema.js';
@@ -34,7 +34,6 @@ import {
   type VisitType,
 } from '../scheduling/service.js';
 import { appendTouchpoints } from '../timeline/service.js';
-import { offerText } from './message.js';
 import { offerFromTemplate } from './offer-template.js';
 import { waitlistEntries, waitlistOffers, waitlistSettings } from './schema.js';
 
@@ -355,74 +354,59 @@ export class SlotRecovery {
     offer: { start: Date; locationId: string; expiresAt: Date; link: string },
   ): Promise<'sms' | 'email' | 'portal'> {
     const [patient] = await tx
-      .select({
-        givenName: patients.givenName,
-        preferredName: patients.preferredName,
-        language: patients.preferredLanguage,
-        preferredChannel: patients.preferredChannel,
-      })
+      .select({ preferredChannel: patients.preferredChannel })
       .from(patients)
       .where(eq(patients.id, patientId));
     const [place] = await tx
       .select({ name: locations.name, timeZone: locations.timeZone })
       .from(locations)
       .where(eq(locations.id, offer.locationId));
-    const [org] = await tx
-      .select({ name: organizations.name })
-      .from(organizations)
-      .where(eq(organizations.id, orgId));
     if (!patient || !place) return 'portal';
     const contacts = await tx
       .select({ system: patientContactPoints.system, value: patientContactPoints.value })
       .from(patientContactPoints)
       .where(eq(patientContactPoints.patientId, patientId))
       .orderBy(desc(patientContactPoints.isPrimary), patientContactPoints.id);
-    const text = offerText({
-      language: patient.language,
-      givenName: patient.preferredName ?? patient.givenName,
-      organization: org?.name ?? 'Careloop',
-      start: offer.start,
-      timeZone: place.timeZone,
-      location: place.name,
-      expiresAt: offer.expiresAt,
-      link: offer.link,
-    });
     const phone = contacts.find((c) => c.system === 'phone' && /^\+[1-9]\d{6,14}$/.test(c.value));
     const email = contacts.find((c) => c.system === 'email');
+    const channel = phone && (patient.preferredChannel === 'sms' || !email) ? 'sms' : 'email';
+    const to = channel === 'sms' ? phone : email;
+    // The organization's `waitlist-offer` template (written from Careloop's ready one if it has
+    // none): never a generic text.
+    const text = to
+      ? await offerFromTemplate(tx, {
+          orgId,
+          patientId,
+          channel,
+          start: offer.start,
+          expiresAt: offer.expiresAt,
+          timeZone: place.timeZone,
+          location: place.name,
+          link: offer.link,
+          publicUrl: this.options.publicUrl,
+          now: this.now(),
+        })
+      : null;
     const key = `waitlist-offer:${offerId}`;
-    // The organization's template when it has one (issue 11), else the built-in text.
-    const templated = (channel: 'sms' | 'email') =>
-      offerFromTemplate(tx, {
-        orgId,
-        patientId,
-        channel,
-        start: offer.start,
-        expiresAt: offer.expiresAt,
-        timeZone: place.timeZone,
-        location: place.name,
-        link: offer.link,
-        publicUrl: this.options.publicUrl,
-      }).then((t) => t ?? text);
-    if (phone && (patient.preferredChannel === 'sms' || !email)) {
+    if (to && text && channel === 'sms') {
       await this.outbox.queueSms(tx, {
         orgId,
         patientId,
         purpose: 'treatment',
-        to: phone.value,
-        text: (await templated('sms')).body,
+        to: to.value,
+        text: text.body,
         idempotencyKey: key,
       });
       return 'sms';
     }
-    if (email) {
-      const mail = await templated('email');
+    if (to && text) {
       await this.outbox.queueEmail(tx, {
         orgId,
         patientId,
         purpose: 'treatment',
-        to: email.value,
-        subject: mail.subject || text.subject,
-        text: mail.body,
+        to: to.value,
+        subject: text.subject,
+        text: text.body,
         idempotencyKey: key,
         validUntil: offer.expiresAt,
       });

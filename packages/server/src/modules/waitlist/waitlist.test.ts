@@ -9,6 +9,7 @@ import { auditEvents } from '../audit/schema.js';
 import { outboundMessages } from '../messaging/schema.js';
 import { appointments, slotHolds } from '../scheduling/schema.js';
 import { SlotTakenError } from '../scheduling/service.js';
+import { messageTemplates } from '../templates/schema.js';
 import { touchpoints } from '../timeline/schema.js';
 import { recoveryActor } from './recovery.js';
 import { waitlistEntries, waitlistOffers } from './schema.js';
@@ -190,6 +191,15 @@ describeEachDatabase('waitlist and slot recovery', (kind) => {
       // No service, no reason: a time, a place and the link (Spanish, the patient's language).
       expect(text).not.toMatch(/physical/i);
       expect(text).toContain('Main Street Clinic');
+      // This organization had no `waitlist-offer` template: Careloop's ready one was written
+      // for the offer (issue 11, h11t), never a generic text.
+      const written = await app.database.withTenant(tenant.orgId, (tx) =>
+        tx
+          .select({ key: messageTemplates.key })
+          .from(messageTemplates)
+          .where(eq(messageTemplates.orgId, tenant.orgId)),
+      );
+      expect(written.map((t) => t.key)).toEqual(['waitlist-offer']);
       const [sent] = await app.database.system((tx) =>
         tx
           .select()

@@ -10,7 +10,6 @@ import { Database } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
 import { createServices } from '../../../services.js';
 import { SmtpSink } from '../../../test/smtp-sink.js';
-import { organizations } from '../../directory/schema.js';
 import { messageIdFor } from '../../messaging/email.js';
 import { patientContactPoints, patients } from '../../patients/schema.js';
 import { systemActor } from '../runtime.js';
@@ -65,7 +64,7 @@ export function chaosJourney(waitMinutes: number): JourneyDefinition {
     reentry: 'always',
     entry: 'first',
     nodes: [
-      { id: 'first', type: 'action', action: send('visit-survey'), next: 'pause' },
+      { id: 'first', type: 'action', action: send('post-visit-survey'), next: 'pause' },
       {
         id: 'pause',
         type: 'wait',
@@ -99,13 +98,9 @@ export async function runJourneysChaos(
     if (!cipher) throw new Error('no cipher');
     const services = createServices(config, database, cipher);
     await services.jobs.start();
-    const [org] = await database.system((tx) =>
-      tx
-        .insert(organizations)
-        .values({ name: `Chaos ${name}` })
-        .returning({ id: organizations.id }),
-    );
-    if (!org) throw new Error('no organization');
+    // As organizations are made: with the ready templates, which the journey sends (a journey
+    // naming one the organization lacks is not published).
+    const org = await services.directory.createOrganization(`Chaos ${name}`);
     const orgId = org.id;
     // The send-time checks hold patient messages at night (quiet hours) and to one treatment
     // message a day: the run sends on the wall clock, two messages a patient, so its

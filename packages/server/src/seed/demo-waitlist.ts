@@ -118,7 +118,8 @@ export async function seedDemoWaitlist(
   const timeline: NewTouchpoint[] = [];
   const touch = (t: Omit<NewTouchpoint, 'orgId' | 'stage' | 'nonClinicalSummary'>) =>
     timeline.push({ ...t, orgId, stage: 'scheduling', nonClinicalSummary: t.summary });
-  const pool = options.patients.slice(-DEMO_WAITLIST_ENTRIES);
+  // Not the showcase patient (the first, the portal's sign-in): the portal shows its own joins.
+  const pool = options.patients.slice(1).slice(-DEMO_WAITLIST_ENTRIES);
   for (const [i, patient] of pool.entries()) {
     const service = rng.pick(services);
     const withOffer = i < ACCEPTED + EXPIRED + DECLINED;

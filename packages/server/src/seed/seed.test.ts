@@ -231,6 +231,16 @@ describeEachDatabase('seedOrganization', (kind) => {
           and created_at >= ${`${AS_OF}T00:00:00Z`}`,
       ),
     ).toBe(0);
+    expect(
+      await count(
+        database,
+        sql`select count(*) as n from touchpoints where org_id = ${org}
+          and type in ('message.received', 'inbox.reply', 'task.created', 'waitlist-joined',
+            'waitlist-offer-sent', 'waitlist-offer-accepted', 'waitlist-offer-declined',
+            'waitlist-offer-expired', 'appointment-booked')
+          and occurred_at >= ${`${AS_OF}T00:00:00Z`}`,
+      ),
+    ).toBe(0);
   });
 
   it('fills the demo waitlist for its services and clinicians, with offers accepted, expired and declined', async () => {
@@ -291,6 +301,42 @@ describeEachDatabase('seedOrganization', (kind) => {
         sql`select count(*) as n from slot_holds where org_id = ${org} and released_at is null`,
       ),
     ).toBe(0);
+  });
+
+  it('seeds the same demo inbox and waitlist again from the same seed and day', async () => {
+    const twin = await openTestDatabase(kind);
+    try {
+      await seedOrganization(twin, {
+        cipher: FieldCipher.random(),
+        patients: 50,
+        asOf: AS_OF,
+        batchSize: 20,
+      });
+      // Users and services get random ids per database: compared by what they are.
+      const demo = sql`(select id from organizations where name = 'Demo Health')`;
+      const shape = (db: Database) =>
+        Promise.all(
+          [
+            sql`select c.id, c.patient_id, c.channel, c.status, c.team, u.email, c.last_message_at
+              from conversations c left join users u on u.id = c.assignee_id
+              where c.org_id = ${demo} order by c.id`,
+            sql`select id, conversation_id, kind, inbound_message_id, created_at, read_at
+              from conversation_entries where org_id = ${demo} order by id`,
+            sql`select e.id, e.patient_id, e.status, e.priority, v.name, e.practitioner_id,
+                e.location_id, e.availability, e.book_before, e.created_at
+              from waitlist_entries e join visit_types v on v.id = e.visit_type_id
+              where e.org_id = ${demo} order by e.id`,
+            sql`select o.id, o.status, o.sent_at, o.expires_at, o.answered_at, h.start_at
+              from waitlist_offers o join slot_holds h on h.id = o.hold_id
+              where o.org_id = ${demo} order by o.id`,
+          ].map(async (query) => rowsOf(await db.ownerDb.execute(query))),
+        );
+      const [first, again] = [await shape(database), await shape(twin)];
+      expect(first[0]?.length).toBeGreaterThan(0);
+      expect(again).toEqual(first);
+    } finally {
+      await twin.close();
+    }
   });
 
   it('writes one audit event for the run, on an intact chain', async () => {

@@ -11,6 +11,7 @@ import { conversationEntries, conversations } from '../modules/inbox/schema.js';
 import { inboundMessages, outboundMessages } from '../modules/messaging/schema.js';
 import { raiseMention } from '../modules/tasks/service.js';
 import { appendTouchpoints, type NewTouchpoint } from '../modules/timeline/service.js';
+import { DAY_MS, weekday } from './calendar.js';
 import { Random } from './random.js';
 import { type ConversationScript, DEMO_CONVERSATIONS } from './reference/conversations.js';
 
@@ -110,9 +111,13 @@ export async function seedDemoInbox(
     const patient = pool.find((p) => !used.has(p.id));
     if (!patient) continue;
     used.add(patient.id);
-    // Newest first: a few hours ago to about two weeks back, open ones the most recent.
-    const hoursAgo = script.closed ? rng.int(30, 330) : rng.int(1, i < 10 ? 20 : 120);
-    threads.push({ id: newId(), script, patient, lastMs: anchorMs - hoursAgo * HOUR });
+    // The last working days before the seed's day, open ones the most recent, closed ones up
+    // to two weeks back; the last line between 15:00 and 21:45 UTC (office hours in the
+    // demo's clinics), so no one answers at night.
+    let day = anchorMs / DAY_MS - (script.closed ? rng.int(2, 14) : rng.int(1, i < 10 ? 2 : 5));
+    while (weekday(day) === 0 || weekday(day) === 6) day -= 1;
+    const lastMs = day * DAY_MS + rng.int(15, 21) * HOUR + rng.pick([0, 15, 30, 45]) * MINUTE;
+    threads.push({ id: newId(), script, patient, lastMs });
   }
 
   const conversationRows: (typeof conversations.$inferInsert)[] = [];

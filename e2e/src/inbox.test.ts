@@ -60,10 +60,12 @@ describe('the shared inbox and portal messages', () => {
         .getByRole('link', { name: 'Inbox' })
         .click();
       await staff.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+      // The demo patient has an answered portal thread of the demo's already: theirs is unread.
       const row = staff
         .getByTestId('inbox-conversation')
         .filter({ hasText: name })
-        .filter({ hasText: 'Portal' });
+        .filter({ hasText: 'Portal' })
+        .filter({ has: staff.getByLabel('1 unread') });
       await row.first().click();
       await staff.getByTestId('inbox-entry-patient').filter({ hasText: words }).waitFor();
       await staff.getByRole('link', { name: /insurance-card\.pdf/ }).waitFor();
@@ -80,9 +82,12 @@ describe('the shared inbox and portal messages', () => {
 
     await withScreenshotOnFailure(patient, 'inbox-portal-unread', async () => {
       await patient.reload();
-      await patient.getByTestId('portal-thread-unread').first().waitFor();
-      expect(await patient.getByTestId('portal-thread-unread').first().textContent()).toBe('1 new');
-      await patient.getByTestId('portal-thread').first().click();
+      // Newest first: the thread just answered, among the demo's own (which may be unread too).
+      const thread = patient.getByTestId('portal-thread').first();
+      await thread.getByTestId('portal-thread-unread').waitFor();
+      expect(await thread.getByTestId('portal-thread-unread').textContent()).toBe('1 new');
+      await thread.click();
+      await patient.getByTestId('portal-message').filter({ hasText: words }).waitFor();
       await patient.getByTestId('portal-message-new').first().waitFor();
       expect(report.filter(Boolean).join('\n')).toBe('');
     });

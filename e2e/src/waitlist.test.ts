@@ -8,6 +8,7 @@ import type {
   Practitioner,
   WaitlistEntry,
 } from '@careloop/core';
+import { suits } from '@careloop/core';
 import { describe, expect, it } from 'vitest';
 import {
   type ApiSession,
@@ -70,20 +71,46 @@ describe('waitlist', () => {
       'GET',
       '/api/practitioners?limit=50',
     );
-    const doctor = doctors.items.find((p) => p.locationId !== null);
-    if (!doctor) throw new Error('no demo practitioner with a clinic');
     const now = (await serverNow(app.url)).getTime();
     const from = new Date(now + 2 * 86_400_000).toISOString();
     const to = new Date(now + 9 * 86_400_000).toISOString();
-    const { slots } = await call<{ slots: AvailableSlot[] }>(
+    const locations = await call<{ items: Location[] }>(desk, 'GET', '/api/locations?limit=200');
+    const zoneOf = (id: string) => locations.items.find((l) => l.id === id)?.timeZone ?? 'UTC';
+    // The demo has patients waiting already, and an urgent one who suits the freed slot would
+    // be asked before ours (who joins urgent, last): take a slot none of them suits, as the
+    // matcher itself decides.
+    const { items: waiting } = await call<{ items: WaitlistEntry[] }>(
       desk,
       'GET',
-      `/api/availability?service=${service.id}&practitioner=${doctor.id}&from=${from}&to=${to}&limit=5`,
+      '/api/waitlist?status=waiting',
     );
-    const slot = slots[0];
+    const rivals = waiting.filter((e) => e.serviceId === service.id && e.priority === 'urgent');
+    const suitsRival = (s: AvailableSlot) =>
+      rivals.some((e) =>
+        suits(
+          { ...e, joinedAt: Date.parse(e.joinedAt) },
+          {
+            start: Date.parse(s.start),
+            end: Date.parse(s.end),
+            practitionerId: s.practitionerId,
+            locationId: s.locationId,
+            timeZone: zoneOf(s.locationId),
+          },
+          now,
+        ),
+      );
+    let slot: AvailableSlot | undefined;
+    for (const doctor of doctors.items.filter((p) => p.locationId !== null)) {
+      const { slots } = await call<{ slots: AvailableSlot[] }>(
+        desk,
+        'GET',
+        `/api/availability?service=${service.id}&practitioner=${doctor.id}&from=${from}&to=${to}&limit=5`,
+      );
+      slot = slots.find((s) => !suitsRival(s));
+      if (slot) break;
+    }
     if (!slot) throw new Error('no open slot');
-    const locations = await call<{ items: Location[] }>(desk, 'GET', '/api/locations?limit=200');
-    const timeZone = locations.items.find((l) => l.id === slot.locationId)?.timeZone ?? 'UTC';
+    const timeZone = zoneOf(slot.locationId);
     const patients = await call<{ items: PatientSummary[] }>(desk, 'GET', '/api/patients?limit=5');
     const holder = patients.items.find((p) => p.id !== me.patient.id);
     if (!holder) throw new Error('no demo patient');
@@ -112,6 +139,7 @@ describe('waitlist', () => {
         patientId: me.patient.id,
         serviceId: service.id,
         practitionerId: slot.practitionerId,
+        priority: 'urgent',
         availability: {
           weekly: [{ weekday: start.weekday, start: start.time, end: end.time }],
           dates: [],

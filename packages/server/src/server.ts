@@ -247,6 +247,12 @@ export async function startServer(
           onProgress: options.onSeedProgress,
         });
         say(`Seeded ${report.patients} patients in ${report.seconds.toFixed(1)} s\n`);
+        if (report.demo) {
+          const { inbox, waitlist, seconds } = report.demo;
+          say(
+            `Inbox: ${inbox.conversations} conversations; waitlist: ${waitlist.entries} entries (${seconds.toFixed(2)} s)\n`,
+          );
+        }
         // A second source with a few duplicates, so the Duplicates queue has work to show.
         if (report.patients >= 10) await seedDemoDuplicates(database, report.orgId);
       }

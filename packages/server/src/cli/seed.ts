@@ -68,6 +68,7 @@ export const seedCommand: Command = {
           patients: report.patients,
           firstIndex: report.firstIndex,
           rows: report.rows,
+          demo: report.demo,
           seconds: Number(report.seconds.toFixed(2)),
           patientsPerSecond: perSecond,
         },
@@ -77,6 +78,11 @@ export const seedCommand: Command = {
             ...Object.entries(report.rows).map(
               ([table, n]) => `  ${table.padEnd(14)}${formatCount(n).padStart(12)}`,
             ),
+            ...(report.demo
+              ? [
+                  `  Demo inbox: ${report.demo.inbox.conversations} conversations, ${report.demo.inbox.entries} messages and notes; waitlist: ${report.demo.waitlist.entries} entries, ${report.demo.waitlist.offers} past offers (${report.demo.seconds.toFixed(2)} s).`,
+                ]
+              : []),
           ].join('\n'),
       );
     } finally {

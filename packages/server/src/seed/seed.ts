@@ -23,7 +23,13 @@ import { sealedCancelReason, sealedReason } from '../modules/scheduling/reason.j
 // Issue 11: ready message templates.
 import { ensureTemplates, READY_TEMPLATES } from '../modules/templates/service.js';
 import { insertMany } from './bulk.js';
-import { dayNumber } from './calendar.js';
+import { DAY_MS, dayNumber } from './calendar.js';
+import { DEMO_THREADS, type DemoInboxReport, demoPatients, seedDemoInbox } from './demo-inbox.js';
+import {
+  DEMO_WAITLIST_ENTRIES,
+  type DemoWaitlistReport,
+  seedDemoWaitlist,
+} from './demo-waitlist.js';
 import { ensureDemoPatientLogin, ensureDemoStaff, ensureDirectory } from './directory.js';
 import type { GeneratorContext, PatientBundle } from './generate/context.js';
 import { generatePatient } from './generate/patient.js';
@@ -59,6 +65,8 @@ export interface SeedReport {
   /** Index of the first patient of this run (runs into an existing organization continue). */
   firstIndex: number;
   rows: SeededRows;
+  /** Issue 11: the demo organization's inbox and waitlist, on its first run (else null). */
+  demo: { inbox: DemoInboxReport; waitlist: DemoWaitlistReport; seconds: number } | null;
   seconds: number;
 }
 
@@ -215,7 +223,13 @@ export async function seedOrganization(
     const firstIndex = await nextPatientIndex(tx, directory.orgId);
     // Issue 11: the templates the ready journeys name (edits by staff are kept on a re-seed).
     await ensureTemplates(tx, directory.orgId, READY_TEMPLATES, new Date());
-    return { directory, created, taskAssignees: staff ? taskAssignees(staff) : null, firstIndex };
+    return {
+      directory,
+      created,
+      staff,
+      taskAssignees: staff ? taskAssignees(staff) : null,
+      firstIndex,
+    };
   });
   const ctx: GeneratorContext = {
     directory: setup.directory,
@@ -268,7 +282,31 @@ export async function seedOrganization(
   await Promise.all(inFlight);
   if (failure !== null) throw failure;
 
-  await database.system(async (tx) => {
+  const seedDemoData = async (tx: Db, staff: ReadonlyMap<string, string>) => {
+    const began = performance.now();
+    const people = await demoPatients(
+      tx,
+      setup.directory.orgId,
+      DEMO_THREADS + DEMO_WAITLIST_ENTRIES + 6,
+    );
+    const inbox = await seedDemoInbox(tx, options.cipher, {
+      orgId: setup.directory.orgId,
+      staff,
+      patients: people,
+      anchorMs: anchorDay * DAY_MS,
+      streamKey: ctx.streamKey,
+      tag: ctx.tag,
+    });
+    const waitlist = await seedDemoWaitlist(tx, {
+      directory: setup.directory,
+      patients: people,
+      anchorDay,
+      streamKey: ctx.streamKey,
+      tag: ctx.tag,
+    });
+    return { inbox, waitlist, seconds: (performance.now() - began) / 1000 };
+  };
+  const demoData = await database.system(async (tx) => {
     if (passwordHash && showcase?.id) {
       await ensureDemoPatientLogin(
         tx,
@@ -277,6 +315,9 @@ export async function seedOrganization(
         passwordHash,
       );
     }
+    // Issue 11: the demo's inbox and waitlist, once: a second run adds patients only. Before
+    // the audit event, which holds the chain's lock from there to the commit.
+    const demo = setup.staff && setup.firstIndex === 0 ? await seedDemoData(tx, setup.staff) : null;
     await appendAudit(tx, [
       {
         orgId: setup.directory.orgId,
@@ -294,6 +335,7 @@ export async function seedOrganization(
         reason: `seeded ${total} patients`,
       },
     ]);
+    return demo;
   });
   // Fresh statistics, or the planner guesses from empty tables: PGlite never runs
   // autovacuum, and on PostgreSQL it would lag a bulk load by minutes.
@@ -305,6 +347,7 @@ export async function seedOrganization(
     patients: total,
     firstIndex: setup.firstIndex,
     rows,
+    demo: demoData,
     seconds: (performance.now() - started) / 1000,
   };
 }

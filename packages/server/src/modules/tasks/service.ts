@@ -603,12 +603,16 @@ export async function raiseMention(
   });
   if (mention.patientId) {
     await appendTouchpoints(tx, [
-      taskTouchpoint(
-        mention.orgId,
-        mention.patientId,
-        { id, title: MENTION_TASK_TITLE, nonClinicalTitle: MENTION_TASK_TITLE },
-        'task.created',
-      ),
+      {
+        ...taskTouchpoint(
+          mention.orgId,
+          mention.patientId,
+          { id, title: MENTION_TASK_TITLE, nonClinicalTitle: MENTION_TASK_TITLE },
+          'task.created',
+        ),
+        // The note's time (the caller's clock), not the database's: a seeded note is in the past.
+        occurredAt: mention.createdAt,
+      },
     ]);
   }
   return id;

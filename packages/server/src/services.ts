@@ -277,6 +277,8 @@ export function createServices(
     lists,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock, lists);
+  // Issue 11 (h11l): leaving a list ends the enrolments it started (docs/adr/0040, addendum).
+  lists.endsEnrolmentsThrough(journeyRuntime);
   // Issue 11 (h11w): the journey action "call a signed webhook".
   journeyRuntime.callsWebhooksThrough(webhooks.journeySteps);
   // Issue 11 (h11d): imported discharges (FHIR, HL7 A03) reach journeys and webhooks.

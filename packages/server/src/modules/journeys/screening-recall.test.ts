@@ -216,4 +216,79 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
     await deliverEntries();
     expect((await j.enrolments(tom.id)).map((e) => e.status)).toEqual(['completed', 'active']);
   });
+
+  it('screening recall: a patient staff take off the list before the second reminder gets none; the enrolment exits as left-list, a booking later changes nothing', async () => {
+    await j.enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const lena = await j.smsPatient('Lena', 'en');
+    const coordinator = await j.tenant.signIn('care-coordinator');
+    const added = await coordinator.post(`/api/lists/${list.id}/members`, { patientId: lena.id });
+    expect(added.statusCode, added.body).toBe(200);
+    await deliverEntries();
+    await j.settle(lena.id);
+    expect(await j.phoneOf(lena)).toHaveLength(1);
+
+    // Ten days on (the second reminder is due at 14), staff learn she was screened elsewhere.
+    clock.advance(10 * DAY);
+    const removed = await (await j.tenant.signIn('care-coordinator')).request(
+      'DELETE',
+      `/api/lists/${list.id}/members/${lena.id}`,
+    );
+    expect(removed.statusCode, removed.body).toBe(200);
+    const [enrolment] = await j.enrolments(lena.id);
+    expect(enrolment).toMatchObject({ status: 'exited', currentNode: 'wait-booked', wakeAt: null });
+    expect(enrolment?.state).toMatchObject({ status: 'exited', endReason: 'left-list' });
+    expect(enrolment?.convertedAt).toBeNull();
+
+    // The wake the second reminder was scheduled for runs, and the call task's: nothing moves.
+    clock.advance(5 * DAY);
+    if (!enrolment) throw new Error('no enrolment');
+    expect(await j.runtime().runStep(j.tenant.orgId, enrolment.id)).toBe('idle');
+    clock.advance(14 * DAY);
+    expect(await j.runtime().runStep(j.tenant.orgId, enrolment.id)).toBe('idle');
+    expect(await j.phoneOf(lena)).toHaveLength(1);
+    expect(await j.stepsOf(lena.id)).not.toContain('reminder:queued');
+    // A booking reaches no ended enrolment.
+    await book(lena.id, 3 * DAY);
+    expect((await j.enrolments(lena.id)).map((e) => e.status)).toEqual(['exited']);
+    const calls = await j.app.database.system((tx) =>
+      tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.patientId, lena.id)),
+    );
+    expect(calls).toEqual([]);
+    // The exit is in the audit log, with its reason.
+    const audited = rowsOf<{ reason: string | null }>(
+      await j.app.database.system((tx) =>
+        tx.execute(
+          sql`select reason from audit_events where record_type = 'journey-enrolment'
+              and record_id = ${enrolment.id}`,
+        ),
+      ),
+    );
+    expect(audited).toEqual([{ reason: 'left-list' }]);
+  });
+
+  it('screening recall: a second reminder already queued when staff remove the patient is withdrawn, never sent', async () => {
+    await j.enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const omar = await j.smsPatient('Omar', 'en');
+    const coordinator = await j.tenant.signIn('care-coordinator');
+    await coordinator.post(`/api/lists/${list.id}/members`, { patientId: omar.id });
+    await deliverEntries();
+    await j.settle(omar.id);
+    expect(await j.phoneOf(omar)).toHaveLength(1);
+    // The second reminder is queued (the step ran) but not yet delivered.
+    clock.advance(14 * DAY + HOUR);
+    await j.settle(omar.id);
+    expect(await j.stepsOf(omar.id)).toContain('reminder:queued');
+    const removed = await (await j.tenant.signIn('care-coordinator')).request(
+      'DELETE',
+      `/api/lists/${list.id}/members/${omar.id}`,
+    );
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(await j.phoneOf(omar)).toHaveLength(1);
+    const [enrolment] = await j.enrolments(omar.id);
+    expect(enrolment?.state).toMatchObject({ status: 'exited', endReason: 'left-list' });
+  });
 });

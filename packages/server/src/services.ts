@@ -332,7 +332,7 @@ export function createServices(
       encounterEvents,
       referralEventsTo(jobs),
     ),
-    mpi: new MpiService(database, audit, webhooks.events),
+    mpi: new MpiService(database, audit, webhooks.events, lists),
     portalRegistration: new PortalRegistrationService(
       database,
       auth,
@@ -346,6 +346,8 @@ export function createServices(
       domainEvents,
       // Issue 11 (h11w): REF^I12 referrals that are news reach journeys.
       referralEvents: referralEventsTo(jobs),
+      // Issue 11 (h11l): an A40 merge's list memberships follow the person.
+      lists,
     }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,

@@ -23,7 +23,7 @@ import { serviceRequests } from '../clinical/schema.js';
 import type { JourneyWebhooks } from '../integrations/webhooks/events.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
-import type { ListLeaving, ListService, Membership } from '../lists/service.js';
+import type { KeepRunning, ListLeaving, ListService, Membership } from '../lists/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import type { RescheduleOfferService } from '../reschedule-offers/service.js';
@@ -501,7 +501,7 @@ export class JourneyRuntime implements ListLeaving {
                 source: `journey:${journeyKey}`,
                 addedBy: null,
               })
-            : await this.lists.remove(tx, membership, row.id);
+            : await this.lists.remove(tx, membership, { enrolmentId: row.id });
         if (changed)
           audits.push({
             action: action.kind === 'list_add' ? 'create' : 'delete',
@@ -731,14 +731,14 @@ export class JourneyRuntime implements ListLeaving {
    * A patient left a list (staff, a journey's `list_remove`, a merge), in that change's
    * transaction: each running enrolment of a published journey that started on the list for
    * the patient (its context is the membership) exits as `left-list`, its queued messages
-   * withdrawn; its next wake finds it ended. `keep` is the enrolment whose step removed them.
-   * In the removal's transaction, not a job after it: a job could run after the wake it should
-   * have stopped (docs/adr/0040, addendum).
+   * withdrawn; its next wake finds it ended. `keep`: the enrolment whose step removed them, or
+   * the oldest (after a merge). In the removal's transaction, not a job after it: a job could
+   * run after the wake it should have stopped (docs/adr/0040, addendum).
    */
   async leftList(
     tx: Db,
     left: Membership & { list: { id: string; key: string | null } },
-    keep: string | null,
+    keep: KeepRunning,
   ): Promise<void> {
     const running = await tx
       .select({
@@ -754,14 +754,19 @@ export class JourneyRuntime implements ListLeaving {
           eq(journeyEnrolments.status, 'active'),
         ),
       )
-      .orderBy(journeyEnrolments.id)
+      .orderBy(journeyEnrolments.createdAt, journeyEnrolments.id)
       .for('update');
+    let keepOldest = keep === 'oldest';
     for (const enrolment of running) {
-      if (enrolment.id === keep) continue;
+      if (keep !== null && keep !== 'oldest' && enrolment.id === keep.enrolmentId) continue;
       // A journey enrolled by another's `enrol` action inherits the context: only those the
       // list started end.
       const definition = await this.definition(tx, enrolment.versionId);
       if (!startsOnList(definition.trigger, left.list)) continue;
+      if (keepOldest) {
+        keepOldest = false;
+        continue;
+      }
       const state = exitEnrolment(enrolment.state as EnrolmentState, LEFT_LIST);
       await this.outbox.withdraw(tx, `journey:${enrolment.id}:`);
       await tx

@@ -40,12 +40,17 @@ export interface MemberSource {
 /**
  * What a patient leaving a list ends, told in the removal's transaction (the journey runtime:
  * the enrolments the list started). Declared here by its shape, so the list module needs no
- * import of journeys (journeys read lists). `keep` is the enrolment whose own step removed the
- * patient: it goes on to its goal.
+ * import of journeys (journeys read lists). `keep`: the one left running, if any.
  */
 export interface ListLeaving {
-  leftList(tx: Db, left: Membership & { list: ListRef }, keep: string | null): Promise<void>;
+  leftList(tx: Db, left: Membership & { list: ListRef }, keep: KeepRunning): Promise<void>;
 }
+
+/**
+ * Which running enrolment a departure leaves alone: none, the one whose step removed the
+ * patient, or the oldest (a merge: one person, one recall per list, the one that started first).
+ */
+export type KeepRunning = null | { enrolmentId: string } | 'oldest';
 
 /** A list a journey names: by its id or by its key. */
 export interface ListRef {
@@ -310,7 +315,7 @@ export class ListService {
    * list started for the patient (all but `keep`, the enrolment removing them). True when the
    * list changed.
    */
-  async remove(tx: Db, membership: Membership, keep: string | null = null): Promise<boolean> {
+  async remove(tx: Db, membership: Membership, keep: KeepRunning = null): Promise<boolean> {
     const deleted = await tx
       .delete(patientListMembers)
       .where(
@@ -345,6 +350,38 @@ export class ListService {
     const found = await this.resolve(tx, key);
     if (!found) throw new Error(`list ${key} was neither found nor created`);
     return found;
+  }
+
+  /**
+   * After a merge (mpi), in its transaction: the merged record's memberships follow the person.
+   * A list the survivor was not on takes the survivor instead, as added then and by whom (no
+   * entry is announced: the merged record's enrolments moved with the merge and go on). A list
+   * both were on keeps the survivor's membership; the merged record leaves it, and of the
+   * person's running enrolments the list started, all but the oldest end as `left-list`.
+   */
+  async followMerge(
+    tx: Db,
+    merge: { orgId: string; survivorId: string; mergedId: string },
+  ): Promise<void> {
+    const { orgId, survivorId, mergedId } = merge;
+    const at = this.clock();
+    const memberships = await tx
+      .delete(patientListMembers)
+      .where(eq(patientListMembers.patientId, mergedId))
+      .returning();
+    for (const m of memberships) {
+      if (!(await this.isMember(tx, m.listId, survivorId))) {
+        await tx.insert(patientListMembers).values({ ...m, patientId: survivorId });
+        continue;
+      }
+      const list = await this.resolve(tx, m.listId);
+      if (this.leaving && list)
+        await this.leaving.leftList(
+          tx,
+          { orgId, listId: m.listId, patientId: survivorId, at, list },
+          'oldest',
+        );
+    }
   }
 
   /** Whether the patient is on the list (tests, a condition some day). */

@@ -277,6 +277,8 @@ export function createServices(
     lists,
   );
   const journeys = new JourneyService(database, audit, journeyRuntime, journeyClock, lists);
+  // Issue 11 (h11l): leaving a list ends the enrolments it started (docs/adr/0040, addendum).
+  lists.endsEnrolmentsThrough(journeyRuntime);
   // Issue 11 (h11w): the journey action "call a signed webhook".
   journeyRuntime.callsWebhooksThrough(webhooks.journeySteps);
   // Issue 11 (h11d): imported discharges (FHIR, HL7 A03) reach journeys and webhooks.
@@ -330,7 +332,7 @@ export function createServices(
       encounterEvents,
       referralEventsTo(jobs),
     ),
-    mpi: new MpiService(database, audit, webhooks.events),
+    mpi: new MpiService(database, audit, webhooks.events, lists),
     portalRegistration: new PortalRegistrationService(
       database,
       auth,
@@ -344,6 +346,8 @@ export function createServices(
       domainEvents,
       // Issue 11 (h11w): REF^I12 referrals that are news reach journeys.
       referralEvents: referralEventsTo(jobs),
+      // Issue 11 (h11l): an A40 merge's list memberships follow the person.
+      lists,
     }),
     csvImport: new CsvImportService(database, audit, cipher, { appointmentEvents }),
     restrictions,

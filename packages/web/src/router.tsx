@@ -88,6 +88,9 @@ const lazyPage = {
   portalMessages: async () => ({
     Component: (await import('./portal/PortalMessagesPage')).PortalMessagesPage,
   }),
+  // Issue 11 (h11l): patient lists.
+  lists: async () => ({ Component: (await import('./lists/ListsPage')).ListsPage }),
+  list: async () => ({ Component: (await import('./lists/ListPage')).ListPage }),
   // Issue 13: the waitlist, slot recovery and an offer's accept link.
   waitlist: async () => ({ Component: (await import('./waitlist/WaitlistPage')).WaitlistPage }),
   recovery: async () => ({ Component: (await import('./waitlist/RecoveryPage')).RecoveryPage }),
@@ -288,6 +291,14 @@ export const router = createBrowserRouter([
           {
             element: <RequirePermission permission="analytics:read" />,
             children: [{ path: 'analytics/capacity', lazy: lazyPage.capacity }],
+          },
+          // Issue 11 (h11l): patient lists.
+          {
+            element: <RequirePermission permission="list:read" />,
+            children: [
+              { path: 'lists', lazy: lazyPage.lists },
+              { path: 'lists/:id', lazy: lazyPage.list },
+            ],
           },
           // Issue 13: the waitlist and slot recovery.
           {

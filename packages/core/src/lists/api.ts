@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Instant, Nullable, Uuid } from '../api/common.js';
+import { Instant, ListQuery, Nullable, Uuid } from '../api/common.js';
 
 /**
  * Patient lists (issue 11, h11l): lists of patients chosen by hand, kept by staff and by
@@ -16,7 +16,15 @@ export const PatientListItem = Type.Object({
   source: Type.String(),
   size: Type.Integer(),
   createdAt: Instant,
+  /** Who made it by hand or from the journey map (their display name); null for a journey's. */
+  createdBy: Nullable(Type.String()),
 });
+
+/** A list made by hand in the console: a name, no members yet. */
+export const PatientListNew = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
 
 export const PatientListMember = Type.Object({
   patientId: Uuid,
@@ -25,13 +33,22 @@ export const PatientListMember = Type.Object({
   /** A restricted patient the caller may not open: shown by name only. */
   restricted: Type.Boolean(),
   addedAt: Instant,
+  /**
+   * Issue 11 (h11l): who added them: `staff`, `journey:<key>` or the list's own source (a
+   * journey-map save); null for members added before it was recorded.
+   */
+  source: Nullable(Type.String()),
+  /** The staff member who added them (display name), when one did. */
+  addedBy: Nullable(Type.String()),
 });
+
+export const PatientListMembersQuery = Type.Object(ListQuery, { additionalProperties: false });
 
 export const PatientListMembers = Type.Object({
   list: PatientListItem,
-  /** The newest members first, at most `PATIENT_LIST_PAGE` of them. */
+  /** The newest members first, a page of them: pass `nextCursor` back as `cursor`. */
   items: Type.Array(PatientListMember),
-  truncated: Type.Boolean(),
+  nextCursor: Nullable(Type.String()),
 });
 
 export const PatientListMemberAdd = Type.Object(
@@ -44,11 +61,10 @@ export const PatientListMemberParams = Type.Object({ id: Uuid, patientId: Uuid }
 /** Whether the call changed the list (adding a member already there changes nothing). */
 export const PatientListChange = Type.Object({ changed: Type.Boolean() });
 
-/** The members one read shows at most. */
-export const PATIENT_LIST_PAGE = 500;
-
 export type PatientListItem = Static<typeof PatientListItem>;
 export type PatientListMember = Static<typeof PatientListMember>;
 export type PatientListMembers = Static<typeof PatientListMembers>;
+export type PatientListMembersQuery = Static<typeof PatientListMembersQuery>;
+export type PatientListNew = Static<typeof PatientListNew>;
 export type PatientListMemberAdd = Static<typeof PatientListMemberAdd>;
 export type PatientListChange = Static<typeof PatientListChange>;

@@ -25,6 +25,7 @@ import {
   IconFileImport,
   IconHeartHandshake,
   IconInbox,
+  IconListDetails,
   IconLock,
   IconLogout,
   IconMail,
@@ -94,6 +95,15 @@ const NAV: NavItem[] = [
     icon: <IconChecklist size={18} />,
     permission: 'task:read',
     match: (path) => path.startsWith('/tasks'),
+  },
+  // Issue 11 (h11l): patient lists.
+  {
+    to: '/lists',
+    section: 'Patients',
+    label: 'Lists',
+    icon: <IconListDetails size={18} />,
+    permission: 'list:read',
+    match: (path) => path.startsWith('/lists'),
   },
   {
     to: '/mpi/reviews',

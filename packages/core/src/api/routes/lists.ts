@@ -5,6 +5,8 @@ import {
   PatientListMemberAdd,
   PatientListMemberParams,
   PatientListMembers,
+  PatientListMembersQuery,
+  PatientListNew,
 } from '../../lists/api.js';
 import { IdParams } from '../common.js';
 import { route } from '../contract.js';
@@ -23,13 +25,25 @@ export const listRoutes = {
     summary: 'The organization’s patient lists with their sizes (no patient data)',
     reply: Type.Array(PatientListItem),
   }),
+  // A list made by hand (front-desk staff keep their own lists).
+  create: route({
+    method: 'POST',
+    path: '/api/lists',
+    policy: write,
+    tags,
+    summary: 'Make an empty patient list by hand (audited)',
+    body: PatientListNew,
+    reply: PatientListItem,
+    status: 201,
+  }),
   members: route({
     method: 'GET',
     path: '/api/lists/:id/members',
     policy: read,
     tags,
-    summary: 'A list’s members, newest first (audited; restricted patients by name only)',
+    summary: 'A list’s members, newest first, a page at a time (audited; restricted by name only)',
     params: IdParams,
+    query: PatientListMembersQuery,
     reply: PatientListMembers,
   }),
   addMember: route({

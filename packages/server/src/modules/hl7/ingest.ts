@@ -8,6 +8,7 @@ import {
   type ReferralEventSink,
 } from '../clinical/service.js';
 import type { DomainEvent, DomainEventSink } from '../integrations/webhooks/events.js';
+import type { ListService } from '../lists/service.js';
 import type { AppointmentEventSink, ImportedAppointmentChange } from '../scheduling/service.js';
 import { BatchState } from './batch/state.js';
 import { inBatchTransaction } from './batch/tx.js';
@@ -58,7 +59,12 @@ export interface LaneDeps {
   domainEvents?: DomainEventSink;
   /** Issue 11 (h11w): where the referrals the batch created are announced to journeys. */
   referralEvents?: ReferralEventSink;
+  /** Issue 11 (h11l): where a merge's list memberships follow the person, in its transaction. */
+  lists?: ListMergeFollower;
 }
+
+/** The list service's side of a merge (lists/service.ts). */
+export type ListMergeFollower = Pick<ListService, 'followMerge'>;
 
 /** A batch key that admits no other message into its batch (a merge touches two patients). */
 const ALONE = '\u0000alone';
@@ -365,7 +371,7 @@ export class IngestLane {
     const changes: ImportedAppointmentChange[] = [];
     const events: DomainEvent[] = [];
     const referrals: ImportedReferral[] = [];
-    const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher, {
+    const hc = contextFor(this.orgId, job, message, run, pending, this.deps, {
       changes,
       events,
       referrals,
@@ -432,7 +438,7 @@ function contextFor(
   message: Hl7Read,
   { timeZone, batch }: { timeZone: string; batch: BatchState },
   pending: AuditEntry[],
-  cipher: FieldCipher,
+  { cipher, lists }: Pick<LaneDeps, 'cipher' | 'lists'>,
   effects: {
     changes: ImportedAppointmentChange[];
     events: DomainEvent[];
@@ -456,5 +462,7 @@ function contextFor(
     appointmentChanged: (change) => effects.changes.push(change),
     domainEvent: (event) => effects.events.push(event),
     referralCreated: (referral) => effects.referrals.push(referral),
+    followMerge: async (tx, survivorId, mergedId) =>
+      lists?.followMerge(tx, { orgId, survivorId, mergedId }),
   };
 }

@@ -17,7 +17,7 @@ import type { AuditActor, AuditLog } from '../audit/service.js';
 import type { ReferralEventSink } from '../clinical/service.js';
 import type { DomainEventSink } from '../integrations/webhooks/events.js';
 import type { AppointmentEventSink } from '../scheduling/service.js';
-import { IngestLane } from './ingest.js';
+import { IngestLane, type ListMergeFollower } from './ingest.js';
 import { patientsNamedIn } from './log/message-view.js';
 import type { Hl7Channel, IngestJob, IngestOutcome } from './log/outcome.js';
 import { NoReply } from './mllp/listener.js';
@@ -109,6 +109,7 @@ export class Hl7Service {
   private readonly appointmentEvents: AppointmentEventSink | undefined;
   private readonly domainEvents: DomainEventSink | undefined;
   private readonly referralEvents: ReferralEventSink | undefined;
+  private readonly lists: ListMergeFollower | undefined;
 
   constructor(
     private readonly database: Database,
@@ -123,11 +124,14 @@ export class Hl7Service {
       domainEvents?: DomainEventSink;
       /** Issue 11 (h11w): where REF^I12 referrals that are news are announced to journeys. */
       referralEvents?: ReferralEventSink;
+      /** Issue 11 (h11l): a merge's (A40) list memberships follow the person. */
+      lists?: ListMergeFollower;
     } = {},
   ) {
     this.appointmentEvents = options.appointmentEvents;
     this.domainEvents = options.domainEvents;
     this.referralEvents = options.referralEvents;
+    this.lists = options.lists;
     const log = pino(loggerOptions(options.logLevel ?? 'info'));
     // The kind of failure and its SQLSTATE, never its text: a database error can quote a value
     // from the message (a key that already exists), and message values are PHI.
@@ -151,6 +155,7 @@ export class Hl7Service {
           ...(this.appointmentEvents ? { appointmentEvents: this.appointmentEvents } : {}),
           ...(this.domainEvents ? { domainEvents: this.domainEvents } : {}),
           ...(this.referralEvents ? { referralEvents: this.referralEvents } : {}),
+          ...(this.lists ? { lists: this.lists } : {}),
         },
         orgId,
       );

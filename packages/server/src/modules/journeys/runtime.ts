@@ -2,13 +2,16 @@ import {
   type AttributeValue,
   type EnrolmentContext,
   type EnrolmentState,
+  exitEnrolment,
   initialState,
   type JourneyDefinition,
   type JourneyEvent,
   type JourneyTimeField,
   journeyStepKey,
+  LEFT_LIST,
   type StepEffect,
   type StepInput,
+  startsOnList,
   stepEnrolment,
   type Team,
   validateJourney,
@@ -20,7 +23,7 @@ import { serviceRequests } from '../clinical/schema.js';
 import type { JourneyWebhooks } from '../integrations/webhooks/events.js';
 import type { JobPayload } from '../jobs/names.js';
 import type { BatchJob, JobRunner, QueuePolicy } from '../jobs/runner.js';
-import type { ListService } from '../lists/service.js';
+import type { KeepRunning, ListLeaving, ListService, Membership } from '../lists/service.js';
 import type { OutboxService } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import type { RescheduleOfferService } from '../reschedule-offers/service.js';
@@ -94,7 +97,7 @@ export const systemActor = (orgId: string): AuditActor => ({
  * the next wake as a pg-boss job. A step that runs twice finds the enrolment moved on (or, at
  * worst, the step's unique key taken) and does nothing.
  */
-export class JourneyRuntime {
+export class JourneyRuntime implements ListLeaving {
   /** Published versions never change: each is read and validated once per process. */
   private readonly versions = new Map<string, JourneyDefinition>();
 
@@ -491,10 +494,14 @@ export class JourneyRuntime {
         const list = this.lists ? await this.lists.resolve(tx, action.list) : null;
         if (!this.lists || !list) return { outcome: 'no_list', messageId: null };
         const membership = { orgId, listId: list.id, patientId, at: now };
+        // Removing: this enrolment goes on (to its goal); the others the list started end.
         const changed =
           action.kind === 'list_add'
-            ? await this.lists.add(tx, membership)
-            : await this.lists.remove(tx, membership);
+            ? await this.lists.add(tx, membership, {
+                source: `journey:${journeyKey}`,
+                addedBy: null,
+              })
+            : await this.lists.remove(tx, membership, { enrolmentId: row.id });
         if (changed)
           audits.push({
             action: action.kind === 'list_add' ? 'create' : 'delete',
@@ -751,14 +758,68 @@ export class JourneyRuntime {
       const list = await lists.resolve(tx, listId);
       if (!list || !(await lists.isMember(tx, listId, patientId))) return [];
       const context = await patientContext(tx, patientId, { times: {}, attributes: {} });
-      return this.enrolTriggered(
-        tx,
-        orgId,
-        (trigger) =>
-          trigger.kind === 'list' && (trigger.list === list.id || trigger.list === list.key),
-        { patientId, contextKey: `list:${listId}`, context },
-      );
+      return this.enrolTriggered(tx, orgId, (trigger) => startsOnList(trigger, list), {
+        patientId,
+        contextKey: `list:${listId}`,
+        context,
+      });
     });
+  }
+
+  /**
+   * A patient left a list (staff, a journey's `list_remove`, a merge), in that change's
+   * transaction: each running enrolment of a published journey that started on the list for
+   * the patient (its context is the membership) exits as `left-list`, its queued messages
+   * withdrawn; its next wake finds it ended. `keep`: the enrolment whose step removed them, or
+   * the oldest (after a merge). In the removal's transaction, not a job after it: a job could
+   * run after the wake it should have stopped (docs/adr/0040, addendum).
+   */
+  async leftList(
+    tx: Db,
+    left: Membership & { list: { id: string; key: string | null } },
+    keep: KeepRunning,
+  ): Promise<void> {
+    const running = await tx
+      .select({
+        id: journeyEnrolments.id,
+        versionId: journeyEnrolments.versionId,
+        state: journeyEnrolments.state,
+      })
+      .from(journeyEnrolments)
+      .where(
+        and(
+          eq(journeyEnrolments.patientId, left.patientId),
+          eq(journeyEnrolments.contextKey, `list:${left.list.id}`),
+          eq(journeyEnrolments.status, 'active'),
+        ),
+      )
+      .orderBy(journeyEnrolments.createdAt, journeyEnrolments.id)
+      .for('update');
+    let keepOldest = keep === 'oldest';
+    for (const enrolment of running) {
+      if (keep !== null && keep !== 'oldest' && enrolment.id === keep.enrolmentId) continue;
+      // A journey enrolled by another's `enrol` action inherits the context: only those the
+      // list started end.
+      const definition = await this.definition(tx, enrolment.versionId);
+      if (!startsOnList(definition.trigger, left.list)) continue;
+      if (keepOldest) {
+        keepOldest = false;
+        continue;
+      }
+      const state = exitEnrolment(enrolment.state as EnrolmentState, LEFT_LIST);
+      await this.outbox.withdraw(tx, `journey:${enrolment.id}:`);
+      await tx
+        .update(journeyEnrolments)
+        .set({ state, status: state.status, wakeAt: null, updatedAt: left.at })
+        .where(eq(journeyEnrolments.id, enrolment.id));
+      await this.audit.inTransaction(tx, systemActor(left.orgId), {
+        action: 'update',
+        recordType: 'journey-enrolment',
+        recordId: enrolment.id,
+        patientId: left.patientId,
+        reason: LEFT_LIST,
+      });
+    }
   }
 
   /** Wakes the given enrolments now (after a resume, or a dead letter retried). */

@@ -4,8 +4,10 @@ import { expect, it } from 'vitest';
 import { rowsOf } from '../../db/rows.js';
 import { TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
+import { adt, merge } from '../../test/hl7/messages.js';
 import { appointments } from '../scheduling/schema.js';
 import { tasks } from '../tasks/schema.js';
+import { systemActor } from './runtime.js';
 import { useJourneyApp } from './test/journey-app.js';
 
 const DAY = 86_400_000;
@@ -215,5 +217,188 @@ describeEachDatabase('patient lists and the screening recall', (kind) => {
     expect(back.json<PatientListChange>()).toEqual({ changed: true });
     await deliverEntries();
     expect((await j.enrolments(tom.id)).map((e) => e.status)).toEqual(['completed', 'active']);
+  });
+
+  it('screening recall: a patient staff take off the list before the second reminder gets none; the enrolment exits as left-list, a booking later changes nothing', async () => {
+    await j.enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const lena = await j.smsPatient('Lena', 'en');
+    const coordinator = await j.tenant.signIn('care-coordinator');
+    const added = await coordinator.post(`/api/lists/${list.id}/members`, { patientId: lena.id });
+    expect(added.statusCode, added.body).toBe(200);
+    await deliverEntries();
+    await j.settle(lena.id);
+    expect(await j.phoneOf(lena)).toHaveLength(1);
+
+    // Ten days on (the second reminder is due at 14), staff learn she was screened elsewhere.
+    clock.advance(10 * DAY);
+    const removed = await (await j.tenant.signIn('care-coordinator')).request(
+      'DELETE',
+      `/api/lists/${list.id}/members/${lena.id}`,
+    );
+    expect(removed.statusCode, removed.body).toBe(200);
+    const [enrolment] = await j.enrolments(lena.id);
+    expect(enrolment).toMatchObject({ status: 'exited', currentNode: 'wait-booked', wakeAt: null });
+    expect(enrolment?.state).toMatchObject({ status: 'exited', endReason: 'left-list' });
+    expect(enrolment?.convertedAt).toBeNull();
+
+    // The wake the second reminder was scheduled for runs, and the call task's: nothing moves.
+    clock.advance(5 * DAY);
+    if (!enrolment) throw new Error('no enrolment');
+    expect(await j.runtime().runStep(j.tenant.orgId, enrolment.id)).toBe('idle');
+    clock.advance(14 * DAY);
+    expect(await j.runtime().runStep(j.tenant.orgId, enrolment.id)).toBe('idle');
+    expect(await j.phoneOf(lena)).toHaveLength(1);
+    expect(await j.stepsOf(lena.id)).not.toContain('reminder:queued');
+    // A booking reaches no ended enrolment.
+    await book(lena.id, 3 * DAY);
+    expect((await j.enrolments(lena.id)).map((e) => e.status)).toEqual(['exited']);
+    const calls = await j.app.database.system((tx) =>
+      tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.patientId, lena.id)),
+    );
+    expect(calls).toEqual([]);
+    // The exit is in the audit log, with its reason.
+    const audited = rowsOf<{ reason: string | null }>(
+      await j.app.database.system((tx) =>
+        tx.execute(
+          sql`select reason from audit_events where record_type = 'journey-enrolment'
+              and record_id = ${enrolment.id}`,
+        ),
+      ),
+    );
+    expect(audited).toEqual([{ reason: 'left-list' }]);
+  });
+
+  it('screening recall across a merge: the merged record’s place on the list goes to the survivor; when both were on it, one recall goes on (the oldest), the other exits as left-list', async () => {
+    await j.enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const coordinator = await j.tenant.signIn('care-coordinator');
+    const add = async (patientId: string) => {
+      const res = await coordinator.post(`/api/lists/${list.id}/members`, { patientId });
+      expect(res.statusCode, res.body).toBe(200);
+      await deliverEntries();
+    };
+    const merge = async (survivorId: string, mergedId: string) => {
+      const res = await coordinator.post(`/api/patients/${survivorId}/merge`, { mergedId });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const members = async () =>
+      (await coordinator.get(`/api/lists/${list.id}/members`))
+        .json<PatientListMembers>()
+        .items.map((m) => m.patientId);
+
+    // Both records on the list, each with a running recall: one person, one recall.
+    const sam = await j.smsPatient('Sam', 'en');
+    const samDuplicate = await j.smsPatient('Samuel', 'en');
+    await add(sam.id);
+    clock.advance(60_000);
+    await add(samDuplicate.id);
+    const [samRecall] = await j.enrolments(sam.id);
+    const [duplicateRecall] = await j.enrolments(samDuplicate.id);
+    await merge(sam.id, samDuplicate.id);
+    const after = await j.enrolments(sam.id);
+    expect(after.map((e) => [e.id, e.status])).toEqual([
+      [samRecall?.id, 'active'],
+      [duplicateRecall?.id, 'exited'],
+    ]);
+    expect(after[1]?.state).toMatchObject({ endReason: 'left-list' });
+
+    // Only the merged record on the list: the survivor takes its place, the recall goes on.
+    const pat = await j.smsPatient('Pat', 'en');
+    const patDuplicate = await j.smsPatient('Patricia', 'en');
+    await add(patDuplicate.id);
+    const [patRecall] = await j.enrolments(patDuplicate.id);
+    await merge(pat.id, patDuplicate.id);
+    expect((await j.enrolments(pat.id)).map((e) => [e.id, e.status])).toEqual([
+      [patRecall?.id, 'active'],
+    ]);
+    const onList = await members();
+    expect(onList).toContain(pat.id);
+    expect(onList).toContain(sam.id);
+    expect(onList).not.toContain(patDuplicate.id);
+    expect(onList).not.toContain(samDuplicate.id);
+  });
+
+  it('screening recall across an HL7 A40 merge: the survivor takes the merged record’s place on the list and its recall goes on', async () => {
+    await j.enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const actor = { ...systemActor(j.tenant.orgId), role: 'cli', userAgent: 'test' };
+    const feed = async (text: string) => {
+      const receipt = await j.app.services.hl7.receive(j.tenant.orgId, text, {
+        channel: 'file',
+        actor,
+      });
+      expect(receipt.messages.map((m) => m.ackCode)).toEqual(['AA']);
+    };
+    const admin = await j.tenant.signIn('admin');
+    const patientIdOf = async (mrn: string): Promise<string> => {
+      const [patient] = (await admin.get(`/api/patients?q=${mrn}`)).json<{
+        items: { id: string }[];
+      }>().items;
+      if (!patient) throw new Error(`no patient ${mrn}`);
+      return patient.id;
+    };
+    const suffix = j.tenant.orgId.slice(0, 6);
+    await feed(
+      adt(
+        'A04',
+        `r-1-${suffix}`,
+        { mrn: `SR-1-${suffix}`, family: 'Ito', given: 'Ken' },
+        { visit: `SV-1-${suffix}` },
+      ),
+    );
+    await feed(
+      adt(
+        'A04',
+        `r-2-${suffix}`,
+        { mrn: `SR-2-${suffix}`, family: 'Ito', given: 'Kenji' },
+        { visit: `SV-2-${suffix}` },
+      ),
+    );
+    const survivor = await patientIdOf(`SR-1-${suffix}`);
+    const merged = await patientIdOf(`SR-2-${suffix}`);
+    const added = await admin.post(`/api/lists/${list.id}/members`, { patientId: merged });
+    expect(added.statusCode, added.body).toBe(200);
+    await deliverEntries();
+    const [recall] = await j.enrolments(merged);
+    await feed(
+      merge(
+        `r-3-${suffix}`,
+        { mrn: `SR-1-${suffix}`, family: 'Ito', given: 'Ken' },
+        `SR-2-${suffix}`,
+      ),
+    );
+    const members = (await admin.get(`/api/lists/${list.id}/members`)).json<PatientListMembers>();
+    expect(members.items.map((m) => m.patientId)).toEqual([survivor]);
+    expect((await j.enrolments(survivor)).map((e) => [e.id, e.status])).toEqual([
+      [recall?.id, 'active'],
+    ]);
+  });
+
+  it('screening recall: a second reminder already queued when staff remove the patient is withdrawn, never sent', async () => {
+    await j.enable('screening-recall');
+    handled = (await announced()).length;
+    const list = await recallList();
+    const omar = await j.smsPatient('Omar', 'en');
+    const coordinator = await j.tenant.signIn('care-coordinator');
+    await coordinator.post(`/api/lists/${list.id}/members`, { patientId: omar.id });
+    await deliverEntries();
+    await j.settle(omar.id);
+    expect(await j.phoneOf(omar)).toHaveLength(1);
+    // The second reminder is queued (the step ran) but not yet delivered.
+    clock.advance(14 * DAY + HOUR);
+    await j.settle(omar.id);
+    expect(await j.stepsOf(omar.id)).toContain('reminder:queued');
+    const removed = await (await j.tenant.signIn('care-coordinator')).request(
+      'DELETE',
+      `/api/lists/${list.id}/members/${omar.id}`,
+    );
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(await j.phoneOf(omar)).toHaveLength(1);
+    const [enrolment] = await j.enrolments(omar.id);
+    expect(enrolment?.state).toMatchObject({ status: 'exited', endReason: 'left-list' });
   });
 });

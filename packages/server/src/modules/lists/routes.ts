@@ -11,9 +11,15 @@ export default async function listRoutes(
 ): Promise<void> {
   defineRoute(app, routes.lists.list, async (request) => lists.all(contextOf(request).actor.orgId));
 
+  defineRoute(app, routes.lists.create, async (request, reply) =>
+    reply.status(201).send(await lists.createByHand(contextOf(request), request.body)),
+  );
+
   defineRoute(app, routes.lists.members, async (request) => {
     const ctx = contextOf(request);
-    return lists.members(ctx, request.params.id, (ids) => restrictions.hiddenAmong(ctx.actor, ids));
+    return lists.members(ctx, request.params.id, request.query, (ids) =>
+      restrictions.hiddenAmong(ctx.actor, ids),
+    );
   });
 
   defineRoute(app, routes.lists.addMember, async (request) => {

@@ -50,9 +50,17 @@ export const patientListMembers = pgTable(
     patientId: patientIdColumn(),
     /** Issue 11 (h11l): when the patient entered the list. */
     addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Issue 11 (h11l): who put them there, shown in the console: `staff`, `journey:<key>`, or
+     * the list's source for the members it was saved with; null for members added before.
+     */
+    source: text('source'),
+    /** The staff member who added them, when one did. */
+    addedBy: uuid('added_by'),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.listId, t.patientId] }),
+    sameOrganization(t.orgId, t.addedBy, users),
     sameOrganization(t.orgId, t.listId, patientLists),
     sameOrganization(t.orgId, t.patientId, patients),
   ],

@@ -1,18 +1,22 @@
 import {
   badRequest,
+  decodeKeysetCursor,
   notFound,
-  PATIENT_LIST_PAGE,
   type PatientListCreate,
   type PatientListItem,
   type PatientListMembers,
+  type PatientListMembersQuery,
+  type PatientListNew,
   type PatientListSummary,
   unknownReference,
 } from '@careloop/core';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
+import { pageOf } from '../../db/keyset.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { users } from '../auth/schema.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { patients } from '../patients/schema.js';
 import { patientListMembers, patientLists } from './schema.js';
@@ -26,6 +30,27 @@ export interface Membership {
   patientId: string;
   at: Date;
 }
+
+/** Who adds a member: `staff` (with the user), `journey:<key>`, or a saved list's source. */
+export interface MemberSource {
+  source: string;
+  addedBy: string | null;
+}
+
+/**
+ * What a patient leaving a list ends, told in the removal's transaction (the journey runtime:
+ * the enrolments the list started). Declared here by its shape, so the list module needs no
+ * import of journeys (journeys read lists). `keep`: the one left running, if any.
+ */
+export interface ListLeaving {
+  leftList(tx: Db, left: Membership & { list: ListRef }, keep: KeepRunning): Promise<void>;
+}
+
+/**
+ * Which running enrolment a departure leaves alone: none, the one whose step removed the
+ * patient, or the oldest (a merge: one person, one recall per list, the one that started first).
+ */
+export type KeepRunning = null | { enrolmentId: string } | 'oldest';
 
 /** A list a journey names: by its id or by its key. */
 export interface ListRef {
@@ -86,6 +111,8 @@ export class ListService {
           listId: list.id,
           patientId,
           addedAt: now,
+          source,
+          addedBy: ctx.actor.userId,
         })),
       );
       await this.audit.inTransaction(tx, ctx.audit, {
@@ -103,21 +130,59 @@ export class ListService {
     });
   }
 
+  /** A list made by hand in the console: empty, kept by staff (audited). */
+  async createByHand(ctx: RequestContext, input: PatientListNew): Promise<PatientListItem> {
+    const name = input.name.trim();
+    return this.database.withTenant(ctx.actor.orgId, async (tx) => {
+      const [list] = await tx
+        .insert(patientLists)
+        .values({
+          orgId: ctx.actor.orgId,
+          name,
+          source: 'staff',
+          createdBy: ctx.actor.userId,
+          createdAt: this.clock(),
+        })
+        .returning({ id: patientLists.id });
+      if (!list) throw new Error('The patient list was not created');
+      await this.audit.inTransaction(tx, ctx.audit, {
+        action: 'create',
+        recordType: 'patient-list',
+        recordId: list.id,
+      });
+      const [made] = await summaries(tx, list.id);
+      if (!made) throw new Error('The patient list was not created');
+      return made;
+    });
+  }
+
   /** The organization's lists with their sizes, newest first (aggregates: no PHI). */
   async all(orgId: string): Promise<PatientListItem[]> {
     return this.database.withTenant(orgId, (tx) => summaries(tx, null));
   }
 
+  // Issue 11 (h11l): removal ends what the list started; the journey runtime registers here.
+  private leaving: ListLeaving | null = null;
+
+  /** Removals tell `leaving`, in their transaction (docs/adr/0040, addendum). */
+  endsEnrolmentsThrough(leaving: ListLeaving): void {
+    this.leaving = leaving;
+  }
+
   /**
-   * A list's newest members by name (`hidden`: the restricted ones the caller may not open,
-   * flagged); each patient shown is an audited read.
+   * A page of a list's members by name, newest first (`hidden`: the restricted ones the caller
+   * may not open, flagged); each patient shown is an audited read.
    */
   async members(
     ctx: RequestContext,
     listId: string,
+    query: PatientListMembersQuery,
     hidden: (patientIds: string[]) => Promise<Set<string>>,
   ): Promise<PatientListMembers> {
     const orgId = ctx.actor.orgId;
+    const limit = query.limit ?? 25;
+    // A cursor is input: an instant and a uuid, else a 400 naming it.
+    const after = query.cursor ? decodeKeysetCursor(query.cursor, ['instant', 'uuid']) : null;
     const { list, rows } = await this.database.withTenant(orgId, async (tx) => {
       const [list] = await summaries(tx, listId);
       if (!list) throw notFound('Patient list');
@@ -127,6 +192,8 @@ export class ListService {
           givenName: patients.givenName,
           familyName: patients.familyName,
           addedAt: patientListMembers.addedAt,
+          source: patientListMembers.source,
+          addedBy: users.displayName,
         })
         .from(patientListMembers)
         .innerJoin(
@@ -136,15 +203,31 @@ export class ListService {
             eq(patients.id, patientListMembers.patientId),
           ),
         )
-        .where(eq(patientListMembers.listId, listId))
-        .orderBy(desc(patientListMembers.addedAt), patientListMembers.patientId)
-        .limit(PATIENT_LIST_PAGE + 1);
+        .leftJoin(
+          users,
+          and(eq(users.orgId, patientListMembers.orgId), eq(users.id, patientListMembers.addedBy)),
+        )
+        .where(
+          and(
+            eq(patientListMembers.listId, listId),
+            after
+              ? sql`(${patientListMembers.addedAt}, ${patientListMembers.patientId}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(desc(patientListMembers.addedAt), desc(patientListMembers.patientId))
+        .limit(limit + 1);
       return { list, rows };
     });
-    const shown = rows.slice(0, PATIENT_LIST_PAGE);
-    const restricted = await hidden(shown.map((r) => r.patientId));
+    const page = pageOf(
+      rows,
+      limit,
+      (r) => [r.addedAt.toISOString(), r.patientId],
+      (r) => r,
+    );
+    const restricted = await hidden(page.items.map((r) => r.patientId));
     await Promise.all(
-      shown.map((r) =>
+      page.items.map((r) =>
         this.audit.read(ctx.audit, {
           action: 'read',
           recordType: 'patient-list-member',
@@ -155,14 +238,16 @@ export class ListService {
     );
     return {
       list,
-      items: shown.map((r) => ({
+      items: page.items.map((r) => ({
         patientId: r.patientId,
         givenName: r.givenName,
         familyName: r.familyName,
         restricted: restricted.has(r.patientId),
         addedAt: r.addedAt.toISOString(),
+        source: r.source,
+        addedBy: r.addedBy,
       })),
-      truncated: rows.length > PATIENT_LIST_PAGE,
+      nextCursor: page.nextCursor,
     };
   }
 
@@ -176,7 +261,11 @@ export class ListService {
         .from(patients)
         .where(eq(patients.id, patientId));
       if (!patient) throw unknownReference('patientId', 'patient');
-      const changed = await this.add(tx, { orgId, listId, patientId, at: this.clock() });
+      const changed = await this.add(
+        tx,
+        { orgId, listId, patientId, at: this.clock() },
+        { source: 'staff', addedBy: ctx.actor.userId },
+      );
       if (changed)
         await this.audit.inTransaction(tx, ctx.audit, {
           action: 'create',
@@ -209,11 +298,11 @@ export class ListService {
    * Adds a member in `tx` (a staff request's, a journey step's) and announces `list.entered`
    * there. True when the list changed; false when the patient was already on it.
    */
-  async add(tx: Db, membership: Membership): Promise<boolean> {
+  async add(tx: Db, membership: Membership, by: MemberSource): Promise<boolean> {
     const { orgId, listId, patientId, at } = membership;
     const inserted = await tx
       .insert(patientListMembers)
-      .values({ orgId, listId, patientId, addedAt: at })
+      .values({ orgId, listId, patientId, addedAt: at, source: by.source, addedBy: by.addedBy })
       .onConflictDoNothing()
       .returning({ patientId: patientListMembers.patientId });
     if (inserted.length === 0) return false;
@@ -221,8 +310,12 @@ export class ListService {
     return true;
   }
 
-  /** Removes a member in `tx`. True when the list changed. */
-  async remove(tx: Db, membership: Membership): Promise<boolean> {
+  /**
+   * Removes a member in `tx` and, when the list changed, ends there the running enrolments the
+   * list started for the patient (all but `keep`, the enrolment removing them). True when the
+   * list changed.
+   */
+  async remove(tx: Db, membership: Membership, keep: KeepRunning = null): Promise<boolean> {
     const deleted = await tx
       .delete(patientListMembers)
       .where(
@@ -232,7 +325,10 @@ export class ListService {
         ),
       )
       .returning({ patientId: patientListMembers.patientId });
-    return deleted.length > 0;
+    if (deleted.length === 0) return false;
+    const list = await this.resolve(tx, membership.listId);
+    if (this.leaving && list) await this.leaving.leftList(tx, { ...membership, list }, keep);
+    return true;
   }
 
   /** The list a journey names (its id or its key) in the organization of `tx`, or null. */
@@ -254,6 +350,38 @@ export class ListService {
     const found = await this.resolve(tx, key);
     if (!found) throw new Error(`list ${key} was neither found nor created`);
     return found;
+  }
+
+  /**
+   * After a merge (mpi), in its transaction: the merged record's memberships follow the person.
+   * A list the survivor was not on takes the survivor instead, as added then and by whom (no
+   * entry is announced: the merged record's enrolments moved with the merge and go on). A list
+   * both were on keeps the survivor's membership; the merged record leaves it, and of the
+   * person's running enrolments the list started, all but the oldest end as `left-list`.
+   */
+  async followMerge(
+    tx: Db,
+    merge: { orgId: string; survivorId: string; mergedId: string },
+  ): Promise<void> {
+    const { orgId, survivorId, mergedId } = merge;
+    const at = this.clock();
+    const memberships = await tx
+      .delete(patientListMembers)
+      .where(eq(patientListMembers.patientId, mergedId))
+      .returning();
+    for (const m of memberships) {
+      if (!(await this.isMember(tx, m.listId, survivorId))) {
+        await tx.insert(patientListMembers).values({ ...m, patientId: survivorId });
+        continue;
+      }
+      const list = await this.resolve(tx, m.listId);
+      if (this.leaving && list)
+        await this.leaving.leftList(
+          tx,
+          { orgId, listId: m.listId, patientId: survivorId, at, list },
+          'oldest',
+        );
+    }
   }
 
   /** Whether the patient is on the list (tests, a condition some day). */
@@ -285,12 +413,15 @@ async function summaries(tx: Db, listId: string | null): Promise<PatientListItem
     source: string;
     created_at: Date | string;
     size: number | string;
+    created_by: string | null;
   }>(
     await tx.execute(sql`
       select l.id, l.name, l.key, l.source, l.created_at,
              (select count(*) from patient_list_members m
-              where m.org_id = l.org_id and m.list_id = l.id)::int as size
+              where m.org_id = l.org_id and m.list_id = l.id)::int as size,
+             u.display_name as created_by
       from patient_lists l
+      left join users u on u.org_id = l.org_id and u.id = l.created_by
       ${listId ? sql`where l.id = ${listId}` : sql``}
       order by l.created_at desc, l.id
       limit 500`),
@@ -302,5 +433,6 @@ async function summaries(tx: Db, listId: string | null): Promise<PatientListItem
     source: r.source,
     size: Number(r.size),
     createdAt: new Date(r.created_at).toISOString(),
+    createdBy: r.created_by,
   }));
 }

@@ -18,6 +18,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { users } from '../auth/schema.js';
 import type { DomainEventSink } from '../integrations/webhooks/events.js';
+import type { ListService } from '../lists/service.js';
 import { updateGoldenRecord } from '../patients/golden-record.js';
 import { patientIdentifiers, patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
@@ -48,6 +49,8 @@ export class MpiService {
     private readonly audit: AuditLog,
     /** Issue 11: `patient.merged` to subscribed webhooks, in the merge's transaction. */
     private readonly events: DomainEventSink | null = null,
+    /** Issue 11 (h11l): the merged record's list memberships follow the person. */
+    private readonly lists: ListService | null = null,
   ) {}
 
   /** The open review items: a count, which names nobody, so it is not an audited read. */
@@ -212,6 +215,11 @@ export class MpiService {
       ...input,
       by: ctx.actor.userId,
     }).catch(refused);
+    await this.lists?.followMerge(tx, {
+      orgId: ctx.actor.orgId,
+      survivorId: input.survivorId,
+      mergedId: input.mergedId,
+    });
     if (kept) {
       await updateGoldenRecord(tx, ctx.actor.orgId, input.survivorId, {
         person: {

@@ -37,6 +37,9 @@ export interface HandlerContext {
   // Issue 11 (h11w): referrals over HL7 announced to journeys.
   /** Tells journeys of a referral the message created that is news, once it commits. */
   referralCreated(referral: ImportedReferral): void;
+  // Issue 11 (h11l): a merge's list memberships follow the person (docs/adr/0040, addendum).
+  /** After a merge, in its transaction: the merged record's lists pass to the survivor. */
+  followMerge(tx: Db, survivorId: string, mergedId: string): Promise<void>;
 }
 
 export interface HandlerResult {

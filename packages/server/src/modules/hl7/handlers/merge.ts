@@ -69,6 +69,7 @@ export const mergePatientMessage: Hl7Handler = async (tx, message, hc) => {
       }
       throw error;
     });
+    await hc.followMerge(tx, survivor, mergedId);
     hc.batch.forget();
     await hc.batch.touchpoints(tx, [
       hl7Touchpoint(hc, {

@@ -45,11 +45,13 @@ export function referralIsNews(facts: ReferralFacts, created: boolean, now: Date
  * done (completed). `on-hold` is not one: a hold is a pause the EHR lifts, and the follow-through
  * keeps running through it (its task, if it comes, names a referral that still exists).
  */
-export const REFERRAL_CLOSED_STATUSES: readonly string[] = [
-  'revoked',
-  'entered-in-error',
-  'completed',
-];
+export const REFERRAL_CLOSED_STATUSES = ['revoked', 'entered-in-error', 'completed'] as const;
+export type ReferralClosedStatus = (typeof REFERRAL_CLOSED_STATUSES)[number];
+
+/** Whether a referral's status is one of the closed ones. */
+export function isReferralClosedStatus(status: string): status is ReferralClosedStatus {
+  return (REFERRAL_CLOSED_STATUSES as readonly string[]).includes(status);
+}
 
 /**
  * Whether a change of a referral's status closes it (`referral.closed`): from any open status
@@ -57,7 +59,10 @@ export const REFERRAL_CLOSED_STATUSES: readonly string[] = [
  * closed again (completed after revoked), closes nothing: it started nothing, or it already
  * ended what it had started.
  */
-export function referralClosed(before: string | null, after: string): boolean {
-  if (before === null || REFERRAL_CLOSED_STATUSES.includes(before)) return false;
-  return REFERRAL_CLOSED_STATUSES.includes(after);
+export function referralClosed(
+  before: string | null,
+  after: string,
+): after is ReferralClosedStatus {
+  if (before === null || isReferralClosedStatus(before)) return false;
+  return isReferralClosedStatus(after);
 }

@@ -4,6 +4,7 @@ import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import { type AuditEntry, auditFields, type ChainedFields } from '../audit/service.js';
 import {
   ClinicalService,
+  type ClosedReferral,
   type ImportedReferral,
   type ReferralEventSink,
 } from '../clinical/service.js';
@@ -120,6 +121,8 @@ interface Attempt {
   domainEvents: DomainEvent[];
   /** Issue 11 (h11w): the referrals the batch's processed messages created that are news. */
   referrals: ImportedReferral[];
+  /** Issue 11 (h11r): the referrals the batch's processed messages closed. */
+  closedReferrals: ClosedReferral[];
 }
 
 /**
@@ -290,6 +293,7 @@ export class IngestLane {
         appointmentChanges: [],
         domainEvents: [],
         referrals: [],
+        closedReferrals: [],
       };
       const outcomes: IngestOutcome[] = [];
       for (const job of jobs) outcomes.push(await this.apply(run, job));
@@ -301,6 +305,9 @@ export class IngestLane {
       }
       if (run.referrals.length > 0) {
         await this.deps.referralEvents?.announce(tx, run.referrals);
+      }
+      if (run.closedReferrals.length > 0) {
+        await this.deps.referralEvents?.announceClosed(tx, run.closedReferrals);
       }
       await bt.last(await batch.writes(tx, run.log.statements()), run.audits);
       return outcomes;
@@ -365,10 +372,12 @@ export class IngestLane {
     const changes: ImportedAppointmentChange[] = [];
     const events: DomainEvent[] = [];
     const referrals: ImportedReferral[] = [];
+    const closedReferrals: ClosedReferral[] = [];
     const hc = contextFor(this.orgId, job, message, run, pending, this.deps.cipher, {
       changes,
       events,
       referrals,
+      closedReferrals,
     });
     try {
       const result =
@@ -379,6 +388,7 @@ export class IngestLane {
       run.appointmentChanges.push(...changes);
       run.domainEvents.push(...events);
       run.referrals.push(...referrals);
+      run.closedReferrals.push(...closedReferrals);
       return { status: 'processed', ackCode: 'AA', error: null, patientId: result.patientId };
     } catch (error) {
       if (run.mode === 'deferred') throw new RetryCarefully();
@@ -437,6 +447,7 @@ function contextFor(
     changes: ImportedAppointmentChange[];
     events: DomainEvent[];
     referrals: ImportedReferral[];
+    closedReferrals: ClosedReferral[];
   },
 ): HandlerContext {
   const { header } = message;
@@ -456,5 +467,6 @@ function contextFor(
     appointmentChanged: (change) => effects.changes.push(change),
     domainEvent: (event) => effects.events.push(event),
     referralCreated: (referral) => effects.referrals.push(referral),
+    referralClosed: (referral) => effects.closedReferrals.push(referral),
   };
 }

@@ -1,7 +1,7 @@
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import type { AuditEntry } from '../../audit/service.js';
-import type { ImportedReferral } from '../../clinical/service.js';
+import type { ClosedReferral, ImportedReferral } from '../../clinical/service.js';
 import type { DomainEvent } from '../../integrations/webhooks/events.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
@@ -37,6 +37,9 @@ export interface HandlerContext {
   // Issue 11 (h11w): referrals over HL7 announced to journeys.
   /** Tells journeys of a referral the message created that is news, once it commits. */
   referralCreated(referral: ImportedReferral): void;
+  // Issue 11 (h11r): a cancel ends the journeys the referral started (docs/adr/0047).
+  /** Tells journeys of a referral the message closed (core's referralClosed), once it commits. */
+  referralClosed(referral: ClosedReferral): void;
 }
 
 export interface HandlerResult {

@@ -9,6 +9,7 @@ import { tasks } from '../tasks/schema.js';
 import { messageTemplates } from '../templates/schema.js';
 import { ensureTemplates } from '../templates/service.js';
 import { readyJourneys } from './ready.js';
+import { journeyEnrolments } from './schema.js';
 import { useJourneyApp } from './test/journey-app.js';
 
 const DAY = 86_400_000;
@@ -329,5 +330,116 @@ describeEachDatabase('ready care journeys', (kind) => {
       },
     ]);
     expect(await j.stepsOf(omar)).toContain('invite:queued');
+  });
+
+  // Issue 11 (h11r): a referral closed ends the follow-through it started (docs/adr/0047).
+  it('referral follow-through: a FHIR referral put on hold keeps its journey; revoked before the 7 days, the journey exits (referral.revoked) and no message and no task follow', async () => {
+    await j.enable('referral-follow-through');
+    const phone = kind === 'pglite' ? '+16175553111' : '+16175553112';
+    const bundle = (status: 'active' | 'on-hold' | 'revoked') => ({
+      resourceType: 'Bundle' as const,
+      type: 'transaction' as const,
+      entry: [
+        {
+          fullUrl: 'urn:uuid:p-lena',
+          resource: {
+            resourceType: 'Patient' as const,
+            id: 'p-lena',
+            name: [{ family: 'Moreau', given: ['Lena'] }],
+            birthDate: '1969-07-14',
+            telecom: [{ system: 'phone' as const, value: phone, use: 'mobile' as const }],
+          },
+          request: { method: 'PUT' as const, url: 'Patient/p-lena' },
+        },
+        {
+          fullUrl: 'urn:uuid:sr-lena',
+          resource: {
+            resourceType: 'ServiceRequest' as const,
+            id: 'sr-lena',
+            status,
+            intent: 'order' as const,
+            category: [
+              {
+                coding: [
+                  {
+                    system: 'http://snomed.info/sct',
+                    code: '3457005',
+                    display: 'Patient referral',
+                  },
+                ],
+              },
+            ],
+            subject: { reference: 'urn:uuid:p-lena' },
+            authoredOn: new Date(clock.now().getTime() - DAY).toISOString(),
+          },
+          request: { method: 'PUT' as const, url: 'ServiceRequest/sr-lena' },
+        },
+      ],
+    });
+    const actor = systemActor(j.tenant.orgId);
+    const send = async (status: 'active' | 'on-hold' | 'revoked') => {
+      const done = await j.app.services.fhir.imports.importBundle(
+        j.tenant.orgId,
+        actor,
+        bundle(status),
+        { sourceSystem: 'ehr', asOf: clock.now() },
+      );
+      expect(done.entries.map((e) => e.outcome)).not.toContain('rejected');
+    };
+    const jobsNamed = async (name: string) =>
+      rowsOf<{ data: { orgId: string; serviceRequestId: string; status?: string } }>(
+        await j.app.database.system((tx) =>
+          tx.execute(
+            sql`select data from pgboss.job where name = ${name} and data->>'orgId' = ${j.tenant.orgId}`,
+          ),
+        ),
+      ).map((r) => r.data);
+
+    await send('active');
+    const [created] = await jobsNamed('referral.created');
+    if (!created) throw new Error('not announced');
+    await j.runtime().onReferralCreated(created);
+    const [enrolment] = await j.app.database.system((tx) =>
+      tx
+        .select({ id: journeyEnrolments.id, patientId: journeyEnrolments.patientId })
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.contextKey, `referral:${created.serviceRequestId}`)),
+    );
+    if (!enrolment) throw new Error('not enrolled');
+    const lena = enrolment.patientId;
+    await j.settle(lena);
+    expect(await j.stepsOf(lena)).toEqual(['invite:queued', 'wait-booked:entered']);
+
+    // A hold is not a close (ADR 0047): nothing is announced, the journey waits on.
+    clock.advance(DAY);
+    await send('on-hold');
+    expect(await jobsNamed('referral.closed')).toEqual([]);
+    clock.advance(DAY);
+    await send('revoked');
+    const closed = await jobsNamed('referral.closed');
+    expect(closed).toEqual([
+      { orgId: j.tenant.orgId, serviceRequestId: created.serviceRequestId, status: 'revoked' },
+    ]);
+    for (const payload of closed) {
+      if (payload.status !== 'revoked') throw new Error('not revoked');
+      expect(await j.runtime().onReferralClosed({ ...payload, status: 'revoked' })).toEqual([
+        enrolment.id,
+      ]);
+    }
+    const [ended] = await j.enrolments(lena);
+    expect(ended).toMatchObject({ status: 'exited', currentNode: 'wait-booked' });
+    expect(ended?.state).toMatchObject({ endReason: 'referral.revoked' });
+
+    // Past the 7 days: no task; the invite, withdrawn before it went, never reaches the phone.
+    clock.advance(6 * DAY);
+    expect(await j.runtime().runStep(j.tenant.orgId, enrolment.id)).toBe('idle');
+    await j.settle(lena);
+    expect(await j.stepsOf(lena)).toEqual(['invite:queued', 'wait-booked:entered']);
+    expect(
+      await j.app.database.system((tx) =>
+        tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.patientId, lena)),
+      ),
+    ).toEqual([]);
+    expect(await j.phoneOf({ id: lena, phone })).toEqual([]);
   });
 });

@@ -34,10 +34,10 @@ export * from './journeys/api.js';
 export * from './journeys/discharge.js';
 // Issue 11: journeys (schema, validator, step semantics, dry run).
 export * from './journeys/engine.js';
-// Issue 11 (h11o): HL7 ORM^O01 orders that need a visit become referrals.
-export * from './journeys/order.js';
 // Issue 11 (h11l): leaving a list ends the enrolments it started.
 export * from './journeys/list-exit.js';
+// Issue 11 (h11o): HL7 ORM^O01 orders that need a visit become referrals.
+export * from './journeys/order.js';
 // Issue 11 (h11j): referrals imported as ServiceRequests start journeys.
 export * from './journeys/referral.js';
 export * from './journeys/schema.js';

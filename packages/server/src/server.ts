@@ -296,6 +296,10 @@ export async function startServer(
       await services.jobs.work('referral.created', { concurrency: 1 }, (job) =>
         services.journeys.runtime.onReferralCreated(job),
       );
+      // Issue 11 (h11r): a referral closed; the journeys it started end (docs/adr/0047).
+      await services.jobs.work('referral.closed', { concurrency: 1 }, async (job) => {
+        await services.journeys.runtime.onReferralClosed(job);
+      });
       // Issue 11 (h11l): a patient entered a list; journeys that start on it enrol them.
       await services.jobs.work('list.entered', { concurrency: 1 }, async (job) => {
         await services.journeys.runtime.onListEntered(job);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type EnrolmentContext,
   type EnrolmentState,
+  exitEnrolment,
   hash32,
   initialState,
   journeyStepKey,
@@ -308,5 +309,23 @@ describe('simulateJourney', () => {
       'send sms appointment-reminder-2d (valid until 2026-12-10T13:00:00.000Z)',
     );
     expect(path.lines.at(-1)?.text).toBe('end completed (done)');
+  });
+});
+
+describe('exitEnrolment', () => {
+  it('ends an active enrolment as exited with the reason, its wait and timer gone; an ended one stays as it was', () => {
+    const run = driver(reminderJourney());
+    run.step({ kind: 'start' }, '2026-12-01T15:00:00.000Z');
+    expect(run.state).toMatchObject({ status: 'active' });
+    expect(run.state.wakeAt).not.toBeNull();
+    const exited = exitEnrolment(run.state, 'referral.revoked');
+    expect(exited).toMatchObject({
+      status: 'exited',
+      wakeAt: null,
+      awaiting: null,
+      endReason: 'referral.revoked',
+      node: run.state.node,
+    });
+    expect(exitEnrolment(exited, 'referral.completed')).toBe(exited);
   });
 });

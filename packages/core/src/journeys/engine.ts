@@ -110,6 +110,16 @@ export function stepEnrolment(
   return run.result();
 }
 
+/**
+ * The state of an enrolment ended from outside its graph (issue 11, h11r: the referral that
+ * started it was closed): exited with `reason`, no wait left. An enrolment already ended is
+ * returned as it is.
+ */
+export function exitEnrolment(state: EnrolmentState, reason: string): EnrolmentState {
+  if (state.status !== 'active') return state;
+  return { ...state, status: 'exited', wakeAt: null, awaiting: null, endReason: reason };
+}
+
 class Run {
   private readonly byId: Map<string, JourneyNode>;
   private readonly visited: StepResult['visited'] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, stepEnrolment } from './engine.js';
+import { exitEnrolment, initialState, stepEnrolment } from './engine.js';
 import { reminderJourney } from './fixtures.js';
-import { exitEnrolment, LEFT_LIST, startsOnList } from './list-exit.js';
+import { LEFT_LIST, startsOnList } from './list-exit.js';
 
 const LIST = { id: '0f8fad5b-d9cb-469f-a165-70867728950e', key: 'due-for-preventive-screening' };
 

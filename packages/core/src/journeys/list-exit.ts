@@ -1,9 +1,9 @@
-import type { EnrolmentState } from './engine.js';
 import type { JourneyDefinition } from './schema.js';
 
 /**
  * Issue 11 (h11l): leaving a patient list ends what the list started (docs/adr/0040, addendum).
- * Pure: the server decides which enrolments these apply to and writes the result.
+ * Pure: the server decides which enrolments these apply to and ends each with engine.ts's
+ * `exitEnrolment` and this reason.
  */
 
 /** Why an enrolment ended when its patient left the list its journey started on. */
@@ -15,13 +15,4 @@ export function startsOnList(
   list: { id: string; key: string | null },
 ): boolean {
   return trigger.kind === 'list' && (trigger.list === list.id || trigger.list === list.key);
-}
-
-/**
- * A running enrolment ended as `exited` for `reason`: no wait, nothing awaited, where it was kept
- * as the last node. An enrolment already ended is returned as it was (a second removal, a retry).
- */
-export function exitEnrolment(state: EnrolmentState, reason: string): EnrolmentState {
-  if (state.status !== 'active') return state;
-  return { ...state, status: 'exited', wakeAt: null, awaiting: null, endReason: reason };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isReferral, referralIsNews } from './referral.js';
+import { isReferral, referralClosed, referralIsNews } from './referral.js';
 
 const now = new Date('2026-12-06T12:00:00Z');
 const referral = {
@@ -34,5 +34,19 @@ describe('referrals', () => {
     expect(referralIsNews({ ...referral, codes: [], labels: ['Lab order'] }, true, now)).toBe(
       false,
     );
+  });
+
+  it('is closed when it leaves the open statuses for revoked, entered in error or completed; a hold is not a close', () => {
+    expect(referralClosed('active', 'revoked')).toBe(true);
+    expect(referralClosed('active', 'entered-in-error')).toBe(true);
+    expect(referralClosed('active', 'completed')).toBe(true);
+    expect(referralClosed('on-hold', 'revoked')).toBe(true);
+    expect(referralClosed('active', 'on-hold')).toBe(false);
+    expect(referralClosed('on-hold', 'active')).toBe(false);
+    expect(referralClosed('active', 'active')).toBe(false);
+    // Created closed, or closed again: it has nothing running to end.
+    expect(referralClosed(null, 'revoked')).toBe(false);
+    expect(referralClosed('revoked', 'completed')).toBe(false);
+    expect(referralClosed('revoked', 'revoked')).toBe(false);
   });
 });

@@ -38,3 +38,31 @@ export function referralIsNews(facts: ReferralFacts, created: boolean, now: Date
   const age = now.getTime() - facts.authoredAt.getTime();
   return age <= REFERRAL_NEWS_DAYS * 86_400_000 && age >= -86_400_000;
 }
+
+// Issue 11 (h11r): a referral that leaves the active state ends what it started (docs/adr/0047).
+/**
+ * The statuses that close a referral for journeys: cancelled (revoked), entered in error, or
+ * done (completed). `on-hold` is not one: a hold is a pause the EHR lifts, and the follow-through
+ * keeps running through it (its task, if it comes, names a referral that still exists).
+ */
+export const REFERRAL_CLOSED_STATUSES = ['revoked', 'entered-in-error', 'completed'] as const;
+export type ReferralClosedStatus = (typeof REFERRAL_CLOSED_STATUSES)[number];
+
+/** Whether a referral's status is one of the closed ones. */
+export function isReferralClosedStatus(status: string): status is ReferralClosedStatus {
+  return (REFERRAL_CLOSED_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * Whether a change of a referral's status closes it (`referral.closed`): from any open status
+ * (active, on-hold, draft, unknown) to a closed one. A referral created already closed, or
+ * closed again (completed after revoked), closes nothing: it started nothing, or it already
+ * ended what it had started.
+ */
+export function referralClosed(
+  before: string | null,
+  after: string,
+): after is ReferralClosedStatus {
+  if (before === null || isReferralClosedStatus(before)) return false;
+  return isReferralClosedStatus(after);
+}

@@ -29,6 +29,9 @@ export const JOURNEY_EVENTS = [
   'referral.created',
   // Issue 11 (h11v): a post-visit survey answered (the condition reads `survey.category`).
   'survey.answered',
+  // Issue 11 (h11r): a referral left the active state: revoked, entered in error or completed
+  // (core's referralClosed; the condition reads `referral.status`). docs/adr/0047.
+  'referral.closed',
 ] as const;
 export type JourneyEvent = (typeof JOURNEY_EVENTS)[number];
 const EventName = literals(JOURNEY_EVENTS);
@@ -119,6 +122,8 @@ export const JOURNEY_ATTRIBUTES = [
   'call.outcome',
   // Issue 11 (h11v): promoter, passive or detractor (core's npsCategory) of `survey.answered`.
   'survey.category',
+  // Issue 11 (h11r): revoked, entered-in-error or completed, of `referral.closed`.
+  'referral.status',
 ] as const;
 export type JourneyAttribute = (typeof JOURNEY_ATTRIBUTES)[number];
 

@@ -29,6 +29,7 @@ export {
 export { encounterReason } from './reason.js';
 // Issue 11 (h11j): imported referrals reach journeys.
 export {
+  type ClosedReferral,
   type ImportedReferral,
   type ReferralEventSink,
   referralEventsTo,

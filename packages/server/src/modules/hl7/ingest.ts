@@ -4,6 +4,7 @@ import { isConnectFailure, isDatabaseUnavailable } from '../../db/errors.js';
 import { type AuditEntry, auditFields, type ChainedFields } from '../audit/service.js';
 import {
   ClinicalService,
+  type ClosedReferral,
   type ImportedReferral,
   type ReferralEventSink,
 } from '../clinical/service.js';
@@ -126,6 +127,8 @@ interface Attempt {
   domainEvents: DomainEvent[];
   /** Issue 11 (h11w): the referrals the batch's processed messages created that are news. */
   referrals: ImportedReferral[];
+  /** Issue 11 (h11r): the referrals the batch's processed messages closed. */
+  closedReferrals: ClosedReferral[];
 }
 
 /**
@@ -296,6 +299,7 @@ export class IngestLane {
         appointmentChanges: [],
         domainEvents: [],
         referrals: [],
+        closedReferrals: [],
       };
       const outcomes: IngestOutcome[] = [];
       for (const job of jobs) outcomes.push(await this.apply(run, job));
@@ -307,6 +311,9 @@ export class IngestLane {
       }
       if (run.referrals.length > 0) {
         await this.deps.referralEvents?.announce(tx, run.referrals);
+      }
+      if (run.closedReferrals.length > 0) {
+        await this.deps.referralEvents?.announceClosed(tx, run.closedReferrals);
       }
       await bt.last(await batch.writes(tx, run.log.statements()), run.audits);
       return outcomes;
@@ -371,10 +378,12 @@ export class IngestLane {
     const changes: ImportedAppointmentChange[] = [];
     const events: DomainEvent[] = [];
     const referrals: ImportedReferral[] = [];
+    const closedReferrals: ClosedReferral[] = [];
     const hc = contextFor(this.orgId, job, message, run, pending, this.deps, {
       changes,
       events,
       referrals,
+      closedReferrals,
     });
     try {
       const result =
@@ -385,6 +394,7 @@ export class IngestLane {
       run.appointmentChanges.push(...changes);
       run.domainEvents.push(...events);
       run.referrals.push(...referrals);
+      run.closedReferrals.push(...closedReferrals);
       return { status: 'processed', ackCode: 'AA', error: null, patientId: result.patientId };
     } catch (error) {
       if (run.mode === 'deferred') throw new RetryCarefully();
@@ -443,6 +453,7 @@ function contextFor(
     changes: ImportedAppointmentChange[];
     events: DomainEvent[];
     referrals: ImportedReferral[];
+    closedReferrals: ClosedReferral[];
   },
 ): HandlerContext {
   const { header } = message;
@@ -464,5 +475,6 @@ function contextFor(
     referralCreated: (referral) => effects.referrals.push(referral),
     followMerge: async (tx, survivorId, mergedId) =>
       lists?.followMerge(tx, { orgId, survivorId, mergedId }),
+    referralClosed: (referral) => effects.closedReferrals.push(referral),
   };
 }

@@ -8,8 +8,11 @@ import { describeEachDatabase } from '../../test/databases.js';
 import { MllpClient } from '../../test/hl7/mllp-client.js';
 import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
 import { serviceRequests } from '../clinical/schema.js';
+import type { JobPayload } from '../jobs/names.js';
 import { journeyEnrolments } from '../journeys/schema.js';
 import { useJourneyApp } from '../journeys/test/journey-app.js';
+import { outboundMessages } from '../messaging/schema.js';
+import { tasks } from '../tasks/schema.js';
 import { touchpoints } from '../timeline/schema.js';
 import { frame } from './mllp/framer.js';
 import { startMllpListener } from './mllp/listener.js';
@@ -63,6 +66,24 @@ const NEXT_DAY = new Date('2021-10-21T09:00:00Z');
                 where name = 'referral.created' and data->>'orgId' = ${orgId}`,
           ),
         ),
+      );
+
+    const closedJobs = async (orgId = j.tenant.orgId) =>
+      rowsOf<{ data: JobPayload<'referral.closed'> }>(
+        await j.app.database.system((tx) =>
+          tx.execute(
+            sql`select data from pgboss.job
+                where name = 'referral.closed' and data->>'orgId' = ${orgId}`,
+          ),
+        ),
+      ).map((r) => r.data);
+
+    const messagesOf = (patientId: string) =>
+      j.app.database.system((tx) =>
+        tx
+          .select({ status: outboundMessages.status })
+          .from(outboundMessages)
+          .where(eq(outboundMessages.patientId, patientId)),
       );
 
     const referralTouchpoints = () =>
@@ -208,6 +229,69 @@ const NEXT_DAY = new Date('2021-10-21T09:00:00Z');
           ),
       );
       expect(enrolled).toEqual([{ status: 'active' }]);
+    });
+
+    // Issue 11 (h11r): a cancel ends the follow-through the order started (docs/adr/0047).
+    it('with referral follow-through running, a cancel (ORC-1 CA) before the 7 days ends the enrolment (referral.revoked): its invite withdrawn, and past the deadline no task and no message', async () => {
+      await j.enable('referral-follow-through');
+      // The sample's patient with a mobile number (PID-13 as parts), so the invite can go.
+      const first = (await sample('ORM-O01-01.hl7')).replace(
+        /\|78788788\^[^|]*\|/,
+        '|^PRN^CP^^1^617^5553191|',
+      );
+      await receive(first);
+      const [job] = await announced();
+      if (!job) throw new Error('not announced');
+      await j.runtime().onReferralCreated({ orgId: j.tenant.orgId, serviceRequestId: job.id });
+      const enrolmentOf = async () => {
+        const [row] = await j.app.database.system((tx) =>
+          tx
+            .select()
+            .from(journeyEnrolments)
+            .where(
+              and(
+                eq(journeyEnrolments.orgId, j.tenant.orgId),
+                eq(journeyEnrolments.contextKey, `referral:${job.id}`),
+              ),
+            ),
+        );
+        if (!row) throw new Error('not enrolled');
+        return row;
+      };
+      const { id: enrolmentId, patientId } = await enrolmentOf();
+      await j.settle(patientId);
+      expect(await j.stepsOf(patientId)).toEqual(['invite:queued', 'wait-booked:entered']);
+
+      // A re-sent order closes nothing; the cancel closes the referral, announced once.
+      await receive(variant(first, 'MSG00018-B'));
+      expect(await closedJobs()).toEqual([]);
+      await receive(variant(first, 'MSG00018-CA', 'ORC|NW|', 'ORC|CA|'));
+      await receive(variant(first, 'MSG00018-CA2', 'ORC|NW|', 'ORC|CA|'));
+      const closed = await closedJobs();
+      expect(closed).toEqual([
+        { orgId: j.tenant.orgId, serviceRequestId: job.id, status: 'revoked' },
+      ]);
+      for (const payload of closed) {
+        expect(await j.runtime().onReferralClosed(payload)).toEqual([enrolmentId]);
+      }
+      // Once is enough: again, nothing is left to end.
+      for (const payload of closed) expect(await j.runtime().onReferralClosed(payload)).toEqual([]);
+      const ended = await enrolmentOf();
+      expect(ended).toMatchObject({ status: 'exited', currentNode: 'wait-booked', wakeAt: null });
+      expect(ended.state).toMatchObject({ status: 'exited', endReason: 'referral.revoked' });
+      expect(await messagesOf(patientId)).toEqual([{ status: 'withdrawn' }]);
+
+      // The 7 days pass: the wake that was queued finds the enrolment ended.
+      j.clock.advance(8 * 86_400_000);
+      expect(await j.runtime().runStep(j.tenant.orgId, enrolmentId)).toBe('idle');
+      await j.settle(patientId);
+      expect(await j.stepsOf(patientId)).toEqual(['invite:queued', 'wait-booked:entered']);
+      expect(
+        await j.app.database.system((tx) =>
+          tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.patientId, patientId)),
+        ),
+      ).toEqual([]);
+      expect(await messagesOf(patientId)).toEqual([{ status: 'withdrawn' }]);
     });
 
     it('a malformed order is refused naming what is missing (no ORC, no PID, no order control), and changes nothing', async () => {

@@ -7,6 +7,7 @@ import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { SHARED_DATA, sharedDataAvailable } from '../../test/shared-data.js';
+import type { JobPayload } from '../jobs/names.js';
 import { journeyEnrolments } from '../journeys/schema.js';
 
 /**
@@ -62,6 +63,19 @@ const present = sharedDataAvailable('hl7v2/samples');
       ),
     );
 
+  const closedJobs = async () =>
+    rowsOf<{ data: JobPayload<'referral.closed'> }>(
+      await app.database.system((tx) =>
+        tx.execute(
+          sql`select data from pgboss.job
+              where name = 'referral.closed' and data->>'orgId' = ${tenant.orgId}`,
+        ),
+      ),
+    ).map((r) => r.data);
+
+  /** The referrals the tests before announced. */
+  const seen = new Set<string>();
+
   const nextDay = new Date('2022-01-26T09:00:00Z');
 
   it('a new REF^I12 is announced once; a re-sent one and a historic one start nothing; the follow-through journey enrols', async () => {
@@ -85,6 +99,7 @@ const present = sharedDataAvailable('hl7v2/samples');
 
     const [job] = jobs;
     if (!job) throw new Error('not announced');
+    seen.add(job.id);
     await app.services.journeys.runtime.onReferralCreated({
       orgId: tenant.orgId,
       serviceRequestId: job.id,
@@ -111,5 +126,48 @@ const present = sharedDataAvailable('hl7v2/samples');
     const outcome = await receive(broken, nextDay);
     expect(['AE', 'AR']).toContain(outcome.ackCode);
     expect(await announced()).toHaveLength(1);
+  });
+
+  // Issue 11 (h11r): a referral rejected (RF1-1 R) ends the follow-through (docs/adr/0047).
+  it('a REF^I12 rejecting a known referral (RF1-1 R) closes it once and ends the journey it started; a referral sent already rejected closes nothing', async () => {
+    const pending = variant('MSG00112E', '990003');
+    await receive(pending, nextDay);
+    const [job] = (await announced()).filter((a) => !seen.has(a.id));
+    if (!job) throw new Error('not announced');
+    await app.services.journeys.runtime.onReferralCreated({
+      orgId: tenant.orgId,
+      serviceRequestId: job.id,
+    });
+    const rejected = (controlId: string) =>
+      variant(controlId, '990003').replace('|P^Pending^HL70283|', '|R^Rejected^HL70283|');
+    await receive(rejected('MSG00112F'), nextDay);
+    await receive(rejected('MSG00112G'), nextDay);
+    const closed = await closedJobs();
+    expect(closed).toEqual([{ orgId: tenant.orgId, serviceRequestId: job.id, status: 'revoked' }]);
+    const [enrolment] = await app.database.system((tx) =>
+      tx
+        .select({ id: journeyEnrolments.id })
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.contextKey, `referral:${job.id}`)),
+    );
+    for (const payload of closed) {
+      expect(await app.services.journeys.runtime.onReferralClosed(payload)).toEqual([
+        enrolment?.id,
+      ]);
+    }
+    const [ended] = await app.database.system((tx) =>
+      tx
+        .select({ status: journeyEnrolments.status, state: journeyEnrolments.state })
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.contextKey, `referral:${job.id}`)),
+    );
+    expect(ended).toMatchObject({ status: 'exited', state: { endReason: 'referral.revoked' } });
+
+    // Sent already rejected: it started nothing, so it closes nothing.
+    await receive(
+      variant('MSG00112H', '990004').replace('|P^Pending^HL70283|', '|R^Rejected^HL70283|'),
+      nextDay,
+    );
+    expect(await closedJobs()).toHaveLength(1);
   });
 });

@@ -1,4 +1,9 @@
-import { APPOINTMENT_EVENTS, type AppointmentEvent } from '@careloop/core';
+import {
+  APPOINTMENT_EVENTS,
+  type AppointmentEvent,
+  REFERRAL_CLOSED_STATUSES,
+  type ReferralClosedStatus,
+} from '@careloop/core';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -82,6 +87,18 @@ export const JOBS = {
   // Issue 11 (h11j): a referral arrived (an imported ServiceRequest); journeys consume it.
   'referral.created': Type.Object(
     { orgId: Uuid, serviceRequestId: Uuid },
+    { additionalProperties: false },
+  ),
+  // Issue 11 (h11r): a referral was closed (docs/adr/0047); journeys it started end.
+  'referral.closed': Type.Object(
+    {
+      orgId: Uuid,
+      serviceRequestId: Uuid,
+      status: Type.Unsafe<ReferralClosedStatus>({
+        type: 'string',
+        enum: [...REFERRAL_CLOSED_STATUSES],
+      }),
+    },
     { additionalProperties: false },
   ),
   // Issue 11 (h11l): a patient entered a list (docs/adr/0040); journeys on the list consume it.

@@ -4,11 +4,13 @@ import { rowsOf } from '../../db/rows.js';
 import { TestTenant } from '../../test/app.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { systemActor } from '../../test/fhir/fixtures.js';
+import type { JobPayload } from '../jobs/names.js';
 import { appointments, visitTypes } from '../scheduling/schema.js';
 import { tasks } from '../tasks/schema.js';
 import { messageTemplates } from '../templates/schema.js';
 import { ensureTemplates } from '../templates/service.js';
 import { readyJourneys } from './ready.js';
+import { journeyEnrolments } from './schema.js';
 import { useJourneyApp } from './test/journey-app.js';
 
 const DAY = 86_400_000;
@@ -319,4 +321,188 @@ describeEachDatabase('ready care journeys', (kind) => {
     ]);
     expect(await j.stepsOf(omar)).toContain('invite:queued');
   });
+
+  type ReferralStatus = 'active' | 'on-hold' | 'revoked';
+  const referralBundle = (who: string, phone: string, status: ReferralStatus) => ({
+    resourceType: 'Bundle' as const,
+    type: 'transaction' as const,
+    entry: [
+      {
+        fullUrl: `urn:uuid:p-${who}`,
+        resource: {
+          resourceType: 'Patient' as const,
+          id: `p-${who}`,
+          name: [{ family: 'Moreau', given: [who] }],
+          birthDate: '1969-07-14',
+          telecom: [{ system: 'phone' as const, value: phone, use: 'mobile' as const }],
+        },
+        request: { method: 'PUT' as const, url: `Patient/p-${who}` },
+      },
+      {
+        fullUrl: `urn:uuid:sr-${who}`,
+        resource: {
+          resourceType: 'ServiceRequest' as const,
+          id: `sr-${who}`,
+          status,
+          intent: 'order' as const,
+          category: [
+            {
+              coding: [
+                {
+                  system: 'http://snomed.info/sct',
+                  code: '3457005',
+                  display: 'Patient referral',
+                },
+              ],
+            },
+          ],
+          subject: { reference: `urn:uuid:p-${who}` },
+          authoredOn: new Date(clock.now().getTime() - DAY).toISOString(),
+        },
+        request: { method: 'PUT' as const, url: `ServiceRequest/sr-${who}` },
+      },
+    ],
+  });
+  const sendReferral = async (who: string, phone: string, status: ReferralStatus) => {
+    const done = await j.app.services.fhir.imports.importBundle(
+      j.tenant.orgId,
+      systemActor(j.tenant.orgId),
+      referralBundle(who, phone, status),
+      { sourceSystem: 'ehr', asOf: clock.now() },
+    );
+    expect(done.entries.map((e) => e.outcome)).not.toContain('rejected');
+  };
+  const jobsNamed = async <N extends 'referral.created' | 'referral.closed'>(name: N) =>
+    rowsOf<{ data: JobPayload<N> }>(
+      await j.app.database.system((tx) =>
+        tx.execute(
+          sql`select data from pgboss.job where name = ${name} and data->>'orgId' = ${j.tenant.orgId}`,
+        ),
+      ),
+    ).map((r) => r.data);
+
+  // Issue 11 (h11r): a referral closed ends the follow-through it started (docs/adr/0047).
+  it('referral follow-through: a FHIR referral put on hold keeps its journey; revoked before the 7 days, the journey exits (referral.revoked) and no message and no task follow', async () => {
+    await j.enable('referral-follow-through');
+    const phone = kind === 'pglite' ? '+16175553111' : '+16175553112';
+    const send = (status: ReferralStatus) => sendReferral('lena', phone, status);
+    await send('active');
+    const [created] = await jobsNamed('referral.created');
+    if (!created) throw new Error('not announced');
+    await j.runtime().onReferralCreated(created);
+    const [enrolment] = await j.app.database.system((tx) =>
+      tx
+        .select({ id: journeyEnrolments.id, patientId: journeyEnrolments.patientId })
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.contextKey, `referral:${created.serviceRequestId}`)),
+    );
+    if (!enrolment) throw new Error('not enrolled');
+    const lena = enrolment.patientId;
+    await j.settle(lena);
+    expect(await j.stepsOf(lena)).toEqual(['invite:queued', 'wait-booked:entered']);
+
+    // A hold is not a close (ADR 0047): nothing is announced, the journey waits on.
+    clock.advance(DAY);
+    await send('on-hold');
+    expect(await jobsNamed('referral.closed')).toEqual([]);
+    clock.advance(DAY);
+    await send('revoked');
+    const closed = await jobsNamed('referral.closed');
+    expect(closed).toEqual([
+      { orgId: j.tenant.orgId, serviceRequestId: created.serviceRequestId, status: 'revoked' },
+    ]);
+    for (const payload of closed) {
+      expect(await j.runtime().onReferralClosed(payload)).toEqual([enrolment.id]);
+    }
+    const [ended] = await j.enrolments(lena);
+    expect(ended).toMatchObject({ status: 'exited', currentNode: 'wait-booked' });
+    expect(ended?.state).toMatchObject({ endReason: 'referral.revoked' });
+
+    // Past the 7 days: no task; the invite, withdrawn before it went, never reaches the phone.
+    clock.advance(6 * DAY);
+    expect(await j.runtime().runStep(j.tenant.orgId, enrolment.id)).toBe('idle');
+    await j.settle(lena);
+    expect(await j.stepsOf(lena)).toEqual(['invite:queued', 'wait-booked:entered']);
+    expect(
+      await j.app.database.system((tx) =>
+        tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.patientId, lena)),
+      ),
+    ).toEqual([]);
+    expect(await j.phoneOf({ id: lena, phone })).toEqual([]);
+  });
+
+  it('referral.closed is a journey event: a journey it starts enrols with the referral as context, reads referral.status, and is not ended by the close that started it', async () => {
+    await j.enable('referral-follow-through');
+    const editor = { orgId: j.tenant.orgId, userId: null };
+    const notice = await j.app.services.journeys.saveDraft(editor, {
+      key: 'referral-cancelled-notice',
+      name: 'Referral cancelled notice',
+      trigger: { kind: 'event', event: 'referral.closed' },
+      reentry: 'never',
+      entry: 'why',
+      nodes: [
+        {
+          id: 'why',
+          type: 'condition',
+          branches: [
+            {
+              when: { attribute: 'referral.status', op: 'equals', values: ['revoked'] },
+              next: 'tell',
+            },
+          ],
+          otherwise: 'done',
+        },
+        {
+          id: 'tell',
+          type: 'action',
+          action: {
+            kind: 'task',
+            title: 'Referral cancelled: tell the referrer',
+            team: 'front-desk',
+          },
+          next: 'done',
+        },
+        { id: 'done', type: 'exit' },
+      ],
+    });
+    await j.app.services.journeys.publish(editor, notice);
+    const phone = kind === 'pglite' ? '+16175553121' : '+16175553122';
+    await sendReferral('noor', phone, 'active');
+    const [created] = await jobsNamed('referral.created');
+    if (!created) throw new Error('not announced');
+    await j.runtime().onReferralCreated(created);
+    clock.advance(DAY);
+    await sendReferral('noor', phone, 'revoked');
+    const [closed] = await jobsNamed('referral.closed');
+    if (!closed) throw new Error('not announced');
+    const ended = await j.runtime().onReferralClosed(closed);
+    expect(ended).toHaveLength(1);
+    // Again (a retried job): the follow-through is over, the notice is not ended, none is added.
+    expect(await j.runtime().onReferralClosed(closed)).toEqual([]);
+    const noor = await patientOfEnrolment(ended[0] ?? '');
+    await j.settle(noor);
+    const rows = await j.enrolments(noor);
+    expect(rows.map((e) => ({ key: e.contextKey, status: e.status, node: e.currentNode }))).toEqual(
+      [
+        // Closed before its first step ran: it never sends its invitation.
+        { key: `referral:${closed.serviceRequestId}`, status: 'exited', node: 'invite' },
+        { key: `referral:${closed.serviceRequestId}`, status: 'completed', node: 'done' },
+      ],
+    );
+    expect(
+      await j.app.database.system((tx) =>
+        tx.select({ title: tasks.title }).from(tasks).where(eq(tasks.patientId, noor)),
+      ),
+    ).toEqual([{ title: 'Referral cancelled: tell the referrer' }]);
+  });
+
+  const patientOfEnrolment = async (id: string) => {
+    const [row] = await j.app.database.system((tx) =>
+      tx
+        .select({ patientId: journeyEnrolments.patientId })
+        .from(journeyEnrolments)
+        .where(eq(journeyEnrolments.id, id)),
+    );
+    return row?.patientId ?? '';
+  };
 });

@@ -4,6 +4,7 @@ import {
   type EnrolmentState,
   exitEnrolment,
   initialState,
+  isReferralClosedStatus,
   type JourneyDefinition,
   type JourneyEvent,
   type JourneyTimeField,
@@ -741,6 +742,100 @@ export class JourneyRuntime implements ListLeaving {
         context,
       });
     });
+  }
+
+  // Issue 11 (h11r): referrals closed (docs/adr/0047).
+  /**
+   * The `referral.closed` handler. The enrolments the referral started (their context key names
+   * it) end at once, exited with `referral.<status>` as the reason: their queued messages are
+   * withdrawn and their pending wakes find them ended, so no task and no message follow. The
+   * event then reaches the patient's enrolments waiting for `referral.closed`, and enrols the
+   * patient in journeys it starts. A referral open again when the job runs ends nothing.
+   * Returns the ids of the enrolments it ended.
+   */
+  async onReferralClosed(payload: JobPayload<'referral.closed'>): Promise<string[]> {
+    const { orgId, serviceRequestId } = payload;
+    const contextKey = `referral:${serviceRequestId}`;
+    const found = await this.database.withTenant(orgId, async (tx) => {
+      const [request] = await tx
+        .select({ patientId: serviceRequests.patientId, status: serviceRequests.status })
+        .from(serviceRequests)
+        .where(eq(serviceRequests.id, serviceRequestId));
+      if (!request || !isReferralClosedStatus(request.status)) return null;
+      const ended = await this.endReferralEnrolments(tx, contextKey, `referral.${request.status}`);
+      for (const id of ended) {
+        await this.audit.inTransaction(tx, systemActor(orgId), {
+          action: 'update',
+          recordType: 'journey-enrolment',
+          recordId: id,
+          patientId: request.patientId,
+          reason: `ended: referral ${request.status}`,
+        });
+      }
+      return { patientId: request.patientId, status: request.status, ended };
+    });
+    if (!found) return [];
+    const attributes = { 'referral.status': found.status };
+    const waiting = await this.database.withTenant(orgId, (tx) =>
+      tx
+        .select({ id: journeyEnrolments.id })
+        .from(journeyEnrolments)
+        .where(
+          and(
+            eq(journeyEnrolments.patientId, found.patientId),
+            eq(journeyEnrolments.status, 'active'),
+            sql`${journeyEnrolments.state}->>'awaiting' = 'referral.closed'`,
+          ),
+        ),
+    );
+    for (const e of waiting) {
+      await this.runStep(orgId, e.id, { kind: 'event', event: 'referral.closed', attributes });
+    }
+    await this.database.withTenant(orgId, async (tx) => {
+      const context = await patientContext(tx, found.patientId, { times: {}, attributes });
+      await this.enrolOnEvent(tx, orgId, 'referral.closed', {
+        patientId: found.patientId,
+        contextKey,
+        context,
+      });
+    });
+    return found.ended;
+  }
+
+  /**
+   * Ends the active enrolments of a referral's context as exited with `reason`, in `tx`, and
+   * withdraws their queued messages. A journey that starts on the close itself is left running.
+   */
+  private async endReferralEnrolments(
+    tx: Db,
+    contextKey: string,
+    reason: string,
+  ): Promise<string[]> {
+    const running = await tx
+      .select({
+        id: journeyEnrolments.id,
+        versionId: journeyEnrolments.versionId,
+        state: journeyEnrolments.state,
+      })
+      .from(journeyEnrolments)
+      .where(
+        and(eq(journeyEnrolments.contextKey, contextKey), eq(journeyEnrolments.status, 'active')),
+      )
+      .for('update');
+    const now = this.clock();
+    const ended: string[] = [];
+    for (const e of running) {
+      const { trigger } = await this.definition(tx, e.versionId);
+      if (trigger.kind === 'event' && trigger.event === 'referral.closed') continue;
+      const state = exitEnrolment(e.state as EnrolmentState, reason);
+      await this.outbox.withdraw(tx, `journey:${e.id}:`);
+      await tx
+        .update(journeyEnrolments)
+        .set({ state, status: state.status, wakeAt: null, updatedAt: now })
+        .where(eq(journeyEnrolments.id, e.id));
+      ended.push(e.id);
+    }
+    return ended;
   }
 
   // Issue 11 (h11l): entry into a list (docs/adr/0040).

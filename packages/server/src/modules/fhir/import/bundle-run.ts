@@ -5,7 +5,11 @@ import { DecryptionError, type FieldCipher } from '../../../crypto/field-cipher.
 import { JsonText } from '../../../db/bulk-sql.js';
 import type { Db } from '../../../db/client.js';
 import { rowsOf } from '../../../db/rows.js';
-import type { ImportedEncounterChange, ImportedReferral } from '../../clinical/service.js';
+import type {
+  ClosedReferral,
+  ImportedEncounterChange,
+  ImportedReferral,
+} from '../../clinical/service.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
 import type { LinkedRecord, PreparedEntry, RecordType } from '../mapping/context.js';
@@ -62,6 +66,8 @@ export class BundleRun {
   readonly encounterChanges = new Map<number, ImportedEncounterChange>();
   // Issue 11 (h11j): referrals created, by entry index: announced to journeys with the rows.
   readonly referrals = new Map<number, ImportedReferral>();
+  // Issue 11 (h11r): referrals closed, by entry index: the journeys they started end.
+  readonly closedReferrals = new Map<number, ClosedReferral>();
   readonly rawRecords = new Map<string, SourceRecordRow>();
   readonly links = new Map<string, SourceLinkRow>();
   private readonly writer: RowWriter;
@@ -233,6 +239,7 @@ export class BundleRun {
       }
       if (mapped.encounterChange) this.encounterChanges.set(entry.index, mapped.encounterChange);
       if (mapped.referral) this.referrals.set(entry.index, mapped.referral);
+      if (mapped.referralClosed) this.closedReferrals.set(entry.index, mapped.referralClosed);
       this.storeRaw(entry, 'mapped', null);
       this.links.set(key, {
         sourceType: entry.resourceType,
@@ -302,6 +309,7 @@ export class BundleRun {
     this.appointmentChanges.delete(entry.index);
     this.encounterChanges.delete(entry.index);
     this.referrals.delete(entry.index);
+    this.closedReferrals.delete(entry.index);
     const key = keyOf(entry.resourceType, entry.sourceId);
     const before = this.earlier.get(key);
     if (before) this.known.set(key, before);

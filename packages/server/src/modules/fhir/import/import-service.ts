@@ -363,6 +363,9 @@ export class FhirImportService {
     if (run.referrals.size > 0) {
       await this.referralEvents?.announce(tx, [...run.referrals.values()]);
     }
+    if (run.closedReferrals.size > 0) {
+      await this.referralEvents?.announceClosed(tx, [...run.closedReferrals.values()]);
+    }
     await this.auditRun(tx, actor, bundle, run);
     return run;
   }

@@ -13,7 +13,11 @@ import {
   questionnaireResponses,
   serviceRequests,
 } from '../../clinical/schema.js';
-import type { ImportedEncounterChange, ImportedReferral } from '../../clinical/service.js';
+import type {
+  ClosedReferral,
+  ImportedEncounterChange,
+  ImportedReferral,
+} from '../../clinical/service.js';
 import { locations, practitioners, serviceLines } from '../../directory/schema.js';
 import { mpiReviewItems, patientSourceRecords } from '../../mpi/schema.js';
 import {
@@ -170,6 +174,8 @@ export interface Mapped {
   encounterChange?: ImportedEncounterChange;
   // Issue 11 (h11j): a referral created by this import that is news (core's referralIsNews).
   referral?: ImportedReferral;
+  // Issue 11 (h11r): a referral this import closed (core's referralClosed; docs/adr/0047).
+  referralClosed?: ClosedReferral;
 }
 
 /** What a mapping may ask of the import: references, contained resources, its own record. */

@@ -1,11 +1,13 @@
 import type { TouchpointChannel } from '@careloop/core';
-import { referralIsNews } from '@careloop/core';
+import { referralClosed, referralIsNews } from '@careloop/core';
 import type {
   CodeableConcept,
   QuestionnaireResponseItem,
   QuestionnaireResponseItemAnswer,
   Reference,
 } from '@medplum/fhirtypes';
+import { eq } from 'drizzle-orm';
+import { serviceRequests } from '../../clinical/schema.js';
 import { NotMapped } from '../outcome.js';
 import { codeOf, firstLabel, instantOf, labelOf, quantityText } from '../values.js';
 import { type MapContext, mapperFor, quietly, target, upsert } from './context.js';
@@ -78,8 +80,25 @@ export const mapServiceRequest = mapperFor('ServiceRequest', async (request, ctx
       }),
     ],
   );
-  return news ? { ...mapped, referral: { orgId: ctx.orgId, serviceRequestId: id.id } } : mapped;
+  // Issue 11 (h11r): one revoked, entered in error or completed ends what it started (ADR 0047).
+  const before = id.created ? null : await serviceRequestStatus(ctx, id.id);
+  const closed = referralClosed(before, request.status) ? request.status : null;
+  return {
+    ...mapped,
+    ...(news ? { referral: { orgId: ctx.orgId, serviceRequestId: id.id } } : {}),
+    ...(closed
+      ? { referralClosed: { orgId: ctx.orgId, serviceRequestId: id.id, status: closed } }
+      : {}),
+  };
 });
+
+async function serviceRequestStatus(ctx: MapContext, id: string): Promise<string | null> {
+  const [row] = await ctx.tx
+    .select({ status: serviceRequests.status })
+    .from(serviceRequests)
+    .where(eq(serviceRequests.id, id));
+  return row?.status ?? null;
+}
 
 /** v3 ParticipationMode codes (and plain words) to the channel a touchpoint names. */
 const MEDIUM_CHANNELS: [RegExp, TouchpointChannel][] = [

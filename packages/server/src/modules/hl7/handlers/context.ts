@@ -1,7 +1,7 @@
 import type { FieldCipher } from '../../../crypto/field-cipher.js';
 import type { Db } from '../../../db/client.js';
 import type { AuditEntry } from '../../audit/service.js';
-import type { ImportedReferral } from '../../clinical/service.js';
+import type { ClosedReferral, ImportedReferral } from '../../clinical/service.js';
 import type { DomainEvent } from '../../integrations/webhooks/events.js';
 import type { ImportedAppointmentChange } from '../../scheduling/service.js';
 import type { NewTouchpoint } from '../../timeline/service.js';
@@ -40,6 +40,9 @@ export interface HandlerContext {
   // Issue 11 (h11l): a merge's list memberships follow the person (docs/adr/0040, addendum).
   /** After a merge, in its transaction: the merged record's lists pass to the survivor. */
   followMerge(tx: Db, survivorId: string, mergedId: string): Promise<void>;
+  // Issue 11 (h11r): a cancel ends the journeys the referral started (docs/adr/0047).
+  /** Tells journeys of a referral the message closed (core's referralClosed), once it commits. */
+  referralClosed(referral: ClosedReferral): void;
 }
 
 export interface HandlerResult {

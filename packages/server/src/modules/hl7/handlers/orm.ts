@@ -4,6 +4,7 @@ import {
   orderControl,
   orderNeedsVisit,
   orderStatus,
+  referralClosed,
   referralIsNews,
 } from '@careloop/core';
 import { eq } from 'drizzle-orm';
@@ -128,15 +129,24 @@ async function saveKeys(
   }
 }
 
-/** Whether the referral already holds every value of `changes` (its update time aside). */
-async function unchanged(
+type ServiceRequestRow = typeof serviceRequests.$inferSelect;
+
+/** The referral as it is before the message changes it (null if it is not there). */
+async function currentOf(
   tx: Db,
   hc: HandlerContext,
   id: string,
-  changes: Partial<Record<keyof typeof serviceRequests.$inferSelect, unknown>>,
-): Promise<boolean> {
+): Promise<ServiceRequestRow | null> {
   hc.batch.written(id);
   const [current] = await tx.select().from(serviceRequests).where(eq(serviceRequests.id, id));
+  return current ?? null;
+}
+
+/** Whether the referral already holds every value of `changes` (its update time aside). */
+function unchanged(
+  current: ServiceRequestRow | null,
+  changes: Partial<Record<keyof ServiceRequestRow, unknown>>,
+): boolean {
   if (!current) return false;
   return Object.entries(changes).every(([column, value]) => {
     if (column === 'updatedAt') return true;
@@ -184,10 +194,15 @@ async function apply(
   const requestId = plan.kind === 'update' ? plan.link.recordId : crypto.randomUUID();
   if (plan.kind === 'update') {
     const changes = plan.full ? details : { status, updatedAt: hc.receivedAt };
+    const current = await currentOf(tx, hc, requestId);
     // A re-sent order (a new control id, the same order) changes nothing and says nothing.
-    if (await unchanged(tx, hc, requestId, changes)) return;
+    if (unchanged(current, changes)) return;
     await hc.batch.update(tx, 'serviceRequests', hc.orgId, requestId, changes);
     if (plan.full) await saveKeys(tx, hc, order, requestId, patientId);
+    // Issue 11 (h11r): a cancel (CA, OC, DC…) ends the journeys the order started (ADR 0047).
+    if (referralClosed(current?.status ?? null, status)) {
+      hc.referralClosed({ orgId: hc.orgId, serviceRequestId: requestId, status });
+    }
   } else {
     await hc.batch.insertServiceRequest(tx, { ...details, id: requestId, orgId: hc.orgId });
     await saveKeys(tx, hc, order, requestId, patientId);

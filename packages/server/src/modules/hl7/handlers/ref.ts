@@ -1,4 +1,6 @@
-import { referralIsNews } from '@careloop/core';
+import { referralClosed, referralIsNews } from '@careloop/core';
+import { eq } from 'drizzle-orm';
+import { serviceRequests } from '../../clinical/schema.js';
 import { readCoded, readTime } from '../parse/datatypes.js';
 import { invalid, missing } from '../parse/errors.js';
 import { referralKey, visitKey } from '../parse/keys.js';
@@ -71,7 +73,16 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
   };
   const requestId = link?.recordId ?? crypto.randomUUID();
   if (link) {
+    // Issue 11 (h11r): RF1-1 R or E of a known referral ends the journeys it started (ADR 0047).
+    hc.batch.written(requestId);
+    const [before] = await tx
+      .select({ status: serviceRequests.status })
+      .from(serviceRequests)
+      .where(eq(serviceRequests.id, requestId));
     await hc.batch.update(tx, 'serviceRequests', hc.orgId, requestId, values);
+    if (referralClosed(before?.status ?? null, values.status)) {
+      hc.referralClosed({ orgId: hc.orgId, serviceRequestId: requestId, status: values.status });
+    }
   } else {
     await hc.batch.insertServiceRequest(tx, { ...values, id: requestId, orgId: hc.orgId });
     if (key) {

@@ -296,7 +296,7 @@ export async function startServer(
       await services.jobs.work('referral.created', { concurrency: 1 }, (job) =>
         services.journeys.runtime.onReferralCreated(job),
       );
-      // Issue 11 (h11r): a referral closed; the journeys it started end (docs/adr/0047).
+      // Issue 11 (h11r): a referral closed; the journeys it started end (docs/adr/0045).
       await services.jobs.work('referral.closed', { concurrency: 1 }, async (job) => {
         await services.journeys.runtime.onReferralClosed(job);
       });

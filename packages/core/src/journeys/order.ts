@@ -1,7 +1,7 @@
 /**
  * HL7 v2 orders (ORM^O01, issue 11): which orders are referrals awaiting scheduling, and what
  * an order control (ORC-1) does to one. Pure: the HL7 handler reads the segments, this decides
- * (docs/adr/0045-orm-orders-as-referrals.md).
+ * (docs/adr/0044-orm-orders-as-referrals.md).
  */
 
 /** The FHIR ServiceRequest status an order is in. */

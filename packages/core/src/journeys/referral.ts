@@ -39,7 +39,7 @@ export function referralIsNews(facts: ReferralFacts, created: boolean, now: Date
   return age <= REFERRAL_NEWS_DAYS * 86_400_000 && age >= -86_400_000;
 }
 
-// Issue 11 (h11r): a referral that leaves the active state ends what it started (docs/adr/0047).
+// Issue 11 (h11r): a referral that leaves the active state ends what it started (docs/adr/0045).
 /**
  * The statuses that close a referral for journeys: cancelled (revoked), entered in error, or
  * done (completed). `on-hold` is not one: a hold is a pause the EHR lifts, and the follow-through

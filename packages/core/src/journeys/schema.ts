@@ -30,7 +30,7 @@ export const JOURNEY_EVENTS = [
   // Issue 11 (h11v): a post-visit survey answered (the condition reads `survey.category`).
   'survey.answered',
   // Issue 11 (h11r): a referral left the active state: revoked, entered in error or completed
-  // (core's referralClosed; the condition reads `referral.status`). docs/adr/0047.
+  // (core's referralClosed; the condition reads `referral.status`). docs/adr/0045.
   'referral.closed',
 ] as const;
 export type JourneyEvent = (typeof JOURNEY_EVENTS)[number];

@@ -8,7 +8,7 @@ export interface ImportedReferral {
   serviceRequestId: string;
 }
 
-// Issue 11 (h11r): a referral closed (docs/adr/0047).
+// Issue 11 (h11r): a referral closed (docs/adr/0045).
 /** A referral an importer closed (core's referralClosed): its new status. */
 export interface ClosedReferral {
   orgId: string;

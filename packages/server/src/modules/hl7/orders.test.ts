@@ -19,7 +19,7 @@ import { startMllpListener } from './mllp/listener.js';
 
 /**
  * Issue 11 (h11o): ORM^O01 orders that need a visit become referrals awaiting scheduling
- * (docs/adr/0045), announced to journeys by REF^I12's rule, over the real samples in
+ * (docs/adr/0044), announced to journeys by REF^I12's rule, over the real samples in
  * ../shared/data/hl7v2/samples (read there, never copied).
  */
 const SAMPLES = path.join(SHARED_DATA, 'hl7v2/samples');
@@ -231,7 +231,7 @@ const NEXT_DAY = new Date('2021-10-21T09:00:00Z');
       expect(enrolled).toEqual([{ status: 'active' }]);
     });
 
-    // Issue 11 (h11r): a cancel ends the follow-through the order started (docs/adr/0047).
+    // Issue 11 (h11r): a cancel ends the follow-through the order started (docs/adr/0045).
     it('with referral follow-through running, a cancel (ORC-1 CA) before the 7 days ends the enrolment (referral.revoked): its invite withdrawn, and past the deadline no task and no message', async () => {
       await j.enable('referral-follow-through');
       // The sample's patient with a mobile number (PID-13 as parts), so the invite can go.

@@ -128,7 +128,7 @@ const present = sharedDataAvailable('hl7v2/samples');
     expect(await announced()).toHaveLength(1);
   });
 
-  // Issue 11 (h11r): a referral rejected (RF1-1 R) ends the follow-through (docs/adr/0047).
+  // Issue 11 (h11r): a referral rejected (RF1-1 R) ends the follow-through (docs/adr/0045).
   it('a REF^I12 rejecting a known referral (RF1-1 R) closes it once and ends the journey it started; a referral sent already rejected closes nothing', async () => {
     const pending = variant('MSG00112E', '990003');
     await receive(pending, nextDay);

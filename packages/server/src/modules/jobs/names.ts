@@ -89,7 +89,7 @@ export const JOBS = {
     { orgId: Uuid, serviceRequestId: Uuid },
     { additionalProperties: false },
   ),
-  // Issue 11 (h11r): a referral was closed (docs/adr/0047); journeys it started end.
+  // Issue 11 (h11r): a referral was closed (docs/adr/0045); journeys it started end.
   'referral.closed': Type.Object(
     {
       orgId: Uuid,

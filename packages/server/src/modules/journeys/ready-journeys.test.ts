@@ -381,7 +381,7 @@ describeEachDatabase('ready care journeys', (kind) => {
       ),
     ).map((r) => r.data);
 
-  // Issue 11 (h11r): a referral closed ends the follow-through it started (docs/adr/0047).
+  // Issue 11 (h11r): a referral closed ends the follow-through it started (docs/adr/0045).
   it('referral follow-through: a FHIR referral put on hold keeps its journey; revoked before the 7 days, the journey exits (referral.revoked) and no message and no task follow', async () => {
     await j.enable('referral-follow-through');
     const phone = kind === 'pglite' ? '+16175553111' : '+16175553112';
@@ -401,7 +401,7 @@ describeEachDatabase('ready care journeys', (kind) => {
     await j.settle(lena);
     expect(await j.stepsOf(lena)).toEqual(['invite:queued', 'wait-booked:entered']);
 
-    // A hold is not a close (ADR 0047): nothing is announced, the journey waits on.
+    // A hold is not a close (ADR 0045): nothing is announced, the journey waits on.
     clock.advance(DAY);
     await send('on-hold');
     expect(await jobsNamed('referral.closed')).toEqual([]);

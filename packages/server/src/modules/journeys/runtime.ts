@@ -744,7 +744,7 @@ export class JourneyRuntime implements ListLeaving {
     });
   }
 
-  // Issue 11 (h11r): referrals closed (docs/adr/0047).
+  // Issue 11 (h11r): referrals closed (docs/adr/0045).
   /**
    * The `referral.closed` handler. The enrolments the referral started (their context key names
    * it) end at once, exited with `referral.<status>` as the reason: their queued messages are

@@ -174,7 +174,7 @@ export interface Mapped {
   encounterChange?: ImportedEncounterChange;
   // Issue 11 (h11j): a referral created by this import that is news (core's referralIsNews).
   referral?: ImportedReferral;
-  // Issue 11 (h11r): a referral this import closed (core's referralClosed; docs/adr/0047).
+  // Issue 11 (h11r): a referral this import closed (core's referralClosed; docs/adr/0045).
   referralClosed?: ClosedReferral;
 }
 

@@ -80,7 +80,7 @@ export const mapServiceRequest = mapperFor('ServiceRequest', async (request, ctx
       }),
     ],
   );
-  // Issue 11 (h11r): one revoked, entered in error or completed ends what it started (ADR 0047).
+  // Issue 11 (h11r): one revoked, entered in error or completed ends what it started (ADR 0045).
   const before = id.created ? null : await serviceRequestStatus(ctx, id.id);
   const closed = referralClosed(before, request.status) ? request.status : null;
   return {

@@ -40,7 +40,7 @@ export interface HandlerContext {
   // Issue 11 (h11l): a merge's list memberships follow the person (docs/adr/0040, addendum).
   /** After a merge, in its transaction: the merged record's lists pass to the survivor. */
   followMerge(tx: Db, survivorId: string, mergedId: string): Promise<void>;
-  // Issue 11 (h11r): a cancel ends the journeys the referral started (docs/adr/0047).
+  // Issue 11 (h11r): a cancel ends the journeys the referral started (docs/adr/0045).
   /** Tells journeys of a referral the message closed (core's referralClosed), once it commits. */
   referralClosed(referral: ClosedReferral): void;
 }

@@ -53,7 +53,7 @@ const HANDLERS: Record<string, Hl7Handler> = {
   'SIU^S15': scheduleHandler('S15'),
   'SIU^S26': scheduleHandler('S26'),
   'REF^I12': referral,
-  // Issue 11 (h11o): orders that need a visit become referrals (docs/adr/0045).
+  // Issue 11 (h11o): orders that need a visit become referrals (docs/adr/0044).
   'ORM^O01': order,
 };
 

@@ -46,7 +46,7 @@ async function linkOf(tx: Db, hc: HandlerContext, order: Hl7Order): Promise<Link
 }
 
 /**
- * What an order does (docs/adr/0045): a placed order that needs a visit creates a referral, or
+ * What an order does (docs/adr/0044): a placed order that needs a visit creates a referral, or
  * updates the one its placer (else filler) number found; a cancel, hold or release changes the
  * status of a known one. Anything else (a lab, pharmacy, supply or diet order; a cancel of an
  * order never seen; a control Careloop does not map) changes nothing.
@@ -199,7 +199,7 @@ async function apply(
     if (unchanged(current, changes)) return;
     await hc.batch.update(tx, 'serviceRequests', hc.orgId, requestId, changes);
     if (plan.full) await saveKeys(tx, hc, order, requestId, patientId);
-    // Issue 11 (h11r): a cancel (CA, OC, DC…) ends the journeys the order started (ADR 0047).
+    // Issue 11 (h11r): a cancel (CA, OC, DC…) ends the journeys the order started (ADR 0045).
     if (referralClosed(current?.status ?? null, status)) {
       hc.referralClosed({ orgId: hc.orgId, serviceRequestId: requestId, status });
     }

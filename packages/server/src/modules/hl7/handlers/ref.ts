@@ -73,7 +73,7 @@ export const referral: Hl7Handler = async (tx, message, hc) => {
   };
   const requestId = link?.recordId ?? crypto.randomUUID();
   if (link) {
-    // Issue 11 (h11r): RF1-1 R or E of a known referral ends the journeys it started (ADR 0047).
+    // Issue 11 (h11r): RF1-1 R or E of a known referral ends the journeys it started (ADR 0045).
     hc.batch.written(requestId);
     const [before] = await tx
       .select({ status: serviceRequests.status })

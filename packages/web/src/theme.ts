@@ -61,15 +61,16 @@ export function darkenUntil(color: string, backgrounds: readonly string[], ratio
 
 /**
  * The text colour of each palette's light and subtle variants (a badge's label, a subtle
- * button's): Mantine's shade 9 on shade 1 is 4.3:1 for teal and 2.7:1 for yellow, so each is
- * darkened until it reads at 4.6:1 on the light background (and so on white).
+ * button's, an active nav link's): Mantine's shade 9 on shade 1 is 4.3:1 for teal and 2.7:1 for
+ * yellow, so each is darkened until it reads at 4.6:1 on the light background and on its hover
+ * background, shade 2 (an active nav link under the pointer was 4.06:1), and so on white.
  */
 export function lightVariantTextColors(
   colors: Record<string, MantineColorsTuple> = DEFAULT_THEME.colors,
 ): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, shades] of Object.entries(colors)) {
-    result[name] = darkenUntil(shades[9], [shades[1]], MIN_TEXT_CONTRAST + 0.1);
+    result[name] = darkenUntil(shades[9], [shades[1], shades[2]], MIN_TEXT_CONTRAST + 0.1);
   }
   return result;
 }

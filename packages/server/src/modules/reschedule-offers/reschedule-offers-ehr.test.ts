@@ -101,7 +101,8 @@ function ehrOfferSuite(
       'appointment-reminders',
     );
     for (const [i, familyName] of familyNames.entries()) {
-      const phone = `+1617555${String(3000 + Math.floor(Math.random() * 6000) + i)}`;
+      // One block of a thousand numbers per patient: two patients never share a phone.
+      const phone = `+1617555${String(3000 + i * 1000 + Math.floor(Math.random() * 1000))}`;
       const created = await tenant.createPatient({
         givenName: 'Rosa',
         familyName,

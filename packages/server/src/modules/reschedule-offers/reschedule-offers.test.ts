@@ -56,7 +56,9 @@ describeEachDatabase('"R" to a reminder offers open slots by text', (kind) => {
       'appointment-reminders',
     );
     for (let i = 0; i < 6; i++) {
-      const phone = `+1617555${String(2000 + Math.floor(Math.random() * 7000) + i)}`;
+      // One block of a thousand numbers per patient: two patients never share a phone (a shared
+      // one matches nobody, and the reply reads as a keyword).
+      const phone = `+1617555${String(2000 + i * 1000 + Math.floor(Math.random() * 1000))}`;
       const created = await tenant.createPatient({
         givenName: 'Rosa',
         // The first speaks English, the others Spanish (the sample patient's language).

@@ -58,7 +58,7 @@ function triggerNode(journey: JourneyDefinition): Node {
     draggable: false,
     data: {
       label: (
-        <div data-testid="journey-node-trigger">
+        <div data-testid="journey-trigger">
           <Text size="xs" fw={700}>
             Trigger
           </Text>

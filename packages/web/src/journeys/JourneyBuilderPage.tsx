@@ -1,4 +1,5 @@
 import {
+  checkJourneyDefinition,
   type JourneyDefinition,
   type JourneyDetail,
   type JourneyIssue,
@@ -10,16 +11,16 @@ import {
   Button,
   Group,
   List,
+  Menu,
   Paper,
   SimpleGrid,
-  Stack,
   Text,
-  Textarea,
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import {
   Background,
+  type Connection,
   Controls,
   type Edge,
   type Node,
@@ -31,8 +32,45 @@ import { useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { ErrorMessage, errorMessage, PageLoader } from '../ui/states';
 import { useJourney, useJourneyAction, useSaveDraft } from './api';
-import { type CanvasNode, conversion, describeTrigger, toCanvas } from './graph';
-import { WebhookEndpointField } from './WebhookEndpointField';
+import {
+  addStep,
+  type CanvasNode,
+  connect,
+  conversion,
+  describeTrigger,
+  removeStep,
+  STEP_KINDS,
+  STEP_LABELS,
+  TRIGGER_NODE,
+  toCanvas,
+} from './graph';
+import { StepPanel } from './steps/StepPanel';
+
+/** The trigger's box above the entry step: drag from it to choose the first step. */
+function triggerNode(journey: JourneyDefinition): Node {
+  const entry = journey.nodes.find((n) => n.id === journey.entry)?.position ?? { x: 0, y: 0 };
+  const top = Math.min(entry.y, ...journey.nodes.map((n) => n.position?.y ?? 0));
+  return {
+    id: TRIGGER_NODE,
+    type: 'input',
+    position: { x: entry.x, y: top - 120 },
+    deletable: false,
+    draggable: false,
+    data: {
+      label: (
+        <div data-testid="journey-trigger">
+          <Text size="xs" fw={700}>
+            Trigger
+          </Text>
+          <Text size="xs" c="dimmed">
+            {describeTrigger(journey.trigger)}
+          </Text>
+        </div>
+      ),
+    },
+    style: { width: 220 },
+  };
+}
 
 function NodeBox({ node }: { node: CanvasNode }) {
   const c = node.counts;
@@ -54,63 +92,18 @@ function NodeBox({ node }: { node: CanvasNode }) {
   );
 }
 
-/** The editor beside the canvas: the selected node as JSON, applied and validated. */
-function NodeEditor({
-  draft,
-  nodeId,
-  onApply,
-}: {
-  draft: JourneyDefinition;
-  nodeId: string;
-  onApply: (next: JourneyDefinition) => void;
-}) {
-  const node = draft.nodes.find((n) => n.id === nodeId);
-  const [text, setText] = useState(() => JSON.stringify(node, null, 2));
-  const [error, setError] = useState<string | null>(null);
-  const apply = () => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      setError('This is not JSON');
-      return;
-    }
-    setError(null);
-    onApply({
-      ...draft,
-      nodes: draft.nodes.map((n) => (n.id === nodeId ? (parsed as typeof n) : n)),
-    });
-  };
-  return (
-    <Stack gap="xs">
-      <WebhookEndpointField text={text} onChange={setText} />
-      <Textarea
-        label={`Node ${nodeId}`}
-        autosize
-        minRows={8}
-        maxRows={24}
-        value={text}
-        onChange={(e) => setText(e.currentTarget.value)}
-        styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
-        error={error}
-      />
-      <Button size="xs" variant="light" onClick={apply}>
-        Apply
-      </Button>
-    </Stack>
-  );
-}
-
 function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
   const initial = validateJourney(detail.draft);
   const [draft, setDraft] = useState<unknown>(detail.draft);
+  // Issue 11 (h11b): the canvas shows the draft as long as its shape is a journey's, so a step
+  // nobody reaches yet is drawn (and named by the validator) while it is being connected.
   const [dirty, setDirty] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const save = useSaveDraft(id);
   const act = useJourneyAction(id);
   const checked = useMemo(() => validateJourney(draft), [draft]);
-  const shown: JourneyDefinition | null = checked.ok
-    ? checked.journey
+  const shown: JourneyDefinition | null = checkJourneyDefinition.Check(draft)
+    ? draft
     : initial.ok
       ? initial.journey
       : null;
@@ -119,14 +112,28 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
     () => (shown ? toCanvas(shown, detail.nodes) : null),
     [shown, detail.nodes],
   );
-  const flowNodes: Node[] = (canvas?.nodes ?? []).map((n) => ({
+  const stepNodes: Node[] = (canvas?.nodes ?? []).map((n) => ({
     id: n.id,
+    type: n.type === 'exit' ? 'output' : 'default',
     position: n.position,
     data: { label: <NodeBox node={n} /> },
     style: { width: 220, borderColor: n.type === 'goal' ? 'teal' : undefined },
     selected: n.id === selected,
   }));
-  const flowEdges: Edge[] = (canvas?.edges ?? []).map((e) => ({ ...e, animated: e.label !== '' }));
+  const flowNodes = shown ? [triggerNode(shown), ...stepNodes] : stepNodes;
+  const ids = new Set(stepNodes.map((n) => n.id));
+  const entryEdge: Edge[] =
+    shown && ids.has(shown.entry)
+      ? [{ id: 'trigger:entry', source: TRIGGER_NODE, target: shown.entry, deletable: false }]
+      : [];
+  const flowEdges: Edge[] = [
+    ...entryEdge,
+    ...(canvas?.edges ?? [])
+      // A link to a step that is not there is the validator's to name, not an arrow to draw.
+      .filter((e) => ids.has(e.target))
+      .map((e) => ({ ...e, animated: e.label !== '', deletable: false })),
+  ];
+  const selectedNode = shown?.nodes.find((n) => n.id === selected) ?? null;
   const update = (next: JourneyDefinition | unknown) => {
     setDraft(next);
     setDirty(true);
@@ -134,13 +141,20 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
   const onNodesChange = (changes: NodeChange[]) => {
     if (!shown) return;
     const moved = new Map<string, { x: number; y: number }>();
+    const removed = new Set<string>();
     for (const change of changes) {
+      if (change.type === 'remove') removed.add(change.id);
       if (change.type === 'position' && change.position)
         moved.set(change.id, {
           x: Math.round(change.position.x),
           y: Math.round(change.position.y),
         });
       if (change.type === 'select' && change.selected) setSelected(change.id);
+    }
+    if (removed.size > 0) {
+      update([...removed].reduce(removeStep, shown));
+      if (selected !== null && removed.has(selected)) setSelected(null);
+      return;
     }
     if (moved.size === 0) return;
     update({
@@ -150,6 +164,20 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
         return position ? { ...n, position } : n;
       }),
     });
+  };
+  const onConnect = (connection: Connection) => {
+    if (shown) update(connect(shown, connection.source, connection.target));
+  };
+  const add = (kind: (typeof STEP_KINDS)[number]) => {
+    if (!shown) return;
+    const added = addStep(shown, kind, selected);
+    update(added.journey);
+    setSelected(added.id);
+  };
+  const remove = () => {
+    if (!shown || selected === null) return;
+    update(removeStep(shown, selected));
+    setSelected(null);
   };
   const run = (action: 'publish' | 'pause' | 'resume') =>
     act.mutate(action, {
@@ -224,6 +252,34 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
           </List>
         </Alert>
       ) : null}
+      <Group gap="xs" mb="xs">
+        <Menu position="bottom-start">
+          <Menu.Target>
+            <Button size="xs" variant="light" disabled={!shown}>
+              Add step
+            </Button>
+          </Menu.Target>
+          <Menu.Dropdown>
+            {STEP_KINDS.map((kind) => (
+              <Menu.Item key={kind} onClick={() => add(kind)}>
+                {STEP_LABELS[kind]}
+              </Menu.Item>
+            ))}
+          </Menu.Dropdown>
+        </Menu>
+        <Button
+          size="xs"
+          variant="default"
+          color="red"
+          disabled={selectedNode === null || (shown?.nodes.length ?? 0) < 2}
+          onClick={remove}
+        >
+          Delete step
+        </Button>
+        <Text size="xs" c="dimmed">
+          Drag from a step's lower handle to another step to connect them.
+        </Text>
+      </Group>
       <SimpleGrid cols={{ base: 1, lg: 3 }}>
         <Paper
           withBorder
@@ -234,6 +290,8 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
             nodes={flowNodes}
             edges={flowEdges}
             onNodesChange={onNodesChange}
+            onConnect={onConnect}
+            deleteKeyCode={['Delete', 'Backspace']}
             fitView
             proOptions={{ hideAttribution: true }}
           >
@@ -242,13 +300,13 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
           </ReactFlow>
         </Paper>
         <Paper withBorder p="md">
-          {selected && shown ? (
-            <NodeEditor key={selected} draft={shown} nodeId={selected} onApply={update} />
+          {selectedNode && shown ? (
+            <StepPanel key={selectedNode.id} draft={shown} node={selectedNode} onChange={update} />
           ) : (
             <Text size="sm" c="dimmed">
-              Select a node to edit its configuration. Changes are checked with the same validator
-              the engine and the CLI use; publish makes the draft the next version (running
-              enrolments finish on theirs).
+              Select a step to edit it, or add one. Changes are checked with the same validator the
+              engine and the CLI use; publish makes the draft the next version (running enrolments
+              finish on theirs).
             </Text>
           )}
         </Paper>

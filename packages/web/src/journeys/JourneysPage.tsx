@@ -1,10 +1,12 @@
 import { can, type JourneySummary } from '@careloop/core';
 import { Anchor, Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useCurrentUser } from '../auth/session';
 import { EmptyMessage, ErrorMessage, errorMessage, LoadingRows } from '../ui/states';
 import { useEnableReady, useJourneys, useReadyJourneys } from './api';
+import { NewJourneyDialog } from './NewJourneyDialog';
 
 const STATUS_COLORS: Record<JourneySummary['status'], string> = {
   draft: 'gray',
@@ -92,23 +94,33 @@ function ReadyJourneys({ canWrite }: { canWrite: boolean }) {
 export function JourneysPage() {
   const journeys = useJourneys();
   const canWrite = can(useCurrentUser().role, 'journey:write');
+  const [creating, setCreating] = useState(false);
   return (
     <>
       <Group justify="space-between" mb="md">
         <Title order={2}>Journeys</Title>
         {canWrite ? (
-          <Anchor component={Link} to="/journeys/dead-letters" size="sm">
-            Failed steps
-          </Anchor>
+          <Group gap="md">
+            <Anchor component={Link} to="/journeys/dead-letters" size="sm">
+              Failed steps
+            </Anchor>
+            <Button size="xs" onClick={() => setCreating(true)}>
+              New journey
+            </Button>
+          </Group>
         ) : null}
       </Group>
+      {canWrite ? <NewJourneyDialog opened={creating} onClose={() => setCreating(false)} /> : null}
       <Paper withBorder p="md" mb="lg">
         {journeys.isPending ? (
           <LoadingRows />
         ) : journeys.isError ? (
           <ErrorMessage error={journeys.error} onRetry={() => journeys.refetch()} />
         ) : journeys.data.length === 0 ? (
-          <EmptyMessage title="No journeys yet" description="Enable a ready journey below." />
+          <EmptyMessage
+            title="No journeys yet"
+            description="Enable a ready journey below, or compose one with New journey."
+          />
         ) : (
           <Table.ScrollContainer minWidth={720}>
             <Table>

@@ -35,7 +35,7 @@ export function useDeadLetters() {
 }
 
 /** Every journey mutation refreshes every journey query. */
-function useJourneyMutation<V>(fn: (vars: V) => Promise<unknown>) {
+function useJourneyMutation<V, R = unknown>(fn: (vars: V) => Promise<R>) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: fn,
@@ -59,4 +59,10 @@ export const useJourneyAction = (id: string) =>
 export const useRetryEnrolment = () =>
   useJourneyMutation((enrolmentId: string) =>
     api.call(routes.journeys.retry, { params: { id: enrolmentId } }),
+  );
+
+// Issue 11 (h11b): a journey composed in the console starts as a draft.
+export const useCreateJourney = () =>
+  useJourneyMutation((definition: unknown) =>
+    api.call(routes.journeys.create, { body: { definition } }),
   );

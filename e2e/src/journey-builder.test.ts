@@ -64,8 +64,18 @@ describe('journey builder', () => {
 
       await connectSteps(page, '@trigger', 'wait');
       await connectSteps(page, 'wait', 'send');
-      await connectSteps(page, 'send', 'goal');
       const canvas = page.getByTestId('journey-canvas');
+      // The last link by keyboard: the send step's "Then go to" list (no dragging).
+      await canvas.getByTestId('journey-node-send').click();
+      const thenGoTo = page
+        .getByRole('textbox', { name: 'Then go to', exact: true })
+        .or(page.getByRole('combobox', { name: 'Then go to', exact: true }));
+      await thenGoTo.focus();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('goal');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      expect(await thenGoTo.inputValue()).toBe('Goal (goal)');
       await canvas.getByText('wait 1440 min').waitFor();
       await canvas.getByText('send appointment-reminder-2d by sms').waitFor();
       // The starting exit is now reached by nobody: the validator says so until it is deleted.

@@ -14,6 +14,7 @@ import {
   Menu,
   Paper,
   SimpleGrid,
+  Stack,
   Text,
   Title,
 } from '@mantine/core';
@@ -44,6 +45,7 @@ import {
   TRIGGER_NODE,
   toCanvas,
 } from './graph';
+import { NextStepSelect } from './steps/NextStepSelect';
 import { StepPanel } from './steps/StepPanel';
 
 /** The trigger's box above the entry step: drag from it to choose the first step. */
@@ -303,11 +305,16 @@ function Builder({ detail, id }: { detail: JourneyDetail; id: string }) {
           {selectedNode && shown ? (
             <StepPanel key={selectedNode.id} draft={shown} node={selectedNode} onChange={update} />
           ) : (
-            <Text size="sm" c="dimmed">
-              Select a step to edit it, or add one. Changes are checked with the same validator the
-              engine and the CLI use; publish makes the draft the next version (running enrolments
-              finish on theirs).
-            </Text>
+            <Stack gap="sm">
+              <Text size="sm" c="dimmed">
+                Select a step to edit it, or add one. Changes are checked with the same validator
+                the engine and the CLI use; publish makes the draft the next version (running
+                enrolments finish on theirs).
+              </Text>
+              {shown ? (
+                <NextStepSelect draft={shown} source={TRIGGER_NODE} onChange={update} />
+              ) : null}
+            </Stack>
           )}
         </Paper>
       </SimpleGrid>

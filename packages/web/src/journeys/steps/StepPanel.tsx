@@ -3,6 +3,7 @@ import { Button, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core'
 import { type ReactNode, useState } from 'react';
 import { replaceStep } from '../graph';
 import { WebhookEndpointField } from '../WebhookEndpointField';
+import { NextStepSelect } from './NextStepSelect';
 import { SendForm } from './SendForm';
 import { TaskForm } from './TaskForm';
 import { WaitForm } from './WaitForm';
@@ -116,6 +117,9 @@ export function StepPanel({
         }}
       />
       {form}
+      {node.type === 'wait' || node.type === 'action' || node.type === 'goal' ? (
+        <NextStepSelect draft={draft} source={node.id} onChange={onChange} />
+      ) : null}
       {form !== null ? (
         <Switch
           label="Advanced (JSON)"

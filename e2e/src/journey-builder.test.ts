@@ -105,6 +105,21 @@ describe('journey builder', () => {
       await page.keyboard.press('Delete');
       await issues.waitFor({ state: 'detached' });
 
+      // An A/B split is configured in a form: shares that do not add up to 100 are refused.
+      await addStep(page, 'A/B split');
+      const share = page.getByRole('textbox', { name: 'Branch 1: percent' });
+      await share.fill('60');
+      await page.getByText('The shares add up to 110 %, not 100 %.').waitFor();
+      await issues.getByText(/split percentages sum to 110, not 100/).waitFor();
+      expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+      await share.fill('50');
+      await page.getByText('The shares add up to 100 %.').waitFor();
+      await page.getByRole('button', { name: 'Delete step' }).click();
+      // The split's branches led to an exit added with it, now reached by nobody: deleted too.
+      await canvas.getByTestId('journey-node-end').click();
+      await page.getByRole('button', { name: 'Delete step' }).click();
+      await issues.waitFor({ state: 'detached' });
+
       await page.getByRole('link', { name: 'Journeys' }).click();
       const row = page.getByTestId('journey').filter({ hasText: 'Welcome text' });
       await row.getByText('published').waitFor();

@@ -3,7 +3,7 @@ import { Select } from '@mantine/core';
 import { connect, describeNode, TRIGGER_NODE } from '../graph';
 
 /** How a step is named in a list of steps: its label, else its id, and what it does. */
-function stepOption(node: JourneyNode): { value: string; label: string } {
+export function stepOption(node: JourneyNode): { value: string; label: string } {
   return { value: node.id, label: `${node.label ?? node.id} (${describeNode(node)})` };
 }
 

@@ -3,6 +3,7 @@ import { Button, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core'
 import { type ReactNode, useState } from 'react';
 import { replaceStep } from '../graph';
 import { WebhookEndpointField } from '../WebhookEndpointField';
+import { ConditionForm, SplitForm } from './BranchesForm';
 import { NextStepSelect } from './NextStepSelect';
 import { SendForm } from './SendForm';
 import { TaskForm } from './TaskForm';
@@ -85,8 +86,9 @@ function StepForm({
         </Text>
       );
     case 'condition':
+      return <ConditionForm node={node} draft={draft} onChange={onChange} />;
     case 'split':
-      return null;
+      return <SplitForm node={node} draft={draft} onChange={onChange} />;
   }
 }
 

@@ -5,6 +5,7 @@ import {
   DEFAULT_THEME,
   darken,
   type MantineColorsTuple,
+  Notification,
 } from '@mantine/core';
 
 /** WCAG 2.2 AA: normal-size text needs 4.5:1 against its background (1.4.3). */
@@ -149,6 +150,10 @@ export const theme = createTheme({
   components: {
     // A link in running text must not be told from the text by colour alone (WCAG 1.4.1).
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+    // A notification's close button is an icon: it needs a name (WCAG 4.1.2; axe button-name).
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } },
+    }),
     // A table wider than a phone scrolls in its own box: the box takes focus, so the arrow keys
     // scroll it when it holds nothing else to focus (WCAG 2.1.1; axe scrollable-region-focusable).
     TableScrollContainer: { defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } },

@@ -803,6 +803,25 @@ export class JourneyRuntime implements ListLeaving {
   }
 
   /**
+   * Ends one running enrolment from outside its graph (its referral closed, its patient left
+   * the list it started on), in `tx`: exited with `reason`, no wake left, its queued messages
+   * withdrawn. The caller holds the row's lock and audits as it must.
+   */
+  private async endFromOutside(
+    tx: Db,
+    enrolment: { id: string; state: unknown },
+    reason: string,
+    at: Date,
+  ): Promise<void> {
+    const state = exitEnrolment(enrolment.state as EnrolmentState, reason);
+    await this.outbox.withdraw(tx, `journey:${enrolment.id}:`);
+    await tx
+      .update(journeyEnrolments)
+      .set({ state, status: state.status, wakeAt: null, updatedAt: at })
+      .where(eq(journeyEnrolments.id, enrolment.id));
+  }
+
+  /**
    * Ends the active enrolments of a referral's context as exited with `reason`, in `tx`, and
    * withdraws their queued messages. A journey that starts on the close itself is left running.
    */
@@ -827,12 +846,7 @@ export class JourneyRuntime implements ListLeaving {
     for (const e of running) {
       const { trigger } = await this.definition(tx, e.versionId);
       if (trigger.kind === 'event' && trigger.event === 'referral.closed') continue;
-      const state = exitEnrolment(e.state as EnrolmentState, reason);
-      await this.outbox.withdraw(tx, `journey:${e.id}:`);
-      await tx
-        .update(journeyEnrolments)
-        .set({ state, status: state.status, wakeAt: null, updatedAt: now })
-        .where(eq(journeyEnrolments.id, e.id));
+      await this.endFromOutside(tx, e, reason, now);
       ended.push(e.id);
     }
     return ended;
@@ -901,12 +915,7 @@ export class JourneyRuntime implements ListLeaving {
         keepOldest = false;
         continue;
       }
-      const state = exitEnrolment(enrolment.state as EnrolmentState, LEFT_LIST);
-      await this.outbox.withdraw(tx, `journey:${enrolment.id}:`);
-      await tx
-        .update(journeyEnrolments)
-        .set({ state, status: state.status, wakeAt: null, updatedAt: left.at })
-        .where(eq(journeyEnrolments.id, enrolment.id));
+      await this.endFromOutside(tx, enrolment, LEFT_LIST, left.at);
       await this.audit.inTransaction(tx, systemActor(left.orgId), {
         action: 'update',
         recordType: 'journey-enrolment',

@@ -1,12 +1,11 @@
 import type { UnsupportedRoute } from '../log/outcome.js';
 import { HL7_ERROR } from '../parse/ack.js';
-import { Hl7ContentError } from '../parse/errors.js';
 import type { MessageHeader } from '../parse/message.js';
 import { admit, cancelAdmit, cancelDischarge, discharge, register, updatePerson } from './adt.js';
 import type { Hl7Handler } from './context.js';
 import { mergePatientMessage } from './merge.js';
 import { order } from './orm.js';
-import { findPatient } from './patient-upsert.js';
+import { linkStoredMessage } from './patient-upsert.js';
 import { referral } from './ref.js';
 import { scheduleHandler } from './siu.js';
 
@@ -14,27 +13,8 @@ import { scheduleHandler } from './siu.js';
  * ORU (results): kept as received, linked to the golden record when its PID names a known
  * patient, and not mapped: results belong to the EHR; Careloop only needs to know they exist.
  */
-const storeResult: Hl7Handler = async (tx, message, hc) => {
-  const pid = message.segment('PID');
-  let patientId: string | null = null;
-  if (pid) {
-    try {
-      patientId = await findPatient(tx, hc, pid);
-    } catch (error) {
-      // A result whose PID cannot be matched is still kept; it is just not linked.
-      if (!(error instanceof Hl7ContentError)) throw error;
-    }
-  }
-  if (patientId) {
-    hc.audit({
-      action: 'create',
-      recordType: 'hl7-message',
-      patientId,
-      reason: `${hc.label} stored, not mapped`,
-    });
-  }
-  return { patientId };
-};
+const storeResult: Hl7Handler = (tx, message, hc) =>
+  linkStoredMessage(tx, hc, message.segment('PID'));
 
 /** The events Careloop maps, by `TYPE^EVENT`. */
 const HANDLERS: Record<string, Hl7Handler> = {

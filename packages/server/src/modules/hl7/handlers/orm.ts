@@ -12,13 +12,13 @@ import type { Db } from '../../../db/client.js';
 import { serviceRequests } from '../../clinical/schema.js';
 import { practitionerNamed } from '../../scheduling/service.js';
 import { readTime } from '../parse/datatypes.js';
-import { Hl7ContentError, invalid, missing } from '../parse/errors.js';
+import { invalid, missing } from '../parse/errors.js';
 import { visitKey } from '../parse/keys.js';
 import { LINK, type LinkedRecord } from '../parse/links.js';
 import type { Hl7Read } from '../parse/message.js';
 import { type Hl7Order, readOrders } from '../parse/orders.js';
 import { type HandlerContext, type Hl7Handler, hl7Touchpoint } from './context.js';
-import { findPatient, upsertPatient } from './patient-upsert.js';
+import { linkStoredMessage, upsertPatient } from './patient-upsert.js';
 
 /** Priority (TQ1-9, ORC-7.6, OBR-27.6; table 0027) → a ServiceRequest priority. */
 const PRIORITY: Record<string, string> = { S: 'stat', A: 'asap', R: 'routine', T: 'urgent' };
@@ -256,7 +256,8 @@ export const order: Hl7Handler = async (tx, message, hc) => {
     const plan = await planOf(tx, hc, o, i + 1);
     if (plan) plans.push(plan);
   }
-  if (plans.length === 0) return storeOrder(tx, hc, pid);
+  // An order that starts no referral: kept, linked to the patient when the PID names one.
+  if (plans.length === 0) return linkStoredMessage(tx, hc, pid);
   const { patientId } = await upsertPatient(tx, hc, pid);
   const pv1 = message.segment('PV1');
   const visit = pv1 ? visitKey(pv1, hc.sender) : null;
@@ -268,27 +269,3 @@ export const order: Hl7Handler = async (tx, message, hc) => {
   }
   return { patientId };
 };
-
-/** An order that starts no referral: kept, linked to the patient when the PID names one. */
-async function storeOrder(
-  tx: Db,
-  hc: HandlerContext,
-  pid: NonNullable<ReturnType<Hl7Read['segment']>>,
-): Promise<{ patientId: string | null }> {
-  let patientId: string | null = null;
-  try {
-    patientId = await findPatient(tx, hc, pid);
-  } catch (error) {
-    // An order whose PID cannot be matched is still kept; it is just not linked.
-    if (!(error instanceof Hl7ContentError)) throw error;
-  }
-  if (patientId) {
-    hc.audit({
-      action: 'create',
-      recordType: 'hl7-message',
-      patientId,
-      reason: `${hc.label} stored, not mapped`,
-    });
-  }
-  return { patientId };
-}

@@ -148,6 +148,35 @@ export async function matchHl7Patient(
   return probabilisticMatch(tx, hc, person);
 }
 
+/**
+ * A message kept but not mapped (a result, an order that starts no referral): linked to the
+ * golden record its PID names when one matches, with an audit event on that patient; kept
+ * unlinked when none does (an unmatched PID is no reason to refuse the message).
+ */
+export async function linkStoredMessage(
+  tx: Db,
+  hc: HandlerContext,
+  pid: Segment | null | undefined,
+): Promise<{ patientId: string | null }> {
+  let patientId: string | null = null;
+  if (pid) {
+    try {
+      patientId = await findPatient(tx, hc, pid);
+    } catch (error) {
+      if (!(error instanceof Hl7ContentError)) throw error;
+    }
+  }
+  if (patientId) {
+    hc.audit({
+      action: 'create',
+      recordType: 'hl7-message',
+      patientId,
+      reason: `${hc.label} stored, not mapped`,
+    });
+  }
+  return { patientId };
+}
+
 /** The golden record a PID names, without creating or changing anything (ORU, A40's MRG). */
 export async function findPatient(
   tx: Db,

@@ -144,9 +144,10 @@ export async function seedDemoWaitlist(
       locationId: place?.locationId ?? clinicOnly?.locationId ?? patient.locationId,
       availability: rng.pick(AVAILABILITY),
       earliest: null,
-      bookBefore: rng.chance(0.5)
-        ? new Date(anchorMs + rng.int(14, 45) * DAY_MS).toISOString().slice(0, 10)
-        : null,
+      // Each wants to be seen within 2 to 6 weeks: a demo seeded today gets offers of open slots
+      // (waitlist.propose, every 15 minutes); one seeded on a past day (the browser tests' fixed
+      // date) has none left to make, so the job never holds the open slots those tests book.
+      bookBefore: new Date(anchorMs + rng.int(14, 45) * DAY_MS).toISOString().slice(0, 10),
       sourceAppointmentId: null,
       appointmentId: null,
       createdAt: new Date(joinedMs),

@@ -80,7 +80,8 @@ export function useBook() {
   return useMutation({
     mutationFn: ({ idempotencyKey, ...body }: AppointmentBook & { idempotencyKey: string }) =>
       api.callOnce(routes.scheduling.book, idempotencyKey, { body }),
-    onSuccess: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
+    // Refused too: a slot taken meanwhile (a booking, a waitlist offer's hold) leaves the view.
+    onSettled: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
   });
 }
 
@@ -89,6 +90,6 @@ export function useChangeAppointment() {
   return useMutation({
     mutationFn: ({ id, ...body }: AppointmentChange & { id: string }) =>
       api.call(routes.scheduling.change, { params: { id }, body }),
-    onSuccess: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
+    onSettled: () => void client.invalidateQueries({ queryKey: scheduleKeys.all }),
   });
 }

@@ -37,14 +37,16 @@ export async function journeyMapBench(
 ): Promise<MapFigures> {
   const orgId = ctx.actor.orgId;
   let t0 = performance.now();
-  await map.rollup.refresh(orgId, { whole: true });
+  await map.columns.refresh(orgId, { whole: true });
   const rollupRefreshSeconds = Math.round((performance.now() - t0) / 100) / 10;
   t0 = performance.now();
-  await map.rollup.refresh(orgId);
+  await map.columns.refresh(orgId);
   const recentRefreshSeconds = Math.round((performance.now() - t0) / 100) / 10;
-  const segments = await count('select count(*) as n from journey_stage_segments');
+  const segments = await count(
+    'select coalesce(sum(octet_length(data)), 0) / 1048576 as n from journey_map_months',
+  );
   say(
-    `Journey map rollup: whole ${rollupRefreshSeconds} s, recent days ${recentRefreshSeconds} s, ${fmt(segments)} segments`,
+    `Journey map columns: whole ${rollupRefreshSeconds} s, recent days ${recentRefreshSeconds} s, ${fmt(segments)} MB`,
   );
   const periods: { name: string; q: JourneyMapQuery }[] = [
     { name: 'quarter', q: { from: '2026-03-01', to: '2026-05-31' } },

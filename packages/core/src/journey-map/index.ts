@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './columnar.js';
 export * from './definitions.js';
 export * from './filters.js';
 export * from './privacy.js';

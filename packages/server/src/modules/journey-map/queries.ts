@@ -3,15 +3,13 @@ import {
   type JourneyMapQuery,
   type JourneyPathDefinition,
   orderedRules,
+  REPEATED_CONTACTS,
+  SANKEY_DEPTH,
   type StageMappingRule,
   UNMAPPED_STAGE,
 } from '@careloop/core';
 import { type SQL, sql } from 'drizzle-orm';
 
-/** Stage transitions drawn in the Sankey: the first SANKEY_DEPTH stages each patient entered. */
-export const SANKEY_DEPTH = 6;
-/** A patient contacted this many times about the same thing within a week: repeated contacts. */
-export const REPEATED_CONTACTS = 3;
 /** The journey-map stage of `t`, by the organization's rules (core's `resolveStage` in SQL). */
 export function stageCase(rules: readonly StageMappingRule[]): SQL {
   const whens = orderedRules(rules).map((r) => {
@@ -111,7 +109,7 @@ export function stageEntries(): SQL {
 /** `transitions` over `entries`: each move between stages with its wait in days. */
 export const TRANSITIONS = sql`transitions as (
       select from_stage, stage as to_stage, patient_id,
-             extract(epoch from occurred_at - from_at) / 86400.0 as days
+             extract(epoch from occurred_at - from_at)::float8 / 86400 as days
       from entries where from_stage is not null)`;
 
 /** The Sankey's links and the waits between stages, as members of the map's JSON object. */
@@ -120,12 +118,12 @@ export function flowFigures(): SQL {
           select position - 1 as "fromPosition", from_stage as "from", stage as "to",
                  count(*) as patients
           from entries where from_stage is not null and position <= ${SANKEY_DEPTH}
-          group by 1, 2, 3 order by 1, 2, 3) x),
+          group by 1, 2, 3 order by 1, from_stage collate "C", stage collate "C") x),
       'transitions', (select coalesce(json_agg(x), '[]') from (
           select from_stage as "from", to_stage as "to", count(distinct patient_id) as patients,
                  percentile_cont(0.5) within group (order by days) as "medianDays",
                  percentile_cont(0.9) within group (order by days) as "p90Days"
-          from transitions group by 1, 2 order by 1, 2) x)`;
+          from transitions group by 1, 2 order by from_stage collate "C", to_stage collate "C") x)`;
 }
 
 /** One statement: every aggregate of the map but the funnel, as one JSON object. */
@@ -140,7 +138,8 @@ export function mapStatement(cohort: SQL): SQL {
       'touchpoints', (select count(*) from cohort),
       ${flowFigures()},
       'channelMix', (select coalesce(json_agg(x), '[]') from (
-          select stage, channel, count(*) as count from cohort group by 1, 2 order by 1, 2) x),
+          select stage, channel, count(*) as count from cohort
+          group by 1, 2 order by stage collate "C", channel collate "C") x),
       'noShows', (select count(distinct patient_id) from cohort where type = 'appointment.noshow'),
       'negativeFeedback', (select count(distinct patient_id) from cohort
           where outcome ~ '^nps:[0-6]$'),
@@ -169,51 +168,6 @@ export function pathsStatement(cohort: SQL, definition: JourneyPathDefinition): 
     group by patient_id`;
 }
 
-/**
- * The types in the rollup's daily counts of `q`'s days that complete the definition's first
- * step: the first step's patterns (`referral.*`) made concrete, so the funnel can look its
- * touchpoints up by type (`startedPathsStatement`).
- */
-export function startTypesStatement(q: JourneyMapQuery, definition: JourneyPathDefinition): SQL {
-  const first = definition.steps[0]?.types ?? [];
-  if (first.length === 0) return sql`select null::text as type where false`;
-  return sql`select distinct type from journey_daily_channels
-    where day >= ${q.from}::date and day <= ${q.to}::date and (${typeMatch(first)})`;
-}
-
-/**
- * `pathsStatement` narrowed to what `comparePath` can use: only patients of the cohort with an
- * event of the first step (of `startTypes`, its types in the range: the definition applies to
- * no one else, and `funnelOf` and the drop-off drill-down count only those it applies to), and
- * only their events from their first such event on (no step is looked for before it). The
- * starts are found through `touchpoints_org_type_time_idx`, then each starter's events through
- * the patient's index: the same standings without reading the range's touchpoints
- * (docs/adr/0032).
- */
-export function startedPathsStatement(
-  q: JourneyMapQuery,
-  definition: JourneyPathDefinition,
-  startTypes: readonly string[],
-): SQL {
-  if (startTypes.length === 0)
-    return sql`select null::uuid as "patientId", null::json as events where false`;
-  return sql`with starts as (
-      select t.patient_id, min(t.occurred_at) as start_at from touchpoints t
-      where t.type in (${sql.join(
-        startTypes.map((type) => sql`${type}`),
-        sql`, `,
-      )}) and ${sql.join(cohortConditions(q, sql`t.occurred_at`), sql` and `)}
-      group by t.patient_id)
-    select b.patient_id as "patientId",
-           json_agg(json_build_object('type', t.type, 'at', t.occurred_at)
-                    order by t.occurred_at, t.id) as events
-    from starts b join touchpoints t on t.patient_id = b.patient_id
-      and t.occurred_at >= b.start_at
-      and t.occurred_at < ${rangeEnd(q.to).toISOString()}::timestamptz
-      and (${typeMatch(definition.steps.flatMap((s) => s.types))})
-    group by b.patient_id`;
-}
-
 export type DrillSet = 'no-show' | 'negative-feedback' | 'repeated-contact';
 
 /** The patients behind a pain point counted in SQL. */
@@ -222,7 +176,7 @@ export function drillStatement(cohort: SQL, kind: DrillSet | { from: string; to:
   if (typeof kind === 'object')
     return sql`with cohort as materialized (${cohort}), ${stageEntries()},
       waits as (
-        select patient_id, extract(epoch from occurred_at - from_at) / 86400.0 as days
+        select patient_id, extract(epoch from occurred_at - from_at)::float8 / 86400 as days
         from entries where from_stage = ${kind.from} and stage = ${kind.to})
       select distinct patient_id from waits
       where days >= (select percentile_cont(0.9) within group (order by days) from waits)`;

@@ -1,6 +1,12 @@
 import {
+  admitsPatient,
+  ageBandBirthDates,
   badRequest,
+  type ColumnarDrill,
+  type ColumnarMap,
+  ColumnsCorrupt,
   can,
+  columnarMap,
   comparePath,
   DEFAULT_DEFINITIONS,
   DEFAULT_STAGE_MAPPING,
@@ -24,6 +30,7 @@ import {
   type RawJourneyMap,
   rangeProblem,
   resolveStage,
+  SANKEY_DEPTH,
   SANKEY_NODE_SEPARATOR,
   type StoredTouchpoint,
   sentimentOf,
@@ -38,6 +45,7 @@ import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
 import { organizations } from '../directory/schema.js';
 import { DirectoryService } from '../directory/service.js';
+import { JourneyMapColumns } from './columns.js';
 import {
   cohortTouchpoints,
   type DrillSet,
@@ -45,11 +53,7 @@ import {
   mapStatement,
   pathsStatement,
   rangeEnd,
-  SANKEY_DEPTH,
-  startedPathsStatement,
-  startTypesStatement,
 } from './queries.js';
-import { rollupMapStatement, StageRollup } from './rollup.js';
 import { journeyMapSettings } from './schema.js';
 
 /** The latest touchpoints the per-patient journey draws. */
@@ -62,12 +66,13 @@ export const PATIENT_JOURNEY_LIMIT = 2000;
 export const MAP_WORK_MEM = '64MB';
 
 /**
- * The map's transaction settings: its sort memory, and no JIT. The planner's row estimates for
- * the map's CTEs run to millions, so PostgreSQL compiled the statement: at 10,000,000
- * touchpoints 5.7 s of JIT for 0.6 s of execution (docs/adr/0037).
+ * The map's transaction settings: its sort memory, no JIT, and UTC. The planner's row estimates
+ * for the map's CTEs run to millions, so PostgreSQL compiled the statement: at 10,000,000
+ * touchpoints 5.7 s of JIT for 0.6 s of execution (docs/adr/0037). The repeated contacts' week
+ * is seven days of 24 hours, as the columns count it, whatever the server's time zone.
  */
 export const MAP_SETTINGS = sql`select set_config('work_mem', ${MAP_WORK_MEM}, true),
-  set_config('jit', 'off', true)`;
+  set_config('jit', 'off', true), set_config('TimeZone', 'UTC', true)`;
 /** The patients a drill-down lists per page at most (it counts them all). */
 export const DRILL_DOWN_LIMIT = 500;
 
@@ -88,13 +93,13 @@ interface MapRow {
   repeatedContacts: number;
 }
 
-/** Where the map's figures come from: the rollup when it holds the range, else the touchpoints. */
+/** Where the map's figures come from: the columns when they hold the range, else the touchpoints. */
 export type MapSource = 'auto' | 'touchpoints';
 
 /** Journey mapping over the touchpoint log: settings, the aggregate map, drill-downs, lists. */
 export class JourneyMapService {
-  /** The stage-entry rollup the map reads (docs/adr/0026), kept by the refresh job. */
-  readonly rollup: StageRollup;
+  /** The columns the map reads (docs/adr/0048), kept by the refresh job. */
+  readonly columns: JourneyMapColumns;
 
   constructor(
     private readonly database: Database,
@@ -103,7 +108,7 @@ export class JourneyMapService {
     /** The small-cell threshold is the organization's, one for every aggregate (KPIs too). */
     private readonly directory: DirectoryService = new DirectoryService(database, audit),
   ) {
-    this.rollup = new StageRollup(
+    this.columns = new JourneyMapColumns(
       database,
       clock,
       async (orgId, tx) => (await this.settings(orgId, tx)).mapping,
@@ -208,17 +213,21 @@ export class JourneyMapService {
     const raw = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
       await tx.execute(MAP_SETTINGS);
       const settings = await this.settings(ctx.actor.orgId, tx);
-      const cohort = cohortTouchpoints(q, settings.mapping);
-      const fromRollup =
-        source === 'auto' && (await this.rollup.covers(tx, ctx.actor.orgId, q, settings.mapping));
-      const [row] = rowsOf<{ j: MapRow }>(
-        await tx.execute(fromRollup ? rollupMapStatement(q) : mapStatement(cohort)),
-      );
-      if (!row) throw new Error('The journey map statement returned no row');
       const definition = this.definitionOf(settings, q.definition);
-      const funnel = definition
-        ? await this.funnel(tx, fromRollup ? q : cohort, definition, asOf)
-        : null;
+      const figures =
+        source === 'auto' && (await this.columns.covers(tx, ctx.actor.orgId, q, settings.mapping))
+          ? await this.fromColumns(tx, ctx.actor.orgId, q, definition)
+          : null;
+      if (figures) {
+        const funnel = definition
+          ? this.funnelOfStandings(definition, this.standingsOf(figures, definition, asOf))
+          : null;
+        return { settings, raw: rawMap(figures, settings, funnel, asOf) };
+      }
+      const cohort = cohortTouchpoints(q, settings.mapping);
+      const [row] = rowsOf<{ j: MapRow }>(await tx.execute(mapStatement(cohort)));
+      if (!row) throw new Error('The journey map statement returned no row');
+      const funnel = definition ? await this.funnel(tx, cohort, definition, asOf) : null;
       return { settings, raw: rawMap(row.j, settings, funnel, asOf) };
     });
     await this.audit.read(ctx.audit, {
@@ -234,29 +243,92 @@ export class JourneyMapService {
   }
 
   /**
-   * Each patient's standing against `d`. Given the query (the rollup holds its range), of the
-   * patients who started it (`startedPathsStatement`, through the first step's types in the
-   * rollup's daily counts); given the cohort's statement, as the reference the on-read map
-   * keeps, of every patient with an event of its types.
+   * The map's figures from the columns (docs/adr/0048): the range's months, the patients the
+   * filters admit (location and age band from the columns, the others from the database), and
+   * with a definition each starter's path; with a drill, its patients' numbers.
+   */
+  private async fromColumns(
+    tx: Db,
+    orgId: string,
+    q: JourneyMapQuery,
+    definition: JourneyPathDefinition | null,
+    drill?: ColumnarDrill,
+  ): Promise<ColumnarMap | null> {
+    let loaded: Awaited<ReturnType<JourneyMapColumns['load']>>;
+    try {
+      loaded = await this.columns.load(tx, orgId, q);
+    } catch (error) {
+      // Derived data that does not decode: answered from the touchpoints, and written again
+      // whole by the next refresh.
+      if (!(error instanceof ColumnsCorrupt)) throw error;
+      await this.columns.discard(tx, orgId);
+      return null;
+    }
+    const { months, patients } = loaded;
+    const among = await this.columns.among(tx, orgId, q, patients.count);
+    const band = q.ageBand ? ageBandBirthDates(q.ageBand, q.to) : null;
+    const day = (d: string | null | undefined) =>
+      d ? Math.floor(Date.parse(`${d}T00:00:00Z`) / 86_400_000) : undefined;
+    const admits = admitsPatient(patients, {
+      ...(q.locationId ? { locationId: q.locationId } : {}),
+      ...(band?.bornAfter ? { bornAfterDay: day(band.bornAfter) } : {}),
+      ...(band?.bornBy ? { bornByDay: day(band.bornBy) } : {}),
+      ...(among ? { among } : {}),
+    });
+    return columnarMap(months, {
+      fromUs: Date.parse(`${q.from}T00:00:00Z`) * 1000,
+      toUs: rangeEnd(q.to).getTime() * 1000,
+      admits,
+      ...(definition
+        ? {
+            definition: {
+              stepTypes: definition.steps.flatMap((s) => s.types),
+              firstTypes: definition.steps[0]?.types ?? [],
+            },
+          }
+        : {}),
+      ...(drill ? { drill } : {}),
+    });
+  }
+
+  /** Each starter's standing against `d`, from the columns' paths. */
+  private standingsOf(figures: ColumnarMap, d: JourneyPathDefinition, asOf: Date) {
+    return figures.paths.map((p) => ({
+      patient: p.patient,
+      standing: comparePath(
+        d,
+        p.events.map((e): PathEvent => ({ type: e.type, at: new Date(Math.floor(e.atUs / 1000)) })),
+        asOf,
+      ),
+    }));
+  }
+
+  private funnelOfStandings(
+    d: JourneyPathDefinition,
+    standings: readonly { standing: ReturnType<typeof comparePath> }[],
+  ) {
+    return {
+      definition: d.key,
+      name: d.name,
+      ...funnelOf(
+        d.steps,
+        standings.map((s) => s.standing),
+      ),
+    };
+  }
+
+  /**
+   * Each patient's standing against `d` on read from the touchpoints: every patient of the
+   * cohort with an event of its types (the reference the columns are compared with).
    */
   private async standings(
     tx: Db,
-    of: JourneyMapQuery | ReturnType<typeof cohortTouchpoints>,
+    cohort: ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
   ) {
-    let statement: SQL;
-    if (of instanceof SQL) statement = pathsStatement(of, d);
-    else {
-      const types = rowsOf<{ type: string }>(await tx.execute(startTypesStatement(of, d)));
-      statement = startedPathsStatement(
-        of,
-        d,
-        types.map((t) => t.type),
-      );
-    }
     const rows = rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
-      await tx.execute(statement),
+      await tx.execute(pathsStatement(cohort, d)),
     );
     return rows.map((r) => ({
       patientId: r.patientId,
@@ -270,42 +342,43 @@ export class JourneyMapService {
 
   private async funnel(
     tx: Db,
-    of: JourneyMapQuery | ReturnType<typeof cohortTouchpoints>,
+    cohort: ReturnType<typeof cohortTouchpoints>,
     d: JourneyPathDefinition,
     asOf: Date,
   ) {
-    const standings = await this.standings(tx, of, d, asOf);
-    return {
-      definition: d.key,
-      name: d.name,
-      ...funnelOf(
-        d.steps,
-        standings.map((s) => s.standing),
-      ),
-    };
+    return this.funnelOfStandings(d, await this.standings(tx, cohort, d, asOf));
   }
 
   /** The patients behind one pain point (audited; roles that may see names only). */
-  async drillDown(ctx: RequestContext, q: DrillDownQuery): Promise<DrillDownResult> {
+  async drillDown(
+    ctx: RequestContext,
+    q: DrillDownQuery,
+    source: MapSource = 'auto',
+  ): Promise<DrillDownResult> {
     this.assertQuery(ctx, q);
     const asOf = this.asOf(q);
-    const ids = await this.database.withTenant(ctx.actor.orgId, async (tx) => {
+    const orgId = ctx.actor.orgId;
+    const ids = await this.database.withTenant(orgId, async (tx) => {
       await tx.execute(MAP_SETTINGS);
-      const settings = await this.settings(ctx.actor.orgId, tx);
+      const settings = await this.settings(orgId, tx);
+      const fromColumns =
+        source === 'auto' && (await this.columns.covers(tx, orgId, q, settings.mapping));
       const cohort = cohortTouchpoints(q, settings.mapping);
       if (q.kind === 'drop-off') {
         const definition = this.definitionOf(settings, q.definition);
         const index = definition?.steps.findIndex((s) => s.key === q.detail) ?? -1;
         if (!definition || index < 0) throw badRequest('No such step', '/querystring/detail');
-        const fromRollup = await this.rollup.covers(tx, ctx.actor.orgId, q, settings.mapping);
-        const standings = await this.standings(tx, fromRollup ? q : cohort, definition, asOf);
-        return standings
-          .filter(
-            (s) =>
-              s.standing.applies &&
-              s.standing.reached === index &&
-              s.standing.status !== 'completed',
-          )
+        const stopped = (s: ReturnType<typeof comparePath>) =>
+          s.applies && s.reached === index && s.status !== 'completed';
+        const figures = fromColumns ? await this.fromColumns(tx, orgId, q, definition) : null;
+        if (figures) {
+          const numbers = this.standingsOf(figures, definition, asOf)
+            .filter((s) => stopped(s.standing))
+            .map((s) => s.patient);
+          return this.columns.patientIds(tx, orgId, numbers);
+        }
+        return (await this.standings(tx, cohort, definition, asOf))
+          .filter((s) => stopped(s.standing))
           .map((s) => s.patientId);
       }
       let set: DrillSet | { from: string; to: string };
@@ -314,6 +387,10 @@ export class JourneyMapService {
         if (!from || !to) throw badRequest('A transition, from>to', '/querystring/detail');
         set = { from, to };
       } else set = q.kind;
+      const figures = fromColumns ? await this.fromColumns(tx, orgId, q, null, set) : null;
+      if (figures) {
+        return this.columns.patientIds(tx, orgId, figures.drill);
+      }
       return rowsOf<{ patient_id: string }>(await tx.execute(drillStatement(cohort, set))).map(
         (r) => r.patient_id,
       );

@@ -1,21 +1,15 @@
-import { comparePath, type JourneyMapQuery, NEW_PATIENT_DEFINITION } from '@careloop/core';
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { DrillDownQuery, JourneyMapQuery } from '@careloop/core';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { RequestContext } from '../../http/actor.js';
 import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
-import { locations } from '../directory/schema.js';
-import { patients as patientsTable } from '../patients/schema.js';
+import { locations, practitioners } from '../directory/schema.js';
+import { coverages, patients as patientsTable } from '../patients/schema.js';
+import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
-import {
-  cohortTouchpoints,
-  pathsStatement,
-  startedPathsStatement,
-  startTypesStatement,
-} from './queries.js';
 
 /** Types of every stage, channels of every kind: a cohort whose paths cross stages and days. */
 const TYPES = [
@@ -51,12 +45,13 @@ const QUERIES: JourneyMapQuery[] = [
   { from: '2026-02-01', to: '2026-03-31', ageBand: '18-34' },
 ];
 
-describeEachDatabase('journey map stage-entry rollup', (kind) => {
+describeEachDatabase('journey map columns', (kind) => {
   let t: TestApp;
   let org: TestTenant;
   let ctx: RequestContext;
   const patients: string[] = [];
   let locationId = '';
+  let practitionerId = '';
 
   beforeAll(async () => {
     t = await createTestApp(kind, {}, { clock: new TestClock('2026-05-02T09:00:00Z') });
@@ -79,6 +74,39 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
           ),
         ),
     );
+    // A practitioner seeing every fourth patient in February, a payer covering every fifth: the
+    // filters the database answers (docs/adr/0048).
+    const [practitioner] = await t.database.system((tx) =>
+      tx
+        .insert(practitioners)
+        .values({ orgId: org.orgId, givenName: 'Ada', familyName: 'North' })
+        .returning(),
+    );
+    practitionerId = practitioner?.id ?? '';
+    await t.database.system(async (tx) => {
+      await tx.insert(appointments).values(
+        patients
+          .filter((_, i) => i % 4 === 0)
+          .map((patientId, i) => ({
+            orgId: org.orgId,
+            patientId,
+            status: 'booked',
+            practitionerId,
+            startAt: new Date(Date.UTC(2026, 1, 2 + i, 9)),
+            endAt: new Date(Date.UTC(2026, 1, 2 + i, 10)),
+          })),
+      );
+      await tx.insert(coverages).values(
+        patients
+          .filter((_, i) => i % 5 === 0)
+          .map((patientId, i) => ({
+            orgId: org.orgId,
+            patientId,
+            payer: 'Acme',
+            memberId: `M${i}`,
+          })),
+      );
+    });
     const next = lcg(12);
     const rows: (typeof touchpoints.$inferInsert)[] = [];
     for (const [i, patientId] of patients.entries()) {
@@ -133,118 +161,128 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     rollup: await t.services.journeyMap.map(ctx, q),
     touchpoints: await t.services.journeyMap.map(ctx, q, 'touchpoints'),
   });
+  const columnsRead = async () =>
+    rowsOf<{ n: number }>(
+      await t.database.ownerDb.execute(
+        sql`select count(*)::int as n from journey_map_months where org_id = ${org.orgId}`,
+      ),
+    )[0]?.n ?? 0;
 
   it('answers every figure of the map as the touchpoints do, for ranges and filters', async () => {
-    const done = await t.services.journeyMap.rollup.refresh(org.orgId);
+    const done = await t.services.journeyMap.columns.refresh(org.orgId);
     expect(done.whole).toBe(true);
+    // January to April 2026, one row each.
+    expect(await columnsRead()).toBe(4);
     const whole = await t.services.journeyMap.map(ctx, QUERIES[0] ?? { from: '', to: '' });
     expect(whole.painPoints.some((p) => p.kind === 'repeated-contact')).toBe(true);
-    for (const q of [...QUERIES, { from: '2026-01-01', to: '2026-04-30', locationId }]) {
+    expect(whole.funnel?.steps[0]?.reached).toBeGreaterThan(0);
+    for (const q of [
+      ...QUERIES,
+      { from: '2026-01-01', to: '2026-04-30', locationId },
+      { from: '2026-01-01', to: '2026-04-30', practitionerId },
+      { from: '2026-02-10', to: '2026-03-20', payer: 'Acme', ageBand: '65+' as const },
+      { from: '2026-01-01', to: '2026-04-30', payer: 'Acme', practitionerId, locationId },
+    ]) {
       const { rollup, touchpoints: onRead } = await both(q);
       expect(onRead.patients, JSON.stringify(q)).toBeGreaterThan(0);
       expect(rollup, JSON.stringify(q)).toEqual(onRead);
     }
+    // A payer nobody has, a location of nobody: nobody, both ways.
+    const none = await both({ from: '2026-01-01', to: '2026-04-30', payer: 'Nobody' });
+    expect(none.rollup.patients).toBe(0);
+    expect(none.rollup).toEqual(none.touchpoints);
   });
 
-  it('analyzes the rollup tables after a whole rebuild, so the map is planned on their new sizes', async () => {
-    const unanalyzed = async () => {
-      await t.database.ownerDb.execute(sql`select pg_stat_force_next_flush()`);
-      return rowsOf<{ relname: string; n: number }>(
-        await t.database.ownerDb.execute(sql`select relname, n_mod_since_analyze::int as n
-          from pg_stat_user_tables where relname = 'journey_stage_segments'`),
-      );
-    };
-    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
-    expect(await unanalyzed()).toEqual([{ relname: 'journey_stage_segments', n: 0 }]);
-  });
-
-  it("reads the funnel's paths of the patients who started the definition only, with the same standings", async () => {
-    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
-    const settings = await t.services.journeyMap.settings(org.orgId);
-    const asOf = new Date('2026-05-02T09:00:00Z');
-    const standings = async (statement: (tx: Db) => Promise<SQL>) =>
-      new Map(
-        await t.database.withTenant(org.orgId, async (tx) =>
-          rowsOf<{ patientId: string; events: { type: string; at: string }[] }>(
-            await tx.execute(await statement(tx)),
-          ).map((r) => [
-            r.patientId,
-            comparePath(
-              NEW_PATIENT_DEFINITION,
-              r.events.map((e) => ({ type: e.type, at: new Date(e.at) })),
-              asOf,
-            ),
-          ]),
-        ),
-      );
-    for (const q of QUERIES) {
-      const all = await standings(async () =>
-        pathsStatement(cohortTouchpoints(q, settings.mapping), NEW_PATIENT_DEFINITION),
-      );
-      const started = await standings(async (tx) => {
-        const types = rowsOf<{ type: string }>(
-          await tx.execute(startTypesStatement(q, NEW_PATIENT_DEFINITION)),
-        ).map((r) => r.type);
-        expect(types, JSON.stringify(q)).toEqual(['patient.registered']);
-        return startedPathsStatement(q, NEW_PATIENT_DEFINITION, types);
-      });
-      const applying = [...all].filter(([, s]) => s.applies);
-      expect(applying.length, JSON.stringify(q)).toBeGreaterThan(0);
-      // Fewer rows: patients with step types in range but no first step are not read.
-      expect(started.size, JSON.stringify(q)).toBeLessThan(all.size);
-      expect(new Map(applying), JSON.stringify(q)).toEqual(started);
+  it('lists the same patients behind each pain point as the touchpoints do', async () => {
+    await t.services.journeyMap.columns.refresh(org.orgId, { whole: true });
+    const q = QUERIES[0] ?? { from: '', to: '' };
+    const map = await t.services.journeyMap.map(ctx, q);
+    const drills: DrillDownQuery[] = [
+      { ...q, kind: 'no-show' },
+      { ...q, kind: 'negative-feedback' },
+      { ...q, kind: 'repeated-contact' },
+      { ...q, locationId, kind: 'repeated-contact' },
+      ...map.transitions
+        .slice(0, 4)
+        .map((w): DrillDownQuery => ({ ...q, kind: 'wait', detail: `${w.from}>${w.to}` })),
+      ...(map.funnel?.steps ?? []).map(
+        (step): DrillDownQuery => ({ ...q, kind: 'drop-off', detail: step.key }),
+      ),
+    ];
+    let listed = 0;
+    for (const d of drills) {
+      const columns = await t.services.journeyMap.drillDown(ctx, d);
+      const onRead = await t.services.journeyMap.drillDown(ctx, d, 'touchpoints');
+      expect(columns, JSON.stringify(d)).toEqual(onRead);
+      listed += columns.total;
     }
+    expect(listed).toBeGreaterThan(20);
   });
 
-  it('cuts flows and waits from segments refreshed in parts as from a whole rebuild', async () => {
-    const context = () =>
-      t.database.withTenant(org.orgId, async (tx) => ({
-        segments: rowsOf(
-          await tx.execute(sql`select patient_id, first_at, first_id, stage, prev_at, prev_stage,
-              run_at, prev_run_at, entry from journey_stage_segments
-            order by patient_id, first_at, first_id`),
+  it('writes the same columns when refreshed in parts as from a whole rebuild', async () => {
+    const months = () =>
+      t.database.withTenant(org.orgId, async (tx) =>
+        rowsOf(
+          await tx.execute(sql`select to_char(month, 'YYYY-MM-DD') as month, rows, types, channels,
+              stages, encode(sha256(data), 'hex') as data
+            from journey_map_months order by month`),
         ),
-        // Each repeated contact's latest earlier first instant (docs/adr/0041).
-        repeated: rowsOf<{ prev_first_at: unknown; third_at: unknown }>(
-          await tx.execute(sql`select patient_id, first_at, third_at, prev_first_at
-            from journey_repeated_contacts order by patient_id, third_at, first_at`),
-        ),
-      }));
-    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
-    const whole = await context();
-    expect(whole.segments.length).toBeGreaterThan(100);
-    // Some rows continue a patient's earlier ones across the refresh's first day.
-    expect(
-      whole.repeated.filter(
-        (r) => r.prev_first_at !== null && new Date(String(r.third_at)) >= new Date('2026-02-13'),
-      ).length,
-    ).toBeGreaterThan(0);
-    // The next refresh recounts from 2026-02-13 on, continuing each patient's history from
-    // the segments before it (docs/adr/0037).
+      );
+    await t.services.journeyMap.columns.refresh(org.orgId, { whole: true });
+    const whole = await months();
+    expect(whole.length).toBe(4);
+    // The next refresh writes the months from 2026-02-13 on again.
     await t.database.system((tx) =>
       tx.execute(sql`update journey_stage_refreshes set to_day = '2026-02-15'
         where org_id = ${org.orgId}`),
     );
-    const part = await t.services.journeyMap.rollup.refresh(org.orgId);
+    await t.database.system((tx) =>
+      tx.execute(sql`update journey_map_months set data = '', rows = 0
+        where org_id = ${org.orgId} and month >= '2026-02-01'`),
+    );
+    const part = await t.services.journeyMap.columns.refresh(org.orgId);
     expect(part).toMatchObject({ whole: false, from: '2026-02-13' });
-    expect(await context()).toEqual(whole);
-    // Ranges that begin inside runs (waits cut at the range's start) and after the refresh's
-    // first day, with and without patient filters.
+    expect(await months()).toEqual(whole);
     for (const q of [
-      ...QUERIES,
       { from: '2026-02-14', to: '2026-04-30' },
       { from: '2026-02-13', to: '2026-03-01', locationId },
       { from: '2026-03-02', to: '2026-03-31', ageBand: '65+' as const },
     ]) {
       const { rollup, touchpoints: onRead } = await both(q);
       expect(onRead.transitions.length, JSON.stringify(q)).toBeGreaterThan(0);
-      expect(rollup.sankey, JSON.stringify(q)).toEqual(onRead.sankey);
-      expect(rollup.transitions, JSON.stringify(q)).toEqual(onRead.transitions);
       expect(rollup, JSON.stringify(q)).toEqual(onRead);
     }
   });
 
-  it('reads the rollup when it holds the range, and counts late touchpoints at the next refresh', async () => {
+  it('answers from the touchpoints when the columns do not decode, and writes them whole again', async () => {
+    await t.services.journeyMap.columns.refresh(org.orgId, { whole: true });
+    t.services.journeyMap.columns.forget();
+    // Seventeen bytes: not a whole record.
+    await t.database.system((tx) =>
+      tx.execute(sql`update journey_map_months set data = decode(repeat('00', 17), 'hex')
+        where org_id = ${org.orgId} and month = '2026-03-01'`),
+    );
+    const q = { from: '2026-03-01', to: '2026-03-31' };
+    const fallback = await both(q);
+    expect(fallback.rollup.patients).toBeGreaterThan(0);
+    expect(fallback.rollup).toEqual(fallback.touchpoints);
+    const covered = () =>
+      t.database.withTenant(org.orgId, async (tx) =>
+        t.services.journeyMap.columns.covers(
+          tx,
+          org.orgId,
+          q,
+          (await t.services.journeyMap.settings(org.orgId, tx)).mapping,
+        ),
+      );
+    expect(await covered()).toBe(false);
+    expect((await t.services.journeyMap.columns.refresh(org.orgId)).whole).toBe(true);
+    expect(await covered()).toBe(true);
+    const { rollup, touchpoints: onRead } = await both(q);
+    expect(rollup).toEqual(onRead);
+  });
+
+  it('reads the columns when they hold the range, and counts late touchpoints at the next refresh', async () => {
     const q = { from: '2026-01-01', to: '2026-05-01' };
     const [patient] = patients;
     const late = {
@@ -262,7 +300,7 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     await t.database.system((tx) => tx.insert(touchpoints).values(late));
     const before = await both(q);
     expect(before.rollup.touchpoints).toBe((before.touchpoints.touchpoints ?? 0) - 1);
-    const recent = await t.services.journeyMap.rollup.refresh(org.orgId);
+    const recent = await t.services.journeyMap.columns.refresh(org.orgId);
     expect(recent.whole).toBe(false);
     const after = await both(q);
     expect(after.rollup).toEqual(after.touchpoints);
@@ -281,7 +319,7 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
 
   it('falls back to the touchpoints when the mapping changed, until rebuilt', async () => {
     const q = QUERIES[1] ?? { from: '2026-02-10', to: '2026-03-20' };
-    await t.services.journeyMap.rollup.refresh(org.orgId, { whole: true });
+    await t.services.journeyMap.columns.refresh(org.orgId, { whole: true });
     const settings = await t.services.journeyMap.settings(org.orgId);
     const mapping = [...settings.mapping, { type: 'transition.call', stage: 'visit' }];
     await t.database.withTenant(org.orgId, (tx) =>
@@ -291,7 +329,7 @@ describeEachDatabase('journey map stage-entry rollup', (kind) => {
     );
     const changed = await both(q);
     expect(changed.rollup).toEqual(changed.touchpoints);
-    const rebuilt = await t.services.journeyMap.rollup.refresh(org.orgId);
+    const rebuilt = await t.services.journeyMap.columns.refresh(org.orgId);
     expect(rebuilt.whole).toBe(true);
     const after = await both(q);
     expect(after.rollup).toEqual(after.touchpoints);

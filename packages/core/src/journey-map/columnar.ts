@@ -1,0 +1,424 @@
+/**
+ * The journey map's columns (docs/adr/0048): each UTC month of an organization's touchpoints as
+ * fixed-width records sorted by patient, instant and id, written by the refresh job in SQL and
+ * aggregated here. The figures are those of the on-read statement over the touchpoints
+ * (`mapStatement`), exactly: the rollup test compares the two over ranges and filters.
+ */
+
+/**
+ * Bytes of one touchpoint record: patient number (int4), instant in µs (float8), type (int2),
+ * channel (int2), stage × 256 + flags (int2); numbers of types, channels and stages index the
+ * month's dictionaries.
+ */
+export const TOUCHPOINT_RECORD_BYTES = 18;
+/** Bytes of one patient record: location (int2, 0 for none), birth day (int4, days since 1970). */
+export const PATIENT_RECORD_BYTES = 6;
+/** The birth day of a patient without a birth date. */
+export const NO_BIRTH_DAY = -2_147_483_648;
+export const FLAG_NO_SHOW = 1;
+export const FLAG_NEGATIVE_FEEDBACK = 2;
+/** Stage transitions drawn in the Sankey: the first SANKEY_DEPTH stages each patient entered. */
+export const SANKEY_DEPTH = 6;
+/** A patient contacted this many times about the same thing within a week: repeated contacts. */
+export const REPEATED_CONTACTS = 3;
+const WEEK_US = 7 * 86_400_000_000;
+
+/** One month's touchpoints, decoded. Dictionaries are the month's own (sorted distinct values). */
+export interface TouchpointColumns {
+  readonly rows: number;
+  readonly types: readonly string[];
+  readonly channels: readonly string[];
+  readonly stages: readonly string[];
+  readonly patient: Int32Array;
+  /** Microseconds since 1970 (exact: below 2^53). */
+  readonly atUs: Float64Array;
+  readonly type: Uint16Array;
+  readonly channel: Uint16Array;
+  readonly stage: Uint8Array;
+  readonly flags: Uint8Array;
+}
+
+/** Every patient's dimensions, by patient number. */
+export interface PatientColumns {
+  readonly count: number;
+  /** Location ids; a record's location `n` is `locations[n - 1]`, 0 none. */
+  readonly locations: readonly string[];
+  readonly location: Uint16Array;
+  readonly birthDay: Int32Array;
+}
+
+/** Thrown when stored columns do not decode: derived data, rebuilt by the next refresh. */
+export class ColumnsCorrupt extends Error {}
+
+function dictionaryIndex(n: number, size: number, what: string): number {
+  if (n >= size) throw new ColumnsCorrupt(`${what} ${n} outside a dictionary of ${size}`);
+  return n;
+}
+
+/** Decodes a month's records (big-endian, as PostgreSQL's `*send` functions write them). */
+export function decodeTouchpointColumns(
+  data: Uint8Array,
+  dictionaries: {
+    types: readonly string[];
+    channels: readonly string[];
+    stages: readonly string[];
+  },
+): TouchpointColumns {
+  if (data.byteLength % TOUCHPOINT_RECORD_BYTES !== 0)
+    throw new ColumnsCorrupt(`${data.byteLength} bytes is not a whole number of records`);
+  const rows = data.byteLength / TOUCHPOINT_RECORD_BYTES;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const patient = new Int32Array(rows);
+  const atUs = new Float64Array(rows);
+  const type = new Uint16Array(rows);
+  const channel = new Uint16Array(rows);
+  const stage = new Uint8Array(rows);
+  const flags = new Uint8Array(rows);
+  const { types, channels, stages } = dictionaries;
+  let previous = -1;
+  for (let i = 0, o = 0; i < rows; i++, o += TOUCHPOINT_RECORD_BYTES) {
+    const p = view.getInt32(o);
+    if (p < previous) throw new ColumnsCorrupt('Records out of patient order');
+    previous = p;
+    patient[i] = p;
+    const at = view.getFloat64(o + 4);
+    if (!Number.isSafeInteger(at)) throw new ColumnsCorrupt('An instant that is not whole µs');
+    atUs[i] = at;
+    type[i] = dictionaryIndex(view.getUint16(o + 12), types.length, 'type');
+    channel[i] = dictionaryIndex(view.getUint16(o + 14), channels.length, 'channel');
+    const packed = view.getUint16(o + 16);
+    stage[i] = dictionaryIndex(packed >>> 8, stages.length, 'stage');
+    flags[i] = packed & 0xff;
+  }
+  return { rows, types, channels, stages, patient, atUs, type, channel, stage, flags };
+}
+
+/** Decodes the patients' records, numbered from 0. */
+export function decodePatientColumns(
+  data: Uint8Array,
+  locations: readonly string[],
+): PatientColumns {
+  if (data.byteLength % PATIENT_RECORD_BYTES !== 0)
+    throw new ColumnsCorrupt(`${data.byteLength} bytes is not a whole number of patients`);
+  const count = data.byteLength / PATIENT_RECORD_BYTES;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const location = new Uint16Array(count);
+  const birthDay = new Int32Array(count);
+  for (let i = 0, o = 0; i < count; i++, o += PATIENT_RECORD_BYTES) {
+    location[i] = dictionaryIndex(view.getUint16(o), locations.length + 1, 'location');
+    birthDay[i] = view.getInt32(o + 2);
+  }
+  return { count, locations, location, birthDay };
+}
+
+/** Which patients a map counts: by their dimensions, and a set found in the database. */
+export interface PatientAdmission {
+  locationId?: string;
+  /** Born after this day (days since 1970), exclusive. */
+  bornAfterDay?: number;
+  /** Born on or before this day, inclusive. */
+  bornByDay?: number;
+  /** Patient numbers of a filter answered by the database (practitioner, payer, …). */
+  among?: Uint8Array;
+}
+
+/** `admission` as a test of patient numbers; null when it admits everyone. */
+export function admitsPatient(
+  patients: PatientColumns,
+  admission: PatientAdmission,
+): ((patient: number) => boolean) | null {
+  const { locationId, bornAfterDay, bornByDay, among } = admission;
+  if (!locationId && bornAfterDay === undefined && bornByDay === undefined && !among) return null;
+  const location = locationId === undefined ? -1 : patients.locations.indexOf(locationId) + 1;
+  // A location no patient has: nobody.
+  if (location === 0) return () => false;
+  return (p) => {
+    if (p >= patients.count) return false;
+    if (among && among[p] !== 1) return false;
+    if (location > 0 && patients.location[p] !== location) return false;
+    const born = patients.birthDay[p] ?? NO_BIRTH_DAY;
+    if (bornAfterDay !== undefined && (born === NO_BIRTH_DAY || born <= bornAfterDay)) return false;
+    if (bornByDay !== undefined && (born === NO_BIRTH_DAY || born > bornByDay)) return false;
+    return true;
+  };
+}
+
+/** Who a drill-down lists: the patients behind one of the map's counts. */
+export type ColumnarDrill =
+  | 'no-show'
+  | 'negative-feedback'
+  | 'repeated-contact'
+  | { from: string; to: string };
+
+export interface ColumnarQuery {
+  fromUs: number;
+  /** Exclusive. */
+  toUs: number;
+  admits: ((patient: number) => boolean) | null;
+  /** A definition's step types, and its first step's: each starter's path is returned. */
+  definition?: { stepTypes: readonly string[]; firstTypes: readonly string[] };
+  drill?: ColumnarDrill;
+}
+
+export interface ColumnarMap {
+  patients: number;
+  touchpoints: number;
+  links: { fromPosition: number; from: string; to: string; patients: number }[];
+  transitions: {
+    from: string;
+    to: string;
+    patients: number;
+    medianDays: number | null;
+    p90Days: number | null;
+  }[];
+  channelMix: { stage: string; channel: string; count: number }[];
+  noShows: number;
+  negativeFeedback: number;
+  repeatedContacts: number;
+  /**
+   * With a definition: each patient whose range holds an event of its first step, with the
+   * events of any step from the first such on, oldest first (what `comparePath` reads).
+   */
+  paths: { patient: number; events: { type: string; atUs: number }[] }[];
+  /** With a drill: its patients' numbers, ascending. */
+  drill: number[];
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** PostgreSQL's percentile_cont over sorted values. */
+function percentileCont(sorted: Float64Array, p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = p * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const low = sorted[lo] ?? 0;
+  if (hi === lo) return low;
+  const high = sorted[hi] ?? low;
+  return low + (high - low) * (rank - lo);
+}
+
+function typeMatches(pattern: string, type: string): boolean {
+  return pattern.endsWith('.*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type;
+}
+
+/** A dictionary shared by the months of one query, and each month's numbers in it. */
+class Dictionary {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(value: string): number {
+    let n = this.index.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      this.values.push(value);
+      this.index.set(value, n);
+    }
+    return n;
+  }
+  map(values: readonly string[]): Int32Array {
+    return Int32Array.from(values, (v) => this.of(v));
+  }
+}
+
+/**
+ * The journey map of the touchpoints in `[fromUs, toUs)` of the admitted patients, from the
+ * months that hold the range (in month order): as `mapStatement` computes it from the
+ * touchpoints. Each patient's rows are read in order across the months (each month is sorted by
+ * patient), once.
+ */
+export function columnarMap(months: readonly TouchpointColumns[], q: ColumnarQuery): ColumnarMap {
+  const stages = new Dictionary();
+  const channels = new Dictionary();
+  const types = new Dictionary();
+  const stageOf = months.map((m) => stages.map(m.stages));
+  const channelOf = months.map((m) => channels.map(m.channels));
+  const typeOf = months.map((m) => types.map(m.types));
+  const S = stages.values.length;
+  const C = channels.values.length;
+  const T = types.values.length;
+  const system = channels.values.indexOf('system');
+  const isStep = new Uint8Array(T);
+  const isFirst = new Uint8Array(T);
+  if (q.definition)
+    for (const [i, type] of types.values.entries()) {
+      if (q.definition.stepTypes.some((p) => typeMatches(p, type))) isStep[i] = 1;
+      if (q.definition.firstTypes.some((p) => typeMatches(p, type))) isFirst[i] = 1;
+    }
+  const drillWait =
+    typeof q.drill === 'object'
+      ? { from: stages.values.indexOf(q.drill.from), to: stages.values.indexOf(q.drill.to) }
+      : null;
+  const drill = new Set<number>();
+  const drillWaits: { patient: number; days: number }[] = [];
+
+  const mix = new Float64Array(S * C);
+  const links = new Float64Array(SANKEY_DEPTH * S * S);
+  const transitionPatients = new Float64Array(S * S);
+  const transitionSeen = new Int32Array(S * S).fill(-1);
+  const waits: number[][] = Array.from({ length: S * S }, () => []);
+  // Each type's two latest instants for the patient at hand (the repeated contacts' window).
+  const typeSeen = new Int32Array(T).fill(-1);
+  const last1 = new Float64Array(T);
+  const last2 = new Float64Array(T);
+
+  let patients = 0;
+  let touchpoints = 0;
+  let noShows = 0;
+  let negativeFeedback = 0;
+  let repeatedContacts = 0;
+  const paths: ColumnarMap['paths'] = [];
+  const sameInstant: { type: string; atUs: number }[] = [];
+
+  const cursors = new Int32Array(months.length);
+  const { fromUs, toUs, admits } = q;
+  for (;;) {
+    let p = 2_147_483_647;
+    let any = false;
+    for (let m = 0; m < months.length; m++) {
+      const month = months[m] as TouchpointColumns;
+      const c = cursors[m] as number;
+      if (c < month.rows) {
+        any = true;
+        const mp = month.patient[c] as number;
+        if (mp < p) p = mp;
+      }
+    }
+    if (!any) break;
+    const admitted = admits === null || admits(p);
+    let rows = 0;
+    let prevStage = -1;
+    let position = 0;
+    let entryStage = -1;
+    let entryAt = 0;
+    let noShow = false;
+    let negative = false;
+    let repeated = false;
+    let path: { type: string; atUs: number }[] | null = null;
+    sameInstant.length = 0;
+    for (let m = 0; m < months.length; m++) {
+      const month = months[m] as TouchpointColumns;
+      let c = cursors[m] as number;
+      const stageMap = stageOf[m] as Int32Array;
+      const channelMap = channelOf[m] as Int32Array;
+      const typeMap = typeOf[m] as Int32Array;
+      for (; c < month.rows && month.patient[c] === p; c++) {
+        if (!admitted) continue;
+        const at = month.atUs[c] as number;
+        if (at < fromUs || at >= toUs) continue;
+        rows++;
+        const stage = stageMap[month.stage[c] as number] as number;
+        const channel = channelMap[month.channel[c] as number] as number;
+        const type = typeMap[month.type[c] as number] as number;
+        const flags = month.flags[c] as number;
+        mix[stage * C + channel] = (mix[stage * C + channel] as number) + 1;
+        if (flags & FLAG_NO_SHOW) noShow = true;
+        if (flags & FLAG_NEGATIVE_FEEDBACK) negative = true;
+        if (channel !== system) {
+          // Three of one type within seven days (the window includes its bounds and ties).
+          if (typeSeen[type] !== patients) {
+            typeSeen[type] = patients;
+            last1[type] = Number.NaN;
+            last2[type] = Number.NaN;
+          } else if ((last2[type] as number) >= at - WEEK_US) repeated = true;
+          last2[type] = last1[type] as number;
+          last1[type] = at;
+        }
+        if (stage !== prevStage) {
+          position++;
+          if (position > 1) {
+            const k = entryStage * S + stage;
+            if (position <= SANKEY_DEPTH) {
+              const l = (position - 2) * S * S + k;
+              links[l] = (links[l] as number) + 1;
+            }
+            if (transitionSeen[k] !== patients) {
+              transitionSeen[k] = patients;
+              transitionPatients[k] = (transitionPatients[k] as number) + 1;
+            }
+            const days = (at - entryAt) / 1e6 / 86_400;
+            (waits[k] as number[]).push(days);
+            if (drillWait && entryStage === drillWait.from && stage === drillWait.to)
+              drillWaits.push({ patient: p, days });
+          }
+          entryStage = stage;
+          entryAt = at;
+          prevStage = stage;
+        }
+        if (q.definition && isStep[type] === 1) {
+          const event = { type: types.values[type] as string, atUs: at };
+          if (path !== null) path.push(event);
+          else if (isFirst[type] === 1)
+            // From the first start's instant on: events at that instant ordered before it too.
+            path = [...sameInstant.filter((e) => e.atUs === at), event];
+          else {
+            if (sameInstant.length > 0 && sameInstant[0]?.atUs !== at) sameInstant.length = 0;
+            sameInstant.push(event);
+          }
+        }
+      }
+      cursors[m] = c;
+    }
+    if (rows === 0) continue;
+    patients++;
+    touchpoints += rows;
+    if (noShow) noShows++;
+    if (negative) negativeFeedback++;
+    if (repeated) repeatedContacts++;
+    if (path) paths.push({ patient: p, events: path });
+    if (
+      (q.drill === 'no-show' && noShow) ||
+      (q.drill === 'negative-feedback' && negative) ||
+      (q.drill === 'repeated-contact' && repeated)
+    )
+      drill.add(p);
+  }
+
+  const stageOrder = stages.values.map((s, i) => ({ s, i })).sort((a, b) => byCodeUnits(a.s, b.s));
+  const channelOrder = channels.values
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => byCodeUnits(a.s, b.s));
+  const result: ColumnarMap = {
+    patients,
+    touchpoints,
+    links: [],
+    transitions: [],
+    channelMix: [],
+    noShows,
+    negativeFeedback,
+    repeatedContacts,
+    paths,
+    drill: [],
+  };
+  for (let position = 0; position < SANKEY_DEPTH; position++)
+    for (const from of stageOrder)
+      for (const to of stageOrder) {
+        const n = links[position * S * S + from.i * S + to.i] as number;
+        if (n > 0)
+          result.links.push({ fromPosition: position + 1, from: from.s, to: to.s, patients: n });
+      }
+  for (const from of stageOrder)
+    for (const to of stageOrder) {
+      const k = from.i * S + to.i;
+      const n = transitionPatients[k] as number;
+      if (n === 0) continue;
+      const sorted = Float64Array.from(waits[k] as number[]).sort();
+      result.transitions.push({
+        from: from.s,
+        to: to.s,
+        patients: n,
+        medianDays: percentileCont(sorted, 0.5),
+        p90Days: percentileCont(sorted, 0.9),
+      });
+    }
+  for (const stage of stageOrder)
+    for (const channel of channelOrder) {
+      const n = mix[stage.i * C + channel.i] as number;
+      if (n > 0) result.channelMix.push({ stage: stage.s, channel: channel.s, count: n });
+    }
+  if (drillWait && drillWaits.length > 0) {
+    const p90 = percentileCont(Float64Array.from(drillWaits, (w) => w.days).sort(), 0.9) ?? 0;
+    for (const w of drillWaits) if (w.days >= p90) drill.add(w.patient);
+  }
+  result.drill = [...drill].sort((a, b) => a - b);
+  return result;
+}

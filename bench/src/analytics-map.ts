@@ -15,15 +15,16 @@ export type Measure = (name: string, runs: number, fn: () => Promise<unknown>) =
 export interface MapFigures {
   rollupRefreshSeconds: number;
   recentRefreshSeconds: number;
-  segments: number;
+  columnsMegabytes: number;
   queries: Measured[];
 }
 
 /**
  * The journey map as the route calls it (JourneyMapService.map, as an analyst: funnel of the
  * first definition, suppression and audit included) over a quarter and a year, for each filter
- * combination, from the stage-entry rollup; and the year without filters once on read from the
- * touchpoints, for comparison (docs/adr/0026).
+ * combination, from the columns (docs/adr/0048; warm: the months decoded in this process, as
+ * after the first read); the year again cold (every month read and decoded); and the year
+ * without filters once on read from the touchpoints, for comparison.
  */
 export async function journeyMapBench(
   map: JourneyMapService,
@@ -42,11 +43,11 @@ export async function journeyMapBench(
   t0 = performance.now();
   await map.columns.refresh(orgId);
   const recentRefreshSeconds = Math.round((performance.now() - t0) / 100) / 10;
-  const segments = await count(
+  const columnsMegabytes = await count(
     'select coalesce(sum(octet_length(data)), 0) / 1048576 as n from journey_map_months',
   );
   say(
-    `Journey map columns: whole ${rollupRefreshSeconds} s, recent days ${recentRefreshSeconds} s, ${fmt(segments)} MB`,
+    `Journey map columns: whole ${rollupRefreshSeconds} s, recent days ${recentRefreshSeconds} s, ${fmt(columnsMegabytes)} MB`,
   );
   const periods: { name: string; q: JourneyMapQuery }[] = [
     { name: 'quarter', q: { from: '2026-03-01', to: '2026-05-31' } },
@@ -76,6 +77,14 @@ export async function journeyMapBench(
       queries.push(m);
       say(`  ${m.name}: median ${m.medianMs} ms, p95 ${m.p95Ms} ms, max ${m.maxMs} ms`);
     }
+  // The same year with no month decoded in this process: what the first reader after a
+  // refresh (or a process start) waits for (docs/adr/0048).
+  const cold = await measure('journey map year, all, cold (months read and decoded)', runs, () => {
+    map.columns.forget();
+    return map.map(ctx, periods[1]?.q ?? { from: '2025-06-01', to: '2026-05-31' });
+  });
+  queries.push(cold);
+  say(`  ${cold.name}: median ${cold.medianMs} ms, p95 ${cold.p95Ms} ms, max ${cold.maxMs} ms`);
   if (onReadRuns > 0) {
     const onRead = await measure('journey map year, all, on read (touchpoints)', onReadRuns, () =>
       map.map(ctx, { from: '2025-06-01', to: '2026-05-31' }, 'touchpoints'),
@@ -83,5 +92,5 @@ export async function journeyMapBench(
     say(`  ${onRead.name}: ${onRead.maxMs} ms`);
     queries.push(onRead);
   }
-  return { rollupRefreshSeconds, recentRefreshSeconds, segments, queries };
+  return { rollupRefreshSeconds, recentRefreshSeconds, columnsMegabytes, queries };
 }

@@ -197,7 +197,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
         worstMaxMs: kpi?.worst.maxMs ?? null,
         mapRollupRefreshSeconds: mapFigures.rollupRefreshSeconds,
         mapRecentRefreshSeconds: mapFigures.recentRefreshSeconds,
-        mapSegments: mapFigures.segments,
+        mapColumnsMegabytes: mapFigures.columnsMegabytes,
         mapWorstMaxMs: worstMap.maxMs,
       },
       [
@@ -208,7 +208,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
               `  slowest dashboard: ${kpi.worst.name}, p95 ${kpi.worst.p95Ms} ms, max ${kpi.worst.maxMs} ms (goal < 2000 ms)`,
             ]
           : ['  KPI dashboard skipped (--map-only)']),
-        `  journey map rollup: whole ${mapFigures.rollupRefreshSeconds} s, recent days ${mapFigures.recentRefreshSeconds} s, ${fmt(mapFigures.segments)} segments`,
+        `  journey map columns: whole ${mapFigures.rollupRefreshSeconds} s, recent days ${mapFigures.recentRefreshSeconds} s, ${fmt(mapFigures.columnsMegabytes)} MB`,
         `  slowest journey map: ${worstMap.name}, p95 ${worstMap.p95Ms} ms, max ${worstMap.maxMs} ms (goal < 2000 ms)`,
         `  baseline (count the year's touchpoints): p95 ${baselineBefore.p95Ms} ms before, ${baselineAfter.p95Ms} ms after; slowest map ${ratio(worstMap)}x it${kpi ? `, slowest dashboard ${ratio(kpi.worst)}x` : ''}`,
       ],

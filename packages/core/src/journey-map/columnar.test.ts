@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   admitsPatient,
@@ -7,8 +8,10 @@ import {
   decodeTouchpointColumns,
   FLAG_NO_SHOW,
   NO_BIRTH_DAY,
+  percentileOf,
   TOUCHPOINT_RECORD_BYTES,
 } from './columnar.js';
+import { percentile } from './stats.js';
 
 const HOUR_US = 3_600_000_000;
 const DAY_US = 24 * HOUR_US;
@@ -163,5 +166,20 @@ describe('journey map columns', () => {
     const fraction = encode([{ patient: 0, at: 0.5, type: 0, channel: 0, stage: 0 }]);
     expect(() => decodeTouchpointColumns(fraction, dictionaries)).toThrow(/whole µs/);
     expect(() => decodePatientColumns(new Uint8Array(7), [])).toThrow(ColumnsCorrupt);
+  });
+
+  it('selects the same percentiles as sorting does, ties and all', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.integer({ min: 0, max: 40 }).map((n) => n / 8),
+          { maxLength: 300 },
+        ),
+        fc.constantFrom(0, 0.1, 0.5, 0.9, 1),
+        (values, p) => {
+          expect(percentileOf(Float64Array.from(values), p)).toBe(percentile(values, p));
+        },
+      ),
+    );
   });
 });

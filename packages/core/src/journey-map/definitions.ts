@@ -99,7 +99,12 @@ export function comparePath(
   events: readonly PathEvent[],
   asOf: Date,
 ): PathStanding {
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Paths usually arrive oldest first (the map's columns, the on-read statement): sorted once
+  // only when they are not.
+  let inOrder = true;
+  for (let i = 1; i < events.length && inOrder; i++)
+    inOrder = (events[i - 1] as PathEvent).at.getTime() <= (events[i] as PathEvent).at.getTime();
+  const sorted = inOrder ? events : [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
   const steps: StepStanding[] = [];
   let previous: Date | null = null;
   let cursor = 0;

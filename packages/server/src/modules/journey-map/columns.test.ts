@@ -240,9 +240,25 @@ describeEachDatabase('journey map columns', (kind) => {
       tx.execute(sql`update journey_map_months set data = '', rows = 0
         where org_id = ${org.orgId} and month >= '2026-02-01'`),
     );
+    const versions = () =>
+      t.database.withTenant(org.orgId, async (tx) =>
+        rowsOf<{ month: string; version: string }>(
+          await tx.execute(sql`select to_char(month, 'YYYY-MM-DD') as month, version::text as version
+            from journey_map_months order by month`),
+        ),
+      );
+    const before = await versions();
     const part = await t.services.journeyMap.columns.refresh(org.orgId);
     expect(part).toMatchObject({ whole: false, from: '2026-02-13' });
     expect(await months()).toEqual(whole);
+    // January was not rewritten; February on were, with new versions.
+    const after = await versions();
+    expect(after[0]).toEqual(before[0]);
+    expect(after[1]?.version).not.toBe(before[1]?.version);
+    // A whole rebuild that writes the same records keeps every version (and every process's
+    // decoded months).
+    await t.services.journeyMap.columns.refresh(org.orgId, { whole: true });
+    expect(await versions()).toEqual(after);
     for (const q of [
       { from: '2026-02-14', to: '2026-04-30' },
       { from: '2026-02-13', to: '2026-03-01', locationId },

@@ -56,9 +56,9 @@ async function writeMonths(
   toMonth: string,
 ): Promise<void> {
   await tx.execute(sql`select set_config('jit', 'off', true)`);
-  await tx.execute(sql`delete from journey_map_months
-    where org_id = ${orgId} and month >= ${fromMonth}::date and month < ${toMonth}::date`);
   // Dictionaries sorted in the C collation, so a record's number is its value's place in them.
+  // A month whose records come out the same keeps its version, so the processes that decoded it
+  // keep it through the nightly rebuild.
   await tx.execute(sql`
     insert into journey_map_months (org_id, month, version, rows, types, channels, stages, data)
     with staged as (
@@ -84,7 +84,19 @@ async function writeMonths(
                         || int2send(type_no::int2) || int2send(channel_no::int2)
                         || int2send((stage_no * 256 + flags)::int2), ''::bytea
                       order by number, occurred_at, id)
-    from coded group by month`);
+    from coded group by month
+    on conflict (org_id, month) do update set version = excluded.version, rows = excluded.rows,
+      types = excluded.types, channels = excluded.channels, stages = excluded.stages,
+      data = excluded.data
+    where (journey_map_months.types, journey_map_months.channels, journey_map_months.stages,
+           journey_map_months.data)
+      is distinct from (excluded.types, excluded.channels, excluded.stages, excluded.data)`);
+  // Months of these that no longer hold a touchpoint (deleted, merged away).
+  await tx.execute(sql`delete from journey_map_months m
+    where m.org_id = ${orgId} and m.month >= ${fromMonth}::date and m.month < ${toMonth}::date
+      and not exists (select 1 from touchpoints t where t.org_id = m.org_id
+        and t.occurred_at >= m.month::timestamp at time zone 'UTC'
+        and t.occurred_at < (m.month + interval '1 month')::timestamp at time zone 'UTC')`);
 }
 
 /**
@@ -118,7 +130,9 @@ async function writePatients(tx: Db, orgId: string): Promise<void> {
     left join locations l on l.id = p.primary_location_id
     where n.org_id = ${orgId}
     on conflict (org_id) do update set version = excluded.version, count = excluded.count,
-      locations = excluded.locations, data = excluded.data`);
+      locations = excluded.locations, data = excluded.data
+    where (journey_map_patients.locations, journey_map_patients.data)
+      is distinct from (excluded.locations, excluded.data)`);
 }
 
 interface RefreshState {

@@ -62,6 +62,8 @@ export const JourneyMapQuery = Type.Object({
       description: 'a condition code (clinical roles only)',
     }),
   ),
+  /** A saved list (roles that may read lists): its members only. */
+  listId: Type.Optional(Uuid),
   definition: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' })),
 });
 

@@ -15,6 +15,8 @@ export interface JourneyMapFilters {
   payer?: string;
   ageBand?: AgeBand;
   condition?: string;
+  /** A saved list: its members only. */
+  listId?: string;
   definition?: string;
 }
 
@@ -68,7 +70,7 @@ export function parseJourneyMapFilters(
   const range = rangeProblem(from, to);
   if (range) return { ok: false, ...range };
   const filters: JourneyMapFilters = { from, to };
-  for (const key of ['locationId', 'practitionerId', 'serviceLineId'] as const) {
+  for (const key of ['locationId', 'practitionerId', 'serviceLineId', 'listId'] as const) {
     const v = params.get(key);
     if (v === null || v === '') continue;
     if (!UUID.test(v)) return { ok: false, field: key, message: 'Not an id' };
@@ -123,6 +125,7 @@ export function journeyMapSearch(filters: JourneyMapFilters): string {
     'payer',
     'ageBand',
     'condition',
+    'listId',
     'definition',
   ] as const) {
     const v = filters[key];

@@ -272,6 +272,7 @@ describe('filters in the URL', () => {
       to: '2026-06-30',
       ageBand: '65+' as const,
       payer: 'Acme & Co',
+      listId: '00000000-0000-4000-8000-000000000042',
     };
     const parsed = parseJourneyMapFilters(new URLSearchParams(journeyMapSearch(filters)), range);
     expect(parsed).toEqual({ ok: true, filters });
@@ -282,6 +283,7 @@ describe('filters in the URL', () => {
     expect(bad('from=2026-05-01&to=2026-04-01')).toMatchObject({ ok: false, field: 'to' });
     expect(bad('locationId=1;drop')).toMatchObject({ ok: false, field: 'locationId' });
     expect(bad('ageBand=old')).toMatchObject({ ok: false, field: 'ageBand' });
+    expect(bad('listId=all')).toMatchObject({ ok: false, field: 'listId' });
     expect(bad('from=1899-12-31')).toMatchObject({ ok: false, field: 'from' });
     expect(bad('from=2020-01-01&to=2026-01-01')).toMatchObject({ ok: false, field: 'to' });
   });

@@ -27,6 +27,7 @@ import { notifications } from '@mantine/notifications';
 import { useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useCurrentUser } from '../auth/session';
+import { usePatientLists } from '../lists/api';
 import { useLocations } from '../patients/api';
 import { usePractitioners } from '../patients/coverage-api';
 import { dayjs } from '../ui/format';
@@ -316,6 +317,7 @@ export function JourneyMapPage() {
   const [params, setParams] = useSearchParams();
   const user = useCurrentUser();
   const clinical = can(user.role, 'clinical:read');
+  const mayReadLists = can(user.role, 'list:read');
   const parsed = parseJourneyMapFilters(params, defaultRange());
   const filters: JourneyMapFilters = parsed.ok ? parsed.filters : defaultRange();
   const [draft, setDraft] = useState<JourneyMapFilters>(filters);
@@ -325,6 +327,7 @@ export function JourneyMapPage() {
   const practitioners = usePractitioners();
   const serviceLines = useServiceLineOptions();
   const settings = useJourneyMapSettings();
+  const lists = usePatientLists({ enabled: mayReadLists });
   const set = (patch: Partial<JourneyMapFilters>) => setDraft((d) => ({ ...d, ...patch }));
   const apply = () => setParams(new URLSearchParams(journeyMapSearch(draft)));
   const locationOptions = (locations.data ?? []).map((l) => ({ value: l.id, label: l.name }));
@@ -426,6 +429,16 @@ export function JourneyMapPage() {
                 label="Condition code"
                 value={draft.condition ?? ''}
                 onChange={(e) => set({ condition: e.currentTarget.value || undefined })}
+              />
+            ) : null}
+            {mayReadLists ? (
+              <Select
+                label="Saved list"
+                clearable
+                searchable
+                data={(lists.data ?? []).map((l) => ({ value: l.id, label: l.name }))}
+                value={draft.listId ?? null}
+                onChange={(v) => set({ listId: v ?? undefined })}
               />
             ) : null}
             <Select

@@ -9,10 +9,12 @@ export const listKeys = {
   members: (listId: string) => ['lists', listId, 'members'] as const,
 };
 
-export function usePatientLists() {
+/** The organization's lists; `enabled: false` for a role that may not read them (no request). */
+export function usePatientLists({ enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: [...listKeys.all, 'index'],
     queryFn: () => api.call(routes.lists.list, {}),
+    enabled,
   });
 }
 

@@ -7,6 +7,7 @@ import { createTestApp, type TestApp, TestTenant } from '../../test/app.js';
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { locations, practitioners } from '../directory/schema.js';
+import { patientListMembers, patientLists } from '../lists/schema.js';
 import { coverages, patients as patientsTable } from '../patients/schema.js';
 import { appointments } from '../scheduling/schema.js';
 import { touchpoints } from '../timeline/schema.js';
@@ -52,6 +53,7 @@ describeEachDatabase('journey map columns', (kind) => {
   const patients: string[] = [];
   let locationId = '';
   let practitionerId = '';
+  let listId = '';
 
   beforeAll(async () => {
     t = await createTestApp(kind, {}, { clock: new TestClock('2026-05-02T09:00:00Z') });
@@ -107,6 +109,23 @@ describeEachDatabase('journey map columns', (kind) => {
           })),
       );
     });
+    // A saved list of every other patient.
+    const [list] = await t.database.system((tx) =>
+      tx
+        .insert(patientLists)
+        .values({ orgId: org.orgId, name: 'Every other', source: 'staff' })
+        .returning(),
+    );
+    listId = list?.id ?? '';
+    await t.database.system((tx) =>
+      tx
+        .insert(patientListMembers)
+        .values(
+          patients
+            .filter((_, i) => i % 2 === 0)
+            .map((patientId) => ({ orgId: org.orgId, listId, patientId })),
+        ),
+    );
     const next = lcg(12);
     const rows: (typeof touchpoints.$inferInsert)[] = [];
     for (const [i, patientId] of patients.entries()) {
@@ -182,6 +201,8 @@ describeEachDatabase('journey map columns', (kind) => {
       { from: '2026-01-01', to: '2026-04-30', practitionerId },
       { from: '2026-02-10', to: '2026-03-20', payer: 'Acme', ageBand: '65+' as const },
       { from: '2026-01-01', to: '2026-04-30', payer: 'Acme', practitionerId, locationId },
+      { from: '2026-01-01', to: '2026-04-30', listId },
+      { from: '2026-02-10', to: '2026-03-20', listId, ageBand: '65+' as const },
     ]) {
       const { rollup, touchpoints: onRead } = await both(q);
       expect(onRead.patients, JSON.stringify(q)).toBeGreaterThan(0);

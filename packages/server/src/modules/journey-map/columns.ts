@@ -389,7 +389,8 @@ export class JourneyMapColumns {
 
   /**
    * The numbers of the patients a filter answered by the database admits (a practitioner or
-   * service line seen in the range, a payer, a condition), as a set over patient numbers; null
+   * service line seen in the range, a payer, a condition, a saved list), as a set over patient
+   * numbers; null
    * when `q` has none of these filters.
    */
   async among(tx: Db, orgId: string, q: JourneyMapQuery, size: number): Promise<Uint8Array | null> {
@@ -412,6 +413,10 @@ export class JourneyMapColumns {
       sets.push(sql`select distinct n.number from conditions c
         join journey_patient_numbers n on n.org_id = c.org_id and n.patient_id = c.patient_id
         where c.org_id = ${orgId} and c.code = ${q.condition}`);
+    if (q.listId)
+      sets.push(sql`select n.number from patient_list_members m
+        join journey_patient_numbers n on n.org_id = m.org_id and n.patient_id = m.patient_id
+        where m.org_id = ${orgId} and m.list_id = ${q.listId}::uuid`);
     if (sets.length === 0) return null;
     let among: Uint8Array | null = null;
     for (const set of sets) {

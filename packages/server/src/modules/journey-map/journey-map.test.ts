@@ -232,6 +232,13 @@ describeEachDatabase('journey map', (kind) => {
     expect(early.statusCode).toBe(400);
     expect(early.json<{ path: string }>().path).toBe('/querystring/from');
     expect((await analyst.get(`/api/journey-map?${RANGE}&condition=I10`)).statusCode).toBe(403);
+    // A saved list filters for roles that may read lists; a garbled id is a 400.
+    const listId = '00000000-0000-4000-8000-000000000042';
+    expect((await analyst.get(`/api/journey-map?${RANGE}&listId=${listId}`)).statusCode).toBe(403);
+    const byList = await admin.get(`/api/journey-map?${RANGE}&listId=${listId}`);
+    expect(byList.statusCode).toBe(200);
+    expect(byList.json<{ patients: number }>().patients).toBe(0);
+    expect((await admin.get(`/api/journey-map?${RANGE}&listId=nope`)).statusCode).toBe(400);
     const unknownStage = await admin.request('PUT', '/api/journey-map/settings', {
       stages: [{ key: 'follow-up', label: 'Follow-up' }],
       mapping: [{ type: 'visit.*', stage: 'visit' }],

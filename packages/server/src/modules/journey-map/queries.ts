@@ -72,6 +72,10 @@ export function cohortConditions(
     where.push(
       sql`exists (select 1 from conditions c where c.org_id = t.org_id and c.patient_id = t.patient_id and c.code = ${q.condition})`,
     );
+  if (q.listId)
+    where.push(
+      sql`exists (select 1 from patient_list_members m where m.org_id = t.org_id and m.list_id = ${q.listId}::uuid and m.patient_id = t.patient_id)`,
+    );
   const appointment: SQL[] = [];
   if (q.practitionerId) appointment.push(sql`a.practitioner_id = ${q.practitionerId}::uuid`);
   if (q.serviceLineId) appointment.push(sql`a.service_line_id = ${q.serviceLineId}::uuid`);

@@ -183,6 +183,8 @@ export class JourneyMapService {
     if (range) throw badRequest(range.message, `/querystring/${range.field}`);
     if (q.condition && !mayRead(ctx.actor.role, 'condition', 'record'))
       throw forbidden('Filtering by condition needs clinical access');
+    if (q.listId && !can(ctx.actor.role, 'list:read'))
+      throw forbidden('Filtering by a list needs access to lists');
   }
 
   /** When the map is read as of: the end of the range, or now if that is still ahead. */

@@ -81,10 +81,12 @@ describe('journey map', () => {
         return ['Registration (', 'Visit ('].every((s) => labels.some((l) => l.startsWith(s)));
       };
       await expect.poll(stages, { timeout: 15_000 }).toBe(true);
-      const paths = await sankey
-        .locator('path')
-        .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 10).length);
-      expect(paths).toBeGreaterThan(3);
+      // Polled too: the links are drawn after the nodes' labels.
+      const paths = () =>
+        sankey
+          .locator('path')
+          .evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 10).length);
+      await expect.poll(paths, { timeout: 15_000 }).toBeGreaterThan(3);
       const shot = await sankey.screenshot({ path: screenshotPath('journey-map-sankey') });
       expect(shot.length).toBeGreaterThan(5_000);
 

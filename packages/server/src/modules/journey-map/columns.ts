@@ -390,8 +390,7 @@ export class JourneyMapColumns {
   /**
    * The numbers of the patients a filter answered by the database admits (a practitioner or
    * service line seen in the range, a payer, a condition, a saved list), as a set over patient
-   * numbers; null
-   * when `q` has none of these filters.
+   * numbers; null when `q` has none of these filters.
    */
   async among(tx: Db, orgId: string, q: JourneyMapQuery, size: number): Promise<Uint8Array | null> {
     const sets: SQL[] = [];

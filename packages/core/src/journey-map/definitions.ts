@@ -88,6 +88,22 @@ export function typeMatches(pattern: string, type: string): boolean {
   return pattern.endsWith('.*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type;
 }
 
+const compiled = new WeakMap<JourneyPathDefinition, ((type: string) => boolean)[]>();
+
+/** Each step's type test, made once per definition (a map compares 100,000s of paths). */
+function stepMatchers(definition: JourneyPathDefinition): ((type: string) => boolean)[] {
+  let matchers = compiled.get(definition);
+  if (!matchers) {
+    matchers = definition.steps.map((step) => {
+      const exact = new Set(step.types.filter((p) => !p.endsWith('.*')));
+      const prefixes = step.types.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
+      return (type: string) => exact.has(type) || prefixes.some((p) => type.startsWith(p));
+    });
+    compiled.set(definition, matchers);
+  }
+  return matchers;
+}
+
 /**
  * Where a patient stands against a definition at `asOf`. Each step is the first matching event
  * at or after the previous step's event: one touchpoint may complete consecutive steps (the
@@ -105,6 +121,7 @@ export function comparePath(
   for (let i = 1; i < events.length && inOrder; i++)
     inOrder = (events[i - 1] as PathEvent).at.getTime() <= (events[i] as PathEvent).at.getTime();
   const sorted = inOrder ? events : [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const matchers = stepMatchers(definition);
   const steps: StepStanding[] = [];
   let previous: Date | null = null;
   let cursor = 0;
@@ -122,9 +139,13 @@ export function comparePath(
       continue;
     }
     const from = previous;
-    const found = sorted.findIndex(
-      (e, j) => j >= cursor && step.types.some((p) => typeMatches(p, e.type)),
-    );
+    const matches = matchers[i] as (type: string) => boolean;
+    let found = -1;
+    for (let j = cursor; j < sorted.length; j++)
+      if (matches((sorted[j] as PathEvent).type)) {
+        found = j;
+        break;
+      }
     const event = found < 0 ? undefined : sorted[found];
     if (event) {
       const waitDays = from === null ? null : (event.at.getTime() - from.getTime()) / DAY;

@@ -387,6 +387,14 @@ export async function startServer(
     // The caches (docs/adr/0005) stay off until the change notifications are live.
     await database.changes?.start();
     await app.listen({ host: config.host, port: config.port });
+    // The journey map's recent months decoded in the background, so its first readers after a
+    // start do not wait for them (docs/adr/0048). Best effort: a failure costs a cold read.
+    services.journeyMap.columns.warm().catch((error: unknown) => {
+      if (closing === null)
+        refusalLog.warn(
+          `journey map columns not warmed: ${error instanceof Error ? error.name : 'error'}`,
+        );
+    });
     const address = app.server.address() as AddressInfo;
     if (config.auditCheckpointMinutes > 0) {
       if (await seesEveryChain(database)) {

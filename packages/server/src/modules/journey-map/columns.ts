@@ -261,6 +261,26 @@ export class JourneyMapColumns {
     return { whole: plan.whole, from: plan.from, to: plan.to };
   }
 
+  /**
+   * Reads and decodes the last 13 months of every organization whose columns are written, so
+   * the first maps after a process starts are read warm (docs/adr/0048). Returns the months.
+   */
+  async warm(): Promise<number> {
+    const today = this.clock();
+    const from = isoDay(Math.floor(today.getTime() / DAY_MS) - 395);
+    const to = isoDay(Math.floor(today.getTime() / DAY_MS));
+    const orgs = await this.database.system(async (tx) =>
+      rowsOf<{ orgId: string }>(
+        await tx.execute(sql`select org_id as "orgId" from journey_stage_refreshes`),
+      ),
+    );
+    let months = 0;
+    for (const { orgId } of orgs)
+      months += (await this.database.withTenant(orgId, (tx) => this.load(tx, orgId, { from, to })))
+        .months.length;
+    return months;
+  }
+
   /** Refreshes every organization (the scheduled job). */
   async refreshAll(): Promise<number> {
     const orgs = await this.database.system((tx) =>

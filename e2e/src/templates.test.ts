@@ -18,7 +18,7 @@ interface Summary {
 }
 
 describe('templates', () => {
-  it('a marketer edits the 2-day SMS reminder, previews it for a real patient with its segment count, and cannot save clinical detail', async () => {
+  it('a marketer edits the 2-day SMS reminder, previews it for a real patient with its segment count, cannot save clinical detail, and writes a portal version', async () => {
     const page = await signInAsMarketer();
     await withScreenshotOnFailure(page, 'templates-edit-preview', async () => {
       await page.getByRole('link', { name: 'Templates' }).click();
@@ -66,6 +66,26 @@ describe('templates', () => {
       await page.getByLabel('Message').fill('Your {{patient.conditions}} follow-up');
       await page.getByRole('button', { name: 'Save SMS (en)' }).click();
       await page.getByText('{{patient.conditions}} is clinical detail').waitFor();
+
+      // Issue 11 (docs/adr/0046): a portal version, read behind the patient's sign-in, may say
+      // what the SMS may not; without one the portal posts the email text.
+      await page.reload();
+      await page.getByText('Appointment reminder, 2 days before (SMS)').click();
+      await page.getByRole('radiogroup', { name: 'Channel' }).getByText('Portal').click();
+      await page
+        .getByTestId('portal-version-hint')
+        .getByText(/No portal version yet/)
+        .waitFor();
+      const portalText =
+        'Hi {{patient.firstName}}, your visit is in 2 days; bring your test results.';
+      await page.getByLabel('Message').fill(portalText);
+      await page.getByRole('button', { name: 'Save portal (en)' }).click();
+      // No warning: clinical words are warned about in email and SMS only.
+      await page.getByText('Template saved').waitFor();
+      await page.reload();
+      await page.getByText('Appointment reminder, 2 days before (SMS)').click();
+      await page.getByRole('radiogroup', { name: 'Channel' }).getByText('Portal').click();
+      await expect.poll(() => page.getByLabel('Message').inputValue()).toBe(portalText);
     });
   });
 });

@@ -295,6 +295,8 @@ export function createServices(
     () => auth.now(),
     config.publicUrl,
   );
+  // Issue 11 (docs/adr/0046): the outbox posts portal messages by the inbox's staff-reply path.
+  outbox.usePortal(inbox);
   const portalMessaging = new PortalMessaging(database, cipher, audit, () => auth.now());
   const calls = new CallTaskService(
     database,

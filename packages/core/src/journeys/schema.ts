@@ -145,7 +145,12 @@ const Predicate = Type.Object(
   { additionalProperties: false },
 );
 
-export const JOURNEY_CHANNELS = ['email', 'sms', 'preferred'] as const;
+/**
+ * A send step's channel. `portal` posts into the patient's portal thread (and tells them by
+ * text or email that a message waits); `preferred` may pick it for a patient who prefers the
+ * portal and has an account (docs/adr/0046).
+ */
+export const JOURNEY_CHANNELS = ['email', 'sms', 'portal', 'preferred'] as const;
 export type JourneyChannel = (typeof JOURNEY_CHANNELS)[number];
 
 const ValidFor = Type.Union([

@@ -16,11 +16,15 @@ export function consentPurposeFor(purpose: TemplatePurpose): Purpose {
   }
 }
 
-export type ChannelRefusal = 'no-address' | 'consent' | 'no-template';
+/**
+ * Why a channel was passed over. `no-portal-account`: the patient has no portal account that can
+ * read messages (none, disabled, or its email not verified yet), so nothing is posted there.
+ */
+export type ChannelRefusal = 'no-address' | 'no-portal-account' | 'consent' | 'no-template';
 
 export interface ChannelOption {
   channel: TemplateChannel;
-  /** The address or number on file, if any. */
+  /** The address or number on file, if any; for `portal`, the patient's portal account. */
   address: string | null;
   /** Whether the template has a version for this channel. */
   hasTemplate: boolean;
@@ -42,8 +46,9 @@ export type ChannelChoice =
 
 /**
  * Picks the channel of a send: the one asked for, or for `preferred` the patient's preferred
- * channel and then the others in order, skipping a channel without an address, a template, or
- * consent for the purpose. The send-time checks ask consent again at delivery.
+ * channel and then the others in order, skipping a channel without an address (for the portal,
+ * an account), a template, or consent for the purpose. The send-time checks ask consent again at
+ * delivery.
  */
 export function chooseChannel(
   asked: TemplateChannel | 'preferred',
@@ -63,7 +68,8 @@ export function chooseChannel(
   for (const channel of order) {
     const option = options.find((o) => o.channel === channel);
     if (!option?.hasTemplate) reasons[channel] = 'no-template';
-    else if (!option.address) reasons[channel] = 'no-address';
+    else if (!option.address)
+      reasons[channel] = channel === 'portal' ? 'no-portal-account' : 'no-address';
     else if (!mayContact(consents, channel, consentPurposeFor(purpose)))
       reasons[channel] = 'consent';
     else

@@ -6,7 +6,10 @@
 export const MESSAGE_PURPOSES = ['treatment', 'operations', 'marketing', 'account'] as const;
 export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
 
-/** `replied`: an inbound reply answered the message (SMS). */
+/**
+ * `replied`: an inbound reply answered the message (SMS). `read`: the patient opened it in the
+ * portal (a portal message is `delivered` when posted into their thread; docs/adr/0046).
+ */
 export const MESSAGE_STATUSES = [
   'queued',
   'sent',
@@ -14,13 +17,15 @@ export const MESSAGE_STATUSES = [
   'failed',
   'bounced',
   'replied',
+  'read',
   // Issue 11, journeys: past its validity window, or withdrawn (the appointment changed).
   'expired',
   'withdrawn',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
+/** `portal`: posted into the patient's portal thread by the outbox worker (docs/adr/0046). */
+export const MESSAGE_CHANNELS = ['email', 'sms', 'portal'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
 /** Attempts at one message before it is `failed`: the first and four retries. */

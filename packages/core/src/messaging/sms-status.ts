@@ -27,6 +27,8 @@ const RANK: Readonly<Record<MessageStatus, number>> = {
   failed: 2,
   bounced: 2,
   replied: 3,
+  // A portal message opened by the patient (never an SMS status: no provider reports it).
+  read: 3,
   // Final before sending: a text past its window or withdrawn was never sent.
   expired: 4,
   withdrawn: 4,

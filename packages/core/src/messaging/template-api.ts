@@ -7,7 +7,7 @@ const Purpose = Type.Union([
   Type.Literal('operations'),
   Type.Literal('marketing'),
 ]);
-const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
+const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('portal')]);
 const Language = Type.Union([Type.Literal('en'), Type.Literal('es')]);
 /** docs/adr/0043: `requested-series` counts in a cap bucket of its own (a daily medication reminder). */
 const CapBucketOfTemplate = Type.Union([Type.Literal('purpose'), Type.Literal('requested-series')]);

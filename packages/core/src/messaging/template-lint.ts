@@ -1,7 +1,10 @@
 import { parseTemplate, type TemplateIssue } from './template-render.js';
 
-/** A channel a template has a version for. */
-export const TEMPLATE_CHANNELS = ['email', 'sms'] as const;
+/**
+ * A channel a template has a version for. `portal`: a secure message posted into the patient's
+ * portal thread (docs/adr/0046); a template without a portal version posts its email text.
+ */
+export const TEMPLATE_CHANNELS = ['email', 'sms', 'portal'] as const;
 export type TemplateChannel = (typeof TEMPLATE_CHANNELS)[number];
 
 /** A template's purpose decides which consent a send needs (and marketing needs an opt-in). */
@@ -68,7 +71,11 @@ function wordsOf(text: string): string[] {
 
 /**
  * Checks a template version before it is saved: errors block the save (an unknown field, a
- * clinical field in an email or SMS body, an SMS with a subject or HTML), warnings are shown.
+ * clinical field, an SMS or portal version with a subject or HTML), warnings are shown.
+ * Clinical words are warned about in email and SMS only: a portal message is read after the
+ * patient signs in, behind the portal's own access control, not on a lock screen or in a
+ * shared mailbox, so clinical detail may be written there (docs/adr/0046). Clinical merge
+ * fields stay refused on every channel: no message renders clinical data from the record.
  */
 export function lintTemplate(
   channel: TemplateChannel,
@@ -84,26 +91,39 @@ export function lintTemplate(
   for (const [path, body] of parts) {
     if (body === null || body === undefined) continue;
     const parsed = parseTemplate(body);
-    if (!parsed.ok) errors.push(...parsed.issues.map((issue) => ({ ...issue, path })));
+    if (!parsed.ok)
+      errors.push(
+        ...parsed.issues.map((issue) =>
+          channel === 'portal' && issue.code === 'clinical-field'
+            ? {
+                ...issue,
+                path,
+                message: `{{${issue.field}}} is clinical detail, which no template merges from the record: write it in the portal message itself`,
+              }
+            : { ...issue, path },
+        ),
+      );
+    if (channel === 'portal') continue;
     const words = new Set(wordsOf(body.replace(/\{\{[^{}]*\}\}/g, ' ')));
     for (const word of CLINICAL_WORDS)
       if (words.has(word))
         warnings.push({ path, word, message: `“${word}” may be clinical detail` });
   }
-  if (channel === 'sms') {
+  if (channel === 'sms' || channel === 'portal') {
+    const what = channel === 'sms' ? 'an SMS' : 'a portal message';
     if (bodies.subject)
       errors.push({
         path: 'subject',
         code: 'unknown-field',
         field: 'subject',
-        message: 'an SMS has no subject',
+        message: `${what} has no subject`,
       });
     if (bodies.html)
       errors.push({
         path: 'html',
         code: 'unknown-field',
         field: 'html',
-        message: 'an SMS has no HTML body',
+        message: `${what} has no HTML body`,
       });
   } else if (!bodies.subject?.trim()) {
     errors.push({

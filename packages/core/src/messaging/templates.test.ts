@@ -122,6 +122,28 @@ describe('template lint', () => {
     ]);
   });
 
+  it('lets a portal message carry clinical words unwarned, but no clinical merge field, subject or HTML', () => {
+    const portal = lintTemplate('portal', {
+      text: 'Your test results are ready; your dose stays the same.',
+    });
+    expect(portal).toEqual({ errors: [], warnings: [] });
+    // The same words in an SMS are warned about.
+    expect(
+      lintTemplate('sms', { text: 'Your test results are ready; your dose stays the same.' })
+        .warnings.length,
+    ).toBe(2);
+    const field = lintTemplate('portal', { text: 'About {{encounter.reason}}' });
+    expect(field.errors).toEqual([
+      expect.objectContaining({ path: 'text', code: 'clinical-field', field: 'encounter.reason' }),
+    ]);
+    expect(field.errors[0]?.message).toMatch(/write it in the portal message itself/);
+    expect(lintTemplate('portal', { subject: 'x', text: 'x' }).errors[0]).toMatchObject({
+      path: 'subject',
+      message: 'a portal message has no subject',
+    });
+    expect(lintTemplate('portal', { text: 'x', html: '<p>x</p>' }).errors[0]?.path).toBe('html');
+  });
+
   it('asks an email for a subject and refuses one on an SMS', () => {
     expect(lintTemplate('email', { text: 'x' }).errors[0]?.path).toBe('subject');
     expect(lintTemplate('sms', { subject: 'x', text: 'x' }).errors[0]?.path).toBe('subject');
@@ -197,6 +219,82 @@ describe('channel choice', () => {
       ok: true,
       channel: 'email',
       optedOut: true,
+    });
+  });
+
+  describe('the portal', () => {
+    const portal: ChannelOption = { channel: 'portal', address: 'account-1', hasTemplate: true };
+    const all = [email, sms, portal];
+    const noAccount = [email, sms, { ...portal, address: null }];
+
+    it('is the channel of a patient who prefers it and has an account', () => {
+      expect(chooseChannel('preferred', 'portal', all, [], 'treatment')).toEqual({
+        ok: true,
+        channel: 'portal',
+        address: 'account-1',
+        fellBack: false,
+        optedOut: false,
+      });
+      // Asked for by name, whatever the patient prefers.
+      expect(chooseChannel('portal', 'sms', all, [], 'operations')).toMatchObject({
+        channel: 'portal',
+        fellBack: false,
+      });
+    });
+
+    it('falls back to the next channel when the patient prefers it without an account', () => {
+      expect(chooseChannel('preferred', 'portal', noAccount, [], 'treatment')).toMatchObject({
+        ok: true,
+        channel: 'email',
+        fellBack: true,
+      });
+      // …and past an opted-out next channel to the one after.
+      const noEmail = [
+        {
+          channel: 'email' as const,
+          purpose: 'treatment-reminders' as const,
+          status: 'denied' as const,
+        },
+      ];
+      expect(chooseChannel('preferred', 'portal', noAccount, noEmail, 'treatment')).toMatchObject({
+        channel: 'sms',
+        fellBack: true,
+      });
+    });
+
+    it('refuses an explicit portal send without an account, naming the reason', () => {
+      expect(chooseChannel('portal', 'portal', noAccount, [], 'treatment')).toEqual({
+        ok: false,
+        reasons: { portal: 'no-portal-account' },
+      });
+    });
+
+    it('queues an opted-out portal send for the send-time check to record', () => {
+      const optedOut = [
+        {
+          channel: 'portal' as const,
+          purpose: 'care-follow-up' as const,
+          status: 'denied' as const,
+        },
+      ];
+      expect(chooseChannel('portal', null, all, optedOut, 'operations')).toMatchObject({
+        ok: true,
+        channel: 'portal',
+        optedOut: true,
+      });
+      // On `preferred`, an opted-out portal gives way to the next channel.
+      expect(chooseChannel('preferred', 'portal', all, optedOut, 'operations')).toMatchObject({
+        channel: 'email',
+        optedOut: false,
+      });
+    });
+
+    it('is passed over without a template to post', () => {
+      const noText = [email, sms, { ...portal, hasTemplate: false }];
+      expect(chooseChannel('preferred', 'portal', noText, [], 'treatment')).toMatchObject({
+        channel: 'email',
+        fellBack: true,
+      });
     });
   });
 

@@ -107,7 +107,8 @@ function Entries({ conversation }: { conversation: Conversation }) {
                 ? 'Patient'
                 : e.kind === 'note'
                   ? `Internal note · ${e.authorName ?? ''}`
-                  : `Care team · ${e.authorName ?? ''}`}
+                  : // No author: a templated message (a journey's portal send, docs/adr/0046).
+                    `Care team · ${e.authorName ?? 'automated message'}`}
             </Text>
             <Text size="xs" c="dimmed">
               {formatDateTime(e.createdAt)}
@@ -116,6 +117,14 @@ function Entries({ conversation }: { conversation: Conversation }) {
           <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
             {e.body}
           </Text>
+          {conversation.channel === 'portal' && e.kind === 'staff' ? (
+            // A portal message's delivery status: posted (delivered), then read by the patient.
+            <Text size="xs" c="dimmed" data-testid="inbox-entry-delivery">
+              {e.readAt
+                ? `Read by the patient ${formatDateTime(e.readAt)}`
+                : 'Delivered, not read yet'}
+            </Text>
+          ) : null}
           {e.attachments.map((a) => (
             <Anchor
               key={a.id}

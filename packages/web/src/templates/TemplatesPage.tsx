@@ -41,9 +41,19 @@ function draftOf(template: MessageTemplate, channel: TemplateChannel, language: 
 }
 
 function bodyOf(channel: TemplateChannel, draft: Draft) {
-  return channel === 'sms'
-    ? { text: draft.text }
-    : { subject: draft.subject, text: draft.text, html: draft.html || null };
+  return channel === 'email'
+    ? { subject: draft.subject, text: draft.text, html: draft.html || null }
+    : { text: draft.text };
+}
+
+const CHANNEL_NAMES: Record<TemplateChannel, string> = {
+  email: 'email',
+  sms: 'SMS',
+  portal: 'portal',
+};
+
+function channelOf(value: string): TemplateChannel {
+  return value === 'sms' ? 'sms' : value === 'portal' ? 'portal' : 'email';
 }
 
 /** The segment count of what was typed (merge fields unrendered), live as one types. */
@@ -107,10 +117,11 @@ function TemplateEditor({ template, canEdit }: { template: MessageTemplate; canE
         <SegmentedControl
           aria-label="Channel"
           value={channel}
-          onChange={(v) => setChannel(v === 'sms' ? 'sms' : 'email')}
+          onChange={(v) => setChannel(channelOf(v))}
           data={[
             { value: 'email', label: 'Email' },
             { value: 'sms', label: 'SMS' },
+            { value: 'portal', label: 'Portal' },
           ]}
         />
         <SegmentedControl
@@ -135,8 +146,15 @@ function TemplateEditor({ template, canEdit }: { template: MessageTemplate; canE
                 error={errorFor('subject')}
               />
             )}
+            {channel === 'portal' && (
+              <Text size="sm" c="dimmed" data-testid="portal-version-hint">
+                {template.versions.some((v) => v.channel === 'portal' && v.language === language)
+                  ? 'Posted in the patient’s portal messages, which they read after signing in: clinical detail may be written here. They are told by text or email only that a message waits.'
+                  : 'No portal version yet: the portal posts the email version’s text. Write one here to say it differently (clinical detail may be written here: the patient reads it after signing in).'}
+              </Text>
+            )}
             <Textarea
-              label={channel === 'sms' ? 'Message' : 'Text body'}
+              label={channel === 'email' ? 'Text body' : 'Message'}
               value={draft.text}
               onChange={set('text')}
               readOnly={!canEdit}
@@ -191,7 +209,7 @@ function TemplateEditor({ template, canEdit }: { template: MessageTemplate; canE
                     )
                   }
                 >
-                  Save {channel === 'sms' ? 'SMS' : 'email'} ({language})
+                  Save {CHANNEL_NAMES[channel]} ({language})
                 </Button>
               </Group>
             )}
@@ -252,8 +270,9 @@ function TemplateEditor({ template, canEdit }: { template: MessageTemplate; canE
 }
 
 /**
- * Message templates (issue 11): per channel and language, with merge fields, a lint that
- * refuses clinical detail, and a live preview with a real patient. Admins and marketers edit;
+ * Message templates (issue 11): per channel (email, SMS, portal) and language, with merge fields,
+ * a lint that refuses clinical fields (and warns of clinical words in email and SMS), and a live
+ * preview with a real patient. Admins and marketers edit;
  * the rest of the staff read.
  */
 export function TemplatesPage() {

@@ -61,9 +61,9 @@ export async function notifyPatient(
 }
 
 /**
- * A quick reply's text for a portal thread: the template's SMS version (short) in the patient's
- * language, else its email text, rendered for the patient. Templates are linted free of
- * clinical merge fields when saved.
+ * A quick reply's text for a portal thread: the template's portal version in the patient's
+ * language (docs/adr/0046), else its SMS version (short), else its email text, rendered for the
+ * patient. Templates are linted free of clinical merge fields when saved.
  */
 export async function renderQuickReply(
   tx: Db,
@@ -90,7 +90,8 @@ export async function renderQuickReply(
       ),
     );
   const rank = (v: { channel: string; language: string }) =>
-    (v.language === merge.language ? 0 : 2) + (v.channel === 'sms' ? 0 : 1);
+    (v.language === merge.language ? 0 : 3) +
+    (v.channel === 'portal' ? 0 : v.channel === 'sms' ? 1 : 2);
   const [version] = [...versions].sort((a, b) => rank(a) - rank(b));
   if (!version)
     throw new CareloopError(

@@ -10,6 +10,7 @@ import type { FieldCipher } from '../../crypto/field-cipher.js';
 import type { Database, Db } from '../../db/client.js';
 import type { RequestContext } from '../../http/actor.js';
 import type { AuditLog } from '../audit/service.js';
+import { markPortalRead } from '../messaging/outbox.js';
 import { patients } from '../patients/schema.js';
 import { appendTouchpoints } from '../timeline/service.js';
 import { conversations } from './schema.js';
@@ -111,14 +112,19 @@ export class PortalMessaging {
     });
   }
 
-  /** A thread, read: the care team's messages are marked read; audited as the patient's read. */
+  /**
+   * A thread, read: the care team's messages are marked read (a templated portal message's
+   * delivery status with them); audited as the patient's read.
+   */
   async thread(ctx: RequestContext, patientId: string, threadId: string): Promise<PortalThread> {
     const { orgId } = ctx.actor;
     return this.database.withTenant(orgId, async (tx) => {
       await this.own(tx, patientId, threadId);
       // What it was before this read: the patient sees which messages are new to them.
       const thread = await this.view(tx, orgId, patientId, threadId);
-      await markRead(tx, orgId, threadId, 'staff', this.clock());
+      const carriers = await markRead(tx, orgId, threadId, 'staff', this.clock());
+      // A templated portal message is `read` now (a staff reply's notice is not the message).
+      await markPortalRead(tx, carriers);
       await this.audit.inTransaction(tx, ctx.audit, {
         action: 'read',
         recordType: 'conversation',

@@ -73,7 +73,11 @@ export const conversationEntries = pgTable(
     authorId: uuid('author_id'),
     /** The text it is (a patient's SMS), as the messaging module stored it. */
     inboundMessageId: uuid('inbound_message_id'),
-    /** The message that carried it to the patient (a quick reply by text, a portal notice). */
+    /**
+     * The message that carried it to the patient: a quick reply by text, the portal notice of a
+     * staff member's portal reply, or the outbox's portal message a template send posted
+     * (docs/adr/0046; its status turns `read` when the patient opens the entry).
+     */
     outboundMessageId: uuid('outbound_message_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     /** When the other side first opened it: the care team for a patient's, the patient for ours. */
@@ -86,6 +90,8 @@ export const conversationEntries = pgTable(
       .on(t.orgId, t.conversationId, t.kind)
       .where(sql`read_at is null`),
     uniqueIndex('conversation_entries_inbound_key').on(t.orgId, t.inboundMessageId),
+    // One entry per outbound message: a portal message posted twice would break it.
+    uniqueIndex('conversation_entries_outbound_key').on(t.orgId, t.outboundMessageId),
     check('conversation_entries_kind_check', sql`kind in ('patient', 'staff', 'note')`),
     sameOrganization(t.orgId, t.conversationId, conversations),
     sameOrganization(t.orgId, t.authorId, users),

@@ -27,9 +27,9 @@ import type { MessagingService } from '../messaging/send-template.js';
 import { patients } from '../patients/schema.js';
 import type { RestrictionService } from '../restrictions/service.js';
 import { raiseMention } from '../tasks/service.js';
-import { appendTouchpoints } from '../timeline/service.js';
-import { notifyPatient, renderQuickReply } from './notify.js';
-import { conversationEntries, conversations } from './schema.js';
+import { portalThreadFor, postCareTeamMessage } from './care-team-post.js';
+import { renderQuickReply } from './notify.js';
+import { conversations } from './schema.js';
 import { appendEntry, attachmentFile, entriesOf, markRead, unreadCounts } from './store.js';
 
 /** A text a patient sent, as the messaging module files it (in its transaction). */
@@ -269,45 +269,13 @@ export class InboxService {
         const body = input.templateKey
           ? await renderQuickReply(tx, orgId, patientId, input.templateKey, this.publicUrl)
           : (input.body ?? '');
-        const entryId = await appendEntry(tx, this.cipher, {
+        await postCareTeamMessage(tx, this.postDeps(), {
           orgId,
+          patientId,
           conversationId: id,
-          kind: 'staff',
           body,
-          authorId: ctx.actor.userId,
+          author: { kind: 'staff', userId: ctx.actor.userId, audit: ctx.audit },
           at,
-        });
-        const notice = await notifyPatient(tx, this.outbox, {
-          orgId,
-          patientId,
-          idempotencyKey: `portal-notice:${entryId}`,
-        });
-        if (notice) {
-          await tx
-            .update(conversationEntries)
-            .set({ outboundMessageId: notice })
-            .where(and(eq(conversationEntries.orgId, orgId), eq(conversationEntries.id, entryId)));
-        }
-        await appendTouchpoints(tx, [
-          {
-            orgId,
-            patientId,
-            channel: 'portal',
-            direction: 'outbound',
-            type: 'inbox.reply',
-            stage: 'follow-up',
-            summary: 'Secure message from the care team',
-            nonClinicalSummary: 'Secure message from the care team',
-            subjectType: 'conversation',
-            subjectId: id,
-            occurredAt: at,
-          },
-        ]);
-        await this.audit.inTransaction(tx, ctx.audit, {
-          action: 'create',
-          recordType: 'conversation-message',
-          recordId: entryId,
-          patientId,
         });
       }
       // Answered: it waits on the patient now.
@@ -323,6 +291,45 @@ export class InboxService {
         );
       return this.full(tx, ctx.actor.orgId, id);
     });
+  }
+
+  /**
+   * Issue 11 (docs/adr/0046): the outbox's portal channel. Posts a templated message (a journey's
+   * portal send) into the patient's portal thread, opening one if none is open, by the path of a
+   * staff reply: the patient is told by text or email that a message waits. In `tx`, the
+   * worker's transaction that marks the message delivered.
+   */
+  async post(
+    tx: Db,
+    message: {
+      orgId: string;
+      patientId: string;
+      messageId: string;
+      templateKey: string | null;
+      text: string;
+      at: Date;
+    },
+  ): Promise<{ entryId: string }> {
+    const { orgId, patientId, at } = message;
+    const conversationId = await portalThreadFor(tx, orgId, patientId, at);
+    const entryId = await postCareTeamMessage(tx, this.postDeps(), {
+      orgId,
+      patientId,
+      conversationId,
+      body: message.text,
+      author: {
+        kind: 'template',
+        outboundMessageId: message.messageId,
+        templateKey: message.templateKey,
+        audit: { orgId, userId: null, email: null, role: 'system', ip: null, userAgent: null },
+      },
+      at,
+    });
+    return { entryId };
+  }
+
+  private postDeps() {
+    return { cipher: this.cipher, outbox: this.outbox, audit: this.audit };
   }
 
   private async replyByText(

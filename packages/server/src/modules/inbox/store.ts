@@ -212,15 +212,19 @@ export async function entriesOf(
   }));
 }
 
-/** Marks the other side's entries read by this side (`patient` read by staff, or the reverse). */
+/**
+ * Marks the other side's entries read by this side (`patient` read by staff, or the reverse).
+ * Answers the outbound messages that carried the entries now read (a templated portal message
+ * turns `read` from them: docs/adr/0046).
+ */
 export async function markRead(
   tx: Db,
   orgId: string,
   conversationId: string,
   kind: 'patient' | 'staff',
   at: Date,
-): Promise<void> {
-  await tx
+): Promise<string[]> {
+  const read = await tx
     .update(conversationEntries)
     .set({ readAt: at })
     .where(
@@ -230,7 +234,9 @@ export async function markRead(
         eq(conversationEntries.kind, kind),
         sql`${conversationEntries.readAt} is null`,
       ),
-    );
+    )
+    .returning({ outboundMessageId: conversationEntries.outboundMessageId });
+  return read.flatMap((r) => (r.outboundMessageId ? [r.outboundMessageId] : []));
 }
 
 /** Unread entries of one kind per conversation. */

@@ -357,7 +357,9 @@ async function checkTemplates(tx: Db, orgId: string, journey: JourneyDefinition)
       `definition/nodes/${missing.index}/action/template`,
       missing.channel === 'preferred'
         ? `template "${missing.template}" (with a version in the default language)`
-        : `template "${missing.template}" (with a ${missing.channel} version in the default language)`,
+        : missing.channel === 'portal'
+          ? `template "${missing.template}" (with a portal or email version in the default language)`
+          : `template "${missing.template}" (with a ${missing.channel} version in the default language)`,
     );
 }
 

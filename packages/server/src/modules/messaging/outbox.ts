@@ -65,6 +65,39 @@ export interface EmailEventsHook {
   ): Promise<void>;
 }
 
+/**
+ * Issue 11: the portal channel (docs/adr/0046). Posts a claimed portal message into the
+ * patient's portal thread, in `tx`, the transaction that marks the row delivered: a message is
+ * posted exactly when it is marked, so a retry or a worker's SIGKILL never posts it twice. The
+ * inbox module implements it (the care team's portal reply path, with its notice).
+ */
+export interface PortalChannel {
+  post(
+    tx: Db,
+    message: {
+      orgId: string;
+      patientId: string;
+      /** The outbox row: what the entry is linked to, and what turns `read`. */
+      messageId: string;
+      templateKey: string | null;
+      text: string;
+      at: Date;
+    },
+  ): Promise<{ entryId: string }>;
+}
+
+/** A portal message to write into the outbox: posted into the thread by the worker. */
+export interface QueuedPortalMessage {
+  orgId: string;
+  patientId: string;
+  purpose: MessagePurpose;
+  /** The patient's portal account (users.id): the row's recipient. */
+  accountId: string;
+  text: string;
+  /** Unique per organization: a second message with the same key is not queued. */
+  idempotencyKey: string;
+}
+
 /** A webhook message to write into the outbox: the signed JSON body for one endpoint. */
 export interface QueuedWebhook {
   orgId: string;
@@ -267,6 +300,14 @@ export class OutboxService {
     this.ehrAnswers = listener;
   }
 
+  // Issue 11: portal messages (docs/adr/0046); the inbox module, built after the outbox, posts them.
+  private portal: PortalChannel | null = null;
+
+  /** Sets who posts portal messages into the patient's thread (the inbox module). */
+  usePortal(channel: PortalChannel): void {
+    this.portal = channel;
+  }
+
   /** Writes the email and its job in `tx`; returns its id, or null if its key was queued before. */
   async queueEmail(tx: Db, email: QueuedEmail): Promise<string | null> {
     const { orgId } = email;
@@ -303,6 +344,23 @@ export class OutboxService {
       recipient: sms.to,
       textEncrypted: this.cipher.encrypt(sms.text, outboundTextAad(id, orgId)),
       idempotencyKey: sms.idempotencyKey,
+    }));
+  }
+
+  /**
+   * Issue 11 (docs/adr/0046): writes a portal message and its job in `tx`, under the same rules
+   * as `queueEmail`; the worker posts it into the patient's portal thread after the send-time
+   * checks. Returns its id, or null if its key was queued before.
+   */
+  async queuePortal(tx: Db, message: QueuedPortalMessage): Promise<string | null> {
+    const { orgId } = message;
+    return this.enqueue(tx, orgId, (id) => ({
+      patientId: message.patientId,
+      channel: 'portal',
+      purpose: message.purpose,
+      recipient: message.accountId,
+      textEncrypted: this.cipher.encrypt(message.text, outboundTextAad(id, orgId)),
+      idempotencyKey: message.idempotencyKey,
     }));
   }
 
@@ -588,6 +646,12 @@ export class OutboxService {
             continue;
           }
         }
+        // Issue 11 (docs/adr/0046): a portal message is posted here, in the transaction that
+        // claimed it and marks it delivered, never sent over a wire.
+        if (row.channel === 'portal') {
+          answer(row.id, await this.postToPortal(tx, row, now));
+          continue;
+        }
         sendable.push(row);
       }
       return sendable;
@@ -630,6 +694,62 @@ export class OutboxService {
     await marking;
     await markPending();
     return outcomes;
+  }
+
+  /**
+   * Posts a claimed portal message into the patient's thread and marks it delivered, in `tx`
+   * (one savepoint: a failed post leaves the rest of the batch's claims standing). A failure
+   * releases the claim and retries the job until the attempts run out; then it is `failed`.
+   */
+  private async postToPortal(
+    tx: Db,
+    row: typeof outboundMessages.$inferSelect,
+    now: Date,
+  ): Promise<DeliveryOutcome | Error> {
+    const portal = this.portal;
+    try {
+      if (!portal) throw new Error('no portal channel');
+      if (!row.patientId) throw new Error('a portal message without a patient');
+      const patientId = row.patientId;
+      await tx.transaction(async (savepoint) => {
+        const { entryId } = await portal.post(savepoint, {
+          orgId: row.orgId,
+          patientId,
+          messageId: row.id,
+          templateKey: row.templateKey,
+          text: this.cipher.decrypt(row.textEncrypted, outboundTextAad(row.id, row.orgId)),
+          at: now,
+        });
+        await savepoint
+          .update(outboundMessages)
+          .set({
+            status: 'delivered',
+            provider: 'portal',
+            providerMessageId: entryId,
+            sentAt: now,
+            claimedUntil: null,
+            lastError: null,
+          })
+          .where(eq(outboundMessages.id, row.id));
+      });
+      return 'delivered';
+    } catch (error) {
+      const outcome = afterFailedAttempt(row.attempts);
+      await tx
+        .update(outboundMessages)
+        .set({
+          claimedUntil: null,
+          // A code, never the text (which may carry PHI).
+          lastError: error instanceof Error ? `portal: ${error.name}` : 'portal: failed',
+          ...(outcome === 'failed' ? { status: 'failed' } : {}),
+        })
+        .where(eq(outboundMessages.id, row.id));
+      return outcome === 'failed'
+        ? 'failed'
+        : error instanceof Error
+          ? error
+          : new Error(String(error));
+    }
   }
 
   /**
@@ -1002,6 +1122,27 @@ export async function markEmailOutcome(
     .update(outboundMessages)
     .set({ status, claimedUntil: null })
     .where(eq(outboundMessages.id, messageId));
+}
+
+/**
+ * Issue 11 (docs/adr/0046): the portal messages of `messageIds` the patient has now opened: a
+ * `delivered` portal message becomes `read` (in `tx`, the read's). Other channels' rows (a
+ * staff reply's notice by text or email) are left as they are.
+ */
+export async function markPortalRead(tx: Db, messageIds: readonly string[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const rows = await tx
+    .update(outboundMessages)
+    .set({ status: 'read' })
+    .where(
+      and(
+        inArray(outboundMessages.id, [...messageIds]),
+        eq(outboundMessages.channel, 'portal'),
+        eq(outboundMessages.status, 'delivered'),
+      ),
+    )
+    .returning({ id: outboundMessages.id });
+  return rows.length;
 }
 
 /** The outbox worker's batch handler: each job done, or the error its retry carries. */

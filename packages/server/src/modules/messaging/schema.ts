@@ -46,7 +46,8 @@ export const outboundMessages = pgTable(
     lastError: text('last_error'),
     /**
      * `smtp`, or `local-mailbox` when no SMTP server is configured; for SMS `twilio`, or
-     * `local-sms` (the built-in gateway) when no SMS provider is configured.
+     * `local-sms` (the built-in gateway) when no SMS provider is configured; `portal` for a
+     * message posted into the patient's portal thread (its provider message id: the entry's).
      */
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
@@ -80,9 +81,10 @@ export const outboundMessages = pgTable(
       .where(sql`status in ('queued', 'failed')`),
     // Issue 11: signed webhooks go through the outbox too (docs/adr/0029).
     // Issue 13 (h13f): booking requests to an EHR's FHIR server.
+    // Issue 11: secure messages posted into the patient's portal thread (docs/adr/0046).
     check(
       'outbound_messages_channel_check',
-      sql`channel in ('email', 'sms', 'hl7', 'webhook', 'fhir')`,
+      sql`channel in ('email', 'sms', 'hl7', 'webhook', 'fhir', 'portal')`,
     ),
     check(
       'outbound_messages_email_subject_check',
@@ -98,7 +100,7 @@ export const outboundMessages = pgTable(
     ),
     check(
       'outbound_messages_status_check',
-      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'expired', 'withdrawn', 'suppressed', 'complained')`,
+      sql`status in ('queued', 'sent', 'delivered', 'failed', 'bounced', 'replied', 'read', 'expired', 'withdrawn', 'suppressed', 'complained')`,
     ),
     // Issue 11: a phone's conversation (the Test phone, tying a reply to what it answers).
     index('outbound_messages_recipient_idx').on(t.orgId, t.channel, t.recipient, t.createdAt),

@@ -63,7 +63,8 @@ export type Admission = 'deferred' | 'suppressed' | 'expired';
  * The send-time checks (issue 11, docs/adr/0024), run by the outbox worker before every
  * attempt at a patient message, so a consent withdrawn after the message was queued still
  * stops it. In order: the validity window, consent for the channel and purpose, quiet hours
- * (deferred by re-sending the job with `startAfter`, never dropped) and the frequency caps,
+ * (deferred by re-sending the job with `startAfter`, never dropped; not for a portal message,
+ * whose notice is checked instead) and the frequency caps,
  * counted under a per-patient advisory lock so two workers cannot both take the last place.
  * Account messages (password reset, sign-up notices) carry no patient and are exempt.
  */
@@ -164,7 +165,10 @@ export class SendPolicy {
         continue;
       }
       const zone = zones.get(patientId) ?? 'UTC';
-      if (!inSendWindow(now, zone, policy.window)) {
+      // A portal message waits in the thread until the patient signs in: posting it at night
+      // wakes nobody. What reaches the phone is its notice (by text or email), which is checked
+      // here as its own message (docs/adr/0046).
+      if (channel !== 'portal' && !inSendWindow(now, zone, policy.window)) {
         const next = nextSendTime(now, zone, policy.window);
         if (message.validUntil && next.getTime() > message.validUntil.getTime())
           await suppress('expired');
@@ -240,7 +244,7 @@ export class SendPolicy {
 
   /**
    * When each patient's messages per cap bucket were admitted in the last 8 days (a week in any
-   * zone), for the caps: the messages that count (queued, sent, delivered, bounced).
+   * zone), for the caps: the messages that count (queued, sent, delivered, read, bounced).
    */
   private async capCounts(
     tx: Db,
@@ -264,7 +268,7 @@ export class SendPolicy {
           inArray(outboundMessages.patientId, patientIds),
           sql`${outboundMessages.admittedAt} >= ${since.toISOString()}::timestamptz`,
           sql`${outboundMessages.admittedAt} <= ${now.toISOString()}::timestamptz`,
-          inArray(outboundMessages.status, ['queued', 'sent', 'delivered', 'bounced']),
+          inArray(outboundMessages.status, ['queued', 'sent', 'delivered', 'read', 'bounced']),
         ),
       );
     const used = new Map<string, { id: string; at: Date }[]>();
@@ -340,9 +344,11 @@ export class SendPolicy {
       .update(outboundMessages)
       .set({ status, suppressionReason: reason, claimedUntil: null })
       .where(and(eq(outboundMessages.id, message.id), eq(outboundMessages.status, 'queued')));
-    const channel = message.channel === 'sms' ? 'sms' : 'email';
+    const channel =
+      message.channel === 'sms' ? 'sms' : message.channel === 'portal' ? 'portal' : 'email';
     const what = message.templateKey ? `“${message.templateKey}”` : 'Message';
-    const summary = `${what} not sent by ${channel}: ${SUPPRESSION_REASONS[reason]}`;
+    const how = channel === 'portal' ? 'posted to the portal' : `sent by ${channel}`;
+    const summary = `${what} not ${how}: ${SUPPRESSION_REASONS[reason]}`;
     await appendTouchpoints(tx, [
       {
         orgId: message.orgId,

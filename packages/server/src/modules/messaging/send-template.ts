@@ -12,8 +12,9 @@ import {
   type TemplatePurpose,
   templateLanguage,
 } from '@careloop/core';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { users } from '../auth/schema.js';
 import { patientConsents, patientContactPoints, patients } from '../patients/schema.js';
 import { messageTemplates, messageTemplateVersions } from '../templates/schema.js';
 import {
@@ -65,11 +66,34 @@ function isTemplatePurpose(value: string): value is TemplatePurpose {
 }
 
 /**
+ * The patient's portal account that can read messages: enabled, its email verified (until then
+ * the portal shows only "check your email"). Null when there is none: no portal send.
+ */
+async function portalAccountOf(tx: Db, orgId: string, patientId: string): Promise<string | null> {
+  const [account] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(
+        eq(users.orgId, orgId),
+        eq(users.patientId, patientId),
+        eq(users.role, 'patient'),
+        isNull(users.disabledAt),
+        isNotNull(users.emailVerifiedAt),
+      ),
+    )
+    .orderBy(users.createdAt, users.id)
+    .limit(1);
+  return account?.id ?? null;
+}
+
+/**
  * The one way a patient-facing message is sent (issue 11): picks the channel (the preferred one,
  * falling back when it has no address or number, no template version, or no consent), renders
  * the template in the patient's language (else the organization's default) and zone, and
  * queues it in the outbox in the caller's transaction. Consent, quiet hours and caps are
- * checked again when it is delivered (send-policy.ts).
+ * checked again when it is delivered (send-policy.ts). Issue 11 (docs/adr/0046): on `portal` it
+ * is posted into the patient's portal thread, for a patient with a portal account.
  */
 export class MessagingService {
   constructor(
@@ -105,9 +129,17 @@ export class MessagingService {
           eq(messageTemplateVersions.templateId, template.id),
         ),
       );
+    const inLanguage = (channel: TemplateChannel, language: string) =>
+      versions.find((v) => v.channel === channel && v.language === language);
+    // A portal message without a portal version posts the email version's text (docs/adr/0046),
+    // the patient's language before the channel's own wording.
     const versionFor = (channel: TemplateChannel) =>
-      versions.find((v) => v.channel === channel && v.language === merge.language) ??
-      versions.find((v) => v.channel === channel && v.language === fallback);
+      channel === 'portal'
+        ? (inLanguage('portal', merge.language) ??
+          inLanguage('email', merge.language) ??
+          inLanguage('portal', fallback) ??
+          inLanguage('email', fallback))
+        : (inLanguage(channel, merge.language) ?? inLanguage(channel, fallback));
 
     const [patient] = await tx
       .select({ preferredChannel: patients.preferredChannel })
@@ -132,12 +164,14 @@ export class MessagingService {
     ).filter(isConsentCell);
     const addressOf = (system: 'email' | 'phone') =>
       contacts.find((c) => c.system === system)?.value ?? null;
+    const account = await portalAccountOf(tx, orgId, patientId);
     const choice = chooseChannel(
       send.channel,
       patient?.preferredChannel ?? null,
       [
         { channel: 'email', address: addressOf('email'), hasTemplate: !!versionFor('email') },
         { channel: 'sms', address: addressOf('phone'), hasTemplate: !!versionFor('sms') },
+        { channel: 'portal', address: account, hasTemplate: !!versionFor('portal') },
       ],
       consents,
       purpose,
@@ -159,6 +193,16 @@ export class MessagingService {
         subject: rendered.subject ?? template.name,
         text: rendered.text,
         html: rendered.html,
+        idempotencyKey: send.idempotencyKey,
+      });
+    } else if (choice.channel === 'portal') {
+      // Posted into the patient's portal thread by the worker, after the send-time checks.
+      messageId = await this.outbox.queuePortal(tx, {
+        orgId,
+        patientId,
+        purpose,
+        accountId: choice.address,
+        text: rendered.text,
         idempotencyKey: send.idempotencyKey,
       });
     } else {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AvailableSlot } from '@careloop/core';
 import type { Appointment, Patient } from '@medplum/fhirtypes';
 import { eq } from 'drizzle-orm';
@@ -7,13 +9,15 @@ import { createTestApp, type Session, type TestApp, TestTenant } from '../../tes
 import { TestClock } from '../../test/clock.js';
 import { describeEachDatabase } from '../../test/databases.js';
 import { bundle, entry, systemActor } from '../../test/fhir/fixtures.js';
+import { SHARED_DATA } from '../../test/shared-data.js';
 import type { AuditActor } from '../audit/service.js';
 import { NPI_SYSTEM } from '../fhir/mapping/directory.js';
 import { sourceLinks } from '../mpi/schema.js';
 import { appointments } from './schema.js';
 import { ehrSchedule } from './test/ehr-schedule.js';
 
-const SAMPLES = new URL('../../../../../../shared/data/hl7v2/samples/', import.meta.url);
+// Where CARELOOP_SHARED_DATA says (a worktree is not beside ../shared/data).
+const SAMPLES = pathToFileURL(path.join(SHARED_DATA, 'hl7v2/samples/'));
 
 /**
  * A real SIU sample (../shared/data/hl7v2/samples), its 2021 visit moved to the test's day

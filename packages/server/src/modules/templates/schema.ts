@@ -49,7 +49,10 @@ export const messageTemplates = pgTable(
   ],
 );
 
-/** One channel and language of a template: email (subject, text, optional HTML) or SMS (text). */
+/**
+ * One channel and language of a template: email (subject, text, optional HTML), SMS (text) or
+ * portal (text: a secure message in the patient's portal thread, docs/adr/0046).
+ */
 export const messageTemplateVersions = pgTable(
   'message_template_versions',
   {
@@ -69,7 +72,7 @@ export const messageTemplateVersions = pgTable(
   (t) => [
     uniqueIndex('message_template_versions_key').on(t.orgId, t.templateId, t.channel, t.language),
     index('message_template_versions_template_idx').on(t.templateId),
-    check('message_template_versions_channel_check', sql`channel in ('email', 'sms')`),
+    check('message_template_versions_channel_check', sql`channel in ('email', 'sms', 'portal')`),
     sameOrganization(t.orgId, t.templateId, messageTemplates),
   ],
 );

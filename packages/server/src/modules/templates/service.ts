@@ -366,7 +366,8 @@ export async function ensureTemplates(
  * What "the organization has the template" means for a journey's send (docs/journeys.md): for
  * each of `keys`, the channels on which it has a version in the organization's default language,
  * the language every patient's message falls back to, so every patient can be sent it on that
- * channel. A key the organization lacks is absent.
+ * channel. A key the organization lacks is absent. An email version makes it sendable on the
+ * portal too (its text is posted; docs/adr/0046).
  */
 export async function sendableChannels(
   tx: Db,
@@ -391,7 +392,10 @@ export async function sendableChannels(
     .where(and(eq(messageTemplates.orgId, orgId), inArray(messageTemplates.key, [...keys])));
   for (const row of rows) {
     const channels = sendable.get(row.key) ?? new Set<TemplateChannel>();
-    if (row.channel === 'email' || row.channel === 'sms') channels.add(row.channel);
+    if (row.channel === 'email' || row.channel === 'sms' || row.channel === 'portal')
+      channels.add(row.channel);
+    // The portal posts the email version's text when the template has no portal version.
+    if (row.channel === 'email') channels.add('portal');
     sendable.set(row.key, channels);
   }
   return sendable;

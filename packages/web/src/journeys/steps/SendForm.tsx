@@ -7,7 +7,16 @@ type SendNode = Extract<JourneyNode, { type: 'action' }> & { action: JourneySend
 const CHANNEL_LABELS: Record<JourneySendAction['channel'], string> = {
   sms: 'SMS',
   email: 'Email',
+  portal: 'Portal (secure message)',
   preferred: "The patient's preferred channel",
+};
+
+/** What each channel does that its name does not say (docs/adr/0046). */
+const CHANNEL_HINTS: Partial<Record<JourneySendAction['channel'], string>> = {
+  portal:
+    "Posted in the patient's portal messages (the template's portal version, else its email text); they are told by text or email that a message waits. Patients without a portal account get nothing.",
+  preferred:
+    'The channel the patient prefers (the portal only with a portal account), else the next that reaches them.',
 };
 
 /** A message: its channel and one of the organization's templates (its purpose comes along). */
@@ -28,6 +37,7 @@ export function SendForm({
         allowDeselect={false}
         data={JOURNEY_CHANNELS.map((value) => ({ value, label: CHANNEL_LABELS[value] }))}
         value={a.channel}
+        description={CHANNEL_HINTS[a.channel]}
         onChange={(value) => {
           const channel = JOURNEY_CHANNELS.find((c) => c === value);
           if (channel) onChange({ ...node, action: { ...a, channel } });

@@ -41,6 +41,8 @@ export function useJourneyApp(
     /** Break-glass grants on the test clock too (createTestApp's `grantClock`). */
     grantsOnTestClock?: boolean;
     setupTimeoutMs?: number;
+    /** Configuration for the app (read when it starts: an SMTP sink's address). */
+    env?: () => Record<string, string>;
   } = {},
 ): JourneyApp {
   const clock = new TestClock('2026-12-01T17:00:00Z');
@@ -51,7 +53,7 @@ export function useJourneyApp(
   beforeAll(async () => {
     app = await createTestApp(
       kind,
-      {},
+      options.env?.() ?? {},
       { clock },
       options.grantsOnTestClock ? () => clock.now() : undefined,
     );

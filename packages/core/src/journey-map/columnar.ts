@@ -160,7 +160,8 @@ export interface ColumnarQuery {
   drill?: ColumnarDrill;
 }
 
-export interface ColumnarMap {
+/** The map's figures before the funnel, as the on-read statement and the columns give them. */
+export interface MapFigures {
   patients: number;
   touchpoints: number;
   links: { fromPosition: number; from: string; to: string; patients: number }[];
@@ -175,6 +176,9 @@ export interface ColumnarMap {
   noShows: number;
   negativeFeedback: number;
   repeatedContacts: number;
+}
+
+export interface ColumnarMap extends MapFigures {
   /**
    * With a definition: each patient whose range holds an event of its first step, with the
    * events of any step from the first such on, oldest first (what `comparePath` reads).

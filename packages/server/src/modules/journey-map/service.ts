@@ -22,6 +22,7 @@ import {
   JourneyMapSettings,
   type JourneyPathDefinition,
   journeyMapFor,
+  type MapFigures,
   mayRead,
   notFound,
   type PainPoint,
@@ -76,22 +77,8 @@ export const MAP_SETTINGS = sql`select set_config('work_mem', ${MAP_WORK_MEM}, t
 /** The patients a drill-down lists per page at most (it counts them all). */
 export const DRILL_DOWN_LIMIT = 500;
 
-interface MapRow {
-  patients: number;
-  touchpoints: number;
-  links: { fromPosition: number; from: string; to: string; patients: number }[];
-  transitions: {
-    from: string;
-    to: string;
-    patients: number;
-    medianDays: number | null;
-    p90Days: number | null;
-  }[];
-  channelMix: { stage: string; channel: string; count: number }[];
-  noShows: number;
-  negativeFeedback: number;
-  repeatedContacts: number;
-}
+/** The on-read statement's JSON row (its numbers may arrive as strings: bigint counts). */
+type MapRow = MapFigures;
 
 /** Where the map's figures come from: the columns when they hold the range, else the touchpoints. */
 export type MapSource = 'auto' | 'touchpoints';

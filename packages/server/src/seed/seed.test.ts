@@ -114,6 +114,26 @@ describeEachDatabase('seedOrganization', (kind) => {
     expect(upcoming).toBeGreaterThan(0);
   });
 
+  it('saves a list to filter the journey map by: who missed an appointment in the last year', async () => {
+    const members = await count(
+      database,
+      sql`select count(*) as n from patient_list_members m join patient_lists l
+            on l.org_id = m.org_id and l.id = m.list_id
+          where l.org_id = ${report.orgId} and l.name = 'Missed an appointment in the last year'`,
+    );
+    expect(members).toBeGreaterThan(0);
+    // Each member missed one in the year before the seed's day.
+    expect(
+      await count(
+        database,
+        sql`select count(*) as n from patient_list_members m where m.org_id = ${report.orgId}
+          and not exists (select 1 from touchpoints t where t.org_id = m.org_id
+            and t.patient_id = m.patient_id and t.type = 'appointment.noshow'
+            and t.occurred_at >= ${`${AS_OF}T00:00:00Z`}::timestamptz - interval '365 days')`,
+      ),
+    ).toBe(0);
+  });
+
   it('fills the demo inbox: queues, statuses, assignees, unread messages, notes and a mention', async () => {
     const org = report.orgId;
     const inbox = report.demo?.inbox;

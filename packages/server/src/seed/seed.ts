@@ -304,6 +304,20 @@ export async function seedOrganization(
       streamKey: ctx.streamKey,
       tag: ctx.tag,
     });
+    // A saved list to filter the journey map by and to work from: the patients who missed an
+    // appointment in the year before the seed's day, as a coordinator would save it from the
+    // map's no-show pain point.
+    const yearBefore = new Date((anchorDay - 365) * DAY_MS).toISOString();
+    const anchor = new Date(anchorDay * DAY_MS).toISOString();
+    await tx.execute(sql`with list as (
+        insert into patient_lists (org_id, name, source)
+        values (${setup.directory.orgId}, 'Missed an appointment in the last year', 'journey-map:no-show')
+        returning id, org_id)
+      insert into patient_list_members (org_id, list_id, patient_id, source, added_at)
+      select list.org_id, list.id, t.patient_id, 'journey-map:no-show', ${anchor}::timestamptz
+      from list, (select distinct patient_id from touchpoints
+        where org_id = ${setup.directory.orgId} and type = 'appointment.noshow'
+          and occurred_at >= ${yearBefore}::timestamptz and occurred_at < ${anchor}::timestamptz) t`);
     return { inbox, waitlist, seconds: (performance.now() - began) / 1000 };
   };
   const demoData = await database.system(async (tx) => {

@@ -81,6 +81,8 @@ describe('journey builder', () => {
       await thenGoTo.focus();
       await page.keyboard.press('Control+A');
       await page.keyboard.type('goal');
+      // The filtered option first (under load the list opened after the keys were pressed).
+      await page.getByRole('option', { name: 'Goal (goal)' }).waitFor();
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
       expect(await thenGoTo.inputValue()).toBe('Goal (goal)');

@@ -1,16 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { columnarMap, percentileOf } from './columnar.js';
 import {
   admitsPatient,
   ColumnsCorrupt,
-  columnarMap,
   decodePatientColumns,
   decodeTouchpointColumns,
   FLAG_NO_SHOW,
   NO_BIRTH_DAY,
-  percentileOf,
   TOUCHPOINT_RECORD_BYTES,
-} from './columnar.js';
+} from './columns-format.js';
 
 const HOUR_US = 3_600_000_000;
 const DAY_US = 24 * HOUR_US;

@@ -1,5 +1,6 @@
 export * from './api.js';
 export * from './columnar.js';
+export * from './columns-format.js';
 export * from './definitions.js';
 export * from './filters.js';
 export * from './privacy.js';
